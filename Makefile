@@ -1,0 +1,36 @@
+# asyncbolt — see README.md. Everything runs from the project's own virtualenv.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install generate check-generated test lint bench demo clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+generate: $(STAMP)
+	$(PY) -m codegen
+
+check-generated: $(STAMP)
+	$(PY) -m codegen --check
+
+test: $(STAMP) check-generated
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+demo: $(STAMP)
+	$(PY) -m asyncbolt.demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

@@ -1,0 +1,1321 @@
+# Generated from spec/packstream.yaml, spec/bolt.yaml by `python -m codegen` (make generate).
+# Do not edit: change the spec and regenerate.
+"""The fast PackStream codec: what the client and server run.
+
+Specialised pure Python: marker tests ordered by how often values occur, ``struct`` readers on
+``bytes``, no object per value. Each profile (a Bolt version plus negotiated patches) gets a
+decoder and an encoder closed over its own structure tables. Every malformed input raises
+``ProtocolError`` with the byte offset; nothing else escapes.
+"""
+
+from __future__ import annotations
+
+from operator import attrgetter
+from struct import Struct
+from typing import Any
+
+from asyncbolt.errors import ProtocolError
+from asyncbolt.types import Structure, from_native
+
+from . import messages as _m
+from . import structures as _s
+
+Version = tuple[int, int]
+
+_MAX_SIZE = 2147483647
+_MAX_STRUCT_FIELDS = 15
+_u16 = Struct(">H").unpack_from
+_u32 = Struct(">I").unpack_from
+_i16 = Struct(">h").unpack_from
+_i32 = Struct(">i").unpack_from
+_i64 = Struct(">q").unpack_from
+_f64 = Struct(">d").unpack_from
+_pack_BB = Struct(">BB").pack
+_pack_BH = Struct(">BH").pack
+_pack_BI = Struct(">BI").pack
+_pack_Bb = Struct(">Bb").pack
+_pack_Bh = Struct(">Bh").pack
+_pack_Bi = Struct(">Bi").pack
+_pack_Bq = Struct(">Bq").pack
+_pack_Bd = Struct(">Bd").pack
+_TYPE_NAMES = {
+    type(None): "Null", bool: "Boolean", int: "Integer", float: "Float", str: "String",
+    bytes: "Bytes", list: "List", dict: "Map",
+}
+
+
+def _type_name(v: Any) -> str:
+    return _TYPE_NAMES.get(type(v), type(v).__name__)
+
+
+def _overrun(what: str, n: int, pos: int, data: bytes) -> ProtocolError:
+    return ProtocolError(
+        f"{what} of declared size {n} runs past the end of the data "
+        f"({len(data) - pos} bytes left)", pos)
+
+
+def _bad_utf8(exc: UnicodeDecodeError, pos: int) -> ProtocolError:
+    return ProtocolError(f"invalid UTF-8 in string: {exc.reason}", pos + exc.start)
+
+
+def _bad_key(marker: int, pos: int) -> ProtocolError:
+    return ProtocolError(f"map key must be a string, found marker 0x{marker:02X}", pos)
+
+
+def _bad_field(owner: str, field: str, expected: str, value: Any, at: int | None) -> ProtocolError:
+    return ProtocolError(f"{owner}.{field} must be {expected}, found {_type_name(value)}", at,
+                         (owner, field))
+
+
+# Every structure tag of every version, for precise errors about tags of another version.
+_TAG_VERSIONS = {
+    0x4E: ("Node", "1.0-4.4, 5.0+"),
+    0x52: ("Relationship", "1.0-4.4, 5.0+"),
+    0x72: ("UnboundRelationship", "1.0-4.4, 5.0+"),
+    0x50: ("Path", "1.0+"),
+    0x44: ("Date", "2.0+"),
+    0x54: ("Time", "2.0+"),
+    0x74: ("LocalTime", "2.0+"),
+    0x49: ("DateTime", "5.0+, 4.3-4.4 with patch utc"),
+    0x69: ("DateTimeZoneId", "5.0+, 4.3-4.4 with patch utc"),
+    0x46: ("LegacyDateTime", "2.0-4.4 without patch utc"),
+    0x66: ("LegacyDateTimeZoneId", "2.0-4.4 without patch utc"),
+    0x64: ("LocalDateTime", "2.0+"),
+    0x45: ("Duration", "2.0+"),
+    0x58: ("Point2D", "2.0+"),
+    0x59: ("Point3D", "2.0+"),
+    0x56: ("Vector", "6.0+"),
+    0x3F: ("UnsupportedType", "6.0+"),
+}
+
+
+def _b_Node_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("Node", "id", "Integer", f[0], at)
+    if not (type(f[1]) is list and all(type(_y0) is str for _y0 in f[1])):
+        raise _bad_field("Node", "labels", "List<String>", f[1], at)
+    if type(f[2]) is not dict:
+        raise _bad_field("Node", "properties", "Map", f[2], at)
+    return _s.Node(*f)
+
+
+def _b_Node_1(f: list, at: int) -> Any:
+    if not (f[0] is None or type(f[0]) is int):
+        raise _bad_field("Node", "id", "Integer?", f[0], at)
+    if not (type(f[1]) is list and all(type(_y0) is str for _y0 in f[1])):
+        raise _bad_field("Node", "labels", "List<String>", f[1], at)
+    if type(f[2]) is not dict:
+        raise _bad_field("Node", "properties", "Map", f[2], at)
+    if type(f[3]) is not str:
+        raise _bad_field("Node", "element_id", "String", f[3], at)
+    return _s.Node(*f)
+
+
+def _b_Relationship_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("Relationship", "id", "Integer", f[0], at)
+    if type(f[1]) is not int:
+        raise _bad_field("Relationship", "start_node_id", "Integer", f[1], at)
+    if type(f[2]) is not int:
+        raise _bad_field("Relationship", "end_node_id", "Integer", f[2], at)
+    if type(f[3]) is not str:
+        raise _bad_field("Relationship", "type", "String", f[3], at)
+    if type(f[4]) is not dict:
+        raise _bad_field("Relationship", "properties", "Map", f[4], at)
+    return _s.Relationship(*f)
+
+
+def _b_Relationship_1(f: list, at: int) -> Any:
+    if not (f[0] is None or type(f[0]) is int):
+        raise _bad_field("Relationship", "id", "Integer?", f[0], at)
+    if not (f[1] is None or type(f[1]) is int):
+        raise _bad_field("Relationship", "start_node_id", "Integer?", f[1], at)
+    if not (f[2] is None or type(f[2]) is int):
+        raise _bad_field("Relationship", "end_node_id", "Integer?", f[2], at)
+    if type(f[3]) is not str:
+        raise _bad_field("Relationship", "type", "String", f[3], at)
+    if type(f[4]) is not dict:
+        raise _bad_field("Relationship", "properties", "Map", f[4], at)
+    if type(f[5]) is not str:
+        raise _bad_field("Relationship", "element_id", "String", f[5], at)
+    if type(f[6]) is not str:
+        raise _bad_field("Relationship", "start_node_element_id", "String", f[6], at)
+    if type(f[7]) is not str:
+        raise _bad_field("Relationship", "end_node_element_id", "String", f[7], at)
+    return _s.Relationship(*f)
+
+
+def _b_UnboundRelationship_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("UnboundRelationship", "id", "Integer", f[0], at)
+    if type(f[1]) is not str:
+        raise _bad_field("UnboundRelationship", "type", "String", f[1], at)
+    if type(f[2]) is not dict:
+        raise _bad_field("UnboundRelationship", "properties", "Map", f[2], at)
+    return _s.UnboundRelationship(*f)
+
+
+def _b_UnboundRelationship_1(f: list, at: int) -> Any:
+    if not (f[0] is None or type(f[0]) is int):
+        raise _bad_field("UnboundRelationship", "id", "Integer?", f[0], at)
+    if type(f[1]) is not str:
+        raise _bad_field("UnboundRelationship", "type", "String", f[1], at)
+    if type(f[2]) is not dict:
+        raise _bad_field("UnboundRelationship", "properties", "Map", f[2], at)
+    if type(f[3]) is not str:
+        raise _bad_field("UnboundRelationship", "element_id", "String", f[3], at)
+    return _s.UnboundRelationship(*f)
+
+
+def _b_Path_0(f: list, at: int) -> Any:
+    if not (type(f[0]) is list and all(type(_y0) is _s.Node for _y0 in f[0])):
+        raise _bad_field("Path", "nodes", "List<Node>", f[0], at)
+    if not (type(f[1]) is list and all(type(_y0) is _s.UnboundRelationship for _y0 in f[1])):
+        raise _bad_field("Path", "relationships", "List<UnboundRelationship>", f[1], at)
+    if not (type(f[2]) is list and all(type(_y0) is int for _y0 in f[2])):
+        raise _bad_field("Path", "indices", "List<Integer>", f[2], at)
+    return _s.Path(*f)
+
+
+def _b_Date_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("Date", "days", "Integer", f[0], at)
+    return _s.Date(*f)
+
+
+def _b_Time_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("Time", "nanoseconds", "Integer", f[0], at)
+    if type(f[1]) is not int:
+        raise _bad_field("Time", "tz_offset_seconds", "Integer", f[1], at)
+    return _s.Time(*f)
+
+
+def _b_LocalTime_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("LocalTime", "nanoseconds", "Integer", f[0], at)
+    return _s.LocalTime(*f)
+
+
+def _b_DateTime_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("DateTime", "seconds", "Integer", f[0], at)
+    if type(f[1]) is not int:
+        raise _bad_field("DateTime", "nanoseconds", "Integer", f[1], at)
+    if type(f[2]) is not int:
+        raise _bad_field("DateTime", "tz_offset_seconds", "Integer", f[2], at)
+    return _s.DateTime(*f)
+
+
+def _b_DateTimeZoneId_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("DateTimeZoneId", "seconds", "Integer", f[0], at)
+    if type(f[1]) is not int:
+        raise _bad_field("DateTimeZoneId", "nanoseconds", "Integer", f[1], at)
+    if type(f[2]) is not str:
+        raise _bad_field("DateTimeZoneId", "tz_id", "String", f[2], at)
+    return _s.DateTimeZoneId(*f)
+
+
+def _b_LegacyDateTime_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("LegacyDateTime", "seconds", "Integer", f[0], at)
+    if type(f[1]) is not int:
+        raise _bad_field("LegacyDateTime", "nanoseconds", "Integer", f[1], at)
+    if type(f[2]) is not int:
+        raise _bad_field("LegacyDateTime", "tz_offset_seconds", "Integer", f[2], at)
+    return _s.LegacyDateTime(*f)
+
+
+def _b_LegacyDateTimeZoneId_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("LegacyDateTimeZoneId", "seconds", "Integer", f[0], at)
+    if type(f[1]) is not int:
+        raise _bad_field("LegacyDateTimeZoneId", "nanoseconds", "Integer", f[1], at)
+    if type(f[2]) is not str:
+        raise _bad_field("LegacyDateTimeZoneId", "tz_id", "String", f[2], at)
+    return _s.LegacyDateTimeZoneId(*f)
+
+
+def _b_LocalDateTime_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("LocalDateTime", "seconds", "Integer", f[0], at)
+    if type(f[1]) is not int:
+        raise _bad_field("LocalDateTime", "nanoseconds", "Integer", f[1], at)
+    return _s.LocalDateTime(*f)
+
+
+def _b_Duration_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("Duration", "months", "Integer", f[0], at)
+    if type(f[1]) is not int:
+        raise _bad_field("Duration", "days", "Integer", f[1], at)
+    if type(f[2]) is not int:
+        raise _bad_field("Duration", "seconds", "Integer", f[2], at)
+    if type(f[3]) is not int:
+        raise _bad_field("Duration", "nanoseconds", "Integer", f[3], at)
+    return _s.Duration(*f)
+
+
+def _b_Point2D_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("Point2D", "srid", "Integer", f[0], at)
+    if type(f[1]) is not float:
+        raise _bad_field("Point2D", "x", "Float", f[1], at)
+    if type(f[2]) is not float:
+        raise _bad_field("Point2D", "y", "Float", f[2], at)
+    return _s.Point2D(*f)
+
+
+def _b_Point3D_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("Point3D", "srid", "Integer", f[0], at)
+    if type(f[1]) is not float:
+        raise _bad_field("Point3D", "x", "Float", f[1], at)
+    if type(f[2]) is not float:
+        raise _bad_field("Point3D", "y", "Float", f[2], at)
+    if type(f[3]) is not float:
+        raise _bad_field("Point3D", "z", "Float", f[3], at)
+    return _s.Point3D(*f)
+
+
+def _b_Vector_0(f: list, at: int) -> Any:
+    if type(f[0]) is not bytes:
+        raise _bad_field("Vector", "type_marker", "Bytes", f[0], at)
+    if type(f[1]) is not bytes:
+        raise _bad_field("Vector", "data", "Bytes", f[1], at)
+    return _s.Vector(*f)
+
+
+def _b_UnsupportedType_0(f: list, at: int) -> Any:
+    if type(f[0]) is not str:
+        raise _bad_field("UnsupportedType", "name", "String", f[0], at)
+    if type(f[1]) is not int:
+        raise _bad_field("UnsupportedType", "minimum_protocol_major", "Integer", f[1], at)
+    if type(f[2]) is not int:
+        raise _bad_field("UnsupportedType", "minimum_protocol_minor", "Integer", f[2], at)
+    if type(f[3]) is not dict:
+        raise _bad_field("UnsupportedType", "extra", "Map", f[3], at)
+    return _s.UnsupportedType(*f)
+
+# Structure set 0: 1.0
+_STRUCTS_0 = {
+    0x4E: (3, _b_Node_0, "Node"),
+    0x52: (5, _b_Relationship_0, "Relationship"),
+    0x72: (3, _b_UnboundRelationship_0, "UnboundRelationship"),
+    0x50: (3, _b_Path_0, "Path"),
+}
+_PACKERS_0: dict[type, tuple[bytes, Any]] = {
+    _s.Node: (bytes((0xB3, 0x4E)), attrgetter("id", "labels", "properties")),
+    _s.Relationship: (bytes((0xB5, 0x52)), attrgetter("id", "start_node_id", "end_node_id", "type", "properties")),
+    _s.UnboundRelationship: (bytes((0xB3, 0x72)), attrgetter("id", "type", "properties")),
+    _s.Path: (bytes((0xB3, 0x50)), attrgetter("nodes", "relationships", "indices")),
+}
+
+# Structure set 1: 2.0, 3.0, 4.0, 4.1, 4.2, 4.3, 4.4
+_STRUCTS_1 = {
+    0x4E: (3, _b_Node_0, "Node"),
+    0x52: (5, _b_Relationship_0, "Relationship"),
+    0x72: (3, _b_UnboundRelationship_0, "UnboundRelationship"),
+    0x50: (3, _b_Path_0, "Path"),
+    0x44: (1, _b_Date_0, "Date"),
+    0x54: (2, _b_Time_0, "Time"),
+    0x74: (1, _b_LocalTime_0, "LocalTime"),
+    0x46: (3, _b_LegacyDateTime_0, "LegacyDateTime"),
+    0x66: (3, _b_LegacyDateTimeZoneId_0, "LegacyDateTimeZoneId"),
+    0x64: (2, _b_LocalDateTime_0, "LocalDateTime"),
+    0x45: (4, _b_Duration_0, "Duration"),
+    0x58: (3, _b_Point2D_0, "Point2D"),
+    0x59: (4, _b_Point3D_0, "Point3D"),
+}
+_PACKERS_1: dict[type, tuple[bytes, Any]] = {
+    _s.Node: (bytes((0xB3, 0x4E)), attrgetter("id", "labels", "properties")),
+    _s.Relationship: (bytes((0xB5, 0x52)), attrgetter("id", "start_node_id", "end_node_id", "type", "properties")),
+    _s.UnboundRelationship: (bytes((0xB3, 0x72)), attrgetter("id", "type", "properties")),
+    _s.Path: (bytes((0xB3, 0x50)), attrgetter("nodes", "relationships", "indices")),
+    _s.Date: (bytes((0xB1, 0x44)), lambda v: (v.days,)),
+    _s.Time: (bytes((0xB2, 0x54)), attrgetter("nanoseconds", "tz_offset_seconds")),
+    _s.LocalTime: (bytes((0xB1, 0x74)), lambda v: (v.nanoseconds,)),
+    _s.LegacyDateTime: (bytes((0xB3, 0x46)), attrgetter("seconds", "nanoseconds", "tz_offset_seconds")),
+    _s.LegacyDateTimeZoneId: (bytes((0xB3, 0x66)), attrgetter("seconds", "nanoseconds", "tz_id")),
+    _s.LocalDateTime: (bytes((0xB2, 0x64)), attrgetter("seconds", "nanoseconds")),
+    _s.Duration: (bytes((0xB4, 0x45)), attrgetter("months", "days", "seconds", "nanoseconds")),
+    _s.Point2D: (bytes((0xB3, 0x58)), attrgetter("srid", "x", "y")),
+    _s.Point3D: (bytes((0xB4, 0x59)), attrgetter("srid", "x", "y", "z")),
+    _s.DateTime: (bytes((0xB3, 0x46)), lambda v: attrgetter("seconds", "nanoseconds", "tz_offset_seconds")(v.to_legacy())),
+    _s.DateTimeZoneId: (bytes((0xB3, 0x66)), lambda v: attrgetter("seconds", "nanoseconds", "tz_id")(v.to_legacy())),
+}
+
+# Structure set 2: 4.3+utc, 4.4+utc
+_STRUCTS_2 = {
+    0x4E: (3, _b_Node_0, "Node"),
+    0x52: (5, _b_Relationship_0, "Relationship"),
+    0x72: (3, _b_UnboundRelationship_0, "UnboundRelationship"),
+    0x50: (3, _b_Path_0, "Path"),
+    0x44: (1, _b_Date_0, "Date"),
+    0x54: (2, _b_Time_0, "Time"),
+    0x74: (1, _b_LocalTime_0, "LocalTime"),
+    0x49: (3, _b_DateTime_0, "DateTime"),
+    0x69: (3, _b_DateTimeZoneId_0, "DateTimeZoneId"),
+    0x64: (2, _b_LocalDateTime_0, "LocalDateTime"),
+    0x45: (4, _b_Duration_0, "Duration"),
+    0x58: (3, _b_Point2D_0, "Point2D"),
+    0x59: (4, _b_Point3D_0, "Point3D"),
+}
+_PACKERS_2: dict[type, tuple[bytes, Any]] = {
+    _s.Node: (bytes((0xB3, 0x4E)), attrgetter("id", "labels", "properties")),
+    _s.Relationship: (bytes((0xB5, 0x52)), attrgetter("id", "start_node_id", "end_node_id", "type", "properties")),
+    _s.UnboundRelationship: (bytes((0xB3, 0x72)), attrgetter("id", "type", "properties")),
+    _s.Path: (bytes((0xB3, 0x50)), attrgetter("nodes", "relationships", "indices")),
+    _s.Date: (bytes((0xB1, 0x44)), lambda v: (v.days,)),
+    _s.Time: (bytes((0xB2, 0x54)), attrgetter("nanoseconds", "tz_offset_seconds")),
+    _s.LocalTime: (bytes((0xB1, 0x74)), lambda v: (v.nanoseconds,)),
+    _s.DateTime: (bytes((0xB3, 0x49)), attrgetter("seconds", "nanoseconds", "tz_offset_seconds")),
+    _s.DateTimeZoneId: (bytes((0xB3, 0x69)), attrgetter("seconds", "nanoseconds", "tz_id")),
+    _s.LocalDateTime: (bytes((0xB2, 0x64)), attrgetter("seconds", "nanoseconds")),
+    _s.Duration: (bytes((0xB4, 0x45)), attrgetter("months", "days", "seconds", "nanoseconds")),
+    _s.Point2D: (bytes((0xB3, 0x58)), attrgetter("srid", "x", "y")),
+    _s.Point3D: (bytes((0xB4, 0x59)), attrgetter("srid", "x", "y", "z")),
+    _s.LegacyDateTime: (bytes((0xB3, 0x49)), lambda v: attrgetter("seconds", "nanoseconds", "tz_offset_seconds")(v.to_utc())),
+    _s.LegacyDateTimeZoneId: (bytes((0xB3, 0x69)), lambda v: attrgetter("seconds", "nanoseconds", "tz_id")(v.to_utc())),
+}
+
+# Structure set 3: 5.0, 5.1, 5.2, 5.3, 5.4, 5.5, 5.6, 5.7, 5.8
+_STRUCTS_3 = {
+    0x4E: (4, _b_Node_1, "Node"),
+    0x52: (8, _b_Relationship_1, "Relationship"),
+    0x72: (4, _b_UnboundRelationship_1, "UnboundRelationship"),
+    0x50: (3, _b_Path_0, "Path"),
+    0x44: (1, _b_Date_0, "Date"),
+    0x54: (2, _b_Time_0, "Time"),
+    0x74: (1, _b_LocalTime_0, "LocalTime"),
+    0x49: (3, _b_DateTime_0, "DateTime"),
+    0x69: (3, _b_DateTimeZoneId_0, "DateTimeZoneId"),
+    0x64: (2, _b_LocalDateTime_0, "LocalDateTime"),
+    0x45: (4, _b_Duration_0, "Duration"),
+    0x58: (3, _b_Point2D_0, "Point2D"),
+    0x59: (4, _b_Point3D_0, "Point3D"),
+}
+_PACKERS_3: dict[type, tuple[bytes, Any]] = {
+    _s.Node: (bytes((0xB4, 0x4E)), attrgetter("id", "labels", "properties", "element_id")),
+    _s.Relationship: (bytes((0xB8, 0x52)), attrgetter("id", "start_node_id", "end_node_id", "type", "properties", "element_id", "start_node_element_id", "end_node_element_id")),
+    _s.UnboundRelationship: (bytes((0xB4, 0x72)), attrgetter("id", "type", "properties", "element_id")),
+    _s.Path: (bytes((0xB3, 0x50)), attrgetter("nodes", "relationships", "indices")),
+    _s.Date: (bytes((0xB1, 0x44)), lambda v: (v.days,)),
+    _s.Time: (bytes((0xB2, 0x54)), attrgetter("nanoseconds", "tz_offset_seconds")),
+    _s.LocalTime: (bytes((0xB1, 0x74)), lambda v: (v.nanoseconds,)),
+    _s.DateTime: (bytes((0xB3, 0x49)), attrgetter("seconds", "nanoseconds", "tz_offset_seconds")),
+    _s.DateTimeZoneId: (bytes((0xB3, 0x69)), attrgetter("seconds", "nanoseconds", "tz_id")),
+    _s.LocalDateTime: (bytes((0xB2, 0x64)), attrgetter("seconds", "nanoseconds")),
+    _s.Duration: (bytes((0xB4, 0x45)), attrgetter("months", "days", "seconds", "nanoseconds")),
+    _s.Point2D: (bytes((0xB3, 0x58)), attrgetter("srid", "x", "y")),
+    _s.Point3D: (bytes((0xB4, 0x59)), attrgetter("srid", "x", "y", "z")),
+    _s.LegacyDateTime: (bytes((0xB3, 0x49)), lambda v: attrgetter("seconds", "nanoseconds", "tz_offset_seconds")(v.to_utc())),
+    _s.LegacyDateTimeZoneId: (bytes((0xB3, 0x69)), lambda v: attrgetter("seconds", "nanoseconds", "tz_id")(v.to_utc())),
+}
+
+# Structure set 4: 6.0
+_STRUCTS_4 = {
+    0x4E: (4, _b_Node_1, "Node"),
+    0x52: (8, _b_Relationship_1, "Relationship"),
+    0x72: (4, _b_UnboundRelationship_1, "UnboundRelationship"),
+    0x50: (3, _b_Path_0, "Path"),
+    0x44: (1, _b_Date_0, "Date"),
+    0x54: (2, _b_Time_0, "Time"),
+    0x74: (1, _b_LocalTime_0, "LocalTime"),
+    0x49: (3, _b_DateTime_0, "DateTime"),
+    0x69: (3, _b_DateTimeZoneId_0, "DateTimeZoneId"),
+    0x64: (2, _b_LocalDateTime_0, "LocalDateTime"),
+    0x45: (4, _b_Duration_0, "Duration"),
+    0x58: (3, _b_Point2D_0, "Point2D"),
+    0x59: (4, _b_Point3D_0, "Point3D"),
+    0x56: (2, _b_Vector_0, "Vector"),
+    0x3F: (4, _b_UnsupportedType_0, "UnsupportedType"),
+}
+_PACKERS_4: dict[type, tuple[bytes, Any]] = {
+    _s.Node: (bytes((0xB4, 0x4E)), attrgetter("id", "labels", "properties", "element_id")),
+    _s.Relationship: (bytes((0xB8, 0x52)), attrgetter("id", "start_node_id", "end_node_id", "type", "properties", "element_id", "start_node_element_id", "end_node_element_id")),
+    _s.UnboundRelationship: (bytes((0xB4, 0x72)), attrgetter("id", "type", "properties", "element_id")),
+    _s.Path: (bytes((0xB3, 0x50)), attrgetter("nodes", "relationships", "indices")),
+    _s.Date: (bytes((0xB1, 0x44)), lambda v: (v.days,)),
+    _s.Time: (bytes((0xB2, 0x54)), attrgetter("nanoseconds", "tz_offset_seconds")),
+    _s.LocalTime: (bytes((0xB1, 0x74)), lambda v: (v.nanoseconds,)),
+    _s.DateTime: (bytes((0xB3, 0x49)), attrgetter("seconds", "nanoseconds", "tz_offset_seconds")),
+    _s.DateTimeZoneId: (bytes((0xB3, 0x69)), attrgetter("seconds", "nanoseconds", "tz_id")),
+    _s.LocalDateTime: (bytes((0xB2, 0x64)), attrgetter("seconds", "nanoseconds")),
+    _s.Duration: (bytes((0xB4, 0x45)), attrgetter("months", "days", "seconds", "nanoseconds")),
+    _s.Point2D: (bytes((0xB3, 0x58)), attrgetter("srid", "x", "y")),
+    _s.Point3D: (bytes((0xB4, 0x59)), attrgetter("srid", "x", "y", "z")),
+    _s.Vector: (bytes((0xB2, 0x56)), attrgetter("type_marker", "data")),
+    _s.UnsupportedType: (bytes((0xB4, 0x3F)), attrgetter("name", "minimum_protocol_major", "minimum_protocol_minor", "extra")),
+    _s.LegacyDateTime: (bytes((0xB3, 0x49)), lambda v: attrgetter("seconds", "nanoseconds", "tz_offset_seconds")(v.to_utc())),
+    _s.LegacyDateTimeZoneId: (bytes((0xB3, 0x69)), lambda v: attrgetter("seconds", "nanoseconds", "tz_id")(v.to_utc())),
+}
+
+_STRUCT_SET_OF = {
+    "1.0": 0,
+    "2.0": 1,
+    "3.0": 1,
+    "4.0": 1,
+    "4.1": 1,
+    "4.2": 1,
+    "4.3": 1,
+    "4.3+utc": 2,
+    "4.4": 1,
+    "4.4+utc": 2,
+    "5.0": 3,
+    "5.1": 3,
+    "5.2": 3,
+    "5.3": 3,
+    "5.4": 3,
+    "5.5": 3,
+    "5.6": 3,
+    "5.7": 3,
+    "5.8": 3,
+    "6.0": 4,
+}
+_STRUCT_SETS = ((_STRUCTS_0, _PACKERS_0), (_STRUCTS_1, _PACKERS_1), (_STRUCTS_2, _PACKERS_2), (_STRUCTS_3, _PACKERS_3), (_STRUCTS_4, _PACKERS_4), )
+
+
+def _other_struct(unpack: Any, data: bytes, pos: int, n: int, tag: int, profile: str) -> tuple:
+    known = _TAG_VERSIONS.get(tag)
+    if known is not None:
+        raise ProtocolError(
+            f"structure {known[0]} (tag 0x{tag:02X}) is not part of Bolt {profile}; "
+            f"it exists in Bolt {known[1]}", pos - 1)
+    pos += 1
+    fields = []
+    for _ in range(n):
+        v, pos = unpack(data, pos)
+        fields.append(v)
+    return Structure(tag, fields), pos
+
+
+def _make_unpack(structs: dict, profile: str) -> Any:
+    """The decoder of one profile: ``unpack(data, pos) -> (value, end)``."""
+
+    def unpack(data: bytes, pos: int) -> tuple[Any, int]:
+        m = data[pos]
+        pos += 1
+        if m <= 0x7F:  # TINY_INT
+            return m, pos
+        elif m <= 0x8F:  # TINY_STRING
+            n = m - 0x80
+            end = pos + n
+            if end > len(data):
+                raise _overrun("string", n, pos, data)
+            try:
+                return data[pos:end].decode(), end
+            except UnicodeDecodeError as exc:
+                raise _bad_utf8(exc, pos) from None
+        elif m <= 0x9F:  # TINY_LIST
+            n = m - 0x90
+            if n > len(data) - pos:
+                raise _overrun("list", n, pos, data)
+            lst = []
+            append = lst.append
+            for _ in range(n):
+                v, pos = unpack(data, pos)
+                append(v)
+            return lst, pos
+        elif m <= 0xAF:  # TINY_MAP
+            n = m - 0xA0
+            if n > (len(data) - pos) >> 1:
+                raise _overrun("map", n, pos, data)
+            d = {}
+            for _ in range(n):
+                k = data[pos]
+                pos += 1
+                if 0x80 <= k <= 0x8F:
+                    k -= 0x80
+                elif k == 0xD0:
+                    k = data[pos]
+                    pos += 1
+                elif k == 0xD1:
+                    k = _u16(data, pos)[0]
+                    pos += 2
+                elif k == 0xD2:
+                    k = _u32(data, pos)[0]
+                    pos += 4
+                else:
+                    raise _bad_key(k, pos - 1)
+                end = pos + k
+                if end > len(data):
+                    raise _overrun("string", k, pos, data)
+                try:
+                    k = data[pos:end].decode()
+                except UnicodeDecodeError as exc:
+                    raise _bad_utf8(exc, pos) from None
+                d[k], pos = unpack(data, end)
+            return d, pos
+        elif m <= 0xBF:  # TINY_STRUCT
+            n = m - 0xB0
+            tag = data[pos]
+            entry = structs.get(tag)
+            if entry is None:
+                return _other_struct(unpack, data, pos, n, tag, profile)
+            if n != entry[0]:
+                raise ProtocolError(f"{entry[2]} structure must have {entry[0]} fields, found {n}", pos - 1)
+            at = pos - 1
+            pos += 1
+            fields = []
+            append = fields.append
+            for _ in range(n):
+                v, pos = unpack(data, pos)
+                append(v)
+            return entry[1](fields, at), pos
+        elif m >= 0xF0:  # TINY_INT_NEGATIVE
+            return m - 0x100, pos
+        elif m == 0xC0:  # NULL
+            return None, pos
+        elif m == 0xD0:  # STRING_8
+            n = data[pos]
+            pos += 1
+            end = pos + n
+            if end > len(data):
+                raise _overrun("string", n, pos, data)
+            try:
+                return data[pos:end].decode(), end
+            except UnicodeDecodeError as exc:
+                raise _bad_utf8(exc, pos) from None
+        elif m == 0xC1:  # FLOAT_64
+            return _f64(data, pos)[0], pos + 8
+        elif m == 0xC3:  # TRUE
+            return True, pos
+        elif m == 0xC2:  # FALSE
+            return False, pos
+        elif m == 0xC8:  # INT_8
+            n = data[pos]
+            return (n - 0x100 if n > 0x7F else n), pos + 1
+        elif m == 0xC9:  # INT_16
+            return _i16(data, pos)[0], pos + 2
+        elif m == 0xCA:  # INT_32
+            return _i32(data, pos)[0], pos + 4
+        elif m == 0xCB:  # INT_64
+            return _i64(data, pos)[0], pos + 8
+        elif m == 0xD4:  # LIST_8
+            n = data[pos]
+            pos += 1
+            if n > len(data) - pos:
+                raise _overrun("list", n, pos, data)
+            lst = []
+            append = lst.append
+            for _ in range(n):
+                v, pos = unpack(data, pos)
+                append(v)
+            return lst, pos
+        elif m == 0xD8:  # MAP_8
+            n = data[pos]
+            pos += 1
+            if n > (len(data) - pos) >> 1:
+                raise _overrun("map", n, pos, data)
+            d = {}
+            for _ in range(n):
+                k = data[pos]
+                pos += 1
+                if 0x80 <= k <= 0x8F:
+                    k -= 0x80
+                elif k == 0xD0:
+                    k = data[pos]
+                    pos += 1
+                elif k == 0xD1:
+                    k = _u16(data, pos)[0]
+                    pos += 2
+                elif k == 0xD2:
+                    k = _u32(data, pos)[0]
+                    pos += 4
+                else:
+                    raise _bad_key(k, pos - 1)
+                end = pos + k
+                if end > len(data):
+                    raise _overrun("string", k, pos, data)
+                try:
+                    k = data[pos:end].decode()
+                except UnicodeDecodeError as exc:
+                    raise _bad_utf8(exc, pos) from None
+                d[k], pos = unpack(data, end)
+            return d, pos
+        elif m == 0xD1:  # STRING_16
+            n = _u16(data, pos)[0]
+            pos += 2
+            end = pos + n
+            if end > len(data):
+                raise _overrun("string", n, pos, data)
+            try:
+                return data[pos:end].decode(), end
+            except UnicodeDecodeError as exc:
+                raise _bad_utf8(exc, pos) from None
+        elif m == 0xCC:  # BYTES_8
+            n = data[pos]
+            pos += 1
+            end = pos + n
+            if end > len(data):
+                raise _overrun("bytes", n, pos, data)
+            return data[pos:end], end
+        elif m == 0xCD:  # BYTES_16
+            n = _u16(data, pos)[0]
+            pos += 2
+            end = pos + n
+            if end > len(data):
+                raise _overrun("bytes", n, pos, data)
+            return data[pos:end], end
+        elif m == 0xD5:  # LIST_16
+            n = _u16(data, pos)[0]
+            pos += 2
+            if n > len(data) - pos:
+                raise _overrun("list", n, pos, data)
+            lst = []
+            append = lst.append
+            for _ in range(n):
+                v, pos = unpack(data, pos)
+                append(v)
+            return lst, pos
+        elif m == 0xD9:  # MAP_16
+            n = _u16(data, pos)[0]
+            pos += 2
+            if n > (len(data) - pos) >> 1:
+                raise _overrun("map", n, pos, data)
+            d = {}
+            for _ in range(n):
+                k = data[pos]
+                pos += 1
+                if 0x80 <= k <= 0x8F:
+                    k -= 0x80
+                elif k == 0xD0:
+                    k = data[pos]
+                    pos += 1
+                elif k == 0xD1:
+                    k = _u16(data, pos)[0]
+                    pos += 2
+                elif k == 0xD2:
+                    k = _u32(data, pos)[0]
+                    pos += 4
+                else:
+                    raise _bad_key(k, pos - 1)
+                end = pos + k
+                if end > len(data):
+                    raise _overrun("string", k, pos, data)
+                try:
+                    k = data[pos:end].decode()
+                except UnicodeDecodeError as exc:
+                    raise _bad_utf8(exc, pos) from None
+                d[k], pos = unpack(data, end)
+            return d, pos
+        elif m == 0xD2:  # STRING_32
+            n = _u32(data, pos)[0]
+            pos += 4
+            end = pos + n
+            if end > len(data):
+                raise _overrun("string", n, pos, data)
+            try:
+                return data[pos:end].decode(), end
+            except UnicodeDecodeError as exc:
+                raise _bad_utf8(exc, pos) from None
+        elif m == 0xCE:  # BYTES_32
+            n = _u32(data, pos)[0]
+            pos += 4
+            end = pos + n
+            if end > len(data):
+                raise _overrun("bytes", n, pos, data)
+            return data[pos:end], end
+        elif m == 0xD6:  # LIST_32
+            n = _u32(data, pos)[0]
+            pos += 4
+            if n > len(data) - pos:
+                raise _overrun("list", n, pos, data)
+            lst = []
+            append = lst.append
+            for _ in range(n):
+                v, pos = unpack(data, pos)
+                append(v)
+            return lst, pos
+        elif m == 0xDA:  # MAP_32
+            n = _u32(data, pos)[0]
+            pos += 4
+            if n > (len(data) - pos) >> 1:
+                raise _overrun("map", n, pos, data)
+            d = {}
+            for _ in range(n):
+                k = data[pos]
+                pos += 1
+                if 0x80 <= k <= 0x8F:
+                    k -= 0x80
+                elif k == 0xD0:
+                    k = data[pos]
+                    pos += 1
+                elif k == 0xD1:
+                    k = _u16(data, pos)[0]
+                    pos += 2
+                elif k == 0xD2:
+                    k = _u32(data, pos)[0]
+                    pos += 4
+                else:
+                    raise _bad_key(k, pos - 1)
+                end = pos + k
+                if end > len(data):
+                    raise _overrun("string", k, pos, data)
+                try:
+                    k = data[pos:end].decode()
+                except UnicodeDecodeError as exc:
+                    raise _bad_utf8(exc, pos) from None
+                d[k], pos = unpack(data, end)
+            return d, pos
+        raise ProtocolError(f"reserved marker byte 0x{m:02X}", pos - 1)
+
+    return unpack
+
+
+def _make_pack(packers: dict, unavailable: dict) -> Any:
+    """The encoder of one profile: ``pack(value, out)`` appends to the bytearray ``out``."""
+
+    def pack(v: Any, out: bytearray) -> None:
+        t = type(v)
+        if t is str:
+            b = v.encode()
+            n = len(b)
+            if n < 0x10:
+                out.append(0x80 + n)
+            elif n < 0x100:
+                out += _pack_BB(0xD0, n)
+            elif n < 0x10000:
+                out += _pack_BH(0xD1, n)
+            elif n < 0x80000000:
+                out += _pack_BI(0xD2, n)
+            else:
+                raise ValueError(f"string of size {n} exceeds the PackStream limit of {_MAX_SIZE}")
+            out += b
+        elif t is int:
+            if -16 <= v <= 127:
+                out.append(v & 0xFF)
+            elif -128 <= v <= 127:
+                out += _pack_Bb(0xC8, v)
+            elif -32768 <= v <= 32767:
+                out += _pack_Bh(0xC9, v)
+            elif -2147483648 <= v <= 2147483647:
+                out += _pack_Bi(0xCA, v)
+            elif -9223372036854775808 <= v <= 9223372036854775807:
+                out += _pack_Bq(0xCB, v)
+            else:
+                raise ValueError(f"integer {v} is outside the PackStream range (64-bit signed)")
+        elif v is None:
+            out.append(0xC0)
+        elif t is float:
+            out += _pack_Bd(0xC1, v)
+        elif t is dict:
+            n = len(v)
+            if n < 0x10:
+                out.append(0xA0 + n)
+            elif n < 0x100:
+                out += _pack_BB(0xD8, n)
+            elif n < 0x10000:
+                out += _pack_BH(0xD9, n)
+            elif n < 0x80000000:
+                out += _pack_BI(0xDA, n)
+            else:
+                raise ValueError(f"map of size {n} exceeds the PackStream limit of {_MAX_SIZE}")
+            for k, item in v.items():
+                if type(k) is not str:
+                    if not isinstance(k, str):
+                        raise TypeError(f"map keys must be strings, found {type(k).__name__} {k!r}")
+                    k = str(k)
+                pack(k, out)
+                pack(item, out)
+        elif t is list or t is tuple:
+            n = len(v)
+            if n < 0x10:
+                out.append(0x90 + n)
+            elif n < 0x100:
+                out += _pack_BB(0xD4, n)
+            elif n < 0x10000:
+                out += _pack_BH(0xD5, n)
+            elif n < 0x80000000:
+                out += _pack_BI(0xD6, n)
+            else:
+                raise ValueError(f"list of size {n} exceeds the PackStream limit of {_MAX_SIZE}")
+            for item in v:
+                pack(item, out)
+        elif t is bool:
+            out.append(0xC3 if v else 0xC2)
+        elif t in packers:
+            header, fields = packers[t]
+            out += header
+            for item in fields(v):
+                pack(item, out)
+        elif t is bytes or t is bytearray or t is memoryview:
+            n = len(v) if t is not memoryview else v.nbytes
+            if n < 0x100:
+                out += _pack_BB(0xCC, n)
+            elif n < 0x10000:
+                out += _pack_BH(0xCD, n)
+            elif n < 0x80000000:
+                out += _pack_BI(0xCE, n)
+            else:
+                raise ValueError(f"bytes of size {n} exceeds the PackStream limit of {_MAX_SIZE}")
+            out += v
+        else:
+            _pack_other(pack, v, out, unavailable)
+
+    return pack
+
+
+def _pack_other(pack: Any, v: Any, out: bytearray, unavailable: dict) -> None:
+    """Values off the hot path: generic structures, natives, subclasses of the basic types."""
+    t = type(v)
+    if t is Structure:
+        if len(v.fields) > _MAX_STRUCT_FIELDS:
+            raise ValueError(f"a structure holds at most {_MAX_STRUCT_FIELDS} fields, got {len(v.fields)}")
+        out.append(0xB0 + len(v.fields))
+        out.append(v.tag)
+        for item in v.fields:
+            pack(item, out)
+        return
+    if t in unavailable:
+        raise ValueError(unavailable[t])
+    native = from_native(v)
+    if native is not None:
+        pack(native, out)
+    elif isinstance(v, bool):
+        pack(bool(v), out)
+    elif isinstance(v, int):
+        pack(int(v), out)
+    elif isinstance(v, float):
+        pack(float(v), out)
+    elif isinstance(v, str):
+        pack(str(v), out)
+    elif isinstance(v, (bytes, bytearray)):
+        pack(bytes(v), out)
+    elif isinstance(v, dict):
+        pack(dict(v), out)
+    elif isinstance(v, (list, tuple)):
+        pack(list(v), out)
+    else:
+        raise TypeError(f"cannot pack a {t.__module__}.{t.__qualname__} value into PackStream")
+
+
+def _m_Init_0(f: list, at: int) -> Any:
+    if type(f[0]) is not str:
+        raise _bad_field("INIT", "user_agent", "String", f[0], at)
+    if type(f[1]) is not dict:
+        raise _bad_field("INIT", "auth_token", "Map", f[1], at)
+    return _m.Init(user_agent=f[0], auth_token=f[1], )
+
+
+def _m_Hello_0(f: list, at: int) -> Any:
+    if type(f[0]) is not dict:
+        raise _bad_field("HELLO", "extra", "Map", f[0], at)
+    return _m.Hello(extra=f[0], )
+
+
+def _m_Goodbye_0(f: list, at: int) -> Any:
+    return _m.Goodbye()
+
+
+def _m_AckFailure_0(f: list, at: int) -> Any:
+    return _m.AckFailure()
+
+
+def _m_Reset_0(f: list, at: int) -> Any:
+    return _m.Reset()
+
+
+def _m_Run_0(f: list, at: int) -> Any:
+    if type(f[0]) is not str:
+        raise _bad_field("RUN", "query", "String", f[0], at)
+    if type(f[1]) is not dict:
+        raise _bad_field("RUN", "parameters", "Map", f[1], at)
+    return _m.Run(query=f[0], parameters=f[1], )
+
+
+def _m_Run_1(f: list, at: int) -> Any:
+    if type(f[0]) is not str:
+        raise _bad_field("RUN", "query", "String", f[0], at)
+    if type(f[1]) is not dict:
+        raise _bad_field("RUN", "parameters", "Map", f[1], at)
+    if type(f[2]) is not dict:
+        raise _bad_field("RUN", "extra", "Map", f[2], at)
+    return _m.Run(query=f[0], parameters=f[1], extra=f[2], )
+
+
+def _m_Begin_0(f: list, at: int) -> Any:
+    if type(f[0]) is not dict:
+        raise _bad_field("BEGIN", "extra", "Map", f[0], at)
+    return _m.Begin(extra=f[0], )
+
+
+def _m_Commit_0(f: list, at: int) -> Any:
+    return _m.Commit()
+
+
+def _m_Rollback_0(f: list, at: int) -> Any:
+    return _m.Rollback()
+
+
+def _m_DiscardAll_0(f: list, at: int) -> Any:
+    return _m.DiscardAll()
+
+
+def _m_Discard_0(f: list, at: int) -> Any:
+    if type(f[0]) is not dict:
+        raise _bad_field("DISCARD", "extra", "Map", f[0], at)
+    return _m.Discard(extra=f[0], )
+
+
+def _m_PullAll_0(f: list, at: int) -> Any:
+    return _m.PullAll()
+
+
+def _m_Pull_0(f: list, at: int) -> Any:
+    if type(f[0]) is not dict:
+        raise _bad_field("PULL", "extra", "Map", f[0], at)
+    return _m.Pull(extra=f[0], )
+
+
+def _m_Telemetry_0(f: list, at: int) -> Any:
+    if type(f[0]) is not int:
+        raise _bad_field("TELEMETRY", "api", "Integer", f[0], at)
+    return _m.Telemetry(api=f[0], )
+
+
+def _m_Route_0(f: list, at: int) -> Any:
+    if type(f[0]) is not dict:
+        raise _bad_field("ROUTE", "routing", "Map", f[0], at)
+    if not (type(f[1]) is list and all(type(_y0) is str for _y0 in f[1])):
+        raise _bad_field("ROUTE", "bookmarks", "List<String>", f[1], at)
+    if not (f[2] is None or type(f[2]) is str):
+        raise _bad_field("ROUTE", "db", "String?", f[2], at)
+    return _m.Route(routing=f[0], bookmarks=f[1], db=f[2], )
+
+
+def _m_Route_1(f: list, at: int) -> Any:
+    if type(f[0]) is not dict:
+        raise _bad_field("ROUTE", "routing", "Map", f[0], at)
+    if not (type(f[1]) is list and all(type(_y0) is str for _y0 in f[1])):
+        raise _bad_field("ROUTE", "bookmarks", "List<String>", f[1], at)
+    if type(f[2]) is not dict:
+        raise _bad_field("ROUTE", "extra", "Map", f[2], at)
+    return _m.Route(routing=f[0], bookmarks=f[1], extra=f[2], )
+
+
+def _m_Logon_0(f: list, at: int) -> Any:
+    if type(f[0]) is not dict:
+        raise _bad_field("LOGON", "auth", "Map", f[0], at)
+    return _m.Logon(auth=f[0], )
+
+
+def _m_Logoff_0(f: list, at: int) -> Any:
+    return _m.Logoff()
+
+
+def _m_Success_0(f: list, at: int) -> Any:
+    if type(f[0]) is not dict:
+        raise _bad_field("SUCCESS", "metadata", "Map", f[0], at)
+    return _m.Success(metadata=f[0], )
+
+
+def _m_Record_0(f: list, at: int) -> Any:
+    if type(f[0]) is not list:
+        raise _bad_field("RECORD", "data", "List", f[0], at)
+    return _m.Record(data=f[0], )
+
+
+def _m_Ignored_0(f: list, at: int) -> Any:
+    if len(f) > 0 and type(f[0]) is not dict:
+        raise _bad_field("IGNORED", "metadata", "Map", f[0], at)
+    return _m.Ignored(*f)
+
+
+def _m_Failure_0(f: list, at: int) -> Any:
+    if type(f[0]) is not dict:
+        raise _bad_field("FAILURE", "metadata", "Map", f[0], at)
+    return _m.Failure(metadata=f[0], )
+
+# Message table 0: Bolt 1.0, 2.0
+_REQUESTS_0 = {
+    0x01: ("INIT", 2, 0, _m_Init_0),
+    0x0E: ("ACK_FAILURE", 0, 0, _m_AckFailure_0),
+    0x0F: ("RESET", 0, 0, _m_Reset_0),
+    0x10: ("RUN", 2, 0, _m_Run_0),
+    0x2F: ("DISCARD_ALL", 0, 0, _m_DiscardAll_0),
+    0x3F: ("PULL_ALL", 0, 0, _m_PullAll_0),
+}
+_RESPONSES_0 = {
+    0x70: ("SUCCESS", 1, 0, _m_Success_0),
+    0x71: ("RECORD", 1, 0, _m_Record_0),
+    0x7E: ("IGNORED", 0, 1, _m_Ignored_0),
+    0x7F: ("FAILURE", 1, 0, _m_Failure_0),
+}
+_MESSAGE_PACKERS_0 = {
+    _m.Init: (bytes((0xB2, 0x01)), ("user_agent", "auth_token", )),
+    _m.AckFailure: (bytes((0xB0, 0x0E)), ()),
+    _m.Reset: (bytes((0xB0, 0x0F)), ()),
+    _m.Run: (bytes((0xB2, 0x10)), ("query", "parameters", )),
+    _m.DiscardAll: (bytes((0xB0, 0x2F)), ()),
+    _m.PullAll: (bytes((0xB0, 0x3F)), ()),
+    _m.Success: (bytes((0xB1, 0x70)), ("metadata", )),
+    _m.Record: (bytes((0xB1, 0x71)), ("data", )),
+    _m.Ignored: (bytes((0xB0, 0x7E)), ()),
+    _m.Failure: (bytes((0xB1, 0x7F)), ("metadata", )),
+}
+
+# Message table 1: Bolt 3.0
+_REQUESTS_1 = {
+    0x01: ("HELLO", 1, 0, _m_Hello_0),
+    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0),
+    0x0F: ("RESET", 0, 0, _m_Reset_0),
+    0x10: ("RUN", 3, 0, _m_Run_1),
+    0x11: ("BEGIN", 1, 0, _m_Begin_0),
+    0x12: ("COMMIT", 0, 0, _m_Commit_0),
+    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0),
+    0x2F: ("DISCARD_ALL", 0, 0, _m_DiscardAll_0),
+    0x3F: ("PULL_ALL", 0, 0, _m_PullAll_0),
+}
+_RESPONSES_1 = {
+    0x70: ("SUCCESS", 1, 0, _m_Success_0),
+    0x71: ("RECORD", 1, 0, _m_Record_0),
+    0x7E: ("IGNORED", 0, 1, _m_Ignored_0),
+    0x7F: ("FAILURE", 1, 0, _m_Failure_0),
+}
+_MESSAGE_PACKERS_1 = {
+    _m.Hello: (bytes((0xB1, 0x01)), ("extra", )),
+    _m.Goodbye: (bytes((0xB0, 0x02)), ()),
+    _m.Reset: (bytes((0xB0, 0x0F)), ()),
+    _m.Run: (bytes((0xB3, 0x10)), ("query", "parameters", "extra", )),
+    _m.Begin: (bytes((0xB1, 0x11)), ("extra", )),
+    _m.Commit: (bytes((0xB0, 0x12)), ()),
+    _m.Rollback: (bytes((0xB0, 0x13)), ()),
+    _m.DiscardAll: (bytes((0xB0, 0x2F)), ()),
+    _m.PullAll: (bytes((0xB0, 0x3F)), ()),
+    _m.Success: (bytes((0xB1, 0x70)), ("metadata", )),
+    _m.Record: (bytes((0xB1, 0x71)), ("data", )),
+    _m.Ignored: (bytes((0xB0, 0x7E)), ()),
+    _m.Failure: (bytes((0xB1, 0x7F)), ("metadata", )),
+}
+
+# Message table 2: Bolt 4.0, 4.1, 4.2
+_REQUESTS_2 = {
+    0x01: ("HELLO", 1, 0, _m_Hello_0),
+    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0),
+    0x0F: ("RESET", 0, 0, _m_Reset_0),
+    0x10: ("RUN", 3, 0, _m_Run_1),
+    0x11: ("BEGIN", 1, 0, _m_Begin_0),
+    0x12: ("COMMIT", 0, 0, _m_Commit_0),
+    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0),
+    0x2F: ("DISCARD", 1, 0, _m_Discard_0),
+    0x3F: ("PULL", 1, 0, _m_Pull_0),
+}
+_RESPONSES_2 = {
+    0x70: ("SUCCESS", 1, 0, _m_Success_0),
+    0x71: ("RECORD", 1, 0, _m_Record_0),
+    0x7E: ("IGNORED", 0, 1, _m_Ignored_0),
+    0x7F: ("FAILURE", 1, 0, _m_Failure_0),
+}
+_MESSAGE_PACKERS_2 = {
+    _m.Hello: (bytes((0xB1, 0x01)), ("extra", )),
+    _m.Goodbye: (bytes((0xB0, 0x02)), ()),
+    _m.Reset: (bytes((0xB0, 0x0F)), ()),
+    _m.Run: (bytes((0xB3, 0x10)), ("query", "parameters", "extra", )),
+    _m.Begin: (bytes((0xB1, 0x11)), ("extra", )),
+    _m.Commit: (bytes((0xB0, 0x12)), ()),
+    _m.Rollback: (bytes((0xB0, 0x13)), ()),
+    _m.Discard: (bytes((0xB1, 0x2F)), ("extra", )),
+    _m.Pull: (bytes((0xB1, 0x3F)), ("extra", )),
+    _m.Success: (bytes((0xB1, 0x70)), ("metadata", )),
+    _m.Record: (bytes((0xB1, 0x71)), ("data", )),
+    _m.Ignored: (bytes((0xB0, 0x7E)), ()),
+    _m.Failure: (bytes((0xB1, 0x7F)), ("metadata", )),
+}
+
+# Message table 3: Bolt 4.3
+_REQUESTS_3 = {
+    0x01: ("HELLO", 1, 0, _m_Hello_0),
+    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0),
+    0x0F: ("RESET", 0, 0, _m_Reset_0),
+    0x10: ("RUN", 3, 0, _m_Run_1),
+    0x11: ("BEGIN", 1, 0, _m_Begin_0),
+    0x12: ("COMMIT", 0, 0, _m_Commit_0),
+    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0),
+    0x2F: ("DISCARD", 1, 0, _m_Discard_0),
+    0x3F: ("PULL", 1, 0, _m_Pull_0),
+    0x66: ("ROUTE", 3, 0, _m_Route_0),
+}
+_RESPONSES_3 = {
+    0x70: ("SUCCESS", 1, 0, _m_Success_0),
+    0x71: ("RECORD", 1, 0, _m_Record_0),
+    0x7E: ("IGNORED", 0, 1, _m_Ignored_0),
+    0x7F: ("FAILURE", 1, 0, _m_Failure_0),
+}
+_MESSAGE_PACKERS_3 = {
+    _m.Hello: (bytes((0xB1, 0x01)), ("extra", )),
+    _m.Goodbye: (bytes((0xB0, 0x02)), ()),
+    _m.Reset: (bytes((0xB0, 0x0F)), ()),
+    _m.Run: (bytes((0xB3, 0x10)), ("query", "parameters", "extra", )),
+    _m.Begin: (bytes((0xB1, 0x11)), ("extra", )),
+    _m.Commit: (bytes((0xB0, 0x12)), ()),
+    _m.Rollback: (bytes((0xB0, 0x13)), ()),
+    _m.Discard: (bytes((0xB1, 0x2F)), ("extra", )),
+    _m.Pull: (bytes((0xB1, 0x3F)), ("extra", )),
+    _m.Route: (bytes((0xB3, 0x66)), ("routing", "bookmarks", "db", )),
+    _m.Success: (bytes((0xB1, 0x70)), ("metadata", )),
+    _m.Record: (bytes((0xB1, 0x71)), ("data", )),
+    _m.Ignored: (bytes((0xB0, 0x7E)), ()),
+    _m.Failure: (bytes((0xB1, 0x7F)), ("metadata", )),
+}
+
+# Message table 4: Bolt 4.4, 5.0
+_REQUESTS_4 = {
+    0x01: ("HELLO", 1, 0, _m_Hello_0),
+    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0),
+    0x0F: ("RESET", 0, 0, _m_Reset_0),
+    0x10: ("RUN", 3, 0, _m_Run_1),
+    0x11: ("BEGIN", 1, 0, _m_Begin_0),
+    0x12: ("COMMIT", 0, 0, _m_Commit_0),
+    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0),
+    0x2F: ("DISCARD", 1, 0, _m_Discard_0),
+    0x3F: ("PULL", 1, 0, _m_Pull_0),
+    0x66: ("ROUTE", 3, 0, _m_Route_1),
+}
+_RESPONSES_4 = {
+    0x70: ("SUCCESS", 1, 0, _m_Success_0),
+    0x71: ("RECORD", 1, 0, _m_Record_0),
+    0x7E: ("IGNORED", 0, 1, _m_Ignored_0),
+    0x7F: ("FAILURE", 1, 0, _m_Failure_0),
+}
+_MESSAGE_PACKERS_4 = {
+    _m.Hello: (bytes((0xB1, 0x01)), ("extra", )),
+    _m.Goodbye: (bytes((0xB0, 0x02)), ()),
+    _m.Reset: (bytes((0xB0, 0x0F)), ()),
+    _m.Run: (bytes((0xB3, 0x10)), ("query", "parameters", "extra", )),
+    _m.Begin: (bytes((0xB1, 0x11)), ("extra", )),
+    _m.Commit: (bytes((0xB0, 0x12)), ()),
+    _m.Rollback: (bytes((0xB0, 0x13)), ()),
+    _m.Discard: (bytes((0xB1, 0x2F)), ("extra", )),
+    _m.Pull: (bytes((0xB1, 0x3F)), ("extra", )),
+    _m.Route: (bytes((0xB3, 0x66)), ("routing", "bookmarks", "extra", )),
+    _m.Success: (bytes((0xB1, 0x70)), ("metadata", )),
+    _m.Record: (bytes((0xB1, 0x71)), ("data", )),
+    _m.Ignored: (bytes((0xB0, 0x7E)), ()),
+    _m.Failure: (bytes((0xB1, 0x7F)), ("metadata", )),
+}
+
+# Message table 5: Bolt 5.1, 5.2, 5.3
+_REQUESTS_5 = {
+    0x01: ("HELLO", 1, 0, _m_Hello_0),
+    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0),
+    0x0F: ("RESET", 0, 0, _m_Reset_0),
+    0x10: ("RUN", 3, 0, _m_Run_1),
+    0x11: ("BEGIN", 1, 0, _m_Begin_0),
+    0x12: ("COMMIT", 0, 0, _m_Commit_0),
+    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0),
+    0x2F: ("DISCARD", 1, 0, _m_Discard_0),
+    0x3F: ("PULL", 1, 0, _m_Pull_0),
+    0x66: ("ROUTE", 3, 0, _m_Route_1),
+    0x6A: ("LOGON", 1, 0, _m_Logon_0),
+    0x6B: ("LOGOFF", 0, 0, _m_Logoff_0),
+}
+_RESPONSES_5 = {
+    0x70: ("SUCCESS", 1, 0, _m_Success_0),
+    0x71: ("RECORD", 1, 0, _m_Record_0),
+    0x7E: ("IGNORED", 0, 1, _m_Ignored_0),
+    0x7F: ("FAILURE", 1, 0, _m_Failure_0),
+}
+_MESSAGE_PACKERS_5 = {
+    _m.Hello: (bytes((0xB1, 0x01)), ("extra", )),
+    _m.Goodbye: (bytes((0xB0, 0x02)), ()),
+    _m.Reset: (bytes((0xB0, 0x0F)), ()),
+    _m.Run: (bytes((0xB3, 0x10)), ("query", "parameters", "extra", )),
+    _m.Begin: (bytes((0xB1, 0x11)), ("extra", )),
+    _m.Commit: (bytes((0xB0, 0x12)), ()),
+    _m.Rollback: (bytes((0xB0, 0x13)), ()),
+    _m.Discard: (bytes((0xB1, 0x2F)), ("extra", )),
+    _m.Pull: (bytes((0xB1, 0x3F)), ("extra", )),
+    _m.Route: (bytes((0xB3, 0x66)), ("routing", "bookmarks", "extra", )),
+    _m.Logon: (bytes((0xB1, 0x6A)), ("auth", )),
+    _m.Logoff: (bytes((0xB0, 0x6B)), ()),
+    _m.Success: (bytes((0xB1, 0x70)), ("metadata", )),
+    _m.Record: (bytes((0xB1, 0x71)), ("data", )),
+    _m.Ignored: (bytes((0xB0, 0x7E)), ()),
+    _m.Failure: (bytes((0xB1, 0x7F)), ("metadata", )),
+}
+
+# Message table 6: Bolt 5.4, 5.5, 5.6, 5.7, 5.8, 6.0
+_REQUESTS_6 = {
+    0x01: ("HELLO", 1, 0, _m_Hello_0),
+    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0),
+    0x0F: ("RESET", 0, 0, _m_Reset_0),
+    0x10: ("RUN", 3, 0, _m_Run_1),
+    0x11: ("BEGIN", 1, 0, _m_Begin_0),
+    0x12: ("COMMIT", 0, 0, _m_Commit_0),
+    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0),
+    0x2F: ("DISCARD", 1, 0, _m_Discard_0),
+    0x3F: ("PULL", 1, 0, _m_Pull_0),
+    0x54: ("TELEMETRY", 1, 0, _m_Telemetry_0),
+    0x66: ("ROUTE", 3, 0, _m_Route_1),
+    0x6A: ("LOGON", 1, 0, _m_Logon_0),
+    0x6B: ("LOGOFF", 0, 0, _m_Logoff_0),
+}
+_RESPONSES_6 = {
+    0x70: ("SUCCESS", 1, 0, _m_Success_0),
+    0x71: ("RECORD", 1, 0, _m_Record_0),
+    0x7E: ("IGNORED", 0, 1, _m_Ignored_0),
+    0x7F: ("FAILURE", 1, 0, _m_Failure_0),
+}
+_MESSAGE_PACKERS_6 = {
+    _m.Hello: (bytes((0xB1, 0x01)), ("extra", )),
+    _m.Goodbye: (bytes((0xB0, 0x02)), ()),
+    _m.Reset: (bytes((0xB0, 0x0F)), ()),
+    _m.Run: (bytes((0xB3, 0x10)), ("query", "parameters", "extra", )),
+    _m.Begin: (bytes((0xB1, 0x11)), ("extra", )),
+    _m.Commit: (bytes((0xB0, 0x12)), ()),
+    _m.Rollback: (bytes((0xB0, 0x13)), ()),
+    _m.Discard: (bytes((0xB1, 0x2F)), ("extra", )),
+    _m.Pull: (bytes((0xB1, 0x3F)), ("extra", )),
+    _m.Telemetry: (bytes((0xB1, 0x54)), ("api", )),
+    _m.Route: (bytes((0xB3, 0x66)), ("routing", "bookmarks", "extra", )),
+    _m.Logon: (bytes((0xB1, 0x6A)), ("auth", )),
+    _m.Logoff: (bytes((0xB0, 0x6B)), ()),
+    _m.Success: (bytes((0xB1, 0x70)), ("metadata", )),
+    _m.Record: (bytes((0xB1, 0x71)), ("data", )),
+    _m.Ignored: (bytes((0xB0, 0x7E)), ()),
+    _m.Failure: (bytes((0xB1, 0x7F)), ("metadata", )),
+}
+
+_MESSAGE_TABLE_OF = {
+    (1, 0): (_REQUESTS_0, _RESPONSES_0, _MESSAGE_PACKERS_0),
+    (2, 0): (_REQUESTS_0, _RESPONSES_0, _MESSAGE_PACKERS_0),
+    (3, 0): (_REQUESTS_1, _RESPONSES_1, _MESSAGE_PACKERS_1),
+    (4, 0): (_REQUESTS_2, _RESPONSES_2, _MESSAGE_PACKERS_2),
+    (4, 1): (_REQUESTS_2, _RESPONSES_2, _MESSAGE_PACKERS_2),
+    (4, 2): (_REQUESTS_2, _RESPONSES_2, _MESSAGE_PACKERS_2),
+    (4, 3): (_REQUESTS_3, _RESPONSES_3, _MESSAGE_PACKERS_3),
+    (4, 4): (_REQUESTS_4, _RESPONSES_4, _MESSAGE_PACKERS_4),
+    (5, 0): (_REQUESTS_4, _RESPONSES_4, _MESSAGE_PACKERS_4),
+    (5, 1): (_REQUESTS_5, _RESPONSES_5, _MESSAGE_PACKERS_5),
+    (5, 2): (_REQUESTS_5, _RESPONSES_5, _MESSAGE_PACKERS_5),
+    (5, 3): (_REQUESTS_5, _RESPONSES_5, _MESSAGE_PACKERS_5),
+    (5, 4): (_REQUESTS_6, _RESPONSES_6, _MESSAGE_PACKERS_6),
+    (5, 5): (_REQUESTS_6, _RESPONSES_6, _MESSAGE_PACKERS_6),
+    (5, 6): (_REQUESTS_6, _RESPONSES_6, _MESSAGE_PACKERS_6),
+    (5, 7): (_REQUESTS_6, _RESPONSES_6, _MESSAGE_PACKERS_6),
+    (5, 8): (_REQUESTS_6, _RESPONSES_6, _MESSAGE_PACKERS_6),
+    (6, 0): (_REQUESTS_6, _RESPONSES_6, _MESSAGE_PACKERS_6),
+}
+_STRUCTURE_CLASSES = (_s.Node, _s.Relationship, _s.UnboundRelationship, _s.Path, _s.Date, _s.Time, _s.LocalTime, _s.DateTime, _s.DateTimeZoneId, _s.LegacyDateTime, _s.LegacyDateTimeZoneId, _s.LocalDateTime, _s.Duration, _s.Point2D, _s.Point3D, _s.Vector, _s.UnsupportedType, )
+_STRUCTURE_VERSIONS = {
+    _s.Node: "1.0-4.4, 5.0+",
+    _s.Relationship: "1.0-4.4, 5.0+",
+    _s.UnboundRelationship: "1.0-4.4, 5.0+",
+    _s.Path: "1.0+",
+    _s.Date: "2.0+",
+    _s.Time: "2.0+",
+    _s.LocalTime: "2.0+",
+    _s.DateTime: "5.0+, 4.3-4.4 with patch utc",
+    _s.DateTimeZoneId: "5.0+, 4.3-4.4 with patch utc",
+    _s.LegacyDateTime: "2.0-4.4 without patch utc",
+    _s.LegacyDateTimeZoneId: "2.0-4.4 without patch utc",
+    _s.LocalDateTime: "2.0+",
+    _s.Duration: "2.0+",
+    _s.Point2D: "2.0+",
+    _s.Point3D: "2.0+",
+    _s.Vector: "6.0+",
+    _s.UnsupportedType: "6.0+",
+}

@@ -1,0 +1,2 @@
+# Generated from spec/packstream.yaml, spec/bolt.yaml by `python -m codegen` (make generate).
+# Do not edit: change the spec and regenerate.

@@ -1,0 +1,181 @@
+# Generated from spec/packstream.yaml, spec/bolt.yaml by `python -m codegen` (make generate).
+# Do not edit: change the spec and regenerate.
+"""Bolt versions, patches, handshake constants and the well-known keys of message maps."""
+
+from __future__ import annotations
+
+Version = tuple[int, int]
+
+#: Every Bolt version the spec describes, oldest first.
+VERSIONS: tuple[Version, ...] = (
+    (1, 0),  # Neo4j 3.0
+    (2, 0),  # Neo4j 3.4
+    (3, 0),  # Neo4j 3.5
+    (4, 0),  # Neo4j 4.0
+    (4, 1),  # Neo4j 4.1
+    (4, 2),  # Neo4j 4.2
+    (4, 3),  # Neo4j 4.3
+    (4, 4),  # Neo4j 4.4
+    (5, 0),  # Neo4j 5.0
+    (5, 1),  # Neo4j 5.5
+    (5, 2),  # Neo4j 5.7
+    (5, 3),  # Neo4j 5.9
+    (5, 4),  # Neo4j 5.13
+    (5, 5),  # Neo4j -
+    (5, 6),  # Neo4j 5.23
+    (5, 7),  # Neo4j 5.26
+    (5, 8),  # Neo4j 5.26
+    (6, 0),  # Neo4j 2025.10
+)
+
+#: Versions a server may choose (5.5 was withdrawn and is never negotiated).
+SERVER_VERSIONS: tuple[Version, ...] = (
+    (1, 0),
+    (2, 0),
+    (3, 0),
+    (4, 0),
+    (4, 1),
+    (4, 2),
+    (4, 3),
+    (4, 4),
+    (5, 0),
+    (5, 1),
+    (5, 2),
+    (5, 3),
+    (5, 4),
+    (5, 6),
+    (5, 7),
+    (5, 8),
+    (6, 0),
+)
+
+#: Versions that real clients only reach through the handshake manifest.
+MANIFEST_ONLY: frozenset[Version] = frozenset({
+    (6, 0),
+})
+
+#: Patches a connection may negotiate, with the versions that allow them (inclusive).
+PATCHES: dict[str, tuple[Version, Version | None]] = {
+    "utc": ((4, 3), (4, 4)),
+}
+
+#: Codec profiles: a version plus the patches in force.
+PROFILES: tuple[str, ...] = (
+    "1.0",
+    "2.0",
+    "3.0",
+    "4.0",
+    "4.1",
+    "4.2",
+    "4.3",
+    "4.3+utc",
+    "4.4",
+    "4.4+utc",
+    "5.0",
+    "5.1",
+    "5.2",
+    "5.3",
+    "5.4",
+    "5.5",
+    "5.6",
+    "5.7",
+    "5.8",
+    "6.0",
+)
+
+MAGIC = bytes([96, 96, 176, 23])
+PROPOSALS = 4
+NO_VERSION = bytes([0, 0, 0, 0])
+RANGES_SINCE: Version = (4, 3)
+MANIFEST_MARKER = 0xFF
+MANIFEST_VERSIONS: tuple[int, ...] = (1,)
+MANIFEST_SINCE: Version = (5, 7)
+NOOP_CHUNKS_SINCE: Version = (4, 1)
+
+#: Well-known keys of message maps: table -> key -> (type, first version, last version or None).
+MAP_KEYS: dict[str, dict[str, tuple[str, Version, Version | None]]] = {
+    "auth": {
+        "scheme": ("String", (1, 0), None),
+        "principal": ("String", (1, 0), None),
+        "credentials": ("String", (1, 0), None),
+        "realm": ("String", (1, 0), None),
+        "parameters": ("Map", (1, 0), None),
+    },
+    "hello_extra": {
+        "user_agent": ("String", (3, 0), None),
+        "scheme": ("String", (3, 0), (5, 0)),
+        "principal": ("String", (3, 0), (5, 0)),
+        "credentials": ("String", (3, 0), (5, 0)),
+        "realm": ("String", (3, 0), (5, 0)),
+        "parameters": ("Map", (3, 0), (5, 0)),
+        "routing": ("Map?", (4, 1), None),
+        "patch_bolt": ("List<String>", (4, 3), (4, 4)),
+        "notifications_minimum_severity": ("String?", (5, 2), None),
+        "notifications_disabled_categories": ("List<String>?", (5, 2), (5, 5)),
+        "notifications_disabled_classifications": ("List<String>?", (5, 6), None),
+        "bolt_agent": ("Map", (5, 3), None),
+    },
+    "tx_extra": {
+        "bookmarks": ("List<String>", (3, 0), None),
+        "tx_timeout": ("Integer", (3, 0), None),
+        "tx_metadata": ("Map", (3, 0), None),
+        "mode": ("String", (3, 0), None),
+        "db": ("String?", (4, 0), None),
+        "imp_user": ("String?", (4, 4), None),
+        "notifications_minimum_severity": ("String?", (5, 2), None),
+        "notifications_disabled_categories": ("List<String>?", (5, 2), (5, 5)),
+        "notifications_disabled_classifications": ("List<String>?", (5, 6), None),
+    },
+    "pull_extra": {
+        "n": ("Integer", (4, 0), None),
+        "qid": ("Integer", (4, 0), None),
+    },
+    "route_extra": {
+        "db": ("String?", (4, 4), None),
+        "imp_user": ("String?", (4, 4), None),
+    },
+    "success_metadata": {
+        "server": ("String", (1, 0), None),
+        "connection_id": ("String", (3, 0), None),
+        "hints": ("Map", (4, 3), None),
+        "patch_bolt": ("List<String>", (4, 3), (4, 4)),
+        "protocol_version": ("String", (5, 7), None),
+        "credentials_expired": ("Boolean", (5, 1), None),
+        "advertised_address": ("String", (5, 8), None),
+        "fields": ("List<String>", (1, 0), None),
+        "result_available_after": ("Integer", (1, 0), (2, 0)),
+        "result_consumed_after": ("Integer", (1, 0), (2, 0)),
+        "t_first": ("Integer", (3, 0), None),
+        "t_last": ("Integer", (3, 0), None),
+        "qid": ("Integer", (4, 0), None),
+        "has_more": ("Boolean", (4, 0), None),
+        "bookmark": ("String", (1, 0), None),
+        "db": ("String", (4, 0), None),
+        "type": ("String", (1, 0), None),
+        "stats": ("Map", (1, 0), None),
+        "plan": ("Map", (1, 0), None),
+        "profile": ("Map", (1, 0), None),
+        "notifications": ("List<Map>", (1, 0), (5, 5)),
+        "statuses": ("List<Map>", (5, 6), None),
+        "rt": ("Map", (4, 3), None),
+    },
+    "hints": {
+        "connection.recv_timeout_seconds": ("Integer", (4, 3), None),
+        "telemetry.enabled": ("Boolean", (5, 4), None),
+        "ssr.enabled": ("Boolean", (5, 8), None),
+    },
+    "failure_metadata": {
+        "code": ("String", (1, 0), (5, 6)),
+        "message": ("String", (1, 0), None),
+        "neo4j_code": ("String", (5, 7), None),
+        "gql_status": ("String", (5, 7), None),
+        "description": ("String", (5, 7), None),
+        "diagnostic_record": ("Map", (5, 7), None),
+        "cause": ("Map", (5, 7), None),
+    },
+}
+
+#: Keys whose values are secrets: redact them in logs and dumps.
+SECRET_KEYS: frozenset[str] = frozenset({
+    "credentials",
+})

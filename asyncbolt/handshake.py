@@ -1,0 +1,575 @@
+"""Bolt version negotiation (the handshake), sans-IO, for both ends of a connection.
+
+The client sends the magic ``60 60 B0 17`` and four 4-byte proposals ``00 RR mm MM`` (major ``MM``,
+minor ``mm``, and from Bolt 4.3 a range ``RR``: minors ``mm`` down to ``mm - RR``). The server
+answers the one version it picked (``00 00 mm MM``) or ``00 00 00 00``.
+
+The proposal ``00 00 01 FF`` asks for *manifest v1* (Bolt 5.7+, needed for 6.x): the server then
+answers ``00 00 01 FF``, a varint count, that many range offers and a varint capability mask; the
+client replies with one exact version and a varint of the capabilities it takes.
+
+Versions are ``(major, minor)`` tuples. Nothing here does I/O: feed received bytes to
+``receive_data`` and send what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from asyncbolt.errors import HandshakeError
+
+__all__ = [
+    "MAGIC",
+    "MANIFEST_V1",
+    "ClientHandshake",
+    "Proposal",
+    "ServerHandshake",
+    "compress_versions",
+    "decode_offer",
+    "decode_proposals",
+    "decode_varint",
+    "encode_varint",
+    "encode_version",
+    "format_version",
+    "negotiate",
+]
+
+Version = tuple[int, int]
+
+#: The 4 bytes that open every Bolt connection.
+MAGIC = b"\x60\x60\xb0\x17"
+#: The proposal slot (and the server's answer) that selects handshake manifest v1.
+MANIFEST_V1 = b"\x00\x00\x01\xff"
+
+_NONE = b"\x00\x00\x00\x00"
+_HTTP = b"HTTP"
+_MANIFEST_MARKER = 0xFF
+# A varint of up to 64 bits needs at most ceil(64 / 7) = 10 bytes.
+_MAX_VARINT_BYTES = 10
+# Real servers send a handful of offers; the cap keeps a hostile count from making the client
+# wait for (and buffer) gigabytes that will never come.
+_MAX_OFFERS = 1024
+_HTTP_STARTS = (b"GET ", b"POST", b"PUT ", b"HEAD", b"HTTP", b"OPTI", b"DELE", b"PATC", b"CONN")
+
+
+# --------------------------------------------------------------------------------------------
+# Primitive encodings
+
+
+def encode_varint(n: int) -> bytes:
+    """Encode an unsigned integer (< 2**64) as a handshake varint.
+
+    7-bit groups, least significant first; the high bit of a byte means "more bytes follow".
+    """
+    if not 0 <= n < 1 << 64:
+        raise ValueError(f"varint must be in 0..2**64-1, got {n}")
+    out = bytearray()
+    while n > 0x7F:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def decode_varint(data: bytes | bytearray | memoryview, offset: int = 0) -> tuple[int, int] | None:
+    """Decode a varint starting at ``data[offset]``.
+
+    Returns ``(value, offset just past the varint)``, or ``None`` when ``data`` ends before the
+    varint does. Raises :class:`HandshakeError` for a varint longer than 10 bytes or a value that
+    does not fit in 64 bits.
+    """
+    value = 0
+    shift = 0
+    pos = offset
+    end = len(data)
+    while pos < end:
+        byte = data[pos]
+        value |= (byte & 0x7F) << shift
+        pos += 1
+        if not byte & 0x80:
+            if value >> 64:
+                raise HandshakeError("varint value does not fit in 64 bits", offset)
+            return value, pos
+        shift += 7
+        if pos - offset >= _MAX_VARINT_BYTES:
+            raise HandshakeError(f"varint longer than {_MAX_VARINT_BYTES} bytes", offset)
+    return None
+
+
+def _check_version(version: Sequence[int]) -> Version:
+    if len(version) != 2:
+        raise ValueError(f"a version is a (major, minor) pair, got {version!r}")
+    major, minor = version
+    if not (1 <= major <= 254 and 0 <= minor <= 255):
+        # Major 0 is the empty slot and major 255 the manifest marker, so neither is a version.
+        raise ValueError(f"version out of range (major 1..254, minor 0..255): {version!r}")
+    return int(major), int(minor)
+
+
+def encode_version(version: Sequence[int], range_: int = 0) -> bytes:
+    """Encode ``(major, minor)`` as the 4 bytes ``00 RR mm MM``.
+
+    ``range_`` (Bolt 4.3+) also offers the ``range_`` minors below ``minor``; it may be at most
+    ``minor`` because a range never crosses a major version.
+    """
+    major, minor = _check_version(version)
+    if not 0 <= range_ <= minor:
+        raise ValueError(f"range must be 0..minor ({minor}), got {range_}")
+    return bytes((0, range_, minor, major))
+
+
+def format_version(version: Sequence[int]) -> str:
+    """``(5, 7)`` -> ``"5.7"``."""
+    return f"{version[0]}.{version[1]}"
+
+
+class Proposal(NamedTuple):
+    """One decoded 4-byte proposal/offer ``00 RR mm MM`` (byte 0 is reserved and ignored)."""
+
+    major: int
+    minor: int
+    range: int = 0
+
+    @classmethod
+    def from_bytes(cls, b4: bytes | bytearray | memoryview) -> Proposal:
+        """Decode 4 bytes (byte 0 ignored, as servers do)."""
+        if len(b4) != 4:
+            raise ValueError(f"a proposal is 4 bytes, got {len(b4)}")
+        return cls(b4[3], b4[2], b4[1])
+
+    @property
+    def is_empty(self) -> bool:
+        """An all-zero filler slot."""
+        return self.major == 0
+
+    @property
+    def is_manifest(self) -> bool:
+        """A manifest request slot (``00 00 vv FF``); ``minor`` is the manifest version."""
+        return self.major == _MANIFEST_MARKER
+
+    def versions(self) -> list[Version]:
+        """The versions this proposal covers, highest first (none for filler/manifest slots)."""
+        if self.is_empty or self.is_manifest:
+            return []
+        low = max(0, self.minor - self.range)
+        return [(self.major, m) for m in range(self.minor, low - 1, -1)]
+
+    def to_bytes(self) -> bytes:
+        """Encode as ``00 RR mm MM``."""
+        return bytes((0, self.range, self.minor, self.major))
+
+    def __str__(self) -> str:
+        if self.is_manifest:
+            return f"manifest v{self.minor}"
+        if self.is_empty:
+            return "(empty)"
+        low = max(0, self.minor - self.range)
+        if low == self.minor:
+            return f"{self.major}.{self.minor}"
+        return f"{self.major}.{self.minor}-{self.major}.{low}"
+
+
+def decode_offer(b4: bytes | bytearray | memoryview) -> list[Version]:
+    """Expand one 4-byte proposal/offer into the versions it covers, highest first.
+
+    ``00 02 04 04`` -> ``[(4, 4), (4, 3), (4, 2)]``. A range never reaches below minor 0. The
+    filler ``00 00 00 00`` and the manifest slot ``00 00 01 FF`` cover no version: ``[]``.
+    """
+    return Proposal.from_bytes(b4).versions()
+
+
+def decode_proposals(data16: bytes | bytearray | memoryview) -> list[Proposal]:
+    """Decode the client's 16 proposal bytes, dropping empty filler slots."""
+    if len(data16) != 16:
+        raise ValueError(f"the proposals are 16 bytes, got {len(data16)}")
+    slots = (Proposal.from_bytes(data16[i : i + 4]) for i in range(0, 16, 4))
+    return [p for p in slots if not p.is_empty]
+
+
+def _describe(proposals: Iterable[Proposal]) -> str:
+    text = ", ".join(str(p) for p in proposals)
+    return text or "nothing"
+
+
+def compress_versions(versions: Iterable[Sequence[int]]) -> list[Proposal]:
+    """Pack versions into range offers: one per contiguous run of minors of one major.
+
+    Highest major first, and within a major the highest run first.
+    ``{(5, 8), (5, 7), (5, 6), (4, 4)}`` -> ``[5.8-5.6, 4.4]``.
+    """
+    by_major: dict[int, list[int]] = {}
+    for version in versions:
+        major, minor = _check_version(version)
+        by_major.setdefault(major, []).append(minor)
+    offers = []
+    for major in sorted(by_major, reverse=True):
+        minors = sorted(set(by_major[major]), reverse=True)
+        top = prev = minors[0]
+        for minor in minors[1:]:
+            if minor != prev - 1:
+                offers.append(Proposal(major, top, top - prev))
+                top = minor
+            prev = minor
+        # A run is at most minors 255..0, so its range (<= 255) always fits in one byte.
+        offers.append(Proposal(major, top, top - prev))
+    return offers
+
+
+def negotiate(
+    proposals_bytes16: bytes | bytearray | memoryview, supported: Iterable[Sequence[int]]
+) -> Version | None:
+    """Pick the version a server supporting ``supported`` answers to 16 proposal bytes.
+
+    Proposals are taken in the client's order; the first one covering a supported version wins,
+    and from it the highest supported version it covers. Byte 0 of each slot is ignored and byte 1
+    is always read as a range (pre-4.3 clients send 0 there). Manifest slots are not versions and
+    are skipped here: :class:`ServerHandshake` handles them. ``None`` if nothing matches.
+    """
+    supported_set = {(int(v[0]), int(v[1])) for v in supported}
+    for proposal in decode_proposals(proposals_bytes16):
+        for version in proposal.versions():
+            if version in supported_set:
+                return version
+    return None
+
+
+def _describe_magic(head: bytes) -> str:
+    """Name what a peer sent instead of the Bolt magic, for the error message."""
+    shown = head.hex(" ")
+    if head.startswith(b"\x16\x03"):
+        return f"a TLS ClientHello ({shown}); the client uses TLS but this server does not"
+    if head.startswith(_HTTP_STARTS):
+        return f"an HTTP request ({head!r}); this is a Bolt port, not HTTP"
+    return shown
+
+
+# --------------------------------------------------------------------------------------------
+# Client
+
+
+class ClientHandshake:
+    """The client end of the handshake.
+
+    ``proposals``: up to 4 items (3 with ``manifest=True``, whose request takes the first slot),
+    each ``(major, minor)`` or ``(major, minor, range)``, best first. ``supported``: the versions
+    the client can speak (default: everything the proposals cover); it decides what to pick from
+    a manifest and what a legacy answer may be.
+
+    Usage: send :meth:`initial_bytes`, then feed every received byte to :meth:`receive_data` and
+    send what it returns until :attr:`done`. Bytes that arrive after the handshake are in
+    :attr:`unused`.
+
+    When a manifest offers nothing the client supports, the protocol still wants the client to
+    answer ``00 00 00 00 00`` before closing; :meth:`receive_data` then raises
+    :class:`HandshakeError` with those bytes in the error's ``reply`` attribute (``b""`` on every
+    other error), and :attr:`failed` is set.
+    """
+
+    def __init__(
+        self,
+        proposals: Sequence[Sequence[int]],
+        *,
+        manifest: bool = False,
+        supported: Iterable[Sequence[int]] | None = None,
+    ) -> None:
+        room = 3 if manifest else 4
+        if len(proposals) > room:
+            raise ValueError(f"at most {room} proposals fit next to manifest={manifest}")
+        slots = []
+        for item in proposals:
+            if len(item) == 2:
+                major, minor = _check_version(item)
+                range_ = 0
+            elif len(item) == 3:
+                major, minor = _check_version(item[:2])
+                range_ = int(item[2])
+                if not 0 <= range_ <= minor:
+                    raise ValueError(f"range must be 0..minor in proposal {tuple(item)!r}")
+            else:
+                raise ValueError(f"a proposal is (major, minor) or (major, minor, range): {item!r}")
+            slots.append(Proposal(major, minor, range_))
+        if not slots and not manifest:
+            raise ValueError("propose at least one version")
+        if manifest:
+            slots.insert(0, Proposal(_MANIFEST_MARKER, 1, 0))
+        #: The proposals as sent, best first (manifest request included).
+        self.proposals: list[Proposal] = slots
+        self._proposed: set[Version] = {v for p in slots for v in p.versions()}
+        if supported is None:
+            self.supported: frozenset[Version] = frozenset(self._proposed)
+        else:
+            self.supported = frozenset(_check_version(v) for v in supported)
+        self.manifest_requested = manifest
+        #: True once a version is agreed (and any manifest reply returned).
+        self.done = False
+        #: True after a :class:`HandshakeError`; the connection should be closed.
+        self.failed = False
+        #: The agreed version.
+        self.version: Version | None = None
+        #: Whether the server answered through the manifest.
+        self.manifest = False
+        #: Capability mask the server offered (manifest only; 0 otherwise).
+        self.capabilities = 0
+        #: Version ranges the server offered (manifest only), as received.
+        self.offers: list[Proposal] = []
+        #: Bytes received after the handshake ended: the start of the message stream.
+        self.unused = b""
+        self._buf = bytearray()
+        self._error: HandshakeError | None = None
+
+    def initial_bytes(self) -> bytes:
+        """The 20 bytes that open the connection: magic + 4 proposal slots (zero-padded)."""
+        slots = b"".join(p.to_bytes() for p in self.proposals)
+        return MAGIC + slots + _NONE * (4 - len(self.proposals))
+
+    def _fail(self, message: str, offset: int | None, reply: bytes = b"") -> HandshakeError:
+        error = HandshakeError(message, offset)
+        error.reply = reply  # type: ignore[attr-defined]
+        self.failed = True
+        self._error = error
+        return error
+
+    def receive_data(self, data: bytes | bytearray | memoryview) -> bytes:
+        """Feed bytes from the server; return bytes to send now (often ``b""``).
+
+        Raises :class:`HandshakeError` when the server refuses or answers out of protocol.
+        """
+        if self._error is not None:
+            raise self._error
+        if self.done:
+            self.unused += bytes(data)
+            return b""
+        buf = self._buf
+        buf += data
+        if len(buf) < 4:
+            return b""
+        head = bytes(buf[:4])
+        if head == _NONE:
+            raise self._fail(
+                f"server supports none of the proposed versions ({_describe(self.proposals)})",
+                0,
+            )
+        if head == _HTTP:
+            raise self._fail("server answered 'HTTP': this is an HTTP port, not Bolt", 0)
+        if self.manifest_requested and head[3] == _MANIFEST_MARKER:
+            if head[2] != 1:
+                raise self._fail(
+                    f"server answered manifest version {head[2]}, but only 1 was requested", 0
+                )
+            return self._receive_manifest()
+        # Like the drivers, read only bytes 2-3: a server reply never carries a range.
+        version = (head[3], head[2])
+        if version not in self._proposed:
+            raise self._fail(
+                f"server chose version {format_version(version)} ({head.hex(' ')}), which was "
+                f"not proposed ({_describe(self.proposals)})",
+                0,
+            )
+        if version not in self.supported:
+            raise self._fail(
+                f"server chose version {format_version(version)}, "
+                "which this client does not support",
+                0,
+            )
+        self._finish(version, 4)
+        return b""
+
+    def _receive_manifest(self) -> bytes:
+        buf = self._buf
+        # The whole reply is re-parsed on each feed; it is a few dozen bytes at most.
+        try:
+            count_end = decode_varint(buf, 4)
+            if count_end is None:
+                return b""
+            count, pos = count_end
+            if count > _MAX_OFFERS:
+                raise HandshakeError(f"server announced {count} manifest offers", 4)
+            offers_end = pos + 4 * count
+            caps_end = decode_varint(buf, offers_end)
+        except HandshakeError as error:
+            raise self._fail(f"bad manifest reply: {error.reason}", error.offset) from None
+        if caps_end is None:
+            return b""
+        capabilities, end = caps_end
+        offers = [Proposal.from_bytes(buf[i : i + 4]) for i in range(pos, offers_end, 4)]
+        self.offers = offers
+        self.capabilities = capabilities
+        self.manifest = True
+        offered = {v for offer in offers for v in offer.versions()}
+        common = offered & self.supported
+        if not common:
+            # The client still owes the server an answer: "nothing" and no capabilities.
+            raise self._fail(
+                "server offers no version this client supports (offered: "
+                f"{_describe(offers)}; supported: "
+                f"{', '.join(format_version(v) for v in sorted(self.supported, reverse=True))})",
+                4,
+                reply=_NONE + b"\x00",
+            )
+        version = max(common)
+        self._finish(version, end)
+        # No capability bits are defined publicly, so the client takes none of them.
+        return encode_version(version) + encode_varint(0)
+
+    def _finish(self, version: Version, end: int) -> None:
+        self.version = version
+        self.unused = bytes(self._buf[end:])
+        self._buf = bytearray()
+        self.done = True
+
+
+# --------------------------------------------------------------------------------------------
+# Server
+
+
+class ServerHandshake:
+    """The server end of the handshake.
+
+    ``supported``: the versions this server speaks (default: the generated
+    ``asyncbolt._generated.versions.SERVER_VERSIONS``). ``manifest``: whether to answer a manifest
+    request. ``capabilities``: the capability mask offered in a manifest reply.
+
+    Feed every received byte to :meth:`receive_data` and send what it returns. When no version
+    matches it returns the refusal ``00 00 00 00`` without raising and sets :attr:`failed` and
+    :attr:`error`; send the bytes, then close. Out-of-protocol input (bad magic, a bad manifest
+    choice) raises :class:`HandshakeError`. Bytes after the handshake (say, a pipelined HELLO)
+    end up in :attr:`unused`.
+    """
+
+    def __init__(
+        self,
+        supported: Iterable[Sequence[int]] | None = None,
+        *,
+        manifest: bool = True,
+        capabilities: int = 0,
+    ) -> None:
+        if supported is None:
+            # Imported lazily: the table is generated from spec/ and only needed for the default.
+            from asyncbolt._generated.versions import SERVER_VERSIONS
+
+            supported = SERVER_VERSIONS
+        self.supported: frozenset[Version] = frozenset(_check_version(v) for v in supported)
+        if not self.supported:
+            raise ValueError("a server must support at least one version")
+        if not 0 <= capabilities < 1 << 64:
+            raise ValueError("capabilities must be a 64-bit unsigned mask")
+        self.manifest_enabled = manifest
+        self.capabilities_offered = capabilities
+        #: Offers sent in a manifest reply: ``supported`` compressed into ranges.
+        self.offers: list[Proposal] = compress_versions(self.supported)
+        #: The client's proposals (filler slots dropped), once received.
+        self.proposals: list[Proposal] = []
+        #: True once a version is agreed.
+        self.done = False
+        #: True when the client proposed nothing this server speaks; see :attr:`error`.
+        self.failed = False
+        #: Describes the failure when :attr:`failed` (not raised: the refusal must be sent first).
+        self.error: HandshakeError | None = None
+        #: The agreed version.
+        self.version: Version | None = None
+        #: Whether the version was agreed through the manifest.
+        self.manifest = False
+        #: Capability bits the client accepted (manifest only).
+        self.client_capabilities = 0
+        #: Bytes received after the handshake ended: the start of the message stream.
+        self.unused = b""
+        self._buf = bytearray()
+        self._raised: HandshakeError | None = None
+
+    def _raise(self, message: str, offset: int | None) -> HandshakeError:
+        self._raised = HandshakeError(message, offset)
+        return self._raised
+
+    def receive_data(self, data: bytes | bytearray | memoryview) -> bytes:
+        """Feed bytes from the client; return the bytes to send to it (``b""`` while waiting)."""
+        if self._raised is not None:
+            raise self._raised
+        if self.failed:
+            assert self.error is not None
+            raise self.error
+        if self.done:
+            self.unused += bytes(data)
+            return b""
+        buf = self._buf
+        buf += data
+        if self.manifest:
+            return self._receive_choice()
+        if len(buf) < 4:
+            # The magic is judged only once all 4 bytes are here, so the error can say what the
+            # peer speaks (a TLS record or HTTP request is recognisable from its first 4 bytes).
+            return b""
+        if buf[:4] != MAGIC:
+            raise self._raise(
+                f"expected the Bolt magic 60 60 b0 17, got {_describe_magic(bytes(buf[:4]))}", 0
+            )
+        if len(buf) < 20:
+            return b""
+        self.proposals = decode_proposals(buf[4:20])
+        for proposal in self.proposals:
+            if proposal.is_manifest:
+                if self.manifest_enabled and proposal.minor == 1:
+                    self.manifest = True
+                    del buf[:20]
+                    reply = bytearray(MANIFEST_V1)
+                    reply += encode_varint(len(self.offers))
+                    for offer in self.offers:
+                        reply += offer.to_bytes()
+                    reply += encode_varint(self.capabilities_offered)
+                    # The client may pipeline its choice (and HELLO) right behind the proposals.
+                    self._receive_choice()
+                    return bytes(reply)
+                continue  # an unknown manifest version, or manifests disabled: not a version
+            for version in proposal.versions():
+                if version in self.supported:
+                    self.version = version
+                    self._finish(20)
+                    return encode_version(version)
+        self.failed = True
+        self.error = HandshakeError(
+            "client proposed no version this server supports (proposed: "
+            f"{_describe(self.proposals)}; supported: {_describe(self.offers)})",
+            4,
+        )
+        return _NONE
+
+    def _receive_choice(self) -> bytes:
+        """Parse the client's manifest answer (4-byte version + varint capabilities)."""
+        buf = self._buf
+        if len(buf) < 5:
+            return b""
+        try:
+            caps = decode_varint(buf, 4)
+        except HandshakeError as error:
+            # The buffer starts right after the 20 bytes of magic and proposals.
+            raise self._raise(f"bad manifest answer: {error.reason}", 20 + error.offset) from None
+        if caps is None:
+            return b""
+        capabilities, end = caps
+        choice = (buf[3], buf[2])
+        if choice == (0, 0):
+            raise self._raise(
+                f"client found no common version in the manifest offers ({_describe(self.offers)})",
+                20,
+            )
+        if choice not in self.supported:  # the offers are exactly the supported versions
+            raise self._raise(
+                f"client chose {format_version(choice)}, which was not offered "
+                f"({_describe(self.offers)})",
+                20,
+            )
+        if capabilities & ~self.capabilities_offered:
+            raise self._raise(
+                f"client accepted capabilities {capabilities:#x}, "
+                f"but only {self.capabilities_offered:#x} were offered",
+                24,
+            )
+        self.version = choice
+        self.client_capabilities = capabilities
+        self._finish(end)
+        return b""
+
+    def _finish(self, end: int) -> None:
+        self.unused = bytes(self._buf[end:])
+        self._buf = bytearray()
+        self.done = True

@@ -1,0 +1,215 @@
+"""PackStream encoding and decoding: the public codec API.
+
+    >>> from asyncbolt import packstream
+    >>> packstream.pack({"one": "eins"})
+    b'\\xa1\\x83one\\x84eins'
+    >>> packstream.unpack(b"\\x93\\x01\\x02\\x03")
+    [1, 2, 3]
+
+Values map to Python as: Null ``None``, Boolean ``bool``, Integer ``int`` (64-bit signed),
+Float ``float``, Bytes ``bytes``, String ``str``, List ``list``, Map ``dict`` (string keys), and
+structures to the classes in :mod:`asyncbolt.structures` (``Node``, ``Date``, ...); a structure
+tag no version defines becomes :class:`Structure`. Encoding also accepts ``tuple``,
+``bytearray``, subclasses of the basic types and ``datetime``/``date``/``time``/``timedelta``.
+
+Which structures exist and how they look depends on the Bolt version (element ids from 5.0,
+UTC DateTime from 5.0 or with the 4.3/4.4 ``utc`` patch, Vector from 6.0), hence ``version`` and
+``patches``. The tables and the decoder are generated from spec/packstream.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from struct import error as _StructError
+from typing import Any
+
+from ._generated import codec as _g
+from ._generated.messages import Message
+from .errors import ProtocolError
+from .types import Structure
+
+__all__ = ["Codec", "Structure", "ProtocolError", "get_codec", "pack", "unpack"]
+
+Version = tuple[int, int]
+DEFAULT_VERSION: Version = (5, 0)
+
+
+def _profile_key(version: Version, patches: Iterable[str]) -> str:
+    return f"{version[0]}.{version[1]}" + "".join(f"+{p}" for p in sorted(set(patches)))
+
+
+def _truncated(data: bytes) -> ProtocolError:
+    return ProtocolError(f"unexpected end of data: the value needs more than {len(data)} bytes",
+                         len(data))
+
+
+class Codec:
+    """Packs and unpacks values and messages for one Bolt version (plus negotiated patches).
+
+    Build one per connection (``get_codec`` caches them); every method is thread-safe and
+    holds no state between calls.
+    """
+
+    __slots__ = ("version", "patches", "profile", "_unpack", "_pack", "_requests",
+                 "_responses", "_message_packers")
+
+    def __init__(self, version: Version = DEFAULT_VERSION, patches: Iterable[str] = ()) -> None:
+        version = (int(version[0]), int(version[1]))
+        self.version = version
+        self.patches = frozenset(patches)
+        self.profile = _profile_key(version, self.patches)
+        index = _g._STRUCT_SET_OF.get(self.profile)
+        tables = _g._MESSAGE_TABLE_OF.get(version)
+        if index is None or tables is None:
+            known = ", ".join(_g._STRUCT_SET_OF)
+            raise ValueError(f"unknown Bolt profile {self.profile!r}; known: {known}")
+        structs, packers = _g._STRUCT_SETS[index]
+        unavailable = {
+            cls: f"{cls.__name__} cannot be sent in Bolt {self.profile}; "
+                 f"it exists in Bolt {_g._STRUCTURE_VERSIONS[cls]}"
+            for cls in _g._STRUCTURE_CLASSES if cls not in packers
+        }
+        self._unpack = _g._make_unpack(structs, self.profile)
+        self._pack = _g._make_pack(packers, unavailable)
+        self._requests, self._responses, self._message_packers = tables
+
+    def __repr__(self) -> str:
+        return f"Codec({self.profile!r})"
+
+    # -- values ---------------------------------------------------------------------------
+
+    def pack(self, value: Any) -> bytes:
+        """Encode one value. ValueError for values out of range, TypeError for unknown types."""
+        out = bytearray()
+        self._pack(value, out)
+        return bytes(out)
+
+    def pack_into(self, value: Any, out: bytearray) -> None:
+        """Append the encoding of ``value`` to ``out``."""
+        self._pack(value, out)
+
+    def unpack(self, data: bytes | bytearray | memoryview) -> Any:
+        """Decode exactly one value; trailing bytes are an error."""
+        if type(data) is not bytes:
+            data = bytes(data)
+        value, end = self.unpack_from(data, 0)
+        if end != len(data):
+            raise ProtocolError(f"{len(data) - end} trailing bytes after the value", end)
+        return value
+
+    def unpack_from(self, data: bytes, offset: int = 0) -> tuple[Any, int]:
+        """Decode one value starting at ``offset``; returns ``(value, end offset)``."""
+        if type(data) is not bytes:
+            data = bytes(data)
+        try:
+            return self._unpack(data, offset)
+        except (IndexError, _StructError):
+            raise _truncated(data) from None
+        except RecursionError:
+            raise ProtocolError("values nested too deeply to decode", offset) from None
+
+    # -- messages -------------------------------------------------------------------------
+
+    def pack_message(self, message: Message) -> bytes:
+        """Encode one message (unchunked) in this version's layout."""
+        entry = self._message_packers.get(type(message))
+        if entry is None:
+            raise ValueError(f"{getattr(message, 'name', type(message).__name__)} does not exist in "
+                             f"Bolt {self.version[0]}.{self.version[1]}")
+        header, names = entry
+        out = bytearray(header)
+        pack = self._pack
+        for name in names:
+            pack(getattr(message, name), out)
+        return bytes(out)
+
+    def unpack_request(self, data: bytes | bytearray | memoryview) -> Message:
+        """Decode one client message (the payload of a dechunked message)."""
+        return self._unpack_message(data, self._requests, "request")
+
+    def unpack_response(self, data: bytes | bytearray | memoryview) -> Message:
+        """Decode one server message (the payload of a dechunked message)."""
+        return self._unpack_message(data, self._responses, "response")
+
+    def _unpack_message(self, data: Any, table: dict, what: str) -> Message:
+        if type(data) is not bytes:
+            data = bytes(data)
+        if len(data) < 2:
+            raise ProtocolError(f"a {what} message needs at least 2 bytes, got {len(data)}", len(data))
+        marker = data[0]
+        if not 0xB0 <= marker <= 0xBF:
+            raise ProtocolError(f"a {what} message must be a structure, found marker 0x{marker:02X}", 0)
+        n = marker - 0xB0
+        entry = table.get(data[1])
+        if entry is None:
+            raise ProtocolError(f"unknown {what} signature 0x{data[1]:02X} in Bolt "
+                                f"{self.version[0]}.{self.version[1]}", 1)
+        name, count, optional, build = entry
+        if not count <= n <= count + optional:
+            expected = f"{count}" if not optional else f"{count} to {count + optional}"
+            raise ProtocolError(f"{name} must have {expected} fields, found {n}", 0, (name,))
+        unpack = self._unpack
+        pos = 2
+        fields = []
+        try:
+            for _ in range(n):
+                value, pos = unpack(data, pos)
+                fields.append(value)
+        except (IndexError, _StructError):
+            raise _truncated(data) from None
+        except RecursionError:
+            raise ProtocolError("values nested too deeply to decode", pos) from None
+        except ProtocolError as exc:
+            raise ProtocolError(exc.reason, exc.offset, (name, *exc.path)) from None
+        if pos != len(data):
+            raise ProtocolError(f"{len(data) - pos} trailing bytes after the {name} message", pos)
+        try:
+            return build(fields, 0)
+        except ProtocolError as exc:
+            raise ProtocolError(exc.reason, self._field_offset(data, n, exc.path), exc.path) from None
+
+    def _field_offset(self, data: bytes, n: int, path: tuple) -> int | None:
+        """Offset of the field named in ``path`` (the slow path, only for error reports)."""
+        if len(path) < 2:
+            return None
+        cls = {entry[0]: entry for entry in self._requests.values()}.get(path[0]) or \
+            {entry[0]: entry for entry in self._responses.values()}.get(path[0])
+        if cls is None:
+            return None
+        message_cls = _message_class(path[0])
+        names = self._message_packers.get(message_cls, (b"", ()))[1]
+        pos = 2
+        for i in range(n):
+            if i < len(names) and names[i] == path[1]:
+                return pos
+            pos = self._unpack(data, pos)[1]
+        return None
+
+
+def _message_class(name: str) -> type | None:
+    from ._generated.messages import MESSAGES
+
+    return MESSAGES.get(name)
+
+
+_CODECS: dict[str, Codec] = {}
+
+
+def get_codec(version: Version = DEFAULT_VERSION, patches: Iterable[str] = ()) -> Codec:
+    """The (cached) codec for a version and set of patches."""
+    key = _profile_key(version, patches)
+    codec = _CODECS.get(key)
+    if codec is None:
+        codec = _CODECS[key] = Codec(version, patches)
+    return codec
+
+
+def pack(value: Any, version: Version = DEFAULT_VERSION, *, patches: Iterable[str] = ()) -> bytes:
+    """Encode one value as PackStream for ``version`` (default Bolt 5.0)."""
+    return get_codec(version, patches).pack(value)
+
+
+def unpack(data: bytes | bytearray | memoryview, version: Version = DEFAULT_VERSION, *,
+           patches: Iterable[str] = ()) -> Any:
+    """Decode exactly one PackStream value; ProtocolError (with ``.offset``) if malformed."""
+    return get_codec(version, patches).unpack(data)

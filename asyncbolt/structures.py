@@ -1,0 +1,13 @@
+"""The PackStream structure classes (generated from spec/packstream.yaml), re-exported.
+
+``Node``, ``Relationship``, ``UnboundRelationship``, ``Path``, ``Date``, ``Time``,
+``LocalTime``, ``DateTime``, ``DateTimeZoneId`` (and their pre-5.0 ``Legacy`` forms),
+``LocalDateTime``, ``Duration``, ``Point2D``, ``Point3D``, ``Vector``, ``UnsupportedType``, plus
+the generic :class:`Structure` for tags no version defines.
+"""
+
+from ._generated.structures import *  # noqa: F403
+from ._generated.structures import STRUCTURES, __all__ as _names
+from .types import Structure
+
+__all__ = [*_names, "STRUCTURES", "Structure"]

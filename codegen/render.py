@@ -1,0 +1,209 @@
+"""Render the validated spec into asyncbolt/_generated/ with jinja2 templates.
+
+Output is deterministic: everything is iterated in spec or sorted order and no timestamp or
+path is written, so regenerating an unchanged spec is a no-op diff.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from .spec import Field, Layout, Marker, Message, Profile, Spec, Structure, TypeRef, layout_for
+
+TEMPLATES = Path(__file__).parent / "templates"
+OUTPUTS = {
+    "__init__.py": "init.py.j2",
+    "versions.py": "versions.py.j2",
+    "structures.py": "structures.py.j2",
+    "messages.py": "messages.py.j2",
+    "codec.py": "codec.py.j2",
+    "schemas.py": "schemas.py.j2",
+}
+# Order of the single-byte marker tests in the fast decoder: most frequent first.
+HOT_ORDER = ["NULL", "STRING_8", "FLOAT_64", "TRUE", "FALSE", "INT_8", "INT_16", "INT_32",
+             "INT_64", "LIST_8", "MAP_8", "STRING_16", "BYTES_8", "BYTES_16", "LIST_16",
+             "MAP_16", "STRING_32", "BYTES_32", "LIST_32", "MAP_32"]
+
+
+def hx(n: int) -> str:
+    return f"0x{n:02X}"
+
+
+def vtext(v: tuple[int, int]) -> str:
+    return f"{v[0]}.{v[1]}"
+
+
+def range_text(r) -> str:
+    if r.high is None:
+        s = f"{vtext(r.low)}+"
+    elif r.high == r.low:
+        s = vtext(r.low)
+    else:
+        s = f"{vtext(r.low)}-{vtext(r.high)}"
+    if r.patch:
+        s += f" with patch {r.patch}"
+    if r.without_patch:
+        s += f" without patch {r.without_patch}"
+    return s
+
+
+def check_expr(t: TypeRef, var: str, depth: int = 0) -> str:
+    """A Python expression that is true when ``var`` holds a value of type ``t``."""
+    simple = {"Integer": "int", "Float": "float", "String": "str", "Bytes": "bytes",
+              "Boolean": "bool", "List": "list", "Map": "dict"}
+    if t.name == "Any":
+        return "True"
+    if t.name == "Null":
+        expr = f"{var} is None"
+    elif t.name in simple:
+        expr = f"type({var}) is {simple[t.name]}"
+        if t.item is not None and t.item.name != "Any":
+            y = f"_y{depth}"
+            inner = check_expr(t.item, y, depth + 1)
+            coll = var if t.name == "List" else f"{var}.values()"
+            expr = f"({expr} and all({inner} for {y} in {coll}))"
+    else:
+        expr = f"type({var}) is _s.{t.name}"
+    if t.nullable:
+        expr = f"({var} is None or {expr})"
+    return expr
+
+
+def negate(expr: str) -> str:
+    """The negation of a check_expr() expression, in the form ruff prefers."""
+    if expr.startswith("type(") and expr.count(" is ") == 1 and " and " not in expr:
+        return expr.replace(" is ", " is not ")
+    return f"not {expr}" if expr.startswith("(") else f"not ({expr})"
+
+
+def _layout_doc(s: Structure) -> list[str]:
+    out = []
+    for lay in s.layouts:
+        vers = ", ".join(range_text(r) for r in lay.ranges)
+        names = ", ".join(f"{f.name}: {f.type}" for f in lay.fields) or "no fields"
+        out.append(f"Bolt {vers}: {names}")
+    return out
+
+
+def _defaults(s: Structure) -> list[tuple[Field, str | None]]:
+    """Constructor parameters: (field, default expression or None for required)."""
+    out: list[tuple[Field, str | None]] = []
+    optional_seen = False
+    for f in s.all_fields:
+        if not s.required(f.name) or optional_seen:
+            optional_seen = True
+            out.append((f, "None"))
+        else:
+            out.append((f, None))
+    return out
+
+
+def _struct_sets(spec: Spec) -> tuple[list[list[tuple[Structure, Layout]]], dict[str, int]]:
+    """Distinct structure tables (tag -> layout) and which profile uses which."""
+    sets: list[list[tuple[Structure, Layout]]] = []
+    keys: list[tuple] = []
+    by_profile: dict[str, int] = {}
+    for p in spec.profiles:
+        entries = []
+        for s in spec.structures:
+            lay = layout_for(s, p.version, p.patches)
+            if lay is not None:
+                entries.append((s, lay))
+        key = tuple((s.name, id(lay)) for s, lay in entries)
+        if key not in keys:
+            keys.append(key)
+            sets.append(entries)
+        by_profile[p.key] = keys.index(key)
+    return sets, by_profile
+
+
+def _message_tables(spec: Spec) -> tuple[list[dict], dict[str, int]]:
+    """Distinct per-version message tables, each {direction: [(message, layout)]}."""
+    tables: list[dict] = []
+    keys: list[tuple] = []
+    by_version: dict[str, int] = {}
+    for v in spec.versions:
+        table: dict[str, list[tuple[Message, Layout]]] = {"request": [], "response": []}
+        for m in spec.messages:
+            lay = layout_for(m, v, frozenset())
+            if lay is not None:
+                table[m.direction].append((m, lay))
+        key = tuple((m.name, id(lay)) for d in ("request", "response") for m, lay in table[d])
+        if key not in keys:
+            keys.append(key)
+            tables.append(table)
+        by_version[vtext(v)] = keys.index(key)
+    return tables, by_version
+
+
+def _size_forms(spec: Spec, kind: str) -> list[Marker]:
+    """Markers of one sized kind, smallest form first (nibble, then 1, 2, 4 byte sizes)."""
+    ms = [m for m in spec.markers if m.kind == kind]
+    return sorted(ms, key=lambda m: 0 if m.size == "nibble" else int(m.size))
+
+
+def context(spec: Spec, sources: list[str]) -> dict:
+    ranged = sorted((m for m in spec.markers if m.first != m.last and m.first < 0xC0),
+                    key=lambda m: m.first)
+    expect = 0
+    for m in ranged:
+        if m.first != expect:
+            raise ValueError("the fast decoder needs the tiny markers to cover 0x00-0xBF contiguously")
+        expect = m.last + 1
+    tail = [m for m in spec.markers if m.first != m.last and m.first >= 0xC0]
+    singles = sorted((m for m in spec.markers if m.first == m.last),
+                     key=lambda m: HOT_ORDER.index(m.name) if m.name in HOT_ORDER else 99)
+    struct_sets, struct_set_of = _struct_sets(spec)
+    msg_tables, msg_table_of = _message_tables(spec)
+    int_forms = sorted((m for m in spec.markers if m.kind == "int"), key=lambda m: m.size)
+    tiny_ints = [m for m in spec.markers if m.kind == "tiny_int"]
+    return {
+        "spec": spec,
+        "sources": sources,
+        "hx": hx,
+        "vtext": vtext,
+        "range_text": range_text,
+        "versions_text": lambda s: ", ".join(range_text(r) for lay in s.layouts for r in lay.ranges),
+        "check_expr": check_expr,
+        "negate": negate,
+        "layout_doc": _layout_doc,
+        "defaults": _defaults,
+        "ranged": ranged,
+        "tail": tail,
+        "singles": singles,
+        "string_markers": [m for m in spec.markers if m.kind == "string"],
+        "marker": {m.name: m for m in spec.markers},
+        "forms": {k: _size_forms(spec, k) for k in ("string", "bytes", "list", "map")},
+        "int_forms": int_forms,
+        "tiny_pos": next(m for m in tiny_ints if m.first == 0),
+        "tiny_neg": next(m for m in tiny_ints if m.first != 0),
+        "struct_marker": next(m for m in spec.markers if m.kind == "struct"),
+        "struct_sets": struct_sets,
+        "struct_set_of": struct_set_of,
+        "msg_tables": msg_tables,
+        "msg_table_of": msg_table_of,
+        "profiles": spec.profiles,
+        "Profile": Profile,
+    }
+
+
+def render(spec: Spec, sources: list[str]) -> dict[str, str]:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    ctx = context(spec, sources)
+    out = {}
+    for name, template in OUTPUTS.items():
+        text = env.get_template(template).render(**ctx, module=name)
+        # Normalise trailing whitespace so the output is stable and ruff clean.
+        lines = [line.rstrip() for line in text.splitlines()]
+        while lines and not lines[-1]:
+            lines.pop()
+        out[name] = "\n".join(lines) + "\n"
+    return out

@@ -1,0 +1,491 @@
+"""Load and validate spec/*.yaml into a small model the templates render.
+
+Every error names the file, the line and the reason; a spec that is wrong never produces code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class SpecError(Exception):
+    """The spec is invalid: ``file:line: reason``."""
+
+    def __init__(self, file: str, line: int | None, reason: str) -> None:
+        self.file, self.line, self.reason = file, line, reason
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {reason}")
+
+
+# --- YAML with line numbers ------------------------------------------------------------------
+
+
+class _LineDict(dict):
+    line: int | None = None
+
+
+class _LineList(list):
+    line: int | None = None
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _LineDict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise SpecError(loader.name, key_node.start_mark.line + 1, f"duplicate key {key!r}")
+        seen[key] = 1
+    d = _LineDict(loader.construct_mapping(node, deep=True))
+    d.line = node.start_mark.line + 1
+    return d
+
+
+def _construct_sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> _LineList:
+    lst = _LineList(loader.construct_sequence(node, deep=True))
+    lst.line = node.start_mark.line + 1
+    return lst
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_yaml(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    loader = _Loader(text)
+    loader.name = path.name
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SpecError(path.name, mark.line + 1 if mark else None, str(exc).splitlines()[0]) from None
+    finally:
+        loader.dispose()
+
+
+# --- model -----------------------------------------------------------------------------------
+
+Version = tuple[int, int]
+BASE_TYPES = ("Null", "Boolean", "Integer", "Float", "Bytes", "String", "List", "Map", "Any")
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    """A field type: base name, optional element type (List<T>, Map<T>), nullable flag."""
+
+    name: str
+    item: TypeRef | None = None
+    nullable: bool = False
+
+    def __str__(self) -> str:
+        s = self.name + (f"<{self.item}>" if self.item else "")
+        return s + ("?" if self.nullable else "")
+
+    @property
+    def python(self) -> str:
+        """The Python annotation for this type."""
+        py = {
+            "Null": "None", "Boolean": "bool", "Integer": "int", "Float": "float",
+            "Bytes": "bytes", "String": "str", "Any": "Any",
+        }
+        if self.name == "List":
+            s = f"list[{self.item.python if self.item else 'Any'}]"
+        elif self.name == "Map":
+            s = f"dict[str, {self.item.python if self.item else 'Any'}]"
+        else:
+            s = py.get(self.name, self.name)
+        return f"{s} | None" if self.nullable and s != "None" else s
+
+
+@dataclass
+class Range:
+    low: Version
+    high: Version | None  # None = open ended
+    patch: str | None = None
+    without_patch: str | None = None
+
+    def holds(self, version: Version, patches: frozenset[str]) -> bool:
+        if version < self.low or (self.high is not None and version > self.high):
+            return False
+        if self.patch and self.patch not in patches:
+            return False
+        if self.without_patch and self.without_patch in patches:
+            return False
+        return True
+
+
+@dataclass
+class Field:
+    name: str
+    type: TypeRef
+    doc: str = ""
+    keys: str | None = None
+
+
+@dataclass
+class Layout:
+    ranges: list[Range]
+    fields: list[Field]
+    optional_fields: list[Field] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass
+class Structure:
+    name: str
+    tag: int
+    doc: str
+    layouts: list[Layout]
+    mixin: str | None = None
+    fallback: tuple[str, str] | None = None
+    direction: str = "both"
+    line: int | None = None
+
+    @property
+    def all_fields(self) -> list[Field]:
+        """Union of the fields of every layout, in order of first appearance."""
+        out: dict[str, Field] = {}
+        for layout in self.layouts:
+            for f in layout.fields + layout.optional_fields:
+                out.setdefault(f.name, f)
+        # Keep the order of first appearance, but the newest layout's declaration (types widen,
+        # e.g. Node.id became nullable in 5.0).
+        for layout in self.layouts:
+            for f in layout.fields + layout.optional_fields:
+                out[f.name] = f
+        return list(out.values())
+
+    def required(self, name: str) -> bool:
+        return all(name in [f.name for f in lay.fields] for lay in self.layouts)
+
+
+@dataclass
+class Message(Structure):
+    signature: int = 0
+    summary: bool = False
+
+    @property
+    def class_name(self) -> str:
+        return "".join(part.capitalize() for part in self.name.split("_"))
+
+
+@dataclass
+class Marker:
+    name: str
+    first: int
+    last: int
+    kind: str
+    size: Any = None
+
+
+@dataclass
+class MapKey:
+    key: str
+    type: TypeRef
+    ranges: list[Range]
+    doc: str = ""
+    secret: bool = False
+
+
+@dataclass
+class Profile:
+    """One codec configuration: a Bolt version plus negotiated patches."""
+
+    version: Version
+    patches: frozenset[str]
+
+    @property
+    def key(self) -> str:
+        v = f"{self.version[0]}.{self.version[1]}"
+        return v + "".join(f"+{p}" for p in sorted(self.patches))
+
+
+@dataclass
+class Spec:
+    versions: list[Version]
+    version_info: dict[Version, dict]
+    patches: dict[str, Range]
+    handshake: dict
+    markers: list[Marker]
+    limits: dict
+    structures: list[Structure]
+    messages: list[Message]
+    maps: dict[str, list[MapKey]]
+    vector_types: list[dict]
+    profiles: list[Profile] = field(default_factory=list)
+
+
+# --- parsing helpers -------------------------------------------------------------------------
+
+_VERSION_RE = re.compile(r"^(\d+)\.(\d+)$")
+_TYPE_RE = re.compile(r"^([A-Za-z][A-Za-z0-9]*)(?:<(.+)>)?(\?)?$")
+
+
+class _Ctx:
+    def __init__(self, file: str, known_versions: list[Version] | None = None):
+        self.file = file
+        self.known_versions = known_versions or []
+
+    def fail(self, node: Any, reason: str) -> SpecError:
+        return SpecError(self.file, getattr(node, "line", None), reason)
+
+    def version(self, text: Any, node: Any) -> Version:
+        m = _VERSION_RE.match(str(text).strip())
+        if not m:
+            raise self.fail(node, f"bad version {text!r} (expected MAJOR.MINOR)")
+        v = (int(m.group(1)), int(m.group(2)))
+        if self.known_versions and v not in self.known_versions:
+            raise self.fail(node, f"version {text} is not declared in bolt.yaml versions")
+        return v
+
+    def range(self, item: Any, node: Any, patches: set[str]) -> Range:
+        patch = without = None
+        if isinstance(item, dict):
+            self.keys(item, {"range"}, {"patch", "without_patch"})
+            patch, without = item.get("patch"), item.get("without_patch")
+            for p in (patch, without):
+                if p is not None and p not in patches:
+                    raise self.fail(item, f"unknown patch {p!r}")
+            node, item = item, item["range"]
+        text = str(item).strip()
+        if "-" in text:
+            lo, hi = text.split("-", 1)
+            low = self.version(lo, node)
+            high = self.version(hi, node) if hi.strip() else None
+        else:
+            low = high = self.version(text, node)
+        if high is not None and high < low:
+            raise self.fail(node, f"empty version range {text!r}")
+        return Range(low, high, patch, without)
+
+    def ranges(self, value: Any, node: Any, patches: set[str]) -> list[Range]:
+        items = value if isinstance(value, list) else [value]
+        if not items:
+            raise self.fail(node, "empty version list")
+        return [self.range(i, getattr(value, "line", None) and value or node, patches) for i in items]
+
+    def keys(self, d: Any, required: set[str], optional: set[str] = frozenset()) -> None:
+        if not isinstance(d, dict):
+            raise self.fail(d, f"expected a mapping, got {type(d).__name__}")
+        for k in required:
+            if k not in d or d[k] is None and k != "fields":
+                raise self.fail(d, f"missing {k!r}")
+        unknown = set(d) - required - set(optional)
+        if unknown:
+            raise self.fail(d, f"unknown key(s) {sorted(unknown)}")
+
+    def typeref(self, text: Any, node: Any, names: set[str]) -> TypeRef:
+        if not isinstance(text, str):
+            raise self.fail(node, f"field type must be a string, got {text!r}")
+        m = _TYPE_RE.match(text.replace(" ", ""))
+        if not m:
+            raise self.fail(node, f"unparsable type {text!r}")
+        base, inner, q = m.groups()
+        if base not in BASE_TYPES and base not in names:
+            raise self.fail(node, f"unknown type {base!r}")
+        item = None
+        if inner is not None:
+            if base not in ("List", "Map"):
+                raise self.fail(node, f"type {base} takes no parameter")
+            item = self.typeref(inner, node, names)
+        return TypeRef(base, item, bool(q))
+
+    def fields(self, items: Any, node: Any, names: set[str], maps: set[str]) -> list[Field]:
+        if items is None:
+            items = []
+        if not isinstance(items, list):
+            raise self.fail(node, "fields must be a list")
+        out: list[Field] = []
+        for f in items:
+            self.keys(f, {"name"}, {"type", "doc", "keys"})
+            if "type" not in f or not f["type"]:
+                raise self.fail(f, f"field {f['name']!r} has no type")
+            if f["name"] in [x.name for x in out]:
+                raise self.fail(f, f"duplicate field {f['name']!r}")
+            if not str(f["name"]).isidentifier():
+                raise self.fail(f, f"field name {f['name']!r} is not an identifier")
+            if f.get("keys") is not None and f["keys"] not in maps:
+                raise self.fail(f, f"unknown key table {f['keys']!r}")
+            out.append(Field(f["name"], self.typeref(f["type"], f, names), f.get("doc", ""), f.get("keys")))
+        return out
+
+
+def _overlap(a: Range, b: Range) -> bool:
+    lo = max(a.low, b.low)
+    his = [h for h in (a.high, b.high) if h is not None]
+    hi = min(his) if his else None
+    if hi is not None and lo > hi:
+        return False
+    # Ranges gated on opposite patch states never hold together.
+    for x, y in ((a, b), (b, a)):
+        if x.patch and x.patch == y.without_patch:
+            return False
+    return True
+
+
+def _check_overlaps(ctx: _Ctx, what: str, items: list[tuple[Range, Any, str]]) -> None:
+    for i, (ra, node_a, name_a) in enumerate(items):
+        for rb, _node_b, name_b in items[i + 1:]:
+            if _overlap(ra, rb):
+                raise ctx.fail(node_a, f"{what}: version ranges of {name_a} and {name_b} overlap")
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def load(spec_dir: Path) -> Spec:
+    bolt = load_yaml(spec_dir / "bolt.yaml")
+    ps = load_yaml(spec_dir / "packstream.yaml")
+
+    bctx = _Ctx("bolt.yaml")
+    bctx.keys(bolt, {"versions", "patches", "handshake", "maps", "messages"})
+    versions: list[Version] = []
+    info: dict[Version, dict] = {}
+    for v in bolt["versions"]:
+        bctx.keys(v, {"version"}, {"neo4j", "negotiable", "manifest_only"})
+        ver = bctx.version(v["version"], v)
+        if ver in info:
+            raise bctx.fail(v, f"version {v['version']} declared twice")
+        if versions and ver < versions[-1]:
+            raise bctx.fail(v, "versions must be listed in ascending order")
+        versions.append(ver)
+        info[ver] = {
+            "negotiable": bool(v.get("negotiable", True)),
+            "manifest_only": bool(v.get("manifest_only", False)),
+            "neo4j": str(v.get("neo4j", "")),
+        }
+    bctx.known_versions = versions
+    patch_names = set(bolt["patches"] or {})
+    patches = {}
+    for name, p in (bolt["patches"] or {}).items():
+        bctx.keys(p, {"versions"}, {"doc"})
+        patches[name] = bctx.range(p["versions"], p, set())
+
+    pctx = _Ctx("packstream.yaml", versions)
+    pctx.keys(ps, {"markers", "structures", "limits"}, {"vector_element_types"})
+    markers: list[Marker] = []
+    taken: dict[int, str] = {}
+    kinds = {"tiny_int", "string", "list", "map", "struct", "null", "float", "false", "true", "int", "bytes"}
+    for m in ps["markers"]:
+        pctx.keys(m, {"name", "kind"}, {"byte", "first", "last", "size"})
+        if m["kind"] not in kinds:
+            raise pctx.fail(m, f"unknown marker kind {m['kind']!r}")
+        if "byte" in m:
+            first = last = m["byte"]
+        elif "first" in m and "last" in m:
+            first, last = m["first"], m["last"]
+        else:
+            raise pctx.fail(m, "a marker needs byte or first/last")
+        for b in range(first, last + 1):
+            if b in taken:
+                raise pctx.fail(m, f"marker byte 0x{b:02X} already used by {taken[b]}")
+            taken[b] = m["name"]
+        markers.append(Marker(m["name"], first, last, m["kind"], m.get("size")))
+
+    struct_names = set(ps["structures"] or {})
+    map_names = set(bolt["maps"] or {})
+    structures: list[Structure] = []
+    for name, s in ps["structures"].items():
+        pctx.keys(s, {"tag", "layouts"}, {"doc", "mixin", "fallback", "direction"})
+        if not isinstance(s["tag"], int) or not 0 <= s["tag"] <= 0x7F:
+            raise pctx.fail(s, f"structure {name}: tag must be a byte 0x00-0x7F")
+        layouts = []
+        for lay in s["layouts"]:
+            pctx.keys(lay, {"versions", "fields"}, {"optional_fields"})
+            flds = pctx.fields(lay["fields"], lay, struct_names, map_names)
+            if len(flds) > ps["limits"]["max_struct_fields"]:
+                raise pctx.fail(lay, f"structure {name}: more than 15 fields")
+            layouts.append(Layout(pctx.ranges(lay["versions"], lay, patch_names), flds, [], lay.line))
+        _check_overlaps(pctx, f"structure {name}", [(r, lay, f"layout@{lay.line}") for lay in layouts for r in lay.ranges])
+        fb = None
+        if s.get("fallback"):
+            pctx.keys(s["fallback"], {"structure", "method"})
+            if s["fallback"]["structure"] not in struct_names:
+                raise pctx.fail(s["fallback"], f"unknown fallback structure {s['fallback']['structure']!r}")
+            fb = (s["fallback"]["structure"], s["fallback"]["method"])
+        structures.append(Structure(name, s["tag"], str(s.get("doc", "")).strip(), layouts,
+                                    s.get("mixin"), fb, s.get("direction", "both"), s.line))
+
+    maps: dict[str, list[MapKey]] = {}
+    for mname, keys in bolt["maps"].items():
+        out = []
+        for k in keys:
+            bctx.keys(k, {"key", "type"}, {"versions", "doc", "secret"})
+            rng = [bctx.range(k.get("versions", f"{versions[0][0]}.{versions[0][1]}-"), k, patch_names)]
+            out.append(MapKey(k["key"], bctx.typeref(k["type"], k, struct_names), rng,
+                              str(k.get("doc", "")), bool(k.get("secret", False))))
+        maps[mname] = out
+
+    messages: list[Message] = []
+    for m in bolt["messages"]:
+        bctx.keys(m, {"name", "signature", "direction", "layouts"}, {"doc", "summary"})
+        if m["direction"] not in ("request", "response"):
+            raise bctx.fail(m, f"direction must be request or response, got {m['direction']!r}")
+        if not isinstance(m["signature"], int) or not 0 <= m["signature"] <= 0x7F:
+            raise bctx.fail(m, f"message {m['name']}: signature must be a byte 0x00-0x7F")
+        layouts = []
+        for lay in m["layouts"]:
+            bctx.keys(lay, {"versions", "fields"}, {"optional_fields"})
+            flds = bctx.fields(lay["fields"], lay, struct_names, map_names)
+            opt = bctx.fields(lay.get("optional_fields"), lay, struct_names, map_names)
+            layouts.append(Layout(bctx.ranges(lay["versions"], lay, patch_names), flds, opt, lay.line))
+        _check_overlaps(bctx, f"message {m['name']}", [(r, lay, f"layout@{lay.line}") for lay in layouts for r in lay.ranges])
+        messages.append(Message(m["name"], m["signature"], str(m.get("doc", "")).strip(), layouts,
+                                line=m.line, signature=m["signature"], summary=bool(m.get("summary", False)),
+                                direction=m["direction"]))
+    names = [m.name for m in messages]
+    for m in messages:
+        if names.count(m.name) > 1:
+            raise bctx.fail(m, f"message {m.name} declared twice")
+
+    spec = Spec(versions, info, patches, bolt["handshake"], markers, dict(ps["limits"]),
+                structures, messages, maps, list(ps.get("vector_element_types") or []))
+
+    # One signature per direction and version.
+    for direction in ("request", "response"):
+        for v in versions:
+            for prof_patches in _patch_sets(spec, v):
+                seen: dict[int, Message] = {}
+                for m in messages:
+                    if m.direction != direction or layout_for(m, v, prof_patches) is None:
+                        continue
+                    if m.signature in seen:
+                        raise bctx.fail(m, f"signature 0x{m.signature:02X} of {m.name} is already used by "
+                                           f"{seen[m.signature].name} in Bolt {v[0]}.{v[1]}")
+                    seen[m.signature] = m
+    # One structure per tag and profile.
+    for v in versions:
+        for prof_patches in _patch_sets(spec, v):
+            seen_s: dict[int, Structure] = {}
+            for s in structures:
+                if layout_for(s, v, prof_patches) is None:
+                    continue
+                if s.tag in seen_s:
+                    raise pctx.fail(s, f"tag 0x{s.tag:02X} of {s.name} is already used by {seen_s[s.tag].name}")
+                seen_s[s.tag] = s
+    spec.profiles = [Profile(v, ps_) for v in versions for ps_ in _patch_sets(spec, v)]
+    return spec
+
+
+def _patch_sets(spec: Spec, v: Version) -> list[frozenset[str]]:
+    sets = [frozenset()]
+    for name, rng in sorted(spec.patches.items()):
+        if rng.holds(v, frozenset()):
+            sets.append(frozenset({name}))
+    return sets
+
+
+def layout_for(s: Structure, v: Version, patches: frozenset[str]) -> Layout | None:
+    for lay in s.layouts:
+        if any(r.holds(v, patches) for r in lay.ranges):
+            return lay
+    return None
