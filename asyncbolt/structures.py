@@ -7,7 +7,8 @@ the generic :class:`Structure` for tags no version defines.
 """
 
 from ._generated.structures import *  # noqa: F403
-from ._generated.structures import STRUCTURES, __all__ as _names
+from ._generated.structures import STRUCTURES
+from ._generated.structures import __all__ as _names
 from .types import Structure
 
 __all__ = [*_names, "STRUCTURES", "Structure"]
