@@ -1,0 +1,91 @@
+"""The strict reference decoder: construct schemas generated from spec/.
+
+Slower than :mod:`asyncbolt.packstream` by design; it reports *where* bytes break the spec
+(``ProtocolError.offset`` and ``.path``, e.g. ``RECORD -> data -> [3] -> properties``). Used by
+``asyncbolt inspect``, the proxy and as the tests' oracle.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from construct import Construct, ConstructError, StreamError
+
+from ._generated import schemas as _g
+from ._schema import SchemaError
+from .errors import ProtocolError
+
+__all__ = ["parse_value", "parse_request", "parse_response", "value_schema", "message_schemas"]
+
+Version = tuple[int, int]
+_cache: dict[str, Any] = {}
+
+
+def _profile(version: Version, patches: Iterable[str]) -> str:
+    key = f"{version[0]}.{version[1]}" + "".join(f"+{p}" for p in sorted(set(patches)))
+    if key not in _g._STRUCTURES_OF:
+        raise ValueError(f"unknown Bolt profile {key!r}")
+    return key
+
+
+def value_schema(version: Version = (5, 0), patches: Iterable[str] = ()) -> Construct:
+    """The construct schema of one PackStream value."""
+    key = _profile(version, patches)
+    if ("v", key) not in _cache:
+        _cache["v", key] = _g.value_schema(key)
+    return _cache["v", key]
+
+
+def message_schemas(version: Version = (5, 0), patches: Iterable[str] = ()) -> tuple[Construct, Construct]:
+    """The (request, response) construct schemas of a version."""
+    key = _profile(version, patches)
+    if ("m", key) not in _cache:
+        _cache["m", key] = _g.message_schemas(key)
+    return _cache["m", key]
+
+
+def _clean_path(path: str | None) -> tuple[str, ...]:
+    if not path:
+        return ()
+    parts = [p.strip() for p in path.replace("(parsing)", "").split("->")]
+    return tuple(p for p in parts if p)
+
+
+def _parse(schema: Construct, data: bytes | bytearray | memoryview) -> Any:
+    data = bytes(data)
+    stream = io.BytesIO(data)
+    try:
+        value = schema.parse_stream(stream)
+    except SchemaError as exc:
+        raise ProtocolError(exc.reason, exc.offset, _clean_path(exc.path)) from None
+    except StreamError as exc:
+        raise ProtocolError(f"unexpected end of data: the value needs more than {len(data)} bytes",
+                            len(data), _clean_path(exc.path)) from None
+    except ConstructError as exc:
+        raise ProtocolError(str(exc).splitlines()[-1], stream.tell(), _clean_path(exc.path)) from None
+    except RecursionError:
+        raise ProtocolError("values nested too deeply to decode", stream.tell()) from None
+    end = stream.tell()
+    if end != len(data):
+        raise ProtocolError(f"{len(data) - end} trailing bytes after the value", end)
+    return value
+
+
+def parse_value(data: bytes | bytearray | memoryview, version: Version = (5, 0),
+                patches: Iterable[str] = ()) -> Any:
+    """Decode exactly one value with the reference schema."""
+    return _parse(value_schema(version, patches), data)
+
+
+def parse_request(data: bytes | bytearray | memoryview, version: Version = (5, 0),
+                  patches: Iterable[str] = ()) -> Any:
+    """Decode one (dechunked) client message with the reference schema."""
+    return _parse(message_schemas(version, patches)[0], data)
+
+
+def parse_response(data: bytes | bytearray | memoryview, version: Version = (5, 0),
+                   patches: Iterable[str] = ()) -> Any:
+    """Decode one (dechunked) server message with the reference schema."""
+    return _parse(message_schemas(version, patches)[1], data)
