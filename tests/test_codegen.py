@@ -1,0 +1,167 @@
+"""The generator: validation of broken specs (file, line, reason) and deterministic output."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codegen.render import render
+from codegen.spec import SpecError, load
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "spec"
+
+
+@pytest.fixture
+def spec_copy(tmp_path: Path) -> Path:
+    dst = tmp_path / "spec"
+    shutil.copytree(SPEC, dst)
+    return dst
+
+
+def _edit(path: Path, old: str, new: str) -> int:
+    """Replace the first ``old`` with ``new``; return the 1-based line of the change."""
+    text = path.read_text()
+    idx = text.index(old)
+    path.write_text(text[:idx] + new + text[idx + len(old):])
+    return text[:idx].count("\n") + 1
+
+
+def _line_of(path: Path, needle: str) -> int:
+    text = path.read_text()
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def test_committed_output_is_what_the_spec_produces() -> None:
+    files = render(load(SPEC), ["spec/packstream.yaml", "spec/bolt.yaml"])
+    for name, text in files.items():
+        assert (ROOT / "asyncbolt" / "_generated" / name).read_text() == text, name
+
+
+def test_rendering_is_deterministic() -> None:
+    a = render(load(SPEC), ["spec/packstream.yaml", "spec/bolt.yaml"])
+    b = render(load(SPEC), ["spec/packstream.yaml", "spec/bolt.yaml"])
+    assert a == b
+
+
+def test_generated_files_carry_the_do_not_edit_header() -> None:
+    for path in (ROOT / "asyncbolt" / "_generated").glob("*.py"):
+        head = path.read_text().splitlines()[:2]
+        assert "Generated from spec/packstream.yaml, spec/bolt.yaml" in head[0], path
+        assert "Do not edit" in head[1], path
+
+
+def test_duplicate_signature_in_one_version_is_refused(spec_copy: Path) -> None:
+    bolt = spec_copy / "bolt.yaml"
+    # Give COMMIT the signature of ROLLBACK (0x13): both exist from 3.0.
+    text = bolt.read_text()
+    start = text.index("- name: COMMIT")
+    line = text[:start].count("\n") + 1
+    bolt.write_text(text[:start] + text[start:].replace("signature: 0x12", "signature: 0x13", 1))
+    with pytest.raises(SpecError) as exc:
+        load(spec_copy)
+    assert exc.value.file == "bolt.yaml"
+    assert "0x13" in exc.value.reason and "already used" in exc.value.reason
+    assert exc.value.line in (line, _line_of(bolt, "- name: ROLLBACK"))
+
+
+def test_unknown_type_is_refused_with_its_line(spec_copy: Path) -> None:
+    ps = spec_copy / "packstream.yaml"
+    line = _edit(ps, "{name: days, type: Integer}", "{name: days, type: Integr}")
+    with pytest.raises(SpecError) as exc:
+        load(spec_copy)
+    assert (exc.value.file, exc.value.line) == ("packstream.yaml", line)
+    assert "unknown type 'Integr'" in exc.value.reason
+    assert str(exc.value).startswith(f"packstream.yaml:{line}: ")
+
+
+def test_field_without_type_is_refused(spec_copy: Path) -> None:
+    bolt = spec_copy / "bolt.yaml"
+    line = _edit(bolt, "{name: api, type: Integer}", "{name: api}")
+    with pytest.raises(SpecError) as exc:
+        load(spec_copy)
+    assert (exc.value.file, exc.value.line) == ("bolt.yaml", line)
+    assert "has no type" in exc.value.reason
+
+
+def test_overlapping_layout_ranges_are_refused(spec_copy: Path) -> None:
+    bolt = spec_copy / "bolt.yaml"
+    # RUN's first layout is 1.0-2.0; stretch it into the 3.0+ layout.
+    text = bolt.read_text()
+    start = text.index("- name: RUN")
+    bolt.write_text(text[:start] + text[start:].replace('versions: "1.0-2.0"', 'versions: "1.0-3.0"', 1))
+    with pytest.raises(SpecError) as exc:
+        load(spec_copy)
+    assert "message RUN" in exc.value.reason and "overlap" in exc.value.reason
+    assert exc.value.file == "bolt.yaml" and exc.value.line is not None
+
+
+def test_duplicate_structure_tag_is_refused(spec_copy: Path) -> None:
+    ps = spec_copy / "packstream.yaml"
+    _edit(ps, "tag: 0x59  # 'Y'", "tag: 0x58  # 'Y'")
+    with pytest.raises(SpecError) as exc:
+        load(spec_copy)
+    assert "tag 0x58" in exc.value.reason and "Point2D" in exc.value.reason
+
+
+def test_unknown_version_and_typo_keys_are_refused(spec_copy: Path) -> None:
+    bolt = spec_copy / "bolt.yaml"
+    line = _edit(bolt, 'versions: "5.4-"\n        fields:\n          - {name: api',
+                 'versions: "5.9-"\n        fields:\n          - {name: api')
+    with pytest.raises(SpecError) as exc:
+        load(spec_copy)
+    assert exc.value.line == line and "5.9 is not declared" in exc.value.reason
+
+    shutil.copy(SPEC / "bolt.yaml", bolt)
+    line = _edit(bolt, "    doc: Commit the explicit transaction.", "    dco: Commit the explicit transaction.")
+    with pytest.raises(SpecError) as exc:
+        load(spec_copy)
+    assert "unknown key(s) ['dco']" in exc.value.reason
+
+
+def test_yaml_syntax_error_names_the_line(spec_copy: Path) -> None:
+    ps = spec_copy / "packstream.yaml"
+    line = _edit(ps, "  Point3D:\n", "  Point3D: [\n")
+    with pytest.raises(SpecError) as exc:
+        load(spec_copy)
+    assert exc.value.file == "packstream.yaml" and exc.value.line is not None
+    assert exc.value.line >= line
+
+
+def test_cli_refuses_a_broken_spec_and_writes_nothing(spec_copy: Path, tmp_path: Path) -> None:
+    _edit(spec_copy / "packstream.yaml", "{name: days, type: Integer}", "{name: days}")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "codegen", "--spec", str(spec_copy), "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "packstream.yaml:" in proc.stderr and "has no type" in proc.stderr
+    assert not out.exists()
+
+
+def test_check_mode_detects_stale_output(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    subprocess.run([sys.executable, "-m", "codegen", "--out", str(out)], cwd=ROOT, check=True,
+                   capture_output=True)
+    ok = subprocess.run([sys.executable, "-m", "codegen", "--out", str(out), "--check"], cwd=ROOT,
+                        capture_output=True, text=True)
+    assert ok.returncode == 0
+    (out / "codec.py").write_text((out / "codec.py").read_text() + "# hand edit\n")
+    stale = subprocess.run([sys.executable, "-m", "codegen", "--out", str(out), "--check"], cwd=ROOT,
+                           capture_output=True, text=True)
+    assert stale.returncode == 1 and "codec.py" in stale.stderr
+
+
+def test_a_new_version_is_a_spec_change(spec_copy: Path) -> None:
+    """Declaring a version in bolt.yaml alone yields registries and codecs for it."""
+    _edit(spec_copy / "bolt.yaml", '  - {version: "6.0", neo4j: "2025.10", manifest_only: true}',
+          '  - {version: "6.0", neo4j: "2025.10", manifest_only: true}\n'
+          '  - {version: "6.9", neo4j: "future", manifest_only: true}')
+    spec = load(spec_copy)
+    assert (6, 9) in spec.versions
+    files = render(spec, ["spec/packstream.yaml", "spec/bolt.yaml"])
+    assert "(6, 9): _REQUESTS_" in files["messages.py"]
+    assert '"6.9": ' in files["codec.py"]
