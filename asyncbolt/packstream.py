@@ -81,12 +81,15 @@ class Codec:
     def pack(self, value: Any) -> bytes:
         """Encode one value. ValueError for values out of range, TypeError for unknown types."""
         out = bytearray()
-        self._pack(value, out)
+        self.pack_into(value, out)
         return bytes(out)
 
     def pack_into(self, value: Any, out: bytearray) -> None:
         """Append the encoding of ``value`` to ``out``."""
-        self._pack(value, out)
+        try:
+            self._pack(value, out)
+        except RecursionError:
+            raise ValueError("value nested too deeply (or cyclic) to encode") from None
 
     def unpack(self, data: bytes | bytearray | memoryview) -> Any:
         """Decode exactly one value; trailing bytes are an error."""
@@ -118,9 +121,8 @@ class Codec:
                              f"Bolt {self.version[0]}.{self.version[1]}")
         header, names = entry
         out = bytearray(header)
-        pack = self._pack
         for name in names:
-            pack(getattr(message, name), out)
+            self.pack_into(getattr(message, name), out)
         return bytes(out)
 
     def unpack_request(self, data: bytes | bytearray | memoryview) -> Message:

@@ -515,8 +515,25 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             lst = []
             append = lst.append
             for _ in range(n):
-                v, pos = unpack(data, pos)
-                append(v)
+                m = data[pos]
+                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                    append(m)
+                    pos += 1
+                elif m <= 0x8F:
+                    end = pos + m - 0x7F
+                    if end > len(data):
+                        raise _overrun("string", m - 0x80, pos + 1, data)
+                    try:
+                        append(data[pos + 1:end].decode())
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos + 1) from None
+                    pos = end
+                elif m == 0xC1:
+                    append(_f64(data, pos + 1)[0])
+                    pos += 9
+                else:
+                    v, pos = unpack(data, pos)
+                    append(v)
             return lst, pos
         elif m <= 0xAF:  # TINY_MAP
             n = m - 0xA0
@@ -546,7 +563,25 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                     k = data[pos:end].decode()
                 except UnicodeDecodeError as exc:
                     raise _bad_utf8(exc, pos) from None
-                d[k], pos = unpack(data, end)
+                pos = end
+                m = data[pos]
+                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                    d[k] = m
+                    pos += 1
+                elif m <= 0x8F:
+                    end = pos + m - 0x7F
+                    if end > len(data):
+                        raise _overrun("string", m - 0x80, pos + 1, data)
+                    try:
+                        d[k] = data[pos + 1:end].decode()
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos + 1) from None
+                    pos = end
+                elif m == 0xC1:
+                    d[k] = _f64(data, pos + 1)[0]
+                    pos += 9
+                else:
+                    d[k], pos = unpack(data, pos)
             return d, pos
         elif m <= 0xBF:  # TINY_STRUCT
             n = m - 0xB0
@@ -561,8 +596,25 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             fields = []
             append = fields.append
             for _ in range(n):
-                v, pos = unpack(data, pos)
-                append(v)
+                m = data[pos]
+                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                    append(m)
+                    pos += 1
+                elif m <= 0x8F:
+                    end = pos + m - 0x7F
+                    if end > len(data):
+                        raise _overrun("string", m - 0x80, pos + 1, data)
+                    try:
+                        append(data[pos + 1:end].decode())
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos + 1) from None
+                    pos = end
+                elif m == 0xC1:
+                    append(_f64(data, pos + 1)[0])
+                    pos += 9
+                else:
+                    v, pos = unpack(data, pos)
+                    append(v)
             return entry[1](fields, at), pos
         elif m >= 0xF0:  # TINY_INT_NEGATIVE
             return m - 0x100, pos
@@ -601,8 +653,25 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             lst = []
             append = lst.append
             for _ in range(n):
-                v, pos = unpack(data, pos)
-                append(v)
+                m = data[pos]
+                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                    append(m)
+                    pos += 1
+                elif m <= 0x8F:
+                    end = pos + m - 0x7F
+                    if end > len(data):
+                        raise _overrun("string", m - 0x80, pos + 1, data)
+                    try:
+                        append(data[pos + 1:end].decode())
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos + 1) from None
+                    pos = end
+                elif m == 0xC1:
+                    append(_f64(data, pos + 1)[0])
+                    pos += 9
+                else:
+                    v, pos = unpack(data, pos)
+                    append(v)
             return lst, pos
         elif m == 0xD8:  # MAP_8
             n = data[pos]
@@ -633,7 +702,25 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                     k = data[pos:end].decode()
                 except UnicodeDecodeError as exc:
                     raise _bad_utf8(exc, pos) from None
-                d[k], pos = unpack(data, end)
+                pos = end
+                m = data[pos]
+                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                    d[k] = m
+                    pos += 1
+                elif m <= 0x8F:
+                    end = pos + m - 0x7F
+                    if end > len(data):
+                        raise _overrun("string", m - 0x80, pos + 1, data)
+                    try:
+                        d[k] = data[pos + 1:end].decode()
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos + 1) from None
+                    pos = end
+                elif m == 0xC1:
+                    d[k] = _f64(data, pos + 1)[0]
+                    pos += 9
+                else:
+                    d[k], pos = unpack(data, pos)
             return d, pos
         elif m == 0xD1:  # STRING_16
             n = _u16(data, pos)[0]
@@ -667,8 +754,25 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             lst = []
             append = lst.append
             for _ in range(n):
-                v, pos = unpack(data, pos)
-                append(v)
+                m = data[pos]
+                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                    append(m)
+                    pos += 1
+                elif m <= 0x8F:
+                    end = pos + m - 0x7F
+                    if end > len(data):
+                        raise _overrun("string", m - 0x80, pos + 1, data)
+                    try:
+                        append(data[pos + 1:end].decode())
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos + 1) from None
+                    pos = end
+                elif m == 0xC1:
+                    append(_f64(data, pos + 1)[0])
+                    pos += 9
+                else:
+                    v, pos = unpack(data, pos)
+                    append(v)
             return lst, pos
         elif m == 0xD9:  # MAP_16
             n = _u16(data, pos)[0]
@@ -699,7 +803,25 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                     k = data[pos:end].decode()
                 except UnicodeDecodeError as exc:
                     raise _bad_utf8(exc, pos) from None
-                d[k], pos = unpack(data, end)
+                pos = end
+                m = data[pos]
+                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                    d[k] = m
+                    pos += 1
+                elif m <= 0x8F:
+                    end = pos + m - 0x7F
+                    if end > len(data):
+                        raise _overrun("string", m - 0x80, pos + 1, data)
+                    try:
+                        d[k] = data[pos + 1:end].decode()
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos + 1) from None
+                    pos = end
+                elif m == 0xC1:
+                    d[k] = _f64(data, pos + 1)[0]
+                    pos += 9
+                else:
+                    d[k], pos = unpack(data, pos)
             return d, pos
         elif m == 0xD2:  # STRING_32
             n = _u32(data, pos)[0]
@@ -726,8 +848,25 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             lst = []
             append = lst.append
             for _ in range(n):
-                v, pos = unpack(data, pos)
-                append(v)
+                m = data[pos]
+                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                    append(m)
+                    pos += 1
+                elif m <= 0x8F:
+                    end = pos + m - 0x7F
+                    if end > len(data):
+                        raise _overrun("string", m - 0x80, pos + 1, data)
+                    try:
+                        append(data[pos + 1:end].decode())
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos + 1) from None
+                    pos = end
+                elif m == 0xC1:
+                    append(_f64(data, pos + 1)[0])
+                    pos += 9
+                else:
+                    v, pos = unpack(data, pos)
+                    append(v)
             return lst, pos
         elif m == 0xDA:  # MAP_32
             n = _u32(data, pos)[0]
@@ -758,7 +897,25 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                     k = data[pos:end].decode()
                 except UnicodeDecodeError as exc:
                     raise _bad_utf8(exc, pos) from None
-                d[k], pos = unpack(data, end)
+                pos = end
+                m = data[pos]
+                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                    d[k] = m
+                    pos += 1
+                elif m <= 0x8F:
+                    end = pos + m - 0x7F
+                    if end > len(data):
+                        raise _overrun("string", m - 0x80, pos + 1, data)
+                    try:
+                        d[k] = data[pos + 1:end].decode()
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos + 1) from None
+                    pos = end
+                elif m == 0xC1:
+                    d[k] = _f64(data, pos + 1)[0]
+                    pos += 9
+                else:
+                    d[k], pos = unpack(data, pos)
             return d, pos
         raise ProtocolError(f"reserved marker byte 0x{m:02X}", pos - 1)
 
