@@ -10,7 +10,18 @@ from pathlib import Path
 
 import jinja2
 
-from .spec import Field, Layout, Marker, Message, Profile, Spec, Structure, TypeRef, layout_for
+from .spec import (
+    Field,
+    Layout,
+    Marker,
+    Message,
+    Profile,
+    Spec,
+    Structure,
+    TypeRef,
+    layout_for,
+    transitions_for,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 OUTPUTS = {
@@ -20,6 +31,7 @@ OUTPUTS = {
     "messages.py": "messages.py.j2",
     "codec.py": "codec.py.j2",
     "schemas.py": "schemas.py.j2",
+    "states.py": "states.py.j2",
 }
 # Order of the single-byte marker tests in the fast decoder: most frequent first.
 HOT_ORDER = ["NULL", "STRING_8", "FLOAT_64", "TRUE", "FALSE", "INT_8", "INT_16", "INT_32",
@@ -144,6 +156,22 @@ def _size_forms(spec: Spec, kind: str) -> list[Marker]:
     return sorted(ms, key=lambda m: 0 if m.size == "nibble" else int(m.size))
 
 
+def _state_tables(spec: Spec) -> tuple[list[tuple], dict[str, int]]:
+    """Distinct per-version state tables: (machine, sorted transitions)."""
+    tables: list[tuple] = []
+    keys: list[tuple] = []
+    by_version: dict[str, int] = {}
+    for v in spec.versions:
+        machine, transitions = transitions_for(spec, v)
+        transitions = sorted(transitions, key=lambda t: (list(machine.states).index(t.state), t.message))
+        key = (id(machine), tuple(id(t) for t in transitions))
+        if key not in keys:
+            keys.append(key)
+            tables.append((machine, transitions))
+        by_version[vtext(v)] = keys.index(key)
+    return tables, by_version
+
+
 def context(spec: Spec, sources: list[str]) -> dict:
     ranged = sorted((m for m in spec.markers if m.first != m.last and m.first < 0xC0),
                     key=lambda m: m.first)
@@ -185,6 +213,8 @@ def context(spec: Spec, sources: list[str]) -> dict:
         "msg_tables": msg_tables,
         "msg_table_of": msg_table_of,
         "profiles": spec.profiles,
+        "state_tables": _state_tables(spec)[0],
+        "state_table_of": _state_tables(spec)[1],
         "Profile": Profile,
     }
 

@@ -210,6 +210,28 @@ class Profile:
 
 
 @dataclass
+class Transition:
+    state: str
+    message: str
+    ranges: list[Range]
+    success: str | None = None
+    failure: str | None = None
+    has_more: str | None = None
+    ignored: bool = False
+    close: bool = False
+    line: int | None = None
+
+
+@dataclass
+class StateMachine:
+    ranges: list[Range]
+    initial: str
+    states: dict[str, dict]
+    transitions: list[Transition]
+    line: int | None = None
+
+
+@dataclass
 class Spec:
     versions: list[Version]
     version_info: dict[Version, dict]
@@ -221,6 +243,7 @@ class Spec:
     messages: list[Message]
     maps: dict[str, list[MapKey]]
     vector_types: list[dict]
+    machines: list[StateMachine] = field(default_factory=list)
     profiles: list[Profile] = field(default_factory=list)
 
 
@@ -347,7 +370,7 @@ def load(spec_dir: Path) -> Spec:
     ps = load_yaml(spec_dir / "packstream.yaml")
 
     bctx = _Ctx("bolt.yaml")
-    bctx.keys(bolt, {"versions", "patches", "handshake", "maps", "messages"})
+    bctx.keys(bolt, {"versions", "patches", "handshake", "maps", "messages", "states"})
     versions: list[Version] = []
     info: dict[Version, dict] = {}
     for v in bolt["versions"]:
@@ -473,7 +496,74 @@ def load(spec_dir: Path) -> Spec:
                     raise pctx.fail(s, f"tag 0x{s.tag:02X} of {s.name} is already used by {seen_s[s.tag].name}")
                 seen_s[s.tag] = s
     spec.profiles = [Profile(v, ps_) for v in versions for ps_ in _patch_sets(spec, v)]
+    spec.machines = _load_machines(bctx, bolt["states"], spec, patch_names)
     return spec
+
+
+def _load_machines(ctx: _Ctx, items: Any, spec: Spec, patch_names: set[str]) -> list[StateMachine]:
+    by_name = {m.name: m for m in spec.messages}
+    machines: list[StateMachine] = []
+    for item in items:
+        ctx.keys(item, {"versions", "initial", "states", "transitions"})
+        ranges = ctx.ranges(item["versions"], item, patch_names)
+        states = {}
+        for name, attrs in item["states"].items():
+            attrs = attrs or {}
+            ctx.keys(attrs, set(), {"on_violation", "terminal"})
+            states[name] = dict(attrs)
+        for name, attrs in states.items():
+            target = attrs.get("on_violation")
+            if target is not None and target not in states:
+                raise ctx.fail(item["states"], f"state {name}: unknown on_violation state {target!r}")
+        if item["initial"] not in states:
+            raise ctx.fail(item, f"unknown initial state {item['initial']!r}")
+        transitions: list[Transition] = []
+        for t in item["transitions"]:
+            ctx.keys(t, {"state", "message"}, {"versions", "success", "failure", "has_more", "ignored", "close"})
+            t_ranges = ctx.ranges(t["versions"], t, patch_names) if "versions" in t else ranges
+            for key in ("success", "failure", "has_more"):
+                if t.get(key) is not None and t[key] not in states:
+                    raise ctx.fail(t, f"unknown state {t[key]!r} in {key}")
+            if not (t.get("ignored") or t.get("close") or t.get("success")):
+                raise ctx.fail(t, "a transition needs success, ignored or close")
+            ins = t["state"] if isinstance(t["state"], list) else [t["state"]]
+            ons = t["message"] if isinstance(t["message"], list) else [t["message"]]
+            for st in ins:
+                if st not in states:
+                    raise ctx.fail(t, f"unknown state {st!r}")
+                for msg in ons:
+                    if msg not in by_name:
+                        raise ctx.fail(t, f"unknown message {msg!r}")
+                    if by_name[msg].direction != "request":
+                        raise ctx.fail(t, f"{msg} is not a request")
+                    transitions.append(Transition(st, msg, t_ranges, t.get("success"), t.get("failure"),
+                                                  t.get("has_more"), bool(t.get("ignored")),
+                                                  bool(t.get("close")), t.line))
+        machines.append(StateMachine(ranges, item["initial"], states, transitions, item.line))
+    for v in spec.versions:
+        owners = [m for m in machines if any(r.holds(v, frozenset()) for r in m.ranges)]
+        if len(owners) != 1:
+            raise ctx.fail(items, f"Bolt {v[0]}.{v[1]} is covered by {len(owners)} state machines (needs 1)")
+        seen: dict[tuple[str, str], Transition] = {}
+        for t in owners[0].transitions:
+            if not any(r.holds(v, frozenset()) for r in t.ranges):
+                continue
+            if layout_for(by_name[t.message], v, frozenset()) is None:
+                continue
+            if (t.state, t.message) in seen:
+                raise ctx.fail(t, f"{t.message} in {t.state} has two transitions in Bolt {v[0]}.{v[1]}")
+            seen[t.state, t.message] = t
+    return machines
+
+
+def transitions_for(spec: Spec, v: Version) -> tuple[StateMachine, list[Transition]]:
+    """The state machine of a version and the transitions that hold in it."""
+    by_name = {m.name: m for m in spec.messages}
+    machine = next(m for m in spec.machines if any(r.holds(v, frozenset()) for r in m.ranges))
+    out = [t for t in machine.transitions
+           if any(r.holds(v, frozenset()) for r in t.ranges)
+           and layout_for(by_name[t.message], v, frozenset()) is not None]
+    return machine, out
 
 
 def _patch_sets(spec: Spec, v: Version) -> list[frozenset[str]]:

@@ -165,3 +165,38 @@ def test_a_new_version_is_a_spec_change(spec_copy: Path) -> None:
     files = render(spec, ["spec/packstream.yaml", "spec/bolt.yaml"])
     assert "(6, 9): _REQUESTS_" in files["messages.py"]
     assert '"6.9": ' in files["codec.py"]
+
+
+def test_state_machine_errors_are_refused(spec_copy: Path) -> None:
+    bolt = spec_copy / "bolt.yaml"
+    line = _edit(bolt, "{state: TX_READY, message: [COMMIT, ROLLBACK], success: READY",
+                 "{state: TX_READY, message: [COMMIT, ROLLBACK], success: REDAY")
+    with pytest.raises(SpecError) as exc:
+        load(spec_copy)
+    assert exc.value.line == line and "unknown state 'REDAY'" in exc.value.reason
+
+    shutil.copy(SPEC / "bolt.yaml", bolt)
+    line = _edit(bolt, "{state: READY, message: BEGIN, success: TX_READY",
+                 "{state: READY, message: RUN, success: TX_READY")
+    with pytest.raises(SpecError) as exc:
+        load(spec_copy)
+    assert "RUN in READY has two transitions" in exc.value.reason
+
+
+def test_generated_state_tables_follow_the_spec() -> None:
+    from asyncbolt._generated.states import INITIAL, ON_VIOLATION, TRANSITIONS
+
+    assert INITIAL[(1, 0)] == INITIAL[(6, 0)] == "CONNECTED"
+    assert TRANSITIONS[(4, 4)]["CONNECTED", "HELLO"].success == "READY"
+    assert TRANSITIONS[(5, 1)]["CONNECTED", "HELLO"].success == "AUTHENTICATION"
+    assert TRANSITIONS[(2, 0)]["FAILED", "ACK_FAILURE"].success == "READY"
+    assert ("FAILED", "ACK_FAILURE") not in TRANSITIONS[(3, 0)]
+    # Several open results per transaction only from 4.0.
+    assert ("TX_STREAMING", "RUN") not in TRANSITIONS[(3, 0)]
+    assert TRANSITIONS[(4, 0)]["TX_STREAMING", "RUN"].success == "TX_STREAMING"
+    assert TRANSITIONS[(4, 0)]["STREAMING", "PULL"].has_more == "STREAMING"
+    assert ("READY", "TELEMETRY") not in TRANSITIONS[(5, 3)]
+    assert TRANSITIONS[(5, 4)]["FAILED", "TELEMETRY"].ignored
+    assert TRANSITIONS[(6, 0)]["TX_READY", "GOODBYE"].close
+    assert ON_VIOLATION[(5, 1)]["AUTHENTICATION"] == "DEFUNCT"
+    assert ON_VIOLATION[(5, 1)]["READY"] == "FAILED"
