@@ -126,7 +126,7 @@ def diff(expected: Any, actual: Any, path: str = "$") -> str | None:
     if type(expected) is list:
         if len(actual) != len(expected):
             return f"{path}: list of {len(actual)} items, expected {len(expected)}"
-        for i, (e, a) in enumerate(zip(expected, actual)):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
             problem = diff(e, a, f"{path}[{i}]")
             if problem:
                 return problem
