@@ -207,7 +207,10 @@ class StructureOf(_Leaf):
 
     def _parse(self, stream: Any, context: Any, path: str) -> Any:
         n = _size(self.size, stream, context, path)
+        at = stream.tell()
         tag = stream_read(stream, 1, path)[0]
+        if tag > 0x7F:
+            raise SchemaError(f"structure tag 0x{tag:02X} is outside 0x00-0x7F", at, path)
         entry = self.table.get(tag)
         if entry is None:
             if tag in self.elsewhere:

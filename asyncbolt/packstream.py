@@ -50,7 +50,7 @@ class Codec:
     holds no state between calls.
     """
 
-    __slots__ = ("version", "patches", "profile", "_unpack", "_pack", "_requests",
+    __slots__ = ("version", "patches", "profile", "_unpack", "_checked", "_pack", "_requests",
                  "_responses", "_message_packers")
 
     def __init__(self, version: Version = DEFAULT_VERSION, patches: Iterable[str] = ()) -> None:
@@ -70,6 +70,7 @@ class Codec:
             for cls in _g._STRUCTURE_CLASSES if cls not in packers
         }
         self._unpack = _g._make_unpack(structs, self.profile)
+        self._checked = _g._make_checked_unpack(structs, self.profile)
         self._pack = _g._make_pack(packers, unavailable)
         self._requests, self._responses, self._message_packers = tables
 
@@ -105,11 +106,26 @@ class Codec:
         if type(data) is not bytes:
             data = bytes(data)
         try:
-            return self._unpack(data, offset)
+            value, end = self._unpack(data, offset)
+        except (ProtocolError, IndexError, _StructError, RecursionError):
+            end = len(data) + 1
+        if end > len(data):
+            self._diagnose(data, offset)
+        return value, end
+
+    def _diagnose(self, data: bytes, offset: int) -> None:
+        """Decode again, checking every size, to raise the precise ProtocolError.
+
+        The fast decoder trusts declared sizes and only notices at the end (or by an
+        IndexError) that they lie; this slower pass says where and why.
+        """
+        try:
+            self._checked(data, offset)
         except (IndexError, _StructError):
             raise _truncated(data) from None
         except RecursionError:
             raise ProtocolError("values nested too deeply to decode", offset) from None
+        raise _truncated(data)
 
     # -- messages -------------------------------------------------------------------------
 
@@ -146,7 +162,7 @@ class Codec:
         if entry is None:
             raise ProtocolError(f"unknown {what} signature 0x{data[1]:02X} in Bolt "
                                 f"{self.version[0]}.{self.version[1]}", 1)
-        name, count, optional, build = entry
+        name, count, optional, build, names = entry
         if not count <= n <= count + optional:
             expected = f"{count}" if not optional else f"{count} to {count + optional}"
             raise ProtocolError(f"{name} must have {expected} fields, found {n}", 0, (name,))
@@ -157,41 +173,32 @@ class Codec:
             for _ in range(n):
                 value, pos = unpack(data, pos)
                 fields.append(value)
-        except (IndexError, _StructError):
-            raise _truncated(data) from None
-        except RecursionError:
-            raise ProtocolError("values nested too deeply to decode", pos) from None
-        except ProtocolError as exc:
-            raise ProtocolError(exc.reason, exc.offset, (name, *exc.path)) from None
+        except (ProtocolError, IndexError, _StructError, RecursionError):
+            pos = len(data) + 1
+        if pos > len(data):
+            try:
+                pos = 2
+                for _ in range(n):
+                    pos = self.unpack_from(data, pos)[1]
+            except ProtocolError as exc:
+                raise ProtocolError(exc.reason, exc.offset, (name, *exc.path)) from None
+            if pos > len(data):
+                raise _truncated(data)
         if pos != len(data):
             raise ProtocolError(f"{len(data) - pos} trailing bytes after the {name} message", pos)
         try:
             return build(fields, 0)
         except ProtocolError as exc:
-            raise ProtocolError(exc.reason, self._field_offset(data, n, exc.path), exc.path) from None
+            raise ProtocolError(exc.reason, self._field_offset(data, names, exc.path), exc.path) from None
 
-    def _field_offset(self, data: bytes, n: int, path: tuple) -> int | None:
-        """Offset of the field named in ``path`` (the slow path, only for error reports)."""
-        if len(path) < 2:
+    def _field_offset(self, data: bytes, names: tuple[str, ...], path: tuple) -> int | None:
+        """Offset of the message field named in ``path`` (only for error reports)."""
+        if len(path) < 2 or path[1] not in names:
             return None
-        cls = {entry[0]: entry for entry in self._requests.values()}.get(path[0]) or \
-            {entry[0]: entry for entry in self._responses.values()}.get(path[0])
-        if cls is None:
-            return None
-        message_cls = _message_class(path[0])
-        names = self._message_packers.get(message_cls, (b"", ()))[1]
         pos = 2
-        for i in range(n):
-            if i < len(names) and names[i] == path[1]:
-                return pos
+        for _ in range(names.index(path[1])):
             pos = self._unpack(data, pos)[1]
-        return None
-
-
-def _message_class(name: str) -> type | None:
-    from ._generated.messages import MESSAGES
-
-    return MESSAGES.get(name)
+        return pos
 
 
 _CODECS: dict[str, Codec] = {}

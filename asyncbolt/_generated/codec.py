@@ -38,6 +38,57 @@ _pack_Bh = Struct(">Bh").pack
 _pack_Bi = Struct(">Bi").pack
 _pack_Bq = Struct(">Bq").pack
 _pack_Bd = Struct(">Bd").pack
+# For typed lists: the set of types their items may have.
+_ONLY_Null = frozenset(((type(None)),))
+_ONLY_Null_OR_NULL = frozenset((type(None), type(None)))
+_ONLY_Boolean = frozenset(((bool),))
+_ONLY_Boolean_OR_NULL = frozenset((bool, type(None)))
+_ONLY_Integer = frozenset(((int),))
+_ONLY_Integer_OR_NULL = frozenset((int, type(None)))
+_ONLY_Float = frozenset(((float),))
+_ONLY_Float_OR_NULL = frozenset((float, type(None)))
+_ONLY_String = frozenset(((str),))
+_ONLY_String_OR_NULL = frozenset((str, type(None)))
+_ONLY_Bytes = frozenset(((bytes),))
+_ONLY_Bytes_OR_NULL = frozenset((bytes, type(None)))
+_ONLY_List = frozenset(((list),))
+_ONLY_List_OR_NULL = frozenset((list, type(None)))
+_ONLY_Map = frozenset(((dict),))
+_ONLY_Map_OR_NULL = frozenset((dict, type(None)))
+_ONLY_Node = frozenset((_s.Node,))
+_ONLY_Node_OR_NULL = frozenset((_s.Node, type(None)))
+_ONLY_Relationship = frozenset((_s.Relationship,))
+_ONLY_Relationship_OR_NULL = frozenset((_s.Relationship, type(None)))
+_ONLY_UnboundRelationship = frozenset((_s.UnboundRelationship,))
+_ONLY_UnboundRelationship_OR_NULL = frozenset((_s.UnboundRelationship, type(None)))
+_ONLY_Path = frozenset((_s.Path,))
+_ONLY_Path_OR_NULL = frozenset((_s.Path, type(None)))
+_ONLY_Date = frozenset((_s.Date,))
+_ONLY_Date_OR_NULL = frozenset((_s.Date, type(None)))
+_ONLY_Time = frozenset((_s.Time,))
+_ONLY_Time_OR_NULL = frozenset((_s.Time, type(None)))
+_ONLY_LocalTime = frozenset((_s.LocalTime,))
+_ONLY_LocalTime_OR_NULL = frozenset((_s.LocalTime, type(None)))
+_ONLY_DateTime = frozenset((_s.DateTime,))
+_ONLY_DateTime_OR_NULL = frozenset((_s.DateTime, type(None)))
+_ONLY_DateTimeZoneId = frozenset((_s.DateTimeZoneId,))
+_ONLY_DateTimeZoneId_OR_NULL = frozenset((_s.DateTimeZoneId, type(None)))
+_ONLY_LegacyDateTime = frozenset((_s.LegacyDateTime,))
+_ONLY_LegacyDateTime_OR_NULL = frozenset((_s.LegacyDateTime, type(None)))
+_ONLY_LegacyDateTimeZoneId = frozenset((_s.LegacyDateTimeZoneId,))
+_ONLY_LegacyDateTimeZoneId_OR_NULL = frozenset((_s.LegacyDateTimeZoneId, type(None)))
+_ONLY_LocalDateTime = frozenset((_s.LocalDateTime,))
+_ONLY_LocalDateTime_OR_NULL = frozenset((_s.LocalDateTime, type(None)))
+_ONLY_Duration = frozenset((_s.Duration,))
+_ONLY_Duration_OR_NULL = frozenset((_s.Duration, type(None)))
+_ONLY_Point2D = frozenset((_s.Point2D,))
+_ONLY_Point2D_OR_NULL = frozenset((_s.Point2D, type(None)))
+_ONLY_Point3D = frozenset((_s.Point3D,))
+_ONLY_Point3D_OR_NULL = frozenset((_s.Point3D, type(None)))
+_ONLY_Vector = frozenset((_s.Vector,))
+_ONLY_Vector_OR_NULL = frozenset((_s.Vector, type(None)))
+_ONLY_UnsupportedType = frozenset((_s.UnsupportedType,))
+_ONLY_UnsupportedType_OR_NULL = frozenset((_s.UnsupportedType, type(None)))
 _TYPE_NAMES = {
     type(None): "Null", bool: "Boolean", int: "Integer", float: "Float", str: "String",
     bytes: "Bytes", list: "List", dict: "Map",
@@ -92,7 +143,7 @@ _TAG_VERSIONS = {
 def _b_Node_0(f: list, at: int) -> Any:
     if type(f[0]) is not int:
         raise _bad_field("Node", "id", "Integer", f[0], at)
-    if not (type(f[1]) is list and all(type(_y0) is str for _y0 in f[1])):
+    if not (type(f[1]) is list and _ONLY_String.issuperset(map(type, f[1]))):
         raise _bad_field("Node", "labels", "List<String>", f[1], at)
     if type(f[2]) is not dict:
         raise _bad_field("Node", "properties", "Map", f[2], at)
@@ -102,7 +153,7 @@ def _b_Node_0(f: list, at: int) -> Any:
 def _b_Node_1(f: list, at: int) -> Any:
     if not (f[0] is None or type(f[0]) is int):
         raise _bad_field("Node", "id", "Integer?", f[0], at)
-    if not (type(f[1]) is list and all(type(_y0) is str for _y0 in f[1])):
+    if not (type(f[1]) is list and _ONLY_String.issuperset(map(type, f[1]))):
         raise _bad_field("Node", "labels", "List<String>", f[1], at)
     if type(f[2]) is not dict:
         raise _bad_field("Node", "properties", "Map", f[2], at)
@@ -168,11 +219,11 @@ def _b_UnboundRelationship_1(f: list, at: int) -> Any:
 
 
 def _b_Path_0(f: list, at: int) -> Any:
-    if not (type(f[0]) is list and all(type(_y0) is _s.Node for _y0 in f[0])):
+    if not (type(f[0]) is list and _ONLY_Node.issuperset(map(type, f[0]))):
         raise _bad_field("Path", "nodes", "List<Node>", f[0], at)
-    if not (type(f[1]) is list and all(type(_y0) is _s.UnboundRelationship for _y0 in f[1])):
+    if not (type(f[1]) is list and _ONLY_UnboundRelationship.issuperset(map(type, f[1]))):
         raise _bad_field("Path", "relationships", "List<UnboundRelationship>", f[1], at)
-    if not (type(f[2]) is list and all(type(_y0) is int for _y0 in f[2])):
+    if not (type(f[2]) is list and _ONLY_Integer.issuperset(map(type, f[2]))):
         raise _bad_field("Path", "indices", "List<Integer>", f[2], at)
     return _s.Path(*f)
 
@@ -478,6 +529,8 @@ _STRUCT_SETS = ((_STRUCTS_0, _PACKERS_0), (_STRUCTS_1, _PACKERS_1), (_STRUCTS_2,
 
 
 def _other_struct(unpack: Any, data: bytes, pos: int, n: int, tag: int, profile: str) -> tuple:
+    if tag > 0x7F:
+        raise ProtocolError(f"structure tag 0x{tag:02X} is outside 0x00-0x7F", pos)
     known = _TAG_VERSIONS.get(tag)
     if known is not None:
         raise ProtocolError(
@@ -492,58 +545,129 @@ def _other_struct(unpack: Any, data: bytes, pos: int, n: int, tag: int, profile:
 
 
 def _make_unpack(structs: dict, profile: str) -> Any:
-    """The decoder of one profile: ``unpack(data, pos) -> (value, end)``."""
+    """The fast decoder of one profile: ``unpack(data, pos) -> (value, end)``.
+
+    It trusts declared sizes (slices past the end just come out short), so the caller must
+    check that ``end`` is within the data and, on any error, decode again with
+    ``_make_checked_unpack`` for a precise diagnosis.
+    """
 
     def unpack(data: bytes, pos: int) -> tuple[Any, int]:
         m = data[pos]
         pos += 1
         if m <= 0x7F:  # TINY_INT
-            return m, pos
+            v = m
+            return v, pos
         elif m <= 0x8F:  # TINY_STRING
             n = m - 0x80
             end = pos + n
-            if end > len(data):
-                raise _overrun("string", n, pos, data)
             try:
-                return data[pos:end].decode(), end
+                v = data[pos:end].decode()
             except UnicodeDecodeError as exc:
                 raise _bad_utf8(exc, pos) from None
+            pos = end
+            return v, pos
         elif m <= 0x9F:  # TINY_LIST
             n = m - 0x90
-            if n > len(data) - pos:
-                raise _overrun("list", n, pos, data)
             lst = []
             append = lst.append
             for _ in range(n):
                 m = data[pos]
-                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
                     append(m)
-                    pos += 1
-                elif m <= 0x8F:
-                    end = pos + m - 0x7F
-                    if end > len(data):
-                        raise _overrun("string", m - 0x80, pos + 1, data)
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
                     try:
-                        append(data[pos + 1:end].decode())
+                        append(data[pos:end].decode())
                     except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos + 1) from None
+                        raise _bad_utf8(exc, pos) from None
                     pos = end
-                elif m == 0xC1:
-                    append(_f64(data, pos + 1)[0])
-                    pos += 9
-                else:
-                    v, pos = unpack(data, pos)
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        append(None)
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        append(_f64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        append(True)
+                    elif m == 0xC2:  # FALSE
+                        append(False)
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        append(n - 0x100 if n > 0x7F else n)
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        append(_i16(data, pos)[0])
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        append(_i32(data, pos)[0])
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        append(_i64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        append(m - 0x100)
+                    else:  # sized containers, or a reserved marker
+                        v, pos = unpack(data, pos - 1)
+                        append(v)
+                else:  # tiny containers and structures
+                    v, pos = unpack(data, pos - 1)
                     append(v)
             return lst, pos
         elif m <= 0xAF:  # TINY_MAP
             n = m - 0xA0
-            if n > (len(data) - pos) >> 1:
-                raise _overrun("map", n, pos, data)
             d = {}
             for _ in range(n):
                 k = data[pos]
                 pos += 1
-                if 0x80 <= k <= 0x8F:
+                if k <= 0x8F and k >= 0x80:
                     k -= 0x80
                 elif k == 0xD0:
                     k = data[pos]
@@ -557,31 +681,97 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                 else:
                     raise _bad_key(k, pos - 1)
                 end = pos + k
-                if end > len(data):
-                    raise _overrun("string", k, pos, data)
                 try:
                     k = data[pos:end].decode()
                 except UnicodeDecodeError as exc:
                     raise _bad_utf8(exc, pos) from None
                 pos = end
                 m = data[pos]
-                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
                     d[k] = m
-                    pos += 1
-                elif m <= 0x8F:
-                    end = pos + m - 0x7F
-                    if end > len(data):
-                        raise _overrun("string", m - 0x80, pos + 1, data)
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
                     try:
-                        d[k] = data[pos + 1:end].decode()
+                        d[k] = data[pos:end].decode()
                     except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos + 1) from None
+                        raise _bad_utf8(exc, pos) from None
                     pos = end
-                elif m == 0xC1:
-                    d[k] = _f64(data, pos + 1)[0]
-                    pos += 9
-                else:
-                    d[k], pos = unpack(data, pos)
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        d[k] = None
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        d[k] = _f64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        d[k] = True
+                    elif m == 0xC2:  # FALSE
+                        d[k] = False
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        d[k] = n - 0x100 if n > 0x7F else n
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        d[k] = _i16(data, pos)[0]
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        d[k] = _i32(data, pos)[0]
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        d[k] = _i64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        d[k] = m - 0x100
+                    else:  # sized containers, or a reserved marker
+                        d[k], pos = unpack(data, pos - 1)
+                else:  # tiny containers and structures
+                    d[k], pos = unpack(data, pos - 1)
             return d, pos
         elif m <= 0xBF:  # TINY_STRUCT
             n = m - 0xB0
@@ -597,29 +787,1189 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             append = fields.append
             for _ in range(n):
                 m = data[pos]
-                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
                     append(m)
-                    pos += 1
-                elif m <= 0x8F:
-                    end = pos + m - 0x7F
-                    if end > len(data):
-                        raise _overrun("string", m - 0x80, pos + 1, data)
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
                     try:
-                        append(data[pos + 1:end].decode())
+                        append(data[pos:end].decode())
                     except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos + 1) from None
+                        raise _bad_utf8(exc, pos) from None
                     pos = end
-                elif m == 0xC1:
-                    append(_f64(data, pos + 1)[0])
-                    pos += 9
-                else:
-                    v, pos = unpack(data, pos)
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        append(None)
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        append(_f64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        append(True)
+                    elif m == 0xC2:  # FALSE
+                        append(False)
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        append(n - 0x100 if n > 0x7F else n)
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        append(_i16(data, pos)[0])
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        append(_i32(data, pos)[0])
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        append(_i64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        append(m - 0x100)
+                    else:  # sized containers, or a reserved marker
+                        v, pos = unpack(data, pos - 1)
+                        append(v)
+                else:  # tiny containers and structures
+                    v, pos = unpack(data, pos - 1)
                     append(v)
             return entry[1](fields, at), pos
         elif m >= 0xF0:  # TINY_INT_NEGATIVE
-            return m - 0x100, pos
+            v = m - 0x100
+            return v, pos
         elif m == 0xC0:  # NULL
-            return None, pos
+            v = None
+            return v, pos
+        elif m == 0xD0:  # STRING_8
+            n = data[pos]
+            pos += 1
+            end = pos + n
+            try:
+                v = data[pos:end].decode()
+            except UnicodeDecodeError as exc:
+                raise _bad_utf8(exc, pos) from None
+            pos = end
+            return v, pos
+        elif m == 0xC1:  # FLOAT_64
+            v = _f64(data, pos)[0]
+            pos += 8
+            return v, pos
+        elif m == 0xC3:  # TRUE
+            v = True
+            return v, pos
+        elif m == 0xC2:  # FALSE
+            v = False
+            return v, pos
+        elif m == 0xC8:  # INT_8
+            n = data[pos]
+            v = n - 0x100 if n > 0x7F else n
+            pos += 1
+            return v, pos
+        elif m == 0xC9:  # INT_16
+            v = _i16(data, pos)[0]
+            pos += 2
+            return v, pos
+        elif m == 0xCA:  # INT_32
+            v = _i32(data, pos)[0]
+            pos += 4
+            return v, pos
+        elif m == 0xCB:  # INT_64
+            v = _i64(data, pos)[0]
+            pos += 8
+            return v, pos
+        elif m == 0xD4:  # LIST_8
+            n = data[pos]
+            pos += 1
+            lst = []
+            append = lst.append
+            for _ in range(n):
+                m = data[pos]
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
+                    append(m)
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
+                    try:
+                        append(data[pos:end].decode())
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos) from None
+                    pos = end
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        append(None)
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        append(_f64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        append(True)
+                    elif m == 0xC2:  # FALSE
+                        append(False)
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        append(n - 0x100 if n > 0x7F else n)
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        append(_i16(data, pos)[0])
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        append(_i32(data, pos)[0])
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        append(_i64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        append(m - 0x100)
+                    else:  # sized containers, or a reserved marker
+                        v, pos = unpack(data, pos - 1)
+                        append(v)
+                else:  # tiny containers and structures
+                    v, pos = unpack(data, pos - 1)
+                    append(v)
+            return lst, pos
+        elif m == 0xD8:  # MAP_8
+            n = data[pos]
+            pos += 1
+            d = {}
+            for _ in range(n):
+                k = data[pos]
+                pos += 1
+                if k <= 0x8F and k >= 0x80:
+                    k -= 0x80
+                elif k == 0xD0:
+                    k = data[pos]
+                    pos += 1
+                elif k == 0xD1:
+                    k = _u16(data, pos)[0]
+                    pos += 2
+                elif k == 0xD2:
+                    k = _u32(data, pos)[0]
+                    pos += 4
+                else:
+                    raise _bad_key(k, pos - 1)
+                end = pos + k
+                try:
+                    k = data[pos:end].decode()
+                except UnicodeDecodeError as exc:
+                    raise _bad_utf8(exc, pos) from None
+                pos = end
+                m = data[pos]
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
+                    d[k] = m
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
+                    try:
+                        d[k] = data[pos:end].decode()
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos) from None
+                    pos = end
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        d[k] = None
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        d[k] = _f64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        d[k] = True
+                    elif m == 0xC2:  # FALSE
+                        d[k] = False
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        d[k] = n - 0x100 if n > 0x7F else n
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        d[k] = _i16(data, pos)[0]
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        d[k] = _i32(data, pos)[0]
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        d[k] = _i64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        d[k] = m - 0x100
+                    else:  # sized containers, or a reserved marker
+                        d[k], pos = unpack(data, pos - 1)
+                else:  # tiny containers and structures
+                    d[k], pos = unpack(data, pos - 1)
+            return d, pos
+        elif m == 0xD1:  # STRING_16
+            n = _u16(data, pos)[0]
+            pos += 2
+            end = pos + n
+            try:
+                v = data[pos:end].decode()
+            except UnicodeDecodeError as exc:
+                raise _bad_utf8(exc, pos) from None
+            pos = end
+            return v, pos
+        elif m == 0xCC:  # BYTES_8
+            n = data[pos]
+            pos += 1
+            end = pos + n
+            v = data[pos:end]
+            pos = end
+            return v, pos
+        elif m == 0xCD:  # BYTES_16
+            n = _u16(data, pos)[0]
+            pos += 2
+            end = pos + n
+            v = data[pos:end]
+            pos = end
+            return v, pos
+        elif m == 0xD5:  # LIST_16
+            n = _u16(data, pos)[0]
+            pos += 2
+            lst = []
+            append = lst.append
+            for _ in range(n):
+                m = data[pos]
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
+                    append(m)
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
+                    try:
+                        append(data[pos:end].decode())
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos) from None
+                    pos = end
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        append(None)
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        append(_f64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        append(True)
+                    elif m == 0xC2:  # FALSE
+                        append(False)
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        append(n - 0x100 if n > 0x7F else n)
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        append(_i16(data, pos)[0])
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        append(_i32(data, pos)[0])
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        append(_i64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        append(m - 0x100)
+                    else:  # sized containers, or a reserved marker
+                        v, pos = unpack(data, pos - 1)
+                        append(v)
+                else:  # tiny containers and structures
+                    v, pos = unpack(data, pos - 1)
+                    append(v)
+            return lst, pos
+        elif m == 0xD9:  # MAP_16
+            n = _u16(data, pos)[0]
+            pos += 2
+            d = {}
+            for _ in range(n):
+                k = data[pos]
+                pos += 1
+                if k <= 0x8F and k >= 0x80:
+                    k -= 0x80
+                elif k == 0xD0:
+                    k = data[pos]
+                    pos += 1
+                elif k == 0xD1:
+                    k = _u16(data, pos)[0]
+                    pos += 2
+                elif k == 0xD2:
+                    k = _u32(data, pos)[0]
+                    pos += 4
+                else:
+                    raise _bad_key(k, pos - 1)
+                end = pos + k
+                try:
+                    k = data[pos:end].decode()
+                except UnicodeDecodeError as exc:
+                    raise _bad_utf8(exc, pos) from None
+                pos = end
+                m = data[pos]
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
+                    d[k] = m
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
+                    try:
+                        d[k] = data[pos:end].decode()
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos) from None
+                    pos = end
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        d[k] = None
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        d[k] = _f64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        d[k] = True
+                    elif m == 0xC2:  # FALSE
+                        d[k] = False
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        d[k] = n - 0x100 if n > 0x7F else n
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        d[k] = _i16(data, pos)[0]
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        d[k] = _i32(data, pos)[0]
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        d[k] = _i64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        d[k] = m - 0x100
+                    else:  # sized containers, or a reserved marker
+                        d[k], pos = unpack(data, pos - 1)
+                else:  # tiny containers and structures
+                    d[k], pos = unpack(data, pos - 1)
+            return d, pos
+        elif m == 0xD2:  # STRING_32
+            n = _u32(data, pos)[0]
+            pos += 4
+            end = pos + n
+            try:
+                v = data[pos:end].decode()
+            except UnicodeDecodeError as exc:
+                raise _bad_utf8(exc, pos) from None
+            pos = end
+            return v, pos
+        elif m == 0xCE:  # BYTES_32
+            n = _u32(data, pos)[0]
+            pos += 4
+            end = pos + n
+            v = data[pos:end]
+            pos = end
+            return v, pos
+        elif m == 0xD6:  # LIST_32
+            n = _u32(data, pos)[0]
+            pos += 4
+            lst = []
+            append = lst.append
+            for _ in range(n):
+                m = data[pos]
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
+                    append(m)
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
+                    try:
+                        append(data[pos:end].decode())
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos) from None
+                    pos = end
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        append(None)
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        append(_f64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        append(True)
+                    elif m == 0xC2:  # FALSE
+                        append(False)
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        append(n - 0x100 if n > 0x7F else n)
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        append(_i16(data, pos)[0])
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        append(_i32(data, pos)[0])
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        append(_i64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        append(data[pos:end])
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        append(m - 0x100)
+                    else:  # sized containers, or a reserved marker
+                        v, pos = unpack(data, pos - 1)
+                        append(v)
+                else:  # tiny containers and structures
+                    v, pos = unpack(data, pos - 1)
+                    append(v)
+            return lst, pos
+        elif m == 0xDA:  # MAP_32
+            n = _u32(data, pos)[0]
+            pos += 4
+            d = {}
+            for _ in range(n):
+                k = data[pos]
+                pos += 1
+                if k <= 0x8F and k >= 0x80:
+                    k -= 0x80
+                elif k == 0xD0:
+                    k = data[pos]
+                    pos += 1
+                elif k == 0xD1:
+                    k = _u16(data, pos)[0]
+                    pos += 2
+                elif k == 0xD2:
+                    k = _u32(data, pos)[0]
+                    pos += 4
+                else:
+                    raise _bad_key(k, pos - 1)
+                end = pos + k
+                try:
+                    k = data[pos:end].decode()
+                except UnicodeDecodeError as exc:
+                    raise _bad_utf8(exc, pos) from None
+                pos = end
+                m = data[pos]
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
+                    d[k] = m
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
+                    try:
+                        d[k] = data[pos:end].decode()
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos) from None
+                    pos = end
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        d[k] = None
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        d[k] = _f64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        d[k] = True
+                    elif m == 0xC2:  # FALSE
+                        d[k] = False
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        d[k] = n - 0x100 if n > 0x7F else n
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        d[k] = _i16(data, pos)[0]
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        d[k] = _i32(data, pos)[0]
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        d[k] = _i64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        d[k] = m - 0x100
+                    else:  # sized containers, or a reserved marker
+                        d[k], pos = unpack(data, pos - 1)
+                else:  # tiny containers and structures
+                    d[k], pos = unpack(data, pos - 1)
+            return d, pos
+        raise ProtocolError(f"reserved marker byte 0x{m:02X}", pos - 1)
+
+    return unpack
+
+
+def _make_checked_unpack(structs: dict, profile: str) -> Any:
+    """The same decoder with every size checked against the data: exact error offsets."""
+
+    def unpack(data: bytes, pos: int) -> tuple[Any, int]:
+        m = data[pos]
+        pos += 1
+        if m <= 0x7F:  # TINY_INT
+            v = m
+            return v, pos
+        elif m <= 0x8F:  # TINY_STRING
+            n = m - 0x80
+            end = pos + n
+            if end > len(data):
+                raise _overrun("string", n, pos, data)
+            try:
+                v = data[pos:end].decode()
+            except UnicodeDecodeError as exc:
+                raise _bad_utf8(exc, pos) from None
+            pos = end
+            return v, pos
+        elif m <= 0x9F:  # TINY_LIST
+            n = m - 0x90
+            if n > len(data) - pos:
+                raise _overrun("list", n, pos, data)
+            lst = []
+            append = lst.append
+            for _ in range(n):
+                m = data[pos]
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
+                    append(m)
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
+                    if end > len(data):
+                        raise _overrun("string", n, pos, data)
+                    try:
+                        append(data[pos:end].decode())
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos) from None
+                    pos = end
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        append(None)
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        append(_f64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        append(True)
+                    elif m == 0xC2:  # FALSE
+                        append(False)
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        append(n - 0x100 if n > 0x7F else n)
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        append(_i16(data, pos)[0])
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        append(_i32(data, pos)[0])
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        append(_i64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        append(m - 0x100)
+                    else:  # sized containers, or a reserved marker
+                        v, pos = unpack(data, pos - 1)
+                        append(v)
+                else:  # tiny containers and structures
+                    v, pos = unpack(data, pos - 1)
+                    append(v)
+            return lst, pos
+        elif m <= 0xAF:  # TINY_MAP
+            n = m - 0xA0
+            if n > (len(data) - pos) >> 1:
+                raise _overrun("map", n, pos, data)
+            d = {}
+            for _ in range(n):
+                k = data[pos]
+                pos += 1
+                if k <= 0x8F and k >= 0x80:
+                    k -= 0x80
+                elif k == 0xD0:
+                    k = data[pos]
+                    pos += 1
+                elif k == 0xD1:
+                    k = _u16(data, pos)[0]
+                    pos += 2
+                elif k == 0xD2:
+                    k = _u32(data, pos)[0]
+                    pos += 4
+                else:
+                    raise _bad_key(k, pos - 1)
+                end = pos + k
+                if end > len(data):
+                    raise _overrun("string", k, pos, data)
+                try:
+                    k = data[pos:end].decode()
+                except UnicodeDecodeError as exc:
+                    raise _bad_utf8(exc, pos) from None
+                pos = end
+                m = data[pos]
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
+                    d[k] = m
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
+                    if end > len(data):
+                        raise _overrun("string", n, pos, data)
+                    try:
+                        d[k] = data[pos:end].decode()
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos) from None
+                    pos = end
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        d[k] = None
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        d[k] = _f64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        d[k] = True
+                    elif m == 0xC2:  # FALSE
+                        d[k] = False
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        d[k] = n - 0x100 if n > 0x7F else n
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        d[k] = _i16(data, pos)[0]
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        d[k] = _i32(data, pos)[0]
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        d[k] = _i64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        d[k] = m - 0x100
+                    else:  # sized containers, or a reserved marker
+                        d[k], pos = unpack(data, pos - 1)
+                else:  # tiny containers and structures
+                    d[k], pos = unpack(data, pos - 1)
+            return d, pos
+        elif m <= 0xBF:  # TINY_STRUCT
+            n = m - 0xB0
+            tag = data[pos]
+            entry = structs.get(tag)
+            if entry is None:
+                return _other_struct(unpack, data, pos, n, tag, profile)
+            if n != entry[0]:
+                raise ProtocolError(f"{entry[2]} structure must have {entry[0]} fields, found {n}", pos - 1)
+            at = pos - 1
+            pos += 1
+            fields = []
+            append = fields.append
+            for _ in range(n):
+                m = data[pos]
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
+                    append(m)
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
+                    if end > len(data):
+                        raise _overrun("string", n, pos, data)
+                    try:
+                        append(data[pos:end].decode())
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos) from None
+                    pos = end
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        append(None)
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        append(_f64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        append(True)
+                    elif m == 0xC2:  # FALSE
+                        append(False)
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        append(n - 0x100 if n > 0x7F else n)
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        append(_i16(data, pos)[0])
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        append(_i32(data, pos)[0])
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        append(_i64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        append(m - 0x100)
+                    else:  # sized containers, or a reserved marker
+                        v, pos = unpack(data, pos - 1)
+                        append(v)
+                else:  # tiny containers and structures
+                    v, pos = unpack(data, pos - 1)
+                    append(v)
+            return entry[1](fields, at), pos
+        elif m >= 0xF0:  # TINY_INT_NEGATIVE
+            v = m - 0x100
+            return v, pos
+        elif m == 0xC0:  # NULL
+            v = None
+            return v, pos
         elif m == 0xD0:  # STRING_8
             n = data[pos]
             pos += 1
@@ -627,24 +1977,38 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             if end > len(data):
                 raise _overrun("string", n, pos, data)
             try:
-                return data[pos:end].decode(), end
+                v = data[pos:end].decode()
             except UnicodeDecodeError as exc:
                 raise _bad_utf8(exc, pos) from None
+            pos = end
+            return v, pos
         elif m == 0xC1:  # FLOAT_64
-            return _f64(data, pos)[0], pos + 8
+            v = _f64(data, pos)[0]
+            pos += 8
+            return v, pos
         elif m == 0xC3:  # TRUE
-            return True, pos
+            v = True
+            return v, pos
         elif m == 0xC2:  # FALSE
-            return False, pos
+            v = False
+            return v, pos
         elif m == 0xC8:  # INT_8
             n = data[pos]
-            return (n - 0x100 if n > 0x7F else n), pos + 1
+            v = n - 0x100 if n > 0x7F else n
+            pos += 1
+            return v, pos
         elif m == 0xC9:  # INT_16
-            return _i16(data, pos)[0], pos + 2
+            v = _i16(data, pos)[0]
+            pos += 2
+            return v, pos
         elif m == 0xCA:  # INT_32
-            return _i32(data, pos)[0], pos + 4
+            v = _i32(data, pos)[0]
+            pos += 4
+            return v, pos
         elif m == 0xCB:  # INT_64
-            return _i64(data, pos)[0], pos + 8
+            v = _i64(data, pos)[0]
+            pos += 8
+            return v, pos
         elif m == 0xD4:  # LIST_8
             n = data[pos]
             pos += 1
@@ -654,23 +2018,106 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             append = lst.append
             for _ in range(n):
                 m = data[pos]
-                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
                     append(m)
-                    pos += 1
-                elif m <= 0x8F:
-                    end = pos + m - 0x7F
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
                     if end > len(data):
-                        raise _overrun("string", m - 0x80, pos + 1, data)
+                        raise _overrun("string", n, pos, data)
                     try:
-                        append(data[pos + 1:end].decode())
+                        append(data[pos:end].decode())
                     except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos + 1) from None
+                        raise _bad_utf8(exc, pos) from None
                     pos = end
-                elif m == 0xC1:
-                    append(_f64(data, pos + 1)[0])
-                    pos += 9
-                else:
-                    v, pos = unpack(data, pos)
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        append(None)
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        append(_f64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        append(True)
+                    elif m == 0xC2:  # FALSE
+                        append(False)
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        append(n - 0x100 if n > 0x7F else n)
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        append(_i16(data, pos)[0])
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        append(_i32(data, pos)[0])
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        append(_i64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        append(m - 0x100)
+                    else:  # sized containers, or a reserved marker
+                        v, pos = unpack(data, pos - 1)
+                        append(v)
+                else:  # tiny containers and structures
+                    v, pos = unpack(data, pos - 1)
                     append(v)
             return lst, pos
         elif m == 0xD8:  # MAP_8
@@ -682,7 +2129,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             for _ in range(n):
                 k = data[pos]
                 pos += 1
-                if 0x80 <= k <= 0x8F:
+                if k <= 0x8F and k >= 0x80:
                     k -= 0x80
                 elif k == 0xD0:
                     k = data[pos]
@@ -704,23 +2151,105 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                     raise _bad_utf8(exc, pos) from None
                 pos = end
                 m = data[pos]
-                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
                     d[k] = m
-                    pos += 1
-                elif m <= 0x8F:
-                    end = pos + m - 0x7F
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
                     if end > len(data):
-                        raise _overrun("string", m - 0x80, pos + 1, data)
+                        raise _overrun("string", n, pos, data)
                     try:
-                        d[k] = data[pos + 1:end].decode()
+                        d[k] = data[pos:end].decode()
                     except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos + 1) from None
+                        raise _bad_utf8(exc, pos) from None
                     pos = end
-                elif m == 0xC1:
-                    d[k] = _f64(data, pos + 1)[0]
-                    pos += 9
-                else:
-                    d[k], pos = unpack(data, pos)
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        d[k] = None
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        d[k] = _f64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        d[k] = True
+                    elif m == 0xC2:  # FALSE
+                        d[k] = False
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        d[k] = n - 0x100 if n > 0x7F else n
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        d[k] = _i16(data, pos)[0]
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        d[k] = _i32(data, pos)[0]
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        d[k] = _i64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        d[k] = m - 0x100
+                    else:  # sized containers, or a reserved marker
+                        d[k], pos = unpack(data, pos - 1)
+                else:  # tiny containers and structures
+                    d[k], pos = unpack(data, pos - 1)
             return d, pos
         elif m == 0xD1:  # STRING_16
             n = _u16(data, pos)[0]
@@ -729,23 +2258,29 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             if end > len(data):
                 raise _overrun("string", n, pos, data)
             try:
-                return data[pos:end].decode(), end
+                v = data[pos:end].decode()
             except UnicodeDecodeError as exc:
                 raise _bad_utf8(exc, pos) from None
+            pos = end
+            return v, pos
         elif m == 0xCC:  # BYTES_8
             n = data[pos]
             pos += 1
             end = pos + n
             if end > len(data):
                 raise _overrun("bytes", n, pos, data)
-            return data[pos:end], end
+            v = data[pos:end]
+            pos = end
+            return v, pos
         elif m == 0xCD:  # BYTES_16
             n = _u16(data, pos)[0]
             pos += 2
             end = pos + n
             if end > len(data):
                 raise _overrun("bytes", n, pos, data)
-            return data[pos:end], end
+            v = data[pos:end]
+            pos = end
+            return v, pos
         elif m == 0xD5:  # LIST_16
             n = _u16(data, pos)[0]
             pos += 2
@@ -755,23 +2290,106 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             append = lst.append
             for _ in range(n):
                 m = data[pos]
-                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
                     append(m)
-                    pos += 1
-                elif m <= 0x8F:
-                    end = pos + m - 0x7F
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
                     if end > len(data):
-                        raise _overrun("string", m - 0x80, pos + 1, data)
+                        raise _overrun("string", n, pos, data)
                     try:
-                        append(data[pos + 1:end].decode())
+                        append(data[pos:end].decode())
                     except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos + 1) from None
+                        raise _bad_utf8(exc, pos) from None
                     pos = end
-                elif m == 0xC1:
-                    append(_f64(data, pos + 1)[0])
-                    pos += 9
-                else:
-                    v, pos = unpack(data, pos)
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        append(None)
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        append(_f64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        append(True)
+                    elif m == 0xC2:  # FALSE
+                        append(False)
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        append(n - 0x100 if n > 0x7F else n)
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        append(_i16(data, pos)[0])
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        append(_i32(data, pos)[0])
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        append(_i64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        append(m - 0x100)
+                    else:  # sized containers, or a reserved marker
+                        v, pos = unpack(data, pos - 1)
+                        append(v)
+                else:  # tiny containers and structures
+                    v, pos = unpack(data, pos - 1)
                     append(v)
             return lst, pos
         elif m == 0xD9:  # MAP_16
@@ -783,7 +2401,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             for _ in range(n):
                 k = data[pos]
                 pos += 1
-                if 0x80 <= k <= 0x8F:
+                if k <= 0x8F and k >= 0x80:
                     k -= 0x80
                 elif k == 0xD0:
                     k = data[pos]
@@ -805,23 +2423,105 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                     raise _bad_utf8(exc, pos) from None
                 pos = end
                 m = data[pos]
-                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
                     d[k] = m
-                    pos += 1
-                elif m <= 0x8F:
-                    end = pos + m - 0x7F
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
                     if end > len(data):
-                        raise _overrun("string", m - 0x80, pos + 1, data)
+                        raise _overrun("string", n, pos, data)
                     try:
-                        d[k] = data[pos + 1:end].decode()
+                        d[k] = data[pos:end].decode()
                     except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos + 1) from None
+                        raise _bad_utf8(exc, pos) from None
                     pos = end
-                elif m == 0xC1:
-                    d[k] = _f64(data, pos + 1)[0]
-                    pos += 9
-                else:
-                    d[k], pos = unpack(data, pos)
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        d[k] = None
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        d[k] = _f64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        d[k] = True
+                    elif m == 0xC2:  # FALSE
+                        d[k] = False
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        d[k] = n - 0x100 if n > 0x7F else n
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        d[k] = _i16(data, pos)[0]
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        d[k] = _i32(data, pos)[0]
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        d[k] = _i64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        d[k] = m - 0x100
+                    else:  # sized containers, or a reserved marker
+                        d[k], pos = unpack(data, pos - 1)
+                else:  # tiny containers and structures
+                    d[k], pos = unpack(data, pos - 1)
             return d, pos
         elif m == 0xD2:  # STRING_32
             n = _u32(data, pos)[0]
@@ -830,16 +2530,20 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             if end > len(data):
                 raise _overrun("string", n, pos, data)
             try:
-                return data[pos:end].decode(), end
+                v = data[pos:end].decode()
             except UnicodeDecodeError as exc:
                 raise _bad_utf8(exc, pos) from None
+            pos = end
+            return v, pos
         elif m == 0xCE:  # BYTES_32
             n = _u32(data, pos)[0]
             pos += 4
             end = pos + n
             if end > len(data):
                 raise _overrun("bytes", n, pos, data)
-            return data[pos:end], end
+            v = data[pos:end]
+            pos = end
+            return v, pos
         elif m == 0xD6:  # LIST_32
             n = _u32(data, pos)[0]
             pos += 4
@@ -849,23 +2553,106 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             append = lst.append
             for _ in range(n):
                 m = data[pos]
-                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
                     append(m)
-                    pos += 1
-                elif m <= 0x8F:
-                    end = pos + m - 0x7F
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
                     if end > len(data):
-                        raise _overrun("string", m - 0x80, pos + 1, data)
+                        raise _overrun("string", n, pos, data)
                     try:
-                        append(data[pos + 1:end].decode())
+                        append(data[pos:end].decode())
                     except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos + 1) from None
+                        raise _bad_utf8(exc, pos) from None
                     pos = end
-                elif m == 0xC1:
-                    append(_f64(data, pos + 1)[0])
-                    pos += 9
-                else:
-                    v, pos = unpack(data, pos)
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        append(None)
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        append(_f64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        append(True)
+                    elif m == 0xC2:  # FALSE
+                        append(False)
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        append(n - 0x100 if n > 0x7F else n)
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        append(_i16(data, pos)[0])
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        append(_i32(data, pos)[0])
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        append(_i64(data, pos)[0])
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            append(data[pos:end].decode())
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        append(data[pos:end])
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        append(m - 0x100)
+                    else:  # sized containers, or a reserved marker
+                        v, pos = unpack(data, pos - 1)
+                        append(v)
+                else:  # tiny containers and structures
+                    v, pos = unpack(data, pos - 1)
                     append(v)
             return lst, pos
         elif m == 0xDA:  # MAP_32
@@ -877,7 +2664,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             for _ in range(n):
                 k = data[pos]
                 pos += 1
-                if 0x80 <= k <= 0x8F:
+                if k <= 0x8F and k >= 0x80:
                     k -= 0x80
                 elif k == 0xD0:
                     k = data[pos]
@@ -899,23 +2686,105 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                     raise _bad_utf8(exc, pos) from None
                 pos = end
                 m = data[pos]
-                if m <= 0x7F:  # inline the commonest items: tiny ints, tiny strings, floats
+                pos += 1
+                if m <= 0x7F:  # TINY_INT
                     d[k] = m
-                    pos += 1
-                elif m <= 0x8F:
-                    end = pos + m - 0x7F
+                elif m <= 0x8F:  # TINY_STRING
+                    n = m - 0x80
+                    end = pos + n
                     if end > len(data):
-                        raise _overrun("string", m - 0x80, pos + 1, data)
+                        raise _overrun("string", n, pos, data)
                     try:
-                        d[k] = data[pos + 1:end].decode()
+                        d[k] = data[pos:end].decode()
                     except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos + 1) from None
+                        raise _bad_utf8(exc, pos) from None
                     pos = end
-                elif m == 0xC1:
-                    d[k] = _f64(data, pos + 1)[0]
-                    pos += 9
-                else:
-                    d[k], pos = unpack(data, pos)
+                elif m >= 0xC0:
+                    if m == 0xC0:  # NULL
+                        d[k] = None
+                    elif m == 0xD0:  # STRING_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xC1:  # FLOAT_64
+                        d[k] = _f64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xC3:  # TRUE
+                        d[k] = True
+                    elif m == 0xC2:  # FALSE
+                        d[k] = False
+                    elif m == 0xC8:  # INT_8
+                        n = data[pos]
+                        d[k] = n - 0x100 if n > 0x7F else n
+                        pos += 1
+                    elif m == 0xC9:  # INT_16
+                        d[k] = _i16(data, pos)[0]
+                        pos += 2
+                    elif m == 0xCA:  # INT_32
+                        d[k] = _i32(data, pos)[0]
+                        pos += 4
+                    elif m == 0xCB:  # INT_64
+                        d[k] = _i64(data, pos)[0]
+                        pos += 8
+                    elif m == 0xD1:  # STRING_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCC:  # BYTES_8
+                        n = data[pos]
+                        pos += 1
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xCD:  # BYTES_16
+                        n = _u16(data, pos)[0]
+                        pos += 2
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m == 0xD2:  # STRING_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("string", n, pos, data)
+                        try:
+                            d[k] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m == 0xCE:  # BYTES_32
+                        n = _u32(data, pos)[0]
+                        pos += 4
+                        end = pos + n
+                        if end > len(data):
+                            raise _overrun("bytes", n, pos, data)
+                        d[k] = data[pos:end]
+                        pos = end
+                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                        d[k] = m - 0x100
+                    else:  # sized containers, or a reserved marker
+                        d[k], pos = unpack(data, pos - 1)
+                else:  # tiny containers and structures
+                    d[k], pos = unpack(data, pos - 1)
             return d, pos
         raise ProtocolError(f"reserved marker byte 0x{m:02X}", pos - 1)
 
@@ -1136,7 +3005,7 @@ def _m_Telemetry_0(f: list, at: int) -> Any:
 def _m_Route_0(f: list, at: int) -> Any:
     if type(f[0]) is not dict:
         raise _bad_field("ROUTE", "routing", "Map", f[0], at)
-    if not (type(f[1]) is list and all(type(_y0) is str for _y0 in f[1])):
+    if not (type(f[1]) is list and _ONLY_String.issuperset(map(type, f[1]))):
         raise _bad_field("ROUTE", "bookmarks", "List<String>", f[1], at)
     if not (f[2] is None or type(f[2]) is str):
         raise _bad_field("ROUTE", "db", "String?", f[2], at)
@@ -1146,7 +3015,7 @@ def _m_Route_0(f: list, at: int) -> Any:
 def _m_Route_1(f: list, at: int) -> Any:
     if type(f[0]) is not dict:
         raise _bad_field("ROUTE", "routing", "Map", f[0], at)
-    if not (type(f[1]) is list and all(type(_y0) is str for _y0 in f[1])):
+    if not (type(f[1]) is list and _ONLY_String.issuperset(map(type, f[1]))):
         raise _bad_field("ROUTE", "bookmarks", "List<String>", f[1], at)
     if type(f[2]) is not dict:
         raise _bad_field("ROUTE", "extra", "Map", f[2], at)
@@ -1188,18 +3057,18 @@ def _m_Failure_0(f: list, at: int) -> Any:
 
 # Message table 0: Bolt 1.0, 2.0
 _REQUESTS_0 = {
-    0x01: ("INIT", 2, 0, _m_Init_0),
-    0x0E: ("ACK_FAILURE", 0, 0, _m_AckFailure_0),
-    0x0F: ("RESET", 0, 0, _m_Reset_0),
-    0x10: ("RUN", 2, 0, _m_Run_0),
-    0x2F: ("DISCARD_ALL", 0, 0, _m_DiscardAll_0),
-    0x3F: ("PULL_ALL", 0, 0, _m_PullAll_0),
+    0x01: ("INIT", 2, 0, _m_Init_0, ("user_agent", "auth_token", )),
+    0x0E: ("ACK_FAILURE", 0, 0, _m_AckFailure_0, ()),
+    0x0F: ("RESET", 0, 0, _m_Reset_0, ()),
+    0x10: ("RUN", 2, 0, _m_Run_0, ("query", "parameters", )),
+    0x2F: ("DISCARD_ALL", 0, 0, _m_DiscardAll_0, ()),
+    0x3F: ("PULL_ALL", 0, 0, _m_PullAll_0, ()),
 }
 _RESPONSES_0 = {
-    0x70: ("SUCCESS", 1, 0, _m_Success_0),
-    0x71: ("RECORD", 1, 0, _m_Record_0),
-    0x7E: ("IGNORED", 0, 1, _m_Ignored_0),
-    0x7F: ("FAILURE", 1, 0, _m_Failure_0),
+    0x70: ("SUCCESS", 1, 0, _m_Success_0, ("metadata", )),
+    0x71: ("RECORD", 1, 0, _m_Record_0, ("data", )),
+    0x7E: ("IGNORED", 0, 1, _m_Ignored_0, ("metadata", )),
+    0x7F: ("FAILURE", 1, 0, _m_Failure_0, ("metadata", )),
 }
 _MESSAGE_PACKERS_0 = {
     _m.Init: (bytes((0xB2, 0x01)), ("user_agent", "auth_token", )),
@@ -1216,21 +3085,21 @@ _MESSAGE_PACKERS_0 = {
 
 # Message table 1: Bolt 3.0
 _REQUESTS_1 = {
-    0x01: ("HELLO", 1, 0, _m_Hello_0),
-    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0),
-    0x0F: ("RESET", 0, 0, _m_Reset_0),
-    0x10: ("RUN", 3, 0, _m_Run_1),
-    0x11: ("BEGIN", 1, 0, _m_Begin_0),
-    0x12: ("COMMIT", 0, 0, _m_Commit_0),
-    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0),
-    0x2F: ("DISCARD_ALL", 0, 0, _m_DiscardAll_0),
-    0x3F: ("PULL_ALL", 0, 0, _m_PullAll_0),
+    0x01: ("HELLO", 1, 0, _m_Hello_0, ("extra", )),
+    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0, ()),
+    0x0F: ("RESET", 0, 0, _m_Reset_0, ()),
+    0x10: ("RUN", 3, 0, _m_Run_1, ("query", "parameters", "extra", )),
+    0x11: ("BEGIN", 1, 0, _m_Begin_0, ("extra", )),
+    0x12: ("COMMIT", 0, 0, _m_Commit_0, ()),
+    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0, ()),
+    0x2F: ("DISCARD_ALL", 0, 0, _m_DiscardAll_0, ()),
+    0x3F: ("PULL_ALL", 0, 0, _m_PullAll_0, ()),
 }
 _RESPONSES_1 = {
-    0x70: ("SUCCESS", 1, 0, _m_Success_0),
-    0x71: ("RECORD", 1, 0, _m_Record_0),
-    0x7E: ("IGNORED", 0, 1, _m_Ignored_0),
-    0x7F: ("FAILURE", 1, 0, _m_Failure_0),
+    0x70: ("SUCCESS", 1, 0, _m_Success_0, ("metadata", )),
+    0x71: ("RECORD", 1, 0, _m_Record_0, ("data", )),
+    0x7E: ("IGNORED", 0, 1, _m_Ignored_0, ("metadata", )),
+    0x7F: ("FAILURE", 1, 0, _m_Failure_0, ("metadata", )),
 }
 _MESSAGE_PACKERS_1 = {
     _m.Hello: (bytes((0xB1, 0x01)), ("extra", )),
@@ -1250,21 +3119,21 @@ _MESSAGE_PACKERS_1 = {
 
 # Message table 2: Bolt 4.0, 4.1, 4.2
 _REQUESTS_2 = {
-    0x01: ("HELLO", 1, 0, _m_Hello_0),
-    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0),
-    0x0F: ("RESET", 0, 0, _m_Reset_0),
-    0x10: ("RUN", 3, 0, _m_Run_1),
-    0x11: ("BEGIN", 1, 0, _m_Begin_0),
-    0x12: ("COMMIT", 0, 0, _m_Commit_0),
-    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0),
-    0x2F: ("DISCARD", 1, 0, _m_Discard_0),
-    0x3F: ("PULL", 1, 0, _m_Pull_0),
+    0x01: ("HELLO", 1, 0, _m_Hello_0, ("extra", )),
+    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0, ()),
+    0x0F: ("RESET", 0, 0, _m_Reset_0, ()),
+    0x10: ("RUN", 3, 0, _m_Run_1, ("query", "parameters", "extra", )),
+    0x11: ("BEGIN", 1, 0, _m_Begin_0, ("extra", )),
+    0x12: ("COMMIT", 0, 0, _m_Commit_0, ()),
+    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0, ()),
+    0x2F: ("DISCARD", 1, 0, _m_Discard_0, ("extra", )),
+    0x3F: ("PULL", 1, 0, _m_Pull_0, ("extra", )),
 }
 _RESPONSES_2 = {
-    0x70: ("SUCCESS", 1, 0, _m_Success_0),
-    0x71: ("RECORD", 1, 0, _m_Record_0),
-    0x7E: ("IGNORED", 0, 1, _m_Ignored_0),
-    0x7F: ("FAILURE", 1, 0, _m_Failure_0),
+    0x70: ("SUCCESS", 1, 0, _m_Success_0, ("metadata", )),
+    0x71: ("RECORD", 1, 0, _m_Record_0, ("data", )),
+    0x7E: ("IGNORED", 0, 1, _m_Ignored_0, ("metadata", )),
+    0x7F: ("FAILURE", 1, 0, _m_Failure_0, ("metadata", )),
 }
 _MESSAGE_PACKERS_2 = {
     _m.Hello: (bytes((0xB1, 0x01)), ("extra", )),
@@ -1284,22 +3153,22 @@ _MESSAGE_PACKERS_2 = {
 
 # Message table 3: Bolt 4.3
 _REQUESTS_3 = {
-    0x01: ("HELLO", 1, 0, _m_Hello_0),
-    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0),
-    0x0F: ("RESET", 0, 0, _m_Reset_0),
-    0x10: ("RUN", 3, 0, _m_Run_1),
-    0x11: ("BEGIN", 1, 0, _m_Begin_0),
-    0x12: ("COMMIT", 0, 0, _m_Commit_0),
-    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0),
-    0x2F: ("DISCARD", 1, 0, _m_Discard_0),
-    0x3F: ("PULL", 1, 0, _m_Pull_0),
-    0x66: ("ROUTE", 3, 0, _m_Route_0),
+    0x01: ("HELLO", 1, 0, _m_Hello_0, ("extra", )),
+    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0, ()),
+    0x0F: ("RESET", 0, 0, _m_Reset_0, ()),
+    0x10: ("RUN", 3, 0, _m_Run_1, ("query", "parameters", "extra", )),
+    0x11: ("BEGIN", 1, 0, _m_Begin_0, ("extra", )),
+    0x12: ("COMMIT", 0, 0, _m_Commit_0, ()),
+    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0, ()),
+    0x2F: ("DISCARD", 1, 0, _m_Discard_0, ("extra", )),
+    0x3F: ("PULL", 1, 0, _m_Pull_0, ("extra", )),
+    0x66: ("ROUTE", 3, 0, _m_Route_0, ("routing", "bookmarks", "db", )),
 }
 _RESPONSES_3 = {
-    0x70: ("SUCCESS", 1, 0, _m_Success_0),
-    0x71: ("RECORD", 1, 0, _m_Record_0),
-    0x7E: ("IGNORED", 0, 1, _m_Ignored_0),
-    0x7F: ("FAILURE", 1, 0, _m_Failure_0),
+    0x70: ("SUCCESS", 1, 0, _m_Success_0, ("metadata", )),
+    0x71: ("RECORD", 1, 0, _m_Record_0, ("data", )),
+    0x7E: ("IGNORED", 0, 1, _m_Ignored_0, ("metadata", )),
+    0x7F: ("FAILURE", 1, 0, _m_Failure_0, ("metadata", )),
 }
 _MESSAGE_PACKERS_3 = {
     _m.Hello: (bytes((0xB1, 0x01)), ("extra", )),
@@ -1320,22 +3189,22 @@ _MESSAGE_PACKERS_3 = {
 
 # Message table 4: Bolt 4.4, 5.0
 _REQUESTS_4 = {
-    0x01: ("HELLO", 1, 0, _m_Hello_0),
-    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0),
-    0x0F: ("RESET", 0, 0, _m_Reset_0),
-    0x10: ("RUN", 3, 0, _m_Run_1),
-    0x11: ("BEGIN", 1, 0, _m_Begin_0),
-    0x12: ("COMMIT", 0, 0, _m_Commit_0),
-    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0),
-    0x2F: ("DISCARD", 1, 0, _m_Discard_0),
-    0x3F: ("PULL", 1, 0, _m_Pull_0),
-    0x66: ("ROUTE", 3, 0, _m_Route_1),
+    0x01: ("HELLO", 1, 0, _m_Hello_0, ("extra", )),
+    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0, ()),
+    0x0F: ("RESET", 0, 0, _m_Reset_0, ()),
+    0x10: ("RUN", 3, 0, _m_Run_1, ("query", "parameters", "extra", )),
+    0x11: ("BEGIN", 1, 0, _m_Begin_0, ("extra", )),
+    0x12: ("COMMIT", 0, 0, _m_Commit_0, ()),
+    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0, ()),
+    0x2F: ("DISCARD", 1, 0, _m_Discard_0, ("extra", )),
+    0x3F: ("PULL", 1, 0, _m_Pull_0, ("extra", )),
+    0x66: ("ROUTE", 3, 0, _m_Route_1, ("routing", "bookmarks", "extra", )),
 }
 _RESPONSES_4 = {
-    0x70: ("SUCCESS", 1, 0, _m_Success_0),
-    0x71: ("RECORD", 1, 0, _m_Record_0),
-    0x7E: ("IGNORED", 0, 1, _m_Ignored_0),
-    0x7F: ("FAILURE", 1, 0, _m_Failure_0),
+    0x70: ("SUCCESS", 1, 0, _m_Success_0, ("metadata", )),
+    0x71: ("RECORD", 1, 0, _m_Record_0, ("data", )),
+    0x7E: ("IGNORED", 0, 1, _m_Ignored_0, ("metadata", )),
+    0x7F: ("FAILURE", 1, 0, _m_Failure_0, ("metadata", )),
 }
 _MESSAGE_PACKERS_4 = {
     _m.Hello: (bytes((0xB1, 0x01)), ("extra", )),
@@ -1356,24 +3225,24 @@ _MESSAGE_PACKERS_4 = {
 
 # Message table 5: Bolt 5.1, 5.2, 5.3
 _REQUESTS_5 = {
-    0x01: ("HELLO", 1, 0, _m_Hello_0),
-    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0),
-    0x0F: ("RESET", 0, 0, _m_Reset_0),
-    0x10: ("RUN", 3, 0, _m_Run_1),
-    0x11: ("BEGIN", 1, 0, _m_Begin_0),
-    0x12: ("COMMIT", 0, 0, _m_Commit_0),
-    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0),
-    0x2F: ("DISCARD", 1, 0, _m_Discard_0),
-    0x3F: ("PULL", 1, 0, _m_Pull_0),
-    0x66: ("ROUTE", 3, 0, _m_Route_1),
-    0x6A: ("LOGON", 1, 0, _m_Logon_0),
-    0x6B: ("LOGOFF", 0, 0, _m_Logoff_0),
+    0x01: ("HELLO", 1, 0, _m_Hello_0, ("extra", )),
+    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0, ()),
+    0x0F: ("RESET", 0, 0, _m_Reset_0, ()),
+    0x10: ("RUN", 3, 0, _m_Run_1, ("query", "parameters", "extra", )),
+    0x11: ("BEGIN", 1, 0, _m_Begin_0, ("extra", )),
+    0x12: ("COMMIT", 0, 0, _m_Commit_0, ()),
+    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0, ()),
+    0x2F: ("DISCARD", 1, 0, _m_Discard_0, ("extra", )),
+    0x3F: ("PULL", 1, 0, _m_Pull_0, ("extra", )),
+    0x66: ("ROUTE", 3, 0, _m_Route_1, ("routing", "bookmarks", "extra", )),
+    0x6A: ("LOGON", 1, 0, _m_Logon_0, ("auth", )),
+    0x6B: ("LOGOFF", 0, 0, _m_Logoff_0, ()),
 }
 _RESPONSES_5 = {
-    0x70: ("SUCCESS", 1, 0, _m_Success_0),
-    0x71: ("RECORD", 1, 0, _m_Record_0),
-    0x7E: ("IGNORED", 0, 1, _m_Ignored_0),
-    0x7F: ("FAILURE", 1, 0, _m_Failure_0),
+    0x70: ("SUCCESS", 1, 0, _m_Success_0, ("metadata", )),
+    0x71: ("RECORD", 1, 0, _m_Record_0, ("data", )),
+    0x7E: ("IGNORED", 0, 1, _m_Ignored_0, ("metadata", )),
+    0x7F: ("FAILURE", 1, 0, _m_Failure_0, ("metadata", )),
 }
 _MESSAGE_PACKERS_5 = {
     _m.Hello: (bytes((0xB1, 0x01)), ("extra", )),
@@ -1396,25 +3265,25 @@ _MESSAGE_PACKERS_5 = {
 
 # Message table 6: Bolt 5.4, 5.5, 5.6, 5.7, 5.8, 6.0
 _REQUESTS_6 = {
-    0x01: ("HELLO", 1, 0, _m_Hello_0),
-    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0),
-    0x0F: ("RESET", 0, 0, _m_Reset_0),
-    0x10: ("RUN", 3, 0, _m_Run_1),
-    0x11: ("BEGIN", 1, 0, _m_Begin_0),
-    0x12: ("COMMIT", 0, 0, _m_Commit_0),
-    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0),
-    0x2F: ("DISCARD", 1, 0, _m_Discard_0),
-    0x3F: ("PULL", 1, 0, _m_Pull_0),
-    0x54: ("TELEMETRY", 1, 0, _m_Telemetry_0),
-    0x66: ("ROUTE", 3, 0, _m_Route_1),
-    0x6A: ("LOGON", 1, 0, _m_Logon_0),
-    0x6B: ("LOGOFF", 0, 0, _m_Logoff_0),
+    0x01: ("HELLO", 1, 0, _m_Hello_0, ("extra", )),
+    0x02: ("GOODBYE", 0, 0, _m_Goodbye_0, ()),
+    0x0F: ("RESET", 0, 0, _m_Reset_0, ()),
+    0x10: ("RUN", 3, 0, _m_Run_1, ("query", "parameters", "extra", )),
+    0x11: ("BEGIN", 1, 0, _m_Begin_0, ("extra", )),
+    0x12: ("COMMIT", 0, 0, _m_Commit_0, ()),
+    0x13: ("ROLLBACK", 0, 0, _m_Rollback_0, ()),
+    0x2F: ("DISCARD", 1, 0, _m_Discard_0, ("extra", )),
+    0x3F: ("PULL", 1, 0, _m_Pull_0, ("extra", )),
+    0x54: ("TELEMETRY", 1, 0, _m_Telemetry_0, ("api", )),
+    0x66: ("ROUTE", 3, 0, _m_Route_1, ("routing", "bookmarks", "extra", )),
+    0x6A: ("LOGON", 1, 0, _m_Logon_0, ("auth", )),
+    0x6B: ("LOGOFF", 0, 0, _m_Logoff_0, ()),
 }
 _RESPONSES_6 = {
-    0x70: ("SUCCESS", 1, 0, _m_Success_0),
-    0x71: ("RECORD", 1, 0, _m_Record_0),
-    0x7E: ("IGNORED", 0, 1, _m_Ignored_0),
-    0x7F: ("FAILURE", 1, 0, _m_Failure_0),
+    0x70: ("SUCCESS", 1, 0, _m_Success_0, ("metadata", )),
+    0x71: ("RECORD", 1, 0, _m_Record_0, ("data", )),
+    0x7E: ("IGNORED", 0, 1, _m_Ignored_0, ("metadata", )),
+    0x7F: ("FAILURE", 1, 0, _m_Failure_0, ("metadata", )),
 }
 _MESSAGE_PACKERS_6 = {
     _m.Hello: (bytes((0xB1, 0x01)), ("extra", )),
