@@ -6,18 +6,41 @@ time.
 
 from __future__ import annotations
 
-from ._generated.versions import SERVER_VERSIONS, VERSIONS
-from .errors import BoltError, HandshakeError, ProtocolError
-from .types import Structure
-
 __version__ = "0.1.0"
 
+from ._generated.versions import SERVER_VERSIONS, VERSIONS
+from .errors import (
+    AuthError,
+    BoltError,
+    ClientError,
+    DatabaseError,
+    HandshakeError,
+    Neo4jError,
+    ProtocolError,
+    ServiceUnavailable,
+    TransientError,
+)
+from .server import ConnectionInfo, Result, Server, ServerSession, serve
+from .types import Structure
+
+
 __all__ = [
+    "AuthError",
     "BoltError",
+    "ClientError",
+    "ConnectionInfo",
+    "DatabaseError",
     "HandshakeError",
+    "Neo4jError",
     "ProtocolError",
+    "Result",
     "SERVER_VERSIONS",
+    "Server",
+    "ServerSession",
+    "ServiceUnavailable",
     "Structure",
+    "TransientError",
     "VERSIONS",
     "__version__",
+    "serve",
 ]
