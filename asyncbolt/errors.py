@@ -1,11 +1,21 @@
 """The one exception hierarchy of asyncbolt.
 
-``BoltError`` is the root. ``ProtocolError`` means bytes (or values) that break the Bolt or
-PackStream spec; it carries the byte ``offset`` where the problem was found and, where known, the
-``path`` of the field inside the value (``RECORD -> fields -> [3] -> properties``).
+``BoltError`` is the root.
+
+- ``ProtocolError``: bytes (or values) that break the Bolt or PackStream spec; carries the byte
+  ``offset`` where the problem was found and, where known, the ``path`` of the field inside the
+  value (``RECORD -> data -> [3] -> properties``). ``HandshakeError`` is the negotiation's.
+- ``ServiceUnavailable``: the peer cannot be reached or went away.
+- ``Neo4jError``: a FAILURE, with the Neo4j status ``code``, ``message`` and the GQL status
+  fields. Its subclasses follow the classification in the code: ``ClientError``
+  (``Neo.ClientError.*``), ``TransientError``, ``DatabaseError``; ``AuthError`` is the client
+  error for refused credentials. Server code raises them to send a FAILURE; the client raises
+  them when one arrives.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class BoltError(Exception):
@@ -16,8 +26,8 @@ class ProtocolError(BoltError):
     """Input that breaks the Bolt/PackStream spec.
 
     ``offset`` is the byte offset (within the buffer handed to the decoder) where the problem
-    was detected, or ``None`` when the problem is not tied to a position (e.g. a value that
-    cannot be encoded). ``path`` names the field, outermost first.
+    was detected, or ``None`` when the problem is not tied to a position. ``path`` names the
+    field, outermost first.
     """
 
     def __init__(self, message: str, offset: int | None = None, path: tuple = ()) -> None:
@@ -41,3 +51,114 @@ class HandshakeError(ProtocolError):
 
 class SpecError(BoltError):
     """The spec/ YAML is invalid (raised by the generator, with file, line and reason)."""
+
+
+class ServiceUnavailable(BoltError):
+    """The server cannot be reached, or the connection broke."""
+
+
+# GQL status and description used when an error names none: "general processing exception".
+_DEFAULT_GQL = "50N42"
+_CLASSIFICATIONS = {
+    "ClientError": "CLIENT_ERROR",
+    "TransientError": "TRANSIENT_ERROR",
+    "DatabaseError": "DATABASE_ERROR",
+}
+
+
+class Neo4jError(BoltError):
+    """A Bolt FAILURE: Neo4j status ``code`` and ``message``, plus GQL status fields (5.7+).
+
+    ``Neo4jError.from_metadata(failure_map)`` builds the subclass that matches the code's
+    classification; ``to_metadata(version)`` renders the FAILURE map for a Bolt version
+    (``code`` up to 5.6, ``neo4j_code`` and the GQL fields from 5.7).
+    """
+
+    default_code = "Neo.DatabaseError.General.UnknownError"
+
+    def __init__(self, code: str | None = None, message: str = "", *,
+                 gql_status: str | None = None, description: str | None = None,
+                 diagnostic_record: dict | None = None, cause: Neo4jError | None = None,
+                 metadata: dict | None = None) -> None:
+        self.code = code or self.default_code
+        self.message = message
+        self.gql_status = gql_status or _DEFAULT_GQL
+        self.description = description or (
+            f"error: general processing exception - unexpected error. {message}".rstrip())
+        self.diagnostic_record = dict(diagnostic_record or {})
+        self.cause = cause
+        self.metadata = dict(metadata or {})
+        super().__init__(f"{{code: {self.code}}} {{message: {message}}}")
+
+    @property
+    def classification(self) -> str:
+        """CLIENT_ERROR, TRANSIENT_ERROR, DATABASE_ERROR (from the code), or UNKNOWN."""
+        parts = self.code.split(".")
+        return _CLASSIFICATIONS.get(parts[1] if len(parts) > 1 else "", "UNKNOWN")
+
+    @classmethod
+    def from_metadata(cls, metadata: dict[str, Any]) -> Neo4jError:
+        """The exception for a FAILURE map of any Bolt version."""
+        code = metadata.get("neo4j_code") or metadata.get("code") or cls.default_code
+        parts = str(code).split(".")
+        kind = parts[1] if len(parts) > 1 else ""
+        target: type[Neo4jError] = {
+            "ClientError": ClientError, "TransientError": TransientError,
+            "DatabaseError": DatabaseError}.get(kind, Neo4jError)
+        if code in ("Neo.ClientError.Security.Unauthorized",
+                    "Neo.ClientError.Security.AuthenticationRateLimit"):
+            target = AuthError
+        cause = metadata.get("cause")
+        error = target.__new__(target)
+        Neo4jError.__init__(
+            error, code, str(metadata.get("message", "")),
+            gql_status=metadata.get("gql_status"), description=metadata.get("description"),
+            diagnostic_record=metadata.get("diagnostic_record"),
+            cause=Neo4jError.from_metadata(cause) if isinstance(cause, dict) else None,
+            metadata=metadata)
+        return error
+
+    def to_metadata(self, version: tuple[int, int] = (5, 0)) -> dict[str, Any]:
+        """The FAILURE map for ``version``."""
+        if version < (5, 7):
+            return {"code": self.code, "message": self.message}
+        record = {"OPERATION": "", "OPERATION_CODE": "0", "CURRENT_SCHEMA": "/",
+                  "_classification": self.classification, **self.diagnostic_record}
+        out: dict[str, Any] = {
+            "neo4j_code": self.code, "message": self.message, "gql_status": self.gql_status,
+            "description": self.description, "diagnostic_record": record,
+        }
+        if self.cause is not None:
+            cause = self.cause.to_metadata(version)
+            cause.pop("neo4j_code", None)
+            out["cause"] = cause
+        return out
+
+
+class ClientError(Neo4jError):
+    """The request was wrong (``Neo.ClientError.*``): retrying it unchanged fails again."""
+
+    default_code = "Neo.ClientError.General.Unknown"
+
+
+class TransientError(Neo4jError):
+    """A temporary failure (``Neo.TransientError.*``): the work may succeed if retried."""
+
+    default_code = "Neo.TransientError.General.DatabaseUnavailable"
+
+
+class DatabaseError(Neo4jError):
+    """The server failed (``Neo.DatabaseError.*``)."""
+
+    default_code = "Neo.DatabaseError.General.UnknownError"
+
+
+class AuthError(ClientError):
+    """Credentials were refused (``Neo.ClientError.Security.Unauthorized``)."""
+
+    default_code = "Neo.ClientError.Security.Unauthorized"
+
+    def __init__(self, message: str = "The client is unauthorized due to authentication failure.",
+                 code: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("gql_status", "42NFF")
+        super().__init__(code, message, **kwargs)

@@ -1,0 +1,340 @@
+"""The sans-IO server side of one Bolt connection: bytes in, requests out, answers in, bytes out.
+
+No sockets and no event loop (like h11): the asyncio runtime in :mod:`asyncbolt.server` feeds
+received bytes to :meth:`ServerConnection.receive_data`, takes requests from
+:meth:`ServerConnection.next_event`, answers each with :meth:`success`, :meth:`failure`,
+:meth:`ignored` (and :meth:`record` for PULL), and writes :meth:`data_to_send` to the socket.
+
+The connection owns everything the protocol decides: version negotiation, dechunking, decoding
+with the negotiated version's codec, the server state machine generated from spec/bolt.yaml
+(which requests are IGNORED, which are violations), RESET jumping the queue, transaction result
+ids (qid), the ``utc`` patch. The application only answers questions about data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+from ._generated.states import INITIAL, ON_VIOLATION, TRANSITIONS, Transition
+from ._generated.versions import SERVER_VERSIONS
+from .errors import ClientError, Neo4jError, ProtocolError
+from .framing import ChunkReader, ChunkWriter
+from .handshake import ServerHandshake
+from .messages import Failure, Ignored, Message, Success
+from .packstream import Codec, get_codec
+
+__all__ = ["ServerConnection", "Request", "Closed", "DEFAULT_MAX_MESSAGE_SIZE"]
+
+log = logging.getLogger(__name__)
+
+#: Largest request a server accepts by default (64 MiB): bigger ones are refused, not buffered.
+DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024
+_RESET_PAYLOAD = b"\xb0\x0f"
+_PULLS = frozenset({"PULL", "PULL_ALL", "DISCARD", "DISCARD_ALL"})
+_RECORD_HEADER = b"\xb1\x71"
+
+
+class Request:
+    """A request the application must answer (exactly once)."""
+
+    __slots__ = ("message", "stream")
+
+    def __init__(self, message: Message, stream: Any = None) -> None:
+        self.message = message
+        #: For RUN: the key under which its result is kept; for PULL/DISCARD: the key of the
+        #: result they address ("auto" outside transactions, the qid inside one from 4.0).
+        self.stream = stream
+
+    @property
+    def name(self) -> str:
+        return self.message.name
+
+    def __repr__(self) -> str:
+        return f"Request({self.message!r}, stream={self.stream!r})"
+
+
+class Closed:
+    """The connection is over: GOODBYE, a fatal failure, a protocol violation, or EOF."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Closed({self.reason!r})"
+
+
+class ServerConnection:
+    """One Bolt connection, server side, without I/O.
+
+    ``versions``: the versions this server may choose (default: every version the spec lets a
+    server negotiate). ``max_message_size``: larger requests are a protocol error.
+    """
+
+    def __init__(self, versions: Iterable[tuple[int, int]] | None = None, *,
+                 manifest: bool = True, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE) -> None:
+        self.versions = tuple(sorted(set(versions or SERVER_VERSIONS)))
+        self._handshake = ServerHandshake(self.versions, manifest=manifest)
+        self._reader = ChunkReader(max_message_size)
+        self._writer = ChunkWriter()
+        self._raw_out: list[bytes] = []  # handshake bytes: not chunked
+        self._pending: deque[bytes | ProtocolError] = deque()
+        self._current: Request | None = None
+        self._transition: Transition | None = None
+        self._resets = 0  # RESETs received and not yet answered
+        self._qids: list[int] = []  # open results of the current transaction (4.0+)
+        self._next_qid = 0
+        self.version: tuple[int, int] | None = None
+        self.codec: Codec | None = None
+        self.patches: frozenset[str] = frozenset()
+        self.state = "NEGOTIATION"
+        self.closed: str | None = None
+
+    # -- bytes in -------------------------------------------------------------------------
+
+    @property
+    def manifest(self) -> bool:
+        """Whether the version was negotiated through the handshake manifest."""
+        return bool(self._handshake.manifest)
+
+    @property
+    def interrupted(self) -> bool:
+        """A RESET has arrived: work in progress should stop (its request answered IGNORED)."""
+        return self._resets > 0
+
+    def receive_data(self, data: bytes) -> None:
+        """Feed bytes from the socket; ``b""`` means the peer closed its side."""
+        if self.closed:
+            return
+        if not data:
+            if self._reader.buffered or (self.version is None and self._handshake.proposals is not None):
+                log.debug("peer closed mid-message")
+            self._close("peer closed the connection")
+            return
+        if self.version is None:
+            try:
+                self._writer_raw(self._handshake.receive_data(data))
+            except ProtocolError as exc:
+                self._close(f"handshake failed: {exc}")
+                return
+            if self._handshake.failed:
+                self._close(f"handshake failed: {self._handshake.error}")
+                return
+            if not self._handshake.done:
+                return
+            self.version = self._handshake.version
+            self.codec = get_codec(self.version)
+            self.state = INITIAL[self.version]
+            data = self._handshake.unused
+            if not data:
+                return
+        try:
+            payloads = self._reader.feed(data)
+        except ProtocolError as exc:
+            # Framing is broken: nothing after this point can be trusted.
+            self._pending.append(exc)
+            return
+        for payload in payloads:
+            if payload == _RESET_PAYLOAD:
+                self._interrupt()
+            self._pending.append(payload)
+
+    def _writer_raw(self, data: bytes) -> None:
+        if data:
+            self._raw_out.append(data)
+
+    def _interrupt(self) -> None:
+        self._resets += 1
+        if self.version is not None:
+            self._interrupt_state()
+
+    def _interrupt_state(self) -> None:
+        # A RESET is queued: work before it is cut short and answered IGNORED, in every state
+        # from which RESET is allowed (not before authentication).
+        if (self.state, "RESET") in TRANSITIONS[self.version]:
+            self.state = "INTERRUPTED"
+
+    # -- requests out ---------------------------------------------------------------------
+
+    def next_event(self) -> Request | Closed | None:
+        """The next request for the application, ``Closed``, or None (need bytes or an answer).
+
+        Requests that the state machine answers by itself (IGNORED in FAILED/INTERRUPTED,
+        FAILURE for a request not allowed in the state) are answered here, in order.
+        """
+        if self.closed:
+            return Closed(self.closed)
+        if self._current is not None or self.version is None:
+            return None
+        while self._pending:
+            item = self._pending.popleft()
+            if isinstance(item, ProtocolError):
+                return self._fatal(ClientError("Neo.ClientError.Request.Invalid", str(item)))
+            if item == _RESET_PAYLOAD:
+                self._resets -= 1
+            try:
+                message = self.codec.unpack_request(item)
+            except ProtocolError as exc:
+                return self._fatal(ClientError("Neo.ClientError.Request.Invalid",
+                                               f"malformed request: {exc}"))
+            name = message.name
+            if self._resets and name != "RESET":
+                self._interrupt_state()
+            transition = TRANSITIONS[self.version].get((self.state, name))
+            if transition is None:
+                error = ClientError("Neo.ClientError.Request.Invalid",
+                                    f"{name} is not allowed in state {self.state} "
+                                    f"(Bolt {self.version[0]}.{self.version[1]})")
+                self._send(Failure(error.to_metadata(self.version)))
+                self.state = ON_VIOLATION[self.version].get(self.state, "DEFUNCT")
+                if self.state == "DEFUNCT":
+                    return self._close(f"protocol violation: {error.message}")
+                continue
+            if transition.close:
+                return self._close("client said GOODBYE")
+            if transition.ignored:
+                self._send(Ignored())
+                continue
+            self._current = Request(message, self._stream_key(message))
+            self._transition = transition
+            return self._current
+        return None
+
+    def _stream_key(self, message: Message) -> Any:
+        name = message.name
+        in_tx = self.state in ("TX_READY", "TX_STREAMING")
+        if name == "RUN":
+            if in_tx and self.version >= (4, 0):
+                qid = self._next_qid
+                self._next_qid += 1
+                return qid
+            return "tx" if in_tx else "auto"
+        if name in _PULLS:
+            if self.state == "TX_STREAMING":
+                if self.version < (4, 0):
+                    return "tx"
+                qid = message.extra.get("qid", -1) if name in ("PULL", "DISCARD") else -1
+                if qid == -1:
+                    return self._qids[-1] if self._qids else None
+                return qid if qid in self._qids else None
+            return "auto"
+        return None
+
+    @property
+    def current(self) -> Request | None:
+        """The request awaiting an answer."""
+        return self._current
+
+    # -- answers in -----------------------------------------------------------------------
+
+    def success(self, metadata: dict[str, Any] | None = None) -> None:
+        """Answer the current request with SUCCESS and move the state machine."""
+        request, transition = self._take()
+        metadata = dict(metadata or {})
+        name = request.name
+        if name == "RUN" and isinstance(request.stream, int):
+            metadata.setdefault("qid", request.stream)
+        self._send(Success(metadata))
+        if name == "HELLO" and "utc" in (metadata.get("patch_bolt") or ()):
+            self.patches = frozenset({"utc"})
+            self.codec = get_codec(self.version, self.patches)
+        if self._frozen(name):
+            return
+        has_more = bool(metadata.get("has_more"))
+        if name == "RUN" and isinstance(request.stream, int):
+            self._qids.append(request.stream)
+        elif name in _PULLS and isinstance(request.stream, int) and not has_more:
+            if request.stream in self._qids:
+                self._qids.remove(request.stream)
+        if name in _PULLS and self.state == "TX_STREAMING" and not has_more and self._qids:
+            return  # other results of the transaction are still open
+        if name in ("COMMIT", "ROLLBACK", "RESET"):
+            self._qids.clear()
+        self.state = transition.has_more if has_more and transition.has_more else transition.success
+        if self.state == "DEFUNCT":
+            self._close(f"{name} ended the connection")
+
+    def failure(self, error: Neo4jError | dict[str, Any]) -> None:
+        """Answer the current request with FAILURE (an exception or a FAILURE map)."""
+        request, transition = self._take()
+        metadata = error.to_metadata(self.version) if isinstance(error, Neo4jError) else dict(error)
+        self._send(Failure(metadata))
+        if self._frozen(request.name):
+            return
+        self._qids.clear()
+        self.state = transition.failure or "FAILED"
+        if self.state == "DEFUNCT":
+            self._close(f"{request.name} failed: {metadata.get('message', '')}")
+
+    def ignored(self) -> None:
+        """Answer the current request with IGNORED (work cut short by a RESET)."""
+        self._take()
+        self._send(Ignored())
+
+    def record(self, values: list) -> None:
+        """Send one RECORD for the current PULL/PULL_ALL."""
+        self._check_pull()
+        out = bytearray(_RECORD_HEADER)
+        self.codec.pack_into(values, out)
+        self._writer.write(out)
+
+    def records(self, rows: Iterable[list]) -> int:
+        """Send several RECORDs for the current PULL/PULL_ALL; returns how many."""
+        self._check_pull()
+        pack_into, write = self.codec.pack_into, self._writer.write
+        n = 0
+        for values in rows:
+            out = bytearray(_RECORD_HEADER)
+            pack_into(values, out)
+            write(out)
+            n += 1
+        return n
+
+    def _check_pull(self) -> None:
+        if self._current is None or self._current.name not in ("PULL", "PULL_ALL"):
+            raise RuntimeError("RECORDs answer a PULL; the current request is "
+                               f"{self._current.name if self._current else 'none'}")
+
+    def _frozen(self, name: str) -> bool:
+        """While a RESET is pending the state stays INTERRUPTED, whatever earlier work says."""
+        return self.state == "INTERRUPTED" and name != "RESET"
+
+    def _take(self) -> tuple[Request, Transition]:
+        if self._current is None or self._transition is None:
+            raise RuntimeError("no request is awaiting an answer")
+        request, transition = self._current, self._transition
+        self._current = self._transition = None
+        return request, transition
+
+    # -- bytes out ------------------------------------------------------------------------
+
+    def _send(self, message: Message) -> None:
+        self._writer.write(self.codec.pack_message(message))
+
+    def data_to_send(self) -> bytes:
+        """Everything that should be written to the socket now."""
+        raw = b"".join(self._raw_out)
+        self._raw_out.clear()
+        return raw + self._writer.take() if raw else self._writer.take()
+
+    @property
+    def buffered(self) -> int:
+        """Bytes waiting in :meth:`data_to_send`."""
+        return len(self._writer) + sum(map(len, self._raw_out))
+
+    # -- endings --------------------------------------------------------------------------
+
+    def _fatal(self, error: Neo4jError) -> Closed:
+        self._send(Failure(error.to_metadata(self.version)))
+        return self._close(error.message)
+
+    def _close(self, reason: str) -> Closed:
+        if not self.closed:
+            self.closed = reason
+            self.state = "DEFUNCT"
+            self._pending.clear()
+        return Closed(self.closed)

@@ -1,0 +1,678 @@
+"""Serve Bolt: subclass :class:`ServerSession`, call :func:`serve`.
+
+    import asyncbolt
+
+    class Echo(asyncbolt.ServerSession):
+        async def run(self, query, parameters, extra):
+            return asyncbolt.Result(["query", "parameters"], [[query, parameters]])
+
+    server = await asyncbolt.serve(Echo, host="127.0.0.1", port=7687)
+
+The official Neo4j drivers (and tools built on them) then talk to it as to Neo4j. The runtime
+owns the protocol — negotiation of every version 1.0-6.0, chunking, the state machine, PULL n /
+DISCARD n flow control with back-pressure, RESET interrupting a running stream, FAILURE then
+IGNORED until RESET, GOODBYE, TLS; a session only answers questions about data. Each connection
+gets its own session instance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import itertools
+import logging
+import ssl as _ssl
+import time
+from collections.abc import AsyncIterable, Iterable
+from typing import Any
+
+from . import __version__
+from .connection import DEFAULT_MAX_MESSAGE_SIZE, Closed, Request, ServerConnection
+from .errors import AuthError, ClientError, DatabaseError, Neo4jError
+
+__all__ = ["Result", "ServerSession", "Server", "ConnectionInfo", "serve"]
+
+log = logging.getLogger(__name__)
+
+#: HELLO extra keys that carry the auth token up to Bolt 5.0.
+_AUTH_KEYS = ("scheme", "principal", "credentials", "realm", "parameters")
+#: Bytes of RECORDs buffered before the runtime writes and waits for the socket to drain.
+_FLUSH_BYTES = 64 * 1024
+_ROUTING_PROCEDURES = ("dbms.routing.getroutingtable", "dbms.cluster.routing.getroutingtable")
+
+
+class Result:
+    """What :meth:`ServerSession.run` returns.
+
+    ``fields``: the column names. ``records``: an iterable or async iterable of rows (lists or
+    tuples, one value per field); it is consumed lazily, only as far as the client's PULLs ask,
+    so it may be endless. ``metadata`` is merged into the final SUCCESS (``type``, ``stats``,
+    ``plan``, ``profile``, ``notifications``, ``bookmark``...).
+    """
+
+    __slots__ = ("fields", "records", "metadata")
+
+    def __init__(self, fields: Iterable[str], records: Iterable[Any] | AsyncIterable[Any] = (),
+                 metadata: dict[str, Any] | None = None) -> None:
+        self.fields = list(fields)
+        if not all(isinstance(f, str) for f in self.fields):
+            raise TypeError("Result fields must be strings")
+        self.records = records
+        self.metadata = dict(metadata or {})
+
+    def __repr__(self) -> str:
+        return f"Result(fields={self.fields!r}, metadata={self.metadata!r})"
+
+
+class ConnectionInfo:
+    """What a session knows about its connection."""
+
+    __slots__ = ("id", "peer", "local", "version", "user_agent", "bolt_agent", "routing", "user")
+
+    def __init__(self, id: str, peer: Any, local: Any) -> None:
+        self.id = id
+        self.peer = peer
+        self.local = local
+        self.version: tuple[int, int] | None = None
+        self.user_agent: str | None = None
+        self.bolt_agent: dict | None = None
+        self.routing: dict | None = None
+        self.user: str | None = None
+
+    def __repr__(self) -> str:
+        return f"ConnectionInfo(id={self.id!r}, peer={self.peer!r}, version={self.version!r})"
+
+
+class ServerSession:
+    """Subclass and override the hooks; one instance serves one connection.
+
+    Hooks may be coroutines or plain functions. Raise :class:`asyncbolt.ClientError` (or
+    ``TransientError``, ``DatabaseError``) from any hook to send a FAILURE with that code and
+    message; :class:`asyncbolt.AuthError` from :meth:`authenticate` refuses the client. Any other
+    exception becomes ``Neo.DatabaseError.General.UnknownError`` (and is logged): it never takes
+    the server down.
+
+    The seed API still works: a ``run(self, statement, parameters)`` with two parameters returning
+    a plain value answers one record with that value in a column named ``result``;
+    ``verify_auth_token(auth_token)`` and ``get_server_metadata()`` are honoured.
+    """
+
+    #: Set by the runtime before the first hook runs.
+    connection: ConnectionInfo
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The seed passed (loop, **kwargs); accept and keep the keyword arguments.
+        self.options = kwargs
+
+    async def authenticate(self, auth: dict[str, Any]) -> None:
+        """Check an auth token ({scheme, principal, credentials, ...}); raise AuthError to refuse.
+
+        The default accepts everyone (or defers to the seed's ``verify_auth_token``)."""
+        verify = getattr(self, "verify_auth_token", None)
+        if verify is not None:
+            result = verify(auth)
+            if inspect.isawaitable(result):
+                await result
+
+    async def run(self, query: str, parameters: dict[str, Any], extra: dict[str, Any]) -> Result:
+        """Run a query; return a :class:`Result`."""
+        raise ClientError("Neo.ClientError.Statement.SyntaxError",
+                          f"{type(self).__name__} does not run queries")
+
+    async def begin(self, extra: dict[str, Any]) -> None:
+        """Open an explicit transaction (bookmarks, tx_timeout, tx_metadata, mode, db, ...)."""
+
+    async def commit(self) -> dict[str, Any]:
+        """Commit; return SUCCESS metadata, e.g. ``{"bookmark": "..."}``."""
+        return {}
+
+    async def rollback(self) -> None:
+        """Roll the explicit transaction back."""
+
+    async def route(self, routing: dict[str, Any], bookmarks: list[str],
+                    extra: dict[str, Any]) -> dict[str, Any]:
+        """The routing table: ``{"ttl": s, "db": name, "servers": [{"addresses", "role"}]}``.
+
+        The default names this server in every role."""
+        address = (routing or {}).get("address") or _address(self.connection.local)
+        return {
+            "ttl": 300,
+            "db": extra.get("db") or "neo4j",
+            "servers": [{"addresses": [address], "role": role} for role in ("ROUTE", "READ", "WRITE")],
+        }
+
+    async def reset(self) -> None:
+        """The client reset the connection (after results and transaction were dropped)."""
+
+    async def logoff(self) -> None:
+        """The client dropped its authentication (Bolt 5.1+)."""
+
+    async def telemetry(self, api: int) -> None:
+        """Which driver API the client used (Bolt 5.4+): 0 managed tx ... 3 execute_query."""
+
+    async def close(self) -> None:
+        """The connection ended; release what the session holds."""
+
+
+def _address(sockname: Any) -> str:
+    if isinstance(sockname, tuple) and len(sockname) >= 2:
+        host = sockname[0]
+        return f"[{host}]:{sockname[1]}" if ":" in str(host) else f"{host}:{sockname[1]}"
+    return str(sockname)
+
+
+async def _maybe_await(value: Any) -> Any:
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+_END = object()  # a result has no more rows
+_NOTHING = object()  # no row was peeked
+
+
+class _Stream:
+    """An open result: its rows are pulled lazily."""
+
+    __slots__ = ("fields", "metadata", "_iter", "_aiter", "_peeked", "done")
+
+    def __init__(self, result: Result) -> None:
+        self.fields = result.fields
+        self.metadata = result.metadata
+        records = result.records
+        self._iter = self._aiter = None
+        self._peeked: Any = _NOTHING
+        if hasattr(records, "__aiter__"):
+            self._aiter = records.__aiter__()
+        else:
+            self._iter = iter(records)
+        self.done = False
+
+    async def close(self) -> None:
+        aclose = getattr(self._aiter, "aclose", None)
+        if aclose is not None:
+            await aclose()
+        close = getattr(self._iter, "close", None)
+        if close is not None:
+            close()
+        self.done = True
+
+
+class _Handler:
+    """Runs one connection: feeds the sans-IO core, calls the session's hooks."""
+
+    def __init__(self, server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.server = server
+        self.reader = reader
+        self.writer = writer
+        self.conn = ServerConnection(server.versions, max_message_size=server.max_message_size)
+        peer = writer.get_extra_info("peername")
+        local = writer.get_extra_info("sockname")
+        self.info = ConnectionInfo(f"bolt-{next(server._ids)}", peer, local)
+        self.session: ServerSession | None = None
+        self.streams: dict[Any, _Stream] = {}
+        self.in_tx = False
+        self.wake = asyncio.Event()
+        self.eof = False
+
+    # -- I/O ------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        data = self.conn.data_to_send()
+        if data and not self.writer.is_closing():
+            self.writer.write(data)
+
+    async def read_loop(self) -> None:
+        """Read until EOF; RESET's arrival is noticed here, while a hook may be running."""
+        try:
+            deadline = self.server.handshake_timeout
+            while not self.conn.closed:
+                if self.conn.version is None and deadline is not None:
+                    data = await asyncio.wait_for(self.reader.read(65536), deadline)
+                else:
+                    data = await self.reader.read(65536)
+                self.conn.receive_data(data)
+                if self.conn.version is None or not data:
+                    self.flush()  # handshake answer, or refusal
+                self.wake.set()
+                if not data:
+                    break
+        except asyncio.TimeoutError:
+            log.info("%s: no handshake within %ss, closing", self.info.id, self.server.handshake_timeout)
+            self.conn.receive_data(b"")
+        except (ConnectionError, OSError) as exc:
+            log.debug("%s: read failed: %s", self.info.id, exc)
+            self.conn.receive_data(b"")
+        finally:
+            self.eof = True
+            self.wake.set()
+
+    async def run(self) -> None:
+        reader_task = asyncio.ensure_future(self.read_loop())
+        try:
+            await self.process()
+        except (ConnectionError, OSError) as exc:
+            log.debug("%s: connection lost: %s", self.info.id, exc)
+        except Exception:
+            log.exception("%s: unexpected error; closing the connection", self.info.id)
+        finally:
+            reader_task.cancel()
+            for stream in list(self.streams.values()):
+                try:
+                    await stream.close()
+                except Exception:
+                    log.exception("%s: closing a result failed", self.info.id)
+            self.streams.clear()
+            if self.session is not None:
+                try:
+                    await _maybe_await(self.session.close())
+                except Exception:
+                    log.exception("%s: session.close() failed", self.info.id)
+            try:
+                self.flush()
+                self.writer.close()
+                await asyncio.wait_for(self.writer.wait_closed(), 5)
+            except (ConnectionError, OSError, asyncio.TimeoutError):
+                pass
+            except asyncio.CancelledError:
+                raise
+
+    async def process(self) -> None:
+        conn = self.conn
+        while True:
+            event = conn.next_event()
+            self.flush()
+            if event is None:
+                if self.eof and not conn.closed:
+                    conn.receive_data(b"")
+                    continue
+                self.wake.clear()
+                await self.writer.drain()
+                await self.wake.wait()
+                continue
+            if isinstance(event, Closed):
+                log.debug("%s: closed: %s", self.info.id, event.reason)
+                return
+            await self.dispatch(event)
+            self.flush()
+            if self.writer.transport.get_write_buffer_size() > _FLUSH_BYTES:
+                await self.writer.drain()
+
+    # -- requests -------------------------------------------------------------------------
+
+    async def dispatch(self, request: Request) -> None:
+        conn = self.conn
+        name = request.name
+        try:
+            handler = getattr(self, "on_" + name.lower())
+            await handler(request)
+        except Neo4jError as exc:
+            self._fail(exc)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("%s: %s failed in the session", self.info.id, name)
+            self._fail(DatabaseError("Neo.DatabaseError.General.UnknownError",
+                                     f"{type(exc).__name__}: {exc}"))
+        if conn.current is request:  # a handler that forgot to answer must not hang the client
+            log.error("%s: %s was not answered; sending FAILURE", self.info.id, name)
+            conn.failure(DatabaseError(message=f"the server did not answer {name}"))
+
+    def _fail(self, exc: Neo4jError) -> None:
+        if self.conn.current is None:
+            return
+        if self.conn.interrupted:
+            self.conn.ignored()
+        else:
+            self.conn.failure(exc)
+        if not isinstance(exc, AuthError) and self.conn.state == "FAILED":
+            self.in_tx = False
+
+    def _ensure_session(self) -> ServerSession:
+        if self.session is None:
+            session = self.server.session_class(**self.server.session_kwargs)
+            session.connection = self.info
+            self.session = session
+        return self.session
+
+    async def on_init(self, request: Request) -> None:
+        msg = request.message
+        self.info.version = self.conn.version
+        self.info.user_agent = msg.user_agent
+        session = self._ensure_session()
+        await self._authenticate(session, msg.auth_token or {})
+        self.conn.success(await self._hello_metadata(session, {}))
+
+    async def on_hello(self, request: Request) -> None:
+        extra = request.message.extra or {}
+        self.info.version = self.conn.version
+        self.info.user_agent = extra.get("user_agent")
+        self.info.bolt_agent = extra.get("bolt_agent")
+        self.info.routing = extra.get("routing")
+        session = self._ensure_session()
+        if self.conn.version < (5, 1):
+            await self._authenticate(session, {k: extra[k] for k in _AUTH_KEYS if k in extra})
+        self.conn.success(await self._hello_metadata(session, extra))
+
+    async def _authenticate(self, session: ServerSession, auth: dict) -> None:
+        if auth.get("scheme") is None:
+            auth = {**auth, "scheme": "none"}
+        try:
+            await _maybe_await(session.authenticate(auth))
+        except Neo4jError:
+            raise
+        except Exception as exc:
+            log.exception("%s: authenticate() failed", self.info.id)
+            raise AuthError(f"authentication failed: {exc}") from exc
+        self.info.user = auth.get("principal")
+
+    async def _hello_metadata(self, session: ServerSession, extra: dict) -> dict[str, Any]:
+        version = self.conn.version
+        meta: dict[str, Any] = {"server": self.server.agent}
+        seed = getattr(session, "get_server_metadata", None)
+        if seed is not None:
+            meta.update(await _maybe_await(seed()) or {})
+        if version >= (3, 0):
+            meta["connection_id"] = self.info.id
+        if version >= (4, 3):
+            hints: dict[str, Any] = {}
+            if self.server.recv_timeout is not None:
+                hints["connection.recv_timeout_seconds"] = self.server.recv_timeout
+            if version >= (5, 4):
+                hints["telemetry.enabled"] = self.server.telemetry
+            meta["hints"] = hints
+        if (4, 3) <= version <= (4, 4) and "utc" in (extra.get("patch_bolt") or ()):
+            meta["patch_bolt"] = ["utc"]
+        if self.conn.manifest:
+            meta["protocol_version"] = f"{version[0]}.{version[1]}"
+        return meta
+
+    async def on_logon(self, request: Request) -> None:
+        await self._authenticate(self._ensure_session(), request.message.auth or {})
+        self.conn.success({})
+
+    async def on_logoff(self, request: Request) -> None:
+        await _maybe_await(self._ensure_session().logoff())
+        self.info.user = None
+        self.conn.success({})
+
+    async def on_telemetry(self, request: Request) -> None:
+        await _maybe_await(self._ensure_session().telemetry(request.message.api))
+        self.conn.success({})
+
+    async def on_ack_failure(self, request: Request) -> None:
+        self.conn.success({})
+
+    async def on_reset(self, request: Request) -> None:
+        await self._drop_streams()
+        session = self._ensure_session()
+        if self.in_tx:
+            self.in_tx = False
+            try:
+                await _maybe_await(session.rollback())
+            except Exception:
+                log.exception("%s: rollback during RESET failed", self.info.id)
+        await _maybe_await(session.reset())
+        self.conn.success({})
+
+    async def _drop_streams(self) -> None:
+        for stream in list(self.streams.values()):
+            await stream.close()
+        self.streams.clear()
+
+    async def on_begin(self, request: Request) -> None:
+        await _maybe_await(self._ensure_session().begin(request.message.extra or {}))
+        self.in_tx = True
+        self.conn.success({})
+
+    async def on_commit(self, request: Request) -> None:
+        await self._drop_streams()
+        self.in_tx = False
+        meta = await _maybe_await(self._ensure_session().commit())
+        self.conn.success(dict(meta or {}))
+
+    async def on_rollback(self, request: Request) -> None:
+        await self._drop_streams()
+        self.in_tx = False
+        await _maybe_await(self._ensure_session().rollback())
+        self.conn.success({})
+
+    async def on_route(self, request: Request) -> None:
+        msg = request.message
+        extra = msg.extra if msg.extra is not None and self.conn.version >= (4, 4) else {"db": msg.db}
+        extra = {k: v for k, v in (extra or {}).items() if v is not None}
+        table = await _maybe_await(self._ensure_session().route(msg.routing or {}, msg.bookmarks or [], extra))
+        self.conn.success({"rt": table})
+
+    async def on_run(self, request: Request) -> None:
+        msg = request.message
+        session = self._ensure_session()
+        extra = msg.extra or {}
+        started = time.monotonic()
+        if msg.query.strip().lower().startswith("call ") and any(
+                p in msg.query.lower() for p in _ROUTING_PROCEDURES):
+            result = await self._routing_procedure(session, msg.parameters or {}, extra)
+        else:
+            result = await self._call_run(session, msg.query, msg.parameters or {}, extra)
+        if request.stream == "auto":
+            await self._drop_streams()
+        self.streams[request.stream] = _Stream(result)
+        meta: dict[str, Any] = {"fields": result.fields}
+        elapsed = int((time.monotonic() - started) * 1000)
+        meta["t_first" if self.conn.version >= (3, 0) else "result_available_after"] = elapsed
+        self.conn.success(meta)
+
+    async def _call_run(self, session: ServerSession, query: str, parameters: dict, extra: dict) -> Result:
+        run = session.run
+        try:
+            params = inspect.signature(run).parameters
+            seed_style = len(params) == 2
+        except (TypeError, ValueError):
+            seed_style = False
+        value = await _maybe_await(run(query, parameters) if seed_style else run(query, parameters, extra))
+        if isinstance(value, Result):
+            return value
+        if seed_style:
+            return Result(["result"], [[value]])
+        raise TypeError(f"run() must return asyncbolt.Result, not {type(value).__name__}")
+
+    async def _routing_procedure(self, session: ServerSession, parameters: dict, extra: dict) -> Result:
+        """Routing tables for clients of Bolt < 4.3, which ask with a procedure call."""
+        context = parameters.get("context") or {}
+        db = parameters.get("database")
+        table = await _maybe_await(session.route(context, extra.get("bookmarks") or [],
+                                                 {"db": db} if db else {}))
+        return Result(["ttl", "servers"], [[table.get("ttl", 300), table.get("servers", [])]])
+
+    async def on_discard_all(self, request: Request) -> None:
+        await self._discard(request, -1)
+
+    async def on_discard(self, request: Request) -> None:
+        await self._discard(request, int((request.message.extra or {}).get("n", -1)))
+
+    async def _discard(self, request: Request, n: int) -> None:
+        stream = self._stream(request)
+        skipped = 0
+        more = False
+        while n < 0 or skipped < n:
+            row = await self._next_row(stream)
+            if row is _END:
+                break
+            skipped += 1
+            if self.conn.interrupted:
+                self.conn.ignored()
+                return
+        else:
+            more = await self._has_more(stream)
+        await self._finish(request, stream, more)
+
+    async def on_pull_all(self, request: Request) -> None:
+        await self._pull(request, -1)
+
+    async def on_pull(self, request: Request) -> None:
+        await self._pull(request, int((request.message.extra or {}).get("n", -1)))
+
+    def _stream(self, request: Request) -> _Stream:
+        stream = self.streams.get(request.stream)
+        if stream is None:
+            raise ClientError("Neo.ClientError.Request.Invalid",
+                              f"there is no open result for {request.name} (qid {request.stream!r})")
+        return stream
+
+    async def _next_row(self, stream: _Stream) -> Any:
+        if stream._peeked is not _NOTHING:
+            row, stream._peeked = stream._peeked, _NOTHING
+            return row
+        if stream._iter is not None:
+            return next(stream._iter, _END)
+        try:
+            return await stream._aiter.__anext__()
+        except StopAsyncIteration:
+            return _END
+
+    async def _has_more(self, stream: _Stream) -> bool:
+        if stream._peeked is _NOTHING:
+            stream._peeked = await self._next_row(stream)
+        return stream._peeked is not _END
+
+    async def _pull(self, request: Request, n: int) -> None:
+        stream = self._stream(request)
+        conn = self.conn
+        width = len(stream.fields)
+        sent = 0
+        record = conn.record
+        while n < 0 or sent < n:
+            row = await self._next_row(stream)
+            if row is _END:
+                more = False
+                break
+            if type(row) is not list:
+                if not isinstance(row, (list, tuple)):
+                    raise DatabaseError(message=f"record {sent} is a {type(row).__name__}, not a list")
+                row = list(row)
+            if len(row) != width:
+                raise DatabaseError(message=f"record {sent} has {len(row)} values for {width} fields")
+            try:
+                record(row)
+            except (TypeError, ValueError) as exc:
+                raise DatabaseError(message=f"record {sent} cannot be encoded: {exc}") from exc
+            sent += 1
+            if conn.buffered >= _FLUSH_BYTES:
+                self.flush()
+                await self.writer.drain()
+                if conn.interrupted:
+                    conn.ignored()
+                    return
+        else:
+            more = await self._has_more(stream)
+        if conn.interrupted:
+            conn.ignored()
+            return
+        await self._finish(request, stream, more)
+
+    async def _finish(self, request: Request, stream: _Stream, more: bool) -> None:
+        if more:
+            self.conn.success({"has_more": True})
+            return
+        await stream.close()
+        self.streams.pop(request.stream, None)
+        meta = dict(stream.metadata)
+        meta.setdefault("type", "r")
+        version = self.conn.version
+        meta["t_last" if version >= (3, 0) else "result_consumed_after"] = 0
+        if version >= (4, 0) and "db" not in meta:
+            meta["db"] = self.server.default_db
+        self.conn.success(meta)
+
+
+class Server:
+    """A running Bolt server. ``async with server:`` closes it on exit."""
+
+    def __init__(self, session_class: type[ServerSession], *, versions: Iterable[tuple[int, int]] | None,
+                 agent: str, max_message_size: int, handshake_timeout: float | None,
+                 recv_timeout: int | None, telemetry: bool, default_db: str,
+                 session_kwargs: dict[str, Any]) -> None:
+        self.session_class = session_class
+        self.versions = tuple(versions) if versions else None
+        self.agent = agent
+        self.max_message_size = max_message_size
+        self.handshake_timeout = handshake_timeout
+        self.recv_timeout = recv_timeout
+        self.telemetry = telemetry
+        self.default_db = default_db
+        self.session_kwargs = session_kwargs
+        self._ids = itertools.count(1)
+        self._server: asyncio.AbstractServer | None = None
+        self._tasks: set[asyncio.Task] = set()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            await _Handler(self, reader, writer).run()
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+
+    @property
+    def sockets(self) -> tuple:
+        return tuple(self._server.sockets) if self._server else ()
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful with ``port=0``)."""
+        return self.sockets[0].getsockname()[1]
+
+    @property
+    def host(self) -> str:
+        return self.sockets[0].getsockname()[0]
+
+    @property
+    def connections(self) -> int:
+        """Connections being served now."""
+        return len(self._tasks)
+
+    async def serve_forever(self) -> None:
+        await self._server.serve_forever()
+
+    def close(self) -> None:
+        """Stop accepting connections and end the live ones."""
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+
+    async def wait_closed(self) -> None:
+        if self._server is not None:
+            await self._server.wait_closed()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def __aenter__(self) -> Server:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.close()
+        await self.wait_closed()
+
+
+async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", port: int = 7687, *,
+                ssl: _ssl.SSLContext | None = None, versions: Iterable[tuple[int, int]] | None = None,
+                agent: str = f"asyncbolt/{__version__}",
+                max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+                handshake_timeout: float | None = 10.0, recv_timeout: int | None = None,
+                telemetry: bool = False, default_db: str = "neo4j", **session_kwargs: Any) -> Server:
+    """Start serving Bolt on ``host:port`` (``port=0`` picks a free one; see ``server.port``).
+
+    ``versions`` restricts what the server negotiates (default: every version 1.0-6.0 that a
+    server may choose). ``agent`` is HELLO's ``server`` value; drivers that check the product
+    may want ``"Neo4j/5.26.0"``. Other keyword arguments are passed to ``session_class``.
+    """
+    if not (isinstance(session_class, type) and issubclass(session_class, ServerSession)):
+        raise TypeError("serve() takes a ServerSession subclass")
+    server = Server(session_class, versions=versions, agent=agent, max_message_size=max_message_size,
+                    handshake_timeout=handshake_timeout, recv_timeout=recv_timeout,
+                    telemetry=telemetry, default_db=default_db, session_kwargs=session_kwargs)
+    server._server = await asyncio.start_server(server._accept, host, port, ssl=ssl)
+    return server
