@@ -20,7 +20,7 @@ from .errors import (
     ServiceUnavailable,
     TransientError,
 )
-from .server import ConnectionInfo, Result, Server, ServerSession, serve
+from .server import ConnectionInfo, Result, Server, ServerSession, create_server, serve
 from .types import Structure
 
 
@@ -42,5 +42,6 @@ __all__ = [
     "TransientError",
     "VERSIONS",
     "__version__",
+    "create_server",
     "serve",
 ]

@@ -30,7 +30,7 @@ from . import __version__
 from .connection import DEFAULT_MAX_MESSAGE_SIZE, Closed, Request, ServerConnection
 from .errors import AuthError, ClientError, DatabaseError, Neo4jError
 
-__all__ = ["Result", "ServerSession", "Server", "ConnectionInfo", "serve"]
+__all__ = ["Result", "ServerSession", "Server", "ConnectionInfo", "serve", "create_server"]
 
 log = logging.getLogger(__name__)
 
@@ -330,7 +330,7 @@ class _Handler:
 
     def _ensure_session(self) -> ServerSession:
         if self.session is None:
-            session = self.server.session_class(**self.server.session_kwargs)
+            session = self.server.session_factory()
             session.connection = self.info
             self.session = session
         return self.session
@@ -601,6 +601,8 @@ class Server:
         self.telemetry = telemetry
         self.default_db = default_db
         self.session_kwargs = session_kwargs
+        #: Makes the session of a new connection (create_server passes the seed's arguments).
+        self.session_factory: Any = lambda: session_class(**session_kwargs)
         self._ids = itertools.count(1)
         self._server: asyncio.AbstractServer | None = None
         self._tasks: set[asyncio.Task] = set()
@@ -675,4 +677,23 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
                     handshake_timeout=handshake_timeout, recv_timeout=recv_timeout,
                     telemetry=telemetry, default_db=default_db, session_kwargs=session_kwargs)
     server._server = await asyncio.start_server(server._accept, host, port, ssl=ssl)
+    return server
+
+
+async def create_server(protocol_class: type[ServerSession], *, loop: Any = None, host: str | None = None,
+                        port: int | None = None, ssl: _ssl.SSLContext | None = None,
+                        **kwargs: Any) -> Server:
+    """The seed's entry point, kept for its users: like :func:`serve`, but each connection's
+    session is made as ``protocol_class(loop, server=<Server>, **kwargs)`` and the default port
+    stays the seed's 8888 (``serve`` defaults to Bolt's 7687). ``loop`` is accepted and ignored.
+    """
+    if not (isinstance(protocol_class, type) and issubclass(protocol_class, ServerSession)):
+        raise TypeError("create_server() takes a ServerSession subclass")
+    server = Server(protocol_class, versions=None, agent="AsyncBolt/1.0",
+                    max_message_size=DEFAULT_MAX_MESSAGE_SIZE, handshake_timeout=10.0,
+                    recv_timeout=None, telemetry=False, default_db="neo4j", session_kwargs=kwargs)
+    running = asyncio.get_running_loop()
+    server.session_factory = lambda: protocol_class(running, server=server, **kwargs)
+    server._server = await asyncio.start_server(server._accept, host or "127.0.0.1",
+                                                8888 if port is None else port, ssl=ssl)
     return server
