@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install generate check-generated test lint bench demo clean
+.PHONY: install generate check-generated test lint bench bench-quick demo clean
 
 install: $(STAMP)
 
@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	# Memgraph's C client is a third real Bolt client for the server tests, where a wheel exists.
+	$(PY) -m pip install -q pymgclient || echo "pymgclient not installable here; its tests will skip"
 	touch $(STAMP)
 
 generate: $(STAMP)
@@ -28,6 +30,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
+	$(PY) -m benchmarks.server
+
+bench-quick: $(STAMP)
+	$(PY) -m benchmarks --quick
+	$(PY) -m benchmarks.server --quick
 
 demo: $(STAMP)
 	$(PY) -m asyncbolt.demo
