@@ -98,8 +98,11 @@ def _ns_of_day(t: _dt.time) -> int:
 
 def _epoch_to_naive(seconds: int, nanoseconds: int) -> _dt.datetime:
     days, secs = divmod(seconds, 86_400)
-    base = _dt.datetime.fromordinal(_EPOCH_ORDINAL + days)
-    return base + _dt.timedelta(seconds=secs, microseconds=nanoseconds // 1000)
+    try:
+        base = _dt.datetime.fromordinal(_EPOCH_ORDINAL + days)
+        return base + _dt.timedelta(seconds=secs, microseconds=nanoseconds // 1000)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"{seconds} s since the epoch is outside what datetime holds") from exc
 
 
 def _naive_to_epoch(d: _dt.datetime) -> tuple[int, int]:
@@ -110,7 +113,10 @@ def _naive_to_epoch(d: _dt.datetime) -> tuple[int, int]:
 def _zone(tz_id: str) -> _dt.tzinfo:
     from zoneinfo import ZoneInfo
 
-    return ZoneInfo(tz_id)
+    try:
+        return ZoneInfo(tz_id)
+    except (KeyError, ValueError, OSError, ImportError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise ValueError(f"unknown time zone {tz_id!r}") from exc
 
 
 def _offset_at_utc(tz_id: str, utc_seconds: int) -> int:
@@ -297,8 +303,11 @@ class DurationMixin:
         """The ``timedelta``; ValueError when months is not 0 (a month has no fixed length)."""
         if self.months:
             raise ValueError(f"{self!r} has months, which timedelta cannot hold")
-        return _dt.timedelta(days=self.days, seconds=self.seconds,
-                             microseconds=self.nanoseconds // 1000)
+        try:
+            return _dt.timedelta(days=self.days, seconds=self.seconds,
+                                 microseconds=self.nanoseconds // 1000)
+        except OverflowError as exc:
+            raise ValueError(f"{self!r} is outside what timedelta holds") from exc
 
     @classmethod
     def from_native(cls, td: _dt.timedelta) -> Any:
@@ -337,7 +346,10 @@ class VectorMixin:
         marker = _VECTOR_NAMES.get(element_type)
         if marker is None:
             raise ValueError(f"unknown vector element type {element_type!r}")
-        data = _struct.pack(f">{len(values)}{_VECTOR_FORMATS[marker]}", *values)
+        try:
+            data = _struct.pack(f">{len(values)}{_VECTOR_FORMATS[marker]}", *values)
+        except (_struct.error, OverflowError) as exc:
+            raise ValueError(f"values do not fit a {element_type} vector: {exc}") from exc
         return cls(bytes([marker]), data)
 
 
