@@ -23,7 +23,6 @@ from .errors import (
 from .server import ConnectionInfo, Result, Server, ServerSession, create_server, serve
 from .types import Structure
 
-
 __all__ = [
     "AuthError",
     "BoltError",

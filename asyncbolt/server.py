@@ -214,6 +214,8 @@ class _Handler:
         self.in_tx = False
         self.wake = asyncio.Event()
         self.eof = False
+        # Resolved when a RESET arrives, so a hook still running can be cancelled.
+        self.interrupt: asyncio.Future = asyncio.get_running_loop().create_future()
 
     # -- I/O ------------------------------------------------------------------------------
 
@@ -234,6 +236,8 @@ class _Handler:
                 self.conn.receive_data(data)
                 if self.conn.version is None or not data:
                     self.flush()  # handshake answer, or refusal
+                if self.conn.interrupted and not self.interrupt.done():
+                    self.interrupt.set_result(None)
                 self.wake.set()
                 if not data:
                     break
@@ -303,9 +307,14 @@ class _Handler:
     async def dispatch(self, request: Request) -> None:
         conn = self.conn
         name = request.name
+        if not conn.interrupted and self.interrupt.done():
+            self.interrupt = asyncio.get_running_loop().create_future()
         try:
             handler = getattr(self, "on_" + name.lower())
-            await handler(request)
+            if name == "RESET":
+                await handler(request)
+            else:
+                await self._interruptible(handler(request))
         except Neo4jError as exc:
             self._fail(exc)
         except asyncio.CancelledError:
@@ -317,6 +326,26 @@ class _Handler:
         if conn.current is request:  # a handler that forgot to answer must not hang the client
             log.error("%s: %s was not answered; sending FAILURE", self.info.id, name)
             conn.failure(DatabaseError(message=f"the server did not answer {name}"))
+
+    async def _interruptible(self, work: Any) -> None:
+        """Run a hook; if a RESET arrives meanwhile, cancel it (its request is IGNORED)."""
+        task = asyncio.ensure_future(work)
+        if not task.done():
+            await asyncio.wait((task, self.interrupt), return_when=asyncio.FIRST_COMPLETED)
+        if not task.done():
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                me = asyncio.current_task()
+                if me is not None and getattr(me, "cancelling", lambda: 0)():
+                    raise  # we are being cancelled ourselves, not just the hook
+            except Exception:
+                log.debug("%s: interrupted work raised", self.info.id, exc_info=True)
+            if self.conn.current is not None:
+                self.conn.ignored()
+            return
+        task.result()
 
     def _fail(self, exc: Neo4jError) -> None:
         if self.conn.current is None:
