@@ -642,6 +642,10 @@ class Server:
             self._tasks.add(task)
         try:
             await _Handler(self, reader, writer).run()
+        except asyncio.CancelledError:
+            # close() cancels live connections; the connection task ends quietly (asyncio's
+            # stream callback would otherwise log the cancellation as an error).
+            pass
         finally:
             if task is not None:
                 self._tasks.discard(task)

@@ -103,6 +103,10 @@ class EchoSession(asyncbolt.ServerSession):
     async def reset(self) -> None:
         self.recorder.log("reset")
 
+    async def route(self, routing: dict[str, Any], bookmarks: list[str], extra: dict[str, Any]) -> dict[str, Any]:
+        self.recorder.log("route", routing, extra)
+        return await super().route(routing, bookmarks, extra)
+
     async def close(self) -> None:
         self.recorder.closed += 1
 

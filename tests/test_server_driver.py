@@ -214,6 +214,25 @@ def test_driver_pinned_to_each_version(version) -> None:
                         tx.rollback()
 
 
+@pytest.mark.parametrize("version", [(3, 0), (4, 2), (4, 3), (4, 4), (5, 0), (6, 0)],
+                         ids=lambda v: f"{v[0]}.{v[1]}")
+def test_neo4j_scheme_routes_through_the_server(version) -> None:
+    """neo4j:// asks for a routing table: the routing procedure before 4.3, ROUTE after."""
+    with ServerThread(versions=[version]) as srv:
+        uri = f"neo4j://127.0.0.1:{srv.port}?region=test"
+        with neo4j.GraphDatabase.driver(uri, auth=("neo4j", "pw")) as d:
+            with d.session(database="neo4j" if version >= (4, 0) else None) as session:
+                assert session.execute_read(lambda tx: tx.run("ECHO", {"r": 1}).single()["r"]) == 1
+                assert session.execute_write(lambda tx: tx.run("ECHO", {"w": 2}).single()["w"]) == 2
+        routes = [c for c in srv.recorder.calls if c[0] == "route"]
+        assert routes, "the driver never asked for a routing table"
+        context = routes[0][1]
+        assert context.get("region") == "test"
+        assert context.get("address") == f"127.0.0.1:{srv.port}"
+        if version >= (4, 0):
+            assert routes[0][2].get("db") == "neo4j"
+
+
 def test_utc_patch_is_negotiated_on_4_4() -> None:
     with ServerThread(versions=[(4, 4)]) as srv:
         with neo4j.GraphDatabase.driver(srv.uri, auth=("neo4j", "pw")) as d, d.session() as session:
