@@ -9,6 +9,8 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from ._generated.versions import SERVER_VERSIONS, VERSIONS
+from .auth import basic_auth, bearer_auth, custom_auth, kerberos_auth
+from .client import Connection, Record, RequestIgnored, Summary, Transaction, connect
 from .errors import (
     AuthError,
     BoltError,
@@ -25,6 +27,16 @@ from .types import Structure
 
 __all__ = [
     "AuthError",
+    "Connection",
+    "Record",
+    "RequestIgnored",
+    "Summary",
+    "Transaction",
+    "basic_auth",
+    "bearer_auth",
+    "connect",
+    "custom_auth",
+    "kerberos_auth",
     "BoltError",
     "ClientError",
     "ConnectionInfo",

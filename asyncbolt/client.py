@@ -1,0 +1,1201 @@
+"""The asyncio Bolt client.
+
+    conn = await asyncbolt.connect("bolt://127.0.0.1:7687", auth=("neo4j", "pw"))
+    result = await conn.run("MATCH (n) RETURN n LIMIT $k", {"k": 10})
+    async for record in result:
+        print(record["n"])
+    summary = await result.consume()
+    async with conn.begin(db="neo4j") as tx:
+        await tx.run("CREATE (:X)")
+    await conn.close()
+
+Pipelining is the default: ``run`` only queues RUN and PULL; everything queued goes out in one
+write when the caller next waits for a result, so a thousand ``run`` calls cost about one round
+trip. Records arrive in batches of ``fetch_size`` (PULL n) and are decoded in ``data_received``
+in one pass; a result never buffers more than one batch unless the caller runs another query
+while it is open (then its rest is fetched and kept, as the official drivers do). A FAILURE
+raises an exception by Neo4j classification and the connection resets itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import platform
+import ssl as _ssl
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlparse
+
+from . import __version__
+from ._generated.versions import VERSIONS
+from .auth import auth_token
+from .errors import (
+    BoltError,
+    ClientError,
+    HandshakeError,
+    Neo4jError,
+    ProtocolError,
+    ServiceUnavailable,
+)
+from .framing import ChunkReader, ChunkWriter
+from .handshake import ClientHandshake
+from .messages import (
+    Begin,
+    Commit,
+    Discard,
+    DiscardAll,
+    Goodbye,
+    Hello,
+    Init,
+    Logoff,
+    Logon,
+    Pull,
+    PullAll,
+    Reset,
+    Rollback,
+    Run,
+)
+from .packstream import get_codec
+
+__all__ = ["connect", "Connection", "Result", "Record", "Summary", "Counters", "Transaction",
+           "RequestIgnored", "parse_uri"]
+
+log = logging.getLogger(__name__)
+
+Version = tuple[int, int]
+DEFAULT_PORT = 7687
+DEFAULT_FETCH_SIZE = 1000
+USER_AGENT = f"asyncbolt/{__version__}"
+#: What we offer by default: the manifest (reaches 6.x), then 5.8-5.0, 4.4-4.0 and 3.0.
+DEFAULT_PROPOSALS = [(5, 8, 8), (4, 4, 4), (3, 0)]
+#: Offered on a second attempt when a server took none of the above (Neo4j 3.0-3.4).
+LEGACY_PROPOSALS = [(2, 0), (1, 0)]
+
+
+class RequestIgnored(BoltError):
+    """The server did not run this request: an earlier one in the pipeline failed (or a RESET
+    cut it short). ``__cause__`` is the failure, when known."""
+
+
+# -------------------------------------------------------------------------------------------
+# Values handed to the user
+
+
+class Record:
+    """One row: ``record["name"]``, ``record[0]``, ``record.keys()``, ``record.values()``,
+    ``record.data()`` (a dict), ``len(record)``, iteration over the values."""
+
+    __slots__ = ("_values", "_index")
+
+    def __init__(self, values: list, index: dict[str, int]) -> None:
+        self._values = values
+        self._index = index
+
+    def __getitem__(self, key: int | str) -> Any:
+        if type(key) is str:
+            try:
+                return self._values[self._index[key]]
+            except KeyError:
+                raise KeyError(f"no field {key!r}; fields are {list(self._index)}") from None
+        return self._values[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        i = self._index.get(key)
+        return default if i is None else self._values[i]
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+    def values(self) -> list:
+        return list(self._values)
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(zip(self._index, self._values, strict=False))
+
+    def data(self) -> dict[str, Any]:
+        return dict(zip(self._index, self._values, strict=False))
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Record):
+            return self._values == other._values and list(self._index) == list(other._index)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        inner = " ".join(f"{k}={v!r}" for k, v in zip(self._index, self._values, strict=False))
+        return f"<Record {inner}>"
+
+
+class Counters:
+    """Update counters of a query (from the summary's ``stats``)."""
+
+    _NAMES = ("nodes-created", "nodes-deleted", "relationships-created", "relationships-deleted",
+              "properties-set", "labels-added", "labels-removed", "indexes-added", "indexes-removed",
+              "constraints-added", "constraints-removed", "system-updates")
+
+    def __init__(self, stats: dict[str, Any] | None) -> None:
+        self.raw = dict(stats or {})
+        for name in self._NAMES:
+            setattr(self, name.replace("-", "_"), int(self.raw.get(name, 0)))
+
+    @property
+    def contains_updates(self) -> bool:
+        if "contains-updates" in self.raw:
+            return bool(self.raw["contains-updates"])
+        return any(getattr(self, n.replace("-", "_")) for n in self._NAMES if n != "system-updates")
+
+    @property
+    def contains_system_updates(self) -> bool:
+        return bool(self.raw.get("contains-system-updates", self.system_updates > 0))
+
+    def __repr__(self) -> str:
+        return f"Counters({ {k: v for k, v in self.raw.items()} })"
+
+
+class Summary:
+    """What the server said about a finished query."""
+
+    def __init__(self, query: str, parameters: dict, run: dict, pull: dict, conn: Connection) -> None:
+        self.query = query
+        self.parameters = parameters
+        self.metadata = {**run, **pull}
+        self.counters = Counters(pull.get("stats"))
+        self.query_type: str | None = pull.get("type")
+        self.plan: dict | None = pull.get("plan") or pull.get("profile")
+        self.profile: dict | None = pull.get("profile")
+        self.notifications: list = list(pull.get("notifications") or [])
+        self.statuses: list = list(pull.get("statuses") or [])
+        self.bookmark: str | None = pull.get("bookmark")
+        self.database: str | None = pull.get("db") or run.get("db")
+        self.t_first: int | None = run.get("t_first", run.get("result_available_after"))
+        self.t_last: int | None = pull.get("t_last", pull.get("result_consumed_after"))
+        self.server_agent = conn.server_agent
+        self.protocol_version = conn.protocol_version
+
+    def __repr__(self) -> str:
+        return f"<Summary type={self.query_type!r} counters={self.counters!r} db={self.database!r}>"
+
+
+# -------------------------------------------------------------------------------------------
+# Result streams
+
+
+class _Stream:
+    """The state of one result, shared by its Result and the response handlers."""
+
+    __slots__ = ("conn", "query", "parameters", "fetch_size", "records", "fields", "index",
+                 "run_meta", "pull_meta", "has_more", "done", "error", "waiter", "slot",
+                 "in_flight", "abandoned", "tx", "qid", "__weakref__")
+
+    def __init__(self, conn: Connection, query: str, parameters: dict, fetch_size: int,
+                 tx: Transaction | None) -> None:
+        self.conn = conn
+        self.query = query
+        self.parameters = parameters
+        self.fetch_size = fetch_size
+        self.records: deque[list] = deque()
+        self.fields: list[str] | None = None
+        self.index: dict[str, int] = {}
+        self.run_meta: dict = {}
+        self.pull_meta: dict = {}
+        self.has_more = True  # the server may still have records for us
+        self.done = False  # the summary arrived
+        self.error: BaseException | None = None
+        self.waiter: asyncio.Future | None = None
+        self.slot: _PullSlot | None = None  # an unsent PULL/DISCARD
+        self.in_flight = 0  # PULL/DISCARDs sent, summary not yet back
+        self.abandoned = False
+        self.tx = tx
+        self.qid = -1
+
+    def wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def fail(self, error: BaseException) -> None:
+        if self.error is None and not self.done:
+            self.error = error
+        self.done = True
+        self.has_more = False
+        self.wake()
+
+    @property
+    def open(self) -> bool:
+        """The server still holds records of this result (or may)."""
+        return not self.done and self.has_more
+
+
+class _PullSlot:
+    """A PULL or DISCARD queued but not yet sent: its ``n`` is decided when it is written."""
+
+    __slots__ = ("stream", "discard", "all")
+
+    def __init__(self, stream: _Stream, discard: bool = False, all: bool = False) -> None:
+        self.stream = stream
+        self.discard = discard
+        self.all = all
+
+
+class Result:
+    """The records and summary of one query.
+
+    ``async for record in result``; ``await result.fetch(n)``, ``.values()``, ``.data()``,
+    ``.single()``, ``.keys()``, ``.consume()`` (discards what is left, returns the Summary).
+    """
+
+    __slots__ = ("_s",)
+
+    def __init__(self, stream: _Stream) -> None:
+        self._s = stream
+
+    def __del__(self) -> None:
+        s = getattr(self, "_s", None)
+        if s is not None and s.open and not s.abandoned:
+            try:
+                s.conn._abandon(s)
+            except Exception:  # the loop may be gone at interpreter exit
+                pass
+
+    def __aiter__(self) -> Result:
+        return self
+
+    async def __anext__(self) -> Record:
+        s = self._s
+        while True:
+            if s.records:
+                return Record(s.records.popleft(), s.index)
+            if s.done:
+                if s.error is not None:
+                    raise s.error
+                raise StopAsyncIteration
+            await s.conn._more(s)
+
+    async def keys(self) -> list[str]:
+        """The field names (waits for the RUN's answer)."""
+        s = self._s
+        while s.fields is None and not s.done:
+            await s.conn._more(s, need_fields=True)
+        if s.fields is None and s.error is not None:
+            raise s.error
+        return list(s.fields or [])
+
+    async def fetch(self, n: int) -> list[Record]:
+        """Up to ``n`` more records."""
+        out = []
+        async for record in self:
+            out.append(record)
+            if len(out) >= n:
+                break
+        return out
+
+    async def values(self, *keys: str) -> list[list]:
+        """The remaining records as lists of values (optionally only ``keys``)."""
+        s = self._s
+        out: list[list] = []
+        while True:
+            if s.records:
+                if keys:
+                    idx = [s.index[k] for k in keys]
+                    out.extend([r[i] for i in idx] for r in s.records)
+                else:
+                    out.extend(s.records)
+                s.records.clear()
+            if s.done:
+                if s.error is not None:
+                    raise s.error
+                return out
+            await s.conn._more(s)
+
+    async def data(self, *keys: str) -> list[dict[str, Any]]:
+        """The remaining records as dicts."""
+        names = list(keys) or await self.keys()
+        return [dict(zip(names, row, strict=False)) for row in await self.values(*names)]
+
+    async def single(self, strict: bool = True) -> Record | None:
+        """The one record of the result; with ``strict``, anything but one is an error."""
+        records = await self.fetch(2)
+        if len(records) == 1 and not strict:
+            await self.consume()
+            return records[0]
+        if len(records) != 1:
+            await self.consume()
+            if strict or len(records) > 1:
+                raise ClientError("Neo.ClientError.Statement.ResultNotSingle",
+                                  f"expected one record, got {'more than one' if records else 'none'}")
+            return None
+        rest = await self.fetch(1)
+        if rest:
+            await self.consume()
+            raise ClientError("Neo.ClientError.Statement.ResultNotSingle",
+                              "expected one record, got more than one")
+        return records[0]
+
+    async def consume(self) -> Summary:
+        """Discard what is left and return the Summary."""
+        s = self._s
+        s.records.clear()
+        if not s.done:
+            s.conn._discard(s)
+            while not s.done:
+                await s.conn._more(s)
+        if s.error is not None:
+            raise s.error
+        return Summary(s.query, s.parameters, s.run_meta, s.pull_meta, s.conn)
+
+    @property
+    def done(self) -> bool:
+        """Every record has arrived (some may still be buffered)."""
+        return self._s.done
+
+    def __repr__(self) -> str:
+        return f"<Result query={self._s.query!r} fields={self._s.fields!r} done={self._s.done}>"
+
+
+# -------------------------------------------------------------------------------------------
+# Response handlers: one per request sent, answered strictly in order.
+
+
+class _Handler:
+    __slots__ = ()
+
+    def on_record(self, values: list) -> None:
+        raise ProtocolError("the server sent a RECORD for a request that has no records")
+
+    def on_success(self, meta: dict) -> None:
+        raise NotImplementedError
+
+    def on_failure(self, error: Neo4jError) -> None:
+        raise NotImplementedError
+
+    def on_ignored(self, cause: BaseException | None) -> None:
+        raise NotImplementedError
+
+
+class _Call(_Handler):
+    """A request answered by one summary (HELLO, BEGIN, COMMIT, RESET...): a future."""
+
+    __slots__ = ("name", "future", "on_done")
+
+    def __init__(self, name: str, future: asyncio.Future | None, on_done: Any = None) -> None:
+        self.name = name
+        self.future = future
+        self.on_done = on_done
+
+    def _set(self, result: Any = None, error: BaseException | None = None) -> None:
+        f = self.future
+        if f is not None and not f.done():
+            if error is not None:
+                f.set_exception(error)
+            else:
+                f.set_result(result)
+
+    def on_success(self, meta: dict) -> None:
+        if self.on_done is not None:
+            self.on_done(meta)
+        self._set(meta)
+
+    def on_failure(self, error: Neo4jError) -> None:
+        self._set(error=error)
+
+    def on_ignored(self, cause: BaseException | None) -> None:
+        error = RequestIgnored(f"{self.name} was not run: an earlier request failed or was reset")
+        error.__cause__ = cause
+        self._set(error=error)
+
+
+class _RunHandler(_Handler):
+    __slots__ = ("stream",)
+
+    def __init__(self, stream: _Stream) -> None:
+        self.stream = stream
+
+    def on_success(self, meta: dict) -> None:
+        s = self.stream
+        s.run_meta = meta
+        fields = meta.get("fields") or []
+        s.fields = list(fields)
+        s.index = {name: i for i, name in enumerate(fields)}
+        s.qid = meta.get("qid", -1)
+        s.wake()
+
+    def on_failure(self, error: Neo4jError) -> None:
+        self.stream.fail(error)
+
+    def on_ignored(self, cause: BaseException | None) -> None:
+        error = RequestIgnored(f"query {self.stream.query!r} was not run: an earlier request "
+                               "in the pipeline failed or was reset")
+        error.__cause__ = cause
+        self.stream.fail(error)
+
+
+class _PullHandler(_Handler):
+    __slots__ = ("stream", "discard")
+
+    def __init__(self, stream: _Stream, discard: bool) -> None:
+        self.stream = stream
+        self.discard = discard
+
+    def on_record(self, values: list) -> None:
+        s = self.stream
+        if not s.abandoned:
+            s.records.append(values)
+
+    def on_success(self, meta: dict) -> None:
+        s = self.stream
+        s.in_flight -= 1
+        if meta.get("has_more"):
+            s.has_more = True
+            if s.abandoned and s.in_flight == 0 and s.slot is None:
+                s.conn._discard(s)
+        else:
+            s.has_more = False
+            s.done = True
+            s.pull_meta = meta
+            s.conn._stream_finished(s)
+        s.wake()
+
+    def on_failure(self, error: Neo4jError) -> None:
+        self.stream.in_flight -= 1
+        self.stream.fail(error)
+
+    def on_ignored(self, cause: BaseException | None) -> None:
+        s = self.stream
+        s.in_flight -= 1
+        if s.error is None:
+            error = RequestIgnored(f"records of {s.query!r} were not sent: an earlier request "
+                                   "failed or was reset")
+            error.__cause__ = cause
+            s.fail(error)
+        else:
+            s.fail(s.error)
+
+
+# -------------------------------------------------------------------------------------------
+# The connection
+
+
+class _Protocol(asyncio.Protocol):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.conn._connection_made(transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.conn._data_received(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.conn._connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        self.conn._write_paused = True
+
+    def resume_writing(self) -> None:
+        self.conn._write_paused = False
+        waiter, self.conn._drain_waiter = self.conn._drain_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+
+class Connection:
+    """One Bolt connection. Make it with :func:`connect`."""
+
+    def __init__(self, *, host: str, port: int, auth: dict, user_agent: str, fetch_size: int,
+                 routing: dict | None, proposals: list, manifest: bool) -> None:
+        self.host, self.port = host, port
+        self.fetch_size = fetch_size
+        self._auth = auth
+        self._user_agent = user_agent
+        self._routing = routing
+        self._loop = asyncio.get_running_loop()
+        self._transport: asyncio.Transport | None = None
+        self._handshake = ClientHandshake(proposals, manifest=manifest,
+                                          supported=[v for v in VERSIONS if v != (5, 5)])
+        self._handshake_done: asyncio.Future = self._loop.create_future()
+        self._reader = ChunkReader()
+        self._writer = ChunkWriter()
+        self._codec: Any = None
+        self._unpack: Any = None
+        self._pending: deque[_Handler] = deque()
+        self._outbox: list[tuple[Any, _Handler | None]] = []
+        self._flush_scheduled = False
+        self._write_paused = False
+        self._drain_waiter: asyncio.Future | None = None
+        self._closed: BaseException | None = None
+        self._current: _Stream | None = None  # the auto-commit/tx result still open on the server
+        self._tx: Transaction | None = None
+        self._resetting = False
+        self._last_failure: BaseException | None = None
+        self.protocol_version: Version | None = None
+        self.server_agent: str | None = None
+        self.connection_id: str | None = None
+        self.hints: dict[str, Any] = {}
+        self.patches: frozenset[str] = frozenset()
+        self.bookmarks: list[str] = []  # the last bookmark seen, sent with the next transaction
+        self.manifest = False
+
+    # -- transport callbacks --------------------------------------------------------------
+
+    def _connection_made(self, transport: Any) -> None:
+        self._transport = transport
+        transport.write(self._handshake.initial_bytes())
+
+    def _data_received(self, data: bytes) -> None:
+        if self.protocol_version is None:
+            try:
+                reply = self._handshake.receive_data(data)
+            except HandshakeError as exc:
+                if exc.reply:
+                    self._transport.write(exc.reply)
+                self._fail_handshake(exc)
+                return
+            if reply:
+                self._transport.write(reply)
+            if not self._handshake.done:
+                return
+            self.protocol_version = self._handshake.version
+            self.manifest = bool(self._handshake.manifest)
+            self._set_codec(frozenset())
+            if not self._handshake_done.done():
+                self._handshake_done.set_result(self.protocol_version)
+            data = self._handshake.unused
+            if not data:
+                return
+        try:
+            payloads = self._reader.feed(data)
+        except ProtocolError as exc:
+            self._abort(exc)
+            return
+        pending = self._pending
+        unpack = self._unpack
+        for payload in payloads:
+            try:
+                if payload[1] == 0x71 and payload[0] == 0xB1:  # RECORD: the hot path
+                    values, end = unpack(payload, 2)
+                    if end != len(payload) or type(values) is not list:
+                        values = self._codec.unpack_response(payload).data  # raises precisely
+                    pending[0].on_record(values)
+                    continue
+                message = self._codec.unpack_response(payload)
+            except (ProtocolError, IndexError, Exception) as exc:
+                if not isinstance(exc, ProtocolError):
+                    try:
+                        self._codec.unpack_response(payload)
+                    except ProtocolError as precise:
+                        exc = precise
+                    else:
+                        exc = ProtocolError(f"undecodable message: {exc}")
+                self._abort(exc)
+                return
+            if not pending:
+                self._abort(ProtocolError(f"the server sent {message.name} with no request waiting"))
+                return
+            handler = pending.popleft()
+            name = message.name
+            if name == "SUCCESS":
+                handler.on_success(message.metadata)
+            elif name == "FAILURE":
+                error = Neo4jError.from_metadata(message.metadata)
+                self._last_failure = error
+                handler.on_failure(error)
+                self._after_failure()
+            elif name == "IGNORED":
+                handler.on_ignored(self._last_failure)
+            else:
+                pending.appendleft(handler)
+                try:
+                    handler.on_record(message.data)
+                except ProtocolError as exc:
+                    self._abort(exc)
+                    return
+
+    def _connection_lost(self, exc: Exception | None) -> None:
+        error = ServiceUnavailable(f"connection to {self.host}:{self.port} closed"
+                                   + (f": {exc}" if exc else ""))
+        self._abort(error, close=False)
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _set_codec(self, patches: frozenset[str]) -> None:
+        self.patches = patches
+        self._codec = get_codec(self.protocol_version, patches)
+        self._unpack = self._codec._unpack
+
+    def _fail_handshake(self, exc: BaseException) -> None:
+        if not self._handshake_done.done():
+            self._handshake_done.set_exception(exc)
+        self._abort(exc)
+
+    def _abort(self, exc: BaseException, close: bool = True) -> None:
+        """The connection is unusable: fail everything waiting on it."""
+        if self._closed is None:
+            self._closed = exc
+        if not self._handshake_done.done():
+            self._handshake_done.set_exception(exc if isinstance(exc, BoltError)
+                                               else ServiceUnavailable(str(exc)))
+        pending, self._pending = self._pending, deque()
+        outbox, self._outbox = self._outbox, []
+        for handler in pending:
+            self._fail_handler(handler, exc)
+        for item, handler in outbox:
+            if handler is not None:
+                self._fail_handler(handler, exc)
+            elif isinstance(item, _PullSlot):
+                item.stream.fail(exc)
+        if self._drain_waiter is not None and not self._drain_waiter.done():
+            self._drain_waiter.set_exception(exc)
+        if close and self._transport is not None:
+            self._transport.close()
+
+    @staticmethod
+    def _fail_handler(handler: _Handler, exc: BaseException) -> None:
+        if isinstance(handler, _Call):
+            handler._set(error=exc)
+        elif isinstance(handler, (_RunHandler, _PullHandler)):
+            handler.stream.fail(exc)
+
+    def _check_open(self) -> None:
+        if self._closed is not None:
+            if isinstance(self._closed, ServiceUnavailable):
+                raise ServiceUnavailable(str(self._closed))
+            raise ServiceUnavailable(f"the connection is broken: {self._closed}")
+
+    def _queue(self, message: Any, handler: _Handler | None) -> None:
+        self._outbox.append((message, handler))
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        """Encode and write everything queued, in one write."""
+        self._flush_scheduled = False
+        outbox, self._outbox = self._outbox, []
+        if not outbox:
+            return
+        if self._closed is not None:
+            for item, handler in outbox:
+                if handler is not None:
+                    self._fail_handler(handler, self._closed)
+                elif isinstance(item, _PullSlot):
+                    item.stream.fail(self._closed)
+            return
+        codec, writer, pending = self._codec, self._writer, self._pending
+        v4 = self.protocol_version >= (4, 0)
+        for i, (item, handler) in enumerate(outbox):
+            if isinstance(item, _PullSlot):
+                s = item.stream
+                if s.slot is item:
+                    s.slot = None
+                if s.done:
+                    continue
+                # A result followed by another RUN must be drained (or discarded) now:
+                # the server accepts no RUN while it still streams.
+                later_run = any(isinstance(m, Run) for m, _ in outbox[i + 1:])
+                n = -1 if (item.all or later_run) else s.fetch_size
+                if item.discard or s.abandoned:
+                    message = Discard({"n": -1, **({"qid": s.qid} if s.qid >= 0 else {})}) if v4 else DiscardAll()
+                    handler = _PullHandler(s, True)
+                else:
+                    extra: dict[str, Any] = {"n": n}
+                    if s.qid >= 0:
+                        extra["qid"] = s.qid
+                    message = Pull(extra) if v4 else PullAll()
+                    handler = _PullHandler(s, False)
+                s.in_flight += 1
+                item = message
+            writer.write(codec.pack_message(item))
+            if handler is not None:
+                pending.append(handler)
+        self._transport.write(writer.take())
+
+    async def _drain(self) -> None:
+        if self._write_paused and self._closed is None:
+            self._drain_waiter = self._loop.create_future()
+            await self._drain_waiter
+
+    def _after_failure(self) -> None:
+        """A FAILURE: the server ignores everything until RESET, so send one, first in line."""
+        if self._tx is not None:
+            self._tx._failed = self._last_failure
+        if self._resetting or self._closed is not None:
+            return
+        self._resetting = True
+
+        def done(meta: dict) -> None:
+            self._resetting = False
+
+        handler = _Call("RESET", None, done)
+        self._outbox.insert(0, (Reset(), handler))
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    # -- streams --------------------------------------------------------------------------
+
+    async def _more(self, s: _Stream, need_fields: bool = False) -> None:
+        """Wait until the stream has news, asking the server for the next batch if needed."""
+        if s.error is None and self._closed is not None:
+            s.fail(ServiceUnavailable(str(self._closed)))
+            return
+        if not need_fields and not s.records and s.has_more and s.in_flight == 0 and s.slot is None:
+            s.slot = _PullSlot(s)
+            self._queue(s.slot, None)
+        if self._outbox:
+            self._flush()  # we are about to wait: whatever is queued goes out now
+        waiter = s.waiter
+        if waiter is None:
+            waiter = s.waiter = self._loop.create_future()
+        await waiter
+
+    def _discard(self, s: _Stream) -> None:
+        """Tell the server we want no more records of ``s``."""
+        if s.done:
+            return
+        if s.slot is not None:
+            s.slot.discard = True
+            return
+        if s.in_flight == 0 and s.has_more:
+            s.slot = _PullSlot(s, discard=True)
+            self._queue(s.slot, None)
+        else:
+            s.abandoned = True  # decided when the PULL in flight comes back
+
+    def _abandon(self, s: _Stream) -> None:
+        s.abandoned = True
+        s.records.clear()
+        if self._closed is None:
+            self._discard(s)
+
+    def _stream_finished(self, s: _Stream) -> None:
+        if self._current is s:
+            self._current = None
+        bookmark = s.pull_meta.get("bookmark")
+        if bookmark and s.tx is None:
+            self.bookmarks = [bookmark]
+
+    async def _settle_current(self) -> None:
+        """Before a new RUN (or COMMIT): the previous result must not stay open on the server."""
+        s = self._current
+        if s is None or s.done:
+            self._current = None
+            return
+        if s.slot is not None:
+            s.slot.all = True
+            return
+        while s.in_flight and not s.done:
+            await self._more(s, need_fields=True)
+        if s.open:
+            if s.abandoned:
+                self._discard(s)
+            else:
+                s.slot = _PullSlot(s, all=True)
+                self._queue(s.slot, None)
+        self._current = None
+
+    # -- public API -----------------------------------------------------------------------
+
+    async def run(self, query: str, parameters: dict[str, Any] | None = None, *,
+                  db: str | None = None, mode: str | None = None,
+                  bookmarks: Iterable[str] | None = None, timeout: float | None = None,
+                  metadata: dict[str, Any] | None = None, imp_user: str | None = None,
+                  fetch_size: int | None = None, **kwparameters: Any) -> Result:
+        """Queue a query (auto-commit) and return its Result; nothing waits for the server."""
+        self._check_open()
+        if self._tx is not None:
+            raise ClientError("Neo.ClientError.Request.Invalid",
+                              "a transaction is open on this connection: run queries with tx.run()")
+        extra = self._tx_extra(db, mode, bookmarks, timeout, metadata, imp_user)
+        return await self._run(query, {**(parameters or {}), **kwparameters}, extra, fetch_size, None)
+
+    async def _run(self, query: str, parameters: dict, extra: dict, fetch_size: int | None,
+                   tx: Transaction | None) -> Result:
+        if not isinstance(query, str):
+            raise TypeError(f"query must be a str, not {type(query).__name__}")
+        await self._settle_current()
+        self._check_open()
+        s = _Stream(self, query, parameters, fetch_size or self.fetch_size, tx)
+        if self.protocol_version < (3, 0):
+            message = Run(query, parameters)
+        else:
+            message = Run(query, parameters, extra)
+        # Encode now so a value the codec refuses raises here, at the caller.
+        self._codec.pack_message(message)
+        self._queue(message, _RunHandler(s))
+        s.slot = _PullSlot(s)
+        self._queue(s.slot, None)
+        self._current = s
+        return Result(s)
+
+    def _tx_extra(self, db: str | None, mode: str | None, bookmarks: Iterable[str] | None,
+                  timeout: float | None, metadata: dict | None, imp_user: str | None) -> dict[str, Any]:
+        v = self.protocol_version
+        extra: dict[str, Any] = {}
+        marks = list(self.bookmarks if bookmarks is None else bookmarks)
+
+        def need(feature: str, version: Version) -> None:
+            if v < version:
+                raise ClientError("Neo.ClientError.Request.Invalid",
+                                  f"{feature} needs Bolt {version[0]}.{version[1]}+; this connection "
+                                  f"speaks {v[0]}.{v[1]}")
+
+        if v < (3, 0):
+            for name, value in (("bookmarks", bookmarks), ("timeout", timeout), ("metadata", metadata),
+                                ("mode", mode), ("db", db), ("imp_user", imp_user)):
+                if value is not None:
+                    need(name, (3, 0))
+            return extra
+        if marks:
+            extra["bookmarks"] = marks
+        if timeout is not None:
+            extra["tx_timeout"] = int(timeout * 1000)
+        if metadata:
+            extra["tx_metadata"] = dict(metadata)
+        if mode is not None:
+            if mode not in ("r", "w", "READ", "WRITE"):
+                raise ValueError("mode must be 'r' or 'w'")
+            if mode in ("r", "READ"):
+                extra["mode"] = "r"
+        if db is not None:
+            need("db", (4, 0))
+            extra["db"] = db
+        if imp_user is not None:
+            need("imp_user", (4, 4))
+            extra["imp_user"] = imp_user
+        return extra
+
+    def begin(self, *, db: str | None = None, mode: str | None = None,
+              bookmarks: Iterable[str] | None = None, timeout: float | None = None,
+              metadata: dict[str, Any] | None = None, imp_user: str | None = None) -> Transaction:
+        """An explicit transaction: ``async with conn.begin() as tx`` commits on a clean exit and
+        rolls back on an exception; or ``tx = await conn.begin()`` and commit/rollback yourself."""
+        self._check_open()
+        if self.protocol_version < (3, 0):
+            raise ClientError("Neo.ClientError.Request.Invalid",
+                              "explicit transactions need Bolt 3.0+ (use RUN 'BEGIN' on 1.0/2.0)")
+        if self._tx is not None:
+            raise ClientError("Neo.ClientError.Request.Invalid", "a transaction is already open")
+        extra = self._tx_extra(db, mode, bookmarks, timeout, metadata, imp_user)
+        tx = Transaction(self, extra)
+        self._tx = tx
+        return tx
+
+    async def reset(self) -> dict[str, Any]:
+        """Abort whatever runs and return to a clean state (open results fail)."""
+        self._check_open()
+        future = self._loop.create_future()
+        self._outbox.insert(0, (Reset(), _Call("RESET", future)))
+        if self._tx is not None:
+            self._tx._failed = RequestIgnored("the connection was reset")
+            self._tx = None
+        self._current = None
+        self._flush()
+        return await future
+
+    async def reauth(self, auth: Any) -> None:
+        """Switch the authenticated user (Bolt 5.1+: LOGOFF, LOGON)."""
+        self._check_open()
+        if self.protocol_version < (5, 1):
+            raise ClientError("Neo.ClientError.Request.Invalid",
+                              "re-authentication needs Bolt 5.1+; open a new connection instead")
+        token = auth_token(auth)
+        self._queue(Logoff(), _Call("LOGOFF", None))
+        future = self._loop.create_future()
+        self._queue(Logon(token), _Call("LOGON", future))
+        self._flush()
+        await future
+        self._auth = token
+
+    async def close(self) -> None:
+        """Say GOODBYE (Bolt 3.0+) and close the socket."""
+        if self._closed is None and self._transport is not None:
+            if self.protocol_version is not None and self.protocol_version >= (3, 0):
+                try:
+                    self._outbox.append((Goodbye(), None))
+                    self._flush()
+                except Exception:
+                    pass
+            self._abort(ServiceUnavailable("the connection was closed"))
+        if self._transport is not None:
+            self._transport.close()
+            await asyncio.sleep(0)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed is not None
+
+    async def __aenter__(self) -> Connection:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        v = self.protocol_version
+        return (f"<Connection {self.host}:{self.port} bolt={v[0]}.{v[1] if v else '?'} "
+                f"server={self.server_agent!r}>" if v else f"<Connection {self.host}:{self.port}>")
+
+    # -- opening --------------------------------------------------------------------------
+
+    async def _open(self, ssl: _ssl.SSLContext | None, timeout: float | None) -> None:
+        loop = self._loop
+        await asyncio.wait_for(
+            loop.create_connection(lambda: _Protocol(self), self.host, self.port, ssl=ssl,
+                                   server_hostname=self.host if ssl else None), timeout)
+        await asyncio.wait_for(asyncio.shield(self._handshake_done), timeout)
+        await asyncio.wait_for(self._hello(), timeout)
+
+    async def _hello(self) -> None:
+        v = self.protocol_version
+        auth = self._auth
+        future = self._loop.create_future()
+
+        def hello_done(meta: dict) -> None:
+            self.server_agent = meta.get("server")
+            self.connection_id = meta.get("connection_id")
+            self.hints = dict(meta.get("hints") or {})
+            if "utc" in (meta.get("patch_bolt") or ()):
+                self._set_codec(frozenset({"utc"}))
+
+        if v < (3, 0):
+            self._queue(Init(self._user_agent, auth), _Call("INIT", future, hello_done))
+        else:
+            extra: dict[str, Any] = {"user_agent": self._user_agent}
+            if v < (5, 1):
+                extra.update(auth)
+            if v >= (4, 1) and self._routing is not None:
+                extra["routing"] = self._routing
+            if (4, 3) <= v <= (4, 4):
+                extra["patch_bolt"] = ["utc"]
+            if v >= (5, 3):
+                extra["bolt_agent"] = {
+                    "product": f"asyncbolt/{__version__}",
+                    "platform": f"{platform.system()} {platform.release()}; {platform.machine()}",
+                    "language": f"Python/{platform.python_version()}",
+                }
+            if v >= (5, 1):
+                self._queue(Hello(extra), _Call("HELLO", None, hello_done))
+                self._queue(Logon(auth), _Call("LOGON", future))
+            else:
+                self._queue(Hello(extra), _Call("HELLO", future, hello_done))
+        self._flush()
+        await future
+
+
+def parse_uri(uri: str) -> tuple[str, str, int, dict[str, str]]:
+    """``scheme://host:port?routing=context`` -> (scheme, host, port, query parameters)."""
+    parsed = urlparse(uri)
+    scheme = parsed.scheme.lower()
+    known = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc", "tcp")
+    if scheme not in known:
+        raise ValueError(f"unsupported URI scheme {scheme!r} in {uri!r}; use one of {', '.join(known)}")
+    if parsed.path not in ("", "/"):
+        raise ValueError(f"a Bolt URI has no path: {uri!r}")
+    host = parsed.hostname or "localhost"
+    port = parsed.port or DEFAULT_PORT
+    query = dict(parse_qsl(parsed.query, keep_blank_values=False))
+    if parsed.username and parsed.password is not None:
+        query.setdefault("_user", unquote(parsed.username))
+        query.setdefault("_password", unquote(parsed.password))
+    return scheme, host, port, query
+
+
+def _ssl_for(scheme: str, ssl: _ssl.SSLContext | bool | None) -> _ssl.SSLContext | None:
+    if isinstance(ssl, _ssl.SSLContext):
+        return ssl
+    if scheme.endswith("+s"):
+        return _ssl.create_default_context()
+    if scheme.endswith("+ssc"):
+        context = _ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = _ssl.CERT_NONE
+        return context
+    if ssl:
+        return _ssl.create_default_context()
+    return None
+
+
+def _proposals(versions: Iterable[Version] | None) -> tuple[list, bool]:
+    if versions is None:
+        return list(DEFAULT_PROPOSALS), True
+    from .handshake import compress_versions
+
+    wanted = sorted({(int(a), int(b)) for a, b in versions}, reverse=True)
+    manifest = any(v >= (5, 7) for v in wanted)
+    slots = [tuple(p)[:3] for p in compress_versions(wanted)]
+    slots = [(p[0], p[1], p[2]) for p in slots]
+    limit = 3 if manifest else 4
+    if len(slots) > limit:
+        raise ValueError(f"{len(slots)} version ranges do not fit in the handshake's {limit} slots")
+    return slots, manifest
+
+
+async def _open_connection(scheme: str, host: str, port: int, query: dict, *, auth: Any,
+                           ssl: Any, user_agent: str, fetch_size: int, versions: Any,
+                           timeout: float | None) -> Connection:
+    token = auth_token(auth)
+    routing = None
+    if scheme.startswith("neo4j"):
+        routing = {k: v for k, v in query.items() if not k.startswith("_")}
+        routing["address"] = f"{host}:{port}"
+    context = _ssl_for(scheme, ssl)
+    proposals, manifest = _proposals(versions)
+    attempts = [(proposals, manifest)]
+    if versions is None:
+        attempts.append((LEGACY_PROPOSALS, False))
+    last: BaseException | None = None
+    for slots, use_manifest in attempts:
+        conn = Connection(host=host, port=port, auth=token, user_agent=user_agent,
+                          fetch_size=fetch_size, routing=routing, proposals=slots, manifest=use_manifest)
+        try:
+            await conn._open(context, timeout)
+            return conn
+        except HandshakeError as exc:
+            last = exc
+            await conn.close()
+            if "none of the proposed" not in str(exc) and "supports none" not in str(exc):
+                raise
+        except (OSError, asyncio.TimeoutError) as exc:
+            await conn.close()
+            raise ServiceUnavailable(f"cannot connect to {host}:{port}: {exc or 'timed out'}") from exc
+        except BaseException:
+            await conn.close()
+            raise
+    raise last  # type: ignore[misc]
+
+
+class _Connect:
+    """What :func:`connect` returns: await it, or use it with ``async with``."""
+
+    def __init__(self, factory: Any) -> None:
+        self._factory = factory
+        self._conn: Connection | None = None
+
+    def __await__(self):
+        return self._factory().__await__()
+
+    async def __aenter__(self) -> Connection:
+        self._conn = await self._factory()
+        return self._conn
+
+    async def __aexit__(self, *exc: Any) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+
+
+def connect(uri: str = f"bolt://localhost:{DEFAULT_PORT}", auth: Any = None, *,
+            ssl: _ssl.SSLContext | bool | None = None, user_agent: str = USER_AGENT,
+            fetch_size: int = DEFAULT_FETCH_SIZE, versions: Iterable[Version] | None = None,
+            timeout: float | None = 30.0) -> Any:
+    """Open a Bolt connection: ``conn = await connect(uri, auth=...)`` or
+    ``async with connect(uri) as conn``.
+
+    ``uri``: ``bolt://host:port`` (``bolt+s`` verified TLS, ``bolt+ssc`` self-signed accepted;
+    ``neo4j://...`` sends the routing context). ``auth``: ``(user, password)``, a token from
+    ``asyncbolt.bearer_auth``/``kerberos_auth``/``custom_auth``, or None. ``versions``: offer only
+    these Bolt versions (default: the highest common one of 1.0-6.0). ``fetch_size``: records
+    per PULL. ``timeout``: seconds to connect, negotiate and authenticate.
+    """
+    scheme, host, port, query = parse_uri(uri)
+    if auth is None and "_user" in query:
+        auth = (query["_user"], query["_password"])
+
+    def factory():
+        return _open_connection(scheme, host, port, query, auth=auth, ssl=ssl, user_agent=user_agent,
+                                fetch_size=fetch_size, versions=versions, timeout=timeout)
+
+    return _Connect(factory)
+
+
+class Transaction:
+    """An explicit transaction (Bolt 3.0+). BEGIN goes out with the first query."""
+
+    def __init__(self, conn: Connection, extra: dict[str, Any]) -> None:
+        self._conn = conn
+        self._failed: BaseException | None = None
+        self._finished = False
+        self._begin = conn._loop.create_future()
+        conn._queue(Begin(extra), _Call("BEGIN", self._begin))
+        self.bookmark: str | None = None
+
+    def __await__(self):
+        async def started() -> Transaction:
+            self._conn._flush()
+            await self._begin
+            return self
+        return started().__await__()
+
+    async def run(self, query: str, parameters: dict[str, Any] | None = None, *,
+                  fetch_size: int | None = None, **kwparameters: Any) -> Result:
+        """Queue a query in this transaction."""
+        self._check()
+        return await self._conn._run(query, {**(parameters or {}), **kwparameters}, {}, fetch_size, self)
+
+    def _check(self) -> None:
+        self._conn._check_open()
+        if self._finished:
+            raise ClientError("Neo.ClientError.Transaction.TransactionNotFound",
+                              "the transaction is already closed")
+        if self._failed is not None:
+            raise ClientError("Neo.ClientError.Transaction.TransactionTerminated",
+                              f"the transaction failed earlier: {self._failed}") from self._failed
+
+    async def commit(self) -> str | None:
+        """Commit; returns the bookmark (also kept on the connection for the next one)."""
+        self._check()
+        conn = self._conn
+        await conn._settle_current()
+        future = conn._loop.create_future()
+        conn._queue(Commit(), _Call("COMMIT", future))
+        conn._flush()
+        self._finished = True
+        try:
+            await self._begin
+            meta = await future
+        finally:
+            conn._tx = None
+        self.bookmark = meta.get("bookmark")
+        if self.bookmark:
+            conn.bookmarks = [self.bookmark]
+        return self.bookmark
+
+    async def rollback(self) -> None:
+        """Roll back (a no-op when the transaction already failed)."""
+        conn = self._conn
+        if self._finished:
+            return
+        self._finished = True
+        try:
+            if self._failed is not None or conn._closed is not None:
+                return
+            if conn._current is not None and conn._current.tx is self:
+                conn._abandon(conn._current)
+                await conn._settle_current()
+            future = conn._loop.create_future()
+            conn._queue(Rollback(), _Call("ROLLBACK", future))
+            conn._flush()
+            await future
+        finally:
+            conn._tx = None
+
+    async def __aenter__(self) -> Transaction:
+        return self
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if self._finished:
+            return
+        if exc_type is None:
+            await self.commit()
+        else:
+            await self.rollback()
