@@ -10,7 +10,16 @@ __version__ = "0.1.0"
 
 from ._generated.versions import SERVER_VERSIONS, VERSIONS
 from .auth import basic_auth, bearer_auth, custom_auth, kerberos_auth
-from .client import Connection, Record, RequestIgnored, Summary, Transaction, connect
+from .client import (
+    ClientResponse,
+    ClientSession,
+    Connection,
+    Record,
+    RequestIgnored,
+    Summary,
+    Transaction,
+    connect,
+)
 from .errors import (
     AuthError,
     BoltError,
@@ -22,11 +31,16 @@ from .errors import (
     ServiceUnavailable,
     TransientError,
 )
+from .protocol import BoltClientProtocol, BoltServerProtocol
 from .server import ConnectionInfo, Result, Server, ServerSession, create_server, serve
 from .types import Structure
 
 __all__ = [
     "AuthError",
+    "BoltClientProtocol",
+    "BoltServerProtocol",
+    "ClientResponse",
+    "ClientSession",
     "Connection",
     "Record",
     "RequestIgnored",

@@ -25,7 +25,7 @@ import platform
 import ssl as _ssl
 from collections import deque
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlparse
 
 from . import __version__
@@ -60,7 +60,7 @@ from .messages import (
 from .packstream import get_codec
 
 __all__ = ["connect", "Connection", "Result", "Record", "Summary", "Counters", "Transaction",
-           "RequestIgnored", "parse_uri"]
+           "RequestIgnored", "parse_uri", "ClientSession", "ClientResponse"]
 
 log = logging.getLogger(__name__)
 
@@ -821,10 +821,20 @@ class Connection:
 
     async def _run(self, query: str, parameters: dict, extra: dict, fetch_size: int | None,
                    tx: Transaction | None) -> Result:
+        await self._settle_current()
+        return self._queue_run(query, parameters, extra, fetch_size, tx)
+
+    def _queue_run(self, query: str, parameters: dict, extra: dict, fetch_size: int | None,
+                   tx: Transaction | None) -> Result:
+        """Queue RUN and its PULL; the previous result must be settled (done or still unsent)."""
         if not isinstance(query, str):
             raise TypeError(f"query must be a str, not {type(query).__name__}")
-        await self._settle_current()
         self._check_open()
+        previous = self._current
+        if previous is not None and previous.open:
+            if previous.slot is None:
+                raise RuntimeError("the previous result is still streaming; await run() instead")
+            previous.slot.all = True
         s = _Stream(self, query, parameters, fetch_size or self.fetch_size, tx)
         if self.protocol_version < (3, 0):
             message = Run(query, parameters)
@@ -1094,28 +1104,171 @@ class _Connect:
             await self._conn.close()
 
 
-def connect(uri: str = f"bolt://localhost:{DEFAULT_PORT}", auth: Any = None, *,
+def connect(uri: str | None = None, auth: Any = None, *,
             ssl: _ssl.SSLContext | bool | None = None, user_agent: str = USER_AGENT,
             fetch_size: int = DEFAULT_FETCH_SIZE, versions: Iterable[Version] | None = None,
-            timeout: float | None = 30.0) -> Any:
+            timeout: float | None = 30.0, protocol_class: Any = None, loop: Any = None,
+            host: str | None = None, port: int | None = None, on_failure: Any = None,
+            max_inflight: int = 2048, **kwargs: Any) -> Any:
     """Open a Bolt connection: ``conn = await connect(uri, auth=...)`` or
     ``async with connect(uri) as conn``.
 
-    ``uri``: ``bolt://host:port`` (``bolt+s`` verified TLS, ``bolt+ssc`` self-signed accepted;
-    ``neo4j://...`` sends the routing context). ``auth``: ``(user, password)``, a token from
-    ``asyncbolt.bearer_auth``/``kerberos_auth``/``custom_auth``, or None. ``versions``: offer only
-    these Bolt versions (default: the highest common one of 1.0-6.0). ``fetch_size``: records
-    per PULL. ``timeout``: seconds to connect, negotiate and authenticate.
+    ``uri``: ``bolt://host:port`` (default ``bolt://localhost:7687``; ``bolt+s`` verified TLS,
+    ``bolt+ssc`` self-signed accepted; ``neo4j://...`` sends the routing context). ``auth``:
+    ``(user, password)``, a token from ``asyncbolt.bearer_auth``/``kerberos_auth``/
+    ``custom_auth``, or None. ``versions``: offer only these Bolt versions (default: the highest
+    common one of 1.0-6.0). ``fetch_size``: records per PULL (-1: all at once). ``timeout``:
+    seconds to connect, negotiate and authenticate.
+
+    The seed's form still works and returns a :class:`ClientSession`:
+    ``await connect("tcp://localhost:7687", loop, protocol_class=MyProtocol, username=...)`` or
+    ``await connect(host=..., port=..., protocol_class=...)`` (keyword arguments other than the
+    above go to ``protocol_class(loop, **kwargs)``, whose ``get_init_params()`` gives the user
+    agent and auth token; without a URI the seed's default port 8888 applies).
     """
-    scheme, host, port, query = parse_uri(uri)
+    seed = (protocol_class is not None or host is not None or port is not None or bool(kwargs)
+            or on_failure is not None or (uri is not None and uri.startswith("tcp://")))
+    if seed:
+        if isinstance(auth, asyncio.AbstractEventLoop):
+            loop, auth = auth, None
+        return _Connect(lambda: _seed_connect(uri, protocol_class, loop, host, port, ssl, on_failure,
+                                              max_inflight, versions, timeout, kwargs))
+    scheme, host_, port_, query = parse_uri(uri or f"bolt://localhost:{DEFAULT_PORT}")
     if auth is None and "_user" in query:
         auth = (query["_user"], query["_password"])
 
     def factory():
-        return _open_connection(scheme, host, port, query, auth=auth, ssl=ssl, user_agent=user_agent,
+        return _open_connection(scheme, host_, port_, query, auth=auth, ssl=ssl, user_agent=user_agent,
                                 fetch_size=fetch_size, versions=versions, timeout=timeout)
 
     return _Connect(factory)
+
+
+# -------------------------------------------------------------------------------------------
+# The seed's client API
+
+
+class ClientResponse(NamedTuple):
+    """One item of :meth:`ClientSession.run`: a record's values (``fields``) with the RUN's
+    metadata, or (``eof=True``) the summary metadata."""
+
+    fields: list | None
+    metadata: dict[str, Any]
+    eof: bool
+
+
+class ClientSession:
+    """The seed's session: ``async for response in session.run(query, params, get_eof=...)``.
+
+    Statements are pipelined (``pipeline()`` queues without I/O; ``run()`` sends everything
+    queued in one write and yields the records of each statement in order). A FAILURE raises
+    ``ServerFailedError`` (with ``code``/``message``), and the session resets itself.
+    """
+
+    def __init__(self, conn: Connection, protocol: Any, on_failure: Any, client_name: str,
+                 auth_token: dict, max_inflight: int) -> None:
+        self._conn = conn
+        self._protocol = protocol
+        self._on_failure = on_failure
+        self._client_name = client_name
+        self._auth_token = auth_token
+        self._max_inflight = max_inflight
+        self._results: deque[Result] = deque()
+
+    @property
+    def client_name(self) -> str:
+        return self._client_name
+
+    @property
+    def auth_token(self) -> dict:
+        return self._auth_token
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self._conn._loop
+
+    @property
+    def connection(self) -> Connection:
+        """The underlying :class:`Connection` (the modern API)."""
+        return self._conn
+
+    def pipeline(self, statement: str, parameters: dict[str, Any] | None = None) -> None:
+        """Queue RUN and PULL_ALL without any I/O."""
+        from .exception import BoltClientError
+
+        if 2 * (len(self._results) + 1) > self._max_inflight:
+            raise BoltClientError(f"more than {self._max_inflight} messages in flight; drain with run()")
+        self._results.append(self._conn._queue_run(statement, dict(parameters or {}), {}, -1, None))
+
+    async def run(self, statement: str | None = None, parameters: dict[str, Any] | None = None, *,
+                  get_eof: bool = False):
+        """Send what is queued (plus ``statement``) and yield every record, in order."""
+        from .exception import ServerFailedError
+
+        if statement is not None:
+            self.pipeline(statement, parameters)
+        if self._conn._outbox:
+            self._conn._flush()
+        while self._results:
+            result = self._results.popleft()
+            s = result._s
+            try:
+                async for record in result:
+                    yield ClientResponse(record._values, s.run_meta, False)
+            except (Neo4jError, RequestIgnored) as exc:
+                rest, self._results = list(self._results), deque()
+                for other in rest:
+                    try:
+                        await other.consume()
+                    except BoltError:
+                        pass
+                signature = 0x0E if self._on_failure in (0x0E, "ACK_FAILURE") else 0x0F
+                metadata = exc.to_metadata(self._conn.protocol_version) if isinstance(exc, Neo4jError) else {}
+                raise ServerFailedError(f"Server failed. Reset with '{signature}'", metadata) from exc
+            if get_eof:
+                yield ClientResponse(None, s.pull_meta, True)
+
+    async def reset(self) -> ClientResponse:
+        """RESET; answers the seed's ``ClientResponse(['Successfully reset sever session'], ...)``."""
+        for result in self._results:
+            result._s.abandoned = True
+        self._results.clear()
+        meta = await self._conn.reset()
+        return ClientResponse(["Successfully reset sever session"], meta, True)
+
+    def close(self) -> None:
+        """Close the connection (does not stop the event loop, unlike the seed)."""
+        asyncio.ensure_future(self._conn.close())
+
+    async def aclose(self) -> None:
+        await self._conn.close()
+
+    async def __aenter__(self) -> ClientSession:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
+
+
+async def _seed_connect(uri: str | None, protocol_class: Any, loop: Any, host: str | None,
+                        port: int | None, ssl: Any, on_failure: Any, max_inflight: int,
+                        versions: Any, timeout: float | None, kwargs: dict) -> ClientSession:
+    from .exception import ProtocolError as SeedProtocolError
+    from .protocol import BoltClientProtocol
+
+    if uri is not None:
+        _, uri_host, uri_port, _ = parse_uri(uri)
+        host, port = host or uri_host, port or uri_port
+    protocol = (protocol_class or BoltClientProtocol)(loop, **kwargs)
+    try:
+        client_name, token = protocol.get_init_params()
+    except Exception as exc:
+        raise SeedProtocolError("Invalid get_init_params implementation") from exc
+    scheme = "bolt+s" if ssl is True else "bolt"
+    conn = await _open_connection(scheme, host or "127.0.0.1", 8888 if port is None else port, {},
+                                  auth=token, ssl=ssl, user_agent=client_name,
+                                  fetch_size=DEFAULT_FETCH_SIZE, versions=versions, timeout=timeout)
+    return ClientSession(conn, protocol, on_failure, client_name, token, max_inflight)
 
 
 class Transaction:
