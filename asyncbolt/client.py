@@ -513,7 +513,8 @@ class Connection:
     """One Bolt connection. Make it with :func:`connect`."""
 
     def __init__(self, *, host: str, port: int, auth: dict, user_agent: str, fetch_size: int,
-                 routing: dict | None, proposals: list, manifest: bool) -> None:
+                 routing: dict | None, proposals: list, manifest: bool,
+                 supported: Iterable[Version] | None = None) -> None:
         self.host, self.port = host, port
         self.fetch_size = fetch_size
         self._auth = auth
@@ -521,8 +522,9 @@ class Connection:
         self._routing = routing
         self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
-        self._handshake = ClientHandshake(proposals, manifest=manifest,
-                                          supported=[v for v in VERSIONS if v != (5, 5)])
+        if supported is None:
+            supported = [v for v in VERSIONS if v != (5, 5)]  # 5.5 was withdrawn
+        self._handshake = ClientHandshake(proposals, manifest=manifest, supported=list(supported))
         self._handshake_done: asyncio.Future = self._loop.create_future()
         self._reader = ChunkReader()
         self._writer = ChunkWriter()
@@ -909,7 +911,11 @@ class Connection:
         if self._tx is not None:
             self._tx._failed = RequestIgnored("the connection was reset")
             self._tx = None
-        self._current = None
+        current, self._current = self._current, None
+        if current is not None and not current.done:
+            # The server drops the result: whatever was not yet received never will be.
+            current.records.clear()
+            current.fail(RequestIgnored(f"the result of {current.query!r} was cut short by reset()"))
         self._flush()
         return await future
 
@@ -1067,7 +1073,8 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
     last: BaseException | None = None
     for slots, use_manifest in attempts:
         conn = Connection(host=host, port=port, auth=token, user_agent=user_agent,
-                          fetch_size=fetch_size, routing=routing, proposals=slots, manifest=use_manifest)
+                          fetch_size=fetch_size, routing=routing, proposals=slots, manifest=use_manifest,
+                          supported=None if versions is None else [tuple(v) for v in versions])
         try:
             await conn._open(context, timeout)
             return conn

@@ -521,9 +521,13 @@ class _Handler:
 
     async def _discard(self, request: Request, n: int) -> None:
         stream = self._stream(request)
+        if n < 0:
+            # The client wants none of the rest: close the source rather than iterate it.
+            await self._finish(request, stream, False)
+            return
         skipped = 0
         more = False
-        while n < 0 or skipped < n:
+        while skipped < n:
             row = await self._next_row(stream)
             if row is _END:
                 break
