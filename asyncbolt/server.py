@@ -227,10 +227,16 @@ class _Handler:
     async def read_loop(self) -> None:
         """Read until EOF; RESET's arrival is noticed here, while a hook may be running."""
         try:
-            deadline = self.server.handshake_timeout
+            loop = asyncio.get_running_loop()
+            limit = self.server.handshake_timeout
+            deadline = None if limit is None else loop.time() + limit
             while not self.conn.closed:
                 if self.conn.version is None and deadline is not None:
-                    data = await asyncio.wait_for(self.reader.read(65536), deadline)
+                    # The whole handshake must finish in time, however the bytes trickle in.
+                    remaining = deadline - loop.time()
+                    if remaining <= 0:
+                        raise asyncio.TimeoutError
+                    data = await asyncio.wait_for(self.reader.read(65536), remaining)
                 else:
                     data = await self.reader.read(65536)
                 self.conn.receive_data(data)
@@ -354,8 +360,6 @@ class _Handler:
             self.conn.ignored()
         else:
             self.conn.failure(exc)
-        if not isinstance(exc, AuthError) and self.conn.state == "FAILED":
-            self.in_tx = False
 
     def _ensure_session(self) -> ServerSession:
         if self.session is None:
