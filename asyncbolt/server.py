@@ -617,8 +617,11 @@ class _Handler:
         meta.setdefault("type", "r")
         version = self.conn.version
         meta["t_last" if version >= (3, 0) else "result_consumed_after"] = 0
-        if version >= (4, 0) and "db" not in meta:
-            meta["db"] = self.server.default_db
+        if version >= (4, 0):
+            if "db" not in meta:
+                meta["db"] = self.server.default_db
+            # Absent means false, but some clients (pymgclient) read it unconditionally.
+            meta.setdefault("has_more", False)
         self.conn.success(meta)
 
 
