@@ -1,0 +1,1086 @@
+"""Decode and validate a captured Bolt conversation, sans-IO (used by ``asyncbolt inspect`` and
+the proxy).
+
+Feed the bytes of each direction to a :class:`Conversation` in any slices; it returns
+:class:`Event` objects (the handshake, every message decoded with the strict construct schemas,
+NOOPs) and collects :class:`Problem` objects: each names the byte offset in that side's stream,
+the path of the field (``RECORD.data[3].properties``) and what is wrong. Nothing raises: damaged
+input is reported, and decoding resumes with the next message wherever the chunk framing allows.
+
+When both sides are present, the server's answers are paired with the client's requests in
+order and checked against the server state machine of the negotiated version
+(``asyncbolt._generated.states``): a RECORD without an open PULL, a SUCCESS or FAILURE where
+IGNORED was due (after a FAILURE, before RESET), a request the state does not allow. A server
+message is only emitted once the request it answers has been seen, so the events (and their
+problems) do not depend on how the two streams were sliced or interleaved.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import schemas
+from ._generated import states as _states
+from ._generated.versions import PATCHES, SECRET_KEYS, VERSIONS
+from .errors import HandshakeError, ProtocolError
+from .handshake import MAGIC, MANIFEST_V1, Proposal, decode_proposals, decode_varint, format_version
+from .messages import LAYOUTS, MESSAGE_VERSIONS, REQUESTS, RESPONSES
+from .packstream import get_codec
+from .types import Structure, StructureBase
+
+__all__ = ["Problem", "Event", "Conversation", "render_text", "render_json", "format_path"]
+
+Version = tuple[int, int]
+
+CLIENT = "client"
+SERVER = "server"
+_SIDES = (CLIENT, SERVER)
+#: Default bound on one message (payload bytes): larger is reported as framing damage.
+MAX_MESSAGE_SIZE = 256 * 1024 * 1024
+_MAX_OFFERS = 1024
+_NOOPS_SINCE: Version = (4, 1)
+_PULLS = ("PULL", "PULL_ALL")
+_SUMMARIES = ("SUCCESS", "FAILURE", "IGNORED")
+_REDACTED = "******"
+
+
+@dataclass
+class Problem:
+    """One violation: byte ``offset`` in ``side``'s stream, field ``path``, and ``reason``."""
+
+    offset: int
+    path: str
+    reason: str
+    side: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.offset}: {self.path}: {self.reason}"
+
+
+@dataclass
+class Event:
+    """One item of a side's stream: the handshake, a message or a NOOP."""
+
+    offset: int
+    side: str
+    kind: str
+    version: tuple[int, int] | None
+    name: str
+    fields: list = field(default_factory=list)
+    message: Any = None
+    problems: list[Problem] = field(default_factory=list)
+    #: The item's bytes: the dechunked payload of a message, the handshake bytes as sent.
+    data: bytes = b""
+
+
+# --------------------------------------------------------------------------------------------
+# Paths and names
+
+
+def format_path(path: Iterable[Any], structures: frozenset[str] = frozenset()) -> str:
+    """``("RECORD", "data", "[3]", "Node", "properties")`` -> ``RECORD.data[3].properties``.
+
+    Structure type names (which the construct path inserts after the field holding the
+    structure) are left out; map keys that are not identifiers are quoted: ``extra["a b"]``.
+    """
+    out = ""
+    prev = ""
+    for raw in path:
+        part = str(raw)
+        if not part:
+            continue
+        if not out:
+            out = part
+        elif part.startswith("[") and part.endswith("]"):
+            out += part
+        elif part in structures and prev not in structures:
+            pass  # Node in RECORD -> data -> [3] -> Node -> properties
+        elif part.isidentifier():
+            out += "." + part
+        else:
+            out += "[" + json.dumps(part, ensure_ascii=False) + "]"
+        prev = part
+    return out
+
+
+def _structure_names() -> frozenset[str]:
+    from .structures import STRUCTURES
+
+    return frozenset(STRUCTURES)
+
+
+_STRUCTURE_NAMES = _structure_names()
+_LAYOUT_CACHE: dict[str, dict[type, tuple[str, ...]]] = {}
+
+
+def _profile_key(version: Version | None, patches: Iterable[str]) -> str:
+    if version is None:
+        return ""
+    return f"{version[0]}.{version[1]}" + "".join(f"+{p}" for p in sorted(set(patches)))
+
+
+def _structure_layouts(profile: str) -> dict[type, tuple[str, ...]]:
+    """Structure class -> its fields on the wire in ``profile`` (empty when unknown)."""
+    layouts = _LAYOUT_CACHE.get(profile)
+    if layouts is None:
+        layouts = {}
+        try:
+            from construct import Pass
+
+            from ._generated import schemas as _g
+
+            for _name, cls, schema in _g._STRUCTURES_OF[profile](Pass).values():
+                layouts[cls] = tuple(sc.name for sc in schema.subcons)
+        except Exception:  # noqa: BLE001 - a display nicety only
+            layouts = {}
+        _LAYOUT_CACHE[profile] = layouts
+    return layouts
+
+
+def _versions_text(versions: Iterable[Version]) -> str:
+    vs = sorted(versions)
+    if not vs:
+        return "no version"
+    if len(vs) == 1:
+        return format_version(vs[0])
+    return f"{format_version(vs[0])}-{format_version(vs[-1])}"
+
+
+def _signature_hint(sig: int, side: str, version: Version) -> str:
+    """Why a signature is unknown: it belongs to the other side, or to other versions."""
+    own, other = (REQUESTS, RESPONSES) if side == CLIENT else (RESPONSES, REQUESTS)
+    found = [cls for table in own.values() for s, cls in table.items() if s == sig]
+    if found:
+        cls = found[0]
+        return f" ({cls.name} exists in Bolt {_versions_text(MESSAGE_VERSIONS.get(cls, ()))})"
+    for table in other.values():
+        cls = table.get(sig)
+        if cls is not None:
+            what = "response" if side == CLIENT else "request"
+            return f" (0x{sig:02X} is the {what} {cls.name}; wrong direction?)"
+    return ""
+
+
+def _message_name(payload: bytes, side: str, version: Version | None) -> str:
+    if version is None or len(payload) < 2 or not 0xB0 <= payload[0] <= 0xBF:
+        return "RAW"
+    table = (REQUESTS if side == CLIENT else RESPONSES).get(version, {})
+    cls = table.get(payload[1])
+    return cls.name if cls is not None else "RAW"
+
+
+_NO_REPLY: dict[Version, frozenset[str]] = {}
+
+
+def _no_reply_requests(version: Version) -> frozenset[str]:
+    """Requests the server never answers (GOODBYE): they close the connection."""
+    names = _NO_REPLY.get(version)
+    if names is None:
+        table = _states.TRANSITIONS.get(version, {})
+        names = _NO_REPLY[version] = frozenset(n for (_, n), t in table.items() if t.close)
+    return names
+
+
+# --------------------------------------------------------------------------------------------
+# One direction of the connection
+
+
+@dataclass
+class _Item:
+    """A dechunked message or a NOOP, waiting to be decoded."""
+
+    kind: str  # "message", "noop"
+    offset: int
+    payload: bytes = b""
+    segments: list[tuple[int, int]] = field(default_factory=list)
+    end: int = 0  # stream offset of the end marker
+
+
+@dataclass
+class _Request:
+    name: str
+    offset: int
+    damaged: bool
+
+
+class _Side:
+    def __init__(self, name: str, present: bool) -> None:
+        self.name = name
+        self.present = present
+        self.buf = bytearray()
+        self.base = 0  # stream offset of buf[0]
+        # "handshake", "answer" (client: waiting to know whether a manifest choice follows),
+        # "choice" (client), "manifest" (server), "messages", "done" (nothing more expected),
+        # "dead" (damage stopped decoding).
+        self.phase = "handshake"
+        self.eof = False
+        # Dechunking state.
+        self.in_message = False
+        self.msg_start = 0
+        self.remaining = 0
+        self.payload = bytearray()
+        self.segments: list[tuple[int, int]] = []
+        self.items: deque[_Item] = deque()
+        self.patches: frozenset[str] = frozenset()
+
+    @property
+    def finished(self) -> bool:
+        """Nothing more will come from this side (absent, ended or stopped by damage)."""
+        return not self.present or self.eof or self.phase in ("dead", "done")
+
+    def consume(self, n: int) -> None:
+        del self.buf[:n]
+        self.base += n
+
+
+class Conversation:
+    """Decode and validate one Bolt connection, one or both directions.
+
+    ``version``: the negotiated version when the dump has no handshake (a handshake at the start
+    is still recognised); ``patches``: patches in force from the start (e.g. ``{"utc"}``);
+    ``side``: the only side present in a one-direction dump. Without ``side`` both are expected.
+    ``max_message_size`` bounds one message (larger is framing damage); ``reference=True``
+    decodes every message with the construct schemas instead of only the damaged ones.
+    """
+
+    def __init__(self, version: tuple[int, int] | None = None, patches: Iterable[str] = (), *,
+                 side: str | None = None, max_message_size: int = MAX_MESSAGE_SIZE,
+                 reference: bool = False) -> None:
+        #: Decode every message with the construct reference schemas (slower), not only the
+        #: damaged ones.
+        self.reference = reference
+        self._problems: list[Problem] = []
+        self._out: list[Event] = []
+        #: Assumptions made where the dump lacks information (e.g. an absent handshake answer).
+        self.notes: list[str] = []
+        self.max_message_size = max_message_size
+        self.closed = False
+        self.version: Version | None = None
+        self.given_version: Version | None = None
+        self.proposals: list[Proposal] | None = None
+        self.offers: list[Proposal] | None = None
+        self.manifest = False
+        self.refused = False
+        self._init_problems: list[Problem] = []
+        if side not in (None, CLIENT, SERVER):
+            self._init_problems.append(Problem(0, "side", f"unknown side {side!r} (client or server)"))
+            side = None
+        self.only = side
+        self.sides = {s: _Side(s, side is None or side == s) for s in _SIDES}
+        self._pairing = side is None
+        self._pending: deque[_Request] = deque()
+        self._state: str | None = None
+        self._await_hello: bool = False
+        self._hello_asked_utc = False
+        try:
+            patch_set = frozenset(str(p) for p in patches)
+        except TypeError:
+            patch_set = frozenset()
+        if version is not None:
+            try:
+                v = (int(version[0]), int(version[1]))
+            except (TypeError, ValueError, IndexError):
+                v = None
+            if v not in VERSIONS:
+                self._init_problems.append(Problem(0, "version", f"unknown Bolt version {version!r}"))
+            else:
+                bad = [p for p in patch_set if p not in PATCHES
+                       or not PATCHES[p][0] <= v <= (PATCHES[p][1] or v)]
+                if bad:
+                    self._init_problems.append(
+                        Problem(0, "patches", f"patch {sorted(bad)[0]!r} does not exist in Bolt "
+                                              f"{format_version(v)}"))
+                    patch_set = frozenset()
+                self.given_version = v
+                for s in self.sides.values():
+                    s.patches = patch_set
+        self._problems.extend(self._init_problems)
+        if self.given_version is not None:
+            # No handshake expected; one at the very start is still recognised.
+            self._set_version(self.given_version)
+
+    # -- public ------------------------------------------------------------------------------
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem found so far, in the order found (do not modify)."""
+        return self._problems
+
+    def feed(self, side: str, data: bytes) -> list[Event]:
+        """Consume bytes of ``side``'s stream; return the events completed (of either side)."""
+        try:
+            s = self.sides.get(side)
+            if s is None:
+                self._problems.append(Problem(0, "side", f"unknown side {side!r}"))
+                return self._take()
+            if self.closed or s.eof:
+                return self._take()
+            try:
+                if isinstance(data, (int, str)):
+                    raise TypeError(type(data).__name__)
+                chunk = bytes(data)
+            except (TypeError, ValueError):
+                self._problems.append(Problem(s.base + len(s.buf), side, "data is not bytes"))
+                return self._take()
+            if not s.present and chunk:
+                # A dump said to hold one side turned out to have the other: take it anyway.
+                s.present = True
+            if s.phase != "dead" and chunk:
+                s.buf += chunk
+            self._pump()
+        except Exception as exc:  # noqa: BLE001 - the promise: never raise on any input
+            self._internal(side, exc)
+        return self._take()
+
+    def close(self) -> list[Event]:
+        """End of input: decode what can be, then report what was cut off."""
+        if self.closed:
+            return self._take()
+        try:
+            self.closed = True
+            for s in self.sides.values():
+                s.eof = True
+            self._pump()
+            if self.version is None:
+                self._guess_version()
+                self._pump()
+            for s in self.sides.values():
+                self._truncated(s)
+            self._pump()
+            self._flush()
+        except Exception as exc:  # noqa: BLE001
+            self._internal("", exc)
+        return self._take()
+
+    def _guess_version(self) -> None:
+        """At the end of a dump whose handshake left the version open: take the likeliest."""
+        candidates = [v for p in self.offers or () for v in p.versions() if v in VERSIONS]
+        source = "offered by the server"
+        if not candidates:
+            candidates = [v for v in self._proposed() if v in VERSIONS]
+            source = "proposed by the client"
+        if not candidates:
+            return
+        guess = max(candidates)
+        self.notes.append(f"the handshake does not settle the version; assuming Bolt "
+                          f"{format_version(guess)}, the highest {source} (use --bolt)")
+        self._set_version(guess)
+        if self.sides[CLIENT].phase in ("answer", "choice"):
+            self.sides[CLIENT].phase = "messages"
+
+    def _flush(self) -> None:
+        """Emit what could not be decoded (no version), so that nothing is silently dropped."""
+        for s in self.sides.values():
+            while s.items:
+                item = s.items.popleft()
+                if item.kind == "truncated":
+                    self._emit(s.truncated_event)  # type: ignore[attr-defined]
+                    continue
+                event = Event(item.offset, s.name, item.kind, self.version,
+                              "NOOP" if item.kind == "noop" else "RAW", [], None, [], item.payload)
+                if item.kind == "message":
+                    self._problem(event, item.offset, "message",
+                                  "not decoded: the Bolt version is unknown (use --bolt)", s.name)
+                self._emit(event)
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _internal(self, side: str, exc: BaseException) -> None:
+        s = self.sides.get(side)
+        offset = s.base if s is not None else 0
+        self._problems.append(Problem(offset, side or "dump",
+                                      f"internal decoder error {type(exc).__name__}: {exc}", side))
+        for s in self.sides.values():
+            s.phase = "dead"
+            s.buf.clear()
+            s.items.clear()
+
+    def _take(self) -> list[Event]:
+        out, self._out = self._out, []
+        return out
+
+    def _emit(self, event: Event) -> Event:
+        self._out.append(event)
+        self._problems.extend(event.problems)
+        return event
+
+    def _problem(self, event: Event | None, offset: int, path: str, reason: str, side: str) -> Problem:
+        p = Problem(offset, path, reason, side)
+        if event is not None:
+            event.problems.append(p)
+        else:
+            self._problems.append(p)
+        return p
+
+    def _handshake_version(self, version: Version) -> None:
+        """The handshake in the dump settles the version, over a version given up front."""
+        if version == self.version:
+            return
+        if self.given_version is not None:
+            self.notes.append(f"the handshake in the dump agrees on Bolt {format_version(version)}, "
+                              f"not {format_version(self.given_version)}: decoding as "
+                              f"{format_version(version)}")
+        self._set_version(version)
+
+    def _set_version(self, version: Version) -> None:
+        self.version = version
+        self._state = _states.INITIAL.get(version, "CONNECTED")
+
+    def _pump(self) -> None:
+        client, server = self.sides[CLIENT], self.sides[SERVER]
+        progress = True
+        while progress:
+            progress = False
+            if client.phase in ("handshake", "answer", "choice"):
+                progress |= self._client_handshake(client)
+            if server.phase in ("handshake", "manifest"):
+                progress |= self._server_handshake(server)
+            for s in (client, server):
+                if s.phase == "messages":
+                    progress |= self._dechunk(s)
+            progress |= self._decode_client(client)
+            progress |= self._decode_server(server)
+
+    # -- handshake ---------------------------------------------------------------------------
+
+    def _client_handshake(self, s: _Side) -> bool:
+        buf = s.buf
+        if s.phase == "handshake":
+            if self.given_version is not None and (len(buf) >= 4 or s.eof) and buf[:4] != MAGIC:
+                s.phase = "messages"
+                return True
+            if len(buf) < 4:
+                return False
+            if buf[:4] != MAGIC:
+                self._problem(None, s.base, "HANDSHAKE",
+                              f"expected the Bolt magic 60 60 B0 17, found {bytes(buf[:4]).hex(' ')}"
+                              + _describe_foreign(bytes(buf[:4])), CLIENT)
+                s.phase = "dead"
+                return True
+            if len(buf) < 20:
+                return False
+            self.proposals = decode_proposals(bytes(buf[4:20]))
+            event = Event(s.base, CLIENT, "handshake", None, "HANDSHAKE",
+                          [str(p) for p in self.proposals], None, [], bytes(buf[:20]))
+            if not self.proposals:
+                self._problem(event, s.base + 4, "HANDSHAKE", "no version proposed", CLIENT)
+            self._emit(event)
+            s.consume(20)
+            s.phase = "answer"
+            return True
+        if s.phase == "answer":
+            return self._client_answer(s)
+        return self._client_choice(s)
+
+    def _proposed(self) -> set[Version]:
+        return {v for p in self.proposals or () for v in p.versions()}
+
+    def _client_answer(self, s: _Side) -> bool:
+        server = self.sides[SERVER]
+        manifest_asked = any(p.is_manifest for p in self.proposals or ())
+        if server.present and server.phase in ("handshake", "manifest") and not server.eof:
+            return False  # the server's answer decides what follows
+        if self.manifest:
+            s.phase = "choice"
+            return True
+        if self.refused:
+            s.phase = "done"
+            if s.buf:
+                self._problem(None, s.base, "HANDSHAKE",
+                              f"{len(s.buf)} bytes after the server refused every version", CLIENT)
+            return True
+        if self.version is not None and (server.present and server.phase not in ("dead",)
+                                         or not manifest_asked):
+            s.phase = "messages"
+            return True
+        # No usable answer in the dump: a manifest choice is recognisable by its shape.
+        if manifest_asked:
+            if len(s.buf) < 4 and not s.eof:
+                return False
+            b = bytes(s.buf[:4])
+            if len(b) == 4 and b[0] == 0 and b[1] == 0 and ((b[3], b[2]) in VERSIONS or b[2:] == b"\0\0"):
+                s.phase = "choice"
+                return True
+        if self.version is None:
+            guess = max((v for v in self._proposed() if v in VERSIONS), default=None)
+            if guess is None:
+                self._problem(None, s.base, "HANDSHAKE",
+                              "no usable version: the server's answer is not in the dump and "
+                              "no proposal names a known version", CLIENT)
+                s.phase = "dead"
+                return True
+            self.notes.append(f"the server's handshake answer is not in the dump; assuming Bolt "
+                              f"{format_version(guess)}, the highest proposed (use --bolt)")
+            self._set_version(guess)
+        s.phase = "messages"
+        return True
+
+    def _client_choice(self, s: _Side) -> bool:
+        buf = s.buf
+        if len(buf) < 5:
+            if s.eof:
+                return False  # reported by _truncated
+            return False
+        try:
+            caps = decode_varint(buf, 4)
+        except HandshakeError as exc:
+            self._problem(None, s.base + (exc.offset or 4), "HANDSHAKE.capabilities", exc.reason, CLIENT)
+            s.phase = "dead"
+            return True
+        if caps is None:
+            return False
+        capabilities, end = caps
+        choice = (buf[3], buf[2])
+        event = Event(s.base, CLIENT, "handshake", None, "HANDSHAKE", [], None, [], bytes(buf[:end]))
+        if choice == (0, 0):
+            event.fields = ["no common version", f"capabilities 0x{capabilities:x}"]
+            self.refused = True
+            self._emit(event)
+            s.consume(end)
+            s.phase = "done"
+            return True
+        event.fields = [format_version(choice), f"capabilities 0x{capabilities:x}"]
+        event.version = choice
+        if choice not in VERSIONS:
+            self._problem(event, s.base, "HANDSHAKE.version",
+                          f"the client chose Bolt {format_version(choice)}, which the spec does not describe",
+                          CLIENT)
+            self._emit(event)
+            s.phase = "dead"
+            return True
+        if self.offers is not None:
+            offered = {v for p in self.offers for v in p.versions()}
+            if choice not in offered:
+                self._problem(event, s.base, "HANDSHAKE.version",
+                              f"the client chose Bolt {format_version(choice)}, which the server did "
+                              f"not offer ({', '.join(str(p) for p in self.offers) or 'nothing'})", CLIENT)
+        self._handshake_version(choice)
+        self._emit(event)
+        s.consume(end)
+        s.phase = "messages"
+        return True
+
+    def _server_handshake(self, s: _Side) -> bool:
+        buf = s.buf
+        client = self.sides[CLIENT]
+        if client.phase == "handshake" and not client.finished:
+            return False  # the answer is checked against the proposals: read those first
+        if s.phase == "handshake":
+            if len(buf) < 4:
+                if self.given_version is not None and s.eof:
+                    s.phase = "messages"
+                    return True
+                return False
+            head = bytes(buf[:4])
+            if self.given_version is not None and head not in (MANIFEST_V1, b"\0\0\0\0") and head != bytes(
+                    (0, 0, self.given_version[1], self.given_version[0])):
+                s.phase = "messages"
+                return True
+            if head == MANIFEST_V1:
+                s.phase = "manifest"
+                return True
+            event = Event(s.base, SERVER, "handshake", None, "HANDSHAKE", [], None, [], head)
+            if head == b"\0\0\0\0":
+                event.fields = ["no common version"]
+                self.refused = True
+                self._emit(event)
+                s.consume(4)
+                s.phase = "done"
+                if s.buf:
+                    self._problem(None, s.base, "HANDSHAKE",
+                                  f"{len(s.buf)} bytes after refusing every version", SERVER)
+                return True
+            version = (head[3], head[2])
+            event.fields = [format_version(version)]
+            event.version = version
+            if head[:2] != b"\0\0" or version not in VERSIONS:
+                self._problem(event, s.base, "HANDSHAKE",
+                              f"expected a version answer 00 00 mm MM, found {head.hex(' ')}"
+                              + (" (not a Bolt version the spec describes)"
+                                 if head[:2] == b"\0\0" else "") + _describe_foreign(head), SERVER)
+                self._emit(event)
+                s.phase = "dead"
+                return True
+            if self.proposals is not None and version not in self._proposed():
+                self._problem(event, s.base, "HANDSHAKE",
+                              f"the server chose Bolt {format_version(version)}, which the client did "
+                              f"not propose ({', '.join(str(p) for p in self.proposals)})", SERVER)
+            self._handshake_version(version)
+            self._emit(event)
+            s.consume(4)
+            s.phase = "messages"
+            return True
+        # Manifest v1: 00 00 01 FF, varint count, count offers, varint capabilities.
+        try:
+            count_end = decode_varint(buf, 4)
+            if count_end is None:
+                return False
+            count, pos = count_end
+            if count > _MAX_OFFERS:
+                self._problem(None, s.base + 4, "HANDSHAKE.offers",
+                              f"manifest announces {count} offers (more than {_MAX_OFFERS})", SERVER)
+                s.phase = "dead"
+                return True
+            if len(buf) < pos + 4 * count:
+                return False
+            offers = [Proposal.from_bytes(bytes(buf[pos + 4 * i: pos + 4 * i + 4])) for i in range(count)]
+            caps_end = decode_varint(buf, pos + 4 * count)
+        except HandshakeError as exc:
+            self._problem(None, s.base + (exc.offset or 0), "HANDSHAKE", exc.reason, SERVER)
+            s.phase = "dead"
+            return True
+        if caps_end is None:
+            return False
+        capabilities, end = caps_end
+        self.manifest = True
+        self.offers = offers
+        event = Event(s.base, SERVER, "handshake", None, "HANDSHAKE",
+                      ["manifest v1", "offers " + (" ".join(str(p) for p in offers) or "none"),
+                       f"capabilities 0x{capabilities:x}"], None, [], bytes(buf[:end]))
+        if self.proposals is not None and not any(p.is_manifest for p in self.proposals):
+            self._problem(event, s.base, "HANDSHAKE",
+                          "the server answered with a manifest the client did not ask for", SERVER)
+        self._emit(event)
+        s.consume(end)
+        s.phase = "messages"
+        if self.given_version is None and (not client.present or client.phase == "dead"):
+            guess = max((v for p in offers for v in p.versions() if v in VERSIONS), default=None)
+            if guess is None:
+                self._problem(None, s.base, "HANDSHAKE",
+                              "no usable version: the client's manifest choice is not in the dump "
+                              "and the server offers no known version", SERVER)
+                s.phase = "dead"
+                return True
+            self.notes.append(f"the client's manifest choice is not in the dump; assuming Bolt "
+                              f"{format_version(guess)}, the highest offered (use --bolt)")
+            self._set_version(guess)
+        return True
+
+    # -- framing -----------------------------------------------------------------------------
+
+    def _dechunk(self, s: _Side) -> bool:
+        buf = s.buf
+        n = len(buf)
+        pos = 0
+        produced = False
+        while pos < n:
+            if s.remaining:
+                take = min(s.remaining, n - pos)
+                s.payload += buf[pos:pos + take]
+                s.remaining -= take
+                pos += take
+                continue
+            if n - pos < 2:
+                break
+            size = (buf[pos] << 8) | buf[pos + 1]
+            at = s.base + pos
+            if size == 0:
+                if s.in_message:
+                    s.items.append(_Item("message", s.msg_start, bytes(s.payload), s.segments, at))
+                    s.in_message = False
+                    s.payload = bytearray()
+                    s.segments = []
+                else:
+                    s.items.append(_Item("noop", at, end=at))
+                pos += 2
+                produced = True
+                continue
+            if not s.in_message:
+                s.in_message = True
+                s.msg_start = at
+            if len(s.payload) + size > self.max_message_size:
+                self._problem(None, at, "chunk",
+                              f"message larger than {self.max_message_size} bytes "
+                              f"({len(s.payload) + size} so far); framing lost, {s.name} stream "
+                              "not decoded further", s.name)
+                s.phase = "dead"
+                s.consume(n)
+                s.in_message = False
+                s.payload = bytearray()
+                return True
+            s.segments.append((len(s.payload), at + 2))
+            s.remaining = size
+            pos += 2
+        if pos:
+            s.consume(pos)
+        return produced
+
+    def _truncated(self, s: _Side) -> None:
+        """At close: report a handshake, chunk or message that the dump cut off."""
+        if not s.present or s.phase in ("dead", "done"):
+            return
+        if s.phase != "messages":
+            if s.buf:
+                what = {"handshake": "handshake", "answer": "handshake", "choice": "manifest choice",
+                        "manifest": "manifest"}.get(s.phase, "handshake")
+                self._problem(None, s.base, "HANDSHAKE",
+                              f"the dump ends inside the {what} ({len(s.buf)} bytes)", s.name)
+            s.phase = "dead"
+            return
+        if not (s.in_message or s.buf):
+            return
+        start = s.msg_start if s.in_message else s.base
+        end = s.base + len(s.buf)
+        if s.remaining:
+            reason = (f"the dump ends inside a chunk: {s.remaining} of its bytes are missing")
+        elif s.buf:
+            reason = "the dump ends inside a chunk header"
+        else:
+            reason = "the dump ends before the message's end marker 00 00"
+        payload = bytes(s.payload)
+        name = _message_name(payload, s.name, self.version)
+        event = Event(start, s.name, "message", self.version, name, [], None, [], payload)
+        self._problem(event, end, name, reason, s.name)
+        s.in_message = False
+        s.payload = bytearray()
+        s.buf.clear()
+        s.remaining = 0
+        # Queue it behind the complete messages so that events stay in stream order.
+        s.items.append(_Item("truncated", start, payload))
+        s.truncated_event = event  # type: ignore[attr-defined]
+        s.phase = "done"
+
+    # -- decoding ----------------------------------------------------------------------------
+
+    def _stream_offset(self, item: _Item, payload_offset: int | None) -> int:
+        if payload_offset is None:
+            return item.offset
+        if payload_offset >= len(item.payload):
+            return item.end + (payload_offset - len(item.payload))
+        stream = item.offset
+        for start, at in item.segments:
+            if start > payload_offset:
+                break
+            stream = at + (payload_offset - start)
+        return stream
+
+    def _decode(self, s: _Side, item: _Item) -> Event:
+        version = self.version
+        if item.kind == "truncated":
+            return s.truncated_event  # type: ignore[attr-defined]
+        if item.kind == "noop":
+            event = Event(item.offset, s.name, "noop", version, "NOOP", [], None, [], b"")
+            if version is not None and version < _NOOPS_SINCE:
+                self._problem(event, item.offset, "NOOP",
+                              f"NOOP chunks (00 00 between messages) exist from Bolt 4.1, "
+                              f"not in {format_version(version)}", s.name)
+            return event
+        payload = item.payload
+        assert version is not None
+        parse = schemas.parse_request if s.name == CLIENT else schemas.parse_response
+        name = _message_name(payload, s.name, version)
+        event = Event(item.offset, s.name, "message", version, name, [], None, [], payload)
+        message = None
+        if not self.reference:
+            # The fast codec accepts and refuses exactly what the reference schemas do (the
+            # tests' pact); the reference decoder runs only to locate what the codec refused.
+            try:
+                codec = get_codec(version, s.patches)
+                unpack = codec.unpack_request if s.name == CLIENT else codec.unpack_response
+                message = unpack(payload)
+            except Exception:  # noqa: BLE001 - located below by the reference decoder
+                message = None
+        try:
+            if message is None:
+                message = parse(payload, version, s.patches)
+        except ProtocolError as exc:
+            path = format_path(exc.path, _STRUCTURE_NAMES) or name
+            if path == "RAW":
+                path = "message"
+            reason = exc.reason
+            if exc.offset == 1 and len(payload) > 1 and reason.startswith("unknown"):
+                reason += _signature_hint(payload[1], s.name, version)
+            self._problem(event, self._stream_offset(item, exc.offset), path, reason, s.name)
+            return event
+        except Exception as exc:  # noqa: BLE001 - construct or a structure class refusing values
+            self._problem(event, item.offset, name, f"undecodable: {type(exc).__name__}: {exc}", s.name)
+            return event
+        event.message = message
+        event.name = message.name
+        layout = LAYOUTS.get(version, {}).get(type(message), message.fields)
+        event.fields = [getattr(message, f, None) for f in layout]
+        return event
+
+    def _decode_client(self, s: _Side) -> bool:
+        progress = False
+        server = self.sides[SERVER]
+        if self._await_hello and server.finished and not server.items:
+            self._await_hello = False  # the server never answered HELLO: assume what it asked
+            if self._hello_asked_utc:
+                s.patches = s.patches | {"utc"}
+        while s.items and self.version is not None and not self._await_hello:
+            item = s.items.popleft()
+            event = self._decode(s, item)
+            progress = True
+            self._emit(event)
+            if event.kind != "message" or item.kind == "truncated":
+                continue
+            if self._pairing and event.name not in _no_reply_requests(self.version):
+                self._pending.append(_Request(event.name, event.offset, event.message is None))
+            if event.name == "HELLO" and self._patch_possible():
+                extra = getattr(event.message, "extra", None)
+                asked = extra.get("patch_bolt") if isinstance(extra, dict) else None
+                self._hello_asked_utc = isinstance(asked, list) and "utc" in asked
+                if self._pairing and server.present and not server.finished:
+                    # The answer decides how what follows decodes (even after a damaged HELLO:
+                    # waiting either way keeps the events independent of the slicing).
+                    self._await_hello = True
+                elif self._hello_asked_utc:
+                    s.patches = s.patches | {"utc"}  # no answer in the dump: assume granted
+        return progress
+
+    def _patch_possible(self) -> bool:
+        v = self.version
+        low, high = PATCHES.get("utc", ((4, 3), (4, 4)))
+        return v is not None and low <= v <= (high or v)
+
+    def _decode_server(self, s: _Side) -> bool:
+        progress = False
+        client = self.sides[CLIENT]
+        while s.items and self.version is not None:
+            item = s.items[0]
+            pairing = self._pairing and item.kind == "message" and item.kind != "truncated"
+            if pairing and not self._pending and not client.finished:
+                break  # wait for the request this answers
+            if pairing and not self._pending and client.items and client.present:
+                break  # the client's requests are decoded first (e.g. after a HELLO answer)
+            s.items.popleft()
+            event = self._decode(s, item)
+            progress = True
+            if item.kind == "message":
+                if pairing:
+                    self._pair(event)
+                elif event.name == "SUCCESS":
+                    self._maybe_patch(event, None)
+            self._emit(event)
+        return progress
+
+    def _maybe_patch(self, event: Event, request: _Request | None) -> None:
+        """Switch both sides to the utc patch after a HELLO SUCCESS that echoes it."""
+        if not self._patch_possible() or event.message is None:
+            return
+        if request is not None and request.name != "HELLO":
+            return
+        metadata = event.message.metadata if isinstance(event.message.metadata, dict) else {}
+        echoed = metadata.get("patch_bolt")
+        if isinstance(echoed, list) and "utc" in echoed:
+            for side in self.sides.values():
+                side.patches = side.patches | {"utc"}
+
+    def _pair(self, event: Event) -> None:
+        name = event.name
+        if name not in _SUMMARIES and name != "RECORD":
+            return  # an undecodable message: nothing to pair
+        if not self._pending:
+            reason = (f"{name} answers no request (the client sent nothing more)" if name != "RECORD"
+                      else "RECORD without an open PULL (no request is waiting for an answer)")
+            self._problem(event, event.offset, name, reason, SERVER)
+            return
+        version = self.version
+        assert version is not None
+        table = _states.TRANSITIONS.get(version, {})
+        head = self._pending[0]
+        state = self._state or "CONNECTED"
+        transition = table.get((state, head.name))
+        if name == "RECORD":
+            if head.name not in _PULLS:
+                self._problem(event, event.offset, name,
+                              f"RECORD without an open PULL (it would answer {head.name} at client "
+                              f"offset {head.offset})", SERVER)
+            elif transition is not None and transition.ignored:
+                self._problem(event, event.offset, name,
+                              f"RECORD for {head.name} (client offset {head.offset}), which should be "
+                              f"IGNORED in state {state}", SERVER)
+            return
+        self._pending.popleft()
+        if head.name == "HELLO":
+            if name == "SUCCESS":
+                self._maybe_patch(event, head)
+            self._await_hello = False
+        if head.damaged:
+            if name == "FAILURE":
+                self._state = _states.ON_VIOLATION.get(version, {}).get(state, "DEFUNCT")
+            return
+        if (transition is None or transition.close) and name == "IGNORED":
+            return  # interrupted by a RESET before the server looked at it
+        if transition is None or transition.close:
+            self._problem(event, head.offset, head.name,
+                          f"{head.name} is not allowed in state {state} (answered {name})", CLIENT)
+            if name == "FAILURE":
+                self._state = _states.ON_VIOLATION.get(version, {}).get(state, "DEFUNCT")
+            return
+        if transition.ignored:
+            if name != "IGNORED":
+                self._problem(event, event.offset, name,
+                              f"{name} answers {head.name} (client offset {head.offset}), which should "
+                              f"have been IGNORED: state {state} ignores it until RESET", SERVER)
+                if name == "SUCCESS" and transition.success:
+                    self._state = transition.success
+            return
+        if name == "IGNORED":
+            return  # interrupted by a RESET: the state is unchanged
+        if name == "FAILURE":
+            self._state = transition.failure or state
+            return
+        has_more = False
+        if event.message is not None and isinstance(event.message.metadata, dict):
+            has_more = event.message.metadata.get("has_more") is True
+        if has_more and transition.has_more:
+            self._state = transition.has_more
+        else:
+            self._state = transition.success or state
+
+
+def _describe_foreign(head: bytes) -> str:
+    if head.startswith(b"\x16\x03"):
+        return " (a TLS handshake: the connection uses TLS)"
+    if head[:4] in (b"GET ", b"POST", b"HTTP", b"PUT ", b"HEAD"):
+        return " (HTTP, not Bolt)"
+    return ""
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+
+
+def _key_text(key: Any) -> str:
+    k = str(key)
+    return k if k.isidentifier() else json.dumps(k, ensure_ascii=False)
+
+
+def _value_text(value: Any, redact: bool, profile: str) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"bytes({bytes(value).hex()})"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_value_text(v, redact, profile) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(
+            f"{_key_text(k)}: "
+            + (json.dumps(_REDACTED) if redact and k in SECRET_KEYS else _value_text(v, redact, profile))
+            for k, v in value.items()) + "}"
+    if isinstance(value, Structure):
+        return (f"Structure(tag=0x{value.tag:02X}, fields="
+                f"{_value_text(value.fields, redact, profile)})")
+    if isinstance(value, StructureBase):
+        names = _structure_layouts(profile).get(type(value), type(value).fields)
+        inner = ", ".join(f"{f}={_value_text(getattr(value, f, None), redact, profile)}" for f in names)
+        return f"{type(value).__name__}({inner})"
+    return repr(value)
+
+
+def _value_json(value: Any, redact: bool, profile: str) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, (list, tuple)):
+        return [_value_json(v, redact, profile) for v in value]
+    if isinstance(value, dict):
+        return {str(k): (_REDACTED if redact and k in SECRET_KEYS else _value_json(v, redact, profile))
+                for k, v in value.items()}
+    if isinstance(value, Structure):
+        return {"type": "Structure", "tag": value.tag,
+                "fields": [_value_json(v, redact, profile) for v in value.fields]}
+    if isinstance(value, StructureBase):
+        names = _structure_layouts(profile).get(type(value), type(value).fields)
+        return {"type": type(value).__name__,
+                "fields": {f: _value_json(getattr(value, f, None), redact, profile) for f in names}}
+    return repr(value)
+
+
+def _event_profile(event: Event) -> str:
+    patches: Iterable[str] = ()
+    if event.version is not None and event.version in ((4, 3), (4, 4)):
+        # A utc DateTime in the fields tells the profile apart; the layouts only differ there.
+        patches = ("utc",) if _has_utc(event.fields) else ()
+    return _profile_key(event.version, patches)
+
+
+def _has_utc(values: Any, depth: int = 0) -> bool:
+    from .structures import DateTime, DateTimeZoneId
+
+    if depth > 50:
+        return False
+    if isinstance(values, (DateTime, DateTimeZoneId)):
+        return True
+    if isinstance(values, (list, tuple)):
+        return any(_has_utc(v, depth + 1) for v in values)
+    if isinstance(values, dict):
+        return any(_has_utc(v, depth + 1) for v in values.values())
+    if isinstance(values, StructureBase):
+        return any(_has_utc(getattr(values, f, None), depth + 1) for f in type(values).fields)
+    return False
+
+
+def render_text(event: Event, redact: bool = True) -> str:
+    """One line per event (``offset side NAME field, field``), one more per problem."""
+    redact_fields = redact and event.side == CLIENT
+    try:
+        profile = _event_profile(event)
+        if event.kind == "handshake":
+            fields = ", ".join(str(f) for f in event.fields)
+        elif event.message is None and event.kind == "message" and not event.fields:
+            fields = f"<{len(event.data)} bytes: {event.data[:64].hex(' ')}{' ...' if len(event.data) > 64 else ''}>"
+        else:
+            fields = ", ".join(_value_text(f, redact_fields, profile) for f in event.fields)
+    except RecursionError:
+        fields = "<nested too deeply to show>"
+    line = f"{event.offset:>8} {event.side:<6} {event.name}" + (f" {fields}" if fields else "")
+    for p in event.problems:
+        where = f" ({p.side} stream)" if p.side and p.side != event.side else ""
+        line += f"\n{'':>8} ! {p}{where}"
+    return line
+
+
+def render_json(event: Event, redact: bool = True) -> dict:
+    """The event as a JSON-ready dict."""
+    redact_fields = redact and event.side == CLIENT
+    try:
+        profile = _event_profile(event)
+        if event.kind == "handshake":
+            fields: Any = [str(f) for f in event.fields]
+        elif event.message is None and event.kind == "message" and not event.fields:
+            fields = []
+        else:
+            fields = [_value_json(f, redact_fields, profile) for f in event.fields]
+    except RecursionError:
+        fields = "<nested too deeply to show>"
+    out: dict[str, Any] = {
+        "offset": event.offset,
+        "side": event.side,
+        "kind": event.kind,
+        "version": format_version(event.version) if event.version else None,
+        "message": event.name,
+        "fields": fields,
+        "problems": [str(p) for p in event.problems],
+    }
+    if event.kind == "message" and event.message is None and not event.fields:
+        out["data"] = event.data.hex()
+    return out

@@ -1,0 +1,436 @@
+"""``asyncbolt inspect``: every input format, --json, damage, exit codes, and a real capture."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from asyncbolt import inspect as bolt_inspect
+from asyncbolt.messages import Hello, Pull, Record, Run, Success
+from tests.test_dump import chunked, sample_conversation
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBLEM_LINE = re.compile(r"! (\d+): ([A-Za-z_][\w.\[\]\"]*): (.+)$")
+
+
+def run(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = bolt_inspect.main([str(a) for a in argv], stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def message_lines(out: str) -> list[tuple[str, str]]:
+    """(side, name) of every event line."""
+    found = []
+    for line in out.splitlines():
+        m = re.match(r"^(?:#\d+ )?\s*\d+ (client|server) +([A-Z_]+)", line)
+        if m:
+            found.append((m.group(1), m.group(2)))
+    return found
+
+
+CLIENT_NAMES = [("client", n) for n in ("HANDSHAKE", "HANDSHAKE", "HELLO", "LOGON", "RUN", "PULL")]
+SERVER_NAMES = [("server", n) for n in ("HANDSHAKE", "SUCCESS", "SUCCESS", "SUCCESS", "RECORD",
+                                        "RECORD", "SUCCESS")]
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[bytes, bytes, tuple[int, int]]:
+    return sample_conversation()
+
+
+# ---- raw -------------------------------------------------------------------------------------
+
+
+def test_raw_client_dump(tmp_path: Path, sample) -> None:
+    cs, _, _ = sample
+    path = tmp_path / "client.bin"
+    path.write_bytes(cs)
+    code, out, err = run([path])
+    assert code == 0, out + err
+    lines = out.splitlines()
+    assert lines[0] == "       0 client HANDSHAKE manifest v1, 5.8-5.0, 4.4-4.2, 3.0"
+    assert lines[1] == "      20 client HANDSHAKE 5.8, capabilities 0x0"
+    assert lines[2] == '      25 client HELLO {user_agent: "test/1.0"}'
+    assert 'LOGON {scheme: "basic", principal: "neo4j", credentials: "******"}' in lines[3]
+    assert lines[4].endswith('RUN "MATCH (n) RETURN n, $x AS x", {x: [1, 2.5, "three", bytes(04)]}, {}')
+    assert message_lines(out) == CLIENT_NAMES
+    assert "secret" not in out
+    code, out, _ = run([path, "--show-secrets"])
+    assert "secret" in out
+
+
+def test_raw_server_dump_and_forced_side(tmp_path: Path, sample) -> None:
+    _, ss, _ = sample
+    path = tmp_path / "server.bin"
+    path.write_bytes(ss)
+    for extra in ([], ["--side", "server", "--format", "raw"]):
+        code, out, err = run([path, *extra])
+        assert code == 0, out + err
+        assert message_lines(out) == SERVER_NAMES
+        assert 'RECORD [Node(id=0, labels=["Person"], properties={name: "Ada"}, element_id="4:db:0"), 1]' in out
+
+
+def test_raw_dump_without_handshake_needs_or_guesses_the_version(tmp_path: Path) -> None:
+    v = (4, 4)
+    path = tmp_path / "nohs.bin"
+    path.write_bytes(chunked(v, Hello({"user_agent": "x"}), Run("RETURN 1 AS num", {}, {}), Pull({"n": -1})))
+    code, out, err = run([path, "--bolt", "4.4", "--side", "client"])
+    assert code == 0, out + err
+    assert message_lines(out) == [("client", "HELLO"), ("client", "RUN"), ("client", "PULL")]
+    code, out, err = run([path])  # guessed: a note says so, the messages are the same
+    assert code == 0 and "note:" in err
+    assert message_lines(out) == [("client", "HELLO"), ("client", "RUN"), ("client", "PULL")]
+
+
+def test_bolt_1_pybytes_example_from_the_issue(tmp_path: Path) -> None:
+    path = tmp_path / "v1.log"
+    path.write_text("b'\\x00\\x13\\xb2\\x10\\x8fRETURN 1 AS num\\xa0\\x00\\x00'\n"
+                    "b'\\x00\\x02\\xb0\\x3f\\x00\\x00'\n")
+    code, out, err = run([path, "--bolt", "1", "--side", "client"])
+    assert code == 0, out + err
+    assert out.splitlines() == ['       0 client RUN "RETURN 1 AS num", {}',
+                                "      23 client PULL_ALL"]
+
+
+# ---- hex -------------------------------------------------------------------------------------
+
+
+def test_hex_with_colons_0x_and_newlines(tmp_path: Path, sample) -> None:
+    cs, ss, _ = sample
+    text = ("0x" + cs[:4].hex(":") + "\n" + " ".join("0x" + cs[i:i + 1].hex() for i in range(4, 20))
+            + "\n" + cs[20:60].hex(" ") + "\n\n" + cs[60:].hex().upper() + "\n")
+    path = tmp_path / "client.hex"
+    path.write_text(text)
+    code, out, err = run([path])
+    assert code == 0, out + err
+    assert message_lines(out) == CLIENT_NAMES
+    # Both sides, with C:/S: line markers.
+    both = tmp_path / "both.hex"
+    both.write_text(f"C: {cs[:20].hex(' ')}\nS: {ss.hex(':')}\nC: {cs[20:].hex()}\n")
+    code, out, err = run([both, "--format", "hex"])
+    assert code == 0, out + err
+    assert sorted(message_lines(out)) == sorted(CLIENT_NAMES + SERVER_NAMES)
+
+
+# ---- Python bytes literals -------------------------------------------------------------------
+
+
+def test_pybytes_with_side_prefixes(tmp_path: Path, sample) -> None:
+    cs, ss, _ = sample
+    lines = [f"[#C0DE]  C: {cs[:20]!r}", f"[#C0DE]  S: {ss[:34]!r}", f"[#C0DE]  C: {cs[20:25]!r}",
+             "[#C0DE]  C: HELLO {'user_agent': 'test/1.0'}"]  # the driver's decoded text: skipped
+    lines += [f"[#C0DE]  C: {cs[i:i + 30]!r}" for i in range(25, len(cs), 30)]
+    lines += [f"S: {ss[i:i + 11]!r}" for i in range(34, len(ss), 11)]
+    path = tmp_path / "driver.log"
+    path.write_text("\n".join(lines) + "\n")
+    code, out, err = run([path])
+    assert code == 0, out + err
+    assert sorted(message_lines(out)) == sorted(CLIENT_NAMES + SERVER_NAMES)
+    assert message_lines(out)[:2] == [("client", "HANDSHAKE"), ("server", "HANDSHAKE")]
+
+
+# ---- --json ----------------------------------------------------------------------------------
+
+
+def test_json_output(tmp_path: Path, sample) -> None:
+    cs, ss, _ = sample
+    path = tmp_path / "both.log"
+    path.write_text(f"C: {cs!r}\nS: {ss!r}\n")
+    code, out, err = run([path, "--json"])
+    assert code == 0, out + err
+    objs = [json.loads(line) for line in out.splitlines()]
+    for obj in objs:
+        assert {"offset", "side", "version", "message", "fields", "problems"} <= set(obj)
+    record = next(o for o in objs if o["message"] == "RECORD")
+    assert record["version"] == "5.8" and record["side"] == "server"
+    assert record["fields"][0][0] == {"type": "Node", "fields": {
+        "id": 0, "labels": ["Person"], "properties": {"name": "Ada"}, "element_id": "4:db:0"}}
+    run_ = next(o for o in objs if o["message"] == "RUN")
+    assert run_["fields"][1] == {"x": [1, 2.5, "three", "04"]}  # bytes as hex
+    logon = next(o for o in objs if o["message"] == "LOGON")
+    assert logon["fields"][0]["credentials"] == "******"
+
+
+# ---- damage ----------------------------------------------------------------------------------
+
+
+def test_damaged_dump_exit_1_with_located_problems(tmp_path: Path, sample) -> None:
+    cs, ss, _ = sample
+    bad = bytearray(ss)
+    bad[ss.index(b"Ada") - 1] = 0xC4  # a reserved marker where the property value starts
+    path = tmp_path / "bad.log"
+    path.write_text(f"C: {cs!r}\nS: {bytes(bad)!r}\n")
+    code, out, err = run([path])
+    assert code == 1, out + err
+    problems = [PROBLEM_LINE.search(line) for line in out.splitlines() if " ! " in line]
+    assert problems and all(problems)
+    offset, where, reason = problems[0].groups()
+    assert int(offset) == ss.index(b"Ada") - 1
+    assert where == "RECORD.data[0].properties.name"
+    assert "reserved marker byte 0xC4" in reason
+    # Decoding went on after the damaged message.
+    assert message_lines(out)[-1] == ("server", "SUCCESS")
+    code, out, err = run([path, "--json"])
+    assert code == 1
+    damaged = [json.loads(line) for line in out.splitlines() if json.loads(line).get("problems")]
+    assert damaged[0]["problems"][0].startswith(f"{ss.index(b'Ada') - 1}: RECORD.data[0].properties.name: ")
+
+
+def test_truncated_dump_decodes_up_to_the_cut(tmp_path: Path, sample) -> None:
+    cs, _, _ = sample
+    path = tmp_path / "cut.bin"
+    path.write_bytes(cs[:-3])
+    code, out, err = run([path])
+    assert code == 1
+    assert message_lines(out)[:-1] == CLIENT_NAMES[:-1]
+    assert PROBLEM_LINE.search(out.splitlines()[-1]).group(1) == str(len(cs) - 3)
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\x00", b"\xff" * 100, b"\x60\x60\xb0\x17" + b"\xff" * 40,
+                                     b"\x00\x05\xb1\x70\xa0", os.urandom(300)])
+def test_garbage_never_a_traceback(tmp_path: Path, garbage: bytes) -> None:
+    path = tmp_path / "garbage.bin"
+    path.write_bytes(garbage)
+    code, out, err = run([path, "--format", "raw"])
+    assert code in (1, 2) or (code == 0 and garbage == b"")
+    for fmt in ("hex", "pybytes", "pcap", "pcapng"):
+        code, out, err = run([path, "--format", fmt])
+        assert code in (1, 2)
+
+
+def test_unusable_input_exit_2(tmp_path: Path) -> None:
+    code, _, err = run([tmp_path / "missing.bin"])
+    assert code == 2 and "cannot read" in err
+    path = tmp_path / "x.txt"
+    path.write_text("not hex at all: zz\n")
+    assert run([path, "--format", "hex"])[0] == 2
+    assert run([path, "--format", "pybytes"])[0] == 2
+    assert run([path, "--format", "pcap"])[0] == 2
+    assert run([path, "--format", "nonsense"])[0] == 2
+    code, _, err = run([path])  # auto-detection: text in no known format
+    assert code == 2 and "unusable input" in err
+    assert run([path, "--bolt", "9.9"])[0] == 2
+
+
+def test_exit_codes_through_the_command_line(tmp_path: Path, sample) -> None:
+    cs, _, _ = sample
+    good = tmp_path / "good.bin"
+    good.write_bytes(cs)
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(cs[:-3])
+    cmd = [sys.executable, "-m", "asyncbolt", "inspect"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    results = [subprocess.run([*cmd, str(p)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+               for p in (good, bad, tmp_path / "missing.bin")]
+    assert [r.returncode for r in results] == [0, 1, 2], [r.stderr for r in results]
+    assert "client PULL" in results[0].stdout
+    assert all("Traceback" not in r.stdout + r.stderr for r in results)
+
+
+# ---- pcap / pcapng (synthetic) ---------------------------------------------------------------
+
+
+def _checksum_free_ipv4(src: bytes, dst: bytes, tcp: bytes) -> bytes:
+    header = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, src, dst)
+    return header + tcp
+
+
+def _ipv6(src: bytes, dst: bytes, tcp: bytes) -> bytes:
+    return struct.pack(">IHBB16s16s", 6 << 28, len(tcp), 6, 64, src, dst) + tcp
+
+
+def _tcp(sport: int, dport: int, seq: int, ack: int, flags: int, payload: bytes) -> bytes:
+    return struct.pack(">HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack, 5 << 4, flags, 65535, 0, 0) + payload
+
+
+def tcp_packets(cs: bytes, ss: bytes, cport: int, sport: int = 7687, ipv6: bool = False,
+                messy: bool = True) -> list[bytes]:
+    """IP packets of one connection: handshake, data in small segments (some out of order and
+    retransmitted), FIN. Sequence numbers wrap around 2**32 on the client side."""
+    if ipv6:
+        caddr, saddr = b"\0" * 15 + b"\1", b"\0" * 15 + b"\1"
+        ip = _ipv6
+    else:
+        caddr, saddr = bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1])
+        ip = _checksum_free_ipv4
+    cseq, sseq = 0xFFFFFFF0, 1000
+
+    def c(seq, flags, data=b""):
+        return ip(caddr, saddr, _tcp(cport, sport, seq, 0, flags, data))
+
+    def s(seq, flags, data=b""):
+        return ip(saddr, caddr, _tcp(sport, cport, seq, 0, flags, data))
+
+    packets = [c(cseq, 0x02), s(sseq, 0x12), c(cseq + 1, 0x10)]
+    csegs = [(cseq + 1 + i, cs[i:i + 13]) for i in range(0, len(cs), 13)]
+    ssegs = [(sseq + 1 + i, ss[i:i + 17]) for i in range(0, len(ss), 17)]
+    if messy:
+        csegs[2], csegs[3] = csegs[3], csegs[2]          # out of order
+        csegs.insert(5, csegs[1])                         # a retransmit
+        ssegs.insert(4, (ssegs[3][0] - 5, ss[(ssegs[3][0] - 5 - sseq - 1):][:30]))  # overlapping
+    while csegs or ssegs:
+        if csegs:
+            packets.append(c(csegs[0][0], 0x18, csegs.pop(0)[1]))
+        if ssegs:
+            packets.append(s(ssegs[0][0], 0x18, ssegs.pop(0)[1]))
+    packets += [c(cseq + 1 + len(cs), 0x11), s(sseq + 1 + len(ss), 0x11)]
+    return packets
+
+
+def link_frame(linktype: int, packet: bytes, v6: bool) -> bytes:
+    proto = 0x86DD if v6 else 0x0800
+    if linktype == 1:
+        return b"\0" * 12 + struct.pack(">H", proto) + packet
+    if linktype == 113:
+        return struct.pack(">HHH8sH", 0, 772, 6, b"\0" * 8, proto) + packet
+    if linktype == 276:
+        return struct.pack(">HHIHBB8s", proto, 0, 1, 772, 0, 6, b"\0" * 8) + packet
+    if linktype == 0:
+        return struct.pack("<I", 30 if v6 else 2) + packet
+    raise AssertionError(linktype)
+
+
+def pcap_bytes(frames: list[bytes], linktype: int) -> bytes:
+    out = bytearray(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, linktype))
+    for i, frame in enumerate(frames):
+        out += struct.pack("<IIII", 1700000000 + i, 0, len(frame), len(frame)) + frame
+    return bytes(out)
+
+
+def pcapng_bytes(frames: list[bytes], linktype: int) -> bytes:
+    def block(btype: int, body: bytes) -> bytes:
+        body += b"\0" * (-len(body) % 4)
+        return struct.pack("<II", btype, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
+
+    out = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    out += block(1, struct.pack("<HHI", linktype, 0, 65535))
+    for i, frame in enumerate(frames):
+        out += block(6, struct.pack("<IIIII", 0, 0, i, len(frame), len(frame)) + frame)
+    return out
+
+
+@pytest.mark.parametrize(("container", "linktype", "v6"), [
+    ("pcap", 1, False), ("pcap", 113, False), ("pcap", 276, True), ("pcap", 0, False),
+    ("pcapng", 1, True), ("pcapng", 0, True), ("pcapng", 113, False)])
+def test_pcap_two_connections_reassembled(tmp_path: Path, sample, container, linktype, v6) -> None:
+    cs, ss, _ = sample
+    v = (4, 4)
+    cs2 = (b"\x60\x60\xb0\x17" + b"\x00\x02\x04\x04" + b"\0" * 12
+           + chunked(v, Hello({"user_agent": "two"}), Run("RETURN 2", {}, {}), Pull({"n": -1})))
+    ss2 = b"\x00\x00\x04\x04" + chunked(v, Success({}), Success({"fields": ["2"]}), Record([2]), Success({}))
+    p1 = tcp_packets(cs, ss, 50001, ipv6=v6)
+    p2 = tcp_packets(cs2, ss2, 50002, ipv6=v6, messy=False)
+    noise = [_checksum_free_ipv4(b"\x7f\0\0\1", b"\x7f\0\0\1", _tcp(1234, 80, 1, 0, 0x18, b"GET / HTTP/1.1"))]
+    packets = [p for pair in zip(p1, p2 + [b""] * len(p1), strict=False) for p in pair if p]
+    packets += p2[len(p1):] + noise * (not v6)
+    frames = [link_frame(linktype, p, v6) for p in packets]
+    data = pcap_bytes(frames, linktype) if container == "pcap" else pcapng_bytes(frames, linktype)
+    path = tmp_path / f"capture.{container}"
+    path.write_bytes(data)
+    code, out, err = run([path])
+    assert code == 0, out + err
+    headers = [line for line in out.splitlines() if line.startswith("connection #")]
+    assert len(headers) == 2 and headers[0].endswith(":7687")
+    first = [(s, n) for line in out.splitlines() if line.startswith("#1 ")
+             for s, n in message_lines(line)]
+    second = [(s, n) for line in out.splitlines() if line.startswith("#2 ")
+              for s, n in message_lines(line)]
+    assert sorted(first) == sorted(CLIENT_NAMES + SERVER_NAMES)
+    assert [n for s, n in second if s == "client"] == ["HANDSHAKE", "HELLO", "RUN", "PULL"]
+    assert [n for s, n in second if s == "server"] == ["HANDSHAKE", "SUCCESS", "SUCCESS", "RECORD", "SUCCESS"]
+    code, out, _ = run([path, "--json"])
+    objs = [json.loads(line) for line in out.splitlines()]
+    assert {o["connection"] for o in objs} == {"1", "2"}
+    assert {o["version"] for o in objs if o["connection"] == "2" and o["message"] == "RUN"} == {"4.4"}
+
+
+def test_pcap_gap_and_other_port(tmp_path: Path, sample) -> None:
+    cs, ss, _ = sample
+    packets = tcp_packets(cs, ss, 50001, messy=False)
+    del packets[8]  # a lost segment
+    path = tmp_path / "gap.pcap"
+    path.write_bytes(pcap_bytes([link_frame(1, p, False) for p in packets], 1))
+    code, out, err = run([path])
+    assert code == 1
+    assert re.search(r"! \d+: tcp: \d+ bytes of the (client|server) stream are missing", out)
+    assert run([path, "--port", "9999"])[0] == 2
+
+
+# ---- a real capture: the official driver against asyncbolt's server --------------------------
+
+
+@pytest.fixture(scope="session")
+def tcpdump() -> str:
+    path = shutil.which("tcpdump")
+    if path is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "-q", "tcpdump"]
+        try:
+            if subprocess.run(install, capture_output=True, env=env, timeout=300).returncode:
+                subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env, timeout=300)
+                subprocess.run(install, capture_output=True, env=env, timeout=300)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        path = shutil.which("tcpdump")
+    if path is None:
+        pytest.skip("tcpdump is not installed and cannot be installed (needs root and apt-get)")
+    return path
+
+
+def test_real_capture_of_the_official_driver(tmp_path: Path, tcpdump: str) -> None:
+    neo4j = pytest.importorskip("neo4j")
+    from tests.sessions import EchoSession, ServerThread
+
+    capture = tmp_path / "real.pcap"
+    with ServerThread(EchoSession) as server:
+        port = server.port
+        cmd = [tcpdump, "-i", "lo", "-U", "--immediate-mode", "-n", "-w", str(capture)]
+        if os.geteuid() == 0:
+            cmd += ["-Z", "root"]
+        proc = subprocess.Popen([*cmd, "tcp", "port", str(port)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            line = proc.stderr.readline().decode(errors="replace") if proc.stderr else ""
+            if "listening" not in line:
+                proc.kill()
+                pytest.skip(f"tcpdump cannot capture on lo: {line.strip() or 'no output'}")
+            with neo4j.GraphDatabase.driver(server.uri, auth=("neo4j", "pw")) as driver:
+                with driver.session() as session:
+                    assert session.run("GRAPH").single() is not None
+                    assert session.run("RETURN $x", x=1).single()[0] == "RETURN $x"
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and capture.stat().st_size < 1500:
+                time.sleep(0.05)
+            time.sleep(0.2)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    if capture.stat().st_size <= 24:
+        pytest.skip("tcpdump captured nothing on lo (no permission?)")
+    code, out, err = run([capture, "--port", port])
+    assert code == 0, out + err
+    events = message_lines(out)
+    for expected in [("client", "HANDSHAKE"), ("server", "HANDSHAKE"), ("client", "HELLO"),
+                     ("client", "LOGON"), ("client", "RUN"), ("client", "PULL"),
+                     ("server", "RECORD"), ("server", "SUCCESS")]:
+        assert expected in events, (expected, out)
+    # The version comes from the handshake: the driver's manifest choice.
+    choice = re.search(r"\d+ client HANDSHAKE (\d+\.\d+), capabilities", out)
+    assert choice is not None, out
+    code, out, _ = run([capture, "--port", port, "--json"])
+    versions = {json.loads(line)["version"] for line in out.splitlines()
+                if json.loads(line).get("message") == "RECORD"}
+    assert versions == {choice.group(1)}
+    assert "pw" not in out
