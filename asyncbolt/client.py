@@ -584,7 +584,7 @@ class Connection:
         unpack = self._unpack
         for payload in payloads:
             try:
-                if payload[1] == 0x71 and payload[0] == 0xB1:  # RECORD: the hot path
+                if payload[1] == 0x71 and payload[0] == 0xB1 and pending:  # RECORD: the hot path
                     values, end = unpack(payload, 2)
                     if end != len(payload) or type(values) is not list:
                         values = self._codec.unpack_response(payload).data  # raises precisely
@@ -647,6 +647,9 @@ class Connection:
         if not self._handshake_done.done():
             self._handshake_done.set_exception(exc if isinstance(exc, BoltError)
                                                else ServiceUnavailable(str(exc)))
+            # Nobody may be waiting any more (a timed-out connect): mark it retrieved so asyncio
+            # does not log it; a waiter still gets the exception.
+            self._handshake_done.exception()
         pending, self._pending = self._pending, deque()
         outbox, self._outbox = self._outbox, []
         for handler in pending:
@@ -1071,6 +1074,7 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
     if versions is None:
         attempts.append((LEGACY_PROPOSALS, False))
     last: BaseException | None = None
+    refused: list[str] = []
     for slots, use_manifest in attempts:
         conn = Connection(host=host, port=port, auth=token, user_agent=user_agent,
                           fetch_size=fetch_size, routing=routing, proposals=slots, manifest=use_manifest,
@@ -1083,12 +1087,17 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
             await conn.close()
             if "none of the proposed" not in str(exc) and "supports none" not in str(exc):
                 raise
+            refused.append(", ".join(str(p) for p in conn._handshake.proposals))
         except (OSError, asyncio.TimeoutError) as exc:
             await conn.close()
-            raise ServiceUnavailable(f"cannot connect to {host}:{port}: {exc or 'timed out'}") from exc
+            reason = str(exc) or ("timed out" if isinstance(exc, asyncio.TimeoutError) else type(exc).__name__)
+            raise ServiceUnavailable(f"cannot connect to {host}:{port}: {reason}") from exc
         except BaseException:
             await conn.close()
             raise
+    if len(refused) > 1:
+        raise HandshakeError(f"{host}:{port} supports none of the proposed versions "
+                             f"({'; then '.join(refused)})") from last
     raise last  # type: ignore[misc]
 
 
