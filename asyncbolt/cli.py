@@ -15,7 +15,7 @@ from . import __version__
 COMMANDS = {
     "inspect": ("asyncbolt.inspect", "decode and validate a captured Bolt byte dump or pcap"),
     "proxy": ("asyncbolt.proxy", "forward Bolt traffic and log every message"),
-    "serve": ("asyncbolt.serve", "serve Bolt in front of an embedded graph database"),
+    "serve": ("asyncbolt.serving", "serve Bolt in front of an embedded graph database"),
     "query": ("asyncbolt.shell", "run one query against a Bolt server and print the result"),
     "shell": ("asyncbolt.shell", "an interactive Cypher shell"),
 }

@@ -1,81 +1,284 @@
-"""``make demo``: a Bolt conversation between the sans-IO client and server pieces, in memory.
+"""``make demo``: ``asyncbolt serve`` on LadybugDB, used by the official neo4j driver and by
+asyncbolt's own client.
 
-Shows the handshake (manifest v1, as the official drivers open), chunked messages encoded and
-decoded by the generated fast codec, and the construct reference decoder pinpointing a broken
-byte. No network, no database: the runtime that puts this on sockets comes with the server and
-client issues.
+Starts ``asyncbolt serve --port 0`` (an in-memory LadybugDB) as a subprocess, loads a small
+movie graph through the official driver (schema, then people, movies and relationships in one
+transaction), runs a few queries with the driver and with asyncbolt's client, prints what came
+back and stops the server with SIGINT, as Ctrl-C would. ``python -m asyncbolt.demo_wire`` is
+the older in-memory walk through the wire format.
 """
 
 from __future__ import annotations
 
-from . import packstream, schemas
-from ._generated.versions import SERVER_VERSIONS
-from .errors import ProtocolError
-from .framing import ChunkReader, ChunkWriter
-from .handshake import ClientHandshake, ServerHandshake
-from .messages import Hello, Pull, Record, Run, Success
-from .structures import Node
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+from .shell import render_table
+
+USER, PASSWORD = "neo4j", "demo-password"
+
+SCHEMA = [
+    "CREATE NODE TABLE Person(name STRING PRIMARY KEY, born INT64)",
+    "CREATE NODE TABLE Movie(title STRING PRIMARY KEY, released INT64, tagline STRING)",
+    "CREATE REL TABLE ACTED_IN(FROM Person TO Movie, roles STRING[])",
+    "CREATE REL TABLE DIRECTED(FROM Person TO Movie)",
+]
+
+PEOPLE = [
+    ("Keanu Reeves", 1964), ("Carrie-Anne Moss", 1967), ("Laurence Fishburne", 1961),
+    ("Hugo Weaving", 1960), ("Lana Wachowski", 1965), ("Lilly Wachowski", 1967),
+    ("Charlize Theron", 1975), ("Al Pacino", 1940), ("Taylor Hackford", 1944),
+    ("Jack Nicholson", 1937), ("Diane Keaton", 1946), ("Nancy Meyers", 1949),
+    ("Tom Cruise", 1962), ("Demi Moore", 1962), ("Kevin Bacon", 1958), ("Rob Reiner", 1947),
+    ("Tom Hanks", 1956), ("Meg Ryan", 1961), ("Nora Ephron", 1941), ("Bill Paxton", 1955),
+    ("Ed Harris", 1950), ("Gary Sinise", 1955), ("Ron Howard", 1954), ("Robert Zemeckis", 1951),
+    ("Robin Wright", 1966), ("Helen Hunt", 1963),
+]
+
+MOVIES = [
+    ("The Matrix", 1999, "Welcome to the Real World"),
+    ("The Matrix Reloaded", 2003, "Free your mind"),
+    ("The Matrix Revolutions", 2003, "Everything that has a beginning has an end"),
+    ("The Devil's Advocate", 1997, "Evil has its winning ways"),
+    ("Something's Gotta Give", 2003, ""),
+    ("A Few Good Men", 1992, "In the heart of the nation's capital, the truth is hidden"),
+    ("Sleepless in Seattle", 1993, "What if someone you never met was the only one for you?"),
+    ("You've Got Mail", 1998, "At odds in life... in love on-line."),
+    ("Apollo 13", 1995, "Houston, we have a problem."),
+    ("Forrest Gump", 1994, "Life is like a box of chocolates"),
+    ("Cast Away", 2000, "At the edge of the world, his journey begins."),
+]
+
+ACTED_IN = [
+    ("Keanu Reeves", "The Matrix", ["Neo"]), ("Carrie-Anne Moss", "The Matrix", ["Trinity"]),
+    ("Laurence Fishburne", "The Matrix", ["Morpheus"]), ("Hugo Weaving", "The Matrix", ["Agent Smith"]),
+    ("Keanu Reeves", "The Matrix Reloaded", ["Neo"]),
+    ("Carrie-Anne Moss", "The Matrix Reloaded", ["Trinity"]),
+    ("Laurence Fishburne", "The Matrix Reloaded", ["Morpheus"]),
+    ("Hugo Weaving", "The Matrix Reloaded", ["Agent Smith"]),
+    ("Keanu Reeves", "The Matrix Revolutions", ["Neo"]),
+    ("Carrie-Anne Moss", "The Matrix Revolutions", ["Trinity"]),
+    ("Laurence Fishburne", "The Matrix Revolutions", ["Morpheus"]),
+    ("Hugo Weaving", "The Matrix Revolutions", ["Agent Smith"]),
+    ("Keanu Reeves", "The Devil's Advocate", ["Kevin Lomax"]),
+    ("Charlize Theron", "The Devil's Advocate", ["Mary Ann Lomax"]),
+    ("Al Pacino", "The Devil's Advocate", ["John Milton"]),
+    ("Jack Nicholson", "Something's Gotta Give", ["Harry Sanborn"]),
+    ("Diane Keaton", "Something's Gotta Give", ["Erica Barry"]),
+    ("Keanu Reeves", "Something's Gotta Give", ["Julian Mercer"]),
+    ("Tom Cruise", "A Few Good Men", ["Lt. Daniel Kaffee"]),
+    ("Jack Nicholson", "A Few Good Men", ["Col. Nathan R. Jessup"]),
+    ("Demi Moore", "A Few Good Men", ["Lt. Cdr. JoAnne Galloway"]),
+    ("Kevin Bacon", "A Few Good Men", ["Capt. Jack Ross"]),
+    ("Tom Hanks", "Sleepless in Seattle", ["Sam Baldwin"]),
+    ("Meg Ryan", "Sleepless in Seattle", ["Annie Reed"]),
+    ("Tom Hanks", "You've Got Mail", ["Joe Fox"]), ("Meg Ryan", "You've Got Mail", ["Kathleen Kelly"]),
+    ("Tom Hanks", "Apollo 13", ["Jim Lovell"]), ("Kevin Bacon", "Apollo 13", ["Jack Swigert"]),
+    ("Ed Harris", "Apollo 13", ["Gene Kranz"]), ("Bill Paxton", "Apollo 13", ["Fred Haise"]),
+    ("Gary Sinise", "Apollo 13", ["Ken Mattingly"]),
+    ("Tom Hanks", "Forrest Gump", ["Forrest Gump"]), ("Robin Wright", "Forrest Gump", ["Jenny Curran"]),
+    ("Gary Sinise", "Forrest Gump", ["Lieutenant Dan Taylor"]),
+    ("Tom Hanks", "Cast Away", ["Chuck Noland"]), ("Helen Hunt", "Cast Away", ["Kelly Frears"]),
+]
+
+DIRECTED = [
+    ("Lana Wachowski", "The Matrix"), ("Lilly Wachowski", "The Matrix"),
+    ("Lana Wachowski", "The Matrix Reloaded"), ("Lilly Wachowski", "The Matrix Reloaded"),
+    ("Lana Wachowski", "The Matrix Revolutions"), ("Lilly Wachowski", "The Matrix Revolutions"),
+    ("Taylor Hackford", "The Devil's Advocate"), ("Nancy Meyers", "Something's Gotta Give"),
+    ("Rob Reiner", "A Few Good Men"), ("Nora Ephron", "Sleepless in Seattle"),
+    ("Nora Ephron", "You've Got Mail"), ("Ron Howard", "Apollo 13"),
+    ("Robert Zemeckis", "Forrest Gump"), ("Robert Zemeckis", "Cast Away"),
+]
 
 
-def _hex(data: bytes, limit: int = 48) -> str:
-    text = data[:limit].hex(" ").upper()
-    return text + (" ..." if len(data) > limit else "")
+def _section(title: str) -> None:
+    print(f"\n== {title}")
 
 
-def main() -> None:
-    print("asyncbolt demo: one Bolt conversation, in memory\n")
+def _table(keys: list[str], rows: list[list[Any]]) -> None:
+    print(render_table(keys, rows))
 
-    # 1. Handshake: the official Python driver's opening (manifest, 5.8-5.0, 4.4-4.2, 3.0).
-    client = ClientHandshake([(5, 8, 8), (4, 4, 2), (3, 0)], manifest=True,
-                             supported=[(6, 0), *[(5, m) for m in range(9)], (4, 4), (4, 3), (4, 2), (3, 0)])
-    server = ServerHandshake(SERVER_VERSIONS)
-    opening = client.initial_bytes()
-    print(f"C: {_hex(opening)}")
-    answer = server.receive_data(opening)
-    print(f"S: {_hex(answer)}")
-    reply = client.receive_data(answer)
-    print(f"C: {_hex(reply)}")
-    server.receive_data(reply)
-    version = server.version
-    print(f"negotiated Bolt {version[0]}.{version[1]} (manifest: {server.manifest})\n")
 
-    codec = packstream.get_codec(version)
-    writer, reader = ChunkWriter(), ChunkReader()
+def _start_server() -> tuple[subprocess.Popen, str]:
+    cmd = [sys.executable, "-m", "asyncbolt", "serve", "--port", "0", "--auth", f"{USER}:{PASSWORD}"]
+    print(f"$ asyncbolt serve --port 0 --auth {USER}:{PASSWORD}")
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+    first: list[str] = []
+    reader = threading.Thread(target=lambda: first.append(proc.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(30)
+    line = first[0].strip() if first else ""
+    match = re.search(r"bolt(?:\+s)?://\S+", line)
+    if not match:
+        proc.kill()
+        proc.wait()
+        raise RuntimeError(f"asyncbolt serve did not start (said {line!r}, exit code {proc.poll()})")
+    print(f"  {line}")
+    return proc, match.group()
 
-    # 2. The client pipelines HELLO, RUN and PULL in one write.
-    for msg in (Hello({"user_agent": "asyncbolt-demo/1.0", "bolt_agent": {"product": "asyncbolt/0.1"}}),
-                Run("MATCH (p:Person) RETURN p LIMIT $n", {"n": 2}, {}),
-                Pull({"n": -1})):
-        writer.write(codec.pack_message(msg))
-    wire = writer.take()
-    print(f"C: {len(wire)} bytes: {_hex(wire)}")
-    for payload in reader.feed(wire):
-        print(f"   server decodes {codec.unpack_request(payload)!r}")
 
-    # 3. The server answers; the client decodes the records.
-    people = [Node(1, ["Person"], {"name": "Ada"}, "4:demo:1"), Node(2, ["Person"], {"name": "Alan"}, "4:demo:2")]
-    for msg in (Success({"server": "asyncbolt/0.1", "connection_id": "bolt-1"}),
-                Success({"fields": ["p"], "t_first": 0}),
-                *(Record([p]) for p in people),
-                Success({"type": "r", "t_last": 0})):
-        writer.write(codec.pack_message(msg))
-    wire = writer.take()
-    print(f"\nS: {len(wire)} bytes")
-    for payload in reader.feed(wire):
-        print(f"   client decodes {codec.unpack_response(payload)!r}")
+def _stop_server(proc: subprocess.Popen) -> int:
+    if proc.poll() is None:
+        if sys.platform == "win32":  # pragma: no cover
+            proc.terminate()
+        else:
+            proc.send_signal(signal.SIGINT)
+    try:
+        rest, _ = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rest, _ = proc.communicate()
+    for line in (rest or "").splitlines():
+        print(f"  {line}")
+    return proc.returncode
 
-    # 4. A damaged RECORD: the reference decoder says where and why.
-    good = codec.pack_message(Record([people[0]]))
-    bad = bytearray(good)
-    bad[good.index(b"Ada") - 1] = 0x84  # the name now claims 4 bytes: it swallows the next marker
-    print(f"\ndamaged RECORD: {_hex(bytes(bad))}")
-    for name, decode in (("fast codec", codec.unpack_response),
-                         ("construct schema", lambda b: schemas.parse_response(b, version))):
-        try:
-            decode(bytes(bad))
-        except ProtocolError as exc:
-            print(f"   {name}: {exc}")
+
+def _with_driver(uri: str) -> None:
+    import neo4j
+    from neo4j.exceptions import CypherSyntaxError
+
+    with neo4j.GraphDatabase.driver(uri, auth=(USER, PASSWORD)) as driver:
+        driver.verify_connectivity()
+        info = driver.get_server_info()
+        _section(f"The official neo4j driver {neo4j.__version__} (Bolt {info.protocol_version[0]}."
+                 f"{info.protocol_version[1]}, server {info.agent})")
+        with driver.session() as session:
+            for statement in SCHEMA:
+                session.run(statement).consume()
+            print(f"schema: {len(SCHEMA)} CREATE ... TABLE statements (2 node tables, 2 relationship tables)")
+
+            def load(tx: Any) -> None:
+                tx.run("UNWIND $rows AS r CREATE (:Person {name: r.name, born: r.born})",
+                       rows=[{"name": n, "born": b} for n, b in PEOPLE]).consume()
+                tx.run("UNWIND $rows AS r CREATE (:Movie {title: r.title, released: r.released, tagline: r.tagline})",
+                       rows=[{"title": t, "released": y, "tagline": g} for t, y, g in MOVIES]).consume()
+                tx.run("UNWIND $rows AS r MATCH (p:Person {name: r.person}), (m:Movie {title: r.movie}) "
+                       "CREATE (p)-[:ACTED_IN {roles: r.roles}]->(m)",
+                       rows=[{"person": p, "movie": m, "roles": roles} for p, m, roles in ACTED_IN]).consume()
+                tx.run("UNWIND $rows AS r MATCH (p:Person {name: r.person}), (m:Movie {title: r.movie}) "
+                       "CREATE (p)-[:DIRECTED]->(m)",
+                       rows=[{"person": p, "movie": m} for p, m in DIRECTED]).consume()
+
+            session.execute_write(load)
+            bookmark = ", ".join(sorted(session.last_bookmarks().raw_values))
+            print(f"loaded {len(PEOPLE)} people, {len(MOVIES)} movies and "
+                  f"{len(ACTED_IN) + len(DIRECTED)} relationships in one transaction (bookmark {bookmark})")
+
+            records = session.run("MATCH (n) RETURN label(n) AS label, count(*) AS nodes ORDER BY label")
+            _table(["label", "nodes"], [[r["label"], r["nodes"]] for r in records])
+
+            print("\nWho acted in The Matrix?")
+            records = session.run("MATCH (p:Person)-[r:ACTED_IN]->(m:Movie {title: $title}) "
+                                  "RETURN p.name AS actor, r.roles AS roles ORDER BY actor", title="The Matrix")
+            _table(["actor", "roles"], [[r["actor"], r["roles"]] for r in records])
+
+            print("\nNodes and relationships come back as the driver's graph types, with stable ids:")
+            record = session.run("MATCH (p:Person {name: 'Keanu Reeves'})-[r:ACTED_IN]->(m:Movie {title: 'The Matrix'}) "
+                                 "RETURN p, r, m").single()
+            p, r, m = record["p"], record["r"], record["m"]
+            print(f"  p: Node element_id={p.element_id!r} labels={sorted(p.labels)} {dict(p)}")
+            print(f"  m: Node element_id={m.element_id!r} labels={sorted(m.labels)} title={m['title']!r}")
+            print(f"  r: Relationship element_id={r.element_id!r} type={r.type} roles={r['roles']} "
+                  f"from {r.start_node.element_id} to {r.end_node.element_id}")
+
+            print("\nA shortest path from Keanu Reeves to Tom Hanks:")
+            record = session.run("MATCH path = (a:Person {name: $a})-[* SHORTEST 1..10]-(b:Person {name: $b}) "
+                                 "RETURN path", a="Keanu Reeves", b="Tom Hanks").single()
+            path = record["path"]
+            steps = [path.start_node.get("name") or path.start_node.get("title")]
+            for rel, node in zip(path.relationships, path.nodes[1:], strict=True):
+                forward = rel.start_node.element_id != node.element_id
+                arrow = f"-[:{rel.type}]->" if forward else f"<-[:{rel.type}]-"
+                steps.append(f"{arrow} {node.get('name') or node.get('title')}")
+            print("  " + " ".join(steps))
+            print(f"  ({len(path)} relationships, {len(path.nodes)} nodes)")
+
+            print("\nA transaction that is rolled back leaves nothing behind:")
+            with session.begin_transaction() as tx:
+                tx.run("CREATE (:Person {name: 'Agent Brown', born: 1999})").consume()
+                inside = tx.run("MATCH (p:Person) RETURN count(*) AS n").single()["n"]
+                tx.rollback()
+            after = session.run("MATCH (p:Person) RETURN count(*) AS n").single()["n"]
+            print(f"  people inside the transaction: {inside}; after the rollback: {after}")
+
+            print("\nErrors arrive as the driver's exceptions, with Neo4j's codes:")
+            try:
+                session.run("MATCH (p:Person RETURN p").consume()
+            except CypherSyntaxError as exc:
+                print(f"  {type(exc).__name__}: {exc.code}")
+                print("  " + exc.message.splitlines()[0])
+
+
+async def _with_asyncbolt(uri: str) -> None:
+    import asyncbolt
+
+    async with asyncbolt.connect(uri, auth=(USER, PASSWORD)) as conn:
+        major, minor = conn.protocol_version
+        _section(f"asyncbolt's client (Bolt {major}.{minor}, server {conn.server_agent})")
+        print("Tom Hanks' co-actors:")
+        result = await conn.run(
+            "MATCH (:Person {name: $name})-[:ACTED_IN]->(m:Movie)<-[:ACTED_IN]-(co:Person) "
+            "WHERE co.name <> $name "
+            "RETURN co.name AS coactor, collect(m.title) AS movies ORDER BY size(movies) DESC, coactor",
+            {"name": "Tom Hanks"})
+        _table(await result.keys(), [record.values() async for record in result])
+
+        print("\nMovies per decade:")
+        result = await conn.run("MATCH (m:Movie) RETURN m.released / 10 * 10 AS decade, count(*) AS movies, "
+                                "min(m.title) AS first_title ORDER BY decade")
+        _table(await result.keys(), [record.values() async for record in result])
+        summary = await result.consume()
+        print(f"  summary: query type {summary.query_type!r}, database {summary.database!r}")
+
+        started = time.monotonic()
+        result = await conn.run("UNWIND range(1, 20000) AS i RETURN i, i * i AS square", fetch_size=1000)
+        count = total = 0
+        async for record in result:
+            count += 1
+            total += record["i"]
+        print(f"\nStreamed {count:,} rows in batches of 1,000 (sum of i = {total:,}) "
+              f"in {(time.monotonic() - started) * 1000:.0f} ms")
+
+        async with conn.begin() as tx:
+            await tx.run("MATCH (m:Movie {title: $t}) SET m.tagline = $tag",
+                         {"t": "Something's Gotta Give", "tag": "Schmucks in love"})
+        print(f"A write in an explicit transaction committed (bookmark {tx.bookmark})")
+
+
+def main() -> int:
+    started = time.monotonic()
+    print("asyncbolt demo: `asyncbolt serve` on LadybugDB, queried with the official neo4j driver "
+          "and with asyncbolt's client\n")
+    try:
+        proc, uri = _start_server()
+    except (OSError, RuntimeError) as exc:
+        print(f"demo failed: {exc}", file=sys.stderr)
+        return 1
+    status = 0
+    try:
+        _with_driver(uri)
+        asyncio.run(_with_asyncbolt(uri))
+    except Exception as exc:
+        print(f"\ndemo failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        status = 1
+    finally:
+        _section("Stopping the server (SIGINT, as Ctrl-C)")
+        code = _stop_server(proc)
+        print(f"  asyncbolt serve exited with code {code}")
+        if code != 0:
+            status = 1
+    print(f"\ndemo finished in {time.monotonic() - started:.1f} s")
+    return status
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
