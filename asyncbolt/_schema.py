@@ -16,7 +16,7 @@ from construct import Construct, ConstructError, Container, Subconstruct, stream
 
 from .types import Structure
 
-__all__ = ["NIBBLE", "SchemaError", "TinyInt", "Literal", "Text", "Raw", "ListOf", "MapOf",
+__all__ = ["NIBBLE", "SchemaError", "TinyInt", "Literal", "Text", "Raw", "Fixed", "ListOf", "MapOf",
            "StructureOf", "PackValue", "Checked", "MessageOf"]
 
 
@@ -114,6 +114,17 @@ class Raw(_Leaf):
 
     def _parse(self, stream: Any, context: Any, path: str) -> bytes:
         return stream_read(stream, _size(self.size, stream, context, path), path)
+
+
+class Fixed(_Leaf):
+    """``size`` raw bytes made into a value by ``convert`` (e.g. a UUID)."""
+
+    def __init__(self, size: int, convert: Callable[[bytes], Any]) -> None:
+        super().__init__()
+        self.size, self.convert = size, convert
+
+    def _parse(self, stream: Any, context: Any, path: str) -> Any:
+        return self.convert(stream_read(stream, self.size, path))
 
 
 class ListOf(_Leaf):

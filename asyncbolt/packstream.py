@@ -69,6 +69,11 @@ class Codec:
                  f"it exists in Bolt {_g._STRUCTURE_VERSIONS[cls]}"
             for cls in _g._STRUCTURE_CLASSES if cls not in packers
         }
+        for cls, (_, _, name) in _g._FIXED_ENCODERS.items():
+            if name in _g._GATED and self.profile not in _g._GATED[name]:
+                unavailable[cls] = (f"{name} values ({cls.__module__}.{cls.__qualname__}) cannot be "
+                                    f"sent in Bolt {self.profile}; they need Bolt "
+                                    f"{_g._MARKER_VERSIONS[name]}")
         self._unpack = _g._make_unpack(structs, self.profile)
         self._checked = _g._make_checked_unpack(structs, self.profile)
         self._pack = _g._make_pack(packers, unavailable)

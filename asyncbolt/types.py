@@ -14,9 +14,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import struct as _struct
+import uuid as _uuid
 from typing import Any
 
-__all__ = ["StructureBase", "Structure", "from_native"]
+__all__ = ["StructureBase", "Structure", "from_native", "FIXED"]
+
+#: Fixed-size PackStream values (spec/packstream.yaml markers of kind ``fixed``), by the name
+#: the spec's ``python`` key gives: (Python type, bytes -> value, value -> bytes).
+FIXED: dict[str, tuple[type, Any, Any]] = {
+    "uuid": (_uuid.UUID, lambda b: _uuid.UUID(bytes=b), lambda v: v.bytes),
+}
 
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 _UTC = _dt.timezone.utc

@@ -188,6 +188,9 @@ def context(spec: Spec, sources: list[str]) -> dict:
     tail = [m for m in spec.markers if m.first != m.last and m.first >= 0xC0]
     singles = sorted((m for m in spec.markers if m.first == m.last),
                      key=lambda m: HOT_ORDER.index(m.name) if m.name in HOT_ORDER else 99)
+    # Markers that exist only in some versions: the profiles that allow each one.
+    gated = {m.name: [p.key for p in spec.profiles if any(r.holds(p.version, p.patches) for r in m.ranges)]
+             for m in spec.markers if m.ranges is not None}
     struct_sets, struct_set_of = _struct_sets(spec)
     msg_tables, msg_table_of = _message_tables(spec)
     int_forms = sorted((m for m in spec.markers if m.kind == "int"), key=lambda m: m.size)
@@ -206,6 +209,9 @@ def context(spec: Spec, sources: list[str]) -> dict:
         "ranged": ranged,
         "tail": tail,
         "singles": singles,
+        "gated": gated,
+        "fixed_markers": [m for m in spec.markers if m.kind == "fixed"],
+        "marker_versions": lambda m: ", ".join(range_text(r) for r in m.ranges) if m.ranges else "",
         "string_markers": [m for m in spec.markers if m.kind == "string"],
         "marker": {m.name: m for m in spec.markers},
         "forms": {k: _size_forms(spec, k) for k in ("string", "bytes", "list", "map")},

@@ -185,6 +185,8 @@ class Marker:
     last: int
     kind: str
     size: Any = None
+    ranges: list[Range] | None = None  # None: in every version
+    python: str | None = None  # kind "fixed": the value mapping named in asyncbolt.types.FIXED
 
 
 @dataclass
@@ -397,9 +399,10 @@ def load(spec_dir: Path) -> Spec:
     pctx.keys(ps, {"markers", "structures", "limits"}, {"vector_element_types"})
     markers: list[Marker] = []
     taken: dict[int, str] = {}
-    kinds = {"tiny_int", "string", "list", "map", "struct", "null", "float", "false", "true", "int", "bytes"}
+    kinds = {"tiny_int", "string", "list", "map", "struct", "null", "float", "false", "true", "int",
+             "bytes", "fixed"}
     for m in ps["markers"]:
-        pctx.keys(m, {"name", "kind"}, {"byte", "first", "last", "size"})
+        pctx.keys(m, {"name", "kind"}, {"byte", "first", "last", "size", "versions", "python"})
         if m["kind"] not in kinds:
             raise pctx.fail(m, f"unknown marker kind {m['kind']!r}")
         if "byte" in m:
@@ -412,7 +415,17 @@ def load(spec_dir: Path) -> Spec:
             if b in taken:
                 raise pctx.fail(m, f"marker byte 0x{b:02X} already used by {taken[b]}")
             taken[b] = m["name"]
-        markers.append(Marker(m["name"], first, last, m["kind"], m.get("size")))
+        ranges = pctx.ranges(m["versions"], m, set()) if "versions" in m else None
+        if m["kind"] == "fixed":
+            if not isinstance(m.get("size"), int) or m["size"] < 1 or not m.get("python"):
+                raise pctx.fail(m, f"marker {m['name']}: kind fixed needs an integer size and a python mapping")
+            if first != last:
+                raise pctx.fail(m, f"marker {m['name']}: a fixed-size marker is one byte")
+        elif "python" in m:
+            raise pctx.fail(m, f"marker {m['name']}: only kind fixed takes a python mapping")
+        if ranges is not None and first != last:
+            raise pctx.fail(m, f"marker {m['name']}: only single-byte markers can be version-gated")
+        markers.append(Marker(m["name"], first, last, m["kind"], m.get("size"), ranges, m.get("python")))
 
     struct_names = set(ps["structures"] or {})
     map_names = set(bolt["maps"] or {})

@@ -89,6 +89,14 @@ _ONLY_Vector = frozenset((_s.Vector,))
 _ONLY_Vector_OR_NULL = frozenset((_s.Vector, type(None)))
 _ONLY_UnsupportedType = frozenset((_s.UnsupportedType,))
 _ONLY_UnsupportedType_OR_NULL = frozenset((_s.UnsupportedType, type(None)))
+# Fixed-size values (spec kind "fixed") and the profiles of version-gated markers.
+_FIXED_ENCODERS: dict[type, tuple[int, Any, str]] = {
+}
+#: marker name -> profiles in which it exists (absent: every profile)
+_GATED: dict[str, frozenset[str]] = {
+}
+_MARKER_VERSIONS: dict[str, str] = {
+}
 _TYPE_NAMES = {
     type(None): "Null", bool: "Boolean", int: "Integer", float: "Float", str: "String",
     bytes: "Bytes", list: "List", dict: "Map",
@@ -2897,6 +2905,11 @@ def _pack_other(pack: Any, v: Any, out: bytearray, unavailable: dict) -> None:
         return
     if t in unavailable:
         raise ValueError(unavailable[t])
+    fixed = _FIXED_ENCODERS.get(t)
+    if fixed is not None:
+        out.append(fixed[0])
+        out += fixed[1](v)
+        return
     native = from_native(v)
     if native is not None:
         pack(native, out)

@@ -140,7 +140,7 @@ def _markers(value: Construct, structures: dict, profile: str) -> list:
         0xD1: Text(Int16ub),
         0xD2: Text(Int32ub),
     }
-    return [
+    markers = [
         (0x00, 0x7F, "TINY_INT", TinyInt(negative=False)),
         (0x80, 0x8F, "TINY_STRING", Text(NIBBLE)),
         (0x90, 0x9F, "TINY_LIST", ListOf(NIBBLE, value)),
@@ -168,6 +168,7 @@ def _markers(value: Construct, structures: dict, profile: str) -> list:
         (0xDA, 0xDA, "MAP_32", MapOf(Int32ub, value, keys)),
         (0xF0, 0xFF, "TINY_INT_NEGATIVE", TinyInt(negative=True)),
     ]
+    return markers
 
 
 def _structures_0(value: Construct) -> dict:
