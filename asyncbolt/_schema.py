@@ -16,7 +16,7 @@ from construct import Construct, ConstructError, Container, Subconstruct, stream
 
 from .types import Structure
 
-__all__ = ["NIBBLE", "SchemaError", "TinyInt", "Literal", "Text", "Raw", "Fixed", "ListOf", "MapOf",
+__all__ = ["NIBBLE", "SchemaError", "TinyInt", "Literal", "Text", "Raw", "Fixed", "Unavailable", "ListOf", "MapOf",
            "StructureOf", "PackValue", "Checked", "MessageOf"]
 
 
@@ -125,6 +125,18 @@ class Fixed(_Leaf):
 
     def _parse(self, stream: Any, context: Any, path: str) -> Any:
         return self.convert(stream_read(stream, self.size, path))
+
+
+class Unavailable(_Leaf):
+    """A marker another Bolt version defines: an error naming where it exists."""
+
+    def __init__(self, name: str, marker: int, profile: str, versions: str) -> None:
+        super().__init__()
+        self.reason = (f"{name} (marker 0x{marker:02X}) is not part of Bolt {profile}; "
+                       f"it exists in Bolt {versions}")
+
+    def _parse(self, stream: Any, context: Any, path: str) -> Any:
+        raise SchemaError(self.reason, context._at, path)
 
 
 class ListOf(_Leaf):
