@@ -719,7 +719,7 @@ async def test_gql_failure_carries_status_description_and_cause_chain() -> None:
 MANIFESTS = {
     # offers (4-byte ranges), capability mask, the version the client must pick
     "6.1-6.0, 5.8-5.0, 7.0": ([bytes.fromhex("00010106"), bytes.fromhex("00080805"),
-                               bytes.fromhex("00000007")], 0b1_0110_1010_0001, (6, 0)),
+                               bytes.fromhex("00000007")], 0b1_0110_1010_0001, (6, 1)),
     "7.0, 5.6-5.4, 4.4": ([bytes.fromhex("00000007"), bytes.fromhex("00020605"),
                            bytes.fromhex("00000404")], 1, (5, 6)),
     "only 4.4-4.2": ([bytes.fromhex("00020404")], 0xFFFF_FFFF, (4, 4)),

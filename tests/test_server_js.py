@@ -158,8 +158,8 @@ def test_failure_then_the_session_still_works(node, server) -> None:
 
 def test_negotiated_protocol_version(node, server) -> None:
     out = run_js(node, server.uri, "serverInfo")
-    # neo4j-driver 6 offers the handshake manifest; the newest version both speak is 6.0
-    assert out["protocolVersion"] == {"major": 6, "minor": 0}
+    # neo4j-driver 6 offers the handshake manifest; the newest version both speak is 6.1
+    assert out["protocolVersion"] == {"major": 6, "minor": 1}
     assert out["agent"] == f"asyncbolt/{asyncbolt.__version__}"
     assert out["address"] == f"127.0.0.1:{server.port}"
 

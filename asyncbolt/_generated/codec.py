@@ -15,6 +15,7 @@ from struct import Struct
 from typing import Any
 
 from asyncbolt.errors import ProtocolError
+from asyncbolt.types import FIXED as _FIXED_TYPES
 from asyncbolt.types import Structure, from_native
 
 from . import messages as _m
@@ -90,12 +91,16 @@ _ONLY_Vector_OR_NULL = frozenset((_s.Vector, type(None)))
 _ONLY_UnsupportedType = frozenset((_s.UnsupportedType,))
 _ONLY_UnsupportedType_OR_NULL = frozenset((_s.UnsupportedType, type(None)))
 # Fixed-size values (spec kind "fixed") and the profiles of version-gated markers.
+_from_UUID = _FIXED_TYPES["uuid"][1]
 _FIXED_ENCODERS: dict[type, tuple[int, Any, str]] = {
+    _FIXED_TYPES["uuid"][0]: (0xE0, _FIXED_TYPES["uuid"][2], "UUID"),
 }
 #: marker name -> profiles in which it exists (absent: every profile)
 _GATED: dict[str, frozenset[str]] = {
+    "UUID": frozenset({"6.1"}),
 }
 _MARKER_VERSIONS: dict[str, str] = {
+    "UUID": "6.1+",
 }
 _TYPE_NAMES = {
     type(None): "Null", bool: "Boolean", int: "Integer", float: "Float", str: "String",
@@ -473,7 +478,7 @@ _PACKERS_3: dict[type, tuple[bytes, Any]] = {
     _s.LegacyDateTimeZoneId: (bytes((0xB3, 0x69)), lambda v: attrgetter("seconds", "nanoseconds", "tz_id")(v.to_utc())),
 }
 
-# Structure set 4: 6.0
+# Structure set 4: 6.0, 6.1
 _STRUCTS_4 = {
     0x4E: (4, _b_Node_1, "Node"),
     0x52: (8, _b_Relationship_1, "Relationship"),
@@ -532,6 +537,7 @@ _STRUCT_SET_OF = {
     "5.7": 3,
     "5.8": 3,
     "6.0": 4,
+    "6.1": 4,
 }
 _STRUCT_SETS = ((_STRUCTS_0, _PACKERS_0), (_STRUCTS_1, _PACKERS_1), (_STRUCTS_2, _PACKERS_2), (_STRUCTS_3, _PACKERS_3), (_STRUCTS_4, _PACKERS_4), )
 
@@ -559,6 +565,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
     check that ``end`` is within the data and, on any error, decode again with
     ``_make_checked_unpack`` for a precise diagnosis.
     """
+    allow_UUID = profile in _GATED["UUID"]
 
     def unpack(data: bytes, pos: int) -> tuple[Any, int]:
         m = data[pos]
@@ -660,6 +667,14 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                         end = pos + n
                         append(data[pos:end])
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        append(_from_UUID(data[pos:pos + 16]))
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         append(m - 0x100)
                     else:  # sized containers, or a reserved marker
@@ -774,6 +789,14 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                         end = pos + n
                         d[k] = data[pos:end]
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        d[k] = _from_UUID(data[pos:pos + 16])
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         d[k] = m - 0x100
                     else:  # sized containers, or a reserved marker
@@ -874,6 +897,14 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                         end = pos + n
                         append(data[pos:end])
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        append(_from_UUID(data[pos:pos + 16]))
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         append(m - 0x100)
                     else:  # sized containers, or a reserved marker
@@ -1012,6 +1043,14 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                         end = pos + n
                         append(data[pos:end])
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        append(_from_UUID(data[pos:pos + 16]))
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         append(m - 0x100)
                     else:  # sized containers, or a reserved marker
@@ -1127,6 +1166,14 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                         end = pos + n
                         d[k] = data[pos:end]
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        d[k] = _from_UUID(data[pos:pos + 16])
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         d[k] = m - 0x100
                     else:  # sized containers, or a reserved marker
@@ -1244,6 +1291,14 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                         end = pos + n
                         append(data[pos:end])
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        append(_from_UUID(data[pos:pos + 16]))
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         append(m - 0x100)
                     else:  # sized containers, or a reserved marker
@@ -1359,6 +1414,14 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                         end = pos + n
                         d[k] = data[pos:end]
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        d[k] = _from_UUID(data[pos:pos + 16])
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         d[k] = m - 0x100
                     else:  # sized containers, or a reserved marker
@@ -1469,6 +1532,14 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                         end = pos + n
                         append(data[pos:end])
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        append(_from_UUID(data[pos:pos + 16]))
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         append(m - 0x100)
                     else:  # sized containers, or a reserved marker
@@ -1584,6 +1655,14 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                         end = pos + n
                         d[k] = data[pos:end]
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        d[k] = _from_UUID(data[pos:pos + 16])
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         d[k] = m - 0x100
                     else:  # sized containers, or a reserved marker
@@ -1591,6 +1670,15 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                 else:  # tiny containers and structures
                     d[k], pos = unpack(data, pos - 1)
             return d, pos
+        elif m == 0xE0:  # UUID
+            if not allow_UUID:
+                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                    "it exists in Bolt 6.1+", pos - 1)
+            if pos + 16 > len(data):
+                raise _overrun("UUID", 16, pos, data)
+            v = _from_UUID(data[pos:pos + 16])
+            pos += 16
+            return v, pos
         raise ProtocolError(f"reserved marker byte 0x{m:02X}", pos - 1)
 
     return unpack
@@ -1598,6 +1686,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
 
 def _make_checked_unpack(structs: dict, profile: str) -> Any:
     """The same decoder with every size checked against the data: exact error offsets."""
+    allow_UUID = profile in _GATED["UUID"]
 
     def unpack(data: bytes, pos: int) -> tuple[Any, int]:
         m = data[pos]
@@ -1717,6 +1806,14 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                             raise _overrun("bytes", n, pos, data)
                         append(data[pos:end])
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        append(_from_UUID(data[pos:pos + 16]))
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         append(m - 0x100)
                     else:  # sized containers, or a reserved marker
@@ -1849,6 +1946,14 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                             raise _overrun("bytes", n, pos, data)
                         d[k] = data[pos:end]
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        d[k] = _from_UUID(data[pos:pos + 16])
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         d[k] = m - 0x100
                     else:  # sized containers, or a reserved marker
@@ -1963,6 +2068,14 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                             raise _overrun("bytes", n, pos, data)
                         append(data[pos:end])
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        append(_from_UUID(data[pos:pos + 16]))
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         append(m - 0x100)
                     else:  # sized containers, or a reserved marker
@@ -2119,6 +2232,14 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                             raise _overrun("bytes", n, pos, data)
                         append(data[pos:end])
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        append(_from_UUID(data[pos:pos + 16]))
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         append(m - 0x100)
                     else:  # sized containers, or a reserved marker
@@ -2252,6 +2373,14 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                             raise _overrun("bytes", n, pos, data)
                         d[k] = data[pos:end]
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        d[k] = _from_UUID(data[pos:pos + 16])
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         d[k] = m - 0x100
                     else:  # sized containers, or a reserved marker
@@ -2391,6 +2520,14 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                             raise _overrun("bytes", n, pos, data)
                         append(data[pos:end])
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        append(_from_UUID(data[pos:pos + 16]))
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         append(m - 0x100)
                     else:  # sized containers, or a reserved marker
@@ -2524,6 +2661,14 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                             raise _overrun("bytes", n, pos, data)
                         d[k] = data[pos:end]
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        d[k] = _from_UUID(data[pos:pos + 16])
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         d[k] = m - 0x100
                     else:  # sized containers, or a reserved marker
@@ -2654,6 +2799,14 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                             raise _overrun("bytes", n, pos, data)
                         append(data[pos:end])
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        append(_from_UUID(data[pos:pos + 16]))
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         append(m - 0x100)
                     else:  # sized containers, or a reserved marker
@@ -2787,6 +2940,14 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                             raise _overrun("bytes", n, pos, data)
                         d[k] = data[pos:end]
                         pos = end
+                    elif m == 0xE0:  # UUID
+                        if not allow_UUID:
+                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                "it exists in Bolt 6.1+", pos - 1)
+                        if pos + 16 > len(data):
+                            raise _overrun("UUID", 16, pos, data)
+                        d[k] = _from_UUID(data[pos:pos + 16])
+                        pos += 16
                     elif m >= 0xF0:  # TINY_INT_NEGATIVE
                         d[k] = m - 0x100
                     else:  # sized containers, or a reserved marker
@@ -2794,6 +2955,15 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                 else:  # tiny containers and structures
                     d[k], pos = unpack(data, pos - 1)
             return d, pos
+        elif m == 0xE0:  # UUID
+            if not allow_UUID:
+                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                    "it exists in Bolt 6.1+", pos - 1)
+            if pos + 16 > len(data):
+                raise _overrun("UUID", 16, pos, data)
+            v = _from_UUID(data[pos:pos + 16])
+            pos += 16
+            return v, pos
         raise ProtocolError(f"reserved marker byte 0x{m:02X}", pos - 1)
 
     return unpack
@@ -3276,7 +3446,7 @@ _MESSAGE_PACKERS_5 = {
     _m.Failure: (bytes((0xB1, 0x7F)), ("metadata", )),
 }
 
-# Message table 6: Bolt 5.4, 5.5, 5.6, 5.7, 5.8, 6.0
+# Message table 6: Bolt 5.4, 5.5, 5.6, 5.7, 5.8, 6.0, 6.1
 _REQUESTS_6 = {
     0x01: ("HELLO", 1, 0, _m_Hello_0, ("extra", )),
     0x02: ("GOODBYE", 0, 0, _m_Goodbye_0, ()),
@@ -3337,6 +3507,7 @@ _MESSAGE_TABLE_OF = {
     (5, 7): (_REQUESTS_6, _RESPONSES_6, _MESSAGE_PACKERS_6),
     (5, 8): (_REQUESTS_6, _RESPONSES_6, _MESSAGE_PACKERS_6),
     (6, 0): (_REQUESTS_6, _RESPONSES_6, _MESSAGE_PACKERS_6),
+    (6, 1): (_REQUESTS_6, _RESPONSES_6, _MESSAGE_PACKERS_6),
 }
 _STRUCTURE_CLASSES = (_s.Node, _s.Relationship, _s.UnboundRelationship, _s.Path, _s.Date, _s.Time, _s.LocalTime, _s.DateTime, _s.DateTimeZoneId, _s.LegacyDateTime, _s.LegacyDateTimeZoneId, _s.LocalDateTime, _s.Duration, _s.Point2D, _s.Point3D, _s.Vector, _s.UnsupportedType, )
 _STRUCTURE_VERSIONS = {

@@ -28,6 +28,7 @@ from construct import (
 from asyncbolt._schema import (
     NIBBLE,
     Checked,
+    Fixed,
     ListOf,
     Literal,
     MapOf,
@@ -37,7 +38,9 @@ from asyncbolt._schema import (
     StructureOf,
     Text,
     TinyInt,
+    Unavailable,
 )
+from asyncbolt.types import FIXED as _FIXED_TYPES
 
 from . import messages as _m
 from . import structures as _s
@@ -168,6 +171,11 @@ def _markers(value: Construct, structures: dict, profile: str) -> list:
         (0xDA, 0xDA, "MAP_32", MapOf(Int32ub, value, keys)),
         (0xF0, 0xFF, "TINY_INT_NEGATIVE", TinyInt(negative=True)),
     ]
+    if profile in ("6.1", ):  # UUID: Bolt 6.1+
+        markers.append((0xE0, 0xE0, "UUID", Fixed(16, _FIXED_TYPES["uuid"][1])))
+    else:
+        markers.append((0xE0, 0xE0, "UUID",
+                        Unavailable("UUID", 0xE0, profile, "6.1+")))
     return markers
 
 
@@ -412,7 +420,7 @@ def _structures_3(value: Construct) -> dict:
 
 
 def _structures_4(value: Construct) -> dict:
-    """Structure layouts of Bolt 6.0."""
+    """Structure layouts of Bolt 6.0, 6.1."""
     return {
         0x4E: ("Node", _s.Node, Struct(
             "id" / Checked(value, "Integer?", lambda v: (v is None or type(v) is int)),
@@ -515,6 +523,7 @@ _STRUCTURES_OF = {
     "5.7": _structures_3,
     "5.8": _structures_3,
     "6.0": _structures_4,
+    "6.1": _structures_4,
 }
 
 
@@ -822,7 +831,7 @@ def _responses_5(value: Construct) -> dict:
 
 
 def _requests_6(value: Construct) -> dict:
-    """Request layouts of Bolt 5.4, 5.5, 5.6, 5.7, 5.8, 6.0."""
+    """Request layouts of Bolt 5.4, 5.5, 5.6, 5.7, 5.8, 6.0, 6.1."""
     return {
         0x01: ("HELLO", _m.Hello, Struct(
             "extra" / Checked(value, "Map", lambda v: type(v) is dict),
@@ -866,7 +875,7 @@ def _requests_6(value: Construct) -> dict:
 
 
 def _responses_6(value: Construct) -> dict:
-    """Response layouts of Bolt 5.4, 5.5, 5.6, 5.7, 5.8, 6.0."""
+    """Response layouts of Bolt 5.4, 5.5, 5.6, 5.7, 5.8, 6.0, 6.1."""
     return {
         0x70: ("SUCCESS", _m.Success, Struct(
             "metadata" / Checked(value, "Map", lambda v: type(v) is dict),
@@ -901,6 +910,7 @@ _MESSAGES_OF = {
     "5.7": (_requests_6, _responses_6),
     "5.8": (_requests_6, _responses_6),
     "6.0": (_requests_6, _responses_6),
+    "6.1": (_requests_6, _responses_6),
 }
 
 

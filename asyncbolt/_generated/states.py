@@ -263,7 +263,7 @@ _ON_VIOLATION_4: dict[str, str] = {
     "INTERRUPTED": "FAILED",
 }
 
-# Bolt 5.4, 5.5, 5.6, 5.7, 5.8, 6.0
+# Bolt 5.4, 5.5, 5.6, 5.7, 5.8, 6.0, 6.1
 _TRANSITIONS_5: dict[tuple[str, str], Transition] = {
     ("CONNECTED", "GOODBYE"): Transition(None, None, None, False, True),
     ("CONNECTED", "HELLO"): Transition("AUTHENTICATION", "DEFUNCT", None, False, False),
@@ -344,6 +344,7 @@ TRANSITIONS: dict[Version, dict[tuple[str, str], Transition]] = {
     (5, 7): _TRANSITIONS_5,
     (5, 8): _TRANSITIONS_5,
     (6, 0): _TRANSITIONS_5,
+    (6, 1): _TRANSITIONS_5,
 }
 
 #: Per version: state -> the state a protocol violation leads to (after a FAILURE).
@@ -366,6 +367,7 @@ ON_VIOLATION: dict[Version, dict[str, str]] = {
     (5, 7): _ON_VIOLATION_5,
     (5, 8): _ON_VIOLATION_5,
     (6, 0): _ON_VIOLATION_5,
+    (6, 1): _ON_VIOLATION_5,
 }
 
 #: Per version: the state after the handshake.
@@ -388,4 +390,5 @@ INITIAL: dict[Version, str] = {
     (5, 7): "CONNECTED",
     (5, 8): "CONNECTED",
     (6, 0): "CONNECTED",
+    (6, 1): "CONNECTED",
 }

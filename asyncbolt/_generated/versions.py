@@ -26,6 +26,7 @@ VERSIONS: tuple[Version, ...] = (
     (5, 7),  # Neo4j 5.26
     (5, 8),  # Neo4j 5.26
     (6, 0),  # Neo4j 2025.10
+    (6, 1),  # Neo4j -
 )
 
 #: Versions a server may choose (5.5 was withdrawn and is never negotiated).
@@ -47,11 +48,13 @@ SERVER_VERSIONS: tuple[Version, ...] = (
     (5, 7),
     (5, 8),
     (6, 0),
+    (6, 1),
 )
 
 #: Versions that real clients only reach through the handshake manifest.
 MANIFEST_ONLY: frozenset[Version] = frozenset({
     (6, 0),
+    (6, 1),
 })
 
 #: Patches a connection may negotiate, with the versions that allow them (inclusive).
@@ -81,6 +84,7 @@ PROFILES: tuple[str, ...] = (
     "5.7",
     "5.8",
     "6.0",
+    "6.1",
 )
 
 MAGIC = bytes([96, 96, 176, 23])
