@@ -9,7 +9,7 @@
     server = await asyncbolt.serve(Echo, host="127.0.0.1", port=7687)
 
 The official Neo4j drivers (and tools built on them) then talk to it as to Neo4j. The runtime
-owns the protocol — negotiation of every version 1.0-6.0, chunking, the state machine, PULL n /
+owns the protocol — negotiation of every version in spec/ (``asyncbolt.VERSIONS``), chunking, the state machine, PULL n /
 DISCARD n flow control with back-pressure, RESET interrupting a running stream, FAILURE then
 IGNORED until RESET, GOODBYE, TLS; a session only answers questions about data. Each connection
 gets its own session instance.
@@ -711,7 +711,7 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
                 telemetry: bool = False, default_db: str = "neo4j", **session_kwargs: Any) -> Server:
     """Start serving Bolt on ``host:port`` (``port=0`` picks a free one; see ``server.port``).
 
-    ``versions`` restricts what the server negotiates (default: every version 1.0-6.0 that a
+    ``versions`` restricts what the server negotiates (default: every version of the spec that a
     server may choose). ``agent`` is HELLO's ``server`` value; drivers that check the product
     may want ``"Neo4j/5.26.0"``. Other keyword arguments are passed to ``session_class``.
     """
