@@ -18,6 +18,7 @@ gets its own session instance.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import itertools
 import logging
@@ -159,6 +160,15 @@ def _address(sockname: Any) -> str:
         host = sockname[0]
         return f"[{host}]:{sockname[1]}" if ":" in str(host) else f"{host}:{sockname[1]}"
     return str(sockname)
+
+
+@functools.lru_cache(maxsize=256)
+def _takes_two(session_class: type) -> bool:
+    """Whether ``run`` has the seed's signature ``run(self, statement, parameters)``."""
+    try:
+        return len(inspect.signature(session_class.run).parameters) == 3
+    except (TypeError, ValueError):
+        return False
 
 
 async def _maybe_await(value: Any) -> Any:
@@ -497,11 +507,7 @@ class _Handler:
 
     async def _call_run(self, session: ServerSession, query: str, parameters: dict, extra: dict) -> Result:
         run = session.run
-        try:
-            params = inspect.signature(run).parameters
-            seed_style = len(params) == 2
-        except (TypeError, ValueError):
-            seed_style = False
+        seed_style = _takes_two(type(session))
         value = await _maybe_await(run(query, parameters) if seed_style else run(query, parameters, extra))
         if isinstance(value, Result):
             return value
