@@ -20,6 +20,17 @@ from .client import (
     Transaction,
     connect,
 )
+from .driver import (
+    BookmarkManager,
+    Driver,
+    IncompleteCommit,
+    ManagedTransaction,
+    ResultConsumedError,
+    Session,
+    SessionTransaction,
+    is_retryable,
+    unit_of_work,
+)
 from .errors import (
     AuthError,
     BoltError,
@@ -31,11 +42,26 @@ from .errors import (
     ServiceUnavailable,
     TransientError,
 )
+from .pool import ConnectionAcquisitionTimeout
 from .protocol import BoltClientProtocol, BoltServerProtocol
+from .routing import Address, RoutingServiceUnavailable, SessionExpired
 from .server import ConnectionInfo, Result, Server, ServerSession, create_server, serve
 from .types import Structure
 
 __all__ = [
+    "Address",
+    "BookmarkManager",
+    "ConnectionAcquisitionTimeout",
+    "Driver",
+    "IncompleteCommit",
+    "ManagedTransaction",
+    "ResultConsumedError",
+    "RoutingServiceUnavailable",
+    "Session",
+    "SessionExpired",
+    "SessionTransaction",
+    "is_retryable",
+    "unit_of_work",
     "AuthError",
     "BoltClientProtocol",
     "BoltServerProtocol",

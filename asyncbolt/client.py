@@ -55,6 +55,7 @@ from .messages import (
     PullAll,
     Reset,
     Rollback,
+    Route,
     Run,
 )
 from .packstream import get_codec
@@ -194,7 +195,7 @@ class _Stream:
 
     __slots__ = ("conn", "query", "parameters", "fetch_size", "records", "fields", "index",
                  "run_meta", "pull_meta", "has_more", "done", "error", "waiter", "slot",
-                 "in_flight", "abandoned", "tx", "qid", "__weakref__")
+                 "in_flight", "abandoned", "tx", "qid", "on_done", "__weakref__")
 
     def __init__(self, conn: Connection, query: str, parameters: dict, fetch_size: int,
                  tx: Transaction | None) -> None:
@@ -216,6 +217,19 @@ class _Stream:
         self.abandoned = False
         self.tx = tx
         self.qid = -1
+        #: Called once with the stream when its summary (or its failure) arrived: the server is
+        #: done with it, though records may still be buffered here. The driver releases pooled
+        #: connections with it.
+        self.on_done: Any = None
+
+    def notify_done(self) -> None:
+        callback = self.on_done
+        if callback is not None:
+            self.on_done = None
+            try:
+                callback(self)
+            except Exception:  # a callback must not break the connection's read loop
+                log.exception("on_done callback of a result failed")
 
     def wake(self) -> None:
         waiter = self.waiter
@@ -230,6 +244,8 @@ class _Stream:
         self.done = True
         self.has_more = False
         self.wake()
+        if self.on_done is not None:
+            self.notify_done()
 
     @property
     def open(self) -> bool:
@@ -514,8 +530,11 @@ class Connection:
 
     def __init__(self, *, host: str, port: int, auth: dict, user_agent: str, fetch_size: int,
                  routing: dict | None, proposals: list, manifest: bool,
-                 supported: Iterable[Version] | None = None) -> None:
+                 supported: Iterable[Version] | None = None,
+                 server_hostname: str | None = None) -> None:
         self.host, self.port = host, port
+        #: The name TLS checks the certificate against (the host, unless it was resolved).
+        self.server_hostname = server_hostname or host
         self.fetch_size = fetch_size
         self._auth = auth
         self._user_agent = user_agent
@@ -547,6 +566,9 @@ class Connection:
         self.patches: frozenset[str] = frozenset()
         self.bookmarks: list[str] = []  # the last bookmark seen, sent with the next transaction
         self.manifest = False
+        #: ``on_error(conn, error)``, called when a FAILURE arrives (with the Neo4jError) or the
+        #: server drops the connection (with a ServiceUnavailable); the pool listens here.
+        self.on_error: Any = None
 
     # -- transport callbacks --------------------------------------------------------------
 
@@ -611,6 +633,8 @@ class Connection:
             elif name == "FAILURE":
                 error = Neo4jError.from_metadata(message.metadata)
                 self._last_failure = error
+                if self.on_error is not None:
+                    self._report(error)
                 handler.on_failure(error)
                 self._after_failure()
             elif name == "IGNORED":
@@ -626,7 +650,16 @@ class Connection:
     def _connection_lost(self, exc: Exception | None) -> None:
         error = ServiceUnavailable(f"connection to {self.host}:{self.port} closed"
                                    + (f": {exc}" if exc else ""))
+        unexpected = self._closed is None
         self._abort(error, close=False)
+        if unexpected and self.on_error is not None and self.protocol_version is not None:
+            self._report(error)
+
+    def _report(self, error: BaseException) -> None:
+        try:
+            self.on_error(self, error)
+        except Exception:  # a listener must not break the read loop
+            log.exception("on_error listener failed")
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -789,6 +822,8 @@ class Connection:
         bookmark = s.pull_meta.get("bookmark")
         if bookmark and s.tx is None:
             self.bookmarks = [bookmark]
+        if s.on_done is not None:
+            s.notify_done()
 
     async def _settle_current(self) -> None:
         """Before a new RUN (or COMMIT): the previous result must not stay open on the server."""
@@ -954,6 +989,113 @@ class Connection:
     def closed(self) -> bool:
         return self._closed is not None
 
+    @property
+    def idle(self) -> bool:
+        """Open, and nothing is going on: no transaction, no result the server still holds, no
+        request waiting for its answer. A pool hands such a connection out as it is."""
+        current = self._current
+        return (self._closed is None and self._tx is None and not self._pending and not self._outbox
+                and not self._resetting and (current is None or current.done))
+
+    async def ping(self, timeout: float | None = None) -> None:
+        """Check that the server still answers (a RESET round trip, which also drops whatever the
+        connection had going). Raises ServiceUnavailable, and closes the connection, if not."""
+        try:
+            await asyncio.wait_for(self.reset(), timeout)
+        except asyncio.TimeoutError as exc:
+            error = ServiceUnavailable(f"{self.host}:{self.port} did not answer RESET within {timeout}s")
+            self._abort(error)
+            raise error from exc
+        except (ProtocolError, Neo4jError, RequestIgnored) as exc:
+            error = ServiceUnavailable(f"{self.host}:{self.port} failed a RESET: {exc}")
+            self._abort(error)
+            raise error from exc
+
+    async def route(self, routing: dict[str, Any] | None = None, bookmarks: Iterable[str] | None = None,
+                    db: str | None = None, imp_user: str | None = None) -> dict[str, Any]:
+        """Ask the server for a routing table: ``{"ttl": seconds, "db": name, "servers":
+        [{"addresses": ["host:port", ...], "role": "ROUTE" | "READ" | "WRITE"}, ...]}``.
+
+        ROUTE on Bolt 4.3+ (``db``; ``imp_user`` from 4.4). Older versions run the routing
+        procedure: ``dbms.routing.getRoutingTable`` against the ``system`` database on 4.0-4.2,
+        ``dbms.cluster.routing.getRoutingTable`` on 1.0-3.x (which know no ``db``). ``routing`` is
+        the routing context (default: the one this connection sent in HELLO); ``bookmarks`` make
+        the table at least as recent as those transactions (ignored before 4.0, as the drivers do).
+        """
+        self._check_open()
+        if self._tx is not None:
+            raise ClientError("Neo.ClientError.Request.Invalid",
+                              "a routing table cannot be fetched inside a transaction")
+        v = self.protocol_version
+        context = dict(self._routing or {}) if routing is None else dict(routing)
+        marks = [str(b) for b in (bookmarks or ())]
+
+        def need(feature: str, version: Version) -> None:
+            raise ClientError("Neo.ClientError.Request.Invalid",
+                              f"{feature} in a routing request needs Bolt {version[0]}.{version[1]}+; "
+                              f"this connection speaks {v[0]}.{v[1]}")
+
+        if imp_user is not None and v < (4, 4):
+            need("imp_user", (4, 4))
+        if v >= (4, 3):
+            if v >= (4, 4):
+                extra: dict[str, Any] = {}
+                if db is not None:
+                    extra["db"] = db
+                if imp_user is not None:
+                    extra["imp_user"] = imp_user
+                message = Route(context, marks, extra=extra)
+            else:
+                message = Route(context, marks, db=db)
+            self._codec.pack_message(message)  # a value the codec refuses raises here
+            await self._settle_current()
+            future = self._loop.create_future()
+            self._queue(message, _Call("ROUTE", future))
+            self._flush()
+            meta = await future
+            table = dict(meta.get("rt") or {})
+        else:
+            if v >= (4, 0):
+                if db is None:
+                    query, params = "CALL dbms.routing.getRoutingTable($context)", {"context": context}
+                else:
+                    query = "CALL dbms.routing.getRoutingTable($context, $database)"
+                    params = {"context": context, "database": db}
+                result = await self.run(query, params, db="system", mode="r", bookmarks=marks)
+            else:
+                if db is not None:
+                    need("db", (4, 0))
+                legacy = v < (3, 0)
+                result = await self.run("CALL dbms.cluster.routing.getRoutingTable($context)",
+                                        {"context": context}, mode=None if legacy else "r",
+                                        bookmarks=None if legacy else [])
+            record = await result.single()
+            table = {"ttl": record["ttl"], "servers": record["servers"]}
+        if db is not None:
+            table.setdefault("db", db)
+        return table
+
+    async def _finish_stream(self, s: _Stream, discard: bool = False) -> None:
+        """Wait until the server is done with ``s``: its remaining records are fetched into its
+        buffer (where the Result still reads them) or, with ``discard``, DISCARDed."""
+        while not s.done:
+            if self._closed is not None:
+                s.fail(ServiceUnavailable(str(self._closed)))
+                return
+            if discard:
+                self._discard(s)
+            elif s.slot is not None:
+                s.slot.all = True
+            elif s.in_flight == 0 and s.has_more:
+                s.slot = _PullSlot(s, all=True)
+                self._queue(s.slot, None)
+            if self._outbox:
+                self._flush()
+            waiter = s.waiter
+            if waiter is None:
+                waiter = s.waiter = self._loop.create_future()
+            await waiter
+
     async def __aenter__(self) -> Connection:
         return self
 
@@ -971,7 +1113,7 @@ class Connection:
         loop = self._loop
         await asyncio.wait_for(
             loop.create_connection(lambda: _Protocol(self), self.host, self.port, ssl=ssl,
-                                   server_hostname=self.host if ssl else None), timeout)
+                                   server_hostname=self.server_hostname if ssl else None), timeout)
         await asyncio.wait_for(asyncio.shield(self._handshake_done), timeout)
         await asyncio.wait_for(self._hello(), timeout)
 
@@ -1060,14 +1202,22 @@ def _proposals(versions: Iterable[Version] | None) -> tuple[list, bool]:
     return slots, manifest
 
 
+_FROM_URI: Any = object()
+
+
 async def _open_connection(scheme: str, host: str, port: int, query: dict, *, auth: Any,
                            ssl: Any, user_agent: str, fetch_size: int, versions: Any,
-                           timeout: float | None) -> Connection:
+                           timeout: float | None, routing: Any = _FROM_URI,
+                           server_hostname: str | None = None) -> Connection:
+    """Open and authenticate a connection. ``routing`` (the driver's: one context, naming the
+    URI's address, for every connection of a cluster) overrides the one made from the URI;
+    ``server_hostname`` is what TLS verifies when ``host`` is an address resolved from it."""
     token = auth_token(auth)
-    routing = None
-    if scheme.startswith("neo4j"):
-        routing = {k: v for k, v in query.items() if not k.startswith("_")}
-        routing["address"] = f"{host}:{port}"
+    if routing is _FROM_URI:
+        routing = None
+        if scheme.startswith("neo4j"):
+            routing = {k: v for k, v in query.items() if not k.startswith("_")}
+            routing["address"] = f"{host}:{port}"
     context = _ssl_for(scheme, ssl)
     proposals, manifest = _proposals(versions)
     attempts = [(proposals, manifest)]
@@ -1078,7 +1228,8 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
     for slots, use_manifest in attempts:
         conn = Connection(host=host, port=port, auth=token, user_agent=user_agent,
                           fetch_size=fetch_size, routing=routing, proposals=slots, manifest=use_manifest,
-                          supported=None if versions is None else [tuple(v) for v in versions])
+                          supported=None if versions is None else [tuple(v) for v in versions],
+                          server_hostname=server_hostname)
         try:
             await conn._open(context, timeout)
             return conn
