@@ -613,7 +613,7 @@ class Connection:
                     pending[0].on_record(values)
                     continue
                 message = self._codec.unpack_response(payload)
-            except (ProtocolError, IndexError, Exception) as exc:
+            except Exception as exc:  # the fast path trusts sizes; anything odd is diagnosed here
                 if not isinstance(exc, ProtocolError):
                     try:
                         self._codec.unpack_response(payload)
@@ -1284,7 +1284,7 @@ def connect(uri: str | None = None, auth: Any = None, *,
     ``bolt+ssc`` self-signed accepted; ``neo4j://...`` sends the routing context). ``auth``:
     ``(user, password)``, a token from ``asyncbolt.bearer_auth``/``kerberos_auth``/
     ``custom_auth``, or None. ``versions``: offer only these Bolt versions (default: the highest
-    common one of 1.0-6.0). ``fetch_size``: records per PULL (-1: all at once). ``timeout``:
+    common one in the spec). ``fetch_size``: records per PULL (-1: all at once). ``timeout``:
     seconds to connect, negotiate and authenticate.
 
     The seed's form still works and returns a :class:`ClientSession`:
