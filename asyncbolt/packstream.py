@@ -15,20 +15,46 @@ tag no version defines becomes :class:`Structure`. Encoding also accepts ``tuple
 Which structures exist and how they look depends on the Bolt version (element ids from 5.0,
 UTC DateTime from 5.0 or with the 4.3/4.4 ``utc`` patch, Vector from 6.0), hence ``version`` and
 ``patches``. The tables and the decoder are generated from spec/packstream.yaml.
+
+The decoder and encoder come in two builds generated from the same spec: C
+(``asyncbolt._generated._accel``, compiled when the package is installed) and pure Python
+(``asyncbolt._generated.codec``). ``ACCELERATED`` says which one codecs use by default: the C one
+when it was built, is current and ``ASYNCBOLT_PURE=1`` is not set in the environment. Both give
+the same values, bytes and errors.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from struct import error as _StructError
 from typing import Any
 
+from . import _speedups
 from ._generated import codec as _g
 from ._generated.messages import Message
 from .errors import ProtocolError
 from .types import Structure
 
-__all__ = ["Codec", "Structure", "ProtocolError", "get_codec", "pack", "unpack"]
+__all__ = ["ACCELERATED", "Codec", "Structure", "ProtocolError", "get_codec", "pack", "unpack"]
+
+
+def _load_accelerator() -> Any:
+    """The C accelerator bound to the generated tables, or None (see asyncbolt._speedups)."""
+    if _speedups.accel is None:
+        return None
+    try:
+        _speedups.accel.bind(_g)
+    except Exception as exc:  # tables the C code does not recognise: stay correct, stay pure
+        warnings.warn(f"asyncbolt's C accelerator is unusable ({exc}); using the pure-Python codec",
+                      RuntimeWarning, stacklevel=2)
+        return None
+    return _speedups.accel
+
+
+_accel = _load_accelerator()
+#: True when codecs use the C accelerator by default (see the module docstring).
+ACCELERATED: bool = _accel is not None
 
 Version = tuple[int, int]
 DEFAULT_VERSION: Version = (5, 0)
@@ -50,10 +76,13 @@ class Codec:
     holds no state between calls.
     """
 
-    __slots__ = ("version", "patches", "profile", "_unpack", "_checked", "_pack", "_requests",
-                 "_responses", "_message_packers")
+    __slots__ = ("version", "patches", "profile", "accelerated", "_unpack", "_checked", "_pack",
+                 "_whole", "_to_bytes", "_requests", "_responses", "_message_packers")
 
-    def __init__(self, version: Version = DEFAULT_VERSION, patches: Iterable[str] = ()) -> None:
+    def __init__(self, version: Version = DEFAULT_VERSION, patches: Iterable[str] = (), *,
+                 accelerated: bool | None = None) -> None:
+        """``accelerated``: True for the C codec, False for pure Python, None (default) for
+        ``ACCELERATED``. True raises RuntimeError when the C codec is not available."""
         version = (int(version[0]), int(version[1]))
         self.version = version
         self.patches = frozenset(patches)
@@ -74,18 +103,38 @@ class Codec:
                 unavailable[cls] = (f"{name} values ({cls.__module__}.{cls.__qualname__}) cannot be "
                                     f"sent in Bolt {self.profile}; they need Bolt "
                                     f"{_g._MARKER_VERSIONS[name]}")
-        self._unpack = _g._make_unpack(structs, self.profile)
+        if accelerated is None:
+            accelerated = ACCELERATED
+        elif accelerated and _accel is None:
+            raise RuntimeError("the asyncbolt C accelerator is not available"
+                               + (" (ASYNCBOLT_PURE is set)" if _speedups.pure_requested() else ""))
+        self.accelerated = bool(accelerated)
+        if accelerated:
+            self._unpack = _accel.make_unpack(structs, self.profile)
+            self._pack = _accel.make_pack(packers, unavailable, _g._pack_other)
+            # One call for a whole value / a whole encoding: unpack() and pack() on the hot path.
+            self._whole = self._unpack.whole
+            self._to_bytes = self._pack.to_bytes
+        else:
+            self._unpack = _g._make_unpack(structs, self.profile)
+            self._pack = _g._make_pack(packers, unavailable)
+            self._whole = self._to_bytes = None
+        # Errors are always diagnosed by the checked pure-Python decoder.
         self._checked = _g._make_checked_unpack(structs, self.profile)
-        self._pack = _g._make_pack(packers, unavailable)
         self._requests, self._responses, self._message_packers = tables
 
     def __repr__(self) -> str:
-        return f"Codec({self.profile!r})"
+        return f"Codec({self.profile!r}{'' if self.accelerated else ', pure Python'})"
 
     # -- values ---------------------------------------------------------------------------
 
     def pack(self, value: Any) -> bytes:
         """Encode one value. ValueError for values out of range, TypeError for unknown types."""
+        if self._to_bytes is not None:
+            try:
+                return self._to_bytes(value)
+            except RecursionError:
+                raise ValueError("value nested too deeply (or cyclic) to encode") from None
         out = bytearray()
         self.pack_into(value, out)
         return bytes(out)
@@ -99,6 +148,11 @@ class Codec:
 
     def unpack(self, data: bytes | bytearray | memoryview) -> Any:
         """Decode exactly one value; trailing bytes are an error."""
+        if self._whole is not None and type(data) is bytes:
+            try:
+                return self._whole(data)
+            except ProtocolError:
+                pass  # diagnosed below, by the checked pure-Python decoder
         if type(data) is not bytes:
             data = bytes(data)
         value, end = self.unpack_from(data, 0)
@@ -113,24 +167,27 @@ class Codec:
         try:
             value, end = self._unpack(data, offset)
         except (ProtocolError, IndexError, _StructError, RecursionError):
-            end = len(data) + 1
+            return self._diagnose(data, offset)
         if end > len(data):
-            self._diagnose(data, offset)
+            return self._diagnose(data, offset)
         return value, end
 
-    def _diagnose(self, data: bytes, offset: int) -> None:
+    def _diagnose(self, data: bytes, offset: int) -> tuple[Any, int]:
         """Decode again, checking every size, to raise the precise ProtocolError.
 
         The fast decoder trusts declared sizes and only notices at the end (or by an
-        IndexError) that they lie; this slower pass says where and why.
+        IndexError) that they lie; this slower pass says where and why. Should it succeed where
+        the fast one gave up (a nesting depth right at the recursion limit), its result stands.
         """
         try:
-            self._checked(data, offset)
+            value, end = self._checked(data, offset)
         except (IndexError, _StructError):
             raise _truncated(data) from None
         except RecursionError:
             raise ProtocolError("values nested too deeply to decode", offset) from None
-        raise _truncated(data)
+        if end > len(data):
+            raise _truncated(data)
+        return value, end
 
     # -- messages -------------------------------------------------------------------------
 

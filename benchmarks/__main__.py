@@ -1,4 +1,5 @@
-"""Codec benchmark: ``python -m benchmarks [--quick] [--json PATH] [--profile]`` (``make bench``).
+"""Codec benchmark: ``python -m benchmarks [--quick] [--json PATH] [--results PATH] [--png PATH]
+[--profile]`` (``make bench``).
 
 What is measured
     Encoding and decoding one fixed payload (``benchmarks.payload.build_rows``: 1,000 RECORD-like
@@ -9,7 +10,9 @@ What is measured
     * per row: 1,000 separate row values (1,000 calls), as records arrive one per message.
 
 Implementations
-    asyncbolt      ``asyncbolt.packstream.get_codec((5, 0))`` ``.pack`` / ``.unpack`` (pure Python).
+    asyncbolt-c    ``asyncbolt.packstream.Codec((5, 0), accelerated=True)`` ``.pack`` / ``.unpack``:
+                   the C accelerator (skipped when it is not built or ``ASYNCBOLT_PURE=1``).
+    asyncbolt-py   the same with ``accelerated=False``: the pure-Python codec.
     construct      ``asyncbolt.schemas.parse_value`` (decode only; the strict reference decoder).
     neo4j-python   neo4j's ``Packer`` / ``Unpacker`` (``neo4j._codec.packstream.v1``) with the Rust
                    extension hidden: the module is imported a second time with ``neo4j._rust``
@@ -42,7 +45,14 @@ Method
 Machine
     The header of every run prints the platform, CPU model, CPU count and Python build; the
     numbers are only comparable between runs on the same machine. ``--quick`` is a short pass
-    for CI (fewer runs, noisier numbers); ``--json PATH`` also writes all numbers as JSON.
+    for CI (fewer runs, noisier numbers); ``--json PATH`` also writes all numbers as JSON,
+    ``--results PATH`` puts them as markdown tables in the "codec" section of PATH
+    (benchmarks/RESULTS.md for ``make bench``) and ``--png PATH`` draws the speed ratios as a bar
+    chart (only when matplotlib is installed; it is not a dependency).
+
+Targets
+    asyncbolt-c decode >= 1.5x neo4j-rust, asyncbolt-py decode >= 4x neo4j-python (the lower of
+    the two shapes counts).
 """
 
 from __future__ import annotations
@@ -54,26 +64,26 @@ import gc
 import importlib
 import json
 import math
-import os
-import platform
 import pstats
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import Any
 
-from asyncbolt.packstream import get_codec
+from asyncbolt.packstream import ACCELERATED, Codec
 from asyncbolt.structures import Node
 
+from . import results as _results
 from .payload import ROWS, build_rows, convert_nodes, diff, node_fields
 
 VERSION = (5, 0)
 SHAPES = ("one blob", "per row")
 OPS = ("encode", "decode")
 BASELINES = ("neo4j-python", "neo4j-rust", "msgpack")
-TARGET = 3.0
+OURS = ("asyncbolt-c", "asyncbolt-py")
+#: (asyncbolt implementation, baseline, decode speed factor it must reach)
+TARGETS = (("asyncbolt-c", "neo4j-rust", 1.5), ("asyncbolt-py", "neo4j-python", 4.0))
 
 
 @dataclass
@@ -103,12 +113,12 @@ class Case:
 # -- implementations ---------------------------------------------------------------------------
 
 
-def setup_asyncbolt(rows: list) -> Impl:
-    codec = get_codec(VERSION)
+def setup_asyncbolt(rows: list, accelerated: bool) -> Impl:
+    codec = Codec(VERSION, accelerated=accelerated)
     pack, unpack = codec.pack, codec.unpack
     blob, row_bytes = pack(rows), [pack(r) for r in rows]
     return Impl(
-        "asyncbolt", rows, blob, row_bytes,
+        "asyncbolt-c" if accelerated else "asyncbolt-py", rows, blob, row_bytes,
         encode={"one blob": lambda: pack(rows), "per row": lambda: [pack(r) for r in rows]},
         decode={"one blob": lambda: unpack(blob),
                 "per row": lambda: [unpack(b) for b in row_bytes]},
@@ -297,33 +307,7 @@ def measure(cases: list[Case], budget: float, rounds: int, min_runs: int) -> Non
 
 
 def machine_info() -> dict[str, Any]:
-    cpu_model = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu_model = next((line.split(":", 1)[1].strip() for line in f
-                              if line.startswith("model name")), cpu_model)
-    except OSError:
-        pass
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    versions = {}
-    for dist in ("asyncbolt", "neo4j", "neo4j-rust-ext", "msgpack", "construct"):
-        try:
-            versions[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            versions[dist] = None
-    return {
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "cpu_model": cpu_model,
-        "cpu_count": os.cpu_count(),
-        "cpu_usable": usable,
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "python_build": " ".join(platform.python_build()),
-        "packages": versions,
-    }
+    return _results.machine()
 
 
 def _factor(baseline: float | None, this: float | None) -> float | None:
@@ -338,6 +322,84 @@ def _fmt_ms(seconds: float | None) -> str:
 
 def _fmt_x(factor: float | None) -> str:
     return "-" if factor is None else f"{factor:.2f}x"
+
+
+def markdown_table(times: dict[str, dict[str, float | None]], names: list[str]) -> str:
+    head = ["implementation"]
+    for op in OPS:
+        head += [f"{op} ms"] + [f"{op} vs {b}" for b in BASELINES]
+    rows = []
+    for name in names:
+        row = [f"**{name}**" if name in OURS else name]
+        for op in OPS:
+            this = times[name][op]
+            row.append(_fmt_ms(this))
+            row += [_fmt_x(_factor(times.get(b, {}).get(op), this)) for b in BASELINES]
+        rows.append(row)
+    return _results.table(head, rows)
+
+
+def results_markdown(report: dict[str, Any], names: list[str]) -> str:
+    p = report["payload"]
+    m = report["method"]
+    parts = [
+        "## Codec: encode and decode (`python -m benchmarks`)",
+        "",
+        f"{p['rows']:,} RECORD-like rows `[int, float, str, [ints], {{str: mixed}}, Node]` "
+        f"(seeded), Bolt {p['bolt_version'][0]}.{p['bolt_version'][1]}: one blob of "
+        f"{p['blob_bytes']:,} bytes, and per row ({p['rows']:,} values, {p['row_bytes']:,} bytes). "
+        f"Best of >= {m['min_runs']} runs per case (perf_counter, gc off), interleaved over "
+        f"{m['rounds']} rounds{' (--quick)' if m['quick'] else ''}. Ratios are speed factors: "
+        "baseline time / this time (>1 = faster). asyncbolt-c is the C accelerator, asyncbolt-py "
+        "the pure-Python codec; neo4j-rust is the official driver's codec with neo4j-rust-ext, "
+        "neo4j-python the same without it.",
+        "",
+        _results.machine_markdown(report["machine"]),
+    ]
+    if report["unavailable"]:
+        parts += ["", "Not measured: " + "; ".join(f"{k} ({v})" for k, v in report["unavailable"].items())]
+    for shape in SHAPES:
+        what = "1 value holding 1,000 rows" if shape == "one blob" else "1,000 values, 1 call each"
+        parts += ["", f"### {shape} ({what})", "", markdown_table(report["seconds"][shape], names)]
+    parts += ["", "### Targets", ""]
+    rows = [[t["what"], f"{t['threshold']:g}x", _fmt_x(t["value"]), t["verdict"]]
+            for t in report["targets"]]
+    parts.append(_results.table(["target", "needed", "measured", "verdict"], rows, right={1, 2}))
+    return "\n".join(parts)
+
+
+def draw_png(path: str, report: dict[str, Any]) -> bool:
+    """A bar chart of asyncbolt's speed factors; False when matplotlib is not installed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    pairs = [(ours, base) for ours in OURS for base in ("neo4j-rust", "neo4j-python", "msgpack")
+             if ours in report["seconds"]["one blob"] and base in report["seconds"]["one blob"]]
+    groups = [(op, shape) for op in ("decode", "encode") for shape in SHAPES]
+    fig, ax = plt.subplots(figsize=(10, 6))
+    width = 0.8 / max(len(pairs), 1)
+    for i, (ours, base) in enumerate(pairs):
+        values = [_factor(report["seconds"][shape][base][op], report["seconds"][shape][ours][op]) or 0
+                  for op, shape in groups]
+        xs = [g + (i - (len(pairs) - 1) / 2) * width for g in range(len(groups))]
+        bars = ax.bar(xs, values, width, label=f"{ours} vs {base}")
+        ax.bar_label(bars, labels=[f"{v:.1f}" for v in values], fontsize=7, padding=2)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(groups)), [f"{op}\n{shape}" for op, shape in groups])
+    ax.set_ylabel("speed factor (baseline time / asyncbolt time, log scale)")
+    info = report["machine"]
+    ax.set_title(f"asyncbolt codec speed, {ROWS:,} rows, Bolt {VERSION[0]}.{VERSION[1]} — "
+                 f"{info['cpu_model']}, {info['python']}", fontsize=9)
+    ax.legend(fontsize=8, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.14))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
 
 
 def print_table(shape: str, times: dict[str, dict[str, float | None]], names: list[str]) -> None:
@@ -359,7 +421,7 @@ def print_table(shape: str, times: dict[str, dict[str, float | None]], names: li
 
 def profile_asyncbolt(impl: Impl) -> None:
     for shape in SHAPES:
-        print(f"\ncProfile of asyncbolt decode, {shape} (top 12 by own time):")
+        print(f"\ncProfile of {impl.name} decode, {shape} (top 12 by own time):")
         profiler = cProfile.Profile()
         profiler.runcall(impl.decode[shape])
         stats = pstats.Stats(profiler, stream=sys.stdout)
@@ -371,8 +433,12 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a short, noisier pass for CI")
     parser.add_argument("--json", metavar="PATH", help="also write the numbers to PATH as JSON")
+    parser.add_argument("--results", metavar="PATH",
+                        help="write the tables to the codec section of PATH (markdown)")
+    parser.add_argument("--png", metavar="PATH",
+                        help="draw the speed factors as a bar chart (needs matplotlib)")
     parser.add_argument("--profile", action="store_true",
-                        help="print a cProfile of asyncbolt's decoder after the timings")
+                        help="print a cProfile of asyncbolt's pure-Python decoder after the timings")
     args = parser.parse_args(argv)
     budget, rounds, min_runs = (0.12, 2, 3) if args.quick else (1.0, 5, 10)
 
@@ -389,23 +455,37 @@ def main(argv: list[str] | None = None) -> int:
           "ratios = baseline time / this time (>1 = faster)")
 
     rows = build_rows()
-    main_impl = setup_asyncbolt(rows)
-    problem = verify(main_impl)
+    reference = setup_asyncbolt(rows, accelerated=False)
+    problem = verify(reference)
     if problem:
-        print(f"asyncbolt: FAILED verification ({problem}); nothing timed")
+        print(f"asyncbolt-py: FAILED verification ({problem}); nothing timed")
         return 1
-    print(f"payload: one blob {len(main_impl.blob):,} bytes; per row {len(main_impl.rows):,} "
-          f"values, {sum(map(len, main_impl.rows)):,} bytes")
+    print(f"payload: one blob {len(reference.blob):,} bytes; per row {len(reference.rows):,} "
+          f"values, {sum(map(len, reference.rows)):,} bytes")
+
+    impls = []
+    skipped: dict[str, str] = {}
+    if ACCELERATED:
+        accel = setup_asyncbolt(rows, accelerated=True)
+        problem = verify(accel)
+        if not problem and (accel.blob, accel.rows) != (reference.blob, reference.rows):
+            problem = "encodes differently from asyncbolt-py"
+        if problem:
+            print(f"asyncbolt-c: FAILED verification ({problem}); nothing timed")
+            return 1
+        impls.append(accel)
+    else:
+        skipped["asyncbolt-c"] = "the C accelerator is not built, or ASYNCBOLT_PURE is set"
+        print(f"asyncbolt-c: unavailable ({skipped['asyncbolt-c']})")
+    impls.append(reference)
 
     setups: list[tuple[str, Callable[[], Impl]]] = [
-        ("construct", lambda: setup_construct(rows, main_impl.blob, main_impl.rows)),
+        ("construct", lambda: setup_construct(rows, reference.blob, reference.rows)),
         ("neo4j-python", lambda: setup_neo4j_python(rows)),
         ("neo4j-rust", lambda: setup_neo4j_rust(rows)),
         ("msgpack", lambda: setup_msgpack(rows)),
         ("msgpack+ext", lambda: setup_msgpack_ext(rows)),
     ]
-    impls = [main_impl]
-    skipped: dict[str, str] = {}
     for name, setup in setups:
         try:
             impl = setup()
@@ -420,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
     print("verified: " + ", ".join(i.name for i in impls) + " decode the input exactly")
 
     wire = {i.name: (i.blob, i.rows) for i in impls if i.packstream and i.encode}
-    different = [n for n, w in wire.items() if w != wire["asyncbolt"]]
+    different = [n for n, w in wire.items() if w != wire["asyncbolt-py"]]
     if different:
         print(f"wire: NOTE {', '.join(different)} encode differently from asyncbolt")
     else:
@@ -434,6 +514,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
 
     names = [i.name for i in impls]
+    ours = [n for n in OURS if n in names]
     results: dict[str, dict[str, dict[str, float | None]]] = {
         shape: {n: {op: None for op in OPS} for n in names} for shape in SHAPES}
     runs: dict[str, dict[str, dict[str, int]]] = {shape: {n: {} for n in names} for shape in SHAPES}
@@ -447,51 +528,58 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n(timed {sum(c.runs for c in cases):,} runs in {elapsed:.1f} s)")
 
     print("\nasyncbolt speed vs baselines (>1 = asyncbolt faster):")
-    summary: dict[str, dict[str, dict[str, float | None]]] = {}
-    for op in ("decode", "encode"):
-        for shape in SHAPES:
-            mine = results[shape]["asyncbolt"][op]
-            factors = {b: _factor(results[shape].get(b, {}).get(op), mine) for b in BASELINES}
-            summary.setdefault(op, {})[shape] = factors
-            parts = [f"{_fmt_x(f)} {b}" for b, f in factors.items() if f is not None]
-            print(f"  {op}, {shape + ':':<9} asyncbolt {', '.join(parts) or 'no baselines'}")
+    summary: dict[str, dict[str, dict[str, dict[str, float | None]]]] = {}
+    for name in ours:
+        for op in ("decode", "encode"):
+            for shape in SHAPES:
+                mine = results[shape][name][op]
+                factors = {b: _factor(results[shape].get(b, {}).get(op), mine) for b in BASELINES}
+                summary.setdefault(name, {}).setdefault(op, {})[shape] = factors
+                parts = [f"{_fmt_x(f)} {b}" for b, f in factors.items() if f is not None]
+                print(f"  {op}, {shape + ':':<9} {name:<12} {', '.join(parts) or 'no baselines'}")
 
-    target_factors = [summary["decode"][s]["neo4j-python"] for s in SHAPES]
-    if None in target_factors:
-        verdict, worst = "UNKNOWN (neo4j-python unavailable)", None
-        print(f"\ntarget: asyncbolt pure-Python decode >= {TARGET:g}x neo4j pure-Python: {verdict}")
-    else:
-        worst = min(target_factors)
-        verdict = "MET" if worst >= TARGET else "NOT MET"
-        print(f"\ntarget: asyncbolt pure-Python decode >= {TARGET:g}x neo4j pure-Python: "
-              f"{verdict} ({worst:.2f})")
-        print(f"  (one blob {target_factors[0]:.2f}x, per row {target_factors[1]:.2f}x; "
-              "the lower one counts)")
+    targets = []
+    print()
+    for name, baseline, threshold in TARGETS:
+        what = f"{name} decode >= {threshold:g}x {baseline}"
+        factors = [summary.get(name, {}).get("decode", {}).get(s, {}).get(baseline) for s in SHAPES]
+        if None in factors:
+            value, verdict = None, f"UNKNOWN ({name if name not in ours else baseline} unavailable)"
+            print(f"target: {what}: {verdict}")
+        else:
+            value = min(factors)
+            verdict = "MET" if value >= threshold else "NOT MET"
+            print(f"target: {what}: {verdict} ({value:.2f}; one blob {factors[0]:.2f}x, "
+                  f"per row {factors[1]:.2f}x, the lower one counts)")
+        targets.append({"what": what, "implementation": name, "baseline": baseline,
+                        "threshold": threshold, "value": value, "verdict": verdict})
 
     if args.profile:
-        profile_asyncbolt(main_impl)
+        profile_asyncbolt(reference)
 
+    report = {
+        "machine": info,
+        "payload": {"rows": ROWS, "blob_bytes": len(reference.blob),
+                    "row_bytes": sum(map(len, reference.rows)), "bolt_version": list(VERSION)},
+        "method": {"quick": args.quick, "budget_s_per_case": budget, "rounds": rounds,
+                   "min_runs": min_runs, "statistic": "min", "gc": "disabled while timing"},
+        "unavailable": skipped,
+        "wire_identical": not different,
+        "seconds": results,
+        "runs": runs,
+        "asyncbolt_speed_factor": summary,
+        "targets": targets,
+    }
     if args.json:
-        report = {
-            "machine": info,
-            "payload": {"rows": ROWS, "blob_bytes": len(main_impl.blob),
-                        "row_bytes": sum(map(len, main_impl.rows)), "bolt_version": list(VERSION)},
-            "method": {"quick": args.quick, "budget_s_per_case": budget, "rounds": rounds,
-                       "min_runs": min_runs, "statistic": "min", "gc": "disabled while timing"},
-            "unavailable": skipped,
-            "wire_identical": not different,
-            "seconds": results,
-            "runs": runs,
-            "asyncbolt_speed_factor": summary,
-            "target": {
-                "what": "neo4j-python decode time / asyncbolt decode time, lower of both shapes",
-                "threshold": TARGET, "value": worst, "verdict": verdict,
-            },
-        }
         with open(args.json, "w") as f:
             json.dump(report, f, indent=2)
             f.write("\n")
         print(f"\nwrote {args.json}")
+    if args.results:
+        _results.update_section(args.results, "codec", results_markdown(report, names))
+    if args.png:
+        if draw_png(args.png, report):
+            print(f"wrote {args.png}")
     return 0
 
 

@@ -1,6 +1,6 @@
 """Client throughput: records/s that asyncbolt's client decodes, against the official driver.
 
-    python -m benchmarks.client [--quick] [--json PATH] [--profile]
+    python -m benchmarks.client [--quick] [--json PATH] [--results PATH] [--profile]
 
 What is measured
     One auto-commit query streaming 100,000 records of 7 fields (int, str, float, bool, list,
@@ -20,7 +20,11 @@ The server
     each's default.
 
 Clients
-    asyncbolt       ``asyncbolt.connect`` + ``conn.run`` (pure Python), in this process.
+    asyncbolt       ``asyncbolt.connect`` + ``conn.run``, in this process, with the codec
+                    ``asyncbolt.packstream.ACCELERATED`` picks (the C accelerator when built).
+    asyncbolt-py    the same in a spawned child process with ``ASYNCBOLT_PURE=1`` (checked there:
+                    ``ACCELERATED`` is False): the pure-Python codec. Only when the first one is
+                    accelerated.
     neo4j-rust      ``neo4j.AsyncGraphDatabase.driver`` + ``session.run``, with neo4j-rust-ext,
                     in this process.
     neo4j-python    the same driver without the extension, in a spawned child process that sets
@@ -35,6 +39,8 @@ Method
     ``--quick``); the garbage collector stays enabled, as users have it. Ratios are asyncbolt's
     records/s divided by the other client's. ``--profile`` runs one asyncbolt query under
     cProfile (this process only, the server is not in it) and prints the top functions.
+    ``--results PATH`` writes the table to the "client" section of PATH (markdown; see
+    benchmarks/results.py).
 """
 
 from __future__ import annotations
@@ -259,6 +265,39 @@ async def _driver(uri: str, runs: int, label: str) -> dict[str, Any]:
         return {"times": times, "bolt": f"{bolt[0]}.{bolt[1]}"}
 
 
+def _pure_python_asyncbolt(uri: str, runs: int, out: Any) -> None:
+    """Child process (started with ASYNCBOLT_PURE=1): asyncbolt on its pure-Python codec."""
+    try:
+        from asyncbolt.packstream import ACCELERATED
+
+        if ACCELERATED:
+            raise RuntimeError("the C accelerator is in use with ASYNCBOLT_PURE=1")
+        out.put(asyncio.run(_asyncbolt(uri, runs, False)))
+    except BaseException as exc:  # report to the parent, whatever it is
+        out.put({"error": f"{type(exc).__name__}: {exc}"})
+
+
+def _in_child(ctx: Any, target: Any, uri: str, runs: int, env: dict[str, str]) -> dict[str, Any]:
+    """Run ``target(uri, runs, queue)`` in a spawned process with ``env`` added to its environment."""
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        out = ctx.Queue()
+        child = ctx.Process(target=target, args=(uri, runs, out))
+        child.start()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    got = out.get(timeout=300)
+    child.join(10)
+    if "error" in got:
+        raise RuntimeError(got["error"])
+    return got
+
+
 def _pure_python_driver(uri: str, runs: int, out: Any) -> None:
     """Child process: the official driver with neo4j-rust-ext hidden."""
     sys.modules["neo4j._rust"] = None  # type: ignore[assignment]
@@ -293,17 +332,52 @@ def _machine() -> str:
             f"Python {platform.python_version()}; {', '.join(versions)}")
 
 
+def _write_results(path: str, report: dict[str, Any], results: dict[str, Any], runs: int) -> None:
+    from .results import machine_markdown, table, update_section
+
+    rates = report["records_per_s"]
+    what = {"asyncbolt": "asyncbolt (C accelerator)" if report["accelerated"] else "asyncbolt (pure Python)",
+            "asyncbolt-py": "asyncbolt (pure Python)",
+            "neo4j-rust": "neo4j driver + neo4j-rust-ext", "neo4j-python": "neo4j driver, pure Python"}
+    rows = [[what.get(name, name), results[name]["bolt"], f"{rate:,.0f}",
+             "" if name == "asyncbolt" else f"{rates['asyncbolt'] / rate:.2f}x"]
+            for name, rate in rates.items()]
+    body = "\n".join([
+        "## Client: records/s decoded (`python -m benchmarks.client`)",
+        "",
+        f"{RECORDS:,} records of 7 fields (int, str, float, bool, list, map, Node) streamed by one "
+        "auto-commit query from a pre-encoded server in a child process, over loopback, fetch size "
+        f"1000; best of {runs} run{'s' if runs != 1 else ''}, from `run` to the last record taken "
+        "with `async for`.",
+        "",
+        machine_markdown(),
+        "",
+        table(["client", "bolt", "records/s", "asyncbolt (default codec) is"], rows),
+        "",
+        f"Target: asyncbolt >= {TARGET:g}x the official driver with its Rust extension: "
+        + (("MET" if report.get("target_met") else "NOT MET")
+           + f" ({report['ratio_vs_neo4j_rust']:.2f}x)" if "ratio_vs_neo4j_rust" in report
+           else "not measured (no neo4j driver)"),
+    ])
+    update_section(path, "client", body)
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.client", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="one run per client (CI)")
     ap.add_argument("--json", help="write the numbers to this file")
+    ap.add_argument("--results", metavar="PATH",
+                    help="write the table to the client section of PATH (markdown)")
     ap.add_argument("--profile", action="store_true",
                     help="also profile one asyncbolt query (client side) with cProfile")
     args = ap.parse_args(argv)
     runs = 1 if args.quick else 3
+    from asyncbolt.packstream import ACCELERATED
 
     print(f"client throughput — {_machine()}")
+    print("asyncbolt codec: " + ("C accelerator (asyncbolt-py: the pure-Python one)" if ACCELERATED
+                                 else "pure Python (the C accelerator is not built or disabled)"))
     print(f"{RECORDS:,} records x 7 fields (int, str, float, bool, list, map, Node) from a "
           f"pre-encoded server on loopback, fetch size 1000, best of {runs}")
     try:
@@ -334,15 +408,11 @@ def main(argv: list[str] | None = None) -> dict:
                 got = asyncio.run(run())
                 entry = results.setdefault(name, {"times": [], "bolt": got["bolt"]})
                 entry["times"] += got["times"]
+        if ACCELERATED:
+            results["asyncbolt-py"] = _in_child(ctx, _pure_python_asyncbolt, uri, runs,
+                                                {"ASYNCBOLT_PURE": "1"})
         if neo4j_here:
-            out = ctx.Queue()
-            child = ctx.Process(target=_pure_python_driver, args=(uri, runs, out))
-            child.start()
-            got = out.get(timeout=120)
-            child.join(10)
-            if "error" in got:
-                raise RuntimeError(f"neo4j-python: {got['error']}")
-            results["neo4j-python"] = got
+            results["neo4j-python"] = _in_child(ctx, _pure_python_driver, uri, runs, {})
         if args.profile:
             asyncio.run(_asyncbolt(uri, 0, True))
     finally:
@@ -354,7 +424,7 @@ def main(argv: list[str] | None = None) -> dict:
     for name, rate in rates.items():
         ratio = "" if name == "asyncbolt" else f"{rates['asyncbolt'] / rate:.2f}x"
         print(f"{name:<14} {results[name]['bolt']:>5} {rate:>12,.0f} {ratio:>13}")
-    report: dict[str, Any] = {"records": RECORDS, "runs": runs,
+    report: dict[str, Any] = {"records": RECORDS, "runs": runs, "accelerated": ACCELERATED,
                               "records_per_s": rates,
                               "times_s": {name: r["times"] for name, r in results.items()},
                               "bolt": {name: r["bolt"] for name, r in results.items()}}
@@ -367,6 +437,8 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"target: asyncbolt >= {TARGET:g}x official driver with Rust extension: "
               f"{verdict} ({ratio:.2f}x)")
         report["target_met"] = ratio >= TARGET
+    if args.results:
+        _write_results(args.results, report, results, runs)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(report, fh, indent=2)

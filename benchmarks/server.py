@@ -1,12 +1,13 @@
 """Server throughput: queries/s and records/s that asyncbolt serves to the official driver.
 
-    python -m benchmarks.server [--quick] [--json PATH]
+    python -m benchmarks.server [--quick] [--json PATH] [--results PATH]
 
 The server runs in a child process (its own core on a 2-core machine); the official neo4j
 driver (async API, with neo4j-rust-ext when installed) is the client in this process. Reported:
 small auto-commit queries per second and records per second streamed, each with 1 and 50
 concurrent connections. Numbers depend on the client as much as on the server: the driver's
-own decoding is part of every record.
+own decoding is part of every record. ``--results PATH`` writes the table to the "server"
+section of PATH (markdown; see benchmarks/results.py).
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ def main(argv: list[str] | None = None) -> dict:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="a short pass (CI)")
     ap.add_argument("--json", help="write the numbers to this file")
+    ap.add_argument("--results", metavar="PATH",
+                    help="write the table to the server section of PATH (markdown)")
     args = ap.parse_args(argv)
     seconds = 1.0 if args.quick else 4.0
     rows = 20_000 if args.quick else 100_000
@@ -121,6 +124,26 @@ def main(argv: list[str] | None = None) -> dict:
     for connections in (1, 50):
         print(f"{connections:>12} {out[f'queries_per_s_{connections}']:>12,.0f} "
               f"{out[f'records_per_s_{connections}']:>12,.0f}")
+    if args.results:
+        from asyncbolt.packstream import ACCELERATED
+
+        from .results import machine_markdown, table, update_section
+
+        rows = [[str(c), f"{out[f'queries_per_s_{c}']:,.0f}", f"{out[f'records_per_s_{c}']:,.0f}"]
+                for c in (1, 50)]
+        update_section(args.results, "server", "\n".join([
+            "## Server: what asyncbolt serves to the official driver (`python -m benchmarks.server`)",
+            "",
+            "The server (asyncbolt's, "
+            + ("C-accelerated codec" if ACCELERATED else "pure-Python codec")
+            + f") in a child process; the client is neo4j {neo4j.__version__} ({codec} codec), so "
+            "its decoding is part of every record. Small auto-commit queries per second, and "
+            f"records/s of `[int, str, float]` rows streamed; {seconds:g} s per query measurement.",
+            "",
+            machine_markdown(),
+            "",
+            table(["connections", "queries/s", "records/s"], rows),
+        ]))
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(out, fh, indent=2)

@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
                 stale.append(name)
                 sys.stdout.writelines(difflib.unified_diff(
                     old.splitlines(True), text.splitlines(True), f"committed/{name}", f"generated/{name}", n=1))
-        extra = sorted(p.name for p in args.out.glob("*.py") if p.name not in files)
+        extra = sorted(p.name for p in args.out.glob("*")
+                       if p.suffix in (".py", ".c") and p.name not in files)
         if stale or extra:
             print(f"stale generated files: {stale + extra}; run `make generate`", file=sys.stderr)
             return 1

@@ -6,6 +6,7 @@ path is written, so regenerating an unchanged spec is a no-op diff.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import jinja2
@@ -32,7 +33,10 @@ OUTPUTS = {
     "codec.py": "codec.py.j2",
     "schemas.py": "schemas.py.j2",
     "states.py": "states.py.j2",
+    "_accel.c": "_accel.c.j2",
 }
+#: Placeholder in the rendered C source for its own digest (see ``render``).
+DIGEST_PLACEHOLDER = "@ACCEL_DIGEST@"
 # Order of the single-byte marker tests in the fast decoder: most frequent first.
 HOT_ORDER = ["NULL", "STRING_8", "FLOAT_64", "TRUE", "FALSE", "INT_8", "INT_16", "INT_32",
              "INT_64", "LIST_8", "MAP_8", "STRING_16", "BYTES_8", "BYTES_16", "LIST_16",
@@ -86,6 +90,60 @@ def check_expr(t: TypeRef, var: str, depth: int = 0) -> str:
     if t.nullable:
         expr = f"({var} is None or {expr})"
     return expr
+
+
+_C_SIMPLE = {"Integer": "PyLong_CheckExact(%s)", "Float": "PyFloat_CheckExact(%s)",
+             "String": "PyUnicode_CheckExact(%s)", "Bytes": "PyBytes_CheckExact(%s)",
+             "Boolean": "PyBool_Check(%s)", "List": "PyList_CheckExact(%s)",
+             "Map": "PyDict_CheckExact(%s)"}
+
+
+def _c_mangle(t: TypeRef) -> str:
+    return str(t).replace("?", "_or_null").replace("<", "_of_").replace(">", "")
+
+
+def c_check_expr(t: TypeRef, var: str, helpers: dict[str, tuple[str, str]]) -> str:
+    """The C twin of ``check_expr``: a C expression true when ``var`` holds a ``t``.
+
+    Typed lists and maps call a helper that checks every item; ``helpers`` collects them
+    (name -> (container kind, item check on ``y``)), inner helpers before outer ones.
+    """
+    if t.name == "Any":
+        return "1"
+    if t.name == "Null":
+        expr = f"{var} == Py_None"
+    elif t.name in _C_SIMPLE:
+        expr = _C_SIMPLE[t.name] % var
+        if t.item is not None and t.item.name != "Any":
+            inner = c_check_expr(t.item, "y", helpers)
+            name = f"chk_{t.name}_of_{_c_mangle(t.item)}"
+            helpers.setdefault(name, (t.name, inner))
+            expr = f"({expr} && {name}({var}))"
+    else:
+        expr = f"Py_IS_TYPE({var}, cls_{t.name})"
+    if t.nullable:
+        expr = f"({var} == Py_None || {expr})"
+    return expr
+
+
+def _c_checks(spec: Spec) -> tuple[dict, dict[str, tuple[str, str]]]:
+    """C field checks of every structure layout: {(name, layout index): [expr per field]}."""
+    helpers: dict[str, tuple[str, str]] = {}
+    checks = {}
+    for s in spec.structures:
+        for i, lay in enumerate(s.layouts):
+            checks[s.name, i] = [c_check_expr(f.type, f"f[{j}]", helpers)
+                                 for j, f in enumerate(lay.fields)]
+    return checks, helpers
+
+
+def _kind_table(spec: Spec) -> list[str]:
+    """For each byte 0x00-0xFF the name of the marker it starts (or RESERVED)."""
+    table = ["RESERVED"] * 256
+    for m in spec.markers:
+        for b in range(m.first, m.last + 1):
+            table[b] = m.name
+    return table
 
 
 def negate(expr: str) -> str:
@@ -193,6 +251,7 @@ def context(spec: Spec, sources: list[str]) -> dict:
              for m in spec.markers if m.ranges is not None}
     struct_sets, struct_set_of = _struct_sets(spec)
     msg_tables, msg_table_of = _message_tables(spec)
+    c_checks, c_helpers = _c_checks(spec)
     int_forms = sorted((m for m in spec.markers if m.kind == "int"), key=lambda m: m.size)
     tiny_ints = [m for m in spec.markers if m.kind == "tiny_int"]
     return {
@@ -227,6 +286,12 @@ def context(spec: Spec, sources: list[str]) -> dict:
         "state_tables": _state_tables(spec)[0],
         "state_table_of": _state_tables(spec)[1],
         "Profile": Profile,
+        "c_checks": c_checks,
+        "c_helpers": c_helpers,
+        "kind_table": _kind_table(spec),
+        "c_marker_versions": {m.name: ", ".join(range_text(r) for r in m.ranges)
+                              for m in spec.markers if m.ranges is not None},
+        "digest_placeholder": DIGEST_PLACEHOLDER,
     }
 
 
@@ -239,12 +304,24 @@ def render(spec: Spec, sources: list[str]) -> dict[str, str]:
         lstrip_blocks=True,
     )
     ctx = context(spec, sources)
-    out = {}
-    for name, template in OUTPUTS.items():
-        text = env.get_template(template).render(**ctx, module=name)
+
+    def one(template: str, name: str, **extra: str) -> str:
+        text = env.get_template(template).render(**ctx, module=name, **extra)
         # Normalise trailing whitespace so the output is stable and ruff clean.
         lines = [line.rstrip() for line in text.splitlines()]
         while lines and not lines[-1]:
             lines.pop()
-        out[name] = "\n".join(lines) + "\n"
+        return "\n".join(lines) + "\n"
+
+    # The C accelerator carries a digest of its own source, and codec.py the digest it expects:
+    # a stale build (the spec regenerated, the extension not rebuilt) is then detected at import
+    # and the pure-Python codec is used instead of a C module that disagrees with the tables.
+    c_text = one(OUTPUTS["_accel.c"], "_accel.c")
+    digest = hashlib.sha256(c_text.encode()).hexdigest()[:16]
+    out = {}
+    for name, template in OUTPUTS.items():
+        if name == "_accel.c":
+            out[name] = c_text.replace(DIGEST_PLACEHOLDER, digest)
+        else:
+            out[name] = one(template, name, accel_digest=digest)
     return out

@@ -25,6 +25,8 @@ Version = tuple[int, int]
 
 _MAX_SIZE = 2147483647
 _MAX_STRUCT_FIELDS = 15
+#: Digest of the C accelerator generated with this module (_accel.c); a build that differs is stale.
+_ACCEL_DIGEST = "9b0df69823be8923"
 _u16 = Struct(">H").unpack_from
 _u32 = Struct(">I").unpack_from
 _i16 = Struct(">h").unpack_from

@@ -1,0 +1,2618 @@
+/* Generated from spec/packstream.yaml, spec/bolt.yaml by `python -m codegen` (make generate).
+ * Do not edit: change the spec and regenerate. */
+/*
+ * asyncbolt._generated._accel: the optional C accelerator of the PackStream codec.
+ *
+ * It implements the decoder and encoder of codec.py (the pure-Python fast path) in C, from the
+ * same marker table, and must agree with it byte for byte and value for value:
+ *
+ *   bind(codec_module)                        once, hands over the Python tables and builders
+ *   make_unpack(structs, profile) -> unpack   unpack(data, pos) -> (value, end)
+ *   make_pack(packers, unavailable, pack_other) -> pack
+ *                                             pack(value, out: bytearray) -> None
+ *
+ * Every read is bounds-checked; malformed input raises asyncbolt.ProtocolError with the offset
+ * (and message) the checked Python decoder gives. Structures of the spec are type-checked and
+ * built here, into the generated classes' slots; when a check fails the Python builder
+ * (codec._b_<Name>_<i>) is called to raise its precise error, so error texts live in one place.
+ * The encoder hands everything that is not a basic type or a structure of the profile to the
+ * Python fallback (codec._pack_other), which calls back into this encoder for nested values.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ACCEL_DIGEST "9b0df69823be8923"
+#define MAX_SIZE 2147483647LL
+#define MAX_STRUCT_FIELDS 15
+#define MEMBER_OBJECT_EX 16 /* T_OBJECT_EX / Py_T_OBJECT_EX */
+
+#if PY_VERSION_HEX < 0x030D0000
+#define NEW_DICT(n) _PyDict_NewPresized(n)
+#else
+#define NEW_DICT(n) PyDict_New()
+#endif
+
+/* ---- what bind() hands over ------------------------------------------------------------- */
+
+static int bound = 0;
+static PyObject *ProtocolError;    /* asyncbolt.errors.ProtocolError */
+static PyObject *GenericStructure; /* asyncbolt.types.Structure */
+static PyObject *TagVersions;      /* codec._TAG_VERSIONS: tag -> (name, versions) */
+static PyObject *Gated;            /* codec._GATED: marker name -> profiles */
+static PyTypeObject *AttrGetter;   /* operator.attrgetter */
+static PyObject *from_UUID;    /* codec._from_UUID: bytes -> value */
+static PyTypeObject *cls_Node;
+static Py_ssize_t off_Node[4]; /* id, labels, properties, element_id */
+static PyObject *pyb_Node_0; /* codec._b_Node_0 */
+static PyObject *pyb_Node_1; /* codec._b_Node_1 */
+static PyTypeObject *cls_Relationship;
+static Py_ssize_t off_Relationship[8]; /* id, start_node_id, end_node_id, type, properties, element_id, start_node_element_id, end_node_element_id */
+static PyObject *pyb_Relationship_0; /* codec._b_Relationship_0 */
+static PyObject *pyb_Relationship_1; /* codec._b_Relationship_1 */
+static PyTypeObject *cls_UnboundRelationship;
+static Py_ssize_t off_UnboundRelationship[4]; /* id, type, properties, element_id */
+static PyObject *pyb_UnboundRelationship_0; /* codec._b_UnboundRelationship_0 */
+static PyObject *pyb_UnboundRelationship_1; /* codec._b_UnboundRelationship_1 */
+static PyTypeObject *cls_Path;
+static Py_ssize_t off_Path[3]; /* nodes, relationships, indices */
+static PyObject *pyb_Path_0; /* codec._b_Path_0 */
+static PyTypeObject *cls_Date;
+static Py_ssize_t off_Date[1]; /* days */
+static PyObject *pyb_Date_0; /* codec._b_Date_0 */
+static PyTypeObject *cls_Time;
+static Py_ssize_t off_Time[2]; /* nanoseconds, tz_offset_seconds */
+static PyObject *pyb_Time_0; /* codec._b_Time_0 */
+static PyTypeObject *cls_LocalTime;
+static Py_ssize_t off_LocalTime[1]; /* nanoseconds */
+static PyObject *pyb_LocalTime_0; /* codec._b_LocalTime_0 */
+static PyTypeObject *cls_DateTime;
+static Py_ssize_t off_DateTime[3]; /* seconds, nanoseconds, tz_offset_seconds */
+static PyObject *pyb_DateTime_0; /* codec._b_DateTime_0 */
+static PyTypeObject *cls_DateTimeZoneId;
+static Py_ssize_t off_DateTimeZoneId[3]; /* seconds, nanoseconds, tz_id */
+static PyObject *pyb_DateTimeZoneId_0; /* codec._b_DateTimeZoneId_0 */
+static PyTypeObject *cls_LegacyDateTime;
+static Py_ssize_t off_LegacyDateTime[3]; /* seconds, nanoseconds, tz_offset_seconds */
+static PyObject *pyb_LegacyDateTime_0; /* codec._b_LegacyDateTime_0 */
+static PyTypeObject *cls_LegacyDateTimeZoneId;
+static Py_ssize_t off_LegacyDateTimeZoneId[3]; /* seconds, nanoseconds, tz_id */
+static PyObject *pyb_LegacyDateTimeZoneId_0; /* codec._b_LegacyDateTimeZoneId_0 */
+static PyTypeObject *cls_LocalDateTime;
+static Py_ssize_t off_LocalDateTime[2]; /* seconds, nanoseconds */
+static PyObject *pyb_LocalDateTime_0; /* codec._b_LocalDateTime_0 */
+static PyTypeObject *cls_Duration;
+static Py_ssize_t off_Duration[4]; /* months, days, seconds, nanoseconds */
+static PyObject *pyb_Duration_0; /* codec._b_Duration_0 */
+static PyTypeObject *cls_Point2D;
+static Py_ssize_t off_Point2D[3]; /* srid, x, y */
+static PyObject *pyb_Point2D_0; /* codec._b_Point2D_0 */
+static PyTypeObject *cls_Point3D;
+static Py_ssize_t off_Point3D[4]; /* srid, x, y, z */
+static PyObject *pyb_Point3D_0; /* codec._b_Point3D_0 */
+static PyTypeObject *cls_Vector;
+static Py_ssize_t off_Vector[2]; /* type_marker, data */
+static PyObject *pyb_Vector_0; /* codec._b_Vector_0 */
+static PyTypeObject *cls_UnsupportedType;
+static Py_ssize_t off_UnsupportedType[4]; /* name, minimum_protocol_major, minimum_protocol_minor, extra */
+static PyObject *pyb_UnsupportedType_0; /* codec._b_UnsupportedType_0 */
+
+/* ---- markers ------------------------------------------------------------------------------ */
+
+enum {
+    K_RESERVED = 0,
+    K_TINY_INT,
+    K_TINY_STRING,
+    K_TINY_LIST,
+    K_TINY_MAP,
+    K_TINY_STRUCT,
+    K_NULL,
+    K_FLOAT_64,
+    K_FALSE,
+    K_TRUE,
+    K_INT_8,
+    K_INT_16,
+    K_INT_32,
+    K_INT_64,
+    K_BYTES_8,
+    K_BYTES_16,
+    K_BYTES_32,
+    K_STRING_8,
+    K_STRING_16,
+    K_STRING_32,
+    K_LIST_8,
+    K_LIST_16,
+    K_LIST_32,
+    K_MAP_8,
+    K_MAP_16,
+    K_MAP_32,
+    K_TINY_INT_NEGATIVE,
+    K_UUID,
+};
+
+/* The marker each byte starts. */
+static const unsigned char KIND[256] = {
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT, K_TINY_INT,
+    K_TINY_STRING, K_TINY_STRING, K_TINY_STRING, K_TINY_STRING, K_TINY_STRING, K_TINY_STRING, K_TINY_STRING, K_TINY_STRING,
+    K_TINY_STRING, K_TINY_STRING, K_TINY_STRING, K_TINY_STRING, K_TINY_STRING, K_TINY_STRING, K_TINY_STRING, K_TINY_STRING,
+    K_TINY_LIST, K_TINY_LIST, K_TINY_LIST, K_TINY_LIST, K_TINY_LIST, K_TINY_LIST, K_TINY_LIST, K_TINY_LIST,
+    K_TINY_LIST, K_TINY_LIST, K_TINY_LIST, K_TINY_LIST, K_TINY_LIST, K_TINY_LIST, K_TINY_LIST, K_TINY_LIST,
+    K_TINY_MAP, K_TINY_MAP, K_TINY_MAP, K_TINY_MAP, K_TINY_MAP, K_TINY_MAP, K_TINY_MAP, K_TINY_MAP,
+    K_TINY_MAP, K_TINY_MAP, K_TINY_MAP, K_TINY_MAP, K_TINY_MAP, K_TINY_MAP, K_TINY_MAP, K_TINY_MAP,
+    K_TINY_STRUCT, K_TINY_STRUCT, K_TINY_STRUCT, K_TINY_STRUCT, K_TINY_STRUCT, K_TINY_STRUCT, K_TINY_STRUCT, K_TINY_STRUCT,
+    K_TINY_STRUCT, K_TINY_STRUCT, K_TINY_STRUCT, K_TINY_STRUCT, K_TINY_STRUCT, K_TINY_STRUCT, K_TINY_STRUCT, K_TINY_STRUCT,
+    K_NULL, K_FLOAT_64, K_FALSE, K_TRUE, K_RESERVED, K_RESERVED, K_RESERVED, K_RESERVED,
+    K_INT_8, K_INT_16, K_INT_32, K_INT_64, K_BYTES_8, K_BYTES_16, K_BYTES_32, K_RESERVED,
+    K_STRING_8, K_STRING_16, K_STRING_32, K_RESERVED, K_LIST_8, K_LIST_16, K_LIST_32, K_RESERVED,
+    K_MAP_8, K_MAP_16, K_MAP_32, K_RESERVED, K_RESERVED, K_RESERVED, K_RESERVED, K_RESERVED,
+    K_UUID, K_RESERVED, K_RESERVED, K_RESERVED, K_RESERVED, K_RESERVED, K_RESERVED, K_RESERVED,
+    K_RESERVED, K_RESERVED, K_RESERVED, K_RESERVED, K_RESERVED, K_RESERVED, K_RESERVED, K_RESERVED,
+    K_TINY_INT_NEGATIVE, K_TINY_INT_NEGATIVE, K_TINY_INT_NEGATIVE, K_TINY_INT_NEGATIVE, K_TINY_INT_NEGATIVE, K_TINY_INT_NEGATIVE, K_TINY_INT_NEGATIVE, K_TINY_INT_NEGATIVE,
+    K_TINY_INT_NEGATIVE, K_TINY_INT_NEGATIVE, K_TINY_INT_NEGATIVE, K_TINY_INT_NEGATIVE, K_TINY_INT_NEGATIVE, K_TINY_INT_NEGATIVE, K_TINY_INT_NEGATIVE, K_TINY_INT_NEGATIVE,
+};
+
+/* Markers that exist only in some versions (spec "versions"). */
+enum {
+    G_UUID,
+    NGATED
+};
+
+/* ---- errors ------------------------------------------------------------------------------- */
+
+/* Raise ProtocolError(message, offset); returns NULL. */
+static PyObject *
+perr(Py_ssize_t offset, const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    PyObject *exc;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    exc = PyObject_CallFunction(ProtocolError, "sn", text, offset);
+    if (exc != NULL) {
+        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+        Py_DECREF(exc);
+    }
+    return NULL;
+}
+
+typedef struct Unpacker Unpacker;
+
+/* One decode call. */
+typedef struct {
+    const unsigned char *b;
+    Py_ssize_t len;
+    Py_ssize_t start;
+    Unpacker *d;
+} Ctx;
+
+/* A read of fixed width past the end (codec.py: IndexError / struct.error -> Codec._truncated). */
+static PyObject *
+err_trunc(Ctx *c)
+{
+    return perr(c->len, "unexpected end of data: the value needs more than %zd bytes", c->len);
+}
+
+static PyObject *
+err_overrun(Ctx *c, const char *what, uint64_t n, Py_ssize_t pos)
+{
+    return perr(pos, "%s of declared size %llu runs past the end of the data (%zd bytes left)",
+                what, (unsigned long long)n, c->len - pos);
+}
+
+/* Turn the pending UnicodeDecodeError into ProtocolError at the bad byte (codec._bad_utf8). */
+static PyObject *
+err_utf8(Py_ssize_t pos)
+{
+    PyObject *type, *value, *tb, *reason = NULL, *exc = NULL, *msg;
+    Py_ssize_t start = 0;
+
+    if (!PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+        return NULL;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (value != NULL && PyUnicodeDecodeError_GetStart(value, &start) == 0)
+        reason = PyUnicodeDecodeError_GetReason(value);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    if (reason == NULL)
+        return NULL;
+    msg = PyUnicode_FromFormat("invalid UTF-8 in string: %U", reason);
+    Py_DECREF(reason);
+    if (msg == NULL)
+        return NULL;
+    exc = PyObject_CallFunction(ProtocolError, "On", msg, pos + start);
+    Py_DECREF(msg);
+    if (exc != NULL) {
+        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+        Py_DECREF(exc);
+    }
+    return NULL;
+}
+
+static PyObject *zero; /* the int 0 */
+
+static inline PyObject *
+_PyLong_GetZero_compat(void)
+{
+    return zero;
+}
+
+/* ---- byte order --------------------------------------------------------------------------- */
+
+static inline uint16_t rd16(const unsigned char *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+
+static inline uint32_t
+rd32(const unsigned char *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline uint64_t rd64(const unsigned char *p) { return ((uint64_t)rd32(p) << 32) | rd32(p + 4); }
+
+static inline double
+rdf64(const unsigned char *p)
+{
+    uint64_t u = rd64(p);
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
+}
+
+static inline void
+wr16(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)(v >> 8);
+    p[1] = (unsigned char)v;
+}
+
+static inline void
+wr32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static inline void
+wr64(unsigned char *p, uint64_t v)
+{
+    wr32(p, (uint32_t)(v >> 32));
+    wr32(p + 4, (uint32_t)v);
+}
+
+/* ---- strings ------------------------------------------------------------------------------ */
+
+static inline int
+is_ascii(const unsigned char *p, Py_ssize_t n)
+{
+    uint64_t acc = 0, w;
+    Py_ssize_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= p[i];
+    return (acc & 0x8080808080808080ULL) == 0;
+}
+
+static inline PyObject *
+ascii_str(const unsigned char *p, Py_ssize_t n)
+{
+    PyObject *s = PyUnicode_New(n, 127);
+    if (s != NULL)
+        memcpy(PyUnicode_DATA(s), p, (size_t)n);
+    return s;
+}
+
+/* The string of n bytes at b[pos] (UTF-8, strict, like bytes.decode()). */
+static PyObject *
+dec_str(const unsigned char *b, Py_ssize_t pos, Py_ssize_t n)
+{
+    PyObject *s;
+
+    if (is_ascii(b + pos, n))
+        return ascii_str(b + pos, n);
+    s = PyUnicode_DecodeUTF8((const char *)b + pos, n, NULL);
+    if (s == NULL)
+        return err_utf8(pos);
+    return s;
+}
+
+/* Short ASCII strings seen recently (map keys, labels...): equal strings are shared instead of
+ * built again, and their hash is already known when they go into a dict. */
+#define SCACHE_SIZE 2048
+#define SCACHE_MAX_LEN 24
+static PyObject *scache[SCACHE_SIZE];
+
+static PyObject *
+dec_cached_str(const unsigned char *b, Py_ssize_t pos, Py_ssize_t n)
+{
+    const unsigned char *p = b + pos;
+    uint32_t h = 2166136261u ^ (uint32_t)n;
+    PyObject **slot, *s;
+    Py_ssize_t i;
+
+    if (n > SCACHE_MAX_LEN)
+        return dec_str(b, pos, n);
+    for (i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    slot = &scache[(h ^ (h >> 15)) & (SCACHE_SIZE - 1)];
+    s = *slot;
+    if (s != NULL && PyUnicode_GET_LENGTH(s) == n && memcmp(PyUnicode_DATA(s), p, (size_t)n) == 0) {
+        Py_INCREF(s);
+        return s;
+    }
+    if (!is_ascii(p, n))
+        return dec_str(b, pos, n);
+    s = ascii_str(p, n);
+    if (s == NULL)
+        return NULL;
+    if (PyObject_Hash(s) == -1) {
+        Py_DECREF(s);
+        return NULL;
+    }
+    Py_INCREF(s);
+    Py_XSETREF(*slot, s);
+    return s;
+}
+
+/* ---- structures --------------------------------------------------------------------------- */
+
+/* Builders take the n decoded fields (owned references, always consumed) and the offset of the
+ * structure marker; pyfn is the Python builder of the same layout. */
+typedef PyObject *(*cbuild_t)(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn);
+
+/* Call the Python builder: for structures the C checks refused (it raises the precise error)
+ * and for builders this module does not know. */
+static PyObject *
+build_py(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *list = PyList_New(n), *result;
+    Py_ssize_t i;
+
+    if (list == NULL) {
+        for (i = 0; i < n; i++)
+            Py_DECREF(f[i]);
+        return NULL;
+    }
+    for (i = 0; i < n; i++)
+        PyList_SET_ITEM(list, i, f[i]);
+    result = PyObject_CallFunction(pyfn, "On", list, at);
+    Py_DECREF(list);
+    return result;
+}
+
+/* An instance of cls with its slots (at offsets off) set to vals (owned; NULL = None). */
+static PyObject *
+construct(PyTypeObject *cls, const Py_ssize_t *off, Py_ssize_t nall, PyObject **vals)
+{
+    PyObject *obj = cls->tp_alloc(cls, 0);
+    Py_ssize_t i;
+
+    if (obj == NULL) {
+        for (i = 0; i < nall; i++)
+            Py_XDECREF(vals[i]);
+        return NULL;
+    }
+    for (i = 0; i < nall; i++) {
+        PyObject *v = vals[i];
+        if (v == NULL) {
+            v = Py_None;
+            Py_INCREF(v);
+        }
+        *(PyObject **)((char *)obj + off[i]) = v;
+    }
+    return obj;
+}
+
+static int
+chk_List_of_String(PyObject *v)
+{
+    Py_ssize_t i;
+    for (i = 0; i < PyList_GET_SIZE(v); i++) {
+        PyObject *y = PyList_GET_ITEM(v, i);
+        if (!(PyUnicode_CheckExact(y)))
+            return 0;
+    }
+    return 1;
+}
+
+static int
+chk_List_of_Node(PyObject *v)
+{
+    Py_ssize_t i;
+    for (i = 0; i < PyList_GET_SIZE(v); i++) {
+        PyObject *y = PyList_GET_ITEM(v, i);
+        if (!(Py_IS_TYPE(y, cls_Node)))
+            return 0;
+    }
+    return 1;
+}
+
+static int
+chk_List_of_UnboundRelationship(PyObject *v)
+{
+    Py_ssize_t i;
+    for (i = 0; i < PyList_GET_SIZE(v); i++) {
+        PyObject *y = PyList_GET_ITEM(v, i);
+        if (!(Py_IS_TYPE(y, cls_UnboundRelationship)))
+            return 0;
+    }
+    return 1;
+}
+
+static int
+chk_List_of_Integer(PyObject *v)
+{
+    Py_ssize_t i;
+    for (i = 0; i < PyList_GET_SIZE(v); i++) {
+        PyObject *y = PyList_GET_ITEM(v, i);
+        if (!(PyLong_CheckExact(y)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Node, Bolt 1.0-4.4 */
+static PyObject *
+cb_Node_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[4] = {NULL};
+
+    if (!(PyLong_CheckExact(f[0])) ||
+        !(PyList_CheckExact(f[1]) && chk_List_of_String(f[1])) ||
+        !(PyDict_CheckExact(f[2])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    return construct(cls_Node, off_Node, 4, all);
+}
+
+/* Node, Bolt 5.0+ */
+static PyObject *
+cb_Node_1(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[4] = {NULL};
+
+    if (!(f[0] == Py_None || PyLong_CheckExact(f[0])) ||
+        !(PyList_CheckExact(f[1]) && chk_List_of_String(f[1])) ||
+        !(PyDict_CheckExact(f[2])) ||
+        !(PyUnicode_CheckExact(f[3])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    all[3] = f[3];
+    return construct(cls_Node, off_Node, 4, all);
+}
+
+/* Relationship, Bolt 1.0-4.4 */
+static PyObject *
+cb_Relationship_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[8] = {NULL};
+
+    if (!(PyLong_CheckExact(f[0])) ||
+        !(PyLong_CheckExact(f[1])) ||
+        !(PyLong_CheckExact(f[2])) ||
+        !(PyUnicode_CheckExact(f[3])) ||
+        !(PyDict_CheckExact(f[4])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    all[3] = f[3];
+    all[4] = f[4];
+    return construct(cls_Relationship, off_Relationship, 8, all);
+}
+
+/* Relationship, Bolt 5.0+ */
+static PyObject *
+cb_Relationship_1(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[8] = {NULL};
+
+    if (!(f[0] == Py_None || PyLong_CheckExact(f[0])) ||
+        !(f[1] == Py_None || PyLong_CheckExact(f[1])) ||
+        !(f[2] == Py_None || PyLong_CheckExact(f[2])) ||
+        !(PyUnicode_CheckExact(f[3])) ||
+        !(PyDict_CheckExact(f[4])) ||
+        !(PyUnicode_CheckExact(f[5])) ||
+        !(PyUnicode_CheckExact(f[6])) ||
+        !(PyUnicode_CheckExact(f[7])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    all[3] = f[3];
+    all[4] = f[4];
+    all[5] = f[5];
+    all[6] = f[6];
+    all[7] = f[7];
+    return construct(cls_Relationship, off_Relationship, 8, all);
+}
+
+/* UnboundRelationship, Bolt 1.0-4.4 */
+static PyObject *
+cb_UnboundRelationship_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[4] = {NULL};
+
+    if (!(PyLong_CheckExact(f[0])) ||
+        !(PyUnicode_CheckExact(f[1])) ||
+        !(PyDict_CheckExact(f[2])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    return construct(cls_UnboundRelationship, off_UnboundRelationship, 4, all);
+}
+
+/* UnboundRelationship, Bolt 5.0+ */
+static PyObject *
+cb_UnboundRelationship_1(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[4] = {NULL};
+
+    if (!(f[0] == Py_None || PyLong_CheckExact(f[0])) ||
+        !(PyUnicode_CheckExact(f[1])) ||
+        !(PyDict_CheckExact(f[2])) ||
+        !(PyUnicode_CheckExact(f[3])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    all[3] = f[3];
+    return construct(cls_UnboundRelationship, off_UnboundRelationship, 4, all);
+}
+
+/* Path, Bolt 1.0+ */
+static PyObject *
+cb_Path_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[3] = {NULL};
+
+    if (!(PyList_CheckExact(f[0]) && chk_List_of_Node(f[0])) ||
+        !(PyList_CheckExact(f[1]) && chk_List_of_UnboundRelationship(f[1])) ||
+        !(PyList_CheckExact(f[2]) && chk_List_of_Integer(f[2])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    return construct(cls_Path, off_Path, 3, all);
+}
+
+/* Date, Bolt 2.0+ */
+static PyObject *
+cb_Date_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[1] = {NULL};
+
+    if (!(PyLong_CheckExact(f[0])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    return construct(cls_Date, off_Date, 1, all);
+}
+
+/* Time, Bolt 2.0+ */
+static PyObject *
+cb_Time_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[2] = {NULL};
+
+    if (!(PyLong_CheckExact(f[0])) ||
+        !(PyLong_CheckExact(f[1])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    return construct(cls_Time, off_Time, 2, all);
+}
+
+/* LocalTime, Bolt 2.0+ */
+static PyObject *
+cb_LocalTime_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[1] = {NULL};
+
+    if (!(PyLong_CheckExact(f[0])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    return construct(cls_LocalTime, off_LocalTime, 1, all);
+}
+
+/* DateTime, Bolt 5.0+, 4.3-4.4 with patch utc */
+static PyObject *
+cb_DateTime_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[3] = {NULL};
+
+    if (!(PyLong_CheckExact(f[0])) ||
+        !(PyLong_CheckExact(f[1])) ||
+        !(PyLong_CheckExact(f[2])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    return construct(cls_DateTime, off_DateTime, 3, all);
+}
+
+/* DateTimeZoneId, Bolt 5.0+, 4.3-4.4 with patch utc */
+static PyObject *
+cb_DateTimeZoneId_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[3] = {NULL};
+
+    if (!(PyLong_CheckExact(f[0])) ||
+        !(PyLong_CheckExact(f[1])) ||
+        !(PyUnicode_CheckExact(f[2])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    return construct(cls_DateTimeZoneId, off_DateTimeZoneId, 3, all);
+}
+
+/* LegacyDateTime, Bolt 2.0-4.4 without patch utc */
+static PyObject *
+cb_LegacyDateTime_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[3] = {NULL};
+
+    if (!(PyLong_CheckExact(f[0])) ||
+        !(PyLong_CheckExact(f[1])) ||
+        !(PyLong_CheckExact(f[2])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    return construct(cls_LegacyDateTime, off_LegacyDateTime, 3, all);
+}
+
+/* LegacyDateTimeZoneId, Bolt 2.0-4.4 without patch utc */
+static PyObject *
+cb_LegacyDateTimeZoneId_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[3] = {NULL};
+
+    if (!(PyLong_CheckExact(f[0])) ||
+        !(PyLong_CheckExact(f[1])) ||
+        !(PyUnicode_CheckExact(f[2])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    return construct(cls_LegacyDateTimeZoneId, off_LegacyDateTimeZoneId, 3, all);
+}
+
+/* LocalDateTime, Bolt 2.0+ */
+static PyObject *
+cb_LocalDateTime_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[2] = {NULL};
+
+    if (!(PyLong_CheckExact(f[0])) ||
+        !(PyLong_CheckExact(f[1])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    return construct(cls_LocalDateTime, off_LocalDateTime, 2, all);
+}
+
+/* Duration, Bolt 2.0+ */
+static PyObject *
+cb_Duration_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[4] = {NULL};
+
+    if (!(PyLong_CheckExact(f[0])) ||
+        !(PyLong_CheckExact(f[1])) ||
+        !(PyLong_CheckExact(f[2])) ||
+        !(PyLong_CheckExact(f[3])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    all[3] = f[3];
+    return construct(cls_Duration, off_Duration, 4, all);
+}
+
+/* Point2D, Bolt 2.0+ */
+static PyObject *
+cb_Point2D_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[3] = {NULL};
+
+    if (!(PyLong_CheckExact(f[0])) ||
+        !(PyFloat_CheckExact(f[1])) ||
+        !(PyFloat_CheckExact(f[2])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    return construct(cls_Point2D, off_Point2D, 3, all);
+}
+
+/* Point3D, Bolt 2.0+ */
+static PyObject *
+cb_Point3D_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[4] = {NULL};
+
+    if (!(PyLong_CheckExact(f[0])) ||
+        !(PyFloat_CheckExact(f[1])) ||
+        !(PyFloat_CheckExact(f[2])) ||
+        !(PyFloat_CheckExact(f[3])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    all[3] = f[3];
+    return construct(cls_Point3D, off_Point3D, 4, all);
+}
+
+/* Vector, Bolt 6.0+ */
+static PyObject *
+cb_Vector_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[2] = {NULL};
+
+    if (!(PyBytes_CheckExact(f[0])) ||
+        !(PyBytes_CheckExact(f[1])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    return construct(cls_Vector, off_Vector, 2, all);
+}
+
+/* UnsupportedType, Bolt 6.0+ */
+static PyObject *
+cb_UnsupportedType_0(PyObject **f, Py_ssize_t n, Py_ssize_t at, PyObject *pyfn)
+{
+    PyObject *all[4] = {NULL};
+
+    if (!(PyUnicode_CheckExact(f[0])) ||
+        !(PyLong_CheckExact(f[1])) ||
+        !(PyLong_CheckExact(f[2])) ||
+        !(PyDict_CheckExact(f[3])))
+        return build_py(f, n, at, pyfn);
+    all[0] = f[0];
+    all[1] = f[1];
+    all[2] = f[2];
+    all[3] = f[3];
+    return construct(cls_UnsupportedType, off_UnsupportedType, 4, all);
+}
+
+typedef struct {
+    const char *name;
+    PyObject **py;
+    cbuild_t fn;
+} Builder;
+
+static const Builder BUILDERS[] = {
+    {"_b_Node_0", &pyb_Node_0, cb_Node_0},
+    {"_b_Node_1", &pyb_Node_1, cb_Node_1},
+    {"_b_Relationship_0", &pyb_Relationship_0, cb_Relationship_0},
+    {"_b_Relationship_1", &pyb_Relationship_1, cb_Relationship_1},
+    {"_b_UnboundRelationship_0", &pyb_UnboundRelationship_0, cb_UnboundRelationship_0},
+    {"_b_UnboundRelationship_1", &pyb_UnboundRelationship_1, cb_UnboundRelationship_1},
+    {"_b_Path_0", &pyb_Path_0, cb_Path_0},
+    {"_b_Date_0", &pyb_Date_0, cb_Date_0},
+    {"_b_Time_0", &pyb_Time_0, cb_Time_0},
+    {"_b_LocalTime_0", &pyb_LocalTime_0, cb_LocalTime_0},
+    {"_b_DateTime_0", &pyb_DateTime_0, cb_DateTime_0},
+    {"_b_DateTimeZoneId_0", &pyb_DateTimeZoneId_0, cb_DateTimeZoneId_0},
+    {"_b_LegacyDateTime_0", &pyb_LegacyDateTime_0, cb_LegacyDateTime_0},
+    {"_b_LegacyDateTimeZoneId_0", &pyb_LegacyDateTimeZoneId_0, cb_LegacyDateTimeZoneId_0},
+    {"_b_LocalDateTime_0", &pyb_LocalDateTime_0, cb_LocalDateTime_0},
+    {"_b_Duration_0", &pyb_Duration_0, cb_Duration_0},
+    {"_b_Point2D_0", &pyb_Point2D_0, cb_Point2D_0},
+    {"_b_Point3D_0", &pyb_Point3D_0, cb_Point3D_0},
+    {"_b_Vector_0", &pyb_Vector_0, cb_Vector_0},
+    {"_b_UnsupportedType_0", &pyb_UnsupportedType_0, cb_UnsupportedType_0},
+    {NULL, NULL, NULL},
+};
+
+/* ---- decoder ------------------------------------------------------------------------------ */
+
+typedef struct {
+    int nfields; /* -1: the tag is not a structure of this profile */
+    cbuild_t fn;
+    PyObject *pyfn;
+    PyObject *name;
+} SEntry;
+
+struct Unpacker {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *profile;
+    const char *profile_text;
+    int allow[NGATED + 1];
+    SEntry tags[128];
+};
+
+static PyObject *dec_value(Ctx *c, Py_ssize_t *ppos);
+
+static PyObject *
+dec_list(Ctx *c, Py_ssize_t n, Py_ssize_t *ppos)
+{
+    PyObject *list, *item;
+    Py_ssize_t i;
+
+    if (Py_EnterRecursiveCall(" while decoding PackStream"))
+        return NULL;
+    list = PyList_New(n);
+    if (list != NULL) {
+        for (i = 0; i < n; i++) {
+            item = dec_value(c, ppos);
+            if (item == NULL) {
+                Py_CLEAR(list);
+                break;
+            }
+            PyList_SET_ITEM(list, i, item);
+        }
+    }
+    Py_LeaveRecursiveCall();
+    return list;
+}
+
+static PyObject *
+dec_map(Ctx *c, Py_ssize_t n, Py_ssize_t *ppos)
+{
+    const unsigned char *b = c->b;
+    Py_ssize_t len = c->len, pos = *ppos, i;
+    PyObject *d, *key, *value;
+    uint64_t kn;
+    unsigned int k;
+
+    if (Py_EnterRecursiveCall(" while decoding PackStream"))
+        return NULL;
+    d = NEW_DICT(n);
+    if (d == NULL)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        if (pos >= len) {
+            err_trunc(c);
+            goto fail;
+        }
+        k = b[pos++];
+        switch (KIND[k]) {
+        case K_TINY_STRING:
+            kn = k - 0x80;
+            break;
+        case K_STRING_8:
+            if (len - pos < 1) {
+                err_trunc(c);
+                goto fail;
+            }
+            kn = b[pos];
+            pos += 1;
+            break;
+        case K_STRING_16:
+            if (len - pos < 2) {
+                err_trunc(c);
+                goto fail;
+            }
+            kn = rd16(b + pos);
+            pos += 2;
+            break;
+        case K_STRING_32:
+            if (len - pos < 4) {
+                err_trunc(c);
+                goto fail;
+            }
+            kn = rd32(b + pos);
+            pos += 4;
+            break;
+        default:
+            perr(pos - 1, "map key must be a string, found marker 0x%02X", k);
+            goto fail;
+        }
+        if (kn > (uint64_t)(len - pos)) {
+            err_overrun(c, "string", kn, pos);
+            goto fail;
+        }
+        key = dec_cached_str(b, pos, (Py_ssize_t)kn);
+        if (key == NULL)
+            goto fail;
+        pos += (Py_ssize_t)kn;
+        value = dec_value(c, &pos);
+        if (value == NULL) {
+            Py_DECREF(key);
+            goto fail;
+        }
+        if (PyDict_SetItem(d, key, value) < 0) {
+            Py_DECREF(key);
+            Py_DECREF(value);
+            goto fail;
+        }
+        Py_DECREF(key);
+        Py_DECREF(value);
+    }
+    Py_LeaveRecursiveCall();
+    *ppos = pos;
+    return d;
+fail:
+    Py_LeaveRecursiveCall();
+    Py_XDECREF(d);
+    return NULL;
+}
+
+/* n fields from *ppos into f (owned references); 0 or -1. */
+static int
+dec_fields(Ctx *c, Py_ssize_t n, Py_ssize_t *ppos, PyObject **f)
+{
+    Py_ssize_t i, j;
+
+    for (i = 0; i < n; i++) {
+        f[i] = dec_value(c, ppos);
+        if (f[i] == NULL) {
+            for (j = 0; j < i; j++)
+                Py_DECREF(f[j]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A structure whose tag this profile does not define (codec._other_struct). */
+static PyObject *
+dec_other_struct(Ctx *c, Py_ssize_t n, unsigned int tag, Py_ssize_t *ppos)
+{
+    Py_ssize_t pos = *ppos;
+    PyObject *key, *known, *list, *result;
+    PyObject *f[16];
+
+    key = PyLong_FromLong((long)tag);
+    if (key == NULL)
+        return NULL;
+    known = PyDict_GetItemWithError(TagVersions, key); /* borrowed */
+    Py_DECREF(key);
+    if (known != NULL) {
+        const char *name, *versions;
+        if (!PyTuple_Check(known) || PyTuple_GET_SIZE(known) != 2)
+            return perr(pos - 1, "structure tag 0x%02X is not part of Bolt %s", tag, c->d->profile_text);
+        name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(known, 0));
+        versions = PyUnicode_AsUTF8(PyTuple_GET_ITEM(known, 1));
+        if (name == NULL || versions == NULL)
+            return NULL;
+        return perr(pos - 1, "structure %s (tag 0x%02X) is not part of Bolt %s; it exists in Bolt %s",
+                    name, tag, c->d->profile_text, versions);
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    pos += 1;
+    if (n > 16) /* cannot happen with a nibble-sized structure marker */
+        return perr(pos - 2, "structure of %zd fields", n);
+    if (Py_EnterRecursiveCall(" while decoding PackStream"))
+        return NULL;
+    if (dec_fields(c, n, &pos, f) < 0) {
+        Py_LeaveRecursiveCall();
+        return NULL;
+    }
+    Py_LeaveRecursiveCall();
+    list = PyList_New(n);
+    if (list == NULL) {
+        for (Py_ssize_t i = 0; i < n; i++)
+            Py_DECREF(f[i]);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        PyList_SET_ITEM(list, i, f[i]);
+    result = PyObject_CallFunction(GenericStructure, "IO", tag, list);
+    Py_DECREF(list);
+    if (result != NULL)
+        *ppos = pos;
+    return result;
+}
+
+static PyObject *
+dec_struct(Ctx *c, Py_ssize_t n, Py_ssize_t *ppos)
+{
+    Py_ssize_t pos = *ppos, at = pos - 1;
+    PyObject *f[16], *result;
+    const SEntry *e;
+    unsigned int tag;
+
+    if (pos >= c->len)
+        return err_trunc(c);
+    tag = c->b[pos];
+    if (tag > 0x7F)
+        return perr(pos, "structure tag 0x%02X is outside 0x00-0x7F", tag);
+    e = &c->d->tags[tag];
+    if (e->nfields < 0)
+        return dec_other_struct(c, n, tag, ppos);
+    if (n != e->nfields) {
+        const char *name = PyUnicode_AsUTF8(e->name);
+        if (name == NULL)
+            return NULL;
+        return perr(at, "%s structure must have %d fields, found %zd", name, e->nfields, n);
+    }
+    if (n > 16)
+        return perr(at, "structure of %zd fields", n);
+    pos += 1;
+    if (Py_EnterRecursiveCall(" while decoding PackStream"))
+        return NULL;
+    if (dec_fields(c, n, &pos, f) < 0) {
+        Py_LeaveRecursiveCall();
+        return NULL;
+    }
+    result = e->fn != NULL ? e->fn(f, n, at, e->pyfn) : build_py(f, n, at, e->pyfn);
+    Py_LeaveRecursiveCall();
+    if (result != NULL)
+        *ppos = pos;
+    return result;
+}
+
+/* One value at *ppos; advances *ppos past it. New reference, or NULL with an exception. */
+static PyObject *
+dec_value(Ctx *c, Py_ssize_t *ppos)
+{
+    const unsigned char *b = c->b;
+    Py_ssize_t len = c->len, pos = *ppos;
+    PyObject *v;
+    uint64_t n;
+    unsigned int mk;
+
+    if (pos >= len)
+        return err_trunc(c);
+    mk = b[pos++];
+    switch (KIND[mk]) {
+    case K_TINY_INT:
+        v = PyLong_FromLong((long)mk);
+        break;
+    case K_TINY_STRING:
+        n = mk - 0x80;
+        goto string_body;
+    case K_TINY_LIST:
+        n = mk - 0x90;
+        goto list_body;
+    case K_TINY_MAP:
+        n = mk - 0xA0;
+        goto map_body;
+    case K_TINY_STRUCT:
+        n = mk - 0xB0;
+        goto struct_body;
+    case K_NULL:
+        v = Py_None;
+        Py_INCREF(v);
+        break;
+    case K_FLOAT_64:
+        if (len - pos < 8)
+            return err_trunc(c);
+        v = PyFloat_FromDouble(rdf64(b + pos));
+        pos += 8;
+        break;
+    case K_FALSE:
+        v = Py_False;
+        Py_INCREF(v);
+        break;
+    case K_TRUE:
+        v = Py_True;
+        Py_INCREF(v);
+        break;
+    case K_INT_8:
+        if (len - pos < 1)
+            return err_trunc(c);
+        v = PyLong_FromLong((long)(signed char)b[pos]);
+        pos += 1;
+        break;
+    case K_INT_16:
+        if (len - pos < 2)
+            return err_trunc(c);
+        v = PyLong_FromLong((long)(int16_t)rd16(b + pos));
+        pos += 2;
+        break;
+    case K_INT_32:
+        if (len - pos < 4)
+            return err_trunc(c);
+        v = PyLong_FromLong((long)(int32_t)rd32(b + pos));
+        pos += 4;
+        break;
+    case K_INT_64:
+        if (len - pos < 8)
+            return err_trunc(c);
+        v = PyLong_FromLongLong((long long)(int64_t)rd64(b + pos));
+        pos += 8;
+        break;
+    case K_BYTES_8:
+        if (len - pos < 1)
+            return err_trunc(c);
+        n = b[pos];
+        pos += 1;
+        goto bytes_body;
+    case K_BYTES_16:
+        if (len - pos < 2)
+            return err_trunc(c);
+        n = rd16(b + pos);
+        pos += 2;
+        goto bytes_body;
+    case K_BYTES_32:
+        if (len - pos < 4)
+            return err_trunc(c);
+        n = rd32(b + pos);
+        pos += 4;
+        goto bytes_body;
+    case K_STRING_8:
+        if (len - pos < 1)
+            return err_trunc(c);
+        n = b[pos];
+        pos += 1;
+        goto string_body;
+    case K_STRING_16:
+        if (len - pos < 2)
+            return err_trunc(c);
+        n = rd16(b + pos);
+        pos += 2;
+        goto string_body;
+    case K_STRING_32:
+        if (len - pos < 4)
+            return err_trunc(c);
+        n = rd32(b + pos);
+        pos += 4;
+        goto string_body;
+    case K_LIST_8:
+        if (len - pos < 1)
+            return err_trunc(c);
+        n = b[pos];
+        pos += 1;
+        goto list_body;
+    case K_LIST_16:
+        if (len - pos < 2)
+            return err_trunc(c);
+        n = rd16(b + pos);
+        pos += 2;
+        goto list_body;
+    case K_LIST_32:
+        if (len - pos < 4)
+            return err_trunc(c);
+        n = rd32(b + pos);
+        pos += 4;
+        goto list_body;
+    case K_MAP_8:
+        if (len - pos < 1)
+            return err_trunc(c);
+        n = b[pos];
+        pos += 1;
+        goto map_body;
+    case K_MAP_16:
+        if (len - pos < 2)
+            return err_trunc(c);
+        n = rd16(b + pos);
+        pos += 2;
+        goto map_body;
+    case K_MAP_32:
+        if (len - pos < 4)
+            return err_trunc(c);
+        n = rd32(b + pos);
+        pos += 4;
+        goto map_body;
+    case K_TINY_INT_NEGATIVE:
+        v = PyLong_FromLong((long)mk - 0x100);
+        break;
+    case K_UUID:
+        if (!c->d->allow[G_UUID])
+            return perr(pos - 1, "UUID (marker 0xE0) is not part of Bolt %s; "
+                        "it exists in Bolt 6.1+", c->d->profile_text);
+        if (len - pos < 16)
+            return err_overrun(c, "UUID", 16, pos);
+        {
+            PyObject *raw = PyBytes_FromStringAndSize((const char *)b + pos, 16);
+            if (raw == NULL)
+                return NULL;
+            v = PyObject_CallOneArg(from_UUID, raw);
+            Py_DECREF(raw);
+        }
+        pos += 16;
+        break;
+    default:
+        return perr(pos - 1, "reserved marker byte 0x%02X", mk);
+    }
+    if (v == NULL)
+        return NULL;
+    *ppos = pos;
+    return v;
+
+string_body:
+    if (n > (uint64_t)(len - pos))
+        return err_overrun(c, "string", n, pos);
+    v = n <= 8 ? dec_cached_str(b, pos, (Py_ssize_t)n) : dec_str(b, pos, (Py_ssize_t)n);
+    if (v == NULL)
+        return NULL;
+    *ppos = pos + (Py_ssize_t)n;
+    return v;
+bytes_body:
+    if (n > (uint64_t)(len - pos))
+        return err_overrun(c, "bytes", n, pos);
+    v = PyBytes_FromStringAndSize((const char *)b + pos, (Py_ssize_t)n);
+    if (v == NULL)
+        return NULL;
+    *ppos = pos + (Py_ssize_t)n;
+    return v;
+list_body:
+    if (n > (uint64_t)(len - pos))
+        return err_overrun(c, "list", n, pos);
+    v = dec_list(c, (Py_ssize_t)n, &pos);
+    if (v != NULL)
+        *ppos = pos;
+    return v;
+map_body:
+    if (n > (uint64_t)((len - pos) >> 1))
+        return err_overrun(c, "map", n, pos);
+    v = dec_map(c, (Py_ssize_t)n, &pos);
+    if (v != NULL)
+        *ppos = pos;
+    return v;
+struct_body:
+    v = dec_struct(c, (Py_ssize_t)n, &pos);
+    if (v != NULL)
+        *ppos = pos;
+    return v;
+}
+
+static PyObject *
+unpacker_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf), pos;
+    PyObject *data, *value, *result, *end;
+    Py_buffer view;
+    int release = 0;
+    Ctx c;
+
+    if (nargs != 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames))) {
+        PyErr_SetString(PyExc_TypeError, "unpack(data, pos) takes exactly 2 positional arguments");
+        return NULL;
+    }
+    data = args[0];
+    pos = PyLong_AsSsize_t(args[1]);
+    if (pos == -1 && PyErr_Occurred())
+        return NULL;
+    if (PyBytes_CheckExact(data)) {
+        c.b = (const unsigned char *)PyBytes_AS_STRING(data);
+        c.len = PyBytes_GET_SIZE(data);
+    }
+    else {
+        if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0)
+            return NULL;
+        release = 1;
+        c.b = (const unsigned char *)view.buf;
+        c.len = view.len;
+    }
+    if (pos < 0) {
+        if (release)
+            PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_IndexError, "negative offset");
+        return NULL;
+    }
+    c.start = pos;
+    c.d = (Unpacker *)self;
+    value = dec_value(&c, &pos);
+    if (release)
+        PyBuffer_Release(&view);
+    if (value == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_RecursionError)) {
+            PyErr_Clear();
+            perr(c.start, "values nested too deeply to decode");
+        }
+        return NULL;
+    }
+    end = PyLong_FromSsize_t(pos);
+    if (end == NULL) {
+        Py_DECREF(value);
+        return NULL;
+    }
+    result = PyTuple_New(2);
+    if (result == NULL) {
+        Py_DECREF(value);
+        Py_DECREF(end);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(result, 0, value);
+    PyTuple_SET_ITEM(result, 1, end);
+    return result;
+}
+
+/* unpack.whole(data) -> value: exactly one value filling data (Codec.unpack). */
+static PyObject *
+unpacker_whole(PyObject *self, PyObject *data)
+{
+    PyObject *args[2], *result, *value;
+    Py_ssize_t end, len;
+
+    args[0] = data;
+    args[1] = _PyLong_GetZero_compat();
+    result = unpacker_call(self, args, 2, NULL);
+    if (result == NULL)
+        return NULL;
+    value = PyTuple_GET_ITEM(result, 0);
+    end = PyLong_AsSsize_t(PyTuple_GET_ITEM(result, 1));
+    len = PyBytes_CheckExact(data) ? PyBytes_GET_SIZE(data) : PyObject_Length(data);
+    if (len < 0) {
+        Py_DECREF(result);
+        return NULL;
+    }
+    if (end != len) {
+        Py_DECREF(result);
+        return perr(end, "%zd trailing bytes after the value", len - end);
+    }
+    Py_INCREF(value);
+    Py_DECREF(result);
+    return value;
+}
+
+static PyMethodDef unpacker_methods[] = {
+    {"whole", unpacker_whole, METH_O, "whole(data) -> value: exactly one value, no trailing bytes"},
+    {NULL, NULL, 0, NULL},
+};
+
+static void
+unpacker_dealloc(PyObject *self)
+{
+    Unpacker *d = (Unpacker *)self;
+    int i;
+
+    for (i = 0; i < 128; i++) {
+        Py_XDECREF(d->tags[i].pyfn);
+        Py_XDECREF(d->tags[i].name);
+    }
+    Py_XDECREF(d->profile);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyObject *
+unpacker_repr(PyObject *self)
+{
+    return PyUnicode_FromFormat("<asyncbolt C unpack for Bolt %U>", ((Unpacker *)self)->profile);
+}
+
+static PyTypeObject UnpackerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "asyncbolt._generated._accel.Unpacker",
+    .tp_basicsize = sizeof(Unpacker),
+    .tp_dealloc = unpacker_dealloc,
+    .tp_vectorcall_offset = offsetof(Unpacker, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_repr = unpacker_repr,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_doc = "unpack(data, pos) -> (value, end): one PackStream value of one Bolt profile",
+    .tp_methods = unpacker_methods,
+};
+
+static PyObject *
+make_unpack(PyObject *module, PyObject *args)
+{
+    PyObject *structs, *profile, *key, *entry;
+    Unpacker *d;
+    Py_ssize_t i = 0;
+    int t;
+
+    if (!PyArg_ParseTuple(args, "O!U:make_unpack", &PyDict_Type, &structs, &profile))
+        return NULL;
+    if (!bound) {
+        PyErr_SetString(PyExc_RuntimeError, "asyncbolt._accel.bind() was not called");
+        return NULL;
+    }
+    d = PyObject_New(Unpacker, &UnpackerType);
+    if (d == NULL)
+        return NULL;
+    d->vectorcall = unpacker_call;
+    Py_INCREF(profile);
+    d->profile = profile;
+    for (t = 0; t < 128; t++) {
+        d->tags[t].nfields = -1;
+        d->tags[t].fn = NULL;
+        d->tags[t].pyfn = NULL;
+        d->tags[t].name = NULL;
+    }
+    d->profile_text = PyUnicode_AsUTF8(profile);
+    if (d->profile_text == NULL)
+        goto fail;
+    for (t = 0; t < NGATED + 1; t++)
+        d->allow[t] = 0;
+    {
+        PyObject *profiles = PyDict_GetItemString(Gated, "UUID");
+        int r;
+        if (profiles == NULL) {
+            PyErr_SetString(PyExc_RuntimeError, "codec._GATED has no entry UUID");
+            goto fail;
+        }
+        r = PySequence_Contains(profiles, profile);
+        if (r < 0)
+            goto fail;
+        d->allow[G_UUID] = r;
+    }
+    while (PyDict_Next(structs, &i, &key, &entry)) {
+        long tag = PyLong_AsLong(key);
+        const Builder *bl;
+        SEntry *e;
+        if (tag == -1 && PyErr_Occurred())
+            goto fail;
+        if (tag < 0 || tag > 0x7F || !PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 3) {
+            PyErr_Format(PyExc_ValueError, "bad structure table entry for tag %ld", tag);
+            goto fail;
+        }
+        e = &d->tags[tag];
+        e->nfields = (int)PyLong_AsLong(PyTuple_GET_ITEM(entry, 0));
+        if (e->nfields == -1 && PyErr_Occurred())
+            goto fail;
+        if (e->nfields < 0 || e->nfields > 16) {
+            PyErr_Format(PyExc_ValueError, "bad field count for tag %ld", tag);
+            goto fail;
+        }
+        e->pyfn = PyTuple_GET_ITEM(entry, 1);
+        Py_INCREF(e->pyfn);
+        e->name = PyTuple_GET_ITEM(entry, 2);
+        Py_INCREF(e->name);
+        for (bl = BUILDERS; bl->name != NULL; bl++) {
+            if (*bl->py == e->pyfn) {
+                e->fn = bl->fn;
+                break;
+            }
+        }
+    }
+    return (PyObject *)d;
+fail:
+    Py_DECREF(d);
+    return NULL;
+}
+
+/* ---- encoder ------------------------------------------------------------------------------ */
+
+/* Output is gathered here and appended to the caller's bytearray at the end, and before any
+ * Python code that may append to it itself runs. */
+typedef struct {
+    PyObject *out;
+    unsigned char *buf;
+    Py_ssize_t len, cap;
+    int heap;
+    unsigned char stack[1024];
+} W;
+
+static int
+w_grow(W *w, Py_ssize_t k)
+{
+    Py_ssize_t cap = w->cap * 2;
+    unsigned char *buf;
+
+    if (cap < w->len + k)
+        cap = w->len + k;
+    if (w->heap) {
+        buf = PyMem_Realloc(w->buf, (size_t)cap);
+    }
+    else {
+        buf = PyMem_Malloc((size_t)cap);
+        if (buf != NULL)
+            memcpy(buf, w->buf, (size_t)w->len);
+    }
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    w->buf = buf;
+    w->cap = cap;
+    w->heap = 1;
+    return 0;
+}
+
+#define W_NEED(w, k) \
+    do { if ((w)->cap - (w)->len < (k) && w_grow((w), (k)) < 0) return -1; } while (0)
+
+static int
+w_flush(W *w)
+{
+    Py_ssize_t old;
+
+    if (w->len == 0)
+        return 0;
+    old = PyByteArray_GET_SIZE(w->out);
+    if (PyByteArray_Resize(w->out, old + w->len) < 0)
+        return -1;
+    memcpy(PyByteArray_AS_STRING(w->out) + old, w->buf, (size_t)w->len);
+    w->len = 0;
+    return 0;
+}
+
+typedef struct {
+    PyTypeObject *type;
+    PyObject *header; /* bytes */
+    PyObject *getter; /* value -> fields */
+    int nfast;        /* > 0: getter is attrgetter of these slots, read directly */
+    Py_ssize_t off[MAX_STRUCT_FIELDS + 1];
+} PEntry;
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *packers;
+    PyObject *unavailable;
+    PyObject *pack_other;
+    Py_ssize_t nentries;
+    PEntry *entries;
+} Packer;
+
+static int enc(Packer *pk, W *w, PyObject *v);
+
+static int
+w_string_header(W *w, Py_ssize_t n)
+{
+    if ((uint64_t)n < 0x10ULL) {
+        W_NEED(w, 1);
+        w->buf[w->len++] = (unsigned char)(0x80 + n);
+    }
+    else if ((uint64_t)n < 0x100ULL) {
+        W_NEED(w, 2);
+        w->buf[w->len] = 0xD0;
+        w->buf[w->len + 1] = (unsigned char)n;
+        w->len += 2;
+    }
+    else if ((uint64_t)n < 0x10000ULL) {
+        W_NEED(w, 3);
+        w->buf[w->len] = 0xD1;
+        wr16(w->buf + w->len + 1, (uint16_t)n);
+        w->len += 3;
+    }
+    else if ((uint64_t)n < 0x80000000ULL) {
+        W_NEED(w, 5);
+        w->buf[w->len] = 0xD2;
+        wr32(w->buf + w->len + 1, (uint32_t)n);
+        w->len += 5;
+    }
+    else {
+        PyErr_Format(PyExc_ValueError, "string of size %zd exceeds the PackStream limit of %lld",
+                     n, MAX_SIZE);
+        return -1;
+    }
+
+    return 0;
+}
+
+static int
+w_bytes_header(W *w, Py_ssize_t n)
+{
+    if ((uint64_t)n < 0x100ULL) {
+        W_NEED(w, 2);
+        w->buf[w->len] = 0xCC;
+        w->buf[w->len + 1] = (unsigned char)n;
+        w->len += 2;
+    }
+    else if ((uint64_t)n < 0x10000ULL) {
+        W_NEED(w, 3);
+        w->buf[w->len] = 0xCD;
+        wr16(w->buf + w->len + 1, (uint16_t)n);
+        w->len += 3;
+    }
+    else if ((uint64_t)n < 0x80000000ULL) {
+        W_NEED(w, 5);
+        w->buf[w->len] = 0xCE;
+        wr32(w->buf + w->len + 1, (uint32_t)n);
+        w->len += 5;
+    }
+    else {
+        PyErr_Format(PyExc_ValueError, "bytes of size %zd exceeds the PackStream limit of %lld",
+                     n, MAX_SIZE);
+        return -1;
+    }
+
+    return 0;
+}
+
+static int
+w_list_header(W *w, Py_ssize_t n)
+{
+    if ((uint64_t)n < 0x10ULL) {
+        W_NEED(w, 1);
+        w->buf[w->len++] = (unsigned char)(0x90 + n);
+    }
+    else if ((uint64_t)n < 0x100ULL) {
+        W_NEED(w, 2);
+        w->buf[w->len] = 0xD4;
+        w->buf[w->len + 1] = (unsigned char)n;
+        w->len += 2;
+    }
+    else if ((uint64_t)n < 0x10000ULL) {
+        W_NEED(w, 3);
+        w->buf[w->len] = 0xD5;
+        wr16(w->buf + w->len + 1, (uint16_t)n);
+        w->len += 3;
+    }
+    else if ((uint64_t)n < 0x80000000ULL) {
+        W_NEED(w, 5);
+        w->buf[w->len] = 0xD6;
+        wr32(w->buf + w->len + 1, (uint32_t)n);
+        w->len += 5;
+    }
+    else {
+        PyErr_Format(PyExc_ValueError, "list of size %zd exceeds the PackStream limit of %lld",
+                     n, MAX_SIZE);
+        return -1;
+    }
+
+    return 0;
+}
+
+static int
+w_map_header(W *w, Py_ssize_t n)
+{
+    if ((uint64_t)n < 0x10ULL) {
+        W_NEED(w, 1);
+        w->buf[w->len++] = (unsigned char)(0xA0 + n);
+    }
+    else if ((uint64_t)n < 0x100ULL) {
+        W_NEED(w, 2);
+        w->buf[w->len] = 0xD8;
+        w->buf[w->len + 1] = (unsigned char)n;
+        w->len += 2;
+    }
+    else if ((uint64_t)n < 0x10000ULL) {
+        W_NEED(w, 3);
+        w->buf[w->len] = 0xD9;
+        wr16(w->buf + w->len + 1, (uint16_t)n);
+        w->len += 3;
+    }
+    else if ((uint64_t)n < 0x80000000ULL) {
+        W_NEED(w, 5);
+        w->buf[w->len] = 0xDA;
+        wr32(w->buf + w->len + 1, (uint32_t)n);
+        w->len += 5;
+    }
+    else {
+        PyErr_Format(PyExc_ValueError, "map of size %zd exceeds the PackStream limit of %lld",
+                     n, MAX_SIZE);
+        return -1;
+    }
+
+    return 0;
+}
+
+static int
+w_raw(W *w, const void *p, Py_ssize_t n)
+{
+    W_NEED(w, n);
+    memcpy(w->buf + w->len, p, (size_t)n);
+    w->len += n;
+    return 0;
+}
+
+static int
+enc_str(W *w, PyObject *v)
+{
+    PyObject *utf8;
+    int r;
+
+    if (PyUnicode_IS_COMPACT_ASCII(v)) {
+        Py_ssize_t n = PyUnicode_GET_LENGTH(v);
+        if (w_string_header(w, n) < 0)
+            return -1;
+        return w_raw(w, PyUnicode_DATA(v), n);
+    }
+    utf8 = PyUnicode_AsUTF8String(v); /* strict, like str.encode() */
+    if (utf8 == NULL)
+        return -1;
+    r = w_string_header(w, PyBytes_GET_SIZE(utf8));
+    if (r == 0)
+        r = w_raw(w, PyBytes_AS_STRING(utf8), PyBytes_GET_SIZE(utf8));
+    Py_DECREF(utf8);
+    return r;
+}
+
+static int
+enc_int(W *w, PyObject *v)
+{
+    int overflow;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+
+    if (overflow) {
+        PyErr_Format(PyExc_ValueError, "integer %S is outside the PackStream range (64-bit signed)", v);
+        return -1;
+    }
+    if (x == -1 && PyErr_Occurred())
+        return -1;
+    W_NEED(w, 9);
+    if (x >= -16 && x <= 127) {
+        w->buf[w->len++] = (unsigned char)(x & 0xFF);
+    }
+    else if (x >= -128LL && x <= 127LL) {
+        w->buf[w->len] = 0xC8;
+        w->buf[w->len + 1] = (unsigned char)(x & 0xFF);
+        w->len += 2;
+    }
+    else if (x >= -32768LL && x <= 32767LL) {
+        w->buf[w->len] = 0xC9;
+        wr16(w->buf + w->len + 1, (uint16_t)(int16_t)x);
+        w->len += 3;
+    }
+    else if (x >= -2147483648LL && x <= 2147483647LL) {
+        w->buf[w->len] = 0xCA;
+        wr32(w->buf + w->len + 1, (uint32_t)(int32_t)x);
+        w->len += 5;
+    }
+    else {
+        w->buf[w->len] = 0xCB;
+        wr64(w->buf + w->len + 1, (uint64_t)x);
+        w->len += 9;
+    }
+    return 0;
+}
+
+/* codec._pack_other(pack, value, out, unavailable): everything off the hot path. */
+static int
+enc_other(Packer *pk, W *w, PyObject *v)
+{
+    PyObject *args[4], *r;
+
+    if (w->out == NULL) { /* to_bytes(): Python code needs a bytearray to append to */
+        w->out = PyByteArray_FromStringAndSize(NULL, 0);
+        if (w->out == NULL)
+            return -1;
+    }
+    if (w_flush(w) < 0)
+        return -1;
+    args[0] = (PyObject *)pk;
+    args[1] = v;
+    args[2] = w->out;
+    args[3] = pk->unavailable;
+    r = PyObject_Vectorcall(pk->pack_other, args, 4, NULL);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+static int
+enc_items(Packer *pk, W *w, PyObject *iterable)
+{
+    PyObject *it = PyObject_GetIter(iterable), *item;
+
+    if (it == NULL)
+        return -1;
+    while ((item = PyIter_Next(it)) != NULL) {
+        int r = enc(pk, w, item);
+        Py_DECREF(item);
+        if (r < 0) {
+            Py_DECREF(it);
+            return -1;
+        }
+    }
+    Py_DECREF(it);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+static int
+enc_struct(Packer *pk, W *w, PyObject *v, const PEntry *e)
+{
+    PyObject *items[MAX_STRUCT_FIELDS + 1], *fields;
+    int i, r = 0;
+
+    if (e->nfast > 0) {
+        for (i = 0; i < e->nfast; i++) {
+            items[i] = *(PyObject **)((char *)v + e->off[i]);
+            if (items[i] == NULL)
+                goto slow; /* an unset slot: the getter raises AttributeError */
+        }
+        for (i = 0; i < e->nfast; i++)
+            Py_INCREF(items[i]);
+        r = w_raw(w, PyBytes_AS_STRING(e->header), PyBytes_GET_SIZE(e->header));
+        for (i = 0; i < e->nfast; i++) {
+            if (r == 0)
+                r = enc(pk, w, items[i]);
+            Py_DECREF(items[i]);
+        }
+        return r;
+    }
+slow:
+    if (w_raw(w, PyBytes_AS_STRING(e->header), PyBytes_GET_SIZE(e->header)) < 0)
+        return -1;
+    fields = PyObject_CallOneArg(e->getter, v);
+    if (fields == NULL)
+        return -1;
+    r = enc_items(pk, w, fields);
+    Py_DECREF(fields);
+    return r;
+}
+
+static int
+enc_map(Packer *pk, W *w, PyObject *v)
+{
+    Py_ssize_t n = PyDict_GET_SIZE(v), i = 0;
+    PyObject *k, *item;
+    int r = 0;
+
+    if (w_map_header(w, n) < 0)
+        return -1;
+    while (PyDict_Next(v, &i, &k, &item)) {
+        Py_INCREF(k);
+        Py_INCREF(item);
+        if (PyUnicode_CheckExact(k)) {
+            r = enc_str(w, k);
+        }
+        else if (PyUnicode_Check(k)) {
+            PyObject *s = PyObject_Str(k);
+            r = s == NULL ? -1 : enc(pk, w, s);
+            Py_XDECREF(s);
+        }
+        else {
+            PyObject *tname = PyObject_GetAttrString((PyObject *)Py_TYPE(k), "__name__");
+            if (tname != NULL) {
+                PyErr_Format(PyExc_TypeError, "map keys must be strings, found %U %R", tname, k);
+                Py_DECREF(tname);
+            }
+            r = -1;
+        }
+        if (r == 0)
+            r = enc(pk, w, item);
+        Py_DECREF(k);
+        Py_DECREF(item);
+        if (r < 0)
+            return -1;
+        if (PyDict_GET_SIZE(v) != n) {
+            PyErr_SetString(PyExc_RuntimeError, "dictionary changed size during iteration");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+enc_container(Packer *pk, W *w, PyObject *v, PyTypeObject *t, const PEntry *e)
+{
+    Py_ssize_t i;
+    int r = 0;
+
+    if (Py_EnterRecursiveCall(" while encoding PackStream"))
+        return -1;
+    if (t == &PyDict_Type) {
+        r = enc_map(pk, w, v);
+    }
+    else if (t == &PyList_Type) {
+        r = w_list_header(w, PyList_GET_SIZE(v));
+        for (i = 0; r == 0 && i < PyList_GET_SIZE(v); i++) {
+            PyObject *item = PyList_GET_ITEM(v, i);
+            Py_INCREF(item);
+            r = enc(pk, w, item);
+            Py_DECREF(item);
+        }
+    }
+    else if (t == &PyTuple_Type) {
+        r = w_list_header(w, PyTuple_GET_SIZE(v));
+        for (i = 0; r == 0 && i < PyTuple_GET_SIZE(v); i++)
+            r = enc(pk, w, PyTuple_GET_ITEM(v, i));
+    }
+    else {
+        r = enc_struct(pk, w, v, e);
+    }
+    Py_LeaveRecursiveCall();
+    return r;
+}
+
+static int
+enc(Packer *pk, W *w, PyObject *v)
+{
+    PyTypeObject *t = Py_TYPE(v);
+    Py_ssize_t i;
+
+    if (t == &PyUnicode_Type)
+        return enc_str(w, v);
+    if (t == &PyLong_Type)
+        return enc_int(w, v);
+    if (v == Py_None) {
+        W_NEED(w, 1);
+        w->buf[w->len++] = 0xC0;
+        return 0;
+    }
+    if (t == &PyFloat_Type) {
+        double x = PyFloat_AS_DOUBLE(v);
+        uint64_t u;
+        memcpy(&u, &x, 8);
+        W_NEED(w, 9);
+        w->buf[w->len] = 0xC1;
+        wr64(w->buf + w->len + 1, u);
+        w->len += 9;
+        return 0;
+    }
+    if (t == &PyDict_Type || t == &PyList_Type || t == &PyTuple_Type)
+        return enc_container(pk, w, v, t, NULL);
+    if (t == &PyBool_Type) {
+        W_NEED(w, 1);
+        w->buf[w->len++] = v == Py_True ? 0xC3 : 0xC2;
+        return 0;
+    }
+    for (i = 0; i < pk->nentries; i++) {
+        if (pk->entries[i].type == t)
+            return enc_container(pk, w, v, t, &pk->entries[i]);
+    }
+    if (t == &PyBytes_Type) {
+        if (w_bytes_header(w, PyBytes_GET_SIZE(v)) < 0)
+            return -1;
+        return w_raw(w, PyBytes_AS_STRING(v), PyBytes_GET_SIZE(v));
+    }
+    if (t == &PyByteArray_Type || t == &PyMemoryView_Type) {
+        Py_buffer view;
+        int r;
+        if (t == &PyMemoryView_Type) { /* v.nbytes first: a released view raises ValueError */
+            PyObject *nbytes = PyObject_GetAttrString(v, "nbytes");
+            if (nbytes == NULL)
+                return -1;
+            Py_DECREF(nbytes);
+        }
+        if (PyObject_GetBuffer(v, &view, PyBUF_SIMPLE) < 0) {
+            /* as `out += v` reports a view it cannot append (not C-contiguous) */
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "can't concat %.100s to bytearray", t->tp_name);
+            return -1;
+        }
+        r = w_bytes_header(w, view.len);
+        if (r == 0)
+            r = w_raw(w, view.buf, view.len);
+        PyBuffer_Release(&view);
+        return r;
+    }
+    return enc_other(pk, w, v);
+}
+
+static PyObject *
+packer_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    W w;
+    int r;
+
+    if (nargs != 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames))) {
+        PyErr_SetString(PyExc_TypeError, "pack(value, out) takes exactly 2 positional arguments");
+        return NULL;
+    }
+    if (!PyByteArray_Check(args[1])) {
+        PyErr_Format(PyExc_TypeError, "pack() needs a bytearray to append to, not %.100s",
+                     Py_TYPE(args[1])->tp_name);
+        return NULL;
+    }
+    w.out = args[1];
+    w.buf = w.stack;
+    w.len = 0;
+    w.cap = (Py_ssize_t)sizeof(w.stack);
+    w.heap = 0;
+    r = enc((Packer *)self, &w, args[0]);
+    if (r == 0) {
+        r = w_flush(&w);
+    }
+    else {
+        /* Keep what was written, as the Python encoder does, without hiding the error. */
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        if (w_flush(&w) < 0)
+            PyErr_Clear();
+        PyErr_Restore(type, value, tb);
+    }
+    if (w.heap)
+        PyMem_Free(w.buf);
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* pack.to_bytes(value) -> bytes (Codec.pack). */
+static PyObject *
+packer_to_bytes(PyObject *self, PyObject *value)
+{
+    PyObject *result = NULL;
+    W w;
+
+    w.out = NULL;
+    w.buf = w.stack;
+    w.len = 0;
+    w.cap = (Py_ssize_t)sizeof(w.stack);
+    w.heap = 0;
+    if (enc((Packer *)self, &w, value) == 0) {
+        if (w.out == NULL)
+            result = PyBytes_FromStringAndSize((const char *)w.buf, w.len);
+        else if (w_flush(&w) == 0)
+            result = PyBytes_FromStringAndSize(PyByteArray_AS_STRING(w.out), PyByteArray_GET_SIZE(w.out));
+    }
+    Py_XDECREF(w.out);
+    if (w.heap)
+        PyMem_Free(w.buf);
+    return result;
+}
+
+static PyMethodDef packer_methods[] = {
+    {"to_bytes", packer_to_bytes, METH_O, "to_bytes(value) -> bytes: the encoding of one value"},
+    {NULL, NULL, 0, NULL},
+};
+
+static void
+packer_dealloc(PyObject *self)
+{
+    Packer *pk = (Packer *)self;
+    Py_ssize_t i;
+
+    if (pk->entries != NULL) {
+        for (i = 0; i < pk->nentries; i++) {
+            Py_XDECREF(pk->entries[i].type);
+            Py_XDECREF(pk->entries[i].header);
+            Py_XDECREF(pk->entries[i].getter);
+        }
+        PyMem_Free(pk->entries);
+    }
+    Py_XDECREF(pk->packers);
+    Py_XDECREF(pk->unavailable);
+    Py_XDECREF(pk->pack_other);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyTypeObject PackerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "asyncbolt._generated._accel.Packer",
+    .tp_basicsize = sizeof(Packer),
+    .tp_dealloc = packer_dealloc,
+    .tp_vectorcall_offset = offsetof(Packer, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_doc = "pack(value, out): append the PackStream encoding of value to the bytearray out",
+    .tp_methods = packer_methods,
+};
+
+/* Slot offsets of an attrgetter of 2+ plain names on cls, all member descriptors; else 0. */
+static int
+fast_fields(PyTypeObject *cls, PyObject *getter, PEntry *e)
+{
+    PyObject *reduced, *names;
+    Py_ssize_t i, n;
+
+    if (!Py_IS_TYPE(getter, AttrGetter))
+        return 0;
+    reduced = PyObject_CallMethod(getter, "__reduce__", NULL);
+    if (reduced == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    names = PyTuple_Check(reduced) && PyTuple_GET_SIZE(reduced) == 2 ? PyTuple_GET_ITEM(reduced, 1) : NULL;
+    n = names != NULL && PyTuple_Check(names) ? PyTuple_GET_SIZE(names) : 0;
+    if (n < 2 || n > MAX_STRUCT_FIELDS) {
+        Py_DECREF(reduced);
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *name = PyTuple_GET_ITEM(names, i), *descr;
+        PyMemberDef *member;
+        if (!PyUnicode_CheckExact(name) || PyUnicode_FindChar(name, '.', 0, PyUnicode_GET_LENGTH(name), 1) != -1)
+            break;
+        descr = PyObject_GetAttr((PyObject *)cls, name);
+        if (descr == NULL) {
+            PyErr_Clear();
+            break;
+        }
+        if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
+            Py_DECREF(descr);
+            break;
+        }
+        member = ((PyMemberDescrObject *)descr)->d_member;
+        if (member->type != MEMBER_OBJECT_EX || !PyType_IsSubtype(cls, PyDescr_TYPE(descr))) {
+            Py_DECREF(descr);
+            break;
+        }
+        e->off[i] = member->offset;
+        Py_DECREF(descr);
+    }
+    Py_DECREF(reduced);
+    return i == n ? (int)n : 0;
+}
+
+static PyObject *
+make_pack(PyObject *module, PyObject *args)
+{
+    PyObject *packers, *unavailable, *pack_other, *key, *entry;
+    Packer *pk;
+    Py_ssize_t i = 0, n;
+
+    if (!PyArg_ParseTuple(args, "O!O!O:make_pack", &PyDict_Type, &packers, &PyDict_Type,
+                          &unavailable, &pack_other))
+        return NULL;
+    if (!bound) {
+        PyErr_SetString(PyExc_RuntimeError, "asyncbolt._accel.bind() was not called");
+        return NULL;
+    }
+    pk = PyObject_New(Packer, &PackerType);
+    if (pk == NULL)
+        return NULL;
+    pk->vectorcall = packer_call;
+    Py_INCREF(packers);
+    pk->packers = packers;
+    Py_INCREF(unavailable);
+    pk->unavailable = unavailable;
+    Py_INCREF(pack_other);
+    pk->pack_other = pack_other;
+    pk->nentries = 0;
+    n = PyDict_GET_SIZE(packers);
+    pk->entries = PyMem_Calloc((size_t)(n + 1), sizeof(PEntry));
+    if (pk->entries == NULL) {
+        Py_DECREF(pk);
+        return PyErr_NoMemory();
+    }
+    while (PyDict_Next(packers, &i, &key, &entry)) {
+        PEntry *e = &pk->entries[pk->nentries];
+        if (!PyType_Check(key) || !PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 2
+                || !PyBytes_Check(PyTuple_GET_ITEM(entry, 0))) {
+            PyErr_SetString(PyExc_ValueError, "packers: {type: (header bytes, fields getter)}");
+            Py_DECREF(pk);
+            return NULL;
+        }
+        Py_INCREF(key);
+        e->type = (PyTypeObject *)key;
+        e->header = PyTuple_GET_ITEM(entry, 0);
+        Py_INCREF(e->header);
+        e->getter = PyTuple_GET_ITEM(entry, 1);
+        Py_INCREF(e->getter);
+        pk->nentries++;
+        e->nfast = fast_fields(e->type, e->getter, e);
+        if (PyErr_Occurred()) {
+            Py_DECREF(pk);
+            return NULL;
+        }
+    }
+    return (PyObject *)pk;
+}
+
+/* ---- framing ------------------------------------------------------------------------------ */
+
+/* split_chunks(data, pos, limit, out) -> (pos, noops, too_big): the fast path of
+ * asyncbolt.framing.ChunkReader.feed. From pos, every whole single-chunk message (2-byte size,
+ * payload, 00 00) is appended to the list out as bytes and every lone 00 00 counted as a NOOP,
+ * until fewer than 4 bytes remain or a message is incomplete or spans several chunks (the
+ * Python state machine takes over at the returned pos). too_big is -1, or the size of a chunk
+ * larger than limit whose header is at the returned pos. */
+static PyObject *
+split_chunks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t pos, n, last, noops = 0, bad = -1;
+    long long limit;
+    const unsigned char *b;
+    Py_buffer view;
+    PyObject *out;
+
+    if (nargs != 4 || !PyList_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "split_chunks(data, pos, limit, out: list)");
+        return NULL;
+    }
+    out = args[3];
+    pos = PyLong_AsSsize_t(args[1]);
+    if (pos == -1 && PyErr_Occurred())
+        return NULL;
+    limit = PyLong_AsLongLong(args[2]);
+    if (limit == -1 && PyErr_Occurred())
+        return NULL;
+    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    b = (const unsigned char *)view.buf;
+    n = view.len;
+    last = n - 4;
+    if (pos < 0)
+        pos = n; /* nothing to do */
+    while (pos <= last) {
+        Py_ssize_t size = rd16(b + pos), end;
+        PyObject *payload;
+        if (size == 0) {
+            noops++;
+            pos += 2;
+            continue;
+        }
+        end = pos + 2 + size;
+        if (end > last + 2 || b[end] || b[end + 1])
+            break; /* incomplete, or the first of several chunks */
+        if ((long long)size > limit) {
+            bad = size;
+            break;
+        }
+        payload = PyBytes_FromStringAndSize((const char *)b + pos + 2, size);
+        if (payload == NULL || PyList_Append(out, payload) < 0) {
+            Py_XDECREF(payload);
+            PyBuffer_Release(&view);
+            return NULL;
+        }
+        Py_DECREF(payload);
+        pos = end + 2;
+    }
+    PyBuffer_Release(&view);
+    return Py_BuildValue("nnn", pos, noops, bad);
+}
+
+/* ---- bind --------------------------------------------------------------------------------- */
+
+static int
+take(PyObject *from, const char *name, PyObject **slot)
+{
+    PyObject *v = PyObject_GetAttrString(from, name);
+    if (v == NULL)
+        return -1;
+    Py_XSETREF(*slot, v);
+    return 0;
+}
+
+/* The slot offsets of cls's fields (all member descriptors holding objects). */
+static int
+slot_offsets(PyTypeObject *cls, const char *const *names, Py_ssize_t *off, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        PyObject *descr = PyObject_GetAttrString((PyObject *)cls, names[i]);
+        PyMemberDef *member;
+        if (descr == NULL)
+            return -1;
+        if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
+            Py_DECREF(descr);
+            PyErr_Format(PyExc_TypeError, "%s.%s is not a slot", cls->tp_name, names[i]);
+            return -1;
+        }
+        member = ((PyMemberDescrObject *)descr)->d_member;
+        if (member->type != MEMBER_OBJECT_EX) {
+            Py_DECREF(descr);
+            PyErr_Format(PyExc_TypeError, "%s.%s is not an object slot", cls->tp_name, names[i]);
+            return -1;
+        }
+        off[i] = member->offset;
+        Py_DECREF(descr);
+    }
+    return 0;
+}
+
+static PyObject *
+bind(PyObject *module, PyObject *codec)
+{
+    PyObject *structures = NULL, *operator_ = NULL, *ag = NULL, *cls = NULL;
+    const Builder *bl;
+
+    if (take(codec, "ProtocolError", &ProtocolError) < 0
+            || take(codec, "Structure", &GenericStructure) < 0
+            || take(codec, "_TAG_VERSIONS", &TagVersions) < 0
+            || take(codec, "_GATED", &Gated) < 0
+            || take(codec, "_from_UUID", &from_UUID) < 0
+            || take(codec, "_s", &structures) < 0)
+        goto fail;
+    if (!PyDict_Check(TagVersions) || !PyDict_Check(Gated)) {
+        PyErr_SetString(PyExc_TypeError, "codec._TAG_VERSIONS and codec._GATED must be dicts");
+        goto fail;
+    }
+    operator_ = PyImport_ImportModule("operator");
+    if (operator_ == NULL || take(operator_, "attrgetter", &ag) < 0)
+        goto fail;
+    if (!PyType_Check(ag)) {
+        PyErr_SetString(PyExc_TypeError, "operator.attrgetter is not a type");
+        goto fail;
+    }
+    Py_XSETREF(AttrGetter, (PyTypeObject *)ag);
+    ag = NULL;
+    {
+        static const char *const names[] = {
+"id", "labels", "properties", "element_id",
+        };
+        if (take(structures, "Node", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.Node is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_Node, 4) < 0)
+            goto fail;
+        Py_XSETREF(cls_Node, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"id", "start_node_id", "end_node_id", "type", "properties", "element_id", "start_node_element_id", "end_node_element_id",
+        };
+        if (take(structures, "Relationship", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.Relationship is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_Relationship, 8) < 0)
+            goto fail;
+        Py_XSETREF(cls_Relationship, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"id", "type", "properties", "element_id",
+        };
+        if (take(structures, "UnboundRelationship", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.UnboundRelationship is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_UnboundRelationship, 4) < 0)
+            goto fail;
+        Py_XSETREF(cls_UnboundRelationship, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"nodes", "relationships", "indices",
+        };
+        if (take(structures, "Path", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.Path is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_Path, 3) < 0)
+            goto fail;
+        Py_XSETREF(cls_Path, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"days",
+        };
+        if (take(structures, "Date", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.Date is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_Date, 1) < 0)
+            goto fail;
+        Py_XSETREF(cls_Date, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"nanoseconds", "tz_offset_seconds",
+        };
+        if (take(structures, "Time", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.Time is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_Time, 2) < 0)
+            goto fail;
+        Py_XSETREF(cls_Time, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"nanoseconds",
+        };
+        if (take(structures, "LocalTime", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.LocalTime is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_LocalTime, 1) < 0)
+            goto fail;
+        Py_XSETREF(cls_LocalTime, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"seconds", "nanoseconds", "tz_offset_seconds",
+        };
+        if (take(structures, "DateTime", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.DateTime is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_DateTime, 3) < 0)
+            goto fail;
+        Py_XSETREF(cls_DateTime, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"seconds", "nanoseconds", "tz_id",
+        };
+        if (take(structures, "DateTimeZoneId", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.DateTimeZoneId is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_DateTimeZoneId, 3) < 0)
+            goto fail;
+        Py_XSETREF(cls_DateTimeZoneId, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"seconds", "nanoseconds", "tz_offset_seconds",
+        };
+        if (take(structures, "LegacyDateTime", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.LegacyDateTime is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_LegacyDateTime, 3) < 0)
+            goto fail;
+        Py_XSETREF(cls_LegacyDateTime, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"seconds", "nanoseconds", "tz_id",
+        };
+        if (take(structures, "LegacyDateTimeZoneId", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.LegacyDateTimeZoneId is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_LegacyDateTimeZoneId, 3) < 0)
+            goto fail;
+        Py_XSETREF(cls_LegacyDateTimeZoneId, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"seconds", "nanoseconds",
+        };
+        if (take(structures, "LocalDateTime", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.LocalDateTime is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_LocalDateTime, 2) < 0)
+            goto fail;
+        Py_XSETREF(cls_LocalDateTime, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"months", "days", "seconds", "nanoseconds",
+        };
+        if (take(structures, "Duration", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.Duration is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_Duration, 4) < 0)
+            goto fail;
+        Py_XSETREF(cls_Duration, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"srid", "x", "y",
+        };
+        if (take(structures, "Point2D", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.Point2D is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_Point2D, 3) < 0)
+            goto fail;
+        Py_XSETREF(cls_Point2D, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"srid", "x", "y", "z",
+        };
+        if (take(structures, "Point3D", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.Point3D is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_Point3D, 4) < 0)
+            goto fail;
+        Py_XSETREF(cls_Point3D, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"type_marker", "data",
+        };
+        if (take(structures, "Vector", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.Vector is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_Vector, 2) < 0)
+            goto fail;
+        Py_XSETREF(cls_Vector, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    {
+        static const char *const names[] = {
+"name", "minimum_protocol_major", "minimum_protocol_minor", "extra",
+        };
+        if (take(structures, "UnsupportedType", &cls) < 0)
+            goto fail;
+        if (!PyType_Check(cls)) {
+            PyErr_SetString(PyExc_TypeError, "structures.UnsupportedType is not a class");
+            goto fail;
+        }
+        if (slot_offsets((PyTypeObject *)cls, names, off_UnsupportedType, 4) < 0)
+            goto fail;
+        Py_XSETREF(cls_UnsupportedType, (PyTypeObject *)cls);
+        cls = NULL;
+    }
+    for (bl = BUILDERS; bl->name != NULL; bl++) {
+        if (take(codec, bl->name, bl->py) < 0)
+            goto fail;
+    }
+    Py_DECREF(structures);
+    Py_DECREF(operator_);
+    bound = 1;
+    Py_RETURN_NONE;
+fail:
+    Py_XDECREF(structures);
+    Py_XDECREF(operator_);
+    Py_XDECREF(ag);
+    Py_XDECREF(cls);
+    bound = 0;
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"bind", bind, METH_O, "bind(codec_module): take the generated codec's tables and builders"},
+    {"make_unpack", make_unpack, METH_VARARGS,
+     "make_unpack(structs, profile) -> unpack(data, pos) -> (value, end)"},
+    {"make_pack", make_pack, METH_VARARGS,
+     "make_pack(packers, unavailable, pack_other) -> pack(value, out: bytearray)"},
+    {"split_chunks", (PyCFunction)(void (*)(void))split_chunks, METH_FASTCALL,
+     "split_chunks(data, pos, limit, out) -> (pos, noops, too_big): whole single-chunk messages"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef moduledef = {
+    PyModuleDef_HEAD_INIT,
+    "asyncbolt._generated._accel",
+    "The C accelerator of asyncbolt's PackStream codec (generated; see codec.py).",
+    -1,
+    methods,
+};
+
+PyMODINIT_FUNC
+PyInit__accel(void)
+{
+    PyObject *m;
+
+    if (PyType_Ready(&UnpackerType) < 0 || PyType_Ready(&PackerType) < 0)
+        return NULL;
+    if (zero == NULL && (zero = PyLong_FromLong(0)) == NULL)
+        return NULL;
+    m = PyModule_Create(&moduledef);
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddStringConstant(m, "DIGEST", ACCEL_DIGEST) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
