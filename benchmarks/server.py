@@ -41,6 +41,16 @@ def _serve(port_queue: Any) -> None:
     asyncio.run(main())
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc; 0.0 elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 async def _queries(uri: str, connections: int, seconds: float) -> float:
     import neo4j
 
@@ -114,22 +124,29 @@ def main(argv: list[str] | None = None) -> dict:
         uri = f"bolt://127.0.0.1:{ports.get(timeout=30)}"
         out: dict[str, float] = {}
         for connections in (1, 50):
-            out[f"queries_per_s_{connections}"] = asyncio.run(_queries(uri, connections, seconds))
+            cpu0 = _cpu_seconds(proc.pid)
+            qps = asyncio.run(_queries(uri, connections, seconds))
+            out[f"queries_per_s_{connections}"] = qps
+            # The server's own CPU per query (its process only), from the same run.
+            out[f"server_cpu_us_per_query_{connections}"] = (
+                (_cpu_seconds(proc.pid) - cpu0) / max(qps * seconds, 1) * 1e6)
             per_conn = rows if connections == 1 else max(rows // connections, 1000)
             out[f"records_per_s_{connections}"] = asyncio.run(_records(uri, connections, per_conn))
     finally:
         proc.terminate()
         proc.join(5)
-    print(f"{'connections':>12} {'queries/s':>12} {'records/s':>12}")
+    print(f"{'connections':>12} {'queries/s':>12} {'server CPU/query':>17} {'records/s':>12}")
     for connections in (1, 50):
         print(f"{connections:>12} {out[f'queries_per_s_{connections}']:>12,.0f} "
+              f"{out[f'server_cpu_us_per_query_{connections}']:>14,.0f} us "
               f"{out[f'records_per_s_{connections}']:>12,.0f}")
     if args.results:
         from asyncbolt.packstream import ACCELERATED
 
         from .results import machine_markdown, table, update_section
 
-        rows = [[str(c), f"{out[f'queries_per_s_{c}']:,.0f}", f"{out[f'records_per_s_{c}']:,.0f}"]
+        rows = [[str(c), f"{out[f'queries_per_s_{c}']:,.0f}",
+                 f"{out[f'server_cpu_us_per_query_{c}']:,.0f} µs", f"{out[f'records_per_s_{c}']:,.0f}"]
                 for c in (1, 50)]
         update_section(args.results, "server", "\n".join([
             "## Server: what asyncbolt serves to the official driver (`python -m benchmarks.server`)",
@@ -142,7 +159,7 @@ def main(argv: list[str] | None = None) -> dict:
             "",
             machine_markdown(),
             "",
-            table(["connections", "queries/s", "records/s"], rows),
+            table(["connections", "queries/s", "server CPU per query", "records/s"], rows),
         ]))
     if args.json:
         with open(args.json, "w") as fh:
