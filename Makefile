@@ -47,6 +47,7 @@ bench: $(STAMP) accel
 	$(PY) -m benchmarks --results benchmarks/RESULTS.md --png benchmarks/RESULTS.png
 	$(PY) -m benchmarks.server --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.client --results benchmarks/RESULTS.md
+	$(PY) -m benchmarks.memory
 
 bench-quick: $(STAMP) accel
 	$(PY) -m benchmarks --quick
