@@ -506,17 +506,10 @@ class Conversation:
             if len(b) == 4 and b[0] == 0 and b[1] == 0 and ((b[3], b[2]) in VERSIONS or b[2:] == b"\0\0"):
                 s.phase = "choice"
                 return True
-        if self.version is None:
-            guess = max((v for v in self._proposed() if v in VERSIONS), default=None)
-            if guess is None:
-                self._problem(None, s.base, "HANDSHAKE",
-                              "no usable version: the server's answer is not in the dump and "
-                              "no proposal names a known version", CLIENT)
-                s.phase = "dead"
-                return True
-            self.notes.append(f"the server's handshake answer is not in the dump; assuming Bolt "
-                              f"{format_version(guess)}, the highest proposed (use --bolt)")
-            self._set_version(guess)
+        if self.version is None and not self._assume_version(
+                s, self._proposed(), CLIENT, "the server's handshake answer",
+                "the server's answer", "no proposal names a known version", "proposed"):
+            return True
         s.phase = "messages"
         return True
 
@@ -649,16 +642,25 @@ class Conversation:
         s.consume(end)
         s.phase = "messages"
         if self.given_version is None and (not client.present or client.phase == "dead"):
-            guess = max((v for p in offers for v in p.versions() if v in VERSIONS), default=None)
-            if guess is None:
-                self._problem(None, s.base, "HANDSHAKE",
-                              "no usable version: the client's manifest choice is not in the dump "
-                              "and the server offers no known version", SERVER)
-                s.phase = "dead"
-                return True
-            self.notes.append(f"the client's manifest choice is not in the dump; assuming Bolt "
-                              f"{format_version(guess)}, the highest offered (use --bolt)")
-            self._set_version(guess)
+            self._assume_version(s, [v for p in offers for v in p.versions()], SERVER,
+                                 "the client's manifest choice", "the client's manifest choice",
+                                 "the server offers no known version", "offered")
+        return True
+
+    def _assume_version(self, s: Any, candidates: Iterable[Version], side: str, missing: str,
+                        missing_short: str, none_reason: str, highest: str) -> bool:
+        """The other side's half of the handshake is not in the dump: assume the highest
+        version this side names (with a note), or report that none is usable."""
+        guess = max((v for v in candidates if v in VERSIONS), default=None)
+        if guess is None:
+            self._problem(None, s.base, "HANDSHAKE",
+                          f"no usable version: {missing_short} is not in the dump and {none_reason}",
+                          side)
+            s.phase = "dead"
+            return False
+        self.notes.append(f"{missing} is not in the dump; assuming Bolt {format_version(guess)}, "
+                          f"the highest {highest} (use --bolt)")
+        self._set_version(guess)
         return True
 
     # -- framing -----------------------------------------------------------------------------
