@@ -42,82 +42,15 @@ from asyncbolt._schema import (
 )
 from asyncbolt.types import FIXED as _FIXED_TYPES
 
+from . import codec as _c
 from . import messages as _m
 from . import structures as _s
 
 _SIZE = {"nibble": NIBBLE, 1: Int8ub, 2: Int16ub, 4: Int32ub}
-# For typed lists: the set of types their items may have.
-_ONLY_Null = frozenset(((type(None)),))
-_ONLY_Null_OR_NULL = frozenset((type(None), type(None)))
-_ONLY_Boolean = frozenset(((bool),))
-_ONLY_Boolean_OR_NULL = frozenset((bool, type(None)))
-_ONLY_Integer = frozenset(((int),))
-_ONLY_Integer_OR_NULL = frozenset((int, type(None)))
-_ONLY_Float = frozenset(((float),))
-_ONLY_Float_OR_NULL = frozenset((float, type(None)))
-_ONLY_String = frozenset(((str),))
-_ONLY_String_OR_NULL = frozenset((str, type(None)))
-_ONLY_Bytes = frozenset(((bytes),))
-_ONLY_Bytes_OR_NULL = frozenset((bytes, type(None)))
-_ONLY_List = frozenset(((list),))
-_ONLY_List_OR_NULL = frozenset((list, type(None)))
-_ONLY_Map = frozenset(((dict),))
-_ONLY_Map_OR_NULL = frozenset((dict, type(None)))
-_ONLY_Node = frozenset((_s.Node,))
-_ONLY_Node_OR_NULL = frozenset((_s.Node, type(None)))
-_ONLY_Relationship = frozenset((_s.Relationship,))
-_ONLY_Relationship_OR_NULL = frozenset((_s.Relationship, type(None)))
-_ONLY_UnboundRelationship = frozenset((_s.UnboundRelationship,))
-_ONLY_UnboundRelationship_OR_NULL = frozenset((_s.UnboundRelationship, type(None)))
-_ONLY_Path = frozenset((_s.Path,))
-_ONLY_Path_OR_NULL = frozenset((_s.Path, type(None)))
-_ONLY_Date = frozenset((_s.Date,))
-_ONLY_Date_OR_NULL = frozenset((_s.Date, type(None)))
-_ONLY_Time = frozenset((_s.Time,))
-_ONLY_Time_OR_NULL = frozenset((_s.Time, type(None)))
-_ONLY_LocalTime = frozenset((_s.LocalTime,))
-_ONLY_LocalTime_OR_NULL = frozenset((_s.LocalTime, type(None)))
-_ONLY_DateTime = frozenset((_s.DateTime,))
-_ONLY_DateTime_OR_NULL = frozenset((_s.DateTime, type(None)))
-_ONLY_DateTimeZoneId = frozenset((_s.DateTimeZoneId,))
-_ONLY_DateTimeZoneId_OR_NULL = frozenset((_s.DateTimeZoneId, type(None)))
-_ONLY_LegacyDateTime = frozenset((_s.LegacyDateTime,))
-_ONLY_LegacyDateTime_OR_NULL = frozenset((_s.LegacyDateTime, type(None)))
-_ONLY_LegacyDateTimeZoneId = frozenset((_s.LegacyDateTimeZoneId,))
-_ONLY_LegacyDateTimeZoneId_OR_NULL = frozenset((_s.LegacyDateTimeZoneId, type(None)))
-_ONLY_LocalDateTime = frozenset((_s.LocalDateTime,))
-_ONLY_LocalDateTime_OR_NULL = frozenset((_s.LocalDateTime, type(None)))
-_ONLY_Duration = frozenset((_s.Duration,))
-_ONLY_Duration_OR_NULL = frozenset((_s.Duration, type(None)))
-_ONLY_Point2D = frozenset((_s.Point2D,))
-_ONLY_Point2D_OR_NULL = frozenset((_s.Point2D, type(None)))
-_ONLY_Point3D = frozenset((_s.Point3D,))
-_ONLY_Point3D_OR_NULL = frozenset((_s.Point3D, type(None)))
-_ONLY_Vector = frozenset((_s.Vector,))
-_ONLY_Vector_OR_NULL = frozenset((_s.Vector, type(None)))
-_ONLY_UnsupportedType = frozenset((_s.UnsupportedType,))
-_ONLY_UnsupportedType_OR_NULL = frozenset((_s.UnsupportedType, type(None)))
 
-# Structure tags of every version, for errors about a tag of another version.
-_ELSEWHERE = {
-    0x4E: ("Node", "1.0-4.4, 5.0+"),
-    0x52: ("Relationship", "1.0-4.4, 5.0+"),
-    0x72: ("UnboundRelationship", "1.0-4.4, 5.0+"),
-    0x50: ("Path", "1.0+"),
-    0x44: ("Date", "2.0+"),
-    0x54: ("Time", "2.0+"),
-    0x74: ("LocalTime", "2.0+"),
-    0x49: ("DateTime", "5.0+, 4.3-4.4 with patch utc"),
-    0x69: ("DateTimeZoneId", "5.0+, 4.3-4.4 with patch utc"),
-    0x46: ("LegacyDateTime", "2.0-4.4 without patch utc"),
-    0x66: ("LegacyDateTimeZoneId", "2.0-4.4 without patch utc"),
-    0x64: ("LocalDateTime", "2.0+"),
-    0x45: ("Duration", "2.0+"),
-    0x58: ("Point2D", "2.0+"),
-    0x59: ("Point3D", "2.0+"),
-    0x56: ("Vector", "6.0+"),
-    0x3F: ("UnsupportedType", "6.0+"),
-}
+# Structure tags of every version (shared with the fast codec), for errors about a tag of
+# another version.
+_ELSEWHERE = _c._TAG_VERSIONS
 
 
 def _markers(value: Construct, structures: dict, profile: str) -> list:
@@ -184,7 +117,7 @@ def _structures_0(value: Construct) -> dict:
     return {
         0x4E: ("Node", _s.Node, Struct(
             "id" / Checked(value, "Integer", lambda v: type(v) is int),
-            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _ONLY_String.issuperset(map(type, v)))),
+            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
             "properties" / Checked(value, "Map", lambda v: type(v) is dict),
         )),
         0x52: ("Relationship", _s.Relationship, Struct(
@@ -200,9 +133,9 @@ def _structures_0(value: Construct) -> dict:
             "properties" / Checked(value, "Map", lambda v: type(v) is dict),
         )),
         0x50: ("Path", _s.Path, Struct(
-            "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _ONLY_Node.issuperset(map(type, v)))),
-            "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _ONLY_UnboundRelationship.issuperset(map(type, v)))),
-            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _ONLY_Integer.issuperset(map(type, v)))),
+            "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _c._ONLY_Node.issuperset(map(type, v)))),
+            "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _c._ONLY_UnboundRelationship.issuperset(map(type, v)))),
+            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _c._ONLY_Integer.issuperset(map(type, v)))),
         )),
     }
 
@@ -212,7 +145,7 @@ def _structures_1(value: Construct) -> dict:
     return {
         0x4E: ("Node", _s.Node, Struct(
             "id" / Checked(value, "Integer", lambda v: type(v) is int),
-            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _ONLY_String.issuperset(map(type, v)))),
+            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
             "properties" / Checked(value, "Map", lambda v: type(v) is dict),
         )),
         0x52: ("Relationship", _s.Relationship, Struct(
@@ -228,9 +161,9 @@ def _structures_1(value: Construct) -> dict:
             "properties" / Checked(value, "Map", lambda v: type(v) is dict),
         )),
         0x50: ("Path", _s.Path, Struct(
-            "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _ONLY_Node.issuperset(map(type, v)))),
-            "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _ONLY_UnboundRelationship.issuperset(map(type, v)))),
-            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _ONLY_Integer.issuperset(map(type, v)))),
+            "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _c._ONLY_Node.issuperset(map(type, v)))),
+            "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _c._ONLY_UnboundRelationship.issuperset(map(type, v)))),
+            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _c._ONLY_Integer.issuperset(map(type, v)))),
         )),
         0x44: ("Date", _s.Date, Struct(
             "days" / Checked(value, "Integer", lambda v: type(v) is int),
@@ -281,7 +214,7 @@ def _structures_2(value: Construct) -> dict:
     return {
         0x4E: ("Node", _s.Node, Struct(
             "id" / Checked(value, "Integer", lambda v: type(v) is int),
-            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _ONLY_String.issuperset(map(type, v)))),
+            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
             "properties" / Checked(value, "Map", lambda v: type(v) is dict),
         )),
         0x52: ("Relationship", _s.Relationship, Struct(
@@ -297,9 +230,9 @@ def _structures_2(value: Construct) -> dict:
             "properties" / Checked(value, "Map", lambda v: type(v) is dict),
         )),
         0x50: ("Path", _s.Path, Struct(
-            "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _ONLY_Node.issuperset(map(type, v)))),
-            "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _ONLY_UnboundRelationship.issuperset(map(type, v)))),
-            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _ONLY_Integer.issuperset(map(type, v)))),
+            "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _c._ONLY_Node.issuperset(map(type, v)))),
+            "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _c._ONLY_UnboundRelationship.issuperset(map(type, v)))),
+            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _c._ONLY_Integer.issuperset(map(type, v)))),
         )),
         0x44: ("Date", _s.Date, Struct(
             "days" / Checked(value, "Integer", lambda v: type(v) is int),
@@ -350,7 +283,7 @@ def _structures_3(value: Construct) -> dict:
     return {
         0x4E: ("Node", _s.Node, Struct(
             "id" / Checked(value, "Integer?", lambda v: (v is None or type(v) is int)),
-            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _ONLY_String.issuperset(map(type, v)))),
+            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
             "properties" / Checked(value, "Map", lambda v: type(v) is dict),
             "element_id" / Checked(value, "String", lambda v: type(v) is str),
         )),
@@ -371,9 +304,9 @@ def _structures_3(value: Construct) -> dict:
             "element_id" / Checked(value, "String", lambda v: type(v) is str),
         )),
         0x50: ("Path", _s.Path, Struct(
-            "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _ONLY_Node.issuperset(map(type, v)))),
-            "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _ONLY_UnboundRelationship.issuperset(map(type, v)))),
-            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _ONLY_Integer.issuperset(map(type, v)))),
+            "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _c._ONLY_Node.issuperset(map(type, v)))),
+            "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _c._ONLY_UnboundRelationship.issuperset(map(type, v)))),
+            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _c._ONLY_Integer.issuperset(map(type, v)))),
         )),
         0x44: ("Date", _s.Date, Struct(
             "days" / Checked(value, "Integer", lambda v: type(v) is int),
@@ -424,7 +357,7 @@ def _structures_4(value: Construct) -> dict:
     return {
         0x4E: ("Node", _s.Node, Struct(
             "id" / Checked(value, "Integer?", lambda v: (v is None or type(v) is int)),
-            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _ONLY_String.issuperset(map(type, v)))),
+            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
             "properties" / Checked(value, "Map", lambda v: type(v) is dict),
             "element_id" / Checked(value, "String", lambda v: type(v) is str),
         )),
@@ -445,9 +378,9 @@ def _structures_4(value: Construct) -> dict:
             "element_id" / Checked(value, "String", lambda v: type(v) is str),
         )),
         0x50: ("Path", _s.Path, Struct(
-            "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _ONLY_Node.issuperset(map(type, v)))),
-            "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _ONLY_UnboundRelationship.issuperset(map(type, v)))),
-            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _ONLY_Integer.issuperset(map(type, v)))),
+            "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _c._ONLY_Node.issuperset(map(type, v)))),
+            "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _c._ONLY_UnboundRelationship.issuperset(map(type, v)))),
+            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _c._ONLY_Integer.issuperset(map(type, v)))),
         )),
         0x44: ("Date", _s.Date, Struct(
             "days" / Checked(value, "Integer", lambda v: type(v) is int),
@@ -693,7 +626,7 @@ def _requests_3(value: Construct) -> dict:
         ), 0),
         0x66: ("ROUTE", _m.Route, Struct(
             "routing" / Checked(value, "Map", lambda v: type(v) is dict),
-            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and _ONLY_String.issuperset(map(type, v)))),
+            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
             "db" / Checked(value, "String?", lambda v: (v is None or type(v) is str)),
         ), 0),
     }
@@ -747,7 +680,7 @@ def _requests_4(value: Construct) -> dict:
         ), 0),
         0x66: ("ROUTE", _m.Route, Struct(
             "routing" / Checked(value, "Map", lambda v: type(v) is dict),
-            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and _ONLY_String.issuperset(map(type, v)))),
+            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
             "extra" / Checked(value, "Map", lambda v: type(v) is dict),
         ), 0),
     }
@@ -801,7 +734,7 @@ def _requests_5(value: Construct) -> dict:
         ), 0),
         0x66: ("ROUTE", _m.Route, Struct(
             "routing" / Checked(value, "Map", lambda v: type(v) is dict),
-            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and _ONLY_String.issuperset(map(type, v)))),
+            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
             "extra" / Checked(value, "Map", lambda v: type(v) is dict),
         ), 0),
         0x6A: ("LOGON", _m.Logon, Struct(
@@ -863,7 +796,7 @@ def _requests_6(value: Construct) -> dict:
         ), 0),
         0x66: ("ROUTE", _m.Route, Struct(
             "routing" / Checked(value, "Map", lambda v: type(v) is dict),
-            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and _ONLY_String.issuperset(map(type, v)))),
+            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
             "extra" / Checked(value, "Map", lambda v: type(v) is dict),
         ), 0),
         0x6A: ("LOGON", _m.Logon, Struct(
