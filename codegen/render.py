@@ -43,6 +43,42 @@ HOT_ORDER = ["NULL", "STRING_8", "FLOAT_64", "TRUE", "FALSE", "INT_8", "INT_16",
              "MAP_16", "STRING_32", "BYTES_32", "LIST_32", "MAP_32"]
 
 
+def _dispatch_tree(markers: list, lo: int, hi: int, leaf_size: int = 2) -> dict:
+    """A binary decision tree over the marker bytes lo..hi that the fast decoder tests.
+
+    A chain of ``m == X`` tests costs one comparison per marker passed over: INT_64 used to
+    be the ninth. Splitting at the median marker byte (``m < pivot``) reaches any leaf in about
+    log2(markers) tests; a leaf tests its few markers hottest first. Bytes no marker claims
+    (reserved, or containers left to the caller) fall out of every leaf as "no match".
+    Returns ``{"pivot": p, "lo": tree, "hi": tree}`` or ``{"leaf": [(marker, test), ...]}``
+    where ``test`` is the Python condition given what the path already implies about ``m``.
+    """
+    markers = sorted(markers, key=lambda m: m.first)
+    if len(markers) <= leaf_size:
+        hot = sorted(markers, key=lambda m: HOT_ORDER.index(m.name) if m.name in HOT_ORDER else 99)
+        leaf = []
+        for m in hot:
+            if m.first <= lo and m.last >= hi:
+                test = "True"
+            elif m.first == m.last:
+                test = f"m == {hx(m.first)}"
+            elif m.first <= lo:
+                test = f"m <= {hx(m.last)}"
+            elif m.last >= hi:
+                test = f"m >= {hx(m.first)}"
+            else:
+                test = f"{hx(m.first)} <= m <= {hx(m.last)}"
+            leaf.append((m, test))
+        covered = {b for m in markers for b in range(m.first, m.last + 1)}
+        if leaf and covered >= set(range(lo, hi + 1)):
+            leaf[-1] = (leaf[-1][0], "True")  # nothing else can be left: no test
+        return {"leaf": leaf}
+    pivot = markers[len(markers) // 2].first
+    return {"pivot": hx(pivot),
+            "lo": _dispatch_tree(markers[:len(markers) // 2], lo, pivot - 1, leaf_size),
+            "hi": _dispatch_tree(markers[len(markers) // 2:], pivot, hi, leaf_size)}
+
+
 def hx(n: int) -> str:
     return f"0x{n:02X}"
 
@@ -268,6 +304,11 @@ def context(spec: Spec, sources: list[str]) -> dict:
         "ranged": ranged,
         "tail": tail,
         "singles": singles,
+        # Decision trees over the markers from 0xC0 up: every one (the top of a value), and
+        # the scalars only (an item inside a container, where containers recurse).
+        "tree_all": _dispatch_tree(singles + tail, 0xC0, 0xFF),
+        "tree_scalars": _dispatch_tree([m for m in singles + tail
+                                        if m.kind not in ("list", "map", "struct")], 0xC0, 0xFF),
         "gated": gated,
         "fixed_markers": [m for m in spec.markers if m.kind == "fixed"],
         "marker_versions": lambda m: ", ".join(range_text(r) for r in m.ranges) if m.ranges else "",
@@ -275,6 +316,7 @@ def context(spec: Spec, sources: list[str]) -> dict:
         "marker": {m.name: m for m in spec.markers},
         "forms": {k: _size_forms(spec, k) for k in ("string", "bytes", "list", "map")},
         "int_forms": int_forms,
+        "nibble_count": max(m.last - m.first for m in spec.markers if m.size == "nibble") + 1,
         "tiny_pos": next(m for m in tiny_ints if m.first == 0),
         "tiny_neg": next(m for m in tiny_ints if m.first != 0),
         "struct_marker": next(m for m in spec.markers if m.kind == "struct"),

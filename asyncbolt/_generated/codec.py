@@ -33,6 +33,10 @@ _i16 = Struct(">h").unpack_from
 _i32 = Struct(">i").unpack_from
 _i64 = Struct(">q").unpack_from
 _f64 = Struct(">d").unpack_from
+#: Preallocation for containers ([None] * n builds the [None] first) and the loop ranges of
+#: tiny containers (a range object per container costs more than indexing this tuple).
+_NONE = [None]
+_RANGES = tuple(range(n) for n in range(16))
 _pack_BB = Struct(">BB").pack
 _pack_BH = Struct(">BH").pack
 _pack_BI = Struct(">BI").pack
@@ -586,110 +590,386 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             return v, pos
         elif m <= 0x9F:  # TINY_LIST
             n = m - 0x90
-            lst = []
-            append = lst.append
-            for _ in range(n):
+            lst = _NONE * n
+            for i in _RANGES[n]:
                 m = data[pos]
                 pos += 1
                 if m <= 0x7F:  # TINY_INT
-                    append(m)
+                    lst[i] = m
                 elif m <= 0x8F:  # TINY_STRING
                     n = m - 0x80
                     end = pos + n
                     try:
-                        append(data[pos:end].decode())
+                        lst[i] = data[pos:end].decode()
                     except UnicodeDecodeError as exc:
                         raise _bad_utf8(exc, pos) from None
                     pos = end
                 elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        append(None)
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
+                    if m < 0xCC:
+                        if m < 0xC8:
+                            if m < 0xC2:
+                                if m == 0xC0:  # NULL
+                                    lst[i] = None
+                                else:  # FLOAT_64
+                                    lst[i] = _f64(data, pos)[0]
+                                    pos += 8
+                            else:
+                                if m == 0xC3:  # TRUE
+                                    lst[i] = True
+                                elif m == 0xC2:  # FALSE
+                                    lst[i] = False
+                                else:
+                                    lst[i], pos = unpack(data, pos - 1)
+                        else:
+                            if m < 0xCA:
+                                if m == 0xC8:  # INT_8
+                                    n = data[pos]
+                                    lst[i] = n - 0x100 if n > 0x7F else n
+                                    pos += 1
+                                else:  # INT_16
+                                    lst[i] = _i16(data, pos)[0]
+                                    pos += 2
+                            else:
+                                if m == 0xCA:  # INT_32
+                                    lst[i] = _i32(data, pos)[0]
+                                    pos += 4
+                                else:  # INT_64
+                                    lst[i] = _i64(data, pos)[0]
+                                    pos += 8
+                    else:
+                        if m < 0xD1:
+                            if m < 0xCE:
+                                if m == 0xCC:  # BYTES_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    lst[i] = data[pos:end]
+                                    pos = end
+                                else:  # BYTES_16
+                                    n = _u16(data, pos)[0]
+                                    pos += 2
+                                    end = pos + n
+                                    lst[i] = data[pos:end]
+                                    pos = end
+                            else:
+                                if m == 0xD0:  # STRING_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    try:
+                                        lst[i] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                elif m == 0xCE:  # BYTES_32
+                                    n = _u32(data, pos)[0]
+                                    pos += 4
+                                    end = pos + n
+                                    lst[i] = data[pos:end]
+                                    pos = end
+                                else:
+                                    lst[i], pos = unpack(data, pos - 1)
+                        else:
+                            if m < 0xE0:
+                                if m == 0xD1:  # STRING_16
+                                    n = _u16(data, pos)[0]
+                                    pos += 2
+                                    end = pos + n
+                                    try:
+                                        lst[i] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                elif m == 0xD2:  # STRING_32
+                                    n = _u32(data, pos)[0]
+                                    pos += 4
+                                    end = pos + n
+                                    try:
+                                        lst[i] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                else:
+                                    lst[i], pos = unpack(data, pos - 1)
+                            else:
+                                if m == 0xE0:  # UUID
+                                    if not allow_UUID:
+                                        raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                            "it exists in Bolt 6.1+", pos - 1)
+                                    if pos + 16 > len(data):
+                                        raise _overrun("UUID", 16, pos, data)
+                                    lst[i] = _from_UUID(data[pos:pos + 16])
+                                    pos += 16
+                                elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                    lst[i] = m - 0x100
+                                else:
+                                    lst[i], pos = unpack(data, pos - 1)
+                elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                    n = m - 0x90
+                    lst1 = _NONE * n
+                    for i1 in _RANGES[n]:
+                        m = data[pos]
                         pos += 1
-                        end = pos + n
+                        if m <= 0x7F:  # TINY_INT
+                            lst1[i1] = m
+                        elif m <= 0x8F:  # TINY_STRING
+                            n = m - 0x80
+                            end = pos + n
+                            try:
+                                lst1[i1] = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                        elif m >= 0xC0:
+                            if m < 0xCC:
+                                if m < 0xC8:
+                                    if m < 0xC2:
+                                        if m == 0xC0:  # NULL
+                                            lst1[i1] = None
+                                        else:  # FLOAT_64
+                                            lst1[i1] = _f64(data, pos)[0]
+                                            pos += 8
+                                    else:
+                                        if m == 0xC3:  # TRUE
+                                            lst1[i1] = True
+                                        elif m == 0xC2:  # FALSE
+                                            lst1[i1] = False
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xCA:
+                                        if m == 0xC8:  # INT_8
+                                            n = data[pos]
+                                            lst1[i1] = n - 0x100 if n > 0x7F else n
+                                            pos += 1
+                                        else:  # INT_16
+                                            lst1[i1] = _i16(data, pos)[0]
+                                            pos += 2
+                                    else:
+                                        if m == 0xCA:  # INT_32
+                                            lst1[i1] = _i32(data, pos)[0]
+                                            pos += 4
+                                        else:  # INT_64
+                                            lst1[i1] = _i64(data, pos)[0]
+                                            pos += 8
+                            else:
+                                if m < 0xD1:
+                                    if m < 0xCE:
+                                        if m == 0xCC:  # BYTES_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                        else:  # BYTES_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                    else:
+                                        if m == 0xD0:  # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xCE:  # BYTES_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xE0:
+                                        if m == 0xD1:  # STRING_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xD2:  # STRING_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                    else:
+                                        if m == 0xE0:  # UUID
+                                            if not allow_UUID:
+                                                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                    "it exists in Bolt 6.1+", pos - 1)
+                                            if pos + 16 > len(data):
+                                                raise _overrun("UUID", 16, pos, data)
+                                            lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                            pos += 16
+                                        elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                            lst1[i1] = m - 0x100
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                        else:  # tiny containers and structures
+                            lst1[i1], pos = unpack(data, pos - 1)
+                    lst[i] = lst1
+                elif m <= 0xAF:  # TINY_MAP: likewise
+                    n = m - 0xA0
+                    d1 = {}
+                    for _ in _RANGES[n]:
+                        k1 = data[pos]
+                        pos += 1
+                        if k1 <= 0x8F and k1 >= 0x80:
+                            k1 -= 0x80
+                        elif k1 == 0xD0:
+                            k1 = data[pos]
+                            pos += 1
+                        elif k1 == 0xD1:
+                            k1 = _u16(data, pos)[0]
+                            pos += 2
+                        elif k1 == 0xD2:
+                            k1 = _u32(data, pos)[0]
+                            pos += 4
+                        else:
+                            raise _bad_key(k1, pos - 1)
+                        end = pos + k1
                         try:
-                            append(data[pos:end].decode())
+                            k1 = data[pos:end].decode()
                         except UnicodeDecodeError as exc:
                             raise _bad_utf8(exc, pos) from None
                         pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        append(_f64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        append(True)
-                    elif m == 0xC2:  # FALSE
-                        append(False)
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        append(n - 0x100 if n > 0x7F else n)
+                        m = data[pos]
                         pos += 1
-                    elif m == 0xC9:  # INT_16
-                        append(_i16(data, pos)[0])
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        append(_i32(data, pos)[0])
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        append(_i64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        append(_from_UUID(data[pos:pos + 16]))
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        append(m - 0x100)
-                    else:  # sized containers, or a reserved marker
-                        v, pos = unpack(data, pos - 1)
-                        append(v)
-                else:  # tiny containers and structures
-                    v, pos = unpack(data, pos - 1)
-                    append(v)
+                        if m <= 0x7F:  # TINY_INT
+                            d1[k1] = m
+                        elif m <= 0x8F:  # TINY_STRING
+                            n = m - 0x80
+                            end = pos + n
+                            try:
+                                d1[k1] = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                        elif m >= 0xC0:
+                            if m < 0xCC:
+                                if m < 0xC8:
+                                    if m < 0xC2:
+                                        if m == 0xC0:  # NULL
+                                            d1[k1] = None
+                                        else:  # FLOAT_64
+                                            d1[k1] = _f64(data, pos)[0]
+                                            pos += 8
+                                    else:
+                                        if m == 0xC3:  # TRUE
+                                            d1[k1] = True
+                                        elif m == 0xC2:  # FALSE
+                                            d1[k1] = False
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xCA:
+                                        if m == 0xC8:  # INT_8
+                                            n = data[pos]
+                                            d1[k1] = n - 0x100 if n > 0x7F else n
+                                            pos += 1
+                                        else:  # INT_16
+                                            d1[k1] = _i16(data, pos)[0]
+                                            pos += 2
+                                    else:
+                                        if m == 0xCA:  # INT_32
+                                            d1[k1] = _i32(data, pos)[0]
+                                            pos += 4
+                                        else:  # INT_64
+                                            d1[k1] = _i64(data, pos)[0]
+                                            pos += 8
+                            else:
+                                if m < 0xD1:
+                                    if m < 0xCE:
+                                        if m == 0xCC:  # BYTES_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                        else:  # BYTES_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                    else:
+                                        if m == 0xD0:  # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xCE:  # BYTES_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xE0:
+                                        if m == 0xD1:  # STRING_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xD2:  # STRING_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                    else:
+                                        if m == 0xE0:  # UUID
+                                            if not allow_UUID:
+                                                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                    "it exists in Bolt 6.1+", pos - 1)
+                                            if pos + 16 > len(data):
+                                                raise _overrun("UUID", 16, pos, data)
+                                            d1[k1] = _from_UUID(data[pos:pos + 16])
+                                            pos += 16
+                                        elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                            d1[k1] = m - 0x100
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                        else:  # tiny containers and structures
+                            d1[k1], pos = unpack(data, pos - 1)
+                    lst[i] = d1
+                else:  # structures
+                    lst[i], pos = unpack(data, pos - 1)
             return lst, pos
         elif m <= 0xAF:  # TINY_MAP
             n = m - 0xA0
             d = {}
-            for _ in range(n):
+            for _ in _RANGES[n]:
                 k = data[pos]
                 pos += 1
                 if k <= 0x8F and k >= 0x80:
@@ -724,86 +1004,365 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                         raise _bad_utf8(exc, pos) from None
                     pos = end
                 elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        d[k] = None
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
+                    if m < 0xCC:
+                        if m < 0xC8:
+                            if m < 0xC2:
+                                if m == 0xC0:  # NULL
+                                    d[k] = None
+                                else:  # FLOAT_64
+                                    d[k] = _f64(data, pos)[0]
+                                    pos += 8
+                            else:
+                                if m == 0xC3:  # TRUE
+                                    d[k] = True
+                                elif m == 0xC2:  # FALSE
+                                    d[k] = False
+                                else:
+                                    d[k], pos = unpack(data, pos - 1)
+                        else:
+                            if m < 0xCA:
+                                if m == 0xC8:  # INT_8
+                                    n = data[pos]
+                                    d[k] = n - 0x100 if n > 0x7F else n
+                                    pos += 1
+                                else:  # INT_16
+                                    d[k] = _i16(data, pos)[0]
+                                    pos += 2
+                            else:
+                                if m == 0xCA:  # INT_32
+                                    d[k] = _i32(data, pos)[0]
+                                    pos += 4
+                                else:  # INT_64
+                                    d[k] = _i64(data, pos)[0]
+                                    pos += 8
+                    else:
+                        if m < 0xD1:
+                            if m < 0xCE:
+                                if m == 0xCC:  # BYTES_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    d[k] = data[pos:end]
+                                    pos = end
+                                else:  # BYTES_16
+                                    n = _u16(data, pos)[0]
+                                    pos += 2
+                                    end = pos + n
+                                    d[k] = data[pos:end]
+                                    pos = end
+                            else:
+                                if m == 0xD0:  # STRING_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    try:
+                                        d[k] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                elif m == 0xCE:  # BYTES_32
+                                    n = _u32(data, pos)[0]
+                                    pos += 4
+                                    end = pos + n
+                                    d[k] = data[pos:end]
+                                    pos = end
+                                else:
+                                    d[k], pos = unpack(data, pos - 1)
+                        else:
+                            if m < 0xE0:
+                                if m == 0xD1:  # STRING_16
+                                    n = _u16(data, pos)[0]
+                                    pos += 2
+                                    end = pos + n
+                                    try:
+                                        d[k] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                elif m == 0xD2:  # STRING_32
+                                    n = _u32(data, pos)[0]
+                                    pos += 4
+                                    end = pos + n
+                                    try:
+                                        d[k] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                else:
+                                    d[k], pos = unpack(data, pos - 1)
+                            else:
+                                if m == 0xE0:  # UUID
+                                    if not allow_UUID:
+                                        raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                            "it exists in Bolt 6.1+", pos - 1)
+                                    if pos + 16 > len(data):
+                                        raise _overrun("UUID", 16, pos, data)
+                                    d[k] = _from_UUID(data[pos:pos + 16])
+                                    pos += 16
+                                elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                    d[k] = m - 0x100
+                                else:
+                                    d[k], pos = unpack(data, pos - 1)
+                elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                    n = m - 0x90
+                    lst1 = _NONE * n
+                    for i1 in _RANGES[n]:
+                        m = data[pos]
                         pos += 1
-                        end = pos + n
+                        if m <= 0x7F:  # TINY_INT
+                            lst1[i1] = m
+                        elif m <= 0x8F:  # TINY_STRING
+                            n = m - 0x80
+                            end = pos + n
+                            try:
+                                lst1[i1] = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                        elif m >= 0xC0:
+                            if m < 0xCC:
+                                if m < 0xC8:
+                                    if m < 0xC2:
+                                        if m == 0xC0:  # NULL
+                                            lst1[i1] = None
+                                        else:  # FLOAT_64
+                                            lst1[i1] = _f64(data, pos)[0]
+                                            pos += 8
+                                    else:
+                                        if m == 0xC3:  # TRUE
+                                            lst1[i1] = True
+                                        elif m == 0xC2:  # FALSE
+                                            lst1[i1] = False
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xCA:
+                                        if m == 0xC8:  # INT_8
+                                            n = data[pos]
+                                            lst1[i1] = n - 0x100 if n > 0x7F else n
+                                            pos += 1
+                                        else:  # INT_16
+                                            lst1[i1] = _i16(data, pos)[0]
+                                            pos += 2
+                                    else:
+                                        if m == 0xCA:  # INT_32
+                                            lst1[i1] = _i32(data, pos)[0]
+                                            pos += 4
+                                        else:  # INT_64
+                                            lst1[i1] = _i64(data, pos)[0]
+                                            pos += 8
+                            else:
+                                if m < 0xD1:
+                                    if m < 0xCE:
+                                        if m == 0xCC:  # BYTES_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                        else:  # BYTES_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                    else:
+                                        if m == 0xD0:  # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xCE:  # BYTES_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xE0:
+                                        if m == 0xD1:  # STRING_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xD2:  # STRING_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                    else:
+                                        if m == 0xE0:  # UUID
+                                            if not allow_UUID:
+                                                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                    "it exists in Bolt 6.1+", pos - 1)
+                                            if pos + 16 > len(data):
+                                                raise _overrun("UUID", 16, pos, data)
+                                            lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                            pos += 16
+                                        elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                            lst1[i1] = m - 0x100
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                        else:  # tiny containers and structures
+                            lst1[i1], pos = unpack(data, pos - 1)
+                    d[k] = lst1
+                elif m <= 0xAF:  # TINY_MAP: likewise
+                    n = m - 0xA0
+                    d1 = {}
+                    for _ in _RANGES[n]:
+                        k1 = data[pos]
+                        pos += 1
+                        if k1 <= 0x8F and k1 >= 0x80:
+                            k1 -= 0x80
+                        elif k1 == 0xD0:
+                            k1 = data[pos]
+                            pos += 1
+                        elif k1 == 0xD1:
+                            k1 = _u16(data, pos)[0]
+                            pos += 2
+                        elif k1 == 0xD2:
+                            k1 = _u32(data, pos)[0]
+                            pos += 4
+                        else:
+                            raise _bad_key(k1, pos - 1)
+                        end = pos + k1
                         try:
-                            d[k] = data[pos:end].decode()
+                            k1 = data[pos:end].decode()
                         except UnicodeDecodeError as exc:
                             raise _bad_utf8(exc, pos) from None
                         pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        d[k] = _f64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        d[k] = True
-                    elif m == 0xC2:  # FALSE
-                        d[k] = False
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        d[k] = n - 0x100 if n > 0x7F else n
+                        m = data[pos]
                         pos += 1
-                    elif m == 0xC9:  # INT_16
-                        d[k] = _i16(data, pos)[0]
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        d[k] = _i32(data, pos)[0]
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        d[k] = _i64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        d[k] = _from_UUID(data[pos:pos + 16])
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        d[k] = m - 0x100
-                    else:  # sized containers, or a reserved marker
-                        d[k], pos = unpack(data, pos - 1)
-                else:  # tiny containers and structures
+                        if m <= 0x7F:  # TINY_INT
+                            d1[k1] = m
+                        elif m <= 0x8F:  # TINY_STRING
+                            n = m - 0x80
+                            end = pos + n
+                            try:
+                                d1[k1] = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                        elif m >= 0xC0:
+                            if m < 0xCC:
+                                if m < 0xC8:
+                                    if m < 0xC2:
+                                        if m == 0xC0:  # NULL
+                                            d1[k1] = None
+                                        else:  # FLOAT_64
+                                            d1[k1] = _f64(data, pos)[0]
+                                            pos += 8
+                                    else:
+                                        if m == 0xC3:  # TRUE
+                                            d1[k1] = True
+                                        elif m == 0xC2:  # FALSE
+                                            d1[k1] = False
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xCA:
+                                        if m == 0xC8:  # INT_8
+                                            n = data[pos]
+                                            d1[k1] = n - 0x100 if n > 0x7F else n
+                                            pos += 1
+                                        else:  # INT_16
+                                            d1[k1] = _i16(data, pos)[0]
+                                            pos += 2
+                                    else:
+                                        if m == 0xCA:  # INT_32
+                                            d1[k1] = _i32(data, pos)[0]
+                                            pos += 4
+                                        else:  # INT_64
+                                            d1[k1] = _i64(data, pos)[0]
+                                            pos += 8
+                            else:
+                                if m < 0xD1:
+                                    if m < 0xCE:
+                                        if m == 0xCC:  # BYTES_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                        else:  # BYTES_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                    else:
+                                        if m == 0xD0:  # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xCE:  # BYTES_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xE0:
+                                        if m == 0xD1:  # STRING_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xD2:  # STRING_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                    else:
+                                        if m == 0xE0:  # UUID
+                                            if not allow_UUID:
+                                                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                    "it exists in Bolt 6.1+", pos - 1)
+                                            if pos + 16 > len(data):
+                                                raise _overrun("UUID", 16, pos, data)
+                                            d1[k1] = _from_UUID(data[pos:pos + 16])
+                                            pos += 16
+                                        elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                            d1[k1] = m - 0x100
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                        else:  # tiny containers and structures
+                            d1[k1], pos = unpack(data, pos - 1)
+                    d[k] = d1
+                else:  # structures
                     d[k], pos = unpack(data, pos - 1)
             return d, pos
         elif m <= 0xBF:  # TINY_STRUCT
@@ -816,871 +1375,2859 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                 raise ProtocolError(f"{entry[2]} structure must have {entry[0]} fields, found {n}", pos - 1)
             at = pos - 1
             pos += 1
-            fields = []
-            append = fields.append
-            for _ in range(n):
+            fields = _NONE * n
+            for i in _RANGES[n]:
                 m = data[pos]
                 pos += 1
                 if m <= 0x7F:  # TINY_INT
-                    append(m)
+                    fields[i] = m
                 elif m <= 0x8F:  # TINY_STRING
                     n = m - 0x80
                     end = pos + n
                     try:
-                        append(data[pos:end].decode())
+                        fields[i] = data[pos:end].decode()
                     except UnicodeDecodeError as exc:
                         raise _bad_utf8(exc, pos) from None
                     pos = end
                 elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        append(None)
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
+                    if m < 0xCC:
+                        if m < 0xC8:
+                            if m < 0xC2:
+                                if m == 0xC0:  # NULL
+                                    fields[i] = None
+                                else:  # FLOAT_64
+                                    fields[i] = _f64(data, pos)[0]
+                                    pos += 8
+                            else:
+                                if m == 0xC3:  # TRUE
+                                    fields[i] = True
+                                elif m == 0xC2:  # FALSE
+                                    fields[i] = False
+                                else:
+                                    fields[i], pos = unpack(data, pos - 1)
+                        else:
+                            if m < 0xCA:
+                                if m == 0xC8:  # INT_8
+                                    n = data[pos]
+                                    fields[i] = n - 0x100 if n > 0x7F else n
+                                    pos += 1
+                                else:  # INT_16
+                                    fields[i] = _i16(data, pos)[0]
+                                    pos += 2
+                            else:
+                                if m == 0xCA:  # INT_32
+                                    fields[i] = _i32(data, pos)[0]
+                                    pos += 4
+                                else:  # INT_64
+                                    fields[i] = _i64(data, pos)[0]
+                                    pos += 8
+                    else:
+                        if m < 0xD1:
+                            if m < 0xCE:
+                                if m == 0xCC:  # BYTES_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    fields[i] = data[pos:end]
+                                    pos = end
+                                else:  # BYTES_16
+                                    n = _u16(data, pos)[0]
+                                    pos += 2
+                                    end = pos + n
+                                    fields[i] = data[pos:end]
+                                    pos = end
+                            else:
+                                if m == 0xD0:  # STRING_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    try:
+                                        fields[i] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                elif m == 0xCE:  # BYTES_32
+                                    n = _u32(data, pos)[0]
+                                    pos += 4
+                                    end = pos + n
+                                    fields[i] = data[pos:end]
+                                    pos = end
+                                else:
+                                    fields[i], pos = unpack(data, pos - 1)
+                        else:
+                            if m < 0xE0:
+                                if m == 0xD1:  # STRING_16
+                                    n = _u16(data, pos)[0]
+                                    pos += 2
+                                    end = pos + n
+                                    try:
+                                        fields[i] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                elif m == 0xD2:  # STRING_32
+                                    n = _u32(data, pos)[0]
+                                    pos += 4
+                                    end = pos + n
+                                    try:
+                                        fields[i] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                else:
+                                    fields[i], pos = unpack(data, pos - 1)
+                            else:
+                                if m == 0xE0:  # UUID
+                                    if not allow_UUID:
+                                        raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                            "it exists in Bolt 6.1+", pos - 1)
+                                    if pos + 16 > len(data):
+                                        raise _overrun("UUID", 16, pos, data)
+                                    fields[i] = _from_UUID(data[pos:pos + 16])
+                                    pos += 16
+                                elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                    fields[i] = m - 0x100
+                                else:
+                                    fields[i], pos = unpack(data, pos - 1)
+                elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                    n = m - 0x90
+                    lst1 = _NONE * n
+                    for i1 in _RANGES[n]:
+                        m = data[pos]
                         pos += 1
-                        end = pos + n
+                        if m <= 0x7F:  # TINY_INT
+                            lst1[i1] = m
+                        elif m <= 0x8F:  # TINY_STRING
+                            n = m - 0x80
+                            end = pos + n
+                            try:
+                                lst1[i1] = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                        elif m >= 0xC0:
+                            if m < 0xCC:
+                                if m < 0xC8:
+                                    if m < 0xC2:
+                                        if m == 0xC0:  # NULL
+                                            lst1[i1] = None
+                                        else:  # FLOAT_64
+                                            lst1[i1] = _f64(data, pos)[0]
+                                            pos += 8
+                                    else:
+                                        if m == 0xC3:  # TRUE
+                                            lst1[i1] = True
+                                        elif m == 0xC2:  # FALSE
+                                            lst1[i1] = False
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xCA:
+                                        if m == 0xC8:  # INT_8
+                                            n = data[pos]
+                                            lst1[i1] = n - 0x100 if n > 0x7F else n
+                                            pos += 1
+                                        else:  # INT_16
+                                            lst1[i1] = _i16(data, pos)[0]
+                                            pos += 2
+                                    else:
+                                        if m == 0xCA:  # INT_32
+                                            lst1[i1] = _i32(data, pos)[0]
+                                            pos += 4
+                                        else:  # INT_64
+                                            lst1[i1] = _i64(data, pos)[0]
+                                            pos += 8
+                            else:
+                                if m < 0xD1:
+                                    if m < 0xCE:
+                                        if m == 0xCC:  # BYTES_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                        else:  # BYTES_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                    else:
+                                        if m == 0xD0:  # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xCE:  # BYTES_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xE0:
+                                        if m == 0xD1:  # STRING_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xD2:  # STRING_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                    else:
+                                        if m == 0xE0:  # UUID
+                                            if not allow_UUID:
+                                                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                    "it exists in Bolt 6.1+", pos - 1)
+                                            if pos + 16 > len(data):
+                                                raise _overrun("UUID", 16, pos, data)
+                                            lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                            pos += 16
+                                        elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                            lst1[i1] = m - 0x100
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                        else:  # tiny containers and structures
+                            lst1[i1], pos = unpack(data, pos - 1)
+                    fields[i] = lst1
+                elif m <= 0xAF:  # TINY_MAP: likewise
+                    n = m - 0xA0
+                    d1 = {}
+                    for _ in _RANGES[n]:
+                        k1 = data[pos]
+                        pos += 1
+                        if k1 <= 0x8F and k1 >= 0x80:
+                            k1 -= 0x80
+                        elif k1 == 0xD0:
+                            k1 = data[pos]
+                            pos += 1
+                        elif k1 == 0xD1:
+                            k1 = _u16(data, pos)[0]
+                            pos += 2
+                        elif k1 == 0xD2:
+                            k1 = _u32(data, pos)[0]
+                            pos += 4
+                        else:
+                            raise _bad_key(k1, pos - 1)
+                        end = pos + k1
                         try:
-                            append(data[pos:end].decode())
+                            k1 = data[pos:end].decode()
                         except UnicodeDecodeError as exc:
                             raise _bad_utf8(exc, pos) from None
                         pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        append(_f64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        append(True)
-                    elif m == 0xC2:  # FALSE
-                        append(False)
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        append(n - 0x100 if n > 0x7F else n)
+                        m = data[pos]
                         pos += 1
-                    elif m == 0xC9:  # INT_16
-                        append(_i16(data, pos)[0])
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        append(_i32(data, pos)[0])
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        append(_i64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        append(_from_UUID(data[pos:pos + 16]))
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        append(m - 0x100)
-                    else:  # sized containers, or a reserved marker
-                        v, pos = unpack(data, pos - 1)
-                        append(v)
-                else:  # tiny containers and structures
-                    v, pos = unpack(data, pos - 1)
-                    append(v)
+                        if m <= 0x7F:  # TINY_INT
+                            d1[k1] = m
+                        elif m <= 0x8F:  # TINY_STRING
+                            n = m - 0x80
+                            end = pos + n
+                            try:
+                                d1[k1] = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                        elif m >= 0xC0:
+                            if m < 0xCC:
+                                if m < 0xC8:
+                                    if m < 0xC2:
+                                        if m == 0xC0:  # NULL
+                                            d1[k1] = None
+                                        else:  # FLOAT_64
+                                            d1[k1] = _f64(data, pos)[0]
+                                            pos += 8
+                                    else:
+                                        if m == 0xC3:  # TRUE
+                                            d1[k1] = True
+                                        elif m == 0xC2:  # FALSE
+                                            d1[k1] = False
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xCA:
+                                        if m == 0xC8:  # INT_8
+                                            n = data[pos]
+                                            d1[k1] = n - 0x100 if n > 0x7F else n
+                                            pos += 1
+                                        else:  # INT_16
+                                            d1[k1] = _i16(data, pos)[0]
+                                            pos += 2
+                                    else:
+                                        if m == 0xCA:  # INT_32
+                                            d1[k1] = _i32(data, pos)[0]
+                                            pos += 4
+                                        else:  # INT_64
+                                            d1[k1] = _i64(data, pos)[0]
+                                            pos += 8
+                            else:
+                                if m < 0xD1:
+                                    if m < 0xCE:
+                                        if m == 0xCC:  # BYTES_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                        else:  # BYTES_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                    else:
+                                        if m == 0xD0:  # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xCE:  # BYTES_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xE0:
+                                        if m == 0xD1:  # STRING_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xD2:  # STRING_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                    else:
+                                        if m == 0xE0:  # UUID
+                                            if not allow_UUID:
+                                                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                    "it exists in Bolt 6.1+", pos - 1)
+                                            if pos + 16 > len(data):
+                                                raise _overrun("UUID", 16, pos, data)
+                                            d1[k1] = _from_UUID(data[pos:pos + 16])
+                                            pos += 16
+                                        elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                            d1[k1] = m - 0x100
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                        else:  # tiny containers and structures
+                            d1[k1], pos = unpack(data, pos - 1)
+                    fields[i] = d1
+                else:  # structures
+                    fields[i], pos = unpack(data, pos - 1)
             return entry[1](fields, at), pos
-        elif m >= 0xF0:  # TINY_INT_NEGATIVE
-            v = m - 0x100
-            return v, pos
-        elif m == 0xC0:  # NULL
-            v = None
-            return v, pos
-        elif m == 0xD0:  # STRING_8
-            n = data[pos]
-            pos += 1
-            end = pos + n
-            try:
-                v = data[pos:end].decode()
-            except UnicodeDecodeError as exc:
-                raise _bad_utf8(exc, pos) from None
-            pos = end
-            return v, pos
-        elif m == 0xC1:  # FLOAT_64
-            v = _f64(data, pos)[0]
-            pos += 8
-            return v, pos
-        elif m == 0xC3:  # TRUE
-            v = True
-            return v, pos
-        elif m == 0xC2:  # FALSE
-            v = False
-            return v, pos
-        elif m == 0xC8:  # INT_8
-            n = data[pos]
-            v = n - 0x100 if n > 0x7F else n
-            pos += 1
-            return v, pos
-        elif m == 0xC9:  # INT_16
-            v = _i16(data, pos)[0]
-            pos += 2
-            return v, pos
-        elif m == 0xCA:  # INT_32
-            v = _i32(data, pos)[0]
-            pos += 4
-            return v, pos
-        elif m == 0xCB:  # INT_64
-            v = _i64(data, pos)[0]
-            pos += 8
-            return v, pos
-        elif m == 0xD4:  # LIST_8
-            n = data[pos]
-            pos += 1
-            lst = []
-            append = lst.append
-            for _ in range(n):
-                m = data[pos]
-                pos += 1
-                if m <= 0x7F:  # TINY_INT
-                    append(m)
-                elif m <= 0x8F:  # TINY_STRING
-                    n = m - 0x80
-                    end = pos + n
-                    try:
-                        append(data[pos:end].decode())
-                    except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos) from None
-                    pos = end
-                elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        append(None)
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        append(_f64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        append(True)
-                    elif m == 0xC2:  # FALSE
-                        append(False)
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        append(n - 0x100 if n > 0x7F else n)
-                        pos += 1
-                    elif m == 0xC9:  # INT_16
-                        append(_i16(data, pos)[0])
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        append(_i32(data, pos)[0])
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        append(_i64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        append(_from_UUID(data[pos:pos + 16]))
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        append(m - 0x100)
-                    else:  # sized containers, or a reserved marker
-                        v, pos = unpack(data, pos - 1)
-                        append(v)
-                else:  # tiny containers and structures
-                    v, pos = unpack(data, pos - 1)
-                    append(v)
-            return lst, pos
-        elif m == 0xD8:  # MAP_8
-            n = data[pos]
-            pos += 1
-            d = {}
-            for _ in range(n):
-                k = data[pos]
-                pos += 1
-                if k <= 0x8F and k >= 0x80:
-                    k -= 0x80
-                elif k == 0xD0:
-                    k = data[pos]
-                    pos += 1
-                elif k == 0xD1:
-                    k = _u16(data, pos)[0]
-                    pos += 2
-                elif k == 0xD2:
-                    k = _u32(data, pos)[0]
-                    pos += 4
+        else:
+            if m < 0xD0:
+                if m < 0xC9:
+                    if m < 0xC2:
+                        if m == 0xC0:  # NULL
+                            v = None
+
+                            return v, pos
+                        else:  # FLOAT_64
+                            v = _f64(data, pos)[0]
+                            pos += 8
+
+                            return v, pos
+                    else:
+                        if m < 0xC3:
+                            # FALSE
+                            v = False
+
+                            return v, pos
+                        else:
+                            if m == 0xC3:  # TRUE
+                                v = True
+
+                                return v, pos
+                            elif m == 0xC8:  # INT_8
+                                n = data[pos]
+                                v = n - 0x100 if n > 0x7F else n
+                                pos += 1
+
+                                return v, pos
                 else:
-                    raise _bad_key(k, pos - 1)
-                end = pos + k
-                try:
-                    k = data[pos:end].decode()
-                except UnicodeDecodeError as exc:
-                    raise _bad_utf8(exc, pos) from None
-                pos = end
-                m = data[pos]
-                pos += 1
-                if m <= 0x7F:  # TINY_INT
-                    d[k] = m
-                elif m <= 0x8F:  # TINY_STRING
-                    n = m - 0x80
-                    end = pos + n
-                    try:
-                        d[k] = data[pos:end].decode()
-                    except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos) from None
-                    pos = end
-                elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        d[k] = None
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        d[k] = _f64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        d[k] = True
-                    elif m == 0xC2:  # FALSE
-                        d[k] = False
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        d[k] = n - 0x100 if n > 0x7F else n
-                        pos += 1
-                    elif m == 0xC9:  # INT_16
-                        d[k] = _i16(data, pos)[0]
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        d[k] = _i32(data, pos)[0]
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        d[k] = _i64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        d[k] = _from_UUID(data[pos:pos + 16])
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        d[k] = m - 0x100
-                    else:  # sized containers, or a reserved marker
-                        d[k], pos = unpack(data, pos - 1)
-                else:  # tiny containers and structures
-                    d[k], pos = unpack(data, pos - 1)
-            return d, pos
-        elif m == 0xD1:  # STRING_16
-            n = _u16(data, pos)[0]
-            pos += 2
-            end = pos + n
-            try:
-                v = data[pos:end].decode()
-            except UnicodeDecodeError as exc:
-                raise _bad_utf8(exc, pos) from None
-            pos = end
-            return v, pos
-        elif m == 0xCC:  # BYTES_8
-            n = data[pos]
-            pos += 1
-            end = pos + n
-            v = data[pos:end]
-            pos = end
-            return v, pos
-        elif m == 0xCD:  # BYTES_16
-            n = _u16(data, pos)[0]
-            pos += 2
-            end = pos + n
-            v = data[pos:end]
-            pos = end
-            return v, pos
-        elif m == 0xD5:  # LIST_16
-            n = _u16(data, pos)[0]
-            pos += 2
-            lst = []
-            append = lst.append
-            for _ in range(n):
-                m = data[pos]
-                pos += 1
-                if m <= 0x7F:  # TINY_INT
-                    append(m)
-                elif m <= 0x8F:  # TINY_STRING
-                    n = m - 0x80
-                    end = pos + n
-                    try:
-                        append(data[pos:end].decode())
-                    except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos) from None
-                    pos = end
-                elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        append(None)
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        append(_f64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        append(True)
-                    elif m == 0xC2:  # FALSE
-                        append(False)
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        append(n - 0x100 if n > 0x7F else n)
-                        pos += 1
-                    elif m == 0xC9:  # INT_16
-                        append(_i16(data, pos)[0])
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        append(_i32(data, pos)[0])
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        append(_i64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        append(_from_UUID(data[pos:pos + 16]))
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        append(m - 0x100)
-                    else:  # sized containers, or a reserved marker
-                        v, pos = unpack(data, pos - 1)
-                        append(v)
-                else:  # tiny containers and structures
-                    v, pos = unpack(data, pos - 1)
-                    append(v)
-            return lst, pos
-        elif m == 0xD9:  # MAP_16
-            n = _u16(data, pos)[0]
-            pos += 2
-            d = {}
-            for _ in range(n):
-                k = data[pos]
-                pos += 1
-                if k <= 0x8F and k >= 0x80:
-                    k -= 0x80
-                elif k == 0xD0:
-                    k = data[pos]
-                    pos += 1
-                elif k == 0xD1:
-                    k = _u16(data, pos)[0]
-                    pos += 2
-                elif k == 0xD2:
-                    k = _u32(data, pos)[0]
-                    pos += 4
+                    if m < 0xCC:
+                        if m < 0xCA:
+                            # INT_16
+                            v = _i16(data, pos)[0]
+                            pos += 2
+
+                            return v, pos
+                        else:
+                            if m == 0xCA:  # INT_32
+                                v = _i32(data, pos)[0]
+                                pos += 4
+
+                                return v, pos
+                            else:  # INT_64
+                                v = _i64(data, pos)[0]
+                                pos += 8
+
+                                return v, pos
+                    else:
+                        if m < 0xCD:
+                            # BYTES_8
+                            n = data[pos]
+                            pos += 1
+                            end = pos + n
+                            v = data[pos:end]
+                            pos = end
+
+                            return v, pos
+                        else:
+                            if m == 0xCD:  # BYTES_16
+                                n = _u16(data, pos)[0]
+                                pos += 2
+                                end = pos + n
+                                v = data[pos:end]
+                                pos = end
+
+                                return v, pos
+                            elif m == 0xCE:  # BYTES_32
+                                n = _u32(data, pos)[0]
+                                pos += 4
+                                end = pos + n
+                                v = data[pos:end]
+                                pos = end
+
+                                return v, pos
+            else:
+                if m < 0xD6:
+                    if m < 0xD2:
+                        if m == 0xD0:  # STRING_8
+                            n = data[pos]
+                            pos += 1
+                            end = pos + n
+                            try:
+                                v = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+
+                            return v, pos
+                        else:  # STRING_16
+                            n = _u16(data, pos)[0]
+                            pos += 2
+                            end = pos + n
+                            try:
+                                v = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+
+                            return v, pos
+                    else:
+                        if m < 0xD4:
+                            if m == 0xD2:  # STRING_32
+                                n = _u32(data, pos)[0]
+                                pos += 4
+                                end = pos + n
+                                try:
+                                    v = data[pos:end].decode()
+                                except UnicodeDecodeError as exc:
+                                    raise _bad_utf8(exc, pos) from None
+                                pos = end
+
+                                return v, pos
+                        else:
+                            if m == 0xD4:  # LIST_8
+                                n = data[pos]
+                                pos += 1
+                                lst = _NONE * n
+                                for i in range(n):
+                                    m = data[pos]
+                                    pos += 1
+                                    if m <= 0x7F:  # TINY_INT
+                                        lst[i] = m
+                                    elif m <= 0x8F:  # TINY_STRING
+                                        n = m - 0x80
+                                        end = pos + n
+                                        try:
+                                            lst[i] = data[pos:end].decode()
+                                        except UnicodeDecodeError as exc:
+                                            raise _bad_utf8(exc, pos) from None
+                                        pos = end
+                                    elif m >= 0xC0:
+                                        if m < 0xCC:
+                                            if m < 0xC8:
+                                                if m < 0xC2:
+                                                    if m == 0xC0:  # NULL
+                                                        lst[i] = None
+                                                    else:  # FLOAT_64
+                                                        lst[i] = _f64(data, pos)[0]
+                                                        pos += 8
+                                                else:
+                                                    if m == 0xC3:  # TRUE
+                                                        lst[i] = True
+                                                    elif m == 0xC2:  # FALSE
+                                                        lst[i] = False
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xCA:
+                                                    if m == 0xC8:  # INT_8
+                                                        n = data[pos]
+                                                        lst[i] = n - 0x100 if n > 0x7F else n
+                                                        pos += 1
+                                                    else:  # INT_16
+                                                        lst[i] = _i16(data, pos)[0]
+                                                        pos += 2
+                                                else:
+                                                    if m == 0xCA:  # INT_32
+                                                        lst[i] = _i32(data, pos)[0]
+                                                        pos += 4
+                                                    else:  # INT_64
+                                                        lst[i] = _i64(data, pos)[0]
+                                                        pos += 8
+                                        else:
+                                            if m < 0xD1:
+                                                if m < 0xCE:
+                                                    if m == 0xCC:  # BYTES_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                    else:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                else:
+                                                    if m == 0xD0:  # STRING_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xE0:
+                                                    if m == 0xD1:  # STRING_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                                else:
+                                                    if m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        lst[i] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                        lst[i] = m - 0x100
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                    elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                                        n = m - 0x90
+                                        lst1 = _NONE * n
+                                        for i1 in _RANGES[n]:
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                lst1[i1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                try:
+                                                    lst1[i1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                lst1[i1] = None
+                                                            else:  # FLOAT_64
+                                                                lst1[i1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                lst1[i1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                lst1[i1] = False
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                lst1[i1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                lst1[i1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                lst1[i1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                lst1[i1] = m - 0x100
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                lst1[i1], pos = unpack(data, pos - 1)
+                                        lst[i] = lst1
+                                    elif m <= 0xAF:  # TINY_MAP: likewise
+                                        n = m - 0xA0
+                                        d1 = {}
+                                        for _ in _RANGES[n]:
+                                            k1 = data[pos]
+                                            pos += 1
+                                            if k1 <= 0x8F and k1 >= 0x80:
+                                                k1 -= 0x80
+                                            elif k1 == 0xD0:
+                                                k1 = data[pos]
+                                                pos += 1
+                                            elif k1 == 0xD1:
+                                                k1 = _u16(data, pos)[0]
+                                                pos += 2
+                                            elif k1 == 0xD2:
+                                                k1 = _u32(data, pos)[0]
+                                                pos += 4
+                                            else:
+                                                raise _bad_key(k1, pos - 1)
+                                            end = pos + k1
+                                            try:
+                                                k1 = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                d1[k1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                try:
+                                                    d1[k1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                d1[k1] = None
+                                                            else:  # FLOAT_64
+                                                                d1[k1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                d1[k1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                d1[k1] = False
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                d1[k1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                d1[k1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                d1[k1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                d1[k1] = m - 0x100
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                d1[k1], pos = unpack(data, pos - 1)
+                                        lst[i] = d1
+                                    else:  # structures
+                                        lst[i], pos = unpack(data, pos - 1)
+                                return lst, pos
+                            else:  # LIST_16
+                                n = _u16(data, pos)[0]
+                                pos += 2
+                                if n > len(data) - pos:
+                                    raise IndexError  # each item takes a byte at least; the checked decoder says where
+                                lst = _NONE * n
+                                for i in range(n):
+                                    m = data[pos]
+                                    pos += 1
+                                    if m <= 0x7F:  # TINY_INT
+                                        lst[i] = m
+                                    elif m <= 0x8F:  # TINY_STRING
+                                        n = m - 0x80
+                                        end = pos + n
+                                        try:
+                                            lst[i] = data[pos:end].decode()
+                                        except UnicodeDecodeError as exc:
+                                            raise _bad_utf8(exc, pos) from None
+                                        pos = end
+                                    elif m >= 0xC0:
+                                        if m < 0xCC:
+                                            if m < 0xC8:
+                                                if m < 0xC2:
+                                                    if m == 0xC0:  # NULL
+                                                        lst[i] = None
+                                                    else:  # FLOAT_64
+                                                        lst[i] = _f64(data, pos)[0]
+                                                        pos += 8
+                                                else:
+                                                    if m == 0xC3:  # TRUE
+                                                        lst[i] = True
+                                                    elif m == 0xC2:  # FALSE
+                                                        lst[i] = False
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xCA:
+                                                    if m == 0xC8:  # INT_8
+                                                        n = data[pos]
+                                                        lst[i] = n - 0x100 if n > 0x7F else n
+                                                        pos += 1
+                                                    else:  # INT_16
+                                                        lst[i] = _i16(data, pos)[0]
+                                                        pos += 2
+                                                else:
+                                                    if m == 0xCA:  # INT_32
+                                                        lst[i] = _i32(data, pos)[0]
+                                                        pos += 4
+                                                    else:  # INT_64
+                                                        lst[i] = _i64(data, pos)[0]
+                                                        pos += 8
+                                        else:
+                                            if m < 0xD1:
+                                                if m < 0xCE:
+                                                    if m == 0xCC:  # BYTES_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                    else:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                else:
+                                                    if m == 0xD0:  # STRING_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xE0:
+                                                    if m == 0xD1:  # STRING_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                                else:
+                                                    if m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        lst[i] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                        lst[i] = m - 0x100
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                    elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                                        n = m - 0x90
+                                        lst1 = _NONE * n
+                                        for i1 in _RANGES[n]:
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                lst1[i1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                try:
+                                                    lst1[i1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                lst1[i1] = None
+                                                            else:  # FLOAT_64
+                                                                lst1[i1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                lst1[i1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                lst1[i1] = False
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                lst1[i1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                lst1[i1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                lst1[i1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                lst1[i1] = m - 0x100
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                lst1[i1], pos = unpack(data, pos - 1)
+                                        lst[i] = lst1
+                                    elif m <= 0xAF:  # TINY_MAP: likewise
+                                        n = m - 0xA0
+                                        d1 = {}
+                                        for _ in _RANGES[n]:
+                                            k1 = data[pos]
+                                            pos += 1
+                                            if k1 <= 0x8F and k1 >= 0x80:
+                                                k1 -= 0x80
+                                            elif k1 == 0xD0:
+                                                k1 = data[pos]
+                                                pos += 1
+                                            elif k1 == 0xD1:
+                                                k1 = _u16(data, pos)[0]
+                                                pos += 2
+                                            elif k1 == 0xD2:
+                                                k1 = _u32(data, pos)[0]
+                                                pos += 4
+                                            else:
+                                                raise _bad_key(k1, pos - 1)
+                                            end = pos + k1
+                                            try:
+                                                k1 = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                d1[k1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                try:
+                                                    d1[k1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                d1[k1] = None
+                                                            else:  # FLOAT_64
+                                                                d1[k1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                d1[k1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                d1[k1] = False
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                d1[k1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                d1[k1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                d1[k1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                d1[k1] = m - 0x100
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                d1[k1], pos = unpack(data, pos - 1)
+                                        lst[i] = d1
+                                    else:  # structures
+                                        lst[i], pos = unpack(data, pos - 1)
+                                return lst, pos
                 else:
-                    raise _bad_key(k, pos - 1)
-                end = pos + k
-                try:
-                    k = data[pos:end].decode()
-                except UnicodeDecodeError as exc:
-                    raise _bad_utf8(exc, pos) from None
-                pos = end
-                m = data[pos]
-                pos += 1
-                if m <= 0x7F:  # TINY_INT
-                    d[k] = m
-                elif m <= 0x8F:  # TINY_STRING
-                    n = m - 0x80
-                    end = pos + n
-                    try:
-                        d[k] = data[pos:end].decode()
-                    except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos) from None
-                    pos = end
-                elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        d[k] = None
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        d[k] = _f64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        d[k] = True
-                    elif m == 0xC2:  # FALSE
-                        d[k] = False
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        d[k] = n - 0x100 if n > 0x7F else n
-                        pos += 1
-                    elif m == 0xC9:  # INT_16
-                        d[k] = _i16(data, pos)[0]
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        d[k] = _i32(data, pos)[0]
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        d[k] = _i64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        d[k] = _from_UUID(data[pos:pos + 16])
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        d[k] = m - 0x100
-                    else:  # sized containers, or a reserved marker
-                        d[k], pos = unpack(data, pos - 1)
-                else:  # tiny containers and structures
-                    d[k], pos = unpack(data, pos - 1)
-            return d, pos
-        elif m == 0xD2:  # STRING_32
-            n = _u32(data, pos)[0]
-            pos += 4
-            end = pos + n
-            try:
-                v = data[pos:end].decode()
-            except UnicodeDecodeError as exc:
-                raise _bad_utf8(exc, pos) from None
-            pos = end
-            return v, pos
-        elif m == 0xCE:  # BYTES_32
-            n = _u32(data, pos)[0]
-            pos += 4
-            end = pos + n
-            v = data[pos:end]
-            pos = end
-            return v, pos
-        elif m == 0xD6:  # LIST_32
-            n = _u32(data, pos)[0]
-            pos += 4
-            lst = []
-            append = lst.append
-            for _ in range(n):
-                m = data[pos]
-                pos += 1
-                if m <= 0x7F:  # TINY_INT
-                    append(m)
-                elif m <= 0x8F:  # TINY_STRING
-                    n = m - 0x80
-                    end = pos + n
-                    try:
-                        append(data[pos:end].decode())
-                    except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos) from None
-                    pos = end
-                elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        append(None)
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        append(_f64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        append(True)
-                    elif m == 0xC2:  # FALSE
-                        append(False)
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        append(n - 0x100 if n > 0x7F else n)
-                        pos += 1
-                    elif m == 0xC9:  # INT_16
-                        append(_i16(data, pos)[0])
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        append(_i32(data, pos)[0])
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        append(_i64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        append(_from_UUID(data[pos:pos + 16]))
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        append(m - 0x100)
-                    else:  # sized containers, or a reserved marker
-                        v, pos = unpack(data, pos - 1)
-                        append(v)
-                else:  # tiny containers and structures
-                    v, pos = unpack(data, pos - 1)
-                    append(v)
-            return lst, pos
-        elif m == 0xDA:  # MAP_32
-            n = _u32(data, pos)[0]
-            pos += 4
-            d = {}
-            for _ in range(n):
-                k = data[pos]
-                pos += 1
-                if k <= 0x8F and k >= 0x80:
-                    k -= 0x80
-                elif k == 0xD0:
-                    k = data[pos]
-                    pos += 1
-                elif k == 0xD1:
-                    k = _u16(data, pos)[0]
-                    pos += 2
-                elif k == 0xD2:
-                    k = _u32(data, pos)[0]
-                    pos += 4
-                else:
-                    raise _bad_key(k, pos - 1)
-                end = pos + k
-                try:
-                    k = data[pos:end].decode()
-                except UnicodeDecodeError as exc:
-                    raise _bad_utf8(exc, pos) from None
-                pos = end
-                m = data[pos]
-                pos += 1
-                if m <= 0x7F:  # TINY_INT
-                    d[k] = m
-                elif m <= 0x8F:  # TINY_STRING
-                    n = m - 0x80
-                    end = pos + n
-                    try:
-                        d[k] = data[pos:end].decode()
-                    except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos) from None
-                    pos = end
-                elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        d[k] = None
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        d[k] = _f64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        d[k] = True
-                    elif m == 0xC2:  # FALSE
-                        d[k] = False
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        d[k] = n - 0x100 if n > 0x7F else n
-                        pos += 1
-                    elif m == 0xC9:  # INT_16
-                        d[k] = _i16(data, pos)[0]
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        d[k] = _i32(data, pos)[0]
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        d[k] = _i64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        d[k] = _from_UUID(data[pos:pos + 16])
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        d[k] = m - 0x100
-                    else:  # sized containers, or a reserved marker
-                        d[k], pos = unpack(data, pos - 1)
-                else:  # tiny containers and structures
-                    d[k], pos = unpack(data, pos - 1)
-            return d, pos
-        elif m == 0xE0:  # UUID
-            if not allow_UUID:
-                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                    "it exists in Bolt 6.1+", pos - 1)
-            if pos + 16 > len(data):
-                raise _overrun("UUID", 16, pos, data)
-            v = _from_UUID(data[pos:pos + 16])
-            pos += 16
-            return v, pos
+                    if m < 0xDA:
+                        if m < 0xD8:
+                            if m == 0xD6:  # LIST_32
+                                n = _u32(data, pos)[0]
+                                pos += 4
+                                if n > len(data) - pos:
+                                    raise IndexError  # each item takes a byte at least; the checked decoder says where
+                                lst = _NONE * n
+                                for i in range(n):
+                                    m = data[pos]
+                                    pos += 1
+                                    if m <= 0x7F:  # TINY_INT
+                                        lst[i] = m
+                                    elif m <= 0x8F:  # TINY_STRING
+                                        n = m - 0x80
+                                        end = pos + n
+                                        try:
+                                            lst[i] = data[pos:end].decode()
+                                        except UnicodeDecodeError as exc:
+                                            raise _bad_utf8(exc, pos) from None
+                                        pos = end
+                                    elif m >= 0xC0:
+                                        if m < 0xCC:
+                                            if m < 0xC8:
+                                                if m < 0xC2:
+                                                    if m == 0xC0:  # NULL
+                                                        lst[i] = None
+                                                    else:  # FLOAT_64
+                                                        lst[i] = _f64(data, pos)[0]
+                                                        pos += 8
+                                                else:
+                                                    if m == 0xC3:  # TRUE
+                                                        lst[i] = True
+                                                    elif m == 0xC2:  # FALSE
+                                                        lst[i] = False
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xCA:
+                                                    if m == 0xC8:  # INT_8
+                                                        n = data[pos]
+                                                        lst[i] = n - 0x100 if n > 0x7F else n
+                                                        pos += 1
+                                                    else:  # INT_16
+                                                        lst[i] = _i16(data, pos)[0]
+                                                        pos += 2
+                                                else:
+                                                    if m == 0xCA:  # INT_32
+                                                        lst[i] = _i32(data, pos)[0]
+                                                        pos += 4
+                                                    else:  # INT_64
+                                                        lst[i] = _i64(data, pos)[0]
+                                                        pos += 8
+                                        else:
+                                            if m < 0xD1:
+                                                if m < 0xCE:
+                                                    if m == 0xCC:  # BYTES_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                    else:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                else:
+                                                    if m == 0xD0:  # STRING_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xE0:
+                                                    if m == 0xD1:  # STRING_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                                else:
+                                                    if m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        lst[i] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                        lst[i] = m - 0x100
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                    elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                                        n = m - 0x90
+                                        lst1 = _NONE * n
+                                        for i1 in _RANGES[n]:
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                lst1[i1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                try:
+                                                    lst1[i1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                lst1[i1] = None
+                                                            else:  # FLOAT_64
+                                                                lst1[i1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                lst1[i1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                lst1[i1] = False
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                lst1[i1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                lst1[i1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                lst1[i1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                lst1[i1] = m - 0x100
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                lst1[i1], pos = unpack(data, pos - 1)
+                                        lst[i] = lst1
+                                    elif m <= 0xAF:  # TINY_MAP: likewise
+                                        n = m - 0xA0
+                                        d1 = {}
+                                        for _ in _RANGES[n]:
+                                            k1 = data[pos]
+                                            pos += 1
+                                            if k1 <= 0x8F and k1 >= 0x80:
+                                                k1 -= 0x80
+                                            elif k1 == 0xD0:
+                                                k1 = data[pos]
+                                                pos += 1
+                                            elif k1 == 0xD1:
+                                                k1 = _u16(data, pos)[0]
+                                                pos += 2
+                                            elif k1 == 0xD2:
+                                                k1 = _u32(data, pos)[0]
+                                                pos += 4
+                                            else:
+                                                raise _bad_key(k1, pos - 1)
+                                            end = pos + k1
+                                            try:
+                                                k1 = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                d1[k1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                try:
+                                                    d1[k1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                d1[k1] = None
+                                                            else:  # FLOAT_64
+                                                                d1[k1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                d1[k1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                d1[k1] = False
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                d1[k1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                d1[k1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                d1[k1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                d1[k1] = m - 0x100
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                d1[k1], pos = unpack(data, pos - 1)
+                                        lst[i] = d1
+                                    else:  # structures
+                                        lst[i], pos = unpack(data, pos - 1)
+                                return lst, pos
+                        else:
+                            if m == 0xD8:  # MAP_8
+                                n = data[pos]
+                                pos += 1
+                                d = {}
+                                for _ in range(n):
+                                    k = data[pos]
+                                    pos += 1
+                                    if k <= 0x8F and k >= 0x80:
+                                        k -= 0x80
+                                    elif k == 0xD0:
+                                        k = data[pos]
+                                        pos += 1
+                                    elif k == 0xD1:
+                                        k = _u16(data, pos)[0]
+                                        pos += 2
+                                    elif k == 0xD2:
+                                        k = _u32(data, pos)[0]
+                                        pos += 4
+                                    else:
+                                        raise _bad_key(k, pos - 1)
+                                    end = pos + k
+                                    try:
+                                        k = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                    m = data[pos]
+                                    pos += 1
+                                    if m <= 0x7F:  # TINY_INT
+                                        d[k] = m
+                                    elif m <= 0x8F:  # TINY_STRING
+                                        n = m - 0x80
+                                        end = pos + n
+                                        try:
+                                            d[k] = data[pos:end].decode()
+                                        except UnicodeDecodeError as exc:
+                                            raise _bad_utf8(exc, pos) from None
+                                        pos = end
+                                    elif m >= 0xC0:
+                                        if m < 0xCC:
+                                            if m < 0xC8:
+                                                if m < 0xC2:
+                                                    if m == 0xC0:  # NULL
+                                                        d[k] = None
+                                                    else:  # FLOAT_64
+                                                        d[k] = _f64(data, pos)[0]
+                                                        pos += 8
+                                                else:
+                                                    if m == 0xC3:  # TRUE
+                                                        d[k] = True
+                                                    elif m == 0xC2:  # FALSE
+                                                        d[k] = False
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xCA:
+                                                    if m == 0xC8:  # INT_8
+                                                        n = data[pos]
+                                                        d[k] = n - 0x100 if n > 0x7F else n
+                                                        pos += 1
+                                                    else:  # INT_16
+                                                        d[k] = _i16(data, pos)[0]
+                                                        pos += 2
+                                                else:
+                                                    if m == 0xCA:  # INT_32
+                                                        d[k] = _i32(data, pos)[0]
+                                                        pos += 4
+                                                    else:  # INT_64
+                                                        d[k] = _i64(data, pos)[0]
+                                                        pos += 8
+                                        else:
+                                            if m < 0xD1:
+                                                if m < 0xCE:
+                                                    if m == 0xCC:  # BYTES_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                    else:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                else:
+                                                    if m == 0xD0:  # STRING_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xE0:
+                                                    if m == 0xD1:  # STRING_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                                else:
+                                                    if m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        d[k] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                        d[k] = m - 0x100
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                    elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                                        n = m - 0x90
+                                        lst1 = _NONE * n
+                                        for i1 in _RANGES[n]:
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                lst1[i1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                try:
+                                                    lst1[i1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                lst1[i1] = None
+                                                            else:  # FLOAT_64
+                                                                lst1[i1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                lst1[i1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                lst1[i1] = False
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                lst1[i1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                lst1[i1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                lst1[i1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                lst1[i1] = m - 0x100
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                lst1[i1], pos = unpack(data, pos - 1)
+                                        d[k] = lst1
+                                    elif m <= 0xAF:  # TINY_MAP: likewise
+                                        n = m - 0xA0
+                                        d1 = {}
+                                        for _ in _RANGES[n]:
+                                            k1 = data[pos]
+                                            pos += 1
+                                            if k1 <= 0x8F and k1 >= 0x80:
+                                                k1 -= 0x80
+                                            elif k1 == 0xD0:
+                                                k1 = data[pos]
+                                                pos += 1
+                                            elif k1 == 0xD1:
+                                                k1 = _u16(data, pos)[0]
+                                                pos += 2
+                                            elif k1 == 0xD2:
+                                                k1 = _u32(data, pos)[0]
+                                                pos += 4
+                                            else:
+                                                raise _bad_key(k1, pos - 1)
+                                            end = pos + k1
+                                            try:
+                                                k1 = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                d1[k1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                try:
+                                                    d1[k1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                d1[k1] = None
+                                                            else:  # FLOAT_64
+                                                                d1[k1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                d1[k1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                d1[k1] = False
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                d1[k1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                d1[k1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                d1[k1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                d1[k1] = m - 0x100
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                d1[k1], pos = unpack(data, pos - 1)
+                                        d[k] = d1
+                                    else:  # structures
+                                        d[k], pos = unpack(data, pos - 1)
+                                return d, pos
+                            else:  # MAP_16
+                                n = _u16(data, pos)[0]
+                                pos += 2
+                                d = {}
+                                for _ in range(n):
+                                    k = data[pos]
+                                    pos += 1
+                                    if k <= 0x8F and k >= 0x80:
+                                        k -= 0x80
+                                    elif k == 0xD0:
+                                        k = data[pos]
+                                        pos += 1
+                                    elif k == 0xD1:
+                                        k = _u16(data, pos)[0]
+                                        pos += 2
+                                    elif k == 0xD2:
+                                        k = _u32(data, pos)[0]
+                                        pos += 4
+                                    else:
+                                        raise _bad_key(k, pos - 1)
+                                    end = pos + k
+                                    try:
+                                        k = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                    m = data[pos]
+                                    pos += 1
+                                    if m <= 0x7F:  # TINY_INT
+                                        d[k] = m
+                                    elif m <= 0x8F:  # TINY_STRING
+                                        n = m - 0x80
+                                        end = pos + n
+                                        try:
+                                            d[k] = data[pos:end].decode()
+                                        except UnicodeDecodeError as exc:
+                                            raise _bad_utf8(exc, pos) from None
+                                        pos = end
+                                    elif m >= 0xC0:
+                                        if m < 0xCC:
+                                            if m < 0xC8:
+                                                if m < 0xC2:
+                                                    if m == 0xC0:  # NULL
+                                                        d[k] = None
+                                                    else:  # FLOAT_64
+                                                        d[k] = _f64(data, pos)[0]
+                                                        pos += 8
+                                                else:
+                                                    if m == 0xC3:  # TRUE
+                                                        d[k] = True
+                                                    elif m == 0xC2:  # FALSE
+                                                        d[k] = False
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xCA:
+                                                    if m == 0xC8:  # INT_8
+                                                        n = data[pos]
+                                                        d[k] = n - 0x100 if n > 0x7F else n
+                                                        pos += 1
+                                                    else:  # INT_16
+                                                        d[k] = _i16(data, pos)[0]
+                                                        pos += 2
+                                                else:
+                                                    if m == 0xCA:  # INT_32
+                                                        d[k] = _i32(data, pos)[0]
+                                                        pos += 4
+                                                    else:  # INT_64
+                                                        d[k] = _i64(data, pos)[0]
+                                                        pos += 8
+                                        else:
+                                            if m < 0xD1:
+                                                if m < 0xCE:
+                                                    if m == 0xCC:  # BYTES_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                    else:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                else:
+                                                    if m == 0xD0:  # STRING_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xE0:
+                                                    if m == 0xD1:  # STRING_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                                else:
+                                                    if m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        d[k] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                        d[k] = m - 0x100
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                    elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                                        n = m - 0x90
+                                        lst1 = _NONE * n
+                                        for i1 in _RANGES[n]:
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                lst1[i1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                try:
+                                                    lst1[i1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                lst1[i1] = None
+                                                            else:  # FLOAT_64
+                                                                lst1[i1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                lst1[i1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                lst1[i1] = False
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                lst1[i1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                lst1[i1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                lst1[i1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                lst1[i1] = m - 0x100
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                lst1[i1], pos = unpack(data, pos - 1)
+                                        d[k] = lst1
+                                    elif m <= 0xAF:  # TINY_MAP: likewise
+                                        n = m - 0xA0
+                                        d1 = {}
+                                        for _ in _RANGES[n]:
+                                            k1 = data[pos]
+                                            pos += 1
+                                            if k1 <= 0x8F and k1 >= 0x80:
+                                                k1 -= 0x80
+                                            elif k1 == 0xD0:
+                                                k1 = data[pos]
+                                                pos += 1
+                                            elif k1 == 0xD1:
+                                                k1 = _u16(data, pos)[0]
+                                                pos += 2
+                                            elif k1 == 0xD2:
+                                                k1 = _u32(data, pos)[0]
+                                                pos += 4
+                                            else:
+                                                raise _bad_key(k1, pos - 1)
+                                            end = pos + k1
+                                            try:
+                                                k1 = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                d1[k1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                try:
+                                                    d1[k1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                d1[k1] = None
+                                                            else:  # FLOAT_64
+                                                                d1[k1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                d1[k1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                d1[k1] = False
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                d1[k1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                d1[k1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                d1[k1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                d1[k1] = m - 0x100
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                d1[k1], pos = unpack(data, pos - 1)
+                                        d[k] = d1
+                                    else:  # structures
+                                        d[k], pos = unpack(data, pos - 1)
+                                return d, pos
+                    else:
+                        if m < 0xE0:
+                            if m == 0xDA:  # MAP_32
+                                n = _u32(data, pos)[0]
+                                pos += 4
+                                d = {}
+                                for _ in range(n):
+                                    k = data[pos]
+                                    pos += 1
+                                    if k <= 0x8F and k >= 0x80:
+                                        k -= 0x80
+                                    elif k == 0xD0:
+                                        k = data[pos]
+                                        pos += 1
+                                    elif k == 0xD1:
+                                        k = _u16(data, pos)[0]
+                                        pos += 2
+                                    elif k == 0xD2:
+                                        k = _u32(data, pos)[0]
+                                        pos += 4
+                                    else:
+                                        raise _bad_key(k, pos - 1)
+                                    end = pos + k
+                                    try:
+                                        k = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                    m = data[pos]
+                                    pos += 1
+                                    if m <= 0x7F:  # TINY_INT
+                                        d[k] = m
+                                    elif m <= 0x8F:  # TINY_STRING
+                                        n = m - 0x80
+                                        end = pos + n
+                                        try:
+                                            d[k] = data[pos:end].decode()
+                                        except UnicodeDecodeError as exc:
+                                            raise _bad_utf8(exc, pos) from None
+                                        pos = end
+                                    elif m >= 0xC0:
+                                        if m < 0xCC:
+                                            if m < 0xC8:
+                                                if m < 0xC2:
+                                                    if m == 0xC0:  # NULL
+                                                        d[k] = None
+                                                    else:  # FLOAT_64
+                                                        d[k] = _f64(data, pos)[0]
+                                                        pos += 8
+                                                else:
+                                                    if m == 0xC3:  # TRUE
+                                                        d[k] = True
+                                                    elif m == 0xC2:  # FALSE
+                                                        d[k] = False
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xCA:
+                                                    if m == 0xC8:  # INT_8
+                                                        n = data[pos]
+                                                        d[k] = n - 0x100 if n > 0x7F else n
+                                                        pos += 1
+                                                    else:  # INT_16
+                                                        d[k] = _i16(data, pos)[0]
+                                                        pos += 2
+                                                else:
+                                                    if m == 0xCA:  # INT_32
+                                                        d[k] = _i32(data, pos)[0]
+                                                        pos += 4
+                                                    else:  # INT_64
+                                                        d[k] = _i64(data, pos)[0]
+                                                        pos += 8
+                                        else:
+                                            if m < 0xD1:
+                                                if m < 0xCE:
+                                                    if m == 0xCC:  # BYTES_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                    else:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                else:
+                                                    if m == 0xD0:  # STRING_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xE0:
+                                                    if m == 0xD1:  # STRING_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                                else:
+                                                    if m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        d[k] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                        d[k] = m - 0x100
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                    elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                                        n = m - 0x90
+                                        lst1 = _NONE * n
+                                        for i1 in _RANGES[n]:
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                lst1[i1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                try:
+                                                    lst1[i1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                lst1[i1] = None
+                                                            else:  # FLOAT_64
+                                                                lst1[i1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                lst1[i1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                lst1[i1] = False
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                lst1[i1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                lst1[i1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                lst1[i1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                lst1[i1] = m - 0x100
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                lst1[i1], pos = unpack(data, pos - 1)
+                                        d[k] = lst1
+                                    elif m <= 0xAF:  # TINY_MAP: likewise
+                                        n = m - 0xA0
+                                        d1 = {}
+                                        for _ in _RANGES[n]:
+                                            k1 = data[pos]
+                                            pos += 1
+                                            if k1 <= 0x8F and k1 >= 0x80:
+                                                k1 -= 0x80
+                                            elif k1 == 0xD0:
+                                                k1 = data[pos]
+                                                pos += 1
+                                            elif k1 == 0xD1:
+                                                k1 = _u16(data, pos)[0]
+                                                pos += 2
+                                            elif k1 == 0xD2:
+                                                k1 = _u32(data, pos)[0]
+                                                pos += 4
+                                            else:
+                                                raise _bad_key(k1, pos - 1)
+                                            end = pos + k1
+                                            try:
+                                                k1 = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                d1[k1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                try:
+                                                    d1[k1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                d1[k1] = None
+                                                            else:  # FLOAT_64
+                                                                d1[k1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                d1[k1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                d1[k1] = False
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                d1[k1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                d1[k1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                d1[k1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                d1[k1] = m - 0x100
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                d1[k1], pos = unpack(data, pos - 1)
+                                        d[k] = d1
+                                    else:  # structures
+                                        d[k], pos = unpack(data, pos - 1)
+                                return d, pos
+                        else:
+                            if m == 0xE0:  # UUID
+                                if not allow_UUID:
+                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                        "it exists in Bolt 6.1+", pos - 1)
+                                if pos + 16 > len(data):
+                                    raise _overrun("UUID", 16, pos, data)
+                                v = _from_UUID(data[pos:pos + 16])
+                                pos += 16
+
+                                return v, pos
+                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                v = m - 0x100
+
+                                return v, pos
         raise ProtocolError(f"reserved marker byte 0x{m:02X}", pos - 1)
 
     return unpack
@@ -1711,126 +4258,432 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
             n = m - 0x90
             if n > len(data) - pos:
                 raise _overrun("list", n, pos, data)
-            lst = []
-            append = lst.append
-            for _ in range(n):
+            lst = _NONE * n
+            for i in _RANGES[n]:
                 m = data[pos]
                 pos += 1
                 if m <= 0x7F:  # TINY_INT
-                    append(m)
+                    lst[i] = m
                 elif m <= 0x8F:  # TINY_STRING
                     n = m - 0x80
                     end = pos + n
                     if end > len(data):
                         raise _overrun("string", n, pos, data)
                     try:
-                        append(data[pos:end].decode())
+                        lst[i] = data[pos:end].decode()
                     except UnicodeDecodeError as exc:
                         raise _bad_utf8(exc, pos) from None
                     pos = end
                 elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        append(None)
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
+                    if m < 0xCC:
+                        if m < 0xC8:
+                            if m < 0xC2:
+                                if m == 0xC0:  # NULL
+                                    lst[i] = None
+                                else:  # FLOAT_64
+                                    lst[i] = _f64(data, pos)[0]
+                                    pos += 8
+                            else:
+                                if m == 0xC3:  # TRUE
+                                    lst[i] = True
+                                elif m == 0xC2:  # FALSE
+                                    lst[i] = False
+                                else:
+                                    lst[i], pos = unpack(data, pos - 1)
+                        else:
+                            if m < 0xCA:
+                                if m == 0xC8:  # INT_8
+                                    n = data[pos]
+                                    lst[i] = n - 0x100 if n > 0x7F else n
+                                    pos += 1
+                                else:  # INT_16
+                                    lst[i] = _i16(data, pos)[0]
+                                    pos += 2
+                            else:
+                                if m == 0xCA:  # INT_32
+                                    lst[i] = _i32(data, pos)[0]
+                                    pos += 4
+                                else:  # INT_64
+                                    lst[i] = _i64(data, pos)[0]
+                                    pos += 8
+                    else:
+                        if m < 0xD1:
+                            if m < 0xCE:
+                                if m == 0xCC:  # BYTES_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("bytes", n, pos, data)
+                                    lst[i] = data[pos:end]
+                                    pos = end
+                                else:  # BYTES_16
+                                    n = _u16(data, pos)[0]
+                                    pos += 2
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("bytes", n, pos, data)
+                                    lst[i] = data[pos:end]
+                                    pos = end
+                            else:
+                                if m == 0xD0:  # STRING_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("string", n, pos, data)
+                                    try:
+                                        lst[i] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                elif m == 0xCE:  # BYTES_32
+                                    n = _u32(data, pos)[0]
+                                    pos += 4
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("bytes", n, pos, data)
+                                    lst[i] = data[pos:end]
+                                    pos = end
+                                else:
+                                    lst[i], pos = unpack(data, pos - 1)
+                        else:
+                            if m < 0xE0:
+                                if m == 0xD1:  # STRING_16
+                                    n = _u16(data, pos)[0]
+                                    pos += 2
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("string", n, pos, data)
+                                    try:
+                                        lst[i] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                elif m == 0xD2:  # STRING_32
+                                    n = _u32(data, pos)[0]
+                                    pos += 4
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("string", n, pos, data)
+                                    try:
+                                        lst[i] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                else:
+                                    lst[i], pos = unpack(data, pos - 1)
+                            else:
+                                if m == 0xE0:  # UUID
+                                    if not allow_UUID:
+                                        raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                            "it exists in Bolt 6.1+", pos - 1)
+                                    if pos + 16 > len(data):
+                                        raise _overrun("UUID", 16, pos, data)
+                                    lst[i] = _from_UUID(data[pos:pos + 16])
+                                    pos += 16
+                                elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                    lst[i] = m - 0x100
+                                else:
+                                    lst[i], pos = unpack(data, pos - 1)
+                elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                    n = m - 0x90
+                    lst1 = _NONE * n
+                    for i1 in _RANGES[n]:
+                        m = data[pos]
                         pos += 1
-                        end = pos + n
+                        if m <= 0x7F:  # TINY_INT
+                            lst1[i1] = m
+                        elif m <= 0x8F:  # TINY_STRING
+                            n = m - 0x80
+                            end = pos + n
+                            if end > len(data):
+                                raise _overrun("string", n, pos, data)
+                            try:
+                                lst1[i1] = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                        elif m >= 0xC0:
+                            if m < 0xCC:
+                                if m < 0xC8:
+                                    if m < 0xC2:
+                                        if m == 0xC0:  # NULL
+                                            lst1[i1] = None
+                                        else:  # FLOAT_64
+                                            lst1[i1] = _f64(data, pos)[0]
+                                            pos += 8
+                                    else:
+                                        if m == 0xC3:  # TRUE
+                                            lst1[i1] = True
+                                        elif m == 0xC2:  # FALSE
+                                            lst1[i1] = False
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xCA:
+                                        if m == 0xC8:  # INT_8
+                                            n = data[pos]
+                                            lst1[i1] = n - 0x100 if n > 0x7F else n
+                                            pos += 1
+                                        else:  # INT_16
+                                            lst1[i1] = _i16(data, pos)[0]
+                                            pos += 2
+                                    else:
+                                        if m == 0xCA:  # INT_32
+                                            lst1[i1] = _i32(data, pos)[0]
+                                            pos += 4
+                                        else:  # INT_64
+                                            lst1[i1] = _i64(data, pos)[0]
+                                            pos += 8
+                            else:
+                                if m < 0xD1:
+                                    if m < 0xCE:
+                                        if m == 0xCC:  # BYTES_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                        else:  # BYTES_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                    else:
+                                        if m == 0xD0:  # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xCE:  # BYTES_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xE0:
+                                        if m == 0xD1:  # STRING_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xD2:  # STRING_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                    else:
+                                        if m == 0xE0:  # UUID
+                                            if not allow_UUID:
+                                                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                    "it exists in Bolt 6.1+", pos - 1)
+                                            if pos + 16 > len(data):
+                                                raise _overrun("UUID", 16, pos, data)
+                                            lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                            pos += 16
+                                        elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                            lst1[i1] = m - 0x100
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                        else:  # tiny containers and structures
+                            lst1[i1], pos = unpack(data, pos - 1)
+                    lst[i] = lst1
+                elif m <= 0xAF:  # TINY_MAP: likewise
+                    n = m - 0xA0
+                    d1 = {}
+                    for _ in _RANGES[n]:
+                        k1 = data[pos]
+                        pos += 1
+                        if k1 <= 0x8F and k1 >= 0x80:
+                            k1 -= 0x80
+                        elif k1 == 0xD0:
+                            k1 = data[pos]
+                            pos += 1
+                        elif k1 == 0xD1:
+                            k1 = _u16(data, pos)[0]
+                            pos += 2
+                        elif k1 == 0xD2:
+                            k1 = _u32(data, pos)[0]
+                            pos += 4
+                        else:
+                            raise _bad_key(k1, pos - 1)
+                        end = pos + k1
                         if end > len(data):
-                            raise _overrun("string", n, pos, data)
+                            raise _overrun("string", k1, pos, data)
                         try:
-                            append(data[pos:end].decode())
+                            k1 = data[pos:end].decode()
                         except UnicodeDecodeError as exc:
                             raise _bad_utf8(exc, pos) from None
                         pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        append(_f64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        append(True)
-                    elif m == 0xC2:  # FALSE
-                        append(False)
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        append(n - 0x100 if n > 0x7F else n)
+                        m = data[pos]
                         pos += 1
-                    elif m == 0xC9:  # INT_16
-                        append(_i16(data, pos)[0])
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        append(_i32(data, pos)[0])
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        append(_i64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        append(_from_UUID(data[pos:pos + 16]))
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        append(m - 0x100)
-                    else:  # sized containers, or a reserved marker
-                        v, pos = unpack(data, pos - 1)
-                        append(v)
-                else:  # tiny containers and structures
-                    v, pos = unpack(data, pos - 1)
-                    append(v)
+                        if m <= 0x7F:  # TINY_INT
+                            d1[k1] = m
+                        elif m <= 0x8F:  # TINY_STRING
+                            n = m - 0x80
+                            end = pos + n
+                            if end > len(data):
+                                raise _overrun("string", n, pos, data)
+                            try:
+                                d1[k1] = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                        elif m >= 0xC0:
+                            if m < 0xCC:
+                                if m < 0xC8:
+                                    if m < 0xC2:
+                                        if m == 0xC0:  # NULL
+                                            d1[k1] = None
+                                        else:  # FLOAT_64
+                                            d1[k1] = _f64(data, pos)[0]
+                                            pos += 8
+                                    else:
+                                        if m == 0xC3:  # TRUE
+                                            d1[k1] = True
+                                        elif m == 0xC2:  # FALSE
+                                            d1[k1] = False
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xCA:
+                                        if m == 0xC8:  # INT_8
+                                            n = data[pos]
+                                            d1[k1] = n - 0x100 if n > 0x7F else n
+                                            pos += 1
+                                        else:  # INT_16
+                                            d1[k1] = _i16(data, pos)[0]
+                                            pos += 2
+                                    else:
+                                        if m == 0xCA:  # INT_32
+                                            d1[k1] = _i32(data, pos)[0]
+                                            pos += 4
+                                        else:  # INT_64
+                                            d1[k1] = _i64(data, pos)[0]
+                                            pos += 8
+                            else:
+                                if m < 0xD1:
+                                    if m < 0xCE:
+                                        if m == 0xCC:  # BYTES_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                        else:  # BYTES_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                    else:
+                                        if m == 0xD0:  # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xCE:  # BYTES_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xE0:
+                                        if m == 0xD1:  # STRING_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xD2:  # STRING_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                    else:
+                                        if m == 0xE0:  # UUID
+                                            if not allow_UUID:
+                                                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                    "it exists in Bolt 6.1+", pos - 1)
+                                            if pos + 16 > len(data):
+                                                raise _overrun("UUID", 16, pos, data)
+                                            d1[k1] = _from_UUID(data[pos:pos + 16])
+                                            pos += 16
+                                        elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                            d1[k1] = m - 0x100
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                        else:  # tiny containers and structures
+                            d1[k1], pos = unpack(data, pos - 1)
+                    lst[i] = d1
+                else:  # structures
+                    lst[i], pos = unpack(data, pos - 1)
             return lst, pos
         elif m <= 0xAF:  # TINY_MAP
             n = m - 0xA0
             if n > (len(data) - pos) >> 1:
                 raise _overrun("map", n, pos, data)
             d = {}
-            for _ in range(n):
+            for _ in _RANGES[n]:
                 k = data[pos]
                 pos += 1
                 if k <= 0x8F and k >= 0x80:
@@ -1869,98 +4722,407 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                         raise _bad_utf8(exc, pos) from None
                     pos = end
                 elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        d[k] = None
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
+                    if m < 0xCC:
+                        if m < 0xC8:
+                            if m < 0xC2:
+                                if m == 0xC0:  # NULL
+                                    d[k] = None
+                                else:  # FLOAT_64
+                                    d[k] = _f64(data, pos)[0]
+                                    pos += 8
+                            else:
+                                if m == 0xC3:  # TRUE
+                                    d[k] = True
+                                elif m == 0xC2:  # FALSE
+                                    d[k] = False
+                                else:
+                                    d[k], pos = unpack(data, pos - 1)
+                        else:
+                            if m < 0xCA:
+                                if m == 0xC8:  # INT_8
+                                    n = data[pos]
+                                    d[k] = n - 0x100 if n > 0x7F else n
+                                    pos += 1
+                                else:  # INT_16
+                                    d[k] = _i16(data, pos)[0]
+                                    pos += 2
+                            else:
+                                if m == 0xCA:  # INT_32
+                                    d[k] = _i32(data, pos)[0]
+                                    pos += 4
+                                else:  # INT_64
+                                    d[k] = _i64(data, pos)[0]
+                                    pos += 8
+                    else:
+                        if m < 0xD1:
+                            if m < 0xCE:
+                                if m == 0xCC:  # BYTES_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("bytes", n, pos, data)
+                                    d[k] = data[pos:end]
+                                    pos = end
+                                else:  # BYTES_16
+                                    n = _u16(data, pos)[0]
+                                    pos += 2
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("bytes", n, pos, data)
+                                    d[k] = data[pos:end]
+                                    pos = end
+                            else:
+                                if m == 0xD0:  # STRING_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("string", n, pos, data)
+                                    try:
+                                        d[k] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                elif m == 0xCE:  # BYTES_32
+                                    n = _u32(data, pos)[0]
+                                    pos += 4
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("bytes", n, pos, data)
+                                    d[k] = data[pos:end]
+                                    pos = end
+                                else:
+                                    d[k], pos = unpack(data, pos - 1)
+                        else:
+                            if m < 0xE0:
+                                if m == 0xD1:  # STRING_16
+                                    n = _u16(data, pos)[0]
+                                    pos += 2
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("string", n, pos, data)
+                                    try:
+                                        d[k] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                elif m == 0xD2:  # STRING_32
+                                    n = _u32(data, pos)[0]
+                                    pos += 4
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("string", n, pos, data)
+                                    try:
+                                        d[k] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                else:
+                                    d[k], pos = unpack(data, pos - 1)
+                            else:
+                                if m == 0xE0:  # UUID
+                                    if not allow_UUID:
+                                        raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                            "it exists in Bolt 6.1+", pos - 1)
+                                    if pos + 16 > len(data):
+                                        raise _overrun("UUID", 16, pos, data)
+                                    d[k] = _from_UUID(data[pos:pos + 16])
+                                    pos += 16
+                                elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                    d[k] = m - 0x100
+                                else:
+                                    d[k], pos = unpack(data, pos - 1)
+                elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                    n = m - 0x90
+                    lst1 = _NONE * n
+                    for i1 in _RANGES[n]:
+                        m = data[pos]
                         pos += 1
-                        end = pos + n
+                        if m <= 0x7F:  # TINY_INT
+                            lst1[i1] = m
+                        elif m <= 0x8F:  # TINY_STRING
+                            n = m - 0x80
+                            end = pos + n
+                            if end > len(data):
+                                raise _overrun("string", n, pos, data)
+                            try:
+                                lst1[i1] = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                        elif m >= 0xC0:
+                            if m < 0xCC:
+                                if m < 0xC8:
+                                    if m < 0xC2:
+                                        if m == 0xC0:  # NULL
+                                            lst1[i1] = None
+                                        else:  # FLOAT_64
+                                            lst1[i1] = _f64(data, pos)[0]
+                                            pos += 8
+                                    else:
+                                        if m == 0xC3:  # TRUE
+                                            lst1[i1] = True
+                                        elif m == 0xC2:  # FALSE
+                                            lst1[i1] = False
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xCA:
+                                        if m == 0xC8:  # INT_8
+                                            n = data[pos]
+                                            lst1[i1] = n - 0x100 if n > 0x7F else n
+                                            pos += 1
+                                        else:  # INT_16
+                                            lst1[i1] = _i16(data, pos)[0]
+                                            pos += 2
+                                    else:
+                                        if m == 0xCA:  # INT_32
+                                            lst1[i1] = _i32(data, pos)[0]
+                                            pos += 4
+                                        else:  # INT_64
+                                            lst1[i1] = _i64(data, pos)[0]
+                                            pos += 8
+                            else:
+                                if m < 0xD1:
+                                    if m < 0xCE:
+                                        if m == 0xCC:  # BYTES_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                        else:  # BYTES_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                    else:
+                                        if m == 0xD0:  # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xCE:  # BYTES_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xE0:
+                                        if m == 0xD1:  # STRING_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xD2:  # STRING_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                    else:
+                                        if m == 0xE0:  # UUID
+                                            if not allow_UUID:
+                                                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                    "it exists in Bolt 6.1+", pos - 1)
+                                            if pos + 16 > len(data):
+                                                raise _overrun("UUID", 16, pos, data)
+                                            lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                            pos += 16
+                                        elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                            lst1[i1] = m - 0x100
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                        else:  # tiny containers and structures
+                            lst1[i1], pos = unpack(data, pos - 1)
+                    d[k] = lst1
+                elif m <= 0xAF:  # TINY_MAP: likewise
+                    n = m - 0xA0
+                    d1 = {}
+                    for _ in _RANGES[n]:
+                        k1 = data[pos]
+                        pos += 1
+                        if k1 <= 0x8F and k1 >= 0x80:
+                            k1 -= 0x80
+                        elif k1 == 0xD0:
+                            k1 = data[pos]
+                            pos += 1
+                        elif k1 == 0xD1:
+                            k1 = _u16(data, pos)[0]
+                            pos += 2
+                        elif k1 == 0xD2:
+                            k1 = _u32(data, pos)[0]
+                            pos += 4
+                        else:
+                            raise _bad_key(k1, pos - 1)
+                        end = pos + k1
                         if end > len(data):
-                            raise _overrun("string", n, pos, data)
+                            raise _overrun("string", k1, pos, data)
                         try:
-                            d[k] = data[pos:end].decode()
+                            k1 = data[pos:end].decode()
                         except UnicodeDecodeError as exc:
                             raise _bad_utf8(exc, pos) from None
                         pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        d[k] = _f64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        d[k] = True
-                    elif m == 0xC2:  # FALSE
-                        d[k] = False
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        d[k] = n - 0x100 if n > 0x7F else n
+                        m = data[pos]
                         pos += 1
-                    elif m == 0xC9:  # INT_16
-                        d[k] = _i16(data, pos)[0]
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        d[k] = _i32(data, pos)[0]
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        d[k] = _i64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        d[k] = _from_UUID(data[pos:pos + 16])
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        d[k] = m - 0x100
-                    else:  # sized containers, or a reserved marker
-                        d[k], pos = unpack(data, pos - 1)
-                else:  # tiny containers and structures
+                        if m <= 0x7F:  # TINY_INT
+                            d1[k1] = m
+                        elif m <= 0x8F:  # TINY_STRING
+                            n = m - 0x80
+                            end = pos + n
+                            if end > len(data):
+                                raise _overrun("string", n, pos, data)
+                            try:
+                                d1[k1] = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                        elif m >= 0xC0:
+                            if m < 0xCC:
+                                if m < 0xC8:
+                                    if m < 0xC2:
+                                        if m == 0xC0:  # NULL
+                                            d1[k1] = None
+                                        else:  # FLOAT_64
+                                            d1[k1] = _f64(data, pos)[0]
+                                            pos += 8
+                                    else:
+                                        if m == 0xC3:  # TRUE
+                                            d1[k1] = True
+                                        elif m == 0xC2:  # FALSE
+                                            d1[k1] = False
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xCA:
+                                        if m == 0xC8:  # INT_8
+                                            n = data[pos]
+                                            d1[k1] = n - 0x100 if n > 0x7F else n
+                                            pos += 1
+                                        else:  # INT_16
+                                            d1[k1] = _i16(data, pos)[0]
+                                            pos += 2
+                                    else:
+                                        if m == 0xCA:  # INT_32
+                                            d1[k1] = _i32(data, pos)[0]
+                                            pos += 4
+                                        else:  # INT_64
+                                            d1[k1] = _i64(data, pos)[0]
+                                            pos += 8
+                            else:
+                                if m < 0xD1:
+                                    if m < 0xCE:
+                                        if m == 0xCC:  # BYTES_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                        else:  # BYTES_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                    else:
+                                        if m == 0xD0:  # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xCE:  # BYTES_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xE0:
+                                        if m == 0xD1:  # STRING_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xD2:  # STRING_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                    else:
+                                        if m == 0xE0:  # UUID
+                                            if not allow_UUID:
+                                                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                    "it exists in Bolt 6.1+", pos - 1)
+                                            if pos + 16 > len(data):
+                                                raise _overrun("UUID", 16, pos, data)
+                                            d1[k1] = _from_UUID(data[pos:pos + 16])
+                                            pos += 16
+                                        elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                            d1[k1] = m - 0x100
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                        else:  # tiny containers and structures
+                            d1[k1], pos = unpack(data, pos - 1)
+                    d[k] = d1
+                else:  # structures
                     d[k], pos = unpack(data, pos - 1)
             return d, pos
         elif m <= 0xBF:  # TINY_STRUCT
@@ -1973,999 +5135,3193 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                 raise ProtocolError(f"{entry[2]} structure must have {entry[0]} fields, found {n}", pos - 1)
             at = pos - 1
             pos += 1
-            fields = []
-            append = fields.append
-            for _ in range(n):
+            fields = _NONE * n
+            for i in _RANGES[n]:
                 m = data[pos]
                 pos += 1
                 if m <= 0x7F:  # TINY_INT
-                    append(m)
+                    fields[i] = m
                 elif m <= 0x8F:  # TINY_STRING
                     n = m - 0x80
                     end = pos + n
                     if end > len(data):
                         raise _overrun("string", n, pos, data)
                     try:
-                        append(data[pos:end].decode())
+                        fields[i] = data[pos:end].decode()
                     except UnicodeDecodeError as exc:
                         raise _bad_utf8(exc, pos) from None
                     pos = end
                 elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        append(None)
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
+                    if m < 0xCC:
+                        if m < 0xC8:
+                            if m < 0xC2:
+                                if m == 0xC0:  # NULL
+                                    fields[i] = None
+                                else:  # FLOAT_64
+                                    fields[i] = _f64(data, pos)[0]
+                                    pos += 8
+                            else:
+                                if m == 0xC3:  # TRUE
+                                    fields[i] = True
+                                elif m == 0xC2:  # FALSE
+                                    fields[i] = False
+                                else:
+                                    fields[i], pos = unpack(data, pos - 1)
+                        else:
+                            if m < 0xCA:
+                                if m == 0xC8:  # INT_8
+                                    n = data[pos]
+                                    fields[i] = n - 0x100 if n > 0x7F else n
+                                    pos += 1
+                                else:  # INT_16
+                                    fields[i] = _i16(data, pos)[0]
+                                    pos += 2
+                            else:
+                                if m == 0xCA:  # INT_32
+                                    fields[i] = _i32(data, pos)[0]
+                                    pos += 4
+                                else:  # INT_64
+                                    fields[i] = _i64(data, pos)[0]
+                                    pos += 8
+                    else:
+                        if m < 0xD1:
+                            if m < 0xCE:
+                                if m == 0xCC:  # BYTES_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("bytes", n, pos, data)
+                                    fields[i] = data[pos:end]
+                                    pos = end
+                                else:  # BYTES_16
+                                    n = _u16(data, pos)[0]
+                                    pos += 2
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("bytes", n, pos, data)
+                                    fields[i] = data[pos:end]
+                                    pos = end
+                            else:
+                                if m == 0xD0:  # STRING_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("string", n, pos, data)
+                                    try:
+                                        fields[i] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                elif m == 0xCE:  # BYTES_32
+                                    n = _u32(data, pos)[0]
+                                    pos += 4
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("bytes", n, pos, data)
+                                    fields[i] = data[pos:end]
+                                    pos = end
+                                else:
+                                    fields[i], pos = unpack(data, pos - 1)
+                        else:
+                            if m < 0xE0:
+                                if m == 0xD1:  # STRING_16
+                                    n = _u16(data, pos)[0]
+                                    pos += 2
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("string", n, pos, data)
+                                    try:
+                                        fields[i] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                elif m == 0xD2:  # STRING_32
+                                    n = _u32(data, pos)[0]
+                                    pos += 4
+                                    end = pos + n
+                                    if end > len(data):
+                                        raise _overrun("string", n, pos, data)
+                                    try:
+                                        fields[i] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                else:
+                                    fields[i], pos = unpack(data, pos - 1)
+                            else:
+                                if m == 0xE0:  # UUID
+                                    if not allow_UUID:
+                                        raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                            "it exists in Bolt 6.1+", pos - 1)
+                                    if pos + 16 > len(data):
+                                        raise _overrun("UUID", 16, pos, data)
+                                    fields[i] = _from_UUID(data[pos:pos + 16])
+                                    pos += 16
+                                elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                    fields[i] = m - 0x100
+                                else:
+                                    fields[i], pos = unpack(data, pos - 1)
+                elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                    n = m - 0x90
+                    lst1 = _NONE * n
+                    for i1 in _RANGES[n]:
+                        m = data[pos]
                         pos += 1
-                        end = pos + n
+                        if m <= 0x7F:  # TINY_INT
+                            lst1[i1] = m
+                        elif m <= 0x8F:  # TINY_STRING
+                            n = m - 0x80
+                            end = pos + n
+                            if end > len(data):
+                                raise _overrun("string", n, pos, data)
+                            try:
+                                lst1[i1] = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                        elif m >= 0xC0:
+                            if m < 0xCC:
+                                if m < 0xC8:
+                                    if m < 0xC2:
+                                        if m == 0xC0:  # NULL
+                                            lst1[i1] = None
+                                        else:  # FLOAT_64
+                                            lst1[i1] = _f64(data, pos)[0]
+                                            pos += 8
+                                    else:
+                                        if m == 0xC3:  # TRUE
+                                            lst1[i1] = True
+                                        elif m == 0xC2:  # FALSE
+                                            lst1[i1] = False
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xCA:
+                                        if m == 0xC8:  # INT_8
+                                            n = data[pos]
+                                            lst1[i1] = n - 0x100 if n > 0x7F else n
+                                            pos += 1
+                                        else:  # INT_16
+                                            lst1[i1] = _i16(data, pos)[0]
+                                            pos += 2
+                                    else:
+                                        if m == 0xCA:  # INT_32
+                                            lst1[i1] = _i32(data, pos)[0]
+                                            pos += 4
+                                        else:  # INT_64
+                                            lst1[i1] = _i64(data, pos)[0]
+                                            pos += 8
+                            else:
+                                if m < 0xD1:
+                                    if m < 0xCE:
+                                        if m == 0xCC:  # BYTES_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                        else:  # BYTES_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                    else:
+                                        if m == 0xD0:  # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xCE:  # BYTES_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xE0:
+                                        if m == 0xD1:  # STRING_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xD2:  # STRING_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                                    else:
+                                        if m == 0xE0:  # UUID
+                                            if not allow_UUID:
+                                                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                    "it exists in Bolt 6.1+", pos - 1)
+                                            if pos + 16 > len(data):
+                                                raise _overrun("UUID", 16, pos, data)
+                                            lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                            pos += 16
+                                        elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                            lst1[i1] = m - 0x100
+                                        else:
+                                            lst1[i1], pos = unpack(data, pos - 1)
+                        else:  # tiny containers and structures
+                            lst1[i1], pos = unpack(data, pos - 1)
+                    fields[i] = lst1
+                elif m <= 0xAF:  # TINY_MAP: likewise
+                    n = m - 0xA0
+                    d1 = {}
+                    for _ in _RANGES[n]:
+                        k1 = data[pos]
+                        pos += 1
+                        if k1 <= 0x8F and k1 >= 0x80:
+                            k1 -= 0x80
+                        elif k1 == 0xD0:
+                            k1 = data[pos]
+                            pos += 1
+                        elif k1 == 0xD1:
+                            k1 = _u16(data, pos)[0]
+                            pos += 2
+                        elif k1 == 0xD2:
+                            k1 = _u32(data, pos)[0]
+                            pos += 4
+                        else:
+                            raise _bad_key(k1, pos - 1)
+                        end = pos + k1
                         if end > len(data):
-                            raise _overrun("string", n, pos, data)
+                            raise _overrun("string", k1, pos, data)
                         try:
-                            append(data[pos:end].decode())
+                            k1 = data[pos:end].decode()
                         except UnicodeDecodeError as exc:
                             raise _bad_utf8(exc, pos) from None
                         pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        append(_f64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        append(True)
-                    elif m == 0xC2:  # FALSE
-                        append(False)
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        append(n - 0x100 if n > 0x7F else n)
+                        m = data[pos]
                         pos += 1
-                    elif m == 0xC9:  # INT_16
-                        append(_i16(data, pos)[0])
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        append(_i32(data, pos)[0])
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        append(_i64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        append(_from_UUID(data[pos:pos + 16]))
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        append(m - 0x100)
-                    else:  # sized containers, or a reserved marker
-                        v, pos = unpack(data, pos - 1)
-                        append(v)
-                else:  # tiny containers and structures
-                    v, pos = unpack(data, pos - 1)
-                    append(v)
+                        if m <= 0x7F:  # TINY_INT
+                            d1[k1] = m
+                        elif m <= 0x8F:  # TINY_STRING
+                            n = m - 0x80
+                            end = pos + n
+                            if end > len(data):
+                                raise _overrun("string", n, pos, data)
+                            try:
+                                d1[k1] = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                        elif m >= 0xC0:
+                            if m < 0xCC:
+                                if m < 0xC8:
+                                    if m < 0xC2:
+                                        if m == 0xC0:  # NULL
+                                            d1[k1] = None
+                                        else:  # FLOAT_64
+                                            d1[k1] = _f64(data, pos)[0]
+                                            pos += 8
+                                    else:
+                                        if m == 0xC3:  # TRUE
+                                            d1[k1] = True
+                                        elif m == 0xC2:  # FALSE
+                                            d1[k1] = False
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xCA:
+                                        if m == 0xC8:  # INT_8
+                                            n = data[pos]
+                                            d1[k1] = n - 0x100 if n > 0x7F else n
+                                            pos += 1
+                                        else:  # INT_16
+                                            d1[k1] = _i16(data, pos)[0]
+                                            pos += 2
+                                    else:
+                                        if m == 0xCA:  # INT_32
+                                            d1[k1] = _i32(data, pos)[0]
+                                            pos += 4
+                                        else:  # INT_64
+                                            d1[k1] = _i64(data, pos)[0]
+                                            pos += 8
+                            else:
+                                if m < 0xD1:
+                                    if m < 0xCE:
+                                        if m == 0xCC:  # BYTES_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                        else:  # BYTES_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                    else:
+                                        if m == 0xD0:  # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xCE:  # BYTES_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("bytes", n, pos, data)
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                else:
+                                    if m < 0xE0:
+                                        if m == 0xD1:  # STRING_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        elif m == 0xD2:  # STRING_32
+                                            n = _u32(data, pos)[0]
+                                            pos += 4
+                                            end = pos + n
+                                            if end > len(data):
+                                                raise _overrun("string", n, pos, data)
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                                    else:
+                                        if m == 0xE0:  # UUID
+                                            if not allow_UUID:
+                                                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                    "it exists in Bolt 6.1+", pos - 1)
+                                            if pos + 16 > len(data):
+                                                raise _overrun("UUID", 16, pos, data)
+                                            d1[k1] = _from_UUID(data[pos:pos + 16])
+                                            pos += 16
+                                        elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                            d1[k1] = m - 0x100
+                                        else:
+                                            d1[k1], pos = unpack(data, pos - 1)
+                        else:  # tiny containers and structures
+                            d1[k1], pos = unpack(data, pos - 1)
+                    fields[i] = d1
+                else:  # structures
+                    fields[i], pos = unpack(data, pos - 1)
             return entry[1](fields, at), pos
-        elif m >= 0xF0:  # TINY_INT_NEGATIVE
-            v = m - 0x100
-            return v, pos
-        elif m == 0xC0:  # NULL
-            v = None
-            return v, pos
-        elif m == 0xD0:  # STRING_8
-            n = data[pos]
-            pos += 1
-            end = pos + n
-            if end > len(data):
-                raise _overrun("string", n, pos, data)
-            try:
-                v = data[pos:end].decode()
-            except UnicodeDecodeError as exc:
-                raise _bad_utf8(exc, pos) from None
-            pos = end
-            return v, pos
-        elif m == 0xC1:  # FLOAT_64
-            v = _f64(data, pos)[0]
-            pos += 8
-            return v, pos
-        elif m == 0xC3:  # TRUE
-            v = True
-            return v, pos
-        elif m == 0xC2:  # FALSE
-            v = False
-            return v, pos
-        elif m == 0xC8:  # INT_8
-            n = data[pos]
-            v = n - 0x100 if n > 0x7F else n
-            pos += 1
-            return v, pos
-        elif m == 0xC9:  # INT_16
-            v = _i16(data, pos)[0]
-            pos += 2
-            return v, pos
-        elif m == 0xCA:  # INT_32
-            v = _i32(data, pos)[0]
-            pos += 4
-            return v, pos
-        elif m == 0xCB:  # INT_64
-            v = _i64(data, pos)[0]
-            pos += 8
-            return v, pos
-        elif m == 0xD4:  # LIST_8
-            n = data[pos]
-            pos += 1
-            if n > len(data) - pos:
-                raise _overrun("list", n, pos, data)
-            lst = []
-            append = lst.append
-            for _ in range(n):
-                m = data[pos]
-                pos += 1
-                if m <= 0x7F:  # TINY_INT
-                    append(m)
-                elif m <= 0x8F:  # TINY_STRING
-                    n = m - 0x80
-                    end = pos + n
-                    if end > len(data):
-                        raise _overrun("string", n, pos, data)
-                    try:
-                        append(data[pos:end].decode())
-                    except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos) from None
-                    pos = end
-                elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        append(None)
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        append(_f64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        append(True)
-                    elif m == 0xC2:  # FALSE
-                        append(False)
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        append(n - 0x100 if n > 0x7F else n)
-                        pos += 1
-                    elif m == 0xC9:  # INT_16
-                        append(_i16(data, pos)[0])
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        append(_i32(data, pos)[0])
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        append(_i64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        append(_from_UUID(data[pos:pos + 16]))
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        append(m - 0x100)
-                    else:  # sized containers, or a reserved marker
-                        v, pos = unpack(data, pos - 1)
-                        append(v)
-                else:  # tiny containers and structures
-                    v, pos = unpack(data, pos - 1)
-                    append(v)
-            return lst, pos
-        elif m == 0xD8:  # MAP_8
-            n = data[pos]
-            pos += 1
-            if n > (len(data) - pos) >> 1:
-                raise _overrun("map", n, pos, data)
-            d = {}
-            for _ in range(n):
-                k = data[pos]
-                pos += 1
-                if k <= 0x8F and k >= 0x80:
-                    k -= 0x80
-                elif k == 0xD0:
-                    k = data[pos]
-                    pos += 1
-                elif k == 0xD1:
-                    k = _u16(data, pos)[0]
-                    pos += 2
-                elif k == 0xD2:
-                    k = _u32(data, pos)[0]
-                    pos += 4
+        else:
+            if m < 0xD0:
+                if m < 0xC9:
+                    if m < 0xC2:
+                        if m == 0xC0:  # NULL
+                            v = None
+
+                            return v, pos
+                        else:  # FLOAT_64
+                            v = _f64(data, pos)[0]
+                            pos += 8
+
+                            return v, pos
+                    else:
+                        if m < 0xC3:
+                            # FALSE
+                            v = False
+
+                            return v, pos
+                        else:
+                            if m == 0xC3:  # TRUE
+                                v = True
+
+                                return v, pos
+                            elif m == 0xC8:  # INT_8
+                                n = data[pos]
+                                v = n - 0x100 if n > 0x7F else n
+                                pos += 1
+
+                                return v, pos
                 else:
-                    raise _bad_key(k, pos - 1)
-                end = pos + k
-                if end > len(data):
-                    raise _overrun("string", k, pos, data)
-                try:
-                    k = data[pos:end].decode()
-                except UnicodeDecodeError as exc:
-                    raise _bad_utf8(exc, pos) from None
-                pos = end
-                m = data[pos]
-                pos += 1
-                if m <= 0x7F:  # TINY_INT
-                    d[k] = m
-                elif m <= 0x8F:  # TINY_STRING
-                    n = m - 0x80
-                    end = pos + n
-                    if end > len(data):
-                        raise _overrun("string", n, pos, data)
-                    try:
-                        d[k] = data[pos:end].decode()
-                    except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos) from None
-                    pos = end
-                elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        d[k] = None
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        d[k] = _f64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        d[k] = True
-                    elif m == 0xC2:  # FALSE
-                        d[k] = False
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        d[k] = n - 0x100 if n > 0x7F else n
-                        pos += 1
-                    elif m == 0xC9:  # INT_16
-                        d[k] = _i16(data, pos)[0]
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        d[k] = _i32(data, pos)[0]
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        d[k] = _i64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        d[k] = _from_UUID(data[pos:pos + 16])
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        d[k] = m - 0x100
-                    else:  # sized containers, or a reserved marker
-                        d[k], pos = unpack(data, pos - 1)
-                else:  # tiny containers and structures
-                    d[k], pos = unpack(data, pos - 1)
-            return d, pos
-        elif m == 0xD1:  # STRING_16
-            n = _u16(data, pos)[0]
-            pos += 2
-            end = pos + n
-            if end > len(data):
-                raise _overrun("string", n, pos, data)
-            try:
-                v = data[pos:end].decode()
-            except UnicodeDecodeError as exc:
-                raise _bad_utf8(exc, pos) from None
-            pos = end
-            return v, pos
-        elif m == 0xCC:  # BYTES_8
-            n = data[pos]
-            pos += 1
-            end = pos + n
-            if end > len(data):
-                raise _overrun("bytes", n, pos, data)
-            v = data[pos:end]
-            pos = end
-            return v, pos
-        elif m == 0xCD:  # BYTES_16
-            n = _u16(data, pos)[0]
-            pos += 2
-            end = pos + n
-            if end > len(data):
-                raise _overrun("bytes", n, pos, data)
-            v = data[pos:end]
-            pos = end
-            return v, pos
-        elif m == 0xD5:  # LIST_16
-            n = _u16(data, pos)[0]
-            pos += 2
-            if n > len(data) - pos:
-                raise _overrun("list", n, pos, data)
-            lst = []
-            append = lst.append
-            for _ in range(n):
-                m = data[pos]
-                pos += 1
-                if m <= 0x7F:  # TINY_INT
-                    append(m)
-                elif m <= 0x8F:  # TINY_STRING
-                    n = m - 0x80
-                    end = pos + n
-                    if end > len(data):
-                        raise _overrun("string", n, pos, data)
-                    try:
-                        append(data[pos:end].decode())
-                    except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos) from None
-                    pos = end
-                elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        append(None)
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        append(_f64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        append(True)
-                    elif m == 0xC2:  # FALSE
-                        append(False)
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        append(n - 0x100 if n > 0x7F else n)
-                        pos += 1
-                    elif m == 0xC9:  # INT_16
-                        append(_i16(data, pos)[0])
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        append(_i32(data, pos)[0])
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        append(_i64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        append(_from_UUID(data[pos:pos + 16]))
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        append(m - 0x100)
-                    else:  # sized containers, or a reserved marker
-                        v, pos = unpack(data, pos - 1)
-                        append(v)
-                else:  # tiny containers and structures
-                    v, pos = unpack(data, pos - 1)
-                    append(v)
-            return lst, pos
-        elif m == 0xD9:  # MAP_16
-            n = _u16(data, pos)[0]
-            pos += 2
-            if n > (len(data) - pos) >> 1:
-                raise _overrun("map", n, pos, data)
-            d = {}
-            for _ in range(n):
-                k = data[pos]
-                pos += 1
-                if k <= 0x8F and k >= 0x80:
-                    k -= 0x80
-                elif k == 0xD0:
-                    k = data[pos]
-                    pos += 1
-                elif k == 0xD1:
-                    k = _u16(data, pos)[0]
-                    pos += 2
-                elif k == 0xD2:
-                    k = _u32(data, pos)[0]
-                    pos += 4
+                    if m < 0xCC:
+                        if m < 0xCA:
+                            # INT_16
+                            v = _i16(data, pos)[0]
+                            pos += 2
+
+                            return v, pos
+                        else:
+                            if m == 0xCA:  # INT_32
+                                v = _i32(data, pos)[0]
+                                pos += 4
+
+                                return v, pos
+                            else:  # INT_64
+                                v = _i64(data, pos)[0]
+                                pos += 8
+
+                                return v, pos
+                    else:
+                        if m < 0xCD:
+                            # BYTES_8
+                            n = data[pos]
+                            pos += 1
+                            end = pos + n
+                            if end > len(data):
+                                raise _overrun("bytes", n, pos, data)
+                            v = data[pos:end]
+                            pos = end
+
+                            return v, pos
+                        else:
+                            if m == 0xCD:  # BYTES_16
+                                n = _u16(data, pos)[0]
+                                pos += 2
+                                end = pos + n
+                                if end > len(data):
+                                    raise _overrun("bytes", n, pos, data)
+                                v = data[pos:end]
+                                pos = end
+
+                                return v, pos
+                            elif m == 0xCE:  # BYTES_32
+                                n = _u32(data, pos)[0]
+                                pos += 4
+                                end = pos + n
+                                if end > len(data):
+                                    raise _overrun("bytes", n, pos, data)
+                                v = data[pos:end]
+                                pos = end
+
+                                return v, pos
+            else:
+                if m < 0xD6:
+                    if m < 0xD2:
+                        if m == 0xD0:  # STRING_8
+                            n = data[pos]
+                            pos += 1
+                            end = pos + n
+                            if end > len(data):
+                                raise _overrun("string", n, pos, data)
+                            try:
+                                v = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+
+                            return v, pos
+                        else:  # STRING_16
+                            n = _u16(data, pos)[0]
+                            pos += 2
+                            end = pos + n
+                            if end > len(data):
+                                raise _overrun("string", n, pos, data)
+                            try:
+                                v = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+
+                            return v, pos
+                    else:
+                        if m < 0xD4:
+                            if m == 0xD2:  # STRING_32
+                                n = _u32(data, pos)[0]
+                                pos += 4
+                                end = pos + n
+                                if end > len(data):
+                                    raise _overrun("string", n, pos, data)
+                                try:
+                                    v = data[pos:end].decode()
+                                except UnicodeDecodeError as exc:
+                                    raise _bad_utf8(exc, pos) from None
+                                pos = end
+
+                                return v, pos
+                        else:
+                            if m == 0xD4:  # LIST_8
+                                n = data[pos]
+                                pos += 1
+                                if n > len(data) - pos:
+                                    raise _overrun("list", n, pos, data)
+                                lst = _NONE * n
+                                for i in range(n):
+                                    m = data[pos]
+                                    pos += 1
+                                    if m <= 0x7F:  # TINY_INT
+                                        lst[i] = m
+                                    elif m <= 0x8F:  # TINY_STRING
+                                        n = m - 0x80
+                                        end = pos + n
+                                        if end > len(data):
+                                            raise _overrun("string", n, pos, data)
+                                        try:
+                                            lst[i] = data[pos:end].decode()
+                                        except UnicodeDecodeError as exc:
+                                            raise _bad_utf8(exc, pos) from None
+                                        pos = end
+                                    elif m >= 0xC0:
+                                        if m < 0xCC:
+                                            if m < 0xC8:
+                                                if m < 0xC2:
+                                                    if m == 0xC0:  # NULL
+                                                        lst[i] = None
+                                                    else:  # FLOAT_64
+                                                        lst[i] = _f64(data, pos)[0]
+                                                        pos += 8
+                                                else:
+                                                    if m == 0xC3:  # TRUE
+                                                        lst[i] = True
+                                                    elif m == 0xC2:  # FALSE
+                                                        lst[i] = False
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xCA:
+                                                    if m == 0xC8:  # INT_8
+                                                        n = data[pos]
+                                                        lst[i] = n - 0x100 if n > 0x7F else n
+                                                        pos += 1
+                                                    else:  # INT_16
+                                                        lst[i] = _i16(data, pos)[0]
+                                                        pos += 2
+                                                else:
+                                                    if m == 0xCA:  # INT_32
+                                                        lst[i] = _i32(data, pos)[0]
+                                                        pos += 4
+                                                    else:  # INT_64
+                                                        lst[i] = _i64(data, pos)[0]
+                                                        pos += 8
+                                        else:
+                                            if m < 0xD1:
+                                                if m < 0xCE:
+                                                    if m == 0xCC:  # BYTES_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                    else:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                else:
+                                                    if m == 0xD0:  # STRING_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xE0:
+                                                    if m == 0xD1:  # STRING_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                                else:
+                                                    if m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        lst[i] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                        lst[i] = m - 0x100
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                    elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                                        n = m - 0x90
+                                        lst1 = _NONE * n
+                                        for i1 in _RANGES[n]:
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                lst1[i1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                if end > len(data):
+                                                    raise _overrun("string", n, pos, data)
+                                                try:
+                                                    lst1[i1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                lst1[i1] = None
+                                                            else:  # FLOAT_64
+                                                                lst1[i1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                lst1[i1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                lst1[i1] = False
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                lst1[i1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                lst1[i1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                lst1[i1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                lst1[i1] = m - 0x100
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                lst1[i1], pos = unpack(data, pos - 1)
+                                        lst[i] = lst1
+                                    elif m <= 0xAF:  # TINY_MAP: likewise
+                                        n = m - 0xA0
+                                        d1 = {}
+                                        for _ in _RANGES[n]:
+                                            k1 = data[pos]
+                                            pos += 1
+                                            if k1 <= 0x8F and k1 >= 0x80:
+                                                k1 -= 0x80
+                                            elif k1 == 0xD0:
+                                                k1 = data[pos]
+                                                pos += 1
+                                            elif k1 == 0xD1:
+                                                k1 = _u16(data, pos)[0]
+                                                pos += 2
+                                            elif k1 == 0xD2:
+                                                k1 = _u32(data, pos)[0]
+                                                pos += 4
+                                            else:
+                                                raise _bad_key(k1, pos - 1)
+                                            end = pos + k1
+                                            if end > len(data):
+                                                raise _overrun("string", k1, pos, data)
+                                            try:
+                                                k1 = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                d1[k1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                if end > len(data):
+                                                    raise _overrun("string", n, pos, data)
+                                                try:
+                                                    d1[k1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                d1[k1] = None
+                                                            else:  # FLOAT_64
+                                                                d1[k1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                d1[k1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                d1[k1] = False
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                d1[k1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                d1[k1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                d1[k1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                d1[k1] = m - 0x100
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                d1[k1], pos = unpack(data, pos - 1)
+                                        lst[i] = d1
+                                    else:  # structures
+                                        lst[i], pos = unpack(data, pos - 1)
+                                return lst, pos
+                            else:  # LIST_16
+                                n = _u16(data, pos)[0]
+                                pos += 2
+                                if n > len(data) - pos:
+                                    raise _overrun("list", n, pos, data)
+                                lst = _NONE * n
+                                for i in range(n):
+                                    m = data[pos]
+                                    pos += 1
+                                    if m <= 0x7F:  # TINY_INT
+                                        lst[i] = m
+                                    elif m <= 0x8F:  # TINY_STRING
+                                        n = m - 0x80
+                                        end = pos + n
+                                        if end > len(data):
+                                            raise _overrun("string", n, pos, data)
+                                        try:
+                                            lst[i] = data[pos:end].decode()
+                                        except UnicodeDecodeError as exc:
+                                            raise _bad_utf8(exc, pos) from None
+                                        pos = end
+                                    elif m >= 0xC0:
+                                        if m < 0xCC:
+                                            if m < 0xC8:
+                                                if m < 0xC2:
+                                                    if m == 0xC0:  # NULL
+                                                        lst[i] = None
+                                                    else:  # FLOAT_64
+                                                        lst[i] = _f64(data, pos)[0]
+                                                        pos += 8
+                                                else:
+                                                    if m == 0xC3:  # TRUE
+                                                        lst[i] = True
+                                                    elif m == 0xC2:  # FALSE
+                                                        lst[i] = False
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xCA:
+                                                    if m == 0xC8:  # INT_8
+                                                        n = data[pos]
+                                                        lst[i] = n - 0x100 if n > 0x7F else n
+                                                        pos += 1
+                                                    else:  # INT_16
+                                                        lst[i] = _i16(data, pos)[0]
+                                                        pos += 2
+                                                else:
+                                                    if m == 0xCA:  # INT_32
+                                                        lst[i] = _i32(data, pos)[0]
+                                                        pos += 4
+                                                    else:  # INT_64
+                                                        lst[i] = _i64(data, pos)[0]
+                                                        pos += 8
+                                        else:
+                                            if m < 0xD1:
+                                                if m < 0xCE:
+                                                    if m == 0xCC:  # BYTES_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                    else:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                else:
+                                                    if m == 0xD0:  # STRING_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xE0:
+                                                    if m == 0xD1:  # STRING_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                                else:
+                                                    if m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        lst[i] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                        lst[i] = m - 0x100
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                    elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                                        n = m - 0x90
+                                        lst1 = _NONE * n
+                                        for i1 in _RANGES[n]:
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                lst1[i1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                if end > len(data):
+                                                    raise _overrun("string", n, pos, data)
+                                                try:
+                                                    lst1[i1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                lst1[i1] = None
+                                                            else:  # FLOAT_64
+                                                                lst1[i1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                lst1[i1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                lst1[i1] = False
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                lst1[i1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                lst1[i1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                lst1[i1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                lst1[i1] = m - 0x100
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                lst1[i1], pos = unpack(data, pos - 1)
+                                        lst[i] = lst1
+                                    elif m <= 0xAF:  # TINY_MAP: likewise
+                                        n = m - 0xA0
+                                        d1 = {}
+                                        for _ in _RANGES[n]:
+                                            k1 = data[pos]
+                                            pos += 1
+                                            if k1 <= 0x8F and k1 >= 0x80:
+                                                k1 -= 0x80
+                                            elif k1 == 0xD0:
+                                                k1 = data[pos]
+                                                pos += 1
+                                            elif k1 == 0xD1:
+                                                k1 = _u16(data, pos)[0]
+                                                pos += 2
+                                            elif k1 == 0xD2:
+                                                k1 = _u32(data, pos)[0]
+                                                pos += 4
+                                            else:
+                                                raise _bad_key(k1, pos - 1)
+                                            end = pos + k1
+                                            if end > len(data):
+                                                raise _overrun("string", k1, pos, data)
+                                            try:
+                                                k1 = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                d1[k1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                if end > len(data):
+                                                    raise _overrun("string", n, pos, data)
+                                                try:
+                                                    d1[k1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                d1[k1] = None
+                                                            else:  # FLOAT_64
+                                                                d1[k1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                d1[k1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                d1[k1] = False
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                d1[k1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                d1[k1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                d1[k1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                d1[k1] = m - 0x100
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                d1[k1], pos = unpack(data, pos - 1)
+                                        lst[i] = d1
+                                    else:  # structures
+                                        lst[i], pos = unpack(data, pos - 1)
+                                return lst, pos
                 else:
-                    raise _bad_key(k, pos - 1)
-                end = pos + k
-                if end > len(data):
-                    raise _overrun("string", k, pos, data)
-                try:
-                    k = data[pos:end].decode()
-                except UnicodeDecodeError as exc:
-                    raise _bad_utf8(exc, pos) from None
-                pos = end
-                m = data[pos]
-                pos += 1
-                if m <= 0x7F:  # TINY_INT
-                    d[k] = m
-                elif m <= 0x8F:  # TINY_STRING
-                    n = m - 0x80
-                    end = pos + n
-                    if end > len(data):
-                        raise _overrun("string", n, pos, data)
-                    try:
-                        d[k] = data[pos:end].decode()
-                    except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos) from None
-                    pos = end
-                elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        d[k] = None
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        d[k] = _f64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        d[k] = True
-                    elif m == 0xC2:  # FALSE
-                        d[k] = False
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        d[k] = n - 0x100 if n > 0x7F else n
-                        pos += 1
-                    elif m == 0xC9:  # INT_16
-                        d[k] = _i16(data, pos)[0]
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        d[k] = _i32(data, pos)[0]
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        d[k] = _i64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        d[k] = _from_UUID(data[pos:pos + 16])
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        d[k] = m - 0x100
-                    else:  # sized containers, or a reserved marker
-                        d[k], pos = unpack(data, pos - 1)
-                else:  # tiny containers and structures
-                    d[k], pos = unpack(data, pos - 1)
-            return d, pos
-        elif m == 0xD2:  # STRING_32
-            n = _u32(data, pos)[0]
-            pos += 4
-            end = pos + n
-            if end > len(data):
-                raise _overrun("string", n, pos, data)
-            try:
-                v = data[pos:end].decode()
-            except UnicodeDecodeError as exc:
-                raise _bad_utf8(exc, pos) from None
-            pos = end
-            return v, pos
-        elif m == 0xCE:  # BYTES_32
-            n = _u32(data, pos)[0]
-            pos += 4
-            end = pos + n
-            if end > len(data):
-                raise _overrun("bytes", n, pos, data)
-            v = data[pos:end]
-            pos = end
-            return v, pos
-        elif m == 0xD6:  # LIST_32
-            n = _u32(data, pos)[0]
-            pos += 4
-            if n > len(data) - pos:
-                raise _overrun("list", n, pos, data)
-            lst = []
-            append = lst.append
-            for _ in range(n):
-                m = data[pos]
-                pos += 1
-                if m <= 0x7F:  # TINY_INT
-                    append(m)
-                elif m <= 0x8F:  # TINY_STRING
-                    n = m - 0x80
-                    end = pos + n
-                    if end > len(data):
-                        raise _overrun("string", n, pos, data)
-                    try:
-                        append(data[pos:end].decode())
-                    except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos) from None
-                    pos = end
-                elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        append(None)
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        append(_f64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        append(True)
-                    elif m == 0xC2:  # FALSE
-                        append(False)
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        append(n - 0x100 if n > 0x7F else n)
-                        pos += 1
-                    elif m == 0xC9:  # INT_16
-                        append(_i16(data, pos)[0])
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        append(_i32(data, pos)[0])
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        append(_i64(data, pos)[0])
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            append(data[pos:end].decode())
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        append(data[pos:end])
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        append(_from_UUID(data[pos:pos + 16]))
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        append(m - 0x100)
-                    else:  # sized containers, or a reserved marker
-                        v, pos = unpack(data, pos - 1)
-                        append(v)
-                else:  # tiny containers and structures
-                    v, pos = unpack(data, pos - 1)
-                    append(v)
-            return lst, pos
-        elif m == 0xDA:  # MAP_32
-            n = _u32(data, pos)[0]
-            pos += 4
-            if n > (len(data) - pos) >> 1:
-                raise _overrun("map", n, pos, data)
-            d = {}
-            for _ in range(n):
-                k = data[pos]
-                pos += 1
-                if k <= 0x8F and k >= 0x80:
-                    k -= 0x80
-                elif k == 0xD0:
-                    k = data[pos]
-                    pos += 1
-                elif k == 0xD1:
-                    k = _u16(data, pos)[0]
-                    pos += 2
-                elif k == 0xD2:
-                    k = _u32(data, pos)[0]
-                    pos += 4
-                else:
-                    raise _bad_key(k, pos - 1)
-                end = pos + k
-                if end > len(data):
-                    raise _overrun("string", k, pos, data)
-                try:
-                    k = data[pos:end].decode()
-                except UnicodeDecodeError as exc:
-                    raise _bad_utf8(exc, pos) from None
-                pos = end
-                m = data[pos]
-                pos += 1
-                if m <= 0x7F:  # TINY_INT
-                    d[k] = m
-                elif m <= 0x8F:  # TINY_STRING
-                    n = m - 0x80
-                    end = pos + n
-                    if end > len(data):
-                        raise _overrun("string", n, pos, data)
-                    try:
-                        d[k] = data[pos:end].decode()
-                    except UnicodeDecodeError as exc:
-                        raise _bad_utf8(exc, pos) from None
-                    pos = end
-                elif m >= 0xC0:
-                    if m == 0xC0:  # NULL
-                        d[k] = None
-                    elif m == 0xD0:  # STRING_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xC1:  # FLOAT_64
-                        d[k] = _f64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xC3:  # TRUE
-                        d[k] = True
-                    elif m == 0xC2:  # FALSE
-                        d[k] = False
-                    elif m == 0xC8:  # INT_8
-                        n = data[pos]
-                        d[k] = n - 0x100 if n > 0x7F else n
-                        pos += 1
-                    elif m == 0xC9:  # INT_16
-                        d[k] = _i16(data, pos)[0]
-                        pos += 2
-                    elif m == 0xCA:  # INT_32
-                        d[k] = _i32(data, pos)[0]
-                        pos += 4
-                    elif m == 0xCB:  # INT_64
-                        d[k] = _i64(data, pos)[0]
-                        pos += 8
-                    elif m == 0xD1:  # STRING_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCC:  # BYTES_8
-                        n = data[pos]
-                        pos += 1
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xCD:  # BYTES_16
-                        n = _u16(data, pos)[0]
-                        pos += 2
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xD2:  # STRING_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("string", n, pos, data)
-                        try:
-                            d[k] = data[pos:end].decode()
-                        except UnicodeDecodeError as exc:
-                            raise _bad_utf8(exc, pos) from None
-                        pos = end
-                    elif m == 0xCE:  # BYTES_32
-                        n = _u32(data, pos)[0]
-                        pos += 4
-                        end = pos + n
-                        if end > len(data):
-                            raise _overrun("bytes", n, pos, data)
-                        d[k] = data[pos:end]
-                        pos = end
-                    elif m == 0xE0:  # UUID
-                        if not allow_UUID:
-                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                                "it exists in Bolt 6.1+", pos - 1)
-                        if pos + 16 > len(data):
-                            raise _overrun("UUID", 16, pos, data)
-                        d[k] = _from_UUID(data[pos:pos + 16])
-                        pos += 16
-                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
-                        d[k] = m - 0x100
-                    else:  # sized containers, or a reserved marker
-                        d[k], pos = unpack(data, pos - 1)
-                else:  # tiny containers and structures
-                    d[k], pos = unpack(data, pos - 1)
-            return d, pos
-        elif m == 0xE0:  # UUID
-            if not allow_UUID:
-                raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
-                                    "it exists in Bolt 6.1+", pos - 1)
-            if pos + 16 > len(data):
-                raise _overrun("UUID", 16, pos, data)
-            v = _from_UUID(data[pos:pos + 16])
-            pos += 16
-            return v, pos
+                    if m < 0xDA:
+                        if m < 0xD8:
+                            if m == 0xD6:  # LIST_32
+                                n = _u32(data, pos)[0]
+                                pos += 4
+                                if n > len(data) - pos:
+                                    raise _overrun("list", n, pos, data)
+                                lst = _NONE * n
+                                for i in range(n):
+                                    m = data[pos]
+                                    pos += 1
+                                    if m <= 0x7F:  # TINY_INT
+                                        lst[i] = m
+                                    elif m <= 0x8F:  # TINY_STRING
+                                        n = m - 0x80
+                                        end = pos + n
+                                        if end > len(data):
+                                            raise _overrun("string", n, pos, data)
+                                        try:
+                                            lst[i] = data[pos:end].decode()
+                                        except UnicodeDecodeError as exc:
+                                            raise _bad_utf8(exc, pos) from None
+                                        pos = end
+                                    elif m >= 0xC0:
+                                        if m < 0xCC:
+                                            if m < 0xC8:
+                                                if m < 0xC2:
+                                                    if m == 0xC0:  # NULL
+                                                        lst[i] = None
+                                                    else:  # FLOAT_64
+                                                        lst[i] = _f64(data, pos)[0]
+                                                        pos += 8
+                                                else:
+                                                    if m == 0xC3:  # TRUE
+                                                        lst[i] = True
+                                                    elif m == 0xC2:  # FALSE
+                                                        lst[i] = False
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xCA:
+                                                    if m == 0xC8:  # INT_8
+                                                        n = data[pos]
+                                                        lst[i] = n - 0x100 if n > 0x7F else n
+                                                        pos += 1
+                                                    else:  # INT_16
+                                                        lst[i] = _i16(data, pos)[0]
+                                                        pos += 2
+                                                else:
+                                                    if m == 0xCA:  # INT_32
+                                                        lst[i] = _i32(data, pos)[0]
+                                                        pos += 4
+                                                    else:  # INT_64
+                                                        lst[i] = _i64(data, pos)[0]
+                                                        pos += 8
+                                        else:
+                                            if m < 0xD1:
+                                                if m < 0xCE:
+                                                    if m == 0xCC:  # BYTES_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                    else:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                else:
+                                                    if m == 0xD0:  # STRING_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        lst[i] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xE0:
+                                                    if m == 0xD1:  # STRING_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            lst[i] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                                else:
+                                                    if m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        lst[i] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                        lst[i] = m - 0x100
+                                                    else:
+                                                        lst[i], pos = unpack(data, pos - 1)
+                                    elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                                        n = m - 0x90
+                                        lst1 = _NONE * n
+                                        for i1 in _RANGES[n]:
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                lst1[i1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                if end > len(data):
+                                                    raise _overrun("string", n, pos, data)
+                                                try:
+                                                    lst1[i1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                lst1[i1] = None
+                                                            else:  # FLOAT_64
+                                                                lst1[i1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                lst1[i1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                lst1[i1] = False
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                lst1[i1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                lst1[i1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                lst1[i1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                lst1[i1] = m - 0x100
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                lst1[i1], pos = unpack(data, pos - 1)
+                                        lst[i] = lst1
+                                    elif m <= 0xAF:  # TINY_MAP: likewise
+                                        n = m - 0xA0
+                                        d1 = {}
+                                        for _ in _RANGES[n]:
+                                            k1 = data[pos]
+                                            pos += 1
+                                            if k1 <= 0x8F and k1 >= 0x80:
+                                                k1 -= 0x80
+                                            elif k1 == 0xD0:
+                                                k1 = data[pos]
+                                                pos += 1
+                                            elif k1 == 0xD1:
+                                                k1 = _u16(data, pos)[0]
+                                                pos += 2
+                                            elif k1 == 0xD2:
+                                                k1 = _u32(data, pos)[0]
+                                                pos += 4
+                                            else:
+                                                raise _bad_key(k1, pos - 1)
+                                            end = pos + k1
+                                            if end > len(data):
+                                                raise _overrun("string", k1, pos, data)
+                                            try:
+                                                k1 = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                d1[k1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                if end > len(data):
+                                                    raise _overrun("string", n, pos, data)
+                                                try:
+                                                    d1[k1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                d1[k1] = None
+                                                            else:  # FLOAT_64
+                                                                d1[k1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                d1[k1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                d1[k1] = False
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                d1[k1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                d1[k1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                d1[k1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                d1[k1] = m - 0x100
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                d1[k1], pos = unpack(data, pos - 1)
+                                        lst[i] = d1
+                                    else:  # structures
+                                        lst[i], pos = unpack(data, pos - 1)
+                                return lst, pos
+                        else:
+                            if m == 0xD8:  # MAP_8
+                                n = data[pos]
+                                pos += 1
+                                if n > (len(data) - pos) >> 1:
+                                    raise _overrun("map", n, pos, data)
+                                d = {}
+                                for _ in range(n):
+                                    k = data[pos]
+                                    pos += 1
+                                    if k <= 0x8F and k >= 0x80:
+                                        k -= 0x80
+                                    elif k == 0xD0:
+                                        k = data[pos]
+                                        pos += 1
+                                    elif k == 0xD1:
+                                        k = _u16(data, pos)[0]
+                                        pos += 2
+                                    elif k == 0xD2:
+                                        k = _u32(data, pos)[0]
+                                        pos += 4
+                                    else:
+                                        raise _bad_key(k, pos - 1)
+                                    end = pos + k
+                                    if end > len(data):
+                                        raise _overrun("string", k, pos, data)
+                                    try:
+                                        k = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                    m = data[pos]
+                                    pos += 1
+                                    if m <= 0x7F:  # TINY_INT
+                                        d[k] = m
+                                    elif m <= 0x8F:  # TINY_STRING
+                                        n = m - 0x80
+                                        end = pos + n
+                                        if end > len(data):
+                                            raise _overrun("string", n, pos, data)
+                                        try:
+                                            d[k] = data[pos:end].decode()
+                                        except UnicodeDecodeError as exc:
+                                            raise _bad_utf8(exc, pos) from None
+                                        pos = end
+                                    elif m >= 0xC0:
+                                        if m < 0xCC:
+                                            if m < 0xC8:
+                                                if m < 0xC2:
+                                                    if m == 0xC0:  # NULL
+                                                        d[k] = None
+                                                    else:  # FLOAT_64
+                                                        d[k] = _f64(data, pos)[0]
+                                                        pos += 8
+                                                else:
+                                                    if m == 0xC3:  # TRUE
+                                                        d[k] = True
+                                                    elif m == 0xC2:  # FALSE
+                                                        d[k] = False
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xCA:
+                                                    if m == 0xC8:  # INT_8
+                                                        n = data[pos]
+                                                        d[k] = n - 0x100 if n > 0x7F else n
+                                                        pos += 1
+                                                    else:  # INT_16
+                                                        d[k] = _i16(data, pos)[0]
+                                                        pos += 2
+                                                else:
+                                                    if m == 0xCA:  # INT_32
+                                                        d[k] = _i32(data, pos)[0]
+                                                        pos += 4
+                                                    else:  # INT_64
+                                                        d[k] = _i64(data, pos)[0]
+                                                        pos += 8
+                                        else:
+                                            if m < 0xD1:
+                                                if m < 0xCE:
+                                                    if m == 0xCC:  # BYTES_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                    else:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                else:
+                                                    if m == 0xD0:  # STRING_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xE0:
+                                                    if m == 0xD1:  # STRING_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                                else:
+                                                    if m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        d[k] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                        d[k] = m - 0x100
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                    elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                                        n = m - 0x90
+                                        lst1 = _NONE * n
+                                        for i1 in _RANGES[n]:
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                lst1[i1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                if end > len(data):
+                                                    raise _overrun("string", n, pos, data)
+                                                try:
+                                                    lst1[i1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                lst1[i1] = None
+                                                            else:  # FLOAT_64
+                                                                lst1[i1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                lst1[i1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                lst1[i1] = False
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                lst1[i1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                lst1[i1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                lst1[i1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                lst1[i1] = m - 0x100
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                lst1[i1], pos = unpack(data, pos - 1)
+                                        d[k] = lst1
+                                    elif m <= 0xAF:  # TINY_MAP: likewise
+                                        n = m - 0xA0
+                                        d1 = {}
+                                        for _ in _RANGES[n]:
+                                            k1 = data[pos]
+                                            pos += 1
+                                            if k1 <= 0x8F and k1 >= 0x80:
+                                                k1 -= 0x80
+                                            elif k1 == 0xD0:
+                                                k1 = data[pos]
+                                                pos += 1
+                                            elif k1 == 0xD1:
+                                                k1 = _u16(data, pos)[0]
+                                                pos += 2
+                                            elif k1 == 0xD2:
+                                                k1 = _u32(data, pos)[0]
+                                                pos += 4
+                                            else:
+                                                raise _bad_key(k1, pos - 1)
+                                            end = pos + k1
+                                            if end > len(data):
+                                                raise _overrun("string", k1, pos, data)
+                                            try:
+                                                k1 = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                d1[k1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                if end > len(data):
+                                                    raise _overrun("string", n, pos, data)
+                                                try:
+                                                    d1[k1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                d1[k1] = None
+                                                            else:  # FLOAT_64
+                                                                d1[k1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                d1[k1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                d1[k1] = False
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                d1[k1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                d1[k1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                d1[k1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                d1[k1] = m - 0x100
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                d1[k1], pos = unpack(data, pos - 1)
+                                        d[k] = d1
+                                    else:  # structures
+                                        d[k], pos = unpack(data, pos - 1)
+                                return d, pos
+                            else:  # MAP_16
+                                n = _u16(data, pos)[0]
+                                pos += 2
+                                if n > (len(data) - pos) >> 1:
+                                    raise _overrun("map", n, pos, data)
+                                d = {}
+                                for _ in range(n):
+                                    k = data[pos]
+                                    pos += 1
+                                    if k <= 0x8F and k >= 0x80:
+                                        k -= 0x80
+                                    elif k == 0xD0:
+                                        k = data[pos]
+                                        pos += 1
+                                    elif k == 0xD1:
+                                        k = _u16(data, pos)[0]
+                                        pos += 2
+                                    elif k == 0xD2:
+                                        k = _u32(data, pos)[0]
+                                        pos += 4
+                                    else:
+                                        raise _bad_key(k, pos - 1)
+                                    end = pos + k
+                                    if end > len(data):
+                                        raise _overrun("string", k, pos, data)
+                                    try:
+                                        k = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                    m = data[pos]
+                                    pos += 1
+                                    if m <= 0x7F:  # TINY_INT
+                                        d[k] = m
+                                    elif m <= 0x8F:  # TINY_STRING
+                                        n = m - 0x80
+                                        end = pos + n
+                                        if end > len(data):
+                                            raise _overrun("string", n, pos, data)
+                                        try:
+                                            d[k] = data[pos:end].decode()
+                                        except UnicodeDecodeError as exc:
+                                            raise _bad_utf8(exc, pos) from None
+                                        pos = end
+                                    elif m >= 0xC0:
+                                        if m < 0xCC:
+                                            if m < 0xC8:
+                                                if m < 0xC2:
+                                                    if m == 0xC0:  # NULL
+                                                        d[k] = None
+                                                    else:  # FLOAT_64
+                                                        d[k] = _f64(data, pos)[0]
+                                                        pos += 8
+                                                else:
+                                                    if m == 0xC3:  # TRUE
+                                                        d[k] = True
+                                                    elif m == 0xC2:  # FALSE
+                                                        d[k] = False
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xCA:
+                                                    if m == 0xC8:  # INT_8
+                                                        n = data[pos]
+                                                        d[k] = n - 0x100 if n > 0x7F else n
+                                                        pos += 1
+                                                    else:  # INT_16
+                                                        d[k] = _i16(data, pos)[0]
+                                                        pos += 2
+                                                else:
+                                                    if m == 0xCA:  # INT_32
+                                                        d[k] = _i32(data, pos)[0]
+                                                        pos += 4
+                                                    else:  # INT_64
+                                                        d[k] = _i64(data, pos)[0]
+                                                        pos += 8
+                                        else:
+                                            if m < 0xD1:
+                                                if m < 0xCE:
+                                                    if m == 0xCC:  # BYTES_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                    else:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                else:
+                                                    if m == 0xD0:  # STRING_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xE0:
+                                                    if m == 0xD1:  # STRING_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                                else:
+                                                    if m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        d[k] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                        d[k] = m - 0x100
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                    elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                                        n = m - 0x90
+                                        lst1 = _NONE * n
+                                        for i1 in _RANGES[n]:
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                lst1[i1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                if end > len(data):
+                                                    raise _overrun("string", n, pos, data)
+                                                try:
+                                                    lst1[i1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                lst1[i1] = None
+                                                            else:  # FLOAT_64
+                                                                lst1[i1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                lst1[i1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                lst1[i1] = False
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                lst1[i1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                lst1[i1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                lst1[i1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                lst1[i1] = m - 0x100
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                lst1[i1], pos = unpack(data, pos - 1)
+                                        d[k] = lst1
+                                    elif m <= 0xAF:  # TINY_MAP: likewise
+                                        n = m - 0xA0
+                                        d1 = {}
+                                        for _ in _RANGES[n]:
+                                            k1 = data[pos]
+                                            pos += 1
+                                            if k1 <= 0x8F and k1 >= 0x80:
+                                                k1 -= 0x80
+                                            elif k1 == 0xD0:
+                                                k1 = data[pos]
+                                                pos += 1
+                                            elif k1 == 0xD1:
+                                                k1 = _u16(data, pos)[0]
+                                                pos += 2
+                                            elif k1 == 0xD2:
+                                                k1 = _u32(data, pos)[0]
+                                                pos += 4
+                                            else:
+                                                raise _bad_key(k1, pos - 1)
+                                            end = pos + k1
+                                            if end > len(data):
+                                                raise _overrun("string", k1, pos, data)
+                                            try:
+                                                k1 = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                d1[k1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                if end > len(data):
+                                                    raise _overrun("string", n, pos, data)
+                                                try:
+                                                    d1[k1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                d1[k1] = None
+                                                            else:  # FLOAT_64
+                                                                d1[k1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                d1[k1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                d1[k1] = False
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                d1[k1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                d1[k1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                d1[k1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                d1[k1] = m - 0x100
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                d1[k1], pos = unpack(data, pos - 1)
+                                        d[k] = d1
+                                    else:  # structures
+                                        d[k], pos = unpack(data, pos - 1)
+                                return d, pos
+                    else:
+                        if m < 0xE0:
+                            if m == 0xDA:  # MAP_32
+                                n = _u32(data, pos)[0]
+                                pos += 4
+                                if n > (len(data) - pos) >> 1:
+                                    raise _overrun("map", n, pos, data)
+                                d = {}
+                                for _ in range(n):
+                                    k = data[pos]
+                                    pos += 1
+                                    if k <= 0x8F and k >= 0x80:
+                                        k -= 0x80
+                                    elif k == 0xD0:
+                                        k = data[pos]
+                                        pos += 1
+                                    elif k == 0xD1:
+                                        k = _u16(data, pos)[0]
+                                        pos += 2
+                                    elif k == 0xD2:
+                                        k = _u32(data, pos)[0]
+                                        pos += 4
+                                    else:
+                                        raise _bad_key(k, pos - 1)
+                                    end = pos + k
+                                    if end > len(data):
+                                        raise _overrun("string", k, pos, data)
+                                    try:
+                                        k = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                    m = data[pos]
+                                    pos += 1
+                                    if m <= 0x7F:  # TINY_INT
+                                        d[k] = m
+                                    elif m <= 0x8F:  # TINY_STRING
+                                        n = m - 0x80
+                                        end = pos + n
+                                        if end > len(data):
+                                            raise _overrun("string", n, pos, data)
+                                        try:
+                                            d[k] = data[pos:end].decode()
+                                        except UnicodeDecodeError as exc:
+                                            raise _bad_utf8(exc, pos) from None
+                                        pos = end
+                                    elif m >= 0xC0:
+                                        if m < 0xCC:
+                                            if m < 0xC8:
+                                                if m < 0xC2:
+                                                    if m == 0xC0:  # NULL
+                                                        d[k] = None
+                                                    else:  # FLOAT_64
+                                                        d[k] = _f64(data, pos)[0]
+                                                        pos += 8
+                                                else:
+                                                    if m == 0xC3:  # TRUE
+                                                        d[k] = True
+                                                    elif m == 0xC2:  # FALSE
+                                                        d[k] = False
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xCA:
+                                                    if m == 0xC8:  # INT_8
+                                                        n = data[pos]
+                                                        d[k] = n - 0x100 if n > 0x7F else n
+                                                        pos += 1
+                                                    else:  # INT_16
+                                                        d[k] = _i16(data, pos)[0]
+                                                        pos += 2
+                                                else:
+                                                    if m == 0xCA:  # INT_32
+                                                        d[k] = _i32(data, pos)[0]
+                                                        pos += 4
+                                                    else:  # INT_64
+                                                        d[k] = _i64(data, pos)[0]
+                                                        pos += 8
+                                        else:
+                                            if m < 0xD1:
+                                                if m < 0xCE:
+                                                    if m == 0xCC:  # BYTES_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                    else:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                else:
+                                                    if m == 0xD0:  # STRING_8
+                                                        n = data[pos]
+                                                        pos += 1
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("bytes", n, pos, data)
+                                                        d[k] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                            else:
+                                                if m < 0xE0:
+                                                    if m == 0xD1:  # STRING_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        if end > len(data):
+                                                            raise _overrun("string", n, pos, data)
+                                                        try:
+                                                            d[k] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                                else:
+                                                    if m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        d[k] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                        d[k] = m - 0x100
+                                                    else:
+                                                        d[k], pos = unpack(data, pos - 1)
+                                    elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                                        n = m - 0x90
+                                        lst1 = _NONE * n
+                                        for i1 in _RANGES[n]:
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                lst1[i1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                if end > len(data):
+                                                    raise _overrun("string", n, pos, data)
+                                                try:
+                                                    lst1[i1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                lst1[i1] = None
+                                                            else:  # FLOAT_64
+                                                                lst1[i1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                lst1[i1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                lst1[i1] = False
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                lst1[i1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                lst1[i1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                lst1[i1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                lst1[i1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                lst1[i1] = m - 0x100
+                                                            else:
+                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                lst1[i1], pos = unpack(data, pos - 1)
+                                        d[k] = lst1
+                                    elif m <= 0xAF:  # TINY_MAP: likewise
+                                        n = m - 0xA0
+                                        d1 = {}
+                                        for _ in _RANGES[n]:
+                                            k1 = data[pos]
+                                            pos += 1
+                                            if k1 <= 0x8F and k1 >= 0x80:
+                                                k1 -= 0x80
+                                            elif k1 == 0xD0:
+                                                k1 = data[pos]
+                                                pos += 1
+                                            elif k1 == 0xD1:
+                                                k1 = _u16(data, pos)[0]
+                                                pos += 2
+                                            elif k1 == 0xD2:
+                                                k1 = _u32(data, pos)[0]
+                                                pos += 4
+                                            else:
+                                                raise _bad_key(k1, pos - 1)
+                                            end = pos + k1
+                                            if end > len(data):
+                                                raise _overrun("string", k1, pos, data)
+                                            try:
+                                                k1 = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                            m = data[pos]
+                                            pos += 1
+                                            if m <= 0x7F:  # TINY_INT
+                                                d1[k1] = m
+                                            elif m <= 0x8F:  # TINY_STRING
+                                                n = m - 0x80
+                                                end = pos + n
+                                                if end > len(data):
+                                                    raise _overrun("string", n, pos, data)
+                                                try:
+                                                    d1[k1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m >= 0xC0:
+                                                if m < 0xCC:
+                                                    if m < 0xC8:
+                                                        if m < 0xC2:
+                                                            if m == 0xC0:  # NULL
+                                                                d1[k1] = None
+                                                            else:  # FLOAT_64
+                                                                d1[k1] = _f64(data, pos)[0]
+                                                                pos += 8
+                                                        else:
+                                                            if m == 0xC3:  # TRUE
+                                                                d1[k1] = True
+                                                            elif m == 0xC2:  # FALSE
+                                                                d1[k1] = False
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xCA:
+                                                            if m == 0xC8:  # INT_8
+                                                                n = data[pos]
+                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                pos += 1
+                                                            else:  # INT_16
+                                                                d1[k1] = _i16(data, pos)[0]
+                                                                pos += 2
+                                                        else:
+                                                            if m == 0xCA:  # INT_32
+                                                                d1[k1] = _i32(data, pos)[0]
+                                                                pos += 4
+                                                            else:  # INT_64
+                                                                d1[k1] = _i64(data, pos)[0]
+                                                                pos += 8
+                                                else:
+                                                    if m < 0xD1:
+                                                        if m < 0xCE:
+                                                            if m == 0xCC:  # BYTES_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:  # BYTES_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                        else:
+                                                            if m == 0xD0:  # STRING_8
+                                                                n = data[pos]
+                                                                pos += 1
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xCE:  # BYTES_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("bytes", n, pos, data)
+                                                                d1[k1] = data[pos:end]
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                    else:
+                                                        if m < 0xE0:
+                                                            if m == 0xD1:  # STRING_16
+                                                                n = _u16(data, pos)[0]
+                                                                pos += 2
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m == 0xD2:  # STRING_32
+                                                                n = _u32(data, pos)[0]
+                                                                pos += 4
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                        else:
+                                                            if m == 0xE0:  # UUID
+                                                                if not allow_UUID:
+                                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                                if pos + 16 > len(data):
+                                                                    raise _overrun("UUID", 16, pos, data)
+                                                                d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                pos += 16
+                                                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                                                d1[k1] = m - 0x100
+                                                            else:
+                                                                d1[k1], pos = unpack(data, pos - 1)
+                                            else:  # tiny containers and structures
+                                                d1[k1], pos = unpack(data, pos - 1)
+                                        d[k] = d1
+                                    else:  # structures
+                                        d[k], pos = unpack(data, pos - 1)
+                                return d, pos
+                        else:
+                            if m == 0xE0:  # UUID
+                                if not allow_UUID:
+                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                        "it exists in Bolt 6.1+", pos - 1)
+                                if pos + 16 > len(data):
+                                    raise _overrun("UUID", 16, pos, data)
+                                v = _from_UUID(data[pos:pos + 16])
+                                pos += 16
+
+                                return v, pos
+                            elif m >= 0xF0:  # TINY_INT_NEGATIVE
+                                v = m - 0x100
+
+                                return v, pos
         raise ProtocolError(f"reserved marker byte 0x{m:02X}", pos - 1)
 
     return unpack
