@@ -41,9 +41,11 @@ test-pure: $(STAMP) check-generated
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-# Results go to benchmarks/RESULTS.md (each benchmark updates its own section) and, when
-# matplotlib is installed, a bar chart of the codec ratios to benchmarks/RESULTS.png.
+# Results go to benchmarks/RESULTS.md (each benchmark updates its own section) and a bar chart
+# of the codec ratios to benchmarks/RESULTS.png (matplotlib, the `bench` extra, installed here;
+# without it the chart is skipped with a note).
 bench: $(STAMP) accel
+	$(PY) -m pip install -q -e '.[bench]' || echo "matplotlib not installable here: no RESULTS.png"
 	$(PY) -m benchmarks --results benchmarks/RESULTS.md --png benchmarks/RESULTS.png
 	$(PY) -m benchmarks.server --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.client --results benchmarks/RESULTS.md

@@ -155,7 +155,12 @@ class Codec:
                 pass  # diagnosed below, by the checked pure-Python decoder
         if type(data) is not bytes:
             data = bytes(data)
-        value, end = self.unpack_from(data, 0)
+        try:  # unpack_from, inlined: this is the per-value hot path of the pure codec
+            value, end = self._unpack(data, 0)
+        except (ProtocolError, IndexError, _StructError, RecursionError):
+            value, end = self._diagnose(data, 0)
+        if end > len(data):
+            value, end = self._diagnose(data, 0)
         if end != len(data):
             raise ProtocolError(f"{len(data) - end} trailing bytes after the value", end)
         return value

@@ -64,6 +64,7 @@ import gc
 import importlib
 import json
 import math
+import os
 import pstats
 import sys
 import time
@@ -575,11 +576,18 @@ def main(argv: list[str] | None = None) -> int:
             json.dump(report, f, indent=2)
             f.write("\n")
         print(f"\nwrote {args.json}")
-    if args.results:
-        _results.update_section(args.results, "codec", results_markdown(report, names))
+    chart = None
     if args.png:
         if draw_png(args.png, report):
             print(f"wrote {args.png}")
+            chart = os.path.relpath(args.png, os.path.dirname(os.path.abspath(args.results or ".")))
+        else:
+            print("no chart: matplotlib is not installed (pip install -e '.[bench]')")
+    if args.results:
+        text = results_markdown(report, names)
+        if chart:
+            text += f"\n\n![speed factors of the codec]({chart})"
+        _results.update_section(args.results, "codec", text)
     return 0
 
 

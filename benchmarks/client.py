@@ -63,7 +63,7 @@ RECORDS = 100_000
 WARMUP = 1_000
 FIELDS = ["i", "name", "score", "flag", "list", "map", "node"]
 QUERY = "UNWIND range(1, $n) AS i RETURN i, 'a name string', 3.25, true, [1, 2, 3], {k: 'v', n: 7}, n"
-TARGET = 2.0
+TARGET = 3.0
 SERVER_AGENT = "Neo4j/5.26.0"
 
 
