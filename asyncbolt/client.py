@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, unquote, urlparse
 from . import __version__
 from ._generated.versions import VERSIONS
 from .auth import auth_token
+from .connection import DEFAULT_MAX_MESSAGE_SIZE
 from .errors import (
     BoltError,
     ClientError,
@@ -58,7 +59,7 @@ from .messages import (
     Route,
     Run,
 )
-from .packstream import get_codec
+from .packstream import DEFAULT_MAX_DEPTH, get_codec
 
 __all__ = ["connect", "Connection", "Result", "Record", "Summary", "Counters", "Transaction",
            "RequestIgnored", "parse_uri", "ClientSession", "ClientResponse"]
@@ -68,6 +69,8 @@ log = logging.getLogger(__name__)
 Version = tuple[int, int]
 DEFAULT_PORT = 7687
 DEFAULT_FETCH_SIZE = 1000
+#: Default bound on the records of one result received and not yet read.
+DEFAULT_MAX_BUFFERED_RECORDS = 1_000_000
 USER_AGENT = f"asyncbolt/{__version__}"
 #: What we offer by default: the manifest (reaches 6.x), then 5.8-5.0, 4.4-4.0 and 3.0.
 DEFAULT_PROPOSALS = [(5, 8, 8), (4, 4, 4), (3, 0)]
@@ -457,16 +460,25 @@ class _RunHandler(_Handler):
 
 
 class _PullHandler(_Handler):
-    __slots__ = ("stream", "discard")
+    __slots__ = ("stream", "discard", "limit")
 
     def __init__(self, stream: _Stream, discard: bool) -> None:
         self.stream = stream
         self.discard = discard
+        self.limit = stream.conn.max_buffered_records
 
     def on_record(self, values: list) -> None:
         s = self.stream
         if not s.abandoned:
-            s.records.append(values)
+            records = s.records
+            if len(records) >= self.limit:
+                query = s.query if len(s.query) <= 60 else s.query[:57] + "..."
+                # Raised into the read loop, which closes the connection with it; the records
+                # already buffered are still delivered before the error.
+                raise ProtocolError(f"more than {self.limit:,} records of {query!r} are buffered "
+                                    "unread; read results as they arrive, lower fetch_size, or "
+                                    "raise max_buffered_records")
+            records.append(values)
 
     def on_success(self, meta: dict) -> None:
         s = self.stream
@@ -531,8 +543,16 @@ class Connection:
     def __init__(self, *, host: str, port: int, auth: dict, user_agent: str, fetch_size: int,
                  routing: dict | None, proposals: list, manifest: bool,
                  supported: Iterable[Version] | None = None,
-                 server_hostname: str | None = None) -> None:
+                 server_hostname: str | None = None,
+                 max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
+                 max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
+                 max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS) -> None:
+        if max_buffered_records < 1:
+            raise ValueError(f"max_buffered_records must be positive, got {max_buffered_records!r}")
         self.host, self.port = host, port
+        #: Limits on what the server may send (see :func:`connect`).
+        self.max_depth = max_depth
+        self.max_buffered_records = max_buffered_records
         #: The name TLS checks the certificate against (the host, unless it was resolved).
         self.server_hostname = server_hostname or host
         self.fetch_size = fetch_size
@@ -545,7 +565,7 @@ class Connection:
             supported = [v for v in VERSIONS if v != (5, 5)]  # 5.5 was withdrawn
         self._handshake = ClientHandshake(proposals, manifest=manifest, supported=list(supported))
         self._handshake_done: asyncio.Future = self._loop.create_future()
-        self._reader = ChunkReader()
+        self._reader = ChunkReader(max_message_size, max_chunks)
         self._writer = ChunkWriter()
         self._codec: Any = None
         self._unpack: Any = None
@@ -665,7 +685,7 @@ class Connection:
 
     def _set_codec(self, patches: frozenset[str]) -> None:
         self.patches = patches
-        self._codec = get_codec(self.protocol_version, patches)
+        self._codec = get_codec(self.protocol_version, patches, max_depth=self.max_depth)
         self._unpack = self._codec._unpack
 
     def _fail_handshake(self, exc: BaseException) -> None:
@@ -1208,7 +1228,8 @@ _FROM_URI: Any = object()
 async def _open_connection(scheme: str, host: str, port: int, query: dict, *, auth: Any,
                            ssl: Any, user_agent: str, fetch_size: int, versions: Any,
                            timeout: float | None, routing: Any = _FROM_URI,
-                           server_hostname: str | None = None) -> Connection:
+                           server_hostname: str | None = None,
+                           limits: dict[str, Any] | None = None) -> Connection:
     """Open and authenticate a connection. ``routing`` (the driver's: one context, naming the
     URI's address, for every connection of a cluster) overrides the one made from the URI;
     ``server_hostname`` is what TLS verifies when ``host`` is an address resolved from it."""
@@ -1229,7 +1250,7 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
         conn = Connection(host=host, port=port, auth=token, user_agent=user_agent,
                           fetch_size=fetch_size, routing=routing, proposals=slots, manifest=use_manifest,
                           supported=None if versions is None else [tuple(v) for v in versions],
-                          server_hostname=server_hostname)
+                          server_hostname=server_hostname, **(limits or {}))
         try:
             await conn._open(context, timeout)
             return conn
@@ -1276,7 +1297,9 @@ def connect(uri: str | None = None, auth: Any = None, *,
             fetch_size: int = DEFAULT_FETCH_SIZE, versions: Iterable[Version] | None = None,
             timeout: float | None = 30.0, protocol_class: Any = None, loop: Any = None,
             host: str | None = None, port: int | None = None, on_failure: Any = None,
-            max_inflight: int = 2048, **kwargs: Any) -> Any:
+            max_inflight: int = 2048, max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
+            max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
+            max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS, **kwargs: Any) -> Any:
     """Open a Bolt connection: ``conn = await connect(uri, auth=...)`` or
     ``async with connect(uri) as conn``.
 
@@ -1286,6 +1309,12 @@ def connect(uri: str | None = None, auth: Any = None, *,
     ``custom_auth``, or None. ``versions``: offer only these Bolt versions (default: the highest
     common one in the spec). ``fetch_size``: records per PULL (-1: all at once). ``timeout``:
     seconds to connect, negotiate and authenticate.
+
+    Limits on what the server may send; past one, a ``ProtocolError`` ends the connection:
+    ``max_message_size`` (bytes of one message, 64 MiB; None: no limit), ``max_chunks`` (of one
+    message, 65,536), ``max_depth`` (nested lists, maps and structures in a value, 256),
+    ``max_buffered_records`` (records received and not yet read, per result, 1,000,000: only
+    reached with ``fetch_size=-1`` or when a new query makes an unread result fetch its rest).
 
     The seed's form still works and returns a :class:`ClientSession`:
     ``await connect("tcp://localhost:7687", loop, protocol_class=MyProtocol, username=...)`` or
@@ -1304,9 +1333,13 @@ def connect(uri: str | None = None, auth: Any = None, *,
     if auth is None and "_user" in query:
         auth = (query["_user"], query["_password"])
 
+    limits = {"max_message_size": max_message_size, "max_chunks": max_chunks,
+              "max_depth": max_depth, "max_buffered_records": max_buffered_records}
+
     def factory():
         return _open_connection(scheme, host_, port_, query, auth=auth, ssl=ssl, user_agent=user_agent,
-                                fetch_size=fetch_size, versions=versions, timeout=timeout)
+                                fetch_size=fetch_size, versions=versions, timeout=timeout,
+                                limits=limits)
 
     return _Connect(factory)
 

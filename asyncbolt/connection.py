@@ -24,7 +24,7 @@ from .errors import ClientError, Neo4jError, ProtocolError
 from .framing import ChunkReader, ChunkWriter
 from .handshake import ServerHandshake
 from .messages import Failure, Ignored, Message, Success
-from .packstream import Codec, get_codec
+from .packstream import DEFAULT_MAX_DEPTH, Codec, get_codec
 
 __all__ = ["ServerConnection", "Request", "Closed", "DEFAULT_MAX_MESSAGE_SIZE"]
 
@@ -72,14 +72,17 @@ class ServerConnection:
     """One Bolt connection, server side, without I/O.
 
     ``versions``: the versions this server may choose (default: every version the spec lets a
-    server negotiate). ``max_message_size``: larger requests are a protocol error.
+    server negotiate). ``max_message_size``: larger requests are a protocol error, as are
+    requests of more than ``max_chunks`` chunks and values nested deeper than ``max_depth``.
     """
 
     def __init__(self, versions: Iterable[tuple[int, int]] | None = None, *,
-                 manifest: bool = True, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE) -> None:
+                 manifest: bool = True, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+                 max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
         self.versions = tuple(sorted(set(versions or SERVER_VERSIONS)))
         self._handshake = ServerHandshake(self.versions, manifest=manifest)
-        self._reader = ChunkReader(max_message_size)
+        self._reader = ChunkReader(max_message_size, max_chunks)
+        self.max_depth = max_depth
         self._writer = ChunkWriter()
         self._raw_out: list[bytes] = []  # handshake bytes: not chunked
         self._pending: deque[bytes | ProtocolError] = deque()
@@ -127,7 +130,7 @@ class ServerConnection:
             if not self._handshake.done:
                 return
             self.version = self._handshake.version
-            self.codec = get_codec(self.version)
+            self.codec = get_codec(self.version, max_depth=self.max_depth)
             self.state = INITIAL[self.version]
             data = self._handshake.unused
             if not data:
@@ -241,7 +244,7 @@ class ServerConnection:
         self._send(Success(metadata))
         if name == "HELLO" and "utc" in (metadata.get("patch_bolt") or ()):
             self.patches = frozenset({"utc"})
-            self.codec = get_codec(self.version, self.patches)
+            self.codec = get_codec(self.version, self.patches, max_depth=self.max_depth)
         if self._frozen(name):
             return
         has_more = bool(metadata.get("has_more"))
@@ -327,6 +330,12 @@ class ServerConnection:
         return len(self._writer) + sum(map(len, self._raw_out))
 
     # -- endings --------------------------------------------------------------------------
+
+    def close(self, reason: str) -> None:
+        """End the connection from the server's side: no more requests are taken, and
+        :meth:`next_event` returns ``Closed(reason)``. What was already answered still goes out
+        with :meth:`data_to_send`."""
+        self._close(reason)
 
     def _fatal(self, error: Neo4jError) -> Closed:
         self._send(Failure(error.to_metadata(self.version)))

@@ -29,6 +29,7 @@ from typing import Any
 
 from .client import (
     DEFAULT_FETCH_SIZE,
+    DEFAULT_MAX_BUFFERED_RECORDS,
     USER_AGENT,
     Connection,
     RequestIgnored,
@@ -39,7 +40,9 @@ from .client import (
     parse_uri,
 )
 from .client import Transaction as _ConnectionTransaction
+from .connection import DEFAULT_MAX_MESSAGE_SIZE
 from .errors import BoltError, ClientError, Neo4jError, ServiceUnavailable, TransientError
+from .packstream import DEFAULT_MAX_DEPTH
 from .pool import Pool
 from .routing import WRITER_GONE_CODES, Address, Router
 
@@ -572,7 +575,8 @@ class Driver:
 
     ``bookmark_manager``: shared by the sessions (default: a new :class:`BookmarkManager`, also
     :attr:`bookmark_manager`); ``None`` makes sessions chain only their own bookmarks.
-    ``ssl``, ``user_agent``, ``fetch_size``, ``versions``: as :func:`asyncbolt.connect`.
+    ``ssl``, ``user_agent``, ``fetch_size``, ``versions`` and the limits ``max_message_size``,
+    ``max_chunks``, ``max_depth``, ``max_buffered_records``: as :func:`asyncbolt.connect`.
     """
 
     def __init__(self, uri: str, auth: Any = None, *, max_pool_size: int | None = 100,
@@ -585,7 +589,10 @@ class Driver:
                  resolver: Callable[[Address], Any] | None = None,
                  bookmark_manager: Any = _DRIVER_MANAGER, ssl: Any = None,
                  user_agent: str = USER_AGENT, fetch_size: int = DEFAULT_FETCH_SIZE,
-                 versions: Iterable[tuple[int, int]] | None = None) -> None:
+                 versions: Iterable[tuple[int, int]] | None = None,
+                 max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
+                 max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
+                 max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS) -> None:
         scheme, host, port, query = parse_uri(uri)
         if scheme == "tcp":
             raise ValueError("Driver takes bolt:// or neo4j:// URIs (tcp:// is the seed API's)")
@@ -612,6 +619,8 @@ class Driver:
         self._user_agent = user_agent
         self._fetch_size = fetch_size
         self._versions = None if versions is None else [tuple(v) for v in versions]
+        self._limits = {"max_message_size": max_message_size, "max_chunks": max_chunks,
+                        "max_depth": max_depth, "max_buffered_records": max_buffered_records}
         self._context = context if self.routing else None
         self._acquisition_timeout = connection_acquisition_timeout
         self._pool = Pool(self._open, max_size=max_pool_size,
@@ -638,7 +647,7 @@ class Driver:
                                       ssl=self._ssl, user_agent=self._user_agent,
                                       fetch_size=self._fetch_size, versions=self._versions,
                                       timeout=timeout, routing=self._context,
-                                      server_hostname=hostname)
+                                      server_hostname=hostname, limits=self._limits)
 
     def _on_error(self, address: Address, error: BaseException, db: str | None) -> None:
         if self._router is not None:

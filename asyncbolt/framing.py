@@ -17,10 +17,13 @@ from struct import Struct
 from asyncbolt._speedups import accel as _accel
 from asyncbolt.errors import ProtocolError
 
-__all__ = ["MAX_CHUNK_SIZE", "ChunkReader", "ChunkWriter", "chunk_message"]
+__all__ = ["DEFAULT_MAX_CHUNKS", "MAX_CHUNK_SIZE", "ChunkReader", "ChunkWriter", "chunk_message"]
 
 #: The largest payload one chunk can carry (the size field is an unsigned 16-bit integer).
 MAX_CHUNK_SIZE = 65535
+#: Default bound on the chunks of one incoming message: at 1 KiB per chunk (drivers send
+#: kilobytes per chunk, up to 65,535 bytes) it admits the default maximum message size, 64 MiB.
+DEFAULT_MAX_CHUNKS = 65536
 
 _END = b"\x00\x00"
 _NO_LIMIT = 1 << 62  # larger than any buffer
@@ -132,6 +135,8 @@ class ChunkReader:
     :meth:`feed` returns the messages it completed, in order. ``max_message_size`` (payload bytes,
     chunk headers not counted) bounds memory use: a message that would grow past it raises
     :class:`~asyncbolt.errors.ProtocolError` as soon as the offending chunk header is seen.
+    ``max_chunks`` bounds the chunks of one message (default :data:`DEFAULT_MAX_CHUNKS`), so a
+    peer cannot make a message of a million one-byte chunks cost a million loop turns.
 
     Attributes:
         noops: number of NOOP keep-alives skipped so far.
@@ -149,12 +154,23 @@ class ChunkReader:
         "_half_header",
         "_header_offset",
         "_error",
+        "max_chunks",
+        "_chunks",
     )
 
-    def __init__(self, max_message_size: int | None = None) -> None:
+    def __init__(self, max_message_size: int | None = None,
+                 max_chunks: int | None = None) -> None:
         if max_message_size is not None and max_message_size < 1:
             raise ValueError(f"max_message_size must be positive or None, got {max_message_size}")
+        if max_chunks is None:
+            max_chunks = DEFAULT_MAX_CHUNKS
+        if max_chunks < 1:
+            raise ValueError(f"max_chunks must be positive, got {max_chunks}")
         self.max_message_size = max_message_size
+        self.max_chunks = max_chunks
+        # Chunks of the message in progress (slow path only: the fast path takes whole
+        # single-chunk messages).
+        self._chunks = 0
         self.noops = 0
         self.offset = 0
         # Payload of the message in progress (chunks joined so far).
@@ -175,18 +191,19 @@ class ChunkReader:
         return len(self._msg) + (self._half_header >= 0)
 
     def _too_big(self, size: int, header_offset: int) -> ProtocolError:
+        return self._fail(f"message exceeds the maximum size of {self.max_message_size} bytes "
+                          f"({size} bytes so far)", header_offset)
+
+    def _fail(self, text: str, header_offset: int) -> ProtocolError:
         # The reader cannot resynchronise after refusing a chunk (its payload would have to be
         # skipped), so it stays failed: every later feed raises the same error.
         self._msg = bytearray()
         self._remaining = 0
         self._half_header = -1
         self._in_message = False
+        self._chunks = 0
         self.offset = header_offset
-        self._error = ProtocolError(
-            f"message exceeds the maximum size of {self.max_message_size} bytes "
-            f"({size} bytes so far)",
-            header_offset,
-        )
+        self._error = ProtocolError(text, header_offset)
         return self._error
 
     def feed(self, data: Buffer) -> list[bytes]:
@@ -276,12 +293,17 @@ class ChunkReader:
                     append(bytes(self._msg))
                     self._msg.clear()
                     self._in_message = False
+                    self._chunks = 0
                 else:
                     self.noops += 1
                 continue
 
             if len(self._msg) + size > limit:
                 raise self._too_big(len(self._msg) + size, header_offset)
+            self._chunks += 1
+            if self._chunks > self.max_chunks:
+                raise self._fail(f"message has more than the maximum of {self.max_chunks} chunks "
+                                 f"({len(self._msg)} bytes so far)", header_offset)
             self._in_message = True
             self._remaining = size
 

@@ -32,11 +32,13 @@ from typing import Any
 
 from . import _speedups
 from ._generated import codec as _g
+from ._generated.codec import DEFAULT_MAX_DEPTH
 from ._generated.messages import Message
 from .errors import ProtocolError
 from .types import Structure
 
-__all__ = ["ACCELERATED", "Codec", "Structure", "ProtocolError", "get_codec", "pack", "unpack"]
+__all__ = ["ACCELERATED", "DEFAULT_MAX_DEPTH", "Codec", "Structure", "ProtocolError", "get_codec", "pack",
+           "unpack"]
 
 
 def _load_accelerator() -> Any:
@@ -76,13 +78,18 @@ class Codec:
     holds no state between calls.
     """
 
-    __slots__ = ("version", "patches", "profile", "accelerated", "_unpack", "_checked", "_pack",
+    __slots__ = ("version", "patches", "profile", "accelerated", "max_depth", "_unpack", "_checked", "_pack",
                  "_whole", "_to_bytes", "_requests", "_responses", "_message_packers")
 
     def __init__(self, version: Version = DEFAULT_VERSION, patches: Iterable[str] = (), *,
-                 accelerated: bool | None = None) -> None:
+                 accelerated: bool | None = None, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
         """``accelerated``: True for the C codec, False for pure Python, None (default) for
-        ``ACCELERATED``. True raises RuntimeError when the C codec is not available."""
+        ``ACCELERATED``. True raises RuntimeError when the C codec is not available.
+        ``max_depth``: decoding refuses values with containers (lists, maps, structures)
+        nested deeper than this, with a ProtocolError (default :data:`DEFAULT_MAX_DEPTH`)."""
+        if not isinstance(max_depth, int) or max_depth < 1:
+            raise ValueError(f"max_depth must be a positive integer, got {max_depth!r}")
+        self.max_depth = max_depth
         version = (int(version[0]), int(version[1]))
         self.version = version
         self.patches = frozenset(patches)
@@ -110,17 +117,17 @@ class Codec:
                                + (" (ASYNCBOLT_PURE is set)" if _speedups.pure_requested() else ""))
         self.accelerated = bool(accelerated)
         if accelerated:
-            self._unpack = _accel.make_unpack(structs, self.profile)
+            self._unpack = _accel.make_unpack(structs, self.profile, max_depth)
             self._pack = _accel.make_pack(packers, unavailable, _g._pack_other)
             # One call for a whole value / a whole encoding: unpack() and pack() on the hot path.
             self._whole = self._unpack.whole
             self._to_bytes = self._pack.to_bytes
         else:
-            self._unpack = _g._make_unpack(structs, self.profile)
+            self._unpack = _g._make_unpack(structs, self.profile, max_depth)
             self._pack = _g._make_pack(packers, unavailable)
             self._whole = self._to_bytes = None
         # Errors are always diagnosed by the checked pure-Python decoder.
-        self._checked = _g._make_checked_unpack(structs, self.profile)
+        self._checked = _g._make_checked_unpack(structs, self.profile, max_depth)
         self._requests, self._responses, self._message_packers = tables
 
     def __repr__(self) -> str:
@@ -268,15 +275,16 @@ class Codec:
         return pos
 
 
-_CODECS: dict[str, Codec] = {}
+_CODECS: dict[tuple[str, int], Codec] = {}
 
 
-def get_codec(version: Version = DEFAULT_VERSION, patches: Iterable[str] = ()) -> Codec:
-    """The (cached) codec for a version and set of patches."""
-    key = _profile_key(version, patches)
+def get_codec(version: Version = DEFAULT_VERSION, patches: Iterable[str] = (), *,
+              max_depth: int = DEFAULT_MAX_DEPTH) -> Codec:
+    """The (cached) codec for a version, set of patches and nesting limit."""
+    key = (_profile_key(version, patches), max_depth)
     codec = _CODECS.get(key)
     if codec is None:
-        codec = _CODECS[key] = Codec(version, patches)
+        codec = _CODECS[key] = Codec(version, patches, max_depth=max_depth)
     return codec
 
 

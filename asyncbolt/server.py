@@ -29,7 +29,8 @@ from typing import Any
 
 from . import __version__
 from .connection import DEFAULT_MAX_MESSAGE_SIZE, Closed, Request, ServerConnection
-from .errors import AuthError, ClientError, DatabaseError, Neo4jError
+from .errors import AuthError, ClientError, DatabaseError, Neo4jError, TransientError
+from .packstream import DEFAULT_MAX_DEPTH
 
 __all__ = ["Result", "ServerSession", "Server", "ConnectionInfo", "serve", "create_server"]
 
@@ -39,6 +40,11 @@ log = logging.getLogger(__name__)
 _AUTH_KEYS = ("scheme", "principal", "credentials", "realm", "parameters")
 #: Bytes of RECORDs buffered before the runtime writes and waits for the socket to drain.
 _FLUSH_BYTES = 64 * 1024
+#: Defaults of serve()'s limits: seconds to authenticate (Neo4j's default too), connections.
+DEFAULT_AUTH_TIMEOUT = 30.0
+DEFAULT_MAX_CONNECTIONS = 1000
+# Connections being refused at once (handshake + FAILURE) before further ones are just closed.
+_MAX_REFUSING = 64
 _ROUTING_PROCEDURES = ("dbms.routing.getroutingtable", "dbms.cluster.routing.getroutingtable")
 
 
@@ -211,11 +217,20 @@ class _Stream:
 class _Handler:
     """Runs one connection: feeds the sans-IO core, calls the session's hooks."""
 
-    def __init__(self, server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 refuse: Neo4jError | None = None) -> None:
         self.server = server
         self.reader = reader
         self.writer = writer
-        self.conn = ServerConnection(server.versions, max_message_size=server.max_message_size)
+        self.conn = ServerConnection(server.versions, max_message_size=server.max_message_size,
+                                     max_chunks=server.max_chunks, max_depth=server.max_depth)
+        #: Answer for the first request instead of serving it (the server is full).
+        self.refuse = refuse
+        loop = asyncio.get_running_loop()
+        #: When the client must have authenticated by (None: it has, or there is no limit).
+        self.auth_deadline = None if server.auth_timeout is None else loop.time() + server.auth_timeout
+        #: When the last request was answered or bytes arrived (for idle_timeout).
+        self.last_activity = self.opened = loop.time()
         peer = writer.get_extra_info("peername")
         local = writer.get_extra_info("sockname")
         self.info = ConnectionInfo(f"bolt-{next(server._ids)}", peer, local)
@@ -234,21 +249,47 @@ class _Handler:
         if data and not self.writer.is_closing():
             self.writer.write(data)
 
+    def _read_limit(self, now: float) -> tuple[float | None, str]:
+        """Seconds the next read may wait, and what runs out then (None: no limit applies)."""
+        server = self.server
+        if self.conn.version is None:
+            if server.handshake_timeout is None:
+                return None, ""
+            # The whole handshake must finish in time, however the bytes trickle in.
+            return self.opened + server.handshake_timeout - now, "handshake"
+        if self.auth_deadline is not None:
+            return self.auth_deadline - now, "authentication"
+        if server.idle_timeout is not None:
+            return self.last_activity + server.idle_timeout - now, "idle"
+        return None, ""
+
     async def read_loop(self) -> None:
-        """Read until EOF; RESET's arrival is noticed here, while a hook may be running."""
+        """Read until EOF; RESET's arrival is noticed here, while a hook may be running.
+
+        It also enforces the server's time limits: the handshake, the authentication (a client
+        that never authenticates is closed after ``auth_timeout``) and, once authenticated,
+        ``idle_timeout`` (no request for that long while nothing runs for the client).
+        """
+        loop = asyncio.get_running_loop()
         try:
-            loop = asyncio.get_running_loop()
-            limit = self.server.handshake_timeout
-            deadline = None if limit is None else loop.time() + limit
             while not self.conn.closed:
-                if self.conn.version is None and deadline is not None:
-                    # The whole handshake must finish in time, however the bytes trickle in.
-                    remaining = deadline - loop.time()
-                    if remaining <= 0:
-                        raise asyncio.TimeoutError
-                    data = await asyncio.wait_for(self.reader.read(65536), remaining)
-                else:
+                limit, what = self._read_limit(loop.time())
+                if limit is None:
                     data = await self.reader.read(65536)
+                else:
+                    try:
+                        if limit <= 0:
+                            raise asyncio.TimeoutError
+                        data = await asyncio.wait_for(self.reader.read(65536), limit)
+                    except asyncio.TimeoutError:
+                        if what == "idle" and self.busy():
+                            self.last_activity = loop.time()  # working for the client: not idle
+                            continue
+                        if what == "authentication" and self.auth_deadline is None:
+                            continue  # authenticated meanwhile
+                        self.timed_out(what)
+                        return
+                self.last_activity = loop.time()
                 self.conn.receive_data(data)
                 if self.conn.version is None or not data:
                     self.flush()  # handshake answer, or refusal
@@ -257,15 +298,26 @@ class _Handler:
                 self.wake.set()
                 if not data:
                     break
-        except asyncio.TimeoutError:
-            log.info("%s: no handshake within %ss, closing", self.info.id, self.server.handshake_timeout)
-            self.conn.receive_data(b"")
         except (ConnectionError, OSError) as exc:
             log.debug("%s: read failed: %s", self.info.id, exc)
             self.conn.receive_data(b"")
         finally:
             self.eof = True
             self.wake.set()
+
+    def busy(self) -> bool:
+        """A request of this client is being answered (a hook runs, or records are sent)."""
+        return self.conn.current is not None
+
+    def timed_out(self, what: str) -> None:
+        server = self.server
+        seconds = {"handshake": server.handshake_timeout, "authentication": server.auth_timeout,
+                   "idle": server.idle_timeout}[what]
+        reason = {"handshake": f"no handshake within {seconds}s",
+                  "authentication": f"not authenticated within {seconds}s",
+                  "idle": f"idle for {seconds}s"}[what]
+        log.info("%s: %s, closing", self.info.id, reason)
+        self.conn.close(reason)
 
     async def run(self) -> None:
         reader_task = asyncio.ensure_future(self.read_loop())
@@ -314,6 +366,7 @@ class _Handler:
                 log.debug("%s: closed: %s", self.info.id, event.reason)
                 return
             await self.dispatch(event)
+            self.last_activity = asyncio.get_running_loop().time()
             self.flush()
             if self.writer.transport.get_write_buffer_size() > _FLUSH_BYTES:
                 await self.writer.drain()
@@ -325,6 +378,11 @@ class _Handler:
         name = request.name
         if not conn.interrupted and self.interrupt.done():
             self.interrupt = asyncio.get_running_loop().create_future()
+        if self.refuse is not None:
+            log.warning("%s: refused: %s", self.info.id, self.refuse.message)
+            conn.failure(self.refuse)
+            conn.close(self.refuse.message)
+            return
         try:
             handler = getattr(self, "on_" + name.lower())
             if name == "RESET":
@@ -408,6 +466,7 @@ class _Handler:
             log.exception("%s: authenticate() failed", self.info.id)
             raise AuthError(f"authentication failed: {exc}") from exc
         self.info.user = auth.get("principal")
+        self.auth_deadline = None
 
     async def _hello_metadata(self, session: ServerSession, extra: dict) -> dict[str, Any]:
         version = self.conn.version
@@ -437,6 +496,9 @@ class _Handler:
     async def on_logoff(self, request: Request) -> None:
         await _maybe_await(self._ensure_session().logoff())
         self.info.user = None
+        limit = self.server.auth_timeout
+        # Logged off: the next LOGON is due within auth_timeout, as after connecting.
+        self.auth_deadline = None if limit is None else asyncio.get_running_loop().time() + limit
         self.conn.success({})
 
     async def on_telemetry(self, request: Request) -> None:
@@ -637,12 +699,28 @@ class Server:
     def __init__(self, session_class: type[ServerSession], *, versions: Iterable[tuple[int, int]] | None,
                  agent: str, max_message_size: int, handshake_timeout: float | None,
                  recv_timeout: int | None, telemetry: bool, default_db: str,
-                 session_kwargs: dict[str, Any]) -> None:
+                 session_kwargs: dict[str, Any], auth_timeout: float | None = DEFAULT_AUTH_TIMEOUT,
+                 idle_timeout: float | None = None,
+                 max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
+                 max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+        for name, value in (("handshake_timeout", handshake_timeout), ("auth_timeout", auth_timeout),
+                            ("idle_timeout", idle_timeout)):
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be positive or None, got {value!r}")
+        if max_connections is not None and max_connections < 1:
+            raise ValueError(f"max_connections must be positive or None, got {max_connections!r}")
         self.session_class = session_class
         self.versions = tuple(versions) if versions else None
         self.agent = agent
         self.max_message_size = max_message_size
+        self.max_chunks = max_chunks
+        self.max_depth = max_depth
         self.handshake_timeout = handshake_timeout
+        self.auth_timeout = auth_timeout
+        self.idle_timeout = idle_timeout
+        self.max_connections = max_connections
+        #: Connections turned away because max_connections were being served.
+        self.refused = 0
         self.recv_timeout = recv_timeout
         self.telemetry = telemetry
         self.default_db = default_db
@@ -652,20 +730,36 @@ class Server:
         self._ids = itertools.count(1)
         self._server: asyncio.AbstractServer | None = None
         self._tasks: set[asyncio.Task] = set()
+        self._refusing: set[asyncio.Task] = set()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
+        refuse = None
+        tasks = self._tasks
+        if self.max_connections is not None and len(self._tasks) >= self.max_connections:
+            # Full. The client hears why (after the handshake, its first request gets a transient
+            # FAILURE, which drivers retry later); past a few dozen such at once, a plain close.
+            self.refused += 1
+            if len(self._refusing) >= _MAX_REFUSING:
+                log.warning("refusing a connection: %d connections served, %d being refused",
+                            len(self._tasks), len(self._refusing))
+                writer.transport.abort()
+                return
+            refuse = TransientError("Neo.TransientError.Request.NoThreadsAvailable",
+                                    f"the server is serving its maximum of {self.max_connections} "
+                                    "connections; try again later")
+            tasks = self._refusing
         if task is not None:
-            self._tasks.add(task)
+            tasks.add(task)
         try:
-            await _Handler(self, reader, writer).run()
+            await _Handler(self, reader, writer, refuse).run()
         except asyncio.CancelledError:
             # close() cancels live connections; the connection task ends quietly (asyncio's
             # stream callback would otherwise log the cancellation as an error).
             pass
         finally:
             if task is not None:
-                self._tasks.discard(task)
+                tasks.discard(task)
 
     @property
     def sockets(self) -> tuple:
@@ -692,14 +786,14 @@ class Server:
         """Stop accepting connections and end the live ones."""
         if self._server is not None:
             self._server.close()
-        for task in list(self._tasks):
+        for task in [*self._tasks, *self._refusing]:
             task.cancel()
 
     async def wait_closed(self) -> None:
         if self._server is not None:
             await self._server.wait_closed()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks or self._refusing:
+            await asyncio.gather(*self._tasks, *self._refusing, return_exceptions=True)
 
     async def __aenter__(self) -> Server:
         return self
@@ -714,18 +808,36 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
                 agent: str = f"asyncbolt/{__version__}",
                 max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
                 handshake_timeout: float | None = 10.0, recv_timeout: int | None = None,
-                telemetry: bool = False, default_db: str = "neo4j", **session_kwargs: Any) -> Server:
+                telemetry: bool = False, default_db: str = "neo4j",
+                auth_timeout: float | None = DEFAULT_AUTH_TIMEOUT, idle_timeout: float | None = None,
+                max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
+                max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
+                **session_kwargs: Any) -> Server:
     """Start serving Bolt on ``host:port`` (``port=0`` picks a free one; see ``server.port``).
 
     ``versions`` restricts what the server negotiates (default: every version of the spec that a
     server may choose). ``agent`` is HELLO's ``server`` value; drivers that check the product
     may want ``"Neo4j/5.26.0"``. Other keyword arguments are passed to ``session_class``.
+
+    Limits (each closes the offending connection; None disables a limit):
+
+    - ``handshake_timeout`` (10 s): the whole handshake, however slowly its bytes come;
+    - ``auth_timeout`` (30 s): from connecting (or LOGOFF) to a successful INIT/HELLO/LOGON;
+    - ``idle_timeout`` (off): an authenticated client sends nothing for this long while none of
+      its requests is being answered;
+    - ``max_connections`` (1,000): more at once are refused; each hears, after the handshake,
+      ``Neo.TransientError.Request.NoThreadsAvailable`` (drivers retry later);
+    - ``max_message_size`` (64 MiB), ``max_chunks`` (65,536 per message) and ``max_depth`` (256
+      nested lists, maps and structures) bound each request; beyond them the client gets a
+      FAILURE ``Neo.ClientError.Request.Invalid`` and the connection is closed.
     """
     if not (isinstance(session_class, type) and issubclass(session_class, ServerSession)):
         raise TypeError("serve() takes a ServerSession subclass")
     server = Server(session_class, versions=versions, agent=agent, max_message_size=max_message_size,
                     handshake_timeout=handshake_timeout, recv_timeout=recv_timeout,
-                    telemetry=telemetry, default_db=default_db, session_kwargs=session_kwargs)
+                    telemetry=telemetry, default_db=default_db, session_kwargs=session_kwargs,
+                    auth_timeout=auth_timeout, idle_timeout=idle_timeout,
+                    max_connections=max_connections, max_chunks=max_chunks, max_depth=max_depth)
     server._server = await asyncio.start_server(server._accept, host, port, ssl=ssl)
     return server
 

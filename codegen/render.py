@@ -37,6 +37,9 @@ OUTPUTS = {
 }
 #: Placeholder in the rendered C source for its own digest (see ``render``).
 DIGEST_PLACEHOLDER = "@ACCEL_DIGEST@"
+# Default bound on nested containers in a decoded value, for both decoders (a run-time limit,
+# not a protocol fact, so it lives here rather than in the spec). Real values nest a few levels.
+DEFAULT_MAX_DEPTH = 256
 # Order of the single-byte marker tests in the fast decoder: most frequent first.
 HOT_ORDER = ["NULL", "STRING_8", "FLOAT_64", "TRUE", "FALSE", "INT_8", "INT_16", "INT_32",
              "INT_64", "LIST_8", "MAP_8", "STRING_16", "BYTES_8", "BYTES_16", "LIST_16",
@@ -335,6 +338,7 @@ def context(spec: Spec, sources: list[str]) -> dict:
         "marker": {m.name: m for m in spec.markers},
         "forms": {k: _size_forms(spec, k) for k in ("string", "bytes", "list", "map")},
         "int_forms": int_forms,
+        "default_max_depth": DEFAULT_MAX_DEPTH,
         "key_xor": _key_xor(spec),
         "xor": lambda a, b: a ^ b,
         "field_targets": lambda n: ", ".join(f"f{i}" for i in range(n)) + ("," if n == 1 else ""),

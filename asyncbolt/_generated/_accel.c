@@ -7,7 +7,7 @@
  * same marker table, and must agree with it byte for byte and value for value:
  *
  *   bind(codec_module)                        once, hands over the Python tables and builders
- *   make_unpack(structs, profile) -> unpack   unpack(data, pos) -> (value, end)
+ *   make_unpack(structs, profile[, max_depth]) -> unpack   unpack(data, pos) -> (value, end)
  *   make_pack(packers, unavailable, pack_other) -> pack
  *                                             pack(value, out: bytearray) -> None
  *
@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ACCEL_DIGEST "9b0df69823be8923"
+#define ACCEL_DIGEST "71d54bcab0a45ea3"
 #define MAX_SIZE 2147483647LL
 #define MAX_STRUCT_FIELDS 15
 #define MEMBER_OBJECT_EX 16 /* T_OBJECT_EX / Py_T_OBJECT_EX */
@@ -206,6 +206,7 @@ typedef struct {
     Py_ssize_t len;
     Py_ssize_t start;
     Unpacker *d;
+    int depth; /* containers open around the value being decoded */
 } Ctx;
 
 /* A read of fixed width past the end (codec.py: IndexError / struct.error -> Codec._truncated). */
@@ -855,10 +856,32 @@ struct Unpacker {
     PyObject *profile;
     const char *profile_text;
     int allow[NGATED + 1];
+    int max_depth; /* containers nested deeper than this are refused */
     SEntry tags[128];
 };
 
 static PyObject *dec_value(Ctx *c, Py_ssize_t *ppos);
+
+/* Entering a container: the configured nesting limit first, then C stack safety. */
+static int
+enter_level(Ctx *c, Py_ssize_t at)
+{
+    if (c->depth >= c->d->max_depth) {
+        perr(at, "values nested deeper than %d levels", c->d->max_depth);
+        return -1;
+    }
+    if (Py_EnterRecursiveCall(" while decoding PackStream"))
+        return -1;
+    c->depth++;
+    return 0;
+}
+
+static void
+leave_level(Ctx *c)
+{
+    c->depth--;
+    Py_LeaveRecursiveCall();
+}
 
 static PyObject *
 dec_list(Ctx *c, Py_ssize_t n, Py_ssize_t *ppos)
@@ -866,7 +889,7 @@ dec_list(Ctx *c, Py_ssize_t n, Py_ssize_t *ppos)
     PyObject *list, *item;
     Py_ssize_t i;
 
-    if (Py_EnterRecursiveCall(" while decoding PackStream"))
+    if (enter_level(c, *ppos))
         return NULL;
     list = PyList_New(n);
     if (list != NULL) {
@@ -879,7 +902,7 @@ dec_list(Ctx *c, Py_ssize_t n, Py_ssize_t *ppos)
             PyList_SET_ITEM(list, i, item);
         }
     }
-    Py_LeaveRecursiveCall();
+    leave_level(c);
     return list;
 }
 
@@ -892,7 +915,7 @@ dec_map(Ctx *c, Py_ssize_t n, Py_ssize_t *ppos)
     uint64_t kn;
     unsigned int k;
 
-    if (Py_EnterRecursiveCall(" while decoding PackStream"))
+    if (enter_level(c, *ppos))
         return NULL;
     d = NEW_DICT(n);
     if (d == NULL)
@@ -956,11 +979,11 @@ dec_map(Ctx *c, Py_ssize_t n, Py_ssize_t *ppos)
         Py_DECREF(key);
         Py_DECREF(value);
     }
-    Py_LeaveRecursiveCall();
+    leave_level(c);
     *ppos = pos;
     return d;
 fail:
-    Py_LeaveRecursiveCall();
+    leave_level(c);
     Py_XDECREF(d);
     return NULL;
 }
@@ -1011,13 +1034,13 @@ dec_other_struct(Ctx *c, Py_ssize_t n, unsigned int tag, Py_ssize_t *ppos)
     pos += 1;
     if (n > 16) /* cannot happen with a nibble-sized structure marker */
         return perr(pos - 2, "structure of %zd fields", n);
-    if (Py_EnterRecursiveCall(" while decoding PackStream"))
+    if (enter_level(c, *ppos))
         return NULL;
     if (dec_fields(c, n, &pos, f) < 0) {
-        Py_LeaveRecursiveCall();
+        leave_level(c);
         return NULL;
     }
-    Py_LeaveRecursiveCall();
+    leave_level(c);
     list = PyList_New(n);
     if (list == NULL) {
         for (Py_ssize_t i = 0; i < n; i++)
@@ -1058,14 +1081,14 @@ dec_struct(Ctx *c, Py_ssize_t n, Py_ssize_t *ppos)
     if (n > 16)
         return perr(at, "structure of %zd fields", n);
     pos += 1;
-    if (Py_EnterRecursiveCall(" while decoding PackStream"))
+    if (enter_level(c, *ppos))
         return NULL;
     if (dec_fields(c, n, &pos, f) < 0) {
-        Py_LeaveRecursiveCall();
+        leave_level(c);
         return NULL;
     }
     result = e->fn != NULL ? e->fn(f, n, at, e->pyfn) : build_py(f, n, at, e->pyfn);
-    Py_LeaveRecursiveCall();
+    leave_level(c);
     if (result != NULL)
         *ppos = pos;
     return result;
@@ -1313,6 +1336,7 @@ unpacker_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kw
     }
     c.start = pos;
     c.d = (Unpacker *)self;
+    c.depth = 0;
     value = dec_value(&c, &pos);
     if (release)
         PyBuffer_Release(&view);
@@ -1413,8 +1437,14 @@ make_unpack(PyObject *module, PyObject *args)
     Py_ssize_t i = 0;
     int t;
 
-    if (!PyArg_ParseTuple(args, "O!U:make_unpack", &PyDict_Type, &structs, &profile))
+    int max_depth = 256;
+
+    if (!PyArg_ParseTuple(args, "O!U|i:make_unpack", &PyDict_Type, &structs, &profile, &max_depth))
         return NULL;
+    if (max_depth < 1) {
+        PyErr_SetString(PyExc_ValueError, "max_depth must be at least 1");
+        return NULL;
+    }
     if (!bound) {
         PyErr_SetString(PyExc_RuntimeError, "asyncbolt._accel.bind() was not called");
         return NULL;
@@ -1423,6 +1453,7 @@ make_unpack(PyObject *module, PyObject *args)
     if (d == NULL)
         return NULL;
     d->vectorcall = unpacker_call;
+    d->max_depth = max_depth;
     Py_INCREF(profile);
     d->profile = profile;
     for (t = 0; t < 128; t++) {
@@ -2582,7 +2613,7 @@ fail:
 static PyMethodDef methods[] = {
     {"bind", bind, METH_O, "bind(codec_module): take the generated codec's tables and builders"},
     {"make_unpack", make_unpack, METH_VARARGS,
-     "make_unpack(structs, profile) -> unpack(data, pos) -> (value, end)"},
+     "make_unpack(structs, profile[, max_depth]) -> unpack(data, pos) -> (value, end)"},
     {"make_pack", make_pack, METH_VARARGS,
      "make_pack(packers, unavailable, pack_other) -> pack(value, out: bytearray)"},
     {"split_chunks", (PyCFunction)(void (*)(void))split_chunks, METH_FASTCALL,

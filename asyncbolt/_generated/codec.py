@@ -24,9 +24,11 @@ from . import structures as _s
 Version = tuple[int, int]
 
 _MAX_SIZE = 2147483647
+#: Default bound on nested containers (lists, maps, structures) in one decoded value.
+DEFAULT_MAX_DEPTH = 256
 _MAX_STRUCT_FIELDS = 15
 #: Digest of the C accelerator generated with this module (_accel.c); a build that differs is stale.
-_ACCEL_DIGEST = "9b0df69823be8923"
+_ACCEL_DIGEST = "71d54bcab0a45ea3"
 _u16 = Struct(">H").unpack_from
 _u32 = Struct(">I").unpack_from
 _i16 = Struct(">h").unpack_from
@@ -679,7 +681,8 @@ _STRUCT_SET_OF = {
 _STRUCT_SETS = ((_STRUCTS_0, _PACKERS_0), (_STRUCTS_1, _PACKERS_1), (_STRUCTS_2, _PACKERS_2), (_STRUCTS_3, _PACKERS_3), (_STRUCTS_4, _PACKERS_4), )
 
 
-def _other_struct(unpack: Any, data: bytes, pos: int, n: int, tag: int, profile: str) -> tuple:
+def _other_struct(unpack: Any, data: bytes, pos: int, n: int, tag: int, profile: str,
+                  level: int) -> tuple:
     if tag > 0x7F:
         raise ProtocolError(f"structure tag 0x{tag:02X} is outside 0x00-0x7F", pos)
     known = _TAG_VERSIONS.get(tag)
@@ -690,21 +693,26 @@ def _other_struct(unpack: Any, data: bytes, pos: int, n: int, tag: int, profile:
     pos += 1
     fields = []
     for _ in range(n):
-        v, pos = unpack(data, pos)
+        v, pos = unpack(data, pos, level + 1)
         fields.append(v)
     return Structure(tag, fields), pos
 
 
-def _make_unpack(structs: dict, profile: str) -> Any:
+def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
     """The fast decoder of one profile: ``unpack(data, pos) -> (value, end)``.
 
     It trusts declared sizes (slices past the end just come out short), so the caller must
     check that ``end`` is within the data and, on any error, decode again with
-    ``_make_checked_unpack`` for a precise diagnosis.
+    ``_make_checked_unpack`` for a precise diagnosis. It also gives up on containers within
+    two levels of ``max_depth`` (its inlined levels are not counted one by one); the checked
+    decoder then decides exactly.
     """
+    if max_depth < 1:
+        raise ValueError("max_depth must be at least 1")
+    deep = max_depth - 3
     allow_UUID = profile in _GATED["UUID"]
 
-    def unpack(data: bytes, pos: int) -> tuple[Any, int]:
+    def unpack(data: bytes, pos: int, level: int = 0) -> tuple[Any, int]:
         m = data[pos]
         pos += 1
         if m <= 0x7F:  # TINY_INT
@@ -720,6 +728,8 @@ def _make_unpack(structs: dict, profile: str) -> Any:
             pos = end
             return v, pos
         elif m <= 0x9F:  # TINY_LIST
+            if level > deep:
+                raise IndexError  # maybe too deep: the checked decoder counts exactly
             n = m - 0x90
             lst = _NONE * n
             for i in _RANGES[n]:
@@ -756,7 +766,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                     lst[i] = n - 0x100 if n > 0x7F else n
                                     pos += 1
                                 else:
-                                    lst[i], pos = unpack(data, pos - 1)
+                                    lst[i], pos = unpack(data, pos - 1, level + 1)
                             else:
                                 # INT_16
                                 lst[i], = _i16(data, pos)
@@ -794,7 +804,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                             lst[i] = data[pos:end]
                                             pos = end
                                         else:
-                                            lst[i], pos = unpack(data, pos - 1)
+                                            lst[i], pos = unpack(data, pos - 1, level + 1)
                         else:
                             if m < 0xD1:
                                 # STRING_8
@@ -837,7 +847,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                             lst[i] = _from_UUID(data[pos:pos + 16])
                                             pos += 16
                                         else:
-                                            lst[i], pos = unpack(data, pos - 1)
+                                            lst[i], pos = unpack(data, pos - 1, level + 1)
                                 else:
                                     # TINY_INT_NEGATIVE
                                     lst[i] = m - 0x100
@@ -878,7 +888,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                             lst1[i1] = n - 0x100 if n > 0x7F else n
                                             pos += 1
                                         else:
-                                            lst1[i1], pos = unpack(data, pos - 1)
+                                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                     else:
                                         # INT_16
                                         lst1[i1], = _i16(data, pos)
@@ -916,7 +926,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     lst1[i1] = data[pos:end]
                                                     pos = end
                                                 else:
-                                                    lst1[i1], pos = unpack(data, pos - 1)
+                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                 else:
                                     if m < 0xD1:
                                         # STRING_8
@@ -959,7 +969,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     lst1[i1] = _from_UUID(data[pos:pos + 16])
                                                     pos += 16
                                                 else:
-                                                    lst1[i1], pos = unpack(data, pos - 1)
+                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                         else:
                                             # TINY_INT_NEGATIVE
                                             lst1[i1] = m - 0x100
@@ -1000,7 +1010,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     lst2[i2] = n - 0x100 if n > 0x7F else n
                                                     pos += 1
                                                 else:
-                                                    lst2[i2], pos = unpack(data, pos - 1)
+                                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                             else:
                                                 # INT_16
                                                 lst2[i2], = _i16(data, pos)
@@ -1038,7 +1048,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             lst2[i2] = data[pos:end]
                                                             pos = end
                                                         else:
-                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                         else:
                                             if m < 0xD1:
                                                 # STRING_8
@@ -1081,12 +1091,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                             pos += 16
                                                         else:
-                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                 else:
                                                     # TINY_INT_NEGATIVE
                                                     lst2[i2] = m - 0x100
                                 else:  # tiny containers and structures
-                                    lst2[i2], pos = unpack(data, pos - 1)
+                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                             lst1[i1] = lst2
                         elif m <= 0xAF:  # TINY_MAP: likewise
                             n = m - 0xA0
@@ -1146,7 +1156,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     d2[k2] = n - 0x100 if n > 0x7F else n
                                                     pos += 1
                                                 else:
-                                                    d2[k2], pos = unpack(data, pos - 1)
+                                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                                             else:
                                                 # INT_16
                                                 d2[k2], = _i16(data, pos)
@@ -1184,7 +1194,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             d2[k2] = data[pos:end]
                                                             pos = end
                                                         else:
-                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                         else:
                                             if m < 0xD1:
                                                 # STRING_8
@@ -1227,15 +1237,15 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             d2[k2] = _from_UUID(data[pos:pos + 16])
                                                             pos += 16
                                                         else:
-                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                 else:
                                                     # TINY_INT_NEGATIVE
                                                     d2[k2] = m - 0x100
                                 else:  # tiny containers and structures
-                                    d2[k2], pos = unpack(data, pos - 1)
+                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                             lst1[i1] = d2
                         else:  # structures
-                            lst1[i1], pos = unpack(data, pos - 1)
+                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
                     lst[i] = lst1
                 elif m <= 0xAF:  # TINY_MAP: likewise
                     n = m - 0xA0
@@ -1295,7 +1305,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                             d1[k1] = n - 0x100 if n > 0x7F else n
                                             pos += 1
                                         else:
-                                            d1[k1], pos = unpack(data, pos - 1)
+                                            d1[k1], pos = unpack(data, pos - 1, level + 2)
                                     else:
                                         # INT_16
                                         d1[k1], = _i16(data, pos)
@@ -1333,7 +1343,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     d1[k1] = data[pos:end]
                                                     pos = end
                                                 else:
-                                                    d1[k1], pos = unpack(data, pos - 1)
+                                                    d1[k1], pos = unpack(data, pos - 1, level + 2)
                                 else:
                                     if m < 0xD1:
                                         # STRING_8
@@ -1376,7 +1386,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     d1[k1] = _from_UUID(data[pos:pos + 16])
                                                     pos += 16
                                                 else:
-                                                    d1[k1], pos = unpack(data, pos - 1)
+                                                    d1[k1], pos = unpack(data, pos - 1, level + 2)
                                         else:
                                             # TINY_INT_NEGATIVE
                                             d1[k1] = m - 0x100
@@ -1417,7 +1427,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     lst2[i2] = n - 0x100 if n > 0x7F else n
                                                     pos += 1
                                                 else:
-                                                    lst2[i2], pos = unpack(data, pos - 1)
+                                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                             else:
                                                 # INT_16
                                                 lst2[i2], = _i16(data, pos)
@@ -1455,7 +1465,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             lst2[i2] = data[pos:end]
                                                             pos = end
                                                         else:
-                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                         else:
                                             if m < 0xD1:
                                                 # STRING_8
@@ -1498,12 +1508,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                             pos += 16
                                                         else:
-                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                 else:
                                                     # TINY_INT_NEGATIVE
                                                     lst2[i2] = m - 0x100
                                 else:  # tiny containers and structures
-                                    lst2[i2], pos = unpack(data, pos - 1)
+                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                             d1[k1] = lst2
                         elif m <= 0xAF:  # TINY_MAP: likewise
                             n = m - 0xA0
@@ -1563,7 +1573,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     d2[k2] = n - 0x100 if n > 0x7F else n
                                                     pos += 1
                                                 else:
-                                                    d2[k2], pos = unpack(data, pos - 1)
+                                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                                             else:
                                                 # INT_16
                                                 d2[k2], = _i16(data, pos)
@@ -1601,7 +1611,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             d2[k2] = data[pos:end]
                                                             pos = end
                                                         else:
-                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                         else:
                                             if m < 0xD1:
                                                 # STRING_8
@@ -1644,20 +1654,22 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             d2[k2] = _from_UUID(data[pos:pos + 16])
                                                             pos += 16
                                                         else:
-                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                 else:
                                                     # TINY_INT_NEGATIVE
                                                     d2[k2] = m - 0x100
                                 else:  # tiny containers and structures
-                                    d2[k2], pos = unpack(data, pos - 1)
+                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                             d1[k1] = d2
                         else:  # structures
-                            d1[k1], pos = unpack(data, pos - 1)
+                            d1[k1], pos = unpack(data, pos - 1, level + 2)
                     lst[i] = d1
                 else:  # structures
-                    lst[i], pos = unpack(data, pos - 1)
+                    lst[i], pos = unpack(data, pos - 1, level + 1)
             return lst, pos
         elif m <= 0xAF:  # TINY_MAP
+            if level > deep:
+                raise IndexError  # maybe too deep: the checked decoder counts exactly
             n = m - 0xA0
             d = {}
             for _ in _RANGES[n]:
@@ -1715,7 +1727,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                     d[k] = n - 0x100 if n > 0x7F else n
                                     pos += 1
                                 else:
-                                    d[k], pos = unpack(data, pos - 1)
+                                    d[k], pos = unpack(data, pos - 1, level + 1)
                             else:
                                 # INT_16
                                 d[k], = _i16(data, pos)
@@ -1753,7 +1765,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                             d[k] = data[pos:end]
                                             pos = end
                                         else:
-                                            d[k], pos = unpack(data, pos - 1)
+                                            d[k], pos = unpack(data, pos - 1, level + 1)
                         else:
                             if m < 0xD1:
                                 # STRING_8
@@ -1796,7 +1808,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                             d[k] = _from_UUID(data[pos:pos + 16])
                                             pos += 16
                                         else:
-                                            d[k], pos = unpack(data, pos - 1)
+                                            d[k], pos = unpack(data, pos - 1, level + 1)
                                 else:
                                     # TINY_INT_NEGATIVE
                                     d[k] = m - 0x100
@@ -1837,7 +1849,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                             lst1[i1] = n - 0x100 if n > 0x7F else n
                                             pos += 1
                                         else:
-                                            lst1[i1], pos = unpack(data, pos - 1)
+                                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                     else:
                                         # INT_16
                                         lst1[i1], = _i16(data, pos)
@@ -1875,7 +1887,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     lst1[i1] = data[pos:end]
                                                     pos = end
                                                 else:
-                                                    lst1[i1], pos = unpack(data, pos - 1)
+                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                 else:
                                     if m < 0xD1:
                                         # STRING_8
@@ -1918,7 +1930,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     lst1[i1] = _from_UUID(data[pos:pos + 16])
                                                     pos += 16
                                                 else:
-                                                    lst1[i1], pos = unpack(data, pos - 1)
+                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                         else:
                                             # TINY_INT_NEGATIVE
                                             lst1[i1] = m - 0x100
@@ -1959,7 +1971,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     lst2[i2] = n - 0x100 if n > 0x7F else n
                                                     pos += 1
                                                 else:
-                                                    lst2[i2], pos = unpack(data, pos - 1)
+                                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                             else:
                                                 # INT_16
                                                 lst2[i2], = _i16(data, pos)
@@ -1997,7 +2009,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             lst2[i2] = data[pos:end]
                                                             pos = end
                                                         else:
-                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                         else:
                                             if m < 0xD1:
                                                 # STRING_8
@@ -2040,12 +2052,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                             pos += 16
                                                         else:
-                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                 else:
                                                     # TINY_INT_NEGATIVE
                                                     lst2[i2] = m - 0x100
                                 else:  # tiny containers and structures
-                                    lst2[i2], pos = unpack(data, pos - 1)
+                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                             lst1[i1] = lst2
                         elif m <= 0xAF:  # TINY_MAP: likewise
                             n = m - 0xA0
@@ -2105,7 +2117,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     d2[k2] = n - 0x100 if n > 0x7F else n
                                                     pos += 1
                                                 else:
-                                                    d2[k2], pos = unpack(data, pos - 1)
+                                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                                             else:
                                                 # INT_16
                                                 d2[k2], = _i16(data, pos)
@@ -2143,7 +2155,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             d2[k2] = data[pos:end]
                                                             pos = end
                                                         else:
-                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                         else:
                                             if m < 0xD1:
                                                 # STRING_8
@@ -2186,15 +2198,15 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             d2[k2] = _from_UUID(data[pos:pos + 16])
                                                             pos += 16
                                                         else:
-                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                 else:
                                                     # TINY_INT_NEGATIVE
                                                     d2[k2] = m - 0x100
                                 else:  # tiny containers and structures
-                                    d2[k2], pos = unpack(data, pos - 1)
+                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                             lst1[i1] = d2
                         else:  # structures
-                            lst1[i1], pos = unpack(data, pos - 1)
+                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
                     d[k] = lst1
                 elif m <= 0xAF:  # TINY_MAP: likewise
                     n = m - 0xA0
@@ -2254,7 +2266,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                             d1[k1] = n - 0x100 if n > 0x7F else n
                                             pos += 1
                                         else:
-                                            d1[k1], pos = unpack(data, pos - 1)
+                                            d1[k1], pos = unpack(data, pos - 1, level + 2)
                                     else:
                                         # INT_16
                                         d1[k1], = _i16(data, pos)
@@ -2292,7 +2304,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     d1[k1] = data[pos:end]
                                                     pos = end
                                                 else:
-                                                    d1[k1], pos = unpack(data, pos - 1)
+                                                    d1[k1], pos = unpack(data, pos - 1, level + 2)
                                 else:
                                     if m < 0xD1:
                                         # STRING_8
@@ -2335,7 +2347,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     d1[k1] = _from_UUID(data[pos:pos + 16])
                                                     pos += 16
                                                 else:
-                                                    d1[k1], pos = unpack(data, pos - 1)
+                                                    d1[k1], pos = unpack(data, pos - 1, level + 2)
                                         else:
                                             # TINY_INT_NEGATIVE
                                             d1[k1] = m - 0x100
@@ -2376,7 +2388,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     lst2[i2] = n - 0x100 if n > 0x7F else n
                                                     pos += 1
                                                 else:
-                                                    lst2[i2], pos = unpack(data, pos - 1)
+                                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                             else:
                                                 # INT_16
                                                 lst2[i2], = _i16(data, pos)
@@ -2414,7 +2426,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             lst2[i2] = data[pos:end]
                                                             pos = end
                                                         else:
-                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                         else:
                                             if m < 0xD1:
                                                 # STRING_8
@@ -2457,12 +2469,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                             pos += 16
                                                         else:
-                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                 else:
                                                     # TINY_INT_NEGATIVE
                                                     lst2[i2] = m - 0x100
                                 else:  # tiny containers and structures
-                                    lst2[i2], pos = unpack(data, pos - 1)
+                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                             d1[k1] = lst2
                         elif m <= 0xAF:  # TINY_MAP: likewise
                             n = m - 0xA0
@@ -2522,7 +2534,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     d2[k2] = n - 0x100 if n > 0x7F else n
                                                     pos += 1
                                                 else:
-                                                    d2[k2], pos = unpack(data, pos - 1)
+                                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                                             else:
                                                 # INT_16
                                                 d2[k2], = _i16(data, pos)
@@ -2560,7 +2572,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             d2[k2] = data[pos:end]
                                                             pos = end
                                                         else:
-                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                         else:
                                             if m < 0xD1:
                                                 # STRING_8
@@ -2603,25 +2615,27 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             d2[k2] = _from_UUID(data[pos:pos + 16])
                                                             pos += 16
                                                         else:
-                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                 else:
                                                     # TINY_INT_NEGATIVE
                                                     d2[k2] = m - 0x100
                                 else:  # tiny containers and structures
-                                    d2[k2], pos = unpack(data, pos - 1)
+                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                             d1[k1] = d2
                         else:  # structures
-                            d1[k1], pos = unpack(data, pos - 1)
+                            d1[k1], pos = unpack(data, pos - 1, level + 2)
                     d[k] = d1
                 else:  # structures
-                    d[k], pos = unpack(data, pos - 1)
+                    d[k], pos = unpack(data, pos - 1, level + 1)
             return d, pos
         elif m <= 0xBF:  # TINY_STRUCT
+            if level > deep:
+                raise IndexError  # maybe too deep: the checked decoder counts exactly
             n = m - 0xB0
             tag = data[pos]
             entry = structs.get(tag)
             if entry is None:
-                return _other_struct(unpack, data, pos, n, tag, profile)
+                return _other_struct(unpack, data, pos, n, tag, profile, level)
             if n != entry[0]:
                 raise ProtocolError(f"{entry[2]} structure must have {entry[0]} fields, found {n}", pos - 1)
             at = pos - 1
@@ -2661,7 +2675,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                     fields[i] = n - 0x100 if n > 0x7F else n
                                     pos += 1
                                 else:
-                                    fields[i], pos = unpack(data, pos - 1)
+                                    fields[i], pos = unpack(data, pos - 1, level + 1)
                             else:
                                 # INT_16
                                 fields[i], = _i16(data, pos)
@@ -2699,7 +2713,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                             fields[i] = data[pos:end]
                                             pos = end
                                         else:
-                                            fields[i], pos = unpack(data, pos - 1)
+                                            fields[i], pos = unpack(data, pos - 1, level + 1)
                         else:
                             if m < 0xD1:
                                 # STRING_8
@@ -2742,7 +2756,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                             fields[i] = _from_UUID(data[pos:pos + 16])
                                             pos += 16
                                         else:
-                                            fields[i], pos = unpack(data, pos - 1)
+                                            fields[i], pos = unpack(data, pos - 1, level + 1)
                                 else:
                                     # TINY_INT_NEGATIVE
                                     fields[i] = m - 0x100
@@ -2783,7 +2797,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                             lst1[i1] = n - 0x100 if n > 0x7F else n
                                             pos += 1
                                         else:
-                                            lst1[i1], pos = unpack(data, pos - 1)
+                                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                     else:
                                         # INT_16
                                         lst1[i1], = _i16(data, pos)
@@ -2821,7 +2835,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     lst1[i1] = data[pos:end]
                                                     pos = end
                                                 else:
-                                                    lst1[i1], pos = unpack(data, pos - 1)
+                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                 else:
                                     if m < 0xD1:
                                         # STRING_8
@@ -2864,7 +2878,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     lst1[i1] = _from_UUID(data[pos:pos + 16])
                                                     pos += 16
                                                 else:
-                                                    lst1[i1], pos = unpack(data, pos - 1)
+                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                         else:
                                             # TINY_INT_NEGATIVE
                                             lst1[i1] = m - 0x100
@@ -2905,7 +2919,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     lst2[i2] = n - 0x100 if n > 0x7F else n
                                                     pos += 1
                                                 else:
-                                                    lst2[i2], pos = unpack(data, pos - 1)
+                                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                             else:
                                                 # INT_16
                                                 lst2[i2], = _i16(data, pos)
@@ -2943,7 +2957,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             lst2[i2] = data[pos:end]
                                                             pos = end
                                                         else:
-                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                         else:
                                             if m < 0xD1:
                                                 # STRING_8
@@ -2986,12 +3000,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                             pos += 16
                                                         else:
-                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                 else:
                                                     # TINY_INT_NEGATIVE
                                                     lst2[i2] = m - 0x100
                                 else:  # tiny containers and structures
-                                    lst2[i2], pos = unpack(data, pos - 1)
+                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                             lst1[i1] = lst2
                         elif m <= 0xAF:  # TINY_MAP: likewise
                             n = m - 0xA0
@@ -3051,7 +3065,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     d2[k2] = n - 0x100 if n > 0x7F else n
                                                     pos += 1
                                                 else:
-                                                    d2[k2], pos = unpack(data, pos - 1)
+                                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                                             else:
                                                 # INT_16
                                                 d2[k2], = _i16(data, pos)
@@ -3089,7 +3103,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             d2[k2] = data[pos:end]
                                                             pos = end
                                                         else:
-                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                         else:
                                             if m < 0xD1:
                                                 # STRING_8
@@ -3132,15 +3146,15 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             d2[k2] = _from_UUID(data[pos:pos + 16])
                                                             pos += 16
                                                         else:
-                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                 else:
                                                     # TINY_INT_NEGATIVE
                                                     d2[k2] = m - 0x100
                                 else:  # tiny containers and structures
-                                    d2[k2], pos = unpack(data, pos - 1)
+                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                             lst1[i1] = d2
                         else:  # structures
-                            lst1[i1], pos = unpack(data, pos - 1)
+                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
                     fields[i] = lst1
                 elif m <= 0xAF:  # TINY_MAP: likewise
                     n = m - 0xA0
@@ -3200,7 +3214,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                             d1[k1] = n - 0x100 if n > 0x7F else n
                                             pos += 1
                                         else:
-                                            d1[k1], pos = unpack(data, pos - 1)
+                                            d1[k1], pos = unpack(data, pos - 1, level + 2)
                                     else:
                                         # INT_16
                                         d1[k1], = _i16(data, pos)
@@ -3238,7 +3252,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     d1[k1] = data[pos:end]
                                                     pos = end
                                                 else:
-                                                    d1[k1], pos = unpack(data, pos - 1)
+                                                    d1[k1], pos = unpack(data, pos - 1, level + 2)
                                 else:
                                     if m < 0xD1:
                                         # STRING_8
@@ -3281,7 +3295,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     d1[k1] = _from_UUID(data[pos:pos + 16])
                                                     pos += 16
                                                 else:
-                                                    d1[k1], pos = unpack(data, pos - 1)
+                                                    d1[k1], pos = unpack(data, pos - 1, level + 2)
                                         else:
                                             # TINY_INT_NEGATIVE
                                             d1[k1] = m - 0x100
@@ -3322,7 +3336,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     lst2[i2] = n - 0x100 if n > 0x7F else n
                                                     pos += 1
                                                 else:
-                                                    lst2[i2], pos = unpack(data, pos - 1)
+                                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                             else:
                                                 # INT_16
                                                 lst2[i2], = _i16(data, pos)
@@ -3360,7 +3374,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             lst2[i2] = data[pos:end]
                                                             pos = end
                                                         else:
-                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                         else:
                                             if m < 0xD1:
                                                 # STRING_8
@@ -3403,12 +3417,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                             pos += 16
                                                         else:
-                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                 else:
                                                     # TINY_INT_NEGATIVE
                                                     lst2[i2] = m - 0x100
                                 else:  # tiny containers and structures
-                                    lst2[i2], pos = unpack(data, pos - 1)
+                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                             d1[k1] = lst2
                         elif m <= 0xAF:  # TINY_MAP: likewise
                             n = m - 0xA0
@@ -3468,7 +3482,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                     d2[k2] = n - 0x100 if n > 0x7F else n
                                                     pos += 1
                                                 else:
-                                                    d2[k2], pos = unpack(data, pos - 1)
+                                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                                             else:
                                                 # INT_16
                                                 d2[k2], = _i16(data, pos)
@@ -3506,7 +3520,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             d2[k2] = data[pos:end]
                                                             pos = end
                                                         else:
-                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                         else:
                                             if m < 0xD1:
                                                 # STRING_8
@@ -3549,18 +3563,18 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                             d2[k2] = _from_UUID(data[pos:pos + 16])
                                                             pos += 16
                                                         else:
-                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                 else:
                                                     # TINY_INT_NEGATIVE
                                                     d2[k2] = m - 0x100
                                 else:  # tiny containers and structures
-                                    d2[k2], pos = unpack(data, pos - 1)
+                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                             d1[k1] = d2
                         else:  # structures
-                            d1[k1], pos = unpack(data, pos - 1)
+                            d1[k1], pos = unpack(data, pos - 1, level + 2)
                     fields[i] = d1
                 else:  # structures
-                    fields[i], pos = unpack(data, pos - 1)
+                    fields[i], pos = unpack(data, pos - 1, level + 1)
             return entry[1](fields, at), pos
         else:
             if m < 0xCA:
@@ -3670,6 +3684,8 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                     return v, pos
                                 else:
                                     if m == 0xD4:  # LIST_8
+                                        if level > deep:
+                                            raise IndexError  # maybe too deep: the checked decoder counts exactly
                                         n = data[pos]
                                         pos += 1
                                         lst = _NONE * n
@@ -3707,7 +3723,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                 lst[i] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                lst[i], pos = unpack(data, pos - 1)
+                                                                lst[i], pos = unpack(data, pos - 1, level + 1)
                                                         else:
                                                             # INT_16
                                                             lst[i], = _i16(data, pos)
@@ -3745,7 +3761,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         lst[i] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -3788,7 +3804,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         lst[i] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 lst[i] = m - 0x100
@@ -3829,7 +3845,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         lst1[i1] = n - 0x100 if n > 0x7F else n
                                                                         pos += 1
                                                                     else:
-                                                                        lst1[i1], pos = unpack(data, pos - 1)
+                                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                                 else:
                                                                     # INT_16
                                                                     lst1[i1], = _i16(data, pos)
@@ -3867,7 +3883,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst1[i1] = data[pos:end]
                                                                                 pos = end
                                                                             else:
-                                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                             else:
                                                                 if m < 0xD1:
                                                                     # STRING_8
@@ -3910,7 +3926,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst1[i1] = _from_UUID(data[pos:pos + 16])
                                                                                 pos += 16
                                                                             else:
-                                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                                     else:
                                                                         # TINY_INT_NEGATIVE
                                                                         lst1[i1] = m - 0x100
@@ -3951,7 +3967,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst2[i2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             lst2[i2], = _i16(data, pos)
@@ -3989,7 +4005,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -4032,12 +4048,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 lst2[i2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                         lst1[i1] = lst2
                                                     elif m <= 0xAF:  # TINY_MAP: likewise
                                                         n = m - 0xA0
@@ -4097,7 +4113,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d2[k2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             d2[k2], = _i16(data, pos)
@@ -4135,7 +4151,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -4178,15 +4194,15 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 d2[k2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         lst1[i1] = d2
                                                     else:  # structures
-                                                        lst1[i1], pos = unpack(data, pos - 1)
+                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                 lst[i] = lst1
                                             elif m <= 0xAF:  # TINY_MAP: likewise
                                                 n = m - 0xA0
@@ -4246,7 +4262,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         d1[k1] = n - 0x100 if n > 0x7F else n
                                                                         pos += 1
                                                                     else:
-                                                                        d1[k1], pos = unpack(data, pos - 1)
+                                                                        d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                                 else:
                                                                     # INT_16
                                                                     d1[k1], = _i16(data, pos)
@@ -4284,7 +4300,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d1[k1] = data[pos:end]
                                                                                 pos = end
                                                                             else:
-                                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                                                d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                             else:
                                                                 if m < 0xD1:
                                                                     # STRING_8
@@ -4327,7 +4343,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d1[k1] = _from_UUID(data[pos:pos + 16])
                                                                                 pos += 16
                                                                             else:
-                                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                                                d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                                     else:
                                                                         # TINY_INT_NEGATIVE
                                                                         d1[k1] = m - 0x100
@@ -4368,7 +4384,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst2[i2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             lst2[i2], = _i16(data, pos)
@@ -4406,7 +4422,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -4449,12 +4465,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 lst2[i2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                         d1[k1] = lst2
                                                     elif m <= 0xAF:  # TINY_MAP: likewise
                                                         n = m - 0xA0
@@ -4514,7 +4530,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d2[k2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             d2[k2], = _i16(data, pos)
@@ -4552,7 +4568,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -4595,18 +4611,18 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 d2[k2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         d1[k1] = d2
                                                     else:  # structures
-                                                        d1[k1], pos = unpack(data, pos - 1)
+                                                        d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                 lst[i] = d1
                                             else:  # structures
-                                                lst[i], pos = unpack(data, pos - 1)
+                                                lst[i], pos = unpack(data, pos - 1, level + 1)
                                         return lst, pos
                                     elif m == 0xD2:  # STRING_32
                                         n = _u32(data, pos)[0]
@@ -4622,6 +4638,8 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                             else:
                                 if m < 0xD8:
                                     if m == 0xD5:  # LIST_16
+                                        if level > deep:
+                                            raise IndexError  # maybe too deep: the checked decoder counts exactly
                                         n = _u16(data, pos)[0]
                                         pos += 2
                                         if n > len(data) - pos:
@@ -4661,7 +4679,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                 lst[i] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                lst[i], pos = unpack(data, pos - 1)
+                                                                lst[i], pos = unpack(data, pos - 1, level + 1)
                                                         else:
                                                             # INT_16
                                                             lst[i], = _i16(data, pos)
@@ -4699,7 +4717,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         lst[i] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -4742,7 +4760,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         lst[i] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 lst[i] = m - 0x100
@@ -4783,7 +4801,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         lst1[i1] = n - 0x100 if n > 0x7F else n
                                                                         pos += 1
                                                                     else:
-                                                                        lst1[i1], pos = unpack(data, pos - 1)
+                                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                                 else:
                                                                     # INT_16
                                                                     lst1[i1], = _i16(data, pos)
@@ -4821,7 +4839,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst1[i1] = data[pos:end]
                                                                                 pos = end
                                                                             else:
-                                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                             else:
                                                                 if m < 0xD1:
                                                                     # STRING_8
@@ -4864,7 +4882,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst1[i1] = _from_UUID(data[pos:pos + 16])
                                                                                 pos += 16
                                                                             else:
-                                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                                     else:
                                                                         # TINY_INT_NEGATIVE
                                                                         lst1[i1] = m - 0x100
@@ -4905,7 +4923,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst2[i2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             lst2[i2], = _i16(data, pos)
@@ -4943,7 +4961,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -4986,12 +5004,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 lst2[i2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                         lst1[i1] = lst2
                                                     elif m <= 0xAF:  # TINY_MAP: likewise
                                                         n = m - 0xA0
@@ -5051,7 +5069,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d2[k2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             d2[k2], = _i16(data, pos)
@@ -5089,7 +5107,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -5132,15 +5150,15 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 d2[k2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         lst1[i1] = d2
                                                     else:  # structures
-                                                        lst1[i1], pos = unpack(data, pos - 1)
+                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                 lst[i] = lst1
                                             elif m <= 0xAF:  # TINY_MAP: likewise
                                                 n = m - 0xA0
@@ -5200,7 +5218,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         d1[k1] = n - 0x100 if n > 0x7F else n
                                                                         pos += 1
                                                                     else:
-                                                                        d1[k1], pos = unpack(data, pos - 1)
+                                                                        d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                                 else:
                                                                     # INT_16
                                                                     d1[k1], = _i16(data, pos)
@@ -5238,7 +5256,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d1[k1] = data[pos:end]
                                                                                 pos = end
                                                                             else:
-                                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                                                d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                             else:
                                                                 if m < 0xD1:
                                                                     # STRING_8
@@ -5281,7 +5299,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d1[k1] = _from_UUID(data[pos:pos + 16])
                                                                                 pos += 16
                                                                             else:
-                                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                                                d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                                     else:
                                                                         # TINY_INT_NEGATIVE
                                                                         d1[k1] = m - 0x100
@@ -5322,7 +5340,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst2[i2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             lst2[i2], = _i16(data, pos)
@@ -5360,7 +5378,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -5403,12 +5421,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 lst2[i2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                         d1[k1] = lst2
                                                     elif m <= 0xAF:  # TINY_MAP: likewise
                                                         n = m - 0xA0
@@ -5468,7 +5486,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d2[k2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             d2[k2], = _i16(data, pos)
@@ -5506,7 +5524,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -5549,20 +5567,22 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 d2[k2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         d1[k1] = d2
                                                     else:  # structures
-                                                        d1[k1], pos = unpack(data, pos - 1)
+                                                        d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                 lst[i] = d1
                                             else:  # structures
-                                                lst[i], pos = unpack(data, pos - 1)
+                                                lst[i], pos = unpack(data, pos - 1, level + 1)
                                         return lst, pos
                                     elif m == 0xD6:  # LIST_32
+                                        if level > deep:
+                                            raise IndexError  # maybe too deep: the checked decoder counts exactly
                                         n = _u32(data, pos)[0]
                                         pos += 4
                                         if n > len(data) - pos:
@@ -5602,7 +5622,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                 lst[i] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                lst[i], pos = unpack(data, pos - 1)
+                                                                lst[i], pos = unpack(data, pos - 1, level + 1)
                                                         else:
                                                             # INT_16
                                                             lst[i], = _i16(data, pos)
@@ -5640,7 +5660,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         lst[i] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -5683,7 +5703,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         lst[i] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 lst[i] = m - 0x100
@@ -5724,7 +5744,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         lst1[i1] = n - 0x100 if n > 0x7F else n
                                                                         pos += 1
                                                                     else:
-                                                                        lst1[i1], pos = unpack(data, pos - 1)
+                                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                                 else:
                                                                     # INT_16
                                                                     lst1[i1], = _i16(data, pos)
@@ -5762,7 +5782,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst1[i1] = data[pos:end]
                                                                                 pos = end
                                                                             else:
-                                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                             else:
                                                                 if m < 0xD1:
                                                                     # STRING_8
@@ -5805,7 +5825,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst1[i1] = _from_UUID(data[pos:pos + 16])
                                                                                 pos += 16
                                                                             else:
-                                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                                     else:
                                                                         # TINY_INT_NEGATIVE
                                                                         lst1[i1] = m - 0x100
@@ -5846,7 +5866,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst2[i2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             lst2[i2], = _i16(data, pos)
@@ -5884,7 +5904,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -5927,12 +5947,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 lst2[i2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                         lst1[i1] = lst2
                                                     elif m <= 0xAF:  # TINY_MAP: likewise
                                                         n = m - 0xA0
@@ -5992,7 +6012,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d2[k2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             d2[k2], = _i16(data, pos)
@@ -6030,7 +6050,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -6073,15 +6093,15 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 d2[k2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         lst1[i1] = d2
                                                     else:  # structures
-                                                        lst1[i1], pos = unpack(data, pos - 1)
+                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                 lst[i] = lst1
                                             elif m <= 0xAF:  # TINY_MAP: likewise
                                                 n = m - 0xA0
@@ -6141,7 +6161,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         d1[k1] = n - 0x100 if n > 0x7F else n
                                                                         pos += 1
                                                                     else:
-                                                                        d1[k1], pos = unpack(data, pos - 1)
+                                                                        d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                                 else:
                                                                     # INT_16
                                                                     d1[k1], = _i16(data, pos)
@@ -6179,7 +6199,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d1[k1] = data[pos:end]
                                                                                 pos = end
                                                                             else:
-                                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                                                d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                             else:
                                                                 if m < 0xD1:
                                                                     # STRING_8
@@ -6222,7 +6242,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d1[k1] = _from_UUID(data[pos:pos + 16])
                                                                                 pos += 16
                                                                             else:
-                                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                                                d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                                     else:
                                                                         # TINY_INT_NEGATIVE
                                                                         d1[k1] = m - 0x100
@@ -6263,7 +6283,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst2[i2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             lst2[i2], = _i16(data, pos)
@@ -6301,7 +6321,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -6344,12 +6364,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 lst2[i2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                         d1[k1] = lst2
                                                     elif m <= 0xAF:  # TINY_MAP: likewise
                                                         n = m - 0xA0
@@ -6409,7 +6429,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d2[k2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             d2[k2], = _i16(data, pos)
@@ -6447,7 +6467,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -6490,22 +6510,24 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 d2[k2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         d1[k1] = d2
                                                     else:  # structures
-                                                        d1[k1], pos = unpack(data, pos - 1)
+                                                        d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                 lst[i] = d1
                                             else:  # structures
-                                                lst[i], pos = unpack(data, pos - 1)
+                                                lst[i], pos = unpack(data, pos - 1, level + 1)
                                         return lst, pos
                                 else:
                                     if m < 0xD9:
                                         # MAP_8
+                                        if level > deep:
+                                            raise IndexError  # maybe too deep: the checked decoder counts exactly
                                         n = data[pos]
                                         pos += 1
                                         d = {}
@@ -6564,7 +6586,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                 d[k] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                d[k], pos = unpack(data, pos - 1)
+                                                                d[k], pos = unpack(data, pos - 1, level + 1)
                                                         else:
                                                             # INT_16
                                                             d[k], = _i16(data, pos)
@@ -6602,7 +6624,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         d[k] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        d[k], pos = unpack(data, pos - 1)
+                                                                        d[k], pos = unpack(data, pos - 1, level + 1)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -6645,7 +6667,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         d[k] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        d[k], pos = unpack(data, pos - 1)
+                                                                        d[k], pos = unpack(data, pos - 1, level + 1)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 d[k] = m - 0x100
@@ -6686,7 +6708,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         lst1[i1] = n - 0x100 if n > 0x7F else n
                                                                         pos += 1
                                                                     else:
-                                                                        lst1[i1], pos = unpack(data, pos - 1)
+                                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                                 else:
                                                                     # INT_16
                                                                     lst1[i1], = _i16(data, pos)
@@ -6724,7 +6746,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst1[i1] = data[pos:end]
                                                                                 pos = end
                                                                             else:
-                                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                             else:
                                                                 if m < 0xD1:
                                                                     # STRING_8
@@ -6767,7 +6789,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst1[i1] = _from_UUID(data[pos:pos + 16])
                                                                                 pos += 16
                                                                             else:
-                                                                                lst1[i1], pos = unpack(data, pos - 1)
+                                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                                     else:
                                                                         # TINY_INT_NEGATIVE
                                                                         lst1[i1] = m - 0x100
@@ -6808,7 +6830,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst2[i2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             lst2[i2], = _i16(data, pos)
@@ -6846,7 +6868,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -6889,12 +6911,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 lst2[i2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                         lst1[i1] = lst2
                                                     elif m <= 0xAF:  # TINY_MAP: likewise
                                                         n = m - 0xA0
@@ -6954,7 +6976,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d2[k2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             d2[k2], = _i16(data, pos)
@@ -6992,7 +7014,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -7035,15 +7057,15 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 d2[k2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         lst1[i1] = d2
                                                     else:  # structures
-                                                        lst1[i1], pos = unpack(data, pos - 1)
+                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                 d[k] = lst1
                                             elif m <= 0xAF:  # TINY_MAP: likewise
                                                 n = m - 0xA0
@@ -7103,7 +7125,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                         d1[k1] = n - 0x100 if n > 0x7F else n
                                                                         pos += 1
                                                                     else:
-                                                                        d1[k1], pos = unpack(data, pos - 1)
+                                                                        d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                                 else:
                                                                     # INT_16
                                                                     d1[k1], = _i16(data, pos)
@@ -7141,7 +7163,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d1[k1] = data[pos:end]
                                                                                 pos = end
                                                                             else:
-                                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                                                d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                             else:
                                                                 if m < 0xD1:
                                                                     # STRING_8
@@ -7184,7 +7206,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d1[k1] = _from_UUID(data[pos:pos + 16])
                                                                                 pos += 16
                                                                             else:
-                                                                                d1[k1], pos = unpack(data, pos - 1)
+                                                                                d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                                     else:
                                                                         # TINY_INT_NEGATIVE
                                                                         d1[k1] = m - 0x100
@@ -7225,7 +7247,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 lst2[i2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             lst2[i2], = _i16(data, pos)
@@ -7263,7 +7285,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -7306,12 +7328,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        lst2[i2], pos = unpack(data, pos - 1)
+                                                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 lst2[i2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                lst2[i2], pos = unpack(data, pos - 1)
+                                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                         d1[k1] = lst2
                                                     elif m <= 0xAF:  # TINY_MAP: likewise
                                                         n = m - 0xA0
@@ -7371,7 +7393,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                 d2[k2] = n - 0x100 if n > 0x7F else n
                                                                                 pos += 1
                                                                             else:
-                                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             # INT_16
                                                                             d2[k2], = _i16(data, pos)
@@ -7409,7 +7431,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = data[pos:end]
                                                                                         pos = end
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                     else:
                                                                         if m < 0xD1:
                                                                             # STRING_8
@@ -7452,21 +7474,23 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                         d2[k2] = _from_UUID(data[pos:pos + 16])
                                                                                         pos += 16
                                                                                     else:
-                                                                                        d2[k2], pos = unpack(data, pos - 1)
+                                                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # TINY_INT_NEGATIVE
                                                                                 d2[k2] = m - 0x100
                                                             else:  # tiny containers and structures
-                                                                d2[k2], pos = unpack(data, pos - 1)
+                                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         d1[k1] = d2
                                                     else:  # structures
-                                                        d1[k1], pos = unpack(data, pos - 1)
+                                                        d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                 d[k] = d1
                                             else:  # structures
-                                                d[k], pos = unpack(data, pos - 1)
+                                                d[k], pos = unpack(data, pos - 1, level + 1)
                                         return d, pos
                                     else:
                                         if m == 0xD9:  # MAP_16
+                                            if level > deep:
+                                                raise IndexError  # maybe too deep: the checked decoder counts exactly
                                             n = _u16(data, pos)[0]
                                             pos += 2
                                             d = {}
@@ -7525,7 +7549,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                     d[k] = n - 0x100 if n > 0x7F else n
                                                                     pos += 1
                                                                 else:
-                                                                    d[k], pos = unpack(data, pos - 1)
+                                                                    d[k], pos = unpack(data, pos - 1, level + 1)
                                                             else:
                                                                 # INT_16
                                                                 d[k], = _i16(data, pos)
@@ -7563,7 +7587,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                             d[k] = data[pos:end]
                                                                             pos = end
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
                                                         else:
                                                             if m < 0xD1:
                                                                 # STRING_8
@@ -7606,7 +7630,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                             d[k] = _from_UUID(data[pos:pos + 16])
                                                                             pos += 16
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
                                                                 else:
                                                                     # TINY_INT_NEGATIVE
                                                                     d[k] = m - 0x100
@@ -7647,7 +7671,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                             lst1[i1] = n - 0x100 if n > 0x7F else n
                                                                             pos += 1
                                                                         else:
-                                                                            lst1[i1], pos = unpack(data, pos - 1)
+                                                                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                                     else:
                                                                         # INT_16
                                                                         lst1[i1], = _i16(data, pos)
@@ -7685,7 +7709,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     lst1[i1] = data[pos:end]
                                                                                     pos = end
                                                                                 else:
-                                                                                    lst1[i1], pos = unpack(data, pos - 1)
+                                                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                                 else:
                                                                     if m < 0xD1:
                                                                         # STRING_8
@@ -7728,7 +7752,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     lst1[i1] = _from_UUID(data[pos:pos + 16])
                                                                                     pos += 16
                                                                                 else:
-                                                                                    lst1[i1], pos = unpack(data, pos - 1)
+                                                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                                         else:
                                                                             # TINY_INT_NEGATIVE
                                                                             lst1[i1] = m - 0x100
@@ -7769,7 +7793,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     lst2[i2] = n - 0x100 if n > 0x7F else n
                                                                                     pos += 1
                                                                                 else:
-                                                                                    lst2[i2], pos = unpack(data, pos - 1)
+                                                                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # INT_16
                                                                                 lst2[i2], = _i16(data, pos)
@@ -7807,7 +7831,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             lst2[i2] = data[pos:end]
                                                                                             pos = end
                                                                                         else:
-                                                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             if m < 0xD1:
                                                                                 # STRING_8
@@ -7850,12 +7874,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                                                             pos += 16
                                                                                         else:
-                                                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                                 else:
                                                                                     # TINY_INT_NEGATIVE
                                                                                     lst2[i2] = m - 0x100
                                                                 else:  # tiny containers and structures
-                                                                    lst2[i2], pos = unpack(data, pos - 1)
+                                                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                             lst1[i1] = lst2
                                                         elif m <= 0xAF:  # TINY_MAP: likewise
                                                             n = m - 0xA0
@@ -7915,7 +7939,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     d2[k2] = n - 0x100 if n > 0x7F else n
                                                                                     pos += 1
                                                                                 else:
-                                                                                    d2[k2], pos = unpack(data, pos - 1)
+                                                                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # INT_16
                                                                                 d2[k2], = _i16(data, pos)
@@ -7953,7 +7977,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             d2[k2] = data[pos:end]
                                                                                             pos = end
                                                                                         else:
-                                                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             if m < 0xD1:
                                                                                 # STRING_8
@@ -7996,15 +8020,15 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             d2[k2] = _from_UUID(data[pos:pos + 16])
                                                                                             pos += 16
                                                                                         else:
-                                                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                                 else:
                                                                                     # TINY_INT_NEGATIVE
                                                                                     d2[k2] = m - 0x100
                                                                 else:  # tiny containers and structures
-                                                                    d2[k2], pos = unpack(data, pos - 1)
+                                                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                             lst1[i1] = d2
                                                         else:  # structures
-                                                            lst1[i1], pos = unpack(data, pos - 1)
+                                                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                     d[k] = lst1
                                                 elif m <= 0xAF:  # TINY_MAP: likewise
                                                     n = m - 0xA0
@@ -8064,7 +8088,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                             d1[k1] = n - 0x100 if n > 0x7F else n
                                                                             pos += 1
                                                                         else:
-                                                                            d1[k1], pos = unpack(data, pos - 1)
+                                                                            d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                                     else:
                                                                         # INT_16
                                                                         d1[k1], = _i16(data, pos)
@@ -8102,7 +8126,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     d1[k1] = data[pos:end]
                                                                                     pos = end
                                                                                 else:
-                                                                                    d1[k1], pos = unpack(data, pos - 1)
+                                                                                    d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                                 else:
                                                                     if m < 0xD1:
                                                                         # STRING_8
@@ -8145,7 +8169,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     d1[k1] = _from_UUID(data[pos:pos + 16])
                                                                                     pos += 16
                                                                                 else:
-                                                                                    d1[k1], pos = unpack(data, pos - 1)
+                                                                                    d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                                         else:
                                                                             # TINY_INT_NEGATIVE
                                                                             d1[k1] = m - 0x100
@@ -8186,7 +8210,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     lst2[i2] = n - 0x100 if n > 0x7F else n
                                                                                     pos += 1
                                                                                 else:
-                                                                                    lst2[i2], pos = unpack(data, pos - 1)
+                                                                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # INT_16
                                                                                 lst2[i2], = _i16(data, pos)
@@ -8224,7 +8248,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             lst2[i2] = data[pos:end]
                                                                                             pos = end
                                                                                         else:
-                                                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             if m < 0xD1:
                                                                                 # STRING_8
@@ -8267,12 +8291,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                                                             pos += 16
                                                                                         else:
-                                                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                                 else:
                                                                                     # TINY_INT_NEGATIVE
                                                                                     lst2[i2] = m - 0x100
                                                                 else:  # tiny containers and structures
-                                                                    lst2[i2], pos = unpack(data, pos - 1)
+                                                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                             d1[k1] = lst2
                                                         elif m <= 0xAF:  # TINY_MAP: likewise
                                                             n = m - 0xA0
@@ -8332,7 +8356,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     d2[k2] = n - 0x100 if n > 0x7F else n
                                                                                     pos += 1
                                                                                 else:
-                                                                                    d2[k2], pos = unpack(data, pos - 1)
+                                                                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # INT_16
                                                                                 d2[k2], = _i16(data, pos)
@@ -8370,7 +8394,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             d2[k2] = data[pos:end]
                                                                                             pos = end
                                                                                         else:
-                                                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             if m < 0xD1:
                                                                                 # STRING_8
@@ -8413,20 +8437,22 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             d2[k2] = _from_UUID(data[pos:pos + 16])
                                                                                             pos += 16
                                                                                         else:
-                                                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                                 else:
                                                                                     # TINY_INT_NEGATIVE
                                                                                     d2[k2] = m - 0x100
                                                                 else:  # tiny containers and structures
-                                                                    d2[k2], pos = unpack(data, pos - 1)
+                                                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                             d1[k1] = d2
                                                         else:  # structures
-                                                            d1[k1], pos = unpack(data, pos - 1)
+                                                            d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                     d[k] = d1
                                                 else:  # structures
-                                                    d[k], pos = unpack(data, pos - 1)
+                                                    d[k], pos = unpack(data, pos - 1, level + 1)
                                             return d, pos
                                         elif m == 0xDA:  # MAP_32
+                                            if level > deep:
+                                                raise IndexError  # maybe too deep: the checked decoder counts exactly
                                             n = _u32(data, pos)[0]
                                             pos += 4
                                             d = {}
@@ -8485,7 +8511,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                     d[k] = n - 0x100 if n > 0x7F else n
                                                                     pos += 1
                                                                 else:
-                                                                    d[k], pos = unpack(data, pos - 1)
+                                                                    d[k], pos = unpack(data, pos - 1, level + 1)
                                                             else:
                                                                 # INT_16
                                                                 d[k], = _i16(data, pos)
@@ -8523,7 +8549,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                             d[k] = data[pos:end]
                                                                             pos = end
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
                                                         else:
                                                             if m < 0xD1:
                                                                 # STRING_8
@@ -8566,7 +8592,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                             d[k] = _from_UUID(data[pos:pos + 16])
                                                                             pos += 16
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
                                                                 else:
                                                                     # TINY_INT_NEGATIVE
                                                                     d[k] = m - 0x100
@@ -8607,7 +8633,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                             lst1[i1] = n - 0x100 if n > 0x7F else n
                                                                             pos += 1
                                                                         else:
-                                                                            lst1[i1], pos = unpack(data, pos - 1)
+                                                                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                                     else:
                                                                         # INT_16
                                                                         lst1[i1], = _i16(data, pos)
@@ -8645,7 +8671,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     lst1[i1] = data[pos:end]
                                                                                     pos = end
                                                                                 else:
-                                                                                    lst1[i1], pos = unpack(data, pos - 1)
+                                                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                                 else:
                                                                     if m < 0xD1:
                                                                         # STRING_8
@@ -8688,7 +8714,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     lst1[i1] = _from_UUID(data[pos:pos + 16])
                                                                                     pos += 16
                                                                                 else:
-                                                                                    lst1[i1], pos = unpack(data, pos - 1)
+                                                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                                         else:
                                                                             # TINY_INT_NEGATIVE
                                                                             lst1[i1] = m - 0x100
@@ -8729,7 +8755,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     lst2[i2] = n - 0x100 if n > 0x7F else n
                                                                                     pos += 1
                                                                                 else:
-                                                                                    lst2[i2], pos = unpack(data, pos - 1)
+                                                                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # INT_16
                                                                                 lst2[i2], = _i16(data, pos)
@@ -8767,7 +8793,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             lst2[i2] = data[pos:end]
                                                                                             pos = end
                                                                                         else:
-                                                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             if m < 0xD1:
                                                                                 # STRING_8
@@ -8810,12 +8836,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                                                             pos += 16
                                                                                         else:
-                                                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                                 else:
                                                                                     # TINY_INT_NEGATIVE
                                                                                     lst2[i2] = m - 0x100
                                                                 else:  # tiny containers and structures
-                                                                    lst2[i2], pos = unpack(data, pos - 1)
+                                                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                             lst1[i1] = lst2
                                                         elif m <= 0xAF:  # TINY_MAP: likewise
                                                             n = m - 0xA0
@@ -8875,7 +8901,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     d2[k2] = n - 0x100 if n > 0x7F else n
                                                                                     pos += 1
                                                                                 else:
-                                                                                    d2[k2], pos = unpack(data, pos - 1)
+                                                                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # INT_16
                                                                                 d2[k2], = _i16(data, pos)
@@ -8913,7 +8939,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             d2[k2] = data[pos:end]
                                                                                             pos = end
                                                                                         else:
-                                                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             if m < 0xD1:
                                                                                 # STRING_8
@@ -8956,15 +8982,15 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             d2[k2] = _from_UUID(data[pos:pos + 16])
                                                                                             pos += 16
                                                                                         else:
-                                                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                                 else:
                                                                                     # TINY_INT_NEGATIVE
                                                                                     d2[k2] = m - 0x100
                                                                 else:  # tiny containers and structures
-                                                                    d2[k2], pos = unpack(data, pos - 1)
+                                                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                             lst1[i1] = d2
                                                         else:  # structures
-                                                            lst1[i1], pos = unpack(data, pos - 1)
+                                                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
                                                     d[k] = lst1
                                                 elif m <= 0xAF:  # TINY_MAP: likewise
                                                     n = m - 0xA0
@@ -9024,7 +9050,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                             d1[k1] = n - 0x100 if n > 0x7F else n
                                                                             pos += 1
                                                                         else:
-                                                                            d1[k1], pos = unpack(data, pos - 1)
+                                                                            d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                                     else:
                                                                         # INT_16
                                                                         d1[k1], = _i16(data, pos)
@@ -9062,7 +9088,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     d1[k1] = data[pos:end]
                                                                                     pos = end
                                                                                 else:
-                                                                                    d1[k1], pos = unpack(data, pos - 1)
+                                                                                    d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                                 else:
                                                                     if m < 0xD1:
                                                                         # STRING_8
@@ -9105,7 +9131,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     d1[k1] = _from_UUID(data[pos:pos + 16])
                                                                                     pos += 16
                                                                                 else:
-                                                                                    d1[k1], pos = unpack(data, pos - 1)
+                                                                                    d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                                         else:
                                                                             # TINY_INT_NEGATIVE
                                                                             d1[k1] = m - 0x100
@@ -9146,7 +9172,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     lst2[i2] = n - 0x100 if n > 0x7F else n
                                                                                     pos += 1
                                                                                 else:
-                                                                                    lst2[i2], pos = unpack(data, pos - 1)
+                                                                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # INT_16
                                                                                 lst2[i2], = _i16(data, pos)
@@ -9184,7 +9210,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             lst2[i2] = data[pos:end]
                                                                                             pos = end
                                                                                         else:
-                                                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             if m < 0xD1:
                                                                                 # STRING_8
@@ -9227,12 +9253,12 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             lst2[i2] = _from_UUID(data[pos:pos + 16])
                                                                                             pos += 16
                                                                                         else:
-                                                                                            lst2[i2], pos = unpack(data, pos - 1)
+                                                                                            lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                                                 else:
                                                                                     # TINY_INT_NEGATIVE
                                                                                     lst2[i2] = m - 0x100
                                                                 else:  # tiny containers and structures
-                                                                    lst2[i2], pos = unpack(data, pos - 1)
+                                                                    lst2[i2], pos = unpack(data, pos - 1, level + 3)
                                                             d1[k1] = lst2
                                                         elif m <= 0xAF:  # TINY_MAP: likewise
                                                             n = m - 0xA0
@@ -9292,7 +9318,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                     d2[k2] = n - 0x100 if n > 0x7F else n
                                                                                     pos += 1
                                                                                 else:
-                                                                                    d2[k2], pos = unpack(data, pos - 1)
+                                                                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                             else:
                                                                                 # INT_16
                                                                                 d2[k2], = _i16(data, pos)
@@ -9330,7 +9356,7 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             d2[k2] = data[pos:end]
                                                                                             pos = end
                                                                                         else:
-                                                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                         else:
                                                                             if m < 0xD1:
                                                                                 # STRING_8
@@ -9373,18 +9399,18 @@ def _make_unpack(structs: dict, profile: str) -> Any:
                                                                                             d2[k2] = _from_UUID(data[pos:pos + 16])
                                                                                             pos += 16
                                                                                         else:
-                                                                                            d2[k2], pos = unpack(data, pos - 1)
+                                                                                            d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                                                 else:
                                                                                     # TINY_INT_NEGATIVE
                                                                                     d2[k2] = m - 0x100
                                                                 else:  # tiny containers and structures
-                                                                    d2[k2], pos = unpack(data, pos - 1)
+                                                                    d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                             d1[k1] = d2
                                                         else:  # structures
-                                                            d1[k1], pos = unpack(data, pos - 1)
+                                                            d1[k1], pos = unpack(data, pos - 1, level + 2)
                                                     d[k] = d1
                                                 else:  # structures
-                                                    d[k], pos = unpack(data, pos - 1)
+                                                    d[k], pos = unpack(data, pos - 1, level + 1)
                                             return d, pos
                         else:
                             if m == 0xE0:  # UUID
@@ -9406,11 +9432,14 @@ def _make_unpack(structs: dict, profile: str) -> Any:
     return unpack
 
 
-def _make_checked_unpack(structs: dict, profile: str) -> Any:
-    """The same decoder with every size checked against the data: exact error offsets."""
+def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
+    """The same decoder with every size checked against the data: exact error offsets, and
+    containers nested deeper than ``max_depth`` refused."""
+    if max_depth < 1:
+        raise ValueError("max_depth must be at least 1")
     allow_UUID = profile in _GATED["UUID"]
 
-    def unpack(data: bytes, pos: int) -> tuple[Any, int]:
+    def unpack(data: bytes, pos: int, level: int = 0) -> tuple[Any, int]:
         m = data[pos]
         pos += 1
         if m <= 0x7F:  # TINY_INT
@@ -9428,6 +9457,8 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
             pos = end
             return v, pos
         elif m <= 0x9F:  # TINY_LIST
+            if level >= max_depth:
+                raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
             n = m - 0x90
             if n > len(data) - pos:
                 raise _overrun("list", n, pos, data)
@@ -9468,7 +9499,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                     lst[i] = n - 0x100 if n > 0x7F else n
                                     pos += 1
                                 else:
-                                    lst[i], pos = unpack(data, pos - 1)
+                                    lst[i], pos = unpack(data, pos - 1, level + 1)
                             else:
                                 # INT_16
                                 lst[i], = _i16(data, pos)
@@ -9512,7 +9543,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                             lst[i] = data[pos:end]
                                             pos = end
                                         else:
-                                            lst[i], pos = unpack(data, pos - 1)
+                                            lst[i], pos = unpack(data, pos - 1, level + 1)
                         else:
                             if m < 0xD1:
                                 # STRING_8
@@ -9561,14 +9592,16 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                             lst[i] = _from_UUID(data[pos:pos + 16])
                                             pos += 16
                                         else:
-                                            lst[i], pos = unpack(data, pos - 1)
+                                            lst[i], pos = unpack(data, pos - 1, level + 1)
                                 else:
                                     # TINY_INT_NEGATIVE
                                     lst[i] = m - 0x100
                 else:  # tiny containers and structures
-                    lst[i], pos = unpack(data, pos - 1)
+                    lst[i], pos = unpack(data, pos - 1, level + 1)
             return lst, pos
         elif m <= 0xAF:  # TINY_MAP
+            if level >= max_depth:
+                raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
             n = m - 0xA0
             if n > (len(data) - pos) >> 1:
                 raise _overrun("map", n, pos, data)
@@ -9632,7 +9665,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                     d[k] = n - 0x100 if n > 0x7F else n
                                     pos += 1
                                 else:
-                                    d[k], pos = unpack(data, pos - 1)
+                                    d[k], pos = unpack(data, pos - 1, level + 1)
                             else:
                                 # INT_16
                                 d[k], = _i16(data, pos)
@@ -9676,7 +9709,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                             d[k] = data[pos:end]
                                             pos = end
                                         else:
-                                            d[k], pos = unpack(data, pos - 1)
+                                            d[k], pos = unpack(data, pos - 1, level + 1)
                         else:
                             if m < 0xD1:
                                 # STRING_8
@@ -9725,19 +9758,21 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                             d[k] = _from_UUID(data[pos:pos + 16])
                                             pos += 16
                                         else:
-                                            d[k], pos = unpack(data, pos - 1)
+                                            d[k], pos = unpack(data, pos - 1, level + 1)
                                 else:
                                     # TINY_INT_NEGATIVE
                                     d[k] = m - 0x100
                 else:  # tiny containers and structures
-                    d[k], pos = unpack(data, pos - 1)
+                    d[k], pos = unpack(data, pos - 1, level + 1)
             return d, pos
         elif m <= 0xBF:  # TINY_STRUCT
+            if level >= max_depth:
+                raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
             n = m - 0xB0
             tag = data[pos]
             entry = structs.get(tag)
             if entry is None:
-                return _other_struct(unpack, data, pos, n, tag, profile)
+                return _other_struct(unpack, data, pos, n, tag, profile, level)
             if n != entry[0]:
                 raise ProtocolError(f"{entry[2]} structure must have {entry[0]} fields, found {n}", pos - 1)
             at = pos - 1
@@ -9779,7 +9814,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                     fields[i] = n - 0x100 if n > 0x7F else n
                                     pos += 1
                                 else:
-                                    fields[i], pos = unpack(data, pos - 1)
+                                    fields[i], pos = unpack(data, pos - 1, level + 1)
                             else:
                                 # INT_16
                                 fields[i], = _i16(data, pos)
@@ -9823,7 +9858,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                             fields[i] = data[pos:end]
                                             pos = end
                                         else:
-                                            fields[i], pos = unpack(data, pos - 1)
+                                            fields[i], pos = unpack(data, pos - 1, level + 1)
                         else:
                             if m < 0xD1:
                                 # STRING_8
@@ -9872,12 +9907,12 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                             fields[i] = _from_UUID(data[pos:pos + 16])
                                             pos += 16
                                         else:
-                                            fields[i], pos = unpack(data, pos - 1)
+                                            fields[i], pos = unpack(data, pos - 1, level + 1)
                                 else:
                                     # TINY_INT_NEGATIVE
                                     fields[i] = m - 0x100
                 else:  # tiny containers and structures
-                    fields[i], pos = unpack(data, pos - 1)
+                    fields[i], pos = unpack(data, pos - 1, level + 1)
             return entry[1](fields, at), pos
         else:
             if m < 0xCA:
@@ -9997,6 +10032,8 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                     return v, pos
                                 else:
                                     if m == 0xD4:  # LIST_8
+                                        if level >= max_depth:
+                                            raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
                                         n = data[pos]
                                         pos += 1
                                         if n > len(data) - pos:
@@ -10038,7 +10075,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                 lst[i] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                lst[i], pos = unpack(data, pos - 1)
+                                                                lst[i], pos = unpack(data, pos - 1, level + 1)
                                                         else:
                                                             # INT_16
                                                             lst[i], = _i16(data, pos)
@@ -10082,7 +10119,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                         lst[i] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -10131,12 +10168,12 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                         lst[i] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 lst[i] = m - 0x100
                                             else:  # tiny containers and structures
-                                                lst[i], pos = unpack(data, pos - 1)
+                                                lst[i], pos = unpack(data, pos - 1, level + 1)
                                         return lst, pos
                                     elif m == 0xD2:  # STRING_32
                                         n = _u32(data, pos)[0]
@@ -10154,6 +10191,8 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                             else:
                                 if m < 0xD8:
                                     if m == 0xD5:  # LIST_16
+                                        if level >= max_depth:
+                                            raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
                                         n = _u16(data, pos)[0]
                                         pos += 2
                                         if n > len(data) - pos:
@@ -10195,7 +10234,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                 lst[i] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                lst[i], pos = unpack(data, pos - 1)
+                                                                lst[i], pos = unpack(data, pos - 1, level + 1)
                                                         else:
                                                             # INT_16
                                                             lst[i], = _i16(data, pos)
@@ -10239,7 +10278,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                         lst[i] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -10288,14 +10327,16 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                         lst[i] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 lst[i] = m - 0x100
                                             else:  # tiny containers and structures
-                                                lst[i], pos = unpack(data, pos - 1)
+                                                lst[i], pos = unpack(data, pos - 1, level + 1)
                                         return lst, pos
                                     elif m == 0xD6:  # LIST_32
+                                        if level >= max_depth:
+                                            raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
                                         n = _u32(data, pos)[0]
                                         pos += 4
                                         if n > len(data) - pos:
@@ -10337,7 +10378,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                 lst[i] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                lst[i], pos = unpack(data, pos - 1)
+                                                                lst[i], pos = unpack(data, pos - 1, level + 1)
                                                         else:
                                                             # INT_16
                                                             lst[i], = _i16(data, pos)
@@ -10381,7 +10422,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                         lst[i] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -10430,16 +10471,18 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                         lst[i] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 lst[i] = m - 0x100
                                             else:  # tiny containers and structures
-                                                lst[i], pos = unpack(data, pos - 1)
+                                                lst[i], pos = unpack(data, pos - 1, level + 1)
                                         return lst, pos
                                 else:
                                     if m < 0xD9:
                                         # MAP_8
+                                        if level >= max_depth:
+                                            raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
                                         n = data[pos]
                                         pos += 1
                                         if n > (len(data) - pos) >> 1:
@@ -10504,7 +10547,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                 d[k] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                d[k], pos = unpack(data, pos - 1)
+                                                                d[k], pos = unpack(data, pos - 1, level + 1)
                                                         else:
                                                             # INT_16
                                                             d[k], = _i16(data, pos)
@@ -10548,7 +10591,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                         d[k] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        d[k], pos = unpack(data, pos - 1)
+                                                                        d[k], pos = unpack(data, pos - 1, level + 1)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -10597,15 +10640,17 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                         d[k] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        d[k], pos = unpack(data, pos - 1)
+                                                                        d[k], pos = unpack(data, pos - 1, level + 1)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 d[k] = m - 0x100
                                             else:  # tiny containers and structures
-                                                d[k], pos = unpack(data, pos - 1)
+                                                d[k], pos = unpack(data, pos - 1, level + 1)
                                         return d, pos
                                     else:
                                         if m == 0xD9:  # MAP_16
+                                            if level >= max_depth:
+                                                raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
                                             n = _u16(data, pos)[0]
                                             pos += 2
                                             if n > (len(data) - pos) >> 1:
@@ -10670,7 +10715,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                     d[k] = n - 0x100 if n > 0x7F else n
                                                                     pos += 1
                                                                 else:
-                                                                    d[k], pos = unpack(data, pos - 1)
+                                                                    d[k], pos = unpack(data, pos - 1, level + 1)
                                                             else:
                                                                 # INT_16
                                                                 d[k], = _i16(data, pos)
@@ -10714,7 +10759,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                             d[k] = data[pos:end]
                                                                             pos = end
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
                                                         else:
                                                             if m < 0xD1:
                                                                 # STRING_8
@@ -10763,14 +10808,16 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                             d[k] = _from_UUID(data[pos:pos + 16])
                                                                             pos += 16
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
                                                                 else:
                                                                     # TINY_INT_NEGATIVE
                                                                     d[k] = m - 0x100
                                                 else:  # tiny containers and structures
-                                                    d[k], pos = unpack(data, pos - 1)
+                                                    d[k], pos = unpack(data, pos - 1, level + 1)
                                             return d, pos
                                         elif m == 0xDA:  # MAP_32
+                                            if level >= max_depth:
+                                                raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
                                             n = _u32(data, pos)[0]
                                             pos += 4
                                             if n > (len(data) - pos) >> 1:
@@ -10835,7 +10882,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                     d[k] = n - 0x100 if n > 0x7F else n
                                                                     pos += 1
                                                                 else:
-                                                                    d[k], pos = unpack(data, pos - 1)
+                                                                    d[k], pos = unpack(data, pos - 1, level + 1)
                                                             else:
                                                                 # INT_16
                                                                 d[k], = _i16(data, pos)
@@ -10879,7 +10926,7 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                             d[k] = data[pos:end]
                                                                             pos = end
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
                                                         else:
                                                             if m < 0xD1:
                                                                 # STRING_8
@@ -10928,12 +10975,12 @@ def _make_checked_unpack(structs: dict, profile: str) -> Any:
                                                                             d[k] = _from_UUID(data[pos:pos + 16])
                                                                             pos += 16
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
                                                                 else:
                                                                     # TINY_INT_NEGATIVE
                                                                     d[k] = m - 0x100
                                                 else:  # tiny containers and structures
-                                                    d[k], pos = unpack(data, pos - 1)
+                                                    d[k], pos = unpack(data, pos - 1, level + 1)
                                             return d, pos
                         else:
                             if m == 0xE0:  # UUID
