@@ -620,7 +620,14 @@ class Connection:
         try:
             payloads = self._reader.feed(data)
         except ProtocolError as exc:
+            # The messages completed before the framing error still count, then it ends all.
+            self._messages_received(exc.completed)
             self._abort(exc)
+            return
+        self._messages_received(payloads)
+
+    def _messages_received(self, payloads: list[bytes]) -> None:
+        if self._closed is not None:
             return
         pending = self._pending
         unpack = self._unpack

@@ -135,16 +135,19 @@ class ServerConnection:
             data = self._handshake.unused
             if not data:
                 return
+        error = None
         try:
             payloads = self._reader.feed(data)
         except ProtocolError as exc:
-            # Framing is broken: nothing after this point can be trusted.
-            self._pending.append(exc)
-            return
+            # Framing is broken: nothing after this point can be trusted, but the requests
+            # completed before it are served first.
+            payloads, error = exc.completed, exc
         for payload in payloads:
             if payload == _RESET_PAYLOAD:
                 self._interrupt()
             self._pending.append(payload)
+        if error is not None:
+            self._pending.append(error)
 
     def _writer_raw(self, data: bytes) -> None:
         if data:

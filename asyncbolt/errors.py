@@ -27,13 +27,15 @@ class ProtocolError(BoltError):
 
     ``offset`` is the byte offset (within the buffer handed to the decoder) where the problem
     was detected, or ``None`` when the problem is not tied to a position. ``path`` names the
-    field, outermost first.
+    field, outermost first. ``completed``: for a framing error, the messages (payloads) that
+    the same read had completed before it (see ``ChunkReader.feed``).
     """
 
     def __init__(self, message: str, offset: int | None = None, path: tuple = ()) -> None:
         self.reason = message
         self.offset = offset
         self.path = tuple(path)
+        self.completed: list[bytes] = []
         super().__init__(self._format())
 
     def _format(self) -> str:

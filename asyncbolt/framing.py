@@ -210,11 +210,21 @@ class ChunkReader:
         """Consume ``data`` and return every message it completed (payloads, chunk headers removed).
 
         Raises :class:`~asyncbolt.errors.ProtocolError` when a message exceeds
-        ``max_message_size``. The connection is then beyond repair: the reader stays failed,
-        ``offset`` is left at the offending chunk header, and messages that the same call had
-        already completed are dropped with it.
+        ``max_message_size`` or ``max_chunks``. The connection is then beyond repair: the reader
+        stays failed and ``offset`` is left at the offending chunk header. Messages that the
+        same call had completed before it are on the exception, as ``completed`` (a list of
+        payloads), so none are lost.
         """
+        out: list[bytes] = []
+        try:
+            return self._feed(data, out)
+        except ProtocolError as exc:
+            exc.completed = out
+            raise
+
+    def _feed(self, data: Buffer, out: list[bytes]) -> list[bytes]:
         if self._error is not None:
+            self._error.completed = []
             raise self._error
         # Bytes slices are cheapest for bytes input; anything else is viewed without copying.
         if type(data) is not bytes:
@@ -224,7 +234,6 @@ class ChunkReader:
             return []
         base = self.offset
         self.offset = base + n
-        out: list[bytes] = []
         append = out.append
         unpack = _unpack_u16_from
         # No limit is an infinite one, so the hot loop needs a single comparison.

@@ -250,12 +250,17 @@ class Codec:
         except (ProtocolError, IndexError, _StructError, RecursionError):
             pos = len(data) + 1
         if pos > len(data):
+            # Decode again, diagnosing: an error is raised with its field's path, and values the
+            # fast decoder gave up on but the checked one accepts (nesting near max_depth) stand.
             try:
                 pos = 2
+                fields = []
                 for _ in range(n):
-                    pos = self.unpack_from(data, pos)[1]
+                    value, pos = self.unpack_from(data, pos)
+                    fields.append(value)
             except ProtocolError as exc:
-                raise ProtocolError(exc.reason, exc.offset, (name, *exc.path)) from None
+                field = names[len(fields):len(fields) + 1]  # the field being decoded
+                raise ProtocolError(exc.reason, exc.offset, (name, *field, *exc.path)) from None
             if pos > len(data):
                 raise _truncated(data)
         if pos != len(data):

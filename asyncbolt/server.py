@@ -231,6 +231,9 @@ class _Handler:
         self.auth_deadline = None if server.auth_timeout is None else loop.time() + server.auth_timeout
         #: When the last request was answered or bytes arrived (for idle_timeout).
         self.last_activity = self.opened = loop.time()
+        #: The pending time-limit check (see arm()), and whether a write waits on the client.
+        self.timer: asyncio.TimerHandle | None = None
+        self.draining = False
         peer = writer.get_extra_info("peername")
         local = writer.get_extra_info("sockname")
         self.info = ConnectionInfo(f"bolt-{next(server._ids)}", peer, local)
@@ -250,45 +253,59 @@ class _Handler:
             self.writer.write(data)
 
     def _read_limit(self, now: float) -> tuple[float | None, str]:
-        """Seconds the next read may wait, and what runs out then (None: no limit applies)."""
+        """Seconds left until the nearest deadline that applies now, and which one it is
+        (None: no limit applies)."""
         server = self.server
-        if self.conn.version is None:
-            if server.handshake_timeout is None:
-                return None, ""
+        deadlines = []
+        if self.conn.version is None and server.handshake_timeout is not None:
             # The whole handshake must finish in time, however the bytes trickle in.
-            return self.opened + server.handshake_timeout - now, "handshake"
+            deadlines.append((self.opened + server.handshake_timeout, "handshake"))
         if self.auth_deadline is not None:
-            return self.auth_deadline - now, "authentication"
-        if server.idle_timeout is not None:
-            return self.last_activity + server.idle_timeout - now, "idle"
-        return None, ""
+            deadlines.append((self.auth_deadline, "authentication"))
+        elif server.idle_timeout is not None:
+            deadlines.append((self.last_activity + server.idle_timeout, "idle"))
+        if not deadlines:
+            return None, ""
+        when, what = min(deadlines)
+        return when - now, what
+
+    def arm(self) -> None:
+        """(Re)schedule the time-limit check for the nearest deadline that applies now.
+
+        Called when the deadlines change (connecting, authenticating, LOGOFF); activity only
+        pushes a deadline later, so the check, when it fires early, just schedules itself again.
+        """
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        loop = asyncio.get_running_loop()
+        limit, _ = self._read_limit(loop.time())
+        if limit is not None and not self.conn.closed:
+            self.timer = loop.call_later(max(limit, 0.0), self._check_time)
+
+    def _check_time(self) -> None:
+        self.timer = None
+        if self.conn.closed:
+            return
+        loop = asyncio.get_running_loop()
+        limit, what = self._read_limit(loop.time())
+        if limit is None:
+            return
+        if limit > 0:
+            self.timer = loop.call_later(limit, self._check_time)
+            return
+        if what == "idle" and self.busy():
+            self.last_activity = loop.time()  # working for the client: not idle
+            self.arm()
+            return
+        self.timed_out(what)
 
     async def read_loop(self) -> None:
-        """Read until EOF; RESET's arrival is noticed here, while a hook may be running.
-
-        It also enforces the server's time limits: the handshake, the authentication (a client
-        that never authenticates is closed after ``auth_timeout``) and, once authenticated,
-        ``idle_timeout`` (no request for that long while nothing runs for the client).
-        """
+        """Read until EOF; RESET's arrival is noticed here, while a hook may be running."""
         loop = asyncio.get_running_loop()
         try:
             while not self.conn.closed:
-                limit, what = self._read_limit(loop.time())
-                if limit is None:
-                    data = await self.reader.read(65536)
-                else:
-                    try:
-                        if limit <= 0:
-                            raise asyncio.TimeoutError
-                        data = await asyncio.wait_for(self.reader.read(65536), limit)
-                    except asyncio.TimeoutError:
-                        if what == "idle" and self.busy():
-                            self.last_activity = loop.time()  # working for the client: not idle
-                            continue
-                        if what == "authentication" and self.auth_deadline is None:
-                            continue  # authenticated meanwhile
-                        self.timed_out(what)
-                        return
+                data = await self.reader.read(65536)
                 self.last_activity = loop.time()
                 self.conn.receive_data(data)
                 if self.conn.version is None or not data:
@@ -305,11 +322,21 @@ class _Handler:
             self.eof = True
             self.wake.set()
 
+    async def drain(self) -> None:
+        """Wait until the client has taken enough of what was written."""
+        self.draining = True
+        try:
+            await self.writer.drain()
+        finally:
+            self.draining = False
+
     def busy(self) -> bool:
-        """A request of this client is being answered (a hook runs, or records are sent)."""
-        return self.conn.current is not None
+        """A request of this client is being answered (a hook runs, or records are sent to a
+        client that reads them)."""
+        return self.conn.current is not None and not self.draining
 
     def timed_out(self, what: str) -> None:
+        """A time limit ran out (see :func:`serve`): close the connection."""
         server = self.server
         seconds = {"handshake": server.handshake_timeout, "authentication": server.auth_timeout,
                    "idle": server.idle_timeout}[what]
@@ -318,9 +345,13 @@ class _Handler:
                   "idle": f"idle for {seconds}s"}[what]
         log.info("%s: %s, closing", self.info.id, reason)
         self.conn.close(reason)
+        self.wake.set()
+        if self.draining:  # stuck writing to a client that does not read: drop it
+            self.writer.transport.abort()
 
     async def run(self) -> None:
         reader_task = asyncio.ensure_future(self.read_loop())
+        self.arm()
         try:
             await self.process()
         except (ConnectionError, OSError) as exc:
@@ -329,6 +360,9 @@ class _Handler:
             log.exception("%s: unexpected error; closing the connection", self.info.id)
         finally:
             reader_task.cancel()
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
             for stream in list(self.streams.values()):
                 try:
                     await stream.close()
@@ -359,7 +393,7 @@ class _Handler:
                     conn.receive_data(b"")
                     continue
                 self.wake.clear()
-                await self.writer.drain()
+                await self.drain()
                 await self.wake.wait()
                 continue
             if isinstance(event, Closed):
@@ -369,7 +403,7 @@ class _Handler:
             self.last_activity = asyncio.get_running_loop().time()
             self.flush()
             if self.writer.transport.get_write_buffer_size() > _FLUSH_BYTES:
-                await self.writer.drain()
+                await self.drain()
 
     # -- requests -------------------------------------------------------------------------
 
@@ -467,6 +501,7 @@ class _Handler:
             raise AuthError(f"authentication failed: {exc}") from exc
         self.info.user = auth.get("principal")
         self.auth_deadline = None
+        self.arm()
 
     async def _hello_metadata(self, session: ServerSession, extra: dict) -> dict[str, Any]:
         version = self.conn.version
@@ -499,6 +534,7 @@ class _Handler:
         limit = self.server.auth_timeout
         # Logged off: the next LOGON is due within auth_timeout, as after connecting.
         self.auth_deadline = None if limit is None else asyncio.get_running_loop().time() + limit
+        self.arm()
         self.conn.success({})
 
     async def on_telemetry(self, request: Request) -> None:
@@ -664,7 +700,7 @@ class _Handler:
             sent += 1
             if conn.buffered >= _FLUSH_BYTES:
                 self.flush()
-                await self.writer.drain()
+                await self.drain()
                 if conn.interrupted:
                     conn.ignored()
                     return

@@ -298,15 +298,21 @@ def test_malformed_vectors_agree(hexdata: str) -> None:
 
 @needs_c
 def test_nesting_too_deep_agrees() -> None:
-    for data in (h("91") * 100_000, h("A1 81 61") * 50_000, h("B1 41") * 100_000,
-                 h("B1 44") + h("91") * 100_000):
+    # Past max_depth (256 by default): the C decoder on its own says where, like the pure one.
+    for data, at in ((h("91") * 100_000, 256), (h("A1 81 61") * 50_000, 768),
+                     (h("B1 41") * 100_000, 512), (h("B1 44") + h("91") * 100_000, 257)):
         c, p = pair()
         a = outcome(c._unpack, data, 0)
-        assert a == ("ProtocolError", "values nested too deeply to decode", 0, ())
+        assert a == ("ProtocolError", "values nested deeper than 256 levels", at, ())
+        assert_same_outcome(a, outcome(p.unpack_from, data, 0))
         assert_same_outcome(outcome(c.unpack, data), outcome(p.unpack, data))
     c, p = pair()
     data = h("B1 71") + h("91") * 100_000
     assert_same_outcome(outcome(c.unpack_response, data), outcome(p.unpack_response, data))
+    # With a limit beyond what the stack allows, the C decoder's own guard still holds.
+    deep_c = Codec((5, 0), accelerated=True, max_depth=10**9)
+    assert outcome(deep_c._unpack, h("91") * 1_000_000, 0) == (
+        "ProtocolError", "values nested too deeply to decode", 0, ())
 
 
 @needs_c

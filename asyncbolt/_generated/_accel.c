@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ACCEL_DIGEST "71d54bcab0a45ea3"
+#define ACCEL_DIGEST "3448f82fa17a99a3"
 #define MAX_SIZE 2147483647LL
 #define MAX_STRUCT_FIELDS 15
 #define MEMBER_OBJECT_EX 16 /* T_OBJECT_EX / Py_T_OBJECT_EX */
@@ -862,18 +862,21 @@ struct Unpacker {
 
 static PyObject *dec_value(Ctx *c, Py_ssize_t *ppos);
 
-/* Entering a container: the configured nesting limit first, then C stack safety. */
+/* Entering a container (dec_value has checked the configured nesting limit): C stack safety. */
 static int
-enter_level(Ctx *c, Py_ssize_t at)
+enter_level(Ctx *c)
 {
-    if (c->depth >= c->d->max_depth) {
-        perr(at, "values nested deeper than %d levels", c->d->max_depth);
-        return -1;
-    }
     if (Py_EnterRecursiveCall(" while decoding PackStream"))
         return -1;
     c->depth++;
     return 0;
+}
+
+/* A container starts at offset at: refuse it if it would nest deeper than max_depth. */
+static PyObject *
+too_deep(Ctx *c, Py_ssize_t at)
+{
+    return perr(at, "values nested deeper than %d levels", c->d->max_depth);
 }
 
 static void
@@ -889,7 +892,7 @@ dec_list(Ctx *c, Py_ssize_t n, Py_ssize_t *ppos)
     PyObject *list, *item;
     Py_ssize_t i;
 
-    if (enter_level(c, *ppos))
+    if (enter_level(c))
         return NULL;
     list = PyList_New(n);
     if (list != NULL) {
@@ -915,7 +918,7 @@ dec_map(Ctx *c, Py_ssize_t n, Py_ssize_t *ppos)
     uint64_t kn;
     unsigned int k;
 
-    if (enter_level(c, *ppos))
+    if (enter_level(c))
         return NULL;
     d = NEW_DICT(n);
     if (d == NULL)
@@ -1034,7 +1037,7 @@ dec_other_struct(Ctx *c, Py_ssize_t n, unsigned int tag, Py_ssize_t *ppos)
     pos += 1;
     if (n > 16) /* cannot happen with a nibble-sized structure marker */
         return perr(pos - 2, "structure of %zd fields", n);
-    if (enter_level(c, *ppos))
+    if (enter_level(c))
         return NULL;
     if (dec_fields(c, n, &pos, f) < 0) {
         leave_level(c);
@@ -1081,7 +1084,7 @@ dec_struct(Ctx *c, Py_ssize_t n, Py_ssize_t *ppos)
     if (n > 16)
         return perr(at, "structure of %zd fields", n);
     pos += 1;
-    if (enter_level(c, *ppos))
+    if (enter_level(c))
         return NULL;
     if (dec_fields(c, n, &pos, f) < 0) {
         leave_level(c);
@@ -1280,6 +1283,8 @@ bytes_body:
     *ppos = pos + (Py_ssize_t)n;
     return v;
 list_body:
+    if (c->depth >= c->d->max_depth)
+        return too_deep(c, *ppos);
     if (n > (uint64_t)(len - pos))
         return err_overrun(c, "list", n, pos);
     v = dec_list(c, (Py_ssize_t)n, &pos);
@@ -1287,6 +1292,8 @@ list_body:
         *ppos = pos;
     return v;
 map_body:
+    if (c->depth >= c->d->max_depth)
+        return too_deep(c, *ppos);
     if (n > (uint64_t)((len - pos) >> 1))
         return err_overrun(c, "map", n, pos);
     v = dec_map(c, (Py_ssize_t)n, &pos);
@@ -1294,6 +1301,8 @@ map_body:
         *ppos = pos;
     return v;
 struct_body:
+    if (c->depth >= c->d->max_depth)
+        return too_deep(c, *ppos);
     v = dec_struct(c, (Py_ssize_t)n, &pos);
     if (v != NULL)
         *ppos = pos;
