@@ -1,7 +1,9 @@
 """``python -m soak``: the load and churn soak against servers in child processes.
 
     python -m soak                      # 200 connections x 1,000 queries against the test
-                                        # session and `asyncbolt serve`; 100,000 cycles
+                                        # session (x 250 against `asyncbolt serve`);
+                                        # 100,000 connect/disconnect cycles
+    python -m soak --serve-queries 1000 # 200 x 1,000 against `asyncbolt serve` too
     python -m soak --quick              # 200 x 50, 10,000 cycles
     python -m soak --targets session --connections 50 --queries 200 --cycles 0
 
@@ -34,6 +36,8 @@ def _log_errors(server: ServerProcess) -> list[str]:
 
 
 async def _load(target: str, args: argparse.Namespace, failures: list[str]) -> None:
+    if target == "serve":
+        args = argparse.Namespace(**dict(vars(args), queries=args.serve_queries))
     with _start(target) as server:
         listening = procstat.socket_count(server.pid)
         print(f"\n== load: {args.connections} connections x {args.queries:,} queries, official neo4j "
@@ -107,7 +111,7 @@ async def _main(args: argparse.Namespace) -> int:
         print("soak: needs Linux's /proc to count a server's connections, fds and RSS", file=sys.stderr)
         return 2
     for target in args.targets:
-        if args.queries:
+        if args.queries and args.serve_queries:
             await _load(target, args, failures)
     for target in args.churn_targets:
         if args.cycles:
@@ -129,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="servers for the connect/disconnect cycles (default session)")
     p.add_argument("--connections", type=int, default=200)
     p.add_argument("--queries", type=int, default=None, help="queries per connection (default 1000)")
+    p.add_argument("--serve-queries", type=int, default=None,
+                   help="queries per connection against `asyncbolt serve` (default 250: LadybugDB "
+                        "serves ~800 queries/s here, so 1,000 takes 4 minutes more)")
     p.add_argument("--processes", type=int, default=2,
                    help="client processes sharing the connections (default 2: one Python driver "
                         "is the bottleneck of one core)")
@@ -143,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.queries is None:
         args.queries = 50 if args.quick else 1000
+    if args.serve_queries is None:
+        args.serve_queries = min(args.queries, 250)
     if args.cycles is None:
         args.cycles = 10_000 if args.quick else 100_000
     return asyncio.run(_main(args))

@@ -61,6 +61,8 @@ class ServerProcess:
 
     @property
     def log(self) -> str:
+        if self._stderr.closed:
+            return self._final_log
         self._stderr.flush()
         self._stderr.seek(0)
         return self._stderr.read()
@@ -101,4 +103,5 @@ class ServerProcess:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+        self._final_log = self.log  # still readable after the block
         self._stderr.close()
