@@ -59,7 +59,7 @@ bench-quick: $(STAMP) accel
 # Load and faults (loopback only; see README "Load and faults"): 200 official-driver connections
 # held at once x 1,000 queries against the test session and x 250 against `asyncbolt serve`,
 # then 100,000 connect/disconnect cycles with the server's fds and RSS before and after.
-# About 5 minutes on 2 cores; soak-quick takes about 40 s.
+# About 6 minutes on 2 cores; soak-quick takes about 40 s.
 soak: $(STAMP) accel
 	$(PY) -m soak
 
