@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install accel generate check-generated test test-pure lint bench bench-quick demo clean
+.PHONY: install accel generate check-generated test test-pure lint bench bench-quick soak soak-quick demo clean
 
 install: $(STAMP)
 
@@ -55,6 +55,16 @@ bench-quick: $(STAMP) accel
 	$(PY) -m benchmarks --quick
 	$(PY) -m benchmarks.server --quick
 	$(PY) -m benchmarks.client --quick
+
+# Load and faults (loopback only; see README "Load and faults"): 200 official-driver connections
+# held at once x 1,000 queries against the test session and x 250 against `asyncbolt serve`,
+# then 100,000 connect/disconnect cycles with the server's fds and RSS before and after.
+# About 6 minutes on 2 cores; soak-quick takes about 40 s.
+soak: $(STAMP) accel
+	$(PY) -m soak
+
+soak-quick: $(STAMP) accel
+	$(PY) -m soak --quick
 
 demo: $(STAMP)
 	$(PY) -m asyncbolt.demo
