@@ -570,14 +570,18 @@ async def test_our_client_refuses_a_tls11_server(certs) -> None:
         pytest.skip("this OpenSSL refuses TLS 1.1 even at security level 0: nothing to refuse")
 
     async def accept(reader, writer):
-        await reader.read()
-        writer.close()
+        writer.close()  # a TLS 1.1 handshake completed: nothing more to say
 
     srv = await asyncio.start_server(accept, "127.0.0.1", 0, ssl=server_ctx)
     try:
         port = srv.sockets[0].getsockname()[1]
-        with pytest.raises(asyncbolt.ServiceUnavailable):
+        with pytest.raises(asyncbolt.ServiceUnavailable) as info:
             await asyncbolt.connect(f"bolt+s://127.0.0.1:{port}", ssl=client_ctx(), timeout=5)
+        # Refused while opening the TLS connection (an SSLError, or the reset the server's
+        # protocol_version alert turns into), not after TLS 1.1 was accepted and the Bolt
+        # handshake found the connection closed.
+        assert "cannot connect" in str(info.value)
+        assert isinstance(info.value.__cause__, (ssl.SSLError, ConnectionResetError)), repr(info.value.__cause__)
     finally:
         srv.close()
         await srv.wait_closed()
