@@ -60,6 +60,7 @@ from .messages import (
     Run,
 )
 from .packstream import DEFAULT_MAX_DEPTH, get_codec
+from .security import redact_uri, require_tls12
 
 __all__ = ["connect", "Connection", "Result", "Record", "Summary", "Counters", "Transaction",
            "RequestIgnored", "parse_uri", "ClientSession", "ClientResponse"]
@@ -1187,9 +1188,10 @@ def parse_uri(uri: str) -> tuple[str, str, int, dict[str, str]]:
     scheme = parsed.scheme.lower()
     known = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc", "tcp")
     if scheme not in known:
-        raise ValueError(f"unsupported URI scheme {scheme!r} in {uri!r}; use one of {', '.join(known)}")
+        raise ValueError(f"unsupported URI scheme {scheme!r} in {redact_uri(uri)!r}; "
+                         f"use one of {', '.join(known)}")
     if parsed.path not in ("", "/"):
-        raise ValueError(f"a Bolt URI has no path: {uri!r}")
+        raise ValueError(f"a Bolt URI has no path: {redact_uri(uri)!r}")
     host = parsed.hostname or "localhost"
     port = parsed.port or DEFAULT_PORT
     query = dict(parse_qsl(parsed.query, keep_blank_values=False))
@@ -1200,17 +1202,18 @@ def parse_uri(uri: str) -> tuple[str, str, int, dict[str, str]]:
 
 
 def _ssl_for(scheme: str, ssl: _ssl.SSLContext | bool | None) -> _ssl.SSLContext | None:
+    """The TLS context for a scheme (or the user's own), never below TLS 1.2."""
     if isinstance(ssl, _ssl.SSLContext):
-        return ssl
+        return require_tls12(ssl)
     if scheme.endswith("+s"):
-        return _ssl.create_default_context()
+        return require_tls12(_ssl.create_default_context())
     if scheme.endswith("+ssc"):
         context = _ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = _ssl.CERT_NONE
-        return context
+        return require_tls12(context)
     if ssl:
-        return _ssl.create_default_context()
+        return require_tls12(_ssl.create_default_context())
     return None
 
 

@@ -45,6 +45,7 @@ from .errors import BoltError, ClientError, Neo4jError, ServiceUnavailable, Tran
 from .packstream import DEFAULT_MAX_DEPTH
 from .pool import Pool
 from .routing import WRITER_GONE_CODES, Address, Router
+from .security import redact_uri
 
 __all__ = ["Driver", "Session", "BookmarkManager", "SessionTransaction", "ManagedTransaction",
            "IncompleteCommit", "ResultConsumedError", "is_retryable", "unit_of_work"]
@@ -606,7 +607,8 @@ class Driver:
             context["address"] = str(Address(host, port))
         elif context:
             raise ValueError(f"routing context parameters ({', '.join(context)}) need a neo4j:// URI")
-        self.uri = uri
+        #: The URI as given, with the password of a ``user:password@`` redacted (reprs, logs).
+        self.uri = redact_uri(uri)
         self.address = Address(host, port)
         self.max_retry_time = max_retry_time
         self.initial_retry_delay = initial_retry_delay

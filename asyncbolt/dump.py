@@ -47,6 +47,15 @@ _NOOPS_SINCE: Version = (4, 1)
 _PULLS = ("PULL", "PULL_ALL")
 _SUMMARIES = ("SUCCESS", "FAILURE", "IGNORED")
 _REDACTED = "******"
+#: Signatures of the requests that carry credentials (INIT/HELLO 0x01, LOGON 0x6A): when one
+#: cannot be decoded, its raw bytes are not shown either unless secrets are asked for.
+_SECRET_SIGNATURES = frozenset(cls.signature for table in REQUESTS.values() for cls in table.values()
+                               if getattr(cls, "secret_fields", ()))
+
+
+def _secret_bytes(event: Event) -> bool:
+    """An undecoded client message whose bytes may hold credentials."""
+    return event.side == CLIENT and len(event.data) > 1 and event.data[1] in _SECRET_SIGNATURES
 
 
 @dataclass
@@ -1049,7 +1058,10 @@ def render_text(event: Event, redact: bool = True) -> str:
         if event.kind == "handshake":
             fields = ", ".join(str(f) for f in event.fields)
         elif event.message is None and event.kind == "message" and not event.fields:
-            fields = f"<{len(event.data)} bytes: {event.data[:64].hex(' ')}{' ...' if len(event.data) > 64 else ''}>"
+            if redact and _secret_bytes(event):
+                fields = f"<{len(event.data)} bytes, not shown: they may hold credentials>"
+            else:
+                fields = f"<{len(event.data)} bytes: {event.data[:64].hex(' ')}{' ...' if len(event.data) > 64 else ''}>"
         else:
             fields = ", ".join(_value_text(f, redact_fields, profile) for f in event.fields)
     except RecursionError:
@@ -1084,5 +1096,5 @@ def render_json(event: Event, redact: bool = True) -> dict:
         "problems": [str(p) for p in event.problems],
     }
     if event.kind == "message" and event.message is None and not event.fields:
-        out["data"] = event.data.hex()
+        out["data"] = _REDACTED if redact and _secret_bytes(event) else event.data.hex()
     return out

@@ -105,6 +105,11 @@ def parse_upstream(uri: str) -> tuple[str, int, _ssl.SSLContext | None]:
     if "://" not in uri:
         uri = "bolt://" + uri
     parts = urlsplit(uri)
+    if "@" in parts.netloc:
+        # Never echo it: the userinfo may hold a password, and the proxy has no use for it
+        # (clients authenticate through it with their own credentials).
+        raise ValueError("an upstream URI carries no user or password: the proxy forwards each "
+                         "client's own HELLO/LOGON; drop the 'user:password@' part")
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
         raise ValueError(f"unsupported upstream scheme {scheme!r}; use bolt://, bolt+s:// or bolt+ssc://")
@@ -121,14 +126,16 @@ def parse_upstream(uri: str) -> tuple[str, int, _ssl.SSLContext | None]:
 
 
 def tls_context(mode: str | None) -> _ssl.SSLContext | None:
-    """None (plain), ``"verify"`` (bolt+s) or ``"self-signed"`` (bolt+ssc)."""
+    """None (plain), ``"verify"`` (bolt+s) or ``"self-signed"`` (bolt+ssc); TLS 1.2 or newer."""
+    from .security import require_tls12
+
     if mode is None:
         return None
     context = _ssl.create_default_context()
     if mode == "self-signed":
         context.check_hostname = False
         context.verify_mode = _ssl.CERT_NONE
-    return context
+    return require_tls12(context)
 
 
 def _format_address(address: Any) -> str:
@@ -757,10 +764,13 @@ class ProxyServer:
                  connect_timeout: float = CONNECT_TIMEOUT, half_close_linger: float = HALF_CLOSE_LINGER,
                  max_backlog: int = MAX_BACKLOG, upstream: str | None = None,
                  log_backend: Any = None) -> None:
+        from .security import redact_uri, require_tls12
+
         self.upstream_host = upstream_host
         self.upstream_port = upstream_port
+        ssl_upstream = require_tls12(ssl_upstream)
         scheme = "bolt+s" if ssl_upstream is not None else "bolt"
-        self.upstream = upstream or f"{scheme}://{_format_address((upstream_host, upstream_port))}"
+        self.upstream = redact_uri(upstream) or f"{scheme}://{_format_address((upstream_host, upstream_port))}"
         self.ssl_upstream = ssl_upstream
         self.record_dir = os.fspath(record_dir) if record_dir is not None else None
         self.connect_timeout = connect_timeout

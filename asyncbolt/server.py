@@ -22,6 +22,7 @@ import functools
 import inspect
 import itertools
 import logging
+import secrets
 import ssl as _ssl
 import time
 from collections.abc import AsyncIterable, Iterable
@@ -31,6 +32,7 @@ from . import __version__
 from .connection import DEFAULT_MAX_MESSAGE_SIZE, Closed, Request, ServerConnection
 from .errors import AuthError, ClientError, DatabaseError, Neo4jError, TransientError
 from .packstream import DEFAULT_MAX_DEPTH
+from .security import require_tls12
 
 __all__ = ["Result", "ServerSession", "Server", "ConnectionInfo", "serve", "create_server"]
 
@@ -175,6 +177,22 @@ def _takes_two(session_class: type) -> bool:
         return len(inspect.signature(session_class.run).parameters) == 3
     except (TypeError, ValueError):
         return False
+
+
+def _reference() -> str:
+    """An opaque id that ties a generic FAILURE to its server log line."""
+    return secrets.token_hex(6)
+
+
+def _unexpected(what: str) -> DatabaseError:
+    """Log the exception being handled (with its traceback) and return the FAILURE for the client:
+    a generic message and a reference to the log line, never the exception's text, which may
+    hold paths, queries, secrets or other internals."""
+    reference = _reference()
+    log.exception("%s (reference %s)", what, reference)
+    return DatabaseError("Neo.DatabaseError.General.UnknownError",
+                         f"An unexpected error occurred in the server (reference {reference}); "
+                         "the server log has the details.")
 
 
 async def _maybe_await(value: Any) -> Any:
@@ -427,10 +445,8 @@ class _Handler:
             self._fail(exc)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:
-            log.exception("%s: %s failed in the session", self.info.id, name)
-            self._fail(DatabaseError("Neo.DatabaseError.General.UnknownError",
-                                     f"{type(exc).__name__}: {exc}"))
+        except Exception:
+            self._fail(_unexpected(f"{self.info.id}: {name} failed in the session"))
         if conn.current is request:  # a handler that forgot to answer must not hang the client
             log.error("%s: %s was not answered; sending FAILURE", self.info.id, name)
             conn.failure(DatabaseError(message=f"the server did not answer {name}"))
@@ -497,8 +513,10 @@ class _Handler:
         except Neo4jError:
             raise
         except Exception as exc:
-            log.exception("%s: authenticate() failed", self.info.id)
-            raise AuthError(f"authentication failed: {exc}") from exc
+            # Refused, with the generic message: the exception's text stays in the server log.
+            reference = _reference()
+            log.exception("%s: authenticate() raised (reference %s)", self.info.id, reference)
+            raise AuthError() from exc
         self.info.user = auth.get("principal")
         self.auth_deadline = None
         self.arm()
@@ -874,7 +892,7 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
                     telemetry=telemetry, default_db=default_db, session_kwargs=session_kwargs,
                     auth_timeout=auth_timeout, idle_timeout=idle_timeout,
                     max_connections=max_connections, max_chunks=max_chunks, max_depth=max_depth)
-    server._server = await asyncio.start_server(server._accept, host, port, ssl=ssl)
+    server._server = await asyncio.start_server(server._accept, host, port, ssl=require_tls12(ssl))
     return server
 
 
@@ -893,5 +911,5 @@ async def create_server(protocol_class: type[ServerSession], *, loop: Any = None
     running = asyncio.get_running_loop()
     server.session_factory = lambda: protocol_class(running, server=server, **kwargs)
     server._server = await asyncio.start_server(server._accept, host or "127.0.0.1",
-                                                8888 if port is None else port, ssl=ssl)
+                                                8888 if port is None else port, ssl=require_tls12(ssl))
     return server

@@ -65,6 +65,7 @@ def _ssl_context(cert: str | None, key: str | None) -> ssl.SSLContext | None:
     if not cert:
         raise SystemExit("asyncbolt serve: --tls-key needs --tls-cert")
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2  # serve() enforces it too; say it where it is made
     ctx.load_cert_chain(cert, key)
     return ctx
 

@@ -360,6 +360,8 @@ def context(spec: Spec, sources: list[str]) -> dict:
         "c_marker_versions": {m.name: ", ".join(range_text(r) for r in m.ranges)
                               for m in spec.markers if m.ranges is not None},
         "digest_placeholder": DIGEST_PLACEHOLDER,
+        # Key tables with a secret key: message fields typed by them are redacted in reprs.
+        "secret_maps": sorted(name for name, keys in spec.maps.items() if any(k.secret for k in keys)),
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from asyncbolt.security import redact
 from asyncbolt.types import StructureBase
 
 Version = tuple[int, int]
@@ -53,6 +54,18 @@ class Message(StructureBase):
     signature: int = -1
     direction: str = ""
     summary: bool = False
+    #: Map fields that may carry secret keys (``secret: true`` in spec/bolt.yaml).
+    secret_fields: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        # Auth tokens must never reach a log line, a traceback or a test report: the values
+        # of secret keys are redacted in the fields that may carry them.
+        if not self.secret_fields:
+            return StructureBase.__repr__(self)
+        args = ", ".join(
+            f"{f}={redact(getattr(self, f)) if f in self.secret_fields else getattr(self, f)!r}"
+            for f in self.fields)
+        return f"{type(self).__name__}({args})"
 
 
 class Init(Message):
@@ -68,6 +81,7 @@ class Init(Message):
     direction = "request"
     summary = False
     fields = ("user_agent", "auth_token", )
+    secret_fields = ("auth_token", )
 
     def __init__(
         self,
@@ -91,6 +105,7 @@ class Hello(Message):
     direction = "request"
     summary = False
     fields = ("extra", )
+    secret_fields = ("extra", )
 
     def __init__(
         self,
@@ -356,6 +371,7 @@ class Logon(Message):
     direction = "request"
     summary = False
     fields = ("auth", )
+    secret_fields = ("auth", )
 
     def __init__(
         self,

@@ -57,6 +57,7 @@ import collections
 import concurrent.futures
 import datetime as _dt
 import decimal
+import hmac
 import itertools
 import logging
 import re
@@ -88,6 +89,13 @@ def _import_ladybug() -> Any:
         raise ImportError("the ladybug backend needs LadybugDB: pip install 'asyncbolt[serve]' "
                           "(or pip install ladybug)") from exc
     return ladybug
+
+
+def _same_secret(given: Any, expected: str) -> bool:
+    """``given == expected`` in time that does not depend on where they differ."""
+    if not isinstance(given, str):
+        return False  # the type is no secret
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 def node_id(table: int, offset: int) -> int:
@@ -647,8 +655,11 @@ class LadybugSession(ServerSession):
         if self.auth is None:
             return
         user, password = self.auth
-        if (auth.get("scheme") != "basic" or auth.get("principal") != user
-                or auth.get("credentials") != password):
+        # compare_digest: the time taken must not tell how much of a guess was right. Both
+        # comparisons always run (no short-circuit), so neither does which of the two was wrong.
+        user_ok = _same_secret(auth.get("principal"), user)
+        password_ok = _same_secret(auth.get("credentials"), password)
+        if not (auth.get("scheme") == "basic" and user_ok & password_ok):
             raise AuthError("The client is unauthorized due to authentication failure.")
 
     def _check_db(self, extra: dict[str, Any]) -> None:
