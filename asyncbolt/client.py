@@ -1070,6 +1070,11 @@ class Connection:
                                         {"context": context}, mode=None if legacy else "r",
                                         bookmarks=None if legacy else [])
             record = await result.single()
+            missing = [k for k in ("ttl", "servers") if k not in record.keys()]
+            if missing:
+                # A server's wrong answer is its protocol error, not the caller's KeyError.
+                raise ProtocolError(f"the routing procedure returned the fields {record.keys()}, "
+                                    f"without {' and '.join(missing)}")
             table = {"ttl": record["ttl"], "servers": record["servers"]}
         if db is not None:
             table.setdefault("db", db)

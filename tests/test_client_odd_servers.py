@@ -855,3 +855,25 @@ async def test_unsolicited_record_error_names_the_record() -> None:
             await conn.run("RETURN 2")
         text = str(info.value)
         assert "RECORD" in text and "index out of range" not in text, text
+
+
+# -- found by the client state-machine property (tests/test_client_state_machine.py) ----------
+
+
+@pytest.mark.parametrize("version", [(3, 0), (4, 2)])
+async def test_routing_procedure_with_wrong_fields_is_a_protocol_error(version: Version) -> None:
+    """Before 4.3 the routing table comes from a procedure; a server whose result lacks the
+    ttl/servers fields used to make route() raise a bare KeyError."""
+
+    async def script(peer: Peer) -> None:
+        await peer.accept(version)
+        await peer.hello()
+        await peer.expect("RUN", "PULL_ALL" if version < (4, 0) else "PULL")
+        await peer.send(Success({"fields": ["x"]}), Record([1]), Success({"type": "r"}))
+        await idle(peer)
+
+    async with FakeServer(script) as server:
+        conn = await connect(server, versions=[version])
+        with pytest.raises(asyncbolt.ProtocolError, match="without ttl and servers"):
+            await asyncio.wait_for(conn.route(), 2)
+        await conn.close()
