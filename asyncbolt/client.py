@@ -365,6 +365,11 @@ class Result:
         if not s.done:
             s.conn._discard(s)
             while not s.done:
+                # A server may answer a DISCARD with has_more (and even records): discard
+                # again rather than wait for records nobody asked for.
+                s.records.clear()
+                if s.in_flight == 0 and s.slot is None and s.has_more:
+                    s.conn._discard(s)
                 await s.conn._more(s)
         if s.error is not None:
             raise s.error

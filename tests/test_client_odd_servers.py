@@ -877,3 +877,28 @@ async def test_routing_procedure_with_wrong_fields_is_a_protocol_error(version: 
         with pytest.raises(asyncbolt.ProtocolError, match="without ttl and servers"):
             await asyncio.wait_for(conn.route(), 2)
         await conn.close()
+
+
+async def test_discard_answered_with_has_more_does_not_hang_consume() -> None:
+    """A server that answers DISCARD with a stray RECORD and has_more: consume() used to wait
+    forever for records it had not asked for; it must DISCARD again."""
+
+    async def script(peer: Peer) -> None:
+        await peer.accept((5, 4))
+        await peer.hello()
+        await peer.expect("RUN", "PULL")
+        await peer.send(Success({"fields": ["x"]}), Record([0]), Success({"has_more": True}))
+        await peer.expect("DISCARD")
+        await peer.send(Record([1]), Success({"has_more": True}))
+        await peer.expect("DISCARD")
+        await peer.send(Success({"type": "r"}))
+        await idle(peer)
+
+    async with FakeServer(script) as server:
+        conn = await connect(server)
+        result = await conn.run("RETURN 1 AS x")
+        assert (await asyncio.wait_for(result.__anext__(), 2))["x"] == 0
+        summary = await asyncio.wait_for(result.consume(), 2)
+        assert summary.metadata.get("type") == "r"
+        assert not conn.closed
+        await conn.close()
