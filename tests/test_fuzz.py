@@ -11,6 +11,7 @@ targets run at once (two cores) with light coverage instrumentation so the pass 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,4 +66,5 @@ def test_fuzz_target_short_pass(fuzz_runs, name: str) -> None:
     assert code == 0, f"fuzz.{name} found something (exit {code}):\n{tail}"
     seeds = len(list((proc.log_path.parent / name).iterdir()))
     assert seeds > 10, f"fuzz.{name}: only {seeds} inputs in its corpus"
-    assert f"Done {RUNS[name]} runs" in output, tail
+    done = re.search(r"^Done (\d+) runs", output, re.M)  # libFuzzer may overshoot -runs a little
+    assert done and int(done.group(1)) >= RUNS[name], tail
