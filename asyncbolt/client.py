@@ -552,13 +552,21 @@ class Connection:
                  server_hostname: str | None = None,
                  max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
                  max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
-                 max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS) -> None:
+                 max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
+                 read_timeout: float | None = None) -> None:
+        if read_timeout is not None and not read_timeout > 0:
+            raise ValueError(f"read_timeout must be positive or None, got {read_timeout!r}")
         if max_buffered_records < 1:
             raise ValueError(f"max_buffered_records must be positive, got {max_buffered_records!r}")
         self.host, self.port = host, port
         #: Limits on what the server may send (see :func:`connect`).
         self.max_depth = max_depth
         self.max_buffered_records = max_buffered_records
+        #: Seconds of silence, while an answer is awaited, after which the connection is given
+        #: up (None: the server's connection.recv_timeout_seconds hint, if it sends one).
+        self.read_timeout = read_timeout
+        self._last_read = 0.0
+        self._read_timer: asyncio.TimerHandle | None = None
         #: The name TLS checks the certificate against (the host, unless it was resolved).
         self.server_hostname = server_hostname or host
         self.fetch_size = fetch_size
@@ -603,6 +611,7 @@ class Connection:
         transport.write(self._handshake.initial_bytes())
 
     def _data_received(self, data: bytes) -> None:
+        self._last_read = self._loop.time()
         if self.protocol_version is None:
             try:
                 reply = self._handshake.receive_data(data)
@@ -708,6 +717,9 @@ class Connection:
 
     def _abort(self, exc: BaseException, close: bool = True) -> None:
         """The connection is unusable: fail everything waiting on it."""
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+            self._read_timer = None
         if self._closed is None:
             self._closed = exc
         if not self._handshake_done.done():
@@ -790,6 +802,33 @@ class Connection:
             if handler is not None:
                 pending.append(handler)
         self._transport.write(writer.take())
+        if self._read_timer is None and self._effective_read_timeout() is not None:
+            self._last_read = self._loop.time()  # the clock starts with the request
+            self._watch_reads()
+
+    def _effective_read_timeout(self) -> float | None:
+        if self.read_timeout is not None:
+            return self.read_timeout
+        hint = self.hints.get("connection.recv_timeout_seconds")
+        return hint if isinstance(hint, (int, float)) and hint > 0 else None
+
+    def _watch_reads(self) -> None:
+        """While answers are awaited, give the connection up after ``read_timeout`` (or the
+        server's hint) seconds without a byte from it. Rescheduled lazily: reads only move the
+        deadline later."""
+        self._read_timer = None
+        timeout = self._effective_read_timeout()
+        if timeout is None or self._closed is not None or not self._pending:
+            return
+        now = self._loop.time()
+        deadline = self._last_read + timeout
+        if now < deadline:
+            self._read_timer = self._loop.call_at(deadline, self._watch_reads)
+            return
+        waiting = self._pending[0]
+        what = getattr(waiting, "name", None) or type(waiting).__name__.strip("_").replace("Handler", "").upper()
+        self._abort(ServiceUnavailable(f"no data from {self.host}:{self.port} for {timeout:g} s "
+                                       f"while waiting for the answer to {what}"))
 
     async def _drain(self) -> None:
         if self._write_paused and self._closed is None:
@@ -1319,7 +1358,8 @@ def connect(uri: str | None = None, auth: Any = None, *,
             host: str | None = None, port: int | None = None, on_failure: Any = None,
             max_inflight: int = 2048, max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
             max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
-            max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS, **kwargs: Any) -> Any:
+            max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
+            read_timeout: float | None = None, **kwargs: Any) -> Any:
     """Open a Bolt connection: ``conn = await connect(uri, auth=...)`` or
     ``async with connect(uri) as conn``.
 
@@ -1335,6 +1375,10 @@ def connect(uri: str | None = None, auth: Any = None, *,
     message, 65,536), ``max_depth`` (nested lists, maps and structures in a value, 256),
     ``max_buffered_records`` (records received and not yet read, per result, 1,000,000: only
     reached with ``fetch_size=-1`` or when a new query makes an unread result fetch its rest).
+    ``read_timeout``: seconds without a byte from the server, while an answer is awaited, after
+    which the connection is given up with ``ServiceUnavailable`` (default: the server's
+    ``connection.recv_timeout_seconds`` hint if it sends one, as the official drivers do; else
+    no limit — a long query is silent until its answer).
 
     The seed's form still works and returns a :class:`ClientSession`:
     ``await connect("tcp://localhost:7687", loop, protocol_class=MyProtocol, username=...)`` or
@@ -1354,7 +1398,8 @@ def connect(uri: str | None = None, auth: Any = None, *,
         auth = (query["_user"], query["_password"])
 
     limits = {"max_message_size": max_message_size, "max_chunks": max_chunks,
-              "max_depth": max_depth, "max_buffered_records": max_buffered_records}
+              "max_depth": max_depth, "max_buffered_records": max_buffered_records,
+              "read_timeout": read_timeout}
 
     def factory():
         return _open_connection(scheme, host_, port_, query, auth=auth, ssl=ssl, user_agent=user_agent,

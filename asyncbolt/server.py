@@ -252,6 +252,9 @@ class _Handler:
         #: The pending time-limit check (see arm()), and whether a write waits on the client.
         self.timer: asyncio.TimerHandle | None = None
         self.draining = False
+        #: When bytes were last written, and the NOOP keep-alive check (see keep_alive()).
+        self.last_write = self.opened
+        self.keepalive: asyncio.TimerHandle | None = None
         peer = writer.get_extra_info("peername")
         local = writer.get_extra_info("sockname")
         self.info = ConnectionInfo(f"bolt-{next(server._ids)}", peer, local)
@@ -269,6 +272,25 @@ class _Handler:
         data = self.conn.data_to_send()
         if data and not self.writer.is_closing():
             self.writer.write(data)
+            self.last_write = asyncio.get_running_loop().time()
+
+    def keep_alive(self) -> None:
+        """With ``recv_timeout`` set, the server promised (HELLO's ``connection.recv_timeout_
+        seconds`` hint) to send something at least that often while the client waits for an
+        answer: during a long-running hook, a NOOP (``00 00``, Bolt 4.1+) every half of it."""
+        self.keepalive = None
+        conn = self.conn
+        if conn.closed or self.writer.is_closing():
+            return
+        loop = asyncio.get_running_loop()
+        interval = self.server.recv_timeout / 2
+        now = loop.time()
+        if (conn.version is not None and conn.version >= (4, 1) and conn.current is not None
+                and now - self.last_write >= interval):
+            # Safe between any two writes: flush() only ever writes whole messages.
+            self.writer.write(b"\x00\x00")
+            self.last_write = now
+        self.keepalive = loop.call_at(max(self.last_write, now) + interval, self.keep_alive)
 
     def _read_limit(self, now: float) -> tuple[float | None, str]:
         """Seconds left until the nearest deadline that applies now, and which one it is
@@ -370,6 +392,8 @@ class _Handler:
     async def run(self) -> None:
         reader_task = asyncio.ensure_future(self.read_loop())
         self.arm()
+        if self.server.recv_timeout:
+            self.keep_alive()
         try:
             await self.process()
         except (ConnectionError, OSError) as exc:
@@ -378,9 +402,10 @@ class _Handler:
             log.exception("%s: unexpected error; closing the connection", self.info.id)
         finally:
             reader_task.cancel()
-            if self.timer is not None:
-                self.timer.cancel()
-                self.timer = None
+            for timer in (self.timer, self.keepalive):
+                if timer is not None:
+                    timer.cancel()
+            self.timer = self.keepalive = None
             for stream in list(self.streams.values()):
                 try:
                     await stream.close()
@@ -872,6 +897,11 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
     ``versions`` restricts what the server negotiates (default: every version of the spec that a
     server may choose). ``agent`` is HELLO's ``server`` value; drivers that check the product
     may want ``"Neo4j/5.26.0"``. Other keyword arguments are passed to ``session_class``.
+
+    ``recv_timeout`` (seconds, off by default; Bolt 4.3+ clients hear it as the
+    ``connection.recv_timeout_seconds`` hint and may drop a connection that stays silent longer
+    while they wait): the server then sends a NOOP every ``recv_timeout / 2`` seconds while a
+    request of the client is being worked on.
 
     Limits (each closes the offending connection; None disables a limit):
 

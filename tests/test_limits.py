@@ -490,3 +490,82 @@ async def test_driver_passes_the_limits_to_its_connections() -> None:
             async with driver.session() as session:
                 with pytest.raises(ProtocolError, match="nested deeper than 2 levels"):
                     await (await session.run("ECHO", {"a": [[1]]})).values()
+
+
+# -- keep-alive and read timeouts --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", [(4, 4), (5, 4), (6, 0)])
+async def test_noops_keep_a_long_query_alive_for_the_official_driver(version) -> None:
+    # The driver honours connection.recv_timeout_seconds: without NOOPs while the 2.5 s query
+    # runs, it would give the connection up after 1 s.
+    async with await start(recv_timeout=1) as server:
+        uri = f"bolt://127.0.0.1:{server.port}"
+        async with neo4j.AsyncGraphDatabase.driver(uri, auth=("u", "p")) as driver:
+            async with driver.session() as session:
+                result = await session.run("SLEEP 2.5")
+                record = await result.single()
+                assert record["slept"] is True
+
+
+async def test_noops_are_sent_only_while_a_request_is_worked_on() -> None:
+    async with await start(recv_timeout=0.4) as server:
+        async with await RawBolt.connect(server.port) as bolt:
+            await bolt.handshake((5, 4))
+            await bolt.send(hello((5, 4)), Logon({"scheme": "basic", "principal": "u",
+                                                  "credentials": "p"}))
+            first = await bolt.recv()
+            assert first.metadata["hints"]["connection.recv_timeout_seconds"] == 0.4
+            await bolt.recv()
+            await asyncio.sleep(0.7)
+            assert bolt.reader._buffer == b""  # idle: nothing sent
+            await bolt.send(Run("SLEEP 1.2", {}, {}))
+            raw = bytearray()
+            while len(raw) < 4 or raw[-2:] != b"\x00\x00" or raw.count(b"\x00\x00") < 3:
+                raw += await asyncio.wait_for(bolt.reader.read(65536), 3)
+            # NOOPs came first (each a lone 00 00), then the RUN's SUCCESS.
+            assert raw.startswith(b"\x00\x00\x00\x00")
+            assert raw.endswith(b"\x00\x00")
+
+
+async def test_client_read_timeout_gives_up_on_a_silent_server() -> None:
+    async def silent(peer: Peer) -> None:
+        await peer.accept((5, 0))
+        await peer.hello()
+        await peer.expect("RUN", "PULL")
+        await idle(peer)  # never answers
+
+    async with FakeServer(silent) as server:
+        conn = await asyncbolt.connect(server.uri, auth=("u", "p"), read_timeout=0.4, timeout=3)
+        started = time.monotonic()
+        with pytest.raises(asyncbolt.ServiceUnavailable, match="no data .* for 0.4 s"):
+            await asyncio.wait_for((await conn.run("RETURN 1")).values(), 3)
+        assert 0.3 < time.monotonic() - started < 2
+        assert conn.closed
+
+
+async def test_client_honours_the_servers_recv_timeout_hint() -> None:
+    async def hinting(peer: Peer) -> None:
+        await peer.accept((5, 0))
+        await peer.hello(hints={"connection.recv_timeout_seconds": 1})
+        await peer.expect("RUN", "PULL")
+        await idle(peer)
+
+    async with FakeServer(hinting) as server:
+        conn = await asyncbolt.connect(server.uri, auth=("u", "p"), timeout=3)
+        assert conn.hints["connection.recv_timeout_seconds"] == 1
+        started = time.monotonic()
+        with pytest.raises(asyncbolt.ServiceUnavailable, match="for 1 s while waiting"):
+            await asyncio.wait_for((await conn.run("RETURN 1")).values(), 4)
+        assert 0.8 < time.monotonic() - started < 3
+
+
+async def test_client_with_the_hint_survives_a_long_query_on_our_server() -> None:
+    async with await start(recv_timeout=1) as server:
+        uri = f"bolt://127.0.0.1:{server.port}"
+        async with asyncbolt.connect(uri, auth=("u", "p")) as conn:
+            assert conn.hints["connection.recv_timeout_seconds"] == 1
+            assert await (await conn.run("SLEEP 2.5")).values() == [[True]]
+            # And an idle pause longer than the hint is fine: nothing is awaited.
+            await asyncio.sleep(1.3)
+            assert await (await conn.run("ECHO", {"x": 1})).values() == [[1]]
