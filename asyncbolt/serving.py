@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run the Cypher statements in FILE (';'-separated) before serving")
     p.add_argument("--lock-timeout", type=float, default=10.0, metavar="SECONDS",
                    help="how long a writer waits for the database's write transaction (default 10)")
+    p.add_argument("--max-running", type=int, default=None, metavar="N",
+                   help="queries the database executes at once, the others wait their turn; it "
+                        "bounds the memory LadybugDB keeps (ladybug default 16)")
     p.add_argument("--log-level", default="WARNING",
                    choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
                    type=str.upper, help="logging level (default WARNING)")
@@ -86,8 +89,10 @@ async def run(args: argparse.Namespace, ready: Any = None) -> int:
     context = _ssl_context(args.tls_cert, args.tls_key)
     open_shared = getattr(session_class, "open_shared", None)
     if open_shared is not None:
+        max_running = getattr(args, "max_running", None)
+        options = {} if max_running is None else {"max_running": max_running}
         shared = open_shared(args.db, read_only=args.read_only, lock_timeout=args.lock_timeout,
-                             init=args.init, auth=auth)
+                             init=args.init, auth=auth, **options)
     else:
         if args.db or args.init:
             raise SystemExit(f"asyncbolt serve: backend {args.backend!r} takes no --db/--init")

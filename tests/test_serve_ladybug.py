@@ -563,3 +563,27 @@ def test_serve_command_reports_a_taken_port() -> None:
         proc = subprocess.run([sys.executable, "-m", "asyncbolt", "serve", "--port", str(srv.port)],
                               capture_output=True, text=True, timeout=30, cwd=ROOT)
     assert proc.returncode == 1 and "asyncbolt serve:" in proc.stderr
+
+
+async def test_at_most_max_running_queries_execute_at_once() -> None:
+    """Ladybug keeps resident every buffer-pool page it ever had in use at once, and each
+    running query takes some: the graph lets only ``max_running`` of them execute at once."""
+    graph = LadybugGraph(max_running=2)
+    try:
+        with ServerThread(LadybugSession, graph=graph) as srv:
+            async with neo4j.AsyncGraphDatabase.driver(srv.uri, auth=AUTH,
+                                                       max_connection_pool_size=20) as d:
+                async def one(w: int) -> int:
+                    async with d.session() as session:
+                        result = await session.run(
+                            "UNWIND range(1, 20000) AS i RETURN sum(i) + $w AS s", w=w)
+                        return (await result.single())["s"]
+
+                sums = await asyncio.gather(*(one(w) for w in range(20)))
+        assert sums == [200_010_000 + w for w in range(20)]
+        assert graph.running == 0
+        assert 1 <= graph.peak_running <= 2
+    finally:
+        graph.close()
+    with pytest.raises(ValueError, match="max_running"):
+        LadybugGraph(max_running=0)

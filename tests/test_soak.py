@@ -59,3 +59,29 @@ async def test_connect_disconnect_cycles_leave_no_fd_behind() -> None:
         # A leak of even 1 KiB a connection would show as 2 MiB; allocator noise stays below.
         assert after.rss - before.rss < 4 * 2**20, (before, after)
     assert "Traceback" not in server.log, server.log
+
+
+@needs_proc
+async def test_asyncbolt_serve_keeps_no_memory_per_distinct_query() -> None:
+    """LadybugDB's Python binding caches a prepared statement per distinct parameterized query
+    text, without bound, and such a statement can pin a 256 KiB buffer-pool page: 400 distinct
+    texts on one connection used to keep ~100 MiB resident (and 200 connections at once ~50 MiB
+    more per round). The backend drops them once no result is open."""
+    pytest.importorskip("ladybug")
+    import neo4j
+
+    with ServerProcess.ladybug() as server:
+        async with neo4j.AsyncGraphDatabase.driver(server.uri, auth=("neo4j", "x")) as driver:
+            async def run(texts: range) -> None:
+                async with driver.session() as session:
+                    for k in texts:
+                        result = await session.run(f"UNWIND range(0, $n - 1) AS i RETURN i + {k} AS v",
+                                                   n=3)
+                        assert [r["v"] async for r in result] == [k, k + 1, k + 2]
+
+            await run(range(50))  # warm-up: the connection, the thread, Ladybug's first pages
+            before = procstat.rss_bytes(server.pid)
+            await run(range(50, 450))
+            after = procstat.rss_bytes(server.pid)
+    # ~100 MiB before the fix; a few MiB of allocator noise after it.
+    assert after - before < 24 * 2**20, (before / 2**20, after / 2**20)

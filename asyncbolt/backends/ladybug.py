@@ -12,6 +12,15 @@ Rows are fetched and converted in batches of :data:`BATCH` as the client's PULLs
 whole result (Ladybug's engine itself still collects a query's result table natively before
 the first row can be read).
 
+**Memory.** LadybugDB takes a query's working memory and its result table in 256 KiB pages of
+its buffer pool and, once they are freed, keeps them resident for the next queries: they are
+only given back when the pool (80% of RAM by default) is full. So the server's RSS grows to the
+largest number of pages ever in use at once, which is set by how many queries run at once
+(~3 pages each) and how many results are open (1 page each). Hence at most ``max_running``
+queries (default :data:`MAX_RUNNING`) execute in Ladybug at once, database-wide (the others
+wait their turn; transaction statements never wait), and a result is closed as soon as its
+last row is read, not when the client has pulled it.
+
 **Identity.** Ladybug addresses a node or relationship by (table id, offset). Bolt gets::
 
     id         = table_id << 40 | offset      (an integer; Bolt 4.x and older use only this)
@@ -64,18 +73,21 @@ import re
 import threading
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import structures as _s
 from ..errors import AuthError, ClientError, DatabaseError, Neo4jError, TransientError
 from ..server import Result, ServerSession
 
-__all__ = ["LadybugGraph", "LadybugSession", "map_error", "node_id", "element_id", "BATCH"]
+__all__ = ["LadybugGraph", "LadybugSession", "map_error", "node_id", "element_id", "BATCH",
+           "MAX_RUNNING"]
 
 log = logging.getLogger(__name__)
 
 #: Rows fetched (and converted) per trip to the worker thread.
 BATCH = 500
+#: Queries a :class:`LadybugGraph` lets execute at once by default (see "Memory" above).
+MAX_RUNNING = 16
 #: Bits of an integer id that hold the offset inside the table.
 OFFSET_BITS = 40
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
@@ -117,11 +129,16 @@ class LadybugGraph:
     ``path``: a directory/file for an on-disk database, or ``None``/``":memory:"``.
     ``lock_timeout``: seconds a writer waits for the database's single write transaction.
     ``name``: the database name clients may ask for (besides Neo4j's default ``neo4j``).
+    ``max_running``: queries that execute in Ladybug at once (the others wait for a slot); it
+    bounds the buffer-pool pages Ladybug keeps resident (see the module's "Memory").
+    ``buffer_pool_size``: Ladybug's buffer pool in bytes (0: Ladybug's default, 80% of RAM).
     """
 
     def __init__(self, path: str | None = None, *, read_only: bool = False,
                  lock_timeout: float = 10.0, name: str = "neo4j",
-                 buffer_pool_size: int = 0) -> None:
+                 buffer_pool_size: int = 0, max_running: int = MAX_RUNNING) -> None:
+        if max_running < 1:
+            raise ValueError(f"max_running must be at least 1, not {max_running}")
         lb = _import_ladybug()
         self.path = path or ":memory:"
         self.read_only = read_only
@@ -132,6 +149,11 @@ class LadybugGraph:
         self._connections: set[Any] = set()
         self._guard = threading.Lock()
         self._writer = threading.Lock()
+        self.max_running = max_running
+        self._slots = threading.BoundedSemaphore(max_running)
+        #: Queries executing in Ladybug now, and the most there ever were at once.
+        self.running = 0
+        self.peak_running = 0
         self._bookmarks = itertools.count(1)
         self.last_bookmark = "ladybug:0"
         #: Rows converted and handed to Bolt so far (all connections): shows streaming is lazy.
@@ -157,6 +179,21 @@ class LadybugGraph:
             conn.close()
         except Exception:  # pragma: no cover - best effort
             log.debug("closing a Ladybug connection failed", exc_info=True)
+
+    def run_query(self, fn: Callable[[], Any], wanted: Callable[[], bool] = lambda: True) -> Any:
+        """(worker thread) ``fn()`` (a query's execution) once one of the ``max_running`` slots
+        is free; ``wanted()`` is asked after the wait, and ``None`` returned if it says no."""
+        with self._slots:
+            if not wanted():
+                return None
+            with self._guard:
+                self.running += 1
+                self.peak_running = max(self.peak_running, self.running)
+            try:
+                return fn()
+            finally:
+                with self._guard:
+                    self.running -= 1
 
     def execute_script(self, text: str) -> None:
         """Run statements (``;``-separated) in auto-commit mode, e.g. a schema and seed data."""
@@ -487,18 +524,19 @@ def map_error(exc: BaseException) -> Neo4jError:
 
 
 class _Rows:
-    """A query's rows for :class:`asyncbolt.Result`: fetched BATCH at a time on the worker
-    thread as the client pulls; ``aclose()`` (the runtime calls it when the client stops early)
-    closes Ladybug's result."""
+    """A query's rows for :class:`asyncbolt.Result`: the first BATCH fetched with the query
+    itself, the next ones BATCH at a time on the worker thread as the client pulls. Ladybug's
+    result is closed once its last row is read (``done``), or by ``aclose()`` (the runtime calls
+    it when the client stops early)."""
 
     __slots__ = ("session", "result", "converters", "buffer", "done", "closed")
 
-    def __init__(self, session: LadybugSession, result: Any, converters: list) -> None:
+    def __init__(self, session: LadybugSession, run: _Run) -> None:
         self.session = session
-        self.result = result
-        self.converters = converters
-        self.buffer: collections.deque = collections.deque()
-        self.done = False
+        self.result = run.result
+        self.converters = run.converters
+        self.buffer: collections.deque = collections.deque(run.rows)
+        self.done = run.done
         self.closed = False
 
     def __aiter__(self) -> _Rows:
@@ -510,7 +548,7 @@ class _Rows:
         if not self.done and not self.closed:
             session = self.session
             try:
-                batch = await session._call(session._fetch, self.result, self.converters)
+                batch, self.done = await session._call(session._fetch, self.result, self.converters)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -518,8 +556,6 @@ class _Rows:
                 await self.aclose()
                 await session._abort_tx()
                 raise error from None
-            if len(batch) < BATCH:
-                self.done = True
             if batch:
                 self.buffer.extend(batch)
                 return self.buffer.popleft()
@@ -531,11 +567,21 @@ class _Rows:
             return
         self.closed = True
         self.buffer.clear()
-        if self.session._executor is not None:
+        if not self.done and self.session._executor is not None:  # done: _fetch closed it
             try:
-                await self.session._call(self.result.close)
+                await self.session._call(self.session._close_result, self.result)
             except Exception:  # pragma: no cover - best effort
                 log.debug("closing a Ladybug result failed", exc_info=True)
+
+
+class _Run(NamedTuple):
+    """A query just executed: Ladybug's result, its columns, and its first rows."""
+
+    result: Any
+    fields: list[str]
+    converters: list[Callable[[Any], Any]]
+    rows: list[list[Any]]
+    done: bool  # rows are all of them (and result is closed)
 
 
 # -- the session ---------------------------------------------------------------------------
@@ -566,6 +612,8 @@ class LadybugSession(ServerSession):
         self._tx_open = False  # Ladybug still has the transaction (not rolled back by a failure)
         self._writer = False  # this session holds the graph's writer lock
         self._timeout_ms = 0  # the query timeout set on the Ladybug connection
+        self._cancels = 0  # calls cancelled so far: a query queued before one is not run
+        self._open_results = 0  # Ladybug results of this session's connection not closed yet
         self._tx_timeout_ms = 0  # the open transaction's timeout
 
     # -- the options of `asyncbolt serve` ---------------------------------------------------
@@ -573,8 +621,9 @@ class LadybugSession(ServerSession):
     @classmethod
     def open_shared(cls, db: str | None = None, *, read_only: bool = False, lock_timeout: float = 10.0,
                     init: str | None = None, auth: tuple[str, str] | None = None,
-                    **options: Any) -> dict[str, Any]:
-        graph = LadybugGraph(db, read_only=read_only, lock_timeout=lock_timeout)
+                    max_running: int = MAX_RUNNING, **options: Any) -> dict[str, Any]:
+        graph = LadybugGraph(db, read_only=read_only, lock_timeout=lock_timeout,
+                             max_running=max_running)
         if init:
             try:
                 with open(init, encoding="utf-8") as f:
@@ -606,6 +655,7 @@ class LadybugSession(ServerSession):
         try:
             return await asyncio.shield(future)
         except asyncio.CancelledError:
+            self._cancels += 1
             if self._conn is not None:
                 try:
                     self._conn.interrupt()
@@ -618,36 +668,91 @@ class LadybugSession(ServerSession):
             self._conn = self.graph.connect()
         return self._conn
 
-    def _execute(self, query: str, parameters: dict[str, Any], timeout_ms: int) -> Any:
-        """(worker thread) Execute; return the last QueryResult, its column names and types."""
+    async def _query(self, query: str, parameters: dict[str, Any], timeout_ms: int) -> _Run:
+        """Run a query on the worker thread, in one of the graph's ``max_running`` slots."""
+        return await self._call(self._execute, query, parameters, timeout_ms, self._cancels)
+
+    def _execute(self, query: str, parameters: dict[str, Any], timeout_ms: int, cancels: int) -> Any:
+        """(worker thread) Execute once the graph has a slot free, unless the call was
+        cancelled meanwhile (Ladybug's interrupt() reaches only a query already running)."""
+        return self.graph.run_query(lambda: self._execute_now(query, parameters, timeout_ms),
+                                    lambda: self._cancels == cancels)
+
+    def _execute_now(self, query: str, parameters: dict[str, Any], timeout_ms: int) -> _Run:
+        """(worker thread) Execute, and fetch the first BATCH rows at once: a result of no more
+        rows is closed before the client even pulls (an open one holds a buffer-pool page)."""
         conn = self._connection()
         if timeout_ms != self._timeout_ms:
             conn.set_query_timeout(timeout_ms)
             self._timeout_ms = timeout_ms
-        result = conn.execute(query, parameters)
+        try:
+            result = conn.execute(query, parameters)
+        except BaseException:
+            self._forget_statements()
+            raise
         if isinstance(result, list):  # several statements: the last one answers
             for earlier in result[:-1]:
                 earlier.close()
             result = result[-1]
+        self._open_results += 1
         try:
-            return result, result.get_column_names(), result.get_column_data_types()
+            converters = _converters(result.get_column_data_types())
+            fields = result.get_column_names()
+            rows, done = self._fetch(result, converters)
         except Exception:
-            result.close()
+            self._close_result(result)
             raise
+        return _Run(result, fields, converters, rows, done)
+
+    def _close_result(self, result: Any) -> None:
+        """(worker thread) Close a query's result, and forget prepared statements once none is
+        open."""
+        if not result.is_closed:
+            result.close()
+            self._open_results -= 1
+        self._forget_statements()
+
+    def _forget_statements(self) -> None:
+        """(worker thread) Drop the prepared statements that Ladybug's Python binding caches
+        for every query text run with parameters, unless a result is still open.
+
+        That cache has no bound (one entry per distinct query text and parameter types, for
+        the connection's life), and an entry can hold a 256 KiB page of the buffer pool: 600
+        distinct parameterized UNWIND queries on one connection kept 155 MiB resident, and
+        200 connections at once with two such queries each left 49 MiB more resident after
+        every round (LadybugDB 0.22.0). Preparing again costs ~0.25 ms a query."""
+        if self._open_results or self._conn is None:
+            return
+        cache = getattr(self._conn, "_pybind_implicit_prepared_cache", None)
+        if not cache:
+            return
+        statements = list(cache.values())
+        cache.clear()
+        for statement in statements:  # C-API statements must be closed; pybind ones need not
+            close = getattr(statement, "close", None)
+            if callable(close):
+                try:
+                    close()
+                except Exception:  # pragma: no cover - best effort
+                    log.debug("closing a prepared statement failed", exc_info=True)
 
     def _statement(self, statement: str) -> None:
         """(worker thread) A transaction statement; its result is empty."""
         self._connection().execute(statement).close()
 
-    def _fetch(self, result: Any, converters: list[Callable[[Any], Any]]) -> list[list[Any]]:
-        """(worker thread) Up to BATCH converted rows."""
+    def _fetch(self, result: Any, converters: list[Callable[[Any], Any]]) -> tuple[list[list[Any]], bool]:
+        """(worker thread) Up to BATCH converted rows, and whether they are the last ones; after
+        the last, the result is closed at once (it holds a page of Ladybug's buffer pool)."""
         rows = []
         has_next, get_next = result.has_next, result.get_next
         while len(rows) < BATCH and has_next():
             row = get_next()
             rows.append([conv(v) for conv, v in zip(converters, row, strict=False)])
         self.graph.rows_fetched += len(rows)
-        return rows
+        done = not has_next()
+        if done:
+            self._close_result(result)
+        return rows, done
 
     # -- hooks ------------------------------------------------------------------------------
 
@@ -689,7 +794,7 @@ class LadybugSession(ServerSession):
         timeout_ms = int(extra.get("tx_timeout") or 0) if self._tx is None else self._tx_timeout_ms
         if self._tx is not None:
             try:
-                result, fields, types = await self._call(self._execute, query, params, timeout_ms)
+                run = await self._query(query, params, timeout_ms)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -698,11 +803,11 @@ class LadybugSession(ServerSession):
                 raise error from None
             metadata: dict[str, Any] = {"type": qtype}
         else:
-            result, fields, types = await self._autocommit(query, params, timeout_ms, may_write)
+            run = await self._autocommit(query, params, timeout_ms, may_write)
             metadata = {"type": qtype}
             if qtype != "r":
                 metadata["bookmark"] = self.graph.next_bookmark()
-        return Result(fields, _Rows(self, result, _converters(types)), metadata)
+        return Result(run.fields, _Rows(self, run), metadata)
 
     async def _autocommit(self, query: str, params: dict[str, Any], timeout_ms: int,
                           may_write: bool) -> Any:
@@ -712,7 +817,7 @@ class LadybugSession(ServerSession):
                 self._writer = True
             while True:
                 try:
-                    return await self._call(self._execute, query, params, timeout_ms)
+                    return await self._query(query, params, timeout_ms)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -733,11 +838,8 @@ class LadybugSession(ServerSession):
         if name == "db.ping":
             return Result(["success"], [[True]])
         kind = "NODE" if name == "db.labels" else "REL"
-        result, _, _ = await self._call(self._execute, "CALL show_tables() RETURN name, type", {}, 0)
-        try:
-            rows = await self._call(result.get_all)
-        finally:
-            await self._call(result.close)
+        run = await self._query("CALL show_tables() RETURN name, type", {}, 0)
+        rows = [row async for row in _Rows(self, run)]
         column = "label" if kind == "NODE" else "relationshipType"
         return Result([column], [[name_] for name_, type_ in rows if type_ == kind])
 
@@ -775,6 +877,7 @@ class LadybugSession(ServerSession):
             self.graph.disconnect(self._conn)
             self._conn = None
             self._timeout_ms = 0
+            self._open_results = 0
 
     def _discard_connection(self) -> None:
         """(worker thread) Roll back whatever the connection has open and replace it."""
