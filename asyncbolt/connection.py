@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
+from ._generated.codec import check_request_maps
 from ._generated.states import INITIAL, ON_VIOLATION, TRANSITIONS, Transition
 from ._generated.versions import SERVER_VERSIONS
 from .errors import ClientError, Neo4jError, ProtocolError
@@ -204,6 +205,17 @@ class ServerConnection:
                 return self._close("client said GOODBYE")
             if transition.ignored:
                 self._send(Ignored())
+                continue
+            problem = check_request_maps(message, self.version)
+            if problem is not None:
+                # A well-known key of the wrong type (PULL {n: {}}): a bad request, answered here
+                # like a failed one, before the application sees it.
+                error = ClientError("Neo.ClientError.Request.Invalid", problem)
+                self._send(Failure(error.to_metadata(self.version)))
+                self._qids.clear()
+                self.state = transition.failure or "FAILED"
+                if self.state == "DEFUNCT":
+                    return self._close(f"{name} failed: {problem}")
                 continue
             self._current = Request(message, self._stream_key(message))
             self._transition = transition

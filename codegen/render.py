@@ -91,6 +91,19 @@ def _dispatch_tree(markers: list, lo: int, hi: int, leaf_size: int = 2) -> dict:
             "hi": _dispatch_tree(markers[cut:], pivot, hi, leaf_size)}
 
 
+def _message_maps(spec: Spec) -> dict[str, list[tuple[str, str]]]:
+    """Request message name -> its map fields that have well-known keys: [(field, table)]."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for m in spec.messages:
+        if m.direction != "request":
+            continue
+        pairs = sorted({(f.name, f.keys) for f in m.all_fields if f.keys})
+        if pairs:
+            out.setdefault(m.name, [])
+            out[m.name] += [p for p in pairs if p not in out[m.name]]
+    return out
+
+
 def _key_xor(spec: Spec) -> tuple:
     """The tiny string marker and its span, checked fit for the decoder's XOR test of map keys."""
     tiny = next(m for m in spec.markers if m.kind == "string" and m.size == "nibble")
@@ -339,6 +352,7 @@ def context(spec: Spec, sources: list[str]) -> dict:
         "forms": {k: _size_forms(spec, k) for k in ("string", "bytes", "list", "map")},
         "int_forms": int_forms,
         "default_max_depth": DEFAULT_MAX_DEPTH,
+        "message_maps": _message_maps(spec),
         "key_xor": _key_xor(spec),
         "xor": lambda a, b: a ^ b,
         "field_targets": lambda n: ", ".join(f"f{i}" for i in range(n)) + ("," if n == 1 else ""),

@@ -256,3 +256,40 @@ def test_records_only_answer_a_pull() -> None:
         peer.conn.record([1])
     with pytest.raises(RuntimeError):
         ServerConnection().success({})
+
+
+# ---- well-known map keys of the wrong type (found by fuzz.server_connection) -----------------
+
+
+@pytest.mark.parametrize("extra", [{"n": {}}, {"n": "10"}, {"n": True}, {"n": 5, "qid": [1]}])
+def test_pull_with_a_key_of_the_wrong_type_fails_before_the_application(extra) -> None:
+    peer = Peer((5, 0))
+    login(peer)
+    peer.send(Run("RETURN 1", {}, {}))
+    assert peer.conn.next_event().name == "RUN"
+    peer.conn.success({"fields": ["x"]})
+    peer.send(Pull(extra))
+    # The application never sees the PULL: the connection answers it and moves to FAILED.
+    assert peer.conn.next_event() is None
+    assert peer.conn.state == "FAILED"
+    replies = peer.replies()
+    assert [m.name for m in replies] == ["SUCCESS", "FAILURE"]
+    assert replies[1].metadata["code"] == "Neo.ClientError.Request.Invalid"
+    key = "qid" if "qid" in extra else "n"
+    assert replies[1].metadata["message"].startswith(f"PULL extra.{key} must be Integer, found ")
+
+
+def test_hello_with_a_key_of_the_wrong_type_fails_and_closes() -> None:
+    peer = Peer((5, 0))
+    peer.send(Hello({"user_agent": 7}))
+    event = peer.conn.next_event()
+    assert isinstance(event, Closed)
+    (failure,) = peer.replies()
+    assert failure.metadata["message"] == "HELLO extra.user_agent must be String, found Integer"
+
+
+def test_keys_outside_their_versions_are_not_checked() -> None:
+    # patch_bolt is a well-known key of 4.3-4.4 only: in 5.0 it is just another key.
+    peer = Peer((5, 0))
+    peer.send(Hello({"user_agent": "t", "patch_bolt": 1}))
+    assert peer.conn.next_event().name == "HELLO"

@@ -140,6 +140,81 @@ def _bad_field(owner: str, field: str, expected: str, value: Any, at: int | None
                          (owner, field))
 
 
+# Well-known keys of request maps (spec/bolt.yaml "maps"): table -> key -> (check of the value,
+# its type, first version, last version or None). A key of the wrong type is a bad request.
+_MAP_KEY_CHECKS: dict[str, dict[str, tuple[Any, str, Version, Version | None]]] = {
+    "auth": {
+        "scheme": (lambda v: type(v) is str, "String", (1, 0), None),
+        "principal": (lambda v: type(v) is str, "String", (1, 0), None),
+        "credentials": (lambda v: type(v) is str, "String", (1, 0), None),
+        "realm": (lambda v: type(v) is str, "String", (1, 0), None),
+        "parameters": (lambda v: type(v) is dict, "Map", (1, 0), None),
+    },
+    "hello_extra": {
+        "user_agent": (lambda v: type(v) is str, "String", (3, 0), None),
+        "scheme": (lambda v: type(v) is str, "String", (3, 0), (5, 0)),
+        "principal": (lambda v: type(v) is str, "String", (3, 0), (5, 0)),
+        "credentials": (lambda v: type(v) is str, "String", (3, 0), (5, 0)),
+        "realm": (lambda v: type(v) is str, "String", (3, 0), (5, 0)),
+        "parameters": (lambda v: type(v) is dict, "Map", (3, 0), (5, 0)),
+        "routing": (lambda v: (v is None or type(v) is dict), "Map?", (4, 1), None),
+        "patch_bolt": (lambda v: (type(v) is list and _ONLY_String.issuperset(map(type, v))), "List<String>", (4, 3), (4, 4)),
+        "notifications_minimum_severity": (lambda v: (v is None or type(v) is str), "String?", (5, 2), None),
+        "notifications_disabled_categories": (lambda v: (v is None or (type(v) is list and _ONLY_String.issuperset(map(type, v)))), "List<String>?", (5, 2), (5, 5)),
+        "notifications_disabled_classifications": (lambda v: (v is None or (type(v) is list and _ONLY_String.issuperset(map(type, v)))), "List<String>?", (5, 6), None),
+        "bolt_agent": (lambda v: type(v) is dict, "Map", (5, 3), None),
+    },
+    "pull_extra": {
+        "n": (lambda v: type(v) is int, "Integer", (4, 0), None),
+        "qid": (lambda v: type(v) is int, "Integer", (4, 0), None),
+    },
+    "route_extra": {
+        "db": (lambda v: (v is None or type(v) is str), "String?", (4, 4), None),
+        "imp_user": (lambda v: (v is None or type(v) is str), "String?", (4, 4), None),
+    },
+    "tx_extra": {
+        "bookmarks": (lambda v: (type(v) is list and _ONLY_String.issuperset(map(type, v))), "List<String>", (3, 0), None),
+        "tx_timeout": (lambda v: type(v) is int, "Integer", (3, 0), None),
+        "tx_metadata": (lambda v: type(v) is dict, "Map", (3, 0), None),
+        "mode": (lambda v: type(v) is str, "String", (3, 0), None),
+        "db": (lambda v: (v is None or type(v) is str), "String?", (4, 0), None),
+        "imp_user": (lambda v: (v is None or type(v) is str), "String?", (4, 4), None),
+        "notifications_minimum_severity": (lambda v: (v is None or type(v) is str), "String?", (5, 2), None),
+        "notifications_disabled_categories": (lambda v: (v is None or (type(v) is list and _ONLY_String.issuperset(map(type, v)))), "List<String>?", (5, 2), (5, 5)),
+        "notifications_disabled_classifications": (lambda v: (v is None or (type(v) is list and _ONLY_String.issuperset(map(type, v)))), "List<String>?", (5, 6), None),
+    },
+}
+#: Request message name -> its map fields with well-known keys: ((field, table), ...).
+_REQUEST_MAPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "INIT": (("auth_token", "auth"), ),
+    "HELLO": (("extra", "hello_extra"), ),
+    "RUN": (("extra", "tx_extra"), ),
+    "BEGIN": (("extra", "tx_extra"), ),
+    "DISCARD": (("extra", "pull_extra"), ),
+    "PULL": (("extra", "pull_extra"), ),
+    "ROUTE": (("extra", "route_extra"), ),
+    "LOGON": (("auth", "auth"), ),
+}
+
+
+def check_request_maps(message: Any, version: Version) -> str | None:
+    """What is wrong with the well-known keys of a request's maps in ``version`` (a key whose
+    value has the wrong type), or None."""
+    for field, table in _REQUEST_MAPS.get(message.name, ()):
+        value = getattr(message, field, None)
+        if type(value) is not dict:
+            continue
+        checks = _MAP_KEY_CHECKS[table]
+        for key, item in value.items():
+            entry = checks.get(key)
+            if entry is None or entry[2] > version or (entry[3] is not None and version > entry[3]):
+                continue
+            if not entry[0](item):
+                return (f"{message.name} {field}.{key} must be {entry[1]}, "
+                        f"found {_type_name(item)}")
+    return None
+
+
 # Every structure tag of every version, for precise errors about tags of another version.
 _TAG_VERSIONS = {
     0x4E: ("Node", "1.0-4.4, 5.0+"),
