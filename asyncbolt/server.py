@@ -252,6 +252,7 @@ class _Handler:
         #: The pending time-limit check (see arm()), and whether a write waits on the client.
         self.timer: asyncio.TimerHandle | None = None
         self.draining = False
+        self.buffered = 0  # bytes the transport held when checked last while draining
         #: When bytes were last written, and the NOOP keep-alive check (see keep_alive()).
         self.last_write = self.opened
         self.keepalive: asyncio.TimerHandle | None = None
@@ -334,11 +335,21 @@ class _Handler:
         if limit > 0:
             self.timer = loop.call_later(limit, self._check_time)
             return
-        if what == "idle" and self.busy():
+        if what == "idle" and (self.busy() or self.progressing()):
             self.last_activity = loop.time()  # working for the client: not idle
             self.arm()
             return
         self.timed_out(what)
+
+    def progressing(self) -> bool:
+        """Waiting on the client to take what was written, and it took some since last time."""
+        if not self.draining:
+            return False
+        size = self.writer.transport.get_write_buffer_size()
+        if size < self.buffered:
+            self.buffered = size
+            return True
+        return False
 
     async def read_loop(self) -> None:
         """Read until EOF; RESET's arrival is noticed here, while a hook may be running."""
@@ -363,12 +374,16 @@ class _Handler:
             self.wake.set()
 
     async def drain(self) -> None:
-        """Wait until the client has taken enough of what was written."""
+        """Wait until the client has taken enough of what was written. A client that takes
+        its records, however slowly, is active: only one that takes nothing for idle_timeout
+        is dropped."""
         self.draining = True
+        self.buffered = self.writer.transport.get_write_buffer_size()
         try:
             await self.writer.drain()
         finally:
             self.draining = False
+        self.last_activity = asyncio.get_running_loop().time()
 
     def busy(self) -> bool:
         """A request of this client is being answered (a hook runs, or records are sent to a

@@ -11,6 +11,7 @@ records buffered per result.
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from typing import Any
 
@@ -569,3 +570,27 @@ async def test_client_with_the_hint_survives_a_long_query_on_our_server() -> Non
             # And an idle pause longer than the hint is fine: nothing is awaited.
             await asyncio.sleep(1.3)
             assert await (await conn.run("ECHO", {"x": 1})).values() == [[1]]
+
+
+async def test_idle_timeout_spares_a_client_that_reads_a_long_stream_slowly() -> None:
+    async with await start(idle_timeout=0.4) as server:
+        # Small socket buffers on both sides (accepted sockets inherit the listener's), so the
+        # server really waits on the client rather than on the kernel's buffers.
+        server.sockets[0].setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        bolt = await RawBolt.connect(server.port, rcvbuf=4096)
+        await bolt.handshake((5, 0))
+        await bolt.send(hello((5, 0)))
+        await bolt.recv()
+        await bolt.send(Run("STREAM 30000", {}, {}), Pull({"n": -1}))
+        # Read the whole stream in small sips with pauses: it takes several idle timeouts,
+        # the server waits on the client most of the time, and yet the client is not dropped.
+        started = time.monotonic()
+        received = bytearray()
+        while not received.endswith(b"\x00\x00") or b"\xb1\x70" not in received[-64:]:
+            chunk = await asyncio.wait_for(bolt.reader.read(2048), 3)
+            assert chunk, "the server dropped a client that was reading"
+            received += chunk
+            await asyncio.sleep(0.02)
+        assert time.monotonic() - started > 0.8
+        assert server.recorder.produced == 30000
+        bolt.close()
