@@ -787,6 +787,956 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
     deep = max_depth - 3
     allow_UUID = profile in _GATED["UUID"]
 
+    def unpack_struct(data: bytes, pos: int, m: int, level: int) -> tuple[Any, int]:
+        """A tiny structure whose marker ``m`` was read at ``pos - 1``."""
+        if level > deep:
+            raise IndexError  # maybe too deep: the checked decoder counts exactly
+        n = m - 0xB0
+        tag = data[pos]
+        entry = structs.get(tag)
+        if entry is None:
+            return _other_struct(unpack, data, pos, n, tag, profile, level)
+        if n != entry[0]:
+            raise ProtocolError(f"{entry[2]} structure must have {entry[0]} fields, found {n}", pos - 1)
+        at = pos - 1
+        pos += 1
+        fields = _NONE * n
+        for i in _RANGES[n]:
+            m = data[pos]
+            pos += 1
+            if m <= 0x7F:  # TINY_INT
+                fields[i] = m
+            elif m <= 0x8F:  # TINY_STRING
+                n = m - 0x80
+                end = pos + n
+                try:
+                    fields[i] = data[pos:end].decode()
+                except UnicodeDecodeError as exc:
+                    raise _bad_utf8(exc, pos) from None
+                pos = end
+            elif m >= 0xC0:
+                if m < 0xCA:
+                    if m < 0xC3:
+                        if m < 0xC1:
+                            # NULL
+                            fields[i] = None
+                        else:
+                            if m == 0xC1:  # FLOAT_64
+                                fields[i], = _f64(data, pos)
+                                pos += 8
+                            else:  # FALSE
+                                fields[i] = False
+                    else:
+                        if m < 0xC9:
+                            if m == 0xC3:  # TRUE
+                                fields[i] = True
+                            elif m == 0xC8:  # INT_8
+                                n = data[pos]
+                                fields[i] = n - 0x100 if n > 0x7F else n
+                                pos += 1
+                            else:
+                                fields[i], pos = unpack(data, pos - 1, level + 1)
+                        else:
+                            # INT_16
+                            fields[i], = _i16(data, pos)
+                            pos += 2
+                else:
+                    if m < 0xD0:
+                        if m < 0xCB:
+                            # INT_32
+                            fields[i], = _i32(data, pos)
+                            pos += 4
+                        else:
+                            if m < 0xCC:
+                                # INT_64
+                                fields[i], = _i64(data, pos)
+                                pos += 8
+                            else:
+                                if m < 0xCD:
+                                    # BYTES_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    fields[i] = data[pos:end]
+                                    pos = end
+                                else:
+                                    if m == 0xCD:  # BYTES_16
+                                        n = _u16(data, pos)[0]
+                                        pos += 2
+                                        end = pos + n
+                                        fields[i] = data[pos:end]
+                                        pos = end
+                                    elif m == 0xCE:  # BYTES_32
+                                        n = _u32(data, pos)[0]
+                                        pos += 4
+                                        end = pos + n
+                                        fields[i] = data[pos:end]
+                                        pos = end
+                                    else:
+                                        fields[i], pos = unpack(data, pos - 1, level + 1)
+                    else:
+                        if m < 0xD1:
+                            # STRING_8
+                            n = data[pos]
+                            pos += 1
+                            end = pos + n
+                            try:
+                                fields[i] = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                        else:
+                            if m < 0xF0:
+                                if m < 0xD2:
+                                    # STRING_16
+                                    n = _u16(data, pos)[0]
+                                    pos += 2
+                                    end = pos + n
+                                    try:
+                                        fields[i] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                else:
+                                    if m == 0xD2:  # STRING_32
+                                        n = _u32(data, pos)[0]
+                                        pos += 4
+                                        end = pos + n
+                                        try:
+                                            fields[i] = data[pos:end].decode()
+                                        except UnicodeDecodeError as exc:
+                                            raise _bad_utf8(exc, pos) from None
+                                        pos = end
+                                    elif m == 0xE0:  # UUID
+                                        if not allow_UUID:
+                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                "it exists in Bolt 6.1+", pos - 1)
+                                        if pos + 16 > len(data):
+                                            raise _overrun("UUID", 16, pos, data)
+                                        fields[i] = _from_UUID(data[pos:pos + 16])
+                                        pos += 16
+                                    else:
+                                        fields[i], pos = unpack(data, pos - 1, level + 1)
+                            else:
+                                # TINY_INT_NEGATIVE
+                                fields[i] = m - 0x100
+            elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                n = m - 0x90
+                lst1 = _NONE * n
+                for i1 in _RANGES[n]:
+                    m = data[pos]
+                    pos += 1
+                    if m <= 0x7F:  # TINY_INT
+                        lst1[i1] = m
+                    elif m <= 0x8F:  # TINY_STRING
+                        n = m - 0x80
+                        end = pos + n
+                        try:
+                            lst1[i1] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m >= 0xC0:
+                        if m < 0xCA:
+                            if m < 0xC3:
+                                if m < 0xC1:
+                                    # NULL
+                                    lst1[i1] = None
+                                else:
+                                    if m == 0xC1:  # FLOAT_64
+                                        lst1[i1], = _f64(data, pos)
+                                        pos += 8
+                                    else:  # FALSE
+                                        lst1[i1] = False
+                            else:
+                                if m < 0xC9:
+                                    if m == 0xC3:  # TRUE
+                                        lst1[i1] = True
+                                    elif m == 0xC8:  # INT_8
+                                        n = data[pos]
+                                        lst1[i1] = n - 0x100 if n > 0x7F else n
+                                        pos += 1
+                                    else:
+                                        lst1[i1], pos = unpack(data, pos - 1, level + 2)
+                                else:
+                                    # INT_16
+                                    lst1[i1], = _i16(data, pos)
+                                    pos += 2
+                        else:
+                            if m < 0xD0:
+                                if m < 0xCB:
+                                    # INT_32
+                                    lst1[i1], = _i32(data, pos)
+                                    pos += 4
+                                else:
+                                    if m < 0xCC:
+                                        # INT_64
+                                        lst1[i1], = _i64(data, pos)
+                                        pos += 8
+                                    else:
+                                        if m < 0xCD:
+                                            # BYTES_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            lst1[i1] = data[pos:end]
+                                            pos = end
+                                        else:
+                                            if m == 0xCD:  # BYTES_16
+                                                n = _u16(data, pos)[0]
+                                                pos += 2
+                                                end = pos + n
+                                                lst1[i1] = data[pos:end]
+                                                pos = end
+                                            elif m == 0xCE:  # BYTES_32
+                                                n = _u32(data, pos)[0]
+                                                pos += 4
+                                                end = pos + n
+                                                lst1[i1] = data[pos:end]
+                                                pos = end
+                                            else:
+                                                lst1[i1], pos = unpack(data, pos - 1, level + 2)
+                            else:
+                                if m < 0xD1:
+                                    # STRING_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    try:
+                                        lst1[i1] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                else:
+                                    if m < 0xF0:
+                                        if m < 0xD2:
+                                            # STRING_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            try:
+                                                lst1[i1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            if m == 0xD2:  # STRING_32
+                                                n = _u32(data, pos)[0]
+                                                pos += 4
+                                                end = pos + n
+                                                try:
+                                                    lst1[i1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m == 0xE0:  # UUID
+                                                if not allow_UUID:
+                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                if pos + 16 > len(data):
+                                                    raise _overrun("UUID", 16, pos, data)
+                                                lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                pos += 16
+                                            else:
+                                                lst1[i1], pos = unpack(data, pos - 1, level + 2)
+                                    else:
+                                        # TINY_INT_NEGATIVE
+                                        lst1[i1] = m - 0x100
+                    elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                        n = m - 0x90
+                        lst2 = _NONE * n
+                        for i2 in _RANGES[n]:
+                            m = data[pos]
+                            pos += 1
+                            if m <= 0x7F:  # TINY_INT
+                                lst2[i2] = m
+                            elif m <= 0x8F:  # TINY_STRING
+                                n = m - 0x80
+                                end = pos + n
+                                try:
+                                    lst2[i2] = data[pos:end].decode()
+                                except UnicodeDecodeError as exc:
+                                    raise _bad_utf8(exc, pos) from None
+                                pos = end
+                            elif m >= 0xC0:
+                                if m < 0xCA:
+                                    if m < 0xC3:
+                                        if m < 0xC1:
+                                            # NULL
+                                            lst2[i2] = None
+                                        else:
+                                            if m == 0xC1:  # FLOAT_64
+                                                lst2[i2], = _f64(data, pos)
+                                                pos += 8
+                                            else:  # FALSE
+                                                lst2[i2] = False
+                                    else:
+                                        if m < 0xC9:
+                                            if m == 0xC3:  # TRUE
+                                                lst2[i2] = True
+                                            elif m == 0xC8:  # INT_8
+                                                n = data[pos]
+                                                lst2[i2] = n - 0x100 if n > 0x7F else n
+                                                pos += 1
+                                            else:
+                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
+                                        else:
+                                            # INT_16
+                                            lst2[i2], = _i16(data, pos)
+                                            pos += 2
+                                else:
+                                    if m < 0xD0:
+                                        if m < 0xCB:
+                                            # INT_32
+                                            lst2[i2], = _i32(data, pos)
+                                            pos += 4
+                                        else:
+                                            if m < 0xCC:
+                                                # INT_64
+                                                lst2[i2], = _i64(data, pos)
+                                                pos += 8
+                                            else:
+                                                if m < 0xCD:
+                                                    # BYTES_8
+                                                    n = data[pos]
+                                                    pos += 1
+                                                    end = pos + n
+                                                    lst2[i2] = data[pos:end]
+                                                    pos = end
+                                                else:
+                                                    if m == 0xCD:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        lst2[i2] = data[pos:end]
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        lst2[i2] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
+                                    else:
+                                        if m < 0xD1:
+                                            # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            try:
+                                                lst2[i2] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            if m < 0xF0:
+                                                if m < 0xD2:
+                                                    # STRING_16
+                                                    n = _u16(data, pos)[0]
+                                                    pos += 2
+                                                    end = pos + n
+                                                    try:
+                                                        lst2[i2] = data[pos:end].decode()
+                                                    except UnicodeDecodeError as exc:
+                                                        raise _bad_utf8(exc, pos) from None
+                                                    pos = end
+                                                else:
+                                                    if m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        try:
+                                                            lst2[i2] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        lst2[i2] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    else:
+                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
+                                            else:
+                                                # TINY_INT_NEGATIVE
+                                                lst2[i2] = m - 0x100
+                            else:  # tiny containers and structures
+                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
+                        lst1[i1] = lst2
+                    elif m <= 0xAF:  # TINY_MAP: likewise
+                        n = m - 0xA0
+                        d2 = {}
+                        for _ in _RANGES[n]:
+                            k2 = data[pos] ^ 0x80
+                            pos += 1
+                            if k2 < 16:  # TINY_STRING
+                                pass
+                            elif k2 == 0x50:  # STRING_8
+                                k2 = data[pos]
+                                pos += 1
+                            elif k2 == 0x51:  # STRING_16
+                                k2 = _u16(data, pos)[0]
+                                pos += 2
+                            elif k2 == 0x52:  # STRING_32
+                                k2 = _u32(data, pos)[0]
+                                pos += 4
+                            else:
+                                raise _bad_key(k2 ^ 0x80, pos - 1)
+                            end = pos + k2
+                            try:
+                                k2 = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                            m = data[pos]
+                            pos += 1
+                            if m <= 0x7F:  # TINY_INT
+                                d2[k2] = m
+                            elif m <= 0x8F:  # TINY_STRING
+                                n = m - 0x80
+                                end = pos + n
+                                try:
+                                    d2[k2] = data[pos:end].decode()
+                                except UnicodeDecodeError as exc:
+                                    raise _bad_utf8(exc, pos) from None
+                                pos = end
+                            elif m >= 0xC0:
+                                if m < 0xCA:
+                                    if m < 0xC3:
+                                        if m < 0xC1:
+                                            # NULL
+                                            d2[k2] = None
+                                        else:
+                                            if m == 0xC1:  # FLOAT_64
+                                                d2[k2], = _f64(data, pos)
+                                                pos += 8
+                                            else:  # FALSE
+                                                d2[k2] = False
+                                    else:
+                                        if m < 0xC9:
+                                            if m == 0xC3:  # TRUE
+                                                d2[k2] = True
+                                            elif m == 0xC8:  # INT_8
+                                                n = data[pos]
+                                                d2[k2] = n - 0x100 if n > 0x7F else n
+                                                pos += 1
+                                            else:
+                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
+                                        else:
+                                            # INT_16
+                                            d2[k2], = _i16(data, pos)
+                                            pos += 2
+                                else:
+                                    if m < 0xD0:
+                                        if m < 0xCB:
+                                            # INT_32
+                                            d2[k2], = _i32(data, pos)
+                                            pos += 4
+                                        else:
+                                            if m < 0xCC:
+                                                # INT_64
+                                                d2[k2], = _i64(data, pos)
+                                                pos += 8
+                                            else:
+                                                if m < 0xCD:
+                                                    # BYTES_8
+                                                    n = data[pos]
+                                                    pos += 1
+                                                    end = pos + n
+                                                    d2[k2] = data[pos:end]
+                                                    pos = end
+                                                else:
+                                                    if m == 0xCD:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        d2[k2] = data[pos:end]
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        d2[k2] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
+                                    else:
+                                        if m < 0xD1:
+                                            # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            try:
+                                                d2[k2] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            if m < 0xF0:
+                                                if m < 0xD2:
+                                                    # STRING_16
+                                                    n = _u16(data, pos)[0]
+                                                    pos += 2
+                                                    end = pos + n
+                                                    try:
+                                                        d2[k2] = data[pos:end].decode()
+                                                    except UnicodeDecodeError as exc:
+                                                        raise _bad_utf8(exc, pos) from None
+                                                    pos = end
+                                                else:
+                                                    if m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        try:
+                                                            d2[k2] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        d2[k2] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    else:
+                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
+                                            else:
+                                                # TINY_INT_NEGATIVE
+                                                d2[k2] = m - 0x100
+                            else:  # tiny containers and structures
+                                d2[k2], pos = unpack(data, pos - 1, level + 3)
+                        lst1[i1] = d2
+                    else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                        lst1[i1], pos = unpack_struct(data, pos, m, level + 2)
+                fields[i] = lst1
+            elif m <= 0xAF:  # TINY_MAP: likewise
+                n = m - 0xA0
+                d1 = {}
+                for _ in _RANGES[n]:
+                    k1 = data[pos] ^ 0x80
+                    pos += 1
+                    if k1 < 16:  # TINY_STRING
+                        pass
+                    elif k1 == 0x50:  # STRING_8
+                        k1 = data[pos]
+                        pos += 1
+                    elif k1 == 0x51:  # STRING_16
+                        k1 = _u16(data, pos)[0]
+                        pos += 2
+                    elif k1 == 0x52:  # STRING_32
+                        k1 = _u32(data, pos)[0]
+                        pos += 4
+                    else:
+                        raise _bad_key(k1 ^ 0x80, pos - 1)
+                    end = pos + k1
+                    try:
+                        k1 = data[pos:end].decode()
+                    except UnicodeDecodeError as exc:
+                        raise _bad_utf8(exc, pos) from None
+                    pos = end
+                    m = data[pos]
+                    pos += 1
+                    if m <= 0x7F:  # TINY_INT
+                        d1[k1] = m
+                    elif m <= 0x8F:  # TINY_STRING
+                        n = m - 0x80
+                        end = pos + n
+                        try:
+                            d1[k1] = data[pos:end].decode()
+                        except UnicodeDecodeError as exc:
+                            raise _bad_utf8(exc, pos) from None
+                        pos = end
+                    elif m >= 0xC0:
+                        if m < 0xCA:
+                            if m < 0xC3:
+                                if m < 0xC1:
+                                    # NULL
+                                    d1[k1] = None
+                                else:
+                                    if m == 0xC1:  # FLOAT_64
+                                        d1[k1], = _f64(data, pos)
+                                        pos += 8
+                                    else:  # FALSE
+                                        d1[k1] = False
+                            else:
+                                if m < 0xC9:
+                                    if m == 0xC3:  # TRUE
+                                        d1[k1] = True
+                                    elif m == 0xC8:  # INT_8
+                                        n = data[pos]
+                                        d1[k1] = n - 0x100 if n > 0x7F else n
+                                        pos += 1
+                                    else:
+                                        d1[k1], pos = unpack(data, pos - 1, level + 2)
+                                else:
+                                    # INT_16
+                                    d1[k1], = _i16(data, pos)
+                                    pos += 2
+                        else:
+                            if m < 0xD0:
+                                if m < 0xCB:
+                                    # INT_32
+                                    d1[k1], = _i32(data, pos)
+                                    pos += 4
+                                else:
+                                    if m < 0xCC:
+                                        # INT_64
+                                        d1[k1], = _i64(data, pos)
+                                        pos += 8
+                                    else:
+                                        if m < 0xCD:
+                                            # BYTES_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            d1[k1] = data[pos:end]
+                                            pos = end
+                                        else:
+                                            if m == 0xCD:  # BYTES_16
+                                                n = _u16(data, pos)[0]
+                                                pos += 2
+                                                end = pos + n
+                                                d1[k1] = data[pos:end]
+                                                pos = end
+                                            elif m == 0xCE:  # BYTES_32
+                                                n = _u32(data, pos)[0]
+                                                pos += 4
+                                                end = pos + n
+                                                d1[k1] = data[pos:end]
+                                                pos = end
+                                            else:
+                                                d1[k1], pos = unpack(data, pos - 1, level + 2)
+                            else:
+                                if m < 0xD1:
+                                    # STRING_8
+                                    n = data[pos]
+                                    pos += 1
+                                    end = pos + n
+                                    try:
+                                        d1[k1] = data[pos:end].decode()
+                                    except UnicodeDecodeError as exc:
+                                        raise _bad_utf8(exc, pos) from None
+                                    pos = end
+                                else:
+                                    if m < 0xF0:
+                                        if m < 0xD2:
+                                            # STRING_16
+                                            n = _u16(data, pos)[0]
+                                            pos += 2
+                                            end = pos + n
+                                            try:
+                                                d1[k1] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            if m == 0xD2:  # STRING_32
+                                                n = _u32(data, pos)[0]
+                                                pos += 4
+                                                end = pos + n
+                                                try:
+                                                    d1[k1] = data[pos:end].decode()
+                                                except UnicodeDecodeError as exc:
+                                                    raise _bad_utf8(exc, pos) from None
+                                                pos = end
+                                            elif m == 0xE0:  # UUID
+                                                if not allow_UUID:
+                                                    raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                        "it exists in Bolt 6.1+", pos - 1)
+                                                if pos + 16 > len(data):
+                                                    raise _overrun("UUID", 16, pos, data)
+                                                d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                pos += 16
+                                            else:
+                                                d1[k1], pos = unpack(data, pos - 1, level + 2)
+                                    else:
+                                        # TINY_INT_NEGATIVE
+                                        d1[k1] = m - 0x100
+                    elif m <= 0x9F:  # TINY_LIST: here, saving a call and a tuple
+                        n = m - 0x90
+                        lst2 = _NONE * n
+                        for i2 in _RANGES[n]:
+                            m = data[pos]
+                            pos += 1
+                            if m <= 0x7F:  # TINY_INT
+                                lst2[i2] = m
+                            elif m <= 0x8F:  # TINY_STRING
+                                n = m - 0x80
+                                end = pos + n
+                                try:
+                                    lst2[i2] = data[pos:end].decode()
+                                except UnicodeDecodeError as exc:
+                                    raise _bad_utf8(exc, pos) from None
+                                pos = end
+                            elif m >= 0xC0:
+                                if m < 0xCA:
+                                    if m < 0xC3:
+                                        if m < 0xC1:
+                                            # NULL
+                                            lst2[i2] = None
+                                        else:
+                                            if m == 0xC1:  # FLOAT_64
+                                                lst2[i2], = _f64(data, pos)
+                                                pos += 8
+                                            else:  # FALSE
+                                                lst2[i2] = False
+                                    else:
+                                        if m < 0xC9:
+                                            if m == 0xC3:  # TRUE
+                                                lst2[i2] = True
+                                            elif m == 0xC8:  # INT_8
+                                                n = data[pos]
+                                                lst2[i2] = n - 0x100 if n > 0x7F else n
+                                                pos += 1
+                                            else:
+                                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
+                                        else:
+                                            # INT_16
+                                            lst2[i2], = _i16(data, pos)
+                                            pos += 2
+                                else:
+                                    if m < 0xD0:
+                                        if m < 0xCB:
+                                            # INT_32
+                                            lst2[i2], = _i32(data, pos)
+                                            pos += 4
+                                        else:
+                                            if m < 0xCC:
+                                                # INT_64
+                                                lst2[i2], = _i64(data, pos)
+                                                pos += 8
+                                            else:
+                                                if m < 0xCD:
+                                                    # BYTES_8
+                                                    n = data[pos]
+                                                    pos += 1
+                                                    end = pos + n
+                                                    lst2[i2] = data[pos:end]
+                                                    pos = end
+                                                else:
+                                                    if m == 0xCD:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        lst2[i2] = data[pos:end]
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        lst2[i2] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
+                                    else:
+                                        if m < 0xD1:
+                                            # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            try:
+                                                lst2[i2] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            if m < 0xF0:
+                                                if m < 0xD2:
+                                                    # STRING_16
+                                                    n = _u16(data, pos)[0]
+                                                    pos += 2
+                                                    end = pos + n
+                                                    try:
+                                                        lst2[i2] = data[pos:end].decode()
+                                                    except UnicodeDecodeError as exc:
+                                                        raise _bad_utf8(exc, pos) from None
+                                                    pos = end
+                                                else:
+                                                    if m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        try:
+                                                            lst2[i2] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        lst2[i2] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    else:
+                                                        lst2[i2], pos = unpack(data, pos - 1, level + 3)
+                                            else:
+                                                # TINY_INT_NEGATIVE
+                                                lst2[i2] = m - 0x100
+                            else:  # tiny containers and structures
+                                lst2[i2], pos = unpack(data, pos - 1, level + 3)
+                        d1[k1] = lst2
+                    elif m <= 0xAF:  # TINY_MAP: likewise
+                        n = m - 0xA0
+                        d2 = {}
+                        for _ in _RANGES[n]:
+                            k2 = data[pos] ^ 0x80
+                            pos += 1
+                            if k2 < 16:  # TINY_STRING
+                                pass
+                            elif k2 == 0x50:  # STRING_8
+                                k2 = data[pos]
+                                pos += 1
+                            elif k2 == 0x51:  # STRING_16
+                                k2 = _u16(data, pos)[0]
+                                pos += 2
+                            elif k2 == 0x52:  # STRING_32
+                                k2 = _u32(data, pos)[0]
+                                pos += 4
+                            else:
+                                raise _bad_key(k2 ^ 0x80, pos - 1)
+                            end = pos + k2
+                            try:
+                                k2 = data[pos:end].decode()
+                            except UnicodeDecodeError as exc:
+                                raise _bad_utf8(exc, pos) from None
+                            pos = end
+                            m = data[pos]
+                            pos += 1
+                            if m <= 0x7F:  # TINY_INT
+                                d2[k2] = m
+                            elif m <= 0x8F:  # TINY_STRING
+                                n = m - 0x80
+                                end = pos + n
+                                try:
+                                    d2[k2] = data[pos:end].decode()
+                                except UnicodeDecodeError as exc:
+                                    raise _bad_utf8(exc, pos) from None
+                                pos = end
+                            elif m >= 0xC0:
+                                if m < 0xCA:
+                                    if m < 0xC3:
+                                        if m < 0xC1:
+                                            # NULL
+                                            d2[k2] = None
+                                        else:
+                                            if m == 0xC1:  # FLOAT_64
+                                                d2[k2], = _f64(data, pos)
+                                                pos += 8
+                                            else:  # FALSE
+                                                d2[k2] = False
+                                    else:
+                                        if m < 0xC9:
+                                            if m == 0xC3:  # TRUE
+                                                d2[k2] = True
+                                            elif m == 0xC8:  # INT_8
+                                                n = data[pos]
+                                                d2[k2] = n - 0x100 if n > 0x7F else n
+                                                pos += 1
+                                            else:
+                                                d2[k2], pos = unpack(data, pos - 1, level + 3)
+                                        else:
+                                            # INT_16
+                                            d2[k2], = _i16(data, pos)
+                                            pos += 2
+                                else:
+                                    if m < 0xD0:
+                                        if m < 0xCB:
+                                            # INT_32
+                                            d2[k2], = _i32(data, pos)
+                                            pos += 4
+                                        else:
+                                            if m < 0xCC:
+                                                # INT_64
+                                                d2[k2], = _i64(data, pos)
+                                                pos += 8
+                                            else:
+                                                if m < 0xCD:
+                                                    # BYTES_8
+                                                    n = data[pos]
+                                                    pos += 1
+                                                    end = pos + n
+                                                    d2[k2] = data[pos:end]
+                                                    pos = end
+                                                else:
+                                                    if m == 0xCD:  # BYTES_16
+                                                        n = _u16(data, pos)[0]
+                                                        pos += 2
+                                                        end = pos + n
+                                                        d2[k2] = data[pos:end]
+                                                        pos = end
+                                                    elif m == 0xCE:  # BYTES_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        d2[k2] = data[pos:end]
+                                                        pos = end
+                                                    else:
+                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
+                                    else:
+                                        if m < 0xD1:
+                                            # STRING_8
+                                            n = data[pos]
+                                            pos += 1
+                                            end = pos + n
+                                            try:
+                                                d2[k2] = data[pos:end].decode()
+                                            except UnicodeDecodeError as exc:
+                                                raise _bad_utf8(exc, pos) from None
+                                            pos = end
+                                        else:
+                                            if m < 0xF0:
+                                                if m < 0xD2:
+                                                    # STRING_16
+                                                    n = _u16(data, pos)[0]
+                                                    pos += 2
+                                                    end = pos + n
+                                                    try:
+                                                        d2[k2] = data[pos:end].decode()
+                                                    except UnicodeDecodeError as exc:
+                                                        raise _bad_utf8(exc, pos) from None
+                                                    pos = end
+                                                else:
+                                                    if m == 0xD2:  # STRING_32
+                                                        n = _u32(data, pos)[0]
+                                                        pos += 4
+                                                        end = pos + n
+                                                        try:
+                                                            d2[k2] = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                    elif m == 0xE0:  # UUID
+                                                        if not allow_UUID:
+                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                        if pos + 16 > len(data):
+                                                            raise _overrun("UUID", 16, pos, data)
+                                                        d2[k2] = _from_UUID(data[pos:pos + 16])
+                                                        pos += 16
+                                                    else:
+                                                        d2[k2], pos = unpack(data, pos - 1, level + 3)
+                                            else:
+                                                # TINY_INT_NEGATIVE
+                                                d2[k2] = m - 0x100
+                            else:  # tiny containers and structures
+                                d2[k2], pos = unpack(data, pos - 1, level + 3)
+                        d1[k1] = d2
+                    else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                        d1[k1], pos = unpack_struct(data, pos, m, level + 2)
+                fields[i] = d1
+            else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                fields[i], pos = unpack_struct(data, pos, m, level + 1)
+        return entry[1](fields, at), pos
+
     def unpack(data: bytes, pos: int, level: int = 0) -> tuple[Any, int]:
         m = data[pos]
         pos += 1
@@ -1319,8 +2269,8 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                 else:  # tiny containers and structures
                                     d2[k2], pos = unpack(data, pos - 1, level + 3)
                             lst1[i1] = d2
-                        else:  # structures
-                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
+                        else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                            lst1[i1], pos = unpack_struct(data, pos, m, level + 2)
                     lst[i] = lst1
                 elif m <= 0xAF:  # TINY_MAP: likewise
                     n = m - 0xA0
@@ -1736,11 +2686,11 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                 else:  # tiny containers and structures
                                     d2[k2], pos = unpack(data, pos - 1, level + 3)
                             d1[k1] = d2
-                        else:  # structures
-                            d1[k1], pos = unpack(data, pos - 1, level + 2)
+                        else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                            d1[k1], pos = unpack_struct(data, pos, m, level + 2)
                     lst[i] = d1
-                else:  # structures
-                    lst[i], pos = unpack(data, pos - 1, level + 1)
+                else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                    lst[i], pos = unpack_struct(data, pos, m, level + 1)
             return lst, pos
         elif m <= 0xAF:  # TINY_MAP
             if level > deep:
@@ -2280,8 +3230,8 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                 else:  # tiny containers and structures
                                     d2[k2], pos = unpack(data, pos - 1, level + 3)
                             lst1[i1] = d2
-                        else:  # structures
-                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
+                        else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                            lst1[i1], pos = unpack_struct(data, pos, m, level + 2)
                     d[k] = lst1
                 elif m <= 0xAF:  # TINY_MAP: likewise
                     n = m - 0xA0
@@ -2697,11 +3647,11 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                 else:  # tiny containers and structures
                                     d2[k2], pos = unpack(data, pos - 1, level + 3)
                             d1[k1] = d2
-                        else:  # structures
-                            d1[k1], pos = unpack(data, pos - 1, level + 2)
+                        else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                            d1[k1], pos = unpack_struct(data, pos, m, level + 2)
                     d[k] = d1
-                else:  # structures
-                    d[k], pos = unpack(data, pos - 1, level + 1)
+                else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                    d[k], pos = unpack_struct(data, pos, m, level + 1)
             return d, pos
         elif m <= 0xBF:  # TINY_STRUCT
             if level > deep:
@@ -3228,8 +4178,8 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                 else:  # tiny containers and structures
                                     d2[k2], pos = unpack(data, pos - 1, level + 3)
                             lst1[i1] = d2
-                        else:  # structures
-                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
+                        else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                            lst1[i1], pos = unpack_struct(data, pos, m, level + 2)
                     fields[i] = lst1
                 elif m <= 0xAF:  # TINY_MAP: likewise
                     n = m - 0xA0
@@ -3645,11 +4595,11 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                 else:  # tiny containers and structures
                                     d2[k2], pos = unpack(data, pos - 1, level + 3)
                             d1[k1] = d2
-                        else:  # structures
-                            d1[k1], pos = unpack(data, pos - 1, level + 2)
+                        else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                            d1[k1], pos = unpack_struct(data, pos, m, level + 2)
                     fields[i] = d1
-                else:  # structures
-                    fields[i], pos = unpack(data, pos - 1, level + 1)
+                else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                    fields[i], pos = unpack_struct(data, pos, m, level + 1)
             return entry[1](fields, at), pos
         else:
             if m < 0xCA:
@@ -4276,8 +5226,8 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                                             else:  # tiny containers and structures
                                                                 d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         lst1[i1] = d2
-                                                    else:  # structures
-                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2)
+                                                    else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                        lst1[i1], pos = unpack_struct(data, pos, m, level + 2)
                                                 lst[i] = lst1
                                             elif m <= 0xAF:  # TINY_MAP: likewise
                                                 n = m - 0xA0
@@ -4693,11 +5643,11 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                                             else:  # tiny containers and structures
                                                                 d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         d1[k1] = d2
-                                                    else:  # structures
-                                                        d1[k1], pos = unpack(data, pos - 1, level + 2)
+                                                    else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                        d1[k1], pos = unpack_struct(data, pos, m, level + 2)
                                                 lst[i] = d1
-                                            else:  # structures
-                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                            else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                lst[i], pos = unpack_struct(data, pos, m, level + 1)
                                         return lst, pos
                                     elif m == 0xD2:  # STRING_32
                                         n = _u32(data, pos)[0]
@@ -5232,8 +6182,8 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                                             else:  # tiny containers and structures
                                                                 d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         lst1[i1] = d2
-                                                    else:  # structures
-                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2)
+                                                    else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                        lst1[i1], pos = unpack_struct(data, pos, m, level + 2)
                                                 lst[i] = lst1
                                             elif m <= 0xAF:  # TINY_MAP: likewise
                                                 n = m - 0xA0
@@ -5649,11 +6599,11 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                                             else:  # tiny containers and structures
                                                                 d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         d1[k1] = d2
-                                                    else:  # structures
-                                                        d1[k1], pos = unpack(data, pos - 1, level + 2)
+                                                    else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                        d1[k1], pos = unpack_struct(data, pos, m, level + 2)
                                                 lst[i] = d1
-                                            else:  # structures
-                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                            else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                lst[i], pos = unpack_struct(data, pos, m, level + 1)
                                         return lst, pos
                                     elif m == 0xD6:  # LIST_32
                                         if level > deep:
@@ -6175,8 +7125,8 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                                             else:  # tiny containers and structures
                                                                 d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         lst1[i1] = d2
-                                                    else:  # structures
-                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2)
+                                                    else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                        lst1[i1], pos = unpack_struct(data, pos, m, level + 2)
                                                 lst[i] = lst1
                                             elif m <= 0xAF:  # TINY_MAP: likewise
                                                 n = m - 0xA0
@@ -6592,11 +7542,11 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                                             else:  # tiny containers and structures
                                                                 d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         d1[k1] = d2
-                                                    else:  # structures
-                                                        d1[k1], pos = unpack(data, pos - 1, level + 2)
+                                                    else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                        d1[k1], pos = unpack_struct(data, pos, m, level + 2)
                                                 lst[i] = d1
-                                            else:  # structures
-                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                            else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                lst[i], pos = unpack_struct(data, pos, m, level + 1)
                                         return lst, pos
                                 else:
                                     if m < 0xD9:
@@ -7139,8 +8089,8 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                                             else:  # tiny containers and structures
                                                                 d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         lst1[i1] = d2
-                                                    else:  # structures
-                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2)
+                                                    else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                        lst1[i1], pos = unpack_struct(data, pos, m, level + 2)
                                                 d[k] = lst1
                                             elif m <= 0xAF:  # TINY_MAP: likewise
                                                 n = m - 0xA0
@@ -7556,11 +8506,11 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                                             else:  # tiny containers and structures
                                                                 d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                         d1[k1] = d2
-                                                    else:  # structures
-                                                        d1[k1], pos = unpack(data, pos - 1, level + 2)
+                                                    else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                        d1[k1], pos = unpack_struct(data, pos, m, level + 2)
                                                 d[k] = d1
-                                            else:  # structures
-                                                d[k], pos = unpack(data, pos - 1, level + 1)
+                                            else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                d[k], pos = unpack_struct(data, pos, m, level + 1)
                                         return d, pos
                                     else:
                                         if m == 0xD9:  # MAP_16
@@ -8102,8 +9052,8 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                                                 else:  # tiny containers and structures
                                                                     d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                             lst1[i1] = d2
-                                                        else:  # structures
-                                                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
+                                                        else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                            lst1[i1], pos = unpack_struct(data, pos, m, level + 2)
                                                     d[k] = lst1
                                                 elif m <= 0xAF:  # TINY_MAP: likewise
                                                     n = m - 0xA0
@@ -8519,11 +9469,11 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                                                 else:  # tiny containers and structures
                                                                     d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                             d1[k1] = d2
-                                                        else:  # structures
-                                                            d1[k1], pos = unpack(data, pos - 1, level + 2)
+                                                        else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                            d1[k1], pos = unpack_struct(data, pos, m, level + 2)
                                                     d[k] = d1
-                                                else:  # structures
-                                                    d[k], pos = unpack(data, pos - 1, level + 1)
+                                                else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                    d[k], pos = unpack_struct(data, pos, m, level + 1)
                                             return d, pos
                                         elif m == 0xDA:  # MAP_32
                                             if level > deep:
@@ -9064,8 +10014,8 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                                                 else:  # tiny containers and structures
                                                                     d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                             lst1[i1] = d2
-                                                        else:  # structures
-                                                            lst1[i1], pos = unpack(data, pos - 1, level + 2)
+                                                        else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                            lst1[i1], pos = unpack_struct(data, pos, m, level + 2)
                                                     d[k] = lst1
                                                 elif m <= 0xAF:  # TINY_MAP: likewise
                                                     n = m - 0xA0
@@ -9481,11 +10431,11 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                                                 else:  # tiny containers and structures
                                                                     d2[k2], pos = unpack(data, pos - 1, level + 3)
                                                             d1[k1] = d2
-                                                        else:  # structures
-                                                            d1[k1], pos = unpack(data, pos - 1, level + 2)
+                                                        else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                            d1[k1], pos = unpack_struct(data, pos, m, level + 2)
                                                     d[k] = d1
-                                                else:  # structures
-                                                    d[k], pos = unpack(data, pos - 1, level + 1)
+                                                else:  # TINY_STRUCT: straight to its decoder, past unpack's marker tests
+                                                    d[k], pos = unpack_struct(data, pos, m, level + 1)
                                             return d, pos
                         else:
                             if m == 0xE0:  # UUID
