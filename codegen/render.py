@@ -151,7 +151,14 @@ def check_expr(t: TypeRef, var: str, depth: int = 0) -> str:
             if t.item.item is None:
                 # Items of one plain type: compare the set of their types, at C speed.
                 only = f"_ONLY_{t.item.name}" + ("_OR_NULL" if t.item.nullable else "")
-                expr = f"({expr} and {only}.issuperset(map(type, {coll})))"
+                if t.name == "List" and not t.item.nullable and t.item.name in simple:
+                    # Most such lists (a node's labels) hold one item: test it directly, the
+                    # set of types only for longer ones.
+                    one = f"type({var}[0]) is {simple[t.item.name]}"
+                    expr = (f"({expr} and (len({var}) < 2 and (not {var} or {one}) "
+                            f"or {only}.issuperset(map(type, {coll}))))")
+                else:
+                    expr = f"({expr} and {only}.issuperset(map(type, {coll})))"
             else:
                 y = f"_y{depth}"
                 inner = check_expr(t.item, y, depth + 1)

@@ -158,10 +158,10 @@ _MAP_KEY_CHECKS: dict[str, dict[str, tuple[Any, str, Version, Version | None]]] 
         "realm": (lambda v: type(v) is str, "String", (3, 0), (5, 0)),
         "parameters": (lambda v: type(v) is dict, "Map", (3, 0), (5, 0)),
         "routing": (lambda v: (v is None or type(v) is dict), "Map?", (4, 1), None),
-        "patch_bolt": (lambda v: (type(v) is list and _ONLY_String.issuperset(map(type, v))), "List<String>", (4, 3), (4, 4)),
+        "patch_bolt": (lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v)))), "List<String>", (4, 3), (4, 4)),
         "notifications_minimum_severity": (lambda v: (v is None or type(v) is str), "String?", (5, 2), None),
-        "notifications_disabled_categories": (lambda v: (v is None or (type(v) is list and _ONLY_String.issuperset(map(type, v)))), "List<String>?", (5, 2), (5, 5)),
-        "notifications_disabled_classifications": (lambda v: (v is None or (type(v) is list and _ONLY_String.issuperset(map(type, v)))), "List<String>?", (5, 6), None),
+        "notifications_disabled_categories": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 2), (5, 5)),
+        "notifications_disabled_classifications": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 6), None),
         "bolt_agent": (lambda v: type(v) is dict, "Map", (5, 3), None),
     },
     "pull_extra": {
@@ -173,15 +173,15 @@ _MAP_KEY_CHECKS: dict[str, dict[str, tuple[Any, str, Version, Version | None]]] 
         "imp_user": (lambda v: (v is None or type(v) is str), "String?", (4, 4), None),
     },
     "tx_extra": {
-        "bookmarks": (lambda v: (type(v) is list and _ONLY_String.issuperset(map(type, v))), "List<String>", (3, 0), None),
+        "bookmarks": (lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v)))), "List<String>", (3, 0), None),
         "tx_timeout": (lambda v: type(v) is int, "Integer", (3, 0), None),
         "tx_metadata": (lambda v: type(v) is dict, "Map", (3, 0), None),
         "mode": (lambda v: type(v) is str, "String", (3, 0), None),
         "db": (lambda v: (v is None or type(v) is str), "String?", (4, 0), None),
         "imp_user": (lambda v: (v is None or type(v) is str), "String?", (4, 4), None),
         "notifications_minimum_severity": (lambda v: (v is None or type(v) is str), "String?", (5, 2), None),
-        "notifications_disabled_categories": (lambda v: (v is None or (type(v) is list and _ONLY_String.issuperset(map(type, v)))), "List<String>?", (5, 2), (5, 5)),
-        "notifications_disabled_classifications": (lambda v: (v is None or (type(v) is list and _ONLY_String.issuperset(map(type, v)))), "List<String>?", (5, 6), None),
+        "notifications_disabled_categories": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 2), (5, 5)),
+        "notifications_disabled_classifications": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 6), None),
     },
 }
 #: Request message name -> its map fields with well-known keys: ((field, table), ...).
@@ -241,7 +241,7 @@ def _b_Node_0(f: list, at: int) -> Any:
     f0, f1, f2 = f
     if type(f0) is not int:
         raise _bad_field("Node", "id", "Integer", f0, at)
-    if not (type(f1) is list and _ONLY_String.issuperset(map(type, f1))):
+    if not (type(f1) is list and (len(f1) < 2 and (not f1 or type(f1[0]) is str) or _ONLY_String.issuperset(map(type, f1)))):
         raise _bad_field("Node", "labels", "List<String>", f1, at)
     if type(f2) is not dict:
         raise _bad_field("Node", "properties", "Map", f2, at)
@@ -258,7 +258,7 @@ def _b_Node_1(f: list, at: int) -> Any:
     f0, f1, f2, f3 = f
     if not (f0 is None or type(f0) is int):
         raise _bad_field("Node", "id", "Integer?", f0, at)
-    if not (type(f1) is list and _ONLY_String.issuperset(map(type, f1))):
+    if not (type(f1) is list and (len(f1) < 2 and (not f1 or type(f1[0]) is str) or _ONLY_String.issuperset(map(type, f1)))):
         raise _bad_field("Node", "labels", "List<String>", f1, at)
     if type(f2) is not dict:
         raise _bad_field("Node", "properties", "Map", f2, at)
@@ -371,7 +371,7 @@ def _b_Path_0(f: list, at: int) -> Any:
         raise _bad_field("Path", "nodes", "List<Node>", f0, at)
     if not (type(f1) is list and _ONLY_UnboundRelationship.issuperset(map(type, f1))):
         raise _bad_field("Path", "relationships", "List<UnboundRelationship>", f1, at)
-    if not (type(f2) is list and _ONLY_Integer.issuperset(map(type, f2))):
+    if not (type(f2) is list and (len(f2) < 2 and (not f2 or type(f2[0]) is int) or _ONLY_Integer.issuperset(map(type, f2)))):
         raise _bad_field("Path", "indices", "List<Integer>", f2, at)
     # The class's __init__ only stores its arguments; skipping the call is cheaper.
     o = _new(_s.Path)
@@ -12246,7 +12246,7 @@ def _m_Telemetry_0(f: list, at: int) -> Any:
 def _m_Route_0(f: list, at: int) -> Any:
     if type(f[0]) is not dict:
         raise _bad_field("ROUTE", "routing", "Map", f[0], at)
-    if not (type(f[1]) is list and _ONLY_String.issuperset(map(type, f[1]))):
+    if not (type(f[1]) is list and (len(f[1]) < 2 and (not f[1] or type(f[1][0]) is str) or _ONLY_String.issuperset(map(type, f[1])))):
         raise _bad_field("ROUTE", "bookmarks", "List<String>", f[1], at)
     if not (f[2] is None or type(f[2]) is str):
         raise _bad_field("ROUTE", "db", "String?", f[2], at)
@@ -12256,7 +12256,7 @@ def _m_Route_0(f: list, at: int) -> Any:
 def _m_Route_1(f: list, at: int) -> Any:
     if type(f[0]) is not dict:
         raise _bad_field("ROUTE", "routing", "Map", f[0], at)
-    if not (type(f[1]) is list and _ONLY_String.issuperset(map(type, f[1]))):
+    if not (type(f[1]) is list and (len(f[1]) < 2 and (not f[1] or type(f[1][0]) is str) or _ONLY_String.issuperset(map(type, f[1])))):
         raise _bad_field("ROUTE", "bookmarks", "List<String>", f[1], at)
     if type(f[2]) is not dict:
         raise _bad_field("ROUTE", "extra", "Map", f[2], at)

@@ -117,7 +117,7 @@ def _structures_0(value: Construct) -> dict:
     return {
         0x4E: ("Node", _s.Node, Struct(
             "id" / Checked(value, "Integer", lambda v: type(v) is int),
-            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
+            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _c._ONLY_String.issuperset(map(type, v))))),
             "properties" / Checked(value, "Map", lambda v: type(v) is dict),
         )),
         0x52: ("Relationship", _s.Relationship, Struct(
@@ -135,7 +135,7 @@ def _structures_0(value: Construct) -> dict:
         0x50: ("Path", _s.Path, Struct(
             "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _c._ONLY_Node.issuperset(map(type, v)))),
             "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _c._ONLY_UnboundRelationship.issuperset(map(type, v)))),
-            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _c._ONLY_Integer.issuperset(map(type, v)))),
+            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is int) or _c._ONLY_Integer.issuperset(map(type, v))))),
         )),
     }
 
@@ -145,7 +145,7 @@ def _structures_1(value: Construct) -> dict:
     return {
         0x4E: ("Node", _s.Node, Struct(
             "id" / Checked(value, "Integer", lambda v: type(v) is int),
-            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
+            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _c._ONLY_String.issuperset(map(type, v))))),
             "properties" / Checked(value, "Map", lambda v: type(v) is dict),
         )),
         0x52: ("Relationship", _s.Relationship, Struct(
@@ -163,7 +163,7 @@ def _structures_1(value: Construct) -> dict:
         0x50: ("Path", _s.Path, Struct(
             "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _c._ONLY_Node.issuperset(map(type, v)))),
             "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _c._ONLY_UnboundRelationship.issuperset(map(type, v)))),
-            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _c._ONLY_Integer.issuperset(map(type, v)))),
+            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is int) or _c._ONLY_Integer.issuperset(map(type, v))))),
         )),
         0x44: ("Date", _s.Date, Struct(
             "days" / Checked(value, "Integer", lambda v: type(v) is int),
@@ -214,7 +214,7 @@ def _structures_2(value: Construct) -> dict:
     return {
         0x4E: ("Node", _s.Node, Struct(
             "id" / Checked(value, "Integer", lambda v: type(v) is int),
-            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
+            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _c._ONLY_String.issuperset(map(type, v))))),
             "properties" / Checked(value, "Map", lambda v: type(v) is dict),
         )),
         0x52: ("Relationship", _s.Relationship, Struct(
@@ -232,7 +232,7 @@ def _structures_2(value: Construct) -> dict:
         0x50: ("Path", _s.Path, Struct(
             "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _c._ONLY_Node.issuperset(map(type, v)))),
             "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _c._ONLY_UnboundRelationship.issuperset(map(type, v)))),
-            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _c._ONLY_Integer.issuperset(map(type, v)))),
+            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is int) or _c._ONLY_Integer.issuperset(map(type, v))))),
         )),
         0x44: ("Date", _s.Date, Struct(
             "days" / Checked(value, "Integer", lambda v: type(v) is int),
@@ -283,7 +283,7 @@ def _structures_3(value: Construct) -> dict:
     return {
         0x4E: ("Node", _s.Node, Struct(
             "id" / Checked(value, "Integer?", lambda v: (v is None or type(v) is int)),
-            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
+            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _c._ONLY_String.issuperset(map(type, v))))),
             "properties" / Checked(value, "Map", lambda v: type(v) is dict),
             "element_id" / Checked(value, "String", lambda v: type(v) is str),
         )),
@@ -306,7 +306,7 @@ def _structures_3(value: Construct) -> dict:
         0x50: ("Path", _s.Path, Struct(
             "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _c._ONLY_Node.issuperset(map(type, v)))),
             "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _c._ONLY_UnboundRelationship.issuperset(map(type, v)))),
-            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _c._ONLY_Integer.issuperset(map(type, v)))),
+            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is int) or _c._ONLY_Integer.issuperset(map(type, v))))),
         )),
         0x44: ("Date", _s.Date, Struct(
             "days" / Checked(value, "Integer", lambda v: type(v) is int),
@@ -357,7 +357,7 @@ def _structures_4(value: Construct) -> dict:
     return {
         0x4E: ("Node", _s.Node, Struct(
             "id" / Checked(value, "Integer?", lambda v: (v is None or type(v) is int)),
-            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
+            "labels" / Checked(value, "List<String>", lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _c._ONLY_String.issuperset(map(type, v))))),
             "properties" / Checked(value, "Map", lambda v: type(v) is dict),
             "element_id" / Checked(value, "String", lambda v: type(v) is str),
         )),
@@ -380,7 +380,7 @@ def _structures_4(value: Construct) -> dict:
         0x50: ("Path", _s.Path, Struct(
             "nodes" / Checked(value, "List<Node>", lambda v: (type(v) is list and _c._ONLY_Node.issuperset(map(type, v)))),
             "relationships" / Checked(value, "List<UnboundRelationship>", lambda v: (type(v) is list and _c._ONLY_UnboundRelationship.issuperset(map(type, v)))),
-            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and _c._ONLY_Integer.issuperset(map(type, v)))),
+            "indices" / Checked(value, "List<Integer>", lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is int) or _c._ONLY_Integer.issuperset(map(type, v))))),
         )),
         0x44: ("Date", _s.Date, Struct(
             "days" / Checked(value, "Integer", lambda v: type(v) is int),
@@ -626,7 +626,7 @@ def _requests_3(value: Construct) -> dict:
         ), 0),
         0x66: ("ROUTE", _m.Route, Struct(
             "routing" / Checked(value, "Map", lambda v: type(v) is dict),
-            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
+            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _c._ONLY_String.issuperset(map(type, v))))),
             "db" / Checked(value, "String?", lambda v: (v is None or type(v) is str)),
         ), 0),
     }
@@ -680,7 +680,7 @@ def _requests_4(value: Construct) -> dict:
         ), 0),
         0x66: ("ROUTE", _m.Route, Struct(
             "routing" / Checked(value, "Map", lambda v: type(v) is dict),
-            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
+            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _c._ONLY_String.issuperset(map(type, v))))),
             "extra" / Checked(value, "Map", lambda v: type(v) is dict),
         ), 0),
     }
@@ -734,7 +734,7 @@ def _requests_5(value: Construct) -> dict:
         ), 0),
         0x66: ("ROUTE", _m.Route, Struct(
             "routing" / Checked(value, "Map", lambda v: type(v) is dict),
-            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
+            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _c._ONLY_String.issuperset(map(type, v))))),
             "extra" / Checked(value, "Map", lambda v: type(v) is dict),
         ), 0),
         0x6A: ("LOGON", _m.Logon, Struct(
@@ -796,7 +796,7 @@ def _requests_6(value: Construct) -> dict:
         ), 0),
         0x66: ("ROUTE", _m.Route, Struct(
             "routing" / Checked(value, "Map", lambda v: type(v) is dict),
-            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and _c._ONLY_String.issuperset(map(type, v)))),
+            "bookmarks" / Checked(value, "List<String>", lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _c._ONLY_String.issuperset(map(type, v))))),
             "extra" / Checked(value, "Map", lambda v: type(v) is dict),
         ), 0),
         0x6A: ("LOGON", _m.Logon, Struct(
