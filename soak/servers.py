@@ -55,6 +55,11 @@ class ServerProcess:
                     "--handshake-timeout", str(handshake_timeout)])
 
     @classmethod
+    def session_with(cls, *args: str) -> ServerProcess:
+        """``python -m soak.session`` with more options (e.g. ``"--password", "pw"``)."""
+        return cls([sys.executable, "-m", "soak.session", "--port", "0", *args])
+
+    @classmethod
     def ladybug(cls, *args: str) -> ServerProcess:
         """``asyncbolt serve`` (LadybugDB in memory)."""
         return cls([sys.executable, "-m", "asyncbolt", "serve", "--port", "0", *args])

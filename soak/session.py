@@ -11,7 +11,7 @@ Queries (parameters in brackets):
 Every query carries a token that its records echo, so a client can tell that each result
 answers its own query and not another connection's.
 
-    python -m soak.session [--port 0] [--handshake-timeout 10]
+    python -m soak.session [--port 0] [--handshake-timeout 10] [--password PW]
 
 prints ``soak session server: pid N, on bolt://127.0.0.1:PORT`` once it listens, and stops on
 SIGINT/SIGTERM.
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hmac
 import signal
 import sys
 from typing import Any
@@ -43,12 +44,19 @@ class SessionStats:
 
 
 class SoakSession(asyncbolt.ServerSession):
-    def __init__(self, stats: SessionStats, **kwargs: Any) -> None:
+    def __init__(self, stats: SessionStats, password: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.stats = stats
+        self.password = password
         stats.opened += 1
         stats.live += 1
         stats.peak = max(stats.peak, stats.live)
+
+    async def authenticate(self, auth: dict[str, Any]) -> None:
+        """Everyone gets in, unless the server was given a password (any user name)."""
+        if self.password is not None and not hmac.compare_digest(
+                str(auth.get("credentials", "")).encode(), self.password.encode()):
+            raise asyncbolt.AuthError(message="wrong user name or password")
 
     async def run(self, query: str, parameters: dict[str, Any], extra: dict[str, Any]) -> asyncbolt.Result:
         if query == "ECHO":
@@ -88,7 +96,8 @@ async def serve(host: str = "127.0.0.1", port: int = 0, **options: Any) -> async
 async def _main(args: argparse.Namespace) -> None:
     import os
 
-    server = await serve(args.host, args.port, handshake_timeout=args.handshake_timeout)
+    server = await serve(args.host, args.port, handshake_timeout=args.handshake_timeout,
+                         password=args.password)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -103,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--handshake-timeout", type=float, default=10.0)
+    p.add_argument("--password", default=None, help="refuse clients without this password (any user)")
     asyncio.run(_main(p.parse_args(argv)))
     return 0
 
