@@ -13,6 +13,11 @@ that what an attacker can make it hold stays bounded, and that other clients are
    reads an answer. RSS < +64 MiB.
 4. **Unrequested records** (the client): a server answers RUN, then pushes 4 KB RECORDs that
    nobody PULLed. The client must raise an asyncbolt error before growing 256 MiB.
+8. **Stalled TLS handshakes**: 3,000 connections each send 50 bytes of a ClientHello and stall,
+   against ``max_connections=50, handshake_timeout=2``: the server holds at most 50 (+ a few
+   being accepted) and none once the deadline has passed; a good TLS client then gets in.
+9. **Unauthenticated crowd**: one address holds 1,000 connections that only did the handshake
+   (reopened when closed); a legitimate client must get in every time meanwhile.
 
 The server is :mod:`soak.session` in a child process (so its RSS is its own), with a password.
 Why scripted attackers: no real client misbehaves like this on demand.
@@ -341,7 +346,130 @@ async def case4(args: argparse.Namespace) -> Outcome:
     return out
 
 
-CASES = {1: case1, 2: case2, 3: case3, 4: case4}
+def _client_hello_prefix(size: int = 50) -> bytes:
+    """The first ``size`` bytes of a real TLS ClientHello (from Python's ssl, in memory)."""
+    import ssl
+
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
+    try:
+        tls.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return outgoing.read()[:size]
+
+
+async def case8(args: argparse.Namespace) -> Outcome:
+    out = Outcome("case 8")
+    n, cap, limit = args.stalled8, 50, 2.0
+    print(f"\n== case 8: {n:,} connections send 50 bytes of a TLS ClientHello and stall "
+          f"(max_connections={cap}, handshake_timeout={limit:g} s)", flush=True)
+    hello = _client_hello_prefix()
+    with ServerProcess.session_with("--tls", "--max-connections", str(cap), "--handshake-timeout",
+                                    str(limit)) as server:
+        listening = procstat.socket_count(server.pid)
+        fds_before = procstat.fd_count(server.pid)
+        peak = 0
+        writers = []
+        started = time.monotonic()
+        for i in range(n):
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            except OSError as exc:
+                out.say(f"connection {i} refused by the OS: {exc}")
+                break
+            writer.write(hello)
+            writers.append(writer)
+            if i % 100 == 0:
+                peak = max(peak, procstat.socket_count(server.pid) - listening)
+        opened = time.monotonic() - started
+        samples = []
+        while time.monotonic() - started < opened + limit + 1.5:
+            held = procstat.socket_count(server.pid) - listening
+            samples.append(held)
+            await asyncio.sleep(0.1)
+        peak = max([peak, *samples])
+        after = procstat.socket_count(server.pid) - listening
+        for writer in writers:
+            writer.transport.abort()
+        await asyncio.sleep(0.5)
+        fds_after = procstat.fd_count(server.pid)
+        good = "no"
+        try:
+            async with await asyncio.wait_for(asyncbolt.connect(f"bolt+ssc://127.0.0.1:{server.port}",
+                                                                 auth=("neo4j", "x")), 10) as conn:
+                result = await conn.run("ECHO", {"x": 1})
+                good = f"yes ({await result.values()})"
+        except Exception as exc:  # noqa: BLE001 - reported
+            good = f"no: {type(exc).__name__}: {exc}"
+    out.say(f"{len(writers):,} stalled in {opened:.1f} s; server sockets held at most {peak} "
+            f"(cap {cap}), {after} once {limit:g} s had passed after the last; fds {fds_before} -> {fds_after}")
+    out.say(f"a good TLS client then got in: {good}")
+    if peak > cap + 10:
+        out.fail(f"the server held {peak} connections at once (max_connections={cap})")
+    if after > 0:
+        out.fail(f"{after} stalled handshakes were still held {limit + 1.5:g} s after they stalled")
+    if not good.startswith("yes"):
+        out.fail("a good TLS client could not connect afterwards")
+    return out
+
+
+async def case9(args: argparse.Namespace) -> Outcome:
+    out = Outcome("case 9")
+    n, seconds = args.held9, args.seconds9
+    print(f"\n== case 9: one address holds {n:,} unauthenticated connections open (reopened when "
+          f"closed) for {seconds:g} s; does a legitimate client get in?", flush=True)
+    handshake = _proposal((5, 0))
+    with ServerProcess.session_with("--password", PASSWORD) as server:
+        stop = asyncio.Event()
+        opened = 0
+
+        async def hold() -> None:
+            nonlocal opened
+            while not stop.is_set():
+                try:
+                    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+                    writer.write(handshake)
+                    opened += 1
+                    stop_wait = asyncio.ensure_future(stop.wait())
+                    eof = asyncio.ensure_future(reader.read())
+                    await asyncio.wait((stop_wait, eof), return_when=asyncio.FIRST_COMPLETED)
+                    stop_wait.cancel()
+                    eof.cancel()
+                    writer.transport.abort()
+                except OSError:
+                    await asyncio.sleep(0.05)
+
+        holders = [asyncio.ensure_future(hold()) for _ in range(n)]
+        await asyncio.sleep(2.0)
+        ok, refused, latencies = 0, [], []
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                async with await asyncio.wait_for(
+                        asyncbolt.connect(f"bolt://127.0.0.1:{server.port}", auth=("neo4j", PASSWORD)), 10) as conn:
+                    result = await conn.run("ECHO", {"x": 1})
+                    await result.values()
+                ok += 1
+            except Exception as exc:  # noqa: BLE001 - counted and reported
+                refused.append(f"{type(exc).__name__}: {exc}")
+            latencies.append(time.perf_counter() - started)
+            await asyncio.sleep(0.1)
+        stop.set()
+        await asyncio.gather(*holders, return_exceptions=True)
+    attempts = ok + len(refused)
+    out.say(f"{opened:,} unauthenticated connections opened; legitimate client: {ok}/{attempts} got in, "
+            f"worst {max(latencies, default=0) * 1000:.0f} ms; refusals: {refused[:2]}")
+    if refused or not ok:
+        out.fail(f"{len(refused)} of {attempts} legitimate attempts refused")
+    return out
+
+
+CASES = {1: case1, 2: case2, 3: case3, 4: case4, 8: case8, 9: case9}
 
 
 async def _main(args: argparse.Namespace) -> int:
@@ -369,6 +497,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds3", type=float, default=None, help="seconds of case 3 (20)")
     p.add_argument("--records4", type=int, default=1_000_000,
                    help="RECORDs case 4's server pushes at most (1,000,000 = 3.9 GiB)")
+    p.add_argument("--stalled8", type=int, default=None, help="stalled TLS handshakes in case 8 (3,000)")
+    p.add_argument("--held9", type=int, default=1000, help="unauthenticated connections in case 9 (1,000)")
+    p.add_argument("--seconds9", type=float, default=None, help="seconds of case 9 (10)")
     args = p.parse_args(argv)
     if args.maps1 is None:
         args.maps1 = 1_000_000 if args.quick else 10_000_000
@@ -376,6 +507,10 @@ def main(argv: list[str] | None = None) -> int:
         args.maps2 = 2_000_000 if args.quick else 20_000_000
     if args.seconds3 is None:
         args.seconds3 = 5.0 if args.quick else 20.0
+    if args.stalled8 is None:
+        args.stalled8 = 500 if args.quick else 3000
+    if args.seconds9 is None:
+        args.seconds9 = 3.0 if args.quick else 10.0
     return asyncio.run(_main(args))
 
 

@@ -12,6 +12,7 @@ Every query carries a token that its records echo, so a client can tell that eac
 answers its own query and not another connection's.
 
     python -m soak.session [--port 0] [--handshake-timeout 10] [--password PW]
+                           [--max-connections N] [--tls]
 
 prints ``soak session server: pid N, on bolt://127.0.0.1:PORT`` once it listens, and stops on
 SIGINT/SIGTERM.
@@ -93,11 +94,27 @@ async def serve(host: str = "127.0.0.1", port: int = 0, **options: Any) -> async
     return server
 
 
+def _self_signed() -> Any:
+    """A server TLS context with a throw-away certificate (trustme, a dev dependency)."""
+    import ssl
+
+    import trustme
+
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
+    return ctx
+
+
 async def _main(args: argparse.Namespace) -> None:
     import os
 
+    options: dict[str, Any] = {}
+    if args.max_connections is not None:
+        options["max_connections"] = args.max_connections
+    if args.tls:
+        options["ssl"] = _self_signed()
     server = await serve(args.host, args.port, handshake_timeout=args.handshake_timeout,
-                         password=args.password)
+                         password=args.password, **options)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -113,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--handshake-timeout", type=float, default=10.0)
     p.add_argument("--password", default=None, help="refuse clients without this password (any user)")
+    p.add_argument("--max-connections", type=int, default=None, help="serve()'s max_connections")
+    p.add_argument("--tls", action="store_true", help="TLS with a throw-away certificate (trustme)")
     asyncio.run(_main(p.parse_args(argv)))
     return 0
 
