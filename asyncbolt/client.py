@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlparse
 
 from . import __version__
+from ._generated.codec import check_response_maps
 from ._generated.versions import VERSIONS
 from .auth import auth_token
 from .connection import DEFAULT_MAX_MESSAGE_SIZE
@@ -72,6 +73,8 @@ DEFAULT_PORT = 7687
 DEFAULT_FETCH_SIZE = 1000
 #: Default bound on the records of one result received and not yet read.
 DEFAULT_MAX_BUFFERED_RECORDS = 1_000_000
+#: Default bound on the wire bytes of the records received and not yet read, per connection.
+DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024
 USER_AGENT = f"asyncbolt/{__version__}"
 #: What we offer by default: the manifest (reaches 6.x), then 5.8-5.0, 4.4-4.0 and 3.0.
 DEFAULT_PROPOSALS = [(5, 8, 8), (4, 4, 4), (3, 0)]
@@ -197,7 +200,7 @@ class Summary:
 class _Stream:
     """The state of one result, shared by its Result and the response handlers."""
 
-    __slots__ = ("conn", "query", "parameters", "fetch_size", "records", "fields", "index",
+    __slots__ = ("conn", "query", "parameters", "fetch_size", "records", "sizes", "fields", "index",
                  "run_meta", "pull_meta", "has_more", "done", "error", "waiter", "slot",
                  "in_flight", "abandoned", "tx", "qid", "on_done", "__weakref__")
 
@@ -208,6 +211,8 @@ class _Stream:
         self.parameters = parameters
         self.fetch_size = fetch_size
         self.records: deque[list] = deque()
+        #: The wire size of each buffered record (counted in conn.buffered_bytes until read).
+        self.sizes: deque[int] = deque()
         self.fields: list[str] | None = None
         self.index: dict[str, int] = {}
         self.run_meta: dict = {}
@@ -225,6 +230,18 @@ class _Stream:
         #: done with it, though records may still be buffered here. The driver releases pooled
         #: connections with it.
         self.on_done: Any = None
+
+    def take(self) -> list:
+        """The next buffered record's values."""
+        self.conn.buffered_bytes -= self.sizes.popleft()
+        return self.records.popleft()
+
+    def drop_records(self) -> None:
+        """Forget every buffered record (read, discarded or cut short)."""
+        if self.sizes:
+            self.conn.buffered_bytes -= sum(self.sizes)
+            self.sizes.clear()
+        self.records.clear()
 
     def notify_done(self) -> None:
         callback = self.on_done
@@ -295,7 +312,7 @@ class Result:
         s = self._s
         while True:
             if s.records:
-                return Record(s.records.popleft(), s.index)
+                return Record(s.take(), s.index)
             if s.done:
                 if s.error is not None:
                     raise s.error
@@ -331,7 +348,7 @@ class Result:
                     out.extend([r[i] for i in idx] for r in s.records)
                 else:
                     out.extend(s.records)
-                s.records.clear()
+                s.drop_records()
             if s.done:
                 if s.error is not None:
                     raise s.error
@@ -365,13 +382,13 @@ class Result:
     async def consume(self) -> Summary:
         """Discard what is left and return the Summary."""
         s = self._s
-        s.records.clear()
+        s.drop_records()
         if not s.done:
             s.conn._discard(s)
             while not s.done:
                 # A server may answer a DISCARD with has_more (and even records): discard
                 # again rather than wait for records nobody asked for.
-                s.records.clear()
+                s.drop_records()
                 if s.in_flight == 0 and s.slot is None and s.has_more:
                     s.conn._discard(s)
                 await s.conn._more(s)
@@ -395,8 +412,12 @@ class Result:
 class _Handler:
     __slots__ = ()
 
-    def on_record(self, values: list) -> None:
-        raise ProtocolError("the server sent a RECORD for a request that has no records")
+    def on_record(self, values: list, size: int) -> None:
+        raise ProtocolError(f"the server sent a RECORD in answer to {self.what()}, which has no records")
+
+    def what(self) -> str:
+        """The request this handler waits on, for error messages."""
+        return type(self).__name__.strip("_").replace("Handler", "").upper()
 
     def on_success(self, meta: dict) -> None:
         raise NotImplementedError
@@ -417,6 +438,9 @@ class _Call(_Handler):
         self.name = name
         self.future = future
         self.on_done = on_done
+
+    def what(self) -> str:
+        return self.name
 
     def _set(self, result: Any = None, error: BaseException | None = None) -> None:
         f = self.future
@@ -465,25 +489,50 @@ class _RunHandler(_Handler):
         self.stream.fail(error)
 
 
-class _PullHandler(_Handler):
-    __slots__ = ("stream", "discard", "limit")
+def _short(query: str) -> str:
+    return query if len(query) <= 60 else query[:57] + "..."
 
-    def __init__(self, stream: _Stream, discard: bool) -> None:
+
+class _PullHandler(_Handler):
+    __slots__ = ("stream", "discard", "limit", "left")
+
+    def __init__(self, stream: _Stream, discard: bool, n: int = -1) -> None:
         self.stream = stream
         self.discard = discard
         self.limit = stream.conn.max_buffered_records
+        #: Records the server may still send for this PULL (-1: any number); a DISCARD gets none.
+        self.left = 0 if discard else n
 
-    def on_record(self, values: list) -> None:
+    def what(self) -> str:
+        return "DISCARD" if self.discard else "PULL"
+
+    def on_record(self, values: list, size: int) -> None:
+        # Raised into the read loop, which closes the connection with it; the records already
+        # buffered are still delivered before the error.
+        left = self.left
+        if left >= 0:
+            if left == 0:
+                s = self.stream
+                raise ProtocolError(
+                    f"the server sent a RECORD of {_short(s.query)!r} that nobody asked for "
+                    + ("(in answer to DISCARD)" if self.discard else "(more than the PULL's n)"))
+            self.left = left - 1
         s = self.stream
         if not s.abandoned:
             records = s.records
             if len(records) >= self.limit:
-                query = s.query if len(s.query) <= 60 else s.query[:57] + "..."
-                # Raised into the read loop, which closes the connection with it; the records
-                # already buffered are still delivered before the error.
-                raise ProtocolError(f"more than {self.limit:,} records of {query!r} are buffered "
-                                    "unread; read results as they arrive, lower fetch_size, or "
-                                    "raise max_buffered_records")
+                raise ProtocolError(f"more than {self.limit:,} records of {_short(s.query)!r} are "
+                                    "buffered unread; read results as they arrive, lower "
+                                    "fetch_size, or raise max_buffered_records")
+            conn = s.conn
+            limit = conn.max_buffered_bytes
+            if limit is not None and conn.buffered_bytes + size > limit:
+                raise ProtocolError(f"more than {limit:,} bytes of records are buffered unread on "
+                                    f"this connection (at a record of {_short(s.query)!r}); read "
+                                    "results as they arrive, lower fetch_size, or raise "
+                                    "max_buffered_bytes")
+            conn.buffered_bytes += size
+            s.sizes.append(size)
             records.append(values)
 
     def on_success(self, meta: dict) -> None:
@@ -525,13 +574,25 @@ class _Protocol(asyncio.Protocol):
         self.conn = conn
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.conn._connection_made(transport)
+        try:
+            self.conn._connection_made(transport)
+        except Exception as exc:
+            self.conn._internal_error(exc, "opening the connection")
+
+    # No exception may leave a protocol callback: asyncio would only log it, and whoever waits
+    # on the connection would wait forever. Anything unexpected ends the connection instead.
 
     def data_received(self, data: bytes) -> None:
-        self.conn._data_received(data)
+        try:
+            self.conn._data_received(data)
+        except Exception as exc:
+            self.conn._internal_error(exc, "handling data from the server")
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.conn._connection_lost(exc)
+        try:
+            self.conn._connection_lost(exc)
+        except Exception as error:
+            self.conn._internal_error(error, "handling the end of the connection")
 
     def pause_writing(self) -> None:
         self.conn._write_paused = True
@@ -553,15 +614,21 @@ class Connection:
                  max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
                  max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
                  max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
+                 max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
                  read_timeout: float | None = None) -> None:
         if read_timeout is not None and not read_timeout > 0:
             raise ValueError(f"read_timeout must be positive or None, got {read_timeout!r}")
         if max_buffered_records < 1:
             raise ValueError(f"max_buffered_records must be positive, got {max_buffered_records!r}")
+        if max_buffered_bytes is not None and max_buffered_bytes < 1:
+            raise ValueError(f"max_buffered_bytes must be positive or None, got {max_buffered_bytes!r}")
         self.host, self.port = host, port
         #: Limits on what the server may send (see :func:`connect`).
         self.max_depth = max_depth
         self.max_buffered_records = max_buffered_records
+        self.max_buffered_bytes = max_buffered_bytes
+        #: Wire bytes of the records received and not yet read, over all results.
+        self.buffered_bytes = 0
         #: Seconds of silence, while an answer is awaited, after which the connection is given
         #: up (None: the server's connection.recv_timeout_seconds hint, if it sends one).
         self.read_timeout = read_timeout
@@ -652,7 +719,7 @@ class Connection:
                     values, end = unpack(payload, 2)
                     if end != len(payload) or type(values) is not list:
                         values = self._codec.unpack_response(payload).data  # raises precisely
-                    pending[0].on_record(values)
+                    pending[0].on_record(values, len(payload))
                     continue
                 message = self._codec.unpack_response(payload)
             except Exception as exc:  # the fast path trusts sizes; anything odd is diagnosed here
@@ -668,26 +735,57 @@ class Connection:
             if not pending:
                 self._abort(ProtocolError(f"the server sent {message.name} with no request waiting"))
                 return
-            handler = pending.popleft()
             name = message.name
-            if name == "SUCCESS":
-                handler.on_success(message.metadata)
-            elif name == "FAILURE":
-                error = Neo4jError.from_metadata(message.metadata)
-                self._last_failure = error
-                if self.on_error is not None:
-                    self._report(error)
-                handler.on_failure(error)
-                self._after_failure()
-            elif name == "IGNORED":
-                handler.on_ignored(self._last_failure)
-            else:
-                pending.appendleft(handler)
+            if name == "RECORD":
                 try:
-                    handler.on_record(message.data)
+                    pending[0].on_record(message.data, len(payload))
                 except ProtocolError as exc:
                     self._abort(exc)
                     return
+                continue
+            handler = pending.popleft()
+            try:
+                if name in ("SUCCESS", "FAILURE"):
+                    problem = check_response_maps(message)
+                    if problem is not None:
+                        raise ProtocolError(f"{problem} (in answer to {handler.what()})")
+                if name == "SUCCESS":
+                    handler.on_success(message.metadata)
+                elif name == "FAILURE":
+                    error = Neo4jError.from_metadata(message.metadata)
+                    self._last_failure = error
+                    if self.on_error is not None:
+                        self._report(error)
+                    handler.on_failure(error)
+                    self._after_failure()
+                else:
+                    handler.on_ignored(self._last_failure)
+            except Exception as exc:
+                # The handler is off the queue: fail it here, then everything else.
+                if not isinstance(exc, ProtocolError):
+                    exc = self._unexpected(exc, f"handling {name} for {handler.what()}")
+                self._fail_handler(handler, exc)
+                self._abort(exc)
+                return
+
+    def _unexpected(self, exc: BaseException, doing: str) -> ProtocolError:
+        """A ProtocolError for an exception that is not one (an odd answer the code did not
+        foresee), keeping the original as the cause; logged at debug level only."""
+        log.debug("unexpected error %s from %s:%s", doing, self.host, self.port, exc_info=exc)
+        error = ProtocolError(f"the server's answer could not be handled ({doing}): "
+                              f"{type(exc).__name__}: {exc}")
+        error.__cause__ = exc
+        return error
+
+    def _internal_error(self, exc: BaseException, doing: str) -> None:
+        """The last line of defence of the protocol callbacks: end the connection."""
+        error = exc if isinstance(exc, BoltError) else self._unexpected(exc, doing)
+        try:
+            self._abort(error)
+        except Exception:  # pragma: no cover - _abort only fails futures and closes
+            log.debug("aborting after an unexpected error failed", exc_info=True)
+            if self._transport is not None:
+                self._transport.abort()
 
     def _connection_lost(self, exc: Exception | None) -> None:
         error = ServiceUnavailable(f"connection to {self.host}:{self.port} closed"
@@ -795,7 +893,7 @@ class Connection:
                     if s.qid >= 0:
                         extra["qid"] = s.qid
                     message = Pull(extra) if v4 else PullAll()
-                    handler = _PullHandler(s, False)
+                    handler = _PullHandler(s, False, n if v4 else -1)
                 s.in_flight += 1
                 item = message
             writer.write(codec.pack_message(item))
@@ -884,7 +982,7 @@ class Connection:
 
     def _abandon(self, s: _Stream) -> None:
         s.abandoned = True
-        s.records.clear()
+        s.drop_records()
         if self._closed is None:
             self._discard(s)
 
@@ -1024,7 +1122,7 @@ class Connection:
         current, self._current = self._current, None
         if current is not None and not current.done:
             # The server drops the result: whatever was not yet received never will be.
-            current.records.clear()
+            current.drop_records()
             current.fail(RequestIgnored(f"the result of {current.query!r} was cut short by reset()"))
         self._flush()
         return await future
