@@ -75,6 +75,10 @@ DEFAULT_FETCH_SIZE = 1000
 DEFAULT_MAX_BUFFERED_RECORDS = 1_000_000
 #: Default bound on the wire bytes of the records received and not yet read, per connection.
 DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024
+#: ``read_timeout="auto"`` (the default): the server's ``connection.recv_timeout_seconds`` hint
+#: when it gives one, else this many seconds.
+AUTO = "auto"
+DEFAULT_READ_TIMEOUT = 300.0
 USER_AGENT = f"asyncbolt/{__version__}"
 #: What we offer by default: the manifest (reaches 6.x), then 5.8-5.0, 4.4-4.0 and 3.0.
 DEFAULT_PROPOSALS = [(5, 8, 8), (4, 4, 4), (3, 0)]
@@ -615,9 +619,10 @@ class Connection:
                  max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
                  max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
                  max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
-                 read_timeout: float | None = None) -> None:
-        if read_timeout is not None and not read_timeout > 0:
-            raise ValueError(f"read_timeout must be positive or None, got {read_timeout!r}")
+                 read_timeout: float | str | None = AUTO) -> None:
+        if read_timeout is not None and read_timeout != AUTO and not (
+                isinstance(read_timeout, (int, float)) and read_timeout > 0):
+            raise ValueError(f"read_timeout must be positive, 'auto' or None, got {read_timeout!r}")
         if max_buffered_records < 1:
             raise ValueError(f"max_buffered_records must be positive, got {max_buffered_records!r}")
         if max_buffered_bytes is not None and max_buffered_bytes < 1:
@@ -630,9 +635,13 @@ class Connection:
         #: Wire bytes of the records received and not yet read, over all results.
         self.buffered_bytes = 0
         #: Seconds of silence, while an answer is awaited, after which the connection is given
-        #: up (None: the server's connection.recv_timeout_seconds hint, if it sends one).
+        #: up ("auto": the server's connection.recv_timeout_seconds hint, else
+        #: DEFAULT_READ_TIMEOUT; None: never). Silence is the absence of message bytes: NOOP
+        #: chunks count as a sign of life only while the server keeps its own hint (one at
+        #: least every hint seconds), and a message stalled half-way is silence.
         self.read_timeout = read_timeout
         self._last_read = 0.0
+        self._noops_ignored = 0
         self._read_timer: asyncio.TimerHandle | None = None
         #: The name TLS checks the certificate against (the host, unless it was resolved).
         self.server_hostname = server_hostname or host
@@ -678,8 +687,8 @@ class Connection:
         transport.write(self._handshake.initial_bytes())
 
     def _data_received(self, data: bytes) -> None:
-        self._last_read = self._loop.time()
         if self.protocol_version is None:
+            self._last_read = self._loop.time()
             try:
                 reply = self._handshake.receive_data(data)
             except HandshakeError as exc:
@@ -699,14 +708,33 @@ class Connection:
             data = self._handshake.unused
             if not data:
                 return
+        reader = self._reader
+        before = len(reader._msg)  # payload bytes of the message in progress
         try:
-            payloads = self._reader.feed(data)
+            payloads = reader.feed(data)
         except ProtocolError as exc:
             # The messages completed before the framing error still count, then it ends all.
             self._messages_received(exc.completed)
             self._abort(exc)
             return
+        if payloads or len(reader._msg) > before:
+            self._last_read = self._loop.time()
+            self._noops_ignored = 0
+        else:
+            self._noop_received()
         self._messages_received(payloads)
+
+    def _noop_received(self) -> None:
+        """Only NOOPs (or chunk headers) arrived: a sign of life only from a server that gave
+        the connection.recv_timeout_seconds hint and keeps it (the NOOP comes within the hint
+        of the last sign of life)."""
+        now = self._loop.time()
+        hint = self._hint()
+        if hint is not None and now - self._last_read <= hint:
+            self._last_read = now
+            self._noops_ignored = 0
+        else:
+            self._noops_ignored += 1
 
     def _messages_received(self, payloads: list[bytes]) -> None:
         if self._closed is not None:
@@ -873,6 +901,7 @@ class Connection:
                     item.stream.fail(self._closed)
             return
         codec, writer, pending = self._codec, self._writer, self._pending
+        was_idle = not pending
         v4 = self.protocol_version >= (4, 0)
         for i, (item, handler) in enumerate(outbox):
             if isinstance(item, _PullSlot):
@@ -900,15 +929,29 @@ class Connection:
             if handler is not None:
                 pending.append(handler)
         self._transport.write(writer.take())
-        if self._read_timer is None and self._effective_read_timeout() is not None:
+        if was_idle:
             self._last_read = self._loop.time()  # the clock starts with the request
-            self._watch_reads()
+        timeout = self._effective_read_timeout()
+        if timeout is not None:
+            timer = self._read_timer
+            # (Re)arm unless the timer already fires by the deadline (it may be left from a
+            # longer timeout, before the server's hint was known).
+            if timer is None or timer.when() > self._last_read + timeout:
+                if timer is not None:
+                    timer.cancel()
+                self._watch_reads()
+
+    def _hint(self) -> float | None:
+        hint = self.hints.get("connection.recv_timeout_seconds")
+        if type(hint) in (int, float) and 0 < hint < float("inf"):
+            return hint
+        return None
 
     def _effective_read_timeout(self) -> float | None:
-        if self.read_timeout is not None:
-            return self.read_timeout
-        hint = self.hints.get("connection.recv_timeout_seconds")
-        return hint if isinstance(hint, (int, float)) and hint > 0 else None
+        if self.read_timeout == AUTO:
+            hint = self._hint()
+            return DEFAULT_READ_TIMEOUT if hint is None else hint
+        return self.read_timeout
 
     def _watch_reads(self) -> None:
         """While answers are awaited, give the connection up after ``read_timeout`` (or the
@@ -923,10 +966,15 @@ class Connection:
         if now < deadline:
             self._read_timer = self._loop.call_at(deadline, self._watch_reads)
             return
-        waiting = self._pending[0]
-        what = getattr(waiting, "name", None) or type(waiting).__name__.strip("_").replace("Handler", "").upper()
+        what = self._pending[0].what()
+        detail = ""
+        if self._reader.buffered:
+            detail = " (it stopped in the middle of a message)"
+        elif self._noops_ignored:
+            detail = (f" (only {self._noops_ignored} NOOP keep-alive(s), which count only while a "
+                      "server keeps its connection.recv_timeout_seconds hint)")
         self._abort(ServiceUnavailable(f"no data from {self.host}:{self.port} for {timeout:g} s "
-                                       f"while waiting for the answer to {what}"))
+                                       f"while waiting for the answer to {what}{detail}"))
 
     async def _drain(self) -> None:
         if self._write_paused and self._closed is None:
@@ -1246,6 +1294,9 @@ class Connection:
                 raise ProtocolError(f"the routing procedure returned the fields {record.keys()}, "
                                     f"without {' and '.join(missing)}")
             table = {"ttl": record["ttl"], "servers": record["servers"]}
+            problem = check_response_maps(table, "routing_table")
+            if problem is not None:
+                raise ProtocolError(f"the routing procedure returned a bad table: {problem}")
         if db is not None:
             table.setdefault("db", db)
         return table
@@ -1457,7 +1508,8 @@ def connect(uri: str | None = None, auth: Any = None, *,
             max_inflight: int = 2048, max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
             max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
             max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
-            read_timeout: float | None = None, **kwargs: Any) -> Any:
+            max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
+            read_timeout: float | str | None = AUTO, **kwargs: Any) -> Any:
     """Open a Bolt connection: ``conn = await connect(uri, auth=...)`` or
     ``async with connect(uri) as conn``.
 
@@ -1472,11 +1524,17 @@ def connect(uri: str | None = None, auth: Any = None, *,
     ``max_message_size`` (bytes of one message, 64 MiB; None: no limit), ``max_chunks`` (of one
     message, 65,536), ``max_depth`` (nested lists, maps and structures in a value, 256),
     ``max_buffered_records`` (records received and not yet read, per result, 1,000,000: only
-    reached with ``fetch_size=-1`` or when a new query makes an unread result fetch its rest).
-    ``read_timeout``: seconds without a byte from the server, while an answer is awaited, after
-    which the connection is given up with ``ServiceUnavailable`` (default: the server's
-    ``connection.recv_timeout_seconds`` hint if it sends one, as the official drivers do; else
-    no limit — a long query is silent until its answer).
+    reached with ``fetch_size=-1`` or when a new query makes an unread result fetch its rest),
+    ``max_buffered_bytes`` (wire bytes of those records, over all results of the connection,
+    64 MiB; None: no limit). A RECORD beyond what the outstanding PULL asked for (its ``n``),
+    or with no PULL outstanding, is always a ``ProtocolError``, as is a well-known metadata key
+    of the wrong type (spec/bolt.yaml's ``success_metadata``).
+    ``read_timeout``: seconds of silence from the server, while an answer is awaited, after
+    which the connection is given up with ``ServiceUnavailable``. Default ``"auto"``: the
+    server's ``connection.recv_timeout_seconds`` hint if it sends one (as the official drivers
+    do), else 300 s; None: no limit. Silence means no message bytes: a message stalled half-way
+    is silent, and NOOP keep-alives count only while the server keeps its hint (a NOOP at least
+    every hint seconds), so a hinting server keeps a long query alive indefinitely.
 
     The seed's form still works and returns a :class:`ClientSession`:
     ``await connect("tcp://localhost:7687", loop, protocol_class=MyProtocol, username=...)`` or
@@ -1497,7 +1555,7 @@ def connect(uri: str | None = None, auth: Any = None, *,
 
     limits = {"max_message_size": max_message_size, "max_chunks": max_chunks,
               "max_depth": max_depth, "max_buffered_records": max_buffered_records,
-              "read_timeout": read_timeout}
+              "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout}
 
     def factory():
         return _open_connection(scheme, host_, port_, query, auth=auth, ssl=ssl, user_agent=user_agent,

@@ -28,7 +28,9 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
 from .client import (
+    AUTO,
     DEFAULT_FETCH_SIZE,
+    DEFAULT_MAX_BUFFERED_BYTES,
     DEFAULT_MAX_BUFFERED_RECORDS,
     USER_AGENT,
     Connection,
@@ -577,7 +579,8 @@ class Driver:
     ``bookmark_manager``: shared by the sessions (default: a new :class:`BookmarkManager`, also
     :attr:`bookmark_manager`); ``None`` makes sessions chain only their own bookmarks.
     ``ssl``, ``user_agent``, ``fetch_size``, ``versions`` and the limits ``max_message_size``,
-    ``max_chunks``, ``max_depth``, ``max_buffered_records``, ``read_timeout``: as
+    ``max_chunks``, ``max_depth``, ``max_buffered_records``, ``max_buffered_bytes``,
+    ``read_timeout``: as
     :func:`asyncbolt.connect`.
     """
 
@@ -595,7 +598,8 @@ class Driver:
                  max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
                  max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
                  max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
-                 read_timeout: float | None = None) -> None:
+                 max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
+                 read_timeout: float | str | None = AUTO) -> None:
         scheme, host, port, query = parse_uri(uri)
         if scheme == "tcp":
             raise ValueError("Driver takes bolt:// or neo4j:// URIs (tcp:// is the seed API's)")
@@ -625,7 +629,7 @@ class Driver:
         self._versions = None if versions is None else [tuple(v) for v in versions]
         self._limits = {"max_message_size": max_message_size, "max_chunks": max_chunks,
                         "max_depth": max_depth, "max_buffered_records": max_buffered_records,
-                        "read_timeout": read_timeout}
+                        "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout}
         self._context = context if self.routing else None
         self._acquisition_timeout = connection_acquisition_timeout
         self._pool = Pool(self._open, max_size=max_pool_size,
