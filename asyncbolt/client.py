@@ -1336,12 +1336,14 @@ class Connection:
     # -- opening --------------------------------------------------------------------------
 
     async def _open(self, ssl: _ssl.SSLContext | None, timeout: float | None) -> None:
-        loop = self._loop
-        await asyncio.wait_for(
-            loop.create_connection(lambda: _Protocol(self), self.host, self.port, ssl=ssl,
-                                   server_hostname=self.server_hostname if ssl else None), timeout)
-        await asyncio.wait_for(asyncio.shield(self._handshake_done), timeout)
-        await asyncio.wait_for(self._hello(), timeout)
+        """Connect, negotiate and authenticate, all within ``timeout`` seconds in total."""
+        await asyncio.wait_for(self._open_steps(ssl), timeout)
+
+    async def _open_steps(self, ssl: _ssl.SSLContext | None) -> None:
+        await self._loop.create_connection(lambda: _Protocol(self), self.host, self.port, ssl=ssl,
+                                           server_hostname=self.server_hostname if ssl else None)
+        await asyncio.shield(self._handshake_done)
+        await self._hello()
 
     async def _hello(self) -> None:
         v = self.protocol_version
@@ -1470,7 +1472,12 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
             refused.append(", ".join(str(p) for p in conn._handshake.proposals))
         except (OSError, asyncio.TimeoutError) as exc:
             await conn.close()
-            reason = str(exc) or ("timed out" if isinstance(exc, asyncio.TimeoutError) else type(exc).__name__)
+            if isinstance(exc, asyncio.TimeoutError) and timeout is not None:
+                step = ("connecting" if conn._transport is None else "the Bolt handshake"
+                        if conn.protocol_version is None else "authenticating")
+                raise ServiceUnavailable(f"connecting to {host}:{port} timed out after {timeout:.3g}s "
+                                         f"({step} did not finish)") from exc
+            reason = str(exc) or type(exc).__name__
             raise ServiceUnavailable(f"cannot connect to {host}:{port}: {reason}") from exc
         except BaseException:
             await conn.close()

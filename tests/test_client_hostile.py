@@ -488,3 +488,121 @@ async def test_read_timeout_none_waits_for_a_slow_answer() -> None:
         conn = await connect(server, read_timeout=None)
         assert await asyncio.wait_for((await conn.run("RETURN 1 AS x")).values(), 5) == [[1]]
         await conn.close()
+
+
+# -- point 10: driver deadlines ----------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def black_hole() -> Any:
+    """A listener that accepts TCP connections and never sends a byte (the port)."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+        with contextlib.suppress(ConnectionError):
+            while await reader.read(65536):
+                pass
+
+    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        for writer in held:
+            writer.close()
+
+
+def router_script(readers: list[int]) -> Any:
+    async def script(peer: Peer) -> None:
+        await peer.accept((5, 4))
+        await peer.hello()
+        me = f"127.0.0.1:{peer.writer.get_extra_info('sockname')[1]}"
+        while True:
+            message = await peer.recv(30)
+            if message.name == "ROUTE":
+                await peer.send(Success({"rt": {"ttl": 300, "db": "neo4j", "servers": [
+                    {"role": "ROUTE", "addresses": [me]}, {"role": "WRITE", "addresses": [me]},
+                    {"role": "READ", "addresses": [f"127.0.0.1:{p}" for p in readers]}]}}))
+            elif message.name == "RESET":
+                await peer.send(Success({}))
+            elif message.name == "GOODBYE":
+                return
+    return script
+
+
+async def _read(tx: Any) -> Any:
+    return await (await tx.run("RETURN 1 AS x")).values()
+
+
+def check_message(text: str) -> None:
+    assert "-0." not in text, text
+    assert "max_pool_size" not in text and "holds its maximum" not in text, text
+
+
+async def test_execute_read_against_readers_that_never_answer_gives_up_in_its_total_time() -> None:
+    """Issue 14, point 10: readers that accept TCP and never answer. execute_read gives up
+    within connection_acquisition_timeout + max_retry_time (90 s with the defaults; scaled
+    down here) and says what happened."""
+    async with black_hole() as r1, black_hole() as r2, FakeServer(router_script([r1, r2])) as router:
+        driver = asyncbolt.Driver(f"neo4j://127.0.0.1:{router.port}", auth=("u", "p"),
+                                  connection_timeout=0.3, connection_acquisition_timeout=1.0,
+                                  max_retry_time=1.0, initial_retry_delay=0.1)
+        started = time.monotonic()
+        with pytest.raises(asyncbolt.ServiceUnavailable) as caught:
+            await asyncio.wait_for(driver.execute_read(_read), 10)
+        took = time.monotonic() - started
+        await driver.close()
+    text = str(caught.value)
+    assert took < 1.0 + 1.0 + 1.0, f"{took:.2f}s"  # the documented total, plus slack
+    check_message(text)
+    assert f"connecting to 127.0.0.1:{r1}" in text or f"connecting to 127.0.0.1:{r2}" in text, text
+    assert "timed out after 0." in text and "the Bolt handshake did not finish" in text, text
+
+
+async def test_a_short_acquisition_timeout_says_what_happened() -> None:
+    """With connection_acquisition_timeout=0.5 and the default connection_timeout (30 s), the
+    error used to read '-0.007s' and blame a full pool with 0 connections in use."""
+    async with black_hole() as r1, black_hole() as r2, FakeServer(router_script([r1, r2])) as router:
+        driver = asyncbolt.Driver(f"neo4j://127.0.0.1:{router.port}", auth=("u", "p"),
+                                  connection_acquisition_timeout=0.5, max_retry_time=0.2,
+                                  initial_retry_delay=0.05)
+        started = time.monotonic()
+        with pytest.raises(asyncbolt.ServiceUnavailable) as caught:
+            await asyncio.wait_for(driver.execute_read(_read), 10)
+        took = time.monotonic() - started
+        await driver.close()
+    text = str(caught.value)
+    assert took < 0.5 + 0.2 + 1.0, f"{took:.2f}s"
+    check_message(text)
+    assert "connecting to 127.0.0.1:" in text and "timed out after 0." in text, text
+
+
+async def test_bolt_driver_against_a_server_that_never_answers() -> None:
+    async with black_hole() as port:
+        driver = asyncbolt.Driver(f"bolt://127.0.0.1:{port}", auth=("u", "p"),
+                                  connection_timeout=0.3, max_retry_time=0.5, initial_retry_delay=0.1)
+        started = time.monotonic()
+        with pytest.raises(asyncbolt.ServiceUnavailable,
+                           match=rf"connecting to 127.0.0.1:{port} timed out after 0.3s \(the Bolt handshake did not finish\)"):
+            await asyncio.wait_for(driver.execute_write(_read), 10)
+        assert time.monotonic() - started < 0.3 + 0.5 + 1.0
+        await driver.close()
+
+
+async def test_connect_timeout_covers_handshake_and_hello_together() -> None:
+    """connect(timeout=) is one deadline for connecting, negotiating and authenticating (each
+    step used to get the whole timeout again)."""
+
+    async def slow(peer: Peer) -> None:
+        await asyncio.sleep(0.3)
+        await peer.accept((5, 4))
+        await peer.expect("HELLO", "LOGON")
+        await asyncio.sleep(0.3)
+        await idle(peer)
+
+    async with FakeServer(slow) as server:
+        started = time.monotonic()
+        with pytest.raises(asyncbolt.ServiceUnavailable, match="timed out after 0.5s"):
+            await connect(server, timeout=0.5)
+        assert time.monotonic() - started < 1.0
