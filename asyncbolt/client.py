@@ -1699,6 +1699,11 @@ async def _seed_connect(uri: str | None, protocol_class: Any, loop: Any, host: s
     return ClientSession(conn, protocol, on_failure, client_name, token, max_inflight)
 
 
+def _retrieve(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 class Transaction:
     """An explicit transaction (Bolt 3.0+). BEGIN goes out with the first query."""
 
@@ -1707,6 +1712,9 @@ class Transaction:
         self._failed: BaseException | None = None
         self._finished = False
         self._begin = conn._loop.create_future()
+        # A BEGIN that failed is reported by the call that failed with it (run, commit); a
+        # rollback after it does not wait for it, so it must not count as never retrieved.
+        self._begin.add_done_callback(_retrieve)
         conn._queue(Begin(extra), _Call("BEGIN", self._begin))
         self.bookmark: str | None = None
 

@@ -606,3 +606,27 @@ async def test_connect_timeout_covers_handshake_and_hello_together() -> None:
         with pytest.raises(asyncbolt.ServiceUnavailable, match="timed out after 0.5s"):
             await connect(server, timeout=0.5)
         assert time.monotonic() - started < 1.0
+
+
+async def test_a_transaction_cut_off_at_begin_leaves_nothing_in_the_error_log() -> None:
+    """Found by fuzz/client_connection.py: when the connection died before BEGIN was answered,
+    rollback() returned without waiting for BEGIN, and its future's exception was reported as
+    'never retrieved' in asyncio's error log."""
+    import gc
+
+    async def script(peer: Peer) -> None:
+        await peer.accept((5, 4))
+        await peer.hello()
+        await peer.expect("BEGIN", "RUN", "PULL")
+        peer.abort()
+
+    async with FakeServer(script) as server:
+        conn = await connect(server)
+        with loop_errors() as logged:
+            with pytest.raises(asyncbolt.ServiceUnavailable):
+                async with conn.begin() as tx:
+                    await asyncio.wait_for((await tx.run("RETURN 1")).values(), 2)
+            del tx
+            gc.collect()
+            await asyncio.sleep(0)
+        assert logged == []
