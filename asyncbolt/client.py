@@ -417,7 +417,7 @@ class _Handler:
     __slots__ = ()
 
     def on_record(self, values: list, size: int) -> None:
-        raise ProtocolError(f"the server sent a RECORD in answer to {self.what()}, which has no records")
+        raise ProtocolError(f"the server sent a RECORD for a request that has no records ({self.what()})")
 
     def what(self) -> str:
         """The request this handler waits on, for error messages."""
@@ -504,40 +504,46 @@ class _PullHandler(_Handler):
         self.stream = stream
         self.discard = discard
         self.limit = stream.conn.max_buffered_records
-        #: Records the server may still send for this PULL (-1: any number); a DISCARD gets none.
-        self.left = 0 if discard else n
+        #: Records the server may still send for this PULL (-1: any number); below -1 once it
+        #: sent more than asked for.
+        self.left = n
 
     def what(self) -> str:
         return "DISCARD" if self.discard else "PULL"
 
     def on_record(self, values: list, size: int) -> None:
-        # Raised into the read loop, which closes the connection with it; the records already
-        # buffered are still delivered before the error.
+        # Records nobody asked for (beyond the PULL's n, or for a DISCARD) are a protocol
+        # violation, but a deployed server commits it (FalkorDB ignores n and answers DISCARD
+        # with records): a DISCARD's records are dropped, and records beyond n are kept only
+        # within max_buffered_records/max_buffered_bytes, which bound the memory either way.
+        if self.discard:
+            return
         left = self.left
         if left >= 0:
-            if left == 0:
-                s = self.stream
-                raise ProtocolError(
-                    f"the server sent a RECORD of {_short(s.query)!r} that nobody asked for "
-                    + ("(in answer to DISCARD)" if self.discard else "(more than the PULL's n)"))
-            self.left = left - 1
+            self.left = left - 1 if left else -2
         s = self.stream
         if not s.abandoned:
             records = s.records
+            # Raised into the read loop, which closes the connection with it; the records
+            # already buffered are still delivered before the error.
             if len(records) >= self.limit:
                 raise ProtocolError(f"more than {self.limit:,} records of {_short(s.query)!r} are "
-                                    "buffered unread; read results as they arrive, lower "
-                                    "fetch_size, or raise max_buffered_records")
+                                    f"buffered unread{self._overrun()}; read results as they "
+                                    "arrive, lower fetch_size, or raise max_buffered_records")
             conn = s.conn
             limit = conn.max_buffered_bytes
             if limit is not None and conn.buffered_bytes + size > limit:
                 raise ProtocolError(f"more than {limit:,} bytes of records are buffered unread on "
-                                    f"this connection (at a record of {_short(s.query)!r}); read "
-                                    "results as they arrive, lower fetch_size, or raise "
-                                    "max_buffered_bytes")
+                                    f"this connection (at a record of {_short(s.query)!r})"
+                                    f"{self._overrun()}; read results as they arrive, lower "
+                                    "fetch_size, or raise max_buffered_bytes")
             conn.buffered_bytes += size
             s.sizes.append(size)
             records.append(values)
+
+    def _overrun(self) -> str:
+        return (f" (the server sent more than the {self.stream.fetch_size:,} records its PULL "
+                "asked for)") if self.left == -2 else ""
 
     def on_success(self, meta: dict) -> None:
         s = self.stream

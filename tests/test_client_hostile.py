@@ -54,24 +54,29 @@ async def closed(conn: asyncbolt.Connection, timeout: float = 2.0) -> None:
 # -- point 4: records nobody asked for ----------------------------------------------------------
 
 
-async def test_records_beyond_the_pulls_n_are_a_protocol_error() -> None:
+async def test_records_beyond_the_pulls_n_are_bounded_by_the_buffer_limits() -> None:
+    """Records beyond the PULL's n break the protocol, but FalkorDB sends them (it ignores n:
+    tests/test_client_falkordb.py), so they are kept only within max_buffered_records and
+    max_buffered_bytes; past those, the error says the server overran n."""
+
     async def script(peer: Peer) -> None:
         await peer.accept((5, 4))
         await peer.hello()
         _, pull = await peer.expect("RUN", "PULL")
         assert pull.extra["n"] == 2
-        await peer.send(Success({"fields": ["x"]}), Record([1]), Record([2]), Record([3]))
+        await peer.send(Success({"fields": ["x"]}), *[Record([i]) for i in range(10)])
         await idle(peer)
 
     async with FakeServer(script) as server:
-        conn = await connect(server, fetch_size=2)
+        conn = await connect(server, fetch_size=2, max_buffered_records=3)
         with loop_errors() as seen:
             result = await conn.run("RETURN 1 AS x")
             got = []
-            with pytest.raises(asyncbolt.ProtocolError, match=r"nobody asked for \(more than the PULL's n\)"):
+            with pytest.raises(asyncbolt.ProtocolError,
+                               match=r"buffered unread \(the server sent more than the 2 records its PULL asked for\)"):
                 async for record in result:
                     got.append(record["x"])
-            assert got == [1, 2]  # what was asked for is still delivered
+            assert got == [0, 1, 2]  # what was buffered is still delivered
             await closed(conn)
         assert seen == []
 
@@ -94,23 +99,27 @@ async def test_a_record_with_no_pull_outstanding_closes_the_connection() -> None
         assert "RECORD with no request waiting" in str(conn._closed)
 
 
-async def test_a_record_in_answer_to_discard_is_a_protocol_error() -> None:
+async def test_records_in_answer_to_discard_are_dropped_not_buffered() -> None:
+    """A DISCARD has no records; a server that sends some anyway (FalkorDB does) gets them
+    dropped: nothing is buffered, whatever their number."""
+
     async def script(peer: Peer) -> None:
         await peer.accept((5, 4))
         await peer.hello()
         await peer.expect("RUN", "PULL")
         await peer.send(Success({"fields": ["x"]}), Record([0]), Success({"has_more": True}))
         await peer.expect("DISCARD")
-        await peer.send(Record([1]), Success({"has_more": True}))
+        await peer.send(*[Record(["y" * 1000]) for _ in range(2000)], Success({"type": "r"}))
         await idle(peer)
 
     async with FakeServer(script) as server:
-        conn = await connect(server, fetch_size=1)
+        conn = await connect(server, fetch_size=1, max_buffered_bytes=100_000)
         result = await conn.run("RETURN 1 AS x")
         assert (await asyncio.wait_for(result.__anext__(), 2))["x"] == 0
-        with pytest.raises(asyncbolt.ProtocolError, match=r"in answer to DISCARD"):
-            await asyncio.wait_for(result.consume(), 2)
-        assert conn.closed
+        summary = await asyncio.wait_for(result.consume(), 5)
+        assert summary.metadata["type"] == "r"
+        assert conn.buffered_bytes == 0 and not conn.closed
+        await conn.close()
 
 
 RECORD_4K = chunk_message(b"\xb1\x71\x91\xd1\x10\x00" + b"x" * 4096)  # RECORD ["xxxx..."]
@@ -150,8 +159,9 @@ async def test_pushed_records_end_in_an_error_before_256_mib(fetch_size: int) ->
         grown = vm_rss() - before
         assert seen == [fetch_size]
         assert isinstance(conn._closed, asyncbolt.ProtocolError)
-        expected = "max_buffered_bytes" if fetch_size == -1 else "more than the PULL's n"
-        assert expected in str(conn._closed)
+        assert "max_buffered_bytes" in str(conn._closed)
+        if fetch_size == 1000:
+            assert "more than the 1,000 records its PULL asked for" in str(conn._closed)
         assert grown < 256 * 1024 * 1024, f"RSS grew {grown / 2**20:.0f} MiB"
         assert logged == []
         del result
