@@ -81,7 +81,7 @@ soak-hostile: $(STAMP) accel
 # inputs in .fuzz-corpus/crashes/, the full output in .fuzz-corpus/TARGET.log. A hang
 # (-timeout) or memory growth (-rss_limit_mb) fails the target too.
 FUZZ_TIME ?= 60
-FUZZ_TARGETS := packstream_decode message_decode server_connection inspect_input
+FUZZ_TARGETS := packstream_decode message_decode server_connection client_connection inspect_input
 
 fuzz: $(STAMP) accel
 	@mkdir -p .fuzz-corpus

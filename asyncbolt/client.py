@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlparse
 
 from . import __version__
+from ._generated.codec import check_response_maps
 from ._generated.versions import VERSIONS
 from .auth import auth_token
 from .connection import DEFAULT_MAX_MESSAGE_SIZE
@@ -72,6 +73,12 @@ DEFAULT_PORT = 7687
 DEFAULT_FETCH_SIZE = 1000
 #: Default bound on the records of one result received and not yet read.
 DEFAULT_MAX_BUFFERED_RECORDS = 1_000_000
+#: Default bound on the wire bytes of the records received and not yet read, per connection.
+DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024
+#: ``read_timeout="auto"`` (the default): the server's ``connection.recv_timeout_seconds`` hint
+#: when it gives one, else this many seconds.
+AUTO = "auto"
+DEFAULT_READ_TIMEOUT = 300.0
 USER_AGENT = f"asyncbolt/{__version__}"
 #: What we offer by default: the manifest (reaches 6.x), then 5.8-5.0, 4.4-4.0 and 3.0.
 DEFAULT_PROPOSALS = [(5, 8, 8), (4, 4, 4), (3, 0)]
@@ -197,7 +204,7 @@ class Summary:
 class _Stream:
     """The state of one result, shared by its Result and the response handlers."""
 
-    __slots__ = ("conn", "query", "parameters", "fetch_size", "records", "fields", "index",
+    __slots__ = ("conn", "query", "parameters", "fetch_size", "records", "sizes", "fields", "index",
                  "run_meta", "pull_meta", "has_more", "done", "error", "waiter", "slot",
                  "in_flight", "abandoned", "tx", "qid", "on_done", "__weakref__")
 
@@ -208,6 +215,8 @@ class _Stream:
         self.parameters = parameters
         self.fetch_size = fetch_size
         self.records: deque[list] = deque()
+        #: The wire size of each buffered record (counted in conn.buffered_bytes until read).
+        self.sizes: deque[int] = deque()
         self.fields: list[str] | None = None
         self.index: dict[str, int] = {}
         self.run_meta: dict = {}
@@ -225,6 +234,18 @@ class _Stream:
         #: done with it, though records may still be buffered here. The driver releases pooled
         #: connections with it.
         self.on_done: Any = None
+
+    def take(self) -> list:
+        """The next buffered record's values."""
+        self.conn.buffered_bytes -= self.sizes.popleft()
+        return self.records.popleft()
+
+    def drop_records(self) -> None:
+        """Forget every buffered record (read, discarded or cut short)."""
+        if self.sizes:
+            self.conn.buffered_bytes -= sum(self.sizes)
+            self.sizes.clear()
+        self.records.clear()
 
     def notify_done(self) -> None:
         callback = self.on_done
@@ -295,7 +316,7 @@ class Result:
         s = self._s
         while True:
             if s.records:
-                return Record(s.records.popleft(), s.index)
+                return Record(s.take(), s.index)
             if s.done:
                 if s.error is not None:
                     raise s.error
@@ -331,7 +352,7 @@ class Result:
                     out.extend([r[i] for i in idx] for r in s.records)
                 else:
                     out.extend(s.records)
-                s.records.clear()
+                s.drop_records()
             if s.done:
                 if s.error is not None:
                     raise s.error
@@ -365,13 +386,13 @@ class Result:
     async def consume(self) -> Summary:
         """Discard what is left and return the Summary."""
         s = self._s
-        s.records.clear()
+        s.drop_records()
         if not s.done:
             s.conn._discard(s)
             while not s.done:
                 # A server may answer a DISCARD with has_more (and even records): discard
                 # again rather than wait for records nobody asked for.
-                s.records.clear()
+                s.drop_records()
                 if s.in_flight == 0 and s.slot is None and s.has_more:
                     s.conn._discard(s)
                 await s.conn._more(s)
@@ -395,8 +416,12 @@ class Result:
 class _Handler:
     __slots__ = ()
 
-    def on_record(self, values: list) -> None:
-        raise ProtocolError("the server sent a RECORD for a request that has no records")
+    def on_record(self, values: list, size: int) -> None:
+        raise ProtocolError(f"the server sent a RECORD for a request that has no records ({self.what()})")
+
+    def what(self) -> str:
+        """The request this handler waits on, for error messages."""
+        return type(self).__name__.strip("_").replace("Handler", "").upper()
 
     def on_success(self, meta: dict) -> None:
         raise NotImplementedError
@@ -417,6 +442,9 @@ class _Call(_Handler):
         self.name = name
         self.future = future
         self.on_done = on_done
+
+    def what(self) -> str:
+        return self.name
 
     def _set(self, result: Any = None, error: BaseException | None = None) -> None:
         f = self.future
@@ -465,26 +493,57 @@ class _RunHandler(_Handler):
         self.stream.fail(error)
 
 
-class _PullHandler(_Handler):
-    __slots__ = ("stream", "discard", "limit")
+def _short(query: str) -> str:
+    return query if len(query) <= 60 else query[:57] + "..."
 
-    def __init__(self, stream: _Stream, discard: bool) -> None:
+
+class _PullHandler(_Handler):
+    __slots__ = ("stream", "discard", "limit", "left")
+
+    def __init__(self, stream: _Stream, discard: bool, n: int = -1) -> None:
         self.stream = stream
         self.discard = discard
         self.limit = stream.conn.max_buffered_records
+        #: Records the server may still send for this PULL (-1: any number); below -1 once it
+        #: sent more than asked for.
+        self.left = n
 
-    def on_record(self, values: list) -> None:
+    def what(self) -> str:
+        return "DISCARD" if self.discard else "PULL"
+
+    def on_record(self, values: list, size: int) -> None:
+        # Records nobody asked for (beyond the PULL's n, or for a DISCARD) are a protocol
+        # violation, but a deployed server commits it (FalkorDB ignores n and answers DISCARD
+        # with records): a DISCARD's records are dropped, and records beyond n are kept only
+        # within max_buffered_records/max_buffered_bytes, which bound the memory either way.
+        if self.discard:
+            return
+        left = self.left
+        if left >= 0:
+            self.left = left - 1 if left else -2
         s = self.stream
         if not s.abandoned:
             records = s.records
+            # Raised into the read loop, which closes the connection with it; the records
+            # already buffered are still delivered before the error.
             if len(records) >= self.limit:
-                query = s.query if len(s.query) <= 60 else s.query[:57] + "..."
-                # Raised into the read loop, which closes the connection with it; the records
-                # already buffered are still delivered before the error.
-                raise ProtocolError(f"more than {self.limit:,} records of {query!r} are buffered "
-                                    "unread; read results as they arrive, lower fetch_size, or "
-                                    "raise max_buffered_records")
+                raise ProtocolError(f"more than {self.limit:,} records of {_short(s.query)!r} are "
+                                    f"buffered unread{self._overrun()}; read results as they "
+                                    "arrive, lower fetch_size, or raise max_buffered_records")
+            conn = s.conn
+            limit = conn.max_buffered_bytes
+            if limit is not None and conn.buffered_bytes + size > limit:
+                raise ProtocolError(f"more than {limit:,} bytes of records are buffered unread on "
+                                    f"this connection (at a record of {_short(s.query)!r})"
+                                    f"{self._overrun()}; read results as they arrive, lower "
+                                    "fetch_size, or raise max_buffered_bytes")
+            conn.buffered_bytes += size
+            s.sizes.append(size)
             records.append(values)
+
+    def _overrun(self) -> str:
+        return (f" (the server sent more than the {self.stream.fetch_size:,} records its PULL "
+                "asked for)") if self.left == -2 else ""
 
     def on_success(self, meta: dict) -> None:
         s = self.stream
@@ -525,13 +584,25 @@ class _Protocol(asyncio.Protocol):
         self.conn = conn
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.conn._connection_made(transport)
+        try:
+            self.conn._connection_made(transport)
+        except Exception as exc:
+            self.conn._internal_error(exc, "opening the connection")
+
+    # No exception may leave a protocol callback: asyncio would only log it, and whoever waits
+    # on the connection would wait forever. Anything unexpected ends the connection instead.
 
     def data_received(self, data: bytes) -> None:
-        self.conn._data_received(data)
+        try:
+            self.conn._data_received(data)
+        except Exception as exc:
+            self.conn._internal_error(exc, "handling data from the server")
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.conn._connection_lost(exc)
+        try:
+            self.conn._connection_lost(exc)
+        except Exception as error:
+            self.conn._internal_error(error, "handling the end of the connection")
 
     def pause_writing(self) -> None:
         self.conn._write_paused = True
@@ -553,19 +624,30 @@ class Connection:
                  max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
                  max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
                  max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
-                 read_timeout: float | None = None) -> None:
-        if read_timeout is not None and not read_timeout > 0:
-            raise ValueError(f"read_timeout must be positive or None, got {read_timeout!r}")
+                 max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
+                 read_timeout: float | str | None = AUTO) -> None:
+        if read_timeout is not None and read_timeout != AUTO and not (
+                isinstance(read_timeout, (int, float)) and read_timeout > 0):
+            raise ValueError(f"read_timeout must be positive, 'auto' or None, got {read_timeout!r}")
         if max_buffered_records < 1:
             raise ValueError(f"max_buffered_records must be positive, got {max_buffered_records!r}")
+        if max_buffered_bytes is not None and max_buffered_bytes < 1:
+            raise ValueError(f"max_buffered_bytes must be positive or None, got {max_buffered_bytes!r}")
         self.host, self.port = host, port
         #: Limits on what the server may send (see :func:`connect`).
         self.max_depth = max_depth
         self.max_buffered_records = max_buffered_records
+        self.max_buffered_bytes = max_buffered_bytes
+        #: Wire bytes of the records received and not yet read, over all results.
+        self.buffered_bytes = 0
         #: Seconds of silence, while an answer is awaited, after which the connection is given
-        #: up (None: the server's connection.recv_timeout_seconds hint, if it sends one).
+        #: up ("auto": the server's connection.recv_timeout_seconds hint, else
+        #: DEFAULT_READ_TIMEOUT; None: never). Silence is the absence of message bytes: NOOP
+        #: chunks count as a sign of life only while the server keeps its own hint (one at
+        #: least every hint seconds), and a message stalled half-way is silence.
         self.read_timeout = read_timeout
         self._last_read = 0.0
+        self._noops_ignored = 0
         self._read_timer: asyncio.TimerHandle | None = None
         #: The name TLS checks the certificate against (the host, unless it was resolved).
         self.server_hostname = server_hostname or host
@@ -611,8 +693,8 @@ class Connection:
         transport.write(self._handshake.initial_bytes())
 
     def _data_received(self, data: bytes) -> None:
-        self._last_read = self._loop.time()
         if self.protocol_version is None:
+            self._last_read = self._loop.time()
             try:
                 reply = self._handshake.receive_data(data)
             except HandshakeError as exc:
@@ -632,14 +714,33 @@ class Connection:
             data = self._handshake.unused
             if not data:
                 return
+        reader = self._reader
+        before = len(reader._msg)  # payload bytes of the message in progress
         try:
-            payloads = self._reader.feed(data)
+            payloads = reader.feed(data)
         except ProtocolError as exc:
             # The messages completed before the framing error still count, then it ends all.
             self._messages_received(exc.completed)
             self._abort(exc)
             return
+        if payloads or len(reader._msg) > before:
+            self._last_read = self._loop.time()
+            self._noops_ignored = 0
+        else:
+            self._noop_received()
         self._messages_received(payloads)
+
+    def _noop_received(self) -> None:
+        """Only NOOPs (or chunk headers) arrived: a sign of life only from a server that gave
+        the connection.recv_timeout_seconds hint and keeps it (the NOOP comes within the hint
+        of the last sign of life)."""
+        now = self._loop.time()
+        hint = self._hint()
+        if hint is not None and now - self._last_read <= hint:
+            self._last_read = now
+            self._noops_ignored = 0
+        else:
+            self._noops_ignored += 1
 
     def _messages_received(self, payloads: list[bytes]) -> None:
         if self._closed is not None:
@@ -652,7 +753,7 @@ class Connection:
                     values, end = unpack(payload, 2)
                     if end != len(payload) or type(values) is not list:
                         values = self._codec.unpack_response(payload).data  # raises precisely
-                    pending[0].on_record(values)
+                    pending[0].on_record(values, len(payload))
                     continue
                 message = self._codec.unpack_response(payload)
             except Exception as exc:  # the fast path trusts sizes; anything odd is diagnosed here
@@ -668,26 +769,57 @@ class Connection:
             if not pending:
                 self._abort(ProtocolError(f"the server sent {message.name} with no request waiting"))
                 return
-            handler = pending.popleft()
             name = message.name
-            if name == "SUCCESS":
-                handler.on_success(message.metadata)
-            elif name == "FAILURE":
-                error = Neo4jError.from_metadata(message.metadata)
-                self._last_failure = error
-                if self.on_error is not None:
-                    self._report(error)
-                handler.on_failure(error)
-                self._after_failure()
-            elif name == "IGNORED":
-                handler.on_ignored(self._last_failure)
-            else:
-                pending.appendleft(handler)
+            if name == "RECORD":
                 try:
-                    handler.on_record(message.data)
+                    pending[0].on_record(message.data, len(payload))
                 except ProtocolError as exc:
                     self._abort(exc)
                     return
+                continue
+            handler = pending.popleft()
+            try:
+                if name in ("SUCCESS", "FAILURE"):
+                    problem = check_response_maps(message)
+                    if problem is not None:
+                        raise ProtocolError(f"{problem} (in answer to {handler.what()})")
+                if name == "SUCCESS":
+                    handler.on_success(message.metadata)
+                elif name == "FAILURE":
+                    error = Neo4jError.from_metadata(message.metadata)
+                    self._last_failure = error
+                    if self.on_error is not None:
+                        self._report(error)
+                    handler.on_failure(error)
+                    self._after_failure()
+                else:
+                    handler.on_ignored(self._last_failure)
+            except Exception as exc:
+                # The handler is off the queue: fail it here, then everything else.
+                if not isinstance(exc, ProtocolError):
+                    exc = self._unexpected(exc, f"handling {name} for {handler.what()}")
+                self._fail_handler(handler, exc)
+                self._abort(exc)
+                return
+
+    def _unexpected(self, exc: BaseException, doing: str) -> ProtocolError:
+        """A ProtocolError for an exception that is not one (an odd answer the code did not
+        foresee), keeping the original as the cause; logged at debug level only."""
+        log.debug("unexpected error %s from %s:%s", doing, self.host, self.port, exc_info=exc)
+        error = ProtocolError(f"the server's answer could not be handled ({doing}): "
+                              f"{type(exc).__name__}: {exc}")
+        error.__cause__ = exc
+        return error
+
+    def _internal_error(self, exc: BaseException, doing: str) -> None:
+        """The last line of defence of the protocol callbacks: end the connection."""
+        error = exc if isinstance(exc, BoltError) else self._unexpected(exc, doing)
+        try:
+            self._abort(error)
+        except Exception:  # pragma: no cover - _abort only fails futures and closes
+            log.debug("aborting after an unexpected error failed", exc_info=True)
+            if self._transport is not None:
+                self._transport.abort()
 
     def _connection_lost(self, exc: Exception | None) -> None:
         error = ServiceUnavailable(f"connection to {self.host}:{self.port} closed"
@@ -775,6 +907,7 @@ class Connection:
                     item.stream.fail(self._closed)
             return
         codec, writer, pending = self._codec, self._writer, self._pending
+        was_idle = not pending
         v4 = self.protocol_version >= (4, 0)
         for i, (item, handler) in enumerate(outbox):
             if isinstance(item, _PullSlot):
@@ -795,22 +928,36 @@ class Connection:
                     if s.qid >= 0:
                         extra["qid"] = s.qid
                     message = Pull(extra) if v4 else PullAll()
-                    handler = _PullHandler(s, False)
+                    handler = _PullHandler(s, False, n if v4 else -1)
                 s.in_flight += 1
                 item = message
             writer.write(codec.pack_message(item))
             if handler is not None:
                 pending.append(handler)
         self._transport.write(writer.take())
-        if self._read_timer is None and self._effective_read_timeout() is not None:
+        if was_idle:
             self._last_read = self._loop.time()  # the clock starts with the request
-            self._watch_reads()
+        timeout = self._effective_read_timeout()
+        if timeout is not None:
+            timer = self._read_timer
+            # (Re)arm unless the timer already fires by the deadline (it may be left from a
+            # longer timeout, before the server's hint was known).
+            if timer is None or timer.when() > self._last_read + timeout:
+                if timer is not None:
+                    timer.cancel()
+                self._watch_reads()
+
+    def _hint(self) -> float | None:
+        hint = self.hints.get("connection.recv_timeout_seconds")
+        if type(hint) in (int, float) and 0 < hint < float("inf"):
+            return hint
+        return None
 
     def _effective_read_timeout(self) -> float | None:
-        if self.read_timeout is not None:
-            return self.read_timeout
-        hint = self.hints.get("connection.recv_timeout_seconds")
-        return hint if isinstance(hint, (int, float)) and hint > 0 else None
+        if self.read_timeout == AUTO:
+            hint = self._hint()
+            return DEFAULT_READ_TIMEOUT if hint is None else hint
+        return self.read_timeout
 
     def _watch_reads(self) -> None:
         """While answers are awaited, give the connection up after ``read_timeout`` (or the
@@ -825,10 +972,15 @@ class Connection:
         if now < deadline:
             self._read_timer = self._loop.call_at(deadline, self._watch_reads)
             return
-        waiting = self._pending[0]
-        what = getattr(waiting, "name", None) or type(waiting).__name__.strip("_").replace("Handler", "").upper()
+        what = self._pending[0].what()
+        detail = ""
+        if self._reader.buffered:
+            detail = " (it stopped in the middle of a message)"
+        elif self._noops_ignored:
+            detail = (f" (only {self._noops_ignored} NOOP keep-alive(s), which count only while a "
+                      "server keeps its connection.recv_timeout_seconds hint)")
         self._abort(ServiceUnavailable(f"no data from {self.host}:{self.port} for {timeout:g} s "
-                                       f"while waiting for the answer to {what}"))
+                                       f"while waiting for the answer to {what}{detail}"))
 
     async def _drain(self) -> None:
         if self._write_paused and self._closed is None:
@@ -884,7 +1036,7 @@ class Connection:
 
     def _abandon(self, s: _Stream) -> None:
         s.abandoned = True
-        s.records.clear()
+        s.drop_records()
         if self._closed is None:
             self._discard(s)
 
@@ -1024,7 +1176,7 @@ class Connection:
         current, self._current = self._current, None
         if current is not None and not current.done:
             # The server drops the result: whatever was not yet received never will be.
-            current.records.clear()
+            current.drop_records()
             current.fail(RequestIgnored(f"the result of {current.query!r} was cut short by reset()"))
         self._flush()
         return await future
@@ -1148,6 +1300,9 @@ class Connection:
                 raise ProtocolError(f"the routing procedure returned the fields {record.keys()}, "
                                     f"without {' and '.join(missing)}")
             table = {"ttl": record["ttl"], "servers": record["servers"]}
+            problem = check_response_maps(table, "routing_table")
+            if problem is not None:
+                raise ProtocolError(f"the routing procedure returned a bad table: {problem}")
         if db is not None:
             table.setdefault("db", db)
         return table
@@ -1187,12 +1342,14 @@ class Connection:
     # -- opening --------------------------------------------------------------------------
 
     async def _open(self, ssl: _ssl.SSLContext | None, timeout: float | None) -> None:
-        loop = self._loop
-        await asyncio.wait_for(
-            loop.create_connection(lambda: _Protocol(self), self.host, self.port, ssl=ssl,
-                                   server_hostname=self.server_hostname if ssl else None), timeout)
-        await asyncio.wait_for(asyncio.shield(self._handshake_done), timeout)
-        await asyncio.wait_for(self._hello(), timeout)
+        """Connect, negotiate and authenticate, all within ``timeout`` seconds in total."""
+        await asyncio.wait_for(self._open_steps(ssl), timeout)
+
+    async def _open_steps(self, ssl: _ssl.SSLContext | None) -> None:
+        await self._loop.create_connection(lambda: _Protocol(self), self.host, self.port, ssl=ssl,
+                                           server_hostname=self.server_hostname if ssl else None)
+        await asyncio.shield(self._handshake_done)
+        await self._hello()
 
     async def _hello(self) -> None:
         v = self.protocol_version
@@ -1321,7 +1478,12 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
             refused.append(", ".join(str(p) for p in conn._handshake.proposals))
         except (OSError, asyncio.TimeoutError) as exc:
             await conn.close()
-            reason = str(exc) or ("timed out" if isinstance(exc, asyncio.TimeoutError) else type(exc).__name__)
+            if isinstance(exc, asyncio.TimeoutError) and timeout is not None:
+                step = ("connecting" if conn._transport is None else "the Bolt handshake"
+                        if conn.protocol_version is None else "authenticating")
+                raise ServiceUnavailable(f"connecting to {host}:{port} timed out after {timeout:.3g}s "
+                                         f"({step} did not finish)") from exc
+            reason = str(exc) or type(exc).__name__
             raise ServiceUnavailable(f"cannot connect to {host}:{port}: {reason}") from exc
         except BaseException:
             await conn.close()
@@ -1359,7 +1521,8 @@ def connect(uri: str | None = None, auth: Any = None, *,
             max_inflight: int = 2048, max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
             max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
             max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
-            read_timeout: float | None = None, **kwargs: Any) -> Any:
+            max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
+            read_timeout: float | str | None = AUTO, **kwargs: Any) -> Any:
     """Open a Bolt connection: ``conn = await connect(uri, auth=...)`` or
     ``async with connect(uri) as conn``.
 
@@ -1374,11 +1537,17 @@ def connect(uri: str | None = None, auth: Any = None, *,
     ``max_message_size`` (bytes of one message, 64 MiB; None: no limit), ``max_chunks`` (of one
     message, 65,536), ``max_depth`` (nested lists, maps and structures in a value, 256),
     ``max_buffered_records`` (records received and not yet read, per result, 1,000,000: only
-    reached with ``fetch_size=-1`` or when a new query makes an unread result fetch its rest).
-    ``read_timeout``: seconds without a byte from the server, while an answer is awaited, after
-    which the connection is given up with ``ServiceUnavailable`` (default: the server's
-    ``connection.recv_timeout_seconds`` hint if it sends one, as the official drivers do; else
-    no limit — a long query is silent until its answer).
+    reached with ``fetch_size=-1`` or when a new query makes an unread result fetch its rest),
+    ``max_buffered_bytes`` (wire bytes of those records, over all results of the connection,
+    64 MiB; None: no limit). A RECORD beyond what the outstanding PULL asked for (its ``n``),
+    or with no PULL outstanding, is always a ``ProtocolError``, as is a well-known metadata key
+    of the wrong type (spec/bolt.yaml's ``success_metadata``).
+    ``read_timeout``: seconds of silence from the server, while an answer is awaited, after
+    which the connection is given up with ``ServiceUnavailable``. Default ``"auto"``: the
+    server's ``connection.recv_timeout_seconds`` hint if it sends one (as the official drivers
+    do), else 300 s; None: no limit. Silence means no message bytes: a message stalled half-way
+    is silent, and NOOP keep-alives count only while the server keeps its hint (a NOOP at least
+    every hint seconds), so a hinting server keeps a long query alive indefinitely.
 
     The seed's form still works and returns a :class:`ClientSession`:
     ``await connect("tcp://localhost:7687", loop, protocol_class=MyProtocol, username=...)`` or
@@ -1399,7 +1568,7 @@ def connect(uri: str | None = None, auth: Any = None, *,
 
     limits = {"max_message_size": max_message_size, "max_chunks": max_chunks,
               "max_depth": max_depth, "max_buffered_records": max_buffered_records,
-              "read_timeout": read_timeout}
+              "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout}
 
     def factory():
         return _open_connection(scheme, host_, port_, query, auth=auth, ssl=ssl, user_agent=user_agent,
@@ -1536,6 +1705,11 @@ async def _seed_connect(uri: str | None, protocol_class: Any, loop: Any, host: s
     return ClientSession(conn, protocol, on_failure, client_name, token, max_inflight)
 
 
+def _retrieve(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 class Transaction:
     """An explicit transaction (Bolt 3.0+). BEGIN goes out with the first query."""
 
@@ -1544,6 +1718,9 @@ class Transaction:
         self._failed: BaseException | None = None
         self._finished = False
         self._begin = conn._loop.create_future()
+        # A BEGIN that failed is reported by the call that failed with it (run, commit); a
+        # rollback after it does not wait for it, so it must not count as never retrieved.
+        self._begin.add_done_callback(_retrieve)
         conn._queue(Begin(extra), _Call("BEGIN", self._begin))
         self.bookmark: str | None = None
 

@@ -28,7 +28,9 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
 from .client import (
+    AUTO,
     DEFAULT_FETCH_SIZE,
+    DEFAULT_MAX_BUFFERED_BYTES,
     DEFAULT_MAX_BUFFERED_RECORDS,
     USER_AGENT,
     Connection,
@@ -71,6 +73,8 @@ class ResultConsumedError(BoltError):
     """The session closed before this result was read to its end; what had not arrived was
     discarded."""
 
+
+_DEFAULT_TIMEOUT: Any = object()  # "the driver's connection_acquisition_timeout"
 
 def is_retryable(error: BaseException) -> bool:
     """Whether a unit of work that failed with ``error`` may succeed if run again.
@@ -436,9 +440,13 @@ class Session:
                               driver.retry_delay_jitter)
         errors: list[BaseException] = []
         started: float | None = None
+        # The first attempt may take connection_acquisition_timeout to get a connection; once
+        # one failed, everything after (waits, acquisitions) fits in max_retry_time from that
+        # failure. So with no server answering, the total is at most the sum of the two.
+        acquire_timeout = driver._acquisition_timeout
         while True:
             try:
-                return await self._attempt(readonly, fn, args, kwargs)
+                return await self._attempt(readonly, fn, args, kwargs, acquire_timeout)
             except Exception as exc:
                 if not is_retryable(exc):
                     raise
@@ -446,19 +454,25 @@ class Session:
             now = time.monotonic()
             if started is None:
                 started = now  # as the official drivers: the clock starts at the first failure
-            if now - started >= driver.max_retry_time:
-                raise errors[-1]
+            left = started + driver.max_retry_time - now
             delay = next(delays)
+            if left <= 0 or delay >= left:
+                log.info("transaction failed (%s); giving up after %d attempt(s), %.1fs of retries",
+                         errors[-1], len(errors), now - started)
+                raise errors[-1]
             log.info("transaction failed (%s); retrying in %.3fs", errors[-1], delay)
             await _sleep(delay)
+            left -= delay
+            acquire_timeout = left if driver._acquisition_timeout is None else min(
+                left, driver._acquisition_timeout)
 
     async def _attempt(self, readonly: bool, fn: Callable[..., Awaitable[Any]], args: tuple,
-                       kwargs: dict) -> Any:
+                       kwargs: dict, acquire_timeout: Any = _DEFAULT_TIMEOUT) -> Any:
         self._check()
         await self._detach()
         marks = await self._get_bookmarks()
         pool = self._driver._pool
-        conn = await self._driver._acquire(readonly, self._db, marks, self._imp_user)
+        conn = await self._driver._acquire(readonly, self._db, marks, self._imp_user, acquire_timeout)
         self._conn = conn
         self._busy = True
         try:
@@ -577,7 +591,8 @@ class Driver:
     ``bookmark_manager``: shared by the sessions (default: a new :class:`BookmarkManager`, also
     :attr:`bookmark_manager`); ``None`` makes sessions chain only their own bookmarks.
     ``ssl``, ``user_agent``, ``fetch_size``, ``versions`` and the limits ``max_message_size``,
-    ``max_chunks``, ``max_depth``, ``max_buffered_records``, ``read_timeout``: as
+    ``max_chunks``, ``max_depth``, ``max_buffered_records``, ``max_buffered_bytes``,
+    ``read_timeout``: as
     :func:`asyncbolt.connect`.
     """
 
@@ -595,7 +610,8 @@ class Driver:
                  max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
                  max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
                  max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
-                 read_timeout: float | None = None) -> None:
+                 max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
+                 read_timeout: float | str | None = AUTO) -> None:
         scheme, host, port, query = parse_uri(uri)
         if scheme == "tcp":
             raise ValueError("Driver takes bolt:// or neo4j:// URIs (tcp:// is the seed API's)")
@@ -625,7 +641,7 @@ class Driver:
         self._versions = None if versions is None else [tuple(v) for v in versions]
         self._limits = {"max_message_size": max_message_size, "max_chunks": max_chunks,
                         "max_depth": max_depth, "max_buffered_records": max_buffered_records,
-                        "read_timeout": read_timeout}
+                        "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout}
         self._context = context if self.routing else None
         self._acquisition_timeout = connection_acquisition_timeout
         self._pool = Pool(self._open, max_size=max_pool_size,
@@ -663,12 +679,15 @@ class Driver:
             self._pool.mark_stale(address)
 
     async def _acquire(self, readonly: bool, db: str | None, bookmarks: list[str],
-                       imp_user: str | None) -> Connection:
+                       imp_user: str | None, timeout: Any = _DEFAULT_TIMEOUT) -> Connection:
+        """A connection within ``timeout`` (default: connection_acquisition_timeout), routing
+        table refresh included."""
         self._check_open()
+        if timeout is _DEFAULT_TIMEOUT:
+            timeout = self._acquisition_timeout
         if self._router is not None:
-            return await self._router.acquire(readonly, db, bookmarks, imp_user,
-                                              self._acquisition_timeout)
-        return await self._pool.acquire(self.address, db=db)
+            return await self._router.acquire(readonly, db, bookmarks, imp_user, timeout)
+        return await self._pool.acquire(self.address, timeout, db=db)
 
     def _check_open(self) -> None:
         if self._closed:

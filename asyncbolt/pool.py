@@ -136,14 +136,23 @@ class Pool:
             return None
         return deadline - asyncio.get_running_loop().time()
 
-    def _timed_out(self, address: Any, timeout: float | None) -> ConnectionAcquisitionTimeout:
+    def _timed_out(self, address: Any, timeout: float | None) -> BoltError:
+        """The acquisition time ran out: blame a full pool only when it is full, and never
+        show a negative time."""
         ap = self._pools.get(address)
         busy = len(ap.in_use) + ap.opening if ap else 0
-        return ConnectionAcquisitionTimeout(
-            f"no connection to {address} became free within {timeout}s: the pool holds its maximum "
-            f"of {self.max_size} and {busy} are in use; raise max_pool_size or "
-            "connection_acquisition_timeout, or release connections sooner (consume results, "
-            "close sessions)")
+        full = ap is not None and self.max_size is not None and ap.size >= self.max_size and busy
+        if full:
+            return ConnectionAcquisitionTimeout(
+                f"no connection to {address} became free within {timeout:.3g}s: the pool holds its "
+                f"maximum of {self.max_size} and {busy} are in use; raise max_pool_size or "
+                "connection_acquisition_timeout, or release connections sooner (consume results, "
+                "close sessions)")
+        if timeout is not None and timeout <= 0:
+            return ServiceUnavailable(f"no time was left to open a connection to {address} "
+                                      "(the acquisition deadline had passed)")
+        return ServiceUnavailable(f"no connection to {address} could be opened within "
+                                  f"{timeout:.3g}s ({busy} in use, {ap.size if ap else 0} open)")
 
     async def _take_idle(self, ap: _AddressPool, deadline: float | None) -> Connection | None:
         while ap.idle:

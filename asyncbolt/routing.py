@@ -374,13 +374,26 @@ class Router:
         deadline = None if timeout is None else loop.time() + timeout
         await self.ensure_fresh(readonly, db, bookmarks, imp_user, timeout)
         key = self.key(db, imp_user)
+        errors: list[BaseException] = []
+        mode = "read" if readonly else "write"
         while True:
-            address = self.select(readonly, db, imp_user)
+            try:
+                address = self.select(readonly, db, imp_user)
+            except SessionExpired as exc:
+                if not errors:
+                    raise
+                # Say what happened to the servers tried, not only that none is left.
+                raise SessionExpired(f"{exc}: {'; '.join(str(e) for e in errors)}") from errors[-1]
             remaining = None if deadline is None else deadline - loop.time()
+            if remaining is not None and remaining <= 0:
+                reasons = "; ".join(str(e) for e in errors) or "the routing table took it all"
+                raise ServiceUnavailable(f"no {mode} server of database {db or '(default)'!r} could "
+                                         f"be reached within {timeout:.3g}s: {reasons}")
             try:
                 return await self.pool.acquire(address, remaining, db=key)
             except ServiceUnavailable as exc:
                 log.debug("routing: %s unreachable (%s); removing it from the routing tables", address, exc)
+                errors.append(exc)
                 self.deactivate(address)
 
     # -- failures -------------------------------------------------------------------------------

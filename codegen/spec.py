@@ -196,6 +196,7 @@ class MapKey:
     ranges: list[Range]
     doc: str = ""
     secret: bool = False
+    keys: str | None = None  # the key table of a nested map (or of each map of a list)
 
 
 @dataclass
@@ -455,10 +456,12 @@ def load(spec_dir: Path) -> Spec:
     for mname, keys in bolt["maps"].items():
         out = []
         for k in keys:
-            bctx.keys(k, {"key", "type"}, {"versions", "doc", "secret"})
+            bctx.keys(k, {"key", "type"}, {"versions", "doc", "secret", "keys"})
             rng = [bctx.range(k.get("versions", f"{versions[0][0]}.{versions[0][1]}-"), k, patch_names)]
+            if k.get("keys") is not None and k["keys"] not in bolt["maps"]:
+                raise bctx.fail(k, f"unknown key table {k['keys']!r}")
             out.append(MapKey(k["key"], bctx.typeref(k["type"], k, struct_names), rng,
-                              str(k.get("doc", "")), bool(k.get("secret", False))))
+                              str(k.get("doc", "")), bool(k.get("secret", False)), k.get("keys")))
         maps[mname] = out
 
     messages: list[Message] = []

@@ -37,9 +37,9 @@ DEFAULTS = {"-timeout": "10", "-rss_limit_mb": "2048", "-max_len": "8192"}
 # Instrumenting the generated fast pure-Python decoder (one huge factory function) takes
 # atheris ~40 s because its bytecode patching is quadratic in function size. It is left out:
 # its twin, the checked decoder that diagnoses every error, is instrumented, and the fast
-# decoder's results are checked against the C codec's anyway. The asyncio modules are left
-# out because no target runs them.
-_SKIP_MODULES = ["asyncbolt._generated.codec", "asyncbolt.client", "asyncbolt.driver",
+# decoder's results are checked against the C codec's anyway. The other asyncio modules are
+# left out because no target runs them (client_connection runs asyncbolt.client).
+_SKIP_MODULES = ["asyncbolt._generated.codec", "asyncbolt.driver",
                  "asyncbolt.pool", "asyncbolt.routing", "asyncbolt.server", "asyncbolt.proxy",
                  "asyncbolt.shell", "asyncbolt.serving", "asyncbolt.demo", "asyncbolt.demo_wire",
                  "asyncbolt.cli"]

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 import asyncbolt
 from asyncbolt import VERSIONS
-from asyncbolt.errors import BoltError
+from asyncbolt.errors import BoltError, ServiceUnavailable
 from asyncbolt.handshake import MANIFEST_V1, encode_varint, encode_version
 from asyncbolt.messages import Failure, Ignored, Record, Success
 from tests.strategies import values, well_known_map
@@ -170,11 +170,17 @@ async def scenario(version: Version, plans: list, ops: list[str],
                     break
             script.honest = True
             if not conn.closed:
-                # closed or usable: a connection that stays open must work again
-                await asyncio.wait_for(conn.reset(), STEP)
-                rows = await asyncio.wait_for(
-                    _values(conn), STEP)
-                assert rows == [[1]], (rows, outcomes)
+                # closed or usable: a connection that stays open must work again. An answer
+                # still on its way (say, to the client's own RESET after a FAILURE, when the
+                # last op raised without I/O) may close it just now: that is "closed".
+                try:
+                    await asyncio.wait_for(conn.reset(), STEP)
+                except ServiceUnavailable:
+                    assert conn.closed, outcomes
+                else:
+                    rows = await asyncio.wait_for(
+                        _values(conn), STEP)
+                    assert rows == [[1]], (rows, outcomes)
         finally:
             with contextlib.suppress(BoltError, asyncio.TimeoutError):
                 await asyncio.wait_for(conn.close(), STEP)

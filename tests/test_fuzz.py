@@ -4,7 +4,7 @@ hundred to a few thousand mutations, in a subprocess, and must exit 0.
 
 libFuzzer exits non-zero on a finding: an exception escaping the target (anything but the
 documented errors, or a failed check such as the C and pure codecs disagreeing), a hang past
-``-timeout`` or memory past ``-rss_limit_mb``. The long runs are ``make fuzz``. The four
+``-timeout`` or memory past ``-rss_limit_mb``. The long runs are ``make fuzz``. The five
 targets run at once (two cores) with light coverage instrumentation so the pass stays short.
 """
 
@@ -26,6 +26,7 @@ RUNS = {
     "packstream_decode": 4000,
     "message_decode": 4000,
     "server_connection": 1000,
+    "client_connection": 1000,
     "inspect_input": 300,
 }
 

@@ -215,6 +215,117 @@ def check_request_maps(message: Any, version: Version) -> str | None:
     return None
 
 
+# -- response maps (the client's checks; keep this region contiguous) ---------------------------
+# Well-known keys of response maps (spec/bolt.yaml "maps"): table -> key -> (check of the value,
+# its type, the key table of a nested map or of each map in a list, or None). The client reads
+# these keys whatever the version, so they are checked whatever the version.
+_RESPONSE_KEY_CHECKS: dict[str, dict[str, tuple[Any, str, str | None]]] = {
+    "failure_metadata": {
+        "code": (lambda v: type(v) is str, "String", None),
+        "message": (lambda v: type(v) is str, "String", None),
+        "neo4j_code": (lambda v: type(v) is str, "String", None),
+        "gql_status": (lambda v: type(v) is str, "String", None),
+        "description": (lambda v: type(v) is str, "String", None),
+        "diagnostic_record": (lambda v: type(v) is dict, "Map", None),
+        "cause": (lambda v: type(v) is dict, "Map", None),
+    },
+    "routing_server": {
+        "addresses": (lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v)))), "List<String>", None),
+        "role": (lambda v: type(v) is str, "String", None),
+    },
+    "routing_table": {
+        "ttl": (lambda v: type(v) is int, "Integer", None),
+        "db": (lambda v: type(v) is str, "String", None),
+        "servers": (lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is dict) or _ONLY_Map.issuperset(map(type, v)))), "List<Map>", "routing_server"),
+    },
+    "stats": {
+        "nodes-created": (lambda v: type(v) is int, "Integer", None),
+        "nodes-deleted": (lambda v: type(v) is int, "Integer", None),
+        "relationships-created": (lambda v: type(v) is int, "Integer", None),
+        "relationships-deleted": (lambda v: type(v) is int, "Integer", None),
+        "properties-set": (lambda v: type(v) is int, "Integer", None),
+        "labels-added": (lambda v: type(v) is int, "Integer", None),
+        "labels-removed": (lambda v: type(v) is int, "Integer", None),
+        "indexes-added": (lambda v: type(v) is int, "Integer", None),
+        "indexes-removed": (lambda v: type(v) is int, "Integer", None),
+        "constraints-added": (lambda v: type(v) is int, "Integer", None),
+        "constraints-removed": (lambda v: type(v) is int, "Integer", None),
+        "system-updates": (lambda v: type(v) is int, "Integer", None),
+        "contains-updates": (lambda v: type(v) is bool, "Boolean", None),
+        "contains-system-updates": (lambda v: type(v) is bool, "Boolean", None),
+    },
+    "success_metadata": {
+        "server": (lambda v: type(v) is str, "String", None),
+        "connection_id": (lambda v: type(v) is str, "String", None),
+        "hints": (lambda v: type(v) is dict, "Map", None),
+        "patch_bolt": (lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v)))), "List<String>", None),
+        "protocol_version": (lambda v: type(v) is str, "String", None),
+        "credentials_expired": (lambda v: type(v) is bool, "Boolean", None),
+        "advertised_address": (lambda v: type(v) is str, "String", None),
+        "fields": (lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v)))), "List<String>", None),
+        "result_available_after": (lambda v: type(v) is int, "Integer", None),
+        "result_consumed_after": (lambda v: type(v) is int, "Integer", None),
+        "t_first": (lambda v: type(v) is int, "Integer", None),
+        "t_last": (lambda v: type(v) is int, "Integer", None),
+        "qid": (lambda v: type(v) is int, "Integer", None),
+        "has_more": (lambda v: type(v) is bool, "Boolean", None),
+        "bookmark": (lambda v: type(v) is str, "String", None),
+        "db": (lambda v: type(v) is str, "String", None),
+        "type": (lambda v: type(v) is str, "String", None),
+        "stats": (lambda v: type(v) is dict, "Map", "stats"),
+        "plan": (lambda v: type(v) is dict, "Map", None),
+        "profile": (lambda v: type(v) is dict, "Map", None),
+        "notifications": (lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is dict) or _ONLY_Map.issuperset(map(type, v)))), "List<Map>", None),
+        "statuses": (lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is dict) or _ONLY_Map.issuperset(map(type, v)))), "List<Map>", None),
+        "rt": (lambda v: type(v) is dict, "Map", "routing_table"),
+    },
+}
+#: Response message name -> its map fields with well-known keys: ((field, table), ...).
+_RESPONSE_MAPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "FAILURE": (("metadata", "failure_metadata"), ),
+    "SUCCESS": (("metadata", "success_metadata"), ),
+}
+
+
+def _check_response_map(value: dict, table: str, path: str) -> str | None:
+    checks = _RESPONSE_KEY_CHECKS[table]
+    for key, item in value.items():
+        entry = checks.get(key)
+        if entry is None:
+            continue
+        if not entry[0](item):
+            return f"{path}{key} must be {entry[1]}, found {_type_name(item)}"
+        nested = entry[2]
+        if nested is None:
+            continue
+        if type(item) is dict:
+            problem = _check_response_map(item, nested, f"{path}{key}.")
+            if problem is not None:
+                return problem
+        else:  # a list of maps (its type was checked above)
+            for i, element in enumerate(item):
+                problem = _check_response_map(element, nested, f"{path}{key}[{i}].")
+                if problem is not None:
+                    return problem
+    return None
+
+
+def check_response_maps(message: Any, table: str | None = None) -> str | None:
+    """What is wrong with the well-known keys of a response's maps (a key whose value has the
+    wrong type, nested maps included), or None. With ``table``, ``message`` is a map checked
+    against that key table (e.g. a routing table from the routing procedure)."""
+    if table is not None:
+        return _check_response_map(message, table, "") if type(message) is dict else None
+    for field, table_ in _RESPONSE_MAPS.get(message.name, ()):
+        value = getattr(message, field, None)
+        if type(value) is dict and value:
+            problem = _check_response_map(value, table_, f"{message.name} ")
+            if problem is not None:
+                return problem
+    return None
+# -- end of response maps ------------------------------------------------------------------------
+
+
 # Every structure tag of every version, for precise errors about tags of another version.
 _TAG_VERSIONS = {
     0x4E: ("Node", "1.0-4.4, 5.0+"),
