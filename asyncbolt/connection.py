@@ -27,12 +27,20 @@ from .handshake import ServerHandshake
 from .messages import Failure, Ignored, Message, Success
 from .packstream import DEFAULT_MAX_DEPTH, Codec, get_codec
 
-__all__ = ["ServerConnection", "Request", "Closed", "DEFAULT_MAX_MESSAGE_SIZE"]
+__all__ = ["ServerConnection", "Request", "Closed", "DEFAULT_MAX_MESSAGE_SIZE",
+           "DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE"]
 
 log = logging.getLogger(__name__)
 
 #: Largest request a server accepts by default (64 MiB): bigger ones are refused, not buffered.
 DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024
+#: Largest request before authentication (INIT/HELLO/LOGON, and after LOGOFF): 32 KiB. The
+#: official driver's HELLO+LOGON are ~0.3 KiB with basic auth, ~2-9 KiB with a bearer token
+#: (README, Limits); Neo4j allows 8 KiB.
+DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE = 32 * 1024
+#: Bytes of automatic answers (IGNORED, FAILURE of violations) buffered by one next_event()
+#: before it hands control back so they are written out at the pace the client reads.
+_AUTO_ANSWER_BYTES = 64 * 1024
 _RESET_PAYLOAD = b"\xb0\x0f"
 _PULLS = frozenset({"PULL", "PULL_ALL", "DISCARD", "DISCARD_ALL"})
 _RECORD_HEADER = b"\xb1\x71"
@@ -75,18 +83,33 @@ class ServerConnection:
     ``versions``: the versions this server may choose (default: every version the spec lets a
     server negotiate). ``max_message_size``: larger requests are a protocol error, as are
     requests of more than ``max_chunks`` chunks and values nested deeper than ``max_depth``.
+    ``max_unauthenticated_message_size`` is the smaller size limit that applies until
+    INIT/HELLO/LOGON succeeds (and again after LOGOFF); None: only ``max_message_size``.
+
+    A request the state table does not allow in the current state is refused from its
+    structure header (marker and signature bytes) without its fields being decoded.
     """
 
     def __init__(self, versions: Iterable[tuple[int, int]] | None = None, *,
-                 manifest: bool = True, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
-                 max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+                 manifest: bool = True, max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
+                 max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
+                 max_unauthenticated_message_size: int | None = DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE,
+                 ) -> None:
+        if max_unauthenticated_message_size is not None and max_unauthenticated_message_size < 1:
+            raise ValueError("max_unauthenticated_message_size must be positive or None, "
+                             f"got {max_unauthenticated_message_size!r}")
         self.versions = tuple(sorted(set(versions or SERVER_VERSIONS)))
         self._handshake = ServerHandshake(self.versions, manifest=manifest)
-        self._reader = ChunkReader(max_message_size, max_chunks)
+        self.max_message_size = max_message_size
+        self.max_unauthenticated_message_size = max_unauthenticated_message_size
+        #: Whether INIT/HELLO (before 5.1) or LOGON succeeded (and no LOGOFF since).
+        self.authenticated = False
+        self._reader = ChunkReader(self._size_limit(), max_chunks)
         self.max_depth = max_depth
         self._writer = ChunkWriter()
         self._raw_out: list[bytes] = []  # handshake bytes: not chunked
         self._pending: deque[bytes | ProtocolError] = deque()
+        self._pending_bytes = 0
         self._current: Request | None = None
         self._transition: Transition | None = None
         self._resets = 0  # RESETs received and not yet answered
@@ -107,8 +130,33 @@ class ServerConnection:
 
     @property
     def interrupted(self) -> bool:
-        """A RESET has arrived: work in progress should stop (its request answered IGNORED)."""
-        return self._resets > 0
+        """A RESET has arrived: work in progress should stop (its request answered IGNORED).
+
+        Not while authenticating: RESET is not allowed before authentication, so a RESET
+        pipelined behind INIT/HELLO/LOGON never masks its answer (an Unauthorized FAILURE
+        reaches the client)."""
+        return (self._resets > 0 and self.version is not None
+                and (self.state == "INTERRUPTED" or (self.state, "RESET") in TRANSITIONS[self.version]))
+
+    @property
+    def queued(self) -> int:
+        """Requests received and not yet taken by :meth:`next_event` (for back-pressure)."""
+        return len(self._pending)
+
+    @property
+    def queued_bytes(self) -> int:
+        """Bytes of those requests, plus those of a request still arriving."""
+        return self._pending_bytes + self._reader.buffered
+
+    def _size_limit(self) -> int | None:
+        limit, unauth = self.max_message_size, self.max_unauthenticated_message_size
+        if self.authenticated or unauth is None:
+            return limit
+        return unauth if limit is None else min(limit, unauth)
+
+    def _set_authenticated(self, value: bool) -> None:
+        self.authenticated = value
+        self._reader.max_message_size = self._size_limit()
 
     def receive_data(self, data: bytes) -> None:
         """Feed bytes from the socket; ``b""`` means the peer closed its side."""
@@ -143,10 +191,15 @@ class ServerConnection:
             # Framing is broken: nothing after this point can be trusted, but the requests
             # completed before it are served first.
             payloads, error = exc.completed, exc
+            if (getattr(exc, "too_big", False) and not self.authenticated
+                    and self._reader.max_message_size == self.max_unauthenticated_message_size):
+                error = ProtocolError(f"{exc} before authentication "
+                                      "(max_unauthenticated_message_size)", exc.offset)
         for payload in payloads:
             if payload == _RESET_PAYLOAD:
                 self._interrupt()
             self._pending.append(payload)
+            self._pending_bytes += len(payload)
         if error is not None:
             self._pending.append(error)
 
@@ -177,21 +230,38 @@ class ServerConnection:
             return Closed(self.closed)
         if self._current is not None or self.version is None:
             return None
+        table = TRANSITIONS[self.version]
+        signatures = getattr(self.codec, "_requests", {})
+        writer = self._writer
         while self._pending:
+            if len(writer) >= _AUTO_ANSWER_BYTES:
+                return None  # written out first, at the pace the client reads
             item = self._pending.popleft()
             if isinstance(item, ProtocolError):
                 return self._fatal(ClientError("Neo.ClientError.Request.Invalid", str(item)))
+            self._pending_bytes -= len(item)
             if item == _RESET_PAYLOAD:
                 self._resets -= 1
-            try:
-                message = self.codec.unpack_request(item)
-            except ProtocolError as exc:
-                return self._fatal(ClientError("Neo.ClientError.Request.Invalid",
-                                               f"malformed request: {exc}"))
-            name = message.name
-            if self._resets and name != "RESET":
+            # The structure header names the request: one the state does not allow is refused
+            # (or IGNORED) before any of its fields is decoded.
+            entry = signatures.get(item[1]) if len(item) >= 2 and 0xB0 <= item[0] <= 0xBF else None
+            # (a header with the wrong field count is decoded, to be diagnosed as malformed)
+            name = entry[0] if entry is not None and entry[1] <= item[0] - 0xB0 <= entry[1] + entry[2] else None
+            if name is not None and self._resets and name != "RESET":
                 self._interrupt_state()
-            transition = TRANSITIONS[self.version].get((self.state, name))
+            transition = table.get((self.state, name)) if name is not None else None
+            if name is not None and (transition is None or transition.ignored or transition.close):
+                message = None  # answered from the header alone
+            else:
+                try:
+                    message = self.codec.unpack_request(item)
+                except ProtocolError as exc:
+                    return self._fatal(ClientError("Neo.ClientError.Request.Invalid",
+                                                   f"malformed request: {exc}"))
+                name = message.name
+                if self._resets and name != "RESET":
+                    self._interrupt_state()
+                transition = table.get((self.state, name))
             if transition is None:
                 error = ClientError("Neo.ClientError.Request.Invalid",
                                     f"{name} is not allowed in state {self.state} "
@@ -257,6 +327,10 @@ class ServerConnection:
         if name == "RUN" and isinstance(request.stream, int):
             metadata.setdefault("qid", request.stream)
         self._send(Success(metadata))
+        if name in ("INIT", "LOGON") or (name == "HELLO" and self.version < (5, 1)):
+            self._set_authenticated(True)
+        elif name == "LOGOFF":
+            self._set_authenticated(False)
         if name == "HELLO" and "utc" in (metadata.get("patch_bolt") or ()):
             self.patches = frozenset({"utc"})
             self.codec = get_codec(self.version, self.patches, max_depth=self.max_depth)
@@ -361,4 +435,5 @@ class ServerConnection:
             self.closed = reason
             self.state = "DEFUNCT"
             self._pending.clear()
+            self._pending_bytes = 0
         return Closed(self.closed)

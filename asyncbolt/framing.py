@@ -191,8 +191,10 @@ class ChunkReader:
         return len(self._msg) + (self._half_header >= 0)
 
     def _too_big(self, size: int, header_offset: int) -> ProtocolError:
-        return self._fail(f"message exceeds the maximum size of {self.max_message_size} bytes "
-                          f"({size} bytes so far)", header_offset)
+        error = self._fail(f"message exceeds the maximum size of {self.max_message_size} bytes "
+                           f"({size} bytes so far)", header_offset)
+        error.too_big = True  # type: ignore[attr-defined]
+        return error
 
     def _fail(self, text: str, header_offset: int) -> ProtocolError:
         # The reader cannot resynchronise after refusing a chunk (its payload would have to be

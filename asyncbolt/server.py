@@ -29,7 +29,13 @@ from collections.abc import AsyncIterable, Iterable
 from typing import Any
 
 from . import __version__
-from .connection import DEFAULT_MAX_MESSAGE_SIZE, Closed, Request, ServerConnection
+from .connection import (
+    DEFAULT_MAX_MESSAGE_SIZE,
+    DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE,
+    Closed,
+    Request,
+    ServerConnection,
+)
 from .errors import AuthError, ClientError, DatabaseError, Neo4jError, TransientError
 from .packstream import DEFAULT_MAX_DEPTH
 from .security import require_tls12
@@ -45,8 +51,23 @@ _FLUSH_BYTES = 64 * 1024
 #: Defaults of serve()'s limits: seconds to authenticate (Neo4j's default too), connections.
 DEFAULT_AUTH_TIMEOUT = 30.0
 DEFAULT_MAX_CONNECTIONS = 1000
+#: Seconds without an answer taken by a client that does not read them (see serve()).
+DEFAULT_WRITE_TIMEOUT = 300.0
+#: Seconds an authenticated connection may stay idle (see serve()).
+DEFAULT_IDLE_TIMEOUT = 600.0
 # Connections being refused at once (handshake + FAILURE) before further ones are just closed.
 _MAX_REFUSING = 64
+#: Input back-pressure: a connection is not read while more requests than the high watermark
+#: (or more bytes of them) wait unanswered; reading resumes below the low one (Neo4j: 300/100).
+_QUEUE_HIGH, _QUEUE_LOW = 300, 100
+_QUEUE_HIGH_BYTES, _QUEUE_LOW_BYTES = 1024 * 1024, 256 * 1024
+#: Above this many bytes unsent, drain() waits with the write timeout (asyncio's high-water mark).
+_WRITE_HIGH = 64 * 1024
+#: Refused connections are logged once, then summed up at most once per this many seconds.
+_REFUSAL_LOG_INTERVAL = 10.0
+#: Default of serve()'s max_unauthenticated_connections / max_connections_per_address: a
+#: fraction of max_connections (see serve()).
+AUTO = "auto"
 _ROUTING_PROCEDURES = ("dbms.routing.getroutingtable", "dbms.cluster.routing.getroutingtable")
 
 
@@ -170,6 +191,26 @@ def _address(sockname: Any) -> str:
     return str(sockname)
 
 
+def _host(peer: Any) -> Any:
+    """The address part of a peer name (per-address limits count hosts, not ports)."""
+    return peer[0] if isinstance(peer, tuple) and peer else peer
+
+
+async def _start_tls(writer: asyncio.StreamWriter, context: _ssl.SSLContext, timeout: float | None) -> None:
+    """Upgrade an accepted plain connection to TLS (server side)."""
+    if hasattr(writer, "start_tls"):  # Python 3.11+
+        await writer.start_tls(context, ssl_handshake_timeout=timeout)
+        return
+    # Python 3.10: what StreamWriter.start_tls does in 3.11.
+    loop = asyncio.get_running_loop()
+    protocol = writer.transport.get_protocol()
+    transport = await loop.start_tls(writer.transport, protocol, context, server_side=True,
+                                     ssl_handshake_timeout=timeout)
+    writer._transport = transport  # type: ignore[attr-defined]
+    protocol._transport = transport  # type: ignore[attr-defined]
+    protocol._over_ssl = True  # type: ignore[attr-defined]
+
+
 @functools.lru_cache(maxsize=256)
 def _takes_two(session_class: type) -> bool:
     """Whether ``run`` has the seed's signature ``run(self, statement, parameters)``."""
@@ -240,8 +281,15 @@ class _Handler:
         self.server = server
         self.reader = reader
         self.writer = writer
-        self.conn = ServerConnection(server.versions, max_message_size=server.max_message_size,
-                                     max_chunks=server.max_chunks, max_depth=server.max_depth)
+        self.conn = ServerConnection(
+            server.versions, max_message_size=server.max_message_size, max_chunks=server.max_chunks,
+            max_depth=server.max_depth,
+            max_unauthenticated_message_size=server.max_unauthenticated_message_size)
+        #: Whether the server counts this connection as authenticated (see sync_auth()).
+        self.counted_authenticated = False
+        #: Set while the read loop may read (cleared while too many requests wait unanswered).
+        self.room = asyncio.Event()
+        self.room.set()
         #: Answer for the first request instead of serving it (the server is full).
         self.refuse = refuse
         loop = asyncio.get_running_loop()
@@ -286,12 +334,16 @@ class _Handler:
         loop = asyncio.get_running_loop()
         interval = self.server.recv_timeout / 2
         now = loop.time()
-        if (conn.version is not None and conn.version >= (4, 1) and conn.current is not None
-                and now - self.last_write >= interval):
-            # Safe between any two writes: flush() only ever writes whole messages.
-            self.writer.write(b"\x00\x00")
-            self.last_write = now
-        self.keepalive = loop.call_at(max(self.last_write, now) + interval, self.keep_alive)
+        if conn.version is not None and conn.version >= (4, 1) and conn.current is not None:
+            # (a timer set for last_write + interval may fire a hair early by float rounding)
+            if now - self.last_write >= interval * 0.99:
+                # Safe between any two writes: flush() only ever writes whole messages.
+                self.writer.write(b"\x00\x00")
+                self.last_write = now
+            when = self.last_write + interval  # counted from the last write, not from now
+        else:
+            when = now + interval
+        self.keepalive = loop.call_at(max(when, now + interval / 100), self.keep_alive)
 
     def _read_limit(self, now: float) -> tuple[float | None, str]:
         """Seconds left until the nearest deadline that applies now, and which one it is
@@ -355,17 +407,23 @@ class _Handler:
         """Read until EOF; RESET's arrival is noticed here, while a hook may be running."""
         loop = asyncio.get_running_loop()
         try:
-            while not self.conn.closed:
+            conn = self.conn
+            while not conn.closed:
                 data = await self.reader.read(65536)
                 self.last_activity = loop.time()
-                self.conn.receive_data(data)
-                if self.conn.version is None or not data:
+                conn.receive_data(data)
+                if conn.version is None or not data:
                     self.flush()  # handshake answer, or refusal
-                if self.conn.interrupted and not self.interrupt.done():
+                if conn.interrupted and not self.interrupt.done():
                     self.interrupt.set_result(None)
                 self.wake.set()
                 if not data:
                     break
+                if conn.queued > _QUEUE_HIGH or conn.queued_bytes > _QUEUE_HIGH_BYTES:
+                    # Back-pressure: read nothing more (the socket buffers fill, then the
+                    # client's sends block) until the backlog is answered down to the low mark.
+                    self.room.clear()
+                    await self.room.wait()
         except (ConnectionError, OSError) as exc:
             log.debug("%s: read failed: %s", self.info.id, exc)
             self.conn.receive_data(b"")
@@ -378,12 +436,38 @@ class _Handler:
         its records, however slowly, is active: only one that takes nothing for idle_timeout
         is dropped."""
         self.draining = True
-        self.buffered = self.writer.transport.get_write_buffer_size()
+        transport = self.writer.transport
+        self.buffered = size = transport.get_write_buffer_size()
+        limit = self.server.write_timeout
         try:
-            await self.writer.drain()
+            if limit is None or size <= _WRITE_HIGH:
+                await self.writer.drain()
+            else:
+                # The client must take some of what waits within write_timeout, again and again.
+                task = asyncio.ensure_future(self.writer.drain())
+                try:
+                    while not (await asyncio.wait((task,), timeout=limit))[0]:
+                        now = transport.get_write_buffer_size()
+                        if now >= size:
+                            self.write_timed_out()
+                            break
+                        size = now
+                finally:
+                    if not task.done():
+                        task.cancel()
+                if task.done() and not task.cancelled():
+                    task.result()
         finally:
             self.draining = False
         self.last_activity = asyncio.get_running_loop().time()
+
+    def write_timed_out(self) -> None:
+        log.info("%s: the client took none of the %d bytes waiting for it in %ss, closing",
+                 self.info.id, self.writer.transport.get_write_buffer_size(), self.server.write_timeout)
+        self.conn.close(f"the client read nothing for {self.server.write_timeout}s")
+        self.writer.transport.abort()
+        self.wake.set()
+        self.room.set()
 
     def busy(self) -> bool:
         """A request of this client is being answered (a hook runs, or records are sent to a
@@ -404,7 +488,26 @@ class _Handler:
         if self.draining:  # stuck writing to a client that does not read: drop it
             self.writer.transport.abort()
 
+    async def start_tls(self) -> bool:
+        """The TLS handshake, within what is left of handshake_timeout (from accept)."""
+        server = self.server
+        loop = asyncio.get_running_loop()
+        timeout = None
+        if server.handshake_timeout is not None:
+            timeout = max(self.opened + server.handshake_timeout - loop.time(), 0.001)
+        try:
+            # Awaited directly, nothing before it (no task, no wait_for): the ClientHello must
+            # reach the TLS layer, not the plain stream. ssl_handshake_timeout bounds it.
+            await _start_tls(self.writer, server.ssl, timeout)
+        except (asyncio.TimeoutError, ConnectionError, OSError, _ssl.SSLError) as exc:
+            log.debug("%s: TLS handshake failed: %r", self.info.id, exc)
+            self.writer.transport.abort()
+            return False
+        return True
+
     async def run(self) -> None:
+        if self.server.ssl is not None and not await self.start_tls():
+            return
         reader_task = asyncio.ensure_future(self.read_loop())
         self.arm()
         if self.server.recv_timeout:
@@ -446,7 +549,14 @@ class _Handler:
         while True:
             event = conn.next_event()
             self.flush()
+            if not self.room.is_set() and (conn.closed or (conn.queued <= _QUEUE_LOW
+                                                           and conn.queued_bytes <= _QUEUE_LOW_BYTES)):
+                self.room.set()  # the read loop may read again
             if event is None:
+                if conn.queued and not conn.closed and conn.current is None:
+                    # next_event() paused its automatic answers until these are taken.
+                    await self.drain()
+                    continue
                 if self.eof and not conn.closed:
                     conn.receive_data(b"")
                     continue
@@ -458,6 +568,8 @@ class _Handler:
                 log.debug("%s: closed: %s", self.info.id, event.reason)
                 return
             await self.dispatch(event)
+            if conn.authenticated != self.counted_authenticated:
+                self.server._authenticated(self, conn.authenticated)
             self.last_activity = asyncio.get_running_loop().time()
             self.flush()
             if self.writer.transport.get_write_buffer_size() > _FLUSH_BYTES:
@@ -471,7 +583,7 @@ class _Handler:
         if not conn.interrupted and self.interrupt.done():
             self.interrupt = asyncio.get_running_loop().create_future()
         if self.refuse is not None:
-            log.warning("%s: refused: %s", self.info.id, self.refuse.message)
+            log.debug("%s: refused: %s", self.info.id, self.refuse.message)
             conn.failure(self.refuse)
             conn.close(self.refuse.message)
             return
@@ -796,13 +908,27 @@ class Server:
                  session_kwargs: dict[str, Any], auth_timeout: float | None = DEFAULT_AUTH_TIMEOUT,
                  idle_timeout: float | None = None,
                  max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
-                 max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+                 max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
+                 max_unauthenticated_message_size: int | None = DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE,
+                 max_unauthenticated_connections: int | None | str = AUTO,
+                 max_connections_per_address: int | None | str = AUTO,
+                 write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
+                 ssl: _ssl.SSLContext | None = None) -> None:
         for name, value in (("handshake_timeout", handshake_timeout), ("auth_timeout", auth_timeout),
-                            ("idle_timeout", idle_timeout)):
+                            ("idle_timeout", idle_timeout), ("write_timeout", write_timeout)):
             if value is not None and not value > 0:
                 raise ValueError(f"{name} must be positive or None, got {value!r}")
-        if max_connections is not None and max_connections < 1:
-            raise ValueError(f"max_connections must be positive or None, got {max_connections!r}")
+        if max_unauthenticated_connections == AUTO:
+            max_unauthenticated_connections = None if max_connections is None else max(1, max_connections // 2)
+        if max_connections_per_address == AUTO:
+            max_connections_per_address = (None if max_unauthenticated_connections is None
+                                           else max(1, max_unauthenticated_connections // 2))
+        for name, value in (("max_connections", max_connections),
+                            ("max_unauthenticated_connections", max_unauthenticated_connections),
+                            ("max_connections_per_address", max_connections_per_address),
+                            ("max_unauthenticated_message_size", max_unauthenticated_message_size)):
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
         self.session_class = session_class
         self.versions = tuple(versions) if versions else None
         self.agent = agent
@@ -813,8 +939,19 @@ class Server:
         self.auth_timeout = auth_timeout
         self.idle_timeout = idle_timeout
         self.max_connections = max_connections
-        #: Connections turned away because max_connections were being served.
+        self.max_unauthenticated_message_size = max_unauthenticated_message_size
+        self.max_unauthenticated_connections = max_unauthenticated_connections
+        self.max_connections_per_address = max_connections_per_address
+        self.write_timeout = write_timeout
+        self.ssl = ssl
+        #: Connections turned away (a limit on connections was reached).
         self.refused = 0
+        #: Connections not (or no longer) authenticated, in all and per peer address.
+        self.unauthenticated = 0
+        self._unauthenticated_from: dict[Any, int] = {}
+        self._refusals: dict[str, int] = {}
+        self._refusal_timer: asyncio.TimerHandle | None = None
+        self.refusal_log_interval = _REFUSAL_LOG_INTERVAL
         self.recv_timeout = recv_timeout
         self.telemetry = telemetry
         self.default_db = default_db
@@ -826,27 +963,77 @@ class Server:
         self._tasks: set[asyncio.Task] = set()
         self._refusing: set[asyncio.Task] = set()
 
+    def _full(self, address: Any) -> str | None:
+        """Why a new connection from ``address`` cannot be served now (None: it can)."""
+        if self.max_connections is not None and len(self._tasks) >= self.max_connections:
+            return f"the server is serving its maximum of {self.max_connections} connections"
+        cap = self.max_unauthenticated_connections
+        if cap is not None and self.unauthenticated >= cap:
+            return f"the server holds its maximum of {cap} unauthenticated connections"
+        cap = self.max_connections_per_address
+        if cap is not None and self._unauthenticated_from.get(address, 0) >= cap:
+            return f"the server holds its maximum of {cap} unauthenticated connections from one address"
+        return None
+
+    def _count_unauthenticated(self, address: Any, delta: int) -> None:
+        self.unauthenticated += delta
+        count = self._unauthenticated_from.get(address, 0) + delta
+        if count > 0:
+            self._unauthenticated_from[address] = count
+        else:
+            self._unauthenticated_from.pop(address, None)
+
+    def _authenticated(self, handler: _Handler, value: bool) -> None:
+        """A served connection authenticated (or logged off)."""
+        handler.counted_authenticated = value
+        self._count_unauthenticated(_host(handler.info.peer), -1 if value else 1)
+
+    def _refused(self, why: str) -> None:
+        """Count a refused connection; log it at once if none was lately, else in the next
+        summary (one line per refusal_log_interval, however many are refused)."""
+        self.refused += 1
+        self._refusals[why] = self._refusals.get(why, 0) + 1
+        if self._refusal_timer is None:
+            self._log_refusals()
+
+    def _log_refusals(self) -> None:
+        self._refusal_timer = None
+        if not self._refusals:
+            return
+        total = sum(self._refusals.values())
+        log.warning("refused %d connection%s (in the last %gs at most): %s", total,
+                    "" if total == 1 else "s", self.refusal_log_interval,
+                    "; ".join(f"{n} x {why}" for why, n in sorted(self._refusals.items())))
+        self._refusals.clear()
+        self._refusal_timer = asyncio.get_running_loop().call_later(self.refusal_log_interval,
+                                                                    self._log_refusals)
+
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # Counted from accept, before any TLS handshake: a TLS client takes a slot too.
         task = asyncio.current_task()
         refuse = None
         tasks = self._tasks
-        if self.max_connections is not None and len(self._tasks) >= self.max_connections:
+        address = _host(writer.get_extra_info("peername"))
+        why = self._full(address)
+        if why is not None:
             # Full. The client hears why (after the handshake, its first request gets a transient
             # FAILURE, which drivers retry later); past a few dozen such at once, a plain close.
-            self.refused += 1
             if len(self._refusing) >= _MAX_REFUSING:
-                log.warning("refusing a connection: %d connections served, %d being refused",
-                            len(self._tasks), len(self._refusing))
+                self._refused(why + " (closed at once: too many being refused)")
                 writer.transport.abort()
                 return
+            self._refused(why)
             refuse = TransientError("Neo.TransientError.Request.NoThreadsAvailable",
-                                    f"the server is serving its maximum of {self.max_connections} "
-                                    "connections; try again later")
+                                    f"{why}; try again later")
             tasks = self._refusing
         if task is not None:
             tasks.add(task)
+        handler = None
         try:
-            await _Handler(self, reader, writer, refuse).run()
+            handler = _Handler(self, reader, writer, refuse)
+            if refuse is None:
+                self._count_unauthenticated(address, 1)
+            await handler.run()
         except asyncio.CancelledError:
             # close() cancels live connections; the connection task ends quietly (asyncio's
             # stream callback would otherwise log the cancellation as an error).
@@ -854,6 +1041,8 @@ class Server:
         finally:
             if task is not None:
                 tasks.discard(task)
+            if handler is not None and refuse is None and not handler.counted_authenticated:
+                self._count_unauthenticated(address, -1)
 
     @property
     def sockets(self) -> tuple:
@@ -880,6 +1069,9 @@ class Server:
         """Stop accepting connections and end the live ones."""
         if self._server is not None:
             self._server.close()
+        if self._refusal_timer is not None:
+            self._refusal_timer.cancel()
+            self._refusal_timer = None
         for task in [*self._tasks, *self._refusing]:
             task.cancel()
 
@@ -903,9 +1095,14 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
                 max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
                 handshake_timeout: float | None = 10.0, recv_timeout: int | None = None,
                 telemetry: bool = False, default_db: str = "neo4j",
-                auth_timeout: float | None = DEFAULT_AUTH_TIMEOUT, idle_timeout: float | None = None,
+                auth_timeout: float | None = DEFAULT_AUTH_TIMEOUT,
+                idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
                 max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
                 max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
+                max_unauthenticated_message_size: int | None = DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE,
+                max_unauthenticated_connections: int | None | str = AUTO,
+                max_connections_per_address: int | None | str = AUTO,
+                write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
                 **session_kwargs: Any) -> Server:
     """Start serving Bolt on ``host:port`` (``port=0`` picks a free one; see ``server.port``).
 
@@ -920,15 +1117,26 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
 
     Limits (each closes the offending connection; None disables a limit):
 
-    - ``handshake_timeout`` (10 s): the whole handshake, however slowly its bytes come;
+    - ``handshake_timeout`` (10 s): the whole handshake, TLS included, from accept, however
+      slowly its bytes come;
     - ``auth_timeout`` (30 s): from connecting (or LOGOFF) to a successful INIT/HELLO/LOGON;
-    - ``idle_timeout`` (off): an authenticated client sends nothing for this long while none of
-      its requests is being answered;
-    - ``max_connections`` (1,000): more at once are refused; each hears, after the handshake,
+    - ``idle_timeout`` (600 s): an authenticated client sends nothing for this long while none
+      of its requests is being answered;
+    - ``write_timeout`` (300 s): answers wait for a client that takes none of them for this long;
+    - ``max_connections`` (1,000, counted from accept, TLS handshakes included): more at once
+      are refused; each hears, after the handshake,
       ``Neo.TransientError.Request.NoThreadsAvailable`` (drivers retry later);
-    - ``max_message_size`` (64 MiB), ``max_chunks`` (65,536 per message) and ``max_depth`` (256
+    - ``max_unauthenticated_connections`` (default half of ``max_connections``) and
+      ``max_connections_per_address`` (unauthenticated ones from one peer address; default half
+      of that): refused the same way, so that authenticating clients keep room;
+    - ``max_message_size`` (64 MiB), ``max_unauthenticated_message_size`` (32 KiB, until
+      INIT/HELLO/LOGON succeeds), ``max_chunks`` (65,536 per message) and ``max_depth`` (256
       nested lists, maps and structures) bound each request; beyond them the client gets a
       FAILURE ``Neo.ClientError.Request.Invalid`` and the connection is closed.
+
+    A connection is not read while 300 of its requests (or 1 MiB of them) wait unanswered;
+    reading resumes below 100 (256 KiB). Refused connections are logged in one WARNING, then
+    summed up at most once every 10 s.
     """
     if not (isinstance(session_class, type) and issubclass(session_class, ServerSession)):
         raise TypeError("serve() takes a ServerSession subclass")
@@ -936,8 +1144,13 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
                     handshake_timeout=handshake_timeout, recv_timeout=recv_timeout,
                     telemetry=telemetry, default_db=default_db, session_kwargs=session_kwargs,
                     auth_timeout=auth_timeout, idle_timeout=idle_timeout,
-                    max_connections=max_connections, max_chunks=max_chunks, max_depth=max_depth)
-    server._server = await asyncio.start_server(server._accept, host, port, ssl=require_tls12(ssl))
+                    max_connections=max_connections, max_chunks=max_chunks, max_depth=max_depth,
+                    max_unauthenticated_message_size=max_unauthenticated_message_size,
+                    max_unauthenticated_connections=max_unauthenticated_connections,
+                    max_connections_per_address=max_connections_per_address,
+                    write_timeout=write_timeout, ssl=require_tls12(ssl))
+    # Plain TCP: each connection is counted at accept and upgraded to TLS by its handler.
+    server._server = await asyncio.start_server(server._accept, host, port)
     return server
 
 
@@ -952,9 +1165,10 @@ async def create_server(protocol_class: type[ServerSession], *, loop: Any = None
         raise TypeError("create_server() takes a ServerSession subclass")
     server = Server(protocol_class, versions=None, agent="AsyncBolt/1.0",
                     max_message_size=DEFAULT_MAX_MESSAGE_SIZE, handshake_timeout=10.0,
-                    recv_timeout=None, telemetry=False, default_db="neo4j", session_kwargs=kwargs)
+                    recv_timeout=None, telemetry=False, default_db="neo4j", session_kwargs=kwargs,
+                    ssl=require_tls12(ssl))
     running = asyncio.get_running_loop()
     server.session_factory = lambda: protocol_class(running, server=server, **kwargs)
     server._server = await asyncio.start_server(server._accept, host or "127.0.0.1",
-                                                8888 if port is None else port, ssl=require_tls12(ssl))
+                                                8888 if port is None else port)
     return server

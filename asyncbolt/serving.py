@@ -26,7 +26,7 @@ from typing import Any
 
 from .backends import DEFAULT_BACKEND, available_backends, get_backend
 
-__all__ = ["main", "main_serve", "build_parser", "run"]
+__all__ = ["main", "main_serve", "build_parser", "run", "limits_of"]
 
 log = logging.getLogger("asyncbolt.serve")
 
@@ -56,10 +56,66 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-running", type=int, default=None, metavar="N",
                    help="queries the database executes at once, the others wait their turn; it "
                         "bounds the memory LadybugDB keeps (ladybug default 16)")
+    limits = p.add_argument_group(
+        "limits", "serve()'s limits against runaway or hostile clients (see README, Limits); "
+                  "'off' disables one; unset, serve()'s default applies")
+    for flag, kind, about in _LIMITS:
+        limits.add_argument(flag, type=_limit(kind, flag), default=argparse.SUPPRESS,
+                            metavar=("SECONDS|off" if kind is float else "N" if flag in ("--max-chunks", "--max-depth") else "N|off"),
+                            help=about)
     p.add_argument("--log-level", default="WARNING",
                    choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
                    type=str.upper, help="logging level (default WARNING)")
     return p
+
+
+#: serve() keyword arguments exposed as options: (flag, type, help).
+_LIMITS: list[tuple[str, type, str]] = [
+    ("--max-connections", int, "connections at once, TLS handshakes included (default 1000)"),
+    ("--max-unauthenticated-connections", int,
+     "connections not (yet) authenticated at once (default half of --max-connections)"),
+    ("--max-connections-per-address", int,
+     "unauthenticated connections from one peer address (default half of the above)"),
+    ("--handshake-timeout", float, "seconds for the whole handshake, TLS included (default 10)"),
+    ("--auth-timeout", float, "seconds from connecting (or LOGOFF) to authenticating (default 30)"),
+    ("--idle-timeout", float, "seconds an authenticated client may stay idle (default 600)"),
+    ("--write-timeout", float,
+     "seconds a client may leave the answers waiting for it unread (default 300)"),
+    ("--recv-timeout", int,
+     "seconds announced as connection.recv_timeout_seconds; NOOPs keep it (default off)"),
+    ("--max-message-size", int, "bytes per request (default 64 MiB)"),
+    ("--max-unauthenticated-message-size", int,
+     "bytes per request before authentication (default 32 KiB)"),
+    ("--max-chunks", int, "chunks per request (default 65536)"),
+    ("--max-depth", int, "nesting of lists, maps and structures in a request (default 256)"),
+]
+
+
+def _limit(kind: type, flag: str) -> Any:
+    def parse(text: str) -> Any:
+        if text.lower() in ("off", "none"):
+            if flag in ("--max-chunks", "--max-depth"):
+                raise argparse.ArgumentTypeError(f"{flag} cannot be off")
+            return None
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a {kind.__name__}: {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+        return value
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def limits_of(args: argparse.Namespace) -> dict[str, Any]:
+    """The serve() keyword arguments given on the command line."""
+    out = {}
+    for flag, _, _ in _LIMITS:
+        name = flag[2:].replace("-", "_")
+        if hasattr(args, name):
+            out[name] = getattr(args, name)
+    return out
 
 
 def _ssl_context(cert: str | None, key: str | None) -> ssl.SSLContext | None:
@@ -100,7 +156,8 @@ async def run(args: argparse.Namespace, ready: Any = None) -> int:
     import asyncbolt
 
     try:
-        server = await asyncbolt.serve(session_class, args.host, args.port, ssl=context, **shared)
+        server = await asyncbolt.serve(session_class, args.host, args.port, ssl=context,
+                                       **limits_of(args), **shared)
     except BaseException:
         _close(session_class, shared)
         raise

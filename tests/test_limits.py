@@ -200,8 +200,12 @@ def hello(version: tuple[int, int], **extra: Any) -> Hello:
 async def test_server_defaults() -> None:
     async with await start() as server:
         assert server.auth_timeout == 30.0
-        assert server.idle_timeout is None
+        assert server.idle_timeout == 600.0
+        assert server.write_timeout == 300.0
         assert server.max_connections == 1000
+        assert server.max_unauthenticated_connections == 500
+        assert server.max_connections_per_address == 250
+        assert server.max_unauthenticated_message_size == 32 * 1024
         assert server.handshake_timeout == 10.0
 
 
