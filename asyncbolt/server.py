@@ -488,6 +488,18 @@ class _Handler:
         if self.draining:  # stuck writing to a client that does not read: drop it
             self.writer.transport.abort()
 
+    def authenticating(self) -> bool:
+        """A request of this (unauthenticated) client is queued or being answered."""
+        return self.conn.current is not None or self.conn.queued > 0
+
+    def evict(self, reason: str) -> None:
+        """Close at once, to make room for a newer connection (see Server._make_room())."""
+        log.debug("%s: %s", self.info.id, reason)
+        self.conn.close(reason)
+        self.writer.transport.abort()
+        self.wake.set()
+        self.room.set()
+
     async def start_tls(self) -> bool:
         """The TLS handshake, within what is left of handshake_timeout (from accept)."""
         server = self.server
@@ -946,9 +958,11 @@ class Server:
         self.ssl = ssl
         #: Connections turned away (a limit on connections was reached).
         self.refused = 0
-        #: Connections not (or no longer) authenticated, in all and per peer address.
-        self.unauthenticated = 0
-        self._unauthenticated_from: dict[Any, int] = {}
+        #: Unauthenticated connections closed to keep the caps on them (see _make_room()).
+        self.evicted = 0
+        #: Connections not (or no longer) authenticated, oldest first, in all and per peer address.
+        self._unauthenticated: dict[_Handler, None] = {}
+        self._unauthenticated_from: dict[Any, dict[_Handler, None]] = {}
         self._refusals: dict[str, int] = {}
         self._refusal_timer: asyncio.TimerHandle | None = None
         self.refusal_log_interval = _REFUSAL_LOG_INTERVAL
@@ -967,31 +981,64 @@ class Server:
         """Why a new connection from ``address`` cannot be served now (None: it can)."""
         if self.max_connections is not None and len(self._tasks) >= self.max_connections:
             return f"the server is serving its maximum of {self.max_connections} connections"
-        cap = self.max_unauthenticated_connections
-        if cap is not None and self.unauthenticated >= cap:
-            return f"the server holds its maximum of {cap} unauthenticated connections"
         cap = self.max_connections_per_address
-        if cap is not None and self._unauthenticated_from.get(address, 0) >= cap:
+        mine = self._unauthenticated_from.get(address)
+        if cap is not None and mine is not None and len(mine) >= cap:
             return f"the server holds its maximum of {cap} unauthenticated connections from one address"
         return None
 
-    def _count_unauthenticated(self, address: Any, delta: int) -> None:
-        self.unauthenticated += delta
-        count = self._unauthenticated_from.get(address, 0) + delta
-        if count > 0:
-            self._unauthenticated_from[address] = count
-        else:
-            self._unauthenticated_from.pop(address, None)
+    @property
+    def unauthenticated(self) -> int:
+        """Connections served that have not (or no longer) authenticated."""
+        return len(self._unauthenticated)
+
+    def _make_room(self) -> str | None:
+        """Keep the cap on unauthenticated connections by closing the oldest one that is not
+        authenticating (no request of it is queued or being answered): it has had the longest
+        to do so. Many addresses that connect and never authenticate then push out each other,
+        and a newcomer is safe from the moment its INIT/HELLO/LOGON arrives (one address alone
+        is refused past max_connections_per_address instead, so it only stands in its own way).
+        Returns why the newcomer must be refused when every unauthenticated connection is
+        authenticating."""
+        cap = self.max_unauthenticated_connections
+        if cap is None or len(self._unauthenticated) < cap:
+            return None
+        why = f"{cap} unauthenticated connections"
+        victim = next((h for h in self._unauthenticated if not h.authenticating()), None)
+        if victim is None:
+            return f"the server holds its maximum of {why}, all authenticating"
+        self._forget(victim)
+        self.evicted += 1
+        self._refused(f"closed the oldest of {why} to make room", evicted=True)
+        victim.evict(f"closed to make room: the server holds its maximum of {why}")
+        return None
+
+    def _add(self, handler: _Handler) -> None:
+        self._unauthenticated[handler] = None
+        self._unauthenticated_from.setdefault(_host(handler.info.peer), {})[handler] = None
+
+    def _forget(self, handler: _Handler) -> None:
+        self._unauthenticated.pop(handler, None)
+        address = _host(handler.info.peer)
+        mine = self._unauthenticated_from.get(address)
+        if mine is not None:
+            mine.pop(handler, None)
+            if not mine:
+                del self._unauthenticated_from[address]
 
     def _authenticated(self, handler: _Handler, value: bool) -> None:
         """A served connection authenticated (or logged off)."""
         handler.counted_authenticated = value
-        self._count_unauthenticated(_host(handler.info.peer), -1 if value else 1)
+        if value:
+            self._forget(handler)
+        else:
+            self._add(handler)
 
-    def _refused(self, why: str) -> None:
-        """Count a refused connection; log it at once if none was lately, else in the next
-        summary (one line per refusal_log_interval, however many are refused)."""
-        self.refused += 1
+    def _refused(self, why: str, evicted: bool = False) -> None:
+        """Count a refused (or evicted) connection; log it at once if none was lately, else in
+        the next summary (one line per refusal_log_interval, however many are turned away)."""
+        if not evicted:
+            self.refused += 1
         self._refusals[why] = self._refusals.get(why, 0) + 1
         if self._refusal_timer is None:
             self._log_refusals()
@@ -1001,7 +1048,7 @@ class Server:
         if not self._refusals:
             return
         total = sum(self._refusals.values())
-        log.warning("refused %d connection%s (in the last %gs at most): %s", total,
+        log.warning("turned away %d connection%s (in the last %gs at most): %s", total,
                     "" if total == 1 else "s", self.refusal_log_interval,
                     "; ".join(f"{n} x {why}" for why, n in sorted(self._refusals.items())))
         self._refusals.clear()
@@ -1014,7 +1061,7 @@ class Server:
         refuse = None
         tasks = self._tasks
         address = _host(writer.get_extra_info("peername"))
-        why = self._full(address)
+        why = self._full(address) or self._make_room()
         if why is not None:
             # Full. The client hears why (after the handshake, its first request gets a transient
             # FAILURE, which drivers retry later); past a few dozen such at once, a plain close.
@@ -1032,7 +1079,7 @@ class Server:
         try:
             handler = _Handler(self, reader, writer, refuse)
             if refuse is None:
-                self._count_unauthenticated(address, 1)
+                self._add(handler)
             await handler.run()
         except asyncio.CancelledError:
             # close() cancels live connections; the connection task ends quietly (asyncio's
@@ -1041,8 +1088,8 @@ class Server:
         finally:
             if task is not None:
                 tasks.discard(task)
-            if handler is not None and refuse is None and not handler.counted_authenticated:
-                self._count_unauthenticated(address, -1)
+            if handler is not None and refuse is None:
+                self._forget(handler)
 
     @property
     def sockets(self) -> tuple:
@@ -1126,9 +1173,13 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
     - ``max_connections`` (1,000, counted from accept, TLS handshakes included): more at once
       are refused; each hears, after the handshake,
       ``Neo.TransientError.Request.NoThreadsAvailable`` (drivers retry later);
-    - ``max_unauthenticated_connections`` (default half of ``max_connections``) and
-      ``max_connections_per_address`` (unauthenticated ones from one peer address; default half
-      of that): refused the same way, so that authenticating clients keep room;
+    - ``max_unauthenticated_connections`` (default half of ``max_connections``): past it, the
+      oldest connection still not authenticated is closed to make room for the new one, so
+      that a crowd which never authenticates cannot lock newcomers out, and authenticated
+      clients always keep the other half;
+    - ``max_connections_per_address`` (unauthenticated ones from one peer address; default half
+      of ``max_unauthenticated_connections``): more from that address are refused like
+      ``max_connections``, so one address cannot fill the unauthenticated room;
     - ``max_message_size`` (64 MiB), ``max_unauthenticated_message_size`` (32 KiB, until
       INIT/HELLO/LOGON succeeds), ``max_chunks`` (65,536 per message) and ``max_depth`` (256
       nested lists, maps and structures) bound each request; beyond them the client gets a

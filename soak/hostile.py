@@ -14,10 +14,11 @@ that what an attacker can make it hold stays bounded, and that other clients are
 4. **Unrequested records** (the client): a server answers RUN, then pushes 4 KB RECORDs that
    nobody PULLed. The client must raise an asyncbolt error before growing 256 MiB.
 8. **Stalled TLS handshakes**: 3,000 connections each send 50 bytes of a ClientHello and stall,
-   against ``max_connections=50, handshake_timeout=2``: the server holds at most 50 (+ a few
-   being accepted) and none once the deadline has passed; a good TLS client then gets in.
-9. **Unauthenticated crowd**: one address holds 1,000 connections that only did the handshake
-   (reopened when closed); a legitimate client must get in every time meanwhile.
+   against ``max_connections=50, handshake_timeout=2``: the server holds at most 50 (+ the 64
+   it may be refusing) and none once the deadline has passed; a good TLS client then gets in.
+9. **Unauthenticated crowd**: 1,000 connections that only did the handshake (reopened when
+   closed), from one address and then from ten; a client from another address must get in
+   every time meanwhile.
 
 The server is :mod:`soak.session` in a child process (so its RSS is its own), with a password.
 Why scripted attackers: no real client misbehaves like this on demand.
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import struct
 import sys
@@ -47,7 +49,7 @@ from asyncbolt.messages import Pull, Record, Run, Success
 from asyncbolt.packstream import get_codec
 
 from . import procstat
-from .servers import ServerProcess
+from .servers import ROOT, ServerProcess
 
 MAGIC = b"\x60\x60\xb0\x17"
 PASSWORD = "soak-password"
@@ -408,8 +410,10 @@ async def case8(args: argparse.Namespace) -> Outcome:
     out.say(f"{len(writers):,} stalled in {opened:.1f} s; server sockets held at most {peak} "
             f"(cap {cap}), {after} once {limit:g} s had passed after the last; fds {fds_before} -> {fds_after}")
     out.say(f"a good TLS client then got in: {good}")
-    if peak > cap + 10:
-        out.fail(f"the server held {peak} connections at once (max_connections={cap})")
+    # Past max_connections, up to 64 more are held while they hear why (a FAILURE after their
+    # handshake, within handshake_timeout too); past those, a plain close.
+    if peak > cap + 64 + 10:
+        out.fail(f"the server held {peak} connections at once (max_connections={cap}, +64 being refused)")
     if after > 0:
         out.fail(f"{after} stalled handshakes were still held {limit + 1.5:g} s after they stalled")
     if not good.startswith("yes"):
@@ -417,55 +421,87 @@ async def case8(args: argparse.Namespace) -> Outcome:
     return out
 
 
+async def _crowd_and_newcomer(port: int, sources: list[str], n: int, seconds: float,
+                              out: Outcome, label: str, share: float = 1.0) -> None:
+    """``n`` connections from ``sources`` that do the handshake and nothing else, reopened at
+    once when the server closes them, while a client logs in and queries; at least ``share``
+    of its attempts must succeed."""
+    handshake = _proposal((5, 0))
+    stop = asyncio.Event()
+    opened = 0
+
+    async def hold(source: str) -> None:
+        nonlocal opened
+        while not stop.is_set():
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0))
+                writer.write(handshake)
+                opened += 1
+                stop_wait = asyncio.ensure_future(stop.wait())
+                eof = asyncio.ensure_future(reader.read())
+                await asyncio.wait((stop_wait, eof), return_when=asyncio.FIRST_COMPLETED)
+                stop_wait.cancel()
+                eof.cancel()
+                writer.transport.abort()
+            except OSError:
+                await asyncio.sleep(0.05)
+
+    holders = [asyncio.ensure_future(hold(sources[i % len(sources)])) for i in range(n)]
+    await asyncio.sleep(2.0)
+    # The legitimate client runs in a process of its own, as it would on its own machine: in
+    # this one it would wait on the crowd's tasks, not on the server.
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "soak.hostile", "--newcomer", str(port), str(seconds),
+        stdout=asyncio.subprocess.PIPE, cwd=str(ROOT))
+    output, _ = await child.communicate()
+    stop.set()
+    await asyncio.gather(*holders, return_exceptions=True)
+    report = json.loads(output.decode().strip().splitlines()[-1])
+    ok, refused, latencies = report["ok"], report["refused"], report["latencies"]
+    attempts = ok + len(refused)
+    out.say(f"{label}: {opened:,} unauthenticated connections opened in all; the legitimate client "
+            f"got in {ok}/{attempts} times, worst {max(latencies, default=0) * 1000:.0f} ms; "
+            f"refusals: {refused[:2]}")
+    if not ok or ok < share * attempts:
+        out.fail(f"{label}: {len(refused)} of {attempts} legitimate attempts refused "
+                 f"(at most {1 - share:.0%} may be)")
+
+
+async def _newcomer(port: int, seconds: float) -> None:
+    """The legitimate client of case 9: connect, log in and query every 0.1 s for ``seconds``;
+    prints one JSON line with what happened."""
+    ok, refused, latencies = 0, [], []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        try:
+            async with await asyncio.wait_for(
+                    asyncbolt.connect(f"bolt://127.0.0.1:{port}", auth=("neo4j", PASSWORD)), 10) as conn:
+                result = await conn.run("ECHO", {"x": 1})
+                await result.values()
+            ok += 1
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            refused.append(f"{type(exc).__name__}: {exc}")
+        latencies.append(time.perf_counter() - started)
+        await asyncio.sleep(0.1)
+    print(json.dumps({"ok": ok, "refused": refused, "latencies": latencies}))
+
+
 async def case9(args: argparse.Namespace) -> Outcome:
     out = Outcome("case 9")
     n, seconds = args.held9, args.seconds9
-    print(f"\n== case 9: one address holds {n:,} unauthenticated connections open (reopened when "
-          f"closed) for {seconds:g} s; does a legitimate client get in?", flush=True)
-    handshake = _proposal((5, 0))
+    print(f"\n== case 9: {n:,} unauthenticated connections held open (each reopened when closed) "
+          f"for {seconds:g} s, from one address and then from ten; does a client from 127.0.0.1 "
+          "get in?", flush=True)
     with ServerProcess.session_with("--password", PASSWORD) as server:
-        stop = asyncio.Event()
-        opened = 0
-
-        async def hold() -> None:
-            nonlocal opened
-            while not stop.is_set():
-                try:
-                    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-                    writer.write(handshake)
-                    opened += 1
-                    stop_wait = asyncio.ensure_future(stop.wait())
-                    eof = asyncio.ensure_future(reader.read())
-                    await asyncio.wait((stop_wait, eof), return_when=asyncio.FIRST_COMPLETED)
-                    stop_wait.cancel()
-                    eof.cancel()
-                    writer.transport.abort()
-                except OSError:
-                    await asyncio.sleep(0.05)
-
-        holders = [asyncio.ensure_future(hold()) for _ in range(n)]
-        await asyncio.sleep(2.0)
-        ok, refused, latencies = 0, [], []
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
-            try:
-                async with await asyncio.wait_for(
-                        asyncbolt.connect(f"bolt://127.0.0.1:{server.port}", auth=("neo4j", PASSWORD)), 10) as conn:
-                    result = await conn.run("ECHO", {"x": 1})
-                    await result.values()
-                ok += 1
-            except Exception as exc:  # noqa: BLE001 - counted and reported
-                refused.append(f"{type(exc).__name__}: {exc}")
-            latencies.append(time.perf_counter() - started)
-            await asyncio.sleep(0.1)
-        stop.set()
-        await asyncio.gather(*holders, return_exceptions=True)
-    attempts = ok + len(refused)
-    out.say(f"{opened:,} unauthenticated connections opened; legitimate client: {ok}/{attempts} got in, "
-            f"worst {max(latencies, default=0) * 1000:.0f} ms; refusals: {refused[:2]}")
-    if refused or not ok:
-        out.fail(f"{len(refused)} of {attempts} legitimate attempts refused")
+        await _crowd_and_newcomer(server.port, ["127.0.0.3"], n, seconds, out, "one address")
+    with ServerProcess.session_with("--password", PASSWORD) as server:
+        # Ten addresses stay under the per-address cap, so the unauthenticated cap itself is
+        # reached: each newcomer pushes out the oldest, which reconnects at once (tens of
+        # thousands a second on loopback); a newcomer is safe once its HELLO has arrived, but
+        # can be pushed out before, on a server this busy.
+        await _crowd_and_newcomer(server.port, [f"127.0.0.{10 + i}" for i in range(10)], n, seconds,
+                                  out, "ten addresses", share=0.8)
     return out
 
 
@@ -500,7 +536,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--stalled8", type=int, default=None, help="stalled TLS handshakes in case 8 (3,000)")
     p.add_argument("--held9", type=int, default=1000, help="unauthenticated connections in case 9 (1,000)")
     p.add_argument("--seconds9", type=float, default=None, help="seconds of case 9 (10)")
+    p.add_argument("--newcomer", nargs=2, metavar=("PORT", "SECONDS"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.newcomer:
+        asyncio.run(_newcomer(int(args.newcomer[0]), float(args.newcomer[1])))
+        return 0
     if args.maps1 is None:
         args.maps1 = 1_000_000 if args.quick else 10_000_000
     if args.maps2 is None:

@@ -454,17 +454,47 @@ async def test_a_legitimate_client_gets_in_while_one_address_holds_unauthenticat
                 writer.transport.abort()
 
 
-async def test_authenticated_connections_do_not_count_as_unauthenticated() -> None:
-    async with await start(max_connections=10, max_unauthenticated_connections=2,
-                           max_connections_per_address=2) as server:
-        bolts = []
-        for _ in range(6):
-            bolt = await negotiate(server.port, (5, 4))
-            await bolt.send(*auth_messages((5, 4), PASSWORD))
-            assert [(await bolt.recv()).name for _ in range(2)] == ["SUCCESS", "SUCCESS"]
-            bolts.append(bolt)
-        assert server.connections == 6 and server.unauthenticated == 0
-        # Two may wait to authenticate; a third is refused (with the reason).
+async def test_a_newcomer_gets_in_while_a_crowd_of_addresses_reconnects() -> None:
+    # Connections from ten addresses keep the unauthenticated room full, each reopened at once
+    # when the server closes it; a client from another address still logs in every time: it
+    # pushes out the crowd's oldest, and is itself pushed out only after 40 more arrivals.
+    async with await start(max_unauthenticated_connections=40, max_connections_per_address=20) as server:
+        stop = asyncio.Event()
+        opened = 0
+
+        async def crowd(source: str) -> None:
+            nonlocal opened
+            while not stop.is_set():
+                try:
+                    reader, writer = await asyncio.open_connection("127.0.0.1", server.port,
+                                                                   local_addr=(source, 0))
+                except OSError:
+                    await asyncio.sleep(0.01)
+                    continue
+                writer.write(MAGIC + proposal((5, 4)) + b"\x00" * 12)
+                opened += 1
+                try:
+                    await asyncio.wait_for(reader.read(), 5)  # until the server closes it
+                except (asyncio.TimeoutError, ConnectionError):
+                    pass
+                writer.transport.abort()
+                await asyncio.sleep(0.05)
+
+        tasks = [asyncio.ensure_future(crowd(f"127.0.0.{10 + i % 10}")) for i in range(60)]
+        try:
+            await asyncio.sleep(0.5)
+            for _ in range(5):
+                assert await legitimate_query(server.port) == [
+                    "SUCCESS", "SUCCESS", "SUCCESS", "RECORD", "SUCCESS"]
+                assert server.unauthenticated <= 40
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        assert opened > 60 and server.evicted > 0
+
+
+async def test_one_address_is_refused_past_its_cap_and_others_are_not() -> None:
+    async with await start(max_unauthenticated_connections=10, max_connections_per_address=2) as server:
         waiting = [await negotiate(server.port, (5, 4)) for _ in range(2)]
         await asyncio.sleep(0.1)
         third = await negotiate(server.port, (5, 4))
@@ -472,7 +502,34 @@ async def test_authenticated_connections_do_not_count_as_unauthenticated() -> No
         refused = await third.read_until_eof()
         assert refused[0].name == "FAILURE"
         assert refused[0].metadata["code"] == "Neo.TransientError.Request.NoThreadsAvailable"
-        assert "unauthenticated" in refused[0].metadata["message"]
+        assert "from one address" in refused[0].metadata["message"]
+        assert server.evicted == 0 and server.unauthenticated == 2
+        assert await legitimate_query(server.port) == ["SUCCESS", "SUCCESS", "SUCCESS", "RECORD", "SUCCESS"]
+        for bolt in waiting:
+            bolt.close()
+
+
+async def test_authenticated_connections_do_not_count_as_unauthenticated() -> None:
+    async with await start(max_connections=10, max_unauthenticated_connections=2,
+                           max_connections_per_address=None) as server:
+        bolts = []
+        for _ in range(6):
+            bolt = await negotiate(server.port, (5, 4))
+            await bolt.send(*auth_messages((5, 4), PASSWORD))
+            assert [(await bolt.recv()).name for _ in range(2)] == ["SUCCESS", "SUCCESS"]
+            bolts.append(bolt)
+        assert server.connections == 6 and server.unauthenticated == 0
+        # Two may wait to authenticate; a third gets in, and the oldest waiting one is closed.
+        waiting = [await negotiate(server.port, (5, 4)) for _ in range(2)]
+        await asyncio.sleep(0.1)
+        third = await negotiate(server.port, (5, 4))
+        await asyncio.sleep(0.1)
+        assert server.unauthenticated == 2 and server.evicted == 1
+        assert await waiting[0].read_until_eof() == []  # closed, unanswered
+        await third.send(*auth_messages((5, 4), PASSWORD))
+        assert [(await third.recv()).name for _ in range(2)] == ["SUCCESS", "SUCCESS"]
+        await waiting[1].send(*auth_messages((5, 4), PASSWORD))
+        assert [(await waiting[1].recv()).name for _ in range(2)] == ["SUCCESS", "SUCCESS"]
         for bolt in [*bolts, *waiting, third]:
             bolt.close()
         await asyncio.sleep(0.2)
@@ -493,8 +550,8 @@ async def test_refusals_are_logged_once_and_then_summed_up(caplog) -> None:
         await asyncio.sleep(0.8)
         lines = [r.getMessage() for r in caplog.records if r.name == "asyncbolt.server"]
         assert 1 <= len(lines) <= 3, lines
-        assert lines[0].startswith("refused 1 connection")
-        total = sum(int(line.split()[1]) for line in lines)
+        assert lines[0].startswith("turned away 1 connection")
+        total = sum(int(line.split()[2]) for line in lines)
         assert total == server.refused >= 250
         assert "maximum of 1 connections" in lines[-1]
         keep.close()
