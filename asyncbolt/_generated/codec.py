@@ -26,9 +26,13 @@ Version = tuple[int, int]
 _MAX_SIZE = 2147483647
 #: Default bound on nested containers (lists, maps, structures) in one decoded value.
 DEFAULT_MAX_DEPTH = 256
+#: Default bound on the values one decode call produces (a message: all its fields together; or
+#: one value): every list item, map key, map value and structure field counts 1, and so does each
+#: top-level value. Checked at each container's header, before anything is allocated for it.
+DEFAULT_MAX_DECODED_VALUES = 2000000
 _MAX_STRUCT_FIELDS = 15
 #: Digest of the C accelerator generated with this module (_accel.c); a build that differs is stale.
-_ACCEL_DIGEST = "3448f82fa17a99a3"
+_ACCEL_DIGEST = "383988190386481c"
 _u16 = Struct(">H").unpack_from
 _u32 = Struct(">I").unpack_from
 _i16 = Struct(">h").unpack_from
@@ -129,6 +133,12 @@ def _overrun(what: str, n: int, pos: int, data: bytes) -> ProtocolError:
 
 def _bad_utf8(exc: UnicodeDecodeError, pos: int) -> ProtocolError:
     return ProtocolError(f"invalid UTF-8 in string: {exc.reason}", pos + exc.start)
+
+
+def _too_many(left: list, at: int) -> ProtocolError:
+    """The budget ``left`` ([values still allowed, the limit, "message" or "value"]) ran out at
+    the container whose marker is at ``at``."""
+    return ProtocolError(f"{left[2]} decodes to more than {left[1]:,} values (max_decoded_values)", at)
 
 
 def _bad_key(marker: int, pos: int) -> ProtocolError:
@@ -757,7 +767,8 @@ _STRUCT_SETS = ((_STRUCTS_0, _PACKERS_0), (_STRUCTS_1, _PACKERS_1), (_STRUCTS_2,
 
 
 def _other_struct(unpack: Any, data: bytes, pos: int, n: int, tag: int, profile: str,
-                  level: int) -> tuple:
+                  level: int, left: list | None = None) -> tuple:
+    """A structure whose tag the profile does not define; ``left``: the checked decoder's budget."""
     if tag > 0x7F:
         raise ProtocolError(f"structure tag 0x{tag:02X} is outside 0x00-0x7F", pos)
     known = _TAG_VERSIONS.get(tag)
@@ -765,11 +776,20 @@ def _other_struct(unpack: Any, data: bytes, pos: int, n: int, tag: int, profile:
         raise ProtocolError(
             f"structure {known[0]} (tag 0x{tag:02X}) is not part of Bolt {profile}; "
             f"it exists in Bolt {known[1]}", pos - 1)
-    pos += 1
     fields = []
-    for _ in range(n):
-        v, pos = unpack(data, pos, level + 1)
-        fields.append(v)
+    if left is None:
+        pos += 1
+        for _ in range(n):
+            v, pos = unpack(data, pos, level + 1)
+            fields.append(v)
+    else:
+        left[0] -= n
+        if left[0] < 0:
+            raise _too_many(left, pos - 1)
+        pos += 1
+        for _ in range(n):
+            v, pos = unpack(data, pos, level + 1, left)
+            fields.append(v)
     return Structure(tag, fields), pos
 
 
@@ -10459,12 +10479,18 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
 
 def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
     """The same decoder with every size checked against the data: exact error offsets, and
-    containers nested deeper than ``max_depth`` refused."""
+    containers nested deeper than ``max_depth`` refused: ``unpack(data, pos, level, left)``.
+
+    It also counts values: ``left`` is ``[values still allowed, the limit, "message" or
+    "value"]``, shared by the calls of one message; each container takes its items (a map: its
+    keys and values) from ``left[0]`` at its header, before allocating, and a container that
+    would take it below 0 is refused (see ``DEFAULT_MAX_DECODED_VALUES``).
+    """
     if max_depth < 1:
         raise ValueError("max_depth must be at least 1")
     allow_UUID = profile in _GATED["UUID"]
 
-    def unpack(data: bytes, pos: int, level: int = 0) -> tuple[Any, int]:
+    def unpack(data: bytes, pos: int, level: int, left: list) -> tuple[Any, int]:
         m = data[pos]
         pos += 1
         if m <= 0x7F:  # TINY_INT
@@ -10487,6 +10513,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
             n = m - 0x90
             if n > len(data) - pos:
                 raise _overrun("list", n, pos, data)
+            left[0] -= n
+            if left[0] < 0:
+                raise _too_many(left, pos - 1)
             lst = _NONE * n
             for i in _RANGES[n]:
                 m = data[pos]
@@ -10524,7 +10553,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                     lst[i] = n - 0x100 if n > 0x7F else n
                                     pos += 1
                                 else:
-                                    lst[i], pos = unpack(data, pos - 1, level + 1)
+                                    lst[i], pos = unpack(data, pos - 1, level + 1, left)
                             else:
                                 # INT_16
                                 lst[i], = _i16(data, pos)
@@ -10568,7 +10597,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             lst[i] = data[pos:end]
                                             pos = end
                                         else:
-                                            lst[i], pos = unpack(data, pos - 1, level + 1)
+                                            lst[i], pos = unpack(data, pos - 1, level + 1, left)
                         else:
                             if m < 0xD1:
                                 # STRING_8
@@ -10617,12 +10646,12 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             lst[i] = _from_UUID(data[pos:pos + 16])
                                             pos += 16
                                         else:
-                                            lst[i], pos = unpack(data, pos - 1, level + 1)
+                                            lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                 else:
                                     # TINY_INT_NEGATIVE
                                     lst[i] = m - 0x100
                 else:  # tiny containers and structures
-                    lst[i], pos = unpack(data, pos - 1, level + 1)
+                    lst[i], pos = unpack(data, pos - 1, level + 1, left)
             return lst, pos
         elif m <= 0xAF:  # TINY_MAP
             if level >= max_depth:
@@ -10630,6 +10659,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
             n = m - 0xA0
             if n > (len(data) - pos) >> 1:
                 raise _overrun("map", n, pos, data)
+            left[0] -= n + n
+            if left[0] < 0:
+                raise _too_many(left, pos - 1)
             d = {}
             for _ in _RANGES[n]:
                 k = data[pos] ^ 0x80
@@ -10690,7 +10722,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                     d[k] = n - 0x100 if n > 0x7F else n
                                     pos += 1
                                 else:
-                                    d[k], pos = unpack(data, pos - 1, level + 1)
+                                    d[k], pos = unpack(data, pos - 1, level + 1, left)
                             else:
                                 # INT_16
                                 d[k], = _i16(data, pos)
@@ -10734,7 +10766,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             d[k] = data[pos:end]
                                             pos = end
                                         else:
-                                            d[k], pos = unpack(data, pos - 1, level + 1)
+                                            d[k], pos = unpack(data, pos - 1, level + 1, left)
                         else:
                             if m < 0xD1:
                                 # STRING_8
@@ -10783,12 +10815,12 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             d[k] = _from_UUID(data[pos:pos + 16])
                                             pos += 16
                                         else:
-                                            d[k], pos = unpack(data, pos - 1, level + 1)
+                                            d[k], pos = unpack(data, pos - 1, level + 1, left)
                                 else:
                                     # TINY_INT_NEGATIVE
                                     d[k] = m - 0x100
                 else:  # tiny containers and structures
-                    d[k], pos = unpack(data, pos - 1, level + 1)
+                    d[k], pos = unpack(data, pos - 1, level + 1, left)
             return d, pos
         elif m <= 0xBF:  # TINY_STRUCT
             if level >= max_depth:
@@ -10797,10 +10829,13 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
             tag = data[pos]
             entry = structs.get(tag)
             if entry is None:
-                return _other_struct(unpack, data, pos, n, tag, profile, level)
+                return _other_struct(unpack, data, pos, n, tag, profile, level, left)
             if n != entry[0]:
                 raise ProtocolError(f"{entry[2]} structure must have {entry[0]} fields, found {n}", pos - 1)
             at = pos - 1
+            left[0] -= n
+            if left[0] < 0:
+                raise _too_many(left, at)
             pos += 1
             fields = _NONE * n
             for i in _RANGES[n]:
@@ -10839,7 +10874,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                     fields[i] = n - 0x100 if n > 0x7F else n
                                     pos += 1
                                 else:
-                                    fields[i], pos = unpack(data, pos - 1, level + 1)
+                                    fields[i], pos = unpack(data, pos - 1, level + 1, left)
                             else:
                                 # INT_16
                                 fields[i], = _i16(data, pos)
@@ -10883,7 +10918,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             fields[i] = data[pos:end]
                                             pos = end
                                         else:
-                                            fields[i], pos = unpack(data, pos - 1, level + 1)
+                                            fields[i], pos = unpack(data, pos - 1, level + 1, left)
                         else:
                             if m < 0xD1:
                                 # STRING_8
@@ -10932,12 +10967,12 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             fields[i] = _from_UUID(data[pos:pos + 16])
                                             pos += 16
                                         else:
-                                            fields[i], pos = unpack(data, pos - 1, level + 1)
+                                            fields[i], pos = unpack(data, pos - 1, level + 1, left)
                                 else:
                                     # TINY_INT_NEGATIVE
                                     fields[i] = m - 0x100
                 else:  # tiny containers and structures
-                    fields[i], pos = unpack(data, pos - 1, level + 1)
+                    fields[i], pos = unpack(data, pos - 1, level + 1, left)
             return entry[1](fields, at), pos
         else:
             if m < 0xCA:
@@ -11063,6 +11098,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                         pos += 1
                                         if n > len(data) - pos:
                                             raise _overrun("list", n, pos, data)
+                                        left[0] -= n
+                                        if left[0] < 0:
+                                            raise _too_many(left, pos - 2)
                                         lst = _NONE * n
                                         for i in range(n):
                                             m = data[pos]
@@ -11100,7 +11138,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                 lst[i] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                         else:
                                                             # INT_16
                                                             lst[i], = _i16(data, pos)
@@ -11144,7 +11182,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         lst[i] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -11193,12 +11231,12 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         lst[i] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 lst[i] = m - 0x100
                                             else:  # tiny containers and structures
-                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                         return lst, pos
                                     elif m == 0xD2:  # STRING_32
                                         n = _u32(data, pos)[0]
@@ -11222,6 +11260,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                         pos += 2
                                         if n > len(data) - pos:
                                             raise _overrun("list", n, pos, data)
+                                        left[0] -= n
+                                        if left[0] < 0:
+                                            raise _too_many(left, pos - 3)
                                         lst = _NONE * n
                                         for i in range(n):
                                             m = data[pos]
@@ -11259,7 +11300,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                 lst[i] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                         else:
                                                             # INT_16
                                                             lst[i], = _i16(data, pos)
@@ -11303,7 +11344,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         lst[i] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -11352,12 +11393,12 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         lst[i] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 lst[i] = m - 0x100
                                             else:  # tiny containers and structures
-                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                         return lst, pos
                                     elif m == 0xD6:  # LIST_32
                                         if level >= max_depth:
@@ -11366,6 +11407,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                         pos += 4
                                         if n > len(data) - pos:
                                             raise _overrun("list", n, pos, data)
+                                        left[0] -= n
+                                        if left[0] < 0:
+                                            raise _too_many(left, pos - 5)
                                         lst = _NONE * n
                                         for i in range(n):
                                             m = data[pos]
@@ -11403,7 +11447,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                 lst[i] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                         else:
                                                             # INT_16
                                                             lst[i], = _i16(data, pos)
@@ -11447,7 +11491,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         lst[i] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -11496,12 +11540,12 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         lst[i] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 lst[i] = m - 0x100
                                             else:  # tiny containers and structures
-                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                         return lst, pos
                                 else:
                                     if m < 0xD9:
@@ -11512,6 +11556,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                         pos += 1
                                         if n > (len(data) - pos) >> 1:
                                             raise _overrun("map", n, pos, data)
+                                        left[0] -= n + n
+                                        if left[0] < 0:
+                                            raise _too_many(left, pos - 2)
                                         d = {}
                                         for _ in range(n):
                                             k = data[pos] ^ 0x80
@@ -11572,7 +11619,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                 d[k] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                         else:
                                                             # INT_16
                                                             d[k], = _i16(data, pos)
@@ -11616,7 +11663,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         d[k] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                        d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -11665,12 +11712,12 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         d[k] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                        d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 d[k] = m - 0x100
                                             else:  # tiny containers and structures
-                                                d[k], pos = unpack(data, pos - 1, level + 1)
+                                                d[k], pos = unpack(data, pos - 1, level + 1, left)
                                         return d, pos
                                     else:
                                         if m == 0xD9:  # MAP_16
@@ -11680,6 +11727,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             pos += 2
                                             if n > (len(data) - pos) >> 1:
                                                 raise _overrun("map", n, pos, data)
+                                            left[0] -= n + n
+                                            if left[0] < 0:
+                                                raise _too_many(left, pos - 3)
                                             d = {}
                                             for _ in range(n):
                                                 k = data[pos] ^ 0x80
@@ -11740,7 +11790,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                     d[k] = n - 0x100 if n > 0x7F else n
                                                                     pos += 1
                                                                 else:
-                                                                    d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                    d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                             else:
                                                                 # INT_16
                                                                 d[k], = _i16(data, pos)
@@ -11784,7 +11834,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                             d[k] = data[pos:end]
                                                                             pos = end
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                         else:
                                                             if m < 0xD1:
                                                                 # STRING_8
@@ -11833,12 +11883,12 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                             d[k] = _from_UUID(data[pos:pos + 16])
                                                                             pos += 16
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                                 else:
                                                                     # TINY_INT_NEGATIVE
                                                                     d[k] = m - 0x100
                                                 else:  # tiny containers and structures
-                                                    d[k], pos = unpack(data, pos - 1, level + 1)
+                                                    d[k], pos = unpack(data, pos - 1, level + 1, left)
                                             return d, pos
                                         elif m == 0xDA:  # MAP_32
                                             if level >= max_depth:
@@ -11847,6 +11897,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             pos += 4
                                             if n > (len(data) - pos) >> 1:
                                                 raise _overrun("map", n, pos, data)
+                                            left[0] -= n + n
+                                            if left[0] < 0:
+                                                raise _too_many(left, pos - 5)
                                             d = {}
                                             for _ in range(n):
                                                 k = data[pos] ^ 0x80
@@ -11907,7 +11960,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                     d[k] = n - 0x100 if n > 0x7F else n
                                                                     pos += 1
                                                                 else:
-                                                                    d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                    d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                             else:
                                                                 # INT_16
                                                                 d[k], = _i16(data, pos)
@@ -11951,7 +12004,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                             d[k] = data[pos:end]
                                                                             pos = end
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                         else:
                                                             if m < 0xD1:
                                                                 # STRING_8
@@ -12000,12 +12053,12 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                             d[k] = _from_UUID(data[pos:pos + 16])
                                                                             pos += 16
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                                 else:
                                                                     # TINY_INT_NEGATIVE
                                                                     d[k] = m - 0x100
                                                 else:  # tiny containers and structures
-                                                    d[k], pos = unpack(data, pos - 1, level + 1)
+                                                    d[k], pos = unpack(data, pos - 1, level + 1, left)
                                             return d, pos
                         else:
                             if m == 0xE0:  # UUID
