@@ -279,3 +279,31 @@ def test_generated_values_pass_exactly_at_their_count(profile, data) -> None:
         assert as_records[1][0] == "ok" and same(as_records[0][1].data, as_records[1][1].data)
     else:
         assert as_records[0] == as_records[1], as_records
+
+
+def _wide(kind: str, inner: Any) -> Any:
+    """A list or map of 300 items (LIST_16 / MAP_16: the pure codec's counting decoder decodes
+    tiny lists and maps inside these inline) whose last items are ``inner``."""
+    items = [1000] * 297 + [inner, [inner], {"k": inner}]  # 3 bytes each: longer than the count
+    return items if kind == "list" else {f"k{i}": v for i, v in enumerate(items)}
+
+
+@needs_c
+@pytest.mark.parametrize("kind", ["list", "map"])
+@pytest.mark.parametrize("inner", [[], {}, [1, [2]], {"a": {"b": []}}, [Structure(0x10, [[1]])], "é"],
+                         ids=["list", "map", "lists", "maps", "structure", "string"])
+@pytest.mark.parametrize("max_depth", [1, 2, 3, 4])
+def test_wide_containers_agree_at_every_limit_and_cut(kind: str, inner: Any, max_depth: int) -> None:
+    data = Codec((5, 0)).pack(_wide(kind, inner))
+    count = count_values(Codec((5, 0)).unpack(data))
+    assert len(data) > count  # so the pure codec takes its counting decoder
+    for budget in (count - 3, count - 1, count, None):
+        c = Codec((5, 0), accelerated=True, max_depth=max_depth, max_decoded_values=budget)
+        p = Codec((5, 0), accelerated=False, max_depth=max_depth, max_decoded_values=budget)
+        for cut in sorted({len(data), len(data) - 1, len(data) - 2, len(data) - 5, len(data) - 9}):
+            piece = data[:cut]
+            a, b = outcome(c._unpack, piece, 0), outcome(p.unpack, piece)
+            if a[0] == "ok":
+                assert b[0] == "ok" and same(a[1][0], b[1]) and a[1][1] == len(piece), (a, b)
+            else:
+                assert a == b, (budget, cut, a, b)

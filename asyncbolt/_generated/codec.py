@@ -11397,7 +11397,321 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 lst[i] = m - 0x100
-                                            else:  # tiny containers and structures
+                                            elif m <= 0xAF:  # TINY_LIST, TINY_MAP: here, saving a call
+                                                if level >= max_depth - 1:
+                                                    raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
+                                                if m <= 0x9F:
+                                                    n = m - 0x90
+                                                    if n > len(data) - pos:
+                                                        raise _overrun("list", n, pos, data)
+                                                    left[0] -= n
+                                                    if left[0] < 0:
+                                                        raise _too_many(left, pos - 1)
+                                                    lst1 = _NONE * n
+                                                    for i1 in _RANGES[n]:
+                                                        m = data[pos]
+                                                        pos += 1
+                                                        if m <= 0x7F:  # TINY_INT
+                                                            lst1[i1] = m
+                                                        elif m <= 0x8F:  # TINY_STRING
+                                                            n = m - 0x80
+                                                            end = pos + n
+                                                            if end > len(data):
+                                                                raise _overrun("string", n, pos, data)
+                                                            try:
+                                                                lst1[i1] = data[pos:end].decode()
+                                                            except UnicodeDecodeError as exc:
+                                                                raise _bad_utf8(exc, pos) from None
+                                                            pos = end
+                                                        elif m >= 0xC0:
+                                                            if m < 0xCA:
+                                                                if m < 0xC3:
+                                                                    if m < 0xC1:
+                                                                        # NULL
+                                                                        lst1[i1] = None
+                                                                    else:
+                                                                        if m == 0xC1:  # FLOAT_64
+                                                                            lst1[i1], = _f64(data, pos)
+                                                                            pos += 8
+                                                                        else:  # FALSE
+                                                                            lst1[i1] = False
+                                                                else:
+                                                                    if m < 0xC9:
+                                                                        if m == 0xC3:  # TRUE
+                                                                            lst1[i1] = True
+                                                                        elif m == 0xC8:  # INT_8
+                                                                            n = data[pos]
+                                                                            lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                            pos += 1
+                                                                        else:
+                                                                            lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        # INT_16
+                                                                        lst1[i1], = _i16(data, pos)
+                                                                        pos += 2
+                                                            else:
+                                                                if m < 0xD0:
+                                                                    if m < 0xCB:
+                                                                        # INT_32
+                                                                        lst1[i1], = _i32(data, pos)
+                                                                        pos += 4
+                                                                    else:
+                                                                        if m < 0xCC:
+                                                                            # INT_64
+                                                                            lst1[i1], = _i64(data, pos)
+                                                                            pos += 8
+                                                                        else:
+                                                                            if m < 0xCD:
+                                                                                # BYTES_8
+                                                                                n = data[pos]
+                                                                                pos += 1
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("bytes", n, pos, data)
+                                                                                lst1[i1] = data[pos:end]
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xCD:  # BYTES_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    lst1[i1] = data[pos:end]
+                                                                                    pos = end
+                                                                                elif m == 0xCE:  # BYTES_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    lst1[i1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                else:
+                                                                    if m < 0xD1:
+                                                                        # STRING_8
+                                                                        n = data[pos]
+                                                                        pos += 1
+                                                                        end = pos + n
+                                                                        if end > len(data):
+                                                                            raise _overrun("string", n, pos, data)
+                                                                        try:
+                                                                            lst1[i1] = data[pos:end].decode()
+                                                                        except UnicodeDecodeError as exc:
+                                                                            raise _bad_utf8(exc, pos) from None
+                                                                        pos = end
+                                                                    else:
+                                                                        if m < 0xF0:
+                                                                            if m < 0xD2:
+                                                                                # STRING_16
+                                                                                n = _u16(data, pos)[0]
+                                                                                pos += 2
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("string", n, pos, data)
+                                                                                try:
+                                                                                    lst1[i1] = data[pos:end].decode()
+                                                                                except UnicodeDecodeError as exc:
+                                                                                    raise _bad_utf8(exc, pos) from None
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xD2:  # STRING_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        lst1[i1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                elif m == 0xE0:  # UUID
+                                                                                    if not allow_UUID:
+                                                                                        raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                            "it exists in Bolt 6.1+", pos - 1)
+                                                                                    if pos + 16 > len(data):
+                                                                                        raise _overrun("UUID", 16, pos, data)
+                                                                                    lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                                    pos += 16
+                                                                                else:
+                                                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # TINY_INT_NEGATIVE
+                                                                            lst1[i1] = m - 0x100
+                                                        else:  # tiny containers and structures
+                                                            lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                    lst[i] = lst1
+                                                else:
+                                                    n = m - 0xA0
+                                                    if n > (len(data) - pos) >> 1:
+                                                        raise _overrun("map", n, pos, data)
+                                                    left[0] -= n + n
+                                                    if left[0] < 0:
+                                                        raise _too_many(left, pos - 1)
+                                                    d1 = {}
+                                                    for _ in _RANGES[n]:
+                                                        k1 = data[pos] ^ 0x80
+                                                        pos += 1
+                                                        if k1 < 16:  # TINY_STRING
+                                                            pass
+                                                        elif k1 == 0x50:  # STRING_8
+                                                            k1 = data[pos]
+                                                            pos += 1
+                                                        elif k1 == 0x51:  # STRING_16
+                                                            k1 = _u16(data, pos)[0]
+                                                            pos += 2
+                                                        elif k1 == 0x52:  # STRING_32
+                                                            k1 = _u32(data, pos)[0]
+                                                            pos += 4
+                                                        else:
+                                                            raise _bad_key(k1 ^ 0x80, pos - 1)
+                                                        end = pos + k1
+                                                        if end > len(data):
+                                                            raise _overrun("string", k1, pos, data)
+                                                        try:
+                                                            k1 = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                        m = data[pos]
+                                                        pos += 1
+                                                        if m <= 0x7F:  # TINY_INT
+                                                            d1[k1] = m
+                                                        elif m <= 0x8F:  # TINY_STRING
+                                                            n = m - 0x80
+                                                            end = pos + n
+                                                            if end > len(data):
+                                                                raise _overrun("string", n, pos, data)
+                                                            try:
+                                                                d1[k1] = data[pos:end].decode()
+                                                            except UnicodeDecodeError as exc:
+                                                                raise _bad_utf8(exc, pos) from None
+                                                            pos = end
+                                                        elif m >= 0xC0:
+                                                            if m < 0xCA:
+                                                                if m < 0xC3:
+                                                                    if m < 0xC1:
+                                                                        # NULL
+                                                                        d1[k1] = None
+                                                                    else:
+                                                                        if m == 0xC1:  # FLOAT_64
+                                                                            d1[k1], = _f64(data, pos)
+                                                                            pos += 8
+                                                                        else:  # FALSE
+                                                                            d1[k1] = False
+                                                                else:
+                                                                    if m < 0xC9:
+                                                                        if m == 0xC3:  # TRUE
+                                                                            d1[k1] = True
+                                                                        elif m == 0xC8:  # INT_8
+                                                                            n = data[pos]
+                                                                            d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                            pos += 1
+                                                                        else:
+                                                                            d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        # INT_16
+                                                                        d1[k1], = _i16(data, pos)
+                                                                        pos += 2
+                                                            else:
+                                                                if m < 0xD0:
+                                                                    if m < 0xCB:
+                                                                        # INT_32
+                                                                        d1[k1], = _i32(data, pos)
+                                                                        pos += 4
+                                                                    else:
+                                                                        if m < 0xCC:
+                                                                            # INT_64
+                                                                            d1[k1], = _i64(data, pos)
+                                                                            pos += 8
+                                                                        else:
+                                                                            if m < 0xCD:
+                                                                                # BYTES_8
+                                                                                n = data[pos]
+                                                                                pos += 1
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("bytes", n, pos, data)
+                                                                                d1[k1] = data[pos:end]
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xCD:  # BYTES_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    d1[k1] = data[pos:end]
+                                                                                    pos = end
+                                                                                elif m == 0xCE:  # BYTES_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    d1[k1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                else:
+                                                                    if m < 0xD1:
+                                                                        # STRING_8
+                                                                        n = data[pos]
+                                                                        pos += 1
+                                                                        end = pos + n
+                                                                        if end > len(data):
+                                                                            raise _overrun("string", n, pos, data)
+                                                                        try:
+                                                                            d1[k1] = data[pos:end].decode()
+                                                                        except UnicodeDecodeError as exc:
+                                                                            raise _bad_utf8(exc, pos) from None
+                                                                        pos = end
+                                                                    else:
+                                                                        if m < 0xF0:
+                                                                            if m < 0xD2:
+                                                                                # STRING_16
+                                                                                n = _u16(data, pos)[0]
+                                                                                pos += 2
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("string", n, pos, data)
+                                                                                try:
+                                                                                    d1[k1] = data[pos:end].decode()
+                                                                                except UnicodeDecodeError as exc:
+                                                                                    raise _bad_utf8(exc, pos) from None
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xD2:  # STRING_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        d1[k1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                elif m == 0xE0:  # UUID
+                                                                                    if not allow_UUID:
+                                                                                        raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                            "it exists in Bolt 6.1+", pos - 1)
+                                                                                    if pos + 16 > len(data):
+                                                                                        raise _overrun("UUID", 16, pos, data)
+                                                                                    d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                                    pos += 16
+                                                                                else:
+                                                                                    d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # TINY_INT_NEGATIVE
+                                                                            d1[k1] = m - 0x100
+                                                        else:  # tiny containers and structures
+                                                            d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                    lst[i] = d1
+                                            else:  # TINY_STRUCT
                                                 lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                         return lst, pos
                                     elif m == 0xD6:  # LIST_32
@@ -11544,7 +11858,321 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 lst[i] = m - 0x100
-                                            else:  # tiny containers and structures
+                                            elif m <= 0xAF:  # TINY_LIST, TINY_MAP: here, saving a call
+                                                if level >= max_depth - 1:
+                                                    raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
+                                                if m <= 0x9F:
+                                                    n = m - 0x90
+                                                    if n > len(data) - pos:
+                                                        raise _overrun("list", n, pos, data)
+                                                    left[0] -= n
+                                                    if left[0] < 0:
+                                                        raise _too_many(left, pos - 1)
+                                                    lst1 = _NONE * n
+                                                    for i1 in _RANGES[n]:
+                                                        m = data[pos]
+                                                        pos += 1
+                                                        if m <= 0x7F:  # TINY_INT
+                                                            lst1[i1] = m
+                                                        elif m <= 0x8F:  # TINY_STRING
+                                                            n = m - 0x80
+                                                            end = pos + n
+                                                            if end > len(data):
+                                                                raise _overrun("string", n, pos, data)
+                                                            try:
+                                                                lst1[i1] = data[pos:end].decode()
+                                                            except UnicodeDecodeError as exc:
+                                                                raise _bad_utf8(exc, pos) from None
+                                                            pos = end
+                                                        elif m >= 0xC0:
+                                                            if m < 0xCA:
+                                                                if m < 0xC3:
+                                                                    if m < 0xC1:
+                                                                        # NULL
+                                                                        lst1[i1] = None
+                                                                    else:
+                                                                        if m == 0xC1:  # FLOAT_64
+                                                                            lst1[i1], = _f64(data, pos)
+                                                                            pos += 8
+                                                                        else:  # FALSE
+                                                                            lst1[i1] = False
+                                                                else:
+                                                                    if m < 0xC9:
+                                                                        if m == 0xC3:  # TRUE
+                                                                            lst1[i1] = True
+                                                                        elif m == 0xC8:  # INT_8
+                                                                            n = data[pos]
+                                                                            lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                            pos += 1
+                                                                        else:
+                                                                            lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        # INT_16
+                                                                        lst1[i1], = _i16(data, pos)
+                                                                        pos += 2
+                                                            else:
+                                                                if m < 0xD0:
+                                                                    if m < 0xCB:
+                                                                        # INT_32
+                                                                        lst1[i1], = _i32(data, pos)
+                                                                        pos += 4
+                                                                    else:
+                                                                        if m < 0xCC:
+                                                                            # INT_64
+                                                                            lst1[i1], = _i64(data, pos)
+                                                                            pos += 8
+                                                                        else:
+                                                                            if m < 0xCD:
+                                                                                # BYTES_8
+                                                                                n = data[pos]
+                                                                                pos += 1
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("bytes", n, pos, data)
+                                                                                lst1[i1] = data[pos:end]
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xCD:  # BYTES_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    lst1[i1] = data[pos:end]
+                                                                                    pos = end
+                                                                                elif m == 0xCE:  # BYTES_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    lst1[i1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                else:
+                                                                    if m < 0xD1:
+                                                                        # STRING_8
+                                                                        n = data[pos]
+                                                                        pos += 1
+                                                                        end = pos + n
+                                                                        if end > len(data):
+                                                                            raise _overrun("string", n, pos, data)
+                                                                        try:
+                                                                            lst1[i1] = data[pos:end].decode()
+                                                                        except UnicodeDecodeError as exc:
+                                                                            raise _bad_utf8(exc, pos) from None
+                                                                        pos = end
+                                                                    else:
+                                                                        if m < 0xF0:
+                                                                            if m < 0xD2:
+                                                                                # STRING_16
+                                                                                n = _u16(data, pos)[0]
+                                                                                pos += 2
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("string", n, pos, data)
+                                                                                try:
+                                                                                    lst1[i1] = data[pos:end].decode()
+                                                                                except UnicodeDecodeError as exc:
+                                                                                    raise _bad_utf8(exc, pos) from None
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xD2:  # STRING_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        lst1[i1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                elif m == 0xE0:  # UUID
+                                                                                    if not allow_UUID:
+                                                                                        raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                            "it exists in Bolt 6.1+", pos - 1)
+                                                                                    if pos + 16 > len(data):
+                                                                                        raise _overrun("UUID", 16, pos, data)
+                                                                                    lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                                    pos += 16
+                                                                                else:
+                                                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # TINY_INT_NEGATIVE
+                                                                            lst1[i1] = m - 0x100
+                                                        else:  # tiny containers and structures
+                                                            lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                    lst[i] = lst1
+                                                else:
+                                                    n = m - 0xA0
+                                                    if n > (len(data) - pos) >> 1:
+                                                        raise _overrun("map", n, pos, data)
+                                                    left[0] -= n + n
+                                                    if left[0] < 0:
+                                                        raise _too_many(left, pos - 1)
+                                                    d1 = {}
+                                                    for _ in _RANGES[n]:
+                                                        k1 = data[pos] ^ 0x80
+                                                        pos += 1
+                                                        if k1 < 16:  # TINY_STRING
+                                                            pass
+                                                        elif k1 == 0x50:  # STRING_8
+                                                            k1 = data[pos]
+                                                            pos += 1
+                                                        elif k1 == 0x51:  # STRING_16
+                                                            k1 = _u16(data, pos)[0]
+                                                            pos += 2
+                                                        elif k1 == 0x52:  # STRING_32
+                                                            k1 = _u32(data, pos)[0]
+                                                            pos += 4
+                                                        else:
+                                                            raise _bad_key(k1 ^ 0x80, pos - 1)
+                                                        end = pos + k1
+                                                        if end > len(data):
+                                                            raise _overrun("string", k1, pos, data)
+                                                        try:
+                                                            k1 = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                        m = data[pos]
+                                                        pos += 1
+                                                        if m <= 0x7F:  # TINY_INT
+                                                            d1[k1] = m
+                                                        elif m <= 0x8F:  # TINY_STRING
+                                                            n = m - 0x80
+                                                            end = pos + n
+                                                            if end > len(data):
+                                                                raise _overrun("string", n, pos, data)
+                                                            try:
+                                                                d1[k1] = data[pos:end].decode()
+                                                            except UnicodeDecodeError as exc:
+                                                                raise _bad_utf8(exc, pos) from None
+                                                            pos = end
+                                                        elif m >= 0xC0:
+                                                            if m < 0xCA:
+                                                                if m < 0xC3:
+                                                                    if m < 0xC1:
+                                                                        # NULL
+                                                                        d1[k1] = None
+                                                                    else:
+                                                                        if m == 0xC1:  # FLOAT_64
+                                                                            d1[k1], = _f64(data, pos)
+                                                                            pos += 8
+                                                                        else:  # FALSE
+                                                                            d1[k1] = False
+                                                                else:
+                                                                    if m < 0xC9:
+                                                                        if m == 0xC3:  # TRUE
+                                                                            d1[k1] = True
+                                                                        elif m == 0xC8:  # INT_8
+                                                                            n = data[pos]
+                                                                            d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                            pos += 1
+                                                                        else:
+                                                                            d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        # INT_16
+                                                                        d1[k1], = _i16(data, pos)
+                                                                        pos += 2
+                                                            else:
+                                                                if m < 0xD0:
+                                                                    if m < 0xCB:
+                                                                        # INT_32
+                                                                        d1[k1], = _i32(data, pos)
+                                                                        pos += 4
+                                                                    else:
+                                                                        if m < 0xCC:
+                                                                            # INT_64
+                                                                            d1[k1], = _i64(data, pos)
+                                                                            pos += 8
+                                                                        else:
+                                                                            if m < 0xCD:
+                                                                                # BYTES_8
+                                                                                n = data[pos]
+                                                                                pos += 1
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("bytes", n, pos, data)
+                                                                                d1[k1] = data[pos:end]
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xCD:  # BYTES_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    d1[k1] = data[pos:end]
+                                                                                    pos = end
+                                                                                elif m == 0xCE:  # BYTES_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    d1[k1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                else:
+                                                                    if m < 0xD1:
+                                                                        # STRING_8
+                                                                        n = data[pos]
+                                                                        pos += 1
+                                                                        end = pos + n
+                                                                        if end > len(data):
+                                                                            raise _overrun("string", n, pos, data)
+                                                                        try:
+                                                                            d1[k1] = data[pos:end].decode()
+                                                                        except UnicodeDecodeError as exc:
+                                                                            raise _bad_utf8(exc, pos) from None
+                                                                        pos = end
+                                                                    else:
+                                                                        if m < 0xF0:
+                                                                            if m < 0xD2:
+                                                                                # STRING_16
+                                                                                n = _u16(data, pos)[0]
+                                                                                pos += 2
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("string", n, pos, data)
+                                                                                try:
+                                                                                    d1[k1] = data[pos:end].decode()
+                                                                                except UnicodeDecodeError as exc:
+                                                                                    raise _bad_utf8(exc, pos) from None
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xD2:  # STRING_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        d1[k1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                elif m == 0xE0:  # UUID
+                                                                                    if not allow_UUID:
+                                                                                        raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                            "it exists in Bolt 6.1+", pos - 1)
+                                                                                    if pos + 16 > len(data):
+                                                                                        raise _overrun("UUID", 16, pos, data)
+                                                                                    d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                                    pos += 16
+                                                                                else:
+                                                                                    d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # TINY_INT_NEGATIVE
+                                                                            d1[k1] = m - 0x100
+                                                        else:  # tiny containers and structures
+                                                            d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                    lst[i] = d1
+                                            else:  # TINY_STRUCT
                                                 lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                         return lst, pos
                                 else:
@@ -11887,7 +12515,321 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                 else:
                                                                     # TINY_INT_NEGATIVE
                                                                     d[k] = m - 0x100
-                                                else:  # tiny containers and structures
+                                                elif m <= 0xAF:  # TINY_LIST, TINY_MAP: here, saving a call
+                                                    if level >= max_depth - 1:
+                                                        raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
+                                                    if m <= 0x9F:
+                                                        n = m - 0x90
+                                                        if n > len(data) - pos:
+                                                            raise _overrun("list", n, pos, data)
+                                                        left[0] -= n
+                                                        if left[0] < 0:
+                                                            raise _too_many(left, pos - 1)
+                                                        lst1 = _NONE * n
+                                                        for i1 in _RANGES[n]:
+                                                            m = data[pos]
+                                                            pos += 1
+                                                            if m <= 0x7F:  # TINY_INT
+                                                                lst1[i1] = m
+                                                            elif m <= 0x8F:  # TINY_STRING
+                                                                n = m - 0x80
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m >= 0xC0:
+                                                                if m < 0xCA:
+                                                                    if m < 0xC3:
+                                                                        if m < 0xC1:
+                                                                            # NULL
+                                                                            lst1[i1] = None
+                                                                        else:
+                                                                            if m == 0xC1:  # FLOAT_64
+                                                                                lst1[i1], = _f64(data, pos)
+                                                                                pos += 8
+                                                                            else:  # FALSE
+                                                                                lst1[i1] = False
+                                                                    else:
+                                                                        if m < 0xC9:
+                                                                            if m == 0xC3:  # TRUE
+                                                                                lst1[i1] = True
+                                                                            elif m == 0xC8:  # INT_8
+                                                                                n = data[pos]
+                                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                                pos += 1
+                                                                            else:
+                                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # INT_16
+                                                                            lst1[i1], = _i16(data, pos)
+                                                                            pos += 2
+                                                                else:
+                                                                    if m < 0xD0:
+                                                                        if m < 0xCB:
+                                                                            # INT_32
+                                                                            lst1[i1], = _i32(data, pos)
+                                                                            pos += 4
+                                                                        else:
+                                                                            if m < 0xCC:
+                                                                                # INT_64
+                                                                                lst1[i1], = _i64(data, pos)
+                                                                                pos += 8
+                                                                            else:
+                                                                                if m < 0xCD:
+                                                                                    # BYTES_8
+                                                                                    n = data[pos]
+                                                                                    pos += 1
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    lst1[i1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xCD:  # BYTES_16
+                                                                                        n = _u16(data, pos)[0]
+                                                                                        pos += 2
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        lst1[i1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    elif m == 0xCE:  # BYTES_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        lst1[i1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    else:
+                                                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        if m < 0xD1:
+                                                                            # STRING_8
+                                                                            n = data[pos]
+                                                                            pos += 1
+                                                                            end = pos + n
+                                                                            if end > len(data):
+                                                                                raise _overrun("string", n, pos, data)
+                                                                            try:
+                                                                                lst1[i1] = data[pos:end].decode()
+                                                                            except UnicodeDecodeError as exc:
+                                                                                raise _bad_utf8(exc, pos) from None
+                                                                            pos = end
+                                                                        else:
+                                                                            if m < 0xF0:
+                                                                                if m < 0xD2:
+                                                                                    # STRING_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        lst1[i1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xD2:  # STRING_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("string", n, pos, data)
+                                                                                        try:
+                                                                                            lst1[i1] = data[pos:end].decode()
+                                                                                        except UnicodeDecodeError as exc:
+                                                                                            raise _bad_utf8(exc, pos) from None
+                                                                                        pos = end
+                                                                                    elif m == 0xE0:  # UUID
+                                                                                        if not allow_UUID:
+                                                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                                                        if pos + 16 > len(data):
+                                                                                            raise _overrun("UUID", 16, pos, data)
+                                                                                        lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                                        pos += 16
+                                                                                    else:
+                                                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                            else:
+                                                                                # TINY_INT_NEGATIVE
+                                                                                lst1[i1] = m - 0x100
+                                                            else:  # tiny containers and structures
+                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                        d[k] = lst1
+                                                    else:
+                                                        n = m - 0xA0
+                                                        if n > (len(data) - pos) >> 1:
+                                                            raise _overrun("map", n, pos, data)
+                                                        left[0] -= n + n
+                                                        if left[0] < 0:
+                                                            raise _too_many(left, pos - 1)
+                                                        d1 = {}
+                                                        for _ in _RANGES[n]:
+                                                            k1 = data[pos] ^ 0x80
+                                                            pos += 1
+                                                            if k1 < 16:  # TINY_STRING
+                                                                pass
+                                                            elif k1 == 0x50:  # STRING_8
+                                                                k1 = data[pos]
+                                                                pos += 1
+                                                            elif k1 == 0x51:  # STRING_16
+                                                                k1 = _u16(data, pos)[0]
+                                                                pos += 2
+                                                            elif k1 == 0x52:  # STRING_32
+                                                                k1 = _u32(data, pos)[0]
+                                                                pos += 4
+                                                            else:
+                                                                raise _bad_key(k1 ^ 0x80, pos - 1)
+                                                            end = pos + k1
+                                                            if end > len(data):
+                                                                raise _overrun("string", k1, pos, data)
+                                                            try:
+                                                                k1 = data[pos:end].decode()
+                                                            except UnicodeDecodeError as exc:
+                                                                raise _bad_utf8(exc, pos) from None
+                                                            pos = end
+                                                            m = data[pos]
+                                                            pos += 1
+                                                            if m <= 0x7F:  # TINY_INT
+                                                                d1[k1] = m
+                                                            elif m <= 0x8F:  # TINY_STRING
+                                                                n = m - 0x80
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m >= 0xC0:
+                                                                if m < 0xCA:
+                                                                    if m < 0xC3:
+                                                                        if m < 0xC1:
+                                                                            # NULL
+                                                                            d1[k1] = None
+                                                                        else:
+                                                                            if m == 0xC1:  # FLOAT_64
+                                                                                d1[k1], = _f64(data, pos)
+                                                                                pos += 8
+                                                                            else:  # FALSE
+                                                                                d1[k1] = False
+                                                                    else:
+                                                                        if m < 0xC9:
+                                                                            if m == 0xC3:  # TRUE
+                                                                                d1[k1] = True
+                                                                            elif m == 0xC8:  # INT_8
+                                                                                n = data[pos]
+                                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                                pos += 1
+                                                                            else:
+                                                                                d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # INT_16
+                                                                            d1[k1], = _i16(data, pos)
+                                                                            pos += 2
+                                                                else:
+                                                                    if m < 0xD0:
+                                                                        if m < 0xCB:
+                                                                            # INT_32
+                                                                            d1[k1], = _i32(data, pos)
+                                                                            pos += 4
+                                                                        else:
+                                                                            if m < 0xCC:
+                                                                                # INT_64
+                                                                                d1[k1], = _i64(data, pos)
+                                                                                pos += 8
+                                                                            else:
+                                                                                if m < 0xCD:
+                                                                                    # BYTES_8
+                                                                                    n = data[pos]
+                                                                                    pos += 1
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    d1[k1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xCD:  # BYTES_16
+                                                                                        n = _u16(data, pos)[0]
+                                                                                        pos += 2
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        d1[k1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    elif m == 0xCE:  # BYTES_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        d1[k1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    else:
+                                                                                        d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        if m < 0xD1:
+                                                                            # STRING_8
+                                                                            n = data[pos]
+                                                                            pos += 1
+                                                                            end = pos + n
+                                                                            if end > len(data):
+                                                                                raise _overrun("string", n, pos, data)
+                                                                            try:
+                                                                                d1[k1] = data[pos:end].decode()
+                                                                            except UnicodeDecodeError as exc:
+                                                                                raise _bad_utf8(exc, pos) from None
+                                                                            pos = end
+                                                                        else:
+                                                                            if m < 0xF0:
+                                                                                if m < 0xD2:
+                                                                                    # STRING_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        d1[k1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xD2:  # STRING_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("string", n, pos, data)
+                                                                                        try:
+                                                                                            d1[k1] = data[pos:end].decode()
+                                                                                        except UnicodeDecodeError as exc:
+                                                                                            raise _bad_utf8(exc, pos) from None
+                                                                                        pos = end
+                                                                                    elif m == 0xE0:  # UUID
+                                                                                        if not allow_UUID:
+                                                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                                                        if pos + 16 > len(data):
+                                                                                            raise _overrun("UUID", 16, pos, data)
+                                                                                        d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                                        pos += 16
+                                                                                    else:
+                                                                                        d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                            else:
+                                                                                # TINY_INT_NEGATIVE
+                                                                                d1[k1] = m - 0x100
+                                                            else:  # tiny containers and structures
+                                                                d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                        d[k] = d1
+                                                else:  # TINY_STRUCT
                                                     d[k], pos = unpack(data, pos - 1, level + 1, left)
                                             return d, pos
                                         elif m == 0xDA:  # MAP_32
@@ -12057,7 +12999,321 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                 else:
                                                                     # TINY_INT_NEGATIVE
                                                                     d[k] = m - 0x100
-                                                else:  # tiny containers and structures
+                                                elif m <= 0xAF:  # TINY_LIST, TINY_MAP: here, saving a call
+                                                    if level >= max_depth - 1:
+                                                        raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
+                                                    if m <= 0x9F:
+                                                        n = m - 0x90
+                                                        if n > len(data) - pos:
+                                                            raise _overrun("list", n, pos, data)
+                                                        left[0] -= n
+                                                        if left[0] < 0:
+                                                            raise _too_many(left, pos - 1)
+                                                        lst1 = _NONE * n
+                                                        for i1 in _RANGES[n]:
+                                                            m = data[pos]
+                                                            pos += 1
+                                                            if m <= 0x7F:  # TINY_INT
+                                                                lst1[i1] = m
+                                                            elif m <= 0x8F:  # TINY_STRING
+                                                                n = m - 0x80
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m >= 0xC0:
+                                                                if m < 0xCA:
+                                                                    if m < 0xC3:
+                                                                        if m < 0xC1:
+                                                                            # NULL
+                                                                            lst1[i1] = None
+                                                                        else:
+                                                                            if m == 0xC1:  # FLOAT_64
+                                                                                lst1[i1], = _f64(data, pos)
+                                                                                pos += 8
+                                                                            else:  # FALSE
+                                                                                lst1[i1] = False
+                                                                    else:
+                                                                        if m < 0xC9:
+                                                                            if m == 0xC3:  # TRUE
+                                                                                lst1[i1] = True
+                                                                            elif m == 0xC8:  # INT_8
+                                                                                n = data[pos]
+                                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                                pos += 1
+                                                                            else:
+                                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # INT_16
+                                                                            lst1[i1], = _i16(data, pos)
+                                                                            pos += 2
+                                                                else:
+                                                                    if m < 0xD0:
+                                                                        if m < 0xCB:
+                                                                            # INT_32
+                                                                            lst1[i1], = _i32(data, pos)
+                                                                            pos += 4
+                                                                        else:
+                                                                            if m < 0xCC:
+                                                                                # INT_64
+                                                                                lst1[i1], = _i64(data, pos)
+                                                                                pos += 8
+                                                                            else:
+                                                                                if m < 0xCD:
+                                                                                    # BYTES_8
+                                                                                    n = data[pos]
+                                                                                    pos += 1
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    lst1[i1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xCD:  # BYTES_16
+                                                                                        n = _u16(data, pos)[0]
+                                                                                        pos += 2
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        lst1[i1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    elif m == 0xCE:  # BYTES_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        lst1[i1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    else:
+                                                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        if m < 0xD1:
+                                                                            # STRING_8
+                                                                            n = data[pos]
+                                                                            pos += 1
+                                                                            end = pos + n
+                                                                            if end > len(data):
+                                                                                raise _overrun("string", n, pos, data)
+                                                                            try:
+                                                                                lst1[i1] = data[pos:end].decode()
+                                                                            except UnicodeDecodeError as exc:
+                                                                                raise _bad_utf8(exc, pos) from None
+                                                                            pos = end
+                                                                        else:
+                                                                            if m < 0xF0:
+                                                                                if m < 0xD2:
+                                                                                    # STRING_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        lst1[i1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xD2:  # STRING_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("string", n, pos, data)
+                                                                                        try:
+                                                                                            lst1[i1] = data[pos:end].decode()
+                                                                                        except UnicodeDecodeError as exc:
+                                                                                            raise _bad_utf8(exc, pos) from None
+                                                                                        pos = end
+                                                                                    elif m == 0xE0:  # UUID
+                                                                                        if not allow_UUID:
+                                                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                                                        if pos + 16 > len(data):
+                                                                                            raise _overrun("UUID", 16, pos, data)
+                                                                                        lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                                        pos += 16
+                                                                                    else:
+                                                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                            else:
+                                                                                # TINY_INT_NEGATIVE
+                                                                                lst1[i1] = m - 0x100
+                                                            else:  # tiny containers and structures
+                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                        d[k] = lst1
+                                                    else:
+                                                        n = m - 0xA0
+                                                        if n > (len(data) - pos) >> 1:
+                                                            raise _overrun("map", n, pos, data)
+                                                        left[0] -= n + n
+                                                        if left[0] < 0:
+                                                            raise _too_many(left, pos - 1)
+                                                        d1 = {}
+                                                        for _ in _RANGES[n]:
+                                                            k1 = data[pos] ^ 0x80
+                                                            pos += 1
+                                                            if k1 < 16:  # TINY_STRING
+                                                                pass
+                                                            elif k1 == 0x50:  # STRING_8
+                                                                k1 = data[pos]
+                                                                pos += 1
+                                                            elif k1 == 0x51:  # STRING_16
+                                                                k1 = _u16(data, pos)[0]
+                                                                pos += 2
+                                                            elif k1 == 0x52:  # STRING_32
+                                                                k1 = _u32(data, pos)[0]
+                                                                pos += 4
+                                                            else:
+                                                                raise _bad_key(k1 ^ 0x80, pos - 1)
+                                                            end = pos + k1
+                                                            if end > len(data):
+                                                                raise _overrun("string", k1, pos, data)
+                                                            try:
+                                                                k1 = data[pos:end].decode()
+                                                            except UnicodeDecodeError as exc:
+                                                                raise _bad_utf8(exc, pos) from None
+                                                            pos = end
+                                                            m = data[pos]
+                                                            pos += 1
+                                                            if m <= 0x7F:  # TINY_INT
+                                                                d1[k1] = m
+                                                            elif m <= 0x8F:  # TINY_STRING
+                                                                n = m - 0x80
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m >= 0xC0:
+                                                                if m < 0xCA:
+                                                                    if m < 0xC3:
+                                                                        if m < 0xC1:
+                                                                            # NULL
+                                                                            d1[k1] = None
+                                                                        else:
+                                                                            if m == 0xC1:  # FLOAT_64
+                                                                                d1[k1], = _f64(data, pos)
+                                                                                pos += 8
+                                                                            else:  # FALSE
+                                                                                d1[k1] = False
+                                                                    else:
+                                                                        if m < 0xC9:
+                                                                            if m == 0xC3:  # TRUE
+                                                                                d1[k1] = True
+                                                                            elif m == 0xC8:  # INT_8
+                                                                                n = data[pos]
+                                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                                pos += 1
+                                                                            else:
+                                                                                d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # INT_16
+                                                                            d1[k1], = _i16(data, pos)
+                                                                            pos += 2
+                                                                else:
+                                                                    if m < 0xD0:
+                                                                        if m < 0xCB:
+                                                                            # INT_32
+                                                                            d1[k1], = _i32(data, pos)
+                                                                            pos += 4
+                                                                        else:
+                                                                            if m < 0xCC:
+                                                                                # INT_64
+                                                                                d1[k1], = _i64(data, pos)
+                                                                                pos += 8
+                                                                            else:
+                                                                                if m < 0xCD:
+                                                                                    # BYTES_8
+                                                                                    n = data[pos]
+                                                                                    pos += 1
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    d1[k1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xCD:  # BYTES_16
+                                                                                        n = _u16(data, pos)[0]
+                                                                                        pos += 2
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        d1[k1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    elif m == 0xCE:  # BYTES_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        d1[k1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    else:
+                                                                                        d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        if m < 0xD1:
+                                                                            # STRING_8
+                                                                            n = data[pos]
+                                                                            pos += 1
+                                                                            end = pos + n
+                                                                            if end > len(data):
+                                                                                raise _overrun("string", n, pos, data)
+                                                                            try:
+                                                                                d1[k1] = data[pos:end].decode()
+                                                                            except UnicodeDecodeError as exc:
+                                                                                raise _bad_utf8(exc, pos) from None
+                                                                            pos = end
+                                                                        else:
+                                                                            if m < 0xF0:
+                                                                                if m < 0xD2:
+                                                                                    # STRING_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        d1[k1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xD2:  # STRING_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("string", n, pos, data)
+                                                                                        try:
+                                                                                            d1[k1] = data[pos:end].decode()
+                                                                                        except UnicodeDecodeError as exc:
+                                                                                            raise _bad_utf8(exc, pos) from None
+                                                                                        pos = end
+                                                                                    elif m == 0xE0:  # UUID
+                                                                                        if not allow_UUID:
+                                                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                                                        if pos + 16 > len(data):
+                                                                                            raise _overrun("UUID", 16, pos, data)
+                                                                                        d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                                        pos += 16
+                                                                                    else:
+                                                                                        d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                            else:
+                                                                                # TINY_INT_NEGATIVE
+                                                                                d1[k1] = m - 0x100
+                                                            else:  # tiny containers and structures
+                                                                d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                        d[k] = d1
+                                                else:  # TINY_STRUCT
                                                     d[k], pos = unpack(data, pos - 1, level + 1, left)
                                             return d, pos
                         else:
