@@ -25,6 +25,7 @@ the same values, bytes and errors.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Iterable
 from struct import error as _StructError
@@ -32,13 +33,13 @@ from typing import Any
 
 from . import _speedups
 from ._generated import codec as _g
-from ._generated.codec import DEFAULT_MAX_DEPTH
+from ._generated.codec import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH
 from ._generated.messages import Message
 from .errors import ProtocolError
 from .types import Structure
 
-__all__ = ["ACCELERATED", "DEFAULT_MAX_DEPTH", "Codec", "Structure", "ProtocolError", "get_codec", "pack",
-           "unpack"]
+__all__ = ["ACCELERATED", "DEFAULT_MAX_DECODED_VALUES", "DEFAULT_MAX_DEPTH", "Codec", "Structure",
+           "ProtocolError", "get_codec", "pack", "unpack"]
 
 
 def _load_accelerator() -> Any:
@@ -78,18 +79,32 @@ class Codec:
     holds no state between calls.
     """
 
-    __slots__ = ("version", "patches", "profile", "accelerated", "max_depth", "_unpack", "_checked", "_pack",
-                 "_whole", "_to_bytes", "_requests", "_responses", "_message_packers")
+    __slots__ = ("version", "patches", "profile", "accelerated", "max_depth", "max_decoded_values",
+                 "_fast_len", "_unpack", "_fields", "_checked", "_pack", "_whole", "_to_bytes",
+                 "_requests", "_responses", "_message_packers")
 
     def __init__(self, version: Version = DEFAULT_VERSION, patches: Iterable[str] = (), *,
-                 accelerated: bool | None = None, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+                 accelerated: bool | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
+                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES) -> None:
         """``accelerated``: True for the C codec, False for pure Python, None (default) for
         ``ACCELERATED``. True raises RuntimeError when the C codec is not available.
         ``max_depth``: decoding refuses values with containers (lists, maps, structures)
-        nested deeper than this, with a ProtocolError (default :data:`DEFAULT_MAX_DEPTH`)."""
+        nested deeper than this, with a ProtocolError (default :data:`DEFAULT_MAX_DEPTH`).
+        ``max_decoded_values``: decoding refuses a message (all its fields together) or a value
+        that holds more values than this, with a ProtocolError, before allocating them; every
+        list item, map key, map value and structure field counts 1, as does each top-level value
+        (default :data:`DEFAULT_MAX_DECODED_VALUES`; None: no limit)."""
         if not isinstance(max_depth, int) or max_depth < 1:
             raise ValueError(f"max_depth must be a positive integer, got {max_depth!r}")
+        if max_decoded_values is not None and (
+                type(max_decoded_values) is not int or max_decoded_values < 1):
+            raise ValueError(f"max_decoded_values must be a positive integer or None, "
+                             f"got {max_decoded_values!r}")
         self.max_depth = max_depth
+        self.max_decoded_values = max_decoded_values
+        # Every value takes a byte at least: data no longer than the budget cannot exceed it,
+        # so the pure-Python codec decodes it with the fast (uncounting) decoder.
+        self._fast_len = sys.maxsize if max_decoded_values is None else max_decoded_values
         version = (int(version[0]), int(version[1]))
         self.version = version
         self.patches = frozenset(patches)
@@ -117,16 +132,20 @@ class Codec:
                                + (" (ASYNCBOLT_PURE is set)" if _speedups.pure_requested() else ""))
         self.accelerated = bool(accelerated)
         if accelerated:
-            self._unpack = _accel.make_unpack(structs, self.profile, max_depth)
+            # The C decoder counts values always (per call; .fields() across a message's fields).
+            self._unpack = _accel.make_unpack(structs, self.profile, max_depth, max_decoded_values)
+            self._fields = self._unpack.fields
             self._pack = _accel.make_pack(packers, unavailable, _g._pack_other)
             # One call for a whole value / a whole encoding: unpack() and pack() on the hot path.
             self._whole = self._unpack.whole
             self._to_bytes = self._pack.to_bytes
         else:
+            # The fast decoder does not count: it only sees data of at most _fast_len bytes.
             self._unpack = _g._make_unpack(structs, self.profile, max_depth)
             self._pack = _g._make_pack(packers, unavailable)
-            self._whole = self._to_bytes = None
-        # Errors are always diagnosed by the checked pure-Python decoder.
+            self._whole = self._to_bytes = self._fields = None
+        # Errors are always diagnosed by the checked pure-Python decoder, which also counts (and
+        # decodes, for the pure codec, data longer than the budget).
         self._checked = _g._make_checked_unpack(structs, self.profile, max_depth)
         self._requests, self._responses, self._message_packers = tables
 
@@ -162,12 +181,15 @@ class Codec:
                 pass  # diagnosed below, by the checked pure-Python decoder
         if type(data) is not bytes:
             data = bytes(data)
-        try:  # unpack_from, inlined: this is the per-value hot path of the pure codec
-            value, end = self._unpack(data, 0)
-        except (ProtocolError, IndexError, _StructError, RecursionError):
-            value, end = self._diagnose(data, 0)
-        if end > len(data):
-            value, end = self._diagnose(data, 0)
+        if len(data) > self._fast_len and self._fields is None:
+            value, end = self._diagnose(data, 0)  # pure and long: the checked decoder counts
+        else:
+            try:  # unpack_from, inlined: this is the per-value hot path of the pure codec
+                value, end = self._unpack(data, 0)
+            except (ProtocolError, IndexError, _StructError, RecursionError):
+                value, end = self._diagnose(data, 0)
+            if end > len(data):
+                value, end = self._diagnose(data, 0)
         if end != len(data):
             raise ProtocolError(f"{len(data) - end} trailing bytes after the value", end)
         return value
@@ -176,6 +198,8 @@ class Codec:
         """Decode one value starting at ``offset``; returns ``(value, end offset)``."""
         if type(data) is not bytes:
             data = bytes(data)
+        if self._fields is None and len(data) - offset > self._fast_len:
+            return self._diagnose(data, offset)  # pure: the counting decoder
         try:
             value, end = self._unpack(data, offset)
         except (ProtocolError, IndexError, _StructError, RecursionError):
@@ -184,15 +208,23 @@ class Codec:
             return self._diagnose(data, offset)
         return value, end
 
-    def _diagnose(self, data: bytes, offset: int) -> tuple[Any, int]:
+    def _budget(self, what: str, taken: int = 1) -> list:
+        """The value budget of one decode call of the checked decoder (see _make_checked_unpack)."""
+        limit = self.max_decoded_values
+        return [sys.maxsize if limit is None else limit - taken, limit, what]
+
+    def _diagnose(self, data: bytes, offset: int, left: list | None = None) -> tuple[Any, int]:
         """Decode again, checking every size, to raise the precise ProtocolError.
 
         The fast decoder trusts declared sizes and only notices at the end (or by an
         IndexError) that they lie; this slower pass says where and why. Should it succeed where
         the fast one gave up (a nesting depth right at the recursion limit), its result stands.
+        It counts values against ``left`` (a fresh budget for one value when None).
         """
+        if left is None:
+            left = self._budget("value")
         try:
-            value, end = self._checked(data, offset)
+            value, end = self._checked(data, offset, 0, left)
         except (IndexError, _StructError):
             raise _truncated(data) from None
         except RecursionError:
@@ -240,23 +272,37 @@ class Codec:
         if not count <= n <= count + optional:
             expected = f"{count}" if not optional else f"{count} to {count + optional}"
             raise ProtocolError(f"{name} must have {expected} fields, found {n}", 0, (name,))
-        unpack = self._unpack
+        limit = self.max_decoded_values
+        if limit is not None and n > limit:
+            raise ProtocolError(f"message decodes to more than {limit:,} values (max_decoded_values)",
+                                0, (name,))
         pos = 2
-        fields = []
-        try:
-            for _ in range(n):
-                value, pos = unpack(data, pos)
-                fields.append(value)
-        except (ProtocolError, IndexError, _StructError, RecursionError):
-            pos = len(data) + 1
+        if self._fields is not None:  # C: all fields in one call, counted together
+            try:
+                fields, pos = self._fields(data, 2, n)
+            except (ProtocolError, IndexError, _StructError, RecursionError):
+                pos = len(data) + 1
+        elif len(data) <= self._fast_len:  # pure, too short to exceed the budget: not counted
+            unpack = self._unpack
+            fields = []
+            try:
+                for _ in range(n):
+                    value, pos = unpack(data, pos)
+                    fields.append(value)
+            except (ProtocolError, IndexError, _StructError, RecursionError):
+                pos = len(data) + 1
+        else:
+            pos = len(data) + 1  # pure and long: the checked decoder counts
         if pos > len(data):
-            # Decode again, diagnosing: an error is raised with its field's path, and values the
-            # fast decoder gave up on but the checked one accepts (nesting near max_depth) stand.
+            # Decode again, diagnosing and counting: an error is raised with its field's path,
+            # and values the fast decoder gave up on but the checked one accepts (nesting near
+            # max_depth) stand.
+            left = self._budget("message", n)
             try:
                 pos = 2
                 fields = []
                 for _ in range(n):
-                    value, pos = self.unpack_from(data, pos)
+                    value, pos = self._diagnose(data, pos, left)
                     fields.append(value)
             except ProtocolError as exc:
                 field = names[len(fields):len(fields) + 1]  # the field being decoded
@@ -280,16 +326,18 @@ class Codec:
         return pos
 
 
-_CODECS: dict[tuple[str, int], Codec] = {}
+_CODECS: dict[tuple[str, int, int | None], Codec] = {}
 
 
 def get_codec(version: Version = DEFAULT_VERSION, patches: Iterable[str] = (), *,
-              max_depth: int = DEFAULT_MAX_DEPTH) -> Codec:
-    """The (cached) codec for a version, set of patches and nesting limit."""
-    key = (_profile_key(version, patches), max_depth)
+              max_depth: int = DEFAULT_MAX_DEPTH,
+              max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES) -> Codec:
+    """The (cached) codec for a version, set of patches, nesting limit and value budget."""
+    key = (_profile_key(version, patches), max_depth, max_decoded_values)
     codec = _CODECS.get(key)
     if codec is None:
-        codec = _CODECS[key] = Codec(version, patches, max_depth=max_depth)
+        codec = _CODECS[key] = Codec(version, patches, max_depth=max_depth,
+                                     max_decoded_values=max_decoded_values)
     return codec
 
 

@@ -40,6 +40,10 @@ DIGEST_PLACEHOLDER = "@ACCEL_DIGEST@"
 # Default bound on nested containers in a decoded value, for both decoders (a run-time limit,
 # not a protocol fact, so it lives here rather than in the spec). Real values nest a few levels.
 DEFAULT_MAX_DEPTH = 256
+# Values one decode call (a message, all its fields; or one value) may produce: every list item,
+# map key and value and structure field counts 1. 1 + 50,000 rows x 21 (an UNWIND batch of
+# 10-key maps) fits with room to spare; 2,000,000 empty maps cost ~150 MB.
+DEFAULT_MAX_DECODED_VALUES = 2_000_000
 # Order of the single-byte marker tests in the fast decoder: most frequent first.
 HOT_ORDER = ["NULL", "STRING_8", "FLOAT_64", "TRUE", "FALSE", "INT_8", "INT_16", "INT_32",
              "INT_64", "LIST_8", "MAP_8", "STRING_16", "BYTES_8", "BYTES_16", "LIST_16",
@@ -359,6 +363,7 @@ def context(spec: Spec, sources: list[str]) -> dict:
         "forms": {k: _size_forms(spec, k) for k in ("string", "bytes", "list", "map")},
         "int_forms": int_forms,
         "default_max_depth": DEFAULT_MAX_DEPTH,
+        "default_max_decoded_values": DEFAULT_MAX_DECODED_VALUES,
         "message_maps": _message_maps(spec),
         "key_xor": _key_xor(spec),
         "xor": lambda a, b: a ^ b,

@@ -7,7 +7,9 @@
  * same marker table, and must agree with it byte for byte and value for value:
  *
  *   bind(codec_module)                        once, hands over the Python tables and builders
- *   make_unpack(structs, profile[, max_depth]) -> unpack   unpack(data, pos) -> (value, end)
+ *   make_unpack(structs, profile[, max_depth[, max_values]]) -> unpack
+ *                                             unpack(data, pos) -> (value, end)
+ *                                             unpack.fields(data, pos, n) -> ([n values], end)
  *   make_pack(packers, unavailable, pack_other) -> pack
  *                                             pack(value, out: bytearray) -> None
  *
@@ -27,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ACCEL_DIGEST "3448f82fa17a99a3"
+#define ACCEL_DIGEST "383988190386481c"
 #define MAX_SIZE 2147483647LL
 #define MAX_STRUCT_FIELDS 15
 #define MEMBER_OBJECT_EX 16 /* T_OBJECT_EX / Py_T_OBJECT_EX */
@@ -207,6 +209,8 @@ typedef struct {
     Py_ssize_t start;
     Unpacker *d;
     int depth; /* containers open around the value being decoded */
+    Py_ssize_t left; /* values this call may still produce (max_decoded_values) */
+    const char *what; /* "value" or "message": what the budget is for, in its error */
 } Ctx;
 
 /* A read of fixed width past the end (codec.py: IndexError / struct.error -> Codec._truncated). */
@@ -857,6 +861,7 @@ struct Unpacker {
     const char *profile_text;
     int allow[NGATED + 1];
     int max_depth; /* containers nested deeper than this are refused */
+    Py_ssize_t max_values; /* values one call may produce; PY_SSIZE_T_MAX: no limit */
     SEntry tags[128];
 };
 
@@ -877,6 +882,22 @@ static PyObject *
 too_deep(Ctx *c, Py_ssize_t at)
 {
     return perr(at, "values nested deeper than %d levels", c->d->max_depth);
+}
+
+/* The container at offset at declares more values than the budget has left (codec._too_many). */
+static PyObject *
+too_many(Ctx *c, Py_ssize_t at)
+{
+    char digits[32], text[48];
+    int nd = snprintf(digits, sizeof(digits), "%zd", c->d->max_values), i, j = 0;
+
+    for (i = 0; i < nd; i++) {
+        if (i > 0 && (nd - i) % 3 == 0)
+            text[j++] = ',';
+        text[j++] = digits[i];
+    }
+    text[j] = '\0';
+    return perr(at, "%s decodes to more than %s values (max_decoded_values)", c->what, text);
 }
 
 static void
@@ -1034,6 +1055,9 @@ dec_other_struct(Ctx *c, Py_ssize_t n, unsigned int tag, Py_ssize_t *ppos)
     }
     if (PyErr_Occurred())
         return NULL;
+    if (n > c->left)
+        return too_many(c, pos - 1);
+    c->left -= n;
     pos += 1;
     if (n > 16) /* cannot happen with a nibble-sized structure marker */
         return perr(pos - 2, "structure of %zd fields", n);
@@ -1083,6 +1107,9 @@ dec_struct(Ctx *c, Py_ssize_t n, Py_ssize_t *ppos)
     }
     if (n > 16)
         return perr(at, "structure of %zd fields", n);
+    if (n > c->left)
+        return too_many(c, at);
+    c->left -= n;
     pos += 1;
     if (enter_level(c))
         return NULL;
@@ -1287,6 +1314,9 @@ list_body:
         return too_deep(c, *ppos);
     if (n > (uint64_t)(len - pos))
         return err_overrun(c, "list", n, pos);
+    if (n > (uint64_t)c->left)
+        return too_many(c, *ppos);
+    c->left -= (Py_ssize_t)n;
     v = dec_list(c, (Py_ssize_t)n, &pos);
     if (v != NULL)
         *ppos = pos;
@@ -1296,6 +1326,9 @@ map_body:
         return too_deep(c, *ppos);
     if (n > (uint64_t)((len - pos) >> 1))
         return err_overrun(c, "map", n, pos);
+    if (n > (uint64_t)(c->left >> 1))
+        return too_many(c, *ppos);
+    c->left -= 2 * (Py_ssize_t)n;
     v = dec_map(c, (Py_ssize_t)n, &pos);
     if (v != NULL)
         *ppos = pos;
@@ -1309,53 +1342,40 @@ struct_body:
     return v;
 }
 
-static PyObject *
-unpacker_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+/* Set c up to read data from offset pos (-1 with an exception); *release: view to release. */
+static int
+ctx_open(Ctx *c, PyObject *self, PyObject *data, Py_ssize_t pos, Py_buffer *view, int *release)
 {
-    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf), pos;
-    PyObject *data, *value, *result, *end;
-    Py_buffer view;
-    int release = 0;
-    Ctx c;
-
-    if (nargs != 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames))) {
-        PyErr_SetString(PyExc_TypeError, "unpack(data, pos) takes exactly 2 positional arguments");
-        return NULL;
-    }
-    data = args[0];
-    pos = PyLong_AsSsize_t(args[1]);
-    if (pos == -1 && PyErr_Occurred())
-        return NULL;
+    *release = 0;
     if (PyBytes_CheckExact(data)) {
-        c.b = (const unsigned char *)PyBytes_AS_STRING(data);
-        c.len = PyBytes_GET_SIZE(data);
+        c->b = (const unsigned char *)PyBytes_AS_STRING(data);
+        c->len = PyBytes_GET_SIZE(data);
     }
     else {
-        if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0)
-            return NULL;
-        release = 1;
-        c.b = (const unsigned char *)view.buf;
-        c.len = view.len;
+        if (PyObject_GetBuffer(data, view, PyBUF_SIMPLE) < 0)
+            return -1;
+        *release = 1;
+        c->b = (const unsigned char *)view->buf;
+        c->len = view->len;
     }
     if (pos < 0) {
-        if (release)
-            PyBuffer_Release(&view);
+        if (*release)
+            PyBuffer_Release(view);
         PyErr_SetString(PyExc_IndexError, "negative offset");
-        return NULL;
+        return -1;
     }
-    c.start = pos;
-    c.d = (Unpacker *)self;
-    c.depth = 0;
-    value = dec_value(&c, &pos);
-    if (release)
-        PyBuffer_Release(&view);
-    if (value == NULL) {
-        if (PyErr_ExceptionMatches(PyExc_RecursionError)) {
-            PyErr_Clear();
-            perr(c.start, "values nested too deeply to decode");
-        }
-        return NULL;
-    }
+    c->start = pos;
+    c->d = (Unpacker *)self;
+    c->depth = 0;
+    return 0;
+}
+
+/* (value, end) -> a new tuple; consumes value. */
+static PyObject *
+pair_with_end(PyObject *value, Py_ssize_t pos)
+{
+    PyObject *end, *result;
+
     end = PyLong_FromSsize_t(pos);
     if (end == NULL) {
         Py_DECREF(value);
@@ -1370,6 +1390,99 @@ unpacker_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kw
     PyTuple_SET_ITEM(result, 0, value);
     PyTuple_SET_ITEM(result, 1, end);
     return result;
+}
+
+/* One value at c->start, with its own budget; NULL with an exception. */
+static PyObject *
+dec_top(Ctx *c, Py_ssize_t *ppos)
+{
+    PyObject *value = dec_value(c, ppos);
+
+    if (value == NULL && PyErr_ExceptionMatches(PyExc_RecursionError)) {
+        PyErr_Clear();
+        perr(c->start, "values nested too deeply to decode");
+    }
+    return value;
+}
+
+static PyObject *
+unpacker_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf), pos;
+    PyObject *value;
+    Py_buffer view;
+    int release;
+    Ctx c;
+
+    if (nargs != 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames))) {
+        PyErr_SetString(PyExc_TypeError, "unpack(data, pos) takes exactly 2 positional arguments");
+        return NULL;
+    }
+    pos = PyLong_AsSsize_t(args[1]);
+    if (pos == -1 && PyErr_Occurred())
+        return NULL;
+    if (ctx_open(&c, self, args[0], pos, &view, &release) < 0)
+        return NULL;
+    c.left = c.d->max_values - 1; /* the value itself counts */
+    c.what = "value";
+    value = dec_top(&c, &pos);
+    if (release)
+        PyBuffer_Release(&view);
+    if (value == NULL)
+        return NULL;
+    return pair_with_end(value, pos);
+}
+
+/* unpack.fields(data, pos, n) -> ([n values], end): a message's fields, with one budget for all. */
+static PyObject *
+unpacker_fields(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t pos, n, i;
+    PyObject *list, *value;
+    Py_buffer view;
+    int release;
+    Ctx c;
+
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "fields(data, pos, n) takes exactly 3 arguments");
+        return NULL;
+    }
+    pos = PyLong_AsSsize_t(args[1]);
+    if (pos == -1 && PyErr_Occurred())
+        return NULL;
+    n = PyLong_AsSsize_t(args[2]);
+    if (n == -1 && PyErr_Occurred())
+        return NULL;
+    if (n < 0 || n > MAX_STRUCT_FIELDS) {
+        PyErr_Format(PyExc_ValueError, "a message has 0 to %d fields, not %zd", MAX_STRUCT_FIELDS, n);
+        return NULL;
+    }
+    if (ctx_open(&c, self, args[0], pos, &view, &release) < 0)
+        return NULL;
+    c.what = "message";
+    c.left = c.d->max_values - n; /* every field counts */
+    if (c.left < 0) {
+        list = too_many(&c, pos - 2);
+        goto done;
+    }
+    list = PyList_New(n);
+    if (list == NULL)
+        goto done;
+    for (i = 0; i < n; i++) {
+        c.start = pos;
+        value = dec_top(&c, &pos);
+        if (value == NULL) {
+            Py_CLEAR(list);
+            goto done;
+        }
+        PyList_SET_ITEM(list, i, value);
+    }
+done:
+    if (release)
+        PyBuffer_Release(&view);
+    if (list == NULL)
+        return NULL;
+    return pair_with_end(list, pos);
 }
 
 /* unpack.whole(data) -> value: exactly one value filling data (Codec.unpack). */
@@ -1402,6 +1515,9 @@ unpacker_whole(PyObject *self, PyObject *data)
 
 static PyMethodDef unpacker_methods[] = {
     {"whole", unpacker_whole, METH_O, "whole(data) -> value: exactly one value, no trailing bytes"},
+    {"fields", (PyCFunction)(void (*)(void))unpacker_fields, METH_FASTCALL,
+     "fields(data, pos, n) -> ([n values], end): a message's n fields, counted together against "
+     "max_decoded_values"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1447,12 +1563,26 @@ make_unpack(PyObject *module, PyObject *args)
     int t;
 
     int max_depth = 256;
+    PyObject *max_values_arg = NULL;
+    Py_ssize_t max_values = 2000000;
 
-    if (!PyArg_ParseTuple(args, "O!U|i:make_unpack", &PyDict_Type, &structs, &profile, &max_depth))
+    if (!PyArg_ParseTuple(args, "O!U|iO:make_unpack", &PyDict_Type, &structs, &profile, &max_depth,
+                          &max_values_arg))
         return NULL;
     if (max_depth < 1) {
         PyErr_SetString(PyExc_ValueError, "max_depth must be at least 1");
         return NULL;
+    }
+    if (max_values_arg == Py_None)
+        max_values = PY_SSIZE_T_MAX;
+    else if (max_values_arg != NULL) {
+        max_values = PyLong_AsSsize_t(max_values_arg);
+        if (max_values == -1 && PyErr_Occurred())
+            return NULL;
+        if (max_values < 1) {
+            PyErr_SetString(PyExc_ValueError, "max_decoded_values must be at least 1 (or None)");
+            return NULL;
+        }
     }
     if (!bound) {
         PyErr_SetString(PyExc_RuntimeError, "asyncbolt._accel.bind() was not called");
@@ -1463,6 +1593,7 @@ make_unpack(PyObject *module, PyObject *args)
         return NULL;
     d->vectorcall = unpacker_call;
     d->max_depth = max_depth;
+    d->max_values = max_values;
     Py_INCREF(profile);
     d->profile = profile;
     for (t = 0; t < 128; t++) {
@@ -2622,7 +2753,7 @@ fail:
 static PyMethodDef methods[] = {
     {"bind", bind, METH_O, "bind(codec_module): take the generated codec's tables and builders"},
     {"make_unpack", make_unpack, METH_VARARGS,
-     "make_unpack(structs, profile[, max_depth]) -> unpack(data, pos) -> (value, end)"},
+     "make_unpack(structs, profile[, max_depth[, max_values]]) -> unpack(data, pos) -> (value, end)"},
     {"make_pack", make_pack, METH_VARARGS,
      "make_pack(packers, unavailable, pack_other) -> pack(value, out: bytearray)"},
     {"split_chunks", (PyCFunction)(void (*)(void))split_chunks, METH_FASTCALL,

@@ -26,9 +26,13 @@ Version = tuple[int, int]
 _MAX_SIZE = 2147483647
 #: Default bound on nested containers (lists, maps, structures) in one decoded value.
 DEFAULT_MAX_DEPTH = 256
+#: Default bound on the values one decode call produces (a message: all its fields together; or
+#: one value): every list item, map key, map value and structure field counts 1, and so does each
+#: top-level value. Checked at each container's header, before anything is allocated for it.
+DEFAULT_MAX_DECODED_VALUES = 2000000
 _MAX_STRUCT_FIELDS = 15
 #: Digest of the C accelerator generated with this module (_accel.c); a build that differs is stale.
-_ACCEL_DIGEST = "3448f82fa17a99a3"
+_ACCEL_DIGEST = "383988190386481c"
 _u16 = Struct(">H").unpack_from
 _u32 = Struct(">I").unpack_from
 _i16 = Struct(">h").unpack_from
@@ -129,6 +133,12 @@ def _overrun(what: str, n: int, pos: int, data: bytes) -> ProtocolError:
 
 def _bad_utf8(exc: UnicodeDecodeError, pos: int) -> ProtocolError:
     return ProtocolError(f"invalid UTF-8 in string: {exc.reason}", pos + exc.start)
+
+
+def _too_many(left: list, at: int) -> ProtocolError:
+    """The budget ``left`` ([values still allowed, the limit, "message" or "value"]) ran out at
+    the container whose marker is at ``at``."""
+    return ProtocolError(f"{left[2]} decodes to more than {left[1]:,} values (max_decoded_values)", at)
 
 
 def _bad_key(marker: int, pos: int) -> ProtocolError:
@@ -868,7 +878,8 @@ _STRUCT_SETS = ((_STRUCTS_0, _PACKERS_0), (_STRUCTS_1, _PACKERS_1), (_STRUCTS_2,
 
 
 def _other_struct(unpack: Any, data: bytes, pos: int, n: int, tag: int, profile: str,
-                  level: int) -> tuple:
+                  level: int, left: list | None = None) -> tuple:
+    """A structure whose tag the profile does not define; ``left``: the checked decoder's budget."""
     if tag > 0x7F:
         raise ProtocolError(f"structure tag 0x{tag:02X} is outside 0x00-0x7F", pos)
     known = _TAG_VERSIONS.get(tag)
@@ -876,11 +887,20 @@ def _other_struct(unpack: Any, data: bytes, pos: int, n: int, tag: int, profile:
         raise ProtocolError(
             f"structure {known[0]} (tag 0x{tag:02X}) is not part of Bolt {profile}; "
             f"it exists in Bolt {known[1]}", pos - 1)
-    pos += 1
     fields = []
-    for _ in range(n):
-        v, pos = unpack(data, pos, level + 1)
-        fields.append(v)
+    if left is None:
+        pos += 1
+        for _ in range(n):
+            v, pos = unpack(data, pos, level + 1)
+            fields.append(v)
+    else:
+        left[0] -= n
+        if left[0] < 0:
+            raise _too_many(left, pos - 1)
+        pos += 1
+        for _ in range(n):
+            v, pos = unpack(data, pos, level + 1, left)
+            fields.append(v)
     return Structure(tag, fields), pos
 
 
@@ -10570,12 +10590,18 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
 
 def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
     """The same decoder with every size checked against the data: exact error offsets, and
-    containers nested deeper than ``max_depth`` refused."""
+    containers nested deeper than ``max_depth`` refused: ``unpack(data, pos, level, left)``.
+
+    It also counts values: ``left`` is ``[values still allowed, the limit, "message" or
+    "value"]``, shared by the calls of one message; each container takes its items (a map: its
+    keys and values) from ``left[0]`` at its header, before allocating, and a container that
+    would take it below 0 is refused (see ``DEFAULT_MAX_DECODED_VALUES``).
+    """
     if max_depth < 1:
         raise ValueError("max_depth must be at least 1")
     allow_UUID = profile in _GATED["UUID"]
 
-    def unpack(data: bytes, pos: int, level: int = 0) -> tuple[Any, int]:
+    def unpack(data: bytes, pos: int, level: int, left: list) -> tuple[Any, int]:
         m = data[pos]
         pos += 1
         if m <= 0x7F:  # TINY_INT
@@ -10598,6 +10624,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
             n = m - 0x90
             if n > len(data) - pos:
                 raise _overrun("list", n, pos, data)
+            left[0] -= n
+            if left[0] < 0:
+                raise _too_many(left, pos - 1)
             lst = _NONE * n
             for i in _RANGES[n]:
                 m = data[pos]
@@ -10635,7 +10664,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                     lst[i] = n - 0x100 if n > 0x7F else n
                                     pos += 1
                                 else:
-                                    lst[i], pos = unpack(data, pos - 1, level + 1)
+                                    lst[i], pos = unpack(data, pos - 1, level + 1, left)
                             else:
                                 # INT_16
                                 lst[i], = _i16(data, pos)
@@ -10679,7 +10708,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             lst[i] = data[pos:end]
                                             pos = end
                                         else:
-                                            lst[i], pos = unpack(data, pos - 1, level + 1)
+                                            lst[i], pos = unpack(data, pos - 1, level + 1, left)
                         else:
                             if m < 0xD1:
                                 # STRING_8
@@ -10728,12 +10757,12 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             lst[i] = _from_UUID(data[pos:pos + 16])
                                             pos += 16
                                         else:
-                                            lst[i], pos = unpack(data, pos - 1, level + 1)
+                                            lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                 else:
                                     # TINY_INT_NEGATIVE
                                     lst[i] = m - 0x100
                 else:  # tiny containers and structures
-                    lst[i], pos = unpack(data, pos - 1, level + 1)
+                    lst[i], pos = unpack(data, pos - 1, level + 1, left)
             return lst, pos
         elif m <= 0xAF:  # TINY_MAP
             if level >= max_depth:
@@ -10741,6 +10770,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
             n = m - 0xA0
             if n > (len(data) - pos) >> 1:
                 raise _overrun("map", n, pos, data)
+            left[0] -= n + n
+            if left[0] < 0:
+                raise _too_many(left, pos - 1)
             d = {}
             for _ in _RANGES[n]:
                 k = data[pos] ^ 0x80
@@ -10801,7 +10833,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                     d[k] = n - 0x100 if n > 0x7F else n
                                     pos += 1
                                 else:
-                                    d[k], pos = unpack(data, pos - 1, level + 1)
+                                    d[k], pos = unpack(data, pos - 1, level + 1, left)
                             else:
                                 # INT_16
                                 d[k], = _i16(data, pos)
@@ -10845,7 +10877,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             d[k] = data[pos:end]
                                             pos = end
                                         else:
-                                            d[k], pos = unpack(data, pos - 1, level + 1)
+                                            d[k], pos = unpack(data, pos - 1, level + 1, left)
                         else:
                             if m < 0xD1:
                                 # STRING_8
@@ -10894,12 +10926,12 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             d[k] = _from_UUID(data[pos:pos + 16])
                                             pos += 16
                                         else:
-                                            d[k], pos = unpack(data, pos - 1, level + 1)
+                                            d[k], pos = unpack(data, pos - 1, level + 1, left)
                                 else:
                                     # TINY_INT_NEGATIVE
                                     d[k] = m - 0x100
                 else:  # tiny containers and structures
-                    d[k], pos = unpack(data, pos - 1, level + 1)
+                    d[k], pos = unpack(data, pos - 1, level + 1, left)
             return d, pos
         elif m <= 0xBF:  # TINY_STRUCT
             if level >= max_depth:
@@ -10908,10 +10940,13 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
             tag = data[pos]
             entry = structs.get(tag)
             if entry is None:
-                return _other_struct(unpack, data, pos, n, tag, profile, level)
+                return _other_struct(unpack, data, pos, n, tag, profile, level, left)
             if n != entry[0]:
                 raise ProtocolError(f"{entry[2]} structure must have {entry[0]} fields, found {n}", pos - 1)
             at = pos - 1
+            left[0] -= n
+            if left[0] < 0:
+                raise _too_many(left, at)
             pos += 1
             fields = _NONE * n
             for i in _RANGES[n]:
@@ -10950,7 +10985,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                     fields[i] = n - 0x100 if n > 0x7F else n
                                     pos += 1
                                 else:
-                                    fields[i], pos = unpack(data, pos - 1, level + 1)
+                                    fields[i], pos = unpack(data, pos - 1, level + 1, left)
                             else:
                                 # INT_16
                                 fields[i], = _i16(data, pos)
@@ -10994,7 +11029,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             fields[i] = data[pos:end]
                                             pos = end
                                         else:
-                                            fields[i], pos = unpack(data, pos - 1, level + 1)
+                                            fields[i], pos = unpack(data, pos - 1, level + 1, left)
                         else:
                             if m < 0xD1:
                                 # STRING_8
@@ -11043,12 +11078,12 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             fields[i] = _from_UUID(data[pos:pos + 16])
                                             pos += 16
                                         else:
-                                            fields[i], pos = unpack(data, pos - 1, level + 1)
+                                            fields[i], pos = unpack(data, pos - 1, level + 1, left)
                                 else:
                                     # TINY_INT_NEGATIVE
                                     fields[i] = m - 0x100
                 else:  # tiny containers and structures
-                    fields[i], pos = unpack(data, pos - 1, level + 1)
+                    fields[i], pos = unpack(data, pos - 1, level + 1, left)
             return entry[1](fields, at), pos
         else:
             if m < 0xCA:
@@ -11174,6 +11209,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                         pos += 1
                                         if n > len(data) - pos:
                                             raise _overrun("list", n, pos, data)
+                                        left[0] -= n
+                                        if left[0] < 0:
+                                            raise _too_many(left, pos - 2)
                                         lst = _NONE * n
                                         for i in range(n):
                                             m = data[pos]
@@ -11211,7 +11249,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                 lst[i] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                         else:
                                                             # INT_16
                                                             lst[i], = _i16(data, pos)
@@ -11255,7 +11293,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         lst[i] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -11304,12 +11342,12 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         lst[i] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 lst[i] = m - 0x100
                                             else:  # tiny containers and structures
-                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                         return lst, pos
                                     elif m == 0xD2:  # STRING_32
                                         n = _u32(data, pos)[0]
@@ -11333,6 +11371,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                         pos += 2
                                         if n > len(data) - pos:
                                             raise _overrun("list", n, pos, data)
+                                        left[0] -= n
+                                        if left[0] < 0:
+                                            raise _too_many(left, pos - 3)
                                         lst = _NONE * n
                                         for i in range(n):
                                             m = data[pos]
@@ -11370,7 +11411,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                 lst[i] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                         else:
                                                             # INT_16
                                                             lst[i], = _i16(data, pos)
@@ -11414,7 +11455,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         lst[i] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -11463,12 +11504,326 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         lst[i] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 lst[i] = m - 0x100
-                                            else:  # tiny containers and structures
-                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                            elif m <= 0xAF:  # TINY_LIST, TINY_MAP: here, saving a call
+                                                if level >= max_depth - 1:
+                                                    raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
+                                                if m <= 0x9F:
+                                                    n = m - 0x90
+                                                    if n > len(data) - pos:
+                                                        raise _overrun("list", n, pos, data)
+                                                    left[0] -= n
+                                                    if left[0] < 0:
+                                                        raise _too_many(left, pos - 1)
+                                                    lst1 = _NONE * n
+                                                    for i1 in _RANGES[n]:
+                                                        m = data[pos]
+                                                        pos += 1
+                                                        if m <= 0x7F:  # TINY_INT
+                                                            lst1[i1] = m
+                                                        elif m <= 0x8F:  # TINY_STRING
+                                                            n = m - 0x80
+                                                            end = pos + n
+                                                            if end > len(data):
+                                                                raise _overrun("string", n, pos, data)
+                                                            try:
+                                                                lst1[i1] = data[pos:end].decode()
+                                                            except UnicodeDecodeError as exc:
+                                                                raise _bad_utf8(exc, pos) from None
+                                                            pos = end
+                                                        elif m >= 0xC0:
+                                                            if m < 0xCA:
+                                                                if m < 0xC3:
+                                                                    if m < 0xC1:
+                                                                        # NULL
+                                                                        lst1[i1] = None
+                                                                    else:
+                                                                        if m == 0xC1:  # FLOAT_64
+                                                                            lst1[i1], = _f64(data, pos)
+                                                                            pos += 8
+                                                                        else:  # FALSE
+                                                                            lst1[i1] = False
+                                                                else:
+                                                                    if m < 0xC9:
+                                                                        if m == 0xC3:  # TRUE
+                                                                            lst1[i1] = True
+                                                                        elif m == 0xC8:  # INT_8
+                                                                            n = data[pos]
+                                                                            lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                            pos += 1
+                                                                        else:
+                                                                            lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        # INT_16
+                                                                        lst1[i1], = _i16(data, pos)
+                                                                        pos += 2
+                                                            else:
+                                                                if m < 0xD0:
+                                                                    if m < 0xCB:
+                                                                        # INT_32
+                                                                        lst1[i1], = _i32(data, pos)
+                                                                        pos += 4
+                                                                    else:
+                                                                        if m < 0xCC:
+                                                                            # INT_64
+                                                                            lst1[i1], = _i64(data, pos)
+                                                                            pos += 8
+                                                                        else:
+                                                                            if m < 0xCD:
+                                                                                # BYTES_8
+                                                                                n = data[pos]
+                                                                                pos += 1
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("bytes", n, pos, data)
+                                                                                lst1[i1] = data[pos:end]
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xCD:  # BYTES_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    lst1[i1] = data[pos:end]
+                                                                                    pos = end
+                                                                                elif m == 0xCE:  # BYTES_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    lst1[i1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                else:
+                                                                    if m < 0xD1:
+                                                                        # STRING_8
+                                                                        n = data[pos]
+                                                                        pos += 1
+                                                                        end = pos + n
+                                                                        if end > len(data):
+                                                                            raise _overrun("string", n, pos, data)
+                                                                        try:
+                                                                            lst1[i1] = data[pos:end].decode()
+                                                                        except UnicodeDecodeError as exc:
+                                                                            raise _bad_utf8(exc, pos) from None
+                                                                        pos = end
+                                                                    else:
+                                                                        if m < 0xF0:
+                                                                            if m < 0xD2:
+                                                                                # STRING_16
+                                                                                n = _u16(data, pos)[0]
+                                                                                pos += 2
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("string", n, pos, data)
+                                                                                try:
+                                                                                    lst1[i1] = data[pos:end].decode()
+                                                                                except UnicodeDecodeError as exc:
+                                                                                    raise _bad_utf8(exc, pos) from None
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xD2:  # STRING_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        lst1[i1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                elif m == 0xE0:  # UUID
+                                                                                    if not allow_UUID:
+                                                                                        raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                            "it exists in Bolt 6.1+", pos - 1)
+                                                                                    if pos + 16 > len(data):
+                                                                                        raise _overrun("UUID", 16, pos, data)
+                                                                                    lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                                    pos += 16
+                                                                                else:
+                                                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # TINY_INT_NEGATIVE
+                                                                            lst1[i1] = m - 0x100
+                                                        else:  # tiny containers and structures
+                                                            lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                    lst[i] = lst1
+                                                else:
+                                                    n = m - 0xA0
+                                                    if n > (len(data) - pos) >> 1:
+                                                        raise _overrun("map", n, pos, data)
+                                                    left[0] -= n + n
+                                                    if left[0] < 0:
+                                                        raise _too_many(left, pos - 1)
+                                                    d1 = {}
+                                                    for _ in _RANGES[n]:
+                                                        k1 = data[pos] ^ 0x80
+                                                        pos += 1
+                                                        if k1 < 16:  # TINY_STRING
+                                                            pass
+                                                        elif k1 == 0x50:  # STRING_8
+                                                            k1 = data[pos]
+                                                            pos += 1
+                                                        elif k1 == 0x51:  # STRING_16
+                                                            k1 = _u16(data, pos)[0]
+                                                            pos += 2
+                                                        elif k1 == 0x52:  # STRING_32
+                                                            k1 = _u32(data, pos)[0]
+                                                            pos += 4
+                                                        else:
+                                                            raise _bad_key(k1 ^ 0x80, pos - 1)
+                                                        end = pos + k1
+                                                        if end > len(data):
+                                                            raise _overrun("string", k1, pos, data)
+                                                        try:
+                                                            k1 = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                        m = data[pos]
+                                                        pos += 1
+                                                        if m <= 0x7F:  # TINY_INT
+                                                            d1[k1] = m
+                                                        elif m <= 0x8F:  # TINY_STRING
+                                                            n = m - 0x80
+                                                            end = pos + n
+                                                            if end > len(data):
+                                                                raise _overrun("string", n, pos, data)
+                                                            try:
+                                                                d1[k1] = data[pos:end].decode()
+                                                            except UnicodeDecodeError as exc:
+                                                                raise _bad_utf8(exc, pos) from None
+                                                            pos = end
+                                                        elif m >= 0xC0:
+                                                            if m < 0xCA:
+                                                                if m < 0xC3:
+                                                                    if m < 0xC1:
+                                                                        # NULL
+                                                                        d1[k1] = None
+                                                                    else:
+                                                                        if m == 0xC1:  # FLOAT_64
+                                                                            d1[k1], = _f64(data, pos)
+                                                                            pos += 8
+                                                                        else:  # FALSE
+                                                                            d1[k1] = False
+                                                                else:
+                                                                    if m < 0xC9:
+                                                                        if m == 0xC3:  # TRUE
+                                                                            d1[k1] = True
+                                                                        elif m == 0xC8:  # INT_8
+                                                                            n = data[pos]
+                                                                            d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                            pos += 1
+                                                                        else:
+                                                                            d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        # INT_16
+                                                                        d1[k1], = _i16(data, pos)
+                                                                        pos += 2
+                                                            else:
+                                                                if m < 0xD0:
+                                                                    if m < 0xCB:
+                                                                        # INT_32
+                                                                        d1[k1], = _i32(data, pos)
+                                                                        pos += 4
+                                                                    else:
+                                                                        if m < 0xCC:
+                                                                            # INT_64
+                                                                            d1[k1], = _i64(data, pos)
+                                                                            pos += 8
+                                                                        else:
+                                                                            if m < 0xCD:
+                                                                                # BYTES_8
+                                                                                n = data[pos]
+                                                                                pos += 1
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("bytes", n, pos, data)
+                                                                                d1[k1] = data[pos:end]
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xCD:  # BYTES_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    d1[k1] = data[pos:end]
+                                                                                    pos = end
+                                                                                elif m == 0xCE:  # BYTES_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    d1[k1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                else:
+                                                                    if m < 0xD1:
+                                                                        # STRING_8
+                                                                        n = data[pos]
+                                                                        pos += 1
+                                                                        end = pos + n
+                                                                        if end > len(data):
+                                                                            raise _overrun("string", n, pos, data)
+                                                                        try:
+                                                                            d1[k1] = data[pos:end].decode()
+                                                                        except UnicodeDecodeError as exc:
+                                                                            raise _bad_utf8(exc, pos) from None
+                                                                        pos = end
+                                                                    else:
+                                                                        if m < 0xF0:
+                                                                            if m < 0xD2:
+                                                                                # STRING_16
+                                                                                n = _u16(data, pos)[0]
+                                                                                pos += 2
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("string", n, pos, data)
+                                                                                try:
+                                                                                    d1[k1] = data[pos:end].decode()
+                                                                                except UnicodeDecodeError as exc:
+                                                                                    raise _bad_utf8(exc, pos) from None
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xD2:  # STRING_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        d1[k1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                elif m == 0xE0:  # UUID
+                                                                                    if not allow_UUID:
+                                                                                        raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                            "it exists in Bolt 6.1+", pos - 1)
+                                                                                    if pos + 16 > len(data):
+                                                                                        raise _overrun("UUID", 16, pos, data)
+                                                                                    d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                                    pos += 16
+                                                                                else:
+                                                                                    d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # TINY_INT_NEGATIVE
+                                                                            d1[k1] = m - 0x100
+                                                        else:  # tiny containers and structures
+                                                            d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                    lst[i] = d1
+                                            else:  # TINY_STRUCT
+                                                lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                         return lst, pos
                                     elif m == 0xD6:  # LIST_32
                                         if level >= max_depth:
@@ -11477,6 +11832,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                         pos += 4
                                         if n > len(data) - pos:
                                             raise _overrun("list", n, pos, data)
+                                        left[0] -= n
+                                        if left[0] < 0:
+                                            raise _too_many(left, pos - 5)
                                         lst = _NONE * n
                                         for i in range(n):
                                             m = data[pos]
@@ -11514,7 +11872,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                 lst[i] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                         else:
                                                             # INT_16
                                                             lst[i], = _i16(data, pos)
@@ -11558,7 +11916,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         lst[i] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -11607,12 +11965,326 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         lst[i] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        lst[i], pos = unpack(data, pos - 1, level + 1)
+                                                                        lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 lst[i] = m - 0x100
-                                            else:  # tiny containers and structures
-                                                lst[i], pos = unpack(data, pos - 1, level + 1)
+                                            elif m <= 0xAF:  # TINY_LIST, TINY_MAP: here, saving a call
+                                                if level >= max_depth - 1:
+                                                    raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
+                                                if m <= 0x9F:
+                                                    n = m - 0x90
+                                                    if n > len(data) - pos:
+                                                        raise _overrun("list", n, pos, data)
+                                                    left[0] -= n
+                                                    if left[0] < 0:
+                                                        raise _too_many(left, pos - 1)
+                                                    lst1 = _NONE * n
+                                                    for i1 in _RANGES[n]:
+                                                        m = data[pos]
+                                                        pos += 1
+                                                        if m <= 0x7F:  # TINY_INT
+                                                            lst1[i1] = m
+                                                        elif m <= 0x8F:  # TINY_STRING
+                                                            n = m - 0x80
+                                                            end = pos + n
+                                                            if end > len(data):
+                                                                raise _overrun("string", n, pos, data)
+                                                            try:
+                                                                lst1[i1] = data[pos:end].decode()
+                                                            except UnicodeDecodeError as exc:
+                                                                raise _bad_utf8(exc, pos) from None
+                                                            pos = end
+                                                        elif m >= 0xC0:
+                                                            if m < 0xCA:
+                                                                if m < 0xC3:
+                                                                    if m < 0xC1:
+                                                                        # NULL
+                                                                        lst1[i1] = None
+                                                                    else:
+                                                                        if m == 0xC1:  # FLOAT_64
+                                                                            lst1[i1], = _f64(data, pos)
+                                                                            pos += 8
+                                                                        else:  # FALSE
+                                                                            lst1[i1] = False
+                                                                else:
+                                                                    if m < 0xC9:
+                                                                        if m == 0xC3:  # TRUE
+                                                                            lst1[i1] = True
+                                                                        elif m == 0xC8:  # INT_8
+                                                                            n = data[pos]
+                                                                            lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                            pos += 1
+                                                                        else:
+                                                                            lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        # INT_16
+                                                                        lst1[i1], = _i16(data, pos)
+                                                                        pos += 2
+                                                            else:
+                                                                if m < 0xD0:
+                                                                    if m < 0xCB:
+                                                                        # INT_32
+                                                                        lst1[i1], = _i32(data, pos)
+                                                                        pos += 4
+                                                                    else:
+                                                                        if m < 0xCC:
+                                                                            # INT_64
+                                                                            lst1[i1], = _i64(data, pos)
+                                                                            pos += 8
+                                                                        else:
+                                                                            if m < 0xCD:
+                                                                                # BYTES_8
+                                                                                n = data[pos]
+                                                                                pos += 1
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("bytes", n, pos, data)
+                                                                                lst1[i1] = data[pos:end]
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xCD:  # BYTES_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    lst1[i1] = data[pos:end]
+                                                                                    pos = end
+                                                                                elif m == 0xCE:  # BYTES_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    lst1[i1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                else:
+                                                                    if m < 0xD1:
+                                                                        # STRING_8
+                                                                        n = data[pos]
+                                                                        pos += 1
+                                                                        end = pos + n
+                                                                        if end > len(data):
+                                                                            raise _overrun("string", n, pos, data)
+                                                                        try:
+                                                                            lst1[i1] = data[pos:end].decode()
+                                                                        except UnicodeDecodeError as exc:
+                                                                            raise _bad_utf8(exc, pos) from None
+                                                                        pos = end
+                                                                    else:
+                                                                        if m < 0xF0:
+                                                                            if m < 0xD2:
+                                                                                # STRING_16
+                                                                                n = _u16(data, pos)[0]
+                                                                                pos += 2
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("string", n, pos, data)
+                                                                                try:
+                                                                                    lst1[i1] = data[pos:end].decode()
+                                                                                except UnicodeDecodeError as exc:
+                                                                                    raise _bad_utf8(exc, pos) from None
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xD2:  # STRING_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        lst1[i1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                elif m == 0xE0:  # UUID
+                                                                                    if not allow_UUID:
+                                                                                        raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                            "it exists in Bolt 6.1+", pos - 1)
+                                                                                    if pos + 16 > len(data):
+                                                                                        raise _overrun("UUID", 16, pos, data)
+                                                                                    lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                                    pos += 16
+                                                                                else:
+                                                                                    lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # TINY_INT_NEGATIVE
+                                                                            lst1[i1] = m - 0x100
+                                                        else:  # tiny containers and structures
+                                                            lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                    lst[i] = lst1
+                                                else:
+                                                    n = m - 0xA0
+                                                    if n > (len(data) - pos) >> 1:
+                                                        raise _overrun("map", n, pos, data)
+                                                    left[0] -= n + n
+                                                    if left[0] < 0:
+                                                        raise _too_many(left, pos - 1)
+                                                    d1 = {}
+                                                    for _ in _RANGES[n]:
+                                                        k1 = data[pos] ^ 0x80
+                                                        pos += 1
+                                                        if k1 < 16:  # TINY_STRING
+                                                            pass
+                                                        elif k1 == 0x50:  # STRING_8
+                                                            k1 = data[pos]
+                                                            pos += 1
+                                                        elif k1 == 0x51:  # STRING_16
+                                                            k1 = _u16(data, pos)[0]
+                                                            pos += 2
+                                                        elif k1 == 0x52:  # STRING_32
+                                                            k1 = _u32(data, pos)[0]
+                                                            pos += 4
+                                                        else:
+                                                            raise _bad_key(k1 ^ 0x80, pos - 1)
+                                                        end = pos + k1
+                                                        if end > len(data):
+                                                            raise _overrun("string", k1, pos, data)
+                                                        try:
+                                                            k1 = data[pos:end].decode()
+                                                        except UnicodeDecodeError as exc:
+                                                            raise _bad_utf8(exc, pos) from None
+                                                        pos = end
+                                                        m = data[pos]
+                                                        pos += 1
+                                                        if m <= 0x7F:  # TINY_INT
+                                                            d1[k1] = m
+                                                        elif m <= 0x8F:  # TINY_STRING
+                                                            n = m - 0x80
+                                                            end = pos + n
+                                                            if end > len(data):
+                                                                raise _overrun("string", n, pos, data)
+                                                            try:
+                                                                d1[k1] = data[pos:end].decode()
+                                                            except UnicodeDecodeError as exc:
+                                                                raise _bad_utf8(exc, pos) from None
+                                                            pos = end
+                                                        elif m >= 0xC0:
+                                                            if m < 0xCA:
+                                                                if m < 0xC3:
+                                                                    if m < 0xC1:
+                                                                        # NULL
+                                                                        d1[k1] = None
+                                                                    else:
+                                                                        if m == 0xC1:  # FLOAT_64
+                                                                            d1[k1], = _f64(data, pos)
+                                                                            pos += 8
+                                                                        else:  # FALSE
+                                                                            d1[k1] = False
+                                                                else:
+                                                                    if m < 0xC9:
+                                                                        if m == 0xC3:  # TRUE
+                                                                            d1[k1] = True
+                                                                        elif m == 0xC8:  # INT_8
+                                                                            n = data[pos]
+                                                                            d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                            pos += 1
+                                                                        else:
+                                                                            d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        # INT_16
+                                                                        d1[k1], = _i16(data, pos)
+                                                                        pos += 2
+                                                            else:
+                                                                if m < 0xD0:
+                                                                    if m < 0xCB:
+                                                                        # INT_32
+                                                                        d1[k1], = _i32(data, pos)
+                                                                        pos += 4
+                                                                    else:
+                                                                        if m < 0xCC:
+                                                                            # INT_64
+                                                                            d1[k1], = _i64(data, pos)
+                                                                            pos += 8
+                                                                        else:
+                                                                            if m < 0xCD:
+                                                                                # BYTES_8
+                                                                                n = data[pos]
+                                                                                pos += 1
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("bytes", n, pos, data)
+                                                                                d1[k1] = data[pos:end]
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xCD:  # BYTES_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    d1[k1] = data[pos:end]
+                                                                                    pos = end
+                                                                                elif m == 0xCE:  # BYTES_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    d1[k1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                else:
+                                                                    if m < 0xD1:
+                                                                        # STRING_8
+                                                                        n = data[pos]
+                                                                        pos += 1
+                                                                        end = pos + n
+                                                                        if end > len(data):
+                                                                            raise _overrun("string", n, pos, data)
+                                                                        try:
+                                                                            d1[k1] = data[pos:end].decode()
+                                                                        except UnicodeDecodeError as exc:
+                                                                            raise _bad_utf8(exc, pos) from None
+                                                                        pos = end
+                                                                    else:
+                                                                        if m < 0xF0:
+                                                                            if m < 0xD2:
+                                                                                # STRING_16
+                                                                                n = _u16(data, pos)[0]
+                                                                                pos += 2
+                                                                                end = pos + n
+                                                                                if end > len(data):
+                                                                                    raise _overrun("string", n, pos, data)
+                                                                                try:
+                                                                                    d1[k1] = data[pos:end].decode()
+                                                                                except UnicodeDecodeError as exc:
+                                                                                    raise _bad_utf8(exc, pos) from None
+                                                                                pos = end
+                                                                            else:
+                                                                                if m == 0xD2:  # STRING_32
+                                                                                    n = _u32(data, pos)[0]
+                                                                                    pos += 4
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        d1[k1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                elif m == 0xE0:  # UUID
+                                                                                    if not allow_UUID:
+                                                                                        raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                            "it exists in Bolt 6.1+", pos - 1)
+                                                                                    if pos + 16 > len(data):
+                                                                                        raise _overrun("UUID", 16, pos, data)
+                                                                                    d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                                    pos += 16
+                                                                                else:
+                                                                                    d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # TINY_INT_NEGATIVE
+                                                                            d1[k1] = m - 0x100
+                                                        else:  # tiny containers and structures
+                                                            d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                    lst[i] = d1
+                                            else:  # TINY_STRUCT
+                                                lst[i], pos = unpack(data, pos - 1, level + 1, left)
                                         return lst, pos
                                 else:
                                     if m < 0xD9:
@@ -11623,6 +12295,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                         pos += 1
                                         if n > (len(data) - pos) >> 1:
                                             raise _overrun("map", n, pos, data)
+                                        left[0] -= n + n
+                                        if left[0] < 0:
+                                            raise _too_many(left, pos - 2)
                                         d = {}
                                         for _ in range(n):
                                             k = data[pos] ^ 0x80
@@ -11683,7 +12358,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                 d[k] = n - 0x100 if n > 0x7F else n
                                                                 pos += 1
                                                             else:
-                                                                d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                         else:
                                                             # INT_16
                                                             d[k], = _i16(data, pos)
@@ -11727,7 +12402,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         d[k] = data[pos:end]
                                                                         pos = end
                                                                     else:
-                                                                        d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                        d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                     else:
                                                         if m < 0xD1:
                                                             # STRING_8
@@ -11776,12 +12451,12 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                         d[k] = _from_UUID(data[pos:pos + 16])
                                                                         pos += 16
                                                                     else:
-                                                                        d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                        d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                             else:
                                                                 # TINY_INT_NEGATIVE
                                                                 d[k] = m - 0x100
                                             else:  # tiny containers and structures
-                                                d[k], pos = unpack(data, pos - 1, level + 1)
+                                                d[k], pos = unpack(data, pos - 1, level + 1, left)
                                         return d, pos
                                     else:
                                         if m == 0xD9:  # MAP_16
@@ -11791,6 +12466,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             pos += 2
                                             if n > (len(data) - pos) >> 1:
                                                 raise _overrun("map", n, pos, data)
+                                            left[0] -= n + n
+                                            if left[0] < 0:
+                                                raise _too_many(left, pos - 3)
                                             d = {}
                                             for _ in range(n):
                                                 k = data[pos] ^ 0x80
@@ -11851,7 +12529,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                     d[k] = n - 0x100 if n > 0x7F else n
                                                                     pos += 1
                                                                 else:
-                                                                    d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                    d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                             else:
                                                                 # INT_16
                                                                 d[k], = _i16(data, pos)
@@ -11895,7 +12573,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                             d[k] = data[pos:end]
                                                                             pos = end
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                         else:
                                                             if m < 0xD1:
                                                                 # STRING_8
@@ -11944,12 +12622,326 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                             d[k] = _from_UUID(data[pos:pos + 16])
                                                                             pos += 16
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                                 else:
                                                                     # TINY_INT_NEGATIVE
                                                                     d[k] = m - 0x100
-                                                else:  # tiny containers and structures
-                                                    d[k], pos = unpack(data, pos - 1, level + 1)
+                                                elif m <= 0xAF:  # TINY_LIST, TINY_MAP: here, saving a call
+                                                    if level >= max_depth - 1:
+                                                        raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
+                                                    if m <= 0x9F:
+                                                        n = m - 0x90
+                                                        if n > len(data) - pos:
+                                                            raise _overrun("list", n, pos, data)
+                                                        left[0] -= n
+                                                        if left[0] < 0:
+                                                            raise _too_many(left, pos - 1)
+                                                        lst1 = _NONE * n
+                                                        for i1 in _RANGES[n]:
+                                                            m = data[pos]
+                                                            pos += 1
+                                                            if m <= 0x7F:  # TINY_INT
+                                                                lst1[i1] = m
+                                                            elif m <= 0x8F:  # TINY_STRING
+                                                                n = m - 0x80
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m >= 0xC0:
+                                                                if m < 0xCA:
+                                                                    if m < 0xC3:
+                                                                        if m < 0xC1:
+                                                                            # NULL
+                                                                            lst1[i1] = None
+                                                                        else:
+                                                                            if m == 0xC1:  # FLOAT_64
+                                                                                lst1[i1], = _f64(data, pos)
+                                                                                pos += 8
+                                                                            else:  # FALSE
+                                                                                lst1[i1] = False
+                                                                    else:
+                                                                        if m < 0xC9:
+                                                                            if m == 0xC3:  # TRUE
+                                                                                lst1[i1] = True
+                                                                            elif m == 0xC8:  # INT_8
+                                                                                n = data[pos]
+                                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                                pos += 1
+                                                                            else:
+                                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # INT_16
+                                                                            lst1[i1], = _i16(data, pos)
+                                                                            pos += 2
+                                                                else:
+                                                                    if m < 0xD0:
+                                                                        if m < 0xCB:
+                                                                            # INT_32
+                                                                            lst1[i1], = _i32(data, pos)
+                                                                            pos += 4
+                                                                        else:
+                                                                            if m < 0xCC:
+                                                                                # INT_64
+                                                                                lst1[i1], = _i64(data, pos)
+                                                                                pos += 8
+                                                                            else:
+                                                                                if m < 0xCD:
+                                                                                    # BYTES_8
+                                                                                    n = data[pos]
+                                                                                    pos += 1
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    lst1[i1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xCD:  # BYTES_16
+                                                                                        n = _u16(data, pos)[0]
+                                                                                        pos += 2
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        lst1[i1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    elif m == 0xCE:  # BYTES_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        lst1[i1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    else:
+                                                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        if m < 0xD1:
+                                                                            # STRING_8
+                                                                            n = data[pos]
+                                                                            pos += 1
+                                                                            end = pos + n
+                                                                            if end > len(data):
+                                                                                raise _overrun("string", n, pos, data)
+                                                                            try:
+                                                                                lst1[i1] = data[pos:end].decode()
+                                                                            except UnicodeDecodeError as exc:
+                                                                                raise _bad_utf8(exc, pos) from None
+                                                                            pos = end
+                                                                        else:
+                                                                            if m < 0xF0:
+                                                                                if m < 0xD2:
+                                                                                    # STRING_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        lst1[i1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xD2:  # STRING_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("string", n, pos, data)
+                                                                                        try:
+                                                                                            lst1[i1] = data[pos:end].decode()
+                                                                                        except UnicodeDecodeError as exc:
+                                                                                            raise _bad_utf8(exc, pos) from None
+                                                                                        pos = end
+                                                                                    elif m == 0xE0:  # UUID
+                                                                                        if not allow_UUID:
+                                                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                                                        if pos + 16 > len(data):
+                                                                                            raise _overrun("UUID", 16, pos, data)
+                                                                                        lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                                        pos += 16
+                                                                                    else:
+                                                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                            else:
+                                                                                # TINY_INT_NEGATIVE
+                                                                                lst1[i1] = m - 0x100
+                                                            else:  # tiny containers and structures
+                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                        d[k] = lst1
+                                                    else:
+                                                        n = m - 0xA0
+                                                        if n > (len(data) - pos) >> 1:
+                                                            raise _overrun("map", n, pos, data)
+                                                        left[0] -= n + n
+                                                        if left[0] < 0:
+                                                            raise _too_many(left, pos - 1)
+                                                        d1 = {}
+                                                        for _ in _RANGES[n]:
+                                                            k1 = data[pos] ^ 0x80
+                                                            pos += 1
+                                                            if k1 < 16:  # TINY_STRING
+                                                                pass
+                                                            elif k1 == 0x50:  # STRING_8
+                                                                k1 = data[pos]
+                                                                pos += 1
+                                                            elif k1 == 0x51:  # STRING_16
+                                                                k1 = _u16(data, pos)[0]
+                                                                pos += 2
+                                                            elif k1 == 0x52:  # STRING_32
+                                                                k1 = _u32(data, pos)[0]
+                                                                pos += 4
+                                                            else:
+                                                                raise _bad_key(k1 ^ 0x80, pos - 1)
+                                                            end = pos + k1
+                                                            if end > len(data):
+                                                                raise _overrun("string", k1, pos, data)
+                                                            try:
+                                                                k1 = data[pos:end].decode()
+                                                            except UnicodeDecodeError as exc:
+                                                                raise _bad_utf8(exc, pos) from None
+                                                            pos = end
+                                                            m = data[pos]
+                                                            pos += 1
+                                                            if m <= 0x7F:  # TINY_INT
+                                                                d1[k1] = m
+                                                            elif m <= 0x8F:  # TINY_STRING
+                                                                n = m - 0x80
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m >= 0xC0:
+                                                                if m < 0xCA:
+                                                                    if m < 0xC3:
+                                                                        if m < 0xC1:
+                                                                            # NULL
+                                                                            d1[k1] = None
+                                                                        else:
+                                                                            if m == 0xC1:  # FLOAT_64
+                                                                                d1[k1], = _f64(data, pos)
+                                                                                pos += 8
+                                                                            else:  # FALSE
+                                                                                d1[k1] = False
+                                                                    else:
+                                                                        if m < 0xC9:
+                                                                            if m == 0xC3:  # TRUE
+                                                                                d1[k1] = True
+                                                                            elif m == 0xC8:  # INT_8
+                                                                                n = data[pos]
+                                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                                pos += 1
+                                                                            else:
+                                                                                d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # INT_16
+                                                                            d1[k1], = _i16(data, pos)
+                                                                            pos += 2
+                                                                else:
+                                                                    if m < 0xD0:
+                                                                        if m < 0xCB:
+                                                                            # INT_32
+                                                                            d1[k1], = _i32(data, pos)
+                                                                            pos += 4
+                                                                        else:
+                                                                            if m < 0xCC:
+                                                                                # INT_64
+                                                                                d1[k1], = _i64(data, pos)
+                                                                                pos += 8
+                                                                            else:
+                                                                                if m < 0xCD:
+                                                                                    # BYTES_8
+                                                                                    n = data[pos]
+                                                                                    pos += 1
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    d1[k1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xCD:  # BYTES_16
+                                                                                        n = _u16(data, pos)[0]
+                                                                                        pos += 2
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        d1[k1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    elif m == 0xCE:  # BYTES_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        d1[k1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    else:
+                                                                                        d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        if m < 0xD1:
+                                                                            # STRING_8
+                                                                            n = data[pos]
+                                                                            pos += 1
+                                                                            end = pos + n
+                                                                            if end > len(data):
+                                                                                raise _overrun("string", n, pos, data)
+                                                                            try:
+                                                                                d1[k1] = data[pos:end].decode()
+                                                                            except UnicodeDecodeError as exc:
+                                                                                raise _bad_utf8(exc, pos) from None
+                                                                            pos = end
+                                                                        else:
+                                                                            if m < 0xF0:
+                                                                                if m < 0xD2:
+                                                                                    # STRING_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        d1[k1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xD2:  # STRING_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("string", n, pos, data)
+                                                                                        try:
+                                                                                            d1[k1] = data[pos:end].decode()
+                                                                                        except UnicodeDecodeError as exc:
+                                                                                            raise _bad_utf8(exc, pos) from None
+                                                                                        pos = end
+                                                                                    elif m == 0xE0:  # UUID
+                                                                                        if not allow_UUID:
+                                                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                                                        if pos + 16 > len(data):
+                                                                                            raise _overrun("UUID", 16, pos, data)
+                                                                                        d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                                        pos += 16
+                                                                                    else:
+                                                                                        d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                            else:
+                                                                                # TINY_INT_NEGATIVE
+                                                                                d1[k1] = m - 0x100
+                                                            else:  # tiny containers and structures
+                                                                d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                        d[k] = d1
+                                                else:  # TINY_STRUCT
+                                                    d[k], pos = unpack(data, pos - 1, level + 1, left)
                                             return d, pos
                                         elif m == 0xDA:  # MAP_32
                                             if level >= max_depth:
@@ -11958,6 +12950,9 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                             pos += 4
                                             if n > (len(data) - pos) >> 1:
                                                 raise _overrun("map", n, pos, data)
+                                            left[0] -= n + n
+                                            if left[0] < 0:
+                                                raise _too_many(left, pos - 5)
                                             d = {}
                                             for _ in range(n):
                                                 k = data[pos] ^ 0x80
@@ -12018,7 +13013,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                     d[k] = n - 0x100 if n > 0x7F else n
                                                                     pos += 1
                                                                 else:
-                                                                    d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                    d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                             else:
                                                                 # INT_16
                                                                 d[k], = _i16(data, pos)
@@ -12062,7 +13057,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                             d[k] = data[pos:end]
                                                                             pos = end
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                         else:
                                                             if m < 0xD1:
                                                                 # STRING_8
@@ -12111,12 +13106,326 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                                                             d[k] = _from_UUID(data[pos:pos + 16])
                                                                             pos += 16
                                                                         else:
-                                                                            d[k], pos = unpack(data, pos - 1, level + 1)
+                                                                            d[k], pos = unpack(data, pos - 1, level + 1, left)
                                                                 else:
                                                                     # TINY_INT_NEGATIVE
                                                                     d[k] = m - 0x100
-                                                else:  # tiny containers and structures
-                                                    d[k], pos = unpack(data, pos - 1, level + 1)
+                                                elif m <= 0xAF:  # TINY_LIST, TINY_MAP: here, saving a call
+                                                    if level >= max_depth - 1:
+                                                        raise ProtocolError(f"values nested deeper than {max_depth} levels", pos - 1)
+                                                    if m <= 0x9F:
+                                                        n = m - 0x90
+                                                        if n > len(data) - pos:
+                                                            raise _overrun("list", n, pos, data)
+                                                        left[0] -= n
+                                                        if left[0] < 0:
+                                                            raise _too_many(left, pos - 1)
+                                                        lst1 = _NONE * n
+                                                        for i1 in _RANGES[n]:
+                                                            m = data[pos]
+                                                            pos += 1
+                                                            if m <= 0x7F:  # TINY_INT
+                                                                lst1[i1] = m
+                                                            elif m <= 0x8F:  # TINY_STRING
+                                                                n = m - 0x80
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    lst1[i1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m >= 0xC0:
+                                                                if m < 0xCA:
+                                                                    if m < 0xC3:
+                                                                        if m < 0xC1:
+                                                                            # NULL
+                                                                            lst1[i1] = None
+                                                                        else:
+                                                                            if m == 0xC1:  # FLOAT_64
+                                                                                lst1[i1], = _f64(data, pos)
+                                                                                pos += 8
+                                                                            else:  # FALSE
+                                                                                lst1[i1] = False
+                                                                    else:
+                                                                        if m < 0xC9:
+                                                                            if m == 0xC3:  # TRUE
+                                                                                lst1[i1] = True
+                                                                            elif m == 0xC8:  # INT_8
+                                                                                n = data[pos]
+                                                                                lst1[i1] = n - 0x100 if n > 0x7F else n
+                                                                                pos += 1
+                                                                            else:
+                                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # INT_16
+                                                                            lst1[i1], = _i16(data, pos)
+                                                                            pos += 2
+                                                                else:
+                                                                    if m < 0xD0:
+                                                                        if m < 0xCB:
+                                                                            # INT_32
+                                                                            lst1[i1], = _i32(data, pos)
+                                                                            pos += 4
+                                                                        else:
+                                                                            if m < 0xCC:
+                                                                                # INT_64
+                                                                                lst1[i1], = _i64(data, pos)
+                                                                                pos += 8
+                                                                            else:
+                                                                                if m < 0xCD:
+                                                                                    # BYTES_8
+                                                                                    n = data[pos]
+                                                                                    pos += 1
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    lst1[i1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xCD:  # BYTES_16
+                                                                                        n = _u16(data, pos)[0]
+                                                                                        pos += 2
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        lst1[i1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    elif m == 0xCE:  # BYTES_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        lst1[i1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    else:
+                                                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        if m < 0xD1:
+                                                                            # STRING_8
+                                                                            n = data[pos]
+                                                                            pos += 1
+                                                                            end = pos + n
+                                                                            if end > len(data):
+                                                                                raise _overrun("string", n, pos, data)
+                                                                            try:
+                                                                                lst1[i1] = data[pos:end].decode()
+                                                                            except UnicodeDecodeError as exc:
+                                                                                raise _bad_utf8(exc, pos) from None
+                                                                            pos = end
+                                                                        else:
+                                                                            if m < 0xF0:
+                                                                                if m < 0xD2:
+                                                                                    # STRING_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        lst1[i1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xD2:  # STRING_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("string", n, pos, data)
+                                                                                        try:
+                                                                                            lst1[i1] = data[pos:end].decode()
+                                                                                        except UnicodeDecodeError as exc:
+                                                                                            raise _bad_utf8(exc, pos) from None
+                                                                                        pos = end
+                                                                                    elif m == 0xE0:  # UUID
+                                                                                        if not allow_UUID:
+                                                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                                                        if pos + 16 > len(data):
+                                                                                            raise _overrun("UUID", 16, pos, data)
+                                                                                        lst1[i1] = _from_UUID(data[pos:pos + 16])
+                                                                                        pos += 16
+                                                                                    else:
+                                                                                        lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                            else:
+                                                                                # TINY_INT_NEGATIVE
+                                                                                lst1[i1] = m - 0x100
+                                                            else:  # tiny containers and structures
+                                                                lst1[i1], pos = unpack(data, pos - 1, level + 2, left)
+                                                        d[k] = lst1
+                                                    else:
+                                                        n = m - 0xA0
+                                                        if n > (len(data) - pos) >> 1:
+                                                            raise _overrun("map", n, pos, data)
+                                                        left[0] -= n + n
+                                                        if left[0] < 0:
+                                                            raise _too_many(left, pos - 1)
+                                                        d1 = {}
+                                                        for _ in _RANGES[n]:
+                                                            k1 = data[pos] ^ 0x80
+                                                            pos += 1
+                                                            if k1 < 16:  # TINY_STRING
+                                                                pass
+                                                            elif k1 == 0x50:  # STRING_8
+                                                                k1 = data[pos]
+                                                                pos += 1
+                                                            elif k1 == 0x51:  # STRING_16
+                                                                k1 = _u16(data, pos)[0]
+                                                                pos += 2
+                                                            elif k1 == 0x52:  # STRING_32
+                                                                k1 = _u32(data, pos)[0]
+                                                                pos += 4
+                                                            else:
+                                                                raise _bad_key(k1 ^ 0x80, pos - 1)
+                                                            end = pos + k1
+                                                            if end > len(data):
+                                                                raise _overrun("string", k1, pos, data)
+                                                            try:
+                                                                k1 = data[pos:end].decode()
+                                                            except UnicodeDecodeError as exc:
+                                                                raise _bad_utf8(exc, pos) from None
+                                                            pos = end
+                                                            m = data[pos]
+                                                            pos += 1
+                                                            if m <= 0x7F:  # TINY_INT
+                                                                d1[k1] = m
+                                                            elif m <= 0x8F:  # TINY_STRING
+                                                                n = m - 0x80
+                                                                end = pos + n
+                                                                if end > len(data):
+                                                                    raise _overrun("string", n, pos, data)
+                                                                try:
+                                                                    d1[k1] = data[pos:end].decode()
+                                                                except UnicodeDecodeError as exc:
+                                                                    raise _bad_utf8(exc, pos) from None
+                                                                pos = end
+                                                            elif m >= 0xC0:
+                                                                if m < 0xCA:
+                                                                    if m < 0xC3:
+                                                                        if m < 0xC1:
+                                                                            # NULL
+                                                                            d1[k1] = None
+                                                                        else:
+                                                                            if m == 0xC1:  # FLOAT_64
+                                                                                d1[k1], = _f64(data, pos)
+                                                                                pos += 8
+                                                                            else:  # FALSE
+                                                                                d1[k1] = False
+                                                                    else:
+                                                                        if m < 0xC9:
+                                                                            if m == 0xC3:  # TRUE
+                                                                                d1[k1] = True
+                                                                            elif m == 0xC8:  # INT_8
+                                                                                n = data[pos]
+                                                                                d1[k1] = n - 0x100 if n > 0x7F else n
+                                                                                pos += 1
+                                                                            else:
+                                                                                d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                        else:
+                                                                            # INT_16
+                                                                            d1[k1], = _i16(data, pos)
+                                                                            pos += 2
+                                                                else:
+                                                                    if m < 0xD0:
+                                                                        if m < 0xCB:
+                                                                            # INT_32
+                                                                            d1[k1], = _i32(data, pos)
+                                                                            pos += 4
+                                                                        else:
+                                                                            if m < 0xCC:
+                                                                                # INT_64
+                                                                                d1[k1], = _i64(data, pos)
+                                                                                pos += 8
+                                                                            else:
+                                                                                if m < 0xCD:
+                                                                                    # BYTES_8
+                                                                                    n = data[pos]
+                                                                                    pos += 1
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("bytes", n, pos, data)
+                                                                                    d1[k1] = data[pos:end]
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xCD:  # BYTES_16
+                                                                                        n = _u16(data, pos)[0]
+                                                                                        pos += 2
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        d1[k1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    elif m == 0xCE:  # BYTES_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("bytes", n, pos, data)
+                                                                                        d1[k1] = data[pos:end]
+                                                                                        pos = end
+                                                                                    else:
+                                                                                        d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                    else:
+                                                                        if m < 0xD1:
+                                                                            # STRING_8
+                                                                            n = data[pos]
+                                                                            pos += 1
+                                                                            end = pos + n
+                                                                            if end > len(data):
+                                                                                raise _overrun("string", n, pos, data)
+                                                                            try:
+                                                                                d1[k1] = data[pos:end].decode()
+                                                                            except UnicodeDecodeError as exc:
+                                                                                raise _bad_utf8(exc, pos) from None
+                                                                            pos = end
+                                                                        else:
+                                                                            if m < 0xF0:
+                                                                                if m < 0xD2:
+                                                                                    # STRING_16
+                                                                                    n = _u16(data, pos)[0]
+                                                                                    pos += 2
+                                                                                    end = pos + n
+                                                                                    if end > len(data):
+                                                                                        raise _overrun("string", n, pos, data)
+                                                                                    try:
+                                                                                        d1[k1] = data[pos:end].decode()
+                                                                                    except UnicodeDecodeError as exc:
+                                                                                        raise _bad_utf8(exc, pos) from None
+                                                                                    pos = end
+                                                                                else:
+                                                                                    if m == 0xD2:  # STRING_32
+                                                                                        n = _u32(data, pos)[0]
+                                                                                        pos += 4
+                                                                                        end = pos + n
+                                                                                        if end > len(data):
+                                                                                            raise _overrun("string", n, pos, data)
+                                                                                        try:
+                                                                                            d1[k1] = data[pos:end].decode()
+                                                                                        except UnicodeDecodeError as exc:
+                                                                                            raise _bad_utf8(exc, pos) from None
+                                                                                        pos = end
+                                                                                    elif m == 0xE0:  # UUID
+                                                                                        if not allow_UUID:
+                                                                                            raise ProtocolError(f"UUID (marker 0xE0) is not part of Bolt {profile}; "
+                                                                                                                "it exists in Bolt 6.1+", pos - 1)
+                                                                                        if pos + 16 > len(data):
+                                                                                            raise _overrun("UUID", 16, pos, data)
+                                                                                        d1[k1] = _from_UUID(data[pos:pos + 16])
+                                                                                        pos += 16
+                                                                                    else:
+                                                                                        d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                                            else:
+                                                                                # TINY_INT_NEGATIVE
+                                                                                d1[k1] = m - 0x100
+                                                            else:  # tiny containers and structures
+                                                                d1[k1], pos = unpack(data, pos - 1, level + 2, left)
+                                                        d[k] = d1
+                                                else:  # TINY_STRUCT
+                                                    d[k], pos = unpack(data, pos - 1, level + 1, left)
                                             return d, pos
                         else:
                             if m == 0xE0:  # UUID
