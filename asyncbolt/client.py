@@ -23,6 +23,7 @@ import asyncio
 import logging
 import platform
 import ssl as _ssl
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
@@ -60,7 +61,7 @@ from .messages import (
     Route,
     Run,
 )
-from .packstream import DEFAULT_MAX_DEPTH, get_codec
+from .packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH, get_codec
 from .security import redact_uri, require_tls12
 
 __all__ = ["connect", "Connection", "Result", "Record", "Summary", "Counters", "Transaction",
@@ -625,7 +626,8 @@ class Connection:
                  max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
                  max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
                  max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
-                 read_timeout: float | str | None = AUTO) -> None:
+                 read_timeout: float | str | None = AUTO,
+                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES) -> None:
         if read_timeout is not None and read_timeout != AUTO and not (
                 isinstance(read_timeout, (int, float)) and read_timeout > 0):
             raise ValueError(f"read_timeout must be positive, 'auto' or None, got {read_timeout!r}")
@@ -636,6 +638,7 @@ class Connection:
         self.host, self.port = host, port
         #: Limits on what the server may send (see :func:`connect`).
         self.max_depth = max_depth
+        self.max_decoded_values = max_decoded_values
         self.max_buffered_records = max_buffered_records
         self.max_buffered_bytes = max_buffered_bytes
         #: Wire bytes of the records received and not yet read, over all results.
@@ -747,9 +750,11 @@ class Connection:
             return
         pending = self._pending
         unpack = self._unpack
+        fast_max = self._record_fast_max
         for payload in payloads:
             try:
-                if payload[1] == 0x71 and payload[0] == 0xB1 and pending:  # RECORD: the hot path
+                if (payload[1] == 0x71 and payload[0] == 0xB1 and pending
+                        and len(payload) <= fast_max):  # RECORD: the hot path
                     values, end = unpack(payload, 2)
                     if end != len(payload) or type(values) is not list:
                         values = self._codec.unpack_response(payload).data  # raises precisely
@@ -839,8 +844,12 @@ class Connection:
 
     def _set_codec(self, patches: frozenset[str]) -> None:
         self.patches = patches
-        self._codec = get_codec(self.protocol_version, patches, max_depth=self.max_depth)
-        self._unpack = self._codec._unpack
+        codec = self._codec = get_codec(self.protocol_version, patches, max_depth=self.max_depth,
+                                        max_decoded_values=self.max_decoded_values)
+        self._unpack = codec._unpack
+        # The C decoder counts values against max_decoded_values on every call; the pure fast
+        # one does not, so longer RECORDs (which could exceed the budget) take unpack_response.
+        self._record_fast_max = sys.maxsize if codec.accelerated else codec._fast_len
 
     def _fail_handshake(self, exc: BaseException) -> None:
         if not self._handshake_done.done():
@@ -1522,7 +1531,8 @@ def connect(uri: str | None = None, auth: Any = None, *,
             max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
             max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
             max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
-            read_timeout: float | str | None = AUTO, **kwargs: Any) -> Any:
+            read_timeout: float | str | None = AUTO,
+            max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES, **kwargs: Any) -> Any:
     """Open a Bolt connection: ``conn = await connect(uri, auth=...)`` or
     ``async with connect(uri) as conn``.
 
@@ -1536,6 +1546,8 @@ def connect(uri: str | None = None, auth: Any = None, *,
     Limits on what the server may send; past one, a ``ProtocolError`` ends the connection:
     ``max_message_size`` (bytes of one message, 64 MiB; None: no limit), ``max_chunks`` (of one
     message, 65,536), ``max_depth`` (nested lists, maps and structures in a value, 256),
+    ``max_decoded_values`` (values one message may decode to, counted before they are built,
+    2,000,000; None: no limit),
     ``max_buffered_records`` (records received and not yet read, per result, 1,000,000: only
     reached with ``fetch_size=-1`` or when a new query makes an unread result fetch its rest),
     ``max_buffered_bytes`` (wire bytes of those records, over all results of the connection,
@@ -1568,7 +1580,8 @@ def connect(uri: str | None = None, auth: Any = None, *,
 
     limits = {"max_message_size": max_message_size, "max_chunks": max_chunks,
               "max_depth": max_depth, "max_buffered_records": max_buffered_records,
-              "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout}
+              "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout,
+              "max_decoded_values": max_decoded_values}
 
     def factory():
         return _open_connection(scheme, host_, port_, query, auth=auth, ssl=ssl, user_agent=user_agent,

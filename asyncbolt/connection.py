@@ -25,7 +25,7 @@ from .errors import ClientError, Neo4jError, ProtocolError
 from .framing import ChunkReader, ChunkWriter
 from .handshake import ServerHandshake
 from .messages import Failure, Ignored, Message, Success
-from .packstream import DEFAULT_MAX_DEPTH, Codec, get_codec
+from .packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH, Codec, get_codec
 
 __all__ = ["ServerConnection", "Request", "Closed", "DEFAULT_MAX_MESSAGE_SIZE",
            "DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE"]
@@ -82,7 +82,9 @@ class ServerConnection:
 
     ``versions``: the versions this server may choose (default: every version the spec lets a
     server negotiate). ``max_message_size``: larger requests are a protocol error, as are
-    requests of more than ``max_chunks`` chunks and values nested deeper than ``max_depth``.
+    requests of more than ``max_chunks`` chunks, values nested deeper than ``max_depth`` and
+    requests that decode to more than ``max_decoded_values`` values (counted before they are
+    built).
     ``max_unauthenticated_message_size`` is the smaller size limit that applies until
     INIT/HELLO/LOGON succeeds (and again after LOGOFF); None: only ``max_message_size``.
 
@@ -94,7 +96,7 @@ class ServerConnection:
                  manifest: bool = True, max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
                  max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
                  max_unauthenticated_message_size: int | None = DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE,
-                 ) -> None:
+                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES) -> None:
         if max_unauthenticated_message_size is not None and max_unauthenticated_message_size < 1:
             raise ValueError("max_unauthenticated_message_size must be positive or None, "
                              f"got {max_unauthenticated_message_size!r}")
@@ -106,6 +108,7 @@ class ServerConnection:
         self.authenticated = False
         self._reader = ChunkReader(self._size_limit(), max_chunks)
         self.max_depth = max_depth
+        self.max_decoded_values = max_decoded_values
         self._writer = ChunkWriter()
         self._raw_out: list[bytes] = []  # handshake bytes: not chunked
         self._pending: deque[bytes | ProtocolError] = deque()
@@ -179,7 +182,8 @@ class ServerConnection:
             if not self._handshake.done:
                 return
             self.version = self._handshake.version
-            self.codec = get_codec(self.version, max_depth=self.max_depth)
+            self.codec = get_codec(self.version, max_depth=self.max_depth,
+                                   max_decoded_values=self.max_decoded_values)
             self.state = INITIAL[self.version]
             data = self._handshake.unused
             if not data:
@@ -333,7 +337,8 @@ class ServerConnection:
             self._set_authenticated(False)
         if name == "HELLO" and "utc" in (metadata.get("patch_bolt") or ()):
             self.patches = frozenset({"utc"})
-            self.codec = get_codec(self.version, self.patches, max_depth=self.max_depth)
+            self.codec = get_codec(self.version, self.patches, max_depth=self.max_depth,
+                                   max_decoded_values=self.max_decoded_values)
         if self._frozen(name):
             return
         has_more = bool(metadata.get("has_more"))

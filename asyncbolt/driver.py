@@ -44,7 +44,7 @@ from .client import (
 from .client import Transaction as _ConnectionTransaction
 from .connection import DEFAULT_MAX_MESSAGE_SIZE
 from .errors import BoltError, ClientError, Neo4jError, ServiceUnavailable, TransientError
-from .packstream import DEFAULT_MAX_DEPTH
+from .packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH
 from .pool import Pool
 from .routing import WRITER_GONE_CODES, Address, Router
 from .security import redact_uri
@@ -591,7 +591,7 @@ class Driver:
     ``bookmark_manager``: shared by the sessions (default: a new :class:`BookmarkManager`, also
     :attr:`bookmark_manager`); ``None`` makes sessions chain only their own bookmarks.
     ``ssl``, ``user_agent``, ``fetch_size``, ``versions`` and the limits ``max_message_size``,
-    ``max_chunks``, ``max_depth``, ``max_buffered_records``, ``max_buffered_bytes``,
+    ``max_chunks``, ``max_depth``, ``max_decoded_values``, ``max_buffered_records``, ``max_buffered_bytes``,
     ``read_timeout``: as
     :func:`asyncbolt.connect`.
     """
@@ -611,7 +611,8 @@ class Driver:
                  max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
                  max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
                  max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
-                 read_timeout: float | str | None = AUTO) -> None:
+                 read_timeout: float | str | None = AUTO,
+                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES) -> None:
         scheme, host, port, query = parse_uri(uri)
         if scheme == "tcp":
             raise ValueError("Driver takes bolt:// or neo4j:// URIs (tcp:// is the seed API's)")
@@ -641,7 +642,8 @@ class Driver:
         self._versions = None if versions is None else [tuple(v) for v in versions]
         self._limits = {"max_message_size": max_message_size, "max_chunks": max_chunks,
                         "max_depth": max_depth, "max_buffered_records": max_buffered_records,
-                        "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout}
+                        "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout,
+                        "max_decoded_values": max_decoded_values}
         self._context = context if self.routing else None
         self._acquisition_timeout = connection_acquisition_timeout
         self._pool = Pool(self._open, max_size=max_pool_size,

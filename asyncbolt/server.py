@@ -37,7 +37,7 @@ from .connection import (
     ServerConnection,
 )
 from .errors import AuthError, ClientError, DatabaseError, Neo4jError, TransientError
-from .packstream import DEFAULT_MAX_DEPTH
+from .packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH
 from .security import require_tls12
 
 __all__ = ["Result", "ServerSession", "Server", "ConnectionInfo", "serve", "create_server"]
@@ -284,7 +284,8 @@ class _Handler:
         self.conn = ServerConnection(
             server.versions, max_message_size=server.max_message_size, max_chunks=server.max_chunks,
             max_depth=server.max_depth,
-            max_unauthenticated_message_size=server.max_unauthenticated_message_size)
+            max_unauthenticated_message_size=server.max_unauthenticated_message_size,
+            max_decoded_values=server.max_decoded_values)
         #: Whether the server counts this connection as authenticated (see sync_auth()).
         self.counted_authenticated = False
         #: Set while the read loop may read (cleared while too many requests wait unanswered).
@@ -925,7 +926,8 @@ class Server:
                  max_unauthenticated_connections: int | None | str = AUTO,
                  max_connections_per_address: int | None | str = AUTO,
                  write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
-                 ssl: _ssl.SSLContext | None = None) -> None:
+                 ssl: _ssl.SSLContext | None = None,
+                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES) -> None:
         for name, value in (("handshake_timeout", handshake_timeout), ("auth_timeout", auth_timeout),
                             ("idle_timeout", idle_timeout), ("write_timeout", write_timeout)):
             if value is not None and not value > 0:
@@ -947,6 +949,9 @@ class Server:
         self.max_message_size = max_message_size
         self.max_chunks = max_chunks
         self.max_depth = max_depth
+        if max_decoded_values is not None and (type(max_decoded_values) is not int or max_decoded_values < 1):
+            raise ValueError(f"max_decoded_values must be a positive integer or None, got {max_decoded_values!r}")
+        self.max_decoded_values = max_decoded_values
         self.handshake_timeout = handshake_timeout
         self.auth_timeout = auth_timeout
         self.idle_timeout = idle_timeout
@@ -1150,6 +1155,7 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
                 max_unauthenticated_connections: int | None | str = AUTO,
                 max_connections_per_address: int | None | str = AUTO,
                 write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
+                max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
                 **session_kwargs: Any) -> Server:
     """Start serving Bolt on ``host:port`` (``port=0`` picks a free one; see ``server.port``).
 
@@ -1181,8 +1187,9 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
       of ``max_unauthenticated_connections``): more from that address are refused like
       ``max_connections``, so one address cannot fill the unauthenticated room;
     - ``max_message_size`` (64 MiB), ``max_unauthenticated_message_size`` (32 KiB, until
-      INIT/HELLO/LOGON succeeds), ``max_chunks`` (65,536 per message) and ``max_depth`` (256
-      nested lists, maps and structures) bound each request; beyond them the client gets a
+      INIT/HELLO/LOGON succeeds), ``max_chunks`` (65,536 per message), ``max_depth`` (256
+      nested lists, maps and structures) and ``max_decoded_values`` (2,000,000 values in one
+      request, counted before they are built) bound each request; beyond them the client gets a
       FAILURE ``Neo.ClientError.Request.Invalid`` and the connection is closed.
 
     A connection is not read while 300 of its requests (or 1 MiB of them) wait unanswered;
@@ -1199,7 +1206,8 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
                     max_unauthenticated_message_size=max_unauthenticated_message_size,
                     max_unauthenticated_connections=max_unauthenticated_connections,
                     max_connections_per_address=max_connections_per_address,
-                    write_timeout=write_timeout, ssl=require_tls12(ssl))
+                    write_timeout=write_timeout, ssl=require_tls12(ssl),
+                    max_decoded_values=max_decoded_values)
     # Plain TCP: each connection is counted at accept and upgraded to TLS by its handler.
     server._server = await asyncio.start_server(server._accept, host, port)
     return server

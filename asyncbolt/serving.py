@@ -88,6 +88,8 @@ _LIMITS: list[tuple[str, type, str]] = [
      "bytes per request before authentication (default 32 KiB)"),
     ("--max-chunks", int, "chunks per request (default 65536)"),
     ("--max-depth", int, "nesting of lists, maps and structures in a request (default 256)"),
+    ("--max-decoded-values", int,
+     "values one request may decode to, counted before they are built (default 2000000)"),
 ]
 
 

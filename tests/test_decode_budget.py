@@ -307,3 +307,79 @@ def test_wide_containers_agree_at_every_limit_and_cut(kind: str, inner: Any, max
                 assert b[0] == "ok" and same(a[1][0], b[1]) and a[1][1] == len(piece), (a, b)
             else:
                 assert a == b, (budget, cut, a, b)
+
+
+# -- end to end: serve(), connect() and Driver pass the budget to their codecs ------------------
+
+
+def _rows(n: int) -> bytes:
+    """PackStream: a LIST_32 of ``n`` tiny ints (n + 5 bytes: few bytes, many values)."""
+    return b"\xd6" + n.to_bytes(4, "big") + b"\x01" * n
+
+
+@pytest.mark.parametrize("budget", [1000, None], ids=["budget=1000", "off"])
+async def test_serve_refuses_a_request_over_its_budget_and_closes(budget: int | None) -> None:
+    import asyncbolt
+    from tests.sessions import EchoSession, Recorder
+    from tests.test_security import PASSWORD, auth_messages, failure_code, negotiate
+
+    server = await asyncbolt.serve(EchoSession, "127.0.0.1", 0, recorder=Recorder(), password=PASSWORD,
+                                   max_decoded_values=budget)
+    async with server:
+        bolt = await negotiate(server.port, (5, 4))
+        await bolt.send(*auth_messages((5, 4), PASSWORD))
+        assert [(await bolt.recv()).name for _ in range(2)] == ["SUCCESS", "SUCCESS"]
+        # RUN "ECHO" {rows: [1 x 1,000]} {}: 1,000 + 5 values (the query, the map's key, the
+        # list, the extra map and the parameters map).
+        payload = b"\xb3\x10\x84ECHO\xa1\x84rows" + _rows(1000) + b"\xa0"
+        await bolt.send(payload, b"\xb1\x3f\xa1\x81n\xc9\xff\xff")  # and PULL {n: -1}
+        if budget is None:
+            rows, summary = (await bolt.recv()), await bolt.recv_result()
+            assert rows.name == "SUCCESS" and summary[0] == [[[1] * 1000]]
+            return
+        answers = await bolt.read_until_eof()
+        assert [m.name for m in answers] == ["FAILURE"]
+        assert failure_code(answers[0]) == "Neo.ClientError.Request.Invalid"
+        assert "more than 1,000 values (max_decoded_values)" in answers[0].metadata["message"]
+
+
+@pytest.mark.parametrize("accelerated", CODECS)
+async def test_the_client_refuses_a_record_over_its_budget(accelerated: bool, monkeypatch) -> None:
+    # A scripted server (no real one sends an over-budget RECORD on demand), on both codecs: the
+    # pure client's RECORD fast path does not count, so a long RECORD must take the counting
+    # decoder there.
+    import asyncbolt
+    from tests.test_client_odd_servers import FakeServer, Peer, connect, idle
+
+    monkeypatch.setattr(packstream, "ACCELERATED", accelerated)
+    packstream._CODECS.clear()
+
+    async def script(peer: Peer) -> None:
+        await peer.accept((5, 4))
+        await peer.hello()
+        await peer.expect("RUN", "PULL")
+        await peer.send(Success({"fields": ["x"]}))
+        await peer.send_raw(chunk_message(b"\xb1\x71\x91" + _rows(5000)))
+        await idle(peer)
+
+    from asyncbolt.framing import chunk_message
+    from asyncbolt.messages import Success
+
+    try:
+        async with FakeServer(script) as server:
+            conn = await connect(server, max_decoded_values=4000)
+            result = await conn.run("RETURN 1 AS x")
+            with pytest.raises(asyncbolt.ProtocolError, match=r"more than 4,000 values \(max_decoded_values\)"):
+                await result.values()
+            assert conn._codec.accelerated is accelerated
+    finally:
+        packstream._CODECS.clear()
+
+
+def test_asyncbolt_serve_takes_max_decoded_values() -> None:
+    from asyncbolt import serving
+
+    args = serving.build_parser().parse_args(["--max-decoded-values", "5000"])
+    assert serving.limits_of(args)["max_decoded_values"] == 5000
+    args = serving.build_parser().parse_args(["--max-decoded-values", "off"])
+    assert serving.limits_of(args)["max_decoded_values"] is None
