@@ -65,6 +65,16 @@ class Request:
         return f"Request({self.message!r}, stream={self.stream!r})"
 
 
+class _Decoded:
+    """A queued request already decoded off the event loop (see ServerConnection.decoded())."""
+
+    __slots__ = ("payload", "result")
+
+    def __init__(self, payload: bytes, result: Message | ProtocolError) -> None:
+        self.payload = payload
+        self.result = result
+
+
 class Closed:
     """The connection is over: GOODBYE, a fatal failure, a protocol violation, or EOF."""
 
@@ -148,8 +158,10 @@ class ServerConnection:
 
     @property
     def queued_bytes(self) -> int:
-        """Bytes of those requests, plus those of a request still arriving."""
-        return self._pending_bytes + self._reader.buffered
+        """Bytes of those requests. (Not of a request still arriving: max_message_size bounds
+        it, and counting it would stop a request longer than the runtime's watermark from ever
+        arriving.)"""
+        return self._pending_bytes
 
     def _size_limit(self) -> int | None:
         limit, unauth = self.max_message_size, self.max_unauthenticated_message_size
@@ -224,6 +236,30 @@ class ServerConnection:
 
     # -- requests out ---------------------------------------------------------------------
 
+    def large_request(self, size: int) -> bytes | None:
+        """The request :meth:`next_event` takes next, if it is longer than ``size`` bytes and
+        not decoded yet (else None). Decoding a long request can take long enough to stall
+        every other connection on the event loop, so the runtime may decode it elsewhere, with
+        :meth:`decode_request` in a worker thread, and hand the result to :meth:`decoded`."""
+        if self._current is not None or self.version is None or self.closed or not self._pending:
+            return None
+        item = self._pending[0]
+        return item if type(item) is bytes and len(item) > size else None
+
+    def decode_request(self, payload: bytes) -> Message | ProtocolError:
+        """Decode a request (from :meth:`large_request`): the message, or the ProtocolError
+        that refuses it. Touches no state of the connection, so it may run in another thread."""
+        try:
+            return self.codec.unpack_request(payload)
+        except ProtocolError as exc:
+            return exc
+
+    def decoded(self, payload: bytes, result: Message | ProtocolError) -> None:
+        """What :meth:`decode_request` made of ``payload``; :meth:`next_event` uses it instead of
+        decoding again (ignored if the request is no longer next, e.g. the connection closed)."""
+        if self._pending and self._pending[0] is payload:
+            self._pending[0] = _Decoded(payload, result)
+
     def next_event(self) -> Request | Closed | None:
         """The next request for the application, ``Closed``, or None (need bytes or an answer).
 
@@ -243,6 +279,9 @@ class ServerConnection:
             item = self._pending.popleft()
             if isinstance(item, ProtocolError):
                 return self._fatal(ClientError("Neo.ClientError.Request.Invalid", str(item)))
+            decoded = None
+            if type(item) is _Decoded:
+                item, decoded = item.payload, item.result
             self._pending_bytes -= len(item)
             if item == _RESET_PAYLOAD:
                 self._resets -= 1
@@ -258,7 +297,12 @@ class ServerConnection:
                 message = None  # answered from the header alone
             else:
                 try:
-                    message = self.codec.unpack_request(item)
+                    if decoded is None:
+                        message = self.codec.unpack_request(item)
+                    elif isinstance(decoded, ProtocolError):
+                        raise decoded
+                    else:
+                        message = decoded
                 except ProtocolError as exc:
                     return self._fatal(ClientError("Neo.ClientError.Request.Invalid",
                                                    f"malformed request: {exc}"))

@@ -25,6 +25,7 @@ the same values, bytes and errors.
 
 from __future__ import annotations
 
+import gc
 import sys
 import warnings
 from collections.abc import Iterable
@@ -60,6 +61,8 @@ _accel = _load_accelerator()
 ACCELERATED: bool = _accel is not None
 
 Version = tuple[int, int]
+#: Messages longer than this are decoded with the cyclic garbage collector paused.
+_GC_PAUSE_BYTES = 256 * 1024
 DEFAULT_VERSION: Version = (5, 0)
 
 
@@ -256,6 +259,18 @@ class Codec:
         return self._unpack_message(data, self._responses, "response")
 
     def _unpack_message(self, data: Any, table: dict, what: str) -> Message:
+        if len(data) > _GC_PAUSE_BYTES and gc.isenabled():
+            # A long message makes up to max_decoded_values objects; the cyclic collector would
+            # scan the growing heap again and again meanwhile (2,000,000 empty lists: 336 ms in C
+            # with it, 73 ms without). Decoding makes no cycles, so it is paused, not needed.
+            gc.disable()
+            try:
+                return self._unpack_message_now(data, table, what)
+            finally:
+                gc.enable()
+        return self._unpack_message_now(data, table, what)
+
+    def _unpack_message_now(self, data: Any, table: dict, what: str) -> Message:
         if type(data) is not bytes:
             data = bytes(data)
         if len(data) < 2:

@@ -18,6 +18,7 @@ gets its own session instance.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import inspect
 import itertools
@@ -63,6 +64,10 @@ _QUEUE_HIGH, _QUEUE_LOW = 300, 100
 _QUEUE_HIGH_BYTES, _QUEUE_LOW_BYTES = 1024 * 1024, 256 * 1024
 #: Above this many bytes unsent, drain() waits with the write timeout (asyncio's high-water mark).
 _WRITE_HIGH = 64 * 1024
+#: Requests longer than this are decoded in a worker thread (see _decode_off_loop()): the
+#: longest a budget allows takes 0.1-0.7 s to decode, which would stall every other connection.
+_OFFLOAD_BYTES = 256 * 1024
+_decoders: concurrent.futures.ThreadPoolExecutor | None = None
 #: Refused connections are logged once, then summed up at most once per this many seconds.
 _REFUSAL_LOG_INTERVAL = 10.0
 #: Default of serve()'s max_unauthenticated_connections / max_connections_per_address: a
@@ -189,6 +194,14 @@ def _address(sockname: Any) -> str:
         host = sockname[0]
         return f"[{host}]:{sockname[1]}" if ":" in str(host) else f"{host}:{sockname[1]}"
     return str(sockname)
+
+
+def _decoder_pool() -> concurrent.futures.ThreadPoolExecutor:
+    """Two threads shared by every server of the process for decoding long requests."""
+    global _decoders
+    if _decoders is None:
+        _decoders = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="asyncbolt-decode")
+    return _decoders
 
 
 def _host(peer: Any) -> Any:
@@ -559,7 +572,15 @@ class _Handler:
 
     async def process(self) -> None:
         conn = self.conn
+        loop = asyncio.get_running_loop()
         while True:
+            payload = conn.large_request(_OFFLOAD_BYTES)
+            if payload is not None:
+                # Off the event loop: the pure-Python decoder lets it run every few ms (the
+                # GIL's switch interval); the C one is fast enough (~80 ms for the worst the
+                # default budget allows) not to matter.
+                conn.decoded(payload, await loop.run_in_executor(_decoder_pool(), conn.decode_request,
+                                                                 payload))
             event = conn.next_event()
             self.flush()
             if not self.room.is_set() and (conn.closed or (conn.queued <= _QUEUE_LOW

@@ -24,7 +24,7 @@ import asyncbolt.server as server_module
 from asyncbolt import serving
 from asyncbolt.connection import DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE, Closed, ServerConnection
 from asyncbolt.framing import chunk_message
-from asyncbolt.messages import Hello, Logon, Pull, Reset, Run
+from asyncbolt.messages import Discard, Hello, Logon, Pull, Reset, Run
 from asyncbolt.packstream import get_codec
 from soak import procstat
 
@@ -595,3 +595,48 @@ def test_asyncbolt_serve_takes_every_limit(monkeypatch) -> None:
 
     assert asyncio.run(serving.run(args, ready)) == 0
     assert seen["max_unauthenticated_connections"] == 8 and seen["max_depth"] == 32
+
+
+# -- long requests are decoded off the event loop -----------------------------------------------
+
+
+async def test_a_long_request_does_not_stall_other_connections(monkeypatch) -> None:
+    # The pure-Python codec takes ~0.3 s for 1,900,000 empty maps: decoded on the event loop,
+    # every other connection would wait that long; in the decoder thread, the loop keeps running.
+    from asyncbolt import packstream
+
+    monkeypatch.setattr(packstream, "ACCELERATED", False)
+    packstream._CODECS.clear()
+    gaps: list[float] = []
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while not stop.is_set():
+            await asyncio.sleep(0.005)
+            now = loop.time()
+            gaps.append(now - last)
+            last = now
+
+    try:
+        async with await start() as server:
+            bolt = await negotiate(server.port, (5, 4))
+            await bolt.send(*auth_messages((5, 4), PASSWORD))
+            assert [(await bolt.recv()).name for _ in range(2)] == ["SUCCESS", "SUCCESS"]
+            n = 1_900_000
+            # RUN "ECHO" {} {tx_metadata: {rows: [{} x n]}}, then DISCARD: nothing is echoed.
+            run = (b"\xb3\x10\x84ECHO\xa0\xa1\x8btx_metadata\xa1\x84rows\xd6" + n.to_bytes(4, "big")
+                   + b"\xa0" * n)
+            assert server_module._OFFLOAD_BYTES < len(run)
+            tick = asyncio.ensure_future(ticker())
+            await bolt.send(run, Discard({"n": -1}))
+            answers = [(await bolt.recv(timeout=30)).name for _ in range(2)]
+            stop.set()
+            await tick
+            assert answers == ["SUCCESS", "SUCCESS"]
+            call = server.recorder.calls[-1]
+            assert call[0] == "run" and len(call[2]["tx_metadata"]["rows"]) == n
+    finally:
+        packstream._CODECS.clear()
+    assert max(gaps) < 0.15, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
