@@ -121,6 +121,9 @@ class ServerConnection:
         self.max_decoded_values = max_decoded_values
         self._writer = ChunkWriter()
         self._raw_out: list[bytes] = []  # handshake bytes: not chunked
+        #: Whether the last answer sent was a FAILURE (a connection closed after one may still
+        #: be receiving the client's requests; see the runtime's lingering close).
+        self.failed_last = False
         self._pending: deque[bytes | ProtocolError] = deque()
         self._pending_bytes = 0
         self._current: Request | None = None
@@ -209,7 +212,7 @@ class ServerConnection:
             payloads, error = exc.completed, exc
             if (getattr(exc, "too_big", False) and not self.authenticated
                     and self._reader.max_message_size == self.max_unauthenticated_message_size):
-                error = ProtocolError(f"{exc} before authentication "
+                error = ProtocolError(f"{exc.reason} before authentication "
                                       "(max_unauthenticated_message_size)", exc.offset)
         for payload in payloads:
             if payload == _RESET_PAYLOAD:
@@ -455,6 +458,7 @@ class ServerConnection:
 
     def _send(self, message: Message) -> None:
         self._writer.write(self.codec.pack_message(message))
+        self.failed_last = type(message) is Failure
 
     def data_to_send(self) -> bytes:
         """Everything that should be written to the socket now."""

@@ -68,6 +68,9 @@ _WRITE_HIGH = 64 * 1024
 #: longest a budget allows takes 0.1-0.7 s to decode, which would stall every other connection.
 _OFFLOAD_BYTES = 256 * 1024
 _decoders: concurrent.futures.ThreadPoolExecutor | None = None
+#: Seconds a connection ended by a FAILURE keeps reading (and dropping) what the client still
+#: sends, so that the FAILURE reaches it (see _Handler.linger()).
+_LINGER = 2.0
 #: Refused connections are logged once, then summed up at most once per this many seconds.
 _REFUSAL_LOG_INTERVAL = 10.0
 #: Default of serve()'s max_unauthenticated_connections / max_connections_per_address: a
@@ -514,6 +517,26 @@ class _Handler:
         self.wake.set()
         self.room.set()
 
+    async def linger(self) -> None:
+        """After a FAILURE that ends the connection (a request too big or malformed, wrong
+        credentials), the client may still be sending: closing with its bytes unread would
+        reset the connection, and a reset throws away the FAILURE before the client reads it.
+        So: send the FAILURE and a FIN, then read and drop what still comes, until the client
+        closes too or _LINGER seconds have passed."""
+        writer = self.writer
+        if writer.is_closing() or not writer.can_write_eof():
+            return  # (TLS cannot half-close: the client would see no end until _LINGER is up)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + _LINGER
+        try:
+            writer.write_eof()
+            while True:
+                left = deadline - loop.time()
+                if left <= 0 or not await asyncio.wait_for(self.reader.read(65536), left):
+                    return
+        except (asyncio.TimeoutError, ConnectionError, OSError):
+            return
+
     async def start_tls(self) -> bool:
         """The TLS handshake, within what is left of handshake_timeout (from accept)."""
         server = self.server
@@ -563,6 +586,8 @@ class _Handler:
                     log.exception("%s: session.close() failed", self.info.id)
             try:
                 self.flush()
+                if self.conn.failed_last and not self.eof:
+                    await self.linger()
                 self.writer.close()
                 await asyncio.wait_for(self.writer.wait_closed(), 5)
             except (ConnectionError, OSError, asyncio.TimeoutError):

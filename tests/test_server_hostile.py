@@ -640,3 +640,20 @@ async def test_a_long_request_does_not_stall_other_connections(monkeypatch) -> N
     finally:
         packstream._CODECS.clear()
     assert max(gaps) < 0.15, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
+
+
+async def test_a_client_still_sending_when_refused_reads_why() -> None:
+    # The client writes a whole oversized HELLO before reading (as drivers do). Closing with its
+    # bytes unread would reset the connection and throw the FAILURE away unread: the server
+    # sends the FAILURE and a FIN, then drops what still comes until the client closes.
+    async with await start() as server:
+        bolt = await negotiate(server.port, (5, 0))
+        junk = b"\xd6" + (4_000_000).to_bytes(4, "big") + b"\xa0" * 4_000_000
+        hello = b"\xb1\x01\xa2\x8auser_agent\x81x\x84junk" + junk
+        bolt.writer.write(chunk_message(hello))
+        await asyncio.wait_for(bolt.writer.drain(), 10)
+        answers = await bolt.read_until_eof(timeout=10)
+        assert [m.name for m in answers] == ["FAILURE"]
+        assert failure_code(answers[0]) == "Neo.ClientError.Request.Invalid"
+        assert "(max_unauthenticated_message_size)" in answers[0].metadata["message"]
+        assert answers[0].metadata["message"].count("at offset") <= 1
