@@ -388,12 +388,17 @@ async def case8(args: argparse.Namespace) -> Outcome:
             if i % 100 == 0:
                 peak = max(peak, procstat.socket_count(server.pid) - listening)
         opened = time.monotonic() - started
+        # During the burst the count includes sockets accepted and being closed at that moment
+        # (asyncio accepts up to 100 at a time before their handlers run): reported, not bounded.
+        # Once the burst is over, what is held must be within the caps.
+        burst = peak
+        await asyncio.sleep(0.3)
         samples = []
         while time.monotonic() - started < opened + limit + 1.5:
             held = procstat.socket_count(server.pid) - listening
             samples.append(held)
             await asyncio.sleep(0.1)
-        peak = max([peak, *samples])
+        peak = max(samples)
         after = procstat.socket_count(server.pid) - listening
         for writer in writers:
             writer.transport.abort()
@@ -407,8 +412,9 @@ async def case8(args: argparse.Namespace) -> Outcome:
                 good = f"yes ({await result.values()})"
         except Exception as exc:  # noqa: BLE001 - reported
             good = f"no: {type(exc).__name__}: {exc}"
-    out.say(f"{len(writers):,} stalled in {opened:.1f} s; server sockets held at most {peak} "
-            f"(cap {cap}), {after} once {limit:g} s had passed after the last; fds {fds_before} -> {fds_after}")
+    out.say(f"{len(writers):,} stalled in {opened:.1f} s (server sockets during the burst: at most {burst}); "
+            f"held after it: at most {peak} (cap {cap}), {after} once {limit:g} s had passed after the "
+            f"last; fds {fds_before} -> {fds_after}")
     out.say(f"a good TLS client then got in: {good}")
     # Past max_connections, up to 64 more are held while they hear why (a FAILURE after their
     # handshake, within handshake_timeout too); past those, a plain close.
