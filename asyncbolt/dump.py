@@ -30,7 +30,7 @@ from ._generated.versions import PATCHES, SECRET_KEYS, VERSIONS
 from .errors import HandshakeError, ProtocolError
 from .handshake import MAGIC, MANIFEST_V1, Proposal, decode_proposals, decode_varint, format_version
 from .messages import LAYOUTS, MESSAGE_VERSIONS, REQUESTS, RESPONSES
-from .packstream import get_codec
+from .packstream import Codec, get_codec
 from .types import Structure, StructureBase
 
 __all__ = ["Problem", "Event", "Conversation", "render_text", "render_json", "format_path"]
@@ -42,6 +42,17 @@ SERVER = "server"
 _SIDES = (CLIENT, SERVER)
 #: Default bound on one message (payload bytes): larger is reported as framing damage.
 MAX_MESSAGE_SIZE = 256 * 1024 * 1024
+#: Messages larger than this are not decoded again by the (slow) construct reference decoder to
+#: locate what the fast codec refused: the codec's own error (offset and path) is reported.
+REFERENCE_MAX_BYTES = 256 * 1024
+#: Bytes of decoded-but-unpaired messages one side may queue while it waits for the other side
+#: (server answers for the requests they answer, client requests for HELLO's answer); past it
+#: the pairing is given up (a problem says so) instead of holding the whole dump in memory.
+MAX_QUEUED_BYTES = 64 * 1024 * 1024
+#: Requests waiting for their answers beyond which the pairing is given up likewise.
+MAX_PENDING_REQUESTS = 100_000
+#: ``max_decoded_values`` left to the codec's own default.
+DEFAULT: Any = type("_Default", (), {"__repr__": lambda self: "DEFAULT"})()
 _MAX_OFFERS = 1024
 _NOOPS_SINCE: Version = (4, 1)
 _PULLS = ("PULL", "PULL_ALL")
@@ -183,6 +194,39 @@ def _message_name(payload: bytes, side: str, version: Version | None) -> str:
     return cls.name if cls is not None else "RAW"
 
 
+def _accepts_budget(func: Any) -> bool:
+    import inspect as _inspect
+
+    try:
+        return "max_decoded_values" in _inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+#: Whether this build's codecs take a decoded-size budget (``max_decoded_values``).
+BUDGET_SUPPORTED = _accepts_budget(get_codec) or _accepts_budget(Codec)
+_BUDGET_CODECS: dict[tuple, Any] = {}
+
+
+def make_codec(version: Version, patches: Iterable[str] = (), max_decoded_values: Any = DEFAULT) -> Any:
+    """The codec for ``version`` and ``patches``, with the decoded-size budget passed down when
+    one is given (``None`` = off) and the codecs take it; otherwise the default codec."""
+    if max_decoded_values is DEFAULT or not BUDGET_SUPPORTED:
+        return get_codec(version, patches)
+    if _accepts_budget(get_codec):
+        return get_codec(version, patches, max_decoded_values=max_decoded_values)
+    key = (_profile_key(version, patches), max_decoded_values)
+    codec = _BUDGET_CODECS.get(key)
+    if codec is None:
+        codec = _BUDGET_CODECS[key] = Codec(version, patches, max_decoded_values=max_decoded_values)
+    return codec
+
+
+def _budget_error(exc: BaseException) -> bool:
+    """A refusal by the decoded-size budget (the reference decoder would not say more, slowly)."""
+    return "max_decoded_values" in str(getattr(exc, "reason", "")) or "decoded values" in str(exc)
+
+
 _NO_REPLY: dict[Version, frozenset[str]] = {}
 
 
@@ -235,12 +279,22 @@ class _Side:
         self.payload = bytearray()
         self.segments: list[tuple[int, int]] = []
         self.items: deque[_Item] = deque()
+        self.queued = 0  # payload bytes in items
         self.patches: frozenset[str] = frozenset()
 
     @property
     def finished(self) -> bool:
         """Nothing more will come from this side (absent, ended or stopped by damage)."""
         return not self.present or self.eof or self.phase in ("dead", "done")
+
+    def push(self, item: _Item) -> None:
+        self.items.append(item)
+        self.queued += len(item.payload)
+
+    def pop(self) -> _Item:
+        item = self.items.popleft()
+        self.queued -= len(item.payload)
+        return item
 
     def consume(self, n: int) -> None:
         del self.buf[:n]
@@ -255,15 +309,30 @@ class Conversation:
     ``side``: the only side present in a one-direction dump. Without ``side`` both are expected.
     ``max_message_size`` bounds one message (larger is framing damage); ``reference=True``
     decodes every message with the construct schemas instead of only the damaged ones.
+    ``max_decoded_values`` is handed to the codecs it builds (the decoded-size budget of one
+    message; ``None`` = off; by default the codec's own default).
+
+    ``keep_problems=False`` keeps no list of every problem (:attr:`problems` stays empty), only
+    :attr:`problem_count`; problems not attached to an event are then taken with
+    :meth:`take_problems` — memory does not grow with the dump.
     """
 
     def __init__(self, version: tuple[int, int] | None = None, patches: Iterable[str] = (), *,
                  side: str | None = None, max_message_size: int = MAX_MESSAGE_SIZE,
-                 reference: bool = False) -> None:
+                 reference: bool = False, keep_problems: bool = True,
+                 max_decoded_values: Any = DEFAULT,
+                 max_queued_bytes: int = MAX_QUEUED_BYTES) -> None:
         #: Decode every message with the construct reference schemas (slower), not only the
         #: damaged ones.
         self.reference = reference
+        self.keep_problems = keep_problems
+        self.max_decoded_values = max_decoded_values
+        self.max_queued_bytes = max_queued_bytes
+        #: Problems found so far (all of them, attached to an event or not).
+        self.problem_count = 0
         self._problems: list[Problem] = []
+        self._detached: list[Problem] = []
+        self._codecs: dict[tuple, Any] = {}
         self._out: list[Event] = []
         #: Assumptions made where the dump lacks information (e.g. an absent handshake answer).
         self.notes: list[str] = []
@@ -308,7 +377,8 @@ class Conversation:
                 self.given_version = v
                 for s in self.sides.values():
                     s.patches = patch_set
-        self._problems.extend(self._init_problems)
+        for p in self._init_problems:
+            self._add(p)
         if self.given_version is not None:
             # No handshake expected; one at the very start is still recognised.
             self._set_version(self.given_version)
@@ -317,15 +387,22 @@ class Conversation:
 
     @property
     def problems(self) -> list[Problem]:
-        """Every problem found so far, in the order found (do not modify)."""
+        """Every problem found so far, in the order found (do not modify); empty with
+        ``keep_problems=False``."""
         return self._problems
+
+    def take_problems(self) -> list[Problem]:
+        """The problems found since the last call that are not attached to an event (a foreign
+        handshake, lost framing, a dump cut off, ...)."""
+        out, self._detached = self._detached, []
+        return out
 
     def feed(self, side: str, data: bytes) -> list[Event]:
         """Consume bytes of ``side``'s stream; return the events completed (of either side)."""
         try:
             s = self.sides.get(side)
             if s is None:
-                self._problems.append(Problem(0, "side", f"unknown side {side!r}"))
+                self._add(Problem(0, "side", f"unknown side {side!r}"))
                 return self._take()
             if self.closed or s.eof:
                 return self._take()
@@ -334,7 +411,7 @@ class Conversation:
                     raise TypeError(type(data).__name__)
                 chunk = bytes(data)
             except (TypeError, ValueError):
-                self._problems.append(Problem(s.base + len(s.buf), side, "data is not bytes"))
+                self._add(Problem(s.base + len(s.buf), side, "data is not bytes"))
                 return self._take()
             if not s.present and chunk:
                 # A dump said to hold one side turned out to have the other: take it anyway.
@@ -386,7 +463,7 @@ class Conversation:
         """Emit what could not be decoded (no version), so that nothing is silently dropped."""
         for s in self.sides.values():
             while s.items:
-                item = s.items.popleft()
+                item = s.pop()
                 if item.kind == "truncated":
                     self._emit(s.truncated_event)  # type: ignore[attr-defined]
                     continue
@@ -402,12 +479,13 @@ class Conversation:
     def _internal(self, side: str, exc: BaseException) -> None:
         s = self.sides.get(side)
         offset = s.base if s is not None else 0
-        self._problems.append(Problem(offset, side or "dump",
-                                      f"internal decoder error {type(exc).__name__}: {exc}", side))
+        self._add(Problem(offset, side or "dump",
+                          f"internal decoder error {type(exc).__name__}: {exc}", side))
         for s in self.sides.values():
             s.phase = "dead"
             s.buf.clear()
             s.items.clear()
+            s.queued = 0
 
     def _take(self) -> list[Event]:
         out, self._out = self._out, []
@@ -415,16 +493,32 @@ class Conversation:
 
     def _emit(self, event: Event) -> Event:
         self._out.append(event)
-        self._problems.extend(event.problems)
+        self.problem_count += len(event.problems)
+        if self.keep_problems:
+            self._problems.extend(event.problems)
         return event
+
+    def _add(self, p: Problem) -> None:
+        """A problem attached to no event."""
+        self.problem_count += 1
+        self._detached.append(p)
+        if self.keep_problems:
+            self._problems.append(p)
 
     def _problem(self, event: Event | None, offset: int, path: str, reason: str, side: str) -> Problem:
         p = Problem(offset, path, reason, side)
         if event is not None:
             event.problems.append(p)
         else:
-            self._problems.append(p)
+            self._add(p)
         return p
+
+    def _codec(self, version: Version, patches: frozenset[str]) -> Any:
+        key = (version, patches)
+        codec = self._codecs.get(key)
+        if codec is None:
+            codec = self._codecs[key] = make_codec(version, patches, self.max_decoded_values)
+        return codec
 
     def _handshake_version(self, version: Version) -> None:
         """The handshake in the dump settles the version, over a version given up front."""
@@ -692,12 +786,12 @@ class Conversation:
             at = s.base + pos
             if size == 0:
                 if s.in_message:
-                    s.items.append(_Item("message", s.msg_start, bytes(s.payload), s.segments, at))
+                    s.push(_Item("message", s.msg_start, bytes(s.payload), s.segments, at))
                     s.in_message = False
                     s.payload = bytearray()
                     s.segments = []
                 else:
-                    s.items.append(_Item("noop", at, end=at))
+                    s.push(_Item("noop", at, end=at))
                 pos += 2
                 produced = True
                 continue
@@ -752,7 +846,7 @@ class Conversation:
         s.buf.clear()
         s.remaining = 0
         # Queue it behind the complete messages so that events stay in stream order.
-        s.items.append(_Item("truncated", start, payload))
+        s.push(_Item("truncated", start, payload))
         s.truncated_event = event  # type: ignore[attr-defined]
         s.phase = "done"
 
@@ -787,17 +881,23 @@ class Conversation:
         name = _message_name(payload, s.name, version)
         event = Event(item.offset, s.name, "message", version, name, [], None, [], payload)
         message = None
+        fast_error: BaseException | None = None
         if not self.reference:
             # The fast codec accepts and refuses exactly what the reference schemas do (the
             # tests' pact); the reference decoder runs only to locate what the codec refused.
             try:
-                codec = get_codec(version, s.patches)
+                codec = self._codec(version, s.patches)
                 unpack = codec.unpack_request if s.name == CLIENT else codec.unpack_response
                 message = unpack(payload)
-            except Exception:  # noqa: BLE001 - located below by the reference decoder
+            except Exception as exc:  # noqa: BLE001 - located below by the reference decoder
                 message = None
+                fast_error = exc
         try:
             if message is None:
+                if isinstance(fast_error, ProtocolError) and (
+                        _budget_error(fast_error) or len(payload) > REFERENCE_MAX_BYTES):
+                    # Over the budget, or too big to decode again slowly: the codec's word.
+                    raise fast_error
                 message = parse(payload, version, s.patches)
         except ProtocolError as exc:
             path = format_path(exc.path, _STRUCTURE_NAMES) or name
@@ -824,15 +924,26 @@ class Conversation:
             self._await_hello = False  # the server never answered HELLO: assume what it asked
             if self._hello_asked_utc:
                 s.patches = s.patches | {"utc"}
+        if self._await_hello and s.queued > self.max_queued_bytes:
+            self._await_hello = False  # no answer to HELLO in sight: assume what it asked
+            self.notes.append(f"no answer to HELLO within {self.max_queued_bytes} bytes of client "
+                              "messages: assuming the patches it asked for")
+            if self._hello_asked_utc:
+                s.patches = s.patches | {"utc"}
         while s.items and self.version is not None and not self._await_hello:
-            item = s.items.popleft()
+            item = s.pop()
             event = self._decode(s, item)
             progress = True
             self._emit(event)
             if event.kind != "message" or item.kind == "truncated":
                 continue
-            if self._pairing and event.name not in _no_reply_requests(self.version):
-                self._pending.append(_Request(event.name, event.offset, event.message is None))
+            if self._pairing and event.name not in _no_reply_requests(self.version) and (
+                    server.present and not server.finished or server.items):
+                if len(self._pending) >= MAX_PENDING_REQUESTS:
+                    self._stop_pairing(event, f"more than {MAX_PENDING_REQUESTS} requests wait for "
+                                              "an answer in the dump")
+                else:
+                    self._pending.append(_Request(event.name, event.offset, event.message is None))
             if event.name == "HELLO" and self._patch_possible():
                 extra = getattr(event.message, "extra", None)
                 asked = extra.get("patch_bolt") if isinstance(extra, dict) else None
@@ -856,11 +967,15 @@ class Conversation:
         while s.items and self.version is not None:
             item = s.items[0]
             pairing = self._pairing and item.kind == "message" and item.kind != "truncated"
+            if pairing and not self._pending and s.queued > self.max_queued_bytes:
+                self._stop_pairing(None, f"the server's stream runs more than {self.max_queued_bytes} "
+                                         "bytes ahead of the requests it answers")
+                continue
             if pairing and not self._pending and not client.finished:
                 break  # wait for the request this answers
             if pairing and not self._pending and client.items and client.present:
                 break  # the client's requests are decoded first (e.g. after a HELLO answer)
-            s.items.popleft()
+            s.pop()
             event = self._decode(s, item)
             progress = True
             if item.kind == "message":
@@ -870,6 +985,14 @@ class Conversation:
                     self._maybe_patch(event, None)
             self._emit(event)
         return progress
+
+    def _stop_pairing(self, event: Event | None, why: str) -> None:
+        """Stop checking answers against requests (bounded memory over completeness)."""
+        self._pairing = False
+        self._pending.clear()
+        self._problem(event, event.offset if event is not None else self.sides[SERVER].base,
+                      "pairing", f"{why}: answers are no longer checked against requests",
+                      event.side if event is not None else SERVER)
 
     def _maybe_patch(self, event: Event, request: _Request | None) -> None:
         """Switch both sides to the utc patch after a HELLO SUCCESS that echoes it."""
