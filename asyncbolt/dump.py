@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -1082,71 +1083,237 @@ def _describe_foreign(head: bytes) -> str:
 # Rendering
 
 
-def _key_text(key: Any) -> str:
+#: Output elides long values unless ``full=True``: list items and map entries shown, string
+#: characters shown, bytes shown, and about how many characters one message's fields may take.
+ELIDE_ITEMS = 20
+ELIDE_CHARS = 200
+ELIDE_BYTES = 32
+ELIDE_TOTAL = 4000
+#: Bytes of an undecodable message shown in JSON output (text shows 64).
+ELIDE_RAW = 256
+_UNLIMITED = sys.maxsize
+_encode_str = json.encoder.encode_basestring  # json.dumps(s, ensure_ascii=False), minus the overhead
+
+
+def _key_text(key: Any, chars: int = _UNLIMITED) -> str:
     k = str(key)
-    return k if k.isidentifier() else json.dumps(k, ensure_ascii=False)
+    if len(k) > chars:
+        return _encode_str(k[:chars]) + f"...({len(k):,} chars)"
+    return k if k.isidentifier() else _encode_str(k)
 
 
-def _value_text(value: Any, redact: bool, profile: str) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return f"bytes({bytes(value).hex()})"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_value_text(v, redact, profile) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(
-            f"{_key_text(k)}: "
-            + (json.dumps(_REDACTED) if redact and k in SECRET_KEYS else _value_text(v, redact, profile))
-            for k, v in value.items()) + "}"
-    if isinstance(value, Structure):
-        return (f"Structure(tag=0x{value.tag:02X}, fields="
-                f"{_value_text(value.fields, redact, profile)})")
-    if isinstance(value, StructureBase):
-        names = _structure_layouts(profile).get(type(value), type(value).fields)
-        inner = ", ".join(f"{f}={_value_text(getattr(value, f, None), redact, profile)}" for f in names)
-        return f"{type(value).__name__}({inner})"
+def _float_text(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
     return repr(value)
 
 
-def _value_json(value: Any, redact: bool, profile: str) -> Any:
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return value
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).hex()
-    if isinstance(value, (list, tuple)):
-        return [_value_json(v, redact, profile) for v in value]
-    if isinstance(value, dict):
-        return {str(k): (_REDACTED if redact and k in SECRET_KEYS else _value_json(v, redact, profile))
-                for k, v in value.items()}
-    if isinstance(value, Structure):
-        return {"type": "Structure", "tag": value.tag,
-                "fields": [_value_json(v, redact, profile) for v in value.fields]}
-    if isinstance(value, StructureBase):
-        names = _structure_layouts(profile).get(type(value), type(value).fields)
-        return {"type": type(value).__name__,
-                "fields": {f: _value_json(getattr(value, f, None), redact, profile) for f in names}}
-    return repr(value)
+class _Text:
+    """Renders values as text into ``parts``, eliding past the limits (``full``: no limits)."""
+
+    __slots__ = ("redact", "profile", "items", "chars", "nbytes", "left", "parts")
+
+    def __init__(self, redact: bool, profile: str, full: bool) -> None:
+        self.redact = redact
+        self.profile = profile
+        self.items = _UNLIMITED if full else ELIDE_ITEMS
+        self.chars = _UNLIMITED if full else ELIDE_CHARS
+        self.nbytes = _UNLIMITED if full else ELIDE_BYTES
+        self.left = _UNLIMITED if full else ELIDE_TOTAL
+        self.parts: list[str] = []
+
+    def value(self, value: Any) -> None:
+        parts = self.parts
+        t = type(value)
+        if t is str:
+            if len(value) > self.chars:
+                text = _encode_str(value[:self.chars]) + f"...({len(value):,} chars)"
+            else:
+                text = _encode_str(value)
+        elif t is int:
+            text = str(value)
+        elif value is None:
+            text = "null"
+        elif value is True:
+            text = "true"
+        elif value is False:
+            text = "false"
+        elif t is float:
+            text = _float_text(value)
+        elif t is list or t is tuple:
+            self.sequence(value)
+            return
+        elif t is dict:
+            self.mapping(value)
+            return
+        else:
+            self.other(value)
+            return
+        self.left -= len(text)
+        parts.append(text)
+
+    def sequence(self, value: Any) -> None:
+        parts = self.parts
+        parts.append("[")
+        self.left -= 2
+        n = len(value)
+        for i, item in enumerate(value):
+            if i:
+                parts.append(", ")
+            if i >= self.items or self.left <= 0:
+                parts.append(f"... {n:,} items")
+                break
+            self.value(item)
+        parts.append("]")
+
+    def mapping(self, value: dict) -> None:
+        parts = self.parts
+        parts.append("{")
+        self.left -= 2
+        n = len(value)
+        secret = SECRET_KEYS if self.redact else ()
+        for i, (k, v) in enumerate(value.items()):
+            if i:
+                parts.append(", ")
+            if i >= self.items or self.left <= 0:
+                parts.append(f"... {n:,} entries")
+                break
+            key = _key_text(k, self.chars)
+            parts.append(key)
+            parts.append(": ")
+            self.left -= len(key) + 2
+            if k in secret:
+                parts.append(_REDACTED_TEXT)
+            else:
+                self.value(v)
+        parts.append("}")
+
+    def other(self, value: Any) -> None:
+        parts = self.parts
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int):
+            text = str(value)
+        elif isinstance(value, float):
+            text = _float_text(value)
+        elif isinstance(value, str):
+            self.value(str(value))
+            return
+        elif isinstance(value, (bytes, bytearray, memoryview)):
+            data = bytes(value[:self.nbytes] if len(value) > self.nbytes else value)
+            n = len(value)
+            text = f"bytes({data.hex()}{f'...({n:,} bytes)' if n > len(data) else ''})"
+        elif isinstance(value, (list, tuple)):
+            self.sequence(value)
+            return
+        elif isinstance(value, dict):
+            self.mapping(value)
+            return
+        elif isinstance(value, Structure):
+            parts.append(f"Structure(tag=0x{value.tag:02X}, fields=")
+            self.value(value.fields)
+            parts.append(")")
+            return
+        elif isinstance(value, StructureBase):
+            names = _structure_layouts(self.profile).get(type(value), type(value).fields)
+            parts.append(type(value).__name__ + "(")
+            self.left -= 2 + len(type(value).__name__)
+            for i, f in enumerate(names):
+                if i:
+                    parts.append(", ")
+                parts.append(f + "=")
+                self.value(getattr(value, f, None))
+            parts.append(")")
+            return
+        else:
+            text = repr(value)
+            if len(text) > self.chars:
+                text = text[:self.chars] + f"...({len(text):,} chars)"
+        self.left -= len(text)
+        parts.append(text)
+
+
+_REDACTED_TEXT = json.dumps(_REDACTED)
+
+
+def _value_text(value: Any, redact: bool, profile: str, full: bool = True) -> str:
+    r = _Text(redact, profile, full)
+    r.value(value)
+    return "".join(r.parts)
+
+
+class _Json:
+    """Values to JSON-ready values, eliding past the limits like :class:`_Text`."""
+
+    __slots__ = ("redact", "profile", "items", "chars", "nbytes", "left")
+
+    def __init__(self, redact: bool, profile: str, full: bool) -> None:
+        self.redact = redact
+        self.profile = profile
+        self.items = _UNLIMITED if full else ELIDE_ITEMS
+        self.chars = _UNLIMITED if full else ELIDE_CHARS
+        self.nbytes = _UNLIMITED if full else ELIDE_BYTES
+        self.left = _UNLIMITED if full else ELIDE_TOTAL
+
+    def value(self, value: Any) -> Any:
+        t = type(value)
+        if t is str:
+            self.left -= len(value) + 2
+            if len(value) > self.chars:
+                return value[:self.chars] + f"...({len(value):,} chars)"
+            return value
+        if t is int or value is None or value is True or value is False:
+            self.left -= 6
+            return value
+        if t is float or isinstance(value, float):
+            self.left -= 12
+            if value != value:
+                return "NaN"
+            if value in (math.inf, -math.inf):
+                return "Infinity" if value > 0 else "-Infinity"
+            return value
+        if isinstance(value, (bool, int, str)):
+            return self.value(value if t is bool else (int(value) if isinstance(value, int) else str(value)))
+        if isinstance(value, (list, tuple)):
+            out = []
+            self.left -= 2
+            for i, item in enumerate(value):
+                if i >= self.items or self.left <= 0:
+                    out.append(f"... {len(value):,} items")
+                    break
+                out.append(self.value(item))
+            return out
+        if isinstance(value, dict):
+            obj: dict[str, Any] = {}
+            self.left -= 2
+            for i, (k, v) in enumerate(value.items()):
+                if i >= self.items or self.left <= 0:
+                    obj["..."] = f"{len(value):,} entries"
+                    break
+                key = str(k)
+                if len(key) > self.chars:
+                    key = key[:self.chars] + f"...({len(key):,} chars)"
+                self.left -= len(key) + 4
+                obj[key] = _REDACTED if self.redact and k in SECRET_KEYS else self.value(v)
+            return obj
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            data = bytes(value[:self.nbytes] if len(value) > self.nbytes else value)
+            self.left -= 2 * len(data) + 2
+            return data.hex() + (f"...({len(value):,} bytes)" if len(value) > len(data) else "")
+        if isinstance(value, Structure):
+            return {"type": "Structure", "tag": value.tag, "fields": self.value(list(value.fields))}
+        if isinstance(value, StructureBase):
+            names = _structure_layouts(self.profile).get(type(value), type(value).fields)
+            return {"type": type(value).__name__,
+                    "fields": {f: self.value(getattr(value, f, None)) for f in names}}
+        text = repr(value)
+        return text[:self.chars] + f"...({len(text):,} chars)" if len(text) > self.chars else text
+
+
+def _value_json(value: Any, redact: bool, profile: str, full: bool = True) -> Any:
+    return _Json(redact, profile, full).value(value)
 
 
 def _event_profile(event: Event) -> str:
@@ -1173,8 +1340,11 @@ def _has_utc(values: Any, depth: int = 0) -> bool:
     return False
 
 
-def render_text(event: Event, redact: bool = True) -> str:
-    """One line per event (``offset side NAME field, field``), one more per problem."""
+def render_text(event: Event, redact: bool = True, full: bool = False) -> str:
+    """One line per event (``offset side NAME field, field``), one more per problem.
+
+    Long values are elided (``[1, 2, ... 60,000,000 items]``, strings and bytes cut with their
+    length, about ``ELIDE_TOTAL`` characters of fields in all) unless ``full``."""
     redact_fields = redact and event.side == CLIENT
     try:
         profile = _event_profile(event)
@@ -1184,9 +1354,16 @@ def render_text(event: Event, redact: bool = True) -> str:
             if redact and _secret_bytes(event):
                 fields = f"<{len(event.data)} bytes, not shown: they may hold credentials>"
             else:
-                fields = f"<{len(event.data)} bytes: {event.data[:64].hex(' ')}{' ...' if len(event.data) > 64 else ''}>"
+                shown = len(event.data) if full else 64
+                fields = (f"<{len(event.data)} bytes: {event.data[:shown].hex(' ')}"
+                          f"{' ...' if len(event.data) > shown else ''}>")
         else:
-            fields = ", ".join(_value_text(f, redact_fields, profile) for f in event.fields)
+            r = _Text(redact_fields, profile, full)
+            for i, f in enumerate(event.fields):
+                if i:
+                    r.parts.append(", ")
+                r.value(f)
+            fields = "".join(r.parts)
     except RecursionError:
         fields = "<nested too deeply to show>"
     line = f"{event.offset:>8} {event.side:<6} {event.name}" + (f" {fields}" if fields else "")
@@ -1196,8 +1373,9 @@ def render_text(event: Event, redact: bool = True) -> str:
     return line
 
 
-def render_json(event: Event, redact: bool = True) -> dict:
-    """The event as a JSON-ready dict."""
+def render_json(event: Event, redact: bool = True, full: bool = False) -> dict:
+    """The event as a JSON-ready dict; long values elided as in :func:`render_text` unless
+    ``full`` (the bytes of an undecoded message: the first ``ELIDE_RAW``, and ``size``)."""
     redact_fields = redact and event.side == CLIENT
     try:
         profile = _event_profile(event)
@@ -1206,7 +1384,8 @@ def render_json(event: Event, redact: bool = True) -> dict:
         elif event.message is None and event.kind == "message" and not event.fields:
             fields = []
         else:
-            fields = [_value_json(f, redact_fields, profile) for f in event.fields]
+            r = _Json(redact_fields, profile, full)
+            fields = [r.value(f) for f in event.fields]
     except RecursionError:
         fields = "<nested too deeply to show>"
     out: dict[str, Any] = {
@@ -1219,5 +1398,11 @@ def render_json(event: Event, redact: bool = True) -> dict:
         "problems": [str(p) for p in event.problems],
     }
     if event.kind == "message" and event.message is None and not event.fields:
-        out["data"] = _REDACTED if redact and _secret_bytes(event) else event.data.hex()
+        out["size"] = len(event.data)
+        if redact and _secret_bytes(event):
+            out["data"] = _REDACTED
+        elif full or len(event.data) <= ELIDE_RAW:
+            out["data"] = event.data.hex()
+        else:
+            out["data"] = event.data[:ELIDE_RAW].hex() + f"...({len(event.data):,} bytes)"
     return out
