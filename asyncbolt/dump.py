@@ -941,8 +941,8 @@ class Conversation:
             if self._pairing and event.name not in _no_reply_requests(self.version) and (
                     server.present and not server.finished or server.items):
                 if len(self._pending) >= MAX_PENDING_REQUESTS:
-                    self._stop_pairing(event, f"more than {MAX_PENDING_REQUESTS} requests wait for "
-                                              "an answer in the dump")
+                    self._stop_pairing(CLIENT, event.offset, f"more than {MAX_PENDING_REQUESTS} requests "
+                                                               "wait for an answer in the dump")
                 else:
                     self._pending.append(_Request(event.name, event.offset, event.message is None))
             if event.name == "HELLO" and self._patch_possible():
@@ -969,8 +969,9 @@ class Conversation:
             item = s.items[0]
             pairing = self._pairing and item.kind == "message" and item.kind != "truncated"
             if pairing and not self._pending and s.queued > self.max_queued_bytes:
-                self._stop_pairing(None, f"the server's stream runs more than {self.max_queued_bytes} "
-                                         "bytes ahead of the requests it answers")
+                self._stop_pairing(SERVER, item.offset, f"the server's stream runs more than "
+                                                        f"{self.max_queued_bytes} bytes ahead of the "
+                                                        "requests it answers")
                 continue
             if pairing and not self._pending and not client.finished:
                 break  # wait for the request this answers
@@ -987,13 +988,12 @@ class Conversation:
             self._emit(event)
         return progress
 
-    def _stop_pairing(self, event: Event | None, why: str) -> None:
+    def _stop_pairing(self, side: str, offset: int, why: str) -> None:
         """Stop checking answers against requests (bounded memory over completeness)."""
         self._pairing = False
         self._pending.clear()
-        self._problem(event, event.offset if event is not None else self.sides[SERVER].base,
-                      "pairing", f"{why}: answers are no longer checked against requests",
-                      event.side if event is not None else SERVER)
+        self._problem(None, offset, "pairing", f"{why}: answers are no longer checked against requests",
+                      side)
 
     def _maybe_patch(self, event: Event, request: _Request | None) -> None:
         """Switch both sides to the utc patch after a HELLO SUCCESS that echoes it."""

@@ -150,6 +150,8 @@ def test_json_output(tmp_path: Path, sample) -> None:
     code, out, err = run([path, "--json"])
     assert code == 0, out + err
     objs = [json.loads(line) for line in out.splitlines()]
+    # One object per line as the messages come, then the summary.
+    assert objs.pop() == {"summary": {"format": "pybytes", "messages": 10, "problems": 0, "connections": 1}}
     for obj in objs:
         assert {"offset", "side", "version", "message", "fields", "problems"} <= set(obj)
     record = next(o for o in objs if o["message"] == "RECORD")
@@ -352,6 +354,7 @@ def test_pcap_two_connections_reassembled(tmp_path: Path, sample, container, lin
     assert [n for s, n in second if s == "server"] == ["HANDSHAKE", "SUCCESS", "SUCCESS", "RECORD", "SUCCESS"]
     code, out, _ = run([path, "--json"])
     objs = [json.loads(line) for line in out.splitlines()]
+    assert objs.pop()["summary"] == {"format": container, "messages": 17, "problems": 0, "connections": 2}
     assert {o["connection"] for o in objs} == {"1", "2"}
     assert {o["version"] for o in objs if o["connection"] == "2" and o["message"] == "RUN"} == {"4.4"}
 
@@ -432,5 +435,6 @@ def test_real_capture_of_the_official_driver(tmp_path: Path, tcpdump: str) -> No
     code, out, _ = run([capture, "--port", port, "--json"])
     versions = {json.loads(line)["version"] for line in out.splitlines()
                 if json.loads(line).get("message") == "RECORD"}
+    assert json.loads(out.splitlines()[-1])["summary"]["problems"] == 0
     assert versions == {choice.group(1)}
     assert "pw" not in out
