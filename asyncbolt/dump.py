@@ -228,6 +228,18 @@ def _budget_error(exc: BaseException) -> bool:
     return "max_decoded_values" in str(getattr(exc, "reason", "")) or "decoded values" in str(exc)
 
 
+_LAYOUTS: dict[tuple[Version, type], tuple[str, ...]] = {}
+
+
+def _layout(version: Version, cls: type) -> tuple[str, ...]:
+    """The fields of message class ``cls`` on the wire in ``version``, in order."""
+    key = (version, cls)
+    layout = _LAYOUTS.get(key)
+    if layout is None:
+        layout = _LAYOUTS[key] = tuple(LAYOUTS.get(version, {}).get(cls, cls.fields))
+    return layout
+
+
 _NO_REPLY: dict[Version, frozenset[str]] = {}
 
 
@@ -774,7 +786,27 @@ class Conversation:
         n = len(buf)
         pos = 0
         produced = False
+        limit = self.max_message_size
         while pos < n:
+            if not s.remaining and not s.in_message:
+                # Fast path: whole single-chunk messages, one slice each.
+                last = n - 4
+                base = s.base
+                items = s.items
+                queued = 0
+                while pos <= last:
+                    size = (buf[pos] << 8) | buf[pos + 1]
+                    end = pos + 2 + size
+                    if size == 0 or end > last + 2 or buf[end] or buf[end + 1] or size > limit:
+                        break
+                    at = base + pos
+                    items.append(_Item("message", at, bytes(buf[pos + 2:end]), [(0, at + 2)], base + end))
+                    queued += size
+                    pos = end + 2
+                    produced = True
+                s.queued += queued
+                if pos >= n:
+                    break
             if s.remaining:
                 take = min(s.remaining, n - pos)
                 s.payload += buf[pos:pos + take]
@@ -878,21 +910,25 @@ class Conversation:
             return event
         payload = item.payload
         assert version is not None
-        parse = schemas.parse_request if s.name == CLIENT else schemas.parse_response
-        name = _message_name(payload, s.name, version)
-        event = Event(item.offset, s.name, "message", version, name, [], None, [], payload)
         message = None
         fast_error: BaseException | None = None
         if not self.reference:
             # The fast codec accepts and refuses exactly what the reference schemas do (the
             # tests' pact); the reference decoder runs only to locate what the codec refused.
             try:
-                codec = self._codec(version, s.patches)
+                codec = self._codecs.get((version, s.patches)) or self._codec(version, s.patches)
                 unpack = codec.unpack_request if s.name == CLIENT else codec.unpack_response
                 message = unpack(payload)
             except Exception as exc:  # noqa: BLE001 - located below by the reference decoder
                 message = None
                 fast_error = exc
+            else:
+                layout = _layout(version, type(message))
+                return Event(item.offset, s.name, "message", version, message.name,
+                             [getattr(message, f, None) for f in layout], message, [], payload)
+        parse = schemas.parse_request if s.name == CLIENT else schemas.parse_response
+        name = _message_name(payload, s.name, version)
+        event = Event(item.offset, s.name, "message", version, name, [], None, [], payload)
         try:
             if message is None:
                 if isinstance(fast_error, ProtocolError) and (
@@ -914,8 +950,7 @@ class Conversation:
             return event
         event.message = message
         event.name = message.name
-        layout = LAYOUTS.get(version, {}).get(type(message), message.fields)
-        event.fields = [getattr(message, f, None) for f in layout]
+        event.fields = [getattr(message, f, None) for f in _layout(version, type(message))]
         return event
 
     def _decode_client(self, s: _Side) -> bool:
@@ -1095,11 +1130,20 @@ _UNLIMITED = sys.maxsize
 _encode_str = json.encoder.encode_basestring  # json.dumps(s, ensure_ascii=False), minus the overhead
 
 
+_KEYS: dict[Any, str] = {}  # short map keys as shown (they repeat from message to message)
+
+
 def _key_text(key: Any, chars: int = _UNLIMITED) -> str:
+    text = _KEYS.get(key) if type(key) is str else None
+    if text is not None:
+        return text
     k = str(key)
     if len(k) > chars:
         return _encode_str(k[:chars]) + f"...({len(k):,} chars)"
-    return k if k.isidentifier() else _encode_str(k)
+    text = k if k.isidentifier() else _encode_str(k)
+    if type(key) is str and len(k) <= 64 and len(_KEYS) < 10_000:
+        _KEYS[key] = text
+    return text
 
 
 def _float_text(value: float) -> str:
@@ -1148,24 +1192,49 @@ class _Text:
         elif t is dict:
             self.mapping(value)
             return
+        elif t in _STRUCTURE_CLASSES:
+            self.structure(value)
+            return
         else:
             self.other(value)
             return
         self.left -= len(text)
         parts.append(text)
 
+    def structure(self, value: StructureBase) -> None:
+        parts = self.parts
+        cls = type(value)
+        names = _structure_layouts(self.profile).get(cls, cls.fields)
+        parts.append(cls.__name__ + "(")
+        self.left -= 2 + len(cls.__name__)
+        for i, f in enumerate(names):
+            parts.append((", " + f + "=") if i else (f + "="))
+            self.value(getattr(value, f, None))
+        parts.append(")")
+
     def sequence(self, value: Any) -> None:
         parts = self.parts
         parts.append("[")
         self.left -= 2
         n = len(value)
+        items = self.items
         for i, item in enumerate(value):
             if i:
                 parts.append(", ")
-            if i >= self.items or self.left <= 0:
+            if i >= items or self.left <= 0:
                 parts.append(f"... {n:,} items")
                 break
-            self.value(item)
+            t = type(item)
+            if t is int:
+                text = str(item)
+                self.left -= len(text)
+                parts.append(text)
+            elif t is str and len(item) <= self.chars:
+                text = _encode_str(item)
+                self.left -= len(text)
+                parts.append(text)
+            else:
+                self.value(item)
         parts.append("]")
 
     def mapping(self, value: dict) -> None:
@@ -1174,20 +1243,30 @@ class _Text:
         self.left -= 2
         n = len(value)
         secret = SECRET_KEYS if self.redact else ()
+        items, chars = self.items, self.chars
+        keys = _KEYS
         for i, (k, v) in enumerate(value.items()):
-            if i:
-                parts.append(", ")
-            if i >= self.items or self.left <= 0:
-                parts.append(f"... {n:,} entries")
+            if i >= items or self.left <= 0:
+                parts.append(f", ... {n:,} entries" if i else f"... {n:,} entries")
                 break
-            key = _key_text(k, self.chars)
-            parts.append(key)
-            parts.append(": ")
-            self.left -= len(key) + 2
+            key = keys.get(k) if type(k) is str else None
+            if key is None:
+                key = _key_text(k, chars)
+            parts.append((", " + key + ": ") if i else (key + ": "))
             if k in secret:
                 parts.append(_REDACTED_TEXT)
+                continue
+            t = type(v)
+            if t is str and len(v) <= chars:
+                text = _encode_str(v)
+            elif t is int:
+                text = str(v)
             else:
+                self.left -= len(key) + 4
                 self.value(v)
+                continue
+            self.left -= len(key) + len(text) + 4
+            parts.append(text)
         parts.append("}")
 
     def other(self, value: Any) -> None:
@@ -1217,15 +1296,7 @@ class _Text:
             parts.append(")")
             return
         elif isinstance(value, StructureBase):
-            names = _structure_layouts(self.profile).get(type(value), type(value).fields)
-            parts.append(type(value).__name__ + "(")
-            self.left -= 2 + len(type(value).__name__)
-            for i, f in enumerate(names):
-                if i:
-                    parts.append(", ")
-                parts.append(f + "=")
-                self.value(getattr(value, f, None))
-            parts.append(")")
+            self.structure(value)
             return
         else:
             text = repr(value)
@@ -1236,6 +1307,15 @@ class _Text:
 
 
 _REDACTED_TEXT = json.dumps(_REDACTED)
+
+
+def _structure_classes() -> frozenset[type]:
+    from .structures import STRUCTURES
+
+    return frozenset(cls for cls in STRUCTURES.values() if isinstance(cls, type))
+
+
+_STRUCTURE_CLASSES = _structure_classes()
 
 
 def _value_text(value: Any, redact: bool, profile: str, full: bool = True) -> str:
@@ -1316,12 +1396,18 @@ def _value_json(value: Any, redact: bool, profile: str, full: bool = True) -> An
     return _Json(redact, profile, full).value(value)
 
 
+_PROFILES: dict[Version | None, str] = {}
+
+
 def _event_profile(event: Event) -> str:
-    patches: Iterable[str] = ()
-    if event.version is not None and event.version in ((4, 3), (4, 4)):
+    version = event.version
+    if version is not None and version in ((4, 3), (4, 4)):
         # A utc DateTime in the fields tells the profile apart; the layouts only differ there.
-        patches = ("utc",) if _has_utc(event.fields) else ()
-    return _profile_key(event.version, patches)
+        return _profile_key(version, ("utc",) if _has_utc(event.fields) else ())
+    profile = _PROFILES.get(version)
+    if profile is None:
+        profile = _PROFILES[version] = _profile_key(version, ())
+    return profile
 
 
 def _has_utc(values: Any, depth: int = 0) -> bool:

@@ -1078,8 +1078,10 @@ class _Report(_Sink):
         return f"#{conn.cid} " if self.many and conn is not None else ""
 
     def _show(self, conn: _Conn, events: list[dump.Event]) -> None:
-        out, args = self.out, self.args
+        args = self.args
         prefix = self._prefix(conn)
+        lines: list[str] = []
+        out = lines.append
         for event in events:
             self.messages += event.kind == "message"
             self.problems += len(event.problems)
@@ -1091,12 +1093,15 @@ class _Report(_Sink):
                     line = json.dumps(record, ensure_ascii=False)
                 except (RecursionError, ValueError):
                     line = json.dumps({**record, "fields": "<nested too deeply to show>"})
-                out.write(line + "\n")
+                out(line)
             else:
                 text = dump.render_text(event, redact=self.redact, full=self.full)
                 if prefix:
                     text = "\n".join(prefix + line for line in text.split("\n"))
-                out.write(text + "\n")
+                out(text)
+        if lines:
+            lines.append("")
+            self.out.write("\n".join(lines))
         assert conn.conv is not None
         for p in conn.conv.take_problems():
             self._problem(conn, p)
