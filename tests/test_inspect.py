@@ -438,3 +438,125 @@ def test_real_capture_of_the_official_driver(tmp_path: Path, tcpdump: str) -> No
     assert json.loads(out.splitlines()[-1])["summary"]["problems"] == 0
     assert versions == {choice.group(1)}
     assert "pw" not in out
+
+
+# ---- hostile captures and big dumps (issue #14) ------------------------------------------------
+
+
+def _capture_of(cs: bytes, segment: int, order: str, seed: int = 14) -> bytes:
+    """A pcap of one connection whose client stream ``cs`` comes in ``segment``-byte segments,
+    in ``order`` (in, reversed, shuffled); the server stream is the version answer only."""
+    import random
+
+    caddr = saddr = bytes([127, 0, 0, 1])
+    cseq, sseq = 0xFFFF0000, 1000  # the client's sequence numbers wrap around 2**32
+
+    def c(seq: int, flags: int, data: bytes = b"") -> bytes:
+        return link_frame(1, _checksum_free_ipv4(caddr, saddr, _tcp(50001, 7687, seq, 0, flags, data)), False)
+
+    def s(seq: int, flags: int, data: bytes = b"") -> bytes:
+        return link_frame(1, _checksum_free_ipv4(saddr, caddr, _tcp(7687, 50001, seq, 0, flags, data)), False)
+
+    segs = [c(cseq + 1 + i, 0x18, cs[i:i + segment]) for i in range(0, len(cs), segment)]
+    if order == "reversed":
+        segs.reverse()
+    elif order == "shuffled":
+        random.Random(seed).shuffle(segs)
+    frames = [c(cseq, 0x02), s(sseq, 0x12), s(sseq + 1, 0x18, b"\x00\x00\x04\x05"), *segs,
+              c(cseq + 1 + len(cs), 0x11), s(sseq + 5, 0x11)]
+    return pcap_bytes(frames, 1)
+
+
+def _client_stream(runs: int) -> bytes:
+    from asyncbolt.messages import Logon
+
+    v = (5, 4)
+    return (b"\x60\x60\xb0\x17" + b"\x00\x00\x04\x05" + b"\0" * 12
+            + chunked(v, Hello({"user_agent": "t/1"}), Logon({"scheme": "none"}))
+            + chunked(v, *[m for i in range(runs) for m in (Run(f"RETURN {i}", {}, {}), Pull({"n": -1}))]))
+
+
+@pytest.mark.parametrize("order", ["reversed", "shuffled"])
+def test_pcap_40k_out_of_order_segments_are_reassembled_quickly(tmp_path: Path, order: str) -> None:
+    cs = _client_stream(20_000)
+    data = _capture_of(cs, max(1, len(cs) // 40_000), order)
+    path = tmp_path / "ooo.pcap"
+    path.write_bytes(data)
+    start = time.monotonic()
+    code, out, err = run([path])
+    elapsed = time.monotonic() - start
+    assert code == 0, out[-2000:] + err
+    assert "40002 messages, 0 problems" in err
+    # Quadratic reassembly took 33.8 s for 40k segments (issue #14); a heap takes about one.
+    assert elapsed < 20, elapsed
+
+
+def test_pcap_cut_mid_packet_is_a_problem(tmp_path: Path) -> None:
+    cs = _client_stream(50)
+    data = _capture_of(cs, 64, "in")
+    path = tmp_path / "cut.pcap"
+    path.write_bytes(data[:-30])  # inside the last packet (the server's FIN)
+    code, out, err = run([path])
+    assert code == 1, out + err
+    assert re.search(r"! \d+: capture: the capture ends inside packet #\d+: \d+ of its \d+ bytes", out), out
+    assert "102 messages, 1 problem" in err
+    path.write_bytes(data[:-(54 + 5)])  # inside the header of the last packet (54-byte FIN)
+    code, out, err = run([path])
+    assert code == 1 and "ends inside the header of packet" in out, out + err
+
+
+def test_pcap_absurd_record_length_is_a_problem(tmp_path: Path) -> None:
+    cs = _client_stream(5)
+    data = bytearray(_capture_of(cs, 64, "in"))
+    # The third record (after SYN and SYN-ACK) claims 0xFFFFFFFF captured bytes.
+    pos = 24
+    for _ in range(2):
+        pos += 16 + struct.unpack_from("<I", data, pos + 8)[0]
+    struct.pack_into("<I", data, pos + 8, 0xFFFFFFFF)
+    path = tmp_path / "huge.pcap"
+    path.write_bytes(bytes(data))
+    code, out, err = run([path])
+    assert code == 1, out + err
+    assert f"! {pos}: capture: packet #3 claims 4294967295 captured bytes" in out, out
+    code, out, err = run([path, "--json"])
+    objs = [json.loads(line) for line in out.splitlines()]
+    assert objs[-1]["summary"]["problems"] >= 1
+    assert any("4294967295" in o.get("problem", "") for o in objs)
+
+
+def test_pcapng_cut_and_damaged_blocks_are_problems(tmp_path: Path, sample) -> None:
+    cs, ss, _ = sample
+    frames = [link_frame(1, p, False) for p in tcp_packets(cs, ss, 50001, messy=False)]
+    data = pcapng_bytes(frames, 1)
+    path = tmp_path / "cut.pcapng"
+    path.write_bytes(data[:-7])
+    code, out, err = run([path])
+    assert code == 1 and re.search(r"capture: the capture ends inside a block of type 6", out), out + err
+    damaged = bytearray(data)
+    struct.pack_into("<I", damaged, 28 + 20 + 4, 0xFFFFFFF0)  # the first packet block's length
+    path.write_bytes(bytes(damaged))
+    code, out, err = run([path])
+    assert code == 1 and "block of type 6 claims 4294967280 bytes" in out, out + err
+
+
+def test_pcap_bad_ip_header_is_a_problem(tmp_path: Path) -> None:
+    cs = _client_stream(2)
+    packet = _checksum_free_ipv4(b"\x7f\0\0\1", b"\x7f\0\0\1", _tcp(50001, 7687, 5, 0, 0x18, cs[:40]))
+    packet = packet[:2] + struct.pack(">H", 4000) + packet[4:]  # total length past the packet
+    path = tmp_path / "badip.pcap"
+    path.write_bytes(pcap_bytes([link_frame(1, packet, False)], 1))
+    code, out, err = run([path])
+    assert code == 1, out + err
+    assert "packet #1: IPv4 total length 4000 does not fit the packet's" in out
+
+
+def test_pcap_out_of_order_bytes_are_bounded(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(bolt_inspect, "MAX_OUT_OF_ORDER", 4096)
+    cs = _client_stream(500)
+    data = _capture_of(cs, 100, "reversed")  # everything waits behind the first segment
+    path = tmp_path / "gap.pcap"
+    path.write_bytes(data)
+    code, out, err = run([path])
+    assert code == 1, out + err
+    assert re.search(r"tcp: \d+ bytes of the client stream are missing from the capture .* "
+                     r"\(more than 4096 bytes wait behind the gap\)", out), out
