@@ -81,13 +81,14 @@ def detect_format(data: bytes, complete: bool = True) -> str:
         return "pcapng"
     if head == MAGIC or not data:
         return "raw"
+    cut_line = False
     if not complete:
-        # Judge whole lines (or whole tokens of one long line) only.
+        # Judge whole lines only (or the start of one long line).
         cut = data.rfind(b"\n")
-        if cut < 0:
-            cut = max(data.rfind(c) for c in (b" ", b"\t", b"\r", b":", b",", b";"))
         if cut > 0:
             data = data[:cut + 1]
+        else:
+            cut_line = True
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -99,7 +100,13 @@ def detect_format(data: bytes, complete: bool = True) -> str:
     try:
         parse_hex(text)
     except InputError:
-        pass
+        if cut_line:  # the line may be cut after one digit of a byte
+            try:
+                parse_hex(text[:-1])
+            except InputError:
+                pass
+            else:
+                return "hex"
     else:
         return "hex"
     if all(c.isprintable() or c in "\t\r\n" for c in text):
@@ -706,10 +713,16 @@ class _HexReader:
             if not self.found:
                 raise InputError("no hex bytes in the input")
             return ""
-        if len(partial) > BLOCK and not self.line_start or len(partial) > BLOCK + 8:
-            # A long line: decode what is there, keeping the last two characters (0x, a marker).
-            self.part(partial[:-2], False)
-            return partial[-2:]
+        if len(partial) > BLOCK:
+            # A long line: decode what is there up to a separator (a 0x prefix or the line's
+            # side marker must not be cut in two) and keep the rest for the next block.
+            cut = max(partial.rfind(c, len(partial) - 64) for c in " \t,;:") + 1
+            if cut <= 0:
+                cut = len(partial) - 2
+                if partial[cut] in "xX" and partial[cut - 1] == "0":
+                    cut -= 1
+            self.part(partial[:cut], False)
+            return partial[cut:]
         return partial
 
 

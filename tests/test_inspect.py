@@ -560,3 +560,105 @@ def test_pcap_out_of_order_bytes_are_bounded(tmp_path: Path, monkeypatch) -> Non
     assert code == 1, out + err
     assert re.search(r"tcp: \d+ bytes of the client stream are missing from the capture .* "
                      r"\(more than 4096 bytes wait behind the gap\)", out), out
+
+
+def _inspect_child(path: Path, *extra: str) -> tuple[int, float, str, str]:
+    """``asyncbolt inspect`` in a child process: exit code, peak RSS (MiB), stdout, stderr."""
+    code = ("import resource, subprocess, sys\n"
+            "p = subprocess.run(sys.argv[1:], capture_output=True)\n"
+            "sys.stdout.buffer.write(b'%d %d\\n' % (p.returncode, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+            "sys.stdout.buffer.write(p.stdout[-200000:]); sys.stderr.buffer.write(p.stderr[-5000:])\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "asyncbolt", "inspect",
+                           str(path), *extra], capture_output=True, env=env, cwd=ROOT, timeout=300)
+    first, _, rest = done.stdout.partition(b"\n")
+    rc, rss_kib = first.split()
+    return int(rc), int(rss_kib) / 1024, rest.decode(errors="replace"), done.stderr.decode(errors="replace")
+
+
+@pytest.mark.parametrize(("kind", "mib"), [("requests", 20), ("records", 12)])
+def test_big_dump_is_streamed_in_bounded_memory(tmp_path: Path, kind: str, mib: int) -> None:
+    from benchmarks.inspect_dump import write_dump
+
+    path = tmp_path / f"{kind}.bin"
+    size = write_dump(path, kind, mib * 1024 * 1024)
+    rc, rss, out, err = _inspect_child(path)
+    assert rc == 0, err
+    assert re.search(r"inspect: \d{5,} messages, 0 problems", err), err
+    # Before streaming a 20 MiB dump peaked at 330 MiB (the file, its copies, every event); now
+    # the interpreter plus a block or two: far under the file's size on top of the start-up.
+    assert rss < 100, (rss, size)
+
+
+def test_one_huge_message_gives_a_short_line(tmp_path: Path) -> None:
+    from asyncbolt.messages import Logon
+
+    v = (5, 4)
+    big = Run("UNWIND $rows AS r RETURN r", {"rows": list(range(1_000_000)), "blob": "x" * 5_000_000,
+                                             "bytes": b"\x01" * 1_000_000}, {})
+    cs = (b"\x60\x60\xb0\x17" + b"\x00\x00\x04\x05" + b"\0" * 12
+          + chunked(v, Hello({"user_agent": "t/1"}), Logon({"scheme": "none"}), big, Pull({"n": -1})))
+    path = tmp_path / "huge.bin"
+    path.write_bytes(cs)
+    rc, rss, out, err = _inspect_child(path)
+    assert rc == 0, err
+    [line] = [line for line in out.splitlines() if " RUN " in line]
+    assert len(line) < 6000, len(line)
+    assert "... 1,000,000 items]" in line and "...(5,000,000 chars)" in line
+    assert "...(1,000,000 bytes))" in line
+    rc, rss_json, out, err = _inspect_child(path, "--json")
+    [obj] = [json.loads(o) for o in out.splitlines() if '"RUN"' in o]
+    assert len(json.dumps(obj)) < 6000
+    assert obj["fields"][1]["rows"][-1] == "... 1,000,000 items"
+    code, out, err = run([path, "--full"])
+    [line] = [line for line in out.splitlines() if " RUN " in line]
+    assert len(line) > 12_000_000 and "999999]" in line
+
+
+@pytest.mark.skipif(not __import__("asyncbolt.dump").dump.BUDGET_SUPPORTED,
+                    reason="the codec has no decoded-size budget (max_decoded_values) in this build")
+def test_budget_bounds_a_message_of_millions_of_empty_maps(tmp_path: Path) -> None:
+    v = (5, 4)
+    n = 20_000_000
+    params = b"\xa1\x84rows\xd6" + struct.pack(">I", n) + b"\xa0" * n  # {rows: [{} x n]}
+    payload = b"\xb3\x10\x80" + params + b"\xa0"  # RUN "", {rows: ...}, {}
+    cs = (b"\x60\x60\xb0\x17" + b"\x00\x00\x04\x05" + b"\0" * 12 + chunked(v, Hello({"user_agent": "t"}))
+          + b"".join(struct.pack(">H", len(payload[i:i + 65535])) + payload[i:i + 65535]
+                     for i in range(0, len(payload), 65535)) + b"\x00\x00")
+    path = tmp_path / "maps.bin"
+    path.write_bytes(cs)
+    rc, rss, out, err = _inspect_child(path)
+    assert rc == 1, err
+    assert "max_decoded_values" in out or "decoded values" in out, out[-3000:]
+    assert rss < 400, rss
+    rc, rss, out, err = _inspect_child(path, "--max-decoded-values", "1000")
+    assert rc == 1 and rss < 200, (rc, rss)
+
+
+def test_json_lines_stream_with_a_summary(tmp_path: Path) -> None:
+    cs = _client_stream(3000)
+    path = tmp_path / "c.bin"
+    path.write_bytes(cs[:-1])  # cut in the last end marker: one problem
+    code, out, err = run([path, "--json"])
+    assert code == 1
+    objs = [json.loads(line) for line in out.splitlines()]
+    assert len(objs) == 1 + 6002 + 1  # the handshake, the messages (the last cut off), the summary
+    assert objs[-1] == {"summary": {"format": "raw", "messages": 6002, "problems": 1, "connections": 1}}
+    assert objs[-2]["problems"] and "the dump ends" in objs[-2]["problems"][0]
+
+
+def test_hex_on_one_long_line_streams(tmp_path: Path, sample) -> None:
+    cs = _client_stream(20_000)  # ~560 KB: a hex line of ~3 blocks
+    assert len(cs) * 3 > 2 * bolt_inspect.BLOCK
+    path = tmp_path / "one-line.hex"
+    path.write_text("C: " + " ".join(f"0x{b:02x}" for b in cs) + "  # the whole stream\n")
+    code, out, err = run([path])
+    assert code == 0, err
+    assert "40002 messages, 0 problems" in err
+    raw = tmp_path / "c.bin"
+    raw.write_bytes(cs)
+    assert run([raw])[1] == out
+    path.write_text("C: " + cs.hex() + "f\n")  # an odd digit at the very end
+    code, out, err = run([path])
+    assert code == 2 and "odd number of hex digits" in err
