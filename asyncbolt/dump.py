@@ -1124,6 +1124,9 @@ ELIDE_ITEMS = 20
 ELIDE_CHARS = 200
 ELIDE_BYTES = 32
 ELIDE_TOTAL = 4000
+#: Text output bounds a message's fields by pieces (each a value of at most ELIDE_CHARS or a
+#: separator), which is cheaper to count than characters.
+ELIDE_PARTS = 400
 #: Bytes of an undecodable message shown in JSON output (text shows 64).
 ELIDE_RAW = 256
 _UNLIMITED = sys.maxsize
@@ -1155,9 +1158,10 @@ def _float_text(value: float) -> str:
 
 
 class _Text:
-    """Renders values as text into ``parts``, eliding past the limits (``full``: no limits)."""
+    """Renders values as text into ``parts``, eliding past the limits (``full``: no limits).
+    The whole is bounded by counting parts (each at most a few hundred characters)."""
 
-    __slots__ = ("redact", "profile", "items", "chars", "nbytes", "left", "parts")
+    __slots__ = ("redact", "profile", "items", "chars", "nbytes", "max_parts", "parts")
 
     def __init__(self, redact: bool, profile: str, full: bool) -> None:
         self.redact = redact
@@ -1165,48 +1169,40 @@ class _Text:
         self.items = _UNLIMITED if full else ELIDE_ITEMS
         self.chars = _UNLIMITED if full else ELIDE_CHARS
         self.nbytes = _UNLIMITED if full else ELIDE_BYTES
-        self.left = _UNLIMITED if full else ELIDE_TOTAL
+        self.max_parts = _UNLIMITED if full else ELIDE_PARTS
         self.parts: list[str] = []
 
     def value(self, value: Any) -> None:
-        parts = self.parts
         t = type(value)
         if t is str:
             if len(value) > self.chars:
-                text = _encode_str(value[:self.chars]) + f"...({len(value):,} chars)"
+                self.parts.append(_encode_str(value[:self.chars]) + f"...({len(value):,} chars)")
             else:
-                text = _encode_str(value)
+                self.parts.append(_encode_str(value))
         elif t is int:
-            text = str(value)
+            self.parts.append(str(value))
         elif value is None:
-            text = "null"
+            self.parts.append("null")
         elif value is True:
-            text = "true"
+            self.parts.append("true")
         elif value is False:
-            text = "false"
+            self.parts.append("false")
         elif t is float:
-            text = _float_text(value)
+            self.parts.append(_float_text(value))
         elif t is list or t is tuple:
             self.sequence(value)
-            return
         elif t is dict:
             self.mapping(value)
-            return
         elif t in _STRUCTURE_CLASSES:
             self.structure(value)
-            return
         else:
             self.other(value)
-            return
-        self.left -= len(text)
-        parts.append(text)
 
     def structure(self, value: StructureBase) -> None:
         parts = self.parts
         cls = type(value)
         names = _structure_layouts(self.profile).get(cls, cls.fields)
         parts.append(cls.__name__ + "(")
-        self.left -= 2 + len(cls.__name__)
         for i, f in enumerate(names):
             parts.append((", " + f + "=") if i else (f + "="))
             self.value(getattr(value, f, None))
@@ -1215,24 +1211,22 @@ class _Text:
     def sequence(self, value: Any) -> None:
         parts = self.parts
         parts.append("[")
-        self.left -= 2
         n = len(value)
-        items = self.items
+        items, chars, max_parts = self.items, self.chars, self.max_parts
         for i, item in enumerate(value):
+            if i >= items or len(parts) >= max_parts:
+                parts.append(f", ... {n:,} items" if i else f"... {n:,} items")
+                break
             if i:
                 parts.append(", ")
-            if i >= items or self.left <= 0:
-                parts.append(f"... {n:,} items")
-                break
             t = type(item)
             if t is int:
-                text = str(item)
-                self.left -= len(text)
-                parts.append(text)
-            elif t is str and len(item) <= self.chars:
-                text = _encode_str(item)
-                self.left -= len(text)
-                parts.append(text)
+                parts.append(str(item))
+            elif t is str and len(item) <= chars:
+                parts.append(_encode_str(item))
+            elif t is float:
+                text = repr(item)
+                parts.append(text if text[-1] not in "nf" else _float_text(item))  # nan, inf
             else:
                 self.value(item)
         parts.append("]")
@@ -1240,33 +1234,34 @@ class _Text:
     def mapping(self, value: dict) -> None:
         parts = self.parts
         parts.append("{")
-        self.left -= 2
         n = len(value)
         secret = SECRET_KEYS if self.redact else ()
-        items, chars = self.items, self.chars
+        items, chars, max_parts = self.items, self.chars, self.max_parts
         keys = _KEYS
-        for i, (k, v) in enumerate(value.items()):
-            if i >= items or self.left <= 0:
+        i = 0
+        for k, v in value.items():
+            if i >= items or len(parts) >= max_parts:
                 parts.append(f", ... {n:,} entries" if i else f"... {n:,} entries")
                 break
             key = keys.get(k) if type(k) is str else None
             if key is None:
                 key = _key_text(k, chars)
-            parts.append((", " + key + ": ") if i else (key + ": "))
+            head = (", " + key + ": ") if i else (key + ": ")
+            i += 1
             if k in secret:
-                parts.append(_REDACTED_TEXT)
+                parts.append(head + _REDACTED_TEXT)
                 continue
             t = type(v)
             if t is str and len(v) <= chars:
-                text = _encode_str(v)
+                parts.append(head + _encode_str(v))
             elif t is int:
-                text = str(v)
+                parts.append(head + str(v))
+            elif t is float:
+                text = repr(v)
+                parts.append(head + (text if text[-1] not in "nf" else _float_text(v)))
             else:
-                self.left -= len(key) + 4
+                parts.append(head)
                 self.value(v)
-                continue
-            self.left -= len(key) + len(text) + 4
-            parts.append(text)
         parts.append("}")
 
     def other(self, value: Any) -> None:
@@ -1302,7 +1297,6 @@ class _Text:
             text = repr(value)
             if len(text) > self.chars:
                 text = text[:self.chars] + f"...({len(text):,} chars)"
-        self.left -= len(text)
         parts.append(text)
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -97,7 +96,7 @@ def records_block(rng: random.Random, n: int) -> bytes:
 
 def write_dump(path: str | os.PathLike, kind: str, size: int, seed: int = 14) -> int:
     """Write a dump of about ``size`` bytes (``kind``: requests or records); returns its size."""
-    from asyncbolt.messages import Hello, Logon, Pull, Run, Success
+    from asyncbolt.messages import Hello, Logon, Success
     from asyncbolt.packstream import get_codec
 
     rng = random.Random(seed)
@@ -116,7 +115,6 @@ def write_dump(path: str | os.PathLike, kind: str, size: int, seed: int = 14) ->
         tail = _chunked(codec, [Success({"type": "r", "t_last": 0, "has_more": False})])
     else:
         raise ValueError(f"unknown dump kind {kind!r}")
-    del Pull, Run
     written = 0
     with open(path, "wb") as f:
         f.write(head)
@@ -137,16 +135,18 @@ def measure(path: str | os.PathLike, extra: list[str] | None = None,
             "t = time.perf_counter()\n"
             "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
             "t = time.perf_counter() - t\n"
-            "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-            "print(p.returncode, t, rss, flush=True)\n"
+            "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+            "print(p.returncode, t, u.ru_maxrss, u.ru_utime + u.ru_stime, flush=True)\n"
             "sys.stderr.buffer.write(p.stderr[-2000:])\n")
     cmd = [sys.executable, "-c", code, sys.executable, "-m", "asyncbolt", "inspect", os.fspath(path),
            *(extra or [])]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    rc, seconds, rss_kib = done.stdout.split()
+    rc, seconds, rss_kib, cpu = done.stdout.split()
     size = os.path.getsize(path)
     return {"code": int(rc), "seconds": float(seconds), "mib": size / MIB,
             "mib_s": size / MIB / float(seconds), "peak_rss_mib": int(rss_kib) / 1024,
+            "cpu_seconds": float(cpu), "cpu_mib_s": size / MIB / max(float(cpu), 1e-9),
+            "load": os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan"),
             "stderr": done.stderr.strip()}
 
 
@@ -158,10 +158,15 @@ def _write_results(path: str, rows: list[dict[str, Any]], mib: int) -> None:
             "process; peak RSS is that process's `ru_maxrss`. Targets (issue #14): ≥ "
             f"{TARGET_MIB_S:g} MiB/s, and for 100 MiB < {TARGET_RSS_MIB:g} MiB peak and < "
             f"{TARGET_SECONDS:g} s.\n", machine_markdown(), ""]
-    body.append(table(["dump", "codec", "MiB", "seconds", "MiB/s", "peak RSS MiB", "exit"],
+    body.append("MiB/s is dump size over wall-clock time; CPU MiB/s over the child's user+system "
+                "time (what it gets on a machine with a core to itself). Load is the 1-minute load "
+                "average when the run ended (2 cores).\n")
+    body.append(table(["dump", "codec", "MiB", "seconds", "MiB/s", "CPU s", "CPU MiB/s", "peak RSS MiB",
+                       "load", "exit"],
                       [[r["kind"], r["codec"], f"{r['mib']:.1f}", f"{r['seconds']:.1f}",
-                        f"{r['mib_s']:.1f}", f"{r['peak_rss_mib']:.0f}", str(r["code"])] for r in rows],
-                      right={2, 3, 4, 5}))
+                        f"{r['mib_s']:.1f}", f"{r['cpu_seconds']:.1f}", f"{r['cpu_mib_s']:.1f}",
+                        f"{r['peak_rss_mib']:.0f}", f"{r['load']:.1f}", str(r["code"])] for r in rows],
+                      right={2, 3, 4, 5, 6, 7, 8}))
     update_section(path, "inspect", "\n".join(body))
 
 
@@ -195,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
                 result.update(kind=kind, codec=label)
                 rows.append(result)
                 print(f"inspect: {kind:<8} {label:<4} {result['mib']:.1f} MiB in {result['seconds']:.1f} s = "
-                      f"{result['mib_s']:.1f} MiB/s, peak RSS {result['peak_rss_mib']:.0f} MiB, exit "
+                      f"{result['mib_s']:.1f} MiB/s ({result['cpu_mib_s']:.1f} MiB/s of CPU time), peak "
+                      f"RSS {result['peak_rss_mib']:.0f} MiB, load {result['load']:.1f}, exit "
                       f"{result['code']} ({result['stderr'].splitlines()[-1] if result['stderr'] else ''})",
                       flush=True)
     if args.results:
@@ -208,5 +214,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    resource.setrlimit  # noqa: B018 - resource is used by the child (Linux/macOS only)
     sys.exit(main())
