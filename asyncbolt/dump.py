@@ -1123,7 +1123,7 @@ def _describe_foreign(head: bytes) -> str:
 ELIDE_ITEMS = 20
 ELIDE_CHARS = 200
 ELIDE_BYTES = 32
-ELIDE_TOTAL = 4000
+ELIDE_TOTAL = 4000  # JSON output (text: ELIDE_PARTS)
 #: Text output bounds a message's fields by pieces (each a value of at most ELIDE_CHARS or a
 #: separator), which is cheaper to count than characters.
 ELIDE_PARTS = 400
@@ -1203,9 +1203,18 @@ class _Text:
         cls = type(value)
         names = _structure_layouts(self.profile).get(cls, cls.fields)
         parts.append(cls.__name__ + "(")
+        chars = self.chars
         for i, f in enumerate(names):
-            parts.append((", " + f + "=") if i else (f + "="))
-            self.value(getattr(value, f, None))
+            head = (", " + f + "=") if i else (f + "=")
+            v = getattr(value, f, None)
+            t = type(v)
+            if t is int:
+                parts.append(head + str(v))
+            elif t is str and len(v) <= chars:
+                parts.append(head + _encode_str(v))
+            else:
+                parts.append(head)
+                self.value(v)
         parts.append(")")
 
     def sequence(self, value: Any) -> None:
@@ -1301,6 +1310,12 @@ class _Text:
 
 
 _REDACTED_TEXT = json.dumps(_REDACTED)
+#: render_text remembers the text of the fields of small messages (by their bytes).
+_TEXT_CACHE: dict[tuple, str] = {}
+_TEXT_CACHE_BYTES = 64
+_TEXT_CACHE_SIZE = 4096
+#: Versions where the same bytes decode differently with a patch (utc): not cached.
+_PATCHED_VERSIONS = frozenset(v for v in VERSIONS if any(low <= v <= (high or v) for low, high in PATCHES.values()))
 
 
 def _structure_classes() -> frozenset[type]:
@@ -1424,8 +1439,32 @@ def render_text(event: Event, redact: bool = True, full: bool = False) -> str:
     """One line per event (``offset side NAME field, field``), one more per problem.
 
     Long values are elided (``[1, 2, ... 60,000,000 items]``, strings and bytes cut with their
-    length, about ``ELIDE_TOTAL`` characters of fields in all) unless ``full``."""
+    length, at most ``ELIDE_PARTS`` pieces of fields in all) unless ``full``."""
     redact_fields = redact and event.side == CLIENT
+    if event.message is not None and not event.problems:
+        # The common case: a decoded message without problems. Small messages repeat (PULL,
+        # COMMIT, SUCCESS {has_more: true}): their text is remembered by their bytes.
+        data = event.data
+        version = event.version
+        key = ((data, version, event.side, redact_fields, full)
+               if len(data) <= _TEXT_CACHE_BYTES and version not in _PATCHED_VERSIONS else None)
+        fields = _TEXT_CACHE.get(key) if key is not None else None
+        if fields is None:
+            try:
+                r = _Text(redact_fields, _event_profile(event), full)
+                parts = r.parts
+                for i, f in enumerate(event.fields):
+                    if i:
+                        parts.append(", ")
+                    r.value(f)
+                fields = " " + "".join(parts) if parts else ""
+            except RecursionError:
+                fields = " <nested too deeply to show>"
+            if key is not None:
+                if len(_TEXT_CACHE) >= _TEXT_CACHE_SIZE:
+                    _TEXT_CACHE.clear()
+                _TEXT_CACHE[key] = fields
+        return f"{event.offset:>8} {event.side:<6} {event.name}{fields}"
     try:
         profile = _event_profile(event)
         if event.kind == "handshake":
