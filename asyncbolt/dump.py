@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from ._generated.versions import PATCHES, SECRET_KEYS, VERSIONS
 from .errors import HandshakeError, ProtocolError
 from .handshake import MAGIC, MANIFEST_V1, Proposal, decode_proposals, decode_varint, format_version
 from .messages import LAYOUTS, MESSAGE_VERSIONS, REQUESTS, RESPONSES
-from .packstream import get_codec
+from .packstream import Codec, get_codec
 from .types import Structure, StructureBase
 
 __all__ = ["Problem", "Event", "Conversation", "render_text", "render_json", "format_path"]
@@ -42,6 +43,17 @@ SERVER = "server"
 _SIDES = (CLIENT, SERVER)
 #: Default bound on one message (payload bytes): larger is reported as framing damage.
 MAX_MESSAGE_SIZE = 256 * 1024 * 1024
+#: Messages larger than this are not decoded again by the (slow) construct reference decoder to
+#: locate what the fast codec refused: the codec's own error (offset and path) is reported.
+REFERENCE_MAX_BYTES = 256 * 1024
+#: Bytes of decoded-but-unpaired messages one side may queue while it waits for the other side
+#: (server answers for the requests they answer, client requests for HELLO's answer); past it
+#: the pairing is given up (a problem says so) instead of holding the whole dump in memory.
+MAX_QUEUED_BYTES = 64 * 1024 * 1024
+#: Requests waiting for their answers beyond which the pairing is given up likewise.
+MAX_PENDING_REQUESTS = 100_000
+#: ``max_decoded_values`` left to the codec's own default.
+DEFAULT: Any = type("_Default", (), {"__repr__": lambda self: "DEFAULT"})()
 _MAX_OFFERS = 1024
 _NOOPS_SINCE: Version = (4, 1)
 _PULLS = ("PULL", "PULL_ALL")
@@ -183,6 +195,51 @@ def _message_name(payload: bytes, side: str, version: Version | None) -> str:
     return cls.name if cls is not None else "RAW"
 
 
+def _accepts_budget(func: Any) -> bool:
+    import inspect as _inspect
+
+    try:
+        return "max_decoded_values" in _inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+#: Whether this build's codecs take a decoded-size budget (``max_decoded_values``).
+BUDGET_SUPPORTED = _accepts_budget(get_codec) or _accepts_budget(Codec)
+_BUDGET_CODECS: dict[tuple, Any] = {}
+
+
+def make_codec(version: Version, patches: Iterable[str] = (), max_decoded_values: Any = DEFAULT) -> Any:
+    """The codec for ``version`` and ``patches``, with the decoded-size budget passed down when
+    one is given (``None`` = off) and the codecs take it; otherwise the default codec."""
+    if max_decoded_values is DEFAULT or not BUDGET_SUPPORTED:
+        return get_codec(version, patches)
+    if _accepts_budget(get_codec):
+        return get_codec(version, patches, max_decoded_values=max_decoded_values)
+    key = (_profile_key(version, patches), max_decoded_values)
+    codec = _BUDGET_CODECS.get(key)
+    if codec is None:
+        codec = _BUDGET_CODECS[key] = Codec(version, patches, max_decoded_values=max_decoded_values)
+    return codec
+
+
+def _budget_error(exc: BaseException) -> bool:
+    """A refusal by the decoded-size budget (the reference decoder would not say more, slowly)."""
+    return "max_decoded_values" in str(getattr(exc, "reason", "")) or "decoded values" in str(exc)
+
+
+_LAYOUTS: dict[tuple[Version, type], tuple[str, ...]] = {}
+
+
+def _layout(version: Version, cls: type) -> tuple[str, ...]:
+    """The fields of message class ``cls`` on the wire in ``version``, in order."""
+    key = (version, cls)
+    layout = _LAYOUTS.get(key)
+    if layout is None:
+        layout = _LAYOUTS[key] = tuple(LAYOUTS.get(version, {}).get(cls, cls.fields))
+    return layout
+
+
 _NO_REPLY: dict[Version, frozenset[str]] = {}
 
 
@@ -235,12 +292,22 @@ class _Side:
         self.payload = bytearray()
         self.segments: list[tuple[int, int]] = []
         self.items: deque[_Item] = deque()
+        self.queued = 0  # payload bytes in items
         self.patches: frozenset[str] = frozenset()
 
     @property
     def finished(self) -> bool:
         """Nothing more will come from this side (absent, ended or stopped by damage)."""
         return not self.present or self.eof or self.phase in ("dead", "done")
+
+    def push(self, item: _Item) -> None:
+        self.items.append(item)
+        self.queued += len(item.payload)
+
+    def pop(self) -> _Item:
+        item = self.items.popleft()
+        self.queued -= len(item.payload)
+        return item
 
     def consume(self, n: int) -> None:
         del self.buf[:n]
@@ -255,15 +322,30 @@ class Conversation:
     ``side``: the only side present in a one-direction dump. Without ``side`` both are expected.
     ``max_message_size`` bounds one message (larger is framing damage); ``reference=True``
     decodes every message with the construct schemas instead of only the damaged ones.
+    ``max_decoded_values`` is handed to the codecs it builds (the decoded-size budget of one
+    message; ``None`` = off; by default the codec's own default).
+
+    ``keep_problems=False`` keeps no list of every problem (:attr:`problems` stays empty), only
+    :attr:`problem_count`; problems not attached to an event are then taken with
+    :meth:`take_problems` — memory does not grow with the dump.
     """
 
     def __init__(self, version: tuple[int, int] | None = None, patches: Iterable[str] = (), *,
                  side: str | None = None, max_message_size: int = MAX_MESSAGE_SIZE,
-                 reference: bool = False) -> None:
+                 reference: bool = False, keep_problems: bool = True,
+                 max_decoded_values: Any = DEFAULT,
+                 max_queued_bytes: int = MAX_QUEUED_BYTES) -> None:
         #: Decode every message with the construct reference schemas (slower), not only the
         #: damaged ones.
         self.reference = reference
+        self.keep_problems = keep_problems
+        self.max_decoded_values = max_decoded_values
+        self.max_queued_bytes = max_queued_bytes
+        #: Problems found so far (all of them, attached to an event or not).
+        self.problem_count = 0
         self._problems: list[Problem] = []
+        self._detached: list[Problem] = []
+        self._codecs: dict[tuple, Any] = {}
         self._out: list[Event] = []
         #: Assumptions made where the dump lacks information (e.g. an absent handshake answer).
         self.notes: list[str] = []
@@ -308,7 +390,8 @@ class Conversation:
                 self.given_version = v
                 for s in self.sides.values():
                     s.patches = patch_set
-        self._problems.extend(self._init_problems)
+        for p in self._init_problems:
+            self._add(p)
         if self.given_version is not None:
             # No handshake expected; one at the very start is still recognised.
             self._set_version(self.given_version)
@@ -317,15 +400,22 @@ class Conversation:
 
     @property
     def problems(self) -> list[Problem]:
-        """Every problem found so far, in the order found (do not modify)."""
+        """Every problem found so far, in the order found (do not modify); empty with
+        ``keep_problems=False``."""
         return self._problems
+
+    def take_problems(self) -> list[Problem]:
+        """The problems found since the last call that are not attached to an event (a foreign
+        handshake, lost framing, a dump cut off, ...)."""
+        out, self._detached = self._detached, []
+        return out
 
     def feed(self, side: str, data: bytes) -> list[Event]:
         """Consume bytes of ``side``'s stream; return the events completed (of either side)."""
         try:
             s = self.sides.get(side)
             if s is None:
-                self._problems.append(Problem(0, "side", f"unknown side {side!r}"))
+                self._add(Problem(0, "side", f"unknown side {side!r}"))
                 return self._take()
             if self.closed or s.eof:
                 return self._take()
@@ -334,7 +424,7 @@ class Conversation:
                     raise TypeError(type(data).__name__)
                 chunk = bytes(data)
             except (TypeError, ValueError):
-                self._problems.append(Problem(s.base + len(s.buf), side, "data is not bytes"))
+                self._add(Problem(s.base + len(s.buf), side, "data is not bytes"))
                 return self._take()
             if not s.present and chunk:
                 # A dump said to hold one side turned out to have the other: take it anyway.
@@ -386,7 +476,7 @@ class Conversation:
         """Emit what could not be decoded (no version), so that nothing is silently dropped."""
         for s in self.sides.values():
             while s.items:
-                item = s.items.popleft()
+                item = s.pop()
                 if item.kind == "truncated":
                     self._emit(s.truncated_event)  # type: ignore[attr-defined]
                     continue
@@ -402,12 +492,13 @@ class Conversation:
     def _internal(self, side: str, exc: BaseException) -> None:
         s = self.sides.get(side)
         offset = s.base if s is not None else 0
-        self._problems.append(Problem(offset, side or "dump",
-                                      f"internal decoder error {type(exc).__name__}: {exc}", side))
+        self._add(Problem(offset, side or "dump",
+                          f"internal decoder error {type(exc).__name__}: {exc}", side))
         for s in self.sides.values():
             s.phase = "dead"
             s.buf.clear()
             s.items.clear()
+            s.queued = 0
 
     def _take(self) -> list[Event]:
         out, self._out = self._out, []
@@ -415,16 +506,32 @@ class Conversation:
 
     def _emit(self, event: Event) -> Event:
         self._out.append(event)
-        self._problems.extend(event.problems)
+        self.problem_count += len(event.problems)
+        if self.keep_problems:
+            self._problems.extend(event.problems)
         return event
+
+    def _add(self, p: Problem) -> None:
+        """A problem attached to no event."""
+        self.problem_count += 1
+        self._detached.append(p)
+        if self.keep_problems:
+            self._problems.append(p)
 
     def _problem(self, event: Event | None, offset: int, path: str, reason: str, side: str) -> Problem:
         p = Problem(offset, path, reason, side)
         if event is not None:
             event.problems.append(p)
         else:
-            self._problems.append(p)
+            self._add(p)
         return p
+
+    def _codec(self, version: Version, patches: frozenset[str]) -> Any:
+        key = (version, patches)
+        codec = self._codecs.get(key)
+        if codec is None:
+            codec = self._codecs[key] = make_codec(version, patches, self.max_decoded_values)
+        return codec
 
     def _handshake_version(self, version: Version) -> None:
         """The handshake in the dump settles the version, over a version given up front."""
@@ -679,7 +786,27 @@ class Conversation:
         n = len(buf)
         pos = 0
         produced = False
+        limit = self.max_message_size
         while pos < n:
+            if not s.remaining and not s.in_message:
+                # Fast path: whole single-chunk messages, one slice each.
+                last = n - 4
+                base = s.base
+                items = s.items
+                queued = 0
+                while pos <= last:
+                    size = (buf[pos] << 8) | buf[pos + 1]
+                    end = pos + 2 + size
+                    if size == 0 or end > last + 2 or buf[end] or buf[end + 1] or size > limit:
+                        break
+                    at = base + pos
+                    items.append(_Item("message", at, bytes(buf[pos + 2:end]), [(0, at + 2)], base + end))
+                    queued += size
+                    pos = end + 2
+                    produced = True
+                s.queued += queued
+                if pos >= n:
+                    break
             if s.remaining:
                 take = min(s.remaining, n - pos)
                 s.payload += buf[pos:pos + take]
@@ -692,12 +819,12 @@ class Conversation:
             at = s.base + pos
             if size == 0:
                 if s.in_message:
-                    s.items.append(_Item("message", s.msg_start, bytes(s.payload), s.segments, at))
+                    s.push(_Item("message", s.msg_start, bytes(s.payload), s.segments, at))
                     s.in_message = False
                     s.payload = bytearray()
                     s.segments = []
                 else:
-                    s.items.append(_Item("noop", at, end=at))
+                    s.push(_Item("noop", at, end=at))
                 pos += 2
                 produced = True
                 continue
@@ -752,7 +879,7 @@ class Conversation:
         s.buf.clear()
         s.remaining = 0
         # Queue it behind the complete messages so that events stay in stream order.
-        s.items.append(_Item("truncated", start, payload))
+        s.push(_Item("truncated", start, payload))
         s.truncated_event = event  # type: ignore[attr-defined]
         s.phase = "done"
 
@@ -783,21 +910,31 @@ class Conversation:
             return event
         payload = item.payload
         assert version is not None
-        parse = schemas.parse_request if s.name == CLIENT else schemas.parse_response
-        name = _message_name(payload, s.name, version)
-        event = Event(item.offset, s.name, "message", version, name, [], None, [], payload)
         message = None
+        fast_error: BaseException | None = None
         if not self.reference:
             # The fast codec accepts and refuses exactly what the reference schemas do (the
             # tests' pact); the reference decoder runs only to locate what the codec refused.
             try:
-                codec = get_codec(version, s.patches)
+                codec = self._codecs.get((version, s.patches)) or self._codec(version, s.patches)
                 unpack = codec.unpack_request if s.name == CLIENT else codec.unpack_response
                 message = unpack(payload)
-            except Exception:  # noqa: BLE001 - located below by the reference decoder
+            except Exception as exc:  # noqa: BLE001 - located below by the reference decoder
                 message = None
+                fast_error = exc
+            else:
+                layout = _layout(version, type(message))
+                return Event(item.offset, s.name, "message", version, message.name,
+                             [getattr(message, f, None) for f in layout], message, [], payload)
+        parse = schemas.parse_request if s.name == CLIENT else schemas.parse_response
+        name = _message_name(payload, s.name, version)
+        event = Event(item.offset, s.name, "message", version, name, [], None, [], payload)
         try:
             if message is None:
+                if isinstance(fast_error, ProtocolError) and (
+                        _budget_error(fast_error) or len(payload) > REFERENCE_MAX_BYTES):
+                    # Over the budget, or too big to decode again slowly: the codec's word.
+                    raise fast_error
                 message = parse(payload, version, s.patches)
         except ProtocolError as exc:
             path = format_path(exc.path, _STRUCTURE_NAMES) or name
@@ -813,8 +950,7 @@ class Conversation:
             return event
         event.message = message
         event.name = message.name
-        layout = LAYOUTS.get(version, {}).get(type(message), message.fields)
-        event.fields = [getattr(message, f, None) for f in layout]
+        event.fields = [getattr(message, f, None) for f in _layout(version, type(message))]
         return event
 
     def _decode_client(self, s: _Side) -> bool:
@@ -824,15 +960,26 @@ class Conversation:
             self._await_hello = False  # the server never answered HELLO: assume what it asked
             if self._hello_asked_utc:
                 s.patches = s.patches | {"utc"}
+        if self._await_hello and s.queued > self.max_queued_bytes:
+            self._await_hello = False  # no answer to HELLO in sight: assume what it asked
+            self.notes.append(f"no answer to HELLO within {self.max_queued_bytes} bytes of client "
+                              "messages: assuming the patches it asked for")
+            if self._hello_asked_utc:
+                s.patches = s.patches | {"utc"}
         while s.items and self.version is not None and not self._await_hello:
-            item = s.items.popleft()
+            item = s.pop()
             event = self._decode(s, item)
             progress = True
             self._emit(event)
             if event.kind != "message" or item.kind == "truncated":
                 continue
-            if self._pairing and event.name not in _no_reply_requests(self.version):
-                self._pending.append(_Request(event.name, event.offset, event.message is None))
+            if self._pairing and event.name not in _no_reply_requests(self.version) and (
+                    server.present and not server.finished or server.items):
+                if len(self._pending) >= MAX_PENDING_REQUESTS:
+                    self._stop_pairing(CLIENT, event.offset, f"more than {MAX_PENDING_REQUESTS} requests "
+                                                               "wait for an answer in the dump")
+                else:
+                    self._pending.append(_Request(event.name, event.offset, event.message is None))
             if event.name == "HELLO" and self._patch_possible():
                 extra = getattr(event.message, "extra", None)
                 asked = extra.get("patch_bolt") if isinstance(extra, dict) else None
@@ -856,11 +1003,16 @@ class Conversation:
         while s.items and self.version is not None:
             item = s.items[0]
             pairing = self._pairing and item.kind == "message" and item.kind != "truncated"
+            if pairing and not self._pending and s.queued > self.max_queued_bytes:
+                self._stop_pairing(SERVER, item.offset, f"the server's stream runs more than "
+                                                        f"{self.max_queued_bytes} bytes ahead of the "
+                                                        "requests it answers")
+                continue
             if pairing and not self._pending and not client.finished:
                 break  # wait for the request this answers
             if pairing and not self._pending and client.items and client.present:
                 break  # the client's requests are decoded first (e.g. after a HELLO answer)
-            s.items.popleft()
+            s.pop()
             event = self._decode(s, item)
             progress = True
             if item.kind == "message":
@@ -870,6 +1022,13 @@ class Conversation:
                     self._maybe_patch(event, None)
             self._emit(event)
         return progress
+
+    def _stop_pairing(self, side: str, offset: int, why: str) -> None:
+        """Stop checking answers against requests (bounded memory over completeness)."""
+        self._pairing = False
+        self._pending.clear()
+        self._problem(None, offset, "pairing", f"{why}: answers are no longer checked against requests",
+                      side)
 
     def _maybe_patch(self, event: Event, request: _Request | None) -> None:
         """Switch both sides to the utc patch after a HELLO SUCCESS that echoes it."""
@@ -959,79 +1118,305 @@ def _describe_foreign(head: bytes) -> str:
 # Rendering
 
 
-def _key_text(key: Any) -> str:
+#: Output elides long values unless ``full=True``: list items and map entries shown, string
+#: characters shown, bytes shown, and about how many characters one message's fields may take.
+ELIDE_ITEMS = 20
+ELIDE_CHARS = 200
+ELIDE_BYTES = 32
+ELIDE_TOTAL = 4000  # JSON output (text: ELIDE_PARTS)
+#: Text output bounds a message's fields by pieces (each a value of at most ELIDE_CHARS or a
+#: separator), which is cheaper to count than characters.
+ELIDE_PARTS = 400
+#: Bytes of an undecodable message shown in JSON output (text shows 64).
+ELIDE_RAW = 256
+_UNLIMITED = sys.maxsize
+_encode_str = json.encoder.encode_basestring  # json.dumps(s, ensure_ascii=False), minus the overhead
+
+
+_KEYS: dict[Any, str] = {}  # short map keys as shown (they repeat from message to message)
+
+
+def _key_text(key: Any, chars: int = _UNLIMITED) -> str:
+    text = _KEYS.get(key) if type(key) is str else None
+    if text is not None:
+        return text
     k = str(key)
-    return k if k.isidentifier() else json.dumps(k, ensure_ascii=False)
+    if len(k) > chars:
+        return _encode_str(k[:chars]) + f"...({len(k):,} chars)"
+    text = k if k.isidentifier() else _encode_str(k)
+    if type(key) is str and len(k) <= 64 and len(_KEYS) < 10_000:
+        _KEYS[key] = text
+    return text
 
 
-def _value_text(value: Any, redact: bool, profile: str) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return f"bytes({bytes(value).hex()})"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_value_text(v, redact, profile) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(
-            f"{_key_text(k)}: "
-            + (json.dumps(_REDACTED) if redact and k in SECRET_KEYS else _value_text(v, redact, profile))
-            for k, v in value.items()) + "}"
-    if isinstance(value, Structure):
-        return (f"Structure(tag=0x{value.tag:02X}, fields="
-                f"{_value_text(value.fields, redact, profile)})")
-    if isinstance(value, StructureBase):
-        names = _structure_layouts(profile).get(type(value), type(value).fields)
-        inner = ", ".join(f"{f}={_value_text(getattr(value, f, None), redact, profile)}" for f in names)
-        return f"{type(value).__name__}({inner})"
+def _float_text(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
     return repr(value)
 
 
-def _value_json(value: Any, redact: bool, profile: str) -> Any:
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return value
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).hex()
-    if isinstance(value, (list, tuple)):
-        return [_value_json(v, redact, profile) for v in value]
-    if isinstance(value, dict):
-        return {str(k): (_REDACTED if redact and k in SECRET_KEYS else _value_json(v, redact, profile))
-                for k, v in value.items()}
-    if isinstance(value, Structure):
-        return {"type": "Structure", "tag": value.tag,
-                "fields": [_value_json(v, redact, profile) for v in value.fields]}
-    if isinstance(value, StructureBase):
-        names = _structure_layouts(profile).get(type(value), type(value).fields)
-        return {"type": type(value).__name__,
-                "fields": {f: _value_json(getattr(value, f, None), redact, profile) for f in names}}
-    return repr(value)
+class _Text:
+    """Renders values as text into ``parts``, eliding past the limits (``full``: no limits).
+    The whole is bounded by counting parts (each at most a few hundred characters)."""
+
+    __slots__ = ("redact", "profile", "items", "chars", "nbytes", "max_parts", "parts")
+
+    def __init__(self, redact: bool, profile: str, full: bool) -> None:
+        self.redact = redact
+        self.profile = profile
+        self.items = _UNLIMITED if full else ELIDE_ITEMS
+        self.chars = _UNLIMITED if full else ELIDE_CHARS
+        self.nbytes = _UNLIMITED if full else ELIDE_BYTES
+        self.max_parts = _UNLIMITED if full else ELIDE_PARTS
+        self.parts: list[str] = []
+
+    def value(self, value: Any) -> None:
+        t = type(value)
+        if t is str:
+            if len(value) > self.chars:
+                self.parts.append(_encode_str(value[:self.chars]) + f"...({len(value):,} chars)")
+            else:
+                self.parts.append(_encode_str(value))
+        elif t is int:
+            self.parts.append(str(value))
+        elif value is None:
+            self.parts.append("null")
+        elif value is True:
+            self.parts.append("true")
+        elif value is False:
+            self.parts.append("false")
+        elif t is float:
+            self.parts.append(_float_text(value))
+        elif t is list or t is tuple:
+            self.sequence(value)
+        elif t is dict:
+            self.mapping(value)
+        elif t in _STRUCTURE_CLASSES:
+            self.structure(value)
+        else:
+            self.other(value)
+
+    def structure(self, value: StructureBase) -> None:
+        parts = self.parts
+        cls = type(value)
+        names = _structure_layouts(self.profile).get(cls, cls.fields)
+        parts.append(cls.__name__ + "(")
+        chars = self.chars
+        for i, f in enumerate(names):
+            head = (", " + f + "=") if i else (f + "=")
+            v = getattr(value, f, None)
+            t = type(v)
+            if t is int:
+                parts.append(head + str(v))
+            elif t is str and len(v) <= chars:
+                parts.append(head + _encode_str(v))
+            else:
+                parts.append(head)
+                self.value(v)
+        parts.append(")")
+
+    def sequence(self, value: Any) -> None:
+        parts = self.parts
+        parts.append("[")
+        n = len(value)
+        items, chars, max_parts = self.items, self.chars, self.max_parts
+        for i, item in enumerate(value):
+            if i >= items or len(parts) >= max_parts:
+                parts.append(f", ... {n:,} items" if i else f"... {n:,} items")
+                break
+            if i:
+                parts.append(", ")
+            t = type(item)
+            if t is int:
+                parts.append(str(item))
+            elif t is str and len(item) <= chars:
+                parts.append(_encode_str(item))
+            elif t is float:
+                text = repr(item)
+                parts.append(text if text[-1] not in "nf" else _float_text(item))  # nan, inf
+            else:
+                self.value(item)
+        parts.append("]")
+
+    def mapping(self, value: dict) -> None:
+        parts = self.parts
+        parts.append("{")
+        n = len(value)
+        secret = SECRET_KEYS if self.redact else ()
+        items, chars, max_parts = self.items, self.chars, self.max_parts
+        keys = _KEYS
+        i = 0
+        for k, v in value.items():
+            if i >= items or len(parts) >= max_parts:
+                parts.append(f", ... {n:,} entries" if i else f"... {n:,} entries")
+                break
+            key = keys.get(k) if type(k) is str else None
+            if key is None:
+                key = _key_text(k, chars)
+            head = (", " + key + ": ") if i else (key + ": ")
+            i += 1
+            if k in secret:
+                parts.append(head + _REDACTED_TEXT)
+                continue
+            t = type(v)
+            if t is str and len(v) <= chars:
+                parts.append(head + _encode_str(v))
+            elif t is int:
+                parts.append(head + str(v))
+            elif t is float:
+                text = repr(v)
+                parts.append(head + (text if text[-1] not in "nf" else _float_text(v)))
+            else:
+                parts.append(head)
+                self.value(v)
+        parts.append("}")
+
+    def other(self, value: Any) -> None:
+        parts = self.parts
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int):
+            text = str(value)
+        elif isinstance(value, float):
+            text = _float_text(value)
+        elif isinstance(value, str):
+            self.value(str(value))
+            return
+        elif isinstance(value, (bytes, bytearray, memoryview)):
+            data = bytes(value[:self.nbytes] if len(value) > self.nbytes else value)
+            n = len(value)
+            text = f"bytes({data.hex()}{f'...({n:,} bytes)' if n > len(data) else ''})"
+        elif isinstance(value, (list, tuple)):
+            self.sequence(value)
+            return
+        elif isinstance(value, dict):
+            self.mapping(value)
+            return
+        elif isinstance(value, Structure):
+            parts.append(f"Structure(tag=0x{value.tag:02X}, fields=")
+            self.value(value.fields)
+            parts.append(")")
+            return
+        elif isinstance(value, StructureBase):
+            self.structure(value)
+            return
+        else:
+            text = repr(value)
+            if len(text) > self.chars:
+                text = text[:self.chars] + f"...({len(text):,} chars)"
+        parts.append(text)
+
+
+_REDACTED_TEXT = json.dumps(_REDACTED)
+#: render_text remembers the text of the fields of small messages (by their bytes).
+_TEXT_CACHE: dict[tuple, str] = {}
+_TEXT_CACHE_BYTES = 64
+_TEXT_CACHE_SIZE = 4096
+#: Versions where the same bytes decode differently with a patch (utc): not cached.
+_PATCHED_VERSIONS = frozenset(v for v in VERSIONS if any(low <= v <= (high or v) for low, high in PATCHES.values()))
+
+
+def _structure_classes() -> frozenset[type]:
+    from .structures import STRUCTURES
+
+    return frozenset(cls for cls in STRUCTURES.values() if isinstance(cls, type))
+
+
+_STRUCTURE_CLASSES = _structure_classes()
+
+
+def _value_text(value: Any, redact: bool, profile: str, full: bool = True) -> str:
+    r = _Text(redact, profile, full)
+    r.value(value)
+    return "".join(r.parts)
+
+
+class _Json:
+    """Values to JSON-ready values, eliding past the limits like :class:`_Text`."""
+
+    __slots__ = ("redact", "profile", "items", "chars", "nbytes", "left")
+
+    def __init__(self, redact: bool, profile: str, full: bool) -> None:
+        self.redact = redact
+        self.profile = profile
+        self.items = _UNLIMITED if full else ELIDE_ITEMS
+        self.chars = _UNLIMITED if full else ELIDE_CHARS
+        self.nbytes = _UNLIMITED if full else ELIDE_BYTES
+        self.left = _UNLIMITED if full else ELIDE_TOTAL
+
+    def value(self, value: Any) -> Any:
+        t = type(value)
+        if t is str:
+            self.left -= len(value) + 2
+            if len(value) > self.chars:
+                return value[:self.chars] + f"...({len(value):,} chars)"
+            return value
+        if t is int or value is None or value is True or value is False:
+            self.left -= 6
+            return value
+        if t is float or isinstance(value, float):
+            self.left -= 12
+            if value != value:
+                return "NaN"
+            if value in (math.inf, -math.inf):
+                return "Infinity" if value > 0 else "-Infinity"
+            return value
+        if isinstance(value, (bool, int, str)):
+            return self.value(value if t is bool else (int(value) if isinstance(value, int) else str(value)))
+        if isinstance(value, (list, tuple)):
+            out = []
+            self.left -= 2
+            for i, item in enumerate(value):
+                if i >= self.items or self.left <= 0:
+                    out.append(f"... {len(value):,} items")
+                    break
+                out.append(self.value(item))
+            return out
+        if isinstance(value, dict):
+            obj: dict[str, Any] = {}
+            self.left -= 2
+            for i, (k, v) in enumerate(value.items()):
+                if i >= self.items or self.left <= 0:
+                    obj["..."] = f"{len(value):,} entries"
+                    break
+                key = str(k)
+                if len(key) > self.chars:
+                    key = key[:self.chars] + f"...({len(key):,} chars)"
+                self.left -= len(key) + 4
+                obj[key] = _REDACTED if self.redact and k in SECRET_KEYS else self.value(v)
+            return obj
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            data = bytes(value[:self.nbytes] if len(value) > self.nbytes else value)
+            self.left -= 2 * len(data) + 2
+            return data.hex() + (f"...({len(value):,} bytes)" if len(value) > len(data) else "")
+        if isinstance(value, Structure):
+            return {"type": "Structure", "tag": value.tag, "fields": self.value(list(value.fields))}
+        if isinstance(value, StructureBase):
+            names = _structure_layouts(self.profile).get(type(value), type(value).fields)
+            return {"type": type(value).__name__,
+                    "fields": {f: self.value(getattr(value, f, None)) for f in names}}
+        text = repr(value)
+        return text[:self.chars] + f"...({len(text):,} chars)" if len(text) > self.chars else text
+
+
+def _value_json(value: Any, redact: bool, profile: str, full: bool = True) -> Any:
+    return _Json(redact, profile, full).value(value)
+
+
+_PROFILES: dict[Version | None, str] = {}
 
 
 def _event_profile(event: Event) -> str:
-    patches: Iterable[str] = ()
-    if event.version is not None and event.version in ((4, 3), (4, 4)):
+    version = event.version
+    if version is not None and version in ((4, 3), (4, 4)):
         # A utc DateTime in the fields tells the profile apart; the layouts only differ there.
-        patches = ("utc",) if _has_utc(event.fields) else ()
-    return _profile_key(event.version, patches)
+        return _profile_key(version, ("utc",) if _has_utc(event.fields) else ())
+    profile = _PROFILES.get(version)
+    if profile is None:
+        profile = _PROFILES[version] = _profile_key(version, ())
+    return profile
 
 
 def _has_utc(values: Any, depth: int = 0) -> bool:
@@ -1050,9 +1435,36 @@ def _has_utc(values: Any, depth: int = 0) -> bool:
     return False
 
 
-def render_text(event: Event, redact: bool = True) -> str:
-    """One line per event (``offset side NAME field, field``), one more per problem."""
+def render_text(event: Event, redact: bool = True, full: bool = False) -> str:
+    """One line per event (``offset side NAME field, field``), one more per problem.
+
+    Long values are elided (``[1, 2, ... 60,000,000 items]``, strings and bytes cut with their
+    length, at most ``ELIDE_PARTS`` pieces of fields in all) unless ``full``."""
     redact_fields = redact and event.side == CLIENT
+    if event.message is not None and not event.problems:
+        # The common case: a decoded message without problems. Small messages repeat (PULL,
+        # COMMIT, SUCCESS {has_more: true}): their text is remembered by their bytes.
+        data = event.data
+        version = event.version
+        key = ((data, version, event.side, redact_fields, full)
+               if len(data) <= _TEXT_CACHE_BYTES and version not in _PATCHED_VERSIONS else None)
+        fields = _TEXT_CACHE.get(key) if key is not None else None
+        if fields is None:
+            try:
+                r = _Text(redact_fields, _event_profile(event), full)
+                parts = r.parts
+                for i, f in enumerate(event.fields):
+                    if i:
+                        parts.append(", ")
+                    r.value(f)
+                fields = " " + "".join(parts) if parts else ""
+            except RecursionError:
+                fields = " <nested too deeply to show>"
+            if key is not None:
+                if len(_TEXT_CACHE) >= _TEXT_CACHE_SIZE:
+                    _TEXT_CACHE.clear()
+                _TEXT_CACHE[key] = fields
+        return f"{event.offset:>8} {event.side:<6} {event.name}{fields}"
     try:
         profile = _event_profile(event)
         if event.kind == "handshake":
@@ -1061,9 +1473,16 @@ def render_text(event: Event, redact: bool = True) -> str:
             if redact and _secret_bytes(event):
                 fields = f"<{len(event.data)} bytes, not shown: they may hold credentials>"
             else:
-                fields = f"<{len(event.data)} bytes: {event.data[:64].hex(' ')}{' ...' if len(event.data) > 64 else ''}>"
+                shown = len(event.data) if full else 64
+                fields = (f"<{len(event.data)} bytes: {event.data[:shown].hex(' ')}"
+                          f"{' ...' if len(event.data) > shown else ''}>")
         else:
-            fields = ", ".join(_value_text(f, redact_fields, profile) for f in event.fields)
+            r = _Text(redact_fields, profile, full)
+            for i, f in enumerate(event.fields):
+                if i:
+                    r.parts.append(", ")
+                r.value(f)
+            fields = "".join(r.parts)
     except RecursionError:
         fields = "<nested too deeply to show>"
     line = f"{event.offset:>8} {event.side:<6} {event.name}" + (f" {fields}" if fields else "")
@@ -1073,8 +1492,9 @@ def render_text(event: Event, redact: bool = True) -> str:
     return line
 
 
-def render_json(event: Event, redact: bool = True) -> dict:
-    """The event as a JSON-ready dict."""
+def render_json(event: Event, redact: bool = True, full: bool = False) -> dict:
+    """The event as a JSON-ready dict; long values elided as in :func:`render_text` unless
+    ``full`` (the bytes of an undecoded message: the first ``ELIDE_RAW``, and ``size``)."""
     redact_fields = redact and event.side == CLIENT
     try:
         profile = _event_profile(event)
@@ -1083,7 +1503,8 @@ def render_json(event: Event, redact: bool = True) -> dict:
         elif event.message is None and event.kind == "message" and not event.fields:
             fields = []
         else:
-            fields = [_value_json(f, redact_fields, profile) for f in event.fields]
+            r = _Json(redact_fields, profile, full)
+            fields = [r.value(f) for f in event.fields]
     except RecursionError:
         fields = "<nested too deeply to show>"
     out: dict[str, Any] = {
@@ -1096,5 +1517,11 @@ def render_json(event: Event, redact: bool = True) -> dict:
         "problems": [str(p) for p in event.problems],
     }
     if event.kind == "message" and event.message is None and not event.fields:
-        out["data"] = _REDACTED if redact and _secret_bytes(event) else event.data.hex()
+        out["size"] = len(event.data)
+        if redact and _secret_bytes(event):
+            out["data"] = _REDACTED
+        elif full or len(event.data) <= ELIDE_RAW:
+            out["data"] = event.data.hex()
+        else:
+            out["data"] = event.data[:ELIDE_RAW].hex() + f"...({len(event.data):,} bytes)"
     return out

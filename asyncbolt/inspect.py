@@ -19,20 +19,24 @@ from __future__ import annotations
 
 import argparse
 import ast
+import codecs
+import contextlib
+import heapq
+import io
 import json
 import re
 import struct
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, BinaryIO, TextIO
 
 from . import dump
 from ._generated.versions import VERSIONS
 from .handshake import MAGIC, MANIFEST_V1
 
-__all__ = ["main", "InputError", "Connection", "read_input", "detect_format", "parse_hex",
-           "parse_pybytes", "parse_pcap"]
+__all__ = ["main", "InputError", "Connection", "read_input", "read_stream", "detect_format",
+           "parse_hex", "parse_pybytes", "parse_pcap"]
 
 Version = tuple[int, int]
 FORMATS = ("raw", "hex", "pybytes", "pcap", "pcapng")
@@ -67,8 +71,9 @@ _HEX_TOKEN = re.compile(r"0[xX]|[\s:,;]+")
 _HEX_DIGITS = re.compile(r"^[0-9a-fA-F]*$")
 
 
-def detect_format(data: bytes) -> str:
-    """Guess the input format; InputError for text in no known format."""
+def detect_format(data: bytes, complete: bool = True) -> str:
+    """Guess the input format from its start (``complete``: ``data`` is all of the input);
+    InputError for text in no known format."""
     head = data[:4]
     if head in _PCAP_MAGICS:
         return "pcap"
@@ -76,16 +81,32 @@ def detect_format(data: bytes) -> str:
         return "pcapng"
     if head == MAGIC or not data:
         return "raw"
+    cut_line = False
+    if not complete:
+        # Judge whole lines only (or the start of one long line).
+        cut = data.rfind(b"\n")
+        if cut > 0:
+            data = data[:cut + 1]
+        else:
+            cut_line = True
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "raw"
+    except UnicodeDecodeError as exc:
+        if complete or exc.start < len(data) - 3:
+            return "raw"
+        text = data[:exc.start].decode("utf-8", "replace")
     if _BYTES_LITERAL.search(text):
         return "pybytes"
     try:
         parse_hex(text)
     except InputError:
-        pass
+        if cut_line:  # the line may be cut after one digit of a byte
+            try:
+                parse_hex(text[:-1])
+            except InputError:
+                pass
+            else:
+                return "hex"
     else:
         return "hex"
     if all(c.isprintable() or c in "\t\r\n" for c in text):
@@ -172,6 +193,8 @@ class _Segment:
     seq: int
     flags: int
     payload: bytes
+    #: What is wrong with the headers (a length beyond the packet), when something is.
+    damage: str = ""
 
 
 _SYN, _ACK, _FIN, _RST = 0x02, 0x10, 0x01, 0x04
@@ -188,6 +211,7 @@ def _decode_ip(packet: bytes, version_hint: int | None = None) -> _Segment | Non
     """An IPv4/IPv6 packet to its TCP segment (None for anything else)."""
     if not packet:
         return None
+    damage = ""
     version = packet[0] >> 4 if version_hint is None else version_hint
     if version == 4:
         if len(packet) < 20:
@@ -200,6 +224,8 @@ def _decode_ip(packet: bytes, version_hint: int | None = None) -> _Segment | Non
             return None  # not TCP, or a fragment (Bolt over loopback is never fragmented)
         src, dst = _ip_text(packet[12:16]), _ip_text(packet[16:20])
         body = packet[ihl: total if total >= ihl else len(packet)]
+        if total < ihl or total > len(packet):
+            damage = f"IPv4 total length {total} does not fit the packet's {len(packet)} bytes"
     elif version == 6:
         if len(packet) < 40:
             return None
@@ -207,6 +233,8 @@ def _decode_ip(packet: bytes, version_hint: int | None = None) -> _Segment | Non
         plen = (packet[4] << 8) | packet[5]
         src, dst = _ip_text(packet[8:24]), _ip_text(packet[24:40])
         body = packet[40: 40 + plen] if plen else packet[40:]
+        if plen > len(packet) - 40:
+            damage = f"IPv6 payload length {plen} is more than the packet's {len(packet) - 40} bytes"
         while nxt in (0, 43, 60, 44) and len(body) >= 8:  # extension headers
             if nxt == 44:
                 return None  # fragment
@@ -222,7 +250,9 @@ def _decode_ip(packet: bytes, version_hint: int | None = None) -> _Segment | Non
     flags = body[13]
     if offset < 20:
         return None
-    return _Segment((src, sport), (dst, dport), seq, flags, bytes(body[offset:]))
+    if offset > len(body):
+        damage = damage or f"TCP header length {offset} is more than the segment's {len(body)} bytes"
+    return _Segment((src, sport), (dst, dport), seq, flags, bytes(body[offset:]), damage)
 
 
 def _decode_link(linktype: int, frame: bytes, little: bool) -> _Segment | None:
@@ -261,44 +291,127 @@ def _decode_link(linktype: int, frame: bytes, little: bool) -> _Segment | None:
     return None
 
 
-def _pcap_frames(data: bytes) -> Iterator[tuple[int, bytes, bool, bool]]:
-    """(link type, frame, little-endian file, frame cut short by the snap length)."""
-    magic = data[:4]
+class _Bytes:
+    """Reads a stream of blocks as a file: ``read(n)`` returns up to ``n`` bytes."""
+
+    def __init__(self, blocks: Iterator[bytes]) -> None:
+        self._blocks = blocks
+        self._buf = bytearray()
+        self._pos = 0
+        self.offset = 0  # bytes of the input consumed
+
+    def read(self, n: int) -> bytes:
+        while len(self._buf) - self._pos < n:
+            block = next(self._blocks, None)
+            if block is None:
+                break
+            if self._pos:
+                del self._buf[:self._pos]
+                self._pos = 0
+            self._buf += block
+        out = bytes(self._buf[self._pos:self._pos + n])
+        self._pos += len(out)
+        self.offset += len(out)
+        return out
+
+
+#: The largest packet record a pcap may hold: libpcap's maximum snap length (262,144), or the
+#: file's own snap length when larger, up to MAX_RECORD. A larger record length is damage.
+_LIBPCAP_MAX_SNAPLEN = 262144
+MAX_RECORD = 16 * 1024 * 1024
+
+
+def _capture_problem(offset: int, reason: str) -> dump.Problem:
+    return dump.Problem(offset, "capture", reason)
+
+
+def _pcap_frames(src: _Bytes, problems: list[dump.Problem]) -> Iterator[tuple[int, bytes, bool, bool]]:
+    """(link type, frame, little-endian file, frame cut short by the snap length); damage to the
+    file's own framing is appended to ``problems`` and ends the reading."""
+    header = src.read(24)
+    if len(header) < 24:
+        raise InputError("pcap file header is cut off")
+    magic = header[:4]
     little = magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1")
     order = "<" if little else ">"
-    if len(data) < 24:
-        raise InputError("pcap file header is cut off")
-    linktype = struct.unpack_from(order + "I", data, 20)[0] & 0x0FFFFFFF
-    pos = 24
-    while pos + 16 <= len(data):
-        _, _, incl, orig = struct.unpack_from(order + "IIII", data, pos)
-        pos += 16
-        frame = data[pos: pos + incl]
-        pos += incl
-        yield linktype, frame, little, len(frame) < orig
+    snaplen, linktype = struct.unpack_from(order + "II", header, 16)
+    linktype &= 0x0FFFFFFF
+    limit = max(_LIBPCAP_MAX_SNAPLEN, min(snaplen, MAX_RECORD))
+    number = 0
+    while True:
+        at = src.offset
+        record = src.read(16)
+        if not record:
+            return
+        number += 1
+        if len(record) < 16:
+            problems.append(_capture_problem(at, f"the capture ends inside the header of packet "
+                                                 f"#{number} ({len(record)} of 16 bytes)"))
+            return
+        _, _, incl, orig = struct.unpack_from(order + "IIII", record, 0)
+        if incl > limit:
+            problems.append(_capture_problem(at, f"packet #{number} claims {incl} captured bytes, more "
+                                                 f"than the snap length allows ({limit}): damaged "
+                                                 "capture, the rest of the file is not read"))
+            return
+        frame = src.read(incl)
+        if len(frame) < incl:
+            problems.append(_capture_problem(at, f"the capture ends inside packet #{number}: "
+                                                 f"{len(frame)} of its {incl} bytes are in the file"))
+            return
+        yield linktype, frame, little, incl < orig
 
 
-def _pcapng_frames(data: bytes) -> Iterator[tuple[int, bytes, bool, bool]]:
-    pos = 0
+def _pcapng_frames(src: _Bytes, problems: list[dump.Problem]) -> Iterator[tuple[int, bytes, bool, bool]]:
     order = "<"
     interfaces: list[int] = []
-    while pos + 12 <= len(data):
-        if data[pos:pos + 4] == _PCAPNG_MAGIC:
-            bom = data[pos + 8: pos + 12]
+    first = True
+    while True:
+        at = src.offset
+        head = src.read(8)
+        if not head:
+            return
+        if len(head) < 8:
+            problems.append(_capture_problem(at, f"the capture ends inside a block header "
+                                                 f"({len(head)} of 8 bytes)"))
+            return
+        if head[:4] == _PCAPNG_MAGIC:
+            bom = src.read(4)
             if bom == b"\x4d\x3c\x2b\x1a":
                 order = "<"
             elif bom == b"\x1a\x2b\x3c\x4d":
                 order = ">"
+            elif first:
+                raise InputError(f"pcapng section at byte {at} has no byte-order magic")
             else:
-                raise InputError(f"pcapng section at byte {pos} has no byte-order magic")
+                problems.append(_capture_problem(at, "a pcapng section header without its byte-order "
+                                                     "magic: damaged capture, the rest is not read"))
+                return
             interfaces = []
-        btype, blen = struct.unpack_from(order + "II", data, pos)
-        if blen < 12 or blen % 4 or pos + blen > len(data):
-            if pos == 0:
+            btype, blen = struct.unpack_from(order + "II", head, 0)
+            rest_len = blen - 12
+            prefix = bom
+        else:
+            if first:
                 raise InputError("pcapng section header block is damaged")
-            return  # a cut-off capture: keep what came before
-        body = data[pos + 8: pos + blen - 4]
-        pos += blen
+            btype, blen = struct.unpack_from(order + "II", head, 0)
+            rest_len = blen - 8
+            prefix = b""
+        if blen < 12 or blen % 4 or blen > MAX_RECORD + 64:
+            if first:
+                raise InputError("pcapng section header block is damaged")
+            problems.append(_capture_problem(at, f"block of type {btype} claims {blen} bytes (a multiple of "
+                                                 f"4 from 12 to {MAX_RECORD + 64}): damaged capture, the "
+                                                 "rest of the file is not read"))
+            return
+        rest = src.read(rest_len)
+        if len(rest) < rest_len:
+            problems.append(_capture_problem(at, f"the capture ends inside a block of type {btype}: "
+                                                 f"{len(prefix) + len(rest) + 8} of its {blen} bytes are in "
+                                                 "the file"))
+            return
+        first = False
+        body = (prefix + rest)[:-4]
         little = order == "<"
         if btype == 1 and len(body) >= 8:  # Interface Description Block
             interfaces.append(struct.unpack_from(order + "H", body, 0)[0])
@@ -319,111 +432,192 @@ def _pcapng_frames(data: bytes) -> Iterator[tuple[int, bytes, bool, bool]]:
                 yield interfaces[iface], frame, little, len(frame) < origlen
 
 
+#: Out-of-order bytes held per direction while waiting for a missing segment, and in all:
+#: past either, the missing bytes are taken as lost (a problem) and the direction stops.
+MAX_OUT_OF_ORDER = 16 * 1024 * 1024
+MAX_OUT_OF_ORDER_TOTAL = 64 * 1024 * 1024
+#: Connections decoded at once; past it the oldest is ended early (with a problem).
+MAX_OPEN_CONNECTIONS = 10_000
+
+
 class _Direction:
-    """One direction of a TCP connection, reassembled by sequence number."""
+    """One direction of a TCP connection, reassembled by sequence number: segments that arrive
+    ahead of a gap wait in a heap (by absolute sequence number), so reassembly is O(n log n) in
+    segments whatever their order, and the bytes waiting are bounded."""
+
+    __slots__ = ("side", "next", "heap", "waiting", "delivered", "stopped", "fin", "_count")
 
     def __init__(self, side: str) -> None:
         self.side = side
-        self.next: int | None = None  # next expected sequence number
-        self.pending: dict[int, bytes] = {}
+        self.next: int | None = None  # absolute (unwrapped) sequence number expected next
+        self.heap: list[tuple[int, int, bytes]] = []  # (start, arrival, payload)
+        self.waiting = 0  # bytes in heap
         self.delivered = 0
         self.stopped = False
+        self.fin = False
+        self._count = 0
+
+    def _absolute(self, seq: int) -> int:
+        assert self.next is not None
+        rel = (seq - self.next) & 0xFFFFFFFF
+        if rel >= 0x80000000:
+            rel -= 0x100000000
+        return self.next + rel
 
     def add(self, seg: _Segment) -> bytes:
         """Take a segment; return the bytes that became contiguous."""
         seq = seg.seq
         if seg.flags & _SYN:
-            if not self.delivered:
+            if not self.delivered and not self.heap:
                 self.next = (seq + 1) & 0xFFFFFFFF
-            seq += 1
-        if not seg.payload or self.stopped:
+            seq = (seq + 1) & 0xFFFFFFFF
+        if seg.flags & (_FIN | _RST):
+            self.fin = True
+        payload = seg.payload
+        if not payload or self.stopped:
             return b""
         if self.next is None:
-            self.next = seq & 0xFFFFFFFF  # capture started mid-connection
-        rel = (seq - self.next) & 0xFFFFFFFF
-        if rel >= 0x80000000:  # before what we have: a retransmit, maybe with new bytes
-            overlap = 0x100000000 - rel
-            if overlap >= len(seg.payload):
-                return b""
-            payload, rel = seg.payload[overlap:], 0
-        else:
-            payload = seg.payload
-        key = (self.next + rel) & 0xFFFFFFFF
-        if len(payload) > len(self.pending.get(key, b"")):
-            self.pending[key] = payload
-        out = bytearray()
-        while self.next in self.pending:
-            chunk = self.pending.pop(self.next)
-            out += chunk
-            self.next = (self.next + len(chunk)) & 0xFFFFFFFF
-            # Drop or trim pending segments the new bytes cover (overlapping retransmits).
-            for start in list(self.pending):
-                rel = (start - self.next) & 0xFFFFFFFF
-                if rel >= 0x80000000:
-                    data = self.pending.pop(start)
-                    cover = 0x100000000 - rel
-                    if cover < len(data):
-                        self.pending[self.next] = max(self.pending.get(self.next, b""),
-                                                      data[cover:], key=len)
-        self.delivered += len(out)
-        return bytes(out)
+            self.next = seq  # capture started mid-connection
+        start = self._absolute(seq)
+        end = start + len(payload)
+        if end <= self.next:
+            return b""  # a retransmit of what we have
+        if start > self.next:
+            self._count += 1
+            heapq.heappush(self.heap, (start, self._count, payload))
+            self.waiting += len(payload)
+            return b""
+        out = [payload[self.next - start:] if start < self.next else payload]
+        self.next = end
+        heap = self.heap
+        while heap and heap[0][0] <= self.next:
+            s0, _, p0 = heapq.heappop(heap)
+            self.waiting -= len(p0)
+            e0 = s0 + len(p0)
+            if e0 > self.next:
+                out.append(p0[self.next - s0:])
+                self.next = e0
+        data = out[0] if len(out) == 1 else b"".join(out)
+        self.delivered += len(data)
+        return data
+
+    def gap_problem(self, why: str = "") -> dump.Problem | None:
+        """The bytes missing before the waiting ones (then forgets them and stops)."""
+        if not self.heap or self.next is None:
+            return None
+        missing = self.heap[0][0] - self.next
+        problem = dump.Problem(
+            self.delivered, "tcp",
+            f"{missing} bytes of the {self.side} stream are missing from the capture (lost "
+            f"segments or snap length); {self.waiting} bytes after the gap not decoded{why}", self.side)
+        self.heap.clear()
+        self.waiting = 0
+        self.stopped = True
+        return problem
 
 
-def parse_pcap(data: bytes, port: int = 7687) -> list[Connection]:
-    """The Bolt connections (TCP to ``port``) of a pcap or pcapng capture."""
-    frames = _pcapng_frames(data) if data[:4] == _PCAPNG_MAGIC else _pcap_frames(data)
-    active: dict[tuple, tuple[Connection, dict[tuple[str, int], _Direction]]] = {}
-    found: list[tuple[Connection, dict[tuple[str, int], _Direction]]] = []
-    packets = 0
-    try:
-        for linktype, frame, little, _short in frames:
-            packets += 1
-            try:
-                seg = _decode_link(linktype, frame, little)
-            except (struct.error, IndexError):
-                continue
-            if seg is None or port not in (seg.src[1], seg.dst[1]):
-                continue
-            key = tuple(sorted((seg.src, seg.dst)))
-            entry = active.get(key)
-            opening = bool(seg.flags & _SYN) and not seg.flags & _ACK
-            if entry is None or (opening and any(d.delivered for d in entry[1].values())):
-                # A new connection (or the same 4-tuple reused after a new SYN).
-                if opening:
-                    client = seg.src
-                elif seg.flags & _SYN:
-                    client = seg.dst
-                else:
-                    client = seg.src if seg.dst[1] == port else seg.dst
-                server = seg.dst if client == seg.src else seg.src
-                conn = Connection(str(len(found) + 1), f"{_addr(client)} -> {_addr(server)}")
-                entry = (conn, {client: _Direction(dump.CLIENT), server: _Direction(dump.SERVER)})
-                active[key] = entry
-                found.append(entry)
-            conn, dirs = entry
-            direction = dirs[seg.src]
-            new = direction.add(seg)
-            if new:
-                conn.pieces.append((direction.side, new))
-    except (struct.error, IndexError) as exc:
-        raise InputError(f"damaged capture: {exc}") from None
-    if not packets:
-        raise InputError("the capture holds no packets")
-    out = []
-    for conn, dirs in found:
+class _Tcp:
+    """The Bolt connections (TCP to ``port``) of a capture, reassembled as the packets come:
+    each direction's new contiguous bytes go to ``sink.data`` as soon as they are known."""
+
+    def __init__(self, sink: _Sink, port: int) -> None:
+        self.sink = sink
+        self.port = port
+        self.active: dict[tuple, tuple[str, dict[tuple[str, int], _Direction]]] = {}
+        self.closed: dict[tuple, None] = {}  # recently ended 4-tuples (late retransmits)
+        self.count = 0
+        self.packets = 0
+        self.waiting = 0
+
+    def segment(self, seg: _Segment, number: int) -> None:
+        if self.port not in (seg.src[1], seg.dst[1]):
+            return
+        key = (seg.src, seg.dst) if seg.src < seg.dst else (seg.dst, seg.src)
+        entry = self.active.get(key)
+        opening = bool(seg.flags & _SYN) and not seg.flags & _ACK
+        if entry is not None and opening and any(d.delivered for d in entry[1].values()):
+            self.end(key)  # the same 4-tuple reused after a new SYN
+            entry = None
+        if entry is None:
+            if key in self.closed and not opening:
+                return  # a late retransmit of an ended connection
+            self.closed.pop(key, None)
+            if opening:
+                client = seg.src
+            elif seg.flags & _SYN:
+                client = seg.dst
+            else:
+                client = seg.src if seg.dst[1] == self.port else seg.dst
+            server = seg.dst if client == seg.src else seg.src
+            self.count += 1
+            cid = str(self.count)
+            entry = (cid, {client: _Direction(dump.CLIENT), server: _Direction(dump.SERVER)})
+            self.active[key] = entry
+            self.sink.open(cid, f"{_addr(client)} -> {_addr(server)}")
+            if len(self.active) > MAX_OPEN_CONNECTIONS:
+                oldest = next(iter(self.active))
+                self.sink.problem(self.active[oldest][0], _capture_problem(
+                    number, f"more than {MAX_OPEN_CONNECTIONS} connections open at once in the "
+                            "capture: the oldest is ended here"))
+                self.end(oldest)
+        cid, dirs = entry
+        direction = dirs[seg.src]
+        before = direction.waiting
+        new = direction.add(seg)
+        self.waiting += direction.waiting - before
+        if direction.waiting > MAX_OUT_OF_ORDER or self.waiting > MAX_OUT_OF_ORDER_TOTAL:
+            limit = MAX_OUT_OF_ORDER if direction.waiting > MAX_OUT_OF_ORDER else MAX_OUT_OF_ORDER_TOTAL
+            self.waiting -= direction.waiting
+            problem = direction.gap_problem(f" (more than {limit} bytes wait behind the gap)")
+            if problem is not None:
+                self.sink.problem(cid, problem)
+        if new:
+            self.sink.data(cid, direction.side, new)
+        if seg.flags & _RST or all(d.fin for d in dirs.values()):
+            self.end(key)
+
+    def end(self, key: tuple) -> None:
+        cid, dirs = self.active.pop(key)
         for d in dirs.values():
-            if d.pending and d.next is not None:
-                missing = min((start - d.next) & 0xFFFFFFFF for start in d.pending)
-                conn.problems.append(dump.Problem(
-                    d.delivered, "tcp",
-                    f"{missing} bytes of the {d.side} stream are missing from the capture (lost "
-                    f"segments or snap length); {sum(len(v) for v in d.pending.values())} bytes "
-                    "after the gap not decoded", d.side))
-        if conn.pieces or conn.problems:
-            out.append(conn)
-    if not out:
+            self.waiting -= d.waiting
+            problem = d.gap_problem()
+            if problem is not None:
+                self.sink.problem(cid, problem)
+        self.sink.end(cid)
+        self.closed[key] = None
+        if len(self.closed) > MAX_OPEN_CONNECTIONS:
+            del self.closed[next(iter(self.closed))]
+
+    def finish(self) -> None:
+        for key in list(self.active):
+            self.end(key)
+
+
+def _read_capture(blocks: Iterator[bytes], fmt: str, sink: _Sink, port: int) -> None:
+    src = _Bytes(blocks)
+    problems: list[dump.Problem] = []
+    frames = _pcapng_frames(src, problems) if fmt == "pcapng" else _pcap_frames(src, problems)
+    tcp = _Tcp(sink, port)
+    packets = 0
+    for linktype, frame, little, short in frames:
+        packets += 1
+        try:
+            seg = _decode_link(linktype, frame, little)
+        except (struct.error, IndexError):
+            continue
+        if seg is None:
+            continue
+        if seg.damage and not short and tcp.port in (seg.src[1], seg.dst[1]):
+            sink.problem(None, _capture_problem(src.offset - len(frame),
+                                                f"packet #{packets}: {seg.damage}"))
+        tcp.segment(seg, packets)
+    tcp.finish()
+    for p in problems:
+        sink.problem(None, p)
+    if not packets and not problems:
+        raise InputError("the capture holds no packets")
+    if not tcp.count and not problems:
         raise InputError(f"no TCP payload to or from port {port} in the capture ({packets} packets)")
-    return out
 
 
 def _addr(addr: tuple[str, int]) -> str:
@@ -431,25 +625,258 @@ def _addr(addr: tuple[str, int]) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Reading any input
+# Reading any input, incrementally
+
+#: Bytes read from the input at a time (and the most fed to a decoder at once).
+BLOCK = 256 * 1024
+
+
+class _Sink:
+    """Where the readers put what they find (``_Report`` prints it)."""
+
+    def open(self, cid: str, label: str) -> None: ...
+    def data(self, cid: str, side: str | None, data: bytes) -> None: ...
+    def end(self, cid: str) -> None: ...
+    def problem(self, cid: str | None, problem: dump.Problem) -> None: ...
+
+
+class _Text:
+    """Input bytes to text lines, incrementally: ``feed`` returns the complete lines."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._done = 0  # bytes decoded before the current block
+        self.partial = ""
+
+    def feed(self, block: bytes, final: bool = False) -> list[str]:
+        try:
+            text = self._decoder.decode(block, final)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not text (invalid UTF-8 at byte {self._done + exc.start})") from None
+        self._done += len(block)
+        text = self.partial + text
+        lines = text.split("\n")
+        self.partial = "" if final else lines.pop()
+        if final and lines and lines[-1] == "":
+            lines.pop()
+        return lines
+
+
+class _HexReader:
+    """Hex text to pieces as it comes (a line may be longer than a block)."""
+
+    def __init__(self, emit: Callable[[str | None, bytes], None]) -> None:
+        self.emit = emit
+        self.side: str | None = None
+        self.number = 0  # lines completed
+        self.comment = False  # the rest of the current line is a comment
+        self.line_start = True
+        self.odd = ""  # a hex digit whose partner is in the next part of the line
+        self.found = False
+
+    def part(self, text: str, end_of_line: bool) -> None:
+        number = self.number + 1
+        if self.line_start:
+            match = _HEX_SIDE.match(text)
+            if match:
+                self.side = _side_of(match.group(1))
+                text = text[match.end():]
+            self.line_start = False
+        if not self.comment:
+            if "#" in text:
+                text = text.split("#", 1)[0]
+                self.comment = True
+            digits = self.odd + _HEX_TOKEN.sub("", text)
+            self.odd = ""
+            if not _HEX_DIGITS.match(digits):
+                bad = re.search(r"[^0-9a-fA-F]", digits)
+                raise InputError(f"line {number}: not hex: {bad.group(0) if bad else digits!r}")
+            if len(digits) % 2:
+                if end_of_line:
+                    raise InputError(f"line {number}: odd number of hex digits")
+                digits, self.odd = digits[:-1], digits[-1]
+            if digits:
+                self.found = True
+                self.emit(self.side, bytes.fromhex(digits))
+        if end_of_line:
+            self.number += 1
+            self.comment = False
+            self.line_start = True
+
+    def feed(self, lines: list[str], partial: str, final: bool) -> str:
+        """Complete lines, then what there is of the next; returns the part to keep."""
+        for line in lines:
+            self.part(line, True)
+        if final:
+            if partial:
+                self.part(partial, True)
+            if not self.found:
+                raise InputError("no hex bytes in the input")
+            return ""
+        if len(partial) > BLOCK:
+            # A long line: decode what is there up to a separator (a 0x prefix or the line's
+            # side marker must not be cut in two) and keep the rest for the next block.
+            cut = max(partial.rfind(c, len(partial) - 64) for c in " \t,;:") + 1
+            if cut <= 0:
+                cut = len(partial) - 2
+                if partial[cut] in "xX" and partial[cut - 1] == "0":
+                    cut -= 1
+            self.part(partial[:cut], False)
+            return partial[cut:]
+        return partial
+
+
+def _pybytes_line(line: str, number: int, side: str | None,
+                  emit: Callable[[str | None, bytes], None]) -> tuple[str | None, bool]:
+    found = False
+    for match in _BYTES_LITERAL.finditer(line):
+        mark = _SIDE_MARK.search(line[: match.start()])
+        if mark:
+            side = _side_of(mark.group(1))
+        try:
+            value = ast.literal_eval(match.group(0))
+        except (ValueError, SyntaxError) as exc:
+            raise InputError(f"line {number}: bad bytes literal: {exc}") from None
+        if not isinstance(value, bytes):
+            raise InputError(f"line {number}: not a bytes literal")
+        found = True
+        emit(side, value)
+    return side, found
+
+
+def _read_text(blocks: Iterator[bytes], fmt: str, sink: _Sink) -> None:
+    """hex or pybytes, line by line as the blocks come (a bytes literal is one line; a hex
+    line may be longer than a block)."""
+    sink.open("", "")
+    pending: list[tuple[str | None, bytearray]] = []
+
+    def emit(side: str | None, data: bytes) -> None:
+        # Consecutive pieces of one side are joined, and handed on once per block read.
+        if pending and pending[-1][0] == side:
+            pending[-1][1].extend(data)
+        else:
+            pending.append((side, bytearray(data)))
+
+    text = _Text()
+    hexreader = _HexReader(emit) if fmt == "hex" else None
+    side: str | None = None
+    number = 0
+    found = False
+    final = False
+    while not final:
+        block = next(blocks, None)
+        final = block is None
+        lines = text.feed(block or b"", final)
+        if hexreader is not None:
+            text.partial = hexreader.feed(lines, text.partial, final)
+        else:
+            for line in lines:
+                number += 1
+                side, got = _pybytes_line(line, number, side, emit)
+                found |= got
+            if final and not found:
+                raise InputError("no Python bytes literal (b'...') in the input")
+        for piece_side, data in pending:
+            sink.data("", piece_side, bytes(data))
+        pending.clear()
+    sink.end("")
+
+
+def _blocks(f: BinaryIO, head: bytes) -> Iterator[bytes]:
+    if head:
+        yield head
+    while True:
+        block = f.read(BLOCK)
+        if not block:
+            return
+        yield block
+
+
+def _read_head(f: BinaryIO, size: int = _GUESS_BYTES) -> tuple[bytes, bool]:
+    """Up to ``size`` bytes from the start of the input, and whether that is all of it."""
+    head = bytearray()
+    while len(head) < size:
+        block = f.read(size - len(head))
+        if not block:
+            return bytes(head), True
+        head += block
+    return bytes(head), False
+
+
+def read_stream(f: BinaryIO, sink: _Sink, fmt: str | None = None, port: int = 7687) -> str:
+    """Read the input ``f`` incrementally into ``sink``; returns the format (detected when
+    ``fmt`` is None). ``InputError`` when it is unusable (perhaps after some was read)."""
+    head, complete = _read_head(f)
+    fmt = fmt or detect_format(head, complete)
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    blocks = _blocks(f, head)
+    if fmt in ("pcap", "pcapng"):
+        if head[:4] not in _PCAP_MAGICS and head[:4] != _PCAPNG_MAGIC:
+            raise InputError(f"not a pcap or pcapng file (starts with {head[:4].hex(' ')})")
+        _read_capture(blocks, "pcapng" if head[:4] == _PCAPNG_MAGIC else "pcap", sink, port)
+    elif fmt == "raw":
+        if not head:
+            raise InputError("the input is empty")
+        sink.open("", "")
+        for block in blocks:
+            sink.data("", None, block)
+        sink.end("")
+    else:
+        _read_text(blocks, fmt, sink)
+    return fmt
+
+
+class _Collect(_Sink):
+    """Everything into :class:`Connection` objects (the whole-input API)."""
+
+    def __init__(self) -> None:
+        self.conns: dict[str, Connection] = {}
+        self.capture: list[dump.Problem] = []
+
+    def open(self, cid: str, label: str) -> None:
+        self.conns[cid] = Connection(cid, label)
+
+    def data(self, cid: str, side: str | None, data: bytes) -> None:
+        pieces = self.conns[cid].pieces
+        if pieces and pieces[-1][0] == side:
+            pieces[-1] = (side, pieces[-1][1] + data)
+        else:
+            pieces.append((side, data))
+
+    def problem(self, cid: str | None, problem: dump.Problem) -> None:
+        if cid is None:
+            self.capture.append(problem)
+        else:
+            self.conns[cid].problems.append(problem)
+
+
+def parse_pcap(data: bytes, port: int = 7687) -> list[Connection]:
+    """The Bolt connections (TCP to ``port``) of a pcap or pcapng capture, in memory (damage to
+    the capture itself is attached to the first connection)."""
+    sink = _Collect()
+    _read_capture(iter([data]), "pcapng" if data[:4] == _PCAPNG_MAGIC else "pcap", sink, port)
+    conns = [c for c in sink.conns.values() if c.pieces or c.problems]
+    if sink.capture:
+        if not conns:
+            conns.append(Connection("", "capture"))
+        conns[0].problems.extend(sink.capture)
+    if not conns:
+        raise InputError(f"no TCP payload to or from port {port} in the capture")
+    return conns
 
 
 def read_input(data: bytes, fmt: str | None = None, port: int = 7687) -> tuple[str, list[Connection]]:
-    """Parse input bytes: returns (format, connections)."""
-    fmt = fmt or detect_format(data)
-    if fmt in ("pcap", "pcapng"):
-        if data[:4] not in _PCAP_MAGICS and data[:4] != _PCAPNG_MAGIC:
-            raise InputError(f"not a pcap or pcapng file (starts with {data[:4].hex(' ')})")
-        return fmt, parse_pcap(data, port)
-    if fmt == "raw":
-        if not data:
-            raise InputError("the input is empty")
-        return fmt, [Connection("", "", [(None, data)])]
-    if fmt == "hex":
-        return fmt, [Connection("", "", parse_hex(_text_of(data)))]
-    if fmt == "pybytes":
-        return fmt, [Connection("", "", parse_pybytes(_text_of(data)))]
-    raise InputError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    """Parse input bytes in memory: returns (format, connections). ``read_stream`` is the
+    incremental form ``asyncbolt inspect`` uses."""
+    sink = _Collect()
+    fmt = read_stream(io.BytesIO(data), sink, fmt, port)
+    conns = [c for c in sink.conns.values() if c.pieces or c.problems or fmt not in ("pcap", "pcapng")]
+    if sink.capture:
+        if not conns:
+            conns.append(Connection("", "capture"))
+        conns[0].problems.extend(sink.capture)
+    return fmt, conns
 
 
 def _parse_version(text: str) -> Version:
@@ -533,68 +960,207 @@ def _choose(pieces: list[tuple[str | None, bytes]], version: Version | None,
 # The command
 
 
-def _report(conn: Connection, args: argparse.Namespace, out: TextIO, err: TextIO,
-            many: bool) -> tuple[int, int]:
-    """Decode and print one connection; returns (messages, problems)."""
-    prefix = f"#{conn.ident} " if many else ""
-    version, side, notes = _choose(conn.pieces, args.bolt, args.side)
-    conv = dump.Conversation(version, args.patch or (), side=side)
-    if many and not args.json:
-        out.write(f"connection #{conn.ident} {conn.label}\n")
-    messages = 0
-    problem_count = 0
-    printed: set[int] = set()
+class _Conn:
+    """One connection being reported: pieces held until its version and side are settled (at
+    most about _GUESS_BYTES), then a Conversation fed as the bytes come."""
 
-    def show(events: list[dump.Event]) -> None:
-        nonlocal messages, problem_count
+    __slots__ = ("cid", "label", "pieces", "held", "conv", "notes", "side", "header")
+
+    def __init__(self, cid: str, label: str) -> None:
+        self.cid = cid
+        self.label = label
+        self.pieces: list[tuple[str | None, bytes]] = []
+        self.held = 0
+        self.conv: dump.Conversation | None = None
+        self.notes: list[str] = []
+        self.side: str | None = None
+        self.header = False
+
+
+def _early_choice(pieces: list[tuple[str | None, bytes]], version: Version | None,
+                  side: str | None) -> tuple[Version | None, str | None] | None:
+    """The version and side, when the first bytes already settle them (no scoring needed)."""
+    marked = any(s is not None for s, _ in pieces)
+    if marked:
+        if version is not None:
+            return version, None
+        first = b"".join(d for s, d in pieces if s == dump.CLIENT)[:4]
+        if first[:4] == MAGIC:
+            return version, None
+        return None
+    start = b"".join(d for _, d in pieces[:4])[:4]
+    if len(start) >= 4:
+        found = _looks_like_handshake(side, start)
+        if found is not None and (side is None or side == found):
+            return version, found
+    if version is not None and side is not None:
+        return version, side
+    return None
+
+
+class _Report(_Sink):
+    """Decodes every connection the reader finds and prints it as it goes."""
+
+    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO, many: bool) -> None:
+        self.args = args
+        self.out = out
+        self.err = err
+        self.many = many
+        self.conns: dict[str, _Conn] = {}
+        self.held = 0  # bytes held by connections not settled yet
+        self.messages = 0
+        self.problems = 0
+        self.connections = 0
+        self.redact = not args.show_secrets
+        self.full = args.full
+        self.budget = dump.DEFAULT if args.max_decoded_values is None else (
+            None if args.max_decoded_values == "off" else args.max_decoded_values)
+
+    # -- the reader's side ---------------------------------------------------------------------
+
+    def open(self, cid: str, label: str) -> None:
+        self.conns[cid] = _Conn(cid, label)
+        self.connections += 1
+
+    def data(self, cid: str, side: str | None, data: bytes) -> None:
+        conn = self.conns[cid]
+        if conn.conv is None:
+            conn.pieces.append((side, data))
+            conn.held += len(data)
+            self.held += len(data)
+            if conn.held >= _GUESS_BYTES or _early_choice(conn.pieces, self.args.bolt, self.args.side):
+                self._settle(conn)
+            elif self.held > MAX_HELD:
+                for other in list(self.conns.values()):
+                    if other.conv is None:
+                        self._settle(other)
+            return
+        self._feed(conn, side, data)
+
+    def end(self, cid: str) -> None:
+        conn = self.conns.pop(cid)
+        if conn.conv is None:
+            self._settle(conn)
+        assert conn.conv is not None
+        self._show(conn, conn.conv.close())
+        for note in conn.notes + conn.conv.notes:
+            self.err.write(f"asyncbolt inspect: {self._prefix(conn)}note: {note}\n")
+
+    def problem(self, cid: str | None, problem: dump.Problem) -> None:
+        conn = self.conns.get(cid) if cid is not None else None
+        if conn is not None and conn.conv is None:
+            self._settle(conn)
+        self._problem(conn, problem)
+
+    def finish(self) -> None:
+        for cid in list(self.conns):
+            self.end(cid)
+
+    # -- decoding and printing -----------------------------------------------------------------
+
+    def _settle(self, conn: _Conn) -> None:
+        args = self.args
+        self.held -= conn.held
+        pieces, conn.pieces, conn.held = conn.pieces, [], 0
+        early = _early_choice(pieces, args.bolt, args.side)
+        if early is not None:
+            version, side = early
+        else:
+            version, side, conn.notes = _choose(pieces, args.bolt, args.side)
+        conn.side = side
+        conn.conv = dump.Conversation(version, args.patch or (), side=side, keep_problems=False,
+                                      max_decoded_values=self.budget)
+        if self.many and not args.json:
+            self.out.write(f"connection #{conn.cid} {conn.label}\n")
+        self._show(conn, [])  # problems of the set-up (an unknown version)
+        for piece_side, data in pieces:
+            self._feed(conn, piece_side, data)
+
+    def _feed(self, conn: _Conn, side: str | None, data: bytes) -> None:
+        conv = conn.conv
+        assert conv is not None
+        side = side or conn.side or dump.CLIENT
+        if len(data) <= BLOCK:
+            self._show(conn, conv.feed(side, data))
+            return
+        view = memoryview(data)
+        for start in range(0, len(data), BLOCK):
+            self._show(conn, conv.feed(side, view[start:start + BLOCK]))
+
+    def _prefix(self, conn: _Conn | None) -> str:
+        return f"#{conn.cid} " if self.many and conn is not None else ""
+
+    def _show(self, conn: _Conn, events: list[dump.Event]) -> None:
+        args = self.args
+        prefix = self._prefix(conn)
+        lines: list[str] = []
+        out = lines.append
         for event in events:
-            messages += event.kind == "message"
-            for p in event.problems:
-                printed.add(id(p))
-            problem_count += len(event.problems)
+            self.messages += event.kind == "message"
+            self.problems += len(event.problems)
             if args.json:
-                record = dump.render_json(event, redact=not args.show_secrets)
-                if many:
-                    record = {"connection": conn.ident, **record}
+                record = dump.render_json(event, redact=self.redact, full=self.full)
+                if self.many:
+                    record = {"connection": conn.cid, **record}
                 try:
                     line = json.dumps(record, ensure_ascii=False)
                 except (RecursionError, ValueError):
                     line = json.dumps({**record, "fields": "<nested too deeply to show>"})
-                out.write(line + "\n")
+                out(line)
             else:
-                text = dump.render_text(event, redact=not args.show_secrets)
-                out.write("\n".join(prefix + line for line in text.split("\n")) + "\n")
-        for p in conv.problems:
-            if id(p) not in printed:
-                printed.add(id(p))
-                problem_count += 1
-                show_problem(p)
+                text = dump.render_text(event, redact=self.redact, full=self.full)
+                if prefix:
+                    text = "\n".join(prefix + line for line in text.split("\n"))
+                out(text)
+        if lines:
+            lines.append("")
+            self.out.write("\n".join(lines))
+        assert conn.conv is not None
+        for p in conn.conv.take_problems():
+            self._problem(conn, p)
 
-    def show_problem(p: dump.Problem) -> None:
-        if args.json:
-            record = {"offset": p.offset, "side": p.side or None, "problem": str(p)}
-            if many:
-                record = {"connection": conn.ident, **record}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    def _problem(self, conn: _Conn | None, p: dump.Problem) -> None:
+        self.problems += 1
+        if self.args.json:
+            record: dict[str, Any] = {"offset": p.offset, "side": p.side or None, "problem": str(p)}
+            if self.many and conn is not None:
+                record = {"connection": conn.cid, **record}
+            self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            out.write(f"{prefix}{'':>8} ! {p}{f' ({p.side} stream)' if p.side else ''}\n")
+            self.out.write(f"{self._prefix(conn)}{'':>8} ! {p}{f' ({p.side} stream)' if p.side else ''}\n")
 
-    for piece_side, data in conn.pieces:
-        show(conv.feed(piece_side or side or dump.CLIENT, data))
-    show(conv.close())
-    for p in conn.problems:
-        problem_count += 1
-        show_problem(p)
-    for note in notes + conv.notes:
-        err.write(f"asyncbolt inspect: {prefix}note: {note}\n")
-    return messages, problem_count
+    def summary(self, fmt: str | None) -> str:
+        text = (f"{self.messages} messages, {self.problems} problem{'' if self.problems == 1 else 's'}"
+                + (f", {self.connections} connections" if self.connections > 1 else ""))
+        if self.args.json:
+            self.out.write(json.dumps({"summary": {
+                "format": fmt, "messages": self.messages, "problems": self.problems,
+                "connections": self.connections}}) + "\n")
+        return text
+
+
+#: Bytes all connections not settled yet may hold in all (past it they are settled at once).
+MAX_HELD = 16 * 1024 * 1024
+
+
+def _budget_arg(text: str) -> int | str:
+    if text.strip().lower() in ("off", "none"):
+        return "off"
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a count: {text!r} (a number, or off)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (or off): {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="asyncbolt inspect",
         description="Decode and validate a captured Bolt conversation: raw bytes, hex, Python "
-                    "bytes literals, or a pcap/pcapng capture.",
+                    "bytes literals, or a pcap/pcapng capture. The input is read as it is decoded "
+                    "(memory: about the largest message, not the file).",
         epilog="Exit status: 0 valid, 1 problems found, 2 unusable input.")
     parser.add_argument("file", help="the dump ('-' reads standard input)")
     parser.add_argument("--format", choices=FORMATS, help="input format (default: auto-detect)")
@@ -605,7 +1171,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--patch", action="append", choices=("utc",),
                         help="a patch in force from the start (4.3/4.4 dumps without the HELLO)")
     parser.add_argument("--port", type=int, default=7687, help="Bolt TCP port in a capture (7687)")
-    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--json", action="store_true",
+                        help="one JSON object per line: per message, per problem, then a summary")
+    parser.add_argument("--full", action="store_true",
+                        help="show long values whole (by default lists, maps, strings and bytes "
+                             "are elided past a few hundred characters, with their size)")
+    parser.add_argument("--max-decoded-values", type=_budget_arg, metavar="N",
+                        help="decoded-size budget of one message, passed to the codec (default: "
+                             "the codec's; 'off' for none)")
     parser.add_argument("--show-secrets", action="store_true",
                         help="do not redact credentials")
     return parser
@@ -620,31 +1193,51 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
         args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     except SystemExit as exc:  # argparse: --help (0) or bad usage (2)
         return int(exc.code or 0) if isinstance(exc.code, int) else 2
+    if args.max_decoded_values is not None and not dump.BUDGET_SUPPORTED:
+        err.write("asyncbolt inspect: note: this build's codec has no decoded-size budget: "
+                  "--max-decoded-values is not applied\n")
     try:
-        if args.file == "-":
-            data = sys.stdin.buffer.read()
-        else:
-            with open(args.file, "rb") as f:
-                data = f.read()
+        f: BinaryIO = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as exc:
         err.write(f"asyncbolt inspect: cannot read {args.file}: {exc.strerror or exc}\n")
         return 2
+    fmt: str | None = None
     try:
-        fmt, conns = read_input(data, args.format, args.port)
+        with contextlib.ExitStack() as stack:
+            if f is not sys.stdin.buffer:
+                stack.enter_context(f)
+            head, complete = _read_head(f)
+            fmt = args.format or detect_format(head, complete)
+            report = _Report(args, out, err, many=fmt in ("pcap", "pcapng"))
+            try:
+                read_stream(_Prefixed(head, f), report, fmt, args.port)
+            finally:
+                report.finish()
     except InputError as exc:
         err.write(f"asyncbolt inspect: {args.file}: unusable input: {exc}\n")
         return 2
-    total_messages = total_problems = 0
-    many = len(conns) > 1 or fmt in ("pcap", "pcapng")
-    for conn in conns:
-        messages, problems = _report(conn, args, out, err, many)
-        total_messages += messages
-        total_problems += problems
-    summary = (f"{total_messages} messages, {total_problems} problem"
-               f"{'' if total_problems == 1 else 's'}"
-               + (f", {len(conns)} connections" if len(conns) > 1 else ""))
-    err.write(f"asyncbolt inspect: {summary}\n")
-    return 1 if total_problems else 0
+    except OSError as exc:
+        err.write(f"asyncbolt inspect: cannot read {args.file}: {exc.strerror or exc}\n")
+        return 2
+    err.write(f"asyncbolt inspect: {report.summary(fmt)}\n")
+    return 1 if report.problems else 0
+
+
+class _Prefixed:
+    """A binary file whose first bytes were already read into ``head``."""
+
+    def __init__(self, head: bytes, f: BinaryIO) -> None:
+        self._head = head
+        self._f = f
+
+    def read(self, n: int = -1) -> bytes:
+        if self._head:
+            if n < 0 or n >= len(self._head):
+                out, self._head = self._head, b""
+                return out
+            out, self._head = self._head[:n], self._head[n:]
+            return out
+        return self._f.read(n)
 
 
 if __name__ == "__main__":

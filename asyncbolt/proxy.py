@@ -77,6 +77,15 @@ SCHEMES = {"bolt": None, "bolt+s": "verify", "bolt+ssc": "self-signed",
 Sink = Callable[[int, str], None]  # (logging level, line)
 
 
+class _Default:
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+#: ``max_decoded_values`` left to the codec's own default.
+DEFAULT: Any = _Default()
+
+
 # -- addresses ----------------------------------------------------------------------------------
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -189,15 +198,19 @@ class LogWriter:
     """Turns what passed the proxy into log lines: feeds each connection's bytes to its own
     :class:`asyncbolt.dump.Conversation` and writes every event as ``render_text`` (or
     ``render_json``) shows it, prefixed with the time, the connection and the direction.
-    Never raises."""
+    Long values are elided unless ``full``; ``max_decoded_values`` is the decoded-size budget
+    handed to the codecs (``None`` = off). A connection's decoder keeps no list of its problems:
+    memory per connection is bounded by its largest message. Never raises."""
 
     def __init__(self, sink: Sink, enabled: Callable[[int], bool], json: bool = False,
-                 dump: Any = None) -> None:
+                 dump: Any = None, full: bool = False, max_decoded_values: Any = DEFAULT) -> None:
         self._emit = sink
         self._enabled = enabled
         self.json = json
         self.dump = dump
-        self._conns: dict[int, list] = {}  # cid -> [conversation, decoder ok, problems seen]
+        self.full = full
+        self.max_decoded_values = max_decoded_values
+        self._conns: dict[int, list] = {}  # cid -> [conversation, decoder ok]
 
     @property
     def decoding(self) -> bool:
@@ -244,15 +257,17 @@ class LogWriter:
         if state is None:
             if self.dump is None:
                 return
-            state = self._conns[cid] = [None, True, 0]
+            state = self._conns[cid] = [None, True]
         if not state[1]:
             return
         try:
             if state[0] is None:
-                state[0] = self.dump.Conversation()
+                budget = ({} if self.max_decoded_values is DEFAULT
+                          else {"max_decoded_values": self.max_decoded_values})
+                state[0] = self.dump.Conversation(keep_problems=False, **budget)
             conv = state[0]
             events = conv.feed(side, data) if side else conv.close()
-            problems = conv.problems
+            problems = conv.take_problems()
         except Exception as exc:  # noqa: BLE001 - a decoder bug must never reach the traffic
             state[1] = False
             self.note(logging.ERROR, cid, ts, f"decoder error, decoding stopped for this connection: {exc!r}",
@@ -260,13 +275,8 @@ class LogWriter:
             return
         if events:
             self._events(cid, ts, events)
-        if len(problems) > state[2]:
-            # Problems not attached to a message (a foreign handshake, lost framing, ...).
-            attached = {id(p) for e in events for p in e.problems}
-            for p in problems[state[2]:]:
-                if id(p) not in attached:
-                    self._problem(cid, ts, p)
-            state[2] = len(problems)
+        for p in problems:  # not attached to a message (a foreign handshake, lost framing, ...)
+            self._problem(cid, ts, p)
 
     def _problem(self, cid: int, ts: str, problem: Any) -> None:
         if not self._enabled(logging.WARNING):
@@ -289,10 +299,12 @@ class LogWriter:
             arrow = ARROWS.get(event.side, "--")
             try:
                 if self.json:
-                    lines = [_json.dumps({"ts": ts, "conn": cid, "dir": arrow, **dump.render_json(event)},
+                    lines = [_json.dumps({"ts": ts, "conn": cid, "dir": arrow,
+                                          **dump.render_json(event, full=self.full)},
                                          default=repr, ensure_ascii=False)]
                 else:  # a problem adds lines to the event's: each gets the prefix
-                    lines = [f"{ts} {conn} {arrow} {text}" for text in dump.render_text(event).split("\n")]
+                    lines = [f"{ts} {conn} {arrow} {text}"
+                             for text in dump.render_text(event, full=self.full).split("\n")]
             except Exception as exc:  # noqa: BLE001
                 text = f"{getattr(event, 'kind', '?')} {getattr(event, 'name', '?')} (not rendered: {exc!r})"
                 lines = [_json.dumps({"ts": ts, "conn": cid, "dir": arrow, "error": text}) if self.json
@@ -399,8 +411,13 @@ class _ProcessLog:
         self.dead = False
 
     @classmethod
-    async def start(cls, log_path: str | None, json: bool, max_backlog: int = MAX_BACKLOG) -> _ProcessLog:
+    async def start(cls, log_path: str | None, json: bool, max_backlog: int = MAX_BACKLOG,
+                    full: bool = False, max_decoded_values: Any = DEFAULT) -> _ProcessLog:
         args = ["--json"] if json else []
+        if full:
+            args.append("--full")
+        if max_decoded_values is not DEFAULT:
+            args += ["--max-decoded-values", "off" if max_decoded_values is None else str(max_decoded_values)]
         if log_path is not None:
             args += ["--log", os.fspath(log_path)]
         try:
@@ -480,15 +497,21 @@ def _decoder_main(argv: list[str]) -> int:
         pass
     parser = argparse.ArgumentParser(prog="asyncbolt proxy (log process)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--max-decoded-values")
     parser.add_argument("--log")
     args = parser.parse_args(argv)
+    budget: Any = DEFAULT
+    if args.max_decoded_values is not None:
+        budget = None if args.max_decoded_values == "off" else int(args.max_decoded_values)
     handler = _log_handler(args.log, batch=True)
     logger = logging.getLogger("asyncbolt.proxy")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
     dump, error = _load_dump()
-    writer = LogWriter(*_make_sink(logger), json=args.json, dump=dump)
+    writer = LogWriter(*_make_sink(logger), json=args.json, dump=dump, full=args.full,
+                       max_decoded_values=budget)
     if dump is None:
         writer.note(logging.WARNING, None, _now(), f"decoder unavailable, forwarding only: {error}",
                     {"event": "error", "error": f"decoder unavailable: {error}"})
@@ -763,7 +786,7 @@ class ProxyServer:
                  record_dir: str | os.PathLike | None = None, ssl_upstream: _ssl.SSLContext | None = None,
                  connect_timeout: float = CONNECT_TIMEOUT, half_close_linger: float = HALF_CLOSE_LINGER,
                  max_backlog: int = MAX_BACKLOG, upstream: str | None = None,
-                 log_backend: Any = None) -> None:
+                 log_backend: Any = None, full: bool = False, max_decoded_values: Any = DEFAULT) -> None:
         from .security import redact_uri, require_tls12
 
         self.upstream_host = upstream_host
@@ -777,7 +800,8 @@ class ProxyServer:
         self.half_close_linger = half_close_linger
         if log_backend is None:
             dump, error = _load_dump()
-            writer = LogWriter(*_make_sink(log), json=json, dump=dump)
+            writer = LogWriter(*_make_sink(log), json=json, dump=dump, full=full,
+                               max_decoded_values=max_decoded_values)
             log_backend = _LoopLog(writer, max_backlog)
             if dump is None:
                 log_backend.note(logging.WARNING, None, f"decoder unavailable, forwarding only: {error}",
@@ -860,7 +884,8 @@ async def run_proxy(listen_host: str, listen_port: int, upstream_host: str, upst
                     log: Any = None, json: bool = False, record_dir: str | os.PathLike | None = None,
                     ssl_upstream: _ssl.SSLContext | None = None, decoder: str = "loop",
                     connect_timeout: float = CONNECT_TIMEOUT, max_backlog: int = MAX_BACKLOG,
-                    upstream: str | None = None) -> ProxyServer:
+                    upstream: str | None = None, full: bool = False,
+                    max_decoded_values: Any = DEFAULT) -> ProxyServer:
     """Listen on ``listen_host:listen_port`` (0 picks a port: see ``.port``) and proxy each
     connection to ``upstream_host:upstream_port`` (TLS with ``ssl_upstream``).
 
@@ -869,17 +894,20 @@ async def run_proxy(listen_host: str, listen_port: int, upstream_host: str, upst
     stream. ``json``: one JSON object per line. ``record_dir``: write each connection's raw
     streams there. ``decoder``: ``"loop"`` (decode on this event loop, in slices between I/O)
     or ``"process"`` (in a child process; ``log`` must then be None, meaning stderr, or a path).
-    ``upstream``: how the upstream is named in the log."""
+    ``upstream``: how the upstream is named in the log. ``full``: log long values whole
+    (elided by default); ``max_decoded_values``: the decoded-size budget of one message for the
+    decoder's codecs (``None`` = off; default: the codec's)."""
     backend = None
     if decoder == "process":
         if log is not None and not isinstance(log, (str, os.PathLike)):
             raise TypeError("decoder='process' writes the log itself: log must be None (stderr) or a path")
-        backend = await _ProcessLog.start(log, json, max_backlog)
+        backend = await _ProcessLog.start(log, json, max_backlog, full, max_decoded_values)
     elif decoder != "loop":
         raise ValueError(f"decoder must be 'loop' or 'process', not {decoder!r}")
     proxy = ProxyServer(upstream_host, upstream_port, log=log, json=json, record_dir=record_dir,
                         ssl_upstream=ssl_upstream, connect_timeout=connect_timeout,
-                        max_backlog=max_backlog, upstream=upstream, log_backend=backend)
+                        max_backlog=max_backlog, upstream=upstream, log_backend=backend, full=full,
+                        max_decoded_values=max_decoded_values)
     try:
         await proxy.start(listen_host, listen_port)
     except BaseException:
@@ -889,6 +917,18 @@ async def run_proxy(listen_host: str, listen_port: int, upstream_host: str, upst
 
 
 # -- command line -------------------------------------------------------------------------------
+
+def _budget_arg(text: str) -> Any:
+    if text.strip().lower() in ("off", "none"):
+        return None
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a count: {text!r} (a number, or off)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (or off): {text!r}")
+    return value
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -900,6 +940,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="the server: bolt://HOST:PORT, bolt+s:// (TLS) or bolt+ssc:// (TLS, "
                              "self-signed accepted); the port defaults to 7687")
     parser.add_argument("--json", action="store_true", help="log one JSON object per line")
+    parser.add_argument("--full", action="store_true",
+                        help="log long values whole (by default elided past a few hundred characters)")
+    parser.add_argument("--max-decoded-values", type=_budget_arg, metavar="N", default=DEFAULT,
+                        help="decoded-size budget of one message for the decoder (default: the "
+                             "codec's; 'off' for none)")
     parser.add_argument("--log", metavar="FILE", help="append the log to FILE instead of stderr")
     parser.add_argument("--record", metavar="DIR",
                         help="write each connection's raw streams to DIR/<id>-client.bin and -server.bin")
@@ -957,7 +1002,8 @@ async def _serve(args: argparse.Namespace, listen_host: str, listen_port: int, u
     try:
         proxy = await run_proxy(listen_host, listen_port, upstream_host, upstream_port, log=log,
                                 json=args.json, record_dir=args.record, ssl_upstream=context,
-                                decoder=args.decoder, upstream=upstream)
+                                decoder=args.decoder, upstream=upstream, full=args.full,
+                                max_decoded_values=args.max_decoded_values)
     except OSError as exc:
         print(f"asyncbolt proxy: error: cannot listen on {args.listen}: {exc.strerror or exc}", file=sys.stderr)
         return 2

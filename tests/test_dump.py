@@ -518,3 +518,58 @@ def test_problem_str_and_path_format() -> None:
     assert dump.format_path(("RECORD", "data", "[3]", "Node", "properties"),
                             frozenset({"Node"})) == "RECORD.data[3].properties"
     assert dump.format_path(("RUN", "parameters", "a b", "[0]")) == 'RUN.parameters["a b"][0]'
+
+
+# ---- bounds (issue #14): counters, elision, bounded queues -------------------------------------
+
+
+def test_keep_problems_false_counts_and_hands_out_detached_problems() -> None:
+    cs, ss, version = sample_conversation()
+    bad = chunked(version, Run("X", {}, {}))[:3] + b"\xc4" + chunked(version, Run("X", {}, {}))[4:]
+    conv = dump.Conversation(keep_problems=False)
+    events = conv.feed("client", cs + bad * 3) + conv.feed("server", b"GET / HTTP/1.1")
+    assert conv.problems == []
+    attached = sum(len(e.problems) for e in events)
+    detached = conv.take_problems()
+    assert conv.take_problems() == []  # handed out once
+    assert conv.problem_count == attached + len(detached) >= 1
+    kept = dump.Conversation()
+    kept_events = kept.feed("client", cs + bad * 3) + kept.feed("server", b"GET / HTTP/1.1")
+    assert [str(p) for p in kept.problems] == [str(p) for e in kept_events for p in e.problems] + \
+        [str(p) for p in detached]
+
+
+def test_text_and_json_elide_long_values_unless_full() -> None:
+    v = (5, 4)
+    run = Run("UNWIND $rows AS r RETURN r", {"rows": [{}] * 100_000, "s": "é" * 1000,
+                                             "b": b"\x02" * 500, "m": {f"k{i}": i for i in range(50)}}, {})
+    conv = dump.Conversation(v, side="client")
+    [event] = conv.feed("client", chunked(v, run))
+    text = dump.render_text(event)
+    assert len(text) < 3000
+    assert "rows: [{}, {}, " in text and ", ... 100,000 items]" in text
+    assert '"' + "é" * 200 + '"...(1,000 chars)' in text
+    assert "bytes(" + "02" * 32 + "...(500 bytes))" in text
+    assert "k19: 19, ... 50 entries}" in text
+    full = dump.render_text(event, full=True)
+    assert full.count("{}") == 100_000 + 1 and "k49: 49}" in full  # + the empty extra and "é" * 1000 in full
+    obj = dump.render_json(event)
+    assert len(json.dumps(obj)) < 5000
+    params = obj["fields"][1]
+    assert params["rows"][-1] == "... 100,000 items" and len(params["rows"]) == 21
+    assert params["m"]["..."] == "50 entries"
+    assert params["s"].endswith("...(1,000 chars)") and params["b"].endswith("...(500 bytes)")
+    assert dump.render_json(event, full=True)["fields"][1]["rows"] == [{}] * 100_000
+
+
+def test_unanswered_server_messages_are_bounded_not_queued_forever() -> None:
+    cs, ss, version = sample_conversation()
+    records = chunked(version, *[Record([i, "x" * 100]) for i in range(2000)])
+    conv = dump.Conversation(max_queued_bytes=10_000)
+    # The server's stream runs far ahead of a client stream that stalls after the handshake.
+    events = conv.feed("client", cs[:25]) + conv.feed("server", ss + records)
+    queued = conv.sides["server"].queued
+    assert queued <= 10_000 + 200, queued
+    problems = [str(p) for p in conv.problems]
+    assert any("pairing: the server's stream runs more than 10000 bytes ahead" in p for p in problems)
+    assert sum(e.name == "RECORD" for e in events) >= 1900

@@ -150,6 +150,8 @@ def test_json_output(tmp_path: Path, sample) -> None:
     code, out, err = run([path, "--json"])
     assert code == 0, out + err
     objs = [json.loads(line) for line in out.splitlines()]
+    # One object per line as the messages come, then the summary.
+    assert objs.pop() == {"summary": {"format": "pybytes", "messages": 10, "problems": 0, "connections": 1}}
     for obj in objs:
         assert {"offset", "side", "version", "message", "fields", "problems"} <= set(obj)
     record = next(o for o in objs if o["message"] == "RECORD")
@@ -352,6 +354,7 @@ def test_pcap_two_connections_reassembled(tmp_path: Path, sample, container, lin
     assert [n for s, n in second if s == "server"] == ["HANDSHAKE", "SUCCESS", "SUCCESS", "RECORD", "SUCCESS"]
     code, out, _ = run([path, "--json"])
     objs = [json.loads(line) for line in out.splitlines()]
+    assert objs.pop()["summary"] == {"format": container, "messages": 17, "problems": 0, "connections": 2}
     assert {o["connection"] for o in objs} == {"1", "2"}
     assert {o["version"] for o in objs if o["connection"] == "2" and o["message"] == "RUN"} == {"4.4"}
 
@@ -432,5 +435,230 @@ def test_real_capture_of_the_official_driver(tmp_path: Path, tcpdump: str) -> No
     code, out, _ = run([capture, "--port", port, "--json"])
     versions = {json.loads(line)["version"] for line in out.splitlines()
                 if json.loads(line).get("message") == "RECORD"}
+    assert json.loads(out.splitlines()[-1])["summary"]["problems"] == 0
     assert versions == {choice.group(1)}
     assert "pw" not in out
+
+
+# ---- hostile captures and big dumps (issue #14) ------------------------------------------------
+
+
+def _capture_of(cs: bytes, segment: int, order: str, seed: int = 14) -> bytes:
+    """A pcap of one connection whose client stream ``cs`` comes in ``segment``-byte segments,
+    in ``order`` (in, reversed, shuffled); the server stream is the version answer only."""
+    import random
+
+    caddr = saddr = bytes([127, 0, 0, 1])
+    cseq, sseq = 0xFFFF0000, 1000  # the client's sequence numbers wrap around 2**32
+
+    def c(seq: int, flags: int, data: bytes = b"") -> bytes:
+        return link_frame(1, _checksum_free_ipv4(caddr, saddr, _tcp(50001, 7687, seq, 0, flags, data)), False)
+
+    def s(seq: int, flags: int, data: bytes = b"") -> bytes:
+        return link_frame(1, _checksum_free_ipv4(saddr, caddr, _tcp(7687, 50001, seq, 0, flags, data)), False)
+
+    segs = [c(cseq + 1 + i, 0x18, cs[i:i + segment]) for i in range(0, len(cs), segment)]
+    if order == "reversed":
+        segs.reverse()
+    elif order == "shuffled":
+        random.Random(seed).shuffle(segs)
+    frames = [c(cseq, 0x02), s(sseq, 0x12), s(sseq + 1, 0x18, b"\x00\x00\x04\x05"), *segs,
+              c(cseq + 1 + len(cs), 0x11), s(sseq + 5, 0x11)]
+    return pcap_bytes(frames, 1)
+
+
+def _client_stream(runs: int) -> bytes:
+    from asyncbolt.messages import Logon
+
+    v = (5, 4)
+    return (b"\x60\x60\xb0\x17" + b"\x00\x00\x04\x05" + b"\0" * 12
+            + chunked(v, Hello({"user_agent": "t/1"}), Logon({"scheme": "none"}))
+            + chunked(v, *[m for i in range(runs) for m in (Run(f"RETURN {i}", {}, {}), Pull({"n": -1}))]))
+
+
+@pytest.mark.parametrize("order", ["reversed", "shuffled"])
+def test_pcap_40k_out_of_order_segments_are_reassembled_quickly(tmp_path: Path, order: str) -> None:
+    cs = _client_stream(20_000)
+    data = _capture_of(cs, max(1, len(cs) // 40_000), order)
+    path = tmp_path / "ooo.pcap"
+    path.write_bytes(data)
+    start = time.monotonic()
+    code, out, err = run([path])
+    elapsed = time.monotonic() - start
+    assert code == 0, out[-2000:] + err
+    assert "40002 messages, 0 problems" in err
+    # Quadratic reassembly took 33.8 s for 40k segments (issue #14); a heap takes about one.
+    assert elapsed < 20, elapsed
+
+
+def test_pcap_cut_mid_packet_is_a_problem(tmp_path: Path) -> None:
+    cs = _client_stream(50)
+    data = _capture_of(cs, 64, "in")
+    path = tmp_path / "cut.pcap"
+    path.write_bytes(data[:-30])  # inside the last packet (the server's FIN)
+    code, out, err = run([path])
+    assert code == 1, out + err
+    assert re.search(r"! \d+: capture: the capture ends inside packet #\d+: \d+ of its \d+ bytes", out), out
+    assert "102 messages, 1 problem" in err
+    path.write_bytes(data[:-(54 + 5)])  # inside the header of the last packet (54-byte FIN)
+    code, out, err = run([path])
+    assert code == 1 and "ends inside the header of packet" in out, out + err
+
+
+def test_pcap_absurd_record_length_is_a_problem(tmp_path: Path) -> None:
+    cs = _client_stream(5)
+    data = bytearray(_capture_of(cs, 64, "in"))
+    # The third record (after SYN and SYN-ACK) claims 0xFFFFFFFF captured bytes.
+    pos = 24
+    for _ in range(2):
+        pos += 16 + struct.unpack_from("<I", data, pos + 8)[0]
+    struct.pack_into("<I", data, pos + 8, 0xFFFFFFFF)
+    path = tmp_path / "huge.pcap"
+    path.write_bytes(bytes(data))
+    code, out, err = run([path])
+    assert code == 1, out + err
+    assert f"! {pos}: capture: packet #3 claims 4294967295 captured bytes" in out, out
+    code, out, err = run([path, "--json"])
+    objs = [json.loads(line) for line in out.splitlines()]
+    assert objs[-1]["summary"]["problems"] >= 1
+    assert any("4294967295" in o.get("problem", "") for o in objs)
+
+
+def test_pcapng_cut_and_damaged_blocks_are_problems(tmp_path: Path, sample) -> None:
+    cs, ss, _ = sample
+    frames = [link_frame(1, p, False) for p in tcp_packets(cs, ss, 50001, messy=False)]
+    data = pcapng_bytes(frames, 1)
+    path = tmp_path / "cut.pcapng"
+    path.write_bytes(data[:-7])
+    code, out, err = run([path])
+    assert code == 1 and re.search(r"capture: the capture ends inside a block of type 6", out), out + err
+    damaged = bytearray(data)
+    struct.pack_into("<I", damaged, 28 + 20 + 4, 0xFFFFFFF0)  # the first packet block's length
+    path.write_bytes(bytes(damaged))
+    code, out, err = run([path])
+    assert code == 1 and "block of type 6 claims 4294967280 bytes" in out, out + err
+
+
+def test_pcap_bad_ip_header_is_a_problem(tmp_path: Path) -> None:
+    cs = _client_stream(2)
+    packet = _checksum_free_ipv4(b"\x7f\0\0\1", b"\x7f\0\0\1", _tcp(50001, 7687, 5, 0, 0x18, cs[:40]))
+    packet = packet[:2] + struct.pack(">H", 4000) + packet[4:]  # total length past the packet
+    path = tmp_path / "badip.pcap"
+    path.write_bytes(pcap_bytes([link_frame(1, packet, False)], 1))
+    code, out, err = run([path])
+    assert code == 1, out + err
+    assert "packet #1: IPv4 total length 4000 does not fit the packet's" in out
+
+
+def test_pcap_out_of_order_bytes_are_bounded(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(bolt_inspect, "MAX_OUT_OF_ORDER", 4096)
+    cs = _client_stream(500)
+    data = _capture_of(cs, 100, "reversed")  # everything waits behind the first segment
+    path = tmp_path / "gap.pcap"
+    path.write_bytes(data)
+    code, out, err = run([path])
+    assert code == 1, out + err
+    assert re.search(r"tcp: \d+ bytes of the client stream are missing from the capture .* "
+                     r"\(more than 4096 bytes wait behind the gap\)", out), out
+
+
+def _inspect_child(path: Path, *extra: str) -> tuple[int, float, str, str]:
+    """``asyncbolt inspect`` in a child process: exit code, peak RSS (MiB), stdout, stderr."""
+    code = ("import resource, subprocess, sys\n"
+            "p = subprocess.run(sys.argv[1:], capture_output=True)\n"
+            "sys.stdout.buffer.write(b'%d %d\\n' % (p.returncode, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+            "sys.stdout.buffer.write(p.stdout[-200000:]); sys.stderr.buffer.write(p.stderr[-5000:])\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "asyncbolt", "inspect",
+                           str(path), *extra], capture_output=True, env=env, cwd=ROOT, timeout=300)
+    first, _, rest = done.stdout.partition(b"\n")
+    rc, rss_kib = first.split()
+    return int(rc), int(rss_kib) / 1024, rest.decode(errors="replace"), done.stderr.decode(errors="replace")
+
+
+@pytest.mark.parametrize(("kind", "mib"), [("requests", 20), ("records", 12)])
+def test_big_dump_is_streamed_in_bounded_memory(tmp_path: Path, kind: str, mib: int) -> None:
+    from benchmarks.inspect_dump import write_dump
+
+    path = tmp_path / f"{kind}.bin"
+    size = write_dump(path, kind, mib * 1024 * 1024)
+    rc, rss, out, err = _inspect_child(path)
+    assert rc == 0, err
+    assert re.search(r"inspect: \d{5,} messages, 0 problems", err), err
+    # Before streaming a 20 MiB dump peaked at 330 MiB (the file, its copies, every event); now
+    # the interpreter plus a block or two: far under the file's size on top of the start-up.
+    assert rss < 100, (rss, size)
+
+
+def test_one_huge_message_gives_a_short_line(tmp_path: Path) -> None:
+    from asyncbolt.messages import Logon
+
+    v = (5, 4)
+    big = Run("UNWIND $rows AS r RETURN r", {"rows": list(range(1_000_000)), "blob": "x" * 5_000_000,
+                                             "bytes": b"\x01" * 1_000_000}, {})
+    cs = (b"\x60\x60\xb0\x17" + b"\x00\x00\x04\x05" + b"\0" * 12
+          + chunked(v, Hello({"user_agent": "t/1"}), Logon({"scheme": "none"}), big, Pull({"n": -1})))
+    path = tmp_path / "huge.bin"
+    path.write_bytes(cs)
+    rc, rss, out, err = _inspect_child(path)
+    assert rc == 0, err
+    [line] = [line for line in out.splitlines() if " RUN " in line]
+    assert len(line) < 6000, len(line)
+    assert "... 1,000,000 items]" in line and "...(5,000,000 chars)" in line
+    assert "...(1,000,000 bytes))" in line
+    rc, rss_json, out, err = _inspect_child(path, "--json")
+    [obj] = [json.loads(o) for o in out.splitlines() if '"RUN"' in o]
+    assert len(json.dumps(obj)) < 6000
+    assert obj["fields"][1]["rows"][-1] == "... 1,000,000 items"
+    code, out, err = run([path, "--full"])
+    [line] = [line for line in out.splitlines() if " RUN " in line]
+    assert len(line) > 12_000_000 and "999999]" in line
+
+
+@pytest.mark.skipif(not __import__("asyncbolt.dump").dump.BUDGET_SUPPORTED,
+                    reason="the codec has no decoded-size budget (max_decoded_values) in this build")
+def test_budget_bounds_a_message_of_millions_of_empty_maps(tmp_path: Path) -> None:
+    v = (5, 4)
+    n = 20_000_000
+    params = b"\xa1\x84rows\xd6" + struct.pack(">I", n) + b"\xa0" * n  # {rows: [{} x n]}
+    payload = b"\xb3\x10\x80" + params + b"\xa0"  # RUN "", {rows: ...}, {}
+    cs = (b"\x60\x60\xb0\x17" + b"\x00\x00\x04\x05" + b"\0" * 12 + chunked(v, Hello({"user_agent": "t"}))
+          + b"".join(struct.pack(">H", len(payload[i:i + 65535])) + payload[i:i + 65535]
+                     for i in range(0, len(payload), 65535)) + b"\x00\x00")
+    path = tmp_path / "maps.bin"
+    path.write_bytes(cs)
+    rc, rss, out, err = _inspect_child(path)
+    assert rc == 1, err
+    assert "max_decoded_values" in out or "decoded values" in out, out[-3000:]
+    assert rss < 400, rss
+    rc, rss, out, err = _inspect_child(path, "--max-decoded-values", "1000")
+    assert rc == 1 and rss < 200, (rc, rss)
+
+
+def test_json_lines_stream_with_a_summary(tmp_path: Path) -> None:
+    cs = _client_stream(3000)
+    path = tmp_path / "c.bin"
+    path.write_bytes(cs[:-1])  # cut in the last end marker: one problem
+    code, out, err = run([path, "--json"])
+    assert code == 1
+    objs = [json.loads(line) for line in out.splitlines()]
+    assert len(objs) == 1 + 6002 + 1  # the handshake, the messages (the last cut off), the summary
+    assert objs[-1] == {"summary": {"format": "raw", "messages": 6002, "problems": 1, "connections": 1}}
+    assert objs[-2]["problems"] and "the dump ends" in objs[-2]["problems"][0]
+
+
+def test_hex_on_one_long_line_streams(tmp_path: Path, sample) -> None:
+    cs = _client_stream(20_000)  # ~560 KB: a hex line of ~3 blocks
+    assert len(cs) * 3 > 2 * bolt_inspect.BLOCK
+    path = tmp_path / "one-line.hex"
+    path.write_text("C: " + " ".join(f"0x{b:02x}" for b in cs) + "  # the whole stream\n")
+    code, out, err = run([path])
+    assert code == 0, err
+    assert "40002 messages, 0 problems" in err
+    raw = tmp_path / "c.bin"
+    raw.write_bytes(cs)
+    assert run([raw])[1] == out
+    path.write_text("C: " + cs.hex() + "f\n")  # an odd digit at the very end
+    code, out, err = run([path])
+    assert code == 2 and "odd number of hex digits" in err

@@ -582,3 +582,60 @@ async def test_a_million_rows_through_the_cli_proxy(server, tmp_path) -> None:
         records = sum(1 for line in f if _RECORD_LINE.match(line))
     assert records == rows  # every RECORD logged, none lost
     assert ratio >= 0.3, f"proxied {proxied:,.0f}/s is under 30% of direct {direct:,.0f}/s"
+
+
+# -- bounds on the decoder (issue #14) --------------------------------------------------------
+
+
+async def test_a_huge_message_is_logged_elided_unless_full(server) -> None:
+    big = {"rows": list(range(200_000)), "text": "y" * 2_000_000}
+    for full in (False, True):
+        lines: list[str] = []
+        async with await run_proxy("127.0.0.1", 0, "127.0.0.1", server.port, log=lines.append,
+                                   full=full) as proxy:
+            async with neo4j.AsyncGraphDatabase.driver(f"bolt://127.0.0.1:{proxy.port}", auth=AUTH) as driver:
+                records, _, _ = await driver.execute_query("ECHO", big)
+                assert records[0]["rows"][-1] == 199_999
+            await until(lambda: not proxy.connections)
+        [run] = [line for line in lines if " client RUN " in line]
+        [record] = [line for line in lines if " server RECORD " in line]
+        if full:
+            assert len(run) > 3_000_000 and "199999" in run
+        else:
+            assert len(run) < 6000 and len(record) < 6000, (len(run), len(record))
+            assert "... 200,000 items]" in run and "...(2,000,000 chars)" in run
+
+
+def test_log_writer_keeps_counts_not_lists_and_passes_the_budget() -> None:
+    from asyncbolt import dump
+
+    lines: list[tuple[int, str]] = []
+    writer = proxy_mod.LogWriter(lambda level, line: lines.append((level, line)), lambda level: True,
+                                 dump=dump, max_decoded_values=1000)
+    codec = asyncbolt.packstream.get_codec((4, 4))
+    hello = b"\x60\x60\xb0\x17" + b"\x00\x00\x04\x04" + b"\0" * 12
+    bad = b"\x00\x02\xb0\x7e\x00\x00"  # an unknown request signature, 5,000 times
+    writer.data(1, "client", "t", hello + b"".join(
+        b"\x00" + bytes([len(p)]) + p + b"\x00\x00" for p in [codec.pack_message(Hello({"user_agent": "x"}))]))
+    success = codec.pack_message(asyncbolt.messages.Success({}))
+    writer.data(1, "server", "t", b"\x00\x00\x04\x04" + b"\x00" + bytes([len(success)]) + success + b"\x00\x00")
+    for _ in range(50):
+        writer.data(1, "client", "t", bad * 100)
+    conv = writer._conns[1][0]
+    assert conv.problems == [] and conv.problem_count == 5000
+    assert sum("unknown request signature 0x7E" in line for _, line in lines) == 5000
+    assert conv.max_decoded_values == 1000
+    writer.data(2, "client", "t", b"GET / HTTP/1.1\r\n")  # a problem attached to no message
+    assert sum("HTTP, not Bolt" in line for _, line in lines) == 1
+    default = proxy_mod.LogWriter(lambda level, line: None, lambda level: True, dump=dump)
+    default.data(1, "client", "t", hello)
+    assert default._conns[1][0].max_decoded_values is dump.DEFAULT
+
+
+def test_cli_budget_and_full_options() -> None:
+    parse = proxy_mod._parser().parse_args
+    assert parse([]).max_decoded_values is proxy_mod.DEFAULT and not parse([]).full
+    assert parse(["--max-decoded-values", "off", "--full"]).max_decoded_values is None
+    assert parse(["--max-decoded-values", "5,000"]).max_decoded_values == 5000
+    with pytest.raises(SystemExit):
+        parse(["--max-decoded-values", "0"])
