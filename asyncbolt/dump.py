@@ -31,7 +31,7 @@ from ._generated.versions import PATCHES, SECRET_KEYS, VERSIONS
 from .errors import HandshakeError, ProtocolError
 from .handshake import MAGIC, MANIFEST_V1, Proposal, decode_proposals, decode_varint, format_version
 from .messages import LAYOUTS, MESSAGE_VERSIONS, REQUESTS, RESPONSES
-from .packstream import Codec, get_codec
+from .packstream import get_codec
 from .types import Structure, StructureBase
 
 __all__ = ["Problem", "Event", "Conversation", "render_text", "render_json", "format_path"]
@@ -195,32 +195,12 @@ def _message_name(payload: bytes, side: str, version: Version | None) -> str:
     return cls.name if cls is not None else "RAW"
 
 
-def _accepts_budget(func: Any) -> bool:
-    import inspect as _inspect
-
-    try:
-        return "max_decoded_values" in _inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-#: Whether this build's codecs take a decoded-size budget (``max_decoded_values``).
-BUDGET_SUPPORTED = _accepts_budget(get_codec) or _accepts_budget(Codec)
-_BUDGET_CODECS: dict[tuple, Any] = {}
-
-
 def make_codec(version: Version, patches: Iterable[str] = (), max_decoded_values: Any = DEFAULT) -> Any:
     """The codec for ``version`` and ``patches``, with the decoded-size budget passed down when
-    one is given (``None`` = off) and the codecs take it; otherwise the default codec."""
-    if max_decoded_values is DEFAULT or not BUDGET_SUPPORTED:
+    one is given (``None`` = off; else the codecs' default)."""
+    if max_decoded_values is DEFAULT:
         return get_codec(version, patches)
-    if _accepts_budget(get_codec):
-        return get_codec(version, patches, max_decoded_values=max_decoded_values)
-    key = (_profile_key(version, patches), max_decoded_values)
-    codec = _BUDGET_CODECS.get(key)
-    if codec is None:
-        codec = _BUDGET_CODECS[key] = Codec(version, patches, max_decoded_values=max_decoded_values)
-    return codec
+    return get_codec(version, patches, max_decoded_values=max_decoded_values)
 
 
 def _budget_error(exc: BaseException) -> bool:

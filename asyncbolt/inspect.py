@@ -1193,9 +1193,6 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
         args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     except SystemExit as exc:  # argparse: --help (0) or bad usage (2)
         return int(exc.code or 0) if isinstance(exc.code, int) else 2
-    if args.max_decoded_values is not None and not dump.BUDGET_SUPPORTED:
-        err.write("asyncbolt inspect: note: this build's codec has no decoded-size budget: "
-                  "--max-decoded-values is not applied\n")
     try:
         f: BinaryIO = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as exc:

@@ -616,8 +616,6 @@ def test_one_huge_message_gives_a_short_line(tmp_path: Path) -> None:
     assert len(line) > 12_000_000 and "999999]" in line
 
 
-@pytest.mark.skipif(not __import__("asyncbolt.dump").dump.BUDGET_SUPPORTED,
-                    reason="the codec has no decoded-size budget (max_decoded_values) in this build")
 def test_budget_bounds_a_message_of_millions_of_empty_maps(tmp_path: Path) -> None:
     v = (5, 4)
     n = 20_000_000
