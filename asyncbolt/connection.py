@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ._generated.codec import check_request_maps
-from ._generated.states import INITIAL, ON_VIOLATION, TRANSITIONS, Transition
+from ._generated.states import INITIAL, ON_VIOLATION, TRANSITIONS, UNAUTHENTICATED, Transition
 from ._generated.versions import SERVER_VERSIONS
 from .errors import ClientError, Neo4jError, ProtocolError
 from .framing import ChunkReader, ChunkWriter
@@ -378,10 +378,12 @@ class ServerConnection:
         if name == "RUN" and isinstance(request.stream, int):
             metadata.setdefault("qid", request.stream)
         self._send(Success(metadata))
-        if name in ("INIT", "LOGON") or (name == "HELLO" and self.version < (5, 1)):
-            self._set_authenticated(True)
-        elif name == "LOGOFF":
-            self._set_authenticated(False)
+        if transition.success is not None:
+            # INIT/HELLO/LOGON authenticate (HELLO only where no LOGON follows), LOGOFF undoes
+            # it: the spec marks the states before authentication.
+            authenticated = transition.success not in UNAUTHENTICATED[self.version]
+            if authenticated != self.authenticated:
+                self._set_authenticated(authenticated)
         if name == "HELLO" and "utc" in (metadata.get("patch_bolt") or ()):
             self.patches = frozenset({"utc"})
             self.codec = get_codec(self.version, self.patches, max_depth=self.max_depth,

@@ -18,7 +18,6 @@ gets its own session instance.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import functools
 import inspect
 import itertools
@@ -30,6 +29,7 @@ from collections.abc import AsyncIterable, Iterable
 from typing import Any
 
 from . import __version__
+from ._offload import OFFLOAD_BYTES, decoder_pool
 from .connection import (
     DEFAULT_MAX_MESSAGE_SIZE,
     DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE,
@@ -64,10 +64,6 @@ _QUEUE_HIGH, _QUEUE_LOW = 300, 100
 _QUEUE_HIGH_BYTES, _QUEUE_LOW_BYTES = 1024 * 1024, 256 * 1024
 #: Above this many bytes unsent, drain() waits with the write timeout (asyncio's high-water mark).
 _WRITE_HIGH = 64 * 1024
-#: Requests longer than this are decoded in a worker thread (see _decode_off_loop()): the
-#: longest a budget allows takes 0.1-0.7 s to decode, which would stall every other connection.
-_OFFLOAD_BYTES = 256 * 1024
-_decoders: concurrent.futures.ThreadPoolExecutor | None = None
 #: Seconds a connection ended by a FAILURE keeps reading (and dropping) what the client still
 #: sends, so that the FAILURE reaches it (see _Handler.linger()).
 _LINGER = 2.0
@@ -197,14 +193,6 @@ def _address(sockname: Any) -> str:
         host = sockname[0]
         return f"[{host}]:{sockname[1]}" if ":" in str(host) else f"{host}:{sockname[1]}"
     return str(sockname)
-
-
-def _decoder_pool() -> concurrent.futures.ThreadPoolExecutor:
-    """Two threads shared by every server of the process for decoding long requests."""
-    global _decoders
-    if _decoders is None:
-        _decoders = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="asyncbolt-decode")
-    return _decoders
 
 
 def _host(peer: Any) -> Any:
@@ -599,12 +587,12 @@ class _Handler:
         conn = self.conn
         loop = asyncio.get_running_loop()
         while True:
-            payload = conn.large_request(_OFFLOAD_BYTES)
+            payload = conn.large_request(OFFLOAD_BYTES)
             if payload is not None:
                 # Off the event loop: the pure-Python decoder lets it run every few ms (the
                 # GIL's switch interval); the C one is fast enough (~80 ms for the worst the
                 # default budget allows) not to matter.
-                conn.decoded(payload, await loop.run_in_executor(_decoder_pool(), conn.decode_request,
+                conn.decoded(payload, await loop.run_in_executor(decoder_pool(), conn.decode_request,
                                                                  payload))
             event = conn.next_event()
             self.flush()

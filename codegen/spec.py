@@ -525,7 +525,7 @@ def _load_machines(ctx: _Ctx, items: Any, spec: Spec, patch_names: set[str]) -> 
         states = {}
         for name, attrs in item["states"].items():
             attrs = attrs or {}
-            ctx.keys(attrs, set(), {"on_violation", "terminal"})
+            ctx.keys(attrs, set(), {"on_violation", "terminal", "unauthenticated"})
             states[name] = dict(attrs)
         for name, attrs in states.items():
             target = attrs.get("on_violation")

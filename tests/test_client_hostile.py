@@ -640,3 +640,62 @@ async def test_a_transaction_cut_off_at_begin_leaves_nothing_in_the_error_log() 
             gc.collect()
             await asyncio.sleep(0)
         assert logged == []
+
+
+# -- long messages are decoded off the event loop -----------------------------------------------
+
+
+@pytest.mark.parametrize("maps, error", [(1_900_000, None), (2_100_000, "max_decoded_values")],
+                         ids=["within the budget", "over it"])
+async def test_a_long_record_does_not_stall_the_event_loop(maps: int, error: str | None,
+                                                            monkeypatch) -> None:
+    # Pure-Python decoding of 1,900,000 empty maps takes ~0.3 s: on the event loop every other
+    # connection would wait that long. The client decodes it in a worker thread, pausing its
+    # reading, and delivers what came behind it in order.
+    from asyncbolt import packstream
+
+    monkeypatch.setattr(packstream, "ACCELERATED", False)
+    packstream._CODECS.clear()
+    big = b"\xb1\x71\x91\xd6" + maps.to_bytes(4, "big") + b"\xa0" * maps
+
+    async def script(peer: Peer) -> None:
+        await peer.accept((5, 4))
+        await peer.hello()
+        await peer.expect("RUN", "PULL")
+        await peer.send(Success({"fields": ["x"]}))
+        await peer.send_raw(chunk_message(big) + chunk_message(b"\xb1\x71\x91\x01"))
+        await peer.send(Success({"type": "r"}))
+        await idle(peer)
+
+    gaps: list[float] = []
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while not stop.is_set():
+            await asyncio.sleep(0.005)
+            now = loop.time()
+            gaps.append(now - last)
+            last = now
+
+    try:
+        async with FakeServer(script) as server:
+            conn = await connect(server)
+            with loop_errors() as seen:
+                tick = asyncio.ensure_future(ticker())
+                result = await conn.run("RETURN 1 AS x")
+                if error is None:
+                    rows = await asyncio.wait_for(result.values(), 30)
+                    assert len(rows) == 2 and len(rows[0][0]) == maps and rows[1] == [1]
+                else:
+                    with pytest.raises(asyncbolt.ProtocolError, match=error):
+                        await asyncio.wait_for(result.values(), 30)
+                    await closed(conn)
+                stop.set()
+                await tick
+            assert seen == []
+            await conn.close()
+    finally:
+        packstream._CODECS.clear()
+    assert max(gaps) < 0.15, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"

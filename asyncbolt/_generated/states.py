@@ -370,6 +370,29 @@ ON_VIOLATION: dict[Version, dict[str, str]] = {
     (6, 1): _ON_VIOLATION_5,
 }
 
+#: Per version: the states in which the client has not (or no longer) authenticated.
+UNAUTHENTICATED: dict[Version, frozenset[str]] = {
+    (1, 0): frozenset({"CONNECTED"}),
+    (2, 0): frozenset({"CONNECTED"}),
+    (3, 0): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (4, 0): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (4, 1): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (4, 2): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (4, 3): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (4, 4): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (5, 0): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (5, 1): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (5, 2): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (5, 3): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (5, 4): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (5, 5): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (5, 6): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (5, 7): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (5, 8): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (6, 0): frozenset({"CONNECTED", "AUTHENTICATION"}),
+    (6, 1): frozenset({"CONNECTED", "AUTHENTICATION"}),
+}
+
 #: Per version: the state after the handshake.
 INITIAL: dict[Version, str] = {
     (1, 0): "CONNECTED",
