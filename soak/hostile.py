@@ -146,8 +146,9 @@ async def _raw(port: int, version: tuple[int, int] = (5, 0)) -> tuple[asyncio.St
     return reader, writer
 
 
-async def _answers(reader: asyncio.StreamReader, timeout: float) -> list[str]:
-    """Names of the messages the server sends until it closes (or ``timeout``)."""
+async def _answers(reader: asyncio.StreamReader, timeout: float, count: int | None = None) -> list[str]:
+    """Names of the messages the server sends until it closes (or ``timeout``, or ``count``
+    messages)."""
     from asyncbolt.framing import ChunkReader
 
     codec = get_codec((5, 0))
@@ -168,6 +169,8 @@ async def _answers(reader: asyncio.StreamReader, timeout: float) -> list[str]:
                 text += f" {message.metadata.get('code') or message.metadata.get('neo4j_code')}: " \
                         f"{message.metadata.get('message')}"
             names.append(text)
+        if count is not None and len(names) >= count:
+            break
     return names
 
 
@@ -212,11 +215,15 @@ async def _amplification(server: ServerProcess, out: Outcome, payload: bytes, li
         await asyncio.sleep(0.5)
         baseline = max(latencies, default=0.0)
         reader, writer = await _raw(port)
+        answers = []
         if login:
+            # As drivers do: wait for HELLO's answer (requests pipelined behind it would still be
+            # held to the smaller limit before authentication).
             writer.write(chunk_message(_hello_with(b"\xc0", PASSWORD)))
             await writer.drain()
+            answers = await _answers(reader, 10, count=1)
         seconds = await _send_big(writer, payload)
-        answers = await _answers(reader, 30)
+        answers += await _answers(reader, 30)
         writer.close()
         await asyncio.sleep(1.0)
         stop.set()

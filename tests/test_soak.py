@@ -85,3 +85,22 @@ async def test_asyncbolt_serve_keeps_no_memory_per_distinct_query() -> None:
             after = procstat.rss_bytes(server.pid)
     # ~100 MiB before the fix; a few MiB of allocator noise after it.
     assert after - before < 24 * 2**20, (before / 2**20, after / 2**20)
+
+
+@needs_proc
+def test_a_short_pass_of_the_hostile_soak() -> None:
+    # soak/hostile.py at small sizes (make soak runs it whole): it exits 1 when a bound breaks,
+    # and it must still find the cases (a FAILURE for case 2, past the default budget).
+    import subprocess
+    import sys
+
+    from soak.servers import ROOT
+
+    argv = [sys.executable, "-m", "soak.hostile", "--maps1", "300000", "--maps2", "2100000",
+            "--seconds3", "2", "--records4", "30000", "--stalled8", "200", "--held9", "100",
+            "--seconds9", "2"]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    out = done.stdout
+    assert "max_unauthenticated_message_size" in out and "max_decoded_values" in out
+    assert "every bound held" in out
