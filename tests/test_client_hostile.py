@@ -20,6 +20,7 @@ import asyncbolt.client
 from asyncbolt.framing import chunk_message
 from asyncbolt.messages import Failure, Record, Success
 
+from .loopwatch import LoopWatch
 from .test_client_odd_servers import NOOP, FakeServer, Peer, connect, idle
 
 
@@ -667,35 +668,21 @@ async def test_a_long_record_does_not_stall_the_event_loop(maps: int, error: str
         await peer.send(Success({"type": "r"}))
         await idle(peer)
 
-    gaps: list[float] = []
-    stop = asyncio.Event()
-
-    async def ticker() -> None:
-        loop = asyncio.get_running_loop()
-        last = loop.time()
-        while not stop.is_set():
-            await asyncio.sleep(0.005)
-            now = loop.time()
-            gaps.append(now - last)
-            last = now
-
     try:
         async with FakeServer(script) as server:
             conn = await connect(server)
             with loop_errors() as seen:
-                tick = asyncio.ensure_future(ticker())
-                result = await conn.run("RETURN 1 AS x")
-                if error is None:
-                    rows = await asyncio.wait_for(result.values(), 30)
-                    assert len(rows) == 2 and len(rows[0][0]) == maps and rows[1] == [1]
-                else:
-                    with pytest.raises(asyncbolt.ProtocolError, match=error):
-                        await asyncio.wait_for(result.values(), 30)
-                    await closed(conn)
-                stop.set()
-                await tick
+                async with LoopWatch() as watch:
+                    result = await conn.run("RETURN 1 AS x")
+                    if error is None:
+                        rows = await asyncio.wait_for(result.values(), 30)
+                        assert len(rows) == 2 and len(rows[0][0]) == maps and rows[1] == [1]
+                    else:
+                        with pytest.raises(asyncbolt.ProtocolError, match=error):
+                            await asyncio.wait_for(result.values(), 30)
+                        await closed(conn)
             assert seen == []
             await conn.close()
     finally:
         packstream._CODECS.clear()
-    assert max(gaps) < 0.15, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
+    assert watch.longest < 0.15, f"the event loop stalled for {watch.longest * 1000:.0f} ms"

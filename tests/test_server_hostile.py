@@ -28,6 +28,7 @@ from asyncbolt.messages import Discard, Hello, Logon, Pull, Reset, Run
 from asyncbolt.packstream import get_codec
 from soak import procstat
 
+from .loopwatch import LoopWatch
 from .rawbolt import MAGIC, RawBolt, proposal
 from .sessions import EchoSession, Recorder
 from .test_security import (
@@ -607,18 +608,6 @@ async def test_a_long_request_does_not_stall_other_connections(monkeypatch) -> N
 
     monkeypatch.setattr(packstream, "ACCELERATED", False)
     packstream._CODECS.clear()
-    gaps: list[float] = []
-    stop = asyncio.Event()
-
-    async def ticker() -> None:
-        loop = asyncio.get_running_loop()
-        last = loop.time()
-        while not stop.is_set():
-            await asyncio.sleep(0.005)
-            now = loop.time()
-            gaps.append(now - last)
-            last = now
-
     try:
         async with await start() as server:
             bolt = await negotiate(server.port, (5, 4))
@@ -629,17 +618,15 @@ async def test_a_long_request_does_not_stall_other_connections(monkeypatch) -> N
             run = (b"\xb3\x10\x84ECHO\xa0\xa1\x8btx_metadata\xa1\x84rows\xd6" + n.to_bytes(4, "big")
                    + b"\xa0" * n)
             assert server_module.OFFLOAD_BYTES < len(run)
-            tick = asyncio.ensure_future(ticker())
-            await bolt.send(run, Discard({"n": -1}))
-            answers = [(await bolt.recv(timeout=30)).name for _ in range(2)]
-            stop.set()
-            await tick
+            async with LoopWatch() as watch:
+                await bolt.send(run, Discard({"n": -1}))
+                answers = [(await bolt.recv(timeout=30)).name for _ in range(2)]
             assert answers == ["SUCCESS", "SUCCESS"]
             call = server.recorder.calls[-1]
             assert call[0] == "run" and len(call[2]["tx_metadata"]["rows"]) == n
     finally:
         packstream._CODECS.clear()
-    assert max(gaps) < 0.15, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
+    assert watch.longest < 0.15, f"the event loop stalled for {watch.longest * 1000:.0f} ms"
 
 
 async def test_a_client_still_sending_when_refused_reads_why() -> None:
