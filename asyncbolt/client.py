@@ -1216,9 +1216,12 @@ class Connection:
 
     def begin(self, *, db: str | None = None, mode: str | None = None,
               bookmarks: Iterable[str] | None = None, timeout: float | None = None,
-              metadata: dict[str, Any] | None = None, imp_user: str | None = None) -> Transaction:
+              metadata: dict[str, Any] | None = None, imp_user: str | None = None,
+              fetch_size: int | None = None) -> Transaction:
         """An explicit transaction: ``async with conn.begin() as tx`` commits on a clean exit and
-        rolls back on an exception; or ``tx = await conn.begin()`` and commit/rollback yourself."""
+        rolls back on an exception; or ``tx = await conn.begin()`` and commit/rollback yourself.
+        ``fetch_size`` (records per PULL, -1: all) applies to the transaction's queries (default:
+        the connection's)."""
         self._check_open()
         if self.protocol_version < (3, 0):
             raise ClientError("Neo.ClientError.Request.Invalid",
@@ -1226,7 +1229,7 @@ class Connection:
         if self._tx is not None:
             raise ClientError("Neo.ClientError.Request.Invalid", "a transaction is already open")
         extra = self._tx_extra(db, mode, bookmarks, timeout, metadata, imp_user)
-        tx = Transaction(self, extra)
+        tx = Transaction(self, extra, fetch_size)
         self._tx = tx
         return tx
 
@@ -1782,8 +1785,9 @@ def _retrieve(future: asyncio.Future) -> None:
 class Transaction:
     """An explicit transaction (Bolt 3.0+). BEGIN goes out with the first query."""
 
-    def __init__(self, conn: Connection, extra: dict[str, Any]) -> None:
+    def __init__(self, conn: Connection, extra: dict[str, Any], fetch_size: int | None = None) -> None:
         self._conn = conn
+        self._fetch_size = fetch_size
         self._failed: BaseException | None = None
         self._finished = False
         self._begin = conn._loop.create_future()
@@ -1802,9 +1806,11 @@ class Transaction:
 
     async def run(self, query: str, parameters: dict[str, Any] | None = None, *,
                   fetch_size: int | None = None, **kwparameters: Any) -> Result:
-        """Queue a query in this transaction."""
+        """Queue a query in this transaction (``fetch_size``: this query's, else the
+        transaction's, else the connection's)."""
         self._check()
-        return await self._conn._run(query, {**(parameters or {}), **kwparameters}, {}, fetch_size, self)
+        return await self._conn._run(query, {**(parameters or {}), **kwparameters}, {},
+                                     fetch_size or self._fetch_size, self)
 
     def _check(self) -> None:
         self._conn._check_open()

@@ -400,7 +400,8 @@ class Session:
         self._conn = conn
         try:
             inner = conn.begin(db=self._db, timeout=timeout, metadata=metadata,
-                               imp_user=self._imp_user, **self._options(conn, self._readonly, marks))
+                               imp_user=self._imp_user, fetch_size=self._fetch_size,
+                               **self._options(conn, self._readonly, marks))
             await inner
         except BaseException:
             self._conn = None
@@ -478,7 +479,7 @@ class Session:
         try:
             tx = conn.begin(db=self._db, timeout=getattr(fn, "timeout", None),
                             metadata=getattr(fn, "metadata", None), imp_user=self._imp_user,
-                            **self._options(conn, readonly, marks))
+                            fetch_size=self._fetch_size, **self._options(conn, readonly, marks))
             try:
                 value = await fn(ManagedTransaction(self, conn, tx), *args, **kwargs)
             except asyncio.CancelledError:

@@ -1,0 +1,73 @@
+"""Transactions as the official drivers run them on the wire (issue 15's findings), against
+scripted servers (the FakeServer of test_client_odd_servers.py): fetch_size inside explicit
+transactions, results read after consume() or after their transaction, a COMMIT cut off, the
+error a failed transaction reports, eager BEGIN, and the handshake's proposals."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+import asyncbolt
+from asyncbolt.messages import Failure, Record, Success
+
+from .test_client_odd_servers import FakeServer, Peer, connect, idle
+
+
+def driver_for(server: FakeServer, **kwargs: Any) -> asyncbolt.Driver:
+    kwargs.setdefault("connection_timeout", 3)
+    return asyncbolt.Driver(server.uri, auth=("u", "p"), **kwargs)
+
+
+async def serve_tx(peer: Peer, rows: int = 1) -> list[Any]:
+    """Accept, HELLO, then BEGIN, RUN, PULL answered, COMMIT answered; returns the messages."""
+    await peer.accept((5, 4))
+    await peer.hello()
+    await peer.expect("BEGIN")
+    await peer.send(Success({}))
+    run, pull = await peer.expect("RUN", "PULL")
+    await peer.send(Success({"fields": ["x"]}), *[Record([i]) for i in range(rows)],
+                    Success({"type": "w"}))
+    await peer.expect("COMMIT")
+    await peer.send(Success({"bookmark": "bm:1"}))
+    await idle(peer)
+    return [run, pull]
+
+
+# -- 1. fetch_size inside explicit transactions ----------------------------------------------
+
+
+@pytest.mark.parametrize("fetch_size", [-1, 7])
+async def test_a_session_fetch_size_is_the_pull_n_of_its_transactions(fetch_size: int) -> None:
+    async with FakeServer(serve_tx) as server:
+        async with driver_for(server) as driver:
+            async with driver.session(fetch_size=fetch_size) as session:
+                tx = await session.begin_transaction()
+                assert [r["x"] async for r in await tx.run("RETURN 1")] == [0]
+                await tx.commit()
+    pulls = [m for m in server.peers[0].messages if m.name == "PULL"]
+    assert [p.extra["n"] for p in pulls] == [fetch_size]
+
+
+async def test_a_session_fetch_size_is_the_pull_n_of_transaction_functions() -> None:
+    async def work(tx: Any) -> list:
+        return await (await tx.run("RETURN 1")).values()
+
+    async with FakeServer(serve_tx) as server:
+        async with driver_for(server) as driver:
+            async with driver.session(fetch_size=-1) as session:
+                assert await session.execute_write(work) == [[0]]
+    pulls = [m for m in server.peers[0].messages if m.name == "PULL"]
+    assert [p.extra["n"] for p in pulls] == [-1]
+
+
+async def test_connection_begin_takes_a_fetch_size_for_its_queries() -> None:
+    async with FakeServer(serve_tx) as server:
+        conn = await connect(server, fetch_size=1000)
+        async with conn.begin(fetch_size=-1) as tx:
+            assert await (await tx.run("RETURN 1")).values() == [[0]]
+        await conn.close()
+    pulls = [m for m in server.peers[0].messages if m.name == "PULL"]
+    assert [p.extra["n"] for p in pulls] == [-1]
