@@ -66,7 +66,7 @@ from .packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH, get_codec
 from .security import redact_uri, require_tls12
 
 __all__ = ["connect", "Connection", "Result", "Record", "Summary", "Counters", "Transaction",
-           "RequestIgnored", "parse_uri", "ClientSession", "ClientResponse"]
+           "RequestIgnored", "ResultConsumedError", "IncompleteCommit", "parse_uri", "ClientSession", "ClientResponse"]
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,16 @@ LEGACY_PROPOSALS = [(2, 0), (1, 0)]
 class RequestIgnored(BoltError):
     """The server did not run this request: an earlier one in the pipeline failed (or a RESET
     cut it short). ``__cause__`` is the failure, when known."""
+
+
+class ResultConsumedError(BoltError):
+    """The result's records can no longer be read: it was consumed (``consume()``), its
+    transaction ended, or its session closed before it was read to its end."""
+
+
+class IncompleteCommit(ServiceUnavailable):
+    """The connection broke after COMMIT was sent and before its answer arrived: the
+    transaction may or may not have been committed, so it must not simply be run again."""
 
 
 # -------------------------------------------------------------------------------------------
@@ -210,7 +220,7 @@ class _Stream:
 
     __slots__ = ("conn", "query", "parameters", "fetch_size", "records", "sizes", "fields", "index",
                  "run_meta", "pull_meta", "has_more", "done", "error", "waiter", "slot",
-                 "in_flight", "abandoned", "tx", "qid", "on_done", "__weakref__")
+                 "in_flight", "abandoned", "tx", "qid", "on_done", "gone", "__weakref__")
 
     def __init__(self, conn: Connection, query: str, parameters: dict, fetch_size: int,
                  tx: Transaction | None) -> None:
@@ -238,6 +248,8 @@ class _Stream:
         #: done with it, though records may still be buffered here. The driver releases pooled
         #: connections with it.
         self.on_done: Any = None
+        #: Why the records can no longer be read (consumed, out of its transaction), or None.
+        self.gone: str | None = None
 
     def take(self) -> list:
         """The next buffered record's values."""
@@ -293,6 +305,12 @@ class _PullSlot:
         self.all = all
 
 
+_CONSUMED = ("the result has been consumed: fetch the records you need before calling "
+             "consume()")
+_OUT_OF_SCOPE = ("the result is out of scope: its transaction has ended (read a transaction's "
+                 "results before committing or rolling it back)")
+
+
 class Result:
     """The records and summary of one query.
 
@@ -316,8 +334,14 @@ class Result:
     def __aiter__(self) -> Result:
         return self
 
+    def _check_readable(self) -> None:
+        gone = self._s.gone
+        if gone is not None:
+            raise ResultConsumedError(gone)
+
     async def __anext__(self) -> Record:
         s = self._s
+        self._check_readable()
         while True:
             if s.records:
                 return Record(s.take(), s.index)
@@ -348,6 +372,7 @@ class Result:
     async def values(self, *keys: str) -> list[list]:
         """The remaining records as lists of values (optionally only ``keys``)."""
         s = self._s
+        self._check_readable()
         out: list[list] = []
         while True:
             if s.records:
@@ -365,6 +390,7 @@ class Result:
 
     async def data(self, *keys: str) -> list[dict[str, Any]]:
         """The remaining records as dicts."""
+        self._check_readable()
         names = list(keys) or await self.keys()
         return [dict(zip(names, row, strict=False)) for row in await self.values(*names)]
 
@@ -388,8 +414,12 @@ class Result:
         return records[0]
 
     async def consume(self) -> Summary:
-        """Discard what is left and return the Summary."""
+        """Discard what is left and return the Summary. Reading records afterwards raises
+        :class:`ResultConsumedError`; ``consume()`` again returns the Summary again (unless the
+        result's transaction has ended since)."""
         s = self._s
+        if s.gone is not None and s.gone is not _CONSUMED:
+            raise ResultConsumedError(s.gone)
         s.drop_records()
         if not s.done:
             s.conn._discard(s)
@@ -402,6 +432,7 @@ class Result:
                 await s.conn._more(s)
         if s.error is not None:
             raise s.error
+        s.gone = _CONSUMED
         return Summary(s.query, s.parameters, s.run_meta, s.pull_meta, s.conn)
 
     @property
@@ -1165,6 +1196,8 @@ class Connection:
                 raise RuntimeError("the previous result is still streaming; await run() instead")
             previous.slot.all = True
         s = _Stream(self, query, parameters, fetch_size or self.fetch_size, tx)
+        if tx is not None:
+            tx._streams.append(s)
         if self.protocol_version < (3, 0):
             message = Run(query, parameters)
         else:
@@ -1788,6 +1821,7 @@ class Transaction:
     def __init__(self, conn: Connection, extra: dict[str, Any], fetch_size: int | None = None) -> None:
         self._conn = conn
         self._fetch_size = fetch_size
+        self._streams: list[_Stream] = []  # the results of its queries
         self._failed: BaseException | None = None
         self._finished = False
         self._begin = conn._loop.create_future()
@@ -1821,10 +1855,21 @@ class Transaction:
             raise ClientError("Neo.ClientError.Transaction.TransactionTerminated",
                               f"the transaction failed earlier: {self._failed}") from self._failed
 
+    def _end_results(self) -> None:
+        """The transaction ended: its results can no longer be read (as the official drivers)."""
+        for s in self._streams:
+            s.drop_records()
+            s.gone = _OUT_OF_SCOPE
+        self._streams.clear()
+
     async def commit(self) -> str | None:
-        """Commit; returns the bookmark (also kept on the connection for the next one)."""
+        """Commit; returns the bookmark (also kept on the connection for the next one). What
+        its results did not read is discarded; reading them afterwards raises
+        :class:`ResultConsumedError`."""
         self._check()
         conn = self._conn
+        if conn._current is not None and conn._current.tx is self:
+            conn._abandon(conn._current)  # DISCARD what was not read, as the official drivers
         await conn._settle_current()
         future = conn._loop.create_future()
         conn._queue(Commit(), _Call("COMMIT", future))
@@ -1835,6 +1880,7 @@ class Transaction:
             meta = await future
         finally:
             conn._tx = None
+            self._end_results()
         self.bookmark = meta.get("bookmark")
         if self.bookmark:
             conn.bookmarks = [self.bookmark]
@@ -1858,6 +1904,7 @@ class Transaction:
             await future
         finally:
             conn._tx = None
+            self._end_results()
 
     async def __aenter__(self) -> Transaction:
         return self

@@ -34,8 +34,10 @@ from .client import (
     DEFAULT_MAX_BUFFERED_RECORDS,
     USER_AGENT,
     Connection,
+    IncompleteCommit,
     RequestIgnored,
     Result,
+    ResultConsumedError,
     _open_connection,
     _ssl_for,
     _Stream,
@@ -62,16 +64,6 @@ _NOT_RETRYABLE = frozenset({
 _AUTHORIZATION_EXPIRED = "Neo.ClientError.Security.AuthorizationExpired"
 
 _sleep = asyncio.sleep  # the retry back-off waits with this (tests may replace it)
-
-
-class IncompleteCommit(ServiceUnavailable):
-    """The connection broke while a write transaction was committing: it may or may not have
-    been committed, so ``execute_write`` does not retry it (the work might be applied twice)."""
-
-
-class ResultConsumedError(BoltError):
-    """The session closed before this result was read to its end; what had not arrived was
-    discarded."""
 
 
 _DEFAULT_TIMEOUT: Any = object()  # "the driver's connection_acquisition_timeout"
@@ -177,8 +169,13 @@ class _TransactionBase:
 
     async def run(self, query: str, parameters: dict[str, Any] | None = None, *,
                   fetch_size: int | None = None, **kwparameters: Any) -> Result:
-        """Run a query in the transaction; the Result streams as :meth:`Connection.run`'s."""
-        return await self._tx.run(query, parameters, fetch_size=fetch_size, **kwparameters)
+        """Run a query in the transaction; the Result streams as :meth:`Connection.run`'s.
+
+        As the official drivers, RUN goes out with its first PULL and this waits for RUN's
+        answer: a query the server refuses raises here (a ``ClientError``), not later."""
+        result = await self._tx.run(query, parameters, fetch_size=fetch_size, **kwparameters)
+        await result.keys()
+        return result
 
 
 class ManagedTransaction(_TransactionBase):

@@ -71,3 +71,91 @@ async def test_connection_begin_takes_a_fetch_size_for_its_queries() -> None:
         await conn.close()
     pulls = [m for m in server.peers[0].messages if m.name == "PULL"]
     assert [p.extra["n"] for p in pulls] == [-1]
+
+
+# -- 2. results read after consume() or after their transaction ------------------------------
+
+
+async def serve_rows(peer: Peer) -> None:
+    """Auto-commit queries: every RUN gets 3 rows (in one batch)."""
+    await peer.accept((5, 4))
+    await peer.hello()
+    while True:
+        message = await peer.recv(10)
+        if message.name == "RUN":
+            await peer.expect("PULL")
+            await peer.send(Success({"fields": ["x"]}), Record([1]), Record([2]), Record([3]),
+                            Success({"type": "r"}))
+        elif message.name in ("DISCARD", "RESET"):
+            await peer.send(Success({}))
+
+
+async def test_reading_a_consumed_result_raises_result_consumed_error() -> None:
+    async with FakeServer(serve_rows) as server:
+        conn = await connect(server)
+        result = await conn.run("RETURN 1")
+        assert (await result.fetch(1))[0]["x"] == 1
+        summary = await result.consume()
+        assert (await result.consume()).query == summary.query  # consume() again: the summary
+        assert await result.keys() == ["x"]
+        with pytest.raises(asyncbolt.ResultConsumedError, match="consumed"):
+            await result.fetch(1)
+        with pytest.raises(asyncbolt.ResultConsumedError):
+            await result.values()
+        with pytest.raises(asyncbolt.ResultConsumedError):
+            await result.data()
+        with pytest.raises(asyncbolt.ResultConsumedError):
+            await result.single()
+        with pytest.raises(asyncbolt.ResultConsumedError):
+            async for _ in result:
+                pass
+        await conn.close()
+    assert asyncbolt.ResultConsumedError is asyncbolt.driver.ResultConsumedError
+    assert asyncbolt.ResultConsumedError is asyncbolt.client.ResultConsumedError
+
+
+async def serve_tx_left_unread(peer: Peer) -> None:
+    """BEGIN; RUN with PULL n=1 answered one row and has_more; then DISCARD and COMMIT."""
+    await peer.accept((5, 4))
+    await peer.hello()
+    await peer.expect("BEGIN")
+    await peer.send(Success({}))
+    await peer.expect("RUN", "PULL")
+    await peer.send(Success({"fields": ["x"]}), Record([1]), Success({"has_more": True}))
+    await peer.expect("DISCARD", "COMMIT")
+    await peer.send(Success({"type": "r"}), Success({"bookmark": "bm:1"}))
+    await idle(peer)
+
+
+async def test_a_result_read_after_its_transaction_committed_raises() -> None:
+    async with FakeServer(serve_tx_left_unread) as server:
+        async with driver_for(server, fetch_size=1) as driver:
+            async with driver.session() as session:
+                tx = await session.begin_transaction()
+                result = await tx.run("UNWIND range(1, 3) AS x RETURN x")
+                assert await tx.commit() == "bm:1"
+                for read in (result.fetch(1), result.values(), result.consume(), result.single()):
+                    with pytest.raises(asyncbolt.ResultConsumedError, match="transaction has ended"):
+                        await read
+    assert server.peers[0].received[:6] == ["HELLO", "LOGON", "BEGIN", "RUN", "PULL", "DISCARD"]
+
+
+async def test_a_result_read_after_its_transaction_rolled_back_raises() -> None:
+    async def script(peer: Peer) -> None:
+        await peer.accept((5, 4))
+        await peer.hello()
+        await peer.expect("BEGIN", "RUN", "PULL")
+        await peer.send(Success({}), Success({"fields": ["x"]}), Record([1]), Success({"type": "r"}))
+        await peer.expect("ROLLBACK")
+        await peer.send(Success({}))
+        await idle(peer)
+
+    async with FakeServer(script) as server:
+        conn = await connect(server)
+        tx = conn.begin()
+        result = await tx.run("RETURN 1")
+        assert await result.keys() == ["x"]
+        await tx.rollback()
+        with pytest.raises(asyncbolt.ResultConsumedError):
+            await result.values()
+        await conn.close()
