@@ -1865,7 +1865,8 @@ class Transaction:
     async def commit(self) -> str | None:
         """Commit; returns the bookmark (also kept on the connection for the next one). What
         its results did not read is discarded; reading them afterwards raises
-        :class:`ResultConsumedError`."""
+        :class:`ResultConsumedError`. A connection lost after COMMIT went out and before its
+        answer raises :class:`IncompleteCommit` (it may or may not have been committed)."""
         self._check()
         conn = self._conn
         if conn._current is not None and conn._current.tx is self:
@@ -1873,11 +1874,18 @@ class Transaction:
         await conn._settle_current()
         future = conn._loop.create_future()
         conn._queue(Commit(), _Call("COMMIT", future))
+        sent = conn._closed is None  # the flush below writes COMMIT (else fails it unsent)
         conn._flush()
         self._finished = True
         try:
             await self._begin
             meta = await future
+        except ServiceUnavailable as exc:
+            if not sent or isinstance(exc, IncompleteCommit):
+                raise
+            raise IncompleteCommit(
+                f"the connection to {conn.host}:{conn.port} broke while the transaction was "
+                f"committing; it may or may not have been committed ({exc})") from exc
         finally:
             conn._tx = None
             self._end_results()

@@ -488,14 +488,11 @@ class Session:
                 except BoltError as exc:
                     log.debug("rollback after a failed transaction function failed: %s", exc)
                 raise
-            broken = conn.closed
             try:
                 bookmark = await tx.commit()
-            except ServiceUnavailable as exc:
-                if not readonly and not broken:
-                    raise IncompleteCommit(
-                        f"the connection to {conn.host}:{conn.port} broke while the transaction was "
-                        f"committing; it may or may not have been committed ({exc})") from exc
+            except IncompleteCommit as exc:
+                if readonly:  # a read has nothing to apply twice: retried as a lost connection
+                    raise ServiceUnavailable(str(exc)) from exc
                 raise
             await self._new_bookmark(marks, bookmark)
             return value

@@ -159,3 +159,66 @@ async def test_a_result_read_after_its_transaction_rolled_back_raises() -> None:
         with pytest.raises(asyncbolt.ResultConsumedError):
             await result.values()
         await conn.close()
+
+
+# -- 3. a connection lost during COMMIT ------------------------------------------------------
+
+
+async def serve_and_drop_at_commit(peer: Peer) -> None:
+    await peer.accept((5, 4))
+    await peer.hello()
+    await peer.expect("BEGIN")
+    await peer.send(Success({}))
+    await peer.expect("RUN", "PULL")
+    await peer.send(Success({"fields": ["x"]}), Record([1]), Success({"type": "w"}))
+    await peer.expect("COMMIT")
+    peer.abort()  # COMMIT received; its answer never comes
+
+
+async def test_a_connection_lost_during_an_explicit_commit_raises_incomplete_commit() -> None:
+    async with FakeServer(serve_and_drop_at_commit) as server:
+        async with driver_for(server) as driver:
+            async with driver.session() as session:
+                tx = await session.begin_transaction()
+                assert await (await tx.run("CREATE (n) RETURN 1")).values() == [[1]]
+                with pytest.raises(asyncbolt.IncompleteCommit, match="may or may not") as caught:
+                    await tx.commit()
+    assert isinstance(caught.value, asyncbolt.ServiceUnavailable)
+    assert server.peers[0].received[-1] == "COMMIT"
+
+
+async def test_connection_begin_commit_cut_off_raises_incomplete_commit() -> None:
+    async with FakeServer(serve_and_drop_at_commit) as server:
+        conn = await connect(server)
+        tx = await conn.begin()
+        assert await (await tx.run("CREATE (n) RETURN 1")).values() == [[1]]
+        with pytest.raises(asyncbolt.IncompleteCommit):
+            await tx.commit()
+        await conn.close()
+    assert asyncbolt.IncompleteCommit is asyncbolt.client.IncompleteCommit
+
+
+async def test_a_commit_never_sent_is_service_unavailable_not_incomplete() -> None:
+    async def script(peer: Peer) -> None:
+        await peer.accept((5, 4))
+        await peer.hello()
+        await peer.expect("BEGIN")
+        await peer.send(Success({}))
+        await peer.expect("RUN", "PULL")
+        await peer.send(Success({"fields": ["x"]}), Record([1]), Success({"type": "w"}))
+        peer.abort()  # gone before COMMIT
+
+    async with FakeServer(script) as server:
+        conn = await connect(server)
+        tx = await conn.begin()
+        assert await (await tx.run("RETURN 1")).values() == [[1]]
+        await asyncio.wait_for(_until_closed(conn), 5)
+        with pytest.raises(asyncbolt.ServiceUnavailable) as caught:
+            await tx.commit()
+        assert not isinstance(caught.value, asyncbolt.IncompleteCommit)
+        await conn.close()
+
+
+async def _until_closed(conn: asyncbolt.Connection) -> None:
+    while not conn.closed:
+        await asyncio.sleep(0.005)
