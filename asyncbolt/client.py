@@ -1852,8 +1852,9 @@ class Transaction:
             raise ClientError("Neo.ClientError.Transaction.TransactionNotFound",
                               "the transaction is already closed")
         if self._failed is not None:
-            raise ClientError("Neo.ClientError.Transaction.TransactionTerminated",
-                              f"the transaction failed earlier: {self._failed}") from self._failed
+            # As the official drivers: the transaction remembers what failed it and every later
+            # call raises that error again (a ClientError stays a ClientError).
+            raise self._failed
 
     def _end_results(self) -> None:
         """The transaction ended: its results can no longer be read (as the official drivers)."""
@@ -1880,6 +1881,12 @@ class Transaction:
         try:
             await self._begin
             meta = await future
+        except RequestIgnored:
+            # COMMIT was ignored because a query of the transaction failed (its result was not
+            # read): the failure itself is the answer, not "COMMIT was not run".
+            if self._failed is not None and not isinstance(self._failed, RequestIgnored):
+                raise self._failed from None
+            raise
         except ServiceUnavailable as exc:
             if not sent or isinstance(exc, IncompleteCommit):
                 raise

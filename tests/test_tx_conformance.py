@@ -222,3 +222,57 @@ async def test_a_commit_never_sent_is_service_unavailable_not_incomplete() -> No
 async def _until_closed(conn: asyncbolt.Connection) -> None:
     while not conn.closed:
         await asyncio.sleep(0.005)
+
+
+# -- 4. the error a failed transaction reports -----------------------------------------------
+
+MADE_UP = {"code": "Neo.ClientError.MadeUp.Code", "message": "made up"}
+
+
+async def serve_failing_run(peer: Peer) -> None:
+    """BEGIN succeeds; the first RUN fails (PULL and what follows IGNORED until RESET)."""
+    await peer.accept((5, 4))
+    await peer.hello()
+    failed = False
+    while True:
+        message = await peer.recv(10)
+        if message.name == "RESET":
+            failed = False
+            await peer.send(Success({}))
+        elif failed:
+            await peer.send(asyncbolt.messages.Ignored())
+        elif message.name == "BEGIN":
+            await peer.send(Success({}))
+        else:  # RUN (and, were it not failed, anything after it)
+            failed = True
+            await peer.send(Failure(MADE_UP))
+
+
+async def test_a_failed_transaction_raises_its_error_again_on_later_calls() -> None:
+    async with FakeServer(serve_failing_run) as server:
+        async with driver_for(server) as driver:
+            async with driver.session() as session:
+                tx = await session.begin_transaction()
+                with pytest.raises(asyncbolt.ClientError) as first:
+                    await tx.run("invalid")  # raised by run itself, as the official drivers
+                assert first.value.code == "Neo.ClientError.MadeUp.Code"
+                with pytest.raises(asyncbolt.ClientError) as again:
+                    await tx.run("RETURN 1")
+                assert again.value.code == "Neo.ClientError.MadeUp.Code"
+                with pytest.raises(asyncbolt.ClientError) as at_commit:
+                    await tx.commit()
+                assert at_commit.value.code == "Neo.ClientError.MadeUp.Code"
+                await tx.close()
+    assert "COMMIT" not in server.peers[0].received and "ROLLBACK" not in server.peers[0].received
+
+
+async def test_commit_after_an_unread_failed_run_raises_the_client_error() -> None:
+    async with FakeServer(serve_failing_run) as server:
+        conn = await connect(server)
+        tx = conn.begin()
+        await tx.run("invalid")  # pipelined: nothing waits for the answer
+        with pytest.raises(asyncbolt.ClientError) as caught:
+            await tx.commit()
+        assert caught.value.code == "Neo.ClientError.MadeUp.Code"
+        assert not isinstance(caught.value, asyncbolt.RequestIgnored)
+        await conn.close()
