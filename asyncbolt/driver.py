@@ -161,6 +161,14 @@ class BookmarkManager:
 # Transactions
 
 
+async def _forget(tx: _ConnectionTransaction) -> None:
+    """A transaction whose BEGIN failed: end it on its connection (nothing is sent)."""
+    try:
+        await tx.rollback()
+    except BoltError as exc:
+        log.debug("ending a transaction whose BEGIN failed: %s", exc)
+
+
 class _TransactionBase:
     def __init__(self, session: Session, conn: Connection, tx: _ConnectionTransaction) -> None:
         self._session = session
@@ -395,13 +403,18 @@ class Session:
         marks = await self._get_bookmarks()
         conn = await self._driver._acquire(self._readonly, self._db, marks, self._imp_user)
         self._conn = conn
+        inner = None
         try:
             inner = conn.begin(db=self._db, timeout=timeout, metadata=metadata,
                                imp_user=self._imp_user, fetch_size=self._fetch_size,
                                **self._options(conn, self._readonly, marks))
-            await inner
-        except BaseException:
+            await inner  # BEGIN goes out now and its failure is raised here (eager, as the drivers)
+        except BaseException as exc:
             self._conn = None
+            if isinstance(exc, asyncio.CancelledError):
+                self._driver._pool.kill(conn)
+            elif inner is not None:
+                await _forget(inner)
             await self._driver._pool.release(conn)
             raise
         self._tx = SessionTransaction(self, conn, inner, marks)
@@ -477,6 +490,16 @@ class Session:
             tx = conn.begin(db=self._db, timeout=getattr(fn, "timeout", None),
                             metadata=getattr(fn, "metadata", None), imp_user=self._imp_user,
                             fetch_size=self._fetch_size, **self._options(conn, readonly, marks))
+            try:
+                # Eager BEGIN, as the official drivers: its failure is raised before the
+                # function runs (a ServiceUnavailable or transient one is retried).
+                await tx
+            except asyncio.CancelledError:
+                pool.kill(conn)
+                raise
+            except BaseException:
+                await _forget(tx)
+                raise
             try:
                 value = await fn(ManagedTransaction(self, conn, tx), *args, **kwargs)
             except asyncio.CancelledError:

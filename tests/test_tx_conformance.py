@@ -276,3 +276,87 @@ async def test_commit_after_an_unread_failed_run_raises_the_client_error() -> No
         assert caught.value.code == "Neo.ClientError.MadeUp.Code"
         assert not isinstance(caught.value, asyncbolt.RequestIgnored)
         await conn.close()
+
+
+# -- 5. eager BEGIN --------------------------------------------------------------------------
+
+
+async def serve_begin_failing_once(peer: Peer) -> None:
+    """The first BEGIN of the server fails; then BEGIN/RUN/PULL/COMMIT succeed."""
+    await peer.accept((5, 4))
+    await peer.hello()
+    while True:
+        message = await peer.recv(10)
+        if message.name == "BEGIN":
+            if not peer.server.begin_failed:
+                peer.server.begin_failed = True
+                await peer.send(Failure(MADE_UP))
+                await peer.expect("RESET")
+            await peer.send(Success({}))
+        elif message.name == "RUN":
+            await peer.expect("PULL")
+            await peer.send(Success({"fields": ["x"]}), Record([1]), Success({"type": "w"}))
+        elif message.name in ("COMMIT", "ROLLBACK", "RESET"):
+            await peer.send(Success({}))
+
+
+async def test_a_transaction_function_is_not_called_when_begin_fails() -> None:
+    calls = []
+
+    async def work(tx: Any) -> None:
+        calls.append(tx)
+
+    async with FakeServer(serve_begin_failing_once) as server:
+        server.begin_failed = False
+        async with driver_for(server) as driver:
+            async with driver.session() as session:
+                with pytest.raises(asyncbolt.ClientError) as caught:
+                    await session.execute_write(work)
+                assert caught.value.code == "Neo.ClientError.MadeUp.Code"
+                assert calls == []
+                # the connection went back clean: the next transaction works on it
+                assert await session.execute_write(
+                    lambda tx: _values(tx, "RETURN 1")) == [[1]]
+    assert server.connections == 1
+    sent = [name for name in server.peers[0].received if name in ("BEGIN", "RUN", "COMMIT")]
+    assert sent == ["BEGIN", "BEGIN", "RUN", "COMMIT"]
+
+
+async def _values(tx: Any, query: str) -> list:
+    return await (await tx.run(query)).values()
+
+
+async def test_begin_transaction_raises_a_begin_failure_at_once() -> None:
+    async with FakeServer(serve_begin_failing_once) as server:
+        server.begin_failed = False
+        async with driver_for(server) as driver:
+            async with driver.session() as session:
+                with pytest.raises(asyncbolt.ClientError) as caught:
+                    await session.begin_transaction()
+                assert caught.value.code == "Neo.ClientError.MadeUp.Code"
+                tx = await session.begin_transaction()
+                assert await _values(tx, "RETURN 1") == [[1]]
+                await tx.commit()
+
+
+async def test_a_begin_cut_off_is_retried_before_the_function_runs() -> None:
+    calls = []
+
+    async def script(peer: Peer) -> None:
+        if peer.server.connections == 1:
+            await peer.accept((5, 4))
+            await peer.hello()
+            await peer.expect("BEGIN")
+            peer.abort()
+            return
+        await serve_tx(peer)
+
+    async def work(tx: Any) -> list:
+        calls.append(tx)
+        return await _values(tx, "RETURN 1")
+
+    async with FakeServer(script) as server:
+        async with driver_for(server, initial_retry_delay=0.01, max_retry_time=5) as driver:
+            async with driver.session() as session:
+                assert await session.execute_write(work) == [[0]]
+    assert len(calls) == 1 and server.connections == 2
