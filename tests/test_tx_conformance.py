@@ -15,6 +15,8 @@ from asyncbolt.messages import Failure, Record, Success
 
 from .test_client_odd_servers import FakeServer, Peer, connect, idle
 
+Version = tuple[int, int]
+
 
 def driver_for(server: FakeServer, **kwargs: Any) -> asyncbolt.Driver:
     kwargs.setdefault("connection_timeout", 3)
@@ -360,3 +362,74 @@ async def test_a_begin_cut_off_is_retried_before_the_function_runs() -> None:
             async with driver.session() as session:
                 assert await session.execute_write(work) == [[0]]
     assert len(calls) == 1 and server.connections == 2
+
+
+# -- 6. the handshake reaches servers older than version ranges ------------------------------
+
+
+def old_server(speaks: Version) -> Any:
+    """A server that knows no ranges and no manifest: it takes the first 4-byte slot equal to
+    ``00 00 minor major`` exactly, else answers zeros and closes."""
+    async def script(peer: Peer) -> None:
+        handshake = await peer.read_handshake()
+        slots = [handshake[i:i + 4] for i in range(4, 20, 4)]
+        wanted = bytes((0, 0, speaks[1], speaks[0]))
+        if wanted not in slots:
+            await peer.send_raw(b"\x00\x00\x00\x00")
+            peer.close()
+            return
+        peer.use(speaks)
+        await peer.send_raw(wanted)
+        await peer.expect("HELLO")
+        await peer.send(Success({"server": "Neo4j/4.1.0", "connection_id": "bolt-1"}))
+        await idle(peer)
+    return script
+
+
+@pytest.mark.parametrize("speaks, attempts", [((4, 1), 1), ((4, 0), 2), ((3, 0), 2)])
+async def test_a_server_without_version_ranges_is_reached(speaks: Version, attempts: int) -> None:
+    async with FakeServer(old_server(speaks)) as server:
+        conn = await connect(server)
+        assert conn.protocol_version == speaks
+        await conn.close()
+    assert server.connections == attempts
+
+
+async def test_a_4_2_server_without_ranges_is_reached_with_4_1() -> None:
+    # A 4.2 server also speaks 4.1; without the range backport it does not read 00 02 04 04 as
+    # covering 4.2, so the plain 4.1 is what reaches it (as with the official drivers).
+    async def script(peer: Peer) -> None:
+        handshake = await peer.read_handshake()
+        slots = [handshake[i:i + 4] for i in range(4, 20, 4)]
+        chosen = next(v for v in (b"\x00\x00\x02\x04", b"\x00\x00\x01\x04") if v in slots)
+        peer.use((4, chosen[2]))
+        await peer.send_raw(chosen)
+        await peer.expect("HELLO")
+        await peer.send(Success({"server": "Neo4j/4.2.0", "connection_id": "bolt-1"}))
+        await idle(peer)
+
+    async with FakeServer(script) as server:
+        conn = await connect(server)
+        assert conn.protocol_version == (4, 1)
+        await conn.close()
+    assert server.connections == 1
+
+
+async def test_the_manifest_stays_first_and_a_range_server_picks_4_3() -> None:
+    async with FakeServer(lambda peer: _range_server(peer, (4, 3))) as server:
+        conn = await connect(server)
+        assert conn.protocol_version == (4, 3)
+        await conn.close()
+    assert server.handshakes[0][4:8] == asyncbolt.handshake.MANIFEST_V1
+
+
+async def _range_server(peer: Peer, speaks: Version) -> None:
+    handshake = await peer.read_handshake()
+    offered = [v for i in range(4, 20, 4)
+               for v in asyncbolt.handshake.Proposal.from_bytes(handshake[i:i + 4]).versions()]
+    assert speaks in offered, offered
+    peer.use(speaks)
+    await peer.send_raw(bytes((0, 0, speaks[1], speaks[0])))
+    await peer.expect("HELLO")
+    await peer.send(Success({"server": "Neo4j/4.3.0", "connection_id": "bolt-1"}))
+    await idle(peer)
