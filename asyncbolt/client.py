@@ -1403,6 +1403,9 @@ class Connection:
                 # A server's wrong answer is its protocol error, not the caller's KeyError.
                 raise ProtocolError(f"the routing procedure returned the fields {record.keys()}, "
                                     f"without {' and '.join(missing)}")
+            if len(record) < len(record.keys()):
+                raise ProtocolError(f"the routing procedure returned a record of {len(record)} "
+                                    f"value(s) for the {len(record.keys())} fields {record.keys()}")
             table = {"ttl": record["ttl"], "servers": record["servers"]}
             problem = check_response_maps(table, "routing_table")
             if problem is not None:

@@ -433,3 +433,23 @@ async def _range_server(peer: Peer, speaks: Version) -> None:
     await peer.expect("HELLO")
     await peer.send(Success({"server": "Neo4j/4.3.0", "connection_id": "bolt-1"}))
     await idle(peer)
+
+
+# -- found on the way: a routing record shorter than its fields ------------------------------
+
+
+async def test_a_routing_record_shorter_than_its_fields_is_a_protocol_error() -> None:
+    # test_client_state_machine's hypothesis run found this: the server answered the routing
+    # query with fields [ttl, servers] and an empty RECORD; route() raised IndexError.
+    async def script(peer: Peer) -> None:
+        await peer.accept((4, 2))
+        await peer.hello()
+        await peer.expect("RUN", "PULL")
+        await peer.send(Success({"fields": ["ttl", "servers"]}), Record([]), Success({}))
+        await idle(peer)
+
+    async with FakeServer(script) as server:
+        conn = await connect(server)
+        with pytest.raises(asyncbolt.ProtocolError, match="record of 0 value"):
+            await conn.route()
+        await conn.close()
