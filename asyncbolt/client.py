@@ -1530,6 +1530,24 @@ def _ssl_for(scheme: str, ssl: _ssl.SSLContext | bool | None) -> _ssl.SSLContext
     return None
 
 
+def _spell_out_pre_range(slots: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Ranges as the official drivers offer them: only down to 4.2 (ranges came with 4.3 and
+    were backported to 4.2); 4.1, 4.0 and older versions each get a plain slot of their own, as
+    servers before ranges compare a slot with one version."""
+    out = []
+    for major, minor, range_ in slots:
+        low = minor - range_
+        if major > 4 or (major == 4 and low >= 2):
+            out.append((major, minor, range_))
+            continue
+        top = minor
+        if major == 4 and minor >= 2:
+            out.append((4, minor, minor - 2))
+            top = 1
+        out.extend((major, m, 0) for m in range(top, low - 1, -1))
+    return out
+
+
 def _proposals(versions: Iterable[Version] | None) -> tuple[list, bool]:
     if versions is None:
         return list(DEFAULT_PROPOSALS), True
@@ -1540,6 +1558,9 @@ def _proposals(versions: Iterable[Version] | None) -> tuple[list, bool]:
     slots = [tuple(p)[:3] for p in compress_versions(wanted)]
     slots = [(p[0], p[1], p[2]) for p in slots]
     limit = 3 if manifest else 4
+    plain = _spell_out_pre_range(slots)
+    if len(plain) <= limit:  # else the ranges, which at least reach servers that read them
+        slots = plain
     if len(slots) > limit:
         raise ValueError(f"{len(slots)} version ranges do not fit in the handshake's {limit} slots")
     return slots, manifest

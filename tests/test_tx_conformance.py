@@ -453,3 +453,22 @@ async def test_a_routing_record_shorter_than_its_fields_is_a_protocol_error() ->
         with pytest.raises(asyncbolt.ProtocolError, match="record of 0 value"):
             await conn.route()
         await conn.close()
+
+
+def test_explicit_versions_spell_out_those_older_than_ranges() -> None:
+    from asyncbolt.client import _proposals
+
+    assert _proposals([(4, 4), (4, 3), (4, 2), (4, 1), (4, 0)]) == (
+        [(4, 4, 2), (4, 1, 0), (4, 0, 0)], False)
+    assert _proposals([(5, 8), (5, 7), (4, 4), (4, 3), (4, 2), (4, 1)]) == (
+        [(5, 8, 1), (4, 4, 2), (4, 1, 0)], True)
+    # When spelling out would not fit, the ranges stay (they reach servers that read them).
+    assert _proposals([(5, 8), (4, 4), (4, 3), (4, 2), (4, 1), (4, 0), (3, 0)]) == (
+        [(5, 8, 0), (4, 4, 4), (3, 0, 0)], True)
+
+
+async def test_explicit_versions_reach_a_4_1_server_without_ranges() -> None:
+    async with FakeServer(old_server((4, 1))) as server:
+        conn = await connect(server, versions=[(4, 4), (4, 3), (4, 2), (4, 1)])
+        assert conn.protocol_version == (4, 1)
+        await conn.close()
