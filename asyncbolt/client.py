@@ -1843,7 +1843,10 @@ def _retrieve(future: asyncio.Future) -> None:
 
 
 class Transaction:
-    """An explicit transaction (Bolt 3.0+). BEGIN goes out with the first query."""
+    """An explicit transaction (Bolt 3.0+). BEGIN goes out with the first query, or at once
+    with ``await conn.begin()`` (which waits for its answer: the official drivers' eager BEGIN).
+    Its results become unreadable (:class:`ResultConsumedError`) when it ends; after a failure
+    every later ``run``/``commit`` raises that failure again."""
 
     def __init__(self, conn: Connection, extra: dict[str, Any], fetch_size: int | None = None) -> None:
         self._conn = conn
