@@ -66,7 +66,7 @@ from .packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH, get_codec
 from .security import redact_uri, require_tls12
 
 __all__ = ["connect", "Connection", "Result", "Record", "Summary", "Counters", "Transaction",
-           "RequestIgnored", "parse_uri", "ClientSession", "ClientResponse"]
+           "RequestIgnored", "ResultConsumedError", "IncompleteCommit", "parse_uri", "ClientSession", "ClientResponse"]
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +84,28 @@ DEFAULT_READ_TIMEOUT = 300.0
 USER_AGENT = f"asyncbolt/{__version__}"
 
 
-#: What we offer by default: the manifest (reaches 6.x), then 5.8-5.0, 4.4-4.0 and 3.0.
-DEFAULT_PROPOSALS = [(5, 8, 8), (4, 4, 4), (3, 0)]
-#: Offered on a second attempt when a server took none of the above (Neo4j 3.0-3.4).
-LEGACY_PROPOSALS = [(2, 0), (1, 0)]
+#: What we offer by default: the manifest (reaches 6.x), then 5.8-5.0, 4.4-4.2 and 4.1 spelled
+#: out on its own, as the official drivers do: a server older than version ranges (4.1, or 4.2
+#: without the backport) reads only a plain version, and one speaking 4.2 also speaks 4.1.
+DEFAULT_PROPOSALS = [(5, 8, 8), (4, 4, 2), (4, 1)]
+#: Offered on a second attempt when a server took none of the above (Neo4j 3.x and 4.0, which
+#: know no ranges: 4.0, 3.0, 2.0, 1.0 spelled out).
+LEGACY_PROPOSALS = [(4, 0), (3, 0), (2, 0), (1, 0)]
 
 
 class RequestIgnored(BoltError):
     """The server did not run this request: an earlier one in the pipeline failed (or a RESET
     cut it short). ``__cause__`` is the failure, when known."""
+
+
+class ResultConsumedError(BoltError):
+    """The result's records can no longer be read: it was consumed (``consume()``), its
+    transaction ended, or its session closed before it was read to its end."""
+
+
+class IncompleteCommit(ServiceUnavailable):
+    """The connection broke after COMMIT was sent and before its answer arrived: the
+    transaction may or may not have been committed, so it must not simply be run again."""
 
 
 # -------------------------------------------------------------------------------------------
@@ -210,7 +223,7 @@ class _Stream:
 
     __slots__ = ("conn", "query", "parameters", "fetch_size", "records", "sizes", "fields", "index",
                  "run_meta", "pull_meta", "has_more", "done", "error", "waiter", "slot",
-                 "in_flight", "abandoned", "tx", "qid", "on_done", "__weakref__")
+                 "in_flight", "abandoned", "tx", "qid", "on_done", "gone", "__weakref__")
 
     def __init__(self, conn: Connection, query: str, parameters: dict, fetch_size: int,
                  tx: Transaction | None) -> None:
@@ -238,6 +251,8 @@ class _Stream:
         #: done with it, though records may still be buffered here. The driver releases pooled
         #: connections with it.
         self.on_done: Any = None
+        #: Why the records can no longer be read (consumed, out of its transaction), or None.
+        self.gone: str | None = None
 
     def take(self) -> list:
         """The next buffered record's values."""
@@ -293,6 +308,12 @@ class _PullSlot:
         self.all = all
 
 
+_CONSUMED = ("the result has been consumed: fetch the records you need before calling "
+             "consume()")
+_OUT_OF_SCOPE = ("the result is out of scope: its transaction has ended (read a transaction's "
+                 "results before committing or rolling it back)")
+
+
 class Result:
     """The records and summary of one query.
 
@@ -316,8 +337,14 @@ class Result:
     def __aiter__(self) -> Result:
         return self
 
+    def _check_readable(self) -> None:
+        gone = self._s.gone
+        if gone is not None:
+            raise ResultConsumedError(gone)
+
     async def __anext__(self) -> Record:
         s = self._s
+        self._check_readable()
         while True:
             if s.records:
                 return Record(s.take(), s.index)
@@ -348,6 +375,7 @@ class Result:
     async def values(self, *keys: str) -> list[list]:
         """The remaining records as lists of values (optionally only ``keys``)."""
         s = self._s
+        self._check_readable()
         out: list[list] = []
         while True:
             if s.records:
@@ -365,6 +393,7 @@ class Result:
 
     async def data(self, *keys: str) -> list[dict[str, Any]]:
         """The remaining records as dicts."""
+        self._check_readable()
         names = list(keys) or await self.keys()
         return [dict(zip(names, row, strict=False)) for row in await self.values(*names)]
 
@@ -388,8 +417,12 @@ class Result:
         return records[0]
 
     async def consume(self) -> Summary:
-        """Discard what is left and return the Summary."""
+        """Discard what is left and return the Summary. Reading records afterwards raises
+        :class:`ResultConsumedError`; ``consume()`` again returns the Summary again (unless the
+        result's transaction has ended since)."""
         s = self._s
+        if s.gone is not None and s.gone is not _CONSUMED:
+            raise ResultConsumedError(s.gone)
         s.drop_records()
         if not s.done:
             s.conn._discard(s)
@@ -402,6 +435,7 @@ class Result:
                 await s.conn._more(s)
         if s.error is not None:
             raise s.error
+        s.gone = _CONSUMED
         return Summary(s.query, s.parameters, s.run_meta, s.pull_meta, s.conn)
 
     @property
@@ -1165,6 +1199,8 @@ class Connection:
                 raise RuntimeError("the previous result is still streaming; await run() instead")
             previous.slot.all = True
         s = _Stream(self, query, parameters, fetch_size or self.fetch_size, tx)
+        if tx is not None:
+            tx._streams.append(s)
         if self.protocol_version < (3, 0):
             message = Run(query, parameters)
         else:
@@ -1216,9 +1252,12 @@ class Connection:
 
     def begin(self, *, db: str | None = None, mode: str | None = None,
               bookmarks: Iterable[str] | None = None, timeout: float | None = None,
-              metadata: dict[str, Any] | None = None, imp_user: str | None = None) -> Transaction:
+              metadata: dict[str, Any] | None = None, imp_user: str | None = None,
+              fetch_size: int | None = None) -> Transaction:
         """An explicit transaction: ``async with conn.begin() as tx`` commits on a clean exit and
-        rolls back on an exception; or ``tx = await conn.begin()`` and commit/rollback yourself."""
+        rolls back on an exception; or ``tx = await conn.begin()`` and commit/rollback yourself.
+        ``fetch_size`` (records per PULL, -1: all) applies to the transaction's queries (default:
+        the connection's)."""
         self._check_open()
         if self.protocol_version < (3, 0):
             raise ClientError("Neo.ClientError.Request.Invalid",
@@ -1226,7 +1265,7 @@ class Connection:
         if self._tx is not None:
             raise ClientError("Neo.ClientError.Request.Invalid", "a transaction is already open")
         extra = self._tx_extra(db, mode, bookmarks, timeout, metadata, imp_user)
-        tx = Transaction(self, extra)
+        tx = Transaction(self, extra, fetch_size)
         self._tx = tx
         return tx
 
@@ -1364,6 +1403,9 @@ class Connection:
                 # A server's wrong answer is its protocol error, not the caller's KeyError.
                 raise ProtocolError(f"the routing procedure returned the fields {record.keys()}, "
                                     f"without {' and '.join(missing)}")
+            if len(record) < len(record.keys()):
+                raise ProtocolError(f"the routing procedure returned a record of {len(record)} "
+                                    f"value(s) for the {len(record.keys())} fields {record.keys()}")
             table = {"ttl": record["ttl"], "servers": record["servers"]}
             problem = check_response_maps(table, "routing_table")
             if problem is not None:
@@ -1488,6 +1530,24 @@ def _ssl_for(scheme: str, ssl: _ssl.SSLContext | bool | None) -> _ssl.SSLContext
     return None
 
 
+def _spell_out_pre_range(slots: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Ranges as the official drivers offer them: only down to 4.2 (ranges came with 4.3 and
+    were backported to 4.2); 4.1, 4.0 and older versions each get a plain slot of their own, as
+    servers before ranges compare a slot with one version."""
+    out = []
+    for major, minor, range_ in slots:
+        low = minor - range_
+        if major > 4 or (major == 4 and low >= 2):
+            out.append((major, minor, range_))
+            continue
+        top = minor
+        if major == 4 and minor >= 2:
+            out.append((4, minor, minor - 2))
+            top = 1
+        out.extend((major, m, 0) for m in range(top, low - 1, -1))
+    return out
+
+
 def _proposals(versions: Iterable[Version] | None) -> tuple[list, bool]:
     if versions is None:
         return list(DEFAULT_PROPOSALS), True
@@ -1498,6 +1558,9 @@ def _proposals(versions: Iterable[Version] | None) -> tuple[list, bool]:
     slots = [tuple(p)[:3] for p in compress_versions(wanted)]
     slots = [(p[0], p[1], p[2]) for p in slots]
     limit = 3 if manifest else 4
+    plain = _spell_out_pre_range(slots)
+    if len(plain) <= limit:  # else the ranges, which at least reach servers that read them
+        slots = plain
     if len(slots) > limit:
         raise ValueError(f"{len(slots)} version ranges do not fit in the handshake's {limit} slots")
     return slots, manifest
@@ -1780,10 +1843,15 @@ def _retrieve(future: asyncio.Future) -> None:
 
 
 class Transaction:
-    """An explicit transaction (Bolt 3.0+). BEGIN goes out with the first query."""
+    """An explicit transaction (Bolt 3.0+). BEGIN goes out with the first query, or at once
+    with ``await conn.begin()`` (which waits for its answer: the official drivers' eager BEGIN).
+    Its results become unreadable (:class:`ResultConsumedError`) when it ends; after a failure
+    every later ``run``/``commit`` raises that failure again."""
 
-    def __init__(self, conn: Connection, extra: dict[str, Any]) -> None:
+    def __init__(self, conn: Connection, extra: dict[str, Any], fetch_size: int | None = None) -> None:
         self._conn = conn
+        self._fetch_size = fetch_size
+        self._streams: list[_Stream] = []  # the results of its queries
         self._failed: BaseException | None = None
         self._finished = False
         self._begin = conn._loop.create_future()
@@ -1802,9 +1870,11 @@ class Transaction:
 
     async def run(self, query: str, parameters: dict[str, Any] | None = None, *,
                   fetch_size: int | None = None, **kwparameters: Any) -> Result:
-        """Queue a query in this transaction."""
+        """Queue a query in this transaction (``fetch_size``: this query's, else the
+        transaction's, else the connection's)."""
         self._check()
-        return await self._conn._run(query, {**(parameters or {}), **kwparameters}, {}, fetch_size, self)
+        return await self._conn._run(query, {**(parameters or {}), **kwparameters}, {},
+                                     fetch_size or self._fetch_size, self)
 
     def _check(self) -> None:
         self._conn._check_open()
@@ -1812,23 +1882,50 @@ class Transaction:
             raise ClientError("Neo.ClientError.Transaction.TransactionNotFound",
                               "the transaction is already closed")
         if self._failed is not None:
-            raise ClientError("Neo.ClientError.Transaction.TransactionTerminated",
-                              f"the transaction failed earlier: {self._failed}") from self._failed
+            # As the official drivers: the transaction remembers what failed it and every later
+            # call raises that error again (a ClientError stays a ClientError).
+            raise self._failed
+
+    def _end_results(self) -> None:
+        """The transaction ended: its results can no longer be read (as the official drivers)."""
+        for s in self._streams:
+            s.drop_records()
+            s.gone = _OUT_OF_SCOPE
+        self._streams.clear()
 
     async def commit(self) -> str | None:
-        """Commit; returns the bookmark (also kept on the connection for the next one)."""
+        """Commit; returns the bookmark (also kept on the connection for the next one). What
+        its results did not read is discarded; reading them afterwards raises
+        :class:`ResultConsumedError`. A connection lost after COMMIT went out and before its
+        answer raises :class:`IncompleteCommit` (it may or may not have been committed)."""
         self._check()
         conn = self._conn
+        if conn._current is not None and conn._current.tx is self:
+            conn._abandon(conn._current)  # DISCARD what was not read, as the official drivers
         await conn._settle_current()
         future = conn._loop.create_future()
         conn._queue(Commit(), _Call("COMMIT", future))
+        sent = conn._closed is None  # the flush below writes COMMIT (else fails it unsent)
         conn._flush()
         self._finished = True
         try:
             await self._begin
             meta = await future
+        except RequestIgnored:
+            # COMMIT was ignored because a query of the transaction failed (its result was not
+            # read): the failure itself is the answer, not "COMMIT was not run".
+            if self._failed is not None and not isinstance(self._failed, RequestIgnored):
+                raise self._failed from None
+            raise
+        except ServiceUnavailable as exc:
+            if not sent or isinstance(exc, IncompleteCommit):
+                raise
+            raise IncompleteCommit(
+                f"the connection to {conn.host}:{conn.port} broke while the transaction was "
+                f"committing; it may or may not have been committed ({exc})") from exc
         finally:
             conn._tx = None
+            self._end_results()
         self.bookmark = meta.get("bookmark")
         if self.bookmark:
             conn.bookmarks = [self.bookmark]
@@ -1852,6 +1949,7 @@ class Transaction:
             await future
         finally:
             conn._tx = None
+            self._end_results()
 
     async def __aenter__(self) -> Transaction:
         return self

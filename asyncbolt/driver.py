@@ -34,8 +34,10 @@ from .client import (
     DEFAULT_MAX_BUFFERED_RECORDS,
     USER_AGENT,
     Connection,
+    IncompleteCommit,
     RequestIgnored,
     Result,
+    ResultConsumedError,
     _open_connection,
     _ssl_for,
     _Stream,
@@ -62,16 +64,6 @@ _NOT_RETRYABLE = frozenset({
 _AUTHORIZATION_EXPIRED = "Neo.ClientError.Security.AuthorizationExpired"
 
 _sleep = asyncio.sleep  # the retry back-off waits with this (tests may replace it)
-
-
-class IncompleteCommit(ServiceUnavailable):
-    """The connection broke while a write transaction was committing: it may or may not have
-    been committed, so ``execute_write`` does not retry it (the work might be applied twice)."""
-
-
-class ResultConsumedError(BoltError):
-    """The session closed before this result was read to its end; what had not arrived was
-    discarded."""
 
 
 _DEFAULT_TIMEOUT: Any = object()  # "the driver's connection_acquisition_timeout"
@@ -169,6 +161,14 @@ class BookmarkManager:
 # Transactions
 
 
+async def _forget(tx: _ConnectionTransaction) -> None:
+    """A transaction whose BEGIN failed: end it on its connection (nothing is sent)."""
+    try:
+        await tx.rollback()
+    except BoltError as exc:
+        log.debug("ending a transaction whose BEGIN failed: %s", exc)
+
+
 class _TransactionBase:
     def __init__(self, session: Session, conn: Connection, tx: _ConnectionTransaction) -> None:
         self._session = session
@@ -177,8 +177,13 @@ class _TransactionBase:
 
     async def run(self, query: str, parameters: dict[str, Any] | None = None, *,
                   fetch_size: int | None = None, **kwparameters: Any) -> Result:
-        """Run a query in the transaction; the Result streams as :meth:`Connection.run`'s."""
-        return await self._tx.run(query, parameters, fetch_size=fetch_size, **kwparameters)
+        """Run a query in the transaction; the Result streams as :meth:`Connection.run`'s.
+
+        As the official drivers, RUN goes out with its first PULL and this waits for RUN's
+        answer: a query the server refuses raises here (a ``ClientError``), not later."""
+        result = await self._tx.run(query, parameters, fetch_size=fetch_size, **kwparameters)
+        await result.keys()
+        return result
 
 
 class ManagedTransaction(_TransactionBase):
@@ -398,12 +403,18 @@ class Session:
         marks = await self._get_bookmarks()
         conn = await self._driver._acquire(self._readonly, self._db, marks, self._imp_user)
         self._conn = conn
+        inner = None
         try:
             inner = conn.begin(db=self._db, timeout=timeout, metadata=metadata,
-                               imp_user=self._imp_user, **self._options(conn, self._readonly, marks))
-            await inner
-        except BaseException:
+                               imp_user=self._imp_user, fetch_size=self._fetch_size,
+                               **self._options(conn, self._readonly, marks))
+            await inner  # BEGIN goes out now and its failure is raised here (eager, as the drivers)
+        except BaseException as exc:
             self._conn = None
+            if isinstance(exc, asyncio.CancelledError):
+                self._driver._pool.kill(conn)
+            elif inner is not None:
+                await _forget(inner)
             await self._driver._pool.release(conn)
             raise
         self._tx = SessionTransaction(self, conn, inner, marks)
@@ -478,7 +489,17 @@ class Session:
         try:
             tx = conn.begin(db=self._db, timeout=getattr(fn, "timeout", None),
                             metadata=getattr(fn, "metadata", None), imp_user=self._imp_user,
-                            **self._options(conn, readonly, marks))
+                            fetch_size=self._fetch_size, **self._options(conn, readonly, marks))
+            try:
+                # Eager BEGIN, as the official drivers: its failure is raised before the
+                # function runs (a ServiceUnavailable or transient one is retried).
+                await tx
+            except asyncio.CancelledError:
+                pool.kill(conn)
+                raise
+            except BaseException:
+                await _forget(tx)
+                raise
             try:
                 value = await fn(ManagedTransaction(self, conn, tx), *args, **kwargs)
             except asyncio.CancelledError:
@@ -490,14 +511,11 @@ class Session:
                 except BoltError as exc:
                     log.debug("rollback after a failed transaction function failed: %s", exc)
                 raise
-            broken = conn.closed
             try:
                 bookmark = await tx.commit()
-            except ServiceUnavailable as exc:
-                if not readonly and not broken:
-                    raise IncompleteCommit(
-                        f"the connection to {conn.host}:{conn.port} broke while the transaction was "
-                        f"committing; it may or may not have been committed ({exc})") from exc
+            except IncompleteCommit as exc:
+                if readonly:  # a read has nothing to apply twice: retried as a lost connection
+                    raise ServiceUnavailable(str(exc)) from exc
                 raise
             await self._new_bookmark(marks, bookmark)
             return value

@@ -445,9 +445,9 @@ async def test_refused_handshake_is_retried_with_legacy_versions_then_raises() -
             await asyncio.wait_for(asyncbolt.connect(server.uri, auth=("u", "p"), timeout=2), 3)
     assert server.connections == 2
     first, second = server.handshakes
-    # The defaults: manifest v1, 5.8-5.0, 4.4-4.0, 3.0; then 2.0 and 1.0.
-    assert first == MAGIC + MANIFEST_V1 + bytes.fromhex("00080805 00040404 00000003")
-    assert second == MAGIC + bytes.fromhex("00000002 00000001 00000000 00000000")
+    # The defaults: manifest v1, 5.8-5.0, 4.4-4.2, 4.1; then 4.0, 3.0, 2.0 and 1.0.
+    assert first == MAGIC + MANIFEST_V1 + bytes.fromhex("00080805 00020404 00000104")
+    assert second == MAGIC + bytes.fromhex("00000004 00000003 00000002 00000001")
     text = str(info.value)
     assert "none of the proposed versions" in text
     assert "2.0" in text and "1.0" in text
@@ -640,8 +640,9 @@ async def test_ignored_inside_a_transaction_fails_the_transaction() -> None:
             await asyncio.wait_for(first.values(), 1)
         with pytest.raises(asyncbolt.RequestIgnored):
             await asyncio.wait_for(second.values(), 1)
-        with pytest.raises(asyncbolt.ClientError, match="failed earlier"):
+        with pytest.raises(asyncbolt.ClientError, match="tx") as again:  # the failure, again
             await tx.run("RETURN 3")
+        assert again.value.code == "Neo.ClientError.Statement.SyntaxError"
         await asyncio.wait_for(tx.rollback(), 1)  # nothing to send: the server already reset
         await until(lambda: "RESET" in server.peers[0].received)
         assert await asyncio.wait_for((await conn.run("RETURN 5")).values(), 1) == [[5]]
