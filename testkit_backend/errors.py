@@ -60,6 +60,16 @@ _RECLASSIFIED = {
 }
 
 
+#: Codes asyncbolt itself raises (no FAILURE behind them, so no metadata) when a transaction is
+#: used after it ended or failed; the official driver raises a TransactionError (no code) there.
+_LOCAL_TX_CODES = frozenset({"Neo.ClientError.Transaction.TransactionNotFound",
+                             "Neo.ClientError.Transaction.TransactionTerminated"})
+
+
+def _local_tx_error(exc: BaseException) -> bool:
+    return (isinstance(exc, Neo4jError) and exc.code in _LOCAL_TX_CODES and not exc.metadata)
+
+
 def _cls(name: str) -> str:
     return f"<class '{_PKG}{name}'>"
 
@@ -74,7 +84,7 @@ def _unwrap(exc: BaseException) -> BaseException:
 def error_code(exc: BaseException) -> str | None:
     """The status code testkit sees (None for errors that are not FAILUREs)."""
     exc = _unwrap(exc)
-    if not isinstance(exc, Neo4jError):
+    if not isinstance(exc, Neo4jError) or _local_tx_error(exc):
         return None
     return _RECLASSIFIED.get(exc.code, exc.code)
 
@@ -82,6 +92,8 @@ def error_code(exc: BaseException) -> str | None:
 def error_type(exc: BaseException) -> str:
     """The official driver's exception class for ``exc``, as ``str(type(...))`` prints it."""
     exc = _unwrap(exc)
+    if _local_tx_error(exc):
+        return _cls("TransactionError")
     if isinstance(exc, Neo4jError):
         code = error_code(exc) or ""
         if code == "Neo.ClientError.Statement.ResultNotSingle":  # asyncbolt's Result.single

@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import json
 import logging
+import re
 from collections import deque
 from typing import Any
 
@@ -58,6 +59,14 @@ FEATURES = [
     "Feature:Bolt:5.7",
     "Feature:Impersonation",
 ]
+
+
+#: Tests that need an API asyncbolt does not have although testkit gates them on no feature
+#: (regular expressions searched in StartTest's test name): StartTest answers SkipTest.
+SKIPS = {
+    r"\.summary\.test_summary\.TestSummaryGqlStatusObjects":
+        "asyncbolt's Summary has no GQL status objects (only the raw 'statuses' metadata)",
+}
 
 
 class NotSupported(Exception):
@@ -134,35 +143,15 @@ def _record(record: Any) -> dict[str, Any]:
     return {"values": [to_testkit(v) for v in record]}
 
 
-_SEVERITIES = ("WARNING", "INFORMATION")
-_CATEGORIES = ("HINT", "UNRECOGNIZED", "UNSUPPORTED", "PERFORMANCE", "DEPRECATION", "SECURITY",
-               "TOPOLOGY", "GENERIC", "SCHEMA")
-
-
-def _notification(n: dict[str, Any]) -> dict[str, Any]:
-    severity = n.get("severity")
-    category = n.get("category")
-    out: dict[str, Any] = {
-        "title": n.get("title", ""), "code": n.get("code", ""),
-        "description": n.get("description", ""),
-        "severityLevel": severity if severity in _SEVERITIES else "UNKNOWN",
-        "category": category if category in _CATEGORIES else "UNKNOWN",
-        "severity": severity, "rawCategory": category, "rawSeverityLevel": severity,
-    }
-    pos = n.get("position")
-    if isinstance(pos, dict):
-        out["position"] = {"column": pos.get("column"), "offset": pos.get("offset"),
-                           "line": pos.get("line")}
-    return out
-
-
 def summary_data(summary: Any, address: str) -> dict[str, Any]:
     """The ``Summary`` response's data for an asyncbolt Summary."""
     c = summary.counters
     meta = summary.metadata
     version = tuple(summary.protocol_version)
+    # Without Feature:API:Driver:NotificationsConfig testkit expects the notifications as the
+    # server sent them (the official driver's parsed form needs that feature).
     if "notifications" in meta:
-        notifications: list | None = [_notification(n) for n in summary.notifications]
+        notifications: list | None = list(summary.notifications)
     else:
         notifications = [] if version >= (5, 5) else None
     return {
@@ -229,6 +218,10 @@ class Backend:
     # -- test control -----------------------------------------------------------------------
 
     async def on_StartTest(self, data: dict) -> dict:
+        name = data.get("testName", "")
+        for pattern, reason in SKIPS.items():
+            if re.search(pattern, name):
+                return {"name": "SkipTest", "data": {"reason": reason}}
         return {"name": "RunTest", "data": {}}
 
     async def on_StartSubTest(self, data: dict) -> dict:
