@@ -133,6 +133,30 @@ def _message(exc: BaseException) -> str:
     return str(exc)
 
 
+#: The diagnostic record every GQL error has (filled in where the server left keys out).
+_DEFAULT_DIAGNOSTIC_RECORD = {"OPERATION": "", "OPERATION_CODE": "0", "CURRENT_SCHEMA": "/"}
+_CLASSIFICATIONS = ("CLIENT_ERROR", "DATABASE_ERROR", "TRANSIENT_ERROR")
+
+
+def _gql_fields(exc: Neo4jError, depth: int = 0) -> dict[str, Any]:
+    """The GQL status fields of a FAILURE (Bolt 5.7+; asyncbolt's defaults before)."""
+    from .values import to_testkit
+
+    record = {**_DEFAULT_DIAGNOSTIC_RECORD, **exc.diagnostic_record}
+    raw = record.get("_classification")
+    raw = raw if isinstance(raw, str) else None
+    out: dict[str, Any] = {
+        "gqlStatus": exc.gql_status, "statusDescription": exc.description,
+        "diagnosticRecord": {k: to_testkit(v) for k, v in record.items()},
+        "rawClassification": raw,
+        "classification": raw if raw in _CLASSIFICATIONS else "UNKNOWN",
+    }
+    if exc.cause is not None and depth < 10:
+        out["cause"] = {"name": "GqlError",
+                        "data": {"msg": exc.cause.message, **_gql_fields(exc.cause, depth + 1)}}
+    return out
+
+
 def driver_error(exc: BaseException, error_id: str | None = None) -> dict[str, Any]:
     """The ``DriverError`` response for ``exc`` (``error_id``: the backend's handle on it)."""
     data: dict[str, Any] = {"errorType": error_type(exc), "msg": _message(exc),
@@ -142,4 +166,7 @@ def driver_error(exc: BaseException, error_id: str | None = None) -> dict[str, A
     code = error_code(exc)
     if code is not None:
         data["code"] = code
+        inner = _unwrap(exc)
+        if isinstance(inner, Neo4jError):
+            data.update(_gql_fields(inner))
     return {"name": "DriverError", "data": data}

@@ -198,14 +198,36 @@ def test_error_types(exc, expected):
 
 def test_driver_error_payload():
     exc = TransientError("Neo.TransientError.Transaction.DeadlockDetected", "deadlock")
-    assert driver_error(exc, "5") == {"name": "DriverError", "data": {
+    data = driver_error(exc, "5")["data"]
+    assert {k: data[k] for k in ("id", "errorType", "msg", "code", "retryable")} == {
         "id": "5", "errorType": _cls("TransientError"), "msg": "deadlock",
-        "code": "Neo.TransientError.Transaction.DeadlockDetected", "retryable": True}}
+        "code": "Neo.TransientError.Transaction.DeadlockDetected", "retryable": True}
+    # no GQL status from the server (before Bolt 5.7): asyncbolt's defaults
+    assert data["gqlStatus"] == "50N42" and data["classification"] == "UNKNOWN"
+    assert data["diagnosticRecord"]["OPERATION_CODE"] == tk("CypherString", "0")
     terminated = Neo4jError.from_metadata({"code": "Neo.TransientError.Transaction.Terminated",
                                            "message": "t"})
     data = driver_error(terminated)["data"]
     assert data["code"] == "Neo.ClientError.Transaction.Terminated" and data["retryable"] is False
     assert "code" not in driver_error(ServiceUnavailable("x"))["data"]
+
+
+def test_gql_fields_and_cause():
+    exc = Neo4jError.from_metadata({
+        "neo4j_code": "Neo.ClientError.Statement.SyntaxError", "message": "m",
+        "gql_status": "42001", "description": "d",
+        "diagnostic_record": {"_classification": "CLIENT_ERROR", "OPERATION": "x"},
+        "cause": {"message": "c", "gql_status": "22N01", "description": "cd",
+                  "diagnostic_record": {"_classification": "SECURITY_ERROR"}}})
+    data = driver_error(exc)["data"]
+    assert (data["gqlStatus"], data["statusDescription"]) == ("42001", "d")
+    assert (data["classification"], data["rawClassification"]) == ("CLIENT_ERROR", "CLIENT_ERROR")
+    assert data["diagnosticRecord"]["OPERATION"] == tk("CypherString", "x")
+    assert data["diagnosticRecord"]["CURRENT_SCHEMA"] == tk("CypherString", "/")
+    cause = data["cause"]
+    assert cause["name"] == "GqlError" and cause["data"]["msg"] == "c"
+    assert cause["data"]["classification"] == "UNKNOWN"
+    assert cause["data"]["rawClassification"] == "SECURITY_ERROR"
 
 
 def test_ignored_requests_report_their_cause():
