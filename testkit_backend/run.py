@@ -63,13 +63,17 @@ def parse_unittest_output(text: str) -> tuple[dict[str, tuple[str, str]], int]:
         start = _START.match(line)
         if start:
             current = _test_id(start.group(1), start.group(2))
+            runs += 1
         if current is None:
             continue
         out = _OUTCOME.search(line.rstrip())
+        if out and line.startswith("  ") and _START.match(line.strip()):  # a subtest's (3.11+)
+            if out.group(1) in ("FAIL", "ERROR"):
+                record(current, "FAIL", "")
+            continue
         if out and (start or not line.startswith(" ")):
             word = out.group(1)
             detail = (out.group(2) or "").strip("'\"") if word.startswith("skipped") else ""
-            runs += 1
             record(current, word, detail)
             current = None
     return outcomes, runs

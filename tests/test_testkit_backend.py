@@ -301,15 +301,18 @@ def test_parse_unittest_output():
         "test_d (tests.stub.x.m.C) ... ERROR",
         "test_a (tests.stub.x.m.C.test_a) ... ok",
         "test_e (tests.stub.x.m.C.test_e) ... ok",
+        "test_f (tests.stub.x.m.C.test_f) ... ",
+        "  test_f (tests.stub.x.m.C.test_f) (a=1) ... FAIL",
         "======",
         "FAIL: test_e (tests.stub.x.m.C.test_e) [subtest]",
     ])
     outcomes, runs = parse_unittest_output(text)
-    assert runs == 6
+    assert runs == 7
     assert outcomes == {
         "tests.stub.x.m.C.test_a": ("passed", ""),
         "tests.stub.x.m.C.test_b": ("skipped", "needs Feature:X"),
         "tests.stub.x.m.C.test_c": ("failed", ""),
         "tests.stub.x.m.C.test_d": ("failed", ""),
         "tests.stub.x.m.C.test_e": ("failed", "FAIL"),
+        "tests.stub.x.m.C.test_f": ("failed", ""),
     }
