@@ -316,3 +316,16 @@ def test_parse_unittest_output():
         "tests.stub.x.m.C.test_e": ("failed", "FAIL"),
         "tests.stub.x.m.C.test_f": ("failed", ""),
     }
+
+
+def test_backend_is_not_packaged():
+    """pyproject's package discovery takes asyncbolt* only: not testkit_backend (nor tests/)."""
+    from pathlib import Path
+
+    import setuptools
+
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "pyproject.toml").read_text()
+    assert 'include = ["asyncbolt*"]' in text
+    found = setuptools.find_packages(str(root), include=["asyncbolt*"])
+    assert "asyncbolt" in found and not any(p.startswith("testkit_backend") for p in found)
