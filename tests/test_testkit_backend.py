@@ -259,6 +259,10 @@ async def test_start_test_skips_what_asyncbolt_lacks():
     skip = await backend.handle({"name": "StartTest", "data": {
         "testName": "stub.summary.test_summary.TestSummaryGqlStatusObjects5x6.test_success"}})
     assert skip["name"] == "SkipTest" and "GQL status" in skip["data"]["reason"]
+    skip = await backend.handle({"name": "StartTest", "data": {
+        "testName": "stub.notifications_config.test_notification_mapping.TestNotificationMapping"
+                    ".test_mapping"}})
+    assert skip["name"] == "SkipTest"
     run = await backend.handle({"name": "StartTest", "data": {
         "testName": "stub.summary.test_summary.TestSummaryBasicInfo.test_database"}})
     assert run == {"name": "RunTest", "data": {}}
