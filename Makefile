@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install accel generate check-generated test test-pure lint bench bench-quick soak soak-quick soak-hostile demo fuzz clean
+.PHONY: install accel generate check-generated test test-pure lint bench bench-quick soak soak-quick soak-hostile demo fuzz testkit clean
 
 install: $(STAMP)
 
@@ -98,6 +98,28 @@ fuzz: $(STAMP) accel
 demo: $(STAMP)
 	$(PY) -m asyncbolt.demo
 
+# testkit (the official drivers' conformance suite) against testkit_backend/: its stub areas,
+# each as `python -m unittest discover -s tests/stub/AREA` in testkit's own venv, the backend
+# listening on 127.0.0.1:$(TESTKIT_PORT). AREAS: space-separated stub areas (default: all).
+# Writes testkit-results/: outcomes.tsv, per-area.txt (vs the official backend's passes in
+# $(TESTKIT_OFFICIAL)/pass.txt), missed.txt, logs/. testkit is copied under .testkit-build first.
+TESTKIT ?= ../shared/testkit
+TESTKIT_OFFICIAL ?= ../shared/testkit-official
+AREAS ?=
+TESTKIT_PORT ?= 9876
+TESTKIT_VENV := .testkit-venv
+
+$(TESTKIT_VENV)/.installed:
+	$(PYTHON) -m venv $(TESTKIT_VENV)
+	$(TESTKIT_VENV)/bin/pip install -q 'ifaddr~=0.1.7' 'lark~=1.0.0' 'nose~=1.3.7' pytz 'freezegun>=1.5.1'
+	touch $@
+
+testkit: $(STAMP) accel $(TESTKIT_VENV)/.installed
+	$(PY) -m testkit_backend.run --testkit $(TESTKIT) --official $(TESTKIT_OFFICIAL) \
+		--python $(TESTKIT_VENV)/bin/python --areas "$(AREAS)" --port $(TESTKIT_PORT) \
+		--build .testkit-build --out testkit-results
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache build
+	rm -rf $(TESTKIT_VENV) .testkit-build testkit-results
 	rm -f asyncbolt/_generated/*.so asyncbolt/_generated/*.pyd

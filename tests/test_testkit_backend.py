@@ -1,0 +1,335 @@
+"""The testkit backend's own pieces (testkit_backend/): value conversion, error mapping, the
+request framing and the parsing of unittest's output. No testkit run: ``make testkit`` does that."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+
+import pytest
+
+from asyncbolt._generated.structures import (
+    Date,
+    DateTime,
+    DateTimeZoneId,
+    Duration,
+    LegacyDateTime,
+    LocalDateTime,
+    LocalTime,
+    Node,
+    Path,
+    Point2D,
+    Point3D,
+    Relationship,
+    Time,
+    UnboundRelationship,
+)
+from asyncbolt.client import RequestIgnored
+from asyncbolt.driver import IncompleteCommit, ResultConsumedError
+from asyncbolt.errors import ClientError, Neo4jError, ServiceUnavailable, TransientError
+from testkit_backend.errors import driver_error, error_type
+from testkit_backend.run import parse_unittest_output
+from testkit_backend.server import Backend, serve
+from testkit_backend.values import civil_from_days, days_from_civil, from_testkit, to_testkit
+
+
+def tk(name, value):
+    return {"name": name, "data": {"value": value}}
+
+
+@pytest.mark.parametrize("value, expected", [
+    (None, {"name": "CypherNull", "data": {"value": None}}),
+    (True, tk("CypherBool", True)),
+    (-(2 ** 63), tk("CypherInt", -(2 ** 63))),
+    (1.5, tk("CypherFloat", 1.5)),
+    (math.inf, tk("CypherFloat", "+Infinity")),
+    (-math.inf, tk("CypherFloat", "-Infinity")),
+    (math.nan, tk("CypherFloat", "NaN")),
+    ("ünïcode", tk("CypherString", "ünïcode")),
+    (b"\x00\x01\xff", tk("CypherBytes", "00 01 ff")),
+    ([1, "a"], tk("CypherList", [tk("CypherInt", 1), tk("CypherString", "a")])),
+    ({"k": [None]}, tk("CypherMap", {"k": tk("CypherList", [{"name": "CypherNull",
+                                                             "data": {"value": None}}])})),
+])
+def test_plain_values_both_ways(value, expected):
+    assert to_testkit(value) == expected
+    back = from_testkit(expected)
+    if isinstance(value, float) and math.isnan(value):
+        assert math.isnan(back)
+    else:
+        assert back == value
+
+
+@pytest.mark.parametrize("days", [-719_162 * 3, -719_162, -1, 0, 59, 10_957, 2_932_896, 10 ** 8])
+def test_calendar_arithmetic_round_trips(days):
+    y, m, d = civil_from_days(days)
+    assert days_from_civil(y, m, d) == days
+    assert 1 <= m <= 12 and 1 <= d <= 31
+
+
+def test_calendar_matches_datetime_where_it_can():
+    import datetime as dt
+    for days in (-719_162, -1, 0, 19_000, 2_932_896):
+        date = dt.date(1970, 1, 1) + dt.timedelta(days=days)
+        assert civil_from_days(days) == (date.year, date.month, date.day)
+
+
+def test_node_and_relationship():
+    node = Node(7, ["A", "B"], {"x": 1}, "el7")
+    assert to_testkit(node) == {"name": "Node", "data": {
+        "id": tk("CypherInt", 7),
+        "labels": tk("CypherList", [tk("CypherString", "A"), tk("CypherString", "B")]),
+        "props": tk("CypherMap", {"x": tk("CypherInt", 1)}), "elementId": tk("CypherString", "el7")}}
+    rel = Relationship(3, 1, 2, "KNOWS", {}, "r3", "n1", "n2")
+    data = to_testkit(rel)["data"]
+    assert data["startNodeId"] == tk("CypherInt", 1) and data["endNodeId"] == tk("CypherInt", 2)
+    assert data["type"] == tk("CypherString", "KNOWS")
+    assert data["startNodeElementId"] == tk("CypherString", "n1")
+
+
+def test_path_follows_the_indices_in_both_directions():
+    a, b, c = Node(1, [], {}, "a"), Node(2, [], {}, "b"), Node(3, [], {}, "c")
+    r1 = UnboundRelationship(10, "X", {}, "r10")
+    r2 = UnboundRelationship(11, "Y", {}, "r11")
+    # a -[r1]-> b <-[r2]- c
+    path = to_testkit(Path([a, b, c], [r1, r2], [1, 1, -2, 2]))
+    nodes = path["data"]["nodes"]["data"]["value"]
+    rels = path["data"]["relationships"]["data"]["value"]
+    def ends(rel):
+        return rel["data"]["startNodeId"], rel["data"]["endNodeId"]
+
+    assert [n["data"]["id"] for n in nodes] == [tk("CypherInt", i) for i in (1, 2, 3)]
+    assert ends(rels[0]) == (tk("CypherInt", 1), tk("CypherInt", 2))
+    assert ends(rels[1]) == (tk("CypherInt", 3), tk("CypherInt", 2))
+    assert rels[1]["data"]["endNodeElementId"] == tk("CypherString", "b")
+
+
+def test_points():
+    assert to_testkit(Point2D(4326, 1.0, 2.0))["data"] == {"system": "wgs84", "x": 1.0, "y": 2.0,
+                                                           "z": None}
+    p3 = {"name": "CypherPoint", "data": {"system": "cartesian", "x": 1, "y": 2, "z": 3}}
+    assert from_testkit(p3) == Point3D(9157, 1.0, 2.0, 3.0)
+    assert to_testkit(from_testkit(p3)) == {"name": "CypherPoint", "data": {
+        "system": "cartesian", "x": 1.0, "y": 2.0, "z": 3.0}}
+
+
+def _dt(**kw):
+    base = {"year": 2024, "month": 2, "day": 29, "hour": 23, "minute": 59, "second": 58,
+            "nanosecond": 123_456_789}
+    return {"name": "CypherDateTime", "data": {**base, **kw}}
+
+
+def test_temporal_values_both_ways():
+    cases = [
+        {"name": "CypherDate", "data": {"year": -9999, "month": 1, "day": 1}},
+        {"name": "CypherDate", "data": {"year": 999_999, "month": 12, "day": 31}},
+        {"name": "CypherTime", "data": {"hour": 1, "minute": 2, "second": 3, "nanosecond": 4}},
+        {"name": "CypherTime", "data": {"hour": 1, "minute": 2, "second": 3, "nanosecond": 4,
+                                        "utc_offset_s": -3600}},
+        _dt(),
+        _dt(utc_offset_s=3600),
+        _dt(utc_offset_s=3600, timezone_id="Europe/Stockholm"),
+        {"name": "CypherDuration", "data": {"months": 1, "days": -2, "seconds": 3,
+                                            "nanoseconds": 4}},
+    ]
+    for case in cases:
+        assert to_testkit(from_testkit(case)) == case, case
+
+
+def test_temporal_structure_types():
+    assert isinstance(from_testkit(_dt()), LocalDateTime)
+    aware = from_testkit(_dt(utc_offset_s=3600))
+    assert isinstance(aware, DateTime)
+    # DateTime carries UTC seconds: 23:59:58 at +01:00 is 22:59:58 UTC
+    assert aware.seconds % 86_400 == 22 * 3600 + 59 * 60 + 58
+    assert isinstance(from_testkit(_dt(utc_offset_s=3600, timezone_id="Europe/Stockholm")),
+                      DateTimeZoneId)
+    # Bolt < 5 (no UTC patch) sends local seconds: the same wall clock comes out
+    legacy = LegacyDateTime(days_from_civil(2024, 2, 29) * 86_400 + 23 * 3600 + 59 * 60 + 58,
+                            123_456_789, 3600)
+    assert to_testkit(legacy) == _dt(utc_offset_s=3600)
+    assert to_testkit(Date(0))["data"] == {"year": 1970, "month": 1, "day": 1}
+    assert to_testkit(LocalTime(0))["data"] == {"hour": 0, "minute": 0, "second": 0,
+                                                "nanosecond": 0}
+    assert to_testkit(Time(60 * 10 ** 9, 0))["data"]["utc_offset_s"] == 0
+    assert to_testkit(Duration(0, 0, 0, 0))["name"] == "CypherDuration"
+
+
+def test_unknown_values_are_refused():
+    with pytest.raises(ValueError):
+        to_testkit(object())
+    with pytest.raises(ValueError):
+        from_testkit({"name": "CypherVector", "data": {}})
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+def _cls(name):
+    return f"<class 'neo4j.exceptions.{name}'>"
+
+
+@pytest.mark.parametrize("exc, expected", [
+    (ClientError("Neo.ClientError.Statement.SyntaxError", "bad"), _cls("CypherSyntaxError")),
+    (ClientError("Neo.ClientError.Statement.TypeError", "bad"), _cls("CypherTypeError")),
+    (ClientError("Neo.ClientError.Security.Unauthorized", "no"), _cls("AuthError")),
+    (ClientError("Neo.ClientError.Security.TokenExpired", "old"), _cls("TokenExpired")),
+    (ClientError("Neo.ClientError.Security.Forbidden", "no"), _cls("Forbidden")),
+    (ClientError("Neo.ClientError.Cluster.NotALeader", "no"), _cls("NotALeader")),
+    (ClientError("Neo.ClientError.Made.Up", "x"), _cls("ClientError")),
+    (Neo4jError.from_metadata({"code": "Neo.TransientError.Transaction.Terminated"}),
+     _cls("ClientError")),
+    (TransientError("Neo.TransientError.Transaction.DeadlockDetected", "x"), _cls("TransientError")),
+    (Neo4jError.from_metadata({"code": "Neo.DatabaseError.General.UnknownError"}),
+     _cls("DatabaseError")),
+    (ClientError("Neo.ClientError.Statement.ResultNotSingle", "two"), _cls("ResultNotSingleError")),
+    (ServiceUnavailable("gone"), _cls("ServiceUnavailable")),
+    (IncompleteCommit("maybe"), _cls("IncompleteCommit")),
+    (ResultConsumedError("closed"), _cls("ResultConsumedError")),
+    (ClientError("Neo.ClientError.Transaction.TransactionTerminated", "failed earlier"),
+     _cls("TransactionError")),
+    (Neo4jError.from_metadata({"code": "Neo.ClientError.Transaction.TransactionNotFound"}),
+     _cls("ClientError")),
+    (ValueError("x"), "<class 'ValueError'>"),
+])
+def test_error_types(exc, expected):
+    assert error_type(exc) == expected
+
+
+def test_driver_error_payload():
+    exc = TransientError("Neo.TransientError.Transaction.DeadlockDetected", "deadlock")
+    data = driver_error(exc, "5")["data"]
+    assert {k: data[k] for k in ("id", "errorType", "msg", "code", "retryable")} == {
+        "id": "5", "errorType": _cls("TransientError"), "msg": "deadlock",
+        "code": "Neo.TransientError.Transaction.DeadlockDetected", "retryable": True}
+    # no GQL status from the server (before Bolt 5.7): asyncbolt's defaults
+    assert data["gqlStatus"] == "50N42" and data["classification"] == "UNKNOWN"
+    assert data["diagnosticRecord"]["OPERATION_CODE"] == tk("CypherString", "0")
+    terminated = Neo4jError.from_metadata({"code": "Neo.TransientError.Transaction.Terminated",
+                                           "message": "t"})
+    data = driver_error(terminated)["data"]
+    assert data["code"] == "Neo.ClientError.Transaction.Terminated" and data["retryable"] is False
+    assert "code" not in driver_error(ServiceUnavailable("x"))["data"]
+
+
+def test_gql_fields_and_cause():
+    exc = Neo4jError.from_metadata({
+        "neo4j_code": "Neo.ClientError.Statement.SyntaxError", "message": "m",
+        "gql_status": "42001", "description": "d",
+        "diagnostic_record": {"_classification": "CLIENT_ERROR", "OPERATION": "x"},
+        "cause": {"message": "c", "gql_status": "22N01", "description": "cd",
+                  "diagnostic_record": {"_classification": "SECURITY_ERROR"}}})
+    data = driver_error(exc)["data"]
+    assert (data["gqlStatus"], data["statusDescription"]) == ("42001", "d")
+    assert (data["classification"], data["rawClassification"]) == ("CLIENT_ERROR", "CLIENT_ERROR")
+    assert data["diagnosticRecord"]["OPERATION"] == tk("CypherString", "x")
+    assert data["diagnosticRecord"]["CURRENT_SCHEMA"] == tk("CypherString", "/")
+    cause = data["cause"]
+    assert cause["name"] == "GqlError" and cause["data"]["msg"] == "c"
+    assert cause["data"]["classification"] == "UNKNOWN"
+    assert cause["data"]["rawClassification"] == "SECURITY_ERROR"
+
+
+def test_ignored_requests_report_their_cause():
+    cause = ClientError("Neo.ClientError.Statement.SyntaxError", "bad")
+    ignored = RequestIgnored("ignored")
+    ignored.__cause__ = cause
+    data = driver_error(ignored)["data"]
+    assert data["errorType"] == _cls("CypherSyntaxError") and data["msg"] == "bad"
+
+
+async def test_backend_answers_unknown_and_unsupported_requests():
+    backend = Backend()
+    assert (await backend.handle({"name": "NoSuchRequest", "data": {}}))["name"] == "BackendError"
+    features = await backend.handle({"name": "GetFeatures", "data": {}})
+    assert "Feature:API:Driver.ExecuteQuery" not in features["data"]["features"]
+    answer = await backend.handle({"name": "NewDriver", "data": {
+        "uri": "bolt://127.0.0.1:1", "authorizationToken": None, "resolverRegistered": True}})
+    assert answer["name"] == "BackendError" and "resolverRegistered" in answer["data"]["msg"]
+    answer = await backend.handle({"name": "NewDriver", "data": {
+        "uri": "bolt://127.0.0.1:1", "authorizationToken": {
+            "name": "AuthorizationToken",
+            "data": {"scheme": "basic", "principal": "u", "credentials": "p"}}}})
+    assert answer["name"] == "Driver"
+    await backend.drivers[answer["data"]["id"]].close()
+
+
+async def test_start_test_skips_what_asyncbolt_lacks():
+    backend = Backend()
+    skip = await backend.handle({"name": "StartTest", "data": {
+        "testName": "stub.summary.test_summary.TestSummaryGqlStatusObjects5x6.test_success"}})
+    assert skip["name"] == "SkipTest" and "GQL status" in skip["data"]["reason"]
+    skip = await backend.handle({"name": "StartTest", "data": {
+        "testName": "stub.notifications_config.test_notification_mapping.TestNotificationMapping"
+                    ".test_mapping"}})
+    assert skip["name"] == "SkipTest"
+    run = await backend.handle({"name": "StartTest", "data": {
+        "testName": "stub.summary.test_summary.TestSummaryBasicInfo.test_database"}})
+    assert run == {"name": "RunTest", "data": {}}
+
+
+async def test_framing_over_loopback():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    task = asyncio.create_task(serve("127.0.0.1", port))
+    try:
+        for _ in range(100):
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                break
+            except OSError:
+                await asyncio.sleep(0.02)
+        else:
+            pytest.fail("the backend did not listen")
+        writer.write(b'#request begin\n{"name": "StartTest",\n"data": {"testName": "x"}}\n'
+                     b'#request end\n')
+        lines = [(await reader.readline()).decode().strip() for _ in range(3)]
+        assert lines[0] == "#response begin" and lines[2] == "#response end"
+        assert json.loads(lines[1]) == {"name": "RunTest", "data": {}}
+        writer.close()
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+def test_parse_unittest_output():
+    text = "\n".join([
+        "test_a (tests.stub.x.m.C.test_a) ... ok",
+        "test_b (tests.stub.x.m.C.test_b) ... skipped 'needs Feature:X'",
+        "test_c (tests.stub.x.m.C.test_c) ... ",
+        "some log line",
+        "FAIL",
+        "test_d (tests.stub.x.m.C) ... ERROR",
+        "test_a (tests.stub.x.m.C.test_a) ... ok",
+        "test_e (tests.stub.x.m.C.test_e) ... ok",
+        "test_f (tests.stub.x.m.C.test_f) ... ",
+        "  test_f (tests.stub.x.m.C.test_f) (a=1) ... FAIL",
+        "======",
+        "FAIL: test_e (tests.stub.x.m.C.test_e) [subtest]",
+    ])
+    outcomes, runs = parse_unittest_output(text)
+    assert runs == 7
+    assert outcomes == {
+        "tests.stub.x.m.C.test_a": ("passed", ""),
+        "tests.stub.x.m.C.test_b": ("skipped", "needs Feature:X"),
+        "tests.stub.x.m.C.test_c": ("failed", ""),
+        "tests.stub.x.m.C.test_d": ("failed", ""),
+        "tests.stub.x.m.C.test_e": ("failed", "FAIL"),
+        "tests.stub.x.m.C.test_f": ("failed", ""),
+    }
+
+
+def test_backend_is_not_packaged():
+    """pyproject's package discovery takes asyncbolt* only: not testkit_backend (nor tests/)."""
+    from pathlib import Path
+
+    import setuptools
+
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "pyproject.toml").read_text()
+    assert 'include = ["asyncbolt*"]' in text
+    found = setuptools.find_packages(str(root), include=["asyncbolt*"])
+    assert "asyncbolt" in found and not any(p.startswith("testkit_backend") for p in found)
