@@ -84,13 +84,12 @@ DEFAULT_READ_TIMEOUT = 300.0
 USER_AGENT = f"asyncbolt/{__version__}"
 
 
-#: What we offer by default: the manifest (reaches 6.x), then 5.8-5.0, 4.4-4.2 and 4.1 spelled
-#: out on its own, as the official drivers do: a server older than version ranges (4.1, or 4.2
-#: without the backport) reads only a plain version, and one speaking 4.2 also speaks 4.1.
-DEFAULT_PROPOSALS = [(5, 8, 8), (4, 4, 2), (4, 1)]
-#: Offered on a second attempt when a server took none of the above (Neo4j 3.x and 4.0, which
-#: know no ranges: 4.0, 3.0, 2.0, 1.0 spelled out).
-LEGACY_PROPOSALS = [(4, 0), (3, 0), (2, 0), (1, 0)]
+#: What we offer by default: the manifest (reaches 6.x), then 5.8-5.0, 4.4-4.2 and 3.0, as the
+#: official 6.x drivers: four slots, and Bolt 3.0 (Neo4j 3.5) is far more common than 4.1.
+DEFAULT_PROPOSALS = [(5, 8, 8), (4, 4, 2), (3, 0)]
+#: Offered on a second attempt when a server took none of the above: 4.1 (Neo4j 4.1, and a 4.2
+#: that reads no version ranges), 4.0, 2.0 and 1.0 (Neo4j 3.0-3.4), each spelled out.
+LEGACY_PROPOSALS = [(4, 1), (4, 0), (2, 0), (1, 0)]
 
 
 class RequestIgnored(BoltError):

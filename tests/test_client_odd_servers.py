@@ -271,7 +271,7 @@ async def test_records_in_one_byte_chunks_written_one_byte_at_a_time() -> None:
 # -- (b) NOOP chunks --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("version", [(4, 1), (4, 4), (5, 0), (5, 4), (5, 7)])
+@pytest.mark.parametrize("version", [(4, 2), (4, 4), (5, 0), (5, 4), (5, 7)])
 async def test_noops_before_between_and_after_messages_are_ignored(version: Version) -> None:
     async def script(peer: Peer) -> None:
         await peer.accept(version)
@@ -445,9 +445,9 @@ async def test_refused_handshake_is_retried_with_legacy_versions_then_raises() -
             await asyncio.wait_for(asyncbolt.connect(server.uri, auth=("u", "p"), timeout=2), 3)
     assert server.connections == 2
     first, second = server.handshakes
-    # The defaults: manifest v1, 5.8-5.0, 4.4-4.2, 4.1; then 4.0, 3.0, 2.0 and 1.0.
-    assert first == MAGIC + MANIFEST_V1 + bytes.fromhex("00080805 00020404 00000104")
-    assert second == MAGIC + bytes.fromhex("00000004 00000003 00000002 00000001")
+    # The defaults: manifest v1, 5.8-5.0, 4.4-4.2, 3.0; then 4.1, 4.0, 2.0 and 1.0.
+    assert first == MAGIC + MANIFEST_V1 + bytes.fromhex("00080805 00020404 00000003")
+    assert second == MAGIC + bytes.fromhex("00000104 00000004 00000002 00000001")
     text = str(info.value)
     assert "none of the proposed versions" in text
     assert "2.0" in text and "1.0" in text
