@@ -154,22 +154,16 @@ def parse_pybytes(text: str) -> list[tuple[str | None, bytes]]:
     pieces: list[tuple[str | None, bytes]] = []
     side: str | None = None
     found = False
+
+    def emit(side: str | None, value: bytes) -> None:
+        if pieces and pieces[-1][0] == side:
+            pieces[-1] = (side, pieces[-1][1] + value)
+        else:
+            pieces.append((side, value))
+
     for number, line in enumerate(text.splitlines(), 1):
-        for match in _BYTES_LITERAL.finditer(line):
-            mark = _SIDE_MARK.search(line[: match.start()])
-            if mark:
-                side = _side_of(mark.group(1))
-            try:
-                value = ast.literal_eval(match.group(0))
-            except (ValueError, SyntaxError) as exc:
-                raise InputError(f"line {number}: bad bytes literal: {exc}") from None
-            if not isinstance(value, bytes):
-                raise InputError(f"line {number}: not a bytes literal")
-            found = True
-            if pieces and pieces[-1][0] == side:
-                pieces[-1] = (side, pieces[-1][1] + value)
-            else:
-                pieces.append((side, value))
+        side, got = _pybytes_line(line, number, side, emit)
+        found = found or got
     if not found:
         raise InputError("no Python bytes literal (b'...') in the input")
     return pieces
