@@ -114,7 +114,8 @@ class ServerConnection:
         self._handshake = ServerHandshake(self.versions, manifest=manifest)
         self.max_message_size = max_message_size
         self.max_unauthenticated_message_size = max_unauthenticated_message_size
-        #: Whether INIT/HELLO (before 5.1) or LOGON succeeded (and no LOGOFF since).
+        #: Whether the client has authenticated (the state machine left the states spec/bolt.yaml
+        #: marks unauthenticated: INIT/HELLO/LOGON succeeded and no LOGOFF since).
         self.authenticated = False
         self._reader = ChunkReader(self._size_limit(), max_chunks)
         self.max_depth = max_depth
@@ -274,7 +275,6 @@ class ServerConnection:
         if self._current is not None or self.version is None:
             return None
         table = TRANSITIONS[self.version]
-        signatures = getattr(self.codec, "_requests", {})
         writer = self._writer
         while self._pending:
             if len(writer) >= _AUTO_ANSWER_BYTES:
@@ -290,9 +290,8 @@ class ServerConnection:
                 self._resets -= 1
             # The structure header names the request: one the state does not allow is refused
             # (or IGNORED) before any of its fields is decoded.
-            entry = signatures.get(item[1]) if len(item) >= 2 and 0xB0 <= item[0] <= 0xBF else None
-            # (a header with the wrong field count is decoded, to be diagnosed as malformed)
-            name = entry[0] if entry is not None and entry[1] <= item[0] - 0xB0 <= entry[1] + entry[2] else None
+            # (a malformed header is decoded, to be diagnosed precisely)
+            name = self.codec.request_name(item)
             if name is not None and self._resets and name != "RESET":
                 self._interrupt_state()
             transition = table.get((self.state, name)) if name is not None else None

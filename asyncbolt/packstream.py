@@ -250,6 +250,18 @@ class Codec:
             self.pack_into(getattr(message, name), out)
         return bytes(out)
 
+    def request_name(self, data: bytes | bytearray | memoryview) -> str | None:
+        """The name of the request whose structure header (marker and signature bytes) starts
+        ``data``, when that header is well formed in this version (a known signature, a field
+        count it allows); else None. Reads the header only: no field is decoded."""
+        if len(data) < 2 or not 0xB0 <= data[0] <= 0xBF:
+            return None
+        entry = self._requests.get(data[1])
+        if entry is None:
+            return None
+        name, count, optional = entry[:3]
+        return name if count <= data[0] - 0xB0 <= count + optional else None
+
     def unpack_request(self, data: bytes | bytearray | memoryview) -> Message:
         """Decode one client message (the payload of a dechunked message)."""
         return self._unpack_message(data, self._requests, "request")
