@@ -40,7 +40,7 @@ from .errors import ProtocolError
 from .types import Structure
 
 __all__ = ["ACCELERATED", "DEFAULT_MAX_DECODED_VALUES", "DEFAULT_MAX_DEPTH", "Codec", "Structure",
-           "ProtocolError", "get_codec", "pack", "unpack"]
+           "ProtocolError", "check_max_decoded_values", "get_codec", "pack", "unpack"]
 
 
 def _load_accelerator() -> Any:
@@ -75,6 +75,12 @@ def _truncated(data: bytes) -> ProtocolError:
                          len(data))
 
 
+def check_max_decoded_values(value: Any) -> None:
+    """ValueError unless ``value`` is a valid ``max_decoded_values``: a positive int or None."""
+    if value is not None and (type(value) is not int or value < 1):
+        raise ValueError(f"max_decoded_values must be a positive integer or None, got {value!r}")
+
+
 class Codec:
     """Packs and unpacks values and messages for one Bolt version (plus negotiated patches).
 
@@ -99,10 +105,7 @@ class Codec:
         (default :data:`DEFAULT_MAX_DECODED_VALUES`; None: no limit)."""
         if not isinstance(max_depth, int) or max_depth < 1:
             raise ValueError(f"max_depth must be a positive integer, got {max_depth!r}")
-        if max_decoded_values is not None and (
-                type(max_decoded_values) is not int or max_decoded_values < 1):
-            raise ValueError(f"max_decoded_values must be a positive integer or None, "
-                             f"got {max_decoded_values!r}")
+        check_max_decoded_values(max_decoded_values)
         self.max_depth = max_depth
         self.max_decoded_values = max_decoded_values
         # Every value takes a byte at least: data no longer than the budget cannot exceed it,

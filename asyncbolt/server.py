@@ -38,7 +38,7 @@ from .connection import (
     ServerConnection,
 )
 from .errors import AuthError, ClientError, DatabaseError, Neo4jError, TransientError
-from .packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH
+from .packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH, check_max_decoded_values
 from .security import require_tls12
 
 __all__ = ["Result", "ServerSession", "Server", "ConnectionInfo", "serve", "create_server"]
@@ -469,10 +469,7 @@ class _Handler:
     def write_timed_out(self) -> None:
         log.info("%s: the client took none of the %d bytes waiting for it in %ss, closing",
                  self.info.id, self.writer.transport.get_write_buffer_size(), self.server.write_timeout)
-        self.conn.close(f"the client read nothing for {self.server.write_timeout}s")
-        self.writer.transport.abort()
-        self.wake.set()
-        self.room.set()
+        self.drop(f"the client read nothing for {self.server.write_timeout}s")
 
     def busy(self) -> bool:
         """A request of this client is being answered (a hook runs, or records are sent to a
@@ -500,6 +497,11 @@ class _Handler:
     def evict(self, reason: str) -> None:
         """Close at once, to make room for a newer connection (see Server._make_room())."""
         log.debug("%s: %s", self.info.id, reason)
+        self.drop(reason)
+
+    def drop(self, reason: str) -> None:
+        """End the connection at once (nothing more is written), and wake the loops waiting
+        on it."""
         self.conn.close(reason)
         self.writer.transport.abort()
         self.wake.set()
@@ -983,8 +985,7 @@ class Server:
         self.max_message_size = max_message_size
         self.max_chunks = max_chunks
         self.max_depth = max_depth
-        if max_decoded_values is not None and (type(max_decoded_values) is not int or max_decoded_values < 1):
-            raise ValueError(f"max_decoded_values must be a positive integer or None, got {max_decoded_values!r}")
+        check_max_decoded_values(max_decoded_values)
         self.max_decoded_values = max_decoded_values
         self.handshake_timeout = handshake_timeout
         self.auth_timeout = auth_timeout
