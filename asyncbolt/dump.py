@@ -1137,11 +1137,11 @@ def _float_text(value: float) -> str:
     return repr(value)
 
 
-class _Text:
-    """Renders values as text into ``parts``, eliding past the limits (``full``: no limits).
-    The whole is bounded by counting parts (each at most a few hundred characters)."""
+class _Elider:
+    """What renderers share: redaction, the profile, and the limits past which values are
+    elided (``full``: no limits)."""
 
-    __slots__ = ("redact", "profile", "items", "chars", "nbytes", "max_parts", "parts")
+    __slots__ = ("redact", "profile", "items", "chars", "nbytes")
 
     def __init__(self, redact: bool, profile: str, full: bool) -> None:
         self.redact = redact
@@ -1149,6 +1149,16 @@ class _Text:
         self.items = _UNLIMITED if full else ELIDE_ITEMS
         self.chars = _UNLIMITED if full else ELIDE_CHARS
         self.nbytes = _UNLIMITED if full else ELIDE_BYTES
+
+
+class _Text(_Elider):
+    """Renders values as text into ``parts``, eliding past the limits (``full``: no limits).
+    The whole is bounded by counting parts (each at most a few hundred characters)."""
+
+    __slots__ = ("max_parts", "parts")
+
+    def __init__(self, redact: bool, profile: str, full: bool) -> None:
+        super().__init__(redact, profile, full)
         self.max_parts = _UNLIMITED if full else ELIDE_PARTS
         self.parts: list[str] = []
 
@@ -1313,17 +1323,13 @@ def _value_text(value: Any, redact: bool, profile: str, full: bool = True) -> st
     return "".join(r.parts)
 
 
-class _Json:
+class _Json(_Elider):
     """Values to JSON-ready values, eliding past the limits like :class:`_Text`."""
 
-    __slots__ = ("redact", "profile", "items", "chars", "nbytes", "left")
+    __slots__ = ("left",)
 
     def __init__(self, redact: bool, profile: str, full: bool) -> None:
-        self.redact = redact
-        self.profile = profile
-        self.items = _UNLIMITED if full else ELIDE_ITEMS
-        self.chars = _UNLIMITED if full else ELIDE_CHARS
-        self.nbytes = _UNLIMITED if full else ELIDE_BYTES
+        super().__init__(redact, profile, full)
         self.left = _UNLIMITED if full else ELIDE_TOTAL
 
     def value(self, value: Any) -> Any:
