@@ -333,3 +333,21 @@ def test_backend_is_not_packaged():
     assert 'include = ["asyncbolt*"]' in text
     found = setuptools.find_packages(str(root), include=["asyncbolt*"])
     assert "asyncbolt" in found and not any(p.startswith("testkit_backend") for p in found)
+
+
+def test_tabulate_area_counts_only_what_asyncbolt_can_run():
+    from testkit_backend.run import format_table, tabulate_area
+
+    official = {"a.t1", "a.t2", "a.t3", "a.t4"}
+    outcomes = {"a.t1": ("passed", ""), "a.t2": ("failed", ""),
+                "a.t3": ("skipped", "Needs support for Feature.AUTH_MANAGED"),
+                "a.t4": ("skipped", "the stub script says so"), "a.t5": ("passed", "")}
+    row = tabulate_area("a", outcomes, official)
+    # t3 is skipped for a feature asyncbolt lacks: not runnable; t4 is skipped for another
+    # reason: runnable and missed.
+    assert (row["passed"], row["skipped"], row["failed"]) == (2, 2, 1)
+    assert (row["official"], row["runnable"], row["ours"]) == (4, 3, 1)
+    assert row["missed"] == ["a.t2", "a.t4"]
+    table = format_table([row]).splitlines()
+    assert table[-2].split() == ["a", "2", "2", "1", "0", "0", "4", "3", "1"]
+    assert table[-1].split()[0] == "total"
