@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install accel generate check-generated test test-pure lint bench bench-quick soak soak-quick soak-hostile demo fuzz testkit clean
+.PHONY: testkit-ci install accel generate check-generated test test-pure lint bench bench-quick soak soak-quick soak-hostile demo fuzz testkit clean
 
 install: $(STAMP)
 
@@ -117,7 +117,15 @@ $(TESTKIT_VENV)/.installed:
 testkit: $(STAMP) accel $(TESTKIT_VENV)/.installed
 	$(PY) -m testkit_backend.run --testkit $(TESTKIT) --official $(TESTKIT_OFFICIAL) \
 		--python $(TESTKIT_VENV)/bin/python --areas "$(AREAS)" --port $(TESTKIT_PORT) \
-		--build .testkit-build --out testkit-results
+		--build .testkit-build --out testkit-results $(TESTKIT_ARGS)
+
+# CI's pass (~10 minutes): the areas below and one module of routing, failing (exit 1) when in
+# some area asyncbolt passes under 95% of the official backend's passes its features allow.
+TESTKIT_CI_AREAS := versions types basic_query session_run errors iteration tx_run tx_lifetime \
+	summary disconnects bookmarks retry homedb connectivity_check session_run_parameters \
+	tx_begin_parameters routing/test_routing_v5x0.py
+testkit-ci:
+	$(MAKE) testkit AREAS="$(TESTKIT_CI_AREAS)" TESTKIT_ARGS="--require 95"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache build

@@ -150,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m testkit_backend.run")
     parser.add_argument("--testkit", default=str(ROOT.parent / "shared" / "testkit"))
     parser.add_argument("--python", required=True, help="testkit's venv python")
-    parser.add_argument("--areas", default="", help="stub areas, space- or comma-separated")
+    parser.add_argument("--areas", default="", help="stub areas, space- or comma-separated; "
+                        "AREA/test_module.py runs one module of an area")
     parser.add_argument("--out", default="testkit-results")
     parser.add_argument("--build", default=".testkit-build", help="where testkit is copied")
     parser.add_argument("--official", default=str(ROOT.parent / "shared" / "testkit-official"))
@@ -186,19 +187,28 @@ def main(argv: list[str] | None = None) -> int:
         _wait_port("127.0.0.1", args.port, 30)
         for area in areas:
             started = time.monotonic()
+            # "routing/test_routing_v5x0.py": one module of an area (compared with the official
+            # passes in that module only).
+            area, _, module = area.partition("/")
+            pattern = ["-p", module] if module else []
+            theirs = official.get(area, set())
+            if module:
+                prefix = f"tests.stub.{area}.{module.removesuffix('.py')}."
+                theirs = {t for t in theirs if t.startswith(prefix)}
             try:
                 proc = subprocess.run(
-                    [str(Path(args.python).absolute()), "-m", "unittest", "discover", "-v", "-s", f"tests/stub/{area}",
-                     "-t", "."], cwd=copy, env=env, capture_output=True, text=True,
-                    timeout=args.area_timeout)
+                    [str(Path(args.python).absolute()), "-m", "unittest", "discover", "-v",
+                     "-s", f"tests/stub/{area}", "-t", ".", *pattern], cwd=copy, env=env,
+                    capture_output=True, text=True, timeout=args.area_timeout)
                 text = proc.stdout + proc.stderr
             except subprocess.TimeoutExpired as exc:
                 text = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
                 text += "\n*** area timed out ***\n"
             wall = time.monotonic() - started
-            (out / "logs" / f"{area}.log").write_text(text)
+            name = f"{area}/{module}" if module else area
+            (out / "logs" / f"{name.replace('/', '-')}.log").write_text(text)
             outcomes, runs = parse_unittest_output(text)
-            row = tabulate_area(area, outcomes, official.get(area, set()))
+            row = tabulate_area(name, outcomes, theirs)
             row["runs"], row["wall"] = runs, round(wall)
             rows.append(row)
             missed.extend(row["missed"])
@@ -206,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
                 outcome, detail = outcomes[test]
                 tsv.append(f"{area}\t{test}\t{outcome}\t{detail}")
             _write(out, rows, tsv, missed)  # after each area, so a cut-off run leaves its part
-            print(f"{area}: {row['passed']} passed, {row['skipped']} skipped, {row['failed']} "
+            print(f"{name}: {row['passed']} passed, {row['skipped']} skipped, {row['failed']} "
                   f"failed; {row['ours']}/{row['runnable']} of the official backend's passes that "
                   f"asyncbolt's features allow ({row['official']} in all)", flush=True)
     finally:
