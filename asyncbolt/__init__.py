@@ -41,6 +41,7 @@ from .errors import (
     ProtocolError,
     ServiceUnavailable,
     TransientError,
+    UnsupportedServerProduct,
 )
 from .pool import ConnectionAcquisitionTimeout
 from .protocol import BoltClientProtocol, BoltServerProtocol
@@ -91,6 +92,7 @@ __all__ = [
     "ServiceUnavailable",
     "Structure",
     "TransientError",
+    "UnsupportedServerProduct",
     "VERSIONS",
     "__version__",
     "create_server",

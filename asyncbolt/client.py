@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, unquote, urlparse
 
 from . import __version__
 from ._generated.codec import check_response_maps
-from ._generated.versions import VERSIONS
+from ._generated.versions import MANIFEST_ONLY, VERSIONS
 from ._offload import OFFLOAD_BYTES, decoder_pool
 from .auth import auth_token
 from .connection import DEFAULT_MAX_MESSAGE_SIZE
@@ -42,6 +42,7 @@ from .errors import (
     Neo4jError,
     ProtocolError,
     ServiceUnavailable,
+    UnsupportedServerProduct,
 )
 from .framing import ChunkReader, ChunkWriter
 from .handshake import ClientHandshake
@@ -663,7 +664,8 @@ class Connection:
                  max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
                  max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
                  read_timeout: float | str | None = AUTO,
-                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES) -> None:
+                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
+                 server_agent_prefix: str | None = None) -> None:
         if read_timeout is not None and read_timeout != AUTO and not (
                 isinstance(read_timeout, (int, float)) and read_timeout > 0):
             raise ValueError(f"read_timeout must be positive, 'auto' or None, got {read_timeout!r}")
@@ -719,6 +721,8 @@ class Connection:
         self._last_failure: BaseException | None = None
         self.protocol_version: Version | None = None
         self.server_agent: str | None = None
+        #: Refuse a server whose agent does not start with this (see :func:`connect`).
+        self.server_agent_prefix = server_agent_prefix
         self.connection_id: str | None = None
         self.hints: dict[str, Any] = {}
         self.patches: frozenset[str] = frozenset()
@@ -1492,6 +1496,11 @@ class Connection:
                 self._queue(Hello(extra), _Call("HELLO", future, hello_done))
         self._flush()
         await future
+        prefix = self.server_agent_prefix
+        if prefix is not None and not (isinstance(self.server_agent, str)
+                                       and self.server_agent.startswith(prefix)):
+            raise UnsupportedServerProduct(f"{self.host}:{self.port}: server agent "
+                                           f"{self.server_agent!r} does not start with {prefix!r}")
 
 
 def parse_uri(uri: str) -> tuple[str, str, int, dict[str, str]]:
@@ -1553,7 +1562,9 @@ def _proposals(versions: Iterable[Version] | None) -> tuple[list, bool]:
     from .handshake import compress_versions
 
     wanted = sorted({(int(a), int(b)) for a, b in versions}, reverse=True)
-    manifest = any(v >= (5, 7) for v in wanted)
+    # The manifest slot only for versions nothing else reaches: it costs a slot that 4.1 (or
+    # 3.0) needs when older versions are wanted too, and a 5.7/5.8 server takes a legacy range.
+    manifest = any(v in MANIFEST_ONLY for v in wanted)
     slots = [tuple(p)[:3] for p in compress_versions(wanted)]
     slots = [(p[0], p[1], p[2]) for p in slots]
     limit = 3 if manifest else 4
@@ -1650,7 +1661,8 @@ def connect(uri: str | None = None, auth: Any = None, *,
             max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
             max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
             read_timeout: float | str | None = AUTO,
-            max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES, **kwargs: Any) -> Any:
+            max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
+            server_agent_prefix: str | None = None, **kwargs: Any) -> Any:
     """Open a Bolt connection: ``conn = await connect(uri, auth=...)`` or
     ``async with connect(uri) as conn``.
 
@@ -1678,6 +1690,9 @@ def connect(uri: str | None = None, auth: Any = None, *,
     do), else 300 s; None: no limit. Silence means no message bytes: a message stalled half-way
     is silent, and NOOP keep-alives count only while the server keeps its hint (a NOOP at least
     every hint seconds), so a hinting server keeps a long query alive indefinitely.
+    ``server_agent_prefix``: refuse a server whose agent (HELLO's ``server``) does not start
+    with this, raising ``UnsupportedServerProduct`` after authenticating (the official drivers
+    require ``"Neo4j/"``; default None: any Bolt server is welcome).
 
     The seed's form still works and returns a :class:`ClientSession`:
     ``await connect("tcp://localhost:7687", loop, protocol_class=MyProtocol, username=...)`` or
@@ -1699,7 +1714,8 @@ def connect(uri: str | None = None, auth: Any = None, *,
     limits = {"max_message_size": max_message_size, "max_chunks": max_chunks,
               "max_depth": max_depth, "max_buffered_records": max_buffered_records,
               "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout,
-              "max_decoded_values": max_decoded_values}
+              "max_decoded_values": max_decoded_values,
+              "server_agent_prefix": server_agent_prefix}
 
     def factory():
         return _open_connection(scheme, host_, port_, query, auth=auth, ssl=ssl, user_agent=user_agent,

@@ -610,8 +610,7 @@ class Driver:
     :attr:`bookmark_manager`); ``None`` makes sessions chain only their own bookmarks.
     ``ssl``, ``user_agent``, ``fetch_size``, ``versions`` and the limits ``max_message_size``,
     ``max_chunks``, ``max_depth``, ``max_decoded_values``, ``max_buffered_records``, ``max_buffered_bytes``,
-    ``read_timeout``: as
-    :func:`asyncbolt.connect`.
+    ``read_timeout``, ``server_agent_prefix``: as :func:`asyncbolt.connect`.
     """
 
     def __init__(self, uri: str, auth: Any = None, *, max_pool_size: int | None = 100,
@@ -630,7 +629,8 @@ class Driver:
                  max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
                  max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
                  read_timeout: float | str | None = AUTO,
-                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES) -> None:
+                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
+                 server_agent_prefix: str | None = None) -> None:
         scheme, host, port, query = parse_uri(uri)
         if scheme == "tcp":
             raise ValueError("Driver takes bolt:// or neo4j:// URIs (tcp:// is the seed API's)")
@@ -661,7 +661,8 @@ class Driver:
         self._limits = {"max_message_size": max_message_size, "max_chunks": max_chunks,
                         "max_depth": max_depth, "max_buffered_records": max_buffered_records,
                         "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout,
-                        "max_decoded_values": max_decoded_values}
+                        "max_decoded_values": max_decoded_values,
+                        "server_agent_prefix": server_agent_prefix}
         self._context = context if self.routing else None
         self._acquisition_timeout = connection_acquisition_timeout
         self._pool = Pool(self._open, max_size=max_pool_size,

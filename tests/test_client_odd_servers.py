@@ -768,7 +768,7 @@ async def test_manifest_with_nothing_in_common_answers_zero_and_raises() -> None
     async with FakeServer(script) as server:
         with pytest.raises(asyncbolt.HandshakeError, match="no version this client supports"):
             await asyncio.wait_for(
-                asyncbolt.connect(server.uri, auth=("u", "p"), versions=[(5, 8), (5, 7)], timeout=2), 3)
+                asyncbolt.connect(server.uri, auth=("u", "p"), versions=[(6, 0), (5, 8)], timeout=2), 3)
     assert answers == [NONE + b"\x00"]
 
 

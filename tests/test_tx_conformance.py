@@ -465,10 +465,10 @@ def test_explicit_versions_spell_out_those_older_than_ranges() -> None:
     assert _proposals([(4, 4), (4, 3), (4, 2), (4, 1), (4, 0)]) == (
         [(4, 4, 2), (4, 1, 0), (4, 0, 0)], False)
     assert _proposals([(5, 8), (5, 7), (4, 4), (4, 3), (4, 2), (4, 1)]) == (
-        [(5, 8, 1), (4, 4, 2), (4, 1, 0)], True)
+        [(5, 8, 1), (4, 4, 2), (4, 1, 0)], False)
     # When spelling out would not fit, the ranges stay (they reach servers that read them).
-    assert _proposals([(5, 8), (4, 4), (4, 3), (4, 2), (4, 1), (4, 0), (3, 0)]) == (
-        [(5, 8, 0), (4, 4, 4), (3, 0, 0)], True)
+    assert _proposals([(6, 0), (5, 8), (4, 4), (4, 3), (4, 2), (4, 1)]) == (
+        [(6, 0, 0), (5, 8, 0), (4, 4, 3)], True)
 
 
 async def test_explicit_versions_reach_a_4_1_server_without_ranges() -> None:
