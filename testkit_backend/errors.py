@@ -20,6 +20,7 @@ from asyncbolt.errors import (
     ProtocolError,
     ServiceUnavailable,
     TransientError,
+    UnsupportedServerProduct,
 )
 from asyncbolt.pool import ConnectionAcquisitionTimeout
 from asyncbolt.routing import RoutingServiceUnavailable, SessionExpired
@@ -119,6 +120,8 @@ def error_type(exc: BaseException) -> str:
         return _cls("ServiceUnavailable")
     if isinstance(exc, ResultConsumedError):
         return _cls("ResultConsumedError")
+    if isinstance(exc, UnsupportedServerProduct):
+        return _cls("UnsupportedServerProduct")
     if isinstance(exc, ConnectionAcquisitionTimeout):
         return _cls("ClientError")
     if isinstance(exc, ProtocolError):

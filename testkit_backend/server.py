@@ -57,8 +57,14 @@ FEATURES = [
     "Feature:Bolt:5.5",
     "Feature:Bolt:5.6",
     "Feature:Bolt:5.7",
+    "Feature:Bolt:Patch:UTC",
     "Feature:Impersonation",
 ]
+
+#: The versions the driver offers: the Bolt features above (testkit knows nothing past 5.7).
+#: Without 6.x the handshake needs no manifest slot, which leaves one for 4.1 spelled out next
+#: to 3.0 (the official 5.x drivers' proposals): testkit's 4.1/4.2 stubs read no ranges.
+VERSIONS = [(5, m) for m in range(7, -1, -1)] + [(4, 4), (4, 3), (4, 2), (4, 1), (3, 0)]
 
 
 #: Tests that need an API asyncbolt does not have although testkit gates them on no feature
@@ -245,7 +251,13 @@ class Backend:
                 raise NotSupported(option)
         if data.get("encrypted") or data.get("trustedCertificates") is not None:
             raise NotSupported("encrypted/trustedCertificates (use a +s/+ssc URI)")
-        kwargs: dict[str, Any] = {"bookmark_manager": None}  # as the official driver's sessions
+        kwargs: dict[str, Any] = {
+            "bookmark_manager": None,  # as the official driver's sessions
+            "versions": VERSIONS,
+            # The official driver refuses a server that does not say it is Neo4j; asyncbolt
+            # welcomes any Bolt server unless told, as here.
+            "server_agent_prefix": "Neo4j/",
+        }
         if data.get("userAgent") is not None:
             kwargs["user_agent"] = data["userAgent"]
         if data.get("connectionTimeoutMs") is not None:
