@@ -103,6 +103,18 @@ class ResultConsumedError(BoltError):
     transaction ended, or its session closed before it was read to its end."""
 
 
+class TransactionError(BoltError):
+    """The transaction can no longer be used: a query of it failed, or the connection was reset,
+    earlier (``__cause__``: that failure, which was raised where it happened; as the official
+    drivers' ``TransactionError``). Retryable when its cause is."""
+
+
+class ResultFailedError(BoltError):
+    """A result of a transaction that another query of it failed: the server dropped its
+    records, so what was not yet received can never be read (``__cause__``: the failure; as
+    the official drivers' ``ResultFailedError``). Retryable when its cause is."""
+
+
 class IncompleteCommit(ServiceUnavailable):
     """The connection broke after COMMIT was sent and before its answer arrived: the
     transaction may or may not have been committed, so it must not simply be run again."""
@@ -310,7 +322,7 @@ class _PullSlot:
 
 _CONSUMED = ("the result has been consumed: fetch the records you need before calling "
              "consume()")
-_OUT_OF_SCOPE = ("the result is out of scope: its transaction has ended (read a transaction's "
+_OUT_OF_SCOPE = ("the result is out of scope: its transaction has been closed (read a transaction's "
                  "results before committing or rolling it back)")
 
 
@@ -1020,7 +1032,9 @@ class Connection:
                     continue
                 # A result followed by another RUN must be drained (or discarded) now:
                 # the server accepts no RUN while it still streams.
-                later_run = any(isinstance(m, Run) for m, _ in outbox[i + 1:])
+                # (Not so for a transaction's results from Bolt 4.0: they are named by qid.)
+                later_run = not (v4 and s.tx is not None) and any(
+                    isinstance(m, Run) for m, _ in outbox[i + 1:])
                 n = -1 if (item.all or later_run) else s.fetch_size
                 if item.discard or s.abandoned:
                     message = Discard({"n": -1, **({"qid": s.qid} if s.qid >= 0 else {})}) if v4 else DiscardAll()
@@ -1113,6 +1127,8 @@ class Connection:
         if s.error is None and self._closed is not None:
             s.fail(ServiceUnavailable(str(self._closed)))
             return
+        if not s.records and self._lost_with_tx(s):
+            return
         if not need_fields and not s.records and s.has_more and s.in_flight == 0 and s.slot is None:
             s.slot = _PullSlot(s)
             self._queue(s.slot, None)
@@ -1123,9 +1139,22 @@ class Connection:
             waiter = s.waiter = self._loop.create_future()
         await waiter
 
+    def _lost_with_tx(self, s: _Stream) -> bool:
+        """Another query failed the transaction of ``s`` (nothing of ``s`` in flight): the server
+        dropped this result too, so ``s`` fails with ResultFailedError and no PULL or DISCARD
+        goes out for it (it would only be IGNORED)."""
+        failed = s.tx._failed if s.tx is not None else None
+        if failed is None or s.done or s.in_flight or s.slot is not None:
+            return False
+        error = ResultFailedError(f"the result of {s.query!r} is lost: its transaction failed "
+                                  f"({failed})")
+        error.__cause__ = failed
+        s.fail(error)
+        return True
+
     def _discard(self, s: _Stream) -> None:
         """Tell the server we want no more records of ``s``."""
-        if s.done:
+        if s.done or self._lost_with_tx(s):
             return
         if s.slot is not None:
             s.slot.discard = True
@@ -1155,6 +1184,13 @@ class Connection:
         """Before a new RUN (or COMMIT): the previous result must not stay open on the server."""
         s = self._current
         if s is None or s.done:
+            self._current = None
+            return
+        if s.tx is not None and not s.abandoned and self.protocol_version >= (4, 0):
+            # Bolt 4.0+: a transaction's results stay open side by side, each later PULL or
+            # DISCARD naming its result by the qid its RUN's SUCCESS gave (as the official
+            # drivers): the next RUN neither waits nor makes this one fetch all its records.
+            # (An abandoned one, at COMMIT/ROLLBACK, is discarded below.)
             self._current = None
             return
         if s.slot is not None:
@@ -1897,9 +1933,22 @@ class Transaction:
             raise ClientError("Neo.ClientError.Transaction.TransactionNotFound",
                               "the transaction is already closed")
         if self._failed is not None:
-            # As the official drivers: the transaction remembers what failed it and every later
-            # call raises that error again (a ClientError stays a ClientError).
-            raise self._failed
+            # As the official drivers: the failure was raised where it happened (by the query
+            # or its result); every later call says the transaction failed, caused by it.
+            raise TransactionError(f"the transaction failed earlier: {self._failed}") from self._failed
+
+    async def _settle_others(self) -> None:
+        """Before COMMIT/ROLLBACK: DISCARD the open results of this transaction other than the
+        connection's current one (Bolt 4.0+ keeps them side by side), and wait for their PULLs
+        in flight, so no DISCARD follows the end of the transaction."""
+        conn = self._conn
+        others = [s for s in self._streams if s is not conn._current and not s.done]
+        for s in others:
+            if s.has_more:
+                conn._abandon(s)
+        for s in others:
+            while s.in_flight and not s.done and conn._closed is None:
+                await conn._more(s, need_fields=True)
 
     def _end_results(self) -> None:
         """The transaction ended: its results can no longer be read (as the official drivers)."""
@@ -1915,6 +1964,7 @@ class Transaction:
         answer raises :class:`IncompleteCommit` (it may or may not have been committed)."""
         self._check()
         conn = self._conn
+        await self._settle_others()
         if conn._current is not None and conn._current.tx is self:
             conn._abandon(conn._current)  # DISCARD what was not read, as the official drivers
         await conn._settle_current()
@@ -1955,6 +2005,7 @@ class Transaction:
         try:
             if self._failed is not None or conn._closed is not None:
                 return
+            await self._settle_others()
             if conn._current is not None and conn._current.tx is self:
                 conn._abandon(conn._current)
                 await conn._settle_current()

@@ -38,6 +38,8 @@ from .client import (
     RequestIgnored,
     Result,
     ResultConsumedError,
+    ResultFailedError,
+    TransactionError,
     _open_connection,
     _ssl_for,
     _Stream,
@@ -52,7 +54,8 @@ from .routing import WRITER_GONE_CODES, Address, Router
 from .security import redact_uri
 
 __all__ = ["Driver", "Session", "BookmarkManager", "SessionTransaction", "ManagedTransaction",
-           "IncompleteCommit", "ResultConsumedError", "is_retryable", "unit_of_work"]
+           "IncompleteCommit", "ResultConsumedError", "ResultFailedError", "TransactionError",
+           "is_retryable", "unit_of_work"]
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +78,12 @@ def is_retryable(error: BaseException) -> bool:
     official drivers treat as client errors), ``ServiceUnavailable`` (a server went away; not
     ``IncompleteCommit``), a write refused by a server that is not the leader (``NotALeader``,
     ``ForbiddenOnReadOnlyDatabase``) and an expired authorization. Never for other client errors
-    or database errors. A ``RequestIgnored`` is judged by the failure that caused it.
+    or database errors. A ``RequestIgnored``, ``TransactionError`` or ``ResultFailedError`` is
+    judged by the failure that caused it.
     """
     seen = 0
-    while isinstance(error, RequestIgnored) and error.__cause__ is not None and seen < 10:
+    while (isinstance(error, (RequestIgnored, TransactionError, ResultFailedError))
+           and error.__cause__ is not None and seen < 10):
         error, seen = error.__cause__, seen + 1
     if isinstance(error, IncompleteCommit):
         return False
