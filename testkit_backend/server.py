@@ -59,6 +59,7 @@ FEATURES = [
     "Feature:Bolt:5.7",
     "Feature:Bolt:Patch:UTC",
     "Feature:Impersonation",
+    "Optimization:EagerTransactionBegin",
 ]
 
 #: The versions the driver offers: the Bolt features above (testkit knows nothing past 5.7).
