@@ -224,8 +224,11 @@ class SessionTransaction(_TransactionBase):
         return bookmark
 
     async def rollback(self) -> None:
+        """Roll back (nothing is sent when the transaction already failed). After a commit,
+        rollback or close it raises, as ``commit`` does (as the official drivers)."""
         if self._closed:
-            return
+            raise ClientError("Neo.ClientError.Transaction.TransactionNotFound",
+                              "the transaction is already closed")
         self._closed = True
         try:
             await self._tx.rollback()
