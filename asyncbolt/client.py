@@ -202,6 +202,26 @@ class Counters:
         return f"Counters({ {k: v for k, v in self.raw.items()} })"
 
 
+#: Notification key -> the GQL status object's key (and, below, its diagnostic record's).
+_STATUS_KEYS = (("title", "title"), ("code", "neo4j_code"), ("description", "description"))
+_DIAGNOSTIC_KEYS = (("severity", "_severity"), ("category", "_classification"),
+                    ("position", "_position"))
+
+
+def _notifications_from_statuses(statuses: list) -> list[dict[str, Any]]:
+    """The notifications among GQL status objects (Bolt 5.6+), as pre-5.6 servers sent them."""
+    out = []
+    for status in statuses:
+        if not isinstance(status, dict) or "neo4j_code" not in status:
+            continue  # a status that is no notification (success, no data, ...)
+        notification = {key: status[skey] for key, skey in _STATUS_KEYS if skey in status}
+        record = status.get("diagnostic_record")
+        if isinstance(record, dict):
+            notification.update((key, record[dkey]) for key, dkey in _DIAGNOSTIC_KEYS if dkey in record)
+        out.append(notification)
+    return out
+
+
 class Summary:
     """What the server said about a finished query."""
 
@@ -213,8 +233,12 @@ class Summary:
         self.query_type: str | None = pull.get("type")
         self.plan: dict | None = pull.get("plan") or pull.get("profile")
         self.profile: dict | None = pull.get("profile")
-        self.notifications: list = list(pull.get("notifications") or [])
         self.statuses: list = list(pull.get("statuses") or [])
+        #: The server's notifications; from Bolt 5.6, which sends GQL status objects instead,
+        #: those of the statuses that carry a ``neo4j_code`` in the notification form (code,
+        #: title, description; severity, category and position from the diagnostic record).
+        self.notifications: list = (list(pull.get("notifications") or []) if "notifications" in pull
+                                    else _notifications_from_statuses(self.statuses))
         self.bookmark: str | None = pull.get("bookmark")
         self.database: str | None = pull.get("db") or run.get("db")
         self.t_first: int | None = run.get("t_first", run.get("result_available_after"))
