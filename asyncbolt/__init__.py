@@ -26,8 +26,10 @@ from .driver import (
     IncompleteCommit,
     ManagedTransaction,
     ResultConsumedError,
+    ResultFailedError,
     Session,
     SessionTransaction,
+    TransactionError,
     is_retryable,
     unit_of_work,
 )
@@ -41,6 +43,7 @@ from .errors import (
     ProtocolError,
     ServiceUnavailable,
     TransientError,
+    UnsupportedServerProduct,
 )
 from .pool import ConnectionAcquisitionTimeout
 from .protocol import BoltClientProtocol, BoltServerProtocol
@@ -56,6 +59,7 @@ __all__ = [
     "IncompleteCommit",
     "ManagedTransaction",
     "ResultConsumedError",
+    "ResultFailedError",
     "RoutingServiceUnavailable",
     "Session",
     "SessionExpired",
@@ -72,6 +76,7 @@ __all__ = [
     "RequestIgnored",
     "Summary",
     "Transaction",
+    "TransactionError",
     "basic_auth",
     "bearer_auth",
     "connect",
@@ -91,6 +96,7 @@ __all__ = [
     "ServiceUnavailable",
     "Structure",
     "TransientError",
+    "UnsupportedServerProduct",
     "VERSIONS",
     "__version__",
     "create_server",

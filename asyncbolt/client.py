@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, unquote, urlparse
 
 from . import __version__
 from ._generated.codec import check_response_maps
-from ._generated.versions import VERSIONS
+from ._generated.versions import MANIFEST_ONLY, VERSIONS
 from ._offload import OFFLOAD_BYTES, decoder_pool
 from .auth import auth_token
 from .connection import DEFAULT_MAX_MESSAGE_SIZE
@@ -42,6 +42,7 @@ from .errors import (
     Neo4jError,
     ProtocolError,
     ServiceUnavailable,
+    UnsupportedServerProduct,
 )
 from .framing import ChunkReader, ChunkWriter
 from .handshake import ClientHandshake
@@ -100,6 +101,18 @@ class RequestIgnored(BoltError):
 class ResultConsumedError(BoltError):
     """The result's records can no longer be read: it was consumed (``consume()``), its
     transaction ended, or its session closed before it was read to its end."""
+
+
+class TransactionError(BoltError):
+    """The transaction can no longer be used: a query of it failed, or the connection was reset,
+    earlier (``__cause__``: that failure, which was raised where it happened; as the official
+    drivers' ``TransactionError``). Retryable when its cause is."""
+
+
+class ResultFailedError(BoltError):
+    """A result of a transaction that another query of it failed: the server dropped its
+    records, so what was not yet received can never be read (``__cause__``: the failure; as
+    the official drivers' ``ResultFailedError``). Retryable when its cause is."""
 
 
 class IncompleteCommit(ServiceUnavailable):
@@ -189,6 +202,26 @@ class Counters:
         return f"Counters({ {k: v for k, v in self.raw.items()} })"
 
 
+#: Notification key -> the GQL status object's key (and, below, its diagnostic record's).
+_STATUS_KEYS = (("title", "title"), ("code", "neo4j_code"), ("description", "description"))
+_DIAGNOSTIC_KEYS = (("severity", "_severity"), ("category", "_classification"),
+                    ("position", "_position"))
+
+
+def _notifications_from_statuses(statuses: list) -> list[dict[str, Any]]:
+    """The notifications among GQL status objects (Bolt 5.6+), as pre-5.6 servers sent them."""
+    out = []
+    for status in statuses:
+        if not isinstance(status, dict) or "neo4j_code" not in status:
+            continue  # a status that is no notification (success, no data, ...)
+        notification = {key: status[skey] for key, skey in _STATUS_KEYS if skey in status}
+        record = status.get("diagnostic_record")
+        if isinstance(record, dict):
+            notification.update((key, record[dkey]) for key, dkey in _DIAGNOSTIC_KEYS if dkey in record)
+        out.append(notification)
+    return out
+
+
 class Summary:
     """What the server said about a finished query."""
 
@@ -200,8 +233,12 @@ class Summary:
         self.query_type: str | None = pull.get("type")
         self.plan: dict | None = pull.get("plan") or pull.get("profile")
         self.profile: dict | None = pull.get("profile")
-        self.notifications: list = list(pull.get("notifications") or [])
         self.statuses: list = list(pull.get("statuses") or [])
+        #: The server's notifications; from Bolt 5.6, which sends GQL status objects instead,
+        #: those of the statuses that carry a ``neo4j_code`` in the notification form (code,
+        #: title, description; severity, category and position from the diagnostic record).
+        self.notifications: list = (list(pull.get("notifications") or []) if "notifications" in pull
+                                    else _notifications_from_statuses(self.statuses))
         self.bookmark: str | None = pull.get("bookmark")
         self.database: str | None = pull.get("db") or run.get("db")
         self.t_first: int | None = run.get("t_first", run.get("result_available_after"))
@@ -309,7 +346,7 @@ class _PullSlot:
 
 _CONSUMED = ("the result has been consumed: fetch the records you need before calling "
              "consume()")
-_OUT_OF_SCOPE = ("the result is out of scope: its transaction has ended (read a transaction's "
+_OUT_OF_SCOPE = ("the result is out of scope: its transaction has been closed (read a transaction's "
                  "results before committing or rolling it back)")
 
 
@@ -663,7 +700,8 @@ class Connection:
                  max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
                  max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
                  read_timeout: float | str | None = AUTO,
-                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES) -> None:
+                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
+                 server_agent_prefix: str | None = None) -> None:
         if read_timeout is not None and read_timeout != AUTO and not (
                 isinstance(read_timeout, (int, float)) and read_timeout > 0):
             raise ValueError(f"read_timeout must be positive, 'auto' or None, got {read_timeout!r}")
@@ -719,6 +757,8 @@ class Connection:
         self._last_failure: BaseException | None = None
         self.protocol_version: Version | None = None
         self.server_agent: str | None = None
+        #: Refuse a server whose agent does not start with this (see :func:`connect`).
+        self.server_agent_prefix = server_agent_prefix
         self.connection_id: str | None = None
         self.hints: dict[str, Any] = {}
         self.patches: frozenset[str] = frozenset()
@@ -1016,7 +1056,9 @@ class Connection:
                     continue
                 # A result followed by another RUN must be drained (or discarded) now:
                 # the server accepts no RUN while it still streams.
-                later_run = any(isinstance(m, Run) for m, _ in outbox[i + 1:])
+                # (Not so for a transaction's results from Bolt 4.0: they are named by qid.)
+                later_run = not (v4 and s.tx is not None) and any(
+                    isinstance(m, Run) for m, _ in outbox[i + 1:])
                 n = -1 if (item.all or later_run) else s.fetch_size
                 if item.discard or s.abandoned:
                     message = Discard({"n": -1, **({"qid": s.qid} if s.qid >= 0 else {})}) if v4 else DiscardAll()
@@ -1109,6 +1151,8 @@ class Connection:
         if s.error is None and self._closed is not None:
             s.fail(ServiceUnavailable(str(self._closed)))
             return
+        if not s.records and self._lost_with_tx(s):
+            return
         if not need_fields and not s.records and s.has_more and s.in_flight == 0 and s.slot is None:
             s.slot = _PullSlot(s)
             self._queue(s.slot, None)
@@ -1119,9 +1163,22 @@ class Connection:
             waiter = s.waiter = self._loop.create_future()
         await waiter
 
+    def _lost_with_tx(self, s: _Stream) -> bool:
+        """Another query failed the transaction of ``s`` (nothing of ``s`` in flight): the server
+        dropped this result too, so ``s`` fails with ResultFailedError and no PULL or DISCARD
+        goes out for it (it would only be IGNORED)."""
+        failed = s.tx._failed if s.tx is not None else None
+        if failed is None or s.done or s.in_flight or s.slot is not None:
+            return False
+        error = ResultFailedError(f"the result of {s.query!r} is lost: its transaction failed "
+                                  f"({failed})")
+        error.__cause__ = failed
+        s.fail(error)
+        return True
+
     def _discard(self, s: _Stream) -> None:
         """Tell the server we want no more records of ``s``."""
-        if s.done:
+        if s.done or self._lost_with_tx(s):
             return
         if s.slot is not None:
             s.slot.discard = True
@@ -1151,6 +1208,13 @@ class Connection:
         """Before a new RUN (or COMMIT): the previous result must not stay open on the server."""
         s = self._current
         if s is None or s.done:
+            self._current = None
+            return
+        if s.tx is not None and not s.abandoned and self.protocol_version >= (4, 0):
+            # Bolt 4.0+: a transaction's results stay open side by side, each later PULL or
+            # DISCARD naming its result by the qid its RUN's SUCCESS gave (as the official
+            # drivers): the next RUN neither waits nor makes this one fetch all its records.
+            # (An abandoned one, at COMMIT/ROLLBACK, is discarded below.)
             self._current = None
             return
         if s.slot is not None:
@@ -1492,6 +1556,11 @@ class Connection:
                 self._queue(Hello(extra), _Call("HELLO", future, hello_done))
         self._flush()
         await future
+        prefix = self.server_agent_prefix
+        if prefix is not None and not (isinstance(self.server_agent, str)
+                                       and self.server_agent.startswith(prefix)):
+            raise UnsupportedServerProduct(f"{self.host}:{self.port}: server agent "
+                                           f"{self.server_agent!r} does not start with {prefix!r}")
 
 
 def parse_uri(uri: str) -> tuple[str, str, int, dict[str, str]]:
@@ -1553,7 +1622,9 @@ def _proposals(versions: Iterable[Version] | None) -> tuple[list, bool]:
     from .handshake import compress_versions
 
     wanted = sorted({(int(a), int(b)) for a, b in versions}, reverse=True)
-    manifest = any(v >= (5, 7) for v in wanted)
+    # The manifest slot only for versions nothing else reaches: it costs a slot that 4.1 (or
+    # 3.0) needs when older versions are wanted too, and a 5.7/5.8 server takes a legacy range.
+    manifest = any(v in MANIFEST_ONLY for v in wanted)
     slots = [tuple(p)[:3] for p in compress_versions(wanted)]
     slots = [(p[0], p[1], p[2]) for p in slots]
     limit = 3 if manifest else 4
@@ -1650,7 +1721,8 @@ def connect(uri: str | None = None, auth: Any = None, *,
             max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
             max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
             read_timeout: float | str | None = AUTO,
-            max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES, **kwargs: Any) -> Any:
+            max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
+            server_agent_prefix: str | None = None, **kwargs: Any) -> Any:
     """Open a Bolt connection: ``conn = await connect(uri, auth=...)`` or
     ``async with connect(uri) as conn``.
 
@@ -1678,6 +1750,9 @@ def connect(uri: str | None = None, auth: Any = None, *,
     do), else 300 s; None: no limit. Silence means no message bytes: a message stalled half-way
     is silent, and NOOP keep-alives count only while the server keeps its hint (a NOOP at least
     every hint seconds), so a hinting server keeps a long query alive indefinitely.
+    ``server_agent_prefix``: refuse a server whose agent (HELLO's ``server``) does not start
+    with this, raising ``UnsupportedServerProduct`` after authenticating (the official drivers
+    require ``"Neo4j/"``; default None: any Bolt server is welcome).
 
     The seed's form still works and returns a :class:`ClientSession`:
     ``await connect("tcp://localhost:7687", loop, protocol_class=MyProtocol, username=...)`` or
@@ -1699,7 +1774,8 @@ def connect(uri: str | None = None, auth: Any = None, *,
     limits = {"max_message_size": max_message_size, "max_chunks": max_chunks,
               "max_depth": max_depth, "max_buffered_records": max_buffered_records,
               "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout,
-              "max_decoded_values": max_decoded_values}
+              "max_decoded_values": max_decoded_values,
+              "server_agent_prefix": server_agent_prefix}
 
     def factory():
         return _open_connection(scheme, host_, port_, query, auth=auth, ssl=ssl, user_agent=user_agent,
@@ -1881,9 +1957,22 @@ class Transaction:
             raise ClientError("Neo.ClientError.Transaction.TransactionNotFound",
                               "the transaction is already closed")
         if self._failed is not None:
-            # As the official drivers: the transaction remembers what failed it and every later
-            # call raises that error again (a ClientError stays a ClientError).
-            raise self._failed
+            # As the official drivers: the failure was raised where it happened (by the query
+            # or its result); every later call says the transaction failed, caused by it.
+            raise TransactionError(f"the transaction failed earlier: {self._failed}") from self._failed
+
+    async def _settle_others(self) -> None:
+        """Before COMMIT/ROLLBACK: DISCARD the open results of this transaction other than the
+        connection's current one (Bolt 4.0+ keeps them side by side), and wait for their PULLs
+        in flight, so no DISCARD follows the end of the transaction."""
+        conn = self._conn
+        others = [s for s in self._streams if s is not conn._current and not s.done]
+        for s in others:
+            if s.has_more:
+                conn._abandon(s)
+        for s in others:
+            while s.in_flight and not s.done and conn._closed is None:
+                await conn._more(s, need_fields=True)
 
     def _end_results(self) -> None:
         """The transaction ended: its results can no longer be read (as the official drivers)."""
@@ -1899,6 +1988,7 @@ class Transaction:
         answer raises :class:`IncompleteCommit` (it may or may not have been committed)."""
         self._check()
         conn = self._conn
+        await self._settle_others()
         if conn._current is not None and conn._current.tx is self:
             conn._abandon(conn._current)  # DISCARD what was not read, as the official drivers
         await conn._settle_current()
@@ -1939,6 +2029,7 @@ class Transaction:
         try:
             if self._failed is not None or conn._closed is not None:
                 return
+            await self._settle_others()
             if conn._current is not None and conn._current.tx is self:
                 conn._abandon(conn._current)
                 await conn._settle_current()

@@ -38,6 +38,8 @@ from .client import (
     RequestIgnored,
     Result,
     ResultConsumedError,
+    ResultFailedError,
+    TransactionError,
     _open_connection,
     _ssl_for,
     _Stream,
@@ -52,7 +54,8 @@ from .routing import WRITER_GONE_CODES, Address, Router
 from .security import redact_uri
 
 __all__ = ["Driver", "Session", "BookmarkManager", "SessionTransaction", "ManagedTransaction",
-           "IncompleteCommit", "ResultConsumedError", "is_retryable", "unit_of_work"]
+           "IncompleteCommit", "ResultConsumedError", "ResultFailedError", "TransactionError",
+           "is_retryable", "unit_of_work"]
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +78,12 @@ def is_retryable(error: BaseException) -> bool:
     official drivers treat as client errors), ``ServiceUnavailable`` (a server went away; not
     ``IncompleteCommit``), a write refused by a server that is not the leader (``NotALeader``,
     ``ForbiddenOnReadOnlyDatabase``) and an expired authorization. Never for other client errors
-    or database errors. A ``RequestIgnored`` is judged by the failure that caused it.
+    or database errors. A ``RequestIgnored``, ``TransactionError`` or ``ResultFailedError`` is
+    judged by the failure that caused it.
     """
     seen = 0
-    while isinstance(error, RequestIgnored) and error.__cause__ is not None and seen < 10:
+    while (isinstance(error, (RequestIgnored, TransactionError, ResultFailedError))
+           and error.__cause__ is not None and seen < 10):
         error, seen = error.__cause__, seen + 1
     if isinstance(error, IncompleteCommit):
         return False
@@ -219,8 +224,11 @@ class SessionTransaction(_TransactionBase):
         return bookmark
 
     async def rollback(self) -> None:
+        """Roll back (nothing is sent when the transaction already failed). After a commit,
+        rollback or close it raises, as ``commit`` does (as the official drivers)."""
         if self._closed:
-            return
+            raise ClientError("Neo.ClientError.Transaction.TransactionNotFound",
+                              "the transaction is already closed")
         self._closed = True
         try:
             await self._tx.rollback()
@@ -610,8 +618,7 @@ class Driver:
     :attr:`bookmark_manager`); ``None`` makes sessions chain only their own bookmarks.
     ``ssl``, ``user_agent``, ``fetch_size``, ``versions`` and the limits ``max_message_size``,
     ``max_chunks``, ``max_depth``, ``max_decoded_values``, ``max_buffered_records``, ``max_buffered_bytes``,
-    ``read_timeout``: as
-    :func:`asyncbolt.connect`.
+    ``read_timeout``, ``server_agent_prefix``: as :func:`asyncbolt.connect`.
     """
 
     def __init__(self, uri: str, auth: Any = None, *, max_pool_size: int | None = 100,
@@ -630,7 +637,8 @@ class Driver:
                  max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
                  max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
                  read_timeout: float | str | None = AUTO,
-                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES) -> None:
+                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
+                 server_agent_prefix: str | None = None) -> None:
         scheme, host, port, query = parse_uri(uri)
         if scheme == "tcp":
             raise ValueError("Driver takes bolt:// or neo4j:// URIs (tcp:// is the seed API's)")
@@ -661,7 +669,8 @@ class Driver:
         self._limits = {"max_message_size": max_message_size, "max_chunks": max_chunks,
                         "max_depth": max_depth, "max_buffered_records": max_buffered_records,
                         "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout,
-                        "max_decoded_values": max_decoded_values}
+                        "max_decoded_values": max_decoded_values,
+                        "server_agent_prefix": server_agent_prefix}
         self._context = context if self.routing else None
         self._acquisition_timeout = connection_acquisition_timeout
         self._pool = Pool(self._open, max_size=max_pool_size,

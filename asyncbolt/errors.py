@@ -59,6 +59,11 @@ class ServiceUnavailable(BoltError):
     """The server cannot be reached, or the connection broke."""
 
 
+class UnsupportedServerProduct(BoltError):
+    """The server's agent (HELLO's ``server``) does not start with the ``server_agent_prefix``
+    the client was told to require (see :func:`asyncbolt.connect`)."""
+
+
 # GQL status and description used when an error names none: "general processing exception".
 _DEFAULT_GQL = "50N42"
 _CLASSIFICATIONS = {

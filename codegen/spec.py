@@ -197,6 +197,7 @@ class MapKey:
     doc: str = ""
     secret: bool = False
     keys: str | None = None  # the key table of a nested map (or of each map of a list)
+    values: list[str] | None = None  # the only values a String key may have
 
 
 @dataclass
@@ -456,12 +457,17 @@ def load(spec_dir: Path) -> Spec:
     for mname, keys in bolt["maps"].items():
         out = []
         for k in keys:
-            bctx.keys(k, {"key", "type"}, {"versions", "doc", "secret", "keys"})
+            bctx.keys(k, {"key", "type"}, {"versions", "doc", "secret", "keys", "values"})
             rng = [bctx.range(k.get("versions", f"{versions[0][0]}.{versions[0][1]}-"), k, patch_names)]
             if k.get("keys") is not None and k["keys"] not in bolt["maps"]:
                 raise bctx.fail(k, f"unknown key table {k['keys']!r}")
+            values = k.get("values")
+            if values is not None and (k["type"] != "String" or not isinstance(values, list) or not values
+                                       or not all(isinstance(v, str) for v in values)):
+                raise bctx.fail(k, "values: a non-empty list of strings, for a String key only")
             out.append(MapKey(k["key"], bctx.typeref(k["type"], k, struct_names), rng,
-                              str(k.get("doc", "")), bool(k.get("secret", False)), k.get("keys")))
+                              str(k.get("doc", "")), bool(k.get("secret", False)), k.get("keys"),
+                              list(values) if values is not None else None))
         maps[mname] = out
 
     messages: list[Message] = []

@@ -11,7 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from asyncbolt.client import RequestIgnored
-from asyncbolt.driver import IncompleteCommit, ResultConsumedError, is_retryable
+from asyncbolt.driver import (
+    IncompleteCommit,
+    ResultConsumedError,
+    ResultFailedError,
+    TransactionError,
+    is_retryable,
+)
 from asyncbolt.errors import (
     AuthError,
     ClientError,
@@ -20,6 +26,7 @@ from asyncbolt.errors import (
     ProtocolError,
     ServiceUnavailable,
     TransientError,
+    UnsupportedServerProduct,
 )
 from asyncbolt.pool import ConnectionAcquisitionTimeout
 from asyncbolt.routing import RoutingServiceUnavailable, SessionExpired
@@ -117,8 +124,14 @@ def error_type(exc: BaseException) -> str:
         return _cls("ServiceUnavailable")
     if isinstance(exc, ServiceUnavailable):
         return _cls("ServiceUnavailable")
+    if isinstance(exc, TransactionError):
+        return _cls("TransactionError")
+    if isinstance(exc, ResultFailedError):
+        return _cls("ResultFailedError")
     if isinstance(exc, ResultConsumedError):
         return _cls("ResultConsumedError")
+    if isinstance(exc, UnsupportedServerProduct):
+        return _cls("UnsupportedServerProduct")
     if isinstance(exc, ConnectionAcquisitionTimeout):
         return _cls("ClientError")
     if isinstance(exc, ProtocolError):
@@ -130,6 +143,10 @@ def _message(exc: BaseException) -> str:
     exc = _unwrap(exc)
     if isinstance(exc, Neo4jError):
         return exc.message
+    if isinstance(exc, (TransactionError, ResultFailedError)) and exc.__cause__ is not None:
+        # The official driver's message names its cause's class (testkit looks for it).
+        cause = error_type(exc.__cause__).rsplit(".", 1)[-1].rstrip("'>")
+        return f"{exc} (caused by {cause})"
     return str(exc)
 
 

@@ -78,13 +78,21 @@ def _local_datetime(local_seconds: int, nanoseconds: int) -> dict[str, int]:
     return {"year": y, "month": m, "day": d, **_clock(secs * _NS + nanoseconds)}
 
 
+def _eid(element_id: Any, id_: Any) -> dict[str, Any]:
+    """An element id as the official driver reports it: before Bolt 5 (no element ids on the
+    wire, where asyncbolt's structures keep None as received) the id as a string."""
+    if element_id is None and isinstance(id_, int):
+        element_id = str(id_)
+    return to_testkit(element_id)
+
+
 def _unbound(rel: Any, start: Any, end: Any) -> dict[str, Any]:
     return {"name": "Relationship", "data": {
         "id": to_testkit(rel.id), "startNodeId": to_testkit(start.id),
         "endNodeId": to_testkit(end.id), "type": to_testkit(rel.type),
-        "props": to_testkit(rel.properties), "elementId": to_testkit(rel.element_id),
-        "startNodeElementId": to_testkit(start.element_id),
-        "endNodeElementId": to_testkit(end.element_id)}}
+        "props": to_testkit(rel.properties), "elementId": _eid(rel.element_id, rel.id),
+        "startNodeElementId": _eid(start.element_id, start.id),
+        "endNodeElementId": _eid(end.element_id, end.id)}}
 
 
 def _path(path: Path) -> dict[str, Any]:
@@ -128,14 +136,14 @@ def to_testkit(v: Any) -> dict[str, Any]:
     if isinstance(v, Node):
         return {"name": "Node", "data": {
             "id": to_testkit(v.id), "labels": to_testkit(list(v.labels)),
-            "props": to_testkit(v.properties), "elementId": to_testkit(v.element_id)}}
+            "props": to_testkit(v.properties), "elementId": _eid(v.element_id, v.id)}}
     if isinstance(v, Relationship):
         return {"name": "Relationship", "data": {
             "id": to_testkit(v.id), "startNodeId": to_testkit(v.start_node_id),
             "endNodeId": to_testkit(v.end_node_id), "type": to_testkit(v.type),
-            "props": to_testkit(v.properties), "elementId": to_testkit(v.element_id),
-            "startNodeElementId": to_testkit(v.start_node_element_id),
-            "endNodeElementId": to_testkit(v.end_node_element_id)}}
+            "props": to_testkit(v.properties), "elementId": _eid(v.element_id, v.id),
+            "startNodeElementId": _eid(v.start_node_element_id, v.start_node_id),
+            "endNodeElementId": _eid(v.end_node_element_id, v.end_node_id)}}
     if isinstance(v, Path):
         return _path(v)
     if isinstance(v, Point2D):

@@ -294,7 +294,7 @@ async def test_a_range_of_5x_versions_is_answered_inside_the_range(falkordb: Fal
 
 
 async def test_a_version_above_5_7_alone_is_answered_5_7_and_refused(falkordb: FalkorDB) -> None:
-    # Proposed: manifest v1 + 5.8. FalkorDB answers 00 00 07 05, which was not proposed; the
+    # Proposed: 5.8 alone (no manifest: 5.8 needs none). FalkorDB answers 00 00 07 05, which was not proposed; the
     # client must refuse it, naming both.
     with pytest.raises(asyncbolt.HandshakeError) as info:
         await asyncio.wait_for(open_conn(falkordb, versions=[(5, 8)]), 5)

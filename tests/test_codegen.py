@@ -123,6 +123,21 @@ def test_unknown_version_and_typo_keys_are_refused(spec_copy: Path) -> None:
     assert "unknown key(s) ['dco']" in exc.value.reason
 
 
+def test_map_key_values_must_be_strings_of_a_string_key(spec_copy: Path) -> None:
+    bolt = spec_copy / "bolt.yaml"
+    for bad in ("values: [r, 7]", "values: []", "values: r"):
+        shutil.copy(SPEC / "bolt.yaml", bolt)
+        _edit(bolt, "type: String, values: [r, w, rw, s]", f"type: String, {bad}")
+        with pytest.raises(SpecError) as exc:
+            load(spec_copy)
+        assert "values: a non-empty list of strings" in exc.value.reason
+    shutil.copy(SPEC / "bolt.yaml", bolt)
+    _edit(bolt, "{key: has_more, type: Boolean,", "{key: has_more, type: Boolean, values: [x],")
+    with pytest.raises(SpecError) as exc:
+        load(spec_copy)
+    assert "for a String key only" in exc.value.reason
+
+
 def test_yaml_syntax_error_names_the_line(spec_copy: Path) -> None:
     ps = spec_copy / "packstream.yaml"
     line = _edit(ps, "  Point3D:\n", "  Point3D: [\n")

@@ -324,6 +324,9 @@ async def test_explicit_transactions(driver, server) -> None:
         assert await tx.commit() == "bm:2"
         with pytest.raises(asyncbolt.ClientError, match="already closed"):
             await tx.commit()
+        with pytest.raises(asyncbolt.ClientError, match="already closed"):
+            await tx.rollback()  # a second end is an error, as the official drivers
+        await tx.close()  # close stays a no-op on an ended transaction
         left_open = await session.begin_transaction()
         await left_open.run("ECHO")
     assert len(_calls(server.recorder, "rollback")) == 3  # closing the session rolled it back

@@ -150,6 +150,13 @@ def _bad_field(owner: str, field: str, expected: str, value: Any, at: int | None
                          (owner, field))
 
 
+def _found(item: Any) -> str:
+    """A map value that failed its check, for the error: its type, and a string's start."""
+    if type(item) is str:
+        return f"String {item[:40]!r}{'...' if len(item) > 40 else ''}"
+    return _type_name(item)
+
+
 # Well-known keys of request maps (spec/bolt.yaml "maps"): table -> key -> (check of the value,
 # its type, first version, last version or None). A key of the wrong type is a bad request.
 _MAP_KEY_CHECKS: dict[str, dict[str, tuple[Any, str, Version, Version | None]]] = {
@@ -220,8 +227,8 @@ def check_request_maps(message: Any, version: Version) -> str | None:
             if entry is None or entry[2] > version or (entry[3] is not None and version > entry[3]):
                 continue
             if not entry[0](item):
-                return (f"{message.name} {field}.{key} must be {entry[1]}, "
-                        f"found {_type_name(item)}")
+                found = _found(item)
+                return f"{message.name} {field}.{key} must be {entry[1]}, found {found}"
     return None
 
 
@@ -281,7 +288,7 @@ _RESPONSE_KEY_CHECKS: dict[str, dict[str, tuple[Any, str, str | None]]] = {
         "has_more": (lambda v: type(v) is bool, "Boolean", None),
         "bookmark": (lambda v: type(v) is str, "String", None),
         "db": (lambda v: type(v) is str, "String", None),
-        "type": (lambda v: type(v) is str, "String", None),
+        "type": (lambda v: type(v) is str and v in {"r", "w", "rw", "s"}, "String 'r', 'w', 'rw' or 's'", None),
         "stats": (lambda v: type(v) is dict, "Map", "stats"),
         "plan": (lambda v: type(v) is dict, "Map", None),
         "profile": (lambda v: type(v) is dict, "Map", None),
@@ -304,7 +311,8 @@ def _check_response_map(value: dict, table: str, path: str) -> str | None:
         if entry is None:
             continue
         if not entry[0](item):
-            return f"{path}{key} must be {entry[1]}, found {_type_name(item)}"
+            found = _found(item)
+            return f"{path}{key} must be {entry[1]}, found {found}"
         nested = entry[2]
         if nested is None:
             continue
