@@ -174,6 +174,7 @@ def _cls(name):
     (ClientError("Neo.ClientError.Statement.TypeError", "bad"), _cls("CypherTypeError")),
     (ClientError("Neo.ClientError.Security.Unauthorized", "no"), _cls("AuthError")),
     (ClientError("Neo.ClientError.Security.TokenExpired", "old"), _cls("TokenExpired")),
+    (ClientError("Neo.ClientError.Security.AuthorizationExpired", "old"), _cls("TransientError")),
     (ClientError("Neo.ClientError.Security.Forbidden", "no"), _cls("Forbidden")),
     (ClientError("Neo.ClientError.Cluster.NotALeader", "no"), _cls("NotALeader")),
     (ClientError("Neo.ClientError.Made.Up", "x"), _cls("ClientError")),
@@ -210,6 +211,39 @@ def test_driver_error_payload():
     data = driver_error(terminated)["data"]
     assert data["code"] == "Neo.ClientError.Transaction.Terminated" and data["retryable"] is False
     assert "code" not in driver_error(ServiceUnavailable("x"))["data"]
+
+
+def test_expired_authorization_is_retryable_and_an_expired_token_is_not():
+    # testkit's AuthorizationExpiredTreatment: the official driver raises AuthorizationExpired
+    # as a (retryable) TransientError with the server's code; TokenExpired is final
+    expired = Neo4jError.from_metadata({"code": "Neo.ClientError.Security.AuthorizationExpired",
+                                        "message": "Authorization expired"})
+    data = driver_error(expired)["data"]
+    assert (data["errorType"], data["code"], data["retryable"]) == (
+        _cls("TransientError"), "Neo.ClientError.Security.AuthorizationExpired", True)
+    token = Neo4jError.from_metadata({"code": "Neo.ClientError.Security.TokenExpired",
+                                      "message": "Token expired"})
+    data = driver_error(token)["data"]
+    assert (data["errorType"], data["retryable"]) == (_cls("TokenExpired"), False)
+
+
+def test_custom_auth_tokens_keep_their_parameters():
+    from testkit_backend.server import _auth
+
+    # testkit sends a custom scheme's parameters as plain JSON values
+    token = _auth({"name": "AuthorizationToken", "data": {
+        "scheme": "wild-scheme", "principal": "I See Something", "credentials": "You Don't See!",
+        "realm": "And it's blue.", "parameters": {"sky?": "no", "my eyes": 0.1, "da?": True}}})
+    assert token == {"scheme": "wild-scheme", "principal": "I See Something",
+                     "credentials": "You Don't See!", "realm": "And it's blue.",
+                     "parameters": {"sky?": "no", "my eyes": 0.1, "da?": True}}
+    token = _auth({"name": "AuthorizationToken", "data": {
+        "scheme": "x", "parameters": {"n": tk("CypherInt", 1)}}})
+    assert token == {"scheme": "x", "parameters": {"n": 1}}
+    assert _auth({"name": "AuthorizationToken", "data": {
+        "scheme": "bearer", "credentials": "t"}}) == {"scheme": "bearer", "credentials": "t"}
+    assert _auth({"name": "AuthorizationToken", "data": {
+        "scheme": "kerberos", "credentials": "t"}})["credentials"] == "t"
 
 
 def test_gql_fields_and_cause():
