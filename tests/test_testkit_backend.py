@@ -246,6 +246,16 @@ def test_custom_auth_tokens_keep_their_parameters():
         "scheme": "kerberos", "credentials": "t"}})["credentials"] == "t"
 
 
+def test_stub_scripts_are_written_to_a_folder_of_the_run(tmp_path):
+    # testkit writes each stub script (variables filled in) to tempfile.gettempdir() under its
+    # own name: runs side by side (in separate network namespaces) must not share that folder
+    from testkit_backend.run import _tmpdir
+
+    path = _tmpdir(tmp_path / "build")
+    assert path.is_dir() and path.parent == tmp_path / "build"
+    assert _tmpdir(tmp_path / "build") == path
+
+
 def test_gql_fields_and_cause():
     exc = Neo4jError.from_metadata({
         "neo4j_code": "Neo.ClientError.Statement.SyntaxError", "message": "m",
