@@ -44,6 +44,9 @@ FEATURES = [
     "Feature:API:RetryableExceptions",
     "Feature:API:Type.Spatial",
     "Feature:API:Type.Temporal",
+    "Feature:Auth:Bearer",
+    "Feature:Auth:Custom",
+    "Feature:Auth:Kerberos",
     "Feature:Bolt:3.0",
     "Feature:Bolt:4.1",
     "Feature:Bolt:4.2",
@@ -58,6 +61,8 @@ FEATURES = [
     "Feature:Bolt:5.6",
     "Feature:Bolt:5.7",
     "Feature:Impersonation",
+    "AuthorizationExpiredTreatment",
+    "Optimization:EagerTransactionBegin",
 ]
 
 
