@@ -339,6 +339,79 @@ async def test_framing_over_loopback():
             await task
 
 
+async def test_work_stops_when_testkit_leaves(monkeypatch):
+    # testkit gives up on an answer after 10 s and closes the connection: a transaction
+    # function still retrying must stop then, not go on into the next test's stub servers
+    import socket
+
+    import testkit_backend.server as server_module
+
+    started, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def never_answers(self, data):
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            cancelled.set()
+
+    monkeypatch.setattr(server_module.Backend, "on_StartTest", never_answers)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    task = asyncio.create_task(serve("127.0.0.1", port))
+    try:
+        for _ in range(100):
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                break
+            except OSError:
+                await asyncio.sleep(0.02)
+        else:
+            pytest.fail("the backend did not listen")
+        writer.write(b'#request begin\n{"name": "StartTest", "data": {"testName": "x"}}\n'
+                     b'#request end\n')
+        await asyncio.wait_for(started.wait(), 5)
+        writer.close()
+        await asyncio.wait_for(cancelled.wait(), 5)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+async def test_a_request_sent_early_is_answered_after_the_one_before():
+    # the connection is watched while a request is handled; a line that arrives meanwhile is
+    # the next request's, kept for it
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    task = asyncio.create_task(serve("127.0.0.1", port))
+    try:
+        for _ in range(100):
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                break
+            except OSError:
+                await asyncio.sleep(0.02)
+        else:
+            pytest.fail("the backend did not listen")
+        writer.write(b'#request begin\n{"name": "StartTest", "data": {"testName": "x"}}\n'
+                     b'#request end\n#request begin\n{"name": "GetFeatures", "data": {}}\n'
+                     b'#request end\n')
+        answers = []
+        for _ in range(2):
+            lines = [(await reader.readline()).decode().strip() for _ in range(3)]
+            answers.append(json.loads(lines[1])["name"])
+        assert answers == ["RunTest", "FeatureList"]
+        writer.close()
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
 def test_parse_unittest_output():
     text = "\n".join([
         "test_a (tests.stub.x.m.C.test_a) ... ok",
