@@ -55,6 +55,8 @@ _BY_CODE = {
     "Neo.ClientError.Security.AuthorizationFailed": "AuthError",
     "Neo.ClientError.Security.Unauthorized": "AuthError",
     "Neo.ClientError.Security.TokenExpired": "TokenExpired",
+    # the official driver raises its expired authorization as a TransientError (it is retried)
+    "Neo.ClientError.Security.AuthorizationExpired": "TransientError",
     "Neo.ClientError.Cluster.NotALeader": "NotALeader",
     "Neo.TransientError.General.DatabaseUnavailable": "DatabaseUnavailable",
 }

@@ -34,6 +34,12 @@ _OUTCOME = re.compile(r"(?:^|\.\.\. )(ok|FAIL|ERROR|skipped(?: (.*))?|expected f
 _HEADER = re.compile(r"^(FAIL|ERROR): (test\w*) \(([\w.]+)\)")
 
 
+def _tmpdir(build: Path) -> Path:
+    path = build / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def _test_id(name: str, where: str) -> str:
     # Python 3.11+: "test_x (pkg.mod.Class.test_x)"; up to 3.10: "test_x (pkg.mod.Class)".
     return where if where.endswith("." + name) else f"{where}.{name}"
@@ -173,7 +179,11 @@ def main(argv: list[str] | None = None) -> int:
 
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "TEST_DRIVER_NAME": "python",
            "TEST_BACKEND_HOST": "127.0.0.1", "TEST_BACKEND_PORT": str(args.port),
-           "TEST_STUB_HOST": "127.0.0.1", "PYTHONPATH": str(copy)}
+           "TEST_STUB_HOST": "127.0.0.1", "PYTHONPATH": str(copy),
+           # testkit writes each stub script with its variables filled in to the temp folder
+           # under the script's own name: a folder of this run's, not /tmp that concurrent runs
+           # (in other network namespaces) share
+           "TMPDIR": str(_tmpdir(Path(args.build).resolve()))}
     backend_env = {**os.environ, "PYTHONPATH": str(ROOT)}
     backend_log = open(out / "logs" / "backend.log", "w")  # noqa: SIM115 - closed below
     backend = subprocess.Popen([sys.executable, "-m", "testkit_backend", "--port", str(args.port)],

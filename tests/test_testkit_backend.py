@@ -174,6 +174,7 @@ def _cls(name):
     (ClientError("Neo.ClientError.Statement.TypeError", "bad"), _cls("CypherTypeError")),
     (ClientError("Neo.ClientError.Security.Unauthorized", "no"), _cls("AuthError")),
     (ClientError("Neo.ClientError.Security.TokenExpired", "old"), _cls("TokenExpired")),
+    (ClientError("Neo.ClientError.Security.AuthorizationExpired", "old"), _cls("TransientError")),
     (ClientError("Neo.ClientError.Security.Forbidden", "no"), _cls("Forbidden")),
     (ClientError("Neo.ClientError.Cluster.NotALeader", "no"), _cls("NotALeader")),
     (ClientError("Neo.ClientError.Made.Up", "x"), _cls("ClientError")),
@@ -210,6 +211,49 @@ def test_driver_error_payload():
     data = driver_error(terminated)["data"]
     assert data["code"] == "Neo.ClientError.Transaction.Terminated" and data["retryable"] is False
     assert "code" not in driver_error(ServiceUnavailable("x"))["data"]
+
+
+def test_expired_authorization_is_retryable_and_an_expired_token_is_not():
+    # testkit's AuthorizationExpiredTreatment: the official driver raises AuthorizationExpired
+    # as a (retryable) TransientError with the server's code; TokenExpired is final
+    expired = Neo4jError.from_metadata({"code": "Neo.ClientError.Security.AuthorizationExpired",
+                                        "message": "Authorization expired"})
+    data = driver_error(expired)["data"]
+    assert (data["errorType"], data["code"], data["retryable"]) == (
+        _cls("TransientError"), "Neo.ClientError.Security.AuthorizationExpired", True)
+    token = Neo4jError.from_metadata({"code": "Neo.ClientError.Security.TokenExpired",
+                                      "message": "Token expired"})
+    data = driver_error(token)["data"]
+    assert (data["errorType"], data["retryable"]) == (_cls("TokenExpired"), False)
+
+
+def test_custom_auth_tokens_keep_their_parameters():
+    from testkit_backend.server import _auth
+
+    # testkit sends a custom scheme's parameters as plain JSON values
+    token = _auth({"name": "AuthorizationToken", "data": {
+        "scheme": "wild-scheme", "principal": "I See Something", "credentials": "You Don't See!",
+        "realm": "And it's blue.", "parameters": {"sky?": "no", "my eyes": 0.1, "da?": True}}})
+    assert token == {"scheme": "wild-scheme", "principal": "I See Something",
+                     "credentials": "You Don't See!", "realm": "And it's blue.",
+                     "parameters": {"sky?": "no", "my eyes": 0.1, "da?": True}}
+    token = _auth({"name": "AuthorizationToken", "data": {
+        "scheme": "x", "parameters": {"n": tk("CypherInt", 1)}}})
+    assert token == {"scheme": "x", "parameters": {"n": 1}}
+    assert _auth({"name": "AuthorizationToken", "data": {
+        "scheme": "bearer", "credentials": "t"}}) == {"scheme": "bearer", "credentials": "t"}
+    assert _auth({"name": "AuthorizationToken", "data": {
+        "scheme": "kerberos", "credentials": "t"}})["credentials"] == "t"
+
+
+def test_stub_scripts_are_written_to_a_folder_of_the_run(tmp_path):
+    # testkit writes each stub script (variables filled in) to tempfile.gettempdir() under its
+    # own name: runs side by side (in separate network namespaces) must not share that folder
+    from testkit_backend.run import _tmpdir
+
+    path = _tmpdir(tmp_path / "build")
+    assert path.is_dir() and path.parent == tmp_path / "build"
+    assert _tmpdir(tmp_path / "build") == path
 
 
 def test_gql_fields_and_cause():
@@ -288,6 +332,79 @@ async def test_framing_over_loopback():
         lines = [(await reader.readline()).decode().strip() for _ in range(3)]
         assert lines[0] == "#response begin" and lines[2] == "#response end"
         assert json.loads(lines[1]) == {"name": "RunTest", "data": {}}
+        writer.close()
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+async def test_work_stops_when_testkit_leaves(monkeypatch):
+    # testkit gives up on an answer after 10 s and closes the connection: a transaction
+    # function still retrying must stop then, not go on into the next test's stub servers
+    import socket
+
+    import testkit_backend.server as server_module
+
+    started, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def never_answers(self, data):
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            cancelled.set()
+
+    monkeypatch.setattr(server_module.Backend, "on_StartTest", never_answers)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    task = asyncio.create_task(serve("127.0.0.1", port))
+    try:
+        for _ in range(100):
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                break
+            except OSError:
+                await asyncio.sleep(0.02)
+        else:
+            pytest.fail("the backend did not listen")
+        writer.write(b'#request begin\n{"name": "StartTest", "data": {"testName": "x"}}\n'
+                     b'#request end\n')
+        await asyncio.wait_for(started.wait(), 5)
+        writer.close()
+        await asyncio.wait_for(cancelled.wait(), 5)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+async def test_a_request_sent_early_is_answered_after_the_one_before():
+    # the connection is watched while a request is handled; a line that arrives meanwhile is
+    # the next request's, kept for it
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    task = asyncio.create_task(serve("127.0.0.1", port))
+    try:
+        for _ in range(100):
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                break
+            except OSError:
+                await asyncio.sleep(0.02)
+        else:
+            pytest.fail("the backend did not listen")
+        writer.write(b'#request begin\n{"name": "StartTest", "data": {"testName": "x"}}\n'
+                     b'#request end\n#request begin\n{"name": "GetFeatures", "data": {}}\n'
+                     b'#request end\n')
+        answers = []
+        for _ in range(2):
+            lines = [(await reader.readline()).decode().strip() for _ in range(3)]
+            answers.append(json.loads(lines[1])["name"])
+        assert answers == ["RunTest", "FeatureList"]
         writer.close()
     finally:
         task.cancel()
