@@ -61,6 +61,7 @@ from .messages import (
     Rollback,
     Route,
     Run,
+    Telemetry,
 )
 from .packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH, get_codec
 from .security import redact_uri, require_tls12
@@ -69,6 +70,12 @@ __all__ = ["connect", "Connection", "Result", "Record", "Summary", "Counters", "
            "RequestIgnored", "ResultConsumedError", "IncompleteCommit", "parse_uri", "ClientSession", "ClientResponse"]
 
 log = logging.getLogger(__name__)
+
+#: TELEMETRY's ``api`` values (Bolt 5.4+): which driver API ran the work that follows.
+TELEMETRY_MANAGED_TX = 0  # a transaction function (execute_read/execute_write)
+TELEMETRY_UNMANAGED_TX = 1  # an explicit transaction (begin_transaction)
+TELEMETRY_AUTO_COMMIT = 2  # an auto-commit query (session.run)
+TELEMETRY_DRIVER = 3  # the driver-level execute_query
 
 Version = tuple[int, int]
 DEFAULT_PORT = 7687
@@ -1172,19 +1179,43 @@ class Connection:
                   db: str | None = None, mode: str | None = None,
                   bookmarks: Iterable[str] | None = None, timeout: float | None = None,
                   metadata: dict[str, Any] | None = None, imp_user: str | None = None,
-                  fetch_size: int | None = None, **kwparameters: Any) -> Result:
-        """Queue a query (auto-commit) and return its Result; nothing waits for the server."""
+                  fetch_size: int | None = None, telemetry: int | None = None,
+                  **kwparameters: Any) -> Result:
+        """Queue a query (auto-commit) and return its Result; nothing waits for the server.
+        ``telemetry``: an API number announced first (see :meth:`telemetry`)."""
         self._check_open()
         if self._tx is not None:
             raise ClientError("Neo.ClientError.Request.Invalid",
                               "a transaction is open on this connection: run queries with tx.run()")
         extra = self._tx_extra(db, mode, bookmarks, timeout, metadata, imp_user)
-        return await self._run(query, {**(parameters or {}), **kwparameters}, extra, fetch_size, None)
+        return await self._run(query, {**(parameters or {}), **kwparameters}, extra, fetch_size, None,
+                               telemetry)
 
     async def _run(self, query: str, parameters: dict, extra: dict, fetch_size: int | None,
-                   tx: Transaction | None) -> Result:
+                   tx: Transaction | None, telemetry: int | None = None) -> Result:
         await self._settle_current()
+        if telemetry is not None:
+            self.telemetry(telemetry)
         return self._queue_run(query, parameters, extra, fetch_size, tx)
+
+    @property
+    def telemetry_enabled(self) -> bool:
+        """Whether the server asked for TELEMETRY (Bolt 5.4+, HELLO's hint
+        ``telemetry.enabled``)."""
+        v = self.protocol_version
+        return v is not None and v >= (5, 4) and self.hints.get("telemetry.enabled") is True
+
+    def telemetry(self, api: int, on_success: Any = None) -> bool:
+        """Queue a TELEMETRY message saying which driver API runs the work queued next (one of
+        the ``TELEMETRY_*`` numbers), pipelined with that work as the official drivers do:
+        nothing waits for its answer. Only when the server asked for it
+        (:attr:`telemetry_enabled`); returns whether it was queued. ``on_success(meta)`` hears
+        its SUCCESS."""
+        self._check_open()
+        if not self.telemetry_enabled:
+            return False
+        self._queue(Telemetry(int(api)), _Call("TELEMETRY", None, on_success))
+        return True
 
     def _queue_run(self, query: str, parameters: dict, extra: dict, fetch_size: int | None,
                    tx: Transaction | None) -> Result:
@@ -1252,11 +1283,13 @@ class Connection:
     def begin(self, *, db: str | None = None, mode: str | None = None,
               bookmarks: Iterable[str] | None = None, timeout: float | None = None,
               metadata: dict[str, Any] | None = None, imp_user: str | None = None,
-              fetch_size: int | None = None) -> Transaction:
+              fetch_size: int | None = None, telemetry: int | None = None,
+              on_telemetry: Any = None) -> Transaction:
         """An explicit transaction: ``async with conn.begin() as tx`` commits on a clean exit and
         rolls back on an exception; or ``tx = await conn.begin()`` and commit/rollback yourself.
         ``fetch_size`` (records per PULL, -1: all) applies to the transaction's queries (default:
-        the connection's)."""
+        the connection's). ``telemetry``: an API number announced before BEGIN (see
+        :meth:`telemetry`; ``on_telemetry(meta)`` hears its SUCCESS)."""
         self._check_open()
         if self.protocol_version < (3, 0):
             raise ClientError("Neo.ClientError.Request.Invalid",
@@ -1264,6 +1297,8 @@ class Connection:
         if self._tx is not None:
             raise ClientError("Neo.ClientError.Request.Invalid", "a transaction is already open")
         extra = self._tx_extra(db, mode, bookmarks, timeout, metadata, imp_user)
+        if telemetry is not None:
+            self.telemetry(telemetry, on_telemetry)
         tx = Transaction(self, extra, fetch_size)
         self._tx = tx
         return tx

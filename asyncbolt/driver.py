@@ -32,6 +32,9 @@ from .client import (
     DEFAULT_FETCH_SIZE,
     DEFAULT_MAX_BUFFERED_BYTES,
     DEFAULT_MAX_BUFFERED_RECORDS,
+    TELEMETRY_AUTO_COMMIT,
+    TELEMETRY_MANAGED_TX,
+    TELEMETRY_UNMANAGED_TX,
     USER_AGENT,
     Connection,
     IncompleteCommit,
@@ -384,6 +387,7 @@ class Session:
             result = await conn.run(query, parameters, db=self._db, timeout=timeout,
                                     metadata=metadata, imp_user=self._imp_user,
                                     fetch_size=fetch_size or self._fetch_size,
+                                    telemetry=self._driver._telemetry(TELEMETRY_AUTO_COMMIT),
                                     **self._options(conn, self._readonly, marks), **kwparameters)
             stream = result._s
             self._streams.append(stream)
@@ -407,6 +411,7 @@ class Session:
         try:
             inner = conn.begin(db=self._db, timeout=timeout, metadata=metadata,
                                imp_user=self._imp_user, fetch_size=self._fetch_size,
+                               telemetry=self._driver._telemetry(TELEMETRY_UNMANAGED_TX),
                                **self._options(conn, self._readonly, marks))
             await inner  # BEGIN goes out now and its failure is raised here (eager, as the drivers)
         except BaseException as exc:
@@ -455,9 +460,11 @@ class Session:
         # one failed, everything after (waits, acquisitions) fits in max_retry_time from that
         # failure. So with no server answering, the total is at most the sum of the two.
         acquire_timeout = driver._acquisition_timeout
+        # As the official drivers: TELEMETRY goes with each attempt until the server took it.
+        telemetry: list[int | None] = [driver._telemetry(TELEMETRY_MANAGED_TX)]
         while True:
             try:
-                return await self._attempt(readonly, fn, args, kwargs, acquire_timeout)
+                return await self._attempt(readonly, fn, args, kwargs, acquire_timeout, telemetry)
             except Exception as exc:
                 if not is_retryable(exc):
                     raise
@@ -478,7 +485,8 @@ class Session:
                 left, driver._acquisition_timeout)
 
     async def _attempt(self, readonly: bool, fn: Callable[..., Awaitable[Any]], args: tuple,
-                       kwargs: dict, acquire_timeout: Any = _DEFAULT_TIMEOUT) -> Any:
+                       kwargs: dict, acquire_timeout: Any = _DEFAULT_TIMEOUT,
+                       telemetry: list[int | None] | None = None) -> Any:
         self._check()
         await self._detach()
         marks = await self._get_bookmarks()
@@ -487,9 +495,15 @@ class Session:
         self._conn = conn
         self._busy = True
         try:
+            def telemetry_taken(meta: dict) -> None:
+                if telemetry is not None:
+                    telemetry[0] = None  # the server has it: later attempts send none
+
             tx = conn.begin(db=self._db, timeout=getattr(fn, "timeout", None),
                             metadata=getattr(fn, "metadata", None), imp_user=self._imp_user,
-                            fetch_size=self._fetch_size, **self._options(conn, readonly, marks))
+                            fetch_size=self._fetch_size,
+                            telemetry=None if telemetry is None else telemetry[0],
+                            on_telemetry=telemetry_taken, **self._options(conn, readonly, marks))
             try:
                 # Eager BEGIN, as the official drivers: its failure is raised before the
                 # function runs (a ServiceUnavailable or transient one is retried).
@@ -606,6 +620,9 @@ class Driver:
     failure, waiting ``initial_retry_delay``, then ``× retry_delay_multiplier`` each time, each
     wait moved by up to ``± retry_delay_jitter`` of itself.
 
+    ``telemetry_disabled``: never send TELEMETRY (Bolt 5.4+: which API ran each piece of
+    work, sent only to servers whose HELLO asks for it with the ``telemetry.enabled`` hint).
+
     ``bookmark_manager``: shared by the sessions (default: a new :class:`BookmarkManager`, also
     :attr:`bookmark_manager`); ``None`` makes sessions chain only their own bookmarks.
     ``ssl``, ``user_agent``, ``fetch_size``, ``versions`` and the limits ``max_message_size``,
@@ -630,7 +647,8 @@ class Driver:
                  max_buffered_records: int = DEFAULT_MAX_BUFFERED_RECORDS,
                  max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
                  read_timeout: float | str | None = AUTO,
-                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES) -> None:
+                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
+                 telemetry_disabled: bool = False) -> None:
         scheme, host, port, query = parse_uri(uri)
         if scheme == "tcp":
             raise ValueError("Driver takes bolt:// or neo4j:// URIs (tcp:// is the seed API's)")
@@ -664,6 +682,7 @@ class Driver:
                         "max_decoded_values": max_decoded_values}
         self._context = context if self.routing else None
         self._acquisition_timeout = connection_acquisition_timeout
+        self.telemetry_disabled = telemetry_disabled
         self._pool = Pool(self._open, max_size=max_pool_size,
                           acquisition_timeout=connection_acquisition_timeout,
                           connection_timeout=connection_timeout,
@@ -689,6 +708,10 @@ class Driver:
                                       fetch_size=self._fetch_size, versions=self._versions,
                                       timeout=timeout, routing=self._context,
                                       server_hostname=hostname, limits=self._limits)
+
+    def _telemetry(self, api: int) -> int | None:
+        """The TELEMETRY api to announce with a piece of work (None: telemetry disabled)."""
+        return None if self.telemetry_disabled else api
 
     def _on_error(self, address: Address, error: BaseException, db: str | None) -> None:
         if self._router is not None:
