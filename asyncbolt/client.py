@@ -721,6 +721,7 @@ class Connection:
         self._drain_waiter: asyncio.Future | None = None
         self._closed: BaseException | None = None
         self._current: _Stream | None = None  # the auto-commit/tx result still open on the server
+        self._last_run: _Stream | None = None  # the result of the last RUN sent (qid's default)
         self._tx: Transaction | None = None
         self._resetting = False
         self._last_failure: BaseException | None = None
@@ -1025,13 +1026,14 @@ class Connection:
                 # the server accepts no RUN while it still streams.
                 later_run = any(isinstance(m, Run) for m, _ in outbox[i + 1:])
                 n = -1 if (item.all or later_run) else s.fetch_size
+                # As the official drivers, qid only names a result that is not the last one
+                # run: the server takes the last one by default.
+                qid = {"qid": s.qid} if s.qid >= 0 and s is not self._last_run else {}
                 if item.discard or s.abandoned:
-                    message = Discard({"n": -1, **({"qid": s.qid} if s.qid >= 0 else {})}) if v4 else DiscardAll()
+                    message = Discard({"n": -1, **qid}) if v4 else DiscardAll()
                     handler = _PullHandler(s, True)
                 else:
-                    extra: dict[str, Any] = {"n": n}
-                    if s.qid >= 0:
-                        extra["qid"] = s.qid
+                    extra: dict[str, Any] = {"n": n, **qid}
                     message = Pull(extra) if v4 else PullAll()
                     handler = _PullHandler(s, False, n if v4 else -1)
                 s.in_flight += 1
@@ -1163,6 +1165,11 @@ class Connection:
         if s.slot is not None:
             s.slot.all = True
             return
+        if s.tx is not None and not s.abandoned and self.protocol_version >= (4, 0):
+            # Bolt 4.0+: a transaction's results may stay open side by side (a later PULL or
+            # DISCARD names this one by its qid), as the official drivers leave them.
+            self._current = None
+            return
         while s.in_flight and not s.done:
             await self._more(s, need_fields=True)
         if s.open:
@@ -1172,6 +1179,15 @@ class Connection:
                 s.slot = _PullSlot(s, all=True)
                 self._queue(s.slot, None)
         self._current = None
+
+    async def _discard_open(self, streams: list[_Stream]) -> None:
+        """Before COMMIT or ROLLBACK: DISCARD what results left open (Bolt 4.0+ transactions)
+        still hold on the server, which takes neither while one streams."""
+        for s in list(streams):
+            while s.in_flight and not s.done:
+                await self._more(s, need_fields=True)
+            if s.open:
+                self._abandon(s)
 
     # -- public API -----------------------------------------------------------------------
 
@@ -1238,6 +1254,7 @@ class Connection:
         # Encode now so a value the codec refuses raises here, at the caller.
         self._codec.pack_message(message)
         self._queue(message, _RunHandler(s))
+        self._last_run = s
         s.slot = _PullSlot(s)
         self._queue(s.slot, None)
         self._current = s
@@ -1937,6 +1954,7 @@ class Transaction:
         if conn._current is not None and conn._current.tx is self:
             conn._abandon(conn._current)  # DISCARD what was not read, as the official drivers
         await conn._settle_current()
+        await conn._discard_open(self._streams)
         future = conn._loop.create_future()
         conn._queue(Commit(), _Call("COMMIT", future))
         sent = conn._closed is None  # the flush below writes COMMIT (else fails it unsent)
@@ -1977,6 +1995,7 @@ class Transaction:
             if conn._current is not None and conn._current.tx is self:
                 conn._abandon(conn._current)
                 await conn._settle_current()
+            await conn._discard_open(self._streams)
             future = conn._loop.create_future()
             conn._queue(Rollback(), _Call("ROLLBACK", future))
             conn._flush()
