@@ -287,7 +287,7 @@ class Pool:
         entry.db = None
         if self._reusable(conn, entry, time.monotonic()) and not conn.idle:
             try:
-                await conn.ping(self.connection_timeout)
+                await conn.clean(self.connection_timeout)
             except asyncio.CancelledError:
                 self._drop(conn)
                 raise
