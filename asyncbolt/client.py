@@ -1950,14 +1950,15 @@ class Transaction:
                                      fetch_size or self._fetch_size, self)
 
     def _check(self) -> None:
-        self._conn._check_open()
         if self._finished:
             raise ClientError("Neo.ClientError.Transaction.TransactionNotFound",
                               "the transaction is already closed")
         if self._failed is not None:
             # As the official drivers: the transaction remembers what failed it and every later
-            # call raises that error again (a ClientError stays a ClientError).
+            # call raises that error again (a ClientError stays a ClientError), even once its
+            # connection is gone.
             raise self._failed
+        self._conn._check_open()
 
     def _end_results(self) -> None:
         """The transaction ended: its results can no longer be read (as the official drivers)."""

@@ -183,9 +183,19 @@ class _TransactionBase:
         """Run a query in the transaction; the Result streams as :meth:`Connection.run`'s.
 
         As the official drivers, RUN goes out with its first PULL and this waits for RUN's
-        answer: a query the server refuses raises here (a ``ClientError``), not later."""
-        result = await self._tx.run(query, parameters, fetch_size=fetch_size, **kwparameters)
-        await result.keys()
+        answer: a query the server refuses raises here (a ``ClientError``), not later. When the
+        connection broke, this raises ServiceUnavailable, and any later use of the transaction
+        a ``ClientError`` (``Neo.ClientError.Transaction.TransactionTerminated``): it is over."""
+        try:
+            result = await self._tx.run(query, parameters, fetch_size=fetch_size, **kwparameters)
+            await result.keys()
+        except ServiceUnavailable as exc:
+            if self._conn.closed and self._tx._failed is None:
+                ended = ClientError("Neo.ClientError.Transaction.TransactionTerminated",
+                                    f"the transaction ended when its connection broke: {exc}")
+                ended.__cause__ = exc
+                self._tx._failed = ended
+            raise
         return result
 
 
@@ -354,6 +364,15 @@ class Session:
         if self._closed:
             raise ClientError("Neo.ClientError.Request.Invalid", "the session is closed")
         self._driver._check_open()
+        tx = self._tx
+        if tx is not None and tx._conn.closed:
+            # Its connection broke: the transaction is over (as the official drivers' sessions
+            # forget it); the connection goes back to the pool, which drops it.
+            tx._closed = True
+            self._tx = None
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                self._spawn(self._driver._pool.release(conn))
         if self._tx is not None:
             raise ClientError("Neo.ClientError.Request.Invalid",
                               "an explicit transaction is open in this session: use tx.run(), or "
