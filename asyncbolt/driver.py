@@ -741,15 +741,17 @@ class Driver:
             self._pool.mark_stale(address)
 
     async def _acquire(self, readonly: bool, db: str | None, bookmarks: list[str],
-                       imp_user: str | None, timeout: Any = _DEFAULT_TIMEOUT) -> Connection:
+                       imp_user: str | None, timeout: Any = _DEFAULT_TIMEOUT,
+                       **pool_options: Any) -> Connection:
         """A connection within ``timeout`` (default: connection_acquisition_timeout), routing
-        table refresh included."""
+        table refresh included; ``pool_options`` for :meth:`Pool.acquire`."""
         self._check_open()
         if timeout is _DEFAULT_TIMEOUT:
             timeout = self._acquisition_timeout
         if self._router is not None:
-            return await self._router.acquire(readonly, db, bookmarks, imp_user, timeout)
-        return await self._pool.acquire(self.address, timeout, db=db)
+            return await self._router.acquire(readonly, db, bookmarks, imp_user, timeout,
+                                              **pool_options)
+        return await self._pool.acquire(self.address, timeout, db=db, **pool_options)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -780,8 +782,10 @@ class Driver:
             return await session.execute_write(transaction_function, *args, **kwargs)
 
     async def verify_connectivity(self, db: str | None = None) -> None:
-        """Reach a server (fetching the routing table, for ``neo4j://``) or raise."""
-        conn = await self._acquire(True, db, [], None)
+        """Reach a server (fetching the routing table, for ``neo4j://``) or raise. A pooled
+        connection is checked with a RESET round trip first, whatever its age (as the official
+        drivers): the answer is the server's, not the pool's memory of it."""
+        conn = await self._acquire(True, db, [], None, liveness_check_timeout=0)
         await self._pool.release(conn)
 
     async def close(self) -> None:

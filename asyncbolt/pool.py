@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 Opener = Callable[[Any, "float | None"], Awaitable[Connection]]
 
+_POOL_DEFAULT: Any = object()  # "the pool's own setting"
+
 
 class ConnectionAcquisitionTimeout(BoltError):
     """No connection became free in time: the pool for that server is at its maximum size and
@@ -104,10 +106,11 @@ class Pool:
     # -- acquire ------------------------------------------------------------------------------
 
     async def acquire(self, address: Any, timeout: float | None = None, *,
-                      db: Any = None) -> Connection:
+                      db: Any = None, liveness_check_timeout: Any = _POOL_DEFAULT) -> Connection:
         """A connection to ``address``, in a clean state, for exclusive use until :meth:`release`.
 
-        ``timeout`` overrides the pool's acquisition timeout. Raises
+        ``timeout`` overrides the pool's acquisition timeout, ``liveness_check_timeout`` the
+        pool's (0: an idle connection is checked with RESET whatever its age). Raises
         :class:`ConnectionAcquisitionTimeout` when none became free in time, and whatever opening
         one raised (``ServiceUnavailable`` when the server cannot be reached, ``AuthError``...).
         """
@@ -120,7 +123,7 @@ class Pool:
             ap = self._pools.get(address)  # anew each time: deactivate() may have dropped it
             if ap is None:
                 ap = self._pools[address] = _AddressPool()
-            conn = await self._take_idle(ap, deadline)
+            conn = await self._take_idle(ap, deadline, liveness_check_timeout)
             if conn is None and (self.max_size is None or ap.size < self.max_size):
                 conn = await self._open(address, ap, deadline, timeout)
             if conn is None:
@@ -154,7 +157,10 @@ class Pool:
         return ServiceUnavailable(f"no connection to {address} could be opened within "
                                   f"{timeout:.3g}s ({busy} in use, {ap.size if ap else 0} open)")
 
-    async def _take_idle(self, ap: _AddressPool, deadline: float | None) -> Connection | None:
+    async def _take_idle(self, ap: _AddressPool, deadline: float | None,
+                         limit: Any = _POOL_DEFAULT) -> Connection | None:
+        if limit is _POOL_DEFAULT:
+            limit = self.liveness_check_timeout
         while ap.idle:
             conn = ap.idle.pop()  # most recently used first
             entry = self._entries.get(conn)
@@ -163,8 +169,7 @@ class Pool:
                 self._drop(conn)
                 continue
             ap.in_use.add(conn)
-            limit = self.liveness_check_timeout
-            if limit is not None and now - entry.idle_since > limit:
+            if limit is not None and now - entry.idle_since >= limit:
                 remaining = self._remaining(deadline)
                 wait = self.connection_timeout
                 if remaining is not None and remaining > 0:

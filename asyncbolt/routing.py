@@ -367,9 +367,11 @@ class Router:
         return best[turn % len(best)]
 
     async def acquire(self, readonly: bool, db: str | None, bookmarks: Iterable[str] = (),
-                      imp_user: str | None = None, timeout: float | None = None) -> Connection:
+                      imp_user: str | None = None, timeout: float | None = None,
+                      **pool_options: Any) -> Connection:
         """A connection to a server for the access mode, refreshing the table as needed. A server
-        that cannot be reached is removed from the table and the next one tried."""
+        that cannot be reached is removed from the table and the next one tried.
+        ``pool_options``: for :meth:`Pool.acquire` (``liveness_check_timeout``)."""
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         await self.ensure_fresh(readonly, db, bookmarks, imp_user, timeout)
@@ -390,7 +392,7 @@ class Router:
                 raise ServiceUnavailable(f"no {mode} server of database {db or '(default)'!r} could "
                                          f"be reached within {timeout:.3g}s: {reasons}")
             try:
-                return await self.pool.acquire(address, remaining, db=key)
+                return await self.pool.acquire(address, remaining, db=key, **pool_options)
             except ServiceUnavailable as exc:
                 log.debug("routing: %s unreachable (%s); removing it from the routing tables", address, exc)
                 errors.append(exc)
