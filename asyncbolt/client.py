@@ -1521,13 +1521,18 @@ class Connection:
 
     # -- opening --------------------------------------------------------------------------
 
-    async def _open(self, ssl: _ssl.SSLContext | None, timeout: float | None) -> None:
-        """Connect, negotiate and authenticate, all within ``timeout`` seconds in total."""
-        await asyncio.wait_for(self._open_steps(ssl), timeout)
+    async def _open(self, ssl: _ssl.SSLContext | None, timeout: float | None,
+                    connect_timeout: float | None = None) -> None:
+        """Connect, negotiate and authenticate, all within ``timeout`` seconds in total; the
+        connect itself (TCP, and TLS) also within ``connect_timeout``."""
+        await asyncio.wait_for(self._open_steps(ssl, connect_timeout), timeout)
 
-    async def _open_steps(self, ssl: _ssl.SSLContext | None) -> None:
-        await self._loop.create_connection(lambda: _Protocol(self), self.host, self.port, ssl=ssl,
-                                           server_hostname=self.server_hostname if ssl else None)
+    async def _open_steps(self, ssl: _ssl.SSLContext | None,
+                          connect_timeout: float | None = None) -> None:
+        await asyncio.wait_for(
+            self._loop.create_connection(lambda: _Protocol(self), self.host, self.port, ssl=ssl,
+                                         server_hostname=self.server_hostname if ssl else None),
+            connect_timeout)
         await asyncio.shield(self._handshake_done)
         await self._hello()
 
@@ -1646,10 +1651,12 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
                            ssl: Any, user_agent: str, fetch_size: int, versions: Any,
                            timeout: float | None, routing: Any = _FROM_URI,
                            server_hostname: str | None = None,
-                           limits: dict[str, Any] | None = None) -> Connection:
-    """Open and authenticate a connection. ``routing`` (the driver's: one context, naming the
-    URI's address, for every connection of a cluster) overrides the one made from the URI;
-    ``server_hostname`` is what TLS verifies when ``host`` is an address resolved from it."""
+                           limits: dict[str, Any] | None = None,
+                           connect_timeout: float | None = None) -> Connection:
+    """Open and authenticate a connection within ``timeout`` (the connect itself also within
+    ``connect_timeout``). ``routing`` (the driver's: one context, naming the URI's address, for
+    every connection of a cluster) overrides the one made from the URI; ``server_hostname`` is
+    what TLS verifies when ``host`` is an address resolved from it."""
     token = auth_token(auth)
     if routing is _FROM_URI:
         routing = None
@@ -1669,7 +1676,7 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
                           supported=None if versions is None else [tuple(v) for v in versions],
                           server_hostname=server_hostname, **(limits or {}))
         try:
-            await conn._open(context, timeout)
+            await conn._open(context, timeout, connect_timeout)
             return conn
         except HandshakeError as exc:
             last = exc
@@ -1679,10 +1686,12 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
             refused.append(", ".join(str(p) for p in conn._handshake.proposals))
         except (OSError, asyncio.TimeoutError) as exc:
             await conn.close()
-            if isinstance(exc, asyncio.TimeoutError) and timeout is not None:
+            if isinstance(exc, asyncio.TimeoutError) and (timeout, connect_timeout) != (None, None):
                 step = ("connecting" if conn._transport is None else "the Bolt handshake"
                         if conn.protocol_version is None else "authenticating")
-                raise ServiceUnavailable(f"connecting to {host}:{port} timed out after {timeout:.3g}s "
+                limit = min(t for t in (timeout, connect_timeout if step == "connecting" else None)
+                            if t is not None)
+                raise ServiceUnavailable(f"connecting to {host}:{port} timed out after {limit:.3g}s "
                                          f"({step} did not finish)") from exc
             reason = str(exc) or type(exc).__name__
             raise ServiceUnavailable(f"cannot connect to {host}:{port}: {reason}") from exc

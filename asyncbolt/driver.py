@@ -726,7 +726,8 @@ class Driver:
                                       ssl=self._ssl, user_agent=self._user_agent,
                                       fetch_size=self._fetch_size, versions=self._versions,
                                       timeout=timeout, routing=self._context,
-                                      server_hostname=hostname, limits=self._limits)
+                                      server_hostname=hostname, limits=self._limits,
+                                      connect_timeout=self._pool.connection_timeout)
 
     def _telemetry(self, api: int) -> int | None:
         """The TELEMETRY api to announce with a piece of work (None: telemetry disabled)."""

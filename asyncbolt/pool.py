@@ -7,7 +7,9 @@
     await pool.close()                        # GOODBYE on every connection
 
 ``opener(address, timeout)`` is a coroutine that opens and authenticates a
-:class:`~asyncbolt.client.Connection`; the :class:`~asyncbolt.driver.Driver` supplies it. A pool
+:class:`~asyncbolt.client.Connection` within ``timeout`` (what is left of the acquisition time,
+else ``connection_timeout``); the :class:`~asyncbolt.driver.Driver` supplies it, and bounds the
+TCP/TLS connect itself by its ``connection_timeout``. A pool
 never holds more than ``max_size`` connections to one address (open, opening or being reset); an
 acquisition that finds none free waits, first come first served, and raises
 :class:`ConnectionAcquisitionTimeout` when ``acquisition_timeout`` runs out. Idle connections are
@@ -78,7 +80,8 @@ class Pool:
 
     ``max_size``: per address (None or negative: unbounded). ``acquisition_timeout``: seconds an
     :meth:`acquire` may take in all (None: wait forever). ``connection_timeout``: seconds to open
-    one connection, and to wait for a RESET. ``liveness_check_timeout``: a connection idle longer
+    one connection when no acquisition deadline bounds it (see the module's docs), and to wait
+    for a RESET (or a router's ROUTE answer). ``liveness_check_timeout``: a connection idle longer
     than this is checked with RESET before reuse (None: never; 0: always). ``max_lifetime``:
     connections older than this are closed rather than reused (None: no limit).
     ``on_error(address, error, db)`` hears every FAILURE and every dropped connection, with the
@@ -191,9 +194,10 @@ class Pool:
         remaining = self._remaining(deadline)
         if remaining is not None and remaining <= 0:
             raise self._timed_out(address, acquisition_timeout)
-        timeout = self.connection_timeout
-        if remaining is not None:
-            timeout = remaining if timeout is None else min(timeout, remaining)
+        # The opener has what is left of the acquisition time for the whole open (connect,
+        # handshake, authentication), as the official drivers; connection_timeout only when
+        # there is no acquisition deadline (the driver's opener bounds the connect with it).
+        timeout = self.connection_timeout if remaining is None else remaining
         ap.opening += 1
         try:
             conn = await self._opener(address, timeout)
