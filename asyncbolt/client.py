@@ -62,6 +62,7 @@ from .messages import (
     Rollback,
     Route,
     Run,
+    Telemetry,
 )
 from .packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH, get_codec
 from .security import redact_uri, require_tls12
@@ -70,6 +71,12 @@ __all__ = ["connect", "Connection", "Result", "Record", "Summary", "Counters", "
            "RequestIgnored", "ResultConsumedError", "IncompleteCommit", "parse_uri", "ClientSession", "ClientResponse"]
 
 log = logging.getLogger(__name__)
+
+#: TELEMETRY's ``api`` values (Bolt 5.4+): which driver API ran the work that follows.
+TELEMETRY_MANAGED_TX = 0  # a transaction function (execute_read/execute_write)
+TELEMETRY_UNMANAGED_TX = 1  # an explicit transaction (begin_transaction)
+TELEMETRY_AUTO_COMMIT = 2  # an auto-commit query (session.run)
+TELEMETRY_DRIVER = 3  # the driver-level execute_query
 
 Version = tuple[int, int]
 DEFAULT_PORT = 7687
@@ -752,8 +759,10 @@ class Connection:
         self._drain_waiter: asyncio.Future | None = None
         self._closed: BaseException | None = None
         self._current: _Stream | None = None  # the auto-commit/tx result still open on the server
+        self._last_run: _Stream | None = None  # the result of the last RUN sent (qid's default)
         self._tx: Transaction | None = None
         self._resetting = False
+        self._auto_reset: asyncio.Future | None = None  # the RESET a FAILURE made us send
         self._last_failure: BaseException | None = None
         self.protocol_version: Version | None = None
         self.server_agent: str | None = None
@@ -1060,13 +1069,14 @@ class Connection:
                 later_run = not (v4 and s.tx is not None) and any(
                     isinstance(m, Run) for m, _ in outbox[i + 1:])
                 n = -1 if (item.all or later_run) else s.fetch_size
+                # As the official drivers, qid only names a result that is not the last one
+                # run: the server takes the last one by default.
+                qid = {"qid": s.qid} if s.qid >= 0 and s is not self._last_run else {}
                 if item.discard or s.abandoned:
-                    message = Discard({"n": -1, **({"qid": s.qid} if s.qid >= 0 else {})}) if v4 else DiscardAll()
+                    message = Discard({"n": -1, **qid}) if v4 else DiscardAll()
                     handler = _PullHandler(s, True)
                 else:
-                    extra: dict[str, Any] = {"n": n}
-                    if s.qid >= 0:
-                        extra["qid"] = s.qid
+                    extra: dict[str, Any] = {"n": n, **qid}
                     message = Pull(extra) if v4 else PullAll()
                     handler = _PullHandler(s, False, n if v4 else -1)
                 s.in_flight += 1
@@ -1138,7 +1148,9 @@ class Connection:
         def done(meta: dict) -> None:
             self._resetting = False
 
-        handler = _Call("RESET", None, done)
+        future = self._auto_reset = self._loop.create_future()
+        future.add_done_callback(_retrieve)  # clean() may never look
+        handler = _Call("RESET", future, done)
         self._outbox.insert(0, (Reset(), handler))
         if not self._flush_scheduled:
             self._flush_scheduled = True
@@ -1236,19 +1248,43 @@ class Connection:
                   db: str | None = None, mode: str | None = None,
                   bookmarks: Iterable[str] | None = None, timeout: float | None = None,
                   metadata: dict[str, Any] | None = None, imp_user: str | None = None,
-                  fetch_size: int | None = None, **kwparameters: Any) -> Result:
-        """Queue a query (auto-commit) and return its Result; nothing waits for the server."""
+                  fetch_size: int | None = None, telemetry: int | None = None,
+                  **kwparameters: Any) -> Result:
+        """Queue a query (auto-commit) and return its Result; nothing waits for the server.
+        ``telemetry``: an API number announced first (see :meth:`telemetry`)."""
         self._check_open()
         if self._tx is not None:
             raise ClientError("Neo.ClientError.Request.Invalid",
                               "a transaction is open on this connection: run queries with tx.run()")
         extra = self._tx_extra(db, mode, bookmarks, timeout, metadata, imp_user)
-        return await self._run(query, {**(parameters or {}), **kwparameters}, extra, fetch_size, None)
+        return await self._run(query, {**(parameters or {}), **kwparameters}, extra, fetch_size, None,
+                               telemetry)
 
     async def _run(self, query: str, parameters: dict, extra: dict, fetch_size: int | None,
-                   tx: Transaction | None) -> Result:
+                   tx: Transaction | None, telemetry: int | None = None) -> Result:
         await self._settle_current()
+        if telemetry is not None:
+            self.telemetry(telemetry)
         return self._queue_run(query, parameters, extra, fetch_size, tx)
+
+    @property
+    def telemetry_enabled(self) -> bool:
+        """Whether the server asked for TELEMETRY (Bolt 5.4+, HELLO's hint
+        ``telemetry.enabled``)."""
+        v = self.protocol_version
+        return v is not None and v >= (5, 4) and self.hints.get("telemetry.enabled") is True
+
+    def telemetry(self, api: int, on_success: Any = None) -> bool:
+        """Queue a TELEMETRY message saying which driver API runs the work queued next (one of
+        the ``TELEMETRY_*`` numbers), pipelined with that work as the official drivers do:
+        nothing waits for its answer. Only when the server asked for it
+        (:attr:`telemetry_enabled`); returns whether it was queued. ``on_success(meta)`` hears
+        its SUCCESS."""
+        self._check_open()
+        if not self.telemetry_enabled:
+            return False
+        self._queue(Telemetry(int(api)), _Call("TELEMETRY", None, on_success))
+        return True
 
     def _queue_run(self, query: str, parameters: dict, extra: dict, fetch_size: int | None,
                    tx: Transaction | None) -> Result:
@@ -1271,6 +1307,7 @@ class Connection:
         # Encode now so a value the codec refuses raises here, at the caller.
         self._codec.pack_message(message)
         self._queue(message, _RunHandler(s))
+        self._last_run = s
         s.slot = _PullSlot(s)
         self._queue(s.slot, None)
         self._current = s
@@ -1316,11 +1353,13 @@ class Connection:
     def begin(self, *, db: str | None = None, mode: str | None = None,
               bookmarks: Iterable[str] | None = None, timeout: float | None = None,
               metadata: dict[str, Any] | None = None, imp_user: str | None = None,
-              fetch_size: int | None = None) -> Transaction:
+              fetch_size: int | None = None, telemetry: int | None = None,
+              on_telemetry: Any = None) -> Transaction:
         """An explicit transaction: ``async with conn.begin() as tx`` commits on a clean exit and
         rolls back on an exception; or ``tx = await conn.begin()`` and commit/rollback yourself.
         ``fetch_size`` (records per PULL, -1: all) applies to the transaction's queries (default:
-        the connection's)."""
+        the connection's). ``telemetry``: an API number announced before BEGIN (see
+        :meth:`telemetry`; ``on_telemetry(meta)`` hears its SUCCESS)."""
         self._check_open()
         if self.protocol_version < (3, 0):
             raise ClientError("Neo.ClientError.Request.Invalid",
@@ -1328,6 +1367,8 @@ class Connection:
         if self._tx is not None:
             raise ClientError("Neo.ClientError.Request.Invalid", "a transaction is already open")
         extra = self._tx_extra(db, mode, bookmarks, timeout, metadata, imp_user)
+        if telemetry is not None:
+            self.telemetry(telemetry, on_telemetry)
         tx = Transaction(self, extra, fetch_size)
         self._tx = tx
         return tx
@@ -1387,6 +1428,25 @@ class Connection:
         current = self._current
         return (self._closed is None and self._tx is None and not self._pending and not self._outbox
                 and not self._resetting and (current is None or current.done))
+
+    async def clean(self, timeout: float | None = None) -> None:
+        """Bring the connection back to a clean state (:attr:`idle`) for its next user: wait
+        for the RESET that a FAILURE already sent, and send one only if that is not enough
+        (one RESET per failure, as the official drivers). Raises ServiceUnavailable, and
+        closes the connection, when the server does not answer in time."""
+        future = self._auto_reset
+        if future is not None and not future.done() and self._closed is None:
+            try:
+                await asyncio.wait_for(asyncio.shield(future), timeout)
+            except asyncio.TimeoutError as exc:
+                error = ServiceUnavailable(f"{self.host}:{self.port} did not answer RESET within "
+                                           f"{timeout}s")
+                self._abort(error)
+                raise error from exc
+            except BoltError:
+                pass  # decided below: not idle, so RESET again (or the connection is gone)
+        if not self.idle:
+            await self.ping(timeout)
 
     async def ping(self, timeout: float | None = None) -> None:
         """Check that the server still answers (a RESET round trip, which also drops whatever the
@@ -1511,13 +1571,18 @@ class Connection:
 
     # -- opening --------------------------------------------------------------------------
 
-    async def _open(self, ssl: _ssl.SSLContext | None, timeout: float | None) -> None:
-        """Connect, negotiate and authenticate, all within ``timeout`` seconds in total."""
-        await asyncio.wait_for(self._open_steps(ssl), timeout)
+    async def _open(self, ssl: _ssl.SSLContext | None, timeout: float | None,
+                    connect_timeout: float | None = None) -> None:
+        """Connect, negotiate and authenticate, all within ``timeout`` seconds in total; the
+        connect itself (TCP, and TLS) also within ``connect_timeout``."""
+        await asyncio.wait_for(self._open_steps(ssl, connect_timeout), timeout)
 
-    async def _open_steps(self, ssl: _ssl.SSLContext | None) -> None:
-        await self._loop.create_connection(lambda: _Protocol(self), self.host, self.port, ssl=ssl,
-                                           server_hostname=self.server_hostname if ssl else None)
+    async def _open_steps(self, ssl: _ssl.SSLContext | None,
+                          connect_timeout: float | None = None) -> None:
+        await asyncio.wait_for(
+            self._loop.create_connection(lambda: _Protocol(self), self.host, self.port, ssl=ssl,
+                                         server_hostname=self.server_hostname if ssl else None),
+            connect_timeout)
         await asyncio.shield(self._handshake_done)
         await self._hello()
 
@@ -1643,10 +1708,12 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
                            ssl: Any, user_agent: str, fetch_size: int, versions: Any,
                            timeout: float | None, routing: Any = _FROM_URI,
                            server_hostname: str | None = None,
-                           limits: dict[str, Any] | None = None) -> Connection:
-    """Open and authenticate a connection. ``routing`` (the driver's: one context, naming the
-    URI's address, for every connection of a cluster) overrides the one made from the URI;
-    ``server_hostname`` is what TLS verifies when ``host`` is an address resolved from it."""
+                           limits: dict[str, Any] | None = None,
+                           connect_timeout: float | None = None) -> Connection:
+    """Open and authenticate a connection within ``timeout`` (the connect itself also within
+    ``connect_timeout``). ``routing`` (the driver's: one context, naming the URI's address, for
+    every connection of a cluster) overrides the one made from the URI; ``server_hostname`` is
+    what TLS verifies when ``host`` is an address resolved from it."""
     token = auth_token(auth)
     if routing is _FROM_URI:
         routing = None
@@ -1666,7 +1733,7 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
                           supported=None if versions is None else [tuple(v) for v in versions],
                           server_hostname=server_hostname, **(limits or {}))
         try:
-            await conn._open(context, timeout)
+            await conn._open(context, timeout, connect_timeout)
             return conn
         except HandshakeError as exc:
             last = exc
@@ -1676,10 +1743,12 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
             refused.append(", ".join(str(p) for p in conn._handshake.proposals))
         except (OSError, asyncio.TimeoutError) as exc:
             await conn.close()
-            if isinstance(exc, asyncio.TimeoutError) and timeout is not None:
+            if isinstance(exc, asyncio.TimeoutError) and (timeout, connect_timeout) != (None, None):
                 step = ("connecting" if conn._transport is None else "the Bolt handshake"
                         if conn.protocol_version is None else "authenticating")
-                raise ServiceUnavailable(f"connecting to {host}:{port} timed out after {timeout:.3g}s "
+                limit = min(t for t in (timeout, connect_timeout if step == "connecting" else None)
+                            if t is not None)
+                raise ServiceUnavailable(f"connecting to {host}:{port} timed out after {limit:.3g}s "
                                          f"({step} did not finish)") from exc
             reason = str(exc) or type(exc).__name__
             raise ServiceUnavailable(f"cannot connect to {host}:{port}: {reason}") from exc
@@ -1952,7 +2021,6 @@ class Transaction:
                                      fetch_size or self._fetch_size, self)
 
     def _check(self) -> None:
-        self._conn._check_open()
         if self._finished:
             raise ClientError("Neo.ClientError.Transaction.TransactionNotFound",
                               "the transaction is already closed")
@@ -1960,6 +2028,7 @@ class Transaction:
             # As the official drivers: the failure was raised where it happened (by the query
             # or its result); every later call says the transaction failed, caused by it.
             raise TransactionError(f"the transaction failed earlier: {self._failed}") from self._failed
+        self._conn._check_open()
 
     async def _settle_others(self) -> None:
         """Before COMMIT/ROLLBACK: DISCARD the open results of this transaction other than the

@@ -32,6 +32,9 @@ from .client import (
     DEFAULT_FETCH_SIZE,
     DEFAULT_MAX_BUFFERED_BYTES,
     DEFAULT_MAX_BUFFERED_RECORDS,
+    TELEMETRY_AUTO_COMMIT,
+    TELEMETRY_MANAGED_TX,
+    TELEMETRY_UNMANAGED_TX,
     USER_AGENT,
     Connection,
     IncompleteCommit,
@@ -185,9 +188,16 @@ class _TransactionBase:
         """Run a query in the transaction; the Result streams as :meth:`Connection.run`'s.
 
         As the official drivers, RUN goes out with its first PULL and this waits for RUN's
-        answer: a query the server refuses raises here (a ``ClientError``), not later."""
-        result = await self._tx.run(query, parameters, fetch_size=fetch_size, **kwparameters)
-        await result.keys()
+        answer: a query the server refuses raises here (a ``ClientError``), not later. When the
+        connection broke, this raises ServiceUnavailable, and any later use of the transaction
+        a ``TransactionError`` caused by it: the transaction is over."""
+        try:
+            result = await self._tx.run(query, parameters, fetch_size=fetch_size, **kwparameters)
+            await result.keys()
+        except ServiceUnavailable as exc:
+            if self._conn.closed and self._tx._failed is None:
+                self._tx._failed = exc
+            raise
         return result
 
 
@@ -359,6 +369,15 @@ class Session:
         if self._closed:
             raise ClientError("Neo.ClientError.Request.Invalid", "the session is closed")
         self._driver._check_open()
+        tx = self._tx
+        if tx is not None and tx._conn.closed:
+            # Its connection broke: the transaction is over (as the official drivers' sessions
+            # forget it); the connection goes back to the pool, which drops it.
+            tx._closed = True
+            self._tx = None
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                self._spawn(self._driver._pool.release(conn))
         if self._tx is not None:
             raise ClientError("Neo.ClientError.Request.Invalid",
                               "an explicit transaction is open in this session: use tx.run(), or "
@@ -392,6 +411,7 @@ class Session:
             result = await conn.run(query, parameters, db=self._db, timeout=timeout,
                                     metadata=metadata, imp_user=self._imp_user,
                                     fetch_size=fetch_size or self._fetch_size,
+                                    telemetry=self._driver._telemetry(TELEMETRY_AUTO_COMMIT),
                                     **self._options(conn, self._readonly, marks), **kwparameters)
             stream = result._s
             self._streams.append(stream)
@@ -415,6 +435,7 @@ class Session:
         try:
             inner = conn.begin(db=self._db, timeout=timeout, metadata=metadata,
                                imp_user=self._imp_user, fetch_size=self._fetch_size,
+                               telemetry=self._driver._telemetry(TELEMETRY_UNMANAGED_TX),
                                **self._options(conn, self._readonly, marks))
             await inner  # BEGIN goes out now and its failure is raised here (eager, as the drivers)
         except BaseException as exc:
@@ -463,9 +484,11 @@ class Session:
         # one failed, everything after (waits, acquisitions) fits in max_retry_time from that
         # failure. So with no server answering, the total is at most the sum of the two.
         acquire_timeout = driver._acquisition_timeout
+        # As the official drivers: TELEMETRY goes with each attempt until the server took it.
+        telemetry: list[int | None] = [driver._telemetry(TELEMETRY_MANAGED_TX)]
         while True:
             try:
-                return await self._attempt(readonly, fn, args, kwargs, acquire_timeout)
+                return await self._attempt(readonly, fn, args, kwargs, acquire_timeout, telemetry)
             except Exception as exc:
                 if not is_retryable(exc):
                     raise
@@ -486,7 +509,8 @@ class Session:
                 left, driver._acquisition_timeout)
 
     async def _attempt(self, readonly: bool, fn: Callable[..., Awaitable[Any]], args: tuple,
-                       kwargs: dict, acquire_timeout: Any = _DEFAULT_TIMEOUT) -> Any:
+                       kwargs: dict, acquire_timeout: Any = _DEFAULT_TIMEOUT,
+                       telemetry: list[int | None] | None = None) -> Any:
         self._check()
         await self._detach()
         marks = await self._get_bookmarks()
@@ -495,9 +519,15 @@ class Session:
         self._conn = conn
         self._busy = True
         try:
+            def telemetry_taken(meta: dict) -> None:
+                if telemetry is not None:
+                    telemetry[0] = None  # the server has it: later attempts send none
+
             tx = conn.begin(db=self._db, timeout=getattr(fn, "timeout", None),
                             metadata=getattr(fn, "metadata", None), imp_user=self._imp_user,
-                            fetch_size=self._fetch_size, **self._options(conn, readonly, marks))
+                            fetch_size=self._fetch_size,
+                            telemetry=None if telemetry is None else telemetry[0],
+                            on_telemetry=telemetry_taken, **self._options(conn, readonly, marks))
             try:
                 # Eager BEGIN, as the official drivers: its failure is raised before the
                 # function runs (a ServiceUnavailable or transient one is retried).
@@ -614,6 +644,9 @@ class Driver:
     failure, waiting ``initial_retry_delay``, then ``× retry_delay_multiplier`` each time, each
     wait moved by up to ``± retry_delay_jitter`` of itself.
 
+    ``telemetry_disabled``: never send TELEMETRY (Bolt 5.4+: which API ran each piece of
+    work, sent only to servers whose HELLO asks for it with the ``telemetry.enabled`` hint).
+
     ``bookmark_manager``: shared by the sessions (default: a new :class:`BookmarkManager`, also
     :attr:`bookmark_manager`); ``None`` makes sessions chain only their own bookmarks.
     ``ssl``, ``user_agent``, ``fetch_size``, ``versions`` and the limits ``max_message_size``,
@@ -638,7 +671,8 @@ class Driver:
                  max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
                  read_timeout: float | str | None = AUTO,
                  max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
-                 server_agent_prefix: str | None = None) -> None:
+                 server_agent_prefix: str | None = None,
+                 telemetry_disabled: bool = False) -> None:
         scheme, host, port, query = parse_uri(uri)
         if scheme == "tcp":
             raise ValueError("Driver takes bolt:// or neo4j:// URIs (tcp:// is the seed API's)")
@@ -673,6 +707,7 @@ class Driver:
                         "server_agent_prefix": server_agent_prefix}
         self._context = context if self.routing else None
         self._acquisition_timeout = connection_acquisition_timeout
+        self.telemetry_disabled = telemetry_disabled
         self._pool = Pool(self._open, max_size=max_pool_size,
                           acquisition_timeout=connection_acquisition_timeout,
                           connection_timeout=connection_timeout,
@@ -697,7 +732,12 @@ class Driver:
                                       ssl=self._ssl, user_agent=self._user_agent,
                                       fetch_size=self._fetch_size, versions=self._versions,
                                       timeout=timeout, routing=self._context,
-                                      server_hostname=hostname, limits=self._limits)
+                                      server_hostname=hostname, limits=self._limits,
+                                      connect_timeout=self._pool.connection_timeout)
+
+    def _telemetry(self, api: int) -> int | None:
+        """The TELEMETRY api to announce with a piece of work (None: telemetry disabled)."""
+        return None if self.telemetry_disabled else api
 
     def _on_error(self, address: Address, error: BaseException, db: str | None) -> None:
         if self._router is not None:
@@ -708,15 +748,17 @@ class Driver:
             self._pool.mark_stale(address)
 
     async def _acquire(self, readonly: bool, db: str | None, bookmarks: list[str],
-                       imp_user: str | None, timeout: Any = _DEFAULT_TIMEOUT) -> Connection:
+                       imp_user: str | None, timeout: Any = _DEFAULT_TIMEOUT,
+                       **pool_options: Any) -> Connection:
         """A connection within ``timeout`` (default: connection_acquisition_timeout), routing
-        table refresh included."""
+        table refresh included; ``pool_options`` for :meth:`Pool.acquire`."""
         self._check_open()
         if timeout is _DEFAULT_TIMEOUT:
             timeout = self._acquisition_timeout
         if self._router is not None:
-            return await self._router.acquire(readonly, db, bookmarks, imp_user, timeout)
-        return await self._pool.acquire(self.address, timeout, db=db)
+            return await self._router.acquire(readonly, db, bookmarks, imp_user, timeout,
+                                              **pool_options)
+        return await self._pool.acquire(self.address, timeout, db=db, **pool_options)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -747,8 +789,10 @@ class Driver:
             return await session.execute_write(transaction_function, *args, **kwargs)
 
     async def verify_connectivity(self, db: str | None = None) -> None:
-        """Reach a server (fetching the routing table, for ``neo4j://``) or raise."""
-        conn = await self._acquire(True, db, [], None)
+        """Reach a server (fetching the routing table, for ``neo4j://``) or raise. A pooled
+        connection is checked with a RESET round trip first, whatever its age (as the official
+        drivers): the answer is the server's, not the pool's memory of it."""
+        conn = await self._acquire(True, db, [], None, liveness_check_timeout=0)
         await self._pool.release(conn)
 
     async def close(self) -> None:

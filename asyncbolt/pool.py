@@ -7,7 +7,9 @@
     await pool.close()                        # GOODBYE on every connection
 
 ``opener(address, timeout)`` is a coroutine that opens and authenticates a
-:class:`~asyncbolt.client.Connection`; the :class:`~asyncbolt.driver.Driver` supplies it. A pool
+:class:`~asyncbolt.client.Connection` within ``timeout`` (what is left of the acquisition time,
+else ``connection_timeout``); the :class:`~asyncbolt.driver.Driver` supplies it, and bounds the
+TCP/TLS connect itself by its ``connection_timeout``. A pool
 never holds more than ``max_size`` connections to one address (open, opening or being reset); an
 acquisition that finds none free waits, first come first served, and raises
 :class:`ConnectionAcquisitionTimeout` when ``acquisition_timeout`` runs out. Idle connections are
@@ -33,6 +35,8 @@ __all__ = ["Pool", "ConnectionAcquisitionTimeout"]
 log = logging.getLogger(__name__)
 
 Opener = Callable[[Any, "float | None"], Awaitable[Connection]]
+
+_POOL_DEFAULT: Any = object()  # "the pool's own setting"
 
 
 class ConnectionAcquisitionTimeout(BoltError):
@@ -76,7 +80,8 @@ class Pool:
 
     ``max_size``: per address (None or negative: unbounded). ``acquisition_timeout``: seconds an
     :meth:`acquire` may take in all (None: wait forever). ``connection_timeout``: seconds to open
-    one connection, and to wait for a RESET. ``liveness_check_timeout``: a connection idle longer
+    one connection when no acquisition deadline bounds it (see the module's docs), and to wait
+    for a RESET (or a router's ROUTE answer). ``liveness_check_timeout``: a connection idle longer
     than this is checked with RESET before reuse (None: never; 0: always). ``max_lifetime``:
     connections older than this are closed rather than reused (None: no limit).
     ``on_error(address, error, db)`` hears every FAILURE and every dropped connection, with the
@@ -104,10 +109,11 @@ class Pool:
     # -- acquire ------------------------------------------------------------------------------
 
     async def acquire(self, address: Any, timeout: float | None = None, *,
-                      db: Any = None) -> Connection:
+                      db: Any = None, liveness_check_timeout: Any = _POOL_DEFAULT) -> Connection:
         """A connection to ``address``, in a clean state, for exclusive use until :meth:`release`.
 
-        ``timeout`` overrides the pool's acquisition timeout. Raises
+        ``timeout`` overrides the pool's acquisition timeout, ``liveness_check_timeout`` the
+        pool's (0: an idle connection is checked with RESET whatever its age). Raises
         :class:`ConnectionAcquisitionTimeout` when none became free in time, and whatever opening
         one raised (``ServiceUnavailable`` when the server cannot be reached, ``AuthError``...).
         """
@@ -120,7 +126,7 @@ class Pool:
             ap = self._pools.get(address)  # anew each time: deactivate() may have dropped it
             if ap is None:
                 ap = self._pools[address] = _AddressPool()
-            conn = await self._take_idle(ap, deadline)
+            conn = await self._take_idle(ap, deadline, liveness_check_timeout)
             if conn is None and (self.max_size is None or ap.size < self.max_size):
                 conn = await self._open(address, ap, deadline, timeout)
             if conn is None:
@@ -154,7 +160,10 @@ class Pool:
         return ServiceUnavailable(f"no connection to {address} could be opened within "
                                   f"{timeout:.3g}s ({busy} in use, {ap.size if ap else 0} open)")
 
-    async def _take_idle(self, ap: _AddressPool, deadline: float | None) -> Connection | None:
+    async def _take_idle(self, ap: _AddressPool, deadline: float | None,
+                         limit: Any = _POOL_DEFAULT) -> Connection | None:
+        if limit is _POOL_DEFAULT:
+            limit = self.liveness_check_timeout
         while ap.idle:
             conn = ap.idle.pop()  # most recently used first
             entry = self._entries.get(conn)
@@ -163,8 +172,7 @@ class Pool:
                 self._drop(conn)
                 continue
             ap.in_use.add(conn)
-            limit = self.liveness_check_timeout
-            if limit is not None and now - entry.idle_since > limit:
+            if limit is not None and now - entry.idle_since >= limit:
                 remaining = self._remaining(deadline)
                 wait = self.connection_timeout
                 if remaining is not None and remaining > 0:
@@ -186,9 +194,10 @@ class Pool:
         remaining = self._remaining(deadline)
         if remaining is not None and remaining <= 0:
             raise self._timed_out(address, acquisition_timeout)
-        timeout = self.connection_timeout
-        if remaining is not None:
-            timeout = remaining if timeout is None else min(timeout, remaining)
+        # The opener has what is left of the acquisition time for the whole open (connect,
+        # handshake, authentication), as the official drivers; connection_timeout only when
+        # there is no acquisition deadline (the driver's opener bounds the connect with it).
+        timeout = self.connection_timeout if remaining is None else remaining
         ap.opening += 1
         try:
             conn = await self._opener(address, timeout)
@@ -287,7 +296,7 @@ class Pool:
         entry.db = None
         if self._reusable(conn, entry, time.monotonic()) and not conn.idle:
             try:
-                await conn.ping(self.connection_timeout)
+                await conn.clean(self.connection_timeout)
             except asyncio.CancelledError:
                 self._drop(conn)
                 raise

@@ -258,9 +258,9 @@ class Router:
     async def refresh(self, db: str | None, bookmarks: Iterable[str] = (), imp_user: str | None = None,
                       timeout: float | None = None) -> RoutingTable:
         """Fetch the table of ``db`` from its routers, then the routers the latest table of any
-        database named, then the URI's addresses."""
-        loop = asyncio.get_running_loop()
-        deadline = None if timeout is None else loop.time() + timeout
+        database named, then the URI's addresses. As the official drivers, each router's
+        connection has ``timeout`` (the acquisition timeout) of its own, and its ROUTE answer the
+        pool's ``connection_timeout``."""
         marks = list(bookmarks)
         errors: list[BaseException] = []
         tried: set[Address] = set()
@@ -270,14 +270,14 @@ class Router:
             if router in tried:
                 continue
             tried.add(router)
-            table = await self._fetch(router, db, marks, imp_user, deadline, errors)
+            table = await self._fetch(router, db, marks, imp_user, timeout, errors)
             if table is not None:
                 return self._install(key, table)
         for router in await self._initial_routers(errors):
             if router in tried:
                 continue
             tried.add(router)
-            table = await self._fetch(router, db, marks, imp_user, deadline, errors)
+            table = await self._fetch(router, db, marks, imp_user, timeout, errors)
             if table is not None:
                 return self._install(key, table)
         reasons = "; ".join(str(e) for e in errors) or "no router to ask"
@@ -293,20 +293,18 @@ class Router:
             return []
 
     async def _fetch(self, router: Address, db: str | None, bookmarks: list[str],
-                     imp_user: str | None, deadline: float | None,
+                     imp_user: str | None, timeout: float | None,
                      errors: list[BaseException]) -> RoutingTable | None:
-        loop = asyncio.get_running_loop()
-        remaining = None if deadline is None else max(deadline - loop.time(), 0.0)
         try:
-            conn = await self.pool.acquire(router, remaining)
+            conn = await self.pool.acquire(router, timeout)
         except ServiceUnavailable as exc:
             log.debug("routing: router %s unreachable: %s", router, exc)
             errors.append(exc)
             self.deactivate(router)
             return None
         try:
-            remaining = None if deadline is None else max(deadline - loop.time(), 0.001)
-            raw = await asyncio.wait_for(conn.route(self.context, bookmarks, db, imp_user), remaining)
+            raw = await asyncio.wait_for(conn.route(self.context, bookmarks, db, imp_user),
+                                         self.pool.connection_timeout)
         except asyncio.TimeoutError:
             self.pool.kill(conn)
             errors.append(ServiceUnavailable(f"router {router} did not answer in time"))
@@ -367,12 +365,15 @@ class Router:
         return best[turn % len(best)]
 
     async def acquire(self, readonly: bool, db: str | None, bookmarks: Iterable[str] = (),
-                      imp_user: str | None = None, timeout: float | None = None) -> Connection:
+                      imp_user: str | None = None, timeout: float | None = None,
+                      **pool_options: Any) -> Connection:
         """A connection to a server for the access mode, refreshing the table as needed. A server
-        that cannot be reached is removed from the table and the next one tried."""
+        that cannot be reached is removed from the table and the next one tried.
+        ``pool_options``: for :meth:`Pool.acquire` (``liveness_check_timeout``)."""
         loop = asyncio.get_running_loop()
-        deadline = None if timeout is None else loop.time() + timeout
         await self.ensure_fresh(readonly, db, bookmarks, imp_user, timeout)
+        # As the official drivers: the time to get a routing table is not the server's.
+        deadline = None if timeout is None else loop.time() + timeout
         key = self.key(db, imp_user)
         errors: list[BaseException] = []
         mode = "read" if readonly else "write"
@@ -390,7 +391,7 @@ class Router:
                 raise ServiceUnavailable(f"no {mode} server of database {db or '(default)'!r} could "
                                          f"be reached within {timeout:.3g}s: {reasons}")
             try:
-                return await self.pool.acquire(address, remaining, db=key)
+                return await self.pool.acquire(address, remaining, db=key, **pool_options)
             except ServiceUnavailable as exc:
                 log.debug("routing: %s unreachable (%s); removing it from the routing tables", address, exc)
                 errors.append(exc)

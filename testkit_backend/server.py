@@ -305,6 +305,8 @@ class Backend:
             kwargs["liveness_check_timeout"] = _ms(data["livenessCheckTimeoutMs"])
         if data.get("maxConnectionPoolSize") is not None:
             kwargs["max_pool_size"] = data["maxConnectionPoolSize"]
+        if data.get("telemetryDisabled") is not None:
+            kwargs["telemetry_disabled"] = bool(data["telemetryDisabled"])
         if data.get("connectionAcquisitionTimeoutMs") is not None:
             kwargs["connection_acquisition_timeout"] = _ms(data["connectionAcquisitionTimeoutMs"])
         driver = Driver(data["uri"], auth=_auth(data.get("authorizationToken")), **kwargs)

@@ -592,8 +592,12 @@ async def test_a_short_acquisition_timeout_says_what_happened() -> None:
 
 async def test_bolt_driver_against_a_server_that_never_answers() -> None:
     async with black_hole() as port:
+        # The handshake is bounded by the acquisition timeout, not connection_timeout (which
+        # covers the connect alone), as the official drivers (testkit's
+        # connection_acquisition_timeout_ms tests).
         driver = asyncbolt.Driver(f"bolt://127.0.0.1:{port}", auth=("u", "p"),
-                                  connection_timeout=0.3, max_retry_time=0.5, initial_retry_delay=0.1)
+                                  connection_timeout=5, connection_acquisition_timeout=0.3,
+                                  max_retry_time=0.5, initial_retry_delay=0.1)
         started = time.monotonic()
         with pytest.raises(asyncbolt.ServiceUnavailable,
                            match=rf"connecting to 127.0.0.1:{port} timed out after 0.3s \(the Bolt handshake did not finish\)"):
