@@ -38,6 +38,7 @@ log = logging.getLogger("testkit_backend")
 FEATURES = [
     "Feature:API:ConnectionAcquisitionTimeout",
     "Feature:API:Driver.VerifyConnectivity",
+    "Feature:API:Liveness.Check",
     "Feature:API:Result.List",
     "Feature:API:Result.Peek",
     "Feature:API:Result.Single",
@@ -63,7 +64,13 @@ FEATURES = [
     "Feature:Bolt:Patch:UTC",
     "Feature:Impersonation",
     "AuthorizationExpiredTreatment",
+    "ConfHint:connection.recv_timeout_seconds",
+    "Optimization:AuthPipelining",
+    "Optimization:ConnectionReuse",
     "Optimization:EagerTransactionBegin",
+    "Optimization:ImplicitDefaultArguments",
+    "Optimization:MinimalResets",
+    "Optimization:PullPipelining",
 ]
 
 #: The versions the driver offers: the Bolt features above (testkit knows nothing past 5.7).
