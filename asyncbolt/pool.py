@@ -177,6 +177,9 @@ class Pool:
                 wait = self.connection_timeout
                 if remaining is not None and remaining > 0:
                     wait = remaining if wait is None else min(wait, remaining)
+                # A failed check says this connection is dead, not that the server is gone (as
+                # the official drivers: the next idle one is checked, nothing is deactivated).
+                listener, conn.on_error = conn.on_error, None
                 try:
                     await conn.ping(wait)
                 except asyncio.CancelledError:
@@ -186,6 +189,7 @@ class Pool:
                     log.debug("pool: %s failed its liveness check (%s); closing it", conn, exc)
                     self._drop(conn)
                     continue
+                conn.on_error = listener
             return conn
         return None
 
