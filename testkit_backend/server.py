@@ -25,6 +25,7 @@ from typing import Any
 from asyncbolt.auth import basic_auth, bearer_auth, custom_auth, kerberos_auth
 from asyncbolt.client import Result
 from asyncbolt.driver import Driver, Session, unit_of_work
+from asyncbolt.routing import Address
 
 from .errors import driver_error
 from .values import from_testkit, to_testkit
@@ -324,6 +325,12 @@ class Backend:
     async def on_VerifyConnectivity(self, data: dict) -> dict:
         await self.drivers[data["driverId"]].verify_connectivity()
         return {"name": "Driver", "data": {"id": data["driverId"]}}
+
+    async def on_GetConnectionPoolMetrics(self, data: dict) -> dict:
+        stats = self.drivers[data["driverId"]].pool.stats().get(Address.parse(data["address"]), {})
+        return {"name": "ConnectionPoolMetrics",
+                "data": {"inUse": stats.get("in_use", 0) + stats.get("opening", 0),
+                         "idle": stats.get("idle", 0)}}
 
     async def on_DriverClose(self, data: dict) -> dict:
         await self.drivers[data["driverId"]].close()
