@@ -754,6 +754,7 @@ class Connection:
         self._current: _Stream | None = None  # the auto-commit/tx result still open on the server
         self._tx: Transaction | None = None
         self._resetting = False
+        self._auto_reset: asyncio.Future | None = None  # the answer to the RESET after a failure
         self._last_failure: BaseException | None = None
         self.protocol_version: Version | None = None
         self.server_agent: str | None = None
@@ -1138,7 +1139,10 @@ class Connection:
         def done(meta: dict) -> None:
             self._resetting = False
 
-        handler = _Call("RESET", None, done)
+        # ping() waits for this RESET's answer rather than send a second one.
+        self._auto_reset = self._loop.create_future()
+        self._auto_reset.add_done_callback(_retrieve)
+        handler = _Call("RESET", self._auto_reset, done)
         self._outbox.insert(0, (Reset(), handler))
         if not self._flush_scheduled:
             self._flush_scheduled = True
@@ -1390,8 +1394,15 @@ class Connection:
 
     async def ping(self, timeout: float | None = None) -> None:
         """Check that the server still answers (a RESET round trip, which also drops whatever the
-        connection had going). Raises ServiceUnavailable, and closes the connection, if not."""
+        connection had going). Raises ServiceUnavailable, and closes the connection, if not.
+        While the RESET sent after a failure is on its way, its answer is the round trip: a
+        second RESET would be one too many (the official drivers' minimal resets)."""
         try:
+            auto = self._auto_reset
+            if self._resetting and auto is not None and not auto.done():
+                await asyncio.wait_for(asyncio.shield(auto), timeout)
+                if self.idle:
+                    return
             await asyncio.wait_for(self.reset(), timeout)
         except asyncio.TimeoutError as exc:
             error = ServiceUnavailable(f"{self.host}:{self.port} did not answer RESET within {timeout}s")
