@@ -762,7 +762,7 @@ class Connection:
         self._last_run: _Stream | None = None  # the result of the last RUN sent (qid's default)
         self._tx: Transaction | None = None
         self._resetting = False
-        self._auto_reset: asyncio.Future | None = None  # the RESET a FAILURE made us send
+        self._auto_reset: asyncio.Future | None = None  # the answer to the RESET after a failure
         self._last_failure: BaseException | None = None
         self.protocol_version: Version | None = None
         self.server_agent: str | None = None
@@ -1148,9 +1148,10 @@ class Connection:
         def done(meta: dict) -> None:
             self._resetting = False
 
-        future = self._auto_reset = self._loop.create_future()
-        future.add_done_callback(_retrieve)  # clean() may never look
-        handler = _Call("RESET", future, done)
+        # ping() waits for this RESET's answer rather than send a second one.
+        self._auto_reset = self._loop.create_future()
+        self._auto_reset.add_done_callback(_retrieve)
+        handler = _Call("RESET", self._auto_reset, done)
         self._outbox.insert(0, (Reset(), handler))
         if not self._flush_scheduled:
             self._flush_scheduled = True
@@ -1429,29 +1430,17 @@ class Connection:
         return (self._closed is None and self._tx is None and not self._pending and not self._outbox
                 and not self._resetting and (current is None or current.done))
 
-    async def clean(self, timeout: float | None = None) -> None:
-        """Bring the connection back to a clean state (:attr:`idle`) for its next user: wait
-        for the RESET that a FAILURE already sent, and send one only if that is not enough
-        (one RESET per failure, as the official drivers). Raises ServiceUnavailable, and
-        closes the connection, when the server does not answer in time."""
-        future = self._auto_reset
-        if future is not None and not future.done() and self._closed is None:
-            try:
-                await asyncio.wait_for(asyncio.shield(future), timeout)
-            except asyncio.TimeoutError as exc:
-                error = ServiceUnavailable(f"{self.host}:{self.port} did not answer RESET within "
-                                           f"{timeout}s")
-                self._abort(error)
-                raise error from exc
-            except BoltError:
-                pass  # decided below: not idle, so RESET again (or the connection is gone)
-        if not self.idle:
-            await self.ping(timeout)
-
     async def ping(self, timeout: float | None = None) -> None:
         """Check that the server still answers (a RESET round trip, which also drops whatever the
-        connection had going). Raises ServiceUnavailable, and closes the connection, if not."""
+        connection had going). Raises ServiceUnavailable, and closes the connection, if not.
+        While the RESET sent after a failure is on its way, its answer is the round trip: a
+        second RESET would be one too many (the official drivers' minimal resets)."""
         try:
+            auto = self._auto_reset
+            if self._resetting and auto is not None and not auto.done():
+                await asyncio.wait_for(asyncio.shield(auto), timeout)
+                if self.idle:
+                    return
             await asyncio.wait_for(self.reset(), timeout)
         except asyncio.TimeoutError as exc:
             error = ServiceUnavailable(f"{self.host}:{self.port} did not answer RESET within {timeout}s")

@@ -300,7 +300,7 @@ class Pool:
         entry.db = None
         if self._reusable(conn, entry, time.monotonic()) and not conn.idle:
             try:
-                await conn.clean(self.connection_timeout)
+                await conn.ping(self.connection_timeout)
             except asyncio.CancelledError:
                 self._drop(conn)
                 raise

@@ -85,11 +85,6 @@ VERSIONS = [(5, m) for m in range(7, -1, -1)] + [(4, 4), (4, 3), (4, 2), (4, 1),
 SKIPS = {
     r"\.summary\.test_summary\.TestSummaryGqlStatusObjects":
         "asyncbolt's Summary has no GQL status objects (only the raw 'statuses' metadata)",
-    r"\.disconnects\.test_disconnects\.TestDisconnects\.test_fail_on_reset$":
-        "asyncbolt's pool sends RESET on release only to a connection that is not clean "
-        "(testkit's MinimalResets behaviour), so the failing RESET never goes out; the feature "
-        "is not declared as Bolt 3 still sees one RESET too many in "
-        "optimizations.test_exactly_one_reset_on_failure",
     r"\.notifications_config\.test_notification_mapping\.TestNotificationMapping":
         "asyncbolt's Summary gives the server's notification maps as they are: no parsed "
         "severity/category to map",
