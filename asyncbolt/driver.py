@@ -276,6 +276,9 @@ class Session:
                  imp_user: str | None) -> None:
         self._driver = driver
         self._db = db
+        #: Whether ``_db`` is what the session's work names: with routing, a session without a
+        #: database learns its home database's name before its first work (then pinned).
+        self._db_known = db is not None or not driver.routing
         self._readonly = _readonly(default_access_mode)
         self._bookmarks: list[str] = list(bookmarks or ())
         self._manager = bookmark_manager
@@ -356,6 +359,16 @@ class Session:
                               "an explicit transaction is open in this session: use tx.run(), or "
                               "commit/roll it back first")
 
+    async def _acquire(self, readonly: bool, marks: list[str],
+                       timeout: Any = _DEFAULT_TIMEOUT) -> Connection:
+        """A connection for the session's database; the first time, with routing and no
+        database given, the routers name the home database first (as the official drivers: its
+        name then goes in BEGIN/RUN and picks the routing table for the rest of the session)."""
+        if not self._db_known:
+            self._db = await self._driver._home_database(marks, self._imp_user, timeout)
+            self._db_known = True
+        return await self._driver._acquire(readonly, self._db, marks, self._imp_user, timeout)
+
     @staticmethod
     def _options(conn: Connection, readonly: bool, marks: list[str]) -> dict[str, Any]:
         """Access mode and bookmarks as the connection's version takes them (none before 3.0)."""
@@ -379,7 +392,7 @@ class Session:
                 if conn is not None:
                     self._conn = None
                     await self._driver._pool.release(conn)
-                conn = await self._driver._acquire(self._readonly, self._db, marks, self._imp_user)
+                conn = await self._acquire(self._readonly, marks)
                 self._conn = conn
             result = await conn.run(query, parameters, db=self._db, timeout=timeout,
                                     metadata=metadata, imp_user=self._imp_user,
@@ -401,7 +414,7 @@ class Session:
         self._check()
         await self._detach()
         marks = await self._get_bookmarks()
-        conn = await self._driver._acquire(self._readonly, self._db, marks, self._imp_user)
+        conn = await self._acquire(self._readonly, marks)
         self._conn = conn
         inner = None
         try:
@@ -483,7 +496,7 @@ class Session:
         await self._detach()
         marks = await self._get_bookmarks()
         pool = self._driver._pool
-        conn = await self._driver._acquire(readonly, self._db, marks, self._imp_user, acquire_timeout)
+        conn = await self._acquire(readonly, marks, acquire_timeout)
         self._conn = conn
         self._busy = True
         try:
@@ -708,6 +721,17 @@ class Driver:
         if self._router is not None:
             return await self._router.acquire(readonly, db, bookmarks, imp_user, timeout)
         return await self._pool.acquire(self.address, timeout, db=db)
+
+    async def _home_database(self, bookmarks: list[str], imp_user: str | None,
+                             timeout: Any = _DEFAULT_TIMEOUT) -> str | None:
+        """The home database's name, as the routers answer it now (None: not named, or no
+        routing)."""
+        self._check_open()
+        if self._router is None:
+            return None
+        if timeout is _DEFAULT_TIMEOUT:
+            timeout = self._acquisition_timeout
+        return await self._router.home_database(bookmarks, imp_user, timeout)
 
     def _check_open(self) -> None:
         if self._closed:

@@ -185,6 +185,7 @@ class Router:
         #: The routers the last table (of any database) named: asked for new databases too.
         self.known_routers: list[Address] = []
         self._refreshing: dict[Any, asyncio.Future] = {}
+        self._resolving: dict[tuple[Any, ...], asyncio.Future] = {}
         self._turn: dict[tuple[Any, bool], int] = {}
 
     @staticmethod
@@ -248,6 +249,31 @@ class Router:
         # shield: a caller that gives up does not cancel the fetch the others wait for
         return await asyncio.shield(pending)
 
+    async def home_database(self, bookmarks: Iterable[str] = (), imp_user: str | None = None,
+                            timeout: float | None = None) -> str | None:
+        """The name of the home database (of ``imp_user``), from a routing table fetched anew,
+        as the official drivers do when a session without a database starts its first work. The
+        table is kept under that name, so the session's work goes where the name's table says;
+        None when the server names no database (before Bolt 4.4): the table is then the home
+        database's (:meth:`key`). Callers asking alike at the same time share one fetch."""
+        marks = sorted(set(bookmarks))
+        ask = (imp_user, *marks)
+        pending = self._resolving.get(ask)
+        if pending is None:
+            self._purge()
+            pending = asyncio.ensure_future(self.refresh(None, marks, imp_user, timeout))
+            self._resolving[ask] = pending
+
+            def done(future: asyncio.Future) -> None:
+                if self._resolving.get(ask) is future:
+                    del self._resolving[ask]
+                if not future.cancelled():
+                    future.exception()  # retrieved: a failure nobody waits for is not logged
+
+            pending.add_done_callback(done)
+        table = await asyncio.shield(pending)
+        return table.database
+
     def _purge(self) -> None:
         now = time.monotonic()
         for key, table in list(self.tables.items()):
@@ -272,14 +298,14 @@ class Router:
             tried.add(router)
             table = await self._fetch(router, db, marks, imp_user, deadline, errors)
             if table is not None:
-                return self._install(key, table)
+                return self._install(self._key_of(key, db, table), table)
         for router in await self._initial_routers(errors):
             if router in tried:
                 continue
             tried.add(router)
             table = await self._fetch(router, db, marks, imp_user, deadline, errors)
             if table is not None:
-                return self._install(key, table)
+                return self._install(self._key_of(key, db, table), table)
         reasons = "; ".join(str(e) for e in errors) or "no router to ask"
         raise RoutingServiceUnavailable(
             f"unable to get a routing table for database {db or '(default)'!r}: {reasons}"
@@ -338,6 +364,12 @@ class Router:
         log.debug("routing: %s from %s", table, router)
         return table
 
+    @staticmethod
+    def _key_of(key: Any, db: str | None, table: RoutingTable) -> Any:
+        """Where a fetched table goes: a home database's table under the name the server gave
+        it (sessions then ask for that name), else where it was asked for."""
+        return table.database if db is None and table.database is not None else key
+
     def _install(self, key: Any, table: RoutingTable) -> RoutingTable:
         self.tables[key] = table
         self.known_routers = list(table.routers)
@@ -372,7 +404,9 @@ class Router:
         that cannot be reached is removed from the table and the next one tried."""
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
-        await self.ensure_fresh(readonly, db, bookmarks, imp_user, timeout)
+        table = await self.ensure_fresh(readonly, db, bookmarks, imp_user, timeout)
+        if db is None and table.database is not None:
+            db = table.database  # the server named the home database: its table is kept so
         key = self.key(db, imp_user)
         errors: list[BaseException] = []
         mode = "read" if readonly else "write"
