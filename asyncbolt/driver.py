@@ -656,7 +656,8 @@ class Driver:
                 raise ValueError("'address' is reserved in the routing context: the driver sets it")
             context["address"] = str(Address(host, port))
         elif context:
-            raise ValueError(f"routing context parameters ({', '.join(context)}) need a neo4j:// URI")
+            raise ValueError(f"routing context parameters ({', '.join(context)}) need a neo4j:// "
+                             f"URI, not {redact_uri(uri)}")
         #: The URI as given, with the password of a ``user:password@`` redacted (reprs, logs).
         self.uri = redact_uri(uri)
         self.address = Address(host, port)

@@ -326,8 +326,9 @@ async def test_hello_carries_the_uri_routing_context_on_every_member(cluster) ->
                                     "address": cluster.addresses["router"]}
     with pytest.raises(ValueError, match="reserved"):
         asyncbolt.Driver(f"{cluster.uri}?address=x:1")
-    with pytest.raises(ValueError, match="neo4j://"):
+    with pytest.raises(ValueError, match="neo4j://") as info:
         asyncbolt.Driver(f"bolt://{cluster.addresses['writer']}?region=eu")
+    assert f"bolt://{cluster.addresses['writer']}?region=eu" in str(info.value)  # which URI
 
 
 async def test_writer_killed_writes_fail_over_to_the_new_writer(cluster) -> None:
