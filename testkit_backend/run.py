@@ -170,7 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out).resolve()
     (out / "logs").mkdir(parents=True, exist_ok=True)
 
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "TEST_DRIVER_NAME": "python",
+    # testkit writes each stub script it fills in to TMPDIR under the script's own name: a
+    # folder of this run's own keeps runs side by side (other worktrees) from reading each
+    # other's scripts.
+    tmp = Path(args.build).resolve() / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1", "TEST_DRIVER_NAME": "python",
            "TEST_BACKEND_HOST": "127.0.0.1", "TEST_BACKEND_PORT": str(args.port),
            "TEST_STUB_HOST": "127.0.0.1", "PYTHONPATH": str(copy)}
     backend_env = {**os.environ, "PYTHONPATH": str(ROOT)}
