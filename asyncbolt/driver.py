@@ -713,15 +713,17 @@ class Driver:
             self._pool.mark_stale(address)
 
     async def _acquire(self, readonly: bool, db: str | None, bookmarks: list[str],
-                       imp_user: str | None, timeout: Any = _DEFAULT_TIMEOUT) -> Connection:
+                       imp_user: str | None, timeout: Any = _DEFAULT_TIMEOUT, *,
+                       check_liveness: bool = False) -> Connection:
         """A connection within ``timeout`` (default: connection_acquisition_timeout), routing
         table refresh included."""
         self._check_open()
         if timeout is _DEFAULT_TIMEOUT:
             timeout = self._acquisition_timeout
         if self._router is not None:
-            return await self._router.acquire(readonly, db, bookmarks, imp_user, timeout)
-        return await self._pool.acquire(self.address, timeout, db=db)
+            return await self._router.acquire(readonly, db, bookmarks, imp_user, timeout,
+                                              check_liveness=check_liveness)
+        return await self._pool.acquire(self.address, timeout, db=db, check_liveness=check_liveness)
 
     async def _home_database(self, bookmarks: list[str], imp_user: str | None,
                              timeout: Any = _DEFAULT_TIMEOUT) -> str | None:
@@ -763,8 +765,12 @@ class Driver:
             return await session.execute_write(transaction_function, *args, **kwargs)
 
     async def verify_connectivity(self, db: str | None = None) -> None:
-        """Reach a server (fetching the routing table, for ``neo4j://``) or raise."""
-        conn = await self._acquire(True, db, [], None)
+        """Reach a server or raise: for ``neo4j://``, a reader of ``db`` (default: the home
+        database, asked of the routers as a new session does). A pooled connection is checked
+        with RESET first, as the official drivers do."""
+        if db is None:
+            db = await self._home_database([], None)
+        conn = await self._acquire(True, db, [], None, check_liveness=True)
         await self._pool.release(conn)
 
     async def close(self) -> None:

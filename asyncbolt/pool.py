@@ -104,10 +104,12 @@ class Pool:
     # -- acquire ------------------------------------------------------------------------------
 
     async def acquire(self, address: Any, timeout: float | None = None, *,
-                      db: Any = None) -> Connection:
+                      db: Any = None, check_liveness: bool = False) -> Connection:
         """A connection to ``address``, in a clean state, for exclusive use until :meth:`release`.
 
-        ``timeout`` overrides the pool's acquisition timeout. Raises
+        ``timeout`` overrides the pool's acquisition timeout. ``check_liveness``: an idle
+        connection is checked with RESET however briefly it idled (what ``verify_connectivity``
+        wants: a server that answers, not one that answered). Raises
         :class:`ConnectionAcquisitionTimeout` when none became free in time, and whatever opening
         one raised (``ServiceUnavailable`` when the server cannot be reached, ``AuthError``...).
         """
@@ -120,7 +122,7 @@ class Pool:
             ap = self._pools.get(address)  # anew each time: deactivate() may have dropped it
             if ap is None:
                 ap = self._pools[address] = _AddressPool()
-            conn = await self._take_idle(ap, deadline)
+            conn = await self._take_idle(ap, deadline, check_liveness)
             if conn is None and (self.max_size is None or ap.size < self.max_size):
                 conn = await self._open(address, ap, deadline, timeout)
             if conn is None:
@@ -154,7 +156,8 @@ class Pool:
         return ServiceUnavailable(f"no connection to {address} could be opened within "
                                   f"{timeout:.3g}s ({busy} in use, {ap.size if ap else 0} open)")
 
-    async def _take_idle(self, ap: _AddressPool, deadline: float | None) -> Connection | None:
+    async def _take_idle(self, ap: _AddressPool, deadline: float | None,
+                         check_liveness: bool = False) -> Connection | None:
         while ap.idle:
             conn = ap.idle.pop()  # most recently used first
             entry = self._entries.get(conn)
@@ -164,7 +167,7 @@ class Pool:
                 continue
             ap.in_use.add(conn)
             limit = self.liveness_check_timeout
-            if limit is not None and now - entry.idle_since > limit:
+            if check_liveness or (limit is not None and now - entry.idle_since > limit):
                 remaining = self._remaining(deadline)
                 wait = self.connection_timeout
                 if remaining is not None and remaining > 0:

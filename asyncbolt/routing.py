@@ -399,9 +399,11 @@ class Router:
         return best[turn % len(best)]
 
     async def acquire(self, readonly: bool, db: str | None, bookmarks: Iterable[str] = (),
-                      imp_user: str | None = None, timeout: float | None = None) -> Connection:
+                      imp_user: str | None = None, timeout: float | None = None, *,
+                      check_liveness: bool = False) -> Connection:
         """A connection to a server for the access mode, refreshing the table as needed. A server
-        that cannot be reached is removed from the table and the next one tried."""
+        that cannot be reached is removed from the table and the next one tried.
+        ``check_liveness``: as :meth:`Pool.acquire`'s."""
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         table = await self.ensure_fresh(readonly, db, bookmarks, imp_user, timeout)
@@ -424,7 +426,8 @@ class Router:
                 raise ServiceUnavailable(f"no {mode} server of database {db or '(default)'!r} could "
                                          f"be reached within {timeout:.3g}s: {reasons}")
             try:
-                return await self.pool.acquire(address, remaining, db=key)
+                return await self.pool.acquire(address, remaining, db=key,
+                                               check_liveness=check_liveness)
             except ServiceUnavailable as exc:
                 log.debug("routing: %s unreachable (%s); removing it from the routing tables", address, exc)
                 errors.append(exc)
