@@ -727,6 +727,10 @@ class Connection:
         #: ``on_error(conn, error)``, called when a FAILURE arrives (with the Neo4jError) or the
         #: server drops the connection (with a ServiceUnavailable); the pool listens here.
         self.on_error: Any = None
+        #: What a lost connection raises (dropped, silent too long, used after that): the
+        #: driver's routing makes it ``SessionExpired``, as the official drivers do for a
+        #: cluster member; it must be a ServiceUnavailable.
+        self.lost: type[ServiceUnavailable] = ServiceUnavailable
 
     # -- transport callbacks --------------------------------------------------------------
 
@@ -915,8 +919,8 @@ class Connection:
                 self._transport.abort()
 
     def _connection_lost(self, exc: Exception | None) -> None:
-        error = ServiceUnavailable(f"connection to {self.host}:{self.port} closed"
-                                   + (f": {exc}" if exc else ""))
+        error = self.lost(f"connection to {self.host}:{self.port} closed"
+                          + (f": {exc}" if exc else ""))
         unexpected = self._closed is None
         self._abort(error, close=False)
         if unexpected and self.on_error is not None and self.protocol_version is not None:
@@ -982,8 +986,8 @@ class Connection:
     def _check_open(self) -> None:
         if self._closed is not None:
             if isinstance(self._closed, ServiceUnavailable):
-                raise ServiceUnavailable(str(self._closed))
-            raise ServiceUnavailable(f"the connection is broken: {self._closed}")
+                raise self.lost(str(self._closed))
+            raise self.lost(f"the connection is broken: {self._closed}")
 
     def _queue(self, message: Any, handler: _Handler | None) -> None:
         self._outbox.append((message, handler))
@@ -1077,8 +1081,8 @@ class Connection:
         elif self._noops_ignored:
             detail = (f" (only {self._noops_ignored} NOOP keep-alive(s), which count only while a "
                       "server keeps its connection.recv_timeout_seconds hint)")
-        self._abort(ServiceUnavailable(f"no data from {self.host}:{self.port} for {timeout:g} s "
-                                       f"while waiting for the answer to {what}{detail}"))
+        self._abort(self.lost(f"no data from {self.host}:{self.port} for {timeout:g} s "
+                              f"while waiting for the answer to {what}{detail}"))
 
     async def _drain(self) -> None:
         if self._write_paused and self._closed is None:
@@ -1107,7 +1111,7 @@ class Connection:
     async def _more(self, s: _Stream, need_fields: bool = False) -> None:
         """Wait until the stream has news, asking the server for the next batch if needed."""
         if s.error is None and self._closed is not None:
-            s.fail(ServiceUnavailable(str(self._closed)))
+            s.fail(self.lost(str(self._closed)))
             return
         if not need_fields and not s.records and s.has_more and s.in_flight == 0 and s.slot is None:
             s.slot = _PullSlot(s)
@@ -1418,7 +1422,7 @@ class Connection:
         buffer (where the Result still reads them) or, with ``discard``, DISCARDed."""
         while not s.done:
             if self._closed is not None:
-                s.fail(ServiceUnavailable(str(self._closed)))
+                s.fail(self.lost(str(self._closed)))
                 return
             if discard:
                 self._discard(s)

@@ -48,7 +48,7 @@ from .connection import DEFAULT_MAX_MESSAGE_SIZE
 from .errors import BoltError, ClientError, Neo4jError, ServiceUnavailable, TransientError
 from .packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH
 from .pool import Pool
-from .routing import WRITER_GONE_CODES, Address, Router
+from .routing import WRITER_GONE_CODES, Address, Router, SessionExpired
 from .security import redact_uri
 
 __all__ = ["Driver", "Session", "BookmarkManager", "SessionTransaction", "ManagedTransaction",
@@ -698,11 +698,16 @@ class Driver:
 
     async def _open(self, address: Address, timeout: float | None) -> Connection:
         hostname = self._router.hostnames.get(address) if self._router is not None else None
-        return await _open_connection(self._scheme, address.host, address.port, {}, auth=self._auth,
+        conn = await _open_connection(self._scheme, address.host, address.port, {}, auth=self._auth,
                                       ssl=self._ssl, user_agent=self._user_agent,
                                       fetch_size=self._fetch_size, versions=self._versions,
                                       timeout=timeout, routing=self._context,
                                       server_hostname=hostname, limits=self._limits)
+        if self._router is not None:
+            # A cluster member lost mid-work: the work may go on elsewhere (the official drivers'
+            # SessionExpired; retried by execute_read/execute_write like any ServiceUnavailable).
+            conn.lost = SessionExpired
+        return conn
 
     def _on_error(self, address: Address, error: BaseException, db: str | None) -> None:
         if self._router is not None:

@@ -497,6 +497,52 @@ async def test_concurrent_sessions_share_one_home_database_lookup(cluster) -> No
         assert len(t.routes) == 2 and t.routes[-1]["bookmarks"] == ["bm:9"]
 
 
+async def _until(condition: Any, what: str) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_a_connection_closed_while_idle_leaves_its_server_in_the_table(cluster) -> None:
+    # As the official drivers: a pooled connection that the server closed says nothing about the
+    # server now; it is forgotten, and only a failed use (or connect) removes the server.
+    async with fast_driver(cluster.uri) as driver, driver.session() as s:
+        assert (await s.execute_write(write_x, 1))[0] == "writer"
+        writer = Address.parse(cluster.addresses["writer"])
+        await cluster.kill("writer")
+        await _until(lambda: writer not in driver.pool.stats(), "the idle connection dropped")
+        assert writer in driver.router.tables["neo4j"].writers
+        assert writer in driver.router.tables["neo4j"].servers()
+        with pytest.raises(SessionExpired):  # used now: the server is gone, and forgotten
+            await (await s.run("WRITE", x=2)).consume()
+        assert writer not in driver.router.tables["neo4j"].servers()
+
+
+async def test_a_cluster_member_lost_mid_work_raises_session_expired(cluster) -> None:
+    # The official drivers' SessionExpired: the work may go on on another member (retried by
+    # execute_read/execute_write as any ServiceUnavailable); a bolt:// driver says
+    # ServiceUnavailable.
+    async with fast_driver(cluster.uri) as driver, driver.session() as s:
+        tx = await s.begin_transaction()
+        await tx.run("WRITE", x=1)
+        await cluster.kill("writer")
+        await _until(lambda: tx._conn.closed, "the connection dropped")
+        with pytest.raises(SessionExpired, match="closed"):
+            await tx.run("WRITE", x=2)
+        await tx.close()
+    await cluster.add("direct")
+    async with fast_driver(f"bolt://{cluster.addresses['direct']}") as driver, driver.session() as s:
+        tx = await s.begin_transaction()
+        await cluster.kill("direct")
+        await _until(lambda: tx._conn.closed, "the connection dropped")
+        with pytest.raises(asyncbolt.ServiceUnavailable) as info:
+            await tx.run("WRITE", x=2)
+        assert not isinstance(info.value, SessionExpired)
+        await tx.close()
+
+
 @pytest.mark.parametrize("version", [(3, 0), (4, 0), (4, 2), (4, 3), (4, 4), (5, 0)],
                          ids=lambda v: f"{v[0]}.{v[1]}")
 async def test_routing_on_older_versions(cluster, version) -> None:
