@@ -773,10 +773,23 @@ class Driver:
         """Reach a server or raise: for ``neo4j://``, a reader of ``db`` (default: the home
         database, asked of the routers as a new session does). A pooled connection is checked
         with RESET first, as the official drivers do."""
+        conn = await self._reader(db, check_liveness=True)
+        await self._pool.release(conn)
+
+    async def supports_multi_db(self) -> bool:
+        """Whether the server (for ``neo4j://``, a reader of the home database) has several
+        databases, i.e. speaks Bolt 4.0+, as the official drivers' ``supports_multi_db``."""
+        conn = await self._reader(None)
+        try:
+            return conn.protocol_version >= (4, 0)
+        finally:
+            await self._pool.release(conn)
+
+    async def _reader(self, db: str | None, check_liveness: bool = False) -> Connection:
+        """A connection to a reader of ``db``, found as a new session's first work finds one."""
         if db is None:
             db = await self._home_database([], None)
-        conn = await self._acquire(True, db, [], None, check_liveness=True)
-        await self._pool.release(conn)
+        return await self._acquire(True, db, [], None, check_liveness=check_liveness)
 
     async def close(self) -> None:
         """Close every pooled connection (GOODBYE on each); the driver is unusable afterwards."""

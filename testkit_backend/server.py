@@ -269,6 +269,10 @@ class Backend:
         await self.drivers[data["driverId"]].verify_connectivity()
         return {"name": "Driver", "data": {"id": data["driverId"]}}
 
+    async def on_CheckMultiDBSupport(self, data: dict) -> dict:
+        available = await self.drivers[data["driverId"]].supports_multi_db()
+        return {"name": "MultiDBSupport", "data": {"id": data["driverId"], "available": available}}
+
     async def on_DriverClose(self, data: dict) -> dict:
         await self.drivers[data["driverId"]].close()
         return {"name": "Driver", "data": {"id": data["driverId"]}}

@@ -497,6 +497,16 @@ async def test_concurrent_sessions_share_one_home_database_lookup(cluster) -> No
         assert len(t.routes) == 2 and t.routes[-1]["bookmarks"] == ["bm:9"]
 
 
+@pytest.mark.parametrize("version", [(3, 0), (4, 0), (5, 0)], ids=lambda v: f"{v[0]}.{v[1]}")
+async def test_supports_multi_db_asks_a_reader(cluster, version) -> None:
+    t = cluster.topology
+    async with fast_driver(cluster.uri, versions=[version]) as driver:
+        assert await driver.supports_multi_db() is (version >= (4, 0))
+        assert len(t.routes) == 1 and not t.log  # a routing request, and no query
+        readers = {Address.parse(cluster.addresses[f"reader{i}"]) for i in (1, 2, 3)}
+        assert readers & set(driver.pool.addresses)
+
+
 async def _until(condition: Any, what: str) -> None:
     for _ in range(1000):
         if condition():
