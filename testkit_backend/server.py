@@ -193,6 +193,9 @@ class Backend:
         self.results: dict[int, _ResultState] = {}
         self.errors: dict[str, BaseException] = {}
         self.retryables: dict[int, _Retryable] = {}  # by session id
+        #: Sends a response and reads the next request, in the middle of handling one: how the
+        #: driver's callbacks (a custom resolver) ask testkit (set by the connection's loop).
+        self.ask: Any = None
 
     def _new_id(self) -> int:
         return next(self._ids)
@@ -235,10 +238,37 @@ class Backend:
 
     # -- drivers ----------------------------------------------------------------------------
 
+    async def _callback(self, name: str, data: dict, answer: str) -> dict:
+        """Ask testkit (response ``name``) and return the data of its ``answer`` request."""
+        key = self._new_id()
+        request = await self.ask({"name": name, "data": {"id": key, **data}}) or {}
+        got = request.get("data") or {}
+        if request.get("name") != answer or got.get("requestId") != key:
+            raise RuntimeError(f"expected {answer} for {key}, got {request!r}")
+        return got
+
+    def _resolver(self, custom: bool, dns: bool) -> Any:
+        """The Driver's custom resolver: testkit's resolver function, then testkit's name
+        resolution of each address (as the official backend, which folds the latter in too)."""
+        from asyncbolt.routing import Address
+
+        async def resolve(address: Any) -> list[Any]:
+            addresses = [Address.parse(address)]
+            if custom:
+                got = await self._callback("ResolverResolutionRequired", {"address": str(address)},
+                                           "ResolverResolutionCompleted")
+                addresses = [Address.parse(a) for a in got.get("addresses") or []]
+            if dns:
+                resolved = []
+                for a in addresses:
+                    got = await self._callback("DomainNameResolutionRequired", {"name": a.host},
+                                               "DomainNameResolutionCompleted")
+                    resolved.extend(Address(ip, a.port) for ip in got.get("addresses") or [])
+                addresses = resolved
+            return addresses
+        return resolve
+
     async def on_NewDriver(self, data: dict) -> dict:
-        for option in ("resolverRegistered", "domainNameResolverRegistered"):
-            if data.get(option):
-                raise NotSupported(option)
         for option in ("authTokenManagerId", "clientCertificate", "clientCertificateProviderId",
                        "notificationsMinSeverity", "notificationsDisabledCategories"):
             if data.get(option) is not None:
@@ -246,6 +276,9 @@ class Backend:
         if data.get("encrypted") or data.get("trustedCertificates") is not None:
             raise NotSupported("encrypted/trustedCertificates (use a +s/+ssc URI)")
         kwargs: dict[str, Any] = {"bookmark_manager": None}  # as the official driver's sessions
+        if data.get("resolverRegistered") or data.get("domainNameResolverRegistered"):
+            kwargs["resolver"] = self._resolver(bool(data.get("resolverRegistered")),
+                                                bool(data.get("domainNameResolverRegistered")))
         if data.get("userAgent") is not None:
             kwargs["user_agent"] = data["userAgent"]
         if data.get("connectionTimeoutMs") is not None:
@@ -445,30 +478,46 @@ class Backend:
         return {"name": "Summary", "data": summary_data(summary, state.address)}
 
 
+async def _read_request(reader: asyncio.StreamReader) -> dict | None:
+    """The next framed request (None: testkit closed the connection)."""
+    lines: list[str] | None = None
+    while True:
+        raw = await reader.readline()
+        if not raw:
+            return None
+        line = raw.decode("utf-8").strip()
+        if line == "#request begin":
+            lines = []
+        elif line == "#request end":
+            if lines is not None:
+                request = json.loads("".join(lines))
+                log.debug("request %s", request)
+                return request
+        elif lines is not None:
+            lines.append(line)
+
+
+async def _write_response(writer: asyncio.StreamWriter, response: dict) -> None:
+    log.debug("response %s", response)
+    text = json.dumps(response)
+    writer.write(f"#response begin\n{text}\n#response end\n".encode())
+    await writer.drain()
+
+
 async def _serve_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     backend = Backend()
-    lines: list[str] | None = None
+
+    async def ask(response: dict) -> dict | None:
+        await _write_response(writer, response)
+        return await _read_request(reader)
+
+    backend.ask = ask
     try:
         while True:
-            raw = await reader.readline()
-            if not raw:
+            request = await _read_request(reader)
+            if request is None:
                 break
-            line = raw.decode("utf-8").strip()
-            if line == "#request begin":
-                lines = []
-            elif line == "#request end":
-                if lines is None:
-                    continue
-                request = json.loads("".join(lines))
-                lines = None
-                log.debug("request %s", request)
-                response = await backend.handle(request)
-                log.debug("response %s", response)
-                text = json.dumps(response)
-                writer.write(f"#response begin\n{text}\n#response end\n".encode())
-                await writer.drain()
-            elif lines is not None:
-                lines.append(line)
+            await _write_response(writer, await backend.handle(request))
     except (ConnectionError, asyncio.IncompleteReadError):
         pass
     finally:
