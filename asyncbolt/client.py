@@ -38,6 +38,7 @@ from .connection import DEFAULT_MAX_MESSAGE_SIZE
 from .errors import (
     BoltError,
     ClientError,
+    ConfigurationError,
     HandshakeError,
     Neo4jError,
     ProtocolError,
@@ -1224,9 +1225,9 @@ class Connection:
 
         def need(feature: str, version: Version) -> None:
             if v < version:
-                raise ClientError("Neo.ClientError.Request.Invalid",
-                                  f"{feature} needs Bolt {version[0]}.{version[1]}+; this connection "
-                                  f"speaks {v[0]}.{v[1]}")
+                raise ConfigurationError("Neo.ClientError.Request.Invalid",
+                                         f"{feature} needs Bolt {version[0]}.{version[1]}+; this "
+                                         f"connection speaks {v[0]}.{v[1]}")
 
         if v < (3, 0):
             for name, value in (("bookmarks", bookmarks), ("timeout", timeout), ("metadata", metadata),
@@ -1249,7 +1250,7 @@ class Connection:
             need("db", (4, 0))
             extra["db"] = db
         if imp_user is not None:
-            need("imp_user", (4, 4))
+            need(f"imp_user ({imp_user!r})", (4, 4))
             extra["imp_user"] = imp_user
         return extra
 
@@ -1362,12 +1363,12 @@ class Connection:
         marks = [str(b) for b in (bookmarks or ())]
 
         def need(feature: str, version: Version) -> None:
-            raise ClientError("Neo.ClientError.Request.Invalid",
-                              f"{feature} in a routing request needs Bolt {version[0]}.{version[1]}+; "
-                              f"this connection speaks {v[0]}.{v[1]}")
+            raise ConfigurationError("Neo.ClientError.Request.Invalid",
+                                     f"{feature} in a routing request needs Bolt "
+                                     f"{version[0]}.{version[1]}+; this connection speaks {v[0]}.{v[1]}")
 
         if imp_user is not None and v < (4, 4):
-            need("imp_user", (4, 4))
+            need(f"imp_user ({imp_user!r})", (4, 4))
         if v >= (4, 3):
             if v >= (4, 4):
                 extra: dict[str, Any] = {}

@@ -27,7 +27,13 @@ from asyncbolt._generated.structures import (
 )
 from asyncbolt.client import RequestIgnored
 from asyncbolt.driver import IncompleteCommit, ResultConsumedError
-from asyncbolt.errors import ClientError, Neo4jError, ServiceUnavailable, TransientError
+from asyncbolt.errors import (
+    ClientError,
+    ConfigurationError,
+    Neo4jError,
+    ServiceUnavailable,
+    TransientError,
+)
 from testkit_backend.errors import driver_error, error_type
 from testkit_backend.run import parse_unittest_output
 from testkit_backend.server import Backend, serve
@@ -173,6 +179,8 @@ def _cls(name):
     (ClientError("Neo.ClientError.Statement.SyntaxError", "bad"), _cls("CypherSyntaxError")),
     (ClientError("Neo.ClientError.Statement.TypeError", "bad"), _cls("CypherTypeError")),
     (ClientError("Neo.ClientError.Security.Unauthorized", "no"), _cls("AuthError")),
+    (ConfigurationError("Neo.ClientError.Request.Invalid", "imp_user ('x') needs Bolt 4.4+"),
+     _cls("ConfigurationError")),
     (ClientError("Neo.ClientError.Security.TokenExpired", "old"), _cls("TokenExpired")),
     (ClientError("Neo.ClientError.Security.Forbidden", "no"), _cls("Forbidden")),
     (ClientError("Neo.ClientError.Cluster.NotALeader", "no"), _cls("NotALeader")),
