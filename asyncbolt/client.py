@@ -1393,7 +1393,9 @@ class Connection:
                 else:
                     query = "CALL dbms.routing.getRoutingTable($context, $database)"
                     params = {"context": context, "database": db}
-                result = await self.run(query, params, db="system", mode="r", bookmarks=marks)
+                # the whole table in one PULL (n -1), as the official drivers: it is small
+                result = await self.run(query, params, db="system", mode="r", bookmarks=marks,
+                                        fetch_size=-1)
             else:
                 if db is not None:
                     need("db", (4, 0))
