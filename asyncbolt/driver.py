@@ -228,12 +228,10 @@ class SessionTransaction(_TransactionBase):
             await self._session._transaction_ended(self)
 
     async def close(self) -> None:
-        """Roll back unless it already ended."""
+        """Roll back unless it already ended; a rollback the server fails raises, as the
+        official drivers (the transaction is over either way)."""
         if not self._closed:
-            try:
-                await self.rollback()
-            except BoltError as exc:
-                log.debug("rollback on close failed: %s", exc)
+            await self.rollback()
 
     async def __aenter__(self) -> SessionTransaction:
         return self
@@ -244,7 +242,10 @@ class SessionTransaction(_TransactionBase):
         if exc_type is None:
             await self.commit()
         else:
-            await self.close()
+            try:
+                await self.close()
+            except BoltError as error:  # the block's own exception is the one to see
+                log.debug("rollback after a failed block failed: %s", error)
 
 
 # -------------------------------------------------------------------------------------------
