@@ -7,9 +7,13 @@ routing procedure before (``Connection.route``), and picks a server for each acq
 - the first table comes from the URI's host, resolved (a custom ``resolver`` first, then DNS) to
   possibly several addresses, tried in turn; later ones from the routers the last table named
   (then the URI's addresses again, if none of them answers);
+- a session without a database asks for the home database's table before its first work
+  (:meth:`Router.home_database`, as the official drivers), then names that database in its
+  requests and routes by that name's table for the rest of its life;
 - a table is refreshed when its ``ttl`` runs out, or when it has no server for the access mode
   asked for (no writer while a leader is being elected, after the writer was forgotten...);
-- a server that cannot be reached, or drops a connection, is removed from every table; one that
+- a server that cannot be reached, or drops a connection in use, is removed from every table
+  (one closing an idle pooled connection is not: that is found out on the next use); one that
   refuses a write as not the leader (``NotALeader``, ``ForbiddenOnReadOnlyDatabase``) is
   forgotten as a writer, so the next write fetches a new table;
 - reads go to the reader with the fewest connections in use, writes to the writer; ties rotate.
@@ -177,8 +181,9 @@ class Router:
         self.address = address
         self.context = dict(context)
         self.resolver = resolver
-        #: Per database (None: the home database; per user when impersonating, as the home
-        #: database depends on the user; see :meth:`key`).
+        #: Per database, by name; a home database's table under the name the server gave it
+        #: (see :meth:`home_database`), or, when it gives none (before Bolt 4.4), under None, per
+        #: user when impersonating, as the home database depends on the user (see :meth:`key`).
         self.tables: dict[Any, RoutingTable] = {}
         #: The host name each resolved address came from: what TLS verifies.
         self.hostnames: dict[Address, str] = {}
