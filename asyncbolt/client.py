@@ -38,6 +38,7 @@ from .connection import DEFAULT_MAX_MESSAGE_SIZE
 from .errors import (
     BoltError,
     ClientError,
+    ConfigurationError,
     HandshakeError,
     Neo4jError,
     ProtocolError,
@@ -776,6 +777,10 @@ class Connection:
         #: ``on_error(conn, error)``, called when a FAILURE arrives (with the Neo4jError) or the
         #: server drops the connection (with a ServiceUnavailable); the pool listens here.
         self.on_error: Any = None
+        #: What a lost connection raises (dropped, silent too long, used after that): the
+        #: driver's routing makes it ``SessionExpired``, as the official drivers do for a
+        #: cluster member; it must be a ServiceUnavailable.
+        self.lost: type[ServiceUnavailable] = ServiceUnavailable
 
     # -- transport callbacks --------------------------------------------------------------
 
@@ -964,8 +969,8 @@ class Connection:
                 self._transport.abort()
 
     def _connection_lost(self, exc: Exception | None) -> None:
-        error = ServiceUnavailable(f"connection to {self.host}:{self.port} closed"
-                                   + (f": {exc}" if exc else ""))
+        error = self.lost(f"connection to {self.host}:{self.port} closed"
+                          + (f": {exc}" if exc else ""))
         unexpected = self._closed is None
         self._abort(error, close=False)
         if unexpected and self.on_error is not None and self.protocol_version is not None:
@@ -1031,8 +1036,8 @@ class Connection:
     def _check_open(self) -> None:
         if self._closed is not None:
             if isinstance(self._closed, ServiceUnavailable):
-                raise ServiceUnavailable(str(self._closed))
-            raise ServiceUnavailable(f"the connection is broken: {self._closed}")
+                raise self.lost(str(self._closed))
+            raise self.lost(f"the connection is broken: {self._closed}")
 
     def _queue(self, message: Any, handler: _Handler | None) -> None:
         self._outbox.append((message, handler))
@@ -1129,8 +1134,8 @@ class Connection:
         elif self._noops_ignored:
             detail = (f" (only {self._noops_ignored} NOOP keep-alive(s), which count only while a "
                       "server keeps its connection.recv_timeout_seconds hint)")
-        self._abort(ServiceUnavailable(f"no data from {self.host}:{self.port} for {timeout:g} s "
-                                       f"while waiting for the answer to {what}{detail}"))
+        self._abort(self.lost(f"no data from {self.host}:{self.port} for {timeout:g} s "
+                              f"while waiting for the answer to {what}{detail}"))
 
     async def _drain(self) -> None:
         if self._write_paused and self._closed is None:
@@ -1162,7 +1167,7 @@ class Connection:
     async def _more(self, s: _Stream, need_fields: bool = False) -> None:
         """Wait until the stream has news, asking the server for the next batch if needed."""
         if s.error is None and self._closed is not None:
-            s.fail(ServiceUnavailable(str(self._closed)))
+            s.fail(self.lost(str(self._closed)))
             return
         if not s.records and self._lost_with_tx(s):
             return
@@ -1322,9 +1327,9 @@ class Connection:
 
         def need(feature: str, version: Version) -> None:
             if v < version:
-                raise ClientError("Neo.ClientError.Request.Invalid",
-                                  f"{feature} needs Bolt {version[0]}.{version[1]}+; this connection "
-                                  f"speaks {v[0]}.{v[1]}")
+                raise ConfigurationError("Neo.ClientError.Request.Invalid",
+                                         f"{feature} needs Bolt {version[0]}.{version[1]}+; this "
+                                         f"connection speaks {v[0]}.{v[1]}")
 
         if v < (3, 0):
             for name, value in (("bookmarks", bookmarks), ("timeout", timeout), ("metadata", metadata),
@@ -1347,7 +1352,7 @@ class Connection:
             need("db", (4, 0))
             extra["db"] = db
         if imp_user is not None:
-            need("imp_user", (4, 4))
+            need(f"imp_user ({imp_user!r})", (4, 4))
             extra["imp_user"] = imp_user
         return extra
 
@@ -1471,12 +1476,12 @@ class Connection:
         marks = [str(b) for b in (bookmarks or ())]
 
         def need(feature: str, version: Version) -> None:
-            raise ClientError("Neo.ClientError.Request.Invalid",
-                              f"{feature} in a routing request needs Bolt {version[0]}.{version[1]}+; "
-                              f"this connection speaks {v[0]}.{v[1]}")
+            raise ConfigurationError("Neo.ClientError.Request.Invalid",
+                                     f"{feature} in a routing request needs Bolt "
+                                     f"{version[0]}.{version[1]}+; this connection speaks {v[0]}.{v[1]}")
 
         if imp_user is not None and v < (4, 4):
-            need("imp_user", (4, 4))
+            need(f"imp_user ({imp_user!r})", (4, 4))
         if v >= (4, 3):
             if v >= (4, 4):
                 extra: dict[str, Any] = {}
@@ -1501,7 +1506,9 @@ class Connection:
                 else:
                     query = "CALL dbms.routing.getRoutingTable($context, $database)"
                     params = {"context": context, "database": db}
-                result = await self.run(query, params, db="system", mode="r", bookmarks=marks)
+                # the whole table in one PULL (n -1), as the official drivers: it is small
+                result = await self.run(query, params, db="system", mode="r", bookmarks=marks,
+                                        fetch_size=-1)
             else:
                 if db is not None:
                     need("db", (4, 0))
@@ -1531,7 +1538,7 @@ class Connection:
         buffer (where the Result still reads them) or, with ``discard``, DISCARDed."""
         while not s.done:
             if self._closed is not None:
-                s.fail(ServiceUnavailable(str(self._closed)))
+                s.fail(self.lost(str(self._closed)))
                 return
             if discard:
                 self._discard(s)

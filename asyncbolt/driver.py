@@ -53,7 +53,7 @@ from .connection import DEFAULT_MAX_MESSAGE_SIZE
 from .errors import BoltError, ClientError, Neo4jError, ServiceUnavailable, TransientError
 from .packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH
 from .pool import Pool
-from .routing import WRITER_GONE_CODES, Address, Router
+from .routing import WRITER_GONE_CODES, Address, Router, SessionExpired
 from .security import redact_uri
 
 __all__ = ["Driver", "Session", "BookmarkManager", "SessionTransaction", "ManagedTransaction",
@@ -246,12 +246,10 @@ class SessionTransaction(_TransactionBase):
             await self._session._transaction_ended(self)
 
     async def close(self) -> None:
-        """Roll back unless it already ended."""
+        """Roll back unless it already ended; a rollback the server fails raises, as the
+        official drivers (the transaction is over either way)."""
         if not self._closed:
-            try:
-                await self.rollback()
-            except BoltError as exc:
-                log.debug("rollback on close failed: %s", exc)
+            await self.rollback()
 
     async def __aenter__(self) -> SessionTransaction:
         return self
@@ -262,7 +260,10 @@ class SessionTransaction(_TransactionBase):
         if exc_type is None:
             await self.commit()
         else:
-            await self.close()
+            try:
+                await self.close()
+            except BoltError as error:  # the block's own exception is the one to see
+                log.debug("rollback after a failed block failed: %s", error)
 
 
 # -------------------------------------------------------------------------------------------
@@ -294,6 +295,9 @@ class Session:
                  imp_user: str | None) -> None:
         self._driver = driver
         self._db = db
+        #: Whether ``_db`` is what the session's work names: with routing, a session without a
+        #: database learns its home database's name before its first work (then pinned).
+        self._db_known = db is not None or not driver.routing
         self._readonly = _readonly(default_access_mode)
         self._bookmarks: list[str] = list(bookmarks or ())
         self._manager = bookmark_manager
@@ -383,6 +387,16 @@ class Session:
                               "an explicit transaction is open in this session: use tx.run(), or "
                               "commit/roll it back first")
 
+    async def _acquire(self, readonly: bool, marks: list[str],
+                       timeout: Any = _DEFAULT_TIMEOUT) -> Connection:
+        """A connection for the session's database; the first time, with routing and no
+        database given, the routers name the home database first (as the official drivers: its
+        name then goes in BEGIN/RUN and picks the routing table for the rest of the session)."""
+        if not self._db_known:
+            self._db = await self._driver._home_database(marks, self._imp_user, timeout)
+            self._db_known = True
+        return await self._driver._acquire(readonly, self._db, marks, self._imp_user, timeout)
+
     @staticmethod
     def _options(conn: Connection, readonly: bool, marks: list[str]) -> dict[str, Any]:
         """Access mode and bookmarks as the connection's version takes them (none before 3.0)."""
@@ -406,7 +420,7 @@ class Session:
                 if conn is not None:
                     self._conn = None
                     await self._driver._pool.release(conn)
-                conn = await self._driver._acquire(self._readonly, self._db, marks, self._imp_user)
+                conn = await self._acquire(self._readonly, marks)
                 self._conn = conn
             result = await conn.run(query, parameters, db=self._db, timeout=timeout,
                                     metadata=metadata, imp_user=self._imp_user,
@@ -429,7 +443,7 @@ class Session:
         self._check()
         await self._detach()
         marks = await self._get_bookmarks()
-        conn = await self._driver._acquire(self._readonly, self._db, marks, self._imp_user)
+        conn = await self._acquire(self._readonly, marks)
         self._conn = conn
         inner = None
         try:
@@ -515,7 +529,7 @@ class Session:
         await self._detach()
         marks = await self._get_bookmarks()
         pool = self._driver._pool
-        conn = await self._driver._acquire(readonly, self._db, marks, self._imp_user, acquire_timeout)
+        conn = await self._acquire(readonly, marks, acquire_timeout)
         self._conn = conn
         self._busy = True
         try:
@@ -685,7 +699,8 @@ class Driver:
                 raise ValueError("'address' is reserved in the routing context: the driver sets it")
             context["address"] = str(Address(host, port))
         elif context:
-            raise ValueError(f"routing context parameters ({', '.join(context)}) need a neo4j:// URI")
+            raise ValueError(f"routing context parameters ({', '.join(context)}) need a neo4j:// "
+                             f"URI, not {redact_uri(uri)}")
         #: The URI as given, with the password of a ``user:password@`` redacted (reprs, logs).
         self.uri = redact_uri(uri)
         self.address = Address(host, port)
@@ -728,12 +743,17 @@ class Driver:
 
     async def _open(self, address: Address, timeout: float | None) -> Connection:
         hostname = self._router.hostnames.get(address) if self._router is not None else None
-        return await _open_connection(self._scheme, address.host, address.port, {}, auth=self._auth,
+        conn = await _open_connection(self._scheme, address.host, address.port, {}, auth=self._auth,
                                       ssl=self._ssl, user_agent=self._user_agent,
                                       fetch_size=self._fetch_size, versions=self._versions,
                                       timeout=timeout, routing=self._context,
                                       server_hostname=hostname, limits=self._limits,
                                       connect_timeout=self._pool.connection_timeout)
+        if self._router is not None:
+            # A cluster member lost mid-work: the work may go on elsewhere (the official drivers'
+            # SessionExpired; retried by execute_read/execute_write like any ServiceUnavailable).
+            conn.lost = SessionExpired
+        return conn
 
     def _telemetry(self, api: int) -> int | None:
         """The TELEMETRY api to announce with a piece of work (None: telemetry disabled)."""
@@ -759,6 +779,17 @@ class Driver:
             return await self._router.acquire(readonly, db, bookmarks, imp_user, timeout,
                                               **pool_options)
         return await self._pool.acquire(self.address, timeout, db=db, **pool_options)
+
+    async def _home_database(self, bookmarks: list[str], imp_user: str | None,
+                             timeout: Any = _DEFAULT_TIMEOUT) -> str | None:
+        """The home database's name, as the routers answer it now (None: not named, or no
+        routing)."""
+        self._check_open()
+        if self._router is None:
+            return None
+        if timeout is _DEFAULT_TIMEOUT:
+            timeout = self._acquisition_timeout
+        return await self._router.home_database(bookmarks, imp_user, timeout)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -789,11 +820,26 @@ class Driver:
             return await session.execute_write(transaction_function, *args, **kwargs)
 
     async def verify_connectivity(self, db: str | None = None) -> None:
-        """Reach a server (fetching the routing table, for ``neo4j://``) or raise. A pooled
-        connection is checked with a RESET round trip first, whatever its age (as the official
-        drivers): the answer is the server's, not the pool's memory of it."""
-        conn = await self._acquire(True, db, [], None, liveness_check_timeout=0)
+        """Reach a server or raise: for ``neo4j://``, a reader of ``db`` (default: the home
+        database, asked of the routers as a new session does). A pooled connection is checked
+        with RESET first, as the official drivers do."""
+        conn = await self._reader(db, liveness_check_timeout=0)
         await self._pool.release(conn)
+
+    async def supports_multi_db(self) -> bool:
+        """Whether the server (for ``neo4j://``, a reader of the home database) has several
+        databases, i.e. speaks Bolt 4.0+, as the official drivers' ``supports_multi_db``."""
+        conn = await self._reader(None)
+        try:
+            return conn.protocol_version >= (4, 0)
+        finally:
+            await self._pool.release(conn)
+
+    async def _reader(self, db: str | None, **pool_options: Any) -> Connection:
+        """A connection to a reader of ``db``, found as a new session's first work finds one."""
+        if db is None:
+            db = await self._home_database([], None)
+        return await self._acquire(True, db, [], None, **pool_options)
 
     async def close(self) -> None:
         """Close every pooled connection (GOODBYE on each); the driver is unusable afterwards."""

@@ -148,6 +148,14 @@ class ClientError(Neo4jError):
     default_code = "Neo.ClientError.General.Unknown"
 
 
+class ConfigurationError(ClientError):
+    """An option the connection's Bolt version cannot carry (impersonation before 4.4, a
+    database before 4.0...), refused before anything is sent; the official drivers'
+    ConfigurationError."""
+
+    default_code = "Neo.ClientError.Request.Invalid"
+
+
 class TransientError(Neo4jError):
     """A temporary failure (``Neo.TransientError.*``): the work may succeed if retried."""
 

@@ -345,6 +345,16 @@ class Pool:
         entry = self._entries.get(conn)
         if entry is None:
             return
+        ap = self._pools.get(entry.address)
+        if ap is not None and conn in ap.idle:
+            # Closed while nobody used it (the server's idle timeout, a restart): that says
+            # nothing about the server now, so it is only forgotten; the server stays in the
+            # routing tables, as with the official drivers, and the next use finds out.
+            log.debug("pool: %s closed while idle (%s)", conn, error)
+            self._drop(conn)
+            if not ap.size and not ap.waiters:
+                del self._pools[entry.address]
+            return
         if isinstance(error, ServiceUnavailable):
             entry.stale = True
         if self.on_error is not None:

@@ -7,9 +7,13 @@ routing procedure before (``Connection.route``), and picks a server for each acq
 - the first table comes from the URI's host, resolved (a custom ``resolver`` first, then DNS) to
   possibly several addresses, tried in turn; later ones from the routers the last table named
   (then the URI's addresses again, if none of them answers);
+- a session without a database asks for the home database's table before its first work
+  (:meth:`Router.home_database`, as the official drivers), then names that database in its
+  requests and routes by that name's table for the rest of its life;
 - a table is refreshed when its ``ttl`` runs out, or when it has no server for the access mode
   asked for (no writer while a leader is being elected, after the writer was forgotten...);
-- a server that cannot be reached, or drops a connection, is removed from every table; one that
+- a server that cannot be reached, or drops a connection in use, is removed from every table
+  (one closing an idle pooled connection is not: that is found out on the next use); one that
   refuses a write as not the leader (``NotALeader``, ``ForbiddenOnReadOnlyDatabase``) is
   forgotten as a writer, so the next write fetches a new table;
 - reads go to the reader with the fewest connections in use, writes to the writer; ties rotate.
@@ -177,14 +181,16 @@ class Router:
         self.address = address
         self.context = dict(context)
         self.resolver = resolver
-        #: Per database (None: the home database; per user when impersonating, as the home
-        #: database depends on the user; see :meth:`key`).
+        #: Per database, by name; a home database's table under the name the server gave it
+        #: (see :meth:`home_database`), or, when it gives none (before Bolt 4.4), under None, per
+        #: user when impersonating, as the home database depends on the user (see :meth:`key`).
         self.tables: dict[Any, RoutingTable] = {}
         #: The host name each resolved address came from: what TLS verifies.
         self.hostnames: dict[Address, str] = {}
         #: The routers the last table (of any database) named: asked for new databases too.
         self.known_routers: list[Address] = []
         self._refreshing: dict[Any, asyncio.Future] = {}
+        self._resolving: dict[tuple[Any, ...], asyncio.Future] = {}
         self._turn: dict[tuple[Any, bool], int] = {}
 
     @staticmethod
@@ -248,6 +254,31 @@ class Router:
         # shield: a caller that gives up does not cancel the fetch the others wait for
         return await asyncio.shield(pending)
 
+    async def home_database(self, bookmarks: Iterable[str] = (), imp_user: str | None = None,
+                            timeout: float | None = None) -> str | None:
+        """The name of the home database (of ``imp_user``), from a routing table fetched anew,
+        as the official drivers do when a session without a database starts its first work. The
+        table is kept under that name, so the session's work goes where the name's table says;
+        None when the server names no database (before Bolt 4.4): the table is then the home
+        database's (:meth:`key`). Callers asking alike at the same time share one fetch."""
+        marks = sorted(set(bookmarks))
+        ask = (imp_user, *marks)
+        pending = self._resolving.get(ask)
+        if pending is None:
+            self._purge()
+            pending = asyncio.ensure_future(self.refresh(None, marks, imp_user, timeout))
+            self._resolving[ask] = pending
+
+            def done(future: asyncio.Future) -> None:
+                if self._resolving.get(ask) is future:
+                    del self._resolving[ask]
+                if not future.cancelled():
+                    future.exception()  # retrieved: a failure nobody waits for is not logged
+
+            pending.add_done_callback(done)
+        table = await asyncio.shield(pending)
+        return table.database
+
     def _purge(self) -> None:
         now = time.monotonic()
         for key, table in list(self.tables.items()):
@@ -272,14 +303,14 @@ class Router:
             tried.add(router)
             table = await self._fetch(router, db, marks, imp_user, timeout, errors)
             if table is not None:
-                return self._install(key, table)
+                return self._install(self._key_of(key, db, table), table)
         for router in await self._initial_routers(errors):
             if router in tried:
                 continue
             tried.add(router)
             table = await self._fetch(router, db, marks, imp_user, timeout, errors)
             if table is not None:
-                return self._install(key, table)
+                return self._install(self._key_of(key, db, table), table)
         reasons = "; ".join(str(e) for e in errors) or "no router to ask"
         raise RoutingServiceUnavailable(
             f"unable to get a routing table for database {db or '(default)'!r}: {reasons}"
@@ -336,6 +367,12 @@ class Router:
         log.debug("routing: %s from %s", table, router)
         return table
 
+    @staticmethod
+    def _key_of(key: Any, db: str | None, table: RoutingTable) -> Any:
+        """Where a fetched table goes: a home database's table under the name the server gave
+        it (sessions then ask for that name), else where it was asked for."""
+        return table.database if db is None and table.database is not None else key
+
     def _install(self, key: Any, table: RoutingTable) -> RoutingTable:
         self.tables[key] = table
         self.known_routers = list(table.routers)
@@ -371,7 +408,10 @@ class Router:
         that cannot be reached is removed from the table and the next one tried.
         ``pool_options``: for :meth:`Pool.acquire` (``liveness_check_timeout``)."""
         loop = asyncio.get_running_loop()
-        await self.ensure_fresh(readonly, db, bookmarks, imp_user, timeout)
+        table = await self.ensure_fresh(readonly, db, bookmarks, imp_user, timeout)
+        if db is None and table.database is not None:
+            db = table.database  # the server named the home database: its table is kept
+            # under that name
         # As the official drivers: the time to get a routing table is not the server's.
         deadline = None if timeout is None else loop.time() + timeout
         key = self.key(db, imp_user)

@@ -21,6 +21,7 @@ from asyncbolt.driver import (
 from asyncbolt.errors import (
     AuthError,
     ClientError,
+    ConfigurationError,
     DatabaseError,
     Neo4jError,
     ProtocolError,
@@ -103,6 +104,8 @@ def error_type(exc: BaseException) -> str:
     exc = _unwrap(exc)
     if _local_tx_error(exc):
         return _cls("TransactionError")
+    if isinstance(exc, ConfigurationError):
+        return _cls("ConfigurationError")
     if isinstance(exc, Neo4jError):
         code = error_code(exc) or ""
         if code == "Neo.ClientError.Statement.ResultNotSingle":  # asyncbolt's Result.single

@@ -237,6 +237,9 @@ class Backend:
         self.results: dict[int, _ResultState] = {}
         self.errors: dict[str, BaseException] = {}
         self.retryables: dict[int, _Retryable] = {}  # by session id
+        #: Sends a response and reads the next request, in the middle of handling one: how the
+        #: driver's callbacks (a custom resolver) ask testkit (set by the connection's loop).
+        self.ask: Any = None
 
     def _new_id(self) -> int:
         return next(self._ids)
@@ -279,10 +282,37 @@ class Backend:
 
     # -- drivers ----------------------------------------------------------------------------
 
+    async def _callback(self, name: str, data: dict, answer: str) -> dict:
+        """Ask testkit (response ``name``) and return the data of its ``answer`` request."""
+        key = self._new_id()
+        request = await self.ask({"name": name, "data": {"id": key, **data}}) or {}
+        got = request.get("data") or {}
+        if request.get("name") != answer or got.get("requestId") != key:
+            raise RuntimeError(f"expected {answer} for {key}, got {request!r}")
+        return got
+
+    def _resolver(self, custom: bool, dns: bool) -> Any:
+        """The Driver's custom resolver: testkit's resolver function, then testkit's name
+        resolution of each address (as the official backend, which folds the latter in too)."""
+        from asyncbolt.routing import Address
+
+        async def resolve(address: Any) -> list[Any]:
+            addresses = [Address.parse(address)]
+            if custom:
+                got = await self._callback("ResolverResolutionRequired", {"address": str(address)},
+                                           "ResolverResolutionCompleted")
+                addresses = [Address.parse(a) for a in got.get("addresses") or []]
+            if dns:
+                resolved = []
+                for a in addresses:
+                    got = await self._callback("DomainNameResolutionRequired", {"name": a.host},
+                                               "DomainNameResolutionCompleted")
+                    resolved.extend(Address(ip, a.port) for ip in got.get("addresses") or [])
+                addresses = resolved
+            return addresses
+        return resolve
+
     async def on_NewDriver(self, data: dict) -> dict:
-        for option in ("resolverRegistered", "domainNameResolverRegistered"):
-            if data.get(option):
-                raise NotSupported(option)
         for option in ("authTokenManagerId", "clientCertificate", "clientCertificateProviderId",
                        "notificationsMinSeverity", "notificationsDisabledCategories"):
             if data.get(option) is not None:
@@ -296,6 +326,9 @@ class Backend:
             # welcomes any Bolt server unless told, as here.
             "server_agent_prefix": "Neo4j/",
         }
+        if data.get("resolverRegistered") or data.get("domainNameResolverRegistered"):
+            kwargs["resolver"] = self._resolver(bool(data.get("resolverRegistered")),
+                                                bool(data.get("domainNameResolverRegistered")))
         if data.get("userAgent") is not None:
             kwargs["user_agent"] = data["userAgent"]
         if data.get("connectionTimeoutMs") is not None:
@@ -326,6 +359,10 @@ class Backend:
         return {"name": "ConnectionPoolMetrics",
                 "data": {"inUse": stats.get("in_use", 0) + stats.get("opening", 0),
                          "idle": stats.get("idle", 0)}}
+
+    async def on_CheckMultiDBSupport(self, data: dict) -> dict:
+        available = await self.drivers[data["driverId"]].supports_multi_db()
+        return {"name": "MultiDBSupport", "data": {"id": data["driverId"], "available": available}}
 
     async def on_DriverClose(self, data: dict) -> dict:
         await self.drivers[data["driverId"]].close()
@@ -499,42 +536,66 @@ class Backend:
         return {"name": "Summary", "data": summary_data(summary, state.address)}
 
 
+async def _read_request(reader: asyncio.StreamReader) -> dict | None:
+    """The next framed request (None: testkit closed the connection)."""
+    lines: list[str] | None = None
+    while True:
+        raw = await reader.readline()
+        if not raw:
+            return None
+        line = raw.decode("utf-8").strip()
+        if line == "#request begin":
+            lines = []
+        elif line == "#request end":
+            if lines is not None:
+                request = json.loads("".join(lines))
+                log.debug("request %s", request)
+                return request
+        elif lines is not None:
+            lines.append(line)
+
+
+async def _write_response(writer: asyncio.StreamWriter, response: dict) -> None:
+    log.debug("response %s", response)
+    text = json.dumps(response)
+    writer.write(f"#response begin\n{text}\n#response end\n".encode())
+    await writer.drain()
+
+
 async def _serve_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     backend = Backend()
-    lines: list[str] | None = None
-    ahead: asyncio.Future | None = None  # the next line, read while a request was handled
+    # One task reads requests into a queue (None: testkit closed the connection), so that a
+    # handler can ask testkit something (a resolver callback: ``backend.ask``) and read its
+    # answer, and so that work still running when testkit gives up on it is cancelled.
+    requests: asyncio.Queue[dict | None] = asyncio.Queue()
+    left = asyncio.Event()
+
+    async def read_all() -> None:
+        try:
+            while (request := await _read_request(reader)) is not None:
+                requests.put_nowait(request)
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+            log.debug("reading a request failed", exc_info=True)
+        finally:
+            left.set()
+            requests.put_nowait(None)
+
+    async def ask(response: dict) -> dict | None:
+        await _write_response(writer, response)
+        return await requests.get()
+
+    backend.ask = ask
+    reading = asyncio.ensure_future(read_all())
     try:
-        while True:
-            if ahead is not None:
-                raw, ahead = await ahead, None
-            else:
-                raw = await reader.readline()
-            if not raw:
+        while (request := await requests.get()) is not None:
+            response = await _answer(backend, request, left)
+            if response is None:  # testkit left (it gave up waiting): so does the work
                 break
-            line = raw.decode("utf-8").strip()
-            if line == "#request begin":
-                lines = []
-            elif line == "#request end":
-                if lines is None:
-                    continue
-                request = json.loads("".join(lines))
-                lines = None
-                log.debug("request %s", request)
-                ahead = asyncio.ensure_future(reader.readline())
-                response = await _answer(backend, request, ahead)
-                if response is None:  # testkit left (it gave up waiting): so does the work
-                    break
-                log.debug("response %s", response)
-                text = json.dumps(response)
-                writer.write(f"#response begin\n{text}\n#response end\n".encode())
-                await writer.drain()
-            elif lines is not None:
-                lines.append(line)
-    except (ConnectionError, asyncio.IncompleteReadError):
+            await _write_response(writer, response)
+    except ConnectionError:
         pass
     finally:
-        if ahead is not None:
-            ahead.cancel()
+        reading.cancel()
         for state in backend.retryables.values():
             if state.task is not None:
                 state.task.cancel()
@@ -546,17 +607,20 @@ async def _serve_client(reader: asyncio.StreamReader, writer: asyncio.StreamWrit
         writer.close()
 
 
-async def _answer(backend: Backend, request: dict, ahead: asyncio.Future) -> dict | None:
+async def _answer(backend: Backend, request: dict, left: asyncio.Event) -> dict | None:
     """``backend.handle(request)``, cancelled (None) if testkit closes the connection first:
     after a test timed out, work still retrying must not reach the next test's stub servers."""
     work = asyncio.ensure_future(backend.handle(request))
-    await asyncio.wait({work, ahead}, return_when=asyncio.FIRST_COMPLETED)
-    if not work.done() and ahead.done() and (ahead.cancelled() or ahead.exception() is not None
-                                             or not ahead.result()):
+    gone = asyncio.ensure_future(left.wait())
+    try:
+        await asyncio.wait({work, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+    if not work.done():
         work.cancel()
         await asyncio.gather(work, return_exceptions=True)
         return None
-    return await work
+    return work.result()
 
 
 async def serve(host: str = "127.0.0.1", port: int = 9876) -> None:

@@ -217,11 +217,15 @@ async def test_transaction_rolls_back_on_exception_and_fails_after_error(server)
 
 async def test_features_missing_in_a_version_are_clear_errors(server) -> None:
     async with asyncbolt.connect(_uri(server), versions=[(3, 0)]) as conn:
-        with pytest.raises(asyncbolt.ClientError, match="db needs Bolt 4.0"):
+        with pytest.raises(asyncbolt.ConfigurationError, match="db needs Bolt 4.0"):
             await conn.run("ECHO", db="neo4j")
     async with asyncbolt.connect(_uri(server), versions=[(4, 3)]) as conn:
-        with pytest.raises(asyncbolt.ClientError, match="imp_user needs Bolt 4.4"):
+        # the official drivers' ConfigurationError (still a ClientError), naming the user
+        with pytest.raises(asyncbolt.ConfigurationError, match=r"imp_user \('bob'\) needs Bolt 4.4"):
             await conn.run("ECHO", imp_user="bob")
+        with pytest.raises(asyncbolt.ConfigurationError, match="'bob'.* in a routing request"):
+            await conn.route(imp_user="bob")
+        assert issubclass(asyncbolt.ConfigurationError, asyncbolt.ClientError)
         with pytest.raises(asyncbolt.ClientError, match="re-authentication needs Bolt 5.1"):
             await conn.reauth(("a", "b"))
 

@@ -453,6 +453,28 @@ async def test_refused_handshake_is_retried_with_legacy_versions_then_raises() -
     assert "2.0" in text and "1.0" in text
 
 
+@pytest.mark.parametrize("version", [(4, 0), (4, 1), (4, 2)], ids=lambda v: f"{v[0]}.{v[1]}")
+async def test_the_routing_procedure_is_pulled_whole(version) -> None:
+    # Before ROUTE (4.3) the table comes from a procedure; as the official drivers, its one
+    # record is pulled with n -1 (testkit's 4.x stubs expect exactly that), not fetch_size.
+    async def script(peer: Peer) -> None:
+        await peer.accept(version)
+        await peer.hello()
+        run, pull = await peer.expect("RUN", "PULL")
+        assert "getRoutingTable" in run.query and run.extra["db"] == "system"
+        assert pull.extra == {"n": -1}
+        await peer.send(Success({"fields": ["ttl", "servers"]}),
+                        Record([300, [{"role": "ROUTE", "addresses": ["r:1"]}]]),
+                        Success({"type": "r"}))
+        await peer.wait_eof()
+
+    async with FakeServer(script) as server:
+        conn = await asyncbolt.connect(server.uri, auth=("u", "p"), versions=[version], timeout=2)
+        table = await conn.route(db="adb")
+        assert table["ttl"] == 300 and table["db"] == "adb"
+        await conn.close()
+
+
 async def test_refused_handshake_error_names_every_version_offered() -> None:
     # After two refused attempts the error names only the second one's versions (2.0, 1.0):
     # it reads as if the client had offered nothing newer than Bolt 2.

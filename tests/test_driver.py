@@ -404,3 +404,35 @@ async def test_driver_arguments_and_state(server) -> None:
     assert driver.closed
     with pytest.raises(asyncbolt.ServiceUnavailable, match="closed"):
         await driver.execute_read(echo)
+
+
+class FailingRollback(EchoSession):
+    async def rollback(self) -> None:
+        await super().rollback()
+        raise asyncbolt.TransientError("Neo.TransientError.General.DatabaseUnavailable", "gone")
+
+
+async def test_a_rollback_the_server_fails_raises_from_close_but_not_over_a_block_error() -> None:
+    # As the official drivers: tx.close() and session.close() raise the failed ROLLBACK (the
+    # transaction is over either way); leaving `async with` by an exception keeps that one.
+    recorder = Recorder()
+    async with await asyncbolt.serve(FailingRollback, "127.0.0.1", 0, recorder=recorder) as srv:
+        async with asyncbolt.Driver(f"bolt://127.0.0.1:{srv.port}", auth=("neo4j", "pw")) as d:
+            async with d.session() as s:
+                tx = await s.begin_transaction()
+                await (await tx.run("ECHO", x=1)).consume()
+                with pytest.raises(asyncbolt.TransientError, match="gone"):
+                    await tx.close()
+                assert tx.closed()
+                await tx.close()  # over: nothing more to do
+            s = d.session()
+            await s.begin_transaction()
+            with pytest.raises(asyncbolt.TransientError, match="gone"):
+                await s.close()
+            assert s.closed
+            async with d.session() as s:
+                with pytest.raises(LookupError, match="the block's"):
+                    async with await s.begin_transaction() as tx:
+                        await tx.run("ECHO", x=1)
+                        raise LookupError("the block's")
+                assert (await (await s.run("ECHO", x=2)).single())["x"] == 2  # still usable

@@ -214,6 +214,27 @@ async def test_liveness_check_of_connections_idle_too_long(server) -> None:
     await pool.close()
 
 
+async def test_check_liveness_resets_an_idle_connection_however_briefly_it_idled(server) -> None:
+    pool, address, opened = _pool(server)  # no liveness_check_timeout: never checked otherwise
+    conn = await pool.acquire(address)
+    await pool.release(conn)
+    resets = len(_calls(server.recorder, "reset"))
+    conn = await pool.acquire(address)
+    await pool.release(conn)
+    assert len(_calls(server.recorder, "reset")) == resets
+    conn = await pool.acquire(address, check_liveness=True)  # what verify_connectivity asks
+    assert len(_calls(server.recorder, "reset")) == resets + 1 and conn.idle
+    await pool.release(conn)
+    assert len(opened) == 1
+    driver = asyncbolt.Driver(_uri(server), auth=("neo4j", "pw"))
+    async with driver:
+        await driver.verify_connectivity()  # opens one: nothing to check
+        resets = len(_calls(server.recorder, "reset"))
+        await driver.verify_connectivity()  # the pooled one: checked
+        assert len(_calls(server.recorder, "reset")) == resets + 1
+    await pool.close()
+
+
 async def test_a_connection_failing_its_liveness_check_is_replaced() -> None:
     recorder = Recorder()
     async with await asyncbolt.serve(FlakyReset, "127.0.0.1", 0, recorder=recorder) as srv:

@@ -302,7 +302,9 @@ async def test_reads_spread_over_readers_and_writes_go_to_the_writer(cluster) ->
         assert len(t.ran("writer", "w")) == 5 and not t.ran("writer", "r")
         assert not t.ran("router")  # the router only routes
         assert {r["server"] for r in t.routes} == {"router"}
-        assert len(t.routes) == 1  # one table served all of it
+        # each session asked for its home database's table (as the official drivers do); the
+        # table itself never needed a refresh, which would name the database
+        assert len(t.routes) >= 36 and not [r for r in t.routes if r["extra"]]
         # sessions route by their access mode
         async with driver.session(default_access_mode="r") as s:
             assert (await (await s.run("READ", x=1)).single())["server"].startswith("reader")
@@ -324,8 +326,9 @@ async def test_hello_carries_the_uri_routing_context_on_every_member(cluster) ->
                                     "address": cluster.addresses["router"]}
     with pytest.raises(ValueError, match="reserved"):
         asyncbolt.Driver(f"{cluster.uri}?address=x:1")
-    with pytest.raises(ValueError, match="neo4j://"):
+    with pytest.raises(ValueError, match="neo4j://") as info:
         asyncbolt.Driver(f"bolt://{cluster.addresses['writer']}?region=eu")
+    assert f"bolt://{cluster.addresses['writer']}?region=eu" in str(info.value)  # which URI
 
 
 async def test_writer_killed_writes_fail_over_to_the_new_writer(cluster) -> None:
@@ -338,10 +341,9 @@ async def test_writer_killed_writes_fail_over_to_the_new_writer(cluster) -> None
         t.readers.remove(cluster.addresses["reader3"])
         assert await driver.execute_write(write_x, 2) == ("reader3", 2)
         assert await driver.execute_write(write_x, 3) == ("reader3", 3)
-        table = driver.router.tables[None]
+        table = driver.router.tables["neo4j"]  # the home database, by the name the router gave
         assert [str(a) for a in table.writers] == [cluster.addresses["reader3"]]
         assert Address.parse(cluster.addresses["writer"]) not in table.servers()
-        assert len(t.routes) == 2
         # reads never touched the dead writer and keep working
         assert (await driver.execute_read(read_x, 4))[0] in ("reader1", "reader2")
 
@@ -366,25 +368,26 @@ async def test_writer_killed_before_the_table_changes_retries_until_it_does(clus
 @pytest.mark.parametrize("refusal", ["NotALeader", "ForbiddenOnReadOnlyDatabase"])
 async def test_a_refused_write_forgets_the_writer_and_refreshes(cluster, refusal) -> None:
     t = cluster.topology
-    async with fast_driver(cluster.uri) as driver:
-        assert (await driver.execute_write(write_x, 1))[0] == "writer"
+    # one session: a new one would ask for its home database's table and find the new writer
+    async with fast_driver(cluster.uri) as driver, driver.session() as s:
+        assert (await s.execute_write(write_x, 1))[0] == "writer"
         assert len(t.routes) == 1
         # leadership moves to reader2 without anyone dying
         t.writers = [cluster.addresses["reader2"]]
         t.readers.remove(cluster.addresses["reader2"])
         if refusal == "ForbiddenOnReadOnlyDatabase":
             t.readers.append(cluster.addresses["writer"])  # the old writer is a reader now
-        assert await driver.execute_write(write_x, 2) == ("reader2", 2)
+        assert await s.execute_write(write_x, 2) == ("reader2", 2)
         assert len(t.routes) == 2  # exactly one refresh
-        # a plain session sees the error once, and the next write goes to the new writer
+        assert t.routes[-1]["extra"] == {"db": "neo4j"}
+        # auto-commit sees the error once, and the next write goes to the new writer
         t.writers = [cluster.addresses["reader1"]]
-        async with driver.session() as s:
-            with pytest.raises(asyncbolt.ClientError) as info:
-                await (await s.run("WRITE", x=3)).consume()
-            code = info.value.code
-            assert code.endswith("ForbiddenOnReadOnlyDatabase") or code.endswith("NotALeader")
-            assert not driver.router.tables[None].writers  # forgotten
-            assert (await (await s.run("WRITE", x=4)).single())["server"] == "reader1"
+        with pytest.raises(asyncbolt.ClientError) as info:
+            await (await s.run("WRITE", x=3)).consume()
+        code = info.value.code
+        assert code.endswith("ForbiddenOnReadOnlyDatabase") or code.endswith("NotALeader")
+        assert not driver.router.tables["neo4j"].writers  # forgotten
+        assert (await (await s.run("WRITE", x=4)).single())["server"] == "reader1"
 
 
 async def test_a_reader_killed_mid_load_loses_no_results(cluster, caplog) -> None:
@@ -404,9 +407,9 @@ async def test_a_reader_killed_mid_load_loses_no_results(cluster, caplog) -> Non
         assert {s for s, _ in results} >= {"reader1", "reader3"}
         retried = [r for r in caplog.records if "retrying" in r.getMessage()]
         assert retried, "some queries were in flight on reader2 and ran again elsewhere"
-        assert Address.parse(cluster.addresses["reader2"]) not in driver.router.tables[None].readers
+        assert Address.parse(cluster.addresses["reader2"]) not in driver.router.tables["neo4j"].readers
         # the killed reader is back in the next table: the driver finds it dead and moves on
-        driver.router.tables[None].updated -= 1000
+        driver.router.tables["neo4j"].updated -= 1000
         for i in range(10):
             assert (await driver.execute_read(read_x, i))[0] in ("reader1", "reader3")
 
@@ -414,15 +417,16 @@ async def test_a_reader_killed_mid_load_loses_no_results(cluster, caplog) -> Non
 async def test_ttl_expiry_refreshes_the_table(cluster) -> None:
     t = cluster.topology
     t.ttl = 1
-    async with fast_driver(cluster.uri) as driver:
-        await driver.execute_read(read_x, 1)
-        await driver.execute_read(read_x, 2)
+    # one session: a new one would ask for its home database's table anew
+    async with fast_driver(cluster.uri) as driver, driver.session(default_access_mode="r") as s:
+        await s.execute_read(read_x, 1)
+        await s.execute_read(read_x, 2)
         assert len(t.routes) == 1
         await cluster.add("reader4")
         t.readers = [cluster.addresses["reader4"]]  # shows up only in the next table
-        assert (await driver.execute_read(read_x, 3))[0] != "reader4"
+        assert (await s.execute_read(read_x, 3))[0] != "reader4"
         await asyncio.sleep(1.05)
-        assert (await driver.execute_read(read_x, 4))[0] == "reader4"
+        assert (await s.execute_read(read_x, 4))[0] == "reader4"
         assert len(t.routes) == 2
         # the idle connections to servers no table names any more were closed
         gone = {Address.parse(cluster.addresses[f"reader{i}"]) for i in (1, 2, 3)}
@@ -438,6 +442,115 @@ async def test_tables_per_database(cluster) -> None:
         assert sorted(r["extra"].get("db") for r in t.routes) == ["movies", "people"]
         assert set(driver.router.tables) == {"movies", "people"}
         assert {b["db"] for b in t.begins} == {"movies", "people"}
+
+
+async def test_a_session_without_a_database_pins_the_home_database_the_router_names(cluster) -> None:
+    # As the official drivers: before its first work, a session without a database fetches the
+    # home database's table (ROUTE without "db"), then names that database in BEGIN/RUN and
+    # routes by its table for the rest of its life, even once the home database changed.
+    t = cluster.topology
+    home = ["homedb1"]
+    t.table = lambda db: {**Topology.table(t, db), "db": db or home[0]}
+    async with fast_driver(cluster.uri) as driver, driver.session() as first:
+        await (await first.run("WRITE", x=1)).consume()
+        assert t.routes[-1]["extra"] == {} and len(t.routes) == 1
+        home[0] = "homedb2"
+        await first.execute_write(write_x, 2)
+        await (await first.run("WRITE", x=3)).consume()
+        assert len(t.routes) == 1  # the table of homedb1 was still fresh: no new lookup
+        assert [b["db"] for b in t.begins] == ["homedb1"]
+        async with driver.session(default_access_mode="r", bookmarks=["bm:1"],
+                                  bookmark_manager=None) as second:
+            await second.execute_read(read_x, 4)
+        assert t.routes[-1]["extra"] == {} and t.routes[-1]["bookmarks"] == ["bm:1"]
+        assert t.begins[-1]["db"] == "homedb2"
+        # the first session's table expires: it is refreshed by the name the session pinned
+        driver.router.tables["homedb1"].updated -= 1000
+        await first.execute_write(write_x, 5)
+        assert t.routes[-1]["extra"] == {"db": "homedb1"} and t.begins[-1]["db"] == "homedb1"
+        assert set(driver.router.tables) == {"homedb1", "homedb2"}
+
+
+async def test_a_home_database_the_router_does_not_name_stays_unnamed(cluster) -> None:
+    # A routing table without "db" (servers before Bolt 4.4): the session sends no "db" and
+    # the table is the home database's, per impersonated user.
+    t = cluster.topology
+    t.table = lambda db: {k: v for k, v in Topology.table(t, db).items() if k != "db" or db}
+    async with fast_driver(cluster.uri) as driver:
+        await driver.execute_write(write_x, 1)
+        async with driver.session(imp_user="bob") as session:
+            await session.execute_write(write_x, 2)
+        assert [b["db"] for b in t.begins] == [None, None]
+        assert set(driver.router.tables) == {None, ("home", "bob")}
+        assert t.routes[-1]["extra"] == {"imp_user": "bob"}
+
+
+async def test_concurrent_sessions_share_one_home_database_lookup(cluster) -> None:
+    t = cluster.topology
+    async with fast_driver(cluster.uri) as driver:
+        sessions = [driver.session(default_access_mode="r") for _ in range(10)]
+        await asyncio.gather(*(s.execute_read(read_x, i) for i, s in enumerate(sessions)))
+        await asyncio.gather(*(s.close() for s in sessions))
+        assert len(t.routes) == 1
+        async with driver.session(bookmarks=["bm:9"], bookmark_manager=None) as s:  # asked anew
+            await s.execute_write(write_x, 1)
+        assert len(t.routes) == 2 and t.routes[-1]["bookmarks"] == ["bm:9"]
+
+
+@pytest.mark.parametrize("version", [(3, 0), (4, 0), (5, 0)], ids=lambda v: f"{v[0]}.{v[1]}")
+async def test_supports_multi_db_asks_a_reader(cluster, version) -> None:
+    t = cluster.topology
+    async with fast_driver(cluster.uri, versions=[version]) as driver:
+        assert await driver.supports_multi_db() is (version >= (4, 0))
+        assert len(t.routes) == 1 and not t.log  # a routing request, and no query
+        readers = {Address.parse(cluster.addresses[f"reader{i}"]) for i in (1, 2, 3)}
+        assert readers & set(driver.pool.addresses)
+
+
+async def _until(condition: Any, what: str) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_a_connection_closed_while_idle_leaves_its_server_in_the_table(cluster) -> None:
+    # As the official drivers: a pooled connection that the server closed says nothing about the
+    # server now; it is forgotten, and only a failed use (or connect) removes the server.
+    async with fast_driver(cluster.uri) as driver, driver.session() as s:
+        assert (await s.execute_write(write_x, 1))[0] == "writer"
+        writer = Address.parse(cluster.addresses["writer"])
+        await cluster.kill("writer")
+        await _until(lambda: writer not in driver.pool.stats(), "the idle connection dropped")
+        assert writer in driver.router.tables["neo4j"].writers
+        assert writer in driver.router.tables["neo4j"].servers()
+        with pytest.raises(SessionExpired):  # used now: the server is gone, and forgotten
+            await (await s.run("WRITE", x=2)).consume()
+        assert writer not in driver.router.tables["neo4j"].servers()
+
+
+async def test_a_cluster_member_lost_mid_work_raises_session_expired(cluster) -> None:
+    # The official drivers' SessionExpired: the work may go on on another member (retried by
+    # execute_read/execute_write as any ServiceUnavailable); a bolt:// driver says
+    # ServiceUnavailable.
+    async with fast_driver(cluster.uri) as driver, driver.session() as s:
+        tx = await s.begin_transaction()
+        await tx.run("WRITE", x=1)
+        await cluster.kill("writer")
+        await _until(lambda: tx._conn.closed, "the connection dropped")
+        with pytest.raises(SessionExpired, match="closed"):
+            await tx.run("WRITE", x=2)
+        await tx.close()
+    await cluster.add("direct")
+    async with fast_driver(f"bolt://{cluster.addresses['direct']}") as driver, driver.session() as s:
+        tx = await s.begin_transaction()
+        await cluster.kill("direct")
+        await _until(lambda: tx._conn.closed, "the connection dropped")
+        with pytest.raises(asyncbolt.ServiceUnavailable) as info:
+            await tx.run("WRITE", x=2)
+        assert not isinstance(info.value, SessionExpired)
+        await tx.close()
 
 
 @pytest.mark.parametrize("version", [(3, 0), (4, 0), (4, 2), (4, 3), (4, 4), (5, 0)],
@@ -468,13 +581,18 @@ async def test_concurrent_acquisitions_share_one_table_fetch(cluster) -> None:
 
 async def test_impersonated_users_get_their_own_home_database_table(cluster) -> None:
     t = cluster.topology
+    t.table = lambda db: {**Topology.table(t, db), "db": db or ("bobs" if bob else "neo4j")}
     async with fast_driver(cluster.uri) as driver:
+        bob = True
         async with driver.session(imp_user="bob") as session:
             assert (await session.execute_write(write_x, 1))[0] == "writer"
         assert t.routes[-1]["extra"] == {"imp_user": "bob"}
+        assert t.begins[-1]["db"] == "bobs"
+        bob = False
         await driver.execute_write(write_x, 2)
         assert t.routes[-1]["extra"] == {}
-        assert set(driver.router.tables) == {("home", "bob"), None}
+        assert t.begins[-1]["db"] == "neo4j"
+        assert set(driver.router.tables) == {"bobs", "neo4j"}
 
 
 async def test_initial_routers_from_dns_and_a_custom_resolver(cluster) -> None:
@@ -537,7 +655,7 @@ async def test_routers_from_the_table_are_asked_before_the_uri(cluster) -> None:
     async with fast_driver(cluster.uri) as driver:
         await driver.execute_read(read_x, 1)
         await cluster.kill("router")
-        driver.router.tables[None].updated -= 1000
+        driver.router.tables["neo4j"].updated -= 1000
         await driver.execute_read(read_x, 2)
         assert [r["server"] for r in t.routes] == ["router", "reader1"]
 
@@ -559,7 +677,7 @@ async def test_no_writer_while_electing_is_retried_as_session_expired(cluster) -
             assert await driver.execute_write(write_x, 1) == ("writer", 1)
             assert len(sleeps) == 3
             t.writers = []
-            driver.router.tables[None].writers.clear()
+            driver.router.tables["neo4j"].writers.clear()
             with pytest.raises(SessionExpired):
                 async with driver.session() as s:
                     await s.run("WRITE")  # auto-commit: not retried
@@ -577,7 +695,7 @@ async def test_bookmarks_flow_from_a_write_to_a_later_read_on_another_member(clu
         read_begin = t.begins[-1]
         assert read_begin["server"].startswith("reader") and read_begin["bookmarks"] == [written]
         # the routing request of a fresh table waits for the bookmarks too
-        driver.router.tables[None].updated -= 1000
+        driver.router.tables["neo4j"].updated -= 1000
         await driver.execute_read(read_x, 3)
         assert t.routes[-1]["bookmarks"] == [written]
         # auto-commit writes chain as well

@@ -27,7 +27,13 @@ from asyncbolt._generated.structures import (
 )
 from asyncbolt.client import RequestIgnored
 from asyncbolt.driver import IncompleteCommit, ResultConsumedError
-from asyncbolt.errors import ClientError, Neo4jError, ServiceUnavailable, TransientError
+from asyncbolt.errors import (
+    ClientError,
+    ConfigurationError,
+    Neo4jError,
+    ServiceUnavailable,
+    TransientError,
+)
 from testkit_backend.errors import driver_error, error_type
 from testkit_backend.run import parse_unittest_output
 from testkit_backend.server import Backend, serve
@@ -173,6 +179,8 @@ def _cls(name):
     (ClientError("Neo.ClientError.Statement.SyntaxError", "bad"), _cls("CypherSyntaxError")),
     (ClientError("Neo.ClientError.Statement.TypeError", "bad"), _cls("CypherTypeError")),
     (ClientError("Neo.ClientError.Security.Unauthorized", "no"), _cls("AuthError")),
+    (ConfigurationError("Neo.ClientError.Request.Invalid", "imp_user ('x') needs Bolt 4.4+"),
+     _cls("ConfigurationError")),
     (ClientError("Neo.ClientError.Security.TokenExpired", "old"), _cls("TokenExpired")),
     (ClientError("Neo.ClientError.Security.AuthorizationExpired", "old"), _cls("TransientError")),
     (ClientError("Neo.ClientError.Security.Forbidden", "no"), _cls("Forbidden")),
@@ -288,8 +296,8 @@ async def test_backend_answers_unknown_and_unsupported_requests():
     features = await backend.handle({"name": "GetFeatures", "data": {}})
     assert "Feature:API:Driver.ExecuteQuery" not in features["data"]["features"]
     answer = await backend.handle({"name": "NewDriver", "data": {
-        "uri": "bolt://127.0.0.1:1", "authorizationToken": None, "resolverRegistered": True}})
-    assert answer["name"] == "BackendError" and "resolverRegistered" in answer["data"]["msg"]
+        "uri": "bolt://127.0.0.1:1", "authorizationToken": None, "clientCertificate": {}}})
+    assert answer["name"] == "BackendError" and "clientCertificate" in answer["data"]["msg"]
     answer = await backend.handle({"name": "NewDriver", "data": {
         "uri": "bolt://127.0.0.1:1", "authorizationToken": {
             "name": "AuthorizationToken",
@@ -468,3 +476,57 @@ def test_tabulate_area_counts_only_what_asyncbolt_can_run():
     table = format_table([row]).splitlines()
     assert table[-2].split() == ["a", "2", "2", "1", "0", "0", "4", "3", "1"]
     assert table[-1].split()[0] == "total"
+
+
+async def test_resolvers_ask_testkit_in_the_middle_of_a_request():
+    # testkit's resolver functions: the backend answers ResolverResolutionRequired (then
+    # DomainNameResolutionRequired per address) instead of the request's own response, reads
+    # the answers as the next requests, and the driver goes on with those addresses.
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    task = asyncio.create_task(serve("127.0.0.1", port))
+    try:
+        for _ in range(100):
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                break
+            except OSError:
+                await asyncio.sleep(0.02)
+        else:
+            pytest.fail("the backend did not listen")
+
+        async def send(name: str, data: dict) -> None:
+            writer.write(f"#request begin\n{json.dumps({'name': name, 'data': data})}\n"
+                         "#request end\n".encode())
+            await writer.drain()
+
+        async def receive() -> dict:
+            lines = [(await reader.readline()).decode().strip() for _ in range(3)]
+            assert lines[0] == "#response begin" and lines[2] == "#response end"
+            return json.loads(lines[1])
+
+        await send("NewDriver", {"uri": "neo4j://cluster.invalid:7687", "authorizationToken": None,
+                                 "resolverRegistered": True, "domainNameResolverRegistered": True,
+                                 "connectionTimeoutMs": 1000})
+        driver = await receive()
+        assert driver["name"] == "Driver"
+        await send("VerifyConnectivity", {"driverId": driver["data"]["id"]})
+        ask = await receive()
+        assert ask["name"] == "ResolverResolutionRequired"
+        assert ask["data"]["address"] == "cluster.invalid:7687"
+        await send("ResolverResolutionCompleted", {"requestId": ask["data"]["id"],
+                                                   "addresses": ["router.invalid:1"]})
+        ask = await receive()
+        assert ask == {"name": "DomainNameResolutionRequired",
+                       "data": {"id": ask["data"]["id"], "name": "router.invalid"}}
+        await send("DomainNameResolutionCompleted", {"requestId": ask["data"]["id"],
+                                                     "addresses": ["127.0.0.1"]})
+        error = await receive()  # nothing listens on 127.0.0.1:1: the resolved address was tried
+        assert error["name"] == "DriverError" and "127.0.0.1:1" in error["data"]["msg"]
+        writer.close()
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
