@@ -214,7 +214,7 @@ async def test_liveness_check_of_connections_idle_too_long(server) -> None:
     await pool.close()
 
 
-async def test_check_liveness_resets_an_idle_connection_however_briefly_it_idled(server) -> None:
+async def test_a_zero_liveness_check_timeout_resets_an_idle_connection_however_briefly_it_idled(server) -> None:
     pool, address, opened = _pool(server)  # no liveness_check_timeout: never checked otherwise
     conn = await pool.acquire(address)
     await pool.release(conn)
@@ -222,7 +222,7 @@ async def test_check_liveness_resets_an_idle_connection_however_briefly_it_idled
     conn = await pool.acquire(address)
     await pool.release(conn)
     assert len(_calls(server.recorder, "reset")) == resets
-    conn = await pool.acquire(address, check_liveness=True)  # what verify_connectivity asks
+    conn = await pool.acquire(address, liveness_check_timeout=0)  # what verify_connectivity asks
     assert len(_calls(server.recorder, "reset")) == resets + 1 and conn.idle
     await pool.release(conn)
     assert len(opened) == 1
