@@ -31,11 +31,13 @@ def kerberos_auth(ticket: str) -> dict[str, Any]:
 
 def custom_auth(principal: str | None, credentials: str | None, realm: str | None, scheme: str,
                 **parameters: Any) -> dict[str, Any]:
-    """Any scheme a server knows; extra keyword arguments become ``parameters``."""
+    """Any scheme a server knows; extra keyword arguments become ``parameters``. The principal
+    goes even when empty (servers before 4.4 require the key); empty credentials, realm and
+    parameters are left out, as the official drivers leave them."""
     token: dict[str, Any] = {"scheme": scheme}
     if principal is not None:
         token["principal"] = principal
-    if credentials is not None:
+    if credentials:
         token["credentials"] = credentials
     if realm:
         token["realm"] = realm

@@ -288,3 +288,11 @@ async def test_connect_refused_is_service_unavailable() -> None:
         port = s.getsockname()[1]
     with pytest.raises(asyncbolt.ServiceUnavailable):
         await asyncbolt.connect(f"bolt://127.0.0.1:{port}", timeout=2)
+
+
+def test_a_minimal_custom_token_keeps_the_empty_principal_only():
+    # testkit's test_custom_scheme_empty: HELLO/LOGON carry scheme and principal "" and nothing
+    # else (servers before 4.4 need the principal; empty credentials/realm/parameters go unsent)
+    assert asyncbolt.custom_auth("", "", "", "minimal-scheme") == {"scheme": "minimal-scheme",
+                                                                  "principal": ""}
+    assert asyncbolt.custom_auth(None, "pw", None, "s") == {"scheme": "s", "credentials": "pw"}
