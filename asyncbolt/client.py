@@ -1340,6 +1340,9 @@ class Connection:
         if marks:
             extra["bookmarks"] = marks
         if timeout is not None:
+            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
+                # as the official drivers: 0 is "the server's default", below 0 is a mistake
+                raise ValueError(f"a transaction timeout is 0 or more seconds, not {timeout!r}")
             extra["tx_timeout"] = int(timeout * 1000)
         if metadata:
             extra["tx_metadata"] = dict(metadata)

@@ -85,6 +85,9 @@ VERSIONS = [(5, m) for m in range(7, -1, -1)] + [(4, 4), (4, 3), (4, 2), (4, 1),
 SKIPS = {
     r"\.summary\.test_summary\.TestSummaryGqlStatusObjects":
         "asyncbolt's Summary has no GQL status objects (only the raw 'statuses' metadata)",
+    r"\.driver_parameters\.test_liveness_check\.\w+\.test_timeout_with_re_auth$":
+        "asyncbolt's sessions take no auth token of their own (the driver's only; per-session "
+        "auth is for a later issue), and this test gates that on no feature",
     r"\.notifications_config\.test_notification_mapping\.TestNotificationMapping":
         "asyncbolt's Summary gives the server's notification maps as they are: no parsed "
         "severity/category to map",

@@ -315,9 +315,14 @@ async def test_start_test_skips_what_asyncbolt_lacks():
         "testName": "stub.notifications_config.test_notification_mapping.TestNotificationMapping"
                     ".test_mapping"}})
     assert skip["name"] == "SkipTest"
-    run = await backend.handle({"name": "StartTest", "data": {
-        "testName": "stub.summary.test_summary.TestSummaryBasicInfo.test_database"}})
-    assert run == {"name": "RunTest", "data": {}}
+    skip = await backend.handle({"name": "StartTest", "data": {
+        "testName": "stub.driver_parameters.test_liveness_check.TestLivenessCheckRouting"
+                    ".test_timeout_with_re_auth"}})
+    assert skip["name"] == "SkipTest" and "auth token of their own" in skip["data"]["reason"]
+    for name in ("stub.summary.test_summary.TestSummaryBasicInfo.test_database",
+                 "stub.driver_parameters.test_liveness_check.TestLivenessCheck.test_timeout"):
+        run = await backend.handle({"name": "StartTest", "data": {"testName": name}})
+        assert run == {"name": "RunTest", "data": {}}
 
 
 async def test_framing_over_loopback():

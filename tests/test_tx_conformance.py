@@ -478,3 +478,26 @@ async def test_explicit_versions_reach_a_4_1_server_without_ranges() -> None:
         conn = await connect(server, versions=[(4, 4), (4, 3), (4, 2), (4, 1)])
         assert conn.protocol_version == (4, 1)
         await conn.close()
+
+
+async def test_a_negative_transaction_timeout_is_refused_before_anything_is_sent() -> None:
+    # testkit's tx_begin_parameters test_negative_timeout: the official drivers raise at once;
+    # 0 stays "the server's default" and goes out as tx_timeout 0
+    async def script(peer: Peer) -> None:
+        await peer.accept((5, 4))
+        await peer.hello()
+        (begin,) = await peer.expect("BEGIN")
+        assert begin.extra["tx_timeout"] == 0
+        await peer.send(Success({}))
+        await peer.expect("ROLLBACK")
+        await peer.send(Success({}))
+        await idle(peer)
+
+    async with FakeServer(script) as server:
+        async with driver_for(server) as driver:
+            async with driver.session() as session:
+                for bad in (-1, -0.5, "10"):
+                    with pytest.raises(ValueError, match="0 or more seconds"):
+                        await session.begin_transaction(timeout=bad)
+                tx = await session.begin_transaction(timeout=0)
+                await tx.rollback()
