@@ -123,7 +123,7 @@ testkit: $(STAMP) accel $(TESTKIT_VENV)/.installed
 # some area asyncbolt passes under 95% of the official backend's passes its features allow.
 TESTKIT_CI_AREAS := versions types basic_query session_run errors iteration tx_run tx_lifetime \
 	summary disconnects bookmarks retry homedb connectivity_check session_run_parameters \
-	tx_begin_parameters routing/test_routing_v5x0.py
+	tx_begin_parameters transport server_side_routing routing/test_routing_v5x0.py
 testkit-ci:
 	$(MAKE) testkit AREAS="$(TESTKIT_CI_AREAS)" TESTKIT_ARGS="--require 95"
 
