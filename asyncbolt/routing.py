@@ -238,21 +238,7 @@ class Router:
         table = self.tables.get(key)
         if table is not None and table.is_fresh(readonly):
             return table
-        pending = self._refreshing.get(key)
-        if pending is None:
-            self._purge()
-            pending = asyncio.ensure_future(self.refresh(db, bookmarks, imp_user, timeout))
-            self._refreshing[key] = pending
-
-            def done(future: asyncio.Future) -> None:
-                if self._refreshing.get(key) is future:
-                    del self._refreshing[key]
-                if not future.cancelled():
-                    future.exception()  # retrieved: a failure nobody waits for is not logged
-
-            pending.add_done_callback(done)
-        # shield: a caller that gives up does not cancel the fetch the others wait for
-        return await asyncio.shield(pending)
+        return await self._shared(self._refreshing, key, db, bookmarks, imp_user, timeout)
 
     async def home_database(self, bookmarks: Iterable[str] = (), imp_user: str | None = None,
                             timeout: float | None = None) -> str | None:
@@ -262,22 +248,30 @@ class Router:
         None when the server names no database (before Bolt 4.4): the table is then the home
         database's (:meth:`key`). Callers asking alike at the same time share one fetch."""
         marks = sorted(set(bookmarks))
-        ask = (imp_user, *marks)
-        pending = self._resolving.get(ask)
+        table = await self._shared(self._resolving, (imp_user, *marks), None, marks, imp_user,
+                                   timeout)
+        return table.database
+
+    async def _shared(self, fetches: dict[Any, asyncio.Future], key: Any, db: str | None,
+                      bookmarks: Iterable[str], imp_user: str | None,
+                      timeout: float | None) -> RoutingTable:
+        """``refresh(db, ...)``, one fetch for all who ask under ``key`` in ``fetches`` while it
+        runs (they share its failure too)."""
+        pending = fetches.get(key)
         if pending is None:
             self._purge()
-            pending = asyncio.ensure_future(self.refresh(None, marks, imp_user, timeout))
-            self._resolving[ask] = pending
+            pending = asyncio.ensure_future(self.refresh(db, bookmarks, imp_user, timeout))
+            fetches[key] = pending
 
             def done(future: asyncio.Future) -> None:
-                if self._resolving.get(ask) is future:
-                    del self._resolving[ask]
+                if fetches.get(key) is future:
+                    del fetches[key]
                 if not future.cancelled():
                     future.exception()  # retrieved: a failure nobody waits for is not logged
 
             pending.add_done_callback(done)
-        table = await asyncio.shield(pending)
-        return table.database
+        # shield: a caller that gives up does not cancel the fetch the others wait for
+        return await asyncio.shield(pending)
 
     def _purge(self) -> None:
         now = time.monotonic()

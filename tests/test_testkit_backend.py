@@ -4,6 +4,7 @@ request framing and the parsing of unittest's output. No testkit run: ``make tes
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 
@@ -325,7 +326,9 @@ async def test_start_test_skips_what_asyncbolt_lacks():
         assert run == {"name": "RunTest", "data": {}}
 
 
-async def test_framing_over_loopback():
+@contextlib.asynccontextmanager
+async def _backend():
+    """The backend serving on a free port of 127.0.0.1, and a connection to it."""
     import socket
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -340,23 +343,26 @@ async def test_framing_over_loopback():
                 await asyncio.sleep(0.02)
         else:
             pytest.fail("the backend did not listen")
-        writer.write(b'#request begin\n{"name": "StartTest",\n"data": {"testName": "x"}}\n'
-                     b'#request end\n')
-        lines = [(await reader.readline()).decode().strip() for _ in range(3)]
-        assert lines[0] == "#response begin" and lines[2] == "#response end"
-        assert json.loads(lines[1]) == {"name": "RunTest", "data": {}}
-        writer.close()
+        yield reader, writer
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
 
 
+async def test_framing_over_loopback():
+    async with _backend() as (reader, writer):
+        writer.write(b'#request begin\n{"name": "StartTest",\n"data": {"testName": "x"}}\n'
+                     b'#request end\n')
+        lines = [(await reader.readline()).decode().strip() for _ in range(3)]
+        assert lines[0] == "#response begin" and lines[2] == "#response end"
+        assert json.loads(lines[1]) == {"name": "RunTest", "data": {}}
+        writer.close()
+
+
 async def test_work_stops_when_testkit_leaves(monkeypatch):
     # testkit gives up on an answer after 10 s and closes the connection: a transaction
     # function still retrying must stop then, not go on into the next test's stub servers
-    import socket
-
     import testkit_backend.server as server_module
 
     started, cancelled = asyncio.Event(), asyncio.Event()
@@ -369,47 +375,18 @@ async def test_work_stops_when_testkit_leaves(monkeypatch):
             cancelled.set()
 
     monkeypatch.setattr(server_module.Backend, "on_StartTest", never_answers)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    task = asyncio.create_task(serve("127.0.0.1", port))
-    try:
-        for _ in range(100):
-            try:
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                break
-            except OSError:
-                await asyncio.sleep(0.02)
-        else:
-            pytest.fail("the backend did not listen")
+    async with _backend() as (reader, writer):
         writer.write(b'#request begin\n{"name": "StartTest", "data": {"testName": "x"}}\n'
                      b'#request end\n')
         await asyncio.wait_for(started.wait(), 5)
         writer.close()
         await asyncio.wait_for(cancelled.wait(), 5)
-    finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
 
 
 async def test_a_request_sent_early_is_answered_after_the_one_before():
     # the connection is watched while a request is handled; a line that arrives meanwhile is
     # the next request's, kept for it
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    task = asyncio.create_task(serve("127.0.0.1", port))
-    try:
-        for _ in range(100):
-            try:
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                break
-            except OSError:
-                await asyncio.sleep(0.02)
-        else:
-            pytest.fail("the backend did not listen")
+    async with _backend() as (reader, writer):
         writer.write(b'#request begin\n{"name": "StartTest", "data": {"testName": "x"}}\n'
                      b'#request end\n#request begin\n{"name": "GetFeatures", "data": {}}\n'
                      b'#request end\n')
@@ -419,10 +396,6 @@ async def test_a_request_sent_early_is_answered_after_the_one_before():
             answers.append(json.loads(lines[1])["name"])
         assert answers == ["RunTest", "FeatureList"]
         writer.close()
-    finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
 
 
 def test_parse_unittest_output():
@@ -487,20 +460,7 @@ async def test_resolvers_ask_testkit_in_the_middle_of_a_request():
     # testkit's resolver functions: the backend answers ResolverResolutionRequired (then
     # DomainNameResolutionRequired per address) instead of the request's own response, reads
     # the answers as the next requests, and the driver goes on with those addresses.
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    task = asyncio.create_task(serve("127.0.0.1", port))
-    try:
-        for _ in range(100):
-            try:
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                break
-            except OSError:
-                await asyncio.sleep(0.02)
-        else:
-            pytest.fail("the backend did not listen")
+    async with _backend() as (reader, writer):
 
         async def send(name: str, data: dict) -> None:
             writer.write(f"#request begin\n{json.dumps({'name': name, 'data': data})}\n"
@@ -531,7 +491,3 @@ async def test_resolvers_ask_testkit_in_the_middle_of_a_request():
         error = await receive()  # nothing listens on 127.0.0.1:1: the resolved address was tried
         assert error["name"] == "DriverError" and "127.0.0.1:1" in error["data"]["msg"]
         writer.close()
-    finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
