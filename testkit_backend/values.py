@@ -86,13 +86,19 @@ def _eid(element_id: Any, id_: Any) -> dict[str, Any]:
     return to_testkit(element_id)
 
 
-def _unbound(rel: Any, start: Any, end: Any) -> dict[str, Any]:
+def _relationship(rel: Any, start_id: Any, start_eid: Any, end_id: Any,
+                  end_eid: Any) -> dict[str, Any]:
+    """A Relationship for testkit; its ends given apart (a path's unbound ones take its nodes')."""
     return {"name": "Relationship", "data": {
-        "id": to_testkit(rel.id), "startNodeId": to_testkit(start.id),
-        "endNodeId": to_testkit(end.id), "type": to_testkit(rel.type),
+        "id": to_testkit(rel.id), "startNodeId": to_testkit(start_id),
+        "endNodeId": to_testkit(end_id), "type": to_testkit(rel.type),
         "props": to_testkit(rel.properties), "elementId": _eid(rel.element_id, rel.id),
-        "startNodeElementId": _eid(start.element_id, start.id),
-        "endNodeElementId": _eid(end.element_id, end.id)}}
+        "startNodeElementId": _eid(start_eid, start_id),
+        "endNodeElementId": _eid(end_eid, end_id)}}
+
+
+def _unbound(rel: Any, start: Any, end: Any) -> dict[str, Any]:
+    return _relationship(rel, start.id, start.element_id, end.id, end.element_id)
 
 
 def _path(path: Path) -> dict[str, Any]:
@@ -138,12 +144,8 @@ def to_testkit(v: Any) -> dict[str, Any]:
             "id": to_testkit(v.id), "labels": to_testkit(list(v.labels)),
             "props": to_testkit(v.properties), "elementId": _eid(v.element_id, v.id)}}
     if isinstance(v, Relationship):
-        return {"name": "Relationship", "data": {
-            "id": to_testkit(v.id), "startNodeId": to_testkit(v.start_node_id),
-            "endNodeId": to_testkit(v.end_node_id), "type": to_testkit(v.type),
-            "props": to_testkit(v.properties), "elementId": _eid(v.element_id, v.id),
-            "startNodeElementId": _eid(v.start_node_element_id, v.start_node_id),
-            "endNodeElementId": _eid(v.end_node_element_id, v.end_node_id)}}
+        return _relationship(v, v.start_node_id, v.start_node_element_id, v.end_node_id,
+                             v.end_node_element_id)
     if isinstance(v, Path):
         return _path(v)
     if isinstance(v, Point2D):

@@ -16,6 +16,7 @@ import asyncbolt.driver
 from asyncbolt.errors import Neo4jError
 from asyncbolt.messages import Failure, Record, Success
 
+from . import test_client_odd_servers as odd_servers
 from .test_client_odd_servers import FakeServer, Peer, until
 
 AUTH_EXPIRED = "Neo.ClientError.Security.AuthorizationExpired"
@@ -59,8 +60,7 @@ def server_failing(code: str, times: int = 1):
 
 
 def driver_for(server: FakeServer, **kwargs: Any) -> asyncbolt.Driver:
-    kwargs.setdefault("connection_timeout", 3)
-    return asyncbolt.Driver(server.uri, auth=("u", "p"), bookmark_manager=None, **kwargs)
+    return odd_servers.driver_for(server, bookmark_manager=None, **kwargs)
 
 
 async def test_expired_authorization_closes_idle_connections_now_and_busy_ones_on_release():

@@ -204,6 +204,12 @@ async def connect(server: FakeServer, **kwargs: Any) -> asyncbolt.Connection:
     return await asyncio.wait_for(asyncbolt.connect(server.uri, auth=("u", "p"), **kwargs), 5)
 
 
+def driver_for(server: FakeServer, **kwargs: Any) -> asyncbolt.Driver:
+    """A Driver on ``server`` with a short connection timeout (tests that script the server)."""
+    kwargs.setdefault("connection_timeout", 3)
+    return asyncbolt.Driver(server.uri, auth=("u", "p"), **kwargs)
+
+
 async def until(condition: Callable[[], bool], timeout: float = 2.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():

@@ -12,12 +12,7 @@ import pytest
 import asyncbolt
 from asyncbolt.messages import Failure, Success
 
-from .test_client_odd_servers import FakeServer, Peer, idle
-
-
-def driver_for(server: FakeServer, **kwargs: Any) -> asyncbolt.Driver:
-    kwargs.setdefault("connection_timeout", 3)
-    return asyncbolt.Driver(server.uri, auth=("u", "p"), **kwargs)
+from .test_client_odd_servers import FakeServer, Peer, driver_for, idle
 
 
 def serve(enabled: bool | None, version: tuple[int, int] = (5, 4)) -> Any:

@@ -1,24 +1,17 @@
 """An explicit transaction whose connection broke is over, as the official drivers see it: the
 query that met the break raises ServiceUnavailable, every later use of the transaction a
-``TransactionError`` caused by the break, and the session forgets it, so the next ``begin_transaction`` gets a new connection."""
+``TransactionError`` caused by the break, and the session forgets it, so the next
+``begin_transaction`` gets a new connection."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-import asyncbolt
 from asyncbolt.client import TransactionError
 from asyncbolt.errors import ServiceUnavailable
 from asyncbolt.messages import Record, Success
 
-from .test_client_odd_servers import FakeServer, Peer, idle
-
-
-def driver_for(server: FakeServer, **kwargs: Any) -> asyncbolt.Driver:
-    kwargs.setdefault("connection_timeout", 3)
-    return asyncbolt.Driver(server.uri, auth=("u", "p"), **kwargs)
+from .test_client_odd_servers import FakeServer, Peer, driver_for, idle
 
 
 async def script(peer: Peer) -> None:

@@ -13,14 +13,9 @@ import pytest
 import asyncbolt
 from asyncbolt.messages import Failure, Record, Success
 
-from .test_client_odd_servers import FakeServer, Peer, connect, idle
+from .test_client_odd_servers import FakeServer, Peer, connect, driver_for, idle
 
 Version = tuple[int, int]
-
-
-def driver_for(server: FakeServer, **kwargs: Any) -> asyncbolt.Driver:
-    kwargs.setdefault("connection_timeout", 3)
-    return asyncbolt.Driver(server.uri, auth=("u", "p"), **kwargs)
 
 
 async def serve_tx(peer: Peer, rows: int = 1) -> list[Any]:

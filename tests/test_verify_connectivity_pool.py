@@ -5,17 +5,9 @@ overrides the pool's setting for one acquisition."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import asyncbolt
 from asyncbolt.messages import Success
 
-from .test_client_odd_servers import FakeServer, Peer, idle
-
-
-def driver_for(server: FakeServer, **kwargs: Any) -> asyncbolt.Driver:
-    kwargs.setdefault("connection_timeout", 3)
-    return asyncbolt.Driver(server.uri, auth=("u", "p"), **kwargs)
+from .test_client_odd_servers import FakeServer, Peer, driver_for, idle
 
 
 async def answer_resets(peer: Peer) -> None:
