@@ -28,7 +28,7 @@ import time
 from collections.abc import AsyncIterable, Iterable
 from typing import Any
 
-from . import __version__
+from ._generated.versions import NEO4J_RELEASES
 from ._offload import OFFLOAD_BYTES, decoder_pool
 from .connection import (
     DEFAULT_MAX_MESSAGE_SIZE,
@@ -724,7 +724,7 @@ class _Handler:
 
     async def _hello_metadata(self, session: ServerSession, extra: dict) -> dict[str, Any]:
         version = self.conn.version
-        meta: dict[str, Any] = {"server": self.server.agent}
+        meta: dict[str, Any] = {"server": self.server.agent_for(version)}
         seed = getattr(session, "get_server_metadata", None)
         if seed is not None:
             meta.update(await _maybe_await(seed()) or {})
@@ -788,8 +788,13 @@ class _Handler:
     async def on_commit(self, request: Request) -> None:
         await self._drop_streams()
         self.in_tx = False
-        meta = await _maybe_await(self._ensure_session().commit())
-        self.conn.success(dict(meta or {}))
+        meta = dict(await _maybe_await(self._ensure_session().commit()) or {})
+        if "bookmark" not in meta:
+            # Neo4j always answers COMMIT with a bookmark, and drivers rely on it: the Python
+            # driver 1.7 sends the last one it got (``[None]`` when there was none) in its next
+            # BEGIN. A session that tracks its own passes it; otherwise one is made up.
+            meta["bookmark"] = self.server.next_bookmark()
+        self.conn.success(meta)
 
     async def on_rollback(self, request: Request) -> None:
         await self._drop_streams()
@@ -939,6 +944,9 @@ class _Handler:
         meta = dict(stream.metadata)
         meta.setdefault("type", "r")
         version = self.conn.version
+        if not self.in_tx and version >= (3, 0) and "bookmark" not in meta:
+            # An auto-commit transaction ends here: Neo4j names it by a bookmark (see on_commit).
+            meta["bookmark"] = self.server.next_bookmark()
         meta["t_last" if version >= (3, 0) else "result_consumed_after"] = 0
         if version >= (4, 0):
             if "db" not in meta:
@@ -952,7 +960,7 @@ class Server:
     """A running Bolt server. ``async with server:`` closes it on exit."""
 
     def __init__(self, session_class: type[ServerSession], *, versions: Iterable[tuple[int, int]] | None,
-                 agent: str, max_message_size: int, handshake_timeout: float | None,
+                 agent: str | None, max_message_size: int, handshake_timeout: float | None,
                  recv_timeout: int | None, telemetry: bool, default_db: str,
                  session_kwargs: dict[str, Any], auth_timeout: float | None = DEFAULT_AUTH_TIMEOUT,
                  idle_timeout: float | None = None,
@@ -982,6 +990,7 @@ class Server:
         self.session_class = session_class
         self.versions = tuple(versions) if versions else None
         self.agent = agent
+        self._bookmarks = itertools.count(1)
         self.max_message_size = max_message_size
         self.max_chunks = max_chunks
         self.max_depth = max_depth
@@ -1144,6 +1153,18 @@ class Server:
     def host(self) -> str:
         return self.sockets[0].getsockname()[0]
 
+    def agent_for(self, version: tuple[int, int]) -> str:
+        """HELLO's ``server`` value on a connection that negotiated ``version``: ``agent`` when
+        given, else ``Neo4j/X.Y.0`` naming the Neo4j release of that version (the spec's
+        ``NEO4J_RELEASES``), which every official driver since 1.7, py2neo and pymgclient accept."""
+        if self.agent is not None:
+            return self.agent
+        return f"Neo4j/{NEO4J_RELEASES[version]}.0"
+
+    def next_bookmark(self) -> str:
+        """A bookmark for a transaction whose session gave none (COMMIT, end of auto-commit)."""
+        return f"asyncbolt:{next(self._bookmarks)}"
+
     @property
     def connections(self) -> int:
         """Connections being served now."""
@@ -1178,7 +1199,7 @@ class Server:
 
 async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", port: int = 7687, *,
                 ssl: _ssl.SSLContext | None = None, versions: Iterable[tuple[int, int]] | None = None,
-                agent: str = f"asyncbolt/{__version__}",
+                agent: str | None = None,
                 max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
                 handshake_timeout: float | None = 10.0, recv_timeout: int | None = None,
                 telemetry: bool = False, default_db: str = "neo4j",
@@ -1195,8 +1216,13 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
     """Start serving Bolt on ``host:port`` (``port=0`` picks a free one; see ``server.port``).
 
     ``versions`` restricts what the server negotiates (default: every version of the spec that a
-    server may choose). ``agent`` is HELLO's ``server`` value; drivers that check the product
-    may want ``"Neo4j/5.26.0"``. Other keyword arguments are passed to ``session_class``.
+    server may choose). ``agent`` is HELLO's ``server`` value; by default ``Neo4j/X.Y.0`` with
+    the Neo4j release of the negotiated version (``Neo4j/5.26.0`` at Bolt 5.8, ``Neo4j/3.5.0`` at
+    Bolt 1-3): older drivers refuse (Python 4.4, py2neo) or cannot parse (JavaScript 1.7) any
+    other product. Other keyword arguments are passed to ``session_class``.
+
+    A COMMIT, and an auto-commit result's last SUCCESS (Bolt 3+), carry the ``bookmark`` the
+    session gave, or else a made-up ``asyncbolt:N`` one, as Neo4j always sends one.
 
     ``recv_timeout`` (seconds, off by default; Bolt 4.3+ clients hear it as the
     ``connection.recv_timeout_seconds`` hint and may drop a connection that stays silent longer

@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="require this user and password (basic auth; default: accept everyone)")
     p.add_argument("--tls-cert", metavar="FILE", help="serve TLS with this certificate chain (PEM)")
     p.add_argument("--tls-key", metavar="FILE", help="the certificate's private key (PEM)")
+    p.add_argument("--agent", default=None,
+                   help="the server agent HELLO announces (default Neo4j/X.Y.0, the Neo4j release "
+                        "of the negotiated Bolt version, which every driver accepts)")
     p.add_argument("--read-only", action="store_true", help="open the database read-only")
     p.add_argument("--init", metavar="FILE",
                    help="run the Cypher statements in FILE (';'-separated) before serving")
@@ -159,7 +162,7 @@ async def run(args: argparse.Namespace, ready: Any = None) -> int:
 
     try:
         server = await asyncbolt.serve(session_class, args.host, args.port, ssl=context,
-                                       **limits_of(args), **shared)
+                                       agent=args.agent, **limits_of(args), **shared)
     except BaseException:
         _close(session_class, shared)
         raise

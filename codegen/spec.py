@@ -378,7 +378,7 @@ def load(spec_dir: Path) -> Spec:
     versions: list[Version] = []
     info: dict[Version, dict] = {}
     for v in bolt["versions"]:
-        bctx.keys(v, {"version"}, {"neo4j", "negotiable", "manifest_only"})
+        bctx.keys(v, {"version"}, {"neo4j", "announce", "negotiable", "manifest_only"})
         ver = bctx.version(v["version"], v)
         if ver in info:
             raise bctx.fail(v, f"version {v['version']} declared twice")
@@ -390,6 +390,15 @@ def load(spec_dir: Path) -> Spec:
             "manifest_only": bool(v.get("manifest_only", False)),
             "neo4j": str(v.get("neo4j", "")),
         }
+        # The Neo4j release a server speaking this version announces by default: "announce", else
+        # the version's own, else (6.1, 5.5: never in a release of their own) the one before's.
+        release = str(v.get("announce", info[ver]["neo4j"]))
+        if release in ("", "-"):
+            release = info[versions[-2]]["release"] if len(versions) > 1 else ""
+        if not re.fullmatch(r"\d+\.\d+", release):
+            raise bctx.fail(v, f"version {v['version']}: neo4j must be a release like 5.26 "
+                               f"(or '-' after a version that has one), found {release!r}")
+        info[ver]["release"] = release
     bctx.known_versions = versions
     patch_names = set(bolt["patches"] or {})
     patches = {}

@@ -174,7 +174,7 @@ def test_a_new_version_is_a_spec_change(spec_copy: Path) -> None:
     """Declaring a version in bolt.yaml alone yields registries and codecs for it."""
     _edit(spec_copy / "bolt.yaml", '  - {version: "6.1", neo4j: "-", manifest_only: true}',
           '  - {version: "6.1", neo4j: "-", manifest_only: true}\n'
-          '  - {version: "6.9", neo4j: "future", manifest_only: true}')
+          '  - {version: "6.9", neo4j: "-", manifest_only: true}')
     spec = load(spec_copy)
     assert (6, 9) in spec.versions
     files = render(spec, ["spec/packstream.yaml", "spec/bolt.yaml"])

@@ -160,7 +160,7 @@ def test_negotiated_protocol_version(node, server) -> None:
     out = run_js(node, server.uri, "serverInfo")
     # neo4j-driver 6 offers the handshake manifest; the newest version both speak is 6.1
     assert out["protocolVersion"] == {"major": 6, "minor": 1}
-    assert out["agent"] == f"asyncbolt/{asyncbolt.__version__}"
+    assert out["agent"] == "Neo4j/2025.10.0"  # the default: Bolt 6.x came with Neo4j 2025.10
     assert out["address"] == f"127.0.0.1:{server.port}"
 
 

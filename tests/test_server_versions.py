@@ -30,7 +30,8 @@ from asyncbolt.structures import DateTime, DateTimeZoneId, LegacyDateTime, Legac
 from .rawbolt import RECORD, RawBolt, names
 from .sessions import EchoSession, Recorder
 
-AGENT = f"asyncbolt/{asyncbolt.__version__}"
+#: The default agent: the Neo4j release of the negotiated version (spec/bolt.yaml "announce").
+AGENT = {(1, 0): "Neo4j/3.5.0", (2, 0): "Neo4j/3.5.0", (3, 0): "Neo4j/3.5.0"}
 #: 1970-01-01T02:15:00.000000042+01:00 (docs-bolt's example): legacy F carries the local
 #: wall-clock seconds (8100), I the UTC seconds (4500).
 LEGACY_F = bytes.fromhex("b346c91fa42ac90e10")  # F(8100, 42, 3600)
@@ -80,7 +81,7 @@ async def test_v1_v2_conversation(server, version) -> None:
         assert bolt.reply == bytes([0, 0, version[1], version[0]])
         await bolt.send(Init("rawbolt/1.0", {"scheme": "basic", "principal": "neo4j", "credentials": "pw"}))
         init = await bolt.recv()
-        assert init.name == "SUCCESS" and init.metadata == {"server": AGENT}
+        assert init.name == "SUCCESS" and init.metadata == {"server": AGENT[version]}
         assert server.recorder.calls[-1] == ("auth", "basic", "neo4j")
 
         await bolt.send(Run("ECHO", {"x": 1, "s": "a"}), PullAll())
@@ -188,7 +189,7 @@ async def test_v3_conversation(server) -> None:
     recorder = server.recorder
     async with await connect(server, (3, 0)) as bolt:
         assert bolt.reply == b"\x00\x00\x00\x03"
-        assert bolt.hello == {"server": AGENT, "connection_id": bolt.hello["connection_id"]}
+        assert bolt.hello == {"server": AGENT[(3, 0)], "connection_id": bolt.hello["connection_id"]}
         assert bolt.hello["connection_id"].startswith("bolt-")
 
         await bolt.send(Run("ECHO", {"a": 1}, {}), PullAll())
@@ -196,7 +197,10 @@ async def test_v3_conversation(server) -> None:
         assert set(run.metadata) == {"fields", "t_first"}
         rows, summary = await bolt.recv_result()
         assert rows == [[1]]
-        assert set(summary.metadata) == {"type", "t_last"}
+        # An auto-commit transaction ends with a bookmark, as Neo4j's do (made up: EchoSession
+        # gives none).
+        assert set(summary.metadata) == {"type", "t_last", "bookmark"}
+        assert summary.metadata["bookmark"].startswith("asyncbolt:")
 
         await bolt.send(Run("STREAM 3", {}, {}), DiscardAll())
         assert names(await bolt.recv_many(2)) == ["SUCCESS", "SUCCESS"]
@@ -261,6 +265,7 @@ async def test_v4_0_pull_n_discard_and_two_open_results(server) -> None:
         await bolt.send(Discard({"n": -1}))
         rows, summary = await bolt.recv_result()
         assert rows == []
+        assert summary.metadata.pop("bookmark").startswith("asyncbolt:")
         assert summary.metadata == {"type": "r", "t_last": 0, "db": "neo4j", "has_more": False}
 
         # DISCARD n skips n rows and keeps the result open

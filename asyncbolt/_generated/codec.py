@@ -150,10 +150,16 @@ def _bad_field(owner: str, field: str, expected: str, value: Any, at: int | None
                          (owner, field))
 
 
-def _found(item: Any) -> str:
-    """A map value that failed its check, for the error: its type, and a string's start."""
+def _found(item: Any, expected: str = "") -> str:
+    """A map value that failed its check, for the error: its type, a string's start, and for a
+    list that should hold ``List<T>`` items the first item that is no T."""
     if type(item) is str:
         return f"String {item[:40]!r}{'...' if len(item) > 40 else ''}"
+    if type(item) is list and expected.startswith("List<"):
+        want = expected[5:expected.index(">")]
+        for i, element in enumerate(item):
+            if _type_name(element) != want:
+                return f"List whose item [{i}] is {_found(element)}"
     return _type_name(item)
 
 
@@ -227,7 +233,7 @@ def check_request_maps(message: Any, version: Version) -> str | None:
             if entry is None or entry[2] > version or (entry[3] is not None and version > entry[3]):
                 continue
             if not entry[0](item):
-                found = _found(item)
+                found = _found(item, entry[1])
                 return f"{message.name} {field}.{key} must be {entry[1]}, found {found}"
     return None
 
@@ -311,7 +317,7 @@ def _check_response_map(value: dict, table: str, path: str) -> str | None:
         if entry is None:
             continue
         if not entry[0](item):
-            found = _found(item)
+            found = _found(item, entry[1])
             return f"{path}{key} must be {entry[1]}, found {found}"
         nested = entry[2]
         if nested is None:

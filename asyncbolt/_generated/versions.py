@@ -57,6 +57,32 @@ MANIFEST_ONLY: frozenset[Version] = frozenset({
     (6, 1),
 })
 
+#: The Neo4j release a server speaking each version names (spec: ``announce``, else the release
+#: the version came with, else the one before's). A server's default agent announces it as
+#: ``Neo4j/X.Y.0``, the form every client since Bolt 1 accepts (older drivers refuse or cannot
+#: parse any other product).
+NEO4J_RELEASES: dict[Version, str] = {
+    (1, 0): "3.5",
+    (2, 0): "3.5",
+    (3, 0): "3.5",
+    (4, 0): "4.0",
+    (4, 1): "4.1",
+    (4, 2): "4.2",
+    (4, 3): "4.3",
+    (4, 4): "4.4",
+    (5, 0): "5.0",
+    (5, 1): "5.5",
+    (5, 2): "5.7",
+    (5, 3): "5.9",
+    (5, 4): "5.13",
+    (5, 5): "5.13",
+    (5, 6): "5.23",
+    (5, 7): "5.26",
+    (5, 8): "5.26",
+    (6, 0): "2025.10",
+    (6, 1): "2025.10",
+}
+
 #: Patches a connection may negotiate, with the versions that allow them (inclusive).
 PATCHES: dict[str, tuple[Version, Version | None]] = {
     "utc": ((4, 3), (4, 4)),
