@@ -22,6 +22,7 @@ import functools
 import inspect
 import itertools
 import logging
+import re
 import secrets
 import ssl as _ssl
 import time
@@ -73,6 +74,9 @@ _REFUSAL_LOG_INTERVAL = 10.0
 #: fraction of max_connections (see serve()).
 AUTO = "auto"
 _ROUTING_PROCEDURES = ("dbms.routing.getroutingtable", "dbms.cluster.routing.getroutingtable")
+#: Bolt 1 and 2 have no BEGIN/COMMIT/ROLLBACK messages: drivers of that era run these statements
+#: (Neo4j 3.x matches them the same way: one word, any case, an optional semicolon).
+_TX_STATEMENT = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK)\s*;?\s*", re.IGNORECASE)
 
 
 class Result:
@@ -814,7 +818,10 @@ class _Handler:
         session = self._ensure_session()
         extra = msg.extra or {}
         started = time.monotonic()
-        if msg.query.strip().lower().startswith("call ") and any(
+        statement = _TX_STATEMENT.fullmatch(msg.query) if self.conn.version < (3, 0) else None
+        if statement is not None:
+            result = await self._tx_statement(session, statement.group(1).upper(), msg.parameters or {})
+        elif msg.query.strip().lower().startswith("call ") and any(
                 p in msg.query.lower() for p in _ROUTING_PROCEDURES):
             result = await self._routing_procedure(session, msg.parameters or {}, extra)
         else:
@@ -826,6 +833,33 @@ class _Handler:
         elapsed = int((time.monotonic() - started) * 1000)
         meta["t_first" if self.conn.version >= (3, 0) else "result_available_after"] = elapsed
         self.conn.success(meta)
+
+    async def _tx_statement(self, session: ServerSession, word: str, parameters: dict) -> Result:
+        """A Bolt 1/2 transaction statement: the session's begin/commit/rollback, as the
+        messages of Bolt 3+ would call them. BEGIN's ``bookmark``/``bookmarks`` parameters are
+        its bookmarks; COMMIT's result ends with the transaction's bookmark."""
+        if word == "BEGIN":
+            if self.in_tx:
+                raise ClientError("Neo.ClientError.Request.Invalid",
+                                  "BEGIN inside a transaction: COMMIT or ROLLBACK the open one first")
+            given = parameters.get("bookmarks")
+            if not isinstance(given, list):
+                single = parameters.get("bookmark")
+                given = [single] if isinstance(single, str) else []
+            extra = {"bookmarks": [b for b in given if isinstance(b, str)]}
+            await _maybe_await(session.begin(extra if extra["bookmarks"] else {}))
+            self.in_tx = True
+            return Result([])
+        if not self.in_tx:
+            raise ClientError("Neo.ClientError.Request.Invalid",
+                              f"{word} without a transaction: BEGIN one first")
+        await self._drop_streams()
+        self.in_tx = False
+        if word == "ROLLBACK":
+            await _maybe_await(session.rollback())
+            return Result([])
+        meta = dict(await _maybe_await(session.commit()) or {})
+        return Result([], (), {"bookmark": meta.get("bookmark") or self.server.next_bookmark()})
 
     async def _call_run(self, session: ServerSession, query: str, parameters: dict, extra: dict) -> Result:
         run = session.run
