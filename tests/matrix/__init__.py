@@ -138,9 +138,10 @@ _STORE: list[int] = []
 
 
 @contextlib.contextmanager
-def asyncbolt_server() -> Iterator[Target]:
-    """asyncbolt's server framework, default settings, :class:`MatrixSession`."""
-    with ServerThread(MatrixSession) as srv:
+def asyncbolt_server(**options: Any) -> Iterator[Target]:
+    """asyncbolt's server framework, default settings, :class:`MatrixSession` (``options``: for
+    ``asyncbolt.serve``, e.g. an ``agent=`` to show what the default spares a client)."""
+    with ServerThread(MatrixSession, **options) as srv:
         yield Target("asyncbolt", srv.uri, kinds=ALL_KINDS)
 
 

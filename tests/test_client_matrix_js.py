@@ -1,0 +1,262 @@
+"""The client matrix, JavaScript side (issue 16): the official JavaScript driver of every era
+against both of asyncbolt's servers with default settings.
+
+``neo4j-driver`` 1.7 (Bolt 1-3, CommonJS, ``.v1``), 4.4, 5.28 and 6.x each install into their own
+cached npm folder (``tests.matrix.npm_folder``); ``tests/matrix/js_client.cjs`` runs every
+scenario with one of them against a :class:`tests.matrix.Target` and prints the results as JSON.
+One Node process per (driver, server), cached for the module; each test asserts one scenario
+of it precisely and :func:`tests.matrix.record` keeps the outcome for the README's table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from asyncbolt._generated.versions import NEO4J_RELEASES
+
+from .matrix import SERVERS, Target, asyncbolt_server, npm_folder, record, run_client
+
+CLIENT = Path(__file__).parent / "matrix" / "js_client.cjs"
+
+#: npm folder name -> (package spec, the Bolt version it must negotiate with asyncbolt's servers;
+#: 6.x: any 6.x the spec has, as a newer 6 may speak a newer minor).
+DRIVERS: dict[str, tuple[str, str | None]] = {
+    "1.7": ("neo4j-driver@1.7", "3.0"),
+    "4.4": ("neo4j-driver@4.4", "4.4"),
+    "5.28": ("neo4j-driver@5.28", "5.8"),
+    "6": ("neo4j-driver@6", None),
+}
+STREAM_ROWS = 20000
+FETCH_SIZE = 1000
+
+#: What ``asyncbolt serve`` gives back where LadybugDB cannot hold the value as sent (see
+#: asyncbolt/backends/ladybug.py): timestamps have microseconds, a DateTime parameter is stored
+#: as its UTC instant without the offset, an INTERVAL has no months (30 days each).
+SERVE_STORES: dict[str, dict[str, Any]] = {
+    "localdatetime": {"$type": "LocalDateTime", "year": 1999, "month": 12, "day": 31, "hour": 23,
+                      "minute": 59, "second": 59, "nanosecond": 123456000},
+    "datetime": {"$type": "LocalDateTime", "year": 2024, "month": 2, "day": 29, "hour": 12,
+                 "minute": 37, "second": 1, "nanosecond": 123456000},
+    "duration": {"$type": "Duration", "months": 0, "days": 14 * 30 + 3, "seconds": 4, "nanoseconds": 0},
+}
+
+
+#: Servers beyond tests.matrix.SERVERS: asyncbolt's pinned to Bolt 1.0 and 2.0 (only 1.7 speaks them).
+PINNED: dict[str, tuple[int, int]] = {"asyncbolt@1.0": (1, 0), "asyncbolt@2.0": (2, 0)}
+#: (driver, server): every driver against both servers, 1.7 also against the pinned ones.
+CASES = [(driver, server) for server in sorted(SERVERS) for driver in DRIVERS] + [("1.7", name) for name in PINNED]
+#: What Bolt 1 cannot carry (Bolt 2 added temporal and spatial values).
+BOLT1_HAS_NO = {"date", "time", "localtime", "datetime", "localdatetime", "duration", "point"}
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[Any]:
+    """A server by name, started on first use and kept for the module."""
+    with contextlib.ExitStack() as stack:
+        started: dict[str, Target] = {}
+
+        def get(name: str) -> Target:
+            if name not in started:
+                if name in PINNED:
+                    found = stack.enter_context(asyncbolt_server(versions=[PINNED[name]]))
+                else:
+                    found = stack.enter_context(SERVERS[name]())
+                started[name] = found
+            return started[name]
+
+        yield get
+
+
+_RUNS: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+@pytest.fixture(params=CASES, ids=[f"{driver}-{server}" for driver, server in CASES])
+def run(request: pytest.FixtureRequest, servers: Any) -> dict[str, Any]:
+    """The client script's output for (driver, server): one Node process, run once."""
+    version, server = request.param
+    node = shutil.which("node")
+    folder = npm_folder(f"js-{version}", [DRIVERS[version][0]])  # skips when it cannot install
+    assert node is not None  # npm_folder skipped otherwise
+    target = servers(server)
+    if (version, server) not in _RUNS:
+        try:
+            _RUNS[version, server] = run_client([node, str(CLIENT), str(folder)], target, timeout=300)
+        except AssertionError as exc:  # the script itself died: once, for all its tests
+            _RUNS[version, server] = {"fatal": str(exc)}
+            record(f"neo4j-driver (JS) {DRIVERS[version][0]}", target.name, None, "connect", False, str(exc))
+    if "fatal" in _RUNS[version, server]:
+        pytest.fail(_RUNS[version, server]["fatal"])
+    out = dict(_RUNS[version, server])
+    out["server"], out["uri"], out["kinds"] = target.name, target.uri, target.kinds
+    pinned = PINNED.get(server)
+    out["wanted_protocol"] = f"{pinned[0]}.{pinned[1]}" if pinned else DRIVERS[version][1]
+    return out
+
+
+def _client(out: dict[str, Any]) -> str:
+    return f"neo4j-driver (JS) {out['driver']}"
+
+
+class _Recorded:
+    """Assertions of one scenario, recorded as its outcome (the failure's message as detail)."""
+
+    def __init__(self, out: dict[str, Any], scenario: str) -> None:
+        self.out, self.scenario = out, scenario
+
+    def __enter__(self) -> dict[str, Any]:
+        if self.scenario == "connect":  # the connection itself: the script's top level
+            return self.out
+        found = self.out["scenarios"].get(self.scenario)
+        assert found is not None, f"the client script did not run {self.scenario}"
+        return found
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
+        detail = "" if exc is None else f"{kind.__name__}: {exc}"
+        record(_client(self.out), self.out["server"], self.out.get("protocol"), self.scenario,
+               exc is None, detail)
+
+
+def test_connects_with_the_default_agent(run: dict[str, Any]) -> None:
+    """Every era connects with no server settings: the agent is Neo4j/X.Y.0 of the negotiated
+    version (1.7 parses it and crashed on asyncbolt/...), the version is the newest both speak."""
+    with _Recorded(run, "connect"):
+        assert "serverInfoError" not in run, run.get("serverInfoError")
+        protocol = tuple(int(p) for p in run["protocol"].split("."))
+        if run["wanted_protocol"] is not None:
+            assert run["protocol"] == run["wanted_protocol"]
+        else:
+            assert protocol[0] == run["major"]
+        assert run["agent"] == f"Neo4j/{NEO4J_RELEASES[protocol]}.0"
+        # the handshake's own answer agrees (5.7+ drivers negotiate through the manifest)
+        assert run["handshake"] in ("manifest", run["protocol"])
+
+
+def test_values_echo(run: dict[str, Any]) -> None:
+    with _Recorded(run, "values") as found:
+        kinds = found["kinds"]
+        # the script skips no kind the server can echo and the protocol carries: a JS driver has
+        # every one of them
+        wanted = [k for k in run["kinds"] if run["protocol"] != "1.0" or k not in BOLT1_HAS_NO]
+        assert sorted(kinds) == sorted(wanted)
+        for kind, outcome in kinds.items():
+            assert "error" not in outcome, (kind, outcome)
+            if run["server"] == "serve" and kind in SERVE_STORES:
+                got = {k: v for k, v in outcome["got"].items() if k != "str"}
+                assert got == SERVE_STORES[kind], kind
+            else:
+                assert outcome["equal"], (kind, outcome)
+        if "integer" in kinds:  # beyond JS numbers: a lossless Integer both ways
+            assert kinds["integer"]["got"] == {"int": "-9223372036854775808"}
+        if "bytes" in kinds:
+            assert kinds["bytes"]["got"] == {"bytes": [0, 1, -1, 127, -128]}
+
+
+def test_graph_values(run: dict[str, Any]) -> None:
+    with _Recorded(run, "graph") as found:
+        assert found["ok"], found
+        (row,) = found["rows"]
+        a, r, p = row["a"], row["r"], row["p"]
+        element_ids = run["major"] >= 5
+        if run["server"] == "asyncbolt":
+            assert a["labels"] == ["Person", "Admin"]
+            assert a["properties"] == {"name": "Ada", "born": {"int": "1815"}}
+            assert (r["type"], r["properties"]) == ("KNOWS", {"since": {"int": "1833"}})
+            assert p == {"$type": "Path", "relationships": ["KNOWS"],
+                         "nodes": [{"name": "Ada", "born": {"int": "1815"}}, {"name": "Charles"}]}
+            ids = ("4:db:1", "5:db:7", "4:db:2") if element_ids else ({"int": "1"}, {"int": "7"}, {"int": "2"})
+        else:
+            assert a["labels"] == ["MatrixPerson"]
+            assert a["properties"] == {"name": "Ada", "born": {"int": "1815"}}
+            assert (r["type"], r["properties"]) == ("MATRIX_KNOWS", {"since": {"int": "1833"}})
+            assert p == {"$type": "Path", "relationships": ["MATRIX_KNOWS"],
+                         "nodes": [{"name": "Ada", "born": {"int": "1815"}},
+                                   {"name": "Charles", "born": {"int": "1791"}}]}
+            # ids: table << 40 | offset before Bolt 5, "table:offset" element ids since
+            ids = (("1:0", "2:0", "1:1") if element_ids else
+                   ({"int": str(1 << 40)}, {"int": str(2 << 40)}, {"int": str((1 << 40) + 1)}))
+        assert (a["id"], r["id"], r["end"]) == ids
+        assert r["start"] == a["id"]
+
+
+def test_stream_with_back_pressure(run: dict[str, Any]) -> None:
+    """20,000 rows arrive whole and in order; 4.4+ ask for them 1,000 at a time (PULL n=1000
+    twenty times, counted on the wire), 1.7 (Bolt 1-3) has only PULL_ALL. 5.x+ iterate the
+    result asynchronously: while the reader pauses after its first 1,000 rows the driver has
+    asked for at most the next batch or two, not the remaining nineteen."""
+    with _Recorded(run, "stream") as found:
+        assert (found["count"], found["first"], found["last"], found["inOrder"]) == (STREAM_ROWS, 1, STREAM_ROWS, True)
+        if run["major"] == 1:
+            assert (found["pullAll"], found["pullBatches"]) == (1, 0)
+        else:
+            assert (found["pullAll"], found["pullBatches"]) == (0, STREAM_ROWS // FETCH_SIZE)
+        if run["major"] >= 5:
+            assert 1 <= found["pullsWhilePaused"] <= 3, found
+        else:
+            assert found["pullsWhilePaused"] is None
+        assert found["queryType"] == "r"
+        assert found["ok"]
+
+
+def test_failure_and_recovery(run: dict[str, Any]) -> None:
+    with _Recorded(run, "failure") as found:
+        assert found["error"]["code"] == "Neo.ClientError.Statement.SyntaxError", found
+        assert found["sameSession"] == "after failure" and found["nextSession"] == "next session"
+        assert found["ok"]
+
+
+def test_explicit_and_managed_transactions(run: dict[str, Any]) -> None:
+    with _Recorded(run, "transactions") as found:
+        before = found["before"]
+        assert found["afterCommit"] == before + 1, found
+        assert found["inside"] == before + 2, found  # the transaction sees its own write
+        assert found["afterRollback"] == before + 1, found
+        assert found["managedRead"] == before + 2, found
+        assert found["ok"], found
+
+
+def test_bookmarks_across_transactions(run: dict[str, Any]) -> None:
+    with _Recorded(run, "bookmarks") as found:
+        committed = "ladybug" if run["server"] == "serve" else "asyncbolt"
+        assert len(found["afterCommit"]) == 1 and re.fullmatch(rf"{committed}:\d+", found["afterCommit"][0]), found
+        assert len(found["afterAutoCommit"]) == 1, found
+        if not run["protocol"].startswith(("1.", "2.")):  # Bolt 3+: an auto-commit transaction is named by a bookmark too
+            assert found["afterAutoCommit"] != found["afterCommit"], found
+        assert found["second"] == "after bookmarks"
+        assert found["ok"]
+
+
+def test_wrong_password(run: dict[str, Any]) -> None:
+    with _Recorded(run, "auth") as found:
+        assert found["error"]["code"] == "Neo.ClientError.Security.Unauthorized", found
+        assert found["ms"] < 10000, found  # an answer, not a timeout
+
+
+def test_routing(run: dict[str, Any]) -> None:
+    """neo4j:// (bolt+routing:// for 1.7): the server's default routing table names the address
+    the client came to, and both a write and a read go there."""
+    with _Recorded(run, "routing") as found:
+        assert found["uri"].startswith("bolt+routing://" if run["major"] == 1 else "neo4j://")
+        assert (found["write"], found["read"]) == ("routed write", "routed read"), found
+        assert found["address"] == re.sub(r"^[a-z+]+://", "", run["uri"])
+        assert found["ok"]
+
+
+def test_the_old_agent_crashed_the_1_7_driver() -> None:
+    """Why the default agent is Neo4j/X.Y.0: with any other product 1.7 throws while parsing it,
+    outside any promise, and the Node process dies (issue 16)."""
+    node = shutil.which("node")
+    folder = npm_folder("js-1.7", [DRIVERS["1.7"][0]])
+    assert node is not None
+    with asyncbolt_server(agent="asyncbolt/0.1.0") as target:
+        done = subprocess.run([node, str(CLIENT), str(folder), target.json()], capture_output=True,
+                              text=True, timeout=120)
+    assert done.returncode != 0
+    assert "Unparsable Neo4j version: asyncbolt/0.1.0" in done.stderr
