@@ -251,6 +251,16 @@ def test_wrong_password(run: dict[str, Any]) -> None:
         assert found["ms"] < 10000, found  # an answer, not a timeout
 
 
+def test_verify_connectivity(run: dict[str, Any]) -> None:
+    """Each era's own check on a fresh driver (1.7: driver.onCompleted; 4.4: verifyConnectivity()
+    resolving to the server's info; 5.x+: getServerInfo()) sees the same agent as a query."""
+    with _Recorded(run, "verify") as found:
+        assert found["agent"] == run["agent"], found
+        assert found["address"] == re.sub(r"^[a-z+]+://", "", run["uri"])
+        assert found["protocol"] == (run["protocol"] if run["major"] >= 5 else None)
+        assert found["ok"]
+
+
 def test_routing(run: dict[str, Any]) -> None:
     """neo4j:// (bolt+routing:// for 1.7): the server's default routing table names the address
     the client came to, and both a write and a read go there."""

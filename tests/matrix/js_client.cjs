@@ -415,6 +415,35 @@ const scenarios = {
     return out
   },
 
+  async verify () {
+    // The driver's own connectivity check on a fresh driver: 1.7 calls driver.onCompleted with
+    // the server's info, 4.4 resolves verifyConnectivity() with it, 5.x+ have getServerInfo()
+    const driver = openDriver(target.uri, target.password)
+    try {
+      let info
+      if (major === 1) {
+        info = await new Promise((resolve, reject) => {
+          driver.onError = reject
+          driver.onCompleted = resolve // setting it starts the check
+        })
+      } else if (driver.getServerInfo) {
+        await driver.verifyConnectivity()
+        info = await driver.getServerInfo()
+      } else {
+        info = await driver.verifyConnectivity()
+      }
+      const agent = info.agent || info.version || null
+      return {
+        ok: agent === out.agent,
+        agent,
+        protocol: info.protocolVersion === undefined ? null : String(info.protocolVersion),
+        address: info.address || null
+      }
+    } finally {
+      await closeDriver(driver)
+    }
+  },
+
   async routing () {
     const hostPort = target.uri.replace(/^[a-z+]+:\/\//, '')
     const uri = (major === 1 ? 'bolt+routing://' : 'neo4j://') + hostPort
@@ -444,8 +473,9 @@ async function serverInfo (driver) {
   })
 }
 
+const out = { driver: version, major, agent: null, protocol: null, scenarios: {} }
+
 async function main () {
-  const out = { driver: version, major, agent: null, protocol: null, scenarios: {} }
   const driver = openDriver(target.uri, target.password)
   try {
     try {
