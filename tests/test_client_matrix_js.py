@@ -11,8 +11,10 @@ of it precisely and :func:`tests.matrix.record` keeps the outcome for the README
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import shutil
+import ssl
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,8 +53,11 @@ SERVE_STORES: dict[str, dict[str, Any]] = {
 
 #: Servers beyond tests.matrix.SERVERS: asyncbolt's pinned to Bolt 1.0 and 2.0 (only 1.7 speaks them).
 PINNED: dict[str, tuple[int, int]] = {"asyncbolt@1.0": (1, 0), "asyncbolt@2.0": (2, 0)}
-#: (driver, server): every driver against both servers, 1.7 also against the pinned ones.
-CASES = [(driver, server) for server in sorted(SERVERS) for driver in DRIVERS] + [("1.7", name) for name in PINNED]
+#: asyncbolt's server with TLS (a throwaway certificate): bolt+ssc://, 1.7 with its defaults.
+TLS = "asyncbolt (TLS)"
+#: (driver, server): every driver against both servers and TLS, 1.7 also against the pinned ones.
+CASES = ([(driver, server) for server in [*sorted(SERVERS), TLS] for driver in DRIVERS]
+         + [("1.7", name) for name in PINNED])
 #: What Bolt 1 cannot carry (Bolt 2 added temporal and spatial values).
 BOLT1_HAS_NO = {"date", "time", "localtime", "datetime", "localdatetime", "duration", "point",
                 "datetime_zone", "point3d"}
@@ -71,12 +76,23 @@ def servers() -> Iterator[Any]:
             if name not in started:
                 if name in PINNED:
                     found = stack.enter_context(asyncbolt_server(versions=[PINNED[name]]))
+                elif name == TLS:
+                    found = stack.enter_context(_tls_server())
                 else:
                     found = stack.enter_context(SERVERS[name]())
                 started[name] = found
             return started[name]
 
         yield get
+
+
+@contextlib.contextmanager
+def _tls_server() -> Iterator[Target]:
+    trustme = pytest.importorskip("trustme", reason="trustme (a dev dependency) makes the test certificate")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(context)
+    with asyncbolt_server(ssl=context) as target:
+        yield dataclasses.replace(target, uri=target.uri.replace("bolt://", "bolt+ssc://"))
 
 
 _RUNS: dict[tuple[str, str], dict[str, Any]] = {}
@@ -99,7 +115,10 @@ def run(request: pytest.FixtureRequest, servers: Any) -> dict[str, Any]:
     if "fatal" in _RUNS[version, server]:
         pytest.fail(_RUNS[version, server]["fatal"])
     out = dict(_RUNS[version, server])
-    out["server"], out["uri"], out["kinds"] = target.name, target.uri, target.kinds
+    # backend: whose answers to expect; server: the name in the results (Bolt-pinned runs are
+    # asyncbolt's, told apart by the version they negotiated)
+    out["backend"], out["uri"], out["kinds"] = target.name, target.uri, target.kinds
+    out["server"] = TLS if server == TLS else target.name
     pinned = PINNED.get(server)
     out["wanted_protocol"] = f"{pinned[0]}.{pinned[1]}" if pinned else DRIVERS[version][1]
     return out
@@ -148,12 +167,12 @@ def test_values_echo(run: dict[str, Any]) -> None:
         kinds = found["kinds"]
         # the script skips no kind the server can echo and the protocol carries: a JS driver has
         # every one of them
-        wanted = run["kinds"] + (ASYNCBOLT_EXTRAS if run["server"] == "asyncbolt" else [])
+        wanted = run["kinds"] + (ASYNCBOLT_EXTRAS if run["backend"] == "asyncbolt" else [])
         wanted = [k for k in wanted if run["protocol"] != "1.0" or k not in BOLT1_HAS_NO]
         assert sorted(kinds) == sorted(wanted)
         for kind, outcome in kinds.items():
             assert "error" not in outcome, (kind, outcome)
-            if run["server"] == "serve" and kind in SERVE_STORES:
+            if run["backend"] == "serve" and kind in SERVE_STORES:
                 got = {k: v for k, v in outcome["got"].items() if k != "str"}
                 assert got == SERVE_STORES[kind], kind
             else:
@@ -177,7 +196,7 @@ def test_graph_values(run: dict[str, Any]) -> None:
         (row,) = found["rows"]
         a, r, p = row["a"], row["r"], row["p"]
         element_ids = run["major"] >= 5
-        if run["server"] == "asyncbolt":
+        if run["backend"] == "asyncbolt":
             assert a["labels"] == ["Person", "Admin"]
             assert a["properties"] == {"name": "Ada", "born": {"int": "1815"}}
             assert (r["type"], r["properties"]) == ("KNOWS", {"since": {"int": "1833"}})
@@ -236,7 +255,7 @@ def test_explicit_and_managed_transactions(run: dict[str, Any]) -> None:
 
 def test_bookmarks_across_transactions(run: dict[str, Any]) -> None:
     with _Recorded(run, "bookmarks") as found:
-        committed = "ladybug" if run["server"] == "serve" else "asyncbolt"
+        committed = "ladybug" if run["backend"] == "serve" else "asyncbolt"
         assert len(found["afterCommit"]) == 1 and re.fullmatch(rf"{committed}:\d+", found["afterCommit"][0]), found
         assert len(found["afterAutoCommit"]) == 1, found
         if not run["protocol"].startswith(("1.", "2.")):  # Bolt 3+: an auto-commit transaction is named by a bookmark too
@@ -265,7 +284,9 @@ def test_routing(run: dict[str, Any]) -> None:
     """neo4j:// (bolt+routing:// for 1.7): the server's default routing table names the address
     the client came to, and both a write and a read go there."""
     with _Recorded(run, "routing") as found:
-        assert found["uri"].startswith("bolt+routing://" if run["major"] == 1 else "neo4j://")
+        secure = run["uri"].startswith("bolt+ssc://")
+        assert found["uri"].startswith("bolt+routing://" if run["major"] == 1 else
+                                       "neo4j+ssc://" if secure else "neo4j://")
         assert (found["write"], found["read"]) == ("routed write", "routed read"), found
         assert found["address"] == re.sub(r"^[a-z+]+://", "", run["uri"])
         assert found["ok"]

@@ -154,10 +154,16 @@ function errorOf (e) {
 
 // -- per-major switches -------------------------------------------------------------------------
 
+// bolt+ssc:// (TLS, any certificate): 4.4+ take the scheme; 1.7 has only bolt:// and encrypts
+// by default, trusting any certificate, as Neo4j 3.5 shipped with TLS on
+const SECURE = /^[a-z]+\+ssc:\/\//.test(target.uri)
+
 function openDriver (uri, password) {
   const config = { connectionTimeout: 10000, maxTransactionRetryTime: 5000 }
-  // 1.7 encrypts by default (Neo4j 3.5 shipped with TLS on); these servers listen in plain text
-  if (major === 1) config.encrypted = false
+  if (major === 1) {
+    uri = uri.replace(/^bolt\+ssc:\/\//, 'bolt://')
+    if (!SECURE) config.encrypted = false // a plain-text server: 1.7 must be told
+  }
   if (major >= 4) config.fetchSize = FETCH_SIZE
   return neo4j.driver(uri, neo4j.auth.basic(target.user, password), config)
 }
@@ -446,7 +452,7 @@ const scenarios = {
 
   async routing () {
     const hostPort = target.uri.replace(/^[a-z+]+:\/\//, '')
-    const uri = (major === 1 ? 'bolt+routing://' : 'neo4j://') + hostPort
+    const uri = (major === 1 ? 'bolt+routing://' : (SECURE ? 'neo4j+ssc://' : 'neo4j://')) + hostPort
     const driver = openDriver(uri, target.password)
     const out = { uri }
     try {
