@@ -62,8 +62,9 @@ CASES = ([(driver, server) for server in [*sorted(SERVERS), TLS] for driver in D
 BOLT1_HAS_NO = {"date", "time", "localtime", "datetime", "localdatetime", "duration", "point",
                 "datetime_zone", "point3d"}
 #: Values the script echoes on asyncbolt's server beyond Target.kinds (a zone id, a 3D point,
-#: a 70,000-character string).
+#: a 70,000-character string), and with 6.x Bolt 6's vectors and 6.1's UUID.
 ASYNCBOLT_EXTRAS = ["datetime_zone", "point3d", "long_string"]
+BOLT6_EXTRAS = ["vector_float32", "vector_int64", "uuid"]
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +169,8 @@ def test_values_echo(run: dict[str, Any]) -> None:
         # the script skips no kind the server can echo and the protocol carries: a JS driver has
         # every one of them
         wanted = run["kinds"] + (ASYNCBOLT_EXTRAS if run["backend"] == "asyncbolt" else [])
+        if run["backend"] == "asyncbolt" and run["major"] >= 6:
+            wanted += BOLT6_EXTRAS
         wanted = [k for k in wanted if run["protocol"] != "1.0" or k not in BOLT1_HAS_NO]
         assert sorted(kinds) == sorted(wanted)
         for kind, outcome in kinds.items():
@@ -188,6 +191,12 @@ def test_values_echo(run: dict[str, Any]) -> None:
             assert zoned["timeZoneOffsetSeconds"] == (None if run["major"] == 1 else 7200)
         if "long_string" in kinds:
             assert kinds["long_string"]["got"] == {"length": 70000}
+        if "vector_float32" in kinds:
+            assert kinds["vector_float32"]["got"] == {"$type": "Vector", "elementType": "FLOAT32",
+                                                      "data": [1.5, -2, 0.25]}
+            assert kinds["vector_int64"]["got"] == {"$type": "Vector", "elementType": "INT64",
+                                                    "data": [str(-(2**63)), "0", "7"]}
+            assert kinds["uuid"]["got"] == {"$type": "UUID", "str": "0f8fad5b-d9cb-469f-a165-70867728950e"}
 
 
 def test_graph_values(run: dict[str, Any]) -> None:
@@ -261,6 +270,18 @@ def test_bookmarks_across_transactions(run: dict[str, Any]) -> None:
         if not run["protocol"].startswith(("1.", "2.")):  # Bolt 3+: an auto-commit transaction is named by a bookmark too
             assert found["afterAutoCommit"] != found["afterCommit"], found
         assert found["second"] == "after bookmarks"
+        assert found["ok"]
+
+
+def test_execute_query_with_its_bookmark_manager(run: dict[str, Any]) -> None:
+    """5.x+: driver.executeQuery, a write and the reads around it chained by the driver's
+    bookmark manager (4.4 and 1.7 have no such API: the script says so, nothing is recorded)."""
+    if run["major"] < 5:
+        assert run["scenarios"]["executeQuery"]["supported"] is False
+        return
+    with _Recorded(run, "executeQuery") as found:
+        assert found["after"] == found["before"] + 1, found
+        assert len(found["bookmarks"]) == 1 and re.fullmatch(r"(asyncbolt|ladybug):\d+", found["bookmarks"][0]), found
         assert found["ok"]
 
 

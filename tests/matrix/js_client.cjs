@@ -110,6 +110,10 @@ function describe (v) {
     if (Object.is(v, -0)) return { float: '-0' }
     return { float: Number.isFinite(v) ? v : String(v) }
   }
+  if (neo4j.isVector && neo4j.isVector(v)) { // 6.x, Bolt 6.0+
+    return { $type: 'Vector', elementType: String(v.getType()), data: Array.from(v.asTypedArray(), x => typeof x === 'bigint' ? String(x) : x) }
+  }
+  if (neo4j.isUUID && neo4j.isUUID(v)) return { $type: 'UUID', str: v.toString() } // 6.x, Bolt 6.1+
   if (v instanceof Int8Array) return { bytes: Array.from(v) }
   if (Array.isArray(v)) return v.map(describe)
   if (neo4j.isDate(v)) return fieldsOf('Date', v)
@@ -247,6 +251,9 @@ function sample (kind) {
     case 'datetime_zone': return new types.DateTime(2024, 7, 1, 12, 0, 0, 0, undefined, 'Europe/Paris')
     case 'point3d': return new types.Point(neo4j.int(4979), 12.5, 55.0, 100.0)
     case 'long_string': return 'x'.repeat(70000)
+    case 'vector_float32': return neo4j.vector(new Float32Array([1.5, -2, 0.25]))
+    case 'vector_int64': return neo4j.vector(new BigInt64Array([-9223372036854775808n, 0n, 7n]))
+    case 'uuid': return neo4j.uuid('0f8fad5b-d9cb-469f-a165-70867728950e')
     default: return undefined
   }
 }
@@ -269,7 +276,8 @@ const scenarios = {
     const results = {}
     let ok = true
     await withSession(driver, {}, async session => {
-      const extras = target.name === 'asyncbolt' ? ['datetime_zone', 'point3d', 'long_string'] : []
+      const extras = target.name !== 'asyncbolt' ? [] : ['datetime_zone', 'point3d', 'long_string',
+        ...(major >= 6 ? ['vector_float32', 'vector_int64', 'uuid'] : [])]
       for (const kind of [...target.kinds, ...extras]) {
         const sent = sample(kind)
         if (sent === undefined) continue
@@ -401,6 +409,19 @@ const scenarios = {
     out.ok = out.afterCommit.length > 0 && out.afterAutoCommit.length > 0 &&
       out.afterCommit.every(b => typeof b === 'string' && b.length > 0) &&
       out.second === 'after bookmarks'
+    return out
+  },
+
+  async executeQuery (driver) {
+    // 5.x+: the driver-level API, its bookmark manager chaining a write and the reads after it
+    if (!driver.executeQuery) return { ok: true, supported: false }
+    const count = async () => num((await driver.executeQuery(Q.count, {}, { routing: neo4j.routing.READ })).records[0].get(0))
+    const out = { supported: true, before: await count() }
+    const key = process.pid * 10 + 7
+    out.written = num((await driver.executeQuery(Q.write, { k: neo4j.int(key) })).records[0].get(0))
+    out.after = await count()
+    out.bookmarks = await driver.executeQueryBookmarkManager.getBookmarks()
+    out.ok = out.written === key && out.after === out.before + 1 && out.bookmarks.length > 0
     return out
   },
 
