@@ -22,7 +22,6 @@ import functools
 import inspect
 import itertools
 import logging
-import re
 import secrets
 import ssl as _ssl
 import time
@@ -74,9 +73,20 @@ _REFUSAL_LOG_INTERVAL = 10.0
 #: fraction of max_connections (see serve()).
 AUTO = "auto"
 _ROUTING_PROCEDURES = ("dbms.routing.getroutingtable", "dbms.cluster.routing.getroutingtable")
-#: Bolt 1 and 2 have no BEGIN/COMMIT/ROLLBACK messages: drivers of that era run these statements
-#: (Neo4j 3.x matches them the same way: one word, any case, an optional semicolon).
-_TX_STATEMENT = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK)\s*;?\s*", re.IGNORECASE)
+#: Transactions as queries (Memgraph's dialect, which pymgclient speaks: with its DB-API default
+#: ``autocommit=False`` every statement is preceded by RUN "BEGIN" and ended by RUN "COMMIT").
+_TX_QUERIES = frozenset({"BEGIN", "COMMIT", "ROLLBACK"})
+
+
+def _statement_bookmarks(parameters: dict[str, Any]) -> dict[str, Any]:
+    """BEGIN's extra from the parameters of a Bolt 1/2 RUN "BEGIN", where the drivers of that era
+    (the JavaScript driver 1.7, as Neo4j 3.x read them) put ``bookmark`` and/or ``bookmarks``."""
+    given = parameters.get("bookmarks")
+    if not isinstance(given, list):
+        single = parameters.get("bookmark")
+        given = [single] if isinstance(single, str) else []
+    bookmarks = [b for b in given if isinstance(b, str)]
+    return {"bookmarks": bookmarks} if bookmarks else {}
 
 
 class Result:
@@ -319,6 +329,8 @@ class _Handler:
         self.session: ServerSession | None = None
         self.streams: dict[Any, _Stream] = {}
         self.in_tx = False
+        #: The transaction was begun by RUN "BEGIN" (see _tx_query()), not by a BEGIN message.
+        self.query_tx = False
         self.wake = asyncio.Event()
         self.eof = False
         # Resolved when a RESET arrives, so a hook still running can be cancelled.
@@ -770,6 +782,7 @@ class _Handler:
     async def on_reset(self, request: Request) -> None:
         await self._drop_streams()
         session = self._ensure_session()
+        self.query_tx = False
         if self.in_tx:
             self.in_tx = False
             try:
@@ -786,23 +799,26 @@ class _Handler:
 
     async def on_begin(self, request: Request) -> None:
         await _maybe_await(self._ensure_session().begin(request.message.extra or {}))
-        self.in_tx = True
+        self.in_tx, self.query_tx = True, False
         self.conn.success({})
 
     async def on_commit(self, request: Request) -> None:
         await self._drop_streams()
-        self.in_tx = False
+        self.conn.success(await self._commit())
+
+    async def _commit(self) -> dict[str, Any]:
+        self.in_tx = self.query_tx = False
         meta = dict(await _maybe_await(self._ensure_session().commit()) or {})
         if "bookmark" not in meta:
             # Neo4j always answers COMMIT with a bookmark, and drivers rely on it: the Python
             # driver 1.7 sends the last one it got (``[None]`` when there was none) in its next
             # BEGIN. A session that tracks its own passes it; otherwise one is made up.
             meta["bookmark"] = self.server.next_bookmark()
-        self.conn.success(meta)
+        return meta
 
     async def on_rollback(self, request: Request) -> None:
         await self._drop_streams()
-        self.in_tx = False
+        self.in_tx = self.query_tx = False
         await _maybe_await(self._ensure_session().rollback())
         self.conn.success({})
 
@@ -818,9 +834,11 @@ class _Handler:
         session = self._ensure_session()
         extra = msg.extra or {}
         started = time.monotonic()
-        statement = _TX_STATEMENT.fullmatch(msg.query) if self.conn.version < (3, 0) else None
-        if statement is not None:
-            result = await self._tx_statement(session, statement.group(1).upper(), msg.parameters or {})
+        tx_word = msg.query.strip().rstrip(";").rstrip().upper() if len(msg.query) <= 16 else ""
+        if tx_word in _TX_QUERIES and (self.query_tx or (tx_word == "BEGIN" and not self.in_tx)):
+            if self.conn.version < (3, 0):  # Bolt 1/2 (no RUN extra): BEGIN's parameters name them
+                extra = _statement_bookmarks(msg.parameters or {})
+            result = await self._tx_query(session, tx_word, extra)
         elif msg.query.strip().lower().startswith("call ") and any(
                 p in msg.query.lower() for p in _ROUTING_PROCEDURES):
             result = await self._routing_procedure(session, msg.parameters or {}, extra)
@@ -834,33 +852,6 @@ class _Handler:
         meta["t_first" if self.conn.version >= (3, 0) else "result_available_after"] = elapsed
         self.conn.success(meta)
 
-    async def _tx_statement(self, session: ServerSession, word: str, parameters: dict) -> Result:
-        """A Bolt 1/2 transaction statement: the session's begin/commit/rollback, as the
-        messages of Bolt 3+ would call them. BEGIN's ``bookmark``/``bookmarks`` parameters are
-        its bookmarks; COMMIT's result ends with the transaction's bookmark."""
-        if word == "BEGIN":
-            if self.in_tx:
-                raise ClientError("Neo.ClientError.Request.Invalid",
-                                  "BEGIN inside a transaction: COMMIT or ROLLBACK the open one first")
-            given = parameters.get("bookmarks")
-            if not isinstance(given, list):
-                single = parameters.get("bookmark")
-                given = [single] if isinstance(single, str) else []
-            extra = {"bookmarks": [b for b in given if isinstance(b, str)]}
-            await _maybe_await(session.begin(extra if extra["bookmarks"] else {}))
-            self.in_tx = True
-            return Result([])
-        if not self.in_tx:
-            raise ClientError("Neo.ClientError.Request.Invalid",
-                              f"{word} without a transaction: BEGIN one first")
-        await self._drop_streams()
-        self.in_tx = False
-        if word == "ROLLBACK":
-            await _maybe_await(session.rollback())
-            return Result([])
-        meta = dict(await _maybe_await(session.commit()) or {})
-        return Result([], (), {"bookmark": meta.get("bookmark") or self.server.next_bookmark()})
-
     async def _call_run(self, session: ServerSession, query: str, parameters: dict, extra: dict) -> Result:
         run = session.run
         seed_style = _takes_two(type(session))
@@ -870,6 +861,22 @@ class _Handler:
         if seed_style:
             return Result(["result"], [[value]])
         raise TypeError(f"run() must return asyncbolt.Result, not {type(value).__name__}")
+
+    async def _tx_query(self, session: ServerSession, word: str, extra: dict) -> Result:
+        """RUN "BEGIN"/"COMMIT"/"ROLLBACK" as Memgraph answers them (pymgclient's transactions):
+        the session's begin()/commit()/rollback() hooks, as for the messages, and an empty
+        result. Only outside a transaction for BEGIN and inside one begun so for the others;
+        any other time the query goes to the session's run() like any query."""
+        await self._drop_streams()
+        if word == "BEGIN":
+            await _maybe_await(session.begin(dict(extra)))
+            self.in_tx = self.query_tx = True
+            return Result([], [])
+        if word == "COMMIT":
+            return Result([], [], await self._commit())
+        self.in_tx = self.query_tx = False
+        await _maybe_await(session.rollback())
+        return Result([], [])
 
     async def _routing_procedure(self, session: ServerSession, parameters: dict, extra: dict) -> Result:
         """Routing tables for clients of Bolt < 4.3, which ask with a procedure call."""

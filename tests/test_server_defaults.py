@@ -12,7 +12,7 @@ import pytest
 import asyncbolt
 from asyncbolt import SERVER_VERSIONS
 from asyncbolt._generated.versions import NEO4J_RELEASES
-from asyncbolt.messages import AckFailure, Begin, Commit, Hello, Init, Logon, Pull, PullAll, Run
+from asyncbolt.messages import Begin, Commit, Hello, Init, Logon, Pull, PullAll, Reset, Run
 
 from .rawbolt import RawBolt, names
 from .sessions import EchoSession, Recorder
@@ -23,6 +23,14 @@ class PlainCommitSession(EchoSession):
 
     async def commit(self) -> dict[str, Any]:
         return await asyncbolt.ServerSession.commit(self)
+
+
+class LoggedPlainCommitSession(EchoSession):
+    """Logs its commits, names no bookmark (the server makes one up)."""
+
+    async def commit(self) -> dict[str, Any]:
+        self.recorder.log("commit")
+        return {}
 
 
 class BookmarkingSession(EchoSession):
@@ -112,6 +120,78 @@ async def test_a_wrong_bookmark_item_is_named() -> None:
         bolt.close()
 
 
+async def _query(bolt: RawBolt, query: str, parameters: dict | None = None,
+                 extra: dict | None = None) -> tuple[list[list[Any]], dict]:
+    """RUN + PULL all (Bolt 4.4): the rows and the final SUCCESS's metadata."""
+    await bolt.send(Run(query, parameters or {}, extra or {}), Pull({"n": -1}))
+    run = await bolt.recv()
+    assert run.name == "SUCCESS", run
+    rows, summary = await bolt.recv_result()
+    assert summary.name == "SUCCESS", summary
+    return rows, summary.metadata
+
+
+def _hooks(recorder: Recorder) -> list[tuple]:
+    return [c[:2] if c[0] == "run" else c[:1] for c in recorder.calls if c[0] != "auth"]
+
+
+async def test_transactions_as_queries_reach_the_transaction_hooks() -> None:
+    """pymgclient (Memgraph's dialect; DB-API autocommit off by default) sends RUN "BEGIN",
+    "COMMIT", "ROLLBACK": the server maps them to begin()/commit()/rollback() by default."""
+    recorder = Recorder()
+    async with await asyncbolt.serve(LoggedPlainCommitSession, "127.0.0.1", 0, recorder=recorder) as server:
+        bolt, _ = await hello(server.port, (4, 4))
+        rows, meta = await _query(bolt, "BEGIN", extra={"tx_metadata": {"app": "mg"}})
+        assert rows == [] and "bookmark" not in meta and meta["has_more"] is False
+        rows, meta = await _query(bolt, "ECHO", {"v": 1})
+        assert rows == [[1]] and "bookmark" not in meta  # inside the transaction
+        rows, meta = await _query(bolt, "commit;")  # any case, a trailing semicolon
+        assert rows == [] and meta["bookmark"].startswith("asyncbolt:")
+        rows, meta = await _query(bolt, "ECHO", {"v": 2})
+        assert "bookmark" in meta  # auto-commit again
+        await _query(bolt, " Begin ")
+        await _query(bolt, "ECHO", {"v": 3})
+        rows, _ = await _query(bolt, "ROLLBACK")
+        assert rows == []
+        bolt.close()
+    assert _hooks(recorder) == [("begin",), ("run", "ECHO"), ("commit",), ("run", "ECHO"),
+                                ("begin",), ("run", "ECHO"), ("rollback",)]
+    assert [c[1] for c in recorder.calls if c[0] == "begin"][0] == {"tx_metadata": {"app": "mg"}}
+
+
+async def test_transaction_queries_elsewhere_are_ordinary_queries() -> None:
+    """COMMIT/ROLLBACK without a query-begun transaction, and BEGIN inside a transaction begun by
+    the BEGIN message, go to run() like any query (the session answers or refuses them)."""
+    recorder = Recorder()
+    async with await asyncbolt.serve(EchoSession, "127.0.0.1", 0, recorder=recorder) as server:
+        bolt, _ = await hello(server.port, (4, 4))
+        assert (await _query(bolt, "COMMIT"))[0] == [["COMMIT"]]
+        assert (await _query(bolt, "ROLLBACK"))[0] == [["ROLLBACK"]]
+        await bolt.send(Begin({}))
+        assert (await bolt.recv()).name == "SUCCESS"
+        assert (await _query(bolt, "BEGIN"))[0] == [["BEGIN"]]
+        assert (await _query(bolt, "COMMIT"))[0] == [["COMMIT"]]  # the message began it
+        await bolt.send(Commit())
+        assert (await bolt.recv()).name == "SUCCESS"
+        assert (await _query(bolt, "BEGIN TRANSACTION"))[0] == [["BEGIN TRANSACTION"]]
+        bolt.close()
+    assert _hooks(recorder) == [("run", "COMMIT"), ("run", "ROLLBACK"), ("begin",), ("run", "BEGIN"),
+                                ("run", "COMMIT"), ("commit",), ("run", "BEGIN TRANSACTION")]
+
+
+async def test_reset_rolls_back_a_transaction_begun_by_query() -> None:
+    recorder = Recorder()
+    async with await asyncbolt.serve(EchoSession, "127.0.0.1", 0, recorder=recorder) as server:
+        bolt, _ = await hello(server.port, (4, 4))
+        await _query(bolt, "BEGIN")
+        await bolt.send(Reset())
+        assert (await bolt.recv()).name == "SUCCESS"
+        # No transaction any more: COMMIT is an ordinary query again.
+        assert (await _query(bolt, "COMMIT"))[0] == [["COMMIT"]]
+        bolt.close()
+    assert _hooks(recorder) == [("begin",), ("rollback",), ("reset",), ("run", "COMMIT")]
+
+
 @pytest.mark.parametrize("version", [(1, 0), (2, 0)], ids=lambda v: f"{v[0]}.{v[1]}")
 async def test_bolt_1_and_2_transactions_are_statements(version) -> None:
     """Bolt 1 and 2 have no BEGIN/COMMIT/ROLLBACK messages: the JavaScript driver 1.7 (and every
@@ -139,33 +219,3 @@ async def test_bolt_1_and_2_transactions_are_statements(version) -> None:
     calls = [c for c in recorder.calls if c[0] != "auth"]  # (PlainCommitSession's commit logs nothing)
     assert calls == [("begin", {"bookmarks": ["b:1", "b:2"]}), ("run", "ECHO", {}),
                      ("begin", {"bookmarks": [first]}), ("run", "ECHO", {}), ("rollback",)]
-
-
-async def test_bolt_1_transaction_statements_out_of_order_fail_precisely() -> None:
-    recorder = Recorder()
-    async with await asyncbolt.serve(EchoSession, "127.0.0.1", 0, recorder=recorder) as server:
-        bolt, _ = await hello(server.port, (1, 0))
-        await bolt.send(Run("COMMIT", {}), PullAll(), AckFailure())
-        failure, ignored, acked = await bolt.recv_many(3)
-        assert names([failure, ignored, acked]) == ["FAILURE", "IGNORED", "SUCCESS"]
-        assert failure.metadata == {"code": "Neo.ClientError.Request.Invalid",
-                                    "message": "COMMIT without a transaction: BEGIN one first"}
-        await bolt.send(Run("BEGIN", {}), PullAll(), Run("BEGIN", {}), PullAll(), AckFailure(),
-                        Run("ROLLBACK", {}), PullAll())
-        replies = await bolt.recv_many(7)
-        assert names(replies) == ["SUCCESS", "SUCCESS", "FAILURE", "IGNORED", "SUCCESS", "SUCCESS", "SUCCESS"]
-        assert replies[2].metadata["message"] == "BEGIN inside a transaction: COMMIT or ROLLBACK the open one first"
-        bolt.close()
-    assert [c for c in recorder.calls if c[0] != "auth"] == [("begin", {}), ("rollback",)]
-
-
-async def test_from_bolt_3_on_transaction_words_are_queries() -> None:
-    """Bolt 3+ has the messages: a RUN "BEGIN" is the session's query (Memgraph's clients send
-    them so; tests/test_server_pymgclient.py)."""
-    recorder = Recorder()
-    async with await asyncbolt.serve(EchoSession, "127.0.0.1", 0, recorder=recorder) as server:
-        bolt, _ = await hello(server.port, (3, 0))
-        await bolt.send(Run("BEGIN", {}, {}), PullAll())
-        assert names(await bolt.recv_many(2))[0] == "SUCCESS"
-        bolt.close()
-    assert ("run", "BEGIN", {}) in recorder.calls and not any(c[0] == "begin" for c in recorder.calls)
