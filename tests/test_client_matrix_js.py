@@ -51,6 +51,9 @@ SERVE_STORES: dict[str, dict[str, Any]] = {
 }
 
 
+SERVE_NOTE = ("LadybugDB keeps a DateTime as its UTC instant without the offset, times to the "
+              "microsecond, a duration's months as 30 days each")
+
 #: Servers beyond tests.matrix.SERVERS: asyncbolt's pinned to Bolt 1.0 and 2.0 (only 1.7 speaks them).
 PINNED: dict[str, tuple[int, int]] = {"asyncbolt@1.0": (1, 0), "asyncbolt@2.0": (2, 0)}
 #: asyncbolt's server with TLS (a throwaway certificate): bolt+ssc://, 1.7 with its defaults.
@@ -116,10 +119,10 @@ def run(request: pytest.FixtureRequest, servers: Any) -> dict[str, Any]:
     if "fatal" in _RUNS[version, server]:
         pytest.fail(_RUNS[version, server]["fatal"])
     out = dict(_RUNS[version, server])
-    # backend: whose answers to expect; server: the name in the results (Bolt-pinned runs are
-    # asyncbolt's, told apart by the version they negotiated)
+    # backend: whose answers to expect; server: the name in the results
     out["backend"], out["uri"], out["kinds"] = target.name, target.uri, target.kinds
-    out["server"] = TLS if server == TLS else target.name
+    out["server"] = (TLS if server == TLS else f"asyncbolt (Bolt {PINNED[server][0]}.{PINNED[server][1]})"
+                     if server in PINNED else target.name)
     pinned = PINNED.get(server)
     out["wanted_protocol"] = f"{pinned[0]}.{pinned[1]}" if pinned else DRIVERS[version][1]
     return out
@@ -130,41 +133,44 @@ def _client(out: dict[str, Any]) -> str:
 
 
 class _Recorded:
-    """Assertions of one scenario, recorded as its outcome (the failure's message as detail)."""
+    """Assertions of one scenario, recorded as its outcome under ``column`` (the table's name
+    for it; the failure's message, or a passing run's ``note``, as detail). ``source``: the
+    script's scenario they look at (default: ``column``)."""
 
-    def __init__(self, out: dict[str, Any], scenario: str) -> None:
-        self.out, self.scenario = out, scenario
+    def __init__(self, out: dict[str, Any], column: str, source: str | None = None) -> None:
+        self.out, self.column, self.source = out, column, source or column
+        self.note = ""
 
-    def __enter__(self) -> dict[str, Any]:
-        if self.scenario == "connect":  # the connection itself: the script's top level
-            return self.out
-        found = self.out["scenarios"].get(self.scenario)
-        assert found is not None, f"the client script did not run {self.scenario}"
-        return found
+    def __enter__(self) -> _Recorded:
+        found = self.out["scenarios"].get(self.source)
+        assert found is not None, f"the client script did not run {self.source}"
+        self.found = found
+        return self
 
     def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
-        detail = "" if exc is None else f"{kind.__name__}: {exc}"
-        record(_client(self.out), self.out["server"], self.out.get("protocol"), self.scenario,
+        detail = f"{kind.__name__}: {exc}" if exc is not None else (f"note: {self.note}" if self.note else "")
+        record(_client(self.out), self.out["server"], self.out.get("protocol"), self.column,
                exc is None, detail)
 
 
 def test_connects_with_the_default_agent(run: dict[str, Any]) -> None:
     """Every era connects with no server settings: the agent is Neo4j/X.Y.0 of the negotiated
     version (1.7 parses it and crashed on asyncbolt/...), the version is the newest both speak."""
-    with _Recorded(run, "connect"):
-        assert "serverInfoError" not in run, run.get("serverInfoError")
-        protocol = tuple(int(p) for p in run["protocol"].split("."))
-        if run["wanted_protocol"] is not None:
-            assert run["protocol"] == run["wanted_protocol"]
-        else:
-            assert protocol[0] == run["major"]
-        assert run["agent"] == f"Neo4j/{NEO4J_RELEASES[protocol]}.0"
-        # the handshake's own answer agrees (5.7+ drivers negotiate through the manifest)
-        assert run["handshake"] in ("manifest", run["protocol"])
+    # (not a column of the table of its own: every other one needs it)
+    assert "serverInfoError" not in run, run.get("serverInfoError")
+    protocol = tuple(int(p) for p in run["protocol"].split("."))
+    if run["wanted_protocol"] is not None:
+        assert run["protocol"] == run["wanted_protocol"]
+    else:
+        assert protocol[0] == run["major"]
+    assert run["agent"] == f"Neo4j/{NEO4J_RELEASES[protocol]}.0"
+    # the handshake's own answer agrees (5.7+ drivers negotiate through the manifest)
+    assert run["handshake"] in ("manifest", run["protocol"])
 
 
 def test_values_echo(run: dict[str, Any]) -> None:
-    with _Recorded(run, "values") as found:
+    with _Recorded(run, "values") as rec:
+        found = rec.found
         kinds = found["kinds"]
         # the script skips no kind the server can echo and the protocol carries: a JS driver has
         # every one of them
@@ -178,6 +184,7 @@ def test_values_echo(run: dict[str, Any]) -> None:
             if run["backend"] == "serve" and kind in SERVE_STORES:
                 got = {k: v for k, v in outcome["got"].items() if k != "str"}
                 assert got == SERVE_STORES[kind], kind
+                rec.note = SERVE_NOTE
             else:
                 assert outcome["equal"], (kind, outcome)
         if "integer" in kinds:  # beyond JS numbers: a lossless Integer both ways
@@ -200,7 +207,8 @@ def test_values_echo(run: dict[str, Any]) -> None:
 
 
 def test_graph_values(run: dict[str, Any]) -> None:
-    with _Recorded(run, "graph") as found:
+    with _Recorded(run, "graph") as rec:
+        found = rec.found
         assert found["ok"], found
         (row,) = found["rows"]
         a, r, p = row["a"], row["r"], row["p"]
@@ -231,7 +239,8 @@ def test_stream_with_back_pressure(run: dict[str, Any]) -> None:
     twenty times, counted on the wire), 1.7 (Bolt 1-3) has only PULL_ALL. 5.x+ iterate the
     result asynchronously: while the reader pauses after its first 1,000 rows the driver has
     asked for at most the next batch or two, not the remaining nineteen."""
-    with _Recorded(run, "stream") as found:
+    with _Recorded(run, "stream") as rec:
+        found = rec.found
         assert (found["count"], found["first"], found["last"], found["inOrder"]) == (STREAM_ROWS, 1, STREAM_ROWS, True)
         if run["major"] == 1:
             assert (found["pullAll"], found["pullBatches"]) == (1, 0)
@@ -246,24 +255,35 @@ def test_stream_with_back_pressure(run: dict[str, Any]) -> None:
 
 
 def test_failure_and_recovery(run: dict[str, Any]) -> None:
-    with _Recorded(run, "failure") as found:
+    with _Recorded(run, "failure") as rec:
+        found = rec.found
         assert found["error"]["code"] == "Neo.ClientError.Statement.SyntaxError", found
         assert found["sameSession"] == "after failure" and found["nextSession"] == "next session"
         assert found["ok"]
 
 
-def test_explicit_and_managed_transactions(run: dict[str, Any]) -> None:
-    with _Recorded(run, "transactions") as found:
+def test_explicit_transactions(run: dict[str, Any]) -> None:
+    with _Recorded(run, "transactions") as rec:
+        found = rec.found
         before = found["before"]
+        assert found["written"] == found["managedWrite"] - 2, found
         assert found["afterCommit"] == before + 1, found
         assert found["inside"] == before + 2, found  # the transaction sees its own write
         assert found["afterRollback"] == before + 1, found
-        assert found["managedRead"] == before + 2, found
+
+
+def test_managed_transactions(run: dict[str, Any]) -> None:
+    """readTransaction/writeTransaction (1.7, 4.4), executeRead/executeWrite (5.x+)."""
+    with _Recorded(run, "managed", "transactions") as rec:
+        found = rec.found
+        assert found["managedWrite"] == found["written"] + 2, found
+        assert found["managedRead"] == found["before"] + 2, found
         assert found["ok"], found
 
 
 def test_bookmarks_across_transactions(run: dict[str, Any]) -> None:
-    with _Recorded(run, "bookmarks") as found:
+    with _Recorded(run, "bookmarks") as rec:
+        found = rec.found
         committed = "ladybug" if run["backend"] == "serve" else "asyncbolt"
         assert len(found["afterCommit"]) == 1 and re.fullmatch(rf"{committed}:\d+", found["afterCommit"][0]), found
         assert len(found["afterAutoCommit"]) == 1, found
@@ -281,15 +301,19 @@ def test_execute_query_with_its_bookmark_manager(run: dict[str, Any]) -> None:
     bookmark manager (4.4 and 1.7 have no such API: the script says so, nothing is recorded)."""
     if run["major"] < 5:
         assert run["scenarios"]["executeQuery"]["supported"] is False
+        record(_client(run), run["server"], run["protocol"], "executeQuery", None,
+               f"neo4j-driver {run['major']}.x has no driver.executeQuery (5.0+)")
         return
-    with _Recorded(run, "executeQuery") as found:
+    with _Recorded(run, "executeQuery") as rec:
+        found = rec.found
         assert found["after"] == found["before"] + 1, found
         assert len(found["bookmarks"]) == 1 and re.fullmatch(r"(asyncbolt|ladybug):\d+", found["bookmarks"][0]), found
         assert found["ok"]
 
 
 def test_wrong_password(run: dict[str, Any]) -> None:
-    with _Recorded(run, "auth") as found:
+    with _Recorded(run, "wrong_password", "auth") as rec:
+        found = rec.found
         assert found["error"]["code"] == "Neo.ClientError.Security.Unauthorized", found
         assert found["ms"] < 10000, found  # an answer, not a timeout
 
@@ -297,7 +321,8 @@ def test_wrong_password(run: dict[str, Any]) -> None:
 def test_verify_connectivity(run: dict[str, Any]) -> None:
     """Each era's own check on a fresh driver (1.7: driver.onCompleted; 4.4: verifyConnectivity()
     resolving to the server's info; 5.x+: getServerInfo()) sees the same agent as a query."""
-    with _Recorded(run, "verify") as found:
+    with _Recorded(run, "verify") as rec:
+        found = rec.found
         assert found["agent"] == run["agent"], found
         assert found["address"] == re.sub(r"^[a-z+]+://", "", run["uri"])
         assert found["protocol"] == (run["protocol"] if run["major"] >= 5 else None)
@@ -307,7 +332,8 @@ def test_verify_connectivity(run: dict[str, Any]) -> None:
 def test_routing(run: dict[str, Any]) -> None:
     """neo4j:// (bolt+routing:// for 1.7): the server's default routing table names the address
     the client came to, and both a write and a read go there."""
-    with _Recorded(run, "routing") as found:
+    with _Recorded(run, "routing") as rec:
+        found = rec.found
         secure = run["uri"].startswith("bolt+ssc://")
         assert found["uri"].startswith("bolt+routing://" if run["major"] == 1 else
                                        "neo4j+ssc://" if secure else "neo4j://")
