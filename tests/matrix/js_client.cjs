@@ -19,9 +19,12 @@
 // lastBookmarks(), elementId and async iteration of results; 6.x drops the 4.x names.
 'use strict'
 
+const crypto = require('crypto')
 const net = require('net')
 const path = require('path')
 
+// MatrixNode keys are unique in serve's table: a random block of ten per run (a pid can recur)
+const KEY = crypto.randomInt(0, 2 ** 40) * 10
 const STREAM_ROWS = 20000
 const FETCH_SIZE = 1000
 const SCENARIO_TIMEOUT_MS = 60000
@@ -370,7 +373,7 @@ const scenarios = {
   },
 
   async transactions (driver) {
-    const key = process.pid * 10
+    const key = KEY
     const count = () => withSession(driver, {}, s => single(s, Q.count)).then(num)
     const out = { before: await count() }
     await withSession(driver, {}, async session => {
@@ -393,7 +396,7 @@ const scenarios = {
   },
 
   async bookmarks (driver) {
-    const key = process.pid * 10 + 5
+    const key = KEY + 5
     const out = {}
     await withSession(driver, {}, async session => {
       const tx = session.beginTransaction()
@@ -417,7 +420,7 @@ const scenarios = {
     if (!driver.executeQuery) return { ok: true, supported: false }
     const count = async () => num((await driver.executeQuery(Q.count, {}, { routing: neo4j.routing.READ })).records[0].get(0))
     const out = { supported: true, before: await count() }
-    const key = process.pid * 10 + 7
+    const key = KEY + 7
     out.written = num((await driver.executeQuery(Q.write, { k: neo4j.int(key) })).records[0].get(0))
     out.after = await count()
     out.bookmarks = await driver.executeQueryBookmarkManager.getBookmarks()
