@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: testkit-ci install accel generate check-generated test test-pure lint bench bench-quick soak soak-quick soak-hostile demo fuzz testkit clean
+.PHONY: matrix testkit-ci install accel generate check-generated test test-pure lint bench bench-quick soak soak-quick soak-hostile demo fuzz testkit clean
 
 install: $(STAMP)
 
@@ -95,6 +95,16 @@ fuzz: $(STAMP) accel
 		if [ $$rc -ne 0 ]; then tail -40 .fuzz-corpus/$$t.log; exit 1; fi; \
 	done
 
+# The client matrix (README "Compatibility"): real Python and JavaScript clients of every era
+# (official drivers 1.7-6.x, py2neo, pymgclient...) against asyncbolt's server and `asyncbolt
+# serve`, default settings, each client installed from its registry into its own venv or npm
+# folder under .matrix/ (cached: the first run installs, later ones take seconds); then the
+# README's table from .matrix/results.jsonl.
+MATRIX_TESTS = $(wildcard tests/test_client_matrix_python.py tests/test_client_matrix_js.py)
+matrix: $(STAMP) accel
+	$(PY) -m pytest -q -rs $(MATRIX_TESTS)
+	$(PY) -m tests.matrix
+
 demo: $(STAMP)
 	$(PY) -m asyncbolt.demo
 
@@ -129,5 +139,5 @@ testkit-ci:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache build
-	rm -rf $(TESTKIT_VENV) .testkit-build testkit-results
+	rm -rf $(TESTKIT_VENV) .testkit-build testkit-results .matrix
 	rm -f asyncbolt/_generated/*.so asyncbolt/_generated/*.pyd

@@ -73,6 +73,9 @@ _REFUSAL_LOG_INTERVAL = 10.0
 #: fraction of max_connections (see serve()).
 AUTO = "auto"
 _ROUTING_PROCEDURES = ("dbms.routing.getroutingtable", "dbms.cluster.routing.getroutingtable")
+#: Transactions as queries (Memgraph's dialect, which pymgclient speaks: with its DB-API default
+#: ``autocommit=False`` every statement is preceded by RUN "BEGIN" and ended by RUN "COMMIT").
+_TX_QUERIES = frozenset({"BEGIN", "COMMIT", "ROLLBACK"})
 
 
 class Result:
@@ -315,6 +318,8 @@ class _Handler:
         self.session: ServerSession | None = None
         self.streams: dict[Any, _Stream] = {}
         self.in_tx = False
+        #: The transaction was begun by RUN "BEGIN" (see _tx_query()), not by a BEGIN message.
+        self.query_tx = False
         self.wake = asyncio.Event()
         self.eof = False
         # Resolved when a RESET arrives, so a hook still running can be cancelled.
@@ -766,6 +771,7 @@ class _Handler:
     async def on_reset(self, request: Request) -> None:
         await self._drop_streams()
         session = self._ensure_session()
+        self.query_tx = False
         if self.in_tx:
             self.in_tx = False
             try:
@@ -782,23 +788,26 @@ class _Handler:
 
     async def on_begin(self, request: Request) -> None:
         await _maybe_await(self._ensure_session().begin(request.message.extra or {}))
-        self.in_tx = True
+        self.in_tx, self.query_tx = True, False
         self.conn.success({})
 
     async def on_commit(self, request: Request) -> None:
         await self._drop_streams()
-        self.in_tx = False
+        self.conn.success(await self._commit())
+
+    async def _commit(self) -> dict[str, Any]:
+        self.in_tx = self.query_tx = False
         meta = dict(await _maybe_await(self._ensure_session().commit()) or {})
         if "bookmark" not in meta:
             # Neo4j always answers COMMIT with a bookmark, and drivers rely on it: the Python
             # driver 1.7 sends the last one it got (``[None]`` when there was none) in its next
             # BEGIN. A session that tracks its own passes it; otherwise one is made up.
             meta["bookmark"] = self.server.next_bookmark()
-        self.conn.success(meta)
+        return meta
 
     async def on_rollback(self, request: Request) -> None:
         await self._drop_streams()
-        self.in_tx = False
+        self.in_tx = self.query_tx = False
         await _maybe_await(self._ensure_session().rollback())
         self.conn.success({})
 
@@ -814,7 +823,10 @@ class _Handler:
         session = self._ensure_session()
         extra = msg.extra or {}
         started = time.monotonic()
-        if msg.query.strip().lower().startswith("call ") and any(
+        tx_word = msg.query.strip().rstrip(";").rstrip().upper() if len(msg.query) <= 16 else ""
+        if tx_word in _TX_QUERIES and (self.query_tx or (tx_word == "BEGIN" and not self.in_tx)):
+            result = await self._tx_query(session, tx_word, extra)
+        elif msg.query.strip().lower().startswith("call ") and any(
                 p in msg.query.lower() for p in _ROUTING_PROCEDURES):
             result = await self._routing_procedure(session, msg.parameters or {}, extra)
         else:
@@ -836,6 +848,22 @@ class _Handler:
         if seed_style:
             return Result(["result"], [[value]])
         raise TypeError(f"run() must return asyncbolt.Result, not {type(value).__name__}")
+
+    async def _tx_query(self, session: ServerSession, word: str, extra: dict) -> Result:
+        """RUN "BEGIN"/"COMMIT"/"ROLLBACK" as Memgraph answers them (pymgclient's transactions):
+        the session's begin()/commit()/rollback() hooks, as for the messages, and an empty
+        result. Only outside a transaction for BEGIN and inside one begun so for the others;
+        any other time the query goes to the session's run() like any query."""
+        await self._drop_streams()
+        if word == "BEGIN":
+            await _maybe_await(session.begin(dict(extra)))
+            self.in_tx = self.query_tx = True
+            return Result([], [])
+        if word == "COMMIT":
+            return Result([], [], await self._commit())
+        self.in_tx = self.query_tx = False
+        await _maybe_await(session.rollback())
+        return Result([], [])
 
     async def _routing_procedure(self, session: ServerSession, parameters: dict, extra: dict) -> Result:
         """Routing tables for clients of Bolt < 4.3, which ask with a procedure call."""

@@ -32,6 +32,7 @@ from asyncbolt.backends.ladybug import (  # noqa: E402
     element_id,
     map_error,
     node_id,
+    rewrite_id_comparisons,
     scan,
 )
 
@@ -186,6 +187,47 @@ def test_paths_and_variable_length_relationships(driver, people) -> None:
     assert back.relationships[0].start_node.element_id == back.end_node.element_id
     assert isinstance(rels, list) and [r.type for r in rels] == ["KNOWS", "ACTED_IN"]
     assert rels[0].end_node.element_id == rels[1].start_node.element_id
+
+
+def test_id_comparisons_rewrite_only_integer_id_parameters() -> None:
+    query, params = rewrite_id_comparisons("MATCH (n) WHERE id(n) IN $x RETURN n, $x", {"x": [5, (3 << 40) | 7]})
+    assert query == "MATCH (n) WHERE CAST(id(n) AS STRING) IN $_asyncbolt_id_x RETURN n, $x"
+    assert params == {"x": [5, (3 << 40) | 7], "_asyncbolt_id_x": ["0:5", "3:7"]}
+    query, params = rewrite_id_comparisons("MATCH ()-[r]->() WHERE ID( r ) = $rid", {"rid": 9})
+    assert query == "MATCH ()-[r]->() WHERE CAST(ID( r ) AS STRING) = $_asyncbolt_id_rid"
+    assert params["_asyncbolt_id_rid"] == "0:9"
+    for value in ("0:5", [1, "2"], True, -1, None):  # not integer ids: left to Ladybug
+        query = "MATCH (n) WHERE id(n) = $x RETURN n"
+        assert rewrite_id_comparisons(query, {"x": value}) == (query, {"x": value})
+    assert rewrite_id_comparisons("MATCH (n) WHERE n.id = $x", {"x": 1}) == ("MATCH (n) WHERE n.id = $x", {"x": 1})
+
+
+def test_nodes_and_relationships_looked_up_by_integer_id(driver, people) -> None:
+    """Code written for Neo4j 4.x does this, and py2neo for every Path it receives (LadybugDB
+    alone refuses: Cannot compare INT64 and INTERNAL_ID)."""
+    with driver.session() as session:
+        ids = session.run("MATCH (a:Person {name: 'Ada'})-[r:KNOWS]->(b) "
+                          "RETURN id(a) AS a, id(r) AS r, id(b) AS b").single()
+        one = session.run("MATCH (n:Person) WHERE id(n) = $id RETURN n.name AS name", id=ids["a"]).single()
+        assert one["name"] == "Ada"
+        names = session.run("MATCH (n:Person) WHERE id(n) IN $ids RETURN n.name AS name ORDER BY name",
+                            ids=[ids["b"], ids["a"]]).value()
+        assert names == ["Ada", "Alan"]
+        rel = session.run("MATCH ()-[r:KNOWS]->() WHERE id(r) IN $x RETURN r.since AS since, $x AS x",
+                          x=[ids["r"]]).single()
+        assert rel.values() == [1843, [ids["r"]]]  # $x itself is still the list of integers
+        assert session.run("MATCH (n:Person) WHERE id(n) = $id RETURN n", id=ids["r"] + 10**6).peek() is None
+
+
+def test_every_auto_commit_statement_names_a_ladybug_bookmark(driver, people) -> None:
+    with driver.session() as session:
+        session.run("MATCH (n:Person) RETURN count(n)").consume()
+        read = session.last_bookmarks().raw_values
+        session.run("CREATE (:Movie {title: 'Bookmarked', released: 2026})").consume()
+        written = session.last_bookmarks().raw_values
+    (read,), (written,) = read, written
+    assert read.startswith("ladybug:") and written.startswith("ladybug:")
+    assert int(written.split(":")[1]) == int(read.split(":")[1]) + 1
 
 
 def test_rolled_back_transaction_leaves_nothing(driver, people) -> None:

@@ -11,7 +11,7 @@ import pytest
 import asyncbolt
 from asyncbolt import SERVER_VERSIONS
 from asyncbolt._generated.versions import NEO4J_RELEASES
-from asyncbolt.messages import Begin, Commit, Hello, Init, Logon, Pull, PullAll, Run
+from asyncbolt.messages import Begin, Commit, Hello, Init, Logon, Pull, PullAll, Reset, Run
 
 from .rawbolt import RawBolt, names
 from .sessions import EchoSession, Recorder
@@ -22,6 +22,14 @@ class PlainCommitSession(EchoSession):
 
     async def commit(self) -> dict[str, Any]:
         return await asyncbolt.ServerSession.commit(self)
+
+
+class LoggedPlainCommitSession(EchoSession):
+    """Logs its commits, names no bookmark (the server makes one up)."""
+
+    async def commit(self) -> dict[str, Any]:
+        self.recorder.log("commit")
+        return {}
 
 
 class BookmarkingSession(EchoSession):
@@ -109,3 +117,75 @@ async def test_a_wrong_bookmark_item_is_named() -> None:
         assert failure.metadata["message"] == ("RUN extra.bookmarks must be List<String>, "
                                                "found List whose item [1] is Null")
         bolt.close()
+
+
+async def _query(bolt: RawBolt, query: str, parameters: dict | None = None,
+                 extra: dict | None = None) -> tuple[list[list[Any]], dict]:
+    """RUN + PULL all (Bolt 4.4): the rows and the final SUCCESS's metadata."""
+    await bolt.send(Run(query, parameters or {}, extra or {}), Pull({"n": -1}))
+    run = await bolt.recv()
+    assert run.name == "SUCCESS", run
+    rows, summary = await bolt.recv_result()
+    assert summary.name == "SUCCESS", summary
+    return rows, summary.metadata
+
+
+def _hooks(recorder: Recorder) -> list[tuple]:
+    return [c[:2] if c[0] == "run" else c[:1] for c in recorder.calls if c[0] != "auth"]
+
+
+async def test_transactions_as_queries_reach_the_transaction_hooks() -> None:
+    """pymgclient (Memgraph's dialect; DB-API autocommit off by default) sends RUN "BEGIN",
+    "COMMIT", "ROLLBACK": the server maps them to begin()/commit()/rollback() by default."""
+    recorder = Recorder()
+    async with await asyncbolt.serve(LoggedPlainCommitSession, "127.0.0.1", 0, recorder=recorder) as server:
+        bolt, _ = await hello(server.port, (4, 4))
+        rows, meta = await _query(bolt, "BEGIN", extra={"tx_metadata": {"app": "mg"}})
+        assert rows == [] and "bookmark" not in meta and meta["has_more"] is False
+        rows, meta = await _query(bolt, "ECHO", {"v": 1})
+        assert rows == [[1]] and "bookmark" not in meta  # inside the transaction
+        rows, meta = await _query(bolt, "commit;")  # any case, a trailing semicolon
+        assert rows == [] and meta["bookmark"].startswith("asyncbolt:")
+        rows, meta = await _query(bolt, "ECHO", {"v": 2})
+        assert "bookmark" in meta  # auto-commit again
+        await _query(bolt, " Begin ")
+        await _query(bolt, "ECHO", {"v": 3})
+        rows, _ = await _query(bolt, "ROLLBACK")
+        assert rows == []
+        bolt.close()
+    assert _hooks(recorder) == [("begin",), ("run", "ECHO"), ("commit",), ("run", "ECHO"),
+                                ("begin",), ("run", "ECHO"), ("rollback",)]
+    assert [c[1] for c in recorder.calls if c[0] == "begin"][0] == {"tx_metadata": {"app": "mg"}}
+
+
+async def test_transaction_queries_elsewhere_are_ordinary_queries() -> None:
+    """COMMIT/ROLLBACK without a query-begun transaction, and BEGIN inside a transaction begun by
+    the BEGIN message, go to run() like any query (the session answers or refuses them)."""
+    recorder = Recorder()
+    async with await asyncbolt.serve(EchoSession, "127.0.0.1", 0, recorder=recorder) as server:
+        bolt, _ = await hello(server.port, (4, 4))
+        assert (await _query(bolt, "COMMIT"))[0] == [["COMMIT"]]
+        assert (await _query(bolt, "ROLLBACK"))[0] == [["ROLLBACK"]]
+        await bolt.send(Begin({}))
+        assert (await bolt.recv()).name == "SUCCESS"
+        assert (await _query(bolt, "BEGIN"))[0] == [["BEGIN"]]
+        assert (await _query(bolt, "COMMIT"))[0] == [["COMMIT"]]  # the message began it
+        await bolt.send(Commit())
+        assert (await bolt.recv()).name == "SUCCESS"
+        assert (await _query(bolt, "BEGIN TRANSACTION"))[0] == [["BEGIN TRANSACTION"]]
+        bolt.close()
+    assert _hooks(recorder) == [("run", "COMMIT"), ("run", "ROLLBACK"), ("begin",), ("run", "BEGIN"),
+                                ("run", "COMMIT"), ("commit",), ("run", "BEGIN TRANSACTION")]
+
+
+async def test_reset_rolls_back_a_transaction_begun_by_query() -> None:
+    recorder = Recorder()
+    async with await asyncbolt.serve(EchoSession, "127.0.0.1", 0, recorder=recorder) as server:
+        bolt, _ = await hello(server.port, (4, 4))
+        await _query(bolt, "BEGIN")
+        await bolt.send(Reset())
+        assert (await bolt.recv()).name == "SUCCESS"
+        # No transaction any more: COMMIT is an ordinary query again.
+        assert (await _query(bolt, "COMMIT"))[0] == [["COMMIT"]]
+        bolt.close()
+    assert _hooks(recorder) == [("begin",), ("rollback",), ("reset",), ("run", "COMMIT")]

@@ -6,12 +6,13 @@ Two facts about pymgclient 1.6 shape these tests:
   while ``mgclient.connect()`` waits for it (the test would deadlock). So the client runs in a
   child process (``python -m tests.test_server_pymgclient PORT SCENARIO``, the ``__main__``
   block below), prints JSON, and the test asserts on that and on the server's Recorder.
-* It speaks Memgraph's dialect of Bolt: transactions (``autocommit=False``) are the *queries*
-  ``BEGIN``/``COMMIT``/``ROLLBACK`` sent with RUN, not the BEGIN/COMMIT messages; and it reads
+* It speaks Memgraph's dialect of Bolt: transactions (``autocommit=False``, its default) are the
+  *queries* ``BEGIN``/``COMMIT``/``ROLLBACK`` sent with RUN, not the BEGIN/COMMIT messages, which
+  the server maps to the session's begin()/commit()/rollback() hooks by default; and it reads
   ``has_more`` from every final PULL SUCCESS without checking that it is there (Memgraph always
   sends it; the Bolt spec says absent means false) — a missing ``has_more`` makes the client
-  dereference NULL and crash. :class:`MemgraphSession` answers both the way Memgraph does;
-  ``test_plain_session_works_because_the_server_sends_has_more_false`` covers a plain session.
+  dereference NULL and crash, so the server always sends it from Bolt 4.0
+  (``test_plain_session_works_because_the_server_sends_has_more_false``).
 """
 
 from __future__ import annotations
@@ -40,23 +41,17 @@ MGCLIENT_HANDSHAKE = bytes.fromhex("6060b017 00000404 00000304 00000104 00000001
 
 
 class MemgraphSession(EchoSession):
-    """EchoSession answering as Memgraph does: query-level transactions, explicit has_more."""
+    """EchoSession noting the negotiated version and user agent. Transactions as queries are the
+    server's default, and so is has_more from Bolt 4.0; below (a server pinned to Bolt 1.0, which
+    pymgclient also offers) the server sends none, as Neo4j 3.x did not, so this session adds it
+    as Memgraph does."""
 
     async def authenticate(self, auth: dict[str, Any]) -> None:
         self.recorder.log("connected", self.connection.version, self.connection.user_agent)
         await super().authenticate(auth)
 
     async def run(self, query: str, parameters: dict[str, Any], extra: dict[str, Any]) -> asyncbolt.Result:
-        if query == "BEGIN":
-            self.recorder.log("run", query, extra)
-            await self.begin({})
-            result = asyncbolt.Result([], [])
-        elif query in ("COMMIT", "ROLLBACK"):
-            self.recorder.log("run", query, extra)
-            await (self.commit() if query == "COMMIT" else self.rollback())
-            result = asyncbolt.Result([], [])
-        else:
-            result = await super().run(query, parameters, extra)
+        result = await super().run(query, parameters, extra)
         result.metadata.setdefault("has_more", False)
         return result
 
@@ -220,9 +215,9 @@ def test_commit_and_rollback_with_autocommit_off(server) -> None:
     assert out["first"]["rows"] == [[1]] and out["second"]["rows"] == [[2]]
     calls = [c if c[0] != "run" else ("run", c[1]) for c in recorder.calls[start:]]
     calls = [c for c in calls if c[0] not in ("connected", "auth")]
-    assert calls == [("run", "BEGIN"), ("begin", {}), ("run", "ECHO"), ("run", "COMMIT"), ("commit",),
-                     ("run", "BEGIN"), ("begin", {}), ("run", "ECHO"), ("run", "ROLLBACK"),
-                     ("rollback",)]
+    # RUN "BEGIN"/"COMMIT"/"ROLLBACK" reach the session's transaction hooks, never its run().
+    assert calls == [("begin", {}), ("run", "ECHO"), ("commit",),
+                     ("begin", {}), ("run", "ECHO"), ("rollback",)]
 
 
 @pytest.mark.parametrize("version", [(4, 3), (4, 1), (1, 0)], ids=["4.3", "4.1", "1.0"])

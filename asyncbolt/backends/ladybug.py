@@ -267,6 +267,48 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PARAM = re.compile(r"\$(?:([A-Za-z_0-9]+)|`([^`]*)`)")
 
 
+#: ``id(v) = $p`` / ``id(v) IN $p``: Ladybug's id() is an INTERNAL_ID, which no parameter can be.
+_ID_COMPARISON = re.compile(
+    r"\b(id\s*\(\s*[A-Za-z_][A-Za-z0-9_]*\s*\))(\s*(?:=|IN\b)\s*)\$([A-Za-z_][A-Za-z0-9_]*)", re.I)
+_OFFSET_MASK = (1 << OFFSET_BITS) - 1
+
+
+def _as_element_ids(value: Any) -> Any:
+    """Bolt integer ids (one or a list) as Ladybug's ``"table:offset"`` text; None otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return element_id(value >> OFFSET_BITS, value & _OFFSET_MASK)
+    if isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                                       for v in value):
+        return [element_id(v >> OFFSET_BITS, v & _OFFSET_MASK) for v in value]
+    return None
+
+
+def rewrite_id_comparisons(query: str, parameters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Make ``WHERE id(n) = $id`` and ``WHERE id(n) IN $ids`` work with Bolt's integer ids.
+
+    Ladybug compares ``id(n)`` (an INTERNAL_ID) with INTERNAL_IDs only, and a parameter cannot
+    be one: "Cannot compare INT64 and INTERNAL_ID". Code written for Neo4j 4.x looks nodes up
+    that way (py2neo does it for every Path it receives), so such a comparison becomes one of
+    ``CAST(id(n) AS STRING)`` with the ids as ``"table:offset"`` text, in a parameter of its own
+    (the original may be used elsewhere as a number). Only when the parameter holds integer ids.
+    """
+    added: dict[str, Any] = {}
+
+    def rewrite(match: re.Match) -> str:
+        name = match.group(3)
+        ids = _as_element_ids(parameters.get(name))
+        if ids is None:
+            return match.group(0)
+        alias = f"_asyncbolt_id_{name}"
+        added[alias] = ids
+        return f"CAST({match.group(1)} AS STRING){match.group(2)}${alias}"
+
+    if "$" not in query:
+        return query, parameters
+    rewritten = _ID_COMPARISON.sub(rewrite, query)
+    return (rewritten, {**parameters, **added}) if added else (query, parameters)
+
+
 def scan(query: str) -> tuple[list[str], set[str]]:
     """The query's keywords (upper-cased words outside strings, comments, backquotes and
     property accesses) and the names of the parameters it uses."""
@@ -780,6 +822,7 @@ class LadybugSession(ServerSession):
         compat = _COMPAT.match(query)
         if compat:
             return await self._compat(compat.group(1).lower())
+        query, parameters = rewrite_id_comparisons(query, parameters)
         words, used = scan(query)
         if words and words[0] in _TX_WORDS:
             raise ClientError("Neo.ClientError.Statement.SyntaxError",
@@ -804,9 +847,10 @@ class LadybugSession(ServerSession):
             metadata: dict[str, Any] = {"type": qtype}
         else:
             run = await self._autocommit(query, params, timeout_ms, may_write)
-            metadata = {"type": qtype}
-            if qtype != "r":
-                metadata["bookmark"] = self.graph.next_bookmark()
+            # Every auto-commit statement is named by a bookmark (as COMMIT is): a write's new
+            # one, or for a read the database's latest (not the server's made-up asyncbolt:N).
+            metadata = {"type": qtype, "bookmark": self.graph.next_bookmark() if qtype != "r"
+                        else self.graph.last_bookmark}
         return Result(run.fields, _Rows(self, run), metadata)
 
     async def _autocommit(self, query: str, params: dict[str, Any], timeout_ms: int,

@@ -36,7 +36,7 @@ import pytest
 
 import asyncbolt
 
-from ..sessions import NODE, PATH, REL, EchoSession, ServerThread
+from ..sessions import NODE, NODE2, PATH, REL, EchoSession, ServerThread
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CACHE = Path(os.environ.get("ASYNCBOLT_MATRIX_CACHE", ROOT / ".matrix"))
@@ -54,6 +54,11 @@ QUERIES: dict[str, str] = {
     "count": "MATCH (n:MatrixNode) RETURN count(n) AS c",
     "graph": "MATCH p = (a:MatrixPerson)-[r:MATRIX_KNOWS]->(b:MatrixPerson) RETURN a, r, p",
 }
+
+#: What py2neo asks whenever it builds a Path: its nodes' and relationships' current labels and
+#: properties, by id (it hydrates a path's relationships with placeholder nodes, then refreshes).
+PY2NEO_PULL_NODES = "MATCH (_) WHERE id(_) in $x RETURN id(_), labels(_), properties(_)"
+PY2NEO_PULL_RELS = "MATCH ()-[_]->() WHERE id(_) in $x RETURN id(_), properties(_)"
 
 #: What ``asyncbolt serve``'s database needs before the scenarios (LadybugDB has typed tables).
 SERVE_INIT = [
@@ -111,6 +116,14 @@ class MatrixSession(EchoSession):
             return asyncbolt.Result(["c"], [[len(_STORE) + len(self.pending)]])
         if query == QUERIES["graph"]:
             return asyncbolt.Result(["a", "r", "p"], [[NODE, REL, PATH]])
+        if query == PY2NEO_PULL_NODES:
+            wanted = set(parameters.get("x") or ())
+            return asyncbolt.Result(["id(_)", "labels(_)", "properties(_)"],
+                                    [[n.id, n.labels, n.properties] for n in (NODE, NODE2) if n.id in wanted])
+        if query == PY2NEO_PULL_RELS:
+            wanted = set(parameters.get("x") or ())
+            return asyncbolt.Result(["id(_)", "properties(_)"],
+                                    [[r.id, r.properties] for r in (REL,) if r.id in wanted])
         return await super().run(query, parameters, extra)
 
     def _rows(self, n: int) -> Iterator[list[int]]:
@@ -266,8 +279,10 @@ def run_client(argv: list[str], target: Target, timeout: float = 120, cwd: Path 
         raise AssertionError(f"{argv[-1]} printed no JSON:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}") from None
 
 
-def record(client: str, server: str, version: str | None, scenario: str, ok: bool, detail: str = "") -> None:
-    """One outcome for the compatibility table (``.matrix/results.jsonl``)."""
+def record(client: str, server: str, version: str | None, scenario: str, ok: bool | None,
+           detail: str = "") -> None:
+    """One outcome for the compatibility table (``.matrix/results.jsonl``); ``ok=None``: the
+    client cannot do this (``detail`` says why) or could not be installed (scenario "install")."""
     CACHE.mkdir(parents=True, exist_ok=True)
     with RESULTS.open("a") as f:
         f.write(json.dumps({"client": client, "server": server, "version": version, "scenario": scenario,
