@@ -217,12 +217,15 @@ _DIAGNOSTIC_KEYS = (("severity", "_severity"), ("category", "_classification"),
 
 
 def _notifications_from_statuses(statuses: list) -> list[dict[str, Any]]:
-    """The notifications among GQL status objects (Bolt 5.6+), as pre-5.6 servers sent them."""
+    """The notifications among GQL status objects (Bolt 5.5+), as pre-5.5 servers sent them."""
     out = []
     for status in statuses:
         if not isinstance(status, dict) or "neo4j_code" not in status:
             continue  # a status that is no notification (success, no data, ...)
         notification = {key: status[skey] for key, skey in _STATUS_KEYS if skey in status}
+        if "description" not in notification and "status_description" in status:
+            # Bolt 5.5's statuses have only the status description (5.6 added description).
+            notification["description"] = status["status_description"]
         record = status.get("diagnostic_record")
         if isinstance(record, dict):
             notification.update((key, record[dkey]) for key, dkey in _DIAGNOSTIC_KEYS if dkey in record)
@@ -242,7 +245,7 @@ class Summary:
         self.plan: dict | None = pull.get("plan") or pull.get("profile")
         self.profile: dict | None = pull.get("profile")
         self.statuses: list = list(pull.get("statuses") or [])
-        #: The server's notifications; from Bolt 5.6, which sends GQL status objects instead,
+        #: The server's notifications; from Bolt 5.5, which sends GQL status objects instead,
         #: those of the statuses that carry a ``neo4j_code`` in the notification form (code,
         #: title, description; severity, category and position from the diagnostic record).
         self.notifications: list = (list(pull.get("notifications") or []) if "notifications" in pull

@@ -177,8 +177,8 @@ _MAP_KEY_CHECKS: dict[str, dict[str, tuple[Any, str, Version, Version | None]]] 
         "routing": (lambda v: (v is None or type(v) is dict), "Map?", (4, 1), None),
         "patch_bolt": (lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v)))), "List<String>", (4, 3), (4, 4)),
         "notifications_minimum_severity": (lambda v: (v is None or type(v) is str), "String?", (5, 2), None),
-        "notifications_disabled_categories": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 2), (5, 5)),
-        "notifications_disabled_classifications": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 6), None),
+        "notifications_disabled_categories": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 2), (5, 4)),
+        "notifications_disabled_classifications": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 5), None),
         "bolt_agent": (lambda v: type(v) is dict, "Map", (5, 3), None),
     },
     "pull_extra": {
@@ -197,8 +197,8 @@ _MAP_KEY_CHECKS: dict[str, dict[str, tuple[Any, str, Version, Version | None]]] 
         "db": (lambda v: (v is None or type(v) is str), "String?", (4, 0), None),
         "imp_user": (lambda v: (v is None or type(v) is str), "String?", (4, 4), None),
         "notifications_minimum_severity": (lambda v: (v is None or type(v) is str), "String?", (5, 2), None),
-        "notifications_disabled_categories": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 2), (5, 5)),
-        "notifications_disabled_classifications": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 6), None),
+        "notifications_disabled_categories": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 2), (5, 4)),
+        "notifications_disabled_classifications": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 5), None),
     },
 }
 #: Request message name -> its map fields with well-known keys: ((field, table), ...).
