@@ -32,7 +32,7 @@ DEFAULT_MAX_DEPTH = 256
 DEFAULT_MAX_DECODED_VALUES = 2000000
 _MAX_STRUCT_FIELDS = 15
 #: Digest of the C accelerator generated with this module (_accel.c); a build that differs is stale.
-_ACCEL_DIGEST = "383988190386481c"
+_ACCEL_DIGEST = "316c0faa921a4250"
 _u16 = Struct(">H").unpack_from
 _u32 = Struct(">I").unpack_from
 _i16 = Struct(">h").unpack_from
@@ -883,6 +883,18 @@ _STRUCT_SET_OF = {
     "6.1": 4,
 }
 _STRUCT_SETS = ((_STRUCTS_0, _PACKERS_0), (_STRUCTS_1, _PACKERS_1), (_STRUCTS_2, _PACKERS_2), (_STRUCTS_3, _PACKERS_3), (_STRUCTS_4, _PACKERS_4), )
+
+
+#: Legacy PackStream v1 markers (spec legacy_markers), named in the error that refuses them.
+_LEGACY_MARKERS: dict[int, str] = {
+    0xDC: "STRUCT_8 (marker 0xDC) is a legacy PackStream v1 marker (a structure with a 1-byte field count) that Bolt does not use",
+    0xDD: "STRUCT_16 (marker 0xDD) is a legacy PackStream v1 marker (a structure with a 2-byte field count) that Bolt does not use",
+}
+
+
+def _reserved(m: int) -> str:
+    """Why the marker byte ``m`` is refused."""
+    return _LEGACY_MARKERS.get(m) or f"reserved marker byte 0x{m:02X}"
 
 
 def _other_struct(unpack: Any, data: bytes, pos: int, n: int, tag: int, profile: str,
@@ -10591,7 +10603,7 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                 v = m - 0x100
 
                                 return v, pos
-        raise ProtocolError(f"reserved marker byte 0x{m:02X}", pos - 1)
+        raise ProtocolError(_reserved(m), pos - 1)
 
     return unpack
 
@@ -13450,7 +13462,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                 v = m - 0x100
 
                                 return v, pos
-        raise ProtocolError(f"reserved marker byte 0x{m:02X}", pos - 1)
+        raise ProtocolError(_reserved(m), pos - 1)
 
     return unpack
 
