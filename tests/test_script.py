@@ -291,17 +291,21 @@ async def _record(tmp_path: Path, version: tuple[int, int], work: Any) -> Any:
 
 CASES = [("asyncbolt", (3, 0)), ("asyncbolt", (4, 4)), ("asyncbolt", (5, 4)), ("asyncbolt", (5, 7)),
          ("neo4j", (4, 4)), ("neo4j", (5, 4))]
+#: Beyond boltstub's versions: played by asyncbolt's own stub only.
+NEWER = [("asyncbolt", (5, 8)), ("asyncbolt", (6, 0)), ("neo4j", (5, 8))]
 
 
-@pytest.mark.parametrize(("client", "version"), CASES, ids=[f"{c}-{v[0]}.{v[1]}" for c, v in CASES])
-async def test_recorded_session_replays_on_boltstub(tmp_path: Path, client: str, version: tuple[int, int]) -> None:
-    missing = _boltstub_missing()
-    if missing:
-        pytest.skip(missing)
-    if client == "neo4j":
-        pytest.importorskip("neo4j")
+async def _replay(uri: str, client: str, version: tuple[int, int]) -> Any:
     from .scripted_sessions import asyncbolt_work, neo4j_work
 
+    if client == "asyncbolt":
+        return await asyncbolt_work(uri, version)
+    return await asyncio.to_thread(neo4j_work, uri)
+
+
+async def _recorded_script(tmp_path: Path, client: str, version: tuple[int, int]) -> tuple[Any, Path]:
+    if client == "neo4j":
+        pytest.importorskip("neo4j")
     recorded = await _record(tmp_path, version, client)
     files = sorted(p.name for p in tmp_path.iterdir())
     assert files == ["1-client.bin", "1-server.bin"], files
@@ -309,15 +313,32 @@ async def test_recorded_session_replays_on_boltstub(tmp_path: Path, client: str,
     assert "s3cret" not in text and '"credentials": "*"' in text and '"user_agent": "*"' in text
     script = tmp_path / "conversation.script"
     script.write_text(text)
+    return recorded, script
+
+
+@pytest.mark.parametrize(("client", "version"), CASES, ids=[f"{c}-{v[0]}.{v[1]}" for c, v in CASES])
+async def test_recorded_session_replays_on_boltstub(tmp_path: Path, client: str, version: tuple[int, int]) -> None:
+    missing = _boltstub_missing()
+    if missing:
+        pytest.skip(missing)
+    recorded, script = await _recorded_script(tmp_path, client, version)
     stub = BoltStub(script)
     try:
-        uri = f"bolt://127.0.0.1:{stub.port}"
-        if client == "asyncbolt":
-            replayed = await asyncbolt_work(uri, version)
-        else:
-            replayed = await asyncio.to_thread(neo4j_work, uri)
+        replayed = await _replay(f"bolt://127.0.0.1:{stub.port}", client, version)
     finally:
         code, log = await asyncio.to_thread(stub.finish)
     assert code == 0, log[-4000:]
     assert "Script finished" in log
+    assert replayed == recorded
+
+
+@pytest.mark.parametrize(("client", "version"), CASES + NEWER, ids=[f"{c}-{v[0]}.{v[1]}" for c, v in CASES + NEWER])
+async def test_recorded_session_replays_on_asyncbolt_stub(tmp_path: Path, client: str,
+                                                          version: tuple[int, int]) -> None:
+    stub_module = pytest.importorskip("asyncbolt.stub", reason="asyncbolt.stub (asyncbolt stub) is not in this "
+                                                               "tree yet")
+    recorded, script = await _recorded_script(tmp_path, client, version)
+    async with stub_module.StubServer(script) as stub:
+        replayed = await _replay(stub.uri, client, version)
+        assert await stub.wait(10), stub.errors
     assert replayed == recorded
