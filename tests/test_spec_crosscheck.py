@@ -119,6 +119,51 @@ async def test_client_reads_statuses_at_5_5() -> None:
                                       "category": "HINT"}]
 
 
+@pytest.mark.parametrize(("version", "key"), [
+    ((5, 2), "notifications_disabled_categories"),
+    ((5, 4), "notifications_disabled_categories"),
+    ((5, 5), "notifications_disabled_classifications"),
+    ((5, 6), "notifications_disabled_classifications"),
+    ((5, 8), "notifications_disabled_classifications"),
+])
+async def test_client_sends_the_filter_key_of_the_version(version: tuple[int, int], key: str) -> None:
+    # What the official drivers send: categories until 5.4, classifications from 5.5 (a server
+    # that picks 5.5, which the client is told it may speak).
+    hellos: list = []
+
+    async def script(peer: Peer) -> None:
+        await peer.accept(version)
+        hellos.append(await peer.recv())
+        await peer.send(Success({"server": "Neo4j/5.26.0"}))
+        await peer.expect("LOGON")
+        await peer.send(Success({}))
+        await idle(peer)
+
+    async with FakeServer(script) as server:
+        conn = await connect(server, versions=[version], notifications_min_severity="WARNING",
+                             notifications_disabled_classifications=["HINT", "DEPRECATION"])
+        assert conn.protocol_version == version
+        await conn.close()
+    extra = hellos[0].extra
+    assert extra["notifications_minimum_severity"] == "WARNING"
+    assert extra[key] == ["HINT", "DEPRECATION"]
+    other = ({"notifications_disabled_categories", "notifications_disabled_classifications"} - {key}).pop()
+    assert other not in extra
+
+
+async def test_client_filters_need_5_2() -> None:
+    async def script(peer: Peer) -> None:
+        await peer.accept((5, 1))
+        await peer.wait_eof(5)
+
+    async with FakeServer(script) as server:
+        with pytest.raises(asyncbolt.ConfigurationError, match=r"notification filters need Bolt 5\.2\+; "
+                                                              r"this connection speaks 5\.1"):
+            await connect(server, versions=[(5, 1)], notifications_disabled_classifications=["HINT"])
+        # Nothing was sent after the handshake: the connection was closed unused.
+        assert server.peers[0].received == []
+
+
 # -- IGNORED is always bare ---------------------------------------------------------------------
 
 IGNORED_CHUNK = b"\x00\x02\xb0\x7e\x00\x00"  # one 2-byte chunk B0 7E, then the end marker
