@@ -16,8 +16,8 @@ from construct import Construct, ConstructError, Container, Subconstruct, stream
 
 from .types import Structure
 
-__all__ = ["NIBBLE", "SchemaError", "TinyInt", "Literal", "Text", "Raw", "Fixed", "Unavailable", "ListOf", "MapOf",
-           "StructureOf", "PackValue", "Checked", "MessageOf"]
+__all__ = ["NIBBLE", "SchemaError", "TinyInt", "Literal", "Text", "Raw", "Fixed", "Unavailable", "Legacy", "ListOf",
+           "MapOf", "StructureOf", "PackValue", "Checked", "MessageOf"]
 
 
 class SchemaError(ConstructError):
@@ -137,6 +137,24 @@ class Unavailable(_Leaf):
 
     def _parse(self, stream: Any, context: Any, path: str) -> Any:
         raise SchemaError(self.reason, context._at, path)
+
+
+class Legacy(_Leaf):
+    """A legacy PackStream v1 marker (STRUCT_8, STRUCT_16): an error naming it, unless the parse
+    was given ``legacy=[...]``; then what follows is decoded and ``(offset, name, path)`` noted
+    in that list."""
+
+    def __init__(self, name: str, reason: str, subcon: Construct) -> None:
+        super().__init__()
+        self.name, self.reason, self.subcon = name, reason, subcon
+
+    def _parse(self, stream: Any, context: Any, path: str) -> Any:
+        params = getattr(context, "_params", None)
+        seen = params.get("legacy") if isinstance(params, dict) else None
+        if seen is None:
+            raise SchemaError(self.reason, context._at, path)
+        seen.append((context._at, self.name, path))
+        return self.subcon._parsereport(stream, context, path)
 
 
 class ListOf(_Leaf):

@@ -1,4 +1,4 @@
-"""The ``asyncbolt`` command line: ``inspect``, ``proxy``, ``serve``, ``query``, ``shell``.
+"""The ``asyncbolt`` command line: ``inspect``, ``proxy``, ``script``, ``serve``, ``query``, ``shell``.
 
 Each subcommand lives in its own module with a ``main(argv) -> int``; this module only
 dispatches, so ``asyncbolt --help`` stays fast and a broken optional dependency of one command
@@ -16,6 +16,7 @@ COMMANDS = {
     "inspect": ("asyncbolt.inspect", "decode and validate a captured Bolt byte dump or pcap"),
     "proxy": ("asyncbolt.proxy", "forward Bolt traffic and log every message"),
     "serve": ("asyncbolt.serving", "serve Bolt in front of an embedded graph database"),
+    "script": ("asyncbolt.script", "turn a connection recorded by 'proxy --record' into a stub script"),
     "query": ("asyncbolt.shell", "run one query against a Bolt server and print the result"),
     "shell": ("asyncbolt.shell", "an interactive Cypher shell"),
 }

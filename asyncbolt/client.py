@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, unquote, urlparse
 
 from . import __version__
 from ._generated.codec import check_response_maps
-from ._generated.versions import MANIFEST_ONLY, VERSIONS
+from ._generated.versions import MANIFEST_ONLY, MAP_KEYS, VERSIONS
 from ._offload import OFFLOAD_BYTES, decoder_pool
 from .auth import auth_token
 from .connection import DEFAULT_MAX_MESSAGE_SIZE
@@ -217,12 +217,15 @@ _DIAGNOSTIC_KEYS = (("severity", "_severity"), ("category", "_classification"),
 
 
 def _notifications_from_statuses(statuses: list) -> list[dict[str, Any]]:
-    """The notifications among GQL status objects (Bolt 5.6+), as pre-5.6 servers sent them."""
+    """The notifications among GQL status objects (Bolt 5.5+), as pre-5.5 servers sent them."""
     out = []
     for status in statuses:
         if not isinstance(status, dict) or "neo4j_code" not in status:
             continue  # a status that is no notification (success, no data, ...)
         notification = {key: status[skey] for key, skey in _STATUS_KEYS if skey in status}
+        if "description" not in notification and "status_description" in status:
+            # Bolt 5.5's statuses have only the status description (5.6 added description).
+            notification["description"] = status["status_description"]
         record = status.get("diagnostic_record")
         if isinstance(record, dict):
             notification.update((key, record[dkey]) for key, dkey in _DIAGNOSTIC_KEYS if dkey in record)
@@ -242,7 +245,7 @@ class Summary:
         self.plan: dict | None = pull.get("plan") or pull.get("profile")
         self.profile: dict | None = pull.get("profile")
         self.statuses: list = list(pull.get("statuses") or [])
-        #: The server's notifications; from Bolt 5.6, which sends GQL status objects instead,
+        #: The server's notifications; from Bolt 5.5, which sends GQL status objects instead,
         #: those of the statuses that carry a ``neo4j_code`` in the notification form (code,
         #: title, description; severity, category and position from the diagnostic record).
         self.notifications: list = (list(pull.get("notifications") or []) if "notifications" in pull
@@ -709,7 +712,9 @@ class Connection:
                  max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
                  read_timeout: float | str | None = AUTO,
                  max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
-                 server_agent_prefix: str | None = None) -> None:
+                 server_agent_prefix: str | None = None,
+                 notifications_min_severity: str | None = None,
+                 notifications_disabled_classifications: Iterable[str] | None = None) -> None:
         if read_timeout is not None and read_timeout != AUTO and not (
                 isinstance(read_timeout, (int, float)) and read_timeout > 0):
             raise ValueError(f"read_timeout must be positive, 'auto' or None, got {read_timeout!r}")
@@ -769,6 +774,11 @@ class Connection:
         self.server_agent: str | None = None
         #: Refuse a server whose agent does not start with this (see :func:`connect`).
         self.server_agent_prefix = server_agent_prefix
+        #: The notification filters HELLO asks for (see :func:`connect`).
+        self.notifications_min_severity = notifications_min_severity
+        self.notifications_disabled_classifications = (
+            None if notifications_disabled_classifications is None
+            else list(notifications_disabled_classifications))
         self.connection_id: str | None = None
         self.hints: dict[str, Any] = {}
         self.patches: frozenset[str] = frozenset()
@@ -1598,6 +1608,7 @@ class Connection:
                 self._set_codec(frozenset({"utc"}))
 
         if v < (3, 0):
+            notification_filters(v, self.notifications_min_severity, self.notifications_disabled_classifications)
             self._queue(Init(self._user_agent, auth), _Call("INIT", future, hello_done))
         else:
             extra: dict[str, Any] = {"user_agent": self._user_agent}
@@ -1607,6 +1618,8 @@ class Connection:
                 extra["routing"] = self._routing
             if (4, 3) <= v <= (4, 4):
                 extra["patch_bolt"] = ["utc"]
+            extra.update(notification_filters(v, self.notifications_min_severity,
+                                              self.notifications_disabled_classifications))
             if v >= (5, 3):
                 extra["bolt_agent"] = {
                     "product": f"asyncbolt/{__version__}",
@@ -1625,6 +1638,29 @@ class Connection:
                                        and self.server_agent.startswith(prefix)):
             raise UnsupportedServerProduct(f"{self.host}:{self.port}: server agent "
                                            f"{self.server_agent!r} does not start with {prefix!r}")
+
+
+def notification_filters(version: Version, min_severity: str | None,
+                         disabled_classifications: Iterable[str] | None) -> dict[str, Any]:
+    """The HELLO extra keys of notification filters in Bolt ``version``, named as spec/bolt.yaml's
+    hello_extra table has them: the disabled classifications are ``..._categories`` until 5.4
+    and ``..._classifications`` from 5.5 (as the official drivers send them). Filters need Bolt
+    5.2+ (ConfigurationError before)."""
+    if min_severity is None and disabled_classifications is None:
+        return {}
+    if version < (5, 2):
+        raise ConfigurationError("Neo.ClientError.Request.Invalid",
+                                 f"notification filters need Bolt 5.2+; this connection speaks "
+                                 f"{version[0]}.{version[1]}")
+    extra: dict[str, Any] = {}
+    if min_severity is not None:
+        extra["notifications_minimum_severity"] = min_severity
+    if disabled_classifications is not None:
+        keys = MAP_KEYS["hello_extra"]
+        name = next(k for k in ("notifications_disabled_classifications", "notifications_disabled_categories")
+                    if keys[k][1] <= version and (keys[k][2] is None or version <= keys[k][2]))
+        extra[name] = list(disabled_classifications)
+    return extra
 
 
 def parse_uri(uri: str) -> tuple[str, str, int, dict[str, str]]:
@@ -1790,7 +1826,8 @@ def connect(uri: str | None = None, auth: Any = None, *,
             max_buffered_bytes: int | None = DEFAULT_MAX_BUFFERED_BYTES,
             read_timeout: float | str | None = AUTO,
             max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
-            server_agent_prefix: str | None = None, **kwargs: Any) -> Any:
+            server_agent_prefix: str | None = None, notifications_min_severity: str | None = None,
+            notifications_disabled_classifications: Iterable[str] | None = None, **kwargs: Any) -> Any:
     """Open a Bolt connection: ``conn = await connect(uri, auth=...)`` or
     ``async with connect(uri) as conn``.
 
@@ -1821,6 +1858,10 @@ def connect(uri: str | None = None, auth: Any = None, *,
     ``server_agent_prefix``: refuse a server whose agent (HELLO's ``server``) does not start
     with this, raising ``UnsupportedServerProduct`` after authenticating (the official drivers
     require ``"Neo4j/"``; default None: any Bolt server is welcome).
+    ``notifications_min_severity`` (``"OFF"``, ``"WARNING"``, ``"INFORMATION"``) and
+    ``notifications_disabled_classifications`` (e.g. ``["HINT", "UNRECOGNIZED"]``): the
+    notification filters HELLO asks the server for, Bolt 5.2+ (``ConfigurationError`` before);
+    the key of the classifications is the one of the negotiated version.
 
     The seed's form still works and returns a :class:`ClientSession`:
     ``await connect("tcp://localhost:7687", loop, protocol_class=MyProtocol, username=...)`` or
@@ -1843,7 +1884,9 @@ def connect(uri: str | None = None, auth: Any = None, *,
               "max_depth": max_depth, "max_buffered_records": max_buffered_records,
               "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout,
               "max_decoded_values": max_decoded_values,
-              "server_agent_prefix": server_agent_prefix}
+              "server_agent_prefix": server_agent_prefix,
+              "notifications_min_severity": notifications_min_severity,
+              "notifications_disabled_classifications": notifications_disabled_classifications}
 
     def factory():
         return _open_connection(scheme, host_, port_, query, auth=auth, ssl=ssl, user_agent=user_agent,

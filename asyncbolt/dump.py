@@ -909,13 +909,21 @@ class Conversation:
         parse = schemas.parse_request if s.name == CLIENT else schemas.parse_response
         name = _message_name(payload, s.name, version)
         event = Event(item.offset, s.name, "message", version, name, [], None, [], payload)
+        legacy: list[tuple[int, str, str]] = []
         try:
             if message is None:
                 if isinstance(fast_error, ProtocolError) and (
                         _budget_error(fast_error) or len(payload) > REFERENCE_MAX_BYTES):
                     # Over the budget, or too big to decode again slowly: the codec's word.
                     raise fast_error
-                message = parse(payload, version, s.patches)
+                try:
+                    message = parse(payload, version, s.patches)
+                except ProtocolError as exc:
+                    if not schemas.is_legacy_marker_error(exc):
+                        raise
+                    # STRUCT_8/STRUCT_16 (legacy PackStream v1): show what they hold, and
+                    # flag each one below, since Bolt peers (asyncbolt's codec too) refuse them.
+                    message = parse(payload, version, s.patches, legacy=legacy)
         except ProtocolError as exc:
             path = format_path(exc.path, _STRUCTURE_NAMES) or name
             if path == "RAW":
@@ -931,6 +939,11 @@ class Conversation:
         event.message = message
         event.name = message.name
         event.fields = [getattr(message, f, None) for f in _layout(version, type(message))]
+        for at, marker, where in legacy:
+            path = format_path(schemas.clean_path(where), _STRUCTURE_NAMES) or event.name
+            self._problem(event, self._stream_offset(item, at), path,
+                          f"{marker} (legacy PackStream v1 marker 0x{payload[at]:02X}): decoded, but it is "
+                          "not part of Bolt (asyncbolt's codec refuses it)", s.name)
         return event
 
     def _decode_client(self, s: _Side) -> bool:

@@ -17,7 +17,8 @@ from ._generated import schemas as _g
 from ._schema import SchemaError
 from .errors import ProtocolError
 
-__all__ = ["parse_value", "parse_request", "parse_response", "value_schema", "message_schemas"]
+__all__ = ["parse_value", "parse_request", "parse_response", "value_schema", "message_schemas",
+           "is_legacy_marker_error", "clean_path"]
 
 Version = tuple[int, int]
 _cache: dict[str, Any] = {}
@@ -46,25 +47,25 @@ def message_schemas(version: Version = (5, 0), patches: Iterable[str] = ()) -> t
     return _cache["m", key]
 
 
-def _clean_path(path: str | None) -> tuple[str, ...]:
+def clean_path(path: str | None) -> tuple[str, ...]:
     if not path:
         return ()
     parts = [p.strip() for p in path.replace("(parsing)", "").split("->")]
     return tuple(p for p in parts if p)
 
 
-def _parse(schema: Construct, data: bytes | bytearray | memoryview) -> Any:
+def _parse(schema: Construct, data: bytes | bytearray | memoryview, legacy: list | None = None) -> Any:
     data = bytes(data)
     stream = io.BytesIO(data)
     try:
-        value = schema.parse_stream(stream)
+        value = schema.parse_stream(stream) if legacy is None else schema.parse_stream(stream, legacy=legacy)
     except SchemaError as exc:
-        raise ProtocolError(exc.reason, exc.offset, _clean_path(exc.path)) from None
+        raise ProtocolError(exc.reason, exc.offset, clean_path(exc.path)) from None
     except StreamError as exc:
         raise ProtocolError(f"unexpected end of data: the value needs more than {len(data)} bytes",
-                            len(data), _clean_path(exc.path)) from None
+                            len(data), clean_path(exc.path)) from None
     except ConstructError as exc:
-        raise ProtocolError(str(exc).splitlines()[-1], stream.tell(), _clean_path(exc.path)) from None
+        raise ProtocolError(str(exc).splitlines()[-1], stream.tell(), clean_path(exc.path)) from None
     except RecursionError:
         raise ProtocolError("values nested too deeply to decode", stream.tell()) from None
     end = stream.tell()
@@ -74,18 +75,31 @@ def _parse(schema: Construct, data: bytes | bytearray | memoryview) -> Any:
 
 
 def parse_value(data: bytes | bytearray | memoryview, version: Version = (5, 0),
-                patches: Iterable[str] = ()) -> Any:
-    """Decode exactly one value with the reference schema."""
-    return _parse(value_schema(version, patches), data)
+                patches: Iterable[str] = (), *, legacy: list | None = None) -> Any:
+    """Decode exactly one value with the reference schema.
+
+    The legacy PackStream v1 markers STRUCT_8 and STRUCT_16 (spec/packstream.yaml
+    legacy_markers) are a ProtocolError naming them, as in the fast codec; given a list as
+    ``legacy``, they are decoded and each is noted there as ``(offset, name, path)``."""
+    return _parse(value_schema(version, patches), data, legacy)
 
 
 def parse_request(data: bytes | bytearray | memoryview, version: Version = (5, 0),
-                  patches: Iterable[str] = ()) -> Any:
-    """Decode one (dechunked) client message with the reference schema."""
-    return _parse(message_schemas(version, patches)[0], data)
+                  patches: Iterable[str] = (), *, legacy: list | None = None) -> Any:
+    """Decode one (dechunked) client message with the reference schema (``legacy``: as
+    :func:`parse_value`)."""
+    return _parse(message_schemas(version, patches)[0], data, legacy)
 
 
 def parse_response(data: bytes | bytearray | memoryview, version: Version = (5, 0),
-                   patches: Iterable[str] = ()) -> Any:
-    """Decode one (dechunked) server message with the reference schema."""
-    return _parse(message_schemas(version, patches)[1], data)
+                   patches: Iterable[str] = (), *, legacy: list | None = None) -> Any:
+    """Decode one (dechunked) server message with the reference schema (``legacy``: as
+    :func:`parse_value`)."""
+    return _parse(message_schemas(version, patches)[1], data, legacy)
+
+
+def is_legacy_marker_error(exc: ProtocolError) -> bool:
+    """Whether ``exc`` refused a legacy PackStream v1 marker (STRUCT_8, STRUCT_16)."""
+    from ._generated.codec import _LEGACY_MARKERS
+
+    return exc.reason in _LEGACY_MARKERS.values()

@@ -228,6 +228,12 @@ def _kind_table(spec: Spec) -> list[str]:
     return table
 
 
+def legacy_reason(m: Marker) -> str:
+    """The fast codec's error for a legacy PackStream v1 marker (spec legacy_markers)."""
+    return (f"{m.name} (marker 0x{m.first:02X}) is a legacy PackStream v1 marker (a structure "
+            f"with a {m.size}-byte field count) that Bolt does not use")
+
+
 def negate(expr: str) -> str:
     """The negation of a check_expr() expression, in the form ruff prefers."""
     if expr.startswith("type(") and expr.count(" is ") == 1 and " and " not in expr:
@@ -383,6 +389,8 @@ def context(spec: Spec, sources: list[str]) -> dict:
         "c_checks": c_checks,
         "c_helpers": c_helpers,
         "kind_table": _kind_table(spec),
+        "legacy_markers": spec.legacy_markers,
+        "legacy_reason": legacy_reason,
         "c_marker_versions": {m.name: ", ".join(range_text(r) for r in m.ranges)
                               for m in spec.markers if m.ranges is not None},
         "digest_placeholder": DIGEST_PLACEHOLDER,

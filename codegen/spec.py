@@ -249,6 +249,8 @@ class Spec:
     vector_types: list[dict]
     machines: list[StateMachine] = field(default_factory=list)
     profiles: list[Profile] = field(default_factory=list)
+    #: Legacy PackStream v1 markers (STRUCT_8/STRUCT_16): named, refused by the fast codec.
+    legacy_markers: list[Marker] = field(default_factory=list)
 
 
 # --- parsing helpers -------------------------------------------------------------------------
@@ -407,7 +409,7 @@ def load(spec_dir: Path) -> Spec:
         patches[name] = bctx.range(p["versions"], p, set())
 
     pctx = _Ctx("packstream.yaml", versions)
-    pctx.keys(ps, {"markers", "structures", "limits"}, {"vector_element_types"})
+    pctx.keys(ps, {"markers", "structures", "limits"}, {"vector_element_types", "legacy_markers"})
     markers: list[Marker] = []
     taken: dict[int, str] = {}
     kinds = {"tiny_int", "string", "list", "map", "struct", "null", "float", "false", "true", "int",
@@ -437,6 +439,15 @@ def load(spec_dir: Path) -> Spec:
         if ranges is not None and first != last:
             raise pctx.fail(m, f"marker {m['name']}: only single-byte markers can be version-gated")
         markers.append(Marker(m["name"], first, last, m["kind"], m.get("size"), ranges, m.get("python")))
+    legacy_markers: list[Marker] = []
+    for m in ps.get("legacy_markers") or []:
+        pctx.keys(m, {"name", "kind", "byte", "size"}, set())
+        if m["kind"] != "struct" or m["size"] not in (1, 2):
+            raise pctx.fail(m, f"legacy marker {m['name']}: only structures with a 1- or 2-byte count")
+        if m["byte"] in taken:
+            raise pctx.fail(m, f"marker byte 0x{m['byte']:02X} already used by {taken[m['byte']]}")
+        taken[m["byte"]] = m["name"]
+        legacy_markers.append(Marker(m["name"], m["byte"], m["byte"], "struct", m["size"]))
 
     struct_names = set(ps["structures"] or {})
     map_names = set(bolt["maps"] or {})
@@ -502,7 +513,8 @@ def load(spec_dir: Path) -> Spec:
             raise bctx.fail(m, f"message {m.name} declared twice")
 
     spec = Spec(versions, info, patches, bolt["handshake"], markers, dict(ps["limits"]),
-                structures, messages, maps, list(ps.get("vector_element_types") or []))
+                structures, messages, maps, list(ps.get("vector_element_types") or []),
+                legacy_markers=legacy_markers)
 
     # One signature per direction and version.
     for direction in ("request", "response"):

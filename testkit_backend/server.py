@@ -199,7 +199,7 @@ def summary_data(summary: Any, address: str) -> dict[str, Any]:
     if "notifications" in meta:
         notifications: list | None = list(summary.notifications)
     elif "statuses" in meta:
-        # From Bolt 5.6 testkit expects the official driver's form of notifications derived
+        # From Bolt 5.5 testkit expects the official driver's form of notifications derived
         # from the GQL statuses: the raw severity/category plus their known levels.
         notifications = [_with_levels(n) for n in summary.notifications]
     else:

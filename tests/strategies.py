@@ -271,10 +271,14 @@ def well_known_map(table: str | None, version: Version, profile: Profile) -> st.
     }
     if not known:
         return free
+    # Other keys must not be well-known ones: a free "user_agent" of the wrong type is a bad
+    # request the model does not expect.
+    other = st.dictionaries(texts.filter(lambda t: t not in MAP_KEYS[table]), values(profile, False),
+                            max_size=2)
     return st.builds(
         lambda k, extra: {**extra, **k},
         st.fixed_dictionaries({}, optional=known),
-        free,
+        other,
     )
 
 

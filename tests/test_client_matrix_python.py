@@ -30,8 +30,9 @@ class Client:
 
 
 #: The clients: (venv name, pip requirements, script). All install on CPython 3.11 as they are:
-#: neo4j-driver 1.7 pulls neobolt 1.7.17 (builds its C extension here, or falls back to pure
-#: Python) and neotime; py2neo 2021.2.4 pulls interchange and pansi.
+#: neo4j-driver 1.7 pulls neobolt 1.7.17 (its C extension, generated for Python <= 3.7, does not
+#: compile on 3.11 and its setup falls back to pure Python) and neotime; py2neo 2021.2.4 pulls
+#: interchange and pansi.
 CLIENTS = {
     "neo4j-1.7": Client("neo4j-1.7", ["neo4j-driver<2"], "py_official.py", "official"),
     "neo4j-4.4": Client("neo4j-4.4", ["neo4j>=4.4,<5"], "py_official.py", "official"),

@@ -215,3 +215,18 @@ def test_generated_state_tables_follow_the_spec() -> None:
     assert TRANSITIONS[(6, 0)]["TX_READY", "GOODBYE"].close
     assert ON_VIOLATION[(5, 1)]["AUTHENTICATION"] == "DEFUNCT"
     assert ON_VIOLATION[(5, 1)]["READY"] == "FAILED"
+
+
+def test_legacy_markers_are_loaded_and_may_not_collide(spec_copy: Path) -> None:
+    spec = load(SPEC)
+    assert [(m.name, m.first, m.size) for m in spec.legacy_markers] == [("STRUCT_8", 0xDC, 1), ("STRUCT_16", 0xDD, 2)]
+    ps = spec_copy / "packstream.yaml"
+    line = _edit(ps, "{name: STRUCT_8, byte: 0xDC,", "{name: STRUCT_8, byte: 0xD8,")
+    with pytest.raises(SpecError) as exc:
+        load(spec_copy)
+    assert exc.value.line == line and "0xD8 already used by MAP_8" in exc.value.reason
+    shutil.copy(SPEC / "packstream.yaml", ps)
+    _edit(ps, "{name: STRUCT_16, byte: 0xDD, kind: struct, size: 2}", "{name: STRUCT_16, byte: 0xDD, kind: list, size: 2}")
+    with pytest.raises(SpecError) as exc:
+        load(spec_copy)
+    assert "only structures with a 1- or 2-byte count" in exc.value.reason

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from asyncbolt import inspect as bolt_inspect
+from asyncbolt.framing import chunk_message
 from asyncbolt.messages import Hello, Pull, Record, Run, Success
 from tests.test_dump import chunked, sample_conversation
 
@@ -187,6 +188,34 @@ def test_damaged_dump_exit_1_with_located_problems(tmp_path: Path, sample) -> No
     assert code == 1
     damaged = [json.loads(line) for line in out.splitlines() if json.loads(line).get("problems")]
     assert damaged[0]["problems"][0].startswith(f"{ss.index(b'Ada') - 1}: RECORD.data[0].properties.name: ")
+
+
+def test_legacy_struct_markers_are_named_and_decoded(tmp_path: Path, sample) -> None:
+    # The JS driver packs structures of more than 15 fields with STRUCT_8/STRUCT_16 (0xDC/0xDD):
+    # inspect names them (not "reserved marker"), shows what they hold and flags each one.
+    cs, ss, version = sample
+    record = h_("B1 71 92 DC 10 41") + bytes(range(16)) + h_("DD 00 11 42") + bytes(range(17))
+    start = len(ss)
+    path = tmp_path / "legacy.log"
+    path.write_text(f"C: {cs!r}\nS: {ss + chunk_message(record)!r}\n")
+    code, out, err = run([path])
+    assert code == 1, out + err
+    assert "reserved" not in out
+    line = next(x for x in out.splitlines() if "Structure(tag=0x41" in x)
+    assert "server RECORD" in line and "Structure(tag=0x42, fields=[0, 1, 2" in line
+    problems = [PROBLEM_LINE.search(x).groups() for x in out.splitlines() if "legacy PackStream" in x]
+    assert problems == [
+        (str(start + 2 + 3), "RECORD.data[0]",
+         "STRUCT_8 (legacy PackStream v1 marker 0xDC): decoded, but it is not part of Bolt "
+         "(asyncbolt's codec refuses it)"),
+        (str(start + 2 + 22), "RECORD.data[1]",
+         "STRUCT_16 (legacy PackStream v1 marker 0xDD): decoded, but it is not part of Bolt "
+         "(asyncbolt's codec refuses it)"),
+    ]
+
+
+def h_(text: str) -> bytes:
+    return bytes.fromhex(text)
 
 
 def test_truncated_dump_decodes_up_to_the_cut(tmp_path: Path, sample) -> None:

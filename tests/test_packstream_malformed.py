@@ -122,10 +122,11 @@ def _spec_reserved() -> list[int]:
             used.add(m["byte"])
         else:
             used.update(range(m["first"], m["last"] + 1))
+    used.update(m["byte"] for m in PACKSTREAM_SPEC["legacy_markers"])  # named: tested below
     return sorted(set(range(256)) - used)
 
 
-RESERVED = [0xC4, 0xC5, 0xC6, 0xC7, 0xCF, 0xD3, 0xD7, *range(0xDB, 0xE0), *range(0xE1, 0xF0)]
+RESERVED = [0xC4, 0xC5, 0xC6, 0xC7, 0xCF, 0xD3, 0xD7, 0xDB, 0xDE, 0xDF, *range(0xE1, 0xF0)]
 
 
 def test_reserved_markers_match_the_spec() -> None:
@@ -145,6 +146,53 @@ def test_reserved_marker_is_protocol_error(marker: int) -> None:
     codec = get_codec((5, 0))
     assert error_of(codec.unpack_response, h("B1 71") + m).offset == 2
     assert error_of(codec.unpack_request, h("B3 10 80 A0") + m).offset == 4
+
+
+# ---- legacy PackStream v1 markers (STRUCT_8, STRUCT_16) ----------------------------------------
+
+#: A generic structure of 16 fields (tag 0x41) in each legacy form, as the JS driver packs it.
+STRUCT_8 = h("DC 10 41") + bytes(range(16))
+STRUCT_16 = h("DD 00 11 42") + bytes(range(17))
+LEGACY = [(STRUCT_8, "STRUCT_8 (marker 0xDC)"), (STRUCT_16, "STRUCT_16 (marker 0xDD)")]
+
+
+def _codecs() -> list:
+    from asyncbolt.packstream import ACCELERATED, Codec
+
+    return [Codec((5, 0), accelerated=False)] + ([Codec((5, 0), accelerated=True)] if ACCELERATED else [])
+
+
+@pytest.mark.parametrize(("data", "name"), LEGACY, ids=["STRUCT_8", "STRUCT_16"])
+def test_legacy_markers_are_refused_by_name(data: bytes, name: str) -> None:
+    # The fast codecs (pure and C) refuse them, saying what they are (not "reserved").
+    for codec in _codecs():
+        for prefix in (b"", h("92 01"), h("A1 81 61"), h("B1 41")):
+            exc = error_of(codec.unpack, prefix + data)
+            assert exc.offset == len(prefix), (codec, prefix)
+            assert exc.reason.startswith(f"{name} is a legacy PackStream v1 marker"), exc.reason
+            assert "reserved" not in exc.reason
+        exc = error_of(codec.unpack_response, h("B1 71 91") + data)
+        assert exc.offset == 3 and exc.reason.startswith(name)
+
+
+@pytest.mark.parametrize(("data", "name"), LEGACY, ids=["STRUCT_8", "STRUCT_16"])
+def test_reference_decoder_names_legacy_markers_and_decodes_them_when_asked(data: bytes, name: str) -> None:
+    from asyncbolt import schemas
+    from asyncbolt.types import Structure
+
+    exc = error_of(schemas.parse_value, data)
+    assert exc.offset == 0 and exc.reason.startswith(name) and schemas.is_legacy_marker_error(exc)
+    assert not schemas.is_legacy_marker_error(error_of(schemas.parse_value, h("C4")))
+    seen: list = []
+    value = schemas.parse_value(h("92 01") + data, legacy=seen)
+    fields = list(range(16 if data is STRUCT_8 else 17))
+    assert value == [1, Structure(data[2 if data is STRUCT_8 else 3], fields)]
+    assert [(at, marker) for at, marker, _ in seen] == [(2, name.split()[0])]
+    # A known tag in a legacy form decodes to its structure (a Bolt 5.0 Node has 4 fields).
+    node = schemas.parse_value(h("DC 04 4E 01 90 A0 85") + b"4:x:1", (5, 0), legacy=[])
+    assert (node.id, node.labels, node.element_id) == (1, [], "4:x:1")
+    # A count the data does not hold is still an error, at its place.
+    assert error_of(lambda d: schemas.parse_value(d, legacy=[]), h("DD 00 05 41 01")).offset is not None
 
 
 # ---- structures with the wrong number of fields -------------------------------------------------

@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ACCEL_DIGEST "383988190386481c"
+#define ACCEL_DIGEST "316c0faa921a4250"
 #define MAX_SIZE 2147483647LL
 #define MAX_STRUCT_FIELDS 15
 #define MEMBER_OBJECT_EX 16 /* T_OBJECT_EX / Py_T_OBJECT_EX */
@@ -1286,6 +1286,10 @@ dec_value(Ctx *c, Py_ssize_t *ppos)
         pos += 16;
         break;
     default:
+        if (mk == 0xDC)
+            return perr(pos - 1, "%s", "STRUCT_8 (marker 0xDC) is a legacy PackStream v1 marker (a structure with a 1-byte field count) that Bolt does not use");
+        if (mk == 0xDD)
+            return perr(pos - 1, "%s", "STRUCT_16 (marker 0xDD) is a legacy PackStream v1 marker (a structure with a 2-byte field count) that Bolt does not use");
         return perr(pos - 1, "reserved marker byte 0x%02X", mk);
     }
     if (v == NULL)

@@ -32,7 +32,7 @@ DEFAULT_MAX_DEPTH = 256
 DEFAULT_MAX_DECODED_VALUES = 2000000
 _MAX_STRUCT_FIELDS = 15
 #: Digest of the C accelerator generated with this module (_accel.c); a build that differs is stale.
-_ACCEL_DIGEST = "383988190386481c"
+_ACCEL_DIGEST = "316c0faa921a4250"
 _u16 = Struct(">H").unpack_from
 _u32 = Struct(">I").unpack_from
 _i16 = Struct(">h").unpack_from
@@ -183,8 +183,8 @@ _MAP_KEY_CHECKS: dict[str, dict[str, tuple[Any, str, Version, Version | None]]] 
         "routing": (lambda v: (v is None or type(v) is dict), "Map?", (4, 1), None),
         "patch_bolt": (lambda v: (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v)))), "List<String>", (4, 3), (4, 4)),
         "notifications_minimum_severity": (lambda v: (v is None or type(v) is str), "String?", (5, 2), None),
-        "notifications_disabled_categories": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 2), (5, 5)),
-        "notifications_disabled_classifications": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 6), None),
+        "notifications_disabled_categories": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 2), (5, 4)),
+        "notifications_disabled_classifications": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 5), None),
         "bolt_agent": (lambda v: type(v) is dict, "Map", (5, 3), None),
     },
     "pull_extra": {
@@ -203,8 +203,8 @@ _MAP_KEY_CHECKS: dict[str, dict[str, tuple[Any, str, Version, Version | None]]] 
         "db": (lambda v: (v is None or type(v) is str), "String?", (4, 0), None),
         "imp_user": (lambda v: (v is None or type(v) is str), "String?", (4, 4), None),
         "notifications_minimum_severity": (lambda v: (v is None or type(v) is str), "String?", (5, 2), None),
-        "notifications_disabled_categories": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 2), (5, 5)),
-        "notifications_disabled_classifications": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 6), None),
+        "notifications_disabled_categories": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 2), (5, 4)),
+        "notifications_disabled_classifications": (lambda v: (v is None or (type(v) is list and (len(v) < 2 and (not v or type(v[0]) is str) or _ONLY_String.issuperset(map(type, v))))), "List<String>?", (5, 5), None),
     },
 }
 #: Request message name -> its map fields with well-known keys: ((field, table), ...).
@@ -889,6 +889,18 @@ _STRUCT_SET_OF = {
     "6.1": 4,
 }
 _STRUCT_SETS = ((_STRUCTS_0, _PACKERS_0), (_STRUCTS_1, _PACKERS_1), (_STRUCTS_2, _PACKERS_2), (_STRUCTS_3, _PACKERS_3), (_STRUCTS_4, _PACKERS_4), )
+
+
+#: Legacy PackStream v1 markers (spec legacy_markers), named in the error that refuses them.
+_LEGACY_MARKERS: dict[int, str] = {
+    0xDC: "STRUCT_8 (marker 0xDC) is a legacy PackStream v1 marker (a structure with a 1-byte field count) that Bolt does not use",
+    0xDD: "STRUCT_16 (marker 0xDD) is a legacy PackStream v1 marker (a structure with a 2-byte field count) that Bolt does not use",
+}
+
+
+def _reserved(m: int) -> str:
+    """Why the marker byte ``m`` is refused."""
+    return _LEGACY_MARKERS.get(m) or f"reserved marker byte 0x{m:02X}"
 
 
 def _other_struct(unpack: Any, data: bytes, pos: int, n: int, tag: int, profile: str,
@@ -10597,7 +10609,7 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
                                 v = m - 0x100
 
                                 return v, pos
-        raise ProtocolError(f"reserved marker byte 0x{m:02X}", pos - 1)
+        raise ProtocolError(_reserved(m), pos - 1)
 
     return unpack
 
@@ -13456,7 +13468,7 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
                                 v = m - 0x100
 
                                 return v, pos
-        raise ProtocolError(f"reserved marker byte 0x{m:02X}", pos - 1)
+        raise ProtocolError(_reserved(m), pos - 1)
 
     return unpack
 

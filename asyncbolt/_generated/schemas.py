@@ -29,6 +29,7 @@ from asyncbolt._schema import (
     NIBBLE,
     Checked,
     Fixed,
+    Legacy,
     ListOf,
     Literal,
     MapOf,
@@ -109,6 +110,11 @@ def _markers(value: Construct, structures: dict, profile: str) -> list:
     else:
         markers.append((0xE0, 0xE0, "UUID",
                         Unavailable("UUID", 0xE0, profile, "6.1+")))
+    # Legacy PackStream v1 markers: decoded only when the parse asks for it (legacy=[...]).
+    markers.append((0xDC, 0xDC, "STRUCT_8", Legacy("STRUCT_8", _c._LEGACY_MARKERS[0xDC],
+                    StructureOf(Int8ub, structures, _ELSEWHERE, value, profile))))
+    markers.append((0xDD, 0xDD, "STRUCT_16", Legacy("STRUCT_16", _c._LEGACY_MARKERS[0xDD],
+                    StructureOf(Int16ub, structures, _ELSEWHERE, value, profile))))
     return markers
 
 

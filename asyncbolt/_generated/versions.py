@@ -141,8 +141,8 @@ MAP_KEYS: dict[str, dict[str, tuple[str, Version, Version | None]]] = {
         "routing": ("Map?", (4, 1), None),
         "patch_bolt": ("List<String>", (4, 3), (4, 4)),
         "notifications_minimum_severity": ("String?", (5, 2), None),
-        "notifications_disabled_categories": ("List<String>?", (5, 2), (5, 5)),
-        "notifications_disabled_classifications": ("List<String>?", (5, 6), None),
+        "notifications_disabled_categories": ("List<String>?", (5, 2), (5, 4)),
+        "notifications_disabled_classifications": ("List<String>?", (5, 5), None),
         "bolt_agent": ("Map", (5, 3), None),
     },
     "tx_extra": {
@@ -153,8 +153,8 @@ MAP_KEYS: dict[str, dict[str, tuple[str, Version, Version | None]]] = {
         "db": ("String?", (4, 0), None),
         "imp_user": ("String?", (4, 4), None),
         "notifications_minimum_severity": ("String?", (5, 2), None),
-        "notifications_disabled_categories": ("List<String>?", (5, 2), (5, 5)),
-        "notifications_disabled_classifications": ("List<String>?", (5, 6), None),
+        "notifications_disabled_categories": ("List<String>?", (5, 2), (5, 4)),
+        "notifications_disabled_classifications": ("List<String>?", (5, 5), None),
     },
     "pull_extra": {
         "n": ("Integer", (4, 0), None),
@@ -185,8 +185,8 @@ MAP_KEYS: dict[str, dict[str, tuple[str, Version, Version | None]]] = {
         "stats": ("Map", (1, 0), None),
         "plan": ("Map", (1, 0), None),
         "profile": ("Map", (1, 0), None),
-        "notifications": ("List<Map>", (1, 0), (5, 5)),
-        "statuses": ("List<Map>", (5, 6), None),
+        "notifications": ("List<Map>", (1, 0), (5, 4)),
+        "statuses": ("List<Map>", (5, 5), None),
         "rt": ("Map", (4, 3), None),
     },
     "stats": {
