@@ -1,4 +1,4 @@
-"""The ``asyncbolt`` command line: ``inspect``, ``proxy``, ``serve``, ``query``, ``shell``.
+"""The ``asyncbolt`` command line: ``inspect``, ``proxy``, ``serve``, ``query``, ``shell``, ``stub``.
 
 Each subcommand lives in its own module with a ``main(argv) -> int``; this module only
 dispatches, so ``asyncbolt --help`` stays fast and a broken optional dependency of one command
@@ -18,6 +18,7 @@ COMMANDS = {
     "serve": ("asyncbolt.serving", "serve Bolt in front of an embedded graph database"),
     "query": ("asyncbolt.shell", "run one query against a Bolt server and print the result"),
     "shell": ("asyncbolt.shell", "an interactive Cypher shell"),
+    "stub": ("asyncbolt.stub", "a scripted Bolt server (testkit's stub scripts)"),
 }
 
 
