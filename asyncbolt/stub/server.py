@@ -201,9 +201,21 @@ class StubServer:
     async def wait(self, timeout: float | None = None) -> bool:
         """Wait for the server to finish (see the class docstring); True if all went well."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        if not self.script.restart:
+        idle_since: float | None = None
+        while not self.finished:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                break
+            # Connections that sit where their script may end, with nothing unread, for 0.1 s
+            # are done talking (the client keeps its pool open): no need to wait any longer.
+            if self.started and all(c.idle_at_end() for c in self._conns):
+                idle_since = idle_since or now
+                if now - idle_since >= 0.1:
+                    break
+            else:
+                idle_since = None
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._finished.wait(), timeout)
+                await asyncio.wait_for(self._finished.wait(), 0.05)
         if not self.finished:
             self.skip_to_end()
             left = None if deadline is None else max(0.1, deadline - time.monotonic())
@@ -254,16 +266,10 @@ class StubServer:
         conn = _Connection(self, reader, writer)
         self._conns.add(conn)
         try:
-            if self.script.concurrent:
-                await conn.run()
-            else:
-                # One connection at a time: the next waits (connected, unanswered) as it would
-                # in the listen backlog of a single-threaded server.
-                async with self._turn:
-                    if self._stopping:
-                        conn.abort()
-                        return
-                    await conn.run()
+            await self._serve(conn)
+        except asyncio.CancelledError:
+            # close() cancels handlers; asyncio's start_server would log a cancelled handler
+            conn.abort()
         finally:
             self._conns.discard(conn)
             if task is not None:
@@ -271,6 +277,18 @@ class StubServer:
             if conn.counted and not self.script.restart:
                 self._finish()
             self._check_finished()
+
+    async def _serve(self, conn: _Connection) -> None:
+        if self.script.concurrent:
+            await conn.run()
+            return
+        # One connection at a time: the next waits (connected, unanswered) as it would in the
+        # listen backlog of a single-threaded server.
+        async with self._turn:
+            if self._stopping:
+                conn.abort()
+                return
+            await conn.run()
 
 
 class _Connection:
@@ -302,6 +320,10 @@ class _Connection:
         self._forced = True
         with contextlib.suppress(Exception):
             self.writer.transport.abort()
+
+    def idle_at_end(self) -> bool:
+        return (not self.playing or (self.player is not None and self.player.can_end()
+                                     and self.queue.empty()))
 
     def skip_to_end(self) -> None:
         if self.playing and self.player is not None and self.player.can_end():
@@ -427,6 +449,10 @@ class _Connection:
         else:
             slots = [proposals[i:i + 4] for i in range(0, 16, 4)]
             offered = _offered(slots, version)
+            if version >= (6, 0) and _MANIFEST_V1 in slots:
+                # 6.x is reached through the manifest only (spec: MANIFEST_ONLY)
+                await self._manifest(version)
+                return
             if version in offered:
                 reply = bytes((0, 0, version[1], version[0]))
             elif version == (4, 2) and (4, 1) in offered:
@@ -522,7 +548,7 @@ class _Connection:
     async def _on_message(self, payload: bytes) -> None:
         assert self.player is not None
         name, fields = self._decode(payload)
-        shown = f"{name} {' '.join(dumps(f) for f in fields)}"
+        shown = f"{name} {' '.join(dumps(_redact(f)) for f in fields)}"
         line = self.player.feed(name, fields)
         if line is not None:
             self.log(f"({line.line:3}) C: {shown}")
@@ -612,6 +638,15 @@ class _Connection:
 
 _SKIP = object()
 _FORCE = object()
+
+
+def _redact(value: Any) -> Any:
+    """The value with secrets (auth credentials) masked, for the log; matching sees them."""
+    from asyncbolt._generated.versions import SECRET_KEYS
+
+    if isinstance(value, dict):
+        return {k: "***" if k in SECRET_KEYS else _redact(v) for k, v in value.items()}
+    return value
 
 
 def _peek_queue(queue: asyncio.Queue) -> list[Any]:
@@ -740,7 +775,6 @@ def main(argv: list[str] | None = None) -> int:
             for server in servers:
                 await server.close()
             return 99
-        print("Listening", flush=True)
         loop = asyncio.get_running_loop()
         interrupts = 0
         hard_exit = asyncio.Event()
@@ -762,6 +796,8 @@ def main(argv: list[str] | None = None) -> int:
 
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGINT, on_sigint)
+        # Only now: whoever waits for this line may interrupt us from then on.
+        print("Listening", flush=True)
         done = asyncio.ensure_future(asyncio.gather(*(s._finished.wait() for s in servers)))
         hard = asyncio.ensure_future(hard_exit.wait())
         await asyncio.wait({done, hard}, return_when=asyncio.FIRST_COMPLETED)

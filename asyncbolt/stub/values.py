@@ -510,20 +510,18 @@ def _path(items: list, ps: int) -> Struct:
         node = items[i]
         if all(node_key(n) != node_key(node) for n in nodes):
             nodes.append(node)
+    rel_keys: list[Any] = []
     for i in range(1, len(items), 2):
         rel, prev, nxt = items[i], items[i - 1], items[i + 1]
-        unbound = Struct(UNBOUND_RELATIONSHIP, [rel.fields[0], rel.fields[3], rel.fields[4],
-                                                *rel.fields[5:6]])
-        keys = [rel_key(r) for r in rels]
-        if rel_key(rel) in keys:
-            index = keys.index(rel_key(rel)) + 1
+        if rel_key(rel) in rel_keys:
+            index = rel_keys.index(rel_key(rel)) + 1
         else:
-            rels.append(unbound)
+            rels.append(Struct(UNBOUND_RELATIONSHIP, [rel.fields[0], rel.fields[3], rel.fields[4],
+                                                      *rel.fields[5:6]]))
+            rel_keys.append(rel_key(rel))
             index = len(rels)
-        if ps == 1:
-            forward = rel.fields[1] == prev.fields[0] and rel.fields[2] == nxt.fields[0]
-        else:
-            forward = rel.fields[6] == prev.fields[3] and rel.fields[7] == nxt.fields[3]
+        # Traversed forwards when it starts at the node before it.
+        forward = (rel.fields[1] == prev.fields[0]) if ps == 1 else (rel.fields[6] == prev.fields[3])
         indices.append(index if forward else -index)
         indices.append([node_key(n) for n in nodes].index(node_key(nxt)))
     return Struct(PATH, [nodes, rels, indices])
