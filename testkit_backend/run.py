@@ -101,14 +101,19 @@ def tabulate_area(area: str, outcomes: dict[str, tuple[str, str]], official: set
             "ours": len(runnable & ours), "missed": sorted(runnable - ours), "runs": 0, "wall": 0}
 
 
-def format_table(rows: list[dict]) -> str:
+_TITLE = ("# asyncbolt's testkit backend (testkit_backend/) on the stub suites. official: the "
+          "official Python driver's passes in the area; runnable: those not skipped here for a "
+          "feature asyncbolt lacks; we pass: how many of those asyncbolt passes.")
+_STUB_TITLE = ("# The official Python driver's testkit backend with `asyncbolt stub` in place of "
+               "testkit's boltstub. official: its passes in the area with boltstub; runnable: "
+               "the same; we pass: how many of those also pass with asyncbolt stub.")
+
+
+def format_table(rows: list[dict], title: str = _TITLE) -> str:
     """``per-area.txt``: a line per area and the totals."""
     cols = ("passed", "skipped", "failed", "runs", "wall", "official", "runnable", "ours")
     heads = ("passed", "skipped", "failed", "runs", "wall s", "official", "runnable", "we pass")
-    lines = ["# asyncbolt's testkit backend (testkit_backend/) on the stub suites. official: the "
-             "official Python driver's passes in the area; runnable: those not skipped here for a "
-             "feature asyncbolt lacks; we pass: how many of those asyncbolt passes.",
-             f"{'area':<24}" + "".join(f" {h:>9}" for h in heads)]
+    lines = [title, f"{'area':<24}" + "".join(f" {h:>9}" for h in heads)]
     for row in rows:
         lines.append(f"{row['area']:<24}" + "".join(f" {row[c]:>9}" for c in cols))
     lines.append(f"{'total':<24}" + "".join(f" {sum(r[c] for r in rows):>9}" for c in cols))
@@ -166,8 +171,9 @@ def _official(official: Path) -> dict[str, set[str]]:
     return by_area
 
 
-def _write(out: Path, rows: list[dict], tsv: list[str], missed: list[str]) -> str:
-    table = format_table(rows)
+def _write(out: Path, rows: list[dict], tsv: list[str], missed: list[str],
+           title: str = _TITLE) -> str:
+    table = format_table(rows, title)
     (out / "per-area.txt").write_text(table)
     (out / "outcomes.tsv").write_text("\n".join(tsv) + "\n")
     (out / "missed.txt").write_text("".join(m + "\n" for m in missed))
@@ -234,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
                                     str(args.port)], cwd=ROOT, env=backend_env,
                                    stdout=backend_log, stderr=subprocess.STDOUT)
     official = _official(Path(args.official))
+    title = _STUB_TITLE if (args.backend, args.stub) == ("official", "asyncbolt") else _TITLE
     rows: list[dict] = []
     tsv = ["area\ttest\toutcome\tdetail"]
     missed: list[str] = []
@@ -269,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             for test in sorted(outcomes):
                 outcome, detail = outcomes[test]
                 tsv.append(f"{area}\t{test}\t{outcome}\t{detail}")
-            _write(out, rows, tsv, missed)  # after each area, so a cut-off run leaves its part
+            _write(out, rows, tsv, missed, title)  # after each area, so a cut-off run leaves its part
             print(f"{name}: {row['passed']} passed, {row['skipped']} skipped, {row['failed']} "
                   f"failed; {row['ours']}/{row['runnable']} of the official backend's passes that "
                   f"asyncbolt's features allow ({row['official']} in all)", flush=True)
@@ -281,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
             backend.kill()
         backend_log.close()
 
-    print(_write(out, rows, tsv, missed), end="")
+    print(_write(out, rows, tsv, missed, title), end="")
     if args.require is not None:
         short = [r for r in rows if r["runnable"] and 100 * r["ours"] < args.require * r["runnable"]]
         for r in short:

@@ -652,3 +652,21 @@ def test_paths_share_repeated_nodes_and_relationships() -> None:
     assert [n.fields[3] for n in nodes] == ["n1", "n3"]
     assert rels == [Struct(0x72, [2, "R", {}, "r2"]), Struct(0x72, [4, "R", {}, "r4"])]
     assert indices == [1, 1, 2, 0]
+
+
+def test_testkit_shim_runs_asyncbolt_stub_in_place_of_boltstub(tmp_path: Path) -> None:
+    from testkit_backend.run import install_stub_shim
+
+    (tmp_path / "boltstub").mkdir()
+    (tmp_path / "boltstub" / "parsing.py").write_text("raise SystemExit('the real boltstub')\n")
+    install_stub_shim(tmp_path, Path(sys.executable), ROOT)
+    assert sorted(p.name for p in (tmp_path / "boltstub").iterdir()) == ["__init__.py",
+                                                                         "__main__.py"]
+    path = tmp_path / "s.script"
+    path.write_text(HELLO_44 + "C: RESET\n")
+    proc = subprocess.Popen([sys.executable, "-m", "boltstub", "-l", "127.0.0.1:0", "-v",
+                             str(path)], cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline() == "Listening\n"
+    proc.send_signal(signal.SIGINT)  # the same process: exec kept the pid
+    assert proc.wait(10) == 3
+    proc.stdout.close()
