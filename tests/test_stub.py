@@ -670,3 +670,10 @@ def test_testkit_shim_runs_asyncbolt_stub_in_place_of_boltstub(tmp_path: Path) -
     proc.send_signal(signal.SIGINT)  # the same process: exec kept the pid
     assert proc.wait(10) == 3
     proc.stdout.close()
+
+
+def test_deep_nesting_is_an_error_not_a_crash() -> None:
+    error = error_of("!: BOLT 4.4\n" + "{?\n" * 5000 + "C: RESET\n" + "?}\n" * 5000)
+    assert "nested more than 100 deep" in str(error) and error.line == 102
+    error = error_of("!: BOLT 4.4\nC: RUN " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert "nested too deeply" in str(error) or "fields must be JSON" in str(error)

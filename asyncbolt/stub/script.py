@@ -192,9 +192,18 @@ _VERSION_RE = re.compile(r"^(\d+)(?:\.(\d+))?$")
 _COMMAND_RE = re.compile(r"^<([^>]+)>(.*)$")
 
 
+_MAX_NESTING = 100
+
+
 def parse_script(text: str, path: str | os.PathLike[str] | None = None) -> Script:
     """Parse a stub script; raises :class:`ScriptError` (``path:line: what``)."""
-    return _Parser(text, None if path is None else os.fspath(path)).parse()
+    parser = _Parser(text, None if path is None else os.fspath(path))
+    try:
+        return parser.parse()
+    except RecursionError:
+        tok = parser.peek()
+        raise ScriptError("blocks or values nested too deeply", tok.line if tok else None,
+                          parser.path) from None
 
 
 def _versions() -> dict[tuple[int, int], tuple[dict[str, int], dict[str, int]]]:
@@ -317,6 +326,10 @@ class _Parser:
     def block_list(self, ends: tuple[str, ...]) -> Seq:
         items: list[Node] = []
         first = self.peek()
+        self.depth = getattr(self, "depth", 0) + 1
+        if self.depth > _MAX_NESTING:
+            raise self.error(f"blocks nested more than {_MAX_NESTING} deep",
+                             first.line if first else None)
         while (tok := self.peek()) is not None and tok.kind not in ends:
             if tok.kind in ("}}", "----", "++++", "?}", "*}", "+}"):
                 break
@@ -326,6 +339,7 @@ class _Parser:
                 raise self.error("bang lines (!:) belong in the head, before the first C:/S: "
                                  "line", tok.line)
             items.extend(self.block())
+        self.depth -= 1
         return Seq(items, first.line if first else 0)
 
     def block(self) -> list[Node]:

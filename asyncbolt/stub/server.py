@@ -514,6 +514,11 @@ class _Connection:
                 if not data:
                     self.queue.put_nowait(_Broken("connection closed by the client"))
                     return
+                if self.queue.qsize() > _MAX_UNREAD:
+                    self.queue.put_nowait(_Failure(
+                        f"{self.script.path or '<script>'}: the client sent over {_MAX_UNREAD} "
+                        "messages the script has not got to"))
+                    return
                 try:
                     for payload in chunks.feed(data):
                         self.queue.put_nowait(payload)
@@ -637,6 +642,7 @@ class _Connection:
 
 
 _SKIP = object()
+_MAX_UNREAD = 100_000  # messages received and not yet played: bounds a flooding client
 _FORCE = object()
 
 
