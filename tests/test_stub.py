@@ -677,3 +677,19 @@ def test_deep_nesting_is_an_error_not_a_crash() -> None:
     assert "nested more than 100 deep" in str(error) and error.line == 102
     error = error_of("!: BOLT 4.4\nC: RUN " + "[" * 100_000 + "]" * 100_000 + "\n")
     assert "nested too deeply" in str(error) or "fields must be JSON" in str(error)
+
+
+async def test_script_from_a_path_names_the_file_in_errors(tmp_path: Path) -> None:
+    path = tmp_path / "bye.script"
+    path.write_text(HELLO_44 + "C: RESET\n")
+    for given in (path, str(path)):
+        async with StubServer(given) as stub:
+            async with asyncbolt.connect(stub.uri, versions=[(4, 4)]) as conn:
+                with pytest.raises(Exception):  # noqa: B017
+                    await (await conn.run("RETURN 1")).consume()
+            assert not await stub.wait(5)
+        assert stub.errors[0].startswith(f"{path}:4: expected `C: RESET`")
+    with pytest.raises(ScriptError, match=r"bad\.script:2: "):
+        bad = tmp_path / "bad.script"
+        bad.write_text("!: BOLT 4.4\nC: NOPE\n")
+        StubServer(bad)
