@@ -693,3 +693,28 @@ async def test_script_from_a_path_names_the_file_in_errors(tmp_path: Path) -> No
         bad = tmp_path / "bad.script"
         bad.write_text("!: BOLT 4.4\nC: NOPE\n")
         StubServer(bad)
+
+
+@pytest.mark.parametrize("version", [(3, 0), (4, 4), (5, 0), (5, 8), (6, 1)], ids=str)
+async def test_official_driver_session_run_across_versions(version: tuple[int, int]) -> None:
+    neo4j = pytest.importorskip("neo4j")
+    logon = 'A: LOGON {"{}": "*"}\n' if version >= (5, 1) else ""
+    telemetry = '*: TELEMETRY {"Z": "*"}\n' if version >= (5, 4) else ""
+    pull = "PULL_ALL" if version < (4, 0) else 'PULL {"n": {"Z": "*"}}'
+    text = (f"!: BOLT {version[0]}.{version[1]}\n!: AUTO RESET\n"
+            f'A: HELLO {{"{{}}": "*"}}\n{logon}{telemetry}'
+            f'C: RUN "RETURN $x AS x" {{"x": {{"Z": "*"}}}} {{"[db]": "*"}}\n   {pull}\n'
+            'S: SUCCESS {"fields": ["x"]}\n   RECORD [{"T": "12:00:00+01:00"}]\n'
+            '   SUCCESS {"type": "r"}\n?: GOODBYE\n')
+    async with StubServer(text) as stub:
+        driver = neo4j.AsyncGraphDatabase.driver(stub.uri, auth=("neo4j", "pw"))
+        try:
+            async with driver.session() as session:
+                result = await session.run("RETURN $x AS x", x=7)
+                record = await result.single()
+                summary = await result.consume()
+            assert record["x"].hour == 12 and record["x"].utcoffset().total_seconds() == 3600
+            assert summary.server.protocol_version == version
+        finally:
+            await driver.close()
+        assert await stub.wait(5), stub.errors
