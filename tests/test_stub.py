@@ -337,19 +337,23 @@ async def test_asyncbolt_client_plays_a_4_4_script_and_log_lines_have_boltstub_f
     assert "(  7) S: RECORD [1]" in lines and lines[-2:] == ["Script finished", "S: <HANGUP>"]
 
 
-@pytest.mark.parametrize("version", [(3, 0), (4, 4), (5, 4), (6, 0)], ids=str)
+@pytest.mark.parametrize("version", [(1, 0), (2, 0), (3, 0), (4, 4), (5, 4), (6, 0)], ids=str)
 async def test_asyncbolt_client_across_versions(version: tuple[int, int]) -> None:
-    hello = 'A: HELLO {"{}": "*"}\n' + ('A: LOGON {"{}": "*"}\n' if version >= (5, 1) else "")
+    hello = ('A: INIT "*" "*"\n' if version < (3, 0) else 'A: HELLO {"{}": "*"}\n') \
+        + ('A: LOGON {"{}": "*"}\n' if version >= (5, 1) else "")
     pull = "PULL_ALL" if version < (4, 0) else 'PULL {"n": {"Z": "*"}}'
+    run = '"RETURN 1" {}' + ("" if version < (3, 0) else " {}")
+    value = '{"T": "2024-02-29"}' if version >= (2, 0) else "19782"  # no Date in Bolt 1
     text = (f"!: BOLT {version[0]}.{version[1]}\n" + hello
-            + f'C: RUN "RETURN 1" {{}} {{}}\n   {pull}\n'
-            + 'S: SUCCESS {"fields": ["n"]}\n   RECORD [{"T": "2024-02-29"}]\n'
-            + '   SUCCESS {"bookmark": "b1"}\n?: GOODBYE\n')
+            + f'C: RUN {run}\n   {pull}\n'
+            + f'S: SUCCESS {{"fields": ["n"]}}\n   RECORD [{value}]\n'
+            + '   SUCCESS {"bookmark": "b1"}\n' + ("?: GOODBYE\n" if version >= (3, 0) else ""))
     async with StubServer(text) as stub:
         async with asyncbolt.connect(stub.uri, auth=("neo4j", "pw"), versions=[version]) as conn:
             assert conn.protocol_version == version
             record = await (await conn.run("RETURN 1")).single()
-            assert record["n"].days == 19782  # 2024-02-29
+            n = record["n"]
+            assert (n if version < (2, 0) else n.days) == 19782  # 2024-02-29
         assert await stub.wait(5), stub.errors
     handshake = [line for line in stub.log if "S: <HANDSHAKE>" in line]
     if version == (6, 0):
