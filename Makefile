@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: matrix testkit-ci install accel generate check-generated test test-pure lint bench bench-quick soak soak-quick soak-hostile demo fuzz testkit clean
+.PHONY: matrix testkit-stub testkit-ci install accel generate check-generated test test-pure lint bench bench-quick soak soak-quick soak-hostile demo fuzz testkit clean
 
 install: $(STAMP)
 
@@ -129,6 +129,16 @@ testkit: $(STAMP) accel $(TESTKIT_VENV)/.installed
 		--python $(TESTKIT_VENV)/bin/python --areas "$(AREAS)" --port $(TESTKIT_PORT) \
 		--build .testkit-build --out testkit-results $(TESTKIT_ARGS)
 
+# The same stub areas with the official Python driver's backend (TESTKIT_DRIVER: its src/ and
+# testkitbackend/) and `asyncbolt stub` in place of testkit's boltstub: testkit-results-stub/
+# compares each area's passes with the official backend's passes with boltstub ($(TESTKIT_OFFICIAL)).
+TESTKIT_DRIVER ?= ../shared/neo4j-python-driver-5.25
+testkit-stub: $(STAMP) accel $(TESTKIT_VENV)/.installed
+	$(PY) -m testkit_backend.run --testkit $(TESTKIT) --official $(TESTKIT_OFFICIAL) \
+		--python $(TESTKIT_VENV)/bin/python --areas "$(AREAS)" --backend official \
+		--driver $(TESTKIT_DRIVER) --stub asyncbolt --build .testkit-build-stub \
+		--out testkit-results-stub $(TESTKIT_ARGS)
+
 # CI's pass (~10 minutes): the areas below and one module of routing, failing (exit 1) when in
 # some area asyncbolt passes under 95% of the official backend's passes its features allow.
 TESTKIT_CI_AREAS := versions types basic_query session_run errors iteration tx_run tx_lifetime \
@@ -139,5 +149,5 @@ testkit-ci:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache build
-	rm -rf $(TESTKIT_VENV) .testkit-build testkit-results .matrix
+	rm -rf $(TESTKIT_VENV) .testkit-build testkit-results .testkit-build-stub testkit-results-stub .matrix
 	rm -f asyncbolt/_generated/*.so asyncbolt/_generated/*.pyd

@@ -1,4 +1,5 @@
-"""The ``asyncbolt`` command line: ``inspect``, ``proxy``, ``script``, ``serve``, ``query``, ``shell``.
+"""The ``asyncbolt`` command line: ``inspect``, ``proxy``, ``script``, ``serve``, ``query``, ``shell``,
+``stub``.
 
 Each subcommand lives in its own module with a ``main(argv) -> int``; this module only
 dispatches, so ``asyncbolt --help`` stays fast and a broken optional dependency of one command
@@ -19,6 +20,7 @@ COMMANDS = {
     "script": ("asyncbolt.script", "turn a connection recorded by 'proxy --record' into a stub script"),
     "query": ("asyncbolt.shell", "run one query against a Bolt server and print the result"),
     "shell": ("asyncbolt.shell", "an interactive Cypher shell"),
+    "stub": ("asyncbolt.stub", "a scripted Bolt server (testkit's stub scripts)"),
 }
 
 

@@ -101,14 +101,19 @@ def tabulate_area(area: str, outcomes: dict[str, tuple[str, str]], official: set
             "ours": len(runnable & ours), "missed": sorted(runnable - ours), "runs": 0, "wall": 0}
 
 
-def format_table(rows: list[dict]) -> str:
+_TITLE = ("# asyncbolt's testkit backend (testkit_backend/) on the stub suites. official: the "
+          "official Python driver's passes in the area; runnable: those not skipped here for a "
+          "feature asyncbolt lacks; we pass: how many of those asyncbolt passes.")
+_STUB_TITLE = ("# The official Python driver's testkit backend with `asyncbolt stub` in place of "
+               "testkit's boltstub. official: its passes in the area with boltstub; runnable: "
+               "the same; we pass: how many of those also pass with asyncbolt stub.")
+
+
+def format_table(rows: list[dict], title: str = _TITLE) -> str:
     """``per-area.txt``: a line per area and the totals."""
     cols = ("passed", "skipped", "failed", "runs", "wall", "official", "runnable", "ours")
     heads = ("passed", "skipped", "failed", "runs", "wall s", "official", "runnable", "we pass")
-    lines = ["# asyncbolt's testkit backend (testkit_backend/) on the stub suites. official: the "
-             "official Python driver's passes in the area; runnable: those not skipped here for a "
-             "feature asyncbolt lacks; we pass: how many of those asyncbolt passes.",
-             f"{'area':<24}" + "".join(f" {h:>9}" for h in heads)]
+    lines = [title, f"{'area':<24}" + "".join(f" {h:>9}" for h in heads)]
     for row in rows:
         lines.append(f"{row['area']:<24}" + "".join(f" {row[c]:>9}" for c in cols))
     lines.append(f"{'total':<24}" + "".join(f" {sum(r[c] for r in rows):>9}" for c in cols))
@@ -133,6 +138,28 @@ def _wait_port(host: str, port: int, timeout: float) -> None:
             time.sleep(0.1)
 
 
+_SHIM = """\
+# Written by asyncbolt's testkit_backend/run.py --stub asyncbolt: testkit's harness runs
+# `python -m boltstub -l ADDR -v SCRIPT`; this runs `asyncbolt stub` with the same arguments in
+# the same process (exec keeps the pid, so the harness's SIGINTs reach it).
+import os
+import sys
+
+env = dict(os.environ, PYTHONPATH={root!r})
+os.execve({python!r}, [{python!r}, "-m", "asyncbolt", "stub", *sys.argv[1:]], env)
+"""
+
+
+def install_stub_shim(testkit_copy: Path, python: Path, root: Path) -> None:
+    """Replace the copy's ``boltstub`` package by a shim that execs ``asyncbolt stub``."""
+    package = testkit_copy / "boltstub"
+    if package.exists():
+        shutil.rmtree(package)
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "__main__.py").write_text(_SHIM.format(root=str(root), python=str(python)))
+
+
 def _official(official: Path) -> dict[str, set[str]]:
     by_area: dict[str, set[str]] = {}
     path = official / "pass.txt"
@@ -144,8 +171,9 @@ def _official(official: Path) -> dict[str, set[str]]:
     return by_area
 
 
-def _write(out: Path, rows: list[dict], tsv: list[str], missed: list[str]) -> str:
-    table = format_table(rows)
+def _write(out: Path, rows: list[dict], tsv: list[str], missed: list[str],
+           title: str = _TITLE) -> str:
+    table = format_table(rows, title)
     (out / "per-area.txt").write_text(table)
     (out / "outcomes.tsv").write_text("\n".join(tsv) + "\n")
     (out / "missed.txt").write_text("".join(m + "\n" for m in missed))
@@ -163,6 +191,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--official", default=str(ROOT.parent / "shared" / "testkit-official"))
     parser.add_argument("--port", type=int, default=9876)
     parser.add_argument("--area-timeout", type=float, default=3600.0)
+    parser.add_argument("--backend", choices=("asyncbolt", "official"), default="asyncbolt",
+                        help="official: the official Python driver's testkit backend (from "
+                             "--driver, copied under the build folder, run in testkit's venv)")
+    parser.add_argument("--driver", default=str(ROOT.parent / "shared" / "neo4j-python-driver-5.25"),
+                        help="the official Python driver's source (src/ and testkitbackend/)")
+    parser.add_argument("--stub", choices=("boltstub", "asyncbolt"), default="boltstub",
+                        help="asyncbolt: replace testkit's boltstub by `asyncbolt stub` (this "
+                             "checkout) in the copy")
     parser.add_argument("--require", type=float, default=None, metavar="PCT",
                         help="exit 1 if in some area we pass less than PCT%% of the official "
                              "backend's passes that asyncbolt's features allow")
@@ -173,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     if copy.exists():
         shutil.rmtree(copy)
     shutil.copytree(source, copy, ignore=shutil.ignore_patterns(".git", "__pycache__"))
+    if args.stub == "asyncbolt":
+        install_stub_shim(copy, Path(sys.executable), ROOT)
     areas = [a for a in re.split(r"[\s,]+", args.areas) if a] or _all_areas(copy)
     out = Path(args.out).resolve()
     (out / "logs").mkdir(parents=True, exist_ok=True)
@@ -184,12 +222,25 @@ def main(argv: list[str] | None = None) -> int:
            # under the script's own name: a folder of this run's, not /tmp that concurrent runs
            # (in other network namespaces) share
            "TMPDIR": str(_tmpdir(Path(args.build).resolve()))}
-    backend_env = {**os.environ, "PYTHONPATH": str(ROOT)}
     backend_log = open(out / "logs" / "backend.log", "w")  # noqa: SIM115 - closed below
-    backend = subprocess.Popen([sys.executable, "-m", "testkit_backend", "--port", str(args.port)],
-                               cwd=ROOT, env=backend_env, stdout=backend_log,
-                               stderr=subprocess.STDOUT)
+    if args.backend == "official":
+        # The official backend always listens on 9876.
+        driver = Path(args.build).resolve() / "driver"
+        if driver.exists():
+            shutil.rmtree(driver)
+        shutil.copytree(Path(args.driver).resolve(), driver,
+                        ignore=shutil.ignore_patterns(".git", "__pycache__"))
+        backend_env = {**os.environ, "PYTHONPATH": f"{driver / 'src'}{os.pathsep}{driver}"}
+        backend = subprocess.Popen([str(Path(args.python).absolute()), "-u", "-m",
+                                    "testkitbackend", "async"], cwd=driver, env=backend_env,
+                                   stdout=backend_log, stderr=subprocess.STDOUT)
+    else:
+        backend_env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        backend = subprocess.Popen([sys.executable, "-m", "testkit_backend", "--port",
+                                    str(args.port)], cwd=ROOT, env=backend_env,
+                                   stdout=backend_log, stderr=subprocess.STDOUT)
     official = _official(Path(args.official))
+    title = _STUB_TITLE if (args.backend, args.stub) == ("official", "asyncbolt") else _TITLE
     rows: list[dict] = []
     tsv = ["area\ttest\toutcome\tdetail"]
     missed: list[str] = []
@@ -225,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             for test in sorted(outcomes):
                 outcome, detail = outcomes[test]
                 tsv.append(f"{area}\t{test}\t{outcome}\t{detail}")
-            _write(out, rows, tsv, missed)  # after each area, so a cut-off run leaves its part
+            _write(out, rows, tsv, missed, title)  # after each area, so a cut-off run leaves its part
             print(f"{name}: {row['passed']} passed, {row['skipped']} skipped, {row['failed']} "
                   f"failed; {row['ours']}/{row['runnable']} of the official backend's passes that "
                   f"asyncbolt's features allow ({row['official']} in all)", flush=True)
@@ -237,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
             backend.kill()
         backend_log.close()
 
-    print(_write(out, rows, tsv, missed), end="")
+    print(_write(out, rows, tsv, missed, title), end="")
     if args.require is not None:
         short = [r for r in rows if r["runnable"] and 100 * r["ours"] < args.require * r["runnable"]]
         for r in short:
