@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# testkit's own venv (its harness and boltstub run in it; see the testkit targets below).
+TESTKIT_VENV := .testkit-venv
 
 .PHONY: matrix testkit-stub testkit-ci install accel generate check-generated test test-pure lint bench bench-quick soak soak-quick soak-hostile demo fuzz testkit clean
 
@@ -34,11 +36,12 @@ generate: $(STAMP)
 check-generated: $(STAMP)
 	$(PY) -m codegen --check
 
-test: $(STAMP) check-generated accel
+# testkit's venv too: tests/test_script.py replays scripts on testkit's own boltstub with it.
+test: $(STAMP) check-generated accel $(TESTKIT_VENV)/.installed
 	$(PY) -m pytest -q
 
 # The same suite on the pure-Python codec (CI runs both).
-test-pure: $(STAMP) check-generated
+test-pure: $(STAMP) check-generated $(TESTKIT_VENV)/.installed
 	ASYNCBOLT_PURE=1 $(PY) -m pytest -q
 
 lint: $(STAMP)
@@ -117,7 +120,6 @@ TESTKIT ?= ../shared/testkit
 TESTKIT_OFFICIAL ?= ../shared/testkit-official
 AREAS ?=
 TESTKIT_PORT ?= 9876
-TESTKIT_VENV := .testkit-venv
 
 $(TESTKIT_VENV)/.installed:
 	$(PYTHON) -m venv $(TESTKIT_VENV)

@@ -49,13 +49,13 @@ from ._generated.versions import SECRET_KEYS
 from .dump import CLIENT, SERVER, Conversation, Event
 from .handshake import format_version
 
-__all__ = ["ScriptError", "WILDCARD", "recording_files", "script_from_streams", "script_from_recording",
+__all__ = ["RecordingError", "WILDCARD", "recording_files", "script_from_streams", "script_from_recording",
            "to_jolt", "main"]
 
 Version = tuple[int, int]
 
 
-class ScriptError(ValueError):
+class RecordingError(ValueError):
     """The recording cannot become a script (damaged, or a value the script cannot write)."""
 
 
@@ -99,7 +99,7 @@ def _float(value: float) -> str:
 def _coordinate(value: float, what: str) -> str:
     """A point coordinate as the script's POINT(...) pattern takes it: digits, no exponent."""
     if not math.isfinite(value):
-        raise ScriptError(f"{what}: a point coordinate of {value!r} has no form in the script language")
+        raise RecordingError(f"{what}: a point coordinate of {value!r} has no form in the script language")
     text = repr(float(value))
     if "e" in text or "E" in text:
         text = format(Decimal(value), "f")
@@ -122,7 +122,7 @@ def _clock(nanoseconds: int) -> str:
 def _offset(seconds: int, what: str) -> str:
     minutes, rest = divmod(abs(seconds), 60)
     if rest:
-        raise ScriptError(f"{what}: a UTC offset of {seconds} s (not whole minutes) has no form in the "
+        raise RecordingError(f"{what}: a UTC offset of {seconds} s (not whole minutes) has no form in the "
                           "script language")
     return f"{'-' if seconds < 0 else '+'}{minutes // 60:02d}{minutes % 60:02d}"
 
@@ -133,7 +133,7 @@ def _wall(seconds: int, nanoseconds: int, what: str) -> str:
     try:
         moment = _EPOCH + _dt.timedelta(seconds=seconds + extra)
     except OverflowError:
-        raise ScriptError(f"{what}: a date beyond years 1-9999 has no form in the script language") from None
+        raise RecordingError(f"{what}: a date beyond years 1-9999 has no form in the script language") from None
     # Always nine decimals: boltstub reads a local date-time only with a fraction.
     return f"{moment.date().isoformat()}T{moment.strftime('%H:%M:%S')}.{ns:09d}"
 
@@ -145,7 +145,7 @@ def _zone_offset(tz_id: str, seconds: int, utc: bool, what: str) -> int:
     try:
         zone = ZoneInfo(tz_id)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ScriptError(f"{what}: unknown time zone {tz_id!r}") from None
+        raise RecordingError(f"{what}: unknown time zone {tz_id!r}") from None
     try:
         if utc:
             moment = (_EPOCH + _dt.timedelta(seconds=seconds)).replace(tzinfo=_dt.timezone.utc)
@@ -153,7 +153,7 @@ def _zone_offset(tz_id: str, seconds: int, utc: bool, what: str) -> int:
         else:
             offset = (_EPOCH + _dt.timedelta(seconds=seconds)).replace(tzinfo=zone).utcoffset()
     except OverflowError:
-        raise ScriptError(f"{what}: a date beyond years 1-9999 has no form in the script language") from None
+        raise RecordingError(f"{what}: a date beyond years 1-9999 has no form in the script language") from None
     assert offset is not None
     return int(offset.total_seconds())
 
@@ -165,7 +165,7 @@ def _temporal(value: Any, what: str) -> str | None:
         try:
             return (_dt.date(1970, 1, 1) + _dt.timedelta(days=value.days)).isoformat()
         except OverflowError:
-            raise ScriptError(f"{what}: a date beyond years 1-9999 has no form in the script language") from None
+            raise RecordingError(f"{what}: a date beyond years 1-9999 has no form in the script language") from None
     if name == "LocalTime":
         return _clock(value.nanoseconds)
     if name == "Time":
@@ -184,7 +184,7 @@ def _temporal(value: Any, what: str) -> str | None:
         months, days, seconds, ns = value.months, value.days, value.seconds, value.nanoseconds
         seconds, ns = seconds + ns // 1_000_000_000, ns % 1_000_000_000
         if min(months, days, seconds) < 0:
-            raise ScriptError(f"{what}: a negative duration has no form in the script language")
+            raise RecordingError(f"{what}: a negative duration has no form in the script language")
         return f"P{months}M{days}DT{seconds}{_fraction(ns)}S"
     return None
 
@@ -217,7 +217,7 @@ def to_jolt(value: Any, version: Version, *, client: bool, what: str = "value") 
     def convert(v: Any) -> Any:
         if v is WILDCARD:
             if not client:
-                raise ScriptError(f"{what}: a server line cannot hold a wildcard")
+                raise RecordingError(f"{what}: a server line cannot hold a wildcard")
             return "*"
         if v is None or isinstance(v, bool):
             return v
@@ -257,7 +257,7 @@ def to_jolt(value: Any, version: Version, *, client: bool, what: str = "value") 
             return {"->": _relationship(v, start, end, version, convert)}
         if name == "Path":
             return {"..": _path(v, version, convert, what)}
-        raise ScriptError(f"{what}: {name} {v!r:.80} has no form in the script language")
+        raise RecordingError(f"{what}: {name} {v!r:.80} has no form in the script language")
 
     return convert(value)
 
@@ -265,13 +265,13 @@ def to_jolt(value: Any, version: Version, *, client: bool, what: str = "value") 
 def _path(path: Any, version: Version, convert: Any, what: str) -> list:
     nodes, rels, indices = path.nodes, path.relationships, path.indices
     if not nodes or len(indices) % 2:
-        raise ScriptError(f"{what}: a malformed path has no form in the script language")
+        raise RecordingError(f"{what}: a malformed path has no form in the script language")
     out = [{"()": _node(nodes[0], version, convert)}]
     last = nodes[0]
     for i in range(0, len(indices), 2):
         r, n = indices[i], indices[i + 1]
         if not (0 < abs(r) <= len(rels) and 0 <= n < len(nodes)):
-            raise ScriptError(f"{what}: a path index out of range has no form in the script language")
+            raise RecordingError(f"{what}: a path index out of range has no form in the script language")
         following = nodes[n]
         start, end = (last, following) if r > 0 else (following, last)
         out.append({"->": _relationship(rels[abs(r) - 1], _ends(start), _ends(end), version, convert)})
@@ -327,7 +327,7 @@ def recording_files(path: str | os.PathLike) -> tuple[str, str]:
     files = (f"{stem}-client.bin", f"{stem}-server.bin")
     missing = [f for f in files if not os.path.isfile(f)]
     if missing:
-        raise ScriptError(f"no recording at {text}: {', '.join(missing)} not found "
+        raise RecordingError(f"no recording at {text}: {', '.join(missing)} not found "
                           "(asyncbolt proxy --record DIR writes DIR/<id>-client.bin and DIR/<id>-server.bin)")
     return files
 
@@ -349,10 +349,10 @@ def script_from_streams(client: bytes, server: bytes, *, source: str = "") -> st
     if problems:
         shown = "; ".join(f"{p.side or 'dump'} {p}" for p in problems[:3])
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        raise ScriptError(f"the recording has problems ({shown}{more}); asyncbolt inspect shows them all")
+        raise RecordingError(f"the recording has problems ({shown}{more}); asyncbolt inspect shows them all")
     version = conv.version
     if version is None:
-        raise ScriptError("the recording holds no complete handshake: no Bolt version to script")
+        raise RecordingError("the recording holds no complete handshake: no Bolt version to script")
     requests = [e for e in events if e.kind == "message" and e.side == CLIENT]
     answers = [e for e in events if e.kind == "message" and e.side == SERVER]
     lines = []
@@ -422,7 +422,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     err = stderr or sys.stderr
     try:
         text = script_from_recording(args.recording)
-    except (ScriptError, OSError) as exc:
+    except (RecordingError, OSError) as exc:
         print(f"asyncbolt script: {exc}", file=err)
         return 1
     if args.output:

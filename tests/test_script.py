@@ -22,7 +22,7 @@ from asyncbolt.messages import Begin, Hello, Init, Logon, Pull, Record, Route, R
 from asyncbolt.proxy import run_proxy
 from asyncbolt.script import (
     WILDCARD,
-    ScriptError,
+    RecordingError,
     main,
     script_from_recording,
     script_from_streams,
@@ -78,7 +78,7 @@ def test_strings_and_keys_match_literally_in_client_lines() -> None:
     assert jolt("a*b\\c") == "a*b\\c"  # server lines send strings as they are
     assert jolt({"[opt]": 1, "x{}": 2, "a\\b": 3}, client=True) == {"\\[opt\\]": 1, "x\\{\\}": 2, "a\\\\b": 3}
     assert jolt(WILDCARD, client=True) == "*"
-    with pytest.raises(ScriptError, match="server line cannot hold a wildcard"):
+    with pytest.raises(RecordingError, match="server line cannot hold a wildcard"):
         jolt(WILDCARD)
 
 
@@ -120,11 +120,11 @@ def test_temporal() -> None:
     (UnboundRelationship(1, "T", {}, "e"), "UnboundRelationship"),
 ])
 def test_values_the_script_cannot_write(value: Any, error: str) -> None:
-    with pytest.raises(ScriptError, match=error):
+    with pytest.raises(RecordingError, match=error):
         to_jolt([value], (5, 0), client=False, what="server RECORD at offset 7, field 1")
     try:
         to_jolt(value, (5, 0), client=False, what="server RECORD at offset 7, field 1")
-    except ScriptError as exc:
+    except RecordingError as exc:
         assert str(exc).startswith("server RECORD at offset 7, field 1: ")
 
 
@@ -211,11 +211,11 @@ def test_pairing_and_goodbye() -> None:
 
 def test_damaged_or_missing_recording_is_an_error(tmp_path: Path) -> None:
     c, s = _streams((5, 4), [Hello({})], [Success({})])
-    with pytest.raises(ScriptError, match="the recording has problems .*asyncbolt inspect"):
+    with pytest.raises(RecordingError, match="the recording has problems .*asyncbolt inspect"):
         script_from_streams(c, s[:-3])
-    with pytest.raises(ScriptError, match="no complete handshake"):
+    with pytest.raises(RecordingError, match="no complete handshake"):
         script_from_streams(b"", b"")
-    with pytest.raises(ScriptError, match="no recording at .*7-client.bin, .*7-server.bin not found"):
+    with pytest.raises(RecordingError, match="no recording at .*7-client.bin, .*7-server.bin not found"):
         script_from_recording(tmp_path / "7")
     err = io.StringIO()
     assert main([str(tmp_path / "7-client.bin")], stderr=err) == 1
@@ -342,3 +342,36 @@ async def test_recorded_session_replays_on_asyncbolt_stub(tmp_path: Path, client
         replayed = await _replay(stub.uri, client, version)
         assert await stub.wait(10), stub.errors
     assert replayed == recorded
+
+
+async def test_stub_record_plays_a_recording_directly(tmp_path: Path) -> None:
+    """``asyncbolt stub --record DIR/N``: the recording converted on the fly, played to the end."""
+    import socket
+
+    recorded = await _record(tmp_path, (5, 4), "asyncbolt")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "asyncbolt", "stub", "--record", "-v",
+                             "-l", f"127.0.0.1:{port}", str(tmp_path / "1")],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        first = await asyncio.to_thread(proc.stdout.readline)
+        assert "Listening" in first, first
+        replayed = await _replay(f"bolt://127.0.0.1:{port}", "asyncbolt", (5, 4))
+        out, _ = await asyncio.to_thread(proc.communicate, timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, out[-4000:]
+    assert replayed == recorded
+    assert "C: HELLO" in out and "Script finished" in out
+
+
+def test_stub_record_names_a_missing_recording(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "asyncbolt", "stub", "--record", str(tmp_path / "9")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 99
+    assert f"Error while converting the recording {tmp_path / '9'}: no recording at" in proc.stderr

@@ -696,7 +696,7 @@ def _describe_slots(slots: list[bytes]) -> str:
 
 
 _HELP = """\
-usage: asyncbolt stub [-l [HOST]:PORT] [-t SECONDS] [-v] SCRIPT...
+usage: asyncbolt stub [-l [HOST]:PORT] [-t SECONDS] [-v] [--record] SCRIPT...
 
 A scripted Bolt server (testkit's stub script language, Bolt 1.0-6.1): it accepts clients and
 plays each script, line by line, checking every request and sending the scripted responses.
@@ -709,6 +709,9 @@ options:
                                  further scripts use the following ports
   -t, --timeout SECONDS          how long a single-run script waits for its client (default 30)
   -v, --verbose                  log the conversation (boltstub's format) on stdout
+  --record                       the SCRIPTs are connections recorded by `asyncbolt proxy
+                                 --record DIR` (DIR/N, DIR/N-client.bin or DIR/N-server.bin):
+                                 each is played as `asyncbolt script` turns it into a script
 """
 
 
@@ -734,6 +737,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-l", "--listen-addr")
     parser.add_argument("-t", "--timeout", type=float, default=30.0)
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--record", action="store_true")
     parser.add_argument("script", nargs="+")
     try:
         opts = parser.parse_args(args)
@@ -750,8 +754,18 @@ def main(argv: list[str] | None = None) -> int:
     scripts = []
     for path in opts.script:
         try:
-            with open(path, encoding="utf-8") as f:
-                scripts.append(parse_script(f.read(), path))
+            if opts.record:
+                from ..script import RecordingError, script_from_recording
+
+                try:
+                    text = script_from_recording(path)
+                except RecordingError as error:
+                    print(f"Error while converting the recording {path}: {error}", file=sys.stderr)
+                    return 99
+                scripts.append(parse_script(text, f"{path} (recording)"))
+            else:
+                with open(path, encoding="utf-8") as f:
+                    scripts.append(parse_script(f.read(), path))
         except (OSError, ScriptError) as error:
             print(f"Error while parsing {path}: {error}", file=sys.stderr)
             return 99
