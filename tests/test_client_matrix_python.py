@@ -91,7 +91,8 @@ def outcome(name: str, target: Target) -> dict[str, Any]:
 
 def label(name: str, out: dict[str, Any] | None = None) -> str:
     """The table's name for a client: what the script reports (its installed version)."""
-    return f"Python {out['client']}" if out else f"Python {name}"
+    client, _, version = (out["client"] if out else name).partition(" ")
+    return f"{client} (Python) {version}".rstrip()  # as the JS rows: "neo4j-driver (JS) 1.7.8"
 
 
 # -- what each scenario must give ---------------------------------------------------------------
@@ -253,19 +254,19 @@ def test_the_readme_table_takes_the_latest_outcome_of_each_scenario() -> None:
                 "ok": ok, "detail": detail}
 
     lines = [
-        line("Python x 1.0", "serve", "install", None, "cannot install x: no wheel", None),
-        line("Python x 1.0", "asyncbolt", "values", False, "AssertionError: boom"),
-        line("Python x 1.0", "asyncbolt", "values", True, "note: kept differently"),
-        line("Python x 1.0", "asyncbolt", "routing", None, "unsupported: x does not route"),
-        line("Python x 1.0", "asyncbolt", "stream", True, "20,000 rows"),
+        line("x (Python) 1.0", "serve", "install", None, "cannot install x: no wheel", None),
+        line("x (Python) 1.0", "asyncbolt", "values", False, "AssertionError: boom"),
+        line("x (Python) 1.0", "asyncbolt", "values", True, "note: kept differently"),
+        line("x (Python) 1.0", "asyncbolt", "routing", None, "unsupported: x does not route"),
+        line("x (Python) 1.0", "asyncbolt", "stream", True, "20,000 rows"),
         line("JavaScript y 2.0", "asyncbolt", "custom", False, "it broke"),
     ]
     assert table(lines).splitlines() == [
         "| Client | Server | Bolt | values | stream | routing | custom |",
         "|---|---|---|---|---|---|---|",
         "| JavaScript y 2.0 | asyncbolt | 4.4 |  |  |  | ✗<sup>1</sup> |",
-        "| Python x 1.0 | asyncbolt | 4.4 | ✓<sup>2</sup> | ✓ | –<sup>3</sup> |  |",
-        "| Python x 1.0 | serve | – | not installable here<sup>4</sup> |  |  |  |",
+        "| x (Python) 1.0 | asyncbolt | 4.4 | ✓<sup>2</sup> | ✓ | –<sup>3</sup> |  |",
+        "| x (Python) 1.0 | serve | – | not installable here<sup>4</sup> |  |  |  |",
         "",
         "<sup>1</sup> it broke  ",
         "<sup>2</sup> kept differently  ",

@@ -16,13 +16,10 @@ pymgclient is a DB-API 2.0 client, not a Neo4j driver:
 from __future__ import annotations
 
 import datetime as dt
-import json
-import random
-import sys
 import time
-import traceback
 from typing import Any
 
+import _common  # tests/matrix/_common.py: this script's folder is on sys.path
 import mgclient
 
 STREAM_ROWS = 20_000
@@ -191,27 +188,19 @@ def negotiated(target: dict) -> str | None:
 
 
 def main(target: dict) -> dict[str, Any]:
-    # MatrixNode keys are unique in serve's table: a random block of ten per run.
-    target.setdefault("key", random.randrange(1 << 40) * 10)
     from importlib.metadata import version
 
     out: dict[str, Any] = {"client": f"pymgclient {version('pymgclient')}",
-                           "protocol": negotiated(target), "agent": None, "scenarios": {}}
+                           "protocol": negotiated(target), "agent": None}
     conn = connect(target)
-    for name, fn in SCENARIOS.items():
-        started = time.monotonic()
-        try:
-            result = fn(conn, target, out)
-        except Exception as exc:
-            result = {"exception": type(exc).__name__, "message": str(exc)[:500],
-                      "traceback": traceback.format_exc()[-1500:]}
-        result["elapsed"] = round(time.monotonic() - started, 3)
-        out["scenarios"][name] = result
+    try:
+        _common.run_scenarios(SCENARIOS, conn, target, out)
+    finally:
+        conn.close()
     for name, reason in UNSUPPORTED.items():
         out["scenarios"][name] = {"unsupported": reason}
-    conn.close()
     return out
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(json.loads(sys.argv[-1])), default=repr))
+    _common.script_main(main)

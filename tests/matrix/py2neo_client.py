@@ -16,14 +16,11 @@ object (see py_official.py). py2neo's API differs from the official driver's:
 from __future__ import annotations
 
 import datetime as dt
-import json
-import random
-import sys
 import time
-import traceback
 import warnings
 from typing import Any
 
+import _common  # tests/matrix/_common.py: this script's folder is on sys.path
 import py2neo
 from py2neo import Graph
 from py2neo.errors import ClientError
@@ -64,13 +61,9 @@ def samples() -> dict[str, list[Any]]:
 
 
 def native(value: Any) -> Any:
-    if hasattr(value, "to_native") and type(value).__name__ != "Duration":
-        plain = value.to_native()
-        zone = getattr(value, "tzinfo", None)
-        if zone is not None and plain.tzinfo is None:
-            plain = plain.replace(tzinfo=zone)
-        return plain
-    return value
+    from interchange.time import Duration
+
+    return _common.native(value, Duration)
 
 
 def echo(graph: Graph, kinds: list[str], query: str) -> dict[str, Any]:
@@ -84,18 +77,11 @@ def echo(graph: Graph, kinds: list[str], query: str) -> dict[str, Any]:
                 got = graph.evaluate(query, x=value)
                 entry = {"type": type(got).__name__, "equal": native(got) == value, "got": repr(got)[:200]}
                 if isinstance(value, dt.datetime) and value.tzinfo is not None:
-                    entry["instant_equal"] = _same_instant(native(got), value)
+                    entry["instant_equal"] = _common.same_instant(native(got), value)
                 out[kind].append(entry)
             except Exception as exc:
                 out[kind].append({"error": type(exc).__name__, "message": str(exc)[:300]})
     return out
-
-
-def _same_instant(got: Any, sent: dt.datetime) -> bool:
-    """A zoned datetime that came back as the same instant in UTC without its zone."""
-    if isinstance(got, dt.datetime) and got.tzinfo is None:
-        return got == sent.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return got == sent
 
 
 def scenario_values(graph: Graph, target: dict, out: dict) -> dict[str, Any]:
@@ -222,22 +208,9 @@ SCENARIOS = {
 
 
 def main(target: dict) -> dict[str, Any]:
-    # MatrixNode keys are unique in serve's table: a random block of ten per run.
-    target.setdefault("key", random.randrange(1 << 40) * 10)
-    out: dict[str, Any] = {"client": f"py2neo {py2neo.__version__}", "protocol": None, "agent": None,
-                           "scenarios": {}}
-    graph = graph_for(target)
-    for name, fn in SCENARIOS.items():
-        started = time.monotonic()
-        try:
-            result = fn(graph, target, out)
-        except Exception as exc:
-            result = {"exception": type(exc).__name__, "message": str(exc)[:500],
-                      "traceback": traceback.format_exc()[-1500:]}
-        result["elapsed"] = round(time.monotonic() - started, 3)
-        out["scenarios"][name] = result
-    return out
+    out: dict[str, Any] = {"client": f"py2neo {py2neo.__version__}", "protocol": None, "agent": None}
+    return _common.run_scenarios(SCENARIOS, graph_for(target), target, out)
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(json.loads(sys.argv[-1])), default=repr))
+    _common.script_main(main)

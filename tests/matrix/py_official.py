@@ -19,15 +19,12 @@ that came instead). The API differences between the lines are kept to a few swit
 from __future__ import annotations
 
 import datetime as dt
-import json
-import random
-import sys
 import time
-import traceback
 import warnings
 from collections.abc import Callable
 from typing import Any
 
+import _common  # tests/matrix/_common.py: this script's folder is on sys.path
 import neo4j
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, CypherSyntaxError
@@ -123,13 +120,7 @@ def samples() -> dict[str, list[Any]]:
 
 def native(value: Any) -> Any:
     """A driver temporal value as its Python equivalent (to compare with what was sent)."""
-    if hasattr(value, "to_native") and not isinstance(value, Duration):
-        plain = value.to_native()
-        zone = getattr(value, "tzinfo", None)
-        if zone is not None and plain.tzinfo is None:  # neotime (1.7) drops the zone here
-            plain = plain.replace(tzinfo=zone)
-        return plain
-    return value
+    return _common.native(value, Duration)
 
 
 def echo(sess: Any, kinds: list[str]) -> dict[str, Any]:
@@ -143,19 +134,11 @@ def echo(sess: Any, kinds: list[str]) -> dict[str, Any]:
                 got = single(sess.run("RETURN $x AS x", x=value), "x")
                 entry = {"type": type(got).__name__, "equal": native(got) == value, "got": repr(got)[:200]}
                 if isinstance(value, dt.datetime) and value.tzinfo is not None:
-                    entry["instant_equal"] = same_instant(native(got), value)
+                    entry["instant_equal"] = _common.same_instant(native(got), value)
                 out[kind].append(entry)
             except Exception as exc:
                 out[kind].append({"error": type(exc).__name__, "message": str(exc)[:300]})
     return out
-
-
-def same_instant(got: Any, sent: dt.datetime) -> bool:
-    """A zoned datetime that came back as the same instant in UTC without its zone (what
-    ``asyncbolt serve`` does: LadybugDB keeps instants, not offsets)."""
-    if isinstance(got, dt.datetime) and got.tzinfo is None:
-        return got == sent.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return got == sent
 
 
 def ident(entity: Any) -> Any:
@@ -313,25 +296,13 @@ SCENARIOS = {
 
 
 def main(target: dict) -> dict[str, Any]:
-    # MatrixNode keys are unique in serve's table: a random block of ten per run.
-    target.setdefault("key", random.randrange(1 << 40) * 10)
-    out: dict[str, Any] = {"client": f"neo4j {neo4j.__version__}", "protocol": None, "agent": None,
-                           "scenarios": {}}
+    out: dict[str, Any] = {"client": f"neo4j {neo4j.__version__}", "protocol": None, "agent": None}
     drv = driver(target)
     try:
-        for name, fn in SCENARIOS.items():
-            started = time.monotonic()
-            try:
-                result = fn(drv, target, out)
-            except Exception as exc:
-                result = {"exception": type(exc).__name__, "message": str(exc)[:500],
-                          "traceback": traceback.format_exc()[-1500:]}
-            result["elapsed"] = round(time.monotonic() - started, 3)
-            out["scenarios"][name] = result
+        return _common.run_scenarios(SCENARIOS, drv, target, out)
     finally:
         drv.close()
-    return out
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(json.loads(sys.argv[-1])), default=repr))
+    _common.script_main(main)
