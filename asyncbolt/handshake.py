@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from asyncbolt._generated.versions import MAGIC, MANIFEST_MARKER, MANIFEST_V1, NO_VERSION
 from asyncbolt.errors import HandshakeError
 
 __all__ = [
@@ -37,14 +38,12 @@ __all__ = [
 
 Version = tuple[int, int]
 
-#: The 4 bytes that open every Bolt connection.
-MAGIC = b"\x60\x60\xb0\x17"
-#: The proposal slot (and the server's answer) that selects handshake manifest v1.
-MANIFEST_V1 = b"\x00\x00\x01\xff"
-
-_NONE = b"\x00\x00\x00\x00"
+# MAGIC (the 4 bytes that open every Bolt connection), MANIFEST_V1 (the proposal slot, and the
+# server's answer, that selects handshake manifest v1), the manifest marker and the "no version"
+# answer come from the spec (spec/bolt.yaml handshake:, asyncbolt._generated.versions).
+_NONE = NO_VERSION
 _HTTP = b"HTTP"
-_MANIFEST_MARKER = 0xFF
+_MANIFEST_MARKER = MANIFEST_MARKER
 # A varint of up to 64 bits needs at most ceil(64 / 7) = 10 bytes.
 _MAX_VARINT_BYTES = 10
 # Real servers send a handful of offers; the cap keeps a hostile count from making the client
@@ -547,7 +546,7 @@ class ServerHandshake:
             return b""
         capabilities, end = caps
         choice = (buf[3], buf[2])
-        if choice == (0, 0):
+        if bytes(buf[2:4]) == _NONE[2:]:  # no common version
             raise self._raise(
                 f"client found no common version in the manifest offers ({_describe(self.offers)})",
                 20,

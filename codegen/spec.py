@@ -201,6 +201,18 @@ class MapKey:
 
 
 @dataclass
+class Feature:
+    """A protocol feature the runtime asks about by name: one range of versions, stated in the
+    spec's features table or taken from the message, field or map key it follows (``source``)."""
+
+    name: str
+    range: Range
+    doc: str
+    source: str  # "versions", "message HELLO", "field RUN.extra" or "key tx_extra.db"
+    line: int | None = None
+
+
+@dataclass
 class Profile:
     """One codec configuration: a Bolt version plus negotiated patches."""
 
@@ -251,6 +263,7 @@ class Spec:
     profiles: list[Profile] = field(default_factory=list)
     #: Legacy PackStream v1 markers (STRUCT_8/STRUCT_16): named, refused by the fast codec.
     legacy_markers: list[Marker] = field(default_factory=list)
+    features: dict[str, Feature] = field(default_factory=dict)
 
 
 # --- parsing helpers -------------------------------------------------------------------------
@@ -376,7 +389,7 @@ def load(spec_dir: Path) -> Spec:
     ps = load_yaml(spec_dir / "packstream.yaml")
 
     bctx = _Ctx("bolt.yaml")
-    bctx.keys(bolt, {"versions", "patches", "handshake", "maps", "messages", "states"})
+    bctx.keys(bolt, {"versions", "patches", "handshake", "features", "maps", "messages", "states"})
     versions: list[Version] = []
     info: dict[Version, dict] = {}
     for v in bolt["versions"]:
@@ -540,7 +553,62 @@ def load(spec_dir: Path) -> Spec:
                 seen_s[s.tag] = s
     spec.profiles = [Profile(v, ps_) for v in versions for ps_ in _patch_sets(spec, v)]
     spec.machines = _load_machines(bctx, bolt["states"], spec, patch_names)
+    spec.features = _load_features(bctx, bolt["features"], spec)
     return spec
+
+
+def _span(ctx: _Ctx, node: Any, what: str, spec: Spec, held: list[Version]) -> Range:
+    """The one range of versions ``held`` covers (it must be contiguous in the spec's list)."""
+    if not held:
+        raise ctx.fail(node, f"{what} holds in no version")
+    idx = [spec.versions.index(v) for v in held]
+    if idx != list(range(idx[0], idx[-1] + 1)):
+        raise ctx.fail(node, f"{what} holds in versions that are not one range "
+                             f"({', '.join(f'{a}.{b}' for a, b in held)})")
+    return Range(held[0], None if held[-1] == spec.versions[-1] else held[-1])
+
+
+def _load_features(ctx: _Ctx, items: Any, spec: Spec) -> dict[str, Feature]:
+    if not isinstance(items, dict) or not items:
+        raise ctx.fail(items, "features: a mapping of feature names")
+    by_name = {m.name: m for m in spec.messages}
+    out: dict[str, Feature] = {}
+    for name, f in items.items():
+        if not str(name).isidentifier():
+            raise ctx.fail(f, f"feature name {name!r} is not an identifier")
+        ctx.keys(f, {"doc"}, {"versions", "message", "field", "key"})
+        sources = [k for k in ("versions", "message", "field", "key") if k in f]
+        if len(sources) != 1:
+            raise ctx.fail(f, f"feature {name}: give exactly one of versions, message, field, key")
+        kind, ref = sources[0], str(f[sources[0]])
+        if kind == "versions":
+            rng = ctx.range(ref, f, set())
+        elif kind == "message":
+            if ref not in by_name:
+                raise ctx.fail(f, f"feature {name}: unknown message {ref!r}")
+            msg = by_name[ref]
+            held = [v for v in spec.versions if layout_for(msg, v, frozenset()) is not None]
+            rng = _span(ctx, f, f"feature {name} (message {ref})", spec, held)
+        elif kind == "field":
+            mname, _, fname = ref.partition(".")
+            if mname not in by_name or not fname:
+                raise ctx.fail(f, f"feature {name}: field must be MESSAGE.field, got {ref!r}")
+            held = []
+            for v in spec.versions:
+                lay = layout_for(by_name[mname], v, frozenset())
+                if lay is not None and any(x.name == fname for x in lay.fields + lay.optional_fields):
+                    held.append(v)
+            rng = _span(ctx, f, f"feature {name} (field {ref})", spec, held)
+        else:
+            table, _, key = ref.partition(".")
+            keys = {k.key: k for k in spec.maps.get(table, [])}
+            if key not in keys:
+                raise ctx.fail(f, f"feature {name}: unknown map key {ref!r} (table.key)")
+            r = keys[key].ranges[0]
+            rng = Range(r.low, r.high)
+        out[str(name)] = Feature(str(name), rng, " ".join(str(f["doc"]).split()),
+                                 kind if kind == "versions" else f"{kind} {ref}", getattr(f, "line", None))
+    return out
 
 
 def _load_machines(ctx: _Ctx, items: Any, spec: Spec, patch_names: set[str]) -> list[StateMachine]:

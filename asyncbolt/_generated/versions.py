@@ -113,14 +113,89 @@ PROFILES: tuple[str, ...] = (
     "6.1",
 )
 
+#: The 4 bytes that open every Bolt connection.
 MAGIC = bytes([96, 96, 176, 23])
+#: Proposal slots after the magic (4 bytes each).
 PROPOSALS = 4
+#: A server's answer when it takes none of the proposals.
 NO_VERSION = bytes([0, 0, 0, 0])
-RANGES_SINCE: Version = (4, 3)
+#: Byte 3 of a proposal that asks for a handshake manifest (byte 2: the manifest version).
 MANIFEST_MARKER = 0xFF
 MANIFEST_VERSIONS: tuple[int, ...] = (1,)
-MANIFEST_SINCE: Version = (5, 7)
-NOOP_CHUNKS_SINCE: Version = (4, 1)
+#: The proposal (and the server's answer) that selects handshake manifest v1.
+MANIFEST_V1 = bytes([0, 0, 1, MANIFEST_MARKER])
+
+#: Protocol features the runtime asks about (spec: features): name -> (first version, last
+#: version or None). Ask with :func:`has`; no hand-written code compares version numbers.
+FEATURES: dict[str, tuple[Version, Version | None]] = {
+    # HELLO (with an extra map) opens a connection; before it, INIT (message HELLO)
+    "hello": ((3, 0), None),
+    # GOODBYE before closing (message GOODBYE)
+    "goodbye": ((3, 0), None),
+    # BEGIN, COMMIT and ROLLBACK (before: RUN 'BEGIN') (message BEGIN)
+    "explicit_tx": ((3, 0), None),
+    # RUN and BEGIN carry an extra map (bookmarks, mode, timeout, metadata) (field RUN.extra)
+    "tx_extra": ((3, 0), None),
+    # an auto-commit query's last SUCCESS names its transaction by a bookmark
+    "autocommit_bookmarks": ((3, 0), None),
+    # PULL and DISCARD {n} fetch a result in batches (before: PULL_ALL, DISCARD_ALL) (key pull_extra.n)
+    "pull_n": ((4, 0), None),
+    # a transaction's results stay open side by side, each named by its qid (key pull_extra.qid)
+    "qid": ((4, 0), None),
+    # several databases: RUN/BEGIN name one by db (key tx_extra.db)
+    "multi_db": ((4, 0), None),
+    # an empty chunk (00 00) between messages is a NOOP keep-alive
+    "noop_chunks": ((4, 1), None),
+    # a server reads a proposal's minor byte (before: the major alone)
+    "handshake_minor": ((4, 0), None),
+    # byte 1 of a proposal is a range of minors
+    "handshake_ranges": ((4, 3), None),
+    # the handshake manifest (proposal 00 00 01 FF) may be answered
+    "manifest": ((5, 7), None),
+    # ROUTE asks for a routing table (before: the routing procedures) (message ROUTE)
+    "route_message": ((4, 3), None),
+    # ROUTE names the database and user in an extra map (4.3: a db field) (field ROUTE.extra)
+    "route_extra": ((4, 4), None),
+    # LOGON/LOGOFF carry the credentials (before: HELLO or INIT) (message LOGON)
+    "logon": ((5, 1), None),
+    # TELEMETRY tells the server which driver API runs the work (message TELEMETRY)
+    "telemetry": ((5, 4), None),
+    # FAILURE carries GQL status, description and diagnostic record (key failure_metadata.gql_status)
+    "gql_errors": ((5, 7), None),
+    # nodes and relationships carry string element ids
+    "element_ids": ((5, 0), None),
+    # DateTime and DateTimeZoneId are UTC based (before: local, or UTC with the utc patch)
+    "utc_datetime": ((5, 0), None),
+}
+
+RANGES_SINCE: Version = FEATURES["handshake_ranges"][0]
+MANIFEST_SINCE: Version = FEATURES["manifest"][0]
+NOOP_CHUNKS_SINCE: Version = FEATURES["noop_chunks"][0]
+
+
+def has(feature: str, version: Version) -> bool:
+    """Whether Bolt ``version`` has ``feature`` (a :data:`FEATURES` name; KeyError otherwise)."""
+    low, high = FEATURES[feature]
+    return low <= version and (high is None or version <= high)
+
+
+def since(feature: str) -> Version:
+    """The first version that has ``feature``."""
+    return FEATURES[feature][0]
+
+
+def key_holds(table: str, key: str, version: Version) -> bool:
+    """Whether the well-known ``key`` of the map ``table`` (:data:`MAP_KEYS`) exists in Bolt
+    ``version`` (KeyError for a key the table does not name)."""
+    _, low, high = MAP_KEYS[table][key]
+    return low <= version and (high is None or version <= high)
+
+
+def patch_holds(patch: str, version: Version) -> bool:
+    """Whether Bolt ``version`` may negotiate ``patch`` (:data:`PATCHES`)."""
+    low, high = PATCHES[patch]
+    return low <= version and (high is None or version <= high)
+
 
 #: Well-known keys of message maps: table -> key -> (type, first version, last version or None).
 MAP_KEYS: dict[str, dict[str, tuple[str, Version, Version | None]]] = {
