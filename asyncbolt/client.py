@@ -31,7 +31,15 @@ from urllib.parse import parse_qsl, unquote, urlparse
 
 from . import __version__
 from ._generated.codec import check_response_maps
-from ._generated.versions import MANIFEST_ONLY, MAP_KEYS, VERSIONS
+from ._generated.versions import (
+    MANIFEST_ONLY,
+    MAP_KEYS,
+    SERVER_VERSIONS,
+    has,
+    key_holds,
+    patch_holds,
+    since,
+)
 from ._offload import OFFLOAD_BYTES, decoder_pool
 from .auth import auth_token
 from .connection import DEFAULT_MAX_MESSAGE_SIZE
@@ -46,7 +54,7 @@ from .errors import (
     UnsupportedServerProduct,
 )
 from .framing import ChunkReader, ChunkWriter
-from .handshake import ClientHandshake
+from .handshake import ClientHandshake, format_version
 from .messages import (
     Begin,
     Commit,
@@ -748,7 +756,7 @@ class Connection:
         self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
         if supported is None:
-            supported = [v for v in VERSIONS if v != (5, 5)]  # 5.5 was withdrawn
+            supported = list(SERVER_VERSIONS)  # the negotiable ones (5.5 was withdrawn)
         self._handshake = ClientHandshake(proposals, manifest=manifest, supported=list(supported))
         self._handshake_done: asyncio.Future = self._loop.create_future()
         self._reader = ChunkReader(max_message_size, max_chunks)
@@ -1070,7 +1078,7 @@ class Connection:
             return
         codec, writer, pending = self._codec, self._writer, self._pending
         was_idle = not pending
-        v4 = self.protocol_version >= (4, 0)
+        v4 = has("pull_n", self.protocol_version)
         for i, (item, handler) in enumerate(outbox):
             if isinstance(item, _PullSlot):
                 s = item.stream
@@ -1238,7 +1246,7 @@ class Connection:
         if s is None or s.done:
             self._current = None
             return
-        if s.tx is not None and not s.abandoned and self.protocol_version >= (4, 0):
+        if s.tx is not None and not s.abandoned and has("qid", self.protocol_version):
             # Bolt 4.0+: a transaction's results stay open side by side, each later PULL or
             # DISCARD naming its result by the qid its RUN's SUCCESS gave (as the official
             # drivers): the next RUN neither waits nor makes this one fetch all its records.
@@ -1288,7 +1296,7 @@ class Connection:
         """Whether the server asked for TELEMETRY (Bolt 5.4+, HELLO's hint
         ``telemetry.enabled``)."""
         v = self.protocol_version
-        return v is not None and v >= (5, 4) and self.hints.get("telemetry.enabled") is True
+        return v is not None and has("telemetry", v) and self.hints.get("telemetry.enabled") is True
 
     def telemetry(self, api: int, on_success: Any = None) -> bool:
         """Queue a TELEMETRY message saying which driver API runs the work queued next (one of
@@ -1316,7 +1324,7 @@ class Connection:
         s = _Stream(self, query, parameters, fetch_size or self.fetch_size, tx)
         if tx is not None:
             tx._streams.append(s)
-        if self.protocol_version < (3, 0):
+        if not has("tx_extra", self.protocol_version):
             message = Run(query, parameters)
         else:
             message = Run(query, parameters, extra)
@@ -1335,17 +1343,20 @@ class Connection:
         extra: dict[str, Any] = {}
         marks = list(self.bookmarks if bookmarks is None else bookmarks)
 
-        def need(feature: str, version: Version) -> None:
-            if v < version:
+        def need(key: str, what: str) -> None:
+            # Each key exists from the version its range in spec/bolt.yaml (tx_extra) starts.
+            if not key_holds("tx_extra", key, v):
+                low = MAP_KEYS["tx_extra"][key][1]
                 raise ConfigurationError("Neo.ClientError.Request.Invalid",
-                                         f"{feature} needs Bolt {version[0]}.{version[1]}+; this "
+                                         f"{what} needs Bolt {low[0]}.{low[1]}+; this "
                                          f"connection speaks {v[0]}.{v[1]}")
 
-        if v < (3, 0):
-            for name, value in (("bookmarks", bookmarks), ("timeout", timeout), ("metadata", metadata),
-                                ("mode", mode), ("db", db), ("imp_user", imp_user)):
+        if not has("tx_extra", v):
+            for key, name, value in (("bookmarks", "bookmarks", bookmarks), ("tx_timeout", "timeout", timeout),
+                                     ("tx_metadata", "metadata", metadata), ("mode", "mode", mode),
+                                     ("db", "db", db), ("imp_user", "imp_user", imp_user)):
                 if value is not None:
-                    need(name, (3, 0))
+                    need(key, name)
             return extra
         if marks:
             extra["bookmarks"] = marks
@@ -1362,10 +1373,10 @@ class Connection:
             if mode in ("r", "READ"):
                 extra["mode"] = "r"
         if db is not None:
-            need("db", (4, 0))
+            need("db", "db")
             extra["db"] = db
         if imp_user is not None:
-            need(f"imp_user ({imp_user!r})", (4, 4))
+            need("imp_user", f"imp_user ({imp_user!r})")
             extra["imp_user"] = imp_user
         return extra
 
@@ -1380,9 +1391,10 @@ class Connection:
         the connection's). ``telemetry``: an API number announced before BEGIN (see
         :meth:`telemetry`; ``on_telemetry(meta)`` hears its SUCCESS)."""
         self._check_open()
-        if self.protocol_version < (3, 0):
+        if not has("explicit_tx", self.protocol_version):
             raise ClientError("Neo.ClientError.Request.Invalid",
-                              "explicit transactions need Bolt 3.0+ (use RUN 'BEGIN' on 1.0/2.0)")
+                              f"explicit transactions need Bolt {format_version(since('explicit_tx'))}+ "
+                              "(use RUN 'BEGIN' before)")
         if self._tx is not None:
             raise ClientError("Neo.ClientError.Request.Invalid", "a transaction is already open")
         extra = self._tx_extra(db, mode, bookmarks, timeout, metadata, imp_user)
@@ -1411,9 +1423,10 @@ class Connection:
     async def reauth(self, auth: Any) -> None:
         """Switch the authenticated user (Bolt 5.1+: LOGOFF, LOGON)."""
         self._check_open()
-        if self.protocol_version < (5, 1):
+        if not has("logon", self.protocol_version):
             raise ClientError("Neo.ClientError.Request.Invalid",
-                              "re-authentication needs Bolt 5.1+; open a new connection instead")
+                              f"re-authentication needs Bolt {format_version(since('logon'))}+; "
+                              "open a new connection instead")
         token = auth_token(auth)
         self._queue(Logoff(), _Call("LOGOFF", None))
         future = self._loop.create_future()
@@ -1425,7 +1438,7 @@ class Connection:
     async def close(self) -> None:
         """Say GOODBYE (Bolt 3.0+) and close the socket."""
         if self._closed is None and self._transport is not None:
-            if self.protocol_version is not None and self.protocol_version >= (3, 0):
+            if self.protocol_version is not None and has("goodbye", self.protocol_version):
                 try:
                     self._outbox.append((Goodbye(), None))
                     self._flush()
@@ -1493,10 +1506,10 @@ class Connection:
                                      f"{feature} in a routing request needs Bolt "
                                      f"{version[0]}.{version[1]}+; this connection speaks {v[0]}.{v[1]}")
 
-        if imp_user is not None and v < (4, 4):
-            need(f"imp_user ({imp_user!r})", (4, 4))
-        if v >= (4, 3):
-            if v >= (4, 4):
+        if imp_user is not None and not key_holds("route_extra", "imp_user", v):
+            need(f"imp_user ({imp_user!r})", MAP_KEYS["route_extra"]["imp_user"][1])
+        if has("route_message", v):
+            if has("route_extra", v):
                 extra: dict[str, Any] = {}
                 if db is not None:
                     extra["db"] = db
@@ -1513,7 +1526,7 @@ class Connection:
             meta = await future
             table = dict(meta.get("rt") or {})
         else:
-            if v >= (4, 0):
+            if has("multi_db", v):
                 if db is None:
                     query, params = "CALL dbms.routing.getRoutingTable($context)", {"context": context}
                 else:
@@ -1524,8 +1537,8 @@ class Connection:
                                         fetch_size=-1)
             else:
                 if db is not None:
-                    need("db", (4, 0))
-                legacy = v < (3, 0)
+                    need("db", since("multi_db"))
+                legacy = not has("tx_extra", v)
                 result = await self.run("CALL dbms.cluster.routing.getRoutingTable($context)",
                                         {"context": context}, mode=None if legacy else "r",
                                         bookmarks=None if legacy else [])
@@ -1607,26 +1620,30 @@ class Connection:
             if "utc" in (meta.get("patch_bolt") or ()):
                 self._set_codec(frozenset({"utc"}))
 
-        if v < (3, 0):
+        if not has("hello", v):
             notification_filters(v, self.notifications_min_severity, self.notifications_disabled_classifications)
             self._queue(Init(self._user_agent, auth), _Call("INIT", future, hello_done))
         else:
-            extra: dict[str, Any] = {"user_agent": self._user_agent}
-            if v < (5, 1):
-                extra.update(auth)
-            if v >= (4, 1) and self._routing is not None:
-                extra["routing"] = self._routing
-            if (4, 3) <= v <= (4, 4):
-                extra["patch_bolt"] = ["utc"]
-            extra.update(notification_filters(v, self.notifications_min_severity,
+            # Every key HELLO might carry; each is sent only in the versions spec/bolt.yaml's
+            # hello_extra table gives it (the credentials: until LOGON carries them).
+            offer: dict[str, Any] = {"user_agent": self._user_agent}
+            if not has("logon", v):
+                offer.update(auth)
+            if self._routing is not None:
+                offer["routing"] = self._routing
+            if patch_holds("utc", v):
+                offer["patch_bolt"] = ["utc"]
+            offer.update(notification_filters(v, self.notifications_min_severity,
                                               self.notifications_disabled_classifications))
-            if v >= (5, 3):
-                extra["bolt_agent"] = {
-                    "product": f"asyncbolt/{__version__}",
-                    "platform": f"{platform.system()} {platform.release()}; {platform.machine()}",
-                    "language": f"Python/{platform.python_version()}",
-                }
-            if v >= (5, 1):
+            offer["bolt_agent"] = {
+                "product": f"asyncbolt/{__version__}",
+                "platform": f"{platform.system()} {platform.release()}; {platform.machine()}",
+                "language": f"Python/{platform.python_version()}",
+            }
+            keys = MAP_KEYS["hello_extra"]
+            # (a key the table does not name, as a custom auth token's, is sent as given)
+            extra = {k: x for k, x in offer.items() if k not in keys or key_holds("hello_extra", k, v)}
+            if has("logon", v):
                 self._queue(Hello(extra), _Call("HELLO", None, hello_done))
                 self._queue(Logon(auth), _Call("LOGON", future))
             else:
@@ -1648,17 +1665,17 @@ def notification_filters(version: Version, min_severity: str | None,
     5.2+ (ConfigurationError before)."""
     if min_severity is None and disabled_classifications is None:
         return {}
-    if version < (5, 2):
+    if not key_holds("hello_extra", "notifications_minimum_severity", version):
+        low = MAP_KEYS["hello_extra"]["notifications_minimum_severity"][1]
         raise ConfigurationError("Neo.ClientError.Request.Invalid",
-                                 f"notification filters need Bolt 5.2+; this connection speaks "
+                                 f"notification filters need Bolt {low[0]}.{low[1]}+; this connection speaks "
                                  f"{version[0]}.{version[1]}")
     extra: dict[str, Any] = {}
     if min_severity is not None:
         extra["notifications_minimum_severity"] = min_severity
     if disabled_classifications is not None:
-        keys = MAP_KEYS["hello_extra"]
         name = next(k for k in ("notifications_disabled_classifications", "notifications_disabled_categories")
-                    if keys[k][1] <= version and (keys[k][2] is None or version <= keys[k][2]))
+                    if key_holds("hello_extra", k, version))
         extra[name] = list(disabled_classifications)
     return extra
 

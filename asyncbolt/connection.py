@@ -20,7 +20,7 @@ from typing import Any
 
 from ._generated.codec import check_request_maps
 from ._generated.states import INITIAL, ON_VIOLATION, TRANSITIONS, UNAUTHENTICATED, Transition
-from ._generated.versions import SERVER_VERSIONS
+from ._generated.versions import SERVER_VERSIONS, has
 from .errors import ClientError, Neo4jError, ProtocolError
 from .framing import ChunkReader, ChunkWriter
 from .handshake import ServerHandshake
@@ -346,14 +346,14 @@ class ServerConnection:
         name = message.name
         in_tx = self.state in ("TX_READY", "TX_STREAMING")
         if name == "RUN":
-            if in_tx and self.version >= (4, 0):
+            if in_tx and has("qid", self.version):
                 qid = self._next_qid
                 self._next_qid += 1
                 return qid
             return "tx" if in_tx else "auto"
         if name in _PULLS:
             if self.state == "TX_STREAMING":
-                if self.version < (4, 0):
+                if not has("qid", self.version):
                     return "tx"
                 qid = message.extra.get("qid", -1) if name in ("PULL", "DISCARD") else -1
                 if qid == -1:

@@ -27,7 +27,7 @@ from typing import Any
 
 from . import schemas
 from ._generated import states as _states
-from ._generated.versions import PATCHES, SECRET_KEYS, VERSIONS
+from ._generated.versions import NO_VERSION, PATCHES, SECRET_KEYS, VERSIONS, has, patch_holds, since
 from .errors import HandshakeError, ProtocolError
 from .handshake import MAGIC, MANIFEST_V1, Proposal, decode_proposals, decode_varint, format_version
 from .messages import LAYOUTS, MESSAGE_VERSIONS, REQUESTS, RESPONSES
@@ -55,7 +55,6 @@ MAX_PENDING_REQUESTS = 100_000
 #: ``max_decoded_values`` left to the codec's own default.
 DEFAULT: Any = type("_Default", (), {"__repr__": lambda self: "DEFAULT"})()
 _MAX_OFFERS = 1024
-_NOOPS_SINCE: Version = (4, 1)
 _PULLS = ("PULL", "PULL_ALL")
 _SUMMARIES = ("SUCCESS", "FAILURE", "IGNORED")
 _REDACTED = "******"
@@ -360,8 +359,7 @@ class Conversation:
             if v not in VERSIONS:
                 self._init_problems.append(Problem(0, "version", f"unknown Bolt version {version!r}"))
             else:
-                bad = [p for p in patch_set if p not in PATCHES
-                       or not PATCHES[p][0] <= v <= (PATCHES[p][1] or v)]
+                bad = [p for p in patch_set if p not in PATCHES or not patch_holds(p, v)]
                 if bad:
                     self._init_problems.append(
                         Problem(0, "patches", f"patch {sorted(bad)[0]!r} does not exist in Bolt "
@@ -626,7 +624,7 @@ class Conversation:
         capabilities, end = caps
         choice = (buf[3], buf[2])
         event = Event(s.base, CLIENT, "handshake", None, "HANDSHAKE", [], None, [], bytes(buf[:end]))
-        if choice == (0, 0):
+        if bytes(buf[2:4]) == NO_VERSION[2:]:  # no common version
             event.fields = ["no common version", f"capabilities 0x{capabilities:x}"]
             self.refused = True
             self._emit(event)
@@ -883,9 +881,10 @@ class Conversation:
             return s.truncated_event  # type: ignore[attr-defined]
         if item.kind == "noop":
             event = Event(item.offset, s.name, "noop", version, "NOOP", [], None, [], b"")
-            if version is not None and version < _NOOPS_SINCE:
+            if version is not None and not has("noop_chunks", version):
                 self._problem(event, item.offset, "NOOP",
-                              f"NOOP chunks (00 00 between messages) exist from Bolt 4.1, "
+                              f"NOOP chunks (00 00 between messages) exist from Bolt "
+                              f"{format_version(since('noop_chunks'))}, "
                               f"not in {format_version(version)}", s.name)
             return event
         payload = item.payload
@@ -987,8 +986,7 @@ class Conversation:
 
     def _patch_possible(self) -> bool:
         v = self.version
-        low, high = PATCHES.get("utc", ((4, 3), (4, 4)))
-        return v is not None and low <= v <= (high or v)
+        return v is not None and patch_holds("utc", v)
 
     def _decode_server(self, s: _Side) -> bool:
         progress = False
@@ -1318,7 +1316,7 @@ _TEXT_CACHE: dict[tuple, str] = {}
 _TEXT_CACHE_BYTES = 64
 _TEXT_CACHE_SIZE = 4096
 #: Versions where the same bytes decode differently with a patch (utc): not cached.
-_PATCHED_VERSIONS = frozenset(v for v in VERSIONS if any(low <= v <= (high or v) for low, high in PATCHES.values()))
+_PATCHED_VERSIONS = frozenset(v for v in VERSIONS if any(patch_holds(p, v) for p in PATCHES))
 
 
 def _structure_classes() -> frozenset[type]:
@@ -1409,7 +1407,7 @@ _PROFILES: dict[Version | None, str] = {}
 
 def _event_profile(event: Event) -> str:
     version = event.version
-    if version is not None and version in ((4, 3), (4, 4)):
+    if version is not None and patch_holds("utc", version):
         # A utc DateTime in the fields tells the profile apart; the layouts only differ there.
         return _profile_key(version, ("utc",) if _has_utc(event.fields) else ())
     profile = _PROFILES.get(version)

@@ -127,7 +127,9 @@ class Neo4jError(BoltError):
 
     def to_metadata(self, version: tuple[int, int] = (5, 0)) -> dict[str, Any]:
         """The FAILURE map for ``version``."""
-        if version < (5, 7):
+        from ._generated.versions import has
+
+        if not has("gql_errors", version):
             return {"code": self.code, "message": self.message}
         record = {"OPERATION": "", "OPERATION_CODE": "0", "CURRENT_SCHEMA": "/",
                   "_classification": self.classification, **self.diagnostic_record}

@@ -45,7 +45,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, TextIO
 
-from ._generated.versions import SECRET_KEYS
+from ._generated.versions import SECRET_KEYS, has
 from .dump import CLIENT, SERVER, Conversation, Event
 from .handshake import format_version
 
@@ -191,7 +191,7 @@ def _temporal(value: Any, what: str) -> str | None:
 
 def _node(node: Any, version: Version, convert: Any) -> list:
     out = [node.id, list(node.labels), convert(node.properties)]
-    if version >= (5, 0):
+    if has("element_ids", version):
         out.append(node.element_id)
     return out
 
@@ -200,7 +200,7 @@ def _relationship(rel: Any, start: tuple, end: tuple, version: Version, convert:
     """``[id, start id, type, end id, properties(, element ids)]``; ``start``, ``end``: the
     (id, element id) of the end nodes."""
     out = [rel.id, start[0], rel.type, end[0], convert(rel.properties)]
-    if version >= (5, 0):
+    if has("element_ids", version):
         out += [rel.element_id, start[1], end[1]]
     return out
 
@@ -244,7 +244,7 @@ def to_jolt(value: Any, version: Version, *, client: bool, what: str = "value") 
         text = _temporal(v, what)
         if text is not None:
             # The UTC date-times of the utc patch (4.3/4.4) are PackStream v2's: say so.
-            utc = name in ("DateTime", "DateTimeZoneId") and version < (5, 0)
+            utc = name in ("DateTime", "DateTimeZoneId") and not has("utc_datetime", version)
             return {"Tv2" if utc else "T": text}
         if name in ("Point2D", "Point3D"):
             coords = [v.x, v.y] + ([v.z] if name == "Point3D" else [])

@@ -28,7 +28,7 @@ import time
 from collections.abc import AsyncIterable, Iterable
 from typing import Any
 
-from ._generated.versions import NEO4J_RELEASES
+from ._generated.versions import NEO4J_RELEASES, has, key_holds, patch_holds
 from ._offload import OFFLOAD_BYTES, decoder_pool
 from .connection import (
     DEFAULT_MAX_MESSAGE_SIZE,
@@ -355,7 +355,7 @@ class _Handler:
         loop = asyncio.get_running_loop()
         interval = self.server.recv_timeout / 2
         now = loop.time()
-        if conn.version is not None and conn.version >= (4, 1) and conn.current is not None:
+        if conn.version is not None and has("noop_chunks", conn.version) and conn.current is not None:
             # (a timer set for last_write + interval may fire a hair early by float rounding)
             if now - self.last_write >= interval * 0.99:
                 # Safe between any two writes: flush() only ever writes whole messages.
@@ -718,7 +718,7 @@ class _Handler:
         self.info.bolt_agent = extra.get("bolt_agent")
         self.info.routing = extra.get("routing")
         session = self._ensure_session()
-        if self.conn.version < (5, 1):
+        if not has("logon", self.conn.version):
             await self._authenticate(session, {k: extra[k] for k in _AUTH_KEYS if k in extra})
         self.conn.success(await self._hello_metadata(session, extra))
 
@@ -744,16 +744,16 @@ class _Handler:
         seed = getattr(session, "get_server_metadata", None)
         if seed is not None:
             meta.update(await _maybe_await(seed()) or {})
-        if version >= (3, 0):
+        if key_holds("success_metadata", "connection_id", version):
             meta["connection_id"] = self.info.id
-        if version >= (4, 3):
+        if key_holds("success_metadata", "hints", version):
             hints: dict[str, Any] = {}
             if self.server.recv_timeout is not None:
                 hints["connection.recv_timeout_seconds"] = self.server.recv_timeout
-            if version >= (5, 4):
+            if key_holds("hints", "telemetry.enabled", version):
                 hints["telemetry.enabled"] = self.server.telemetry
             meta["hints"] = hints
-        if (4, 3) <= version <= (4, 4) and "utc" in (extra.get("patch_bolt") or ()):
+        if patch_holds("utc", version) and "utc" in (extra.get("patch_bolt") or ()):
             meta["patch_bolt"] = ["utc"]
         if self.conn.manifest:
             meta["protocol_version"] = f"{version[0]}.{version[1]}"
@@ -824,7 +824,7 @@ class _Handler:
 
     async def on_route(self, request: Request) -> None:
         msg = request.message
-        extra = msg.extra if msg.extra is not None and self.conn.version >= (4, 4) else {"db": msg.db}
+        extra = msg.extra if msg.extra is not None and has("route_extra", self.conn.version) else {"db": msg.db}
         extra = {k: v for k, v in (extra or {}).items() if v is not None}
         table = await _maybe_await(self._ensure_session().route(msg.routing or {}, msg.bookmarks or [], extra))
         self.conn.success({"rt": table})
@@ -836,7 +836,7 @@ class _Handler:
         started = time.monotonic()
         tx_word = msg.query.strip().rstrip(";").rstrip().upper() if len(msg.query) <= 16 else ""
         if tx_word in _TX_QUERIES and (self.query_tx or (tx_word == "BEGIN" and not self.in_tx)):
-            if self.conn.version < (3, 0):  # Bolt 1/2 (no RUN extra): BEGIN's parameters name them
+            if not has("tx_extra", self.conn.version):  # Bolt 1/2 (no RUN extra): BEGIN's parameters name them
                 extra = _statement_bookmarks(msg.parameters or {})
             result = await self._tx_query(session, tx_word, extra)
         elif msg.query.strip().lower().startswith("call ") and any(
@@ -849,7 +849,8 @@ class _Handler:
         self.streams[request.stream] = _Stream(result)
         meta: dict[str, Any] = {"fields": result.fields}
         elapsed = int((time.monotonic() - started) * 1000)
-        meta["t_first" if self.conn.version >= (3, 0) else "result_available_after"] = elapsed
+        meta["t_first" if key_holds("success_metadata", "t_first", self.conn.version)
+             else "result_available_after"] = elapsed
         self.conn.success(meta)
 
     async def _call_run(self, session: ServerSession, query: str, parameters: dict, extra: dict) -> Result:
@@ -985,13 +986,13 @@ class _Handler:
         meta = dict(stream.metadata)
         meta.setdefault("type", "r")
         version = self.conn.version
-        if not self.in_tx and version >= (3, 0) and "bookmark" not in meta:
+        if not self.in_tx and has("autocommit_bookmarks", version) and "bookmark" not in meta:
             # An auto-commit transaction ends here: Neo4j names it by a bookmark (see on_commit).
             meta["bookmark"] = self.server.next_bookmark()
-        meta["t_last" if version >= (3, 0) else "result_consumed_after"] = 0
-        if version >= (4, 0):
-            if "db" not in meta:
-                meta["db"] = self.server.default_db
+        meta["t_last" if key_holds("success_metadata", "t_last", version) else "result_consumed_after"] = 0
+        if key_holds("success_metadata", "db", version) and "db" not in meta:
+            meta["db"] = self.server.default_db
+        if key_holds("success_metadata", "has_more", version):
             # Absent means false, but some clients (pymgclient) read it unconditionally.
             meta.setdefault("has_more", False)
         self.conn.success(meta)

@@ -22,6 +22,7 @@ import re
 from collections import deque
 from typing import Any
 
+from asyncbolt._generated.versions import key_holds
 from asyncbolt.auth import basic_auth, bearer_auth, custom_auth, kerberos_auth
 from asyncbolt.client import Result
 from asyncbolt.driver import Driver, Session, unit_of_work
@@ -203,7 +204,7 @@ def summary_data(summary: Any, address: str) -> dict[str, Any]:
         # from the GQL statuses: the raw severity/category plus their known levels.
         notifications = [_with_levels(n) for n in summary.notifications]
     else:
-        notifications = [] if version >= (5, 5) else None
+        notifications = [] if key_holds("success_metadata", "statuses", version) else None
     return {
         "serverInfo": {"address": address, "agent": summary.server_agent,
                        "protocolVersion": ".".join(map(str, version))},

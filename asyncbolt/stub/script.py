@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from asyncbolt._generated.versions import has
+
 from .values import JoltError, Wildcard, from_jolt
 
 __all__ = [
@@ -144,7 +146,7 @@ class Script:
 
     @property
     def packstream(self) -> int:
-        return 1 if self.version < (5, 0) else 2
+        return 2 if has("element_ids", self.version) else 1
 
 
 # ------------------------------------------------------------------------------------------
@@ -244,7 +246,7 @@ class _Parser:
             raise self.error(f"Bolt {version[0]}.{version[1]} is not a Bolt version (known: "
                              f"{known})", opts["version_line"])
         self.version = version
-        self.packstream = 1 if version < (5, 0) else 2
+        self.packstream = 2 if has("element_ids", version) else 1
         for name in opts["auto"]:
             if name not in self.tables[version][0]:
                 raise self.error(f"AUTO {name}: Bolt {version[0]}.{version[1]} has no request "

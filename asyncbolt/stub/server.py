@@ -16,6 +16,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from asyncbolt._generated.versions import MAGIC as _MAGIC
+from asyncbolt._generated.versions import MANIFEST_ONLY, has, key_holds
+from asyncbolt._generated.versions import MANIFEST_V1 as _MANIFEST_V1
+
 from .player import Namespace, Player
 from .script import Client, Script, ScriptError, Server, parse_script
 from .values import Struct, dumps, pack, unpack
@@ -32,8 +36,10 @@ _AGENTS = {
     (5, 7): "Neo4j/5.24.0", (5, 8): "Neo4j/5.26.0", (6, 0): "Neo4j/2025.10.0",
     (6, 1): "Neo4j/2025.11.0",
 }
-_MAGIC = b"\x60\x60\xb0\x17"
-_MANIFEST_V1 = b"\x00\x00\x01\xff"
+
+# A script's version also answers these proposals (testkit's boltstub rule, as its agents
+# above: 4.2 is 4.1 on the wire, and its 4.2 scripts serve drivers that offer 4.1 only).
+_EQUIVALENT = {(4, 2): (4, 1)}
 
 
 def _hex(data: bytes) -> str:
@@ -449,15 +455,16 @@ class _Connection:
         else:
             slots = [proposals[i:i + 4] for i in range(0, 16, 4)]
             offered = _offered(slots, version)
-            if version >= (6, 0) and _MANIFEST_V1 in slots:
+            if version in MANIFEST_ONLY and _MANIFEST_V1 in slots:
                 # 6.x is reached through the manifest only (spec: MANIFEST_ONLY)
                 await self._manifest(version)
                 return
             if version in offered:
                 reply = bytes((0, 0, version[1], version[0]))
-            elif version == (4, 2) and (4, 1) in offered:
-                reply = bytes((0, 0, 1, 4))  # 4.2 is 4.1 on the wire
-            elif _MANIFEST_V1 in slots and version >= (5, 7):
+            elif _EQUIVALENT.get(version) in offered:
+                other = _EQUIVALENT[version]
+                reply = bytes((0, 0, other[1], other[0]))
+            elif _MANIFEST_V1 in slots and has("manifest", version):
                 await self._manifest(version)
                 return
             else:
@@ -594,11 +601,11 @@ class _Connection:
         version = self.script.version
         meta: dict[str, Any] = {}
         if name in ("HELLO", "INIT"):
-            if version >= (3, 0):
+            if key_holds("success_metadata", "connection_id", version):
                 self.server._conn_ids = getattr(self.server, "_conn_ids", 0) + 1
                 meta["connection_id"] = f"bolt-{self.server._conn_ids}"
             meta["server"] = _AGENTS.get(version, "Neo4j/5.26.0")
-            if version >= (4, 1):
+            if key_holds("hello_extra", "routing", version):
                 meta["routing"] = None
         self.log("AUTO response:")
         self.log(f"S: SUCCESS {dumps(meta)}")
@@ -668,9 +675,9 @@ def _offered(slots: list[bytes], version: tuple[int, int]) -> set[tuple[int, int
         _, rng, minor, major = slot
         if major in (0, 0xFF):
             continue
-        if version < (4, 0):
+        if not has("handshake_minor", version):
             rng, minor = 0, 0
-        elif version < (4, 3):
+        elif not has("handshake_ranges", version):
             rng = 0
         for m in range(minor, max(minor - rng, 0) - 1, -1):
             out.add((major, m))
