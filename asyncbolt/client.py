@@ -1719,16 +1719,17 @@ def _spell_out_pre_range(slots: list[tuple[int, int, int]]) -> list[tuple[int, i
     """Ranges as the official drivers offer them: only down to 4.2 (ranges came with 4.3 and
     were backported to 4.2); 4.1, 4.0 and older versions each get a plain slot of their own, as
     servers before ranges compare a slot with one version."""
+    floor_major, floor_minor = since("handshake_ranges_read")
     out = []
     for major, minor, range_ in slots:
         low = minor - range_
-        if major > 4 or (major == 4 and low >= 2):
+        if (major, low) >= (floor_major, floor_minor):
             out.append((major, minor, range_))
             continue
         top = minor
-        if major == 4 and minor >= 2:
-            out.append((4, minor, minor - 2))
-            top = 1
+        if major == floor_major and minor >= floor_minor:
+            out.append((major, minor, minor - floor_minor))
+            top = floor_minor - 1
         out.extend((major, m, 0) for m in range(top, low - 1, -1))
     return out
 

@@ -383,7 +383,7 @@ def script_from_streams(client: bytes, server: bytes, *, source: str = "") -> st
 def _bolt_text(version: Version) -> str:
     """The version as ``!: BOLT`` takes it: 1, 2 and 3 by their major alone (boltstub reads
     "3.0" as Neo4j 3.0, which spoke Bolt 1)."""
-    return str(version[0]) if version[0] < 4 else format_version(version)
+    return format_version(version) if has("handshake_minor", version) else str(version[0])
 
 
 def _field_names(event: Event) -> list[str]:

@@ -415,3 +415,21 @@ def test_a_feature_follows_the_range_of_what_it_names(spec_copy: Path) -> None:
     assert (features["route_message"].range.low, features["route_message"].range.high) == ((4, 3), (5, 8))
     assert (features["route_extra"].range.low, features["route_extra"].range.high) == ((4, 4), (5, 8))
     assert features["route_extra"].source == "field ROUTE.extra"
+
+
+def test_the_client_spells_out_the_versions_below_where_servers_read_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
+    from asyncbolt.client import _proposals
+
+    wanted = [(4, 4), (4, 3), (4, 2), (4, 1), (4, 0)]
+    assert _proposals(wanted) == ([(4, 4, 2), (4, 1, 0), (4, 0, 0)], False)
+    # Were ranges read only from 4.3 on, 4.2 would get a slot of its own.
+    monkeypatch.setitem(V.FEATURES, "handshake_ranges_read", ((4, 3), None))
+    assert _proposals(wanted) == ([(4, 4, 1), (4, 2, 0), (4, 1, 0), (4, 0, 0)], False)
+
+
+def test_the_recorded_script_names_old_versions_by_major(monkeypatch: pytest.MonkeyPatch) -> None:
+    from asyncbolt.script import _bolt_text
+
+    assert [_bolt_text(v) for v in [(3, 0), (4, 0), (5, 8)]] == ["3", "4.0", "5.8"]
+    monkeypatch.setitem(V.FEATURES, "handshake_minor", ((4, 1), None))
+    assert _bolt_text((4, 0)) == "4"

@@ -150,6 +150,8 @@ FEATURES: dict[str, tuple[Version, Version | None]] = {
     "handshake_minor": ((4, 0), None),
     # byte 1 of a proposal is a range of minors
     "handshake_ranges": ((4, 3), None),
+    # servers read a proposal's range from 4.2 on (a backport; before, only its top version): the client spells out the versions below
+    "handshake_ranges_read": ((4, 2), None),
     # the handshake manifest (proposal 00 00 01 FF) may be answered
     "manifest": ((5, 7), None),
     # ROUTE asks for a routing table (before: the routing procedures) (message ROUTE)
