@@ -33,10 +33,11 @@ from . import __version__
 from ._generated.codec import check_response_maps
 from ._generated.versions import (
     MANIFEST_ONLY,
-    MAP_KEYS,
     SERVER_VERSIONS,
     has,
     key_holds,
+    key_range,
+    known_key,
     patch_holds,
     since,
 )
@@ -1344,12 +1345,13 @@ class Connection:
         marks = list(self.bookmarks if bookmarks is None else bookmarks)
 
         def need(key: str, what: str) -> None:
-            # Each key exists from the version its range in spec/bolt.yaml (tx_extra) starts.
+            # Each key exists in the versions its range in spec/bolt.yaml (tx_extra) holds.
             if not key_holds("tx_extra", key, v):
-                low = MAP_KEYS["tx_extra"][key][1]
+                low, high = key_range("tx_extra", key)
+                when = (f"needs Bolt {format_version(low)}+" if v < low
+                        else f"exists only up to Bolt {format_version(high or low)}")
                 raise ConfigurationError("Neo.ClientError.Request.Invalid",
-                                         f"{what} needs Bolt {low[0]}.{low[1]}+; this "
-                                         f"connection speaks {v[0]}.{v[1]}")
+                                         f"{what} {when}; this connection speaks {v[0]}.{v[1]}")
 
         if not has("tx_extra", v):
             for key, name, value in (("bookmarks", "bookmarks", bookmarks), ("tx_timeout", "timeout", timeout),
@@ -1358,18 +1360,23 @@ class Connection:
                 if value is not None:
                     need(key, name)
             return extra
-        if marks:
+        if bookmarks is not None:
+            need("bookmarks", "bookmarks")
+        if marks and key_holds("tx_extra", "bookmarks", v):  # (the connection's own: where they go)
             extra["bookmarks"] = marks
         if timeout is not None:
             if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
                 # as the official drivers: 0 is "the server's default", below 0 is a mistake
                 raise ValueError(f"a transaction timeout is 0 or more seconds, not {timeout!r}")
+            need("tx_timeout", "timeout")
             extra["tx_timeout"] = int(timeout * 1000)
         if metadata:
+            need("tx_metadata", "metadata")
             extra["tx_metadata"] = dict(metadata)
         if mode is not None:
             if mode not in ("r", "w", "READ", "WRITE"):
                 raise ValueError("mode must be 'r' or 'w'")
+            need("mode", "mode")
             if mode in ("r", "READ"):
                 extra["mode"] = "r"
         if db is not None:
@@ -1507,7 +1514,7 @@ class Connection:
                                      f"{version[0]}.{version[1]}+; this connection speaks {v[0]}.{v[1]}")
 
         if imp_user is not None and not key_holds("route_extra", "imp_user", v):
-            need(f"imp_user ({imp_user!r})", MAP_KEYS["route_extra"]["imp_user"][1])
+            need(f"imp_user ({imp_user!r})", key_range("route_extra", "imp_user")[0])
         if has("route_message", v):
             if has("route_extra", v):
                 extra: dict[str, Any] = {}
@@ -1640,9 +1647,9 @@ class Connection:
                 "platform": f"{platform.system()} {platform.release()}; {platform.machine()}",
                 "language": f"Python/{platform.python_version()}",
             }
-            keys = MAP_KEYS["hello_extra"]
             # (a key the table does not name, as a custom auth token's, is sent as given)
-            extra = {k: x for k, x in offer.items() if k not in keys or key_holds("hello_extra", k, v)}
+            extra = {k: x for k, x in offer.items()
+                     if not known_key("hello_extra", k) or key_holds("hello_extra", k, v)}
             if has("logon", v):
                 self._queue(Hello(extra), _Call("HELLO", None, hello_done))
                 self._queue(Logon(auth), _Call("LOGON", future))
@@ -1666,7 +1673,7 @@ def notification_filters(version: Version, min_severity: str | None,
     if min_severity is None and disabled_classifications is None:
         return {}
     if not key_holds("hello_extra", "notifications_minimum_severity", version):
-        low = MAP_KEYS["hello_extra"]["notifications_minimum_severity"][1]
+        low = key_range("hello_extra", "notifications_minimum_severity")[0]
         raise ConfigurationError("Neo.ClientError.Request.Invalid",
                                  f"notification filters need Bolt {low[0]}.{low[1]}+; this connection speaks "
                                  f"{version[0]}.{version[1]}")

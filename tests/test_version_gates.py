@@ -433,3 +433,33 @@ def test_the_recorded_script_names_old_versions_by_major(monkeypatch: pytest.Mon
     assert [_bolt_text(v) for v in [(3, 0), (4, 0), (5, 8)]] == ["3", "4.0", "5.8"]
     monkeypatch.setitem(V.FEATURES, "handshake_minor", ((4, 1), None))
     assert _bolt_text((4, 0)) == "4"
+
+
+def test_run_and_begin_extra_follow_tx_extra_ranges(spec_copy: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A made-up change to tx_extra: tx_metadata ends at 5.8, imp_user starts at 5.0 (was 4.4)."""
+    from asyncbolt.client import Connection
+    from asyncbolt.errors import ConfigurationError
+
+    def tx_extra(version: tuple[int, int], **kw: object) -> dict:
+        conn = Connection.__new__(Connection)
+        conn.protocol_version = version
+        conn.bookmarks = ["bm:1"]
+        args: dict = {"db": None, "mode": None, "bookmarks": None, "timeout": None, "metadata": None,
+                      "imp_user": None, **kw}
+        return conn._tx_extra(**args)
+
+    assert tx_extra((6, 0), metadata={"a": 1}, imp_user="bob", mode="r") == {
+        "bookmarks": ["bm:1"], "tx_metadata": {"a": 1}, "mode": "r", "imp_user": "bob"}
+    assert tx_extra((4, 4), imp_user="bob")["imp_user"] == "bob"
+    bolt = spec_copy / "bolt.yaml"
+    _edit(bolt, '    - {key: tx_metadata, type: Map, versions: "3.0-"}', '    - {key: tx_metadata, type: Map, versions: "3.0-5.8"}')
+    _edit(bolt, '    - {key: imp_user, type: "String?", versions: "4.4-"}\n    - {key: notifications_minimum_severity',
+          '    - {key: imp_user, type: "String?", versions: "5.0-"}\n    - {key: notifications_minimum_severity')
+    _use(monkeypatch, _generated_versions(spec_copy, tmp_path))
+    assert tx_extra((5, 8), metadata={"a": 1})["tx_metadata"] == {"a": 1}
+    with pytest.raises(ConfigurationError, match=r"metadata exists only up to Bolt 5\.8; this connection speaks 6\.0"):
+        tx_extra((6, 0), metadata={"a": 1})
+    with pytest.raises(ConfigurationError, match=r"imp_user \('bob'\) needs Bolt 5\.0\+; this connection speaks 4\.4"):
+        tx_extra((4, 4), imp_user="bob")
+    assert tx_extra((5, 0), imp_user="bob")["imp_user"] == "bob"

@@ -193,6 +193,17 @@ def key_holds(table: str, key: str, version: Version) -> bool:
     return low <= version and (high is None or version <= high)
 
 
+def key_range(table: str, key: str) -> tuple[Version, Version | None]:
+    """The first and last version (None: open-ended) of the well-known ``key`` of ``table``."""
+    _, low, high = MAP_KEYS[table][key]
+    return low, high
+
+
+def known_key(table: str, key: str) -> bool:
+    """Whether the map ``table`` names ``key`` (other keys are legal on the wire, unchecked)."""
+    return key in MAP_KEYS[table]
+
+
 def patch_holds(patch: str, version: Version) -> bool:
     """Whether Bolt ``version`` may negotiate ``patch`` (:data:`PATCHES`)."""
     low, high = PATCHES[patch]
