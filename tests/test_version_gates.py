@@ -463,3 +463,37 @@ def test_run_and_begin_extra_follow_tx_extra_ranges(spec_copy: Path, tmp_path: P
     with pytest.raises(ConfigurationError, match=r"imp_user \('bob'\) needs Bolt 5\.0\+; this connection speaks 4\.4"):
         tx_extra((4, 4), imp_user="bob")
     assert tx_extra((5, 0), imp_user="bob")["imp_user"] == "bob"
+
+
+async def test_the_server_hello_follows_a_moved_key(spec_copy: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A made-up change: the telemetry.enabled hint from 5.2 (was 5.4). A real server (over a
+    socket) then announces it in HELLO's SUCCESS on 5.2; connection_id follows its key too."""
+    import asyncbolt
+    from asyncbolt.messages import Hello
+
+    from .rawbolt import RawBolt
+
+    async def hints(version: tuple[int, int]) -> dict:
+        srv = await asyncbolt.serve(asyncbolt.ServerSession, "127.0.0.1", 0)
+        async with srv:
+            bolt = await RawBolt.connect(srv.port)
+            try:
+                assert await bolt.handshake(version) == version
+                await bolt.send(Hello({"user_agent": "gates/1", "scheme": "none"}))
+                reply = await bolt.recv()
+            finally:
+                bolt.close()
+        assert reply.name == "SUCCESS", reply
+        return dict(reply.metadata)
+
+    before = await hints((5, 2))
+    assert "telemetry.enabled" not in before["hints"] and "connection_id" in before
+    bolt = spec_copy / "bolt.yaml"
+    _edit(bolt, '{key: telemetry.enabled, type: Boolean, versions: "5.4-"}',
+          '{key: telemetry.enabled, type: Boolean, versions: "5.2-"}')
+    _edit(bolt, '{key: connection_id, type: String, versions: "3.0-"}',
+          '{key: connection_id, type: String, versions: "5.3-"}')
+    _use(monkeypatch, _generated_versions(spec_copy, tmp_path))
+    after = await hints((5, 2))
+    assert after["hints"]["telemetry.enabled"] is False and "connection_id" not in after
