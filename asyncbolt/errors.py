@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._generated.versions import has
+
 
 class BoltError(Exception):
     """Base class of every error raised by asyncbolt."""
@@ -127,8 +129,6 @@ class Neo4jError(BoltError):
 
     def to_metadata(self, version: tuple[int, int] = (5, 0)) -> dict[str, Any]:
         """The FAILURE map for ``version``."""
-        from ._generated.versions import has
-
         if not has("gql_errors", version):
             return {"code": self.code, "message": self.message}
         record = {"OPERATION": "", "OPERATION_CODE": "0", "CURRENT_SCHEMA": "/",
