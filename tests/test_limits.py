@@ -27,6 +27,7 @@ from asyncbolt.messages import Hello, Logoff, Logon, Pull, Record, Run, Success
 from asyncbolt.packstream import ACCELERATED, DEFAULT_MAX_DEPTH, Codec
 from asyncbolt.structures import Node
 
+from .conftest import until
 from .rawbolt import RawBolt, names
 from .sessions import EchoSession, Recorder
 from .test_client_odd_servers import FakeServer, Peer, idle
@@ -184,13 +185,6 @@ async def start(**options: Any) -> asyncbolt.Server:
     server = await asyncbolt.serve(SleepySession, "127.0.0.1", 0, recorder=recorder, **options)
     server.recorder = recorder
     return server
-
-
-async def until(condition, timeout: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
 
 
 def hello(version: tuple[int, int], **extra: Any) -> Hello:
