@@ -407,7 +407,8 @@ def context(spec: Spec, sources: list[str], inline_depth: int = DEFAULT_INLINE_D
     }
 
 
-def render(spec: Spec, sources: list[str], inline_depth: int = DEFAULT_INLINE_DEPTH) -> dict[str, str]:
+def render(spec: Spec, sources: list[str],
+           inline_depth: int = DEFAULT_INLINE_DEPTH) -> dict[str, str]:
     """The generated files by name. ``inline_depth``: levels of tiny lists and maps the fast
     pure-Python decoder decodes inside a container's loop instead of recursing (0: none); it
     changes codec.py's size and speed only, never what it decodes or refuses, nor the C source.
