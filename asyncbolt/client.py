@@ -871,7 +871,10 @@ class Connection:
             try:
                 if (payload[1] == 0x71 and payload[0] == 0xB1 and pending
                         and len(payload) <= fast_max):  # RECORD: the hot path
-                    values, end = unpack(payload, 2)
+                    try:
+                        values, end = unpack(payload, 2)
+                    except Exception:  # the fast decoder gives up (near max_depth, say) or lies:
+                        values = end = None  # the codec decides, decoding it again below
                     if end != len(payload) or type(values) is not list:
                         values = self._codec.unpack_response(payload).data  # raises precisely
                     pending[0].on_record(values, len(payload))

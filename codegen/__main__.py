@@ -1,7 +1,9 @@
-"""python -m codegen [--spec DIR] [--out DIR] [--check]
+"""python -m codegen [--spec DIR] [--out DIR] [--check] [--inline-depth N]
 
 Validate spec/*.yaml and write asyncbolt/_generated/. With --check, write nothing and exit 1
-when the committed files differ from what the spec produces.
+when the committed files differ from what the spec produces. --inline-depth renders the
+pure-Python fast decoder with another depth of in-place tiny containers than the committed
+default (render.DEFAULT_INLINE_DEPTH), to measure it: ``--out`` elsewhere, then the benchmarks.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import difflib
 import sys
 from pathlib import Path
 
-from .render import render
+from .render import DEFAULT_INLINE_DEPTH, render
 from .spec import SpecError, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,10 +24,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--spec", type=Path, default=ROOT / "spec")
     ap.add_argument("--out", type=Path, default=ROOT / "asyncbolt" / "_generated")
     ap.add_argument("--check", action="store_true", help="compare instead of writing")
+    ap.add_argument("--inline-depth", type=int, default=DEFAULT_INLINE_DEPTH, metavar="N",
+                    help="levels of tiny lists/maps the pure-Python fast decoder decodes in place "
+                         f"(default {DEFAULT_INLINE_DEPTH})")
     args = ap.parse_args(argv)
+    if args.inline_depth < 0:
+        ap.error("--inline-depth must be 0 or more")
     try:
         spec = load(args.spec)
-        files = render(spec, ["spec/packstream.yaml", "spec/bolt.yaml"])
+        files = render(spec, ["spec/packstream.yaml", "spec/bolt.yaml"],
+                       inline_depth=args.inline_depth)
     except SpecError as exc:
         print(f"spec error: {exc}", file=sys.stderr)
         return 2

@@ -17,7 +17,8 @@ from asyncbolt.errors import Neo4jError
 from asyncbolt.messages import Failure, Record, Success
 
 from . import test_client_odd_servers as odd_servers
-from .test_client_odd_servers import FakeServer, Peer, until
+from .conftest import until
+from .test_client_odd_servers import FakeServer, Peer
 
 AUTH_EXPIRED = "Neo.ClientError.Security.AuthorizationExpired"
 TOKEN_EXPIRED = "Neo.ClientError.Security.TokenExpired"

@@ -26,22 +26,10 @@ from asyncbolt.structures import (
     Vector,
 )
 
+from .conftest import uri_of
 from .sessions import NODE, PATH, REL, EchoSession, Recorder
 
 ALL = [v for v in SERVER_VERSIONS]
-
-
-@pytest.fixture
-async def server():
-    recorder = Recorder()
-    srv = await asyncbolt.serve(EchoSession, "127.0.0.1", 0, recorder=recorder)
-    async with srv:
-        srv.recorder = recorder
-        yield srv
-
-
-def _uri(srv) -> str:
-    return f"bolt://127.0.0.1:{srv.port}"
 
 
 def _plain_values() -> dict:
@@ -52,7 +40,7 @@ def _plain_values() -> dict:
 
 @pytest.mark.parametrize("version", ALL, ids=lambda v: f"{v[0]}.{v[1]}")
 async def test_every_version(server, version) -> None:
-    async with asyncbolt.connect(_uri(server), auth=("neo4j", "pw"), versions=[version]) as conn:
+    async with asyncbolt.connect(uri_of(server), auth=("neo4j", "pw"), versions=[version]) as conn:
         assert conn.protocol_version == version
         # The default agent names the Neo4j release of the version (what old drivers insist on).
         assert conn.server_agent == f"Neo4j/{NEO4J_RELEASES[version]}.0"
@@ -115,7 +103,7 @@ async def test_every_version(server, version) -> None:
 
 
 async def test_pipelining_costs_one_write(server) -> None:
-    async with asyncbolt.connect(_uri(server)) as conn:
+    async with asyncbolt.connect(uri_of(server)) as conn:
         writes = []
         transport = conn._transport
         original = transport.write
@@ -133,7 +121,7 @@ async def test_pipelining_costs_one_write(server) -> None:
 
 async def test_unconsumed_result_buffers_at_most_one_batch(server) -> None:
     recorder = server.recorder
-    async with asyncbolt.connect(_uri(server), fetch_size=100) as conn:
+    async with asyncbolt.connect(uri_of(server), fetch_size=100) as conn:
         result = await conn.run("STREAM 100000")
         first = await result.fetch(1)
         await asyncio.sleep(0.2)
@@ -151,7 +139,7 @@ async def test_unconsumed_result_buffers_at_most_one_batch(server) -> None:
 
 async def test_abandoned_result_is_discarded(server) -> None:
     recorder = server.recorder
-    async with asyncbolt.connect(_uri(server), fetch_size=10) as conn:
+    async with asyncbolt.connect(uri_of(server), fetch_size=10) as conn:
         result = await conn.run("STREAM 1000000")
         await result.fetch(3)
         del result  # the server must not stream the rest
@@ -161,7 +149,7 @@ async def test_abandoned_result_is_discarded(server) -> None:
 
 
 async def test_next_run_keeps_an_open_result(server) -> None:
-    async with asyncbolt.connect(_uri(server), fetch_size=10) as conn:
+    async with asyncbolt.connect(uri_of(server), fetch_size=10) as conn:
         first = await conn.run("STREAM 50")
         await first.fetch(1)
         second = await conn.run("ECHO", {"x": 1})
@@ -170,7 +158,7 @@ async def test_next_run_keeps_an_open_result(server) -> None:
 
 
 async def test_consume_returns_the_summary(server) -> None:
-    async with asyncbolt.connect(_uri(server)) as conn:
+    async with asyncbolt.connect(uri_of(server)) as conn:
         summary = await (await conn.run("WRITE")).consume()
         assert summary.counters.nodes_created == 1 and summary.counters.contains_updates
         assert summary.query_type == "w" and summary.database == "neo4j"
@@ -181,7 +169,7 @@ async def test_consume_returns_the_summary(server) -> None:
 
 
 async def test_failure_in_a_pipeline_ignores_the_rest_then_recovers(server) -> None:
-    async with asyncbolt.connect(_uri(server)) as conn:
+    async with asyncbolt.connect(uri_of(server)) as conn:
         ok = await conn.run("ECHO", {"a": 1})
         bad = await conn.run("FAIL")
         skipped = await conn.run("ECHO", {"b": 2})
@@ -196,7 +184,7 @@ async def test_failure_in_a_pipeline_ignores_the_rest_then_recovers(server) -> N
 
 async def test_transaction_rolls_back_on_exception_and_fails_after_error(server) -> None:
     recorder = server.recorder
-    async with asyncbolt.connect(_uri(server)) as conn:
+    async with asyncbolt.connect(uri_of(server)) as conn:
         with pytest.raises(RuntimeError):
             async with conn.begin() as tx:
                 await (await tx.run("ECHO", {"x": 1})).consume()
@@ -218,10 +206,10 @@ async def test_transaction_rolls_back_on_exception_and_fails_after_error(server)
 
 
 async def test_features_missing_in_a_version_are_clear_errors(server) -> None:
-    async with asyncbolt.connect(_uri(server), versions=[(3, 0)]) as conn:
+    async with asyncbolt.connect(uri_of(server), versions=[(3, 0)]) as conn:
         with pytest.raises(asyncbolt.ConfigurationError, match="db needs Bolt 4.0"):
             await conn.run("ECHO", db="neo4j")
-    async with asyncbolt.connect(_uri(server), versions=[(4, 3)]) as conn:
+    async with asyncbolt.connect(uri_of(server), versions=[(4, 3)]) as conn:
         # the official drivers' ConfigurationError (still a ClientError), naming the user
         with pytest.raises(asyncbolt.ConfigurationError, match=r"imp_user \('bob'\) needs Bolt 4.4"):
             await conn.run("ECHO", imp_user="bob")
@@ -234,7 +222,7 @@ async def test_features_missing_in_a_version_are_clear_errors(server) -> None:
 
 async def test_auth_schemes_and_reauth(server) -> None:
     recorder = server.recorder
-    async with asyncbolt.connect(_uri(server), auth=asyncbolt.bearer_auth("tok")) as conn:
+    async with asyncbolt.connect(uri_of(server), auth=asyncbolt.bearer_auth("tok")) as conn:
         await conn.reauth(asyncbolt.kerberos_auth("ticket"))
         await conn.reauth(asyncbolt.custom_auth("me", "pw", None, "special", extra=1))
         assert (await (await conn.run("ECHO", {"a": 1})).single())["a"] == 1
@@ -247,7 +235,7 @@ async def test_auth_schemes_and_reauth(server) -> None:
 
 
 async def test_reset_and_close(server) -> None:
-    conn = await asyncbolt.connect(_uri(server), fetch_size=5)
+    conn = await asyncbolt.connect(uri_of(server), fetch_size=5)
     result = await conn.run("STREAM 1000000")
     await result.fetch(1)
     meta = await conn.reset()

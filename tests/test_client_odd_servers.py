@@ -29,6 +29,8 @@ from asyncbolt.handshake import MAGIC, MANIFEST_V1, encode_varint, encode_versio
 from asyncbolt.messages import Failure, Ignored, Record, Success
 from asyncbolt.packstream import get_codec
 
+from .conftest import until
+
 Version = tuple[int, int]
 AGENT = "Fake/1.0"
 NONE = b"\x00\x00\x00\x00"
@@ -208,14 +210,6 @@ def driver_for(server: FakeServer, **kwargs: Any) -> asyncbolt.Driver:
     """A Driver on ``server`` with a short connection timeout (tests that script the server)."""
     kwargs.setdefault("connection_timeout", 3)
     return asyncbolt.Driver(server.uri, auth=("u", "p"), **kwargs)
-
-
-async def until(condition: Callable[[], bool], timeout: float = 2.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.005)
 
 
 async def collect(result: asyncbolt.client.Result, into: list, key: str = "x") -> None:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
-from codegen.render import render
+from asyncbolt import ProtocolError
+from asyncbolt.packstream import Codec
+from asyncbolt.structures import Node
+from codegen.render import DEFAULT_INLINE_DEPTH, render
 from codegen.spec import SpecError, load
+from tests.strategies import assert_same, values
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec"
@@ -230,3 +239,91 @@ def test_legacy_markers_are_loaded_and_may_not_collide(spec_copy: Path) -> None:
     with pytest.raises(SpecError) as exc:
         load(spec_copy)
     assert "only structures with a 1- or 2-byte count" in exc.value.reason
+
+
+# ---- the fast decoder's inline depth (render's inline_depth) ---------------------------------
+
+SOURCES = ["spec/packstream.yaml", "spec/bolt.yaml"]
+DEPTHS = (0, 1, 2, 3)
+
+
+@functools.cache
+def _rendered(depth: int) -> dict[str, str]:
+    return render(load(SPEC), SOURCES, inline_depth=depth)
+
+
+@functools.cache
+def _codec_module(depth: int) -> Any:
+    """codec.py rendered at ``depth``, imported beside the committed one (same package, so it
+    shares the committed messages and structures)."""
+    path = Path(tempfile.mkdtemp(prefix="asyncbolt-codec-")) / f"codec_inline_{depth}.py"
+    path.write_text(_rendered(depth)["codec.py"])
+    name = f"asyncbolt._generated._codec_inline_{depth}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _decoders(depth: int, max_depth: int) -> tuple[Any, Any]:
+    mod = _codec_module(depth)
+    profile = Codec((5, 0)).profile
+    structs = mod._STRUCT_SETS[mod._STRUCT_SET_OF[profile]][0]
+    return (mod._make_unpack(structs, profile, max_depth),
+            mod._make_checked_unpack(structs, profile, max_depth))
+
+
+def test_inline_depth_changes_only_the_size_of_the_pure_python_decoder() -> None:
+    sizes = [len(_rendered(d)["codec.py"]) for d in DEPTHS]
+    assert sizes == sorted(sizes) and len(set(sizes)) == len(DEPTHS), sizes
+    for d in DEPTHS:
+        other = _rendered(d)
+        assert {n: t for n, t in other.items() if n != "codec.py"} == {
+            n: t for n, t in _rendered(DEFAULT_INLINE_DEPTH).items() if n != "codec.py"}, d
+    with pytest.raises(ValueError, match="inline_depth must be 0 or more"):
+        render(load(SPEC), SOURCES, inline_depth=-1)
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+@pytest.mark.parametrize("kinds", ["l", "m", "lm", "ls"])
+def test_every_inline_depth_refuses_what_max_depth_refuses(depth: int, kinds: str) -> None:
+    """The fast decoder gives up early enough that no value nested deeper than max_depth gets
+    through at any inline depth, and decodes by itself everything up to inline_depth levels
+    short of it; the checked decoder counts exactly."""
+    max_depth = 7
+    fast, checked = _decoders(depth, max_depth)
+    pack = Codec((5, 0), accelerated=False).pack
+    value: Any = 1
+    levels = 0  # containers around the innermost 1
+    for i in range(max_depth + 6):
+        kind = kinds[i % len(kinds)]
+        if kind == "s":  # a Node around its properties map: two levels
+            value, levels = Node(i, ["L"], {"p": value}, "e"), levels + 2
+        else:
+            value, levels = ([value] if kind == "l" else {"k": value}), levels + 1
+        data = pack(value)
+        if levels <= max_depth:
+            assert_same(checked(data, 0, 0, [10**6, 10**6, "value"])[0], value)
+            try:
+                got, end = fast(data, 0)
+            except IndexError:
+                assert levels > max_depth - depth, (levels, "given up too early")
+            else:
+                assert end == len(data)
+                assert_same(got, value)
+        else:
+            with pytest.raises(ProtocolError, match=f"nested deeper than {max_depth} levels"):
+                checked(data, 0, 0, [10**6, 10**6, "value"])
+            with pytest.raises((IndexError, ProtocolError)):
+                fast(data, 0)
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=values(((5, 0), ())))
+def test_every_inline_depth_decodes_what_the_committed_decoder_decodes(depth: int, value: Any) -> None:
+    fast, _ = _decoders(depth, 256)
+    data = Codec((5, 0), accelerated=False).pack(value)
+    got, end = fast(data, 0)
+    assert end == len(data)
+    assert_same(got, value)

@@ -451,22 +451,69 @@ def test_real_capture_of_the_official_driver(tmp_path: Path, tcpdump: str) -> No
             proc.wait(10)
     if capture.stat().st_size <= 24:
         pytest.skip("tcpdump captured nothing on lo (no permission?)")
+    stats = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     code, out, err = run([capture, "--port", port])
-    assert code == 0, out + err
-    events = message_lines(out)
-    for expected in [("client", "HANDSHAKE"), ("server", "HANDSHAKE"), ("client", "HELLO"),
-                     ("client", "LOGON"), ("client", "RUN"), ("client", "PULL"),
-                     ("server", "RECORD"), ("server", "SUCCESS")]:
-        assert expected in events, (expected, out)
-    # The version comes from the handshake: the driver's manifest choice.
-    choice = re.search(r"\d+ client HANDSHAKE (\d+\.\d+), capabilities", out)
-    assert choice is not None, out
-    code, out, _ = run([capture, "--port", port, "--json"])
-    versions = {json.loads(line)["version"] for line in out.splitlines()
-                if json.loads(line).get("message") == "RECORD"}
-    assert json.loads(out.splitlines()[-1])["summary"]["problems"] == 0
-    assert versions == {choice.group(1)}
-    assert "pw" not in out
+    try:
+        assert code == 0, out + err
+        events = message_lines(out)
+        for expected in [("client", "HANDSHAKE"), ("server", "HANDSHAKE"), ("client", "HELLO"),
+                         ("client", "LOGON"), ("client", "RUN"), ("client", "PULL"),
+                         ("server", "RECORD"), ("server", "SUCCESS")]:
+            assert expected in events, (expected, out)
+        # The version comes from the handshake: the driver's manifest choice.
+        choice = re.search(r"\d+ client HANDSHAKE (\d+\.\d+), capabilities", out)
+        assert choice is not None, out
+        code, out, _ = run([capture, "--port", port, "--json"])
+        versions = {json.loads(line)["version"] for line in out.splitlines()
+                    if json.loads(line).get("message") == "RECORD"}
+        assert json.loads(out.splitlines()[-1])["summary"]["problems"] == 0
+        assert versions == {choice.group(1)}
+        assert "pw" not in out
+    except AssertionError:
+        # tcpdump on a busy machine sometimes drops a segment: the capture, not the decoding,
+        # is then incomplete. Anything else (a decode error of a complete capture) fails.
+        gap = capture_gap(out + err, stats)
+        if gap is None:
+            raise
+        pytest.skip(f"tcpdump lost part of the connection, nothing to check: {gap}")
+
+
+def capture_gap(inspect_output: str, tcpdump_stderr: str = "") -> str | None:
+    """Why a capture is incomplete, if it is: a TCP gap that ``asyncbolt inspect`` reported
+    (text or JSON output), or packets tcpdump says the kernel dropped; else None."""
+    m = re.search(r"\d+ bytes of the (client|server) stream are missing from the capture[^\n\"]*",
+                  inspect_output)
+    if m:
+        return m.group(0)
+    m = re.search(r"\b([1-9]\d*) packets? dropped by (kernel|interface)", tcpdump_stderr)
+    return f"tcpdump: {m.group(0)}" if m else None
+
+
+def test_capture_gap_is_recognised_and_a_decode_error_is_not(tmp_path: Path, sample) -> None:
+    """The real-capture test above skips on what capture_gap finds, so it must find a lost
+    segment (as inspect reports it) and tcpdump's drop count, and nothing in a clean capture."""
+    cs, ss, _ = sample
+    packets = tcp_packets(cs, ss, 50001, messy=False)
+    path = tmp_path / "clean.pcap"
+    path.write_bytes(pcap_bytes([link_frame(1, p, False) for p in packets], 1))
+    for argv in ([path], [path, "--json"]):
+        code, out, err = run(argv)
+        assert code == 0 and capture_gap(out + err) is None, out
+    del packets[8]  # a lost segment
+    path.write_bytes(pcap_bytes([link_frame(1, p, False) for p in packets], 1))
+    for argv in ([path], [path, "--json"]):
+        code, out, err = run(argv)
+        assert code == 1
+        assert re.match(r"\d+ bytes of the (client|server) stream are missing", capture_gap(out + err) or ""), out
+    assert capture_gap("", "12 packets captured\n12 packets received by filter\n0 packets dropped by kernel") is None
+    assert capture_gap("", "3 packets dropped by kernel") == "tcpdump: 3 packets dropped by kernel"
+    # A decode error is not a capture gap.
+    bad = bytearray(cs)
+    bad[-3] = 0xDF  # a reserved marker inside the last client message
+    packets = tcp_packets(bytes(bad), ss, 50001, messy=False)
+    path.write_bytes(pcap_bytes([link_frame(1, p, False) for p in packets], 1))
+    code, out, err = run([path])
+    assert code != 0 and capture_gap(out + err) is None, out
 
 
 # ---- hostile captures and big dumps (issue #14) ------------------------------------------------

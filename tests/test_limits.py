@@ -19,6 +19,7 @@ import neo4j
 import pytest
 
 import asyncbolt
+import asyncbolt.client as client_module
 import asyncbolt.server as server_module
 from asyncbolt.errors import ProtocolError
 from asyncbolt.framing import DEFAULT_MAX_CHUNKS, ChunkReader, chunk_message
@@ -26,6 +27,7 @@ from asyncbolt.messages import Hello, Logoff, Logon, Pull, Record, Run, Success
 from asyncbolt.packstream import ACCELERATED, DEFAULT_MAX_DEPTH, Codec
 from asyncbolt.structures import Node
 
+from .conftest import until
 from .rawbolt import RawBolt, names
 from .sessions import EchoSession, Recorder
 from .test_client_odd_servers import FakeServer, Peer, idle
@@ -183,13 +185,6 @@ async def start(**options: Any) -> asyncbolt.Server:
     server = await asyncbolt.serve(SleepySession, "127.0.0.1", 0, recorder=recorder, **options)
     server.recorder = recorder
     return server
-
-
-async def until(condition, timeout: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
 
 
 def hello(version: tuple[int, int], **extra: Any) -> Hello:
@@ -447,6 +442,26 @@ async def test_client_max_depth() -> None:
                                                 Success({})), max_depth=3)
     assert got == [nested(2)]  # the record within the limit arrived; the next one did not
     assert "nested deeper than 3 levels" in str(error)
+
+
+@pytest.mark.parametrize("accelerated", CODECS)
+@pytest.mark.parametrize("kind", ["list", "map", "mixed"])
+@pytest.mark.parametrize("max_depth", [3, 4, 5])
+async def test_client_records_nested_right_up_to_max_depth_arrive(
+        monkeypatch: pytest.MonkeyPatch, accelerated: bool, kind: str, max_depth: int) -> None:
+    """The pure fast decoder gives up on containers near max_depth (it does not count the tiny
+    ones it decodes in place): the client must then decode the RECORD again, not refuse it as
+    "undecodable message" (which it did, a level or two short of the limit)."""
+
+    def codec_of(version: Any, patches: Any = (), **limits: Any) -> Codec:
+        return Codec(version, patches, accelerated=accelerated, **limits)
+    monkeypatch.setattr(client_module, "get_codec", codec_of)
+    values = [v for v in (nested(d, kind) for d in range(max_depth)) if depth_of(v) < max_depth]
+    got, error, _ = await client_error(scripted(
+        Success({"fields": ["x"]}), *(Record([v]) for v in values), Record([nested(max_depth, kind)]),
+        Success({})), max_depth=max_depth)
+    assert got == values  # the field list is a level: values of max_depth - 1 are the deepest
+    assert f"nested deeper than {max_depth} levels" in str(error)
 
 
 async def test_client_max_message_size() -> None:

@@ -14,6 +14,7 @@ import asyncbolt
 from asyncbolt.pool import Pool
 from asyncbolt.routing import Address
 
+from .conftest import until, uri_of
 from .sessions import EchoSession, Recorder
 
 
@@ -26,19 +27,6 @@ class FlakyReset(EchoSession):
         await super().reset()
         if FlakyReset.broken:
             raise RuntimeError("reset failed")
-
-
-@pytest.fixture
-async def server():
-    recorder = Recorder()
-    srv = await asyncbolt.serve(EchoSession, "127.0.0.1", 0, recorder=recorder)
-    async with srv:
-        srv.recorder = recorder
-        yield srv
-
-
-def _uri(srv: Any) -> str:
-    return f"bolt://127.0.0.1:{srv.port}"
 
 
 def _opened(recorder: Recorder) -> int:
@@ -66,7 +54,7 @@ def _pool(srv: Any, **kwargs: Any) -> tuple[Pool, Address, list]:
 
 
 async def test_1000_sessions_over_a_pool_of_10_reuse_connections(server) -> None:
-    async with asyncbolt.Driver(_uri(server), auth=("neo4j", "pw"), max_pool_size=10) as driver:
+    async with asyncbolt.Driver(uri_of(server), auth=("neo4j", "pw"), max_pool_size=10) as driver:
         async def one(i: int) -> int:
             async with driver.session() as session:
                 record = await (await session.run("ECHO", {"i": i})).single()
@@ -84,7 +72,7 @@ async def test_1000_sessions_over_a_pool_of_10_reuse_connections(server) -> None
 
 
 async def test_sequential_sessions_use_one_connection(server) -> None:
-    async with asyncbolt.Driver(_uri(server), auth=("neo4j", "pw")) as driver:
+    async with asyncbolt.Driver(uri_of(server), auth=("neo4j", "pw")) as driver:
         for i in range(50):
             async with driver.session() as session:
                 assert (await (await session.run("ECHO", x=i)).single())["x"] == i
@@ -92,7 +80,7 @@ async def test_sequential_sessions_use_one_connection(server) -> None:
 
 
 async def test_an_exhausted_pool_gives_the_acquisition_timeout_error(server) -> None:
-    async with asyncbolt.Driver(_uri(server), auth=("neo4j", "pw"), max_pool_size=2,
+    async with asyncbolt.Driver(uri_of(server), auth=("neo4j", "pw"), max_pool_size=2,
                                 connection_acquisition_timeout=0.2) as driver:
         held = [driver.session(), driver.session()]
         txs = [await s.begin_transaction() for s in held]
@@ -130,8 +118,7 @@ async def test_waiters_get_connections_in_arrival_order(server) -> None:
         await pool.release(conn)
 
     waiters = [asyncio.ensure_future(wait(n)) for n in ("a", "b", "c")]
-    await asyncio.sleep(0.02)
-    assert pool.stats()[address]["waiting"] == 3
+    await until(lambda: pool.stats()[address]["waiting"] == 3)
     await pool.release(first)
     await asyncio.gather(*waiters)
     assert order == ["a", "b", "c"] and len(opened) == 1
@@ -142,7 +129,7 @@ async def test_a_newcomer_does_not_overtake_a_waiter(server) -> None:
     pool, address, _ = _pool(server, max_size=1)
     first = await pool.acquire(address)
     waiting = asyncio.ensure_future(pool.acquire(address))
-    await asyncio.sleep(0.01)
+    await until(lambda: pool.stats()[address]["waiting"] == 1)
     await pool.release(first)  # handed to the waiter at once
     newcomer = asyncio.ensure_future(pool.acquire(address, timeout=0.05))
     assert await waiting is first
@@ -157,7 +144,7 @@ async def test_a_cancelled_waiter_passes_its_turn_on(server) -> None:
     first = await pool.acquire(address)
     doomed = asyncio.ensure_future(pool.acquire(address))
     patient = asyncio.ensure_future(pool.acquire(address, timeout=5))
-    await asyncio.sleep(0.01)
+    await until(lambda: pool.stats()[address]["waiting"] == 2)
     await pool.release(first)  # wakes `doomed`...
     doomed.cancel()  # ...which leaves before it runs
     conn = await asyncio.wait_for(patient, 2)
@@ -226,7 +213,7 @@ async def test_a_zero_liveness_check_timeout_resets_an_idle_connection_however_b
     assert len(_calls(server.recorder, "reset")) == resets + 1 and conn.idle
     await pool.release(conn)
     assert len(opened) == 1
-    driver = asyncbolt.Driver(_uri(server), auth=("neo4j", "pw"))
+    driver = asyncbolt.Driver(uri_of(server), auth=("neo4j", "pw"))
     async with driver:
         await driver.verify_connectivity()  # opens one: nothing to check
         resets = len(_calls(server.recorder, "reset"))
@@ -253,7 +240,7 @@ async def test_a_connection_failing_its_liveness_check_is_replaced() -> None:
 
 
 async def test_connections_past_their_lifetime_are_closed(server) -> None:
-    async with asyncbolt.Driver(_uri(server), auth=("neo4j", "pw"),
+    async with asyncbolt.Driver(uri_of(server), auth=("neo4j", "pw"),
                                 max_connection_lifetime=0.05) as driver:
         await driver.execute_read(lambda tx: tx.run("ECHO"))
         await driver.execute_read(lambda tx: tx.run("ECHO"))
@@ -261,8 +248,7 @@ async def test_connections_past_their_lifetime_are_closed(server) -> None:
         await asyncio.sleep(0.08)
         await driver.execute_read(lambda tx: tx.run("ECHO"))
         assert _opened(server.recorder) == 2
-        await asyncio.sleep(0.02)
-        assert server.connections == 1  # the old one was closed, not just left
+        await until(lambda: server.connections == 1)  # the old one was closed, not just left
 
 
 async def test_connections_to_a_restarted_server_are_replaced() -> None:
@@ -275,8 +261,7 @@ async def test_connections_to_a_restarted_server_are_replaced() -> None:
         assert driver.pool.stats()[Address("127.0.0.1", port)]["idle"] == 3
         srv.close()
         await srv.wait_closed()
-        await asyncio.sleep(0.02)
-        assert Address("127.0.0.1", port) not in driver.pool.stats()  # dropped ones are gone
+        await until(lambda: Address("127.0.0.1", port) not in driver.pool.stats())  # dropped ones are gone
         srv = await asyncbolt.serve(EchoSession, "127.0.0.1", port, recorder=recorder)
         async with srv:
             async def echo(tx: Any) -> int:
@@ -316,7 +301,7 @@ async def test_release_resets_what_a_borrower_left_behind(server) -> None:
 
 
 async def test_a_session_gives_its_connection_back_when_the_result_is_done(server) -> None:
-    async with asyncbolt.Driver(_uri(server), auth=("neo4j", "pw"), max_pool_size=1) as driver:
+    async with asyncbolt.Driver(uri_of(server), auth=("neo4j", "pw"), max_pool_size=1) as driver:
         address = Address("127.0.0.1", server.port)
         async with driver.session() as session:
             result = await session.run("STREAM 3000", fetch_size=1000)
@@ -339,7 +324,7 @@ async def test_a_session_gives_its_connection_back_when_the_result_is_done(serve
 
 
 async def test_closing_a_session_discards_unread_results(server) -> None:
-    async with asyncbolt.Driver(_uri(server), auth=("neo4j", "pw"), max_pool_size=1) as driver:
+    async with asyncbolt.Driver(uri_of(server), auth=("neo4j", "pw"), max_pool_size=1) as driver:
         async with driver.session() as session:
             result = await session.run("STREAM 100000", fetch_size=100)
             assert len(await result.fetch(5)) == 5
@@ -353,7 +338,7 @@ async def test_closing_a_session_discards_unread_results(server) -> None:
 
 async def test_closing_the_driver_says_goodbye_on_every_connection(server, caplog) -> None:
     caplog.set_level(logging.DEBUG, logger="asyncbolt.server")
-    driver = asyncbolt.Driver(_uri(server), auth=("neo4j", "pw"))
+    driver = asyncbolt.Driver(uri_of(server), auth=("neo4j", "pw"))
     await asyncio.gather(*(driver.execute_read(lambda tx: tx.run("ECHO")) for _ in range(4)))
     busy = driver.session()
     tx = await busy.begin_transaction()  # one still in use
@@ -361,8 +346,11 @@ async def test_closing_the_driver_says_goodbye_on_every_connection(server, caplo
     opened = _opened(server.recorder)
     assert opened >= 2
     await driver.close()
-    await asyncio.sleep(0.05)
-    goodbyes = [r for r in caplog.records if "client said GOODBYE" in r.getMessage()]
+
+    def said_goodbye() -> list:
+        return [r for r in caplog.records if "client said GOODBYE" in r.getMessage()]
+    await until(lambda: len(said_goodbye()) >= opened and server.connections == 0)
+    goodbyes = said_goodbye()
     assert len(goodbyes) == opened
     assert server.connections == 0
     with pytest.raises(asyncbolt.ServiceUnavailable):

@@ -18,6 +18,7 @@ import pytest
 import asyncbolt
 from asyncbolt.messages import Begin, Commit, Hello, Pull, Reset, Run
 
+from .conftest import until
 from .rawbolt import RawBolt, names
 from .sessions import EchoSession, Recorder
 
@@ -76,16 +77,6 @@ def small_send_buffers(server: asyncbolt.Server, size: int = 65536) -> None:
     is bounded by the server's back-pressure rather than by the machine's TCP tuning."""
     for sock in server.sockets:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
-
-
-async def until(predicate, timeout: float = 5.0) -> None:
-    """Wait for ``predicate()`` to become true (the server works on the same loop)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
-        await asyncio.sleep(0.01)
 
 
 # -- a client vanishes mid-stream -------------------------------------------------------------

@@ -28,6 +28,7 @@ from asyncbolt.messages import Discard, Hello, Logon, Pull, Reset, Run
 from asyncbolt.packstream import get_codec
 from soak import procstat
 
+from .conftest import until
 from .loopwatch import LoopWatch
 from .rawbolt import MAGIC, RawBolt, proposal
 from .sessions import EchoSession, Recorder
@@ -497,7 +498,7 @@ async def test_a_newcomer_gets_in_while_a_crowd_of_addresses_reconnects() -> Non
 async def test_one_address_is_refused_past_its_cap_and_others_are_not() -> None:
     async with await start(max_unauthenticated_connections=10, max_connections_per_address=2) as server:
         waiting = [await negotiate(server.port, (5, 4)) for _ in range(2)]
-        await asyncio.sleep(0.1)
+        await until(lambda: server.unauthenticated == 2)
         third = await negotiate(server.port, (5, 4))
         await third.send(*auth_messages((5, 4), PASSWORD))
         refused = await third.read_until_eof()
@@ -522,9 +523,9 @@ async def test_authenticated_connections_do_not_count_as_unauthenticated() -> No
         assert server.connections == 6 and server.unauthenticated == 0
         # Two may wait to authenticate; a third gets in, and the oldest waiting one is closed.
         waiting = [await negotiate(server.port, (5, 4)) for _ in range(2)]
-        await asyncio.sleep(0.1)
+        await until(lambda: server.unauthenticated == 2)
         third = await negotiate(server.port, (5, 4))
-        await asyncio.sleep(0.1)
+        await until(lambda: server.evicted == 1)
         assert server.unauthenticated == 2 and server.evicted == 1
         assert await waiting[0].read_until_eof() == []  # closed, unanswered
         await third.send(*auth_messages((5, 4), PASSWORD))
@@ -533,8 +534,7 @@ async def test_authenticated_connections_do_not_count_as_unauthenticated() -> No
         assert [(await waiting[1].recv()).name for _ in range(2)] == ["SUCCESS", "SUCCESS"]
         for bolt in [*bolts, *waiting, third]:
             bolt.close()
-        await asyncio.sleep(0.2)
-        assert server.unauthenticated == 0 and server.connections == 0
+        await until(lambda: server.unauthenticated == 0 and server.connections == 0)
 
 
 # -- 6. refused connections are logged in aggregate ------------------------------------------

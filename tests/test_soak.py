@@ -12,7 +12,7 @@ from soak.load import run_load
 from soak.servers import ServerProcess
 from soak.session import serve
 
-from .test_server_faults import until
+from .conftest import until
 
 needs_proc = pytest.mark.skipif(not procstat.available(), reason="needs Linux's /proc (fds of a process)")
 
