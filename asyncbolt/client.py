@@ -66,6 +66,7 @@ from .messages import (
     Init,
     Logoff,
     Logon,
+    Message,
     Pull,
     PullAll,
     Reset,
@@ -152,7 +153,7 @@ class Record:
         self._index = index
 
     def __getitem__(self, key: int | str) -> Any:
-        if type(key) is str:
+        if isinstance(key, str):
             try:
                 return self._values[self._index[key]]
             except KeyError:
@@ -199,6 +200,19 @@ class Counters:
     _NAMES = ("nodes-created", "nodes-deleted", "relationships-created", "relationships-deleted",
               "properties-set", "labels-added", "labels-removed", "indexes-added", "indexes-removed",
               "constraints-added", "constraints-removed", "system-updates")
+
+    nodes_created: int
+    nodes_deleted: int
+    relationships_created: int
+    relationships_deleted: int
+    properties_set: int
+    labels_added: int
+    labels_removed: int
+    indexes_added: int
+    indexes_removed: int
+    constraints_added: int
+    constraints_removed: int
+    system_updates: int
 
     def __init__(self, stats: dict[str, Any] | None) -> None:
         self.raw = dict(stats or {})
@@ -803,6 +817,11 @@ class Connection:
 
     # -- transport callbacks --------------------------------------------------------------
 
+    def _write(self, data: bytes) -> None:
+        if self._transport is None:
+            raise RuntimeError("not connected")
+        self._transport.write(data)
+
     def _connection_made(self, transport: Any) -> None:
         self._transport = transport
         transport.write(self._handshake.initial_bytes())
@@ -814,11 +833,11 @@ class Connection:
                 reply = self._handshake.receive_data(data)
             except HandshakeError as exc:
                 if exc.reply:
-                    self._transport.write(exc.reply)
+                    self._write(exc.reply)
                 self._fail_handshake(exc)
                 return
             if reply:
-                self._transport.write(reply)
+                self._write(reply)
             if not self._handshake.done:
                 return
             self.protocol_version = self._handshake.version
@@ -1003,9 +1022,16 @@ class Connection:
 
     # -- plumbing -------------------------------------------------------------------------
 
+    @property
+    def _version(self) -> Version:
+        """The negotiated version (every request is sent after the handshake)."""
+        if self.protocol_version is None:
+            raise RuntimeError("no Bolt version negotiated yet")
+        return self.protocol_version
+
     def _set_codec(self, patches: frozenset[str]) -> None:
         self.patches = patches
-        codec = self._codec = get_codec(self.protocol_version, patches, max_depth=self.max_depth,
+        codec = self._codec = get_codec(self._version, patches, max_depth=self.max_depth,
                                         max_decoded_values=self.max_decoded_values)
         self._unpack = codec._unpack
         # The C decoder counts values against max_decoded_values on every call; the pure fast
@@ -1035,9 +1061,9 @@ class Connection:
         outbox, self._outbox = self._outbox, []
         for handler in pending:
             self._fail_handler(handler, exc)
-        for item, handler in outbox:
-            if handler is not None:
-                self._fail_handler(handler, exc)
+        for item, waiting in outbox:
+            if waiting is not None:
+                self._fail_handler(waiting, exc)
             elif isinstance(item, _PullSlot):
                 item.stream.fail(exc)
         if self._drain_waiter is not None and not self._drain_waiter.done():
@@ -1079,7 +1105,7 @@ class Connection:
             return
         codec, writer, pending = self._codec, self._writer, self._pending
         was_idle = not pending
-        v4 = has("pull_n", self.protocol_version)
+        v4 = has("pull_n", self._version)
         for i, (item, handler) in enumerate(outbox):
             if isinstance(item, _PullSlot):
                 s = item.stream
@@ -1096,6 +1122,7 @@ class Connection:
                 # As the official drivers, qid only names a result that is not the last one
                 # run: the server takes the last one by default.
                 qid = {"qid": s.qid} if s.qid >= 0 and s is not self._last_run else {}
+                message: Message
                 if item.discard or s.abandoned:
                     message = Discard({"n": -1, **qid}) if v4 else DiscardAll()
                     handler = _PullHandler(s, True)
@@ -1108,7 +1135,7 @@ class Connection:
             writer.write(codec.pack_message(item))
             if handler is not None:
                 pending.append(handler)
-        self._transport.write(writer.take())
+        self._write(writer.take())
         if was_idle:
             self._last_read = self._loop.time()  # the clock starts with the request
         timeout = self._effective_read_timeout()
@@ -1123,12 +1150,12 @@ class Connection:
 
     def _hint(self) -> float | None:
         hint = self.hints.get("connection.recv_timeout_seconds")
-        if type(hint) in (int, float) and 0 < hint < float("inf"):
+        if isinstance(hint, (int, float)) and not isinstance(hint, bool) and 0 < hint < float("inf"):
             return hint
         return None
 
     def _effective_read_timeout(self) -> float | None:
-        if self.read_timeout == AUTO:
+        if isinstance(self.read_timeout, str):  # AUTO (the only string __init__ takes)
             hint = self._hint()
             return DEFAULT_READ_TIMEOUT if hint is None else hint
         return self.read_timeout
@@ -1247,7 +1274,7 @@ class Connection:
         if s is None or s.done:
             self._current = None
             return
-        if s.tx is not None and not s.abandoned and has("qid", self.protocol_version):
+        if s.tx is not None and not s.abandoned and has("qid", self._version):
             # Bolt 4.0+: a transaction's results stay open side by side, each later PULL or
             # DISCARD naming its result by the qid its RUN's SUCCESS gave (as the official
             # drivers): the next RUN neither waits nor makes this one fetch all its records.
@@ -1325,7 +1352,7 @@ class Connection:
         s = _Stream(self, query, parameters, fetch_size or self.fetch_size, tx)
         if tx is not None:
             tx._streams.append(s)
-        if not has("tx_extra", self.protocol_version):
+        if not has("tx_extra", self._version):
             message = Run(query, parameters)
         else:
             message = Run(query, parameters, extra)
@@ -1340,7 +1367,7 @@ class Connection:
 
     def _tx_extra(self, db: str | None, mode: str | None, bookmarks: Iterable[str] | None,
                   timeout: float | None, metadata: dict | None, imp_user: str | None) -> dict[str, Any]:
-        v = self.protocol_version
+        v = self._version
         extra: dict[str, Any] = {}
         marks = list(self.bookmarks if bookmarks is None else bookmarks)
 
@@ -1398,7 +1425,7 @@ class Connection:
         the connection's). ``telemetry``: an API number announced before BEGIN (see
         :meth:`telemetry`; ``on_telemetry(meta)`` hears its SUCCESS)."""
         self._check_open()
-        if not has("explicit_tx", self.protocol_version):
+        if not has("explicit_tx", self._version):
             raise ClientError("Neo.ClientError.Request.Invalid",
                               f"explicit transactions need Bolt {format_version(since('explicit_tx'))}+ "
                               "(use RUN 'BEGIN' before)")
@@ -1430,7 +1457,7 @@ class Connection:
     async def reauth(self, auth: Any) -> None:
         """Switch the authenticated user (Bolt 5.1+: LOGOFF, LOGON)."""
         self._check_open()
-        if not has("logon", self.protocol_version):
+        if not has("logon", self._version):
             raise ClientError("Neo.ClientError.Request.Invalid",
                               f"re-authentication needs Bolt {format_version(since('logon'))}+; "
                               "open a new connection instead")
@@ -1504,7 +1531,7 @@ class Connection:
         if self._tx is not None:
             raise ClientError("Neo.ClientError.Request.Invalid",
                               "a routing table cannot be fetched inside a transaction")
-        v = self.protocol_version
+        v = self._version
         context = dict(self._routing or {}) if routing is None else dict(routing)
         marks = [str(b) for b in (bookmarks or ())]
 
@@ -1534,6 +1561,7 @@ class Connection:
             table = dict(meta.get("rt") or {})
         else:
             if has("multi_db", v):
+                params: dict[str, Any]
                 if db is None:
                     query, params = "CALL dbms.routing.getRoutingTable($context)", {"context": context}
                 else:
@@ -1550,6 +1578,7 @@ class Connection:
                                         {"context": context}, mode=None if legacy else "r",
                                         bookmarks=None if legacy else [])
             record = await result.single()
+            assert record is not None  # (strict: anything but one record raised)
             missing = [k for k in ("ttl", "servers") if k not in record.keys()]
             if missing:
                 # A server's wrong answer is its protocol error, not the caller's KeyError.
@@ -1616,7 +1645,7 @@ class Connection:
         await self._hello()
 
     async def _hello(self) -> None:
-        v = self.protocol_version
+        v = self._version
         auth = self._auth
         future = self._loop.create_future()
 
@@ -1750,8 +1779,7 @@ def _proposals(versions: Iterable[Version] | None) -> tuple[list, bool]:
     # The manifest slot only for versions nothing else reaches: it costs a slot that 4.1 (or
     # 3.0) needs when older versions are wanted too, and a 5.7/5.8 server takes a legacy range.
     manifest = any(v in MANIFEST_ONLY for v in wanted)
-    slots = [tuple(p)[:3] for p in compress_versions(wanted)]
-    slots = [(p[0], p[1], p[2]) for p in slots]
+    slots = [(p[0], p[1], p[2]) for p in map(tuple, compress_versions(wanted))]
     limit = 3 if manifest else 4
     plain = _spell_out_pre_range(slots)
     if len(plain) <= limit:  # else the ranges, which at least reach servers that read them
@@ -2000,7 +2028,7 @@ class ClientSession:
                     except BoltError:
                         pass
                 signature = 0x0E if self._on_failure in (0x0E, "ACK_FAILURE") else 0x0F
-                metadata = exc.to_metadata(self._conn.protocol_version) if isinstance(exc, Neo4jError) else {}
+                metadata = exc.to_metadata(self._conn._version) if isinstance(exc, Neo4jError) else {}
                 raise ServerFailedError(f"Server failed. Reset with '{signature}'", metadata) from exc
             if get_eof:
                 yield ClientResponse(None, s.pull_meta, True)

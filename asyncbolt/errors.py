@@ -52,6 +52,10 @@ class ProtocolError(BoltError):
 class HandshakeError(ProtocolError):
     """The version negotiation failed: bad magic, no common version, bad manifest."""
 
+    #: What the side that failed still owes its peer before closing (a client refusing a
+    #: manifest answers it with zero capabilities), or b"".
+    reply: bytes = b""
+
 
 class SpecError(BoltError):
     """The spec/ YAML is invalid (raised by the generator, with file, line and reason)."""
