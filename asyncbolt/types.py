@@ -152,7 +152,7 @@ class DateMixin:
             raise ValueError(f"Date({self.days}) is outside what datetime.date holds") from exc
 
     @classmethod
-    def from_native(cls, d: _dt.date) -> Any:
+    def from_native(cls: type[Any], d: _dt.date) -> Any:
         return cls(d.toordinal() - _EPOCH_ORDINAL)
 
 
@@ -165,7 +165,7 @@ class LocalTimeMixin:
         return _time_of_day(self.nanoseconds, None)
 
     @classmethod
-    def from_native(cls, t: _dt.time) -> Any:
+    def from_native(cls: type[Any], t: _dt.time) -> Any:
         return cls(_ns_of_day(t))
 
 
@@ -180,7 +180,7 @@ class TimeMixin:
         return _time_of_day(self.nanoseconds, tz)
 
     @classmethod
-    def from_native(cls, t: _dt.time) -> Any:
+    def from_native(cls: type[Any], t: _dt.time) -> Any:
         off = t.utcoffset()
         if off is None:
             raise ValueError("Time.from_native needs an aware time")
@@ -200,7 +200,7 @@ class LocalDateTimeMixin:
             raise ValueError(f"{self!r} is outside what datetime holds") from exc
 
     @classmethod
-    def from_native(cls, d: _dt.datetime) -> Any:
+    def from_native(cls: type[Any], d: _dt.datetime) -> Any:
         return cls(*_naive_to_epoch(d))
 
 
@@ -220,7 +220,7 @@ class DateTimeMixin:
             raise ValueError(f"{self!r} is outside what datetime holds") from exc
 
     @classmethod
-    def from_native(cls, d: _dt.datetime) -> Any:
+    def from_native(cls: type[Any], d: _dt.datetime) -> Any:
         off = d.utcoffset()
         if off is None:
             raise ValueError("DateTime.from_native needs an aware datetime")
@@ -267,7 +267,7 @@ class DateTimeZoneIdMixin:
             raise ValueError(f"{self!r} is outside what datetime holds") from exc
 
     @classmethod
-    def from_native(cls, d: _dt.datetime) -> Any:
+    def from_native(cls: type[Any], d: _dt.datetime) -> Any:
         key = getattr(d.tzinfo, "key", None)
         if key is None:
             raise ValueError("DateTimeZoneId.from_native needs a datetime with a ZoneInfo")
@@ -317,7 +317,7 @@ class DurationMixin:
             raise ValueError(f"{self!r} is outside what timedelta holds") from exc
 
     @classmethod
-    def from_native(cls, td: _dt.timedelta) -> Any:
+    def from_native(cls: type[Any], td: _dt.timedelta) -> Any:
         return cls(0, td.days, td.seconds, td.microseconds * 1000)
 
 
@@ -348,7 +348,7 @@ class VectorMixin:
         return list(_struct.unpack(f">{len(self.data) // size}{fmt}", self.data))
 
     @classmethod
-    def from_list(cls, values: list, element_type: str = "float64") -> Any:
+    def from_list(cls: type[Any], values: list, element_type: str = "float64") -> Any:
         """Pack ``values`` as a Vector of ``element_type`` (int8 ... int64, float32, float64)."""
         marker = _VECTOR_NAMES.get(element_type)
         if marker is None:
