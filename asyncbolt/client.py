@@ -100,7 +100,7 @@ DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024
 #: when it gives one, else this many seconds.
 AUTO = "auto"
 DEFAULT_READ_TIMEOUT = 300.0
-USER_AGENT = f"asyncbolt/{__version__}"
+USER_AGENT: str = f"asyncbolt/{__version__}"
 
 
 #: What we offer by default: the manifest (reaches 6.x), then 5.8-5.0, 4.4-4.2 and 3.0, as the
@@ -1023,15 +1023,16 @@ class Connection:
     # -- plumbing -------------------------------------------------------------------------
 
     @property
-    def _version(self) -> Version:
-        """The negotiated version (every request is sent after the handshake)."""
+    def negotiated_version(self) -> Version:
+        """The negotiated version, as :attr:`protocol_version` but never None: RuntimeError before
+        the handshake (every request is sent after it)."""
         if self.protocol_version is None:
             raise RuntimeError("no Bolt version negotiated yet")
         return self.protocol_version
 
     def _set_codec(self, patches: frozenset[str]) -> None:
         self.patches = patches
-        codec = self._codec = get_codec(self._version, patches, max_depth=self.max_depth,
+        codec = self._codec = get_codec(self.negotiated_version, patches, max_depth=self.max_depth,
                                         max_decoded_values=self.max_decoded_values)
         self._unpack = codec._unpack
         # The C decoder counts values against max_decoded_values on every call; the pure fast
@@ -1105,7 +1106,7 @@ class Connection:
             return
         codec, writer, pending = self._codec, self._writer, self._pending
         was_idle = not pending
-        v4 = has("pull_n", self._version)
+        v4 = has("pull_n", self.negotiated_version)
         for i, (item, handler) in enumerate(outbox):
             if isinstance(item, _PullSlot):
                 s = item.stream
@@ -1274,7 +1275,7 @@ class Connection:
         if s is None or s.done:
             self._current = None
             return
-        if s.tx is not None and not s.abandoned and has("qid", self._version):
+        if s.tx is not None and not s.abandoned and has("qid", self.negotiated_version):
             # Bolt 4.0+: a transaction's results stay open side by side, each later PULL or
             # DISCARD naming its result by the qid its RUN's SUCCESS gave (as the official
             # drivers): the next RUN neither waits nor makes this one fetch all its records.
@@ -1352,7 +1353,7 @@ class Connection:
         s = _Stream(self, query, parameters, fetch_size or self.fetch_size, tx)
         if tx is not None:
             tx._streams.append(s)
-        if not has("tx_extra", self._version):
+        if not has("tx_extra", self.negotiated_version):
             message = Run(query, parameters)
         else:
             message = Run(query, parameters, extra)
@@ -1367,7 +1368,7 @@ class Connection:
 
     def _tx_extra(self, db: str | None, mode: str | None, bookmarks: Iterable[str] | None,
                   timeout: float | None, metadata: dict | None, imp_user: str | None) -> dict[str, Any]:
-        v = self._version
+        v = self.negotiated_version
         extra: dict[str, Any] = {}
         marks = list(self.bookmarks if bookmarks is None else bookmarks)
 
@@ -1425,7 +1426,7 @@ class Connection:
         the connection's). ``telemetry``: an API number announced before BEGIN (see
         :meth:`telemetry`; ``on_telemetry(meta)`` hears its SUCCESS)."""
         self._check_open()
-        if not has("explicit_tx", self._version):
+        if not has("explicit_tx", self.negotiated_version):
             raise ClientError("Neo.ClientError.Request.Invalid",
                               f"explicit transactions need Bolt {format_version(since('explicit_tx'))}+ "
                               "(use RUN 'BEGIN' before)")
@@ -1457,7 +1458,7 @@ class Connection:
     async def reauth(self, auth: Any) -> None:
         """Switch the authenticated user (Bolt 5.1+: LOGOFF, LOGON)."""
         self._check_open()
-        if not has("logon", self._version):
+        if not has("logon", self.negotiated_version):
             raise ClientError("Neo.ClientError.Request.Invalid",
                               f"re-authentication needs Bolt {format_version(since('logon'))}+; "
                               "open a new connection instead")
@@ -1531,7 +1532,7 @@ class Connection:
         if self._tx is not None:
             raise ClientError("Neo.ClientError.Request.Invalid",
                               "a routing table cannot be fetched inside a transaction")
-        v = self._version
+        v = self.negotiated_version
         context = dict(self._routing or {}) if routing is None else dict(routing)
         marks = [str(b) for b in (bookmarks or ())]
 
@@ -1645,7 +1646,7 @@ class Connection:
         await self._hello()
 
     async def _hello(self) -> None:
-        v = self._version
+        v = self.negotiated_version
         auth = self._auth
         future = self._loop.create_future()
 
@@ -2028,7 +2029,7 @@ class ClientSession:
                     except BoltError:
                         pass
                 signature = 0x0E if self._on_failure in (0x0E, "ACK_FAILURE") else 0x0F
-                metadata = exc.to_metadata(self._conn._version) if isinstance(exc, Neo4jError) else {}
+                metadata = exc.to_metadata(self._conn.negotiated_version) if isinstance(exc, Neo4jError) else {}
                 raise ServerFailedError(f"Server failed. Reset with '{signature}'", metadata) from exc
             if get_eof:
                 yield ClientResponse(None, s.pull_meta, True)

@@ -401,7 +401,7 @@ class Session:
     @staticmethod
     def _options(conn: Connection, readonly: bool, marks: list[str]) -> dict[str, Any]:
         """Access mode and bookmarks as the connection's version takes them (none before 3.0)."""
-        if not has("tx_extra", conn.protocol_version):
+        if not has("tx_extra", conn.negotiated_version):
             return {}
         return {"mode": "r" if readonly else "w", "bookmarks": marks}
 
@@ -832,7 +832,7 @@ class Driver:
         databases, i.e. speaks Bolt 4.0+, as the official drivers' ``supports_multi_db``."""
         conn = await self._reader(None)
         try:
-            return has("multi_db", conn.protocol_version)
+            return has("multi_db", conn.negotiated_version)
         finally:
             await self._pool.release(conn)
 
