@@ -88,7 +88,9 @@ class Python:
 
 @dataclass(eq=False)
 class Seq:
-    items: list[Node]
+    # Nodes; while a script plays, the player also queues its own steps in sequences (a pending
+    # automatic reply, see stub/player.py), so the items are not only the parser's classes.
+    items: list[Any]
     line: int = 0
 
 
@@ -555,8 +557,8 @@ def _check(node: Node, path: str | None) -> None:
                            "must start with a client line, which decides whether it plays")
         _check(node.body, path)
     elif isinstance(node, Cond):
-        for _, branch in node.branches:
-            _check(branch, path)
+        for _, block in node.branches:
+            _check(block, path)
 
 
 def describe_pattern(value: Any) -> str:
