@@ -30,7 +30,7 @@ from ._generated import states as _states
 from ._generated.versions import NO_VERSION, PATCHES, SECRET_KEYS, VERSIONS, has, patch_holds, since
 from .errors import HandshakeError, ProtocolError
 from .handshake import MAGIC, MANIFEST_V1, Proposal, decode_proposals, decode_varint, format_version
-from .messages import LAYOUTS, MESSAGE_VERSIONS, REQUESTS, RESPONSES
+from .messages import LAYOUTS, MESSAGE_VERSIONS, REQUESTS, RESPONSES, Message
 from .packstream import get_codec
 from .types import Structure, StructureBase
 
@@ -179,10 +179,10 @@ def _signature_hint(sig: int, side: str, version: Version) -> str:
         cls = found[0]
         return f" ({cls.name} exists in Bolt {_versions_text(MESSAGE_VERSIONS.get(cls, ()))})"
     for table in other.values():
-        cls = table.get(sig)
-        if cls is not None:
+        theirs = table.get(sig)
+        if theirs is not None:
             what = "response" if side == CLIENT else "request"
-            return f" (0x{sig:02X} is the {what} {cls.name}; wrong direction?)"
+            return f" (0x{sig:02X} is the {what} {theirs.name}; wrong direction?)"
     return ""
 
 
@@ -207,10 +207,10 @@ def _budget_error(exc: BaseException) -> bool:
     return "max_decoded_values" in str(getattr(exc, "reason", "")) or "decoded values" in str(exc)
 
 
-_LAYOUTS: dict[tuple[Version, type], tuple[str, ...]] = {}
+_LAYOUTS: dict[tuple[Version, type[Message]], tuple[str, ...]] = {}
 
 
-def _layout(version: Version, cls: type) -> tuple[str, ...]:
+def _layout(version: Version, cls: type[Message]) -> tuple[str, ...]:
     """The fields of message class ``cls`` on the wire in ``version``, in order."""
     key = (version, cls)
     layout = _LAYOUTS.get(key)
@@ -388,7 +388,7 @@ class Conversation:
         out, self._detached = self._detached, []
         return out
 
-    def feed(self, side: str, data: bytes) -> list[Event]:
+    def feed(self, side: str, data: bytes | memoryview) -> list[Event]:
         """Consume bytes of ``side``'s stream; return the events completed (of either side)."""
         try:
             s = self.sides.get(side)
@@ -1211,7 +1211,7 @@ class _Text(_Elider):
             t = type(v)
             if t is int:
                 parts.append(head + str(v))
-            elif t is str and len(v) <= chars:
+            elif isinstance(v, str) and len(v) <= chars:
                 parts.append(head + _encode_str(v))
             else:
                 parts.append(head)

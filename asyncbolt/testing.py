@@ -169,9 +169,7 @@ def ladybug_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
         import ladybug  # noqa: F401
     except ImportError as exc:
         pytest.skip(f"ladybug_server needs asyncbolt's serve extra (pip install 'asyncbolt[serve]'): {exc}")
-    from .backends import get_backend
-
-    session_class = get_backend("ladybug")
+    from .backends.ladybug import LadybugSession as session_class
     options = dict(_param(request) or {})
     shared = session_class.open_shared(options.pop("db", None), **options)
     try:
