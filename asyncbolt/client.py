@@ -187,7 +187,7 @@ class Record:
             return self._values == other._values and list(self._index) == list(other._index)
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as it compares by value (mypy wants a method)
 
     def __repr__(self) -> str:
         inner = " ".join(f"{k}={v!r}" for k, v in zip(self._index, self._values, strict=False))
@@ -1847,7 +1847,8 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
     if len(refused) > 1:
         raise HandshakeError(f"{host}:{port} supports none of the proposed versions "
                              f"({'; then '.join(refused)})") from last
-    raise last  # type: ignore[misc]
+    assert last is not None  # (every attempt failed and kept its error)
+    raise last
 
 
 class _Connect:

@@ -117,6 +117,7 @@ def unit_of_work(metadata: dict[str, Any] | None = None, timeout: float | None =
     """Decorate a transaction function with the transaction's ``metadata`` and ``timeout``
     (seconds), as the official driver's ``unit_of_work`` does."""
     def wrap(fn: Callable) -> Callable:
+        # Attributes on the user's function, as the official driver's decorator sets them.
         fn.metadata = metadata  # type: ignore[attr-defined]
         fn.timeout = timeout  # type: ignore[attr-defined]
         return fn

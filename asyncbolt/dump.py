@@ -264,6 +264,7 @@ class _Side:
         # "dead" (damage stopped decoding).
         self.phase = "handshake"
         self.eof = False
+        self.truncated_event: Event | None = None  # the event of a message cut off by the dump's end
         # Dechunking state.
         self.in_message = False
         self.msg_start = 0
@@ -456,7 +457,8 @@ class Conversation:
             while s.items:
                 item = s.pop()
                 if item.kind == "truncated":
-                    self._emit(s.truncated_event)  # type: ignore[attr-defined]
+                    assert s.truncated_event is not None  # (set with the item)
+                    self._emit(s.truncated_event)
                     continue
                 event = Event(item.offset, s.name, item.kind, self.version,
                               "NOOP" if item.kind == "noop" else "RAW", [], None, [], item.payload)
@@ -858,7 +860,7 @@ class Conversation:
         s.remaining = 0
         # Queue it behind the complete messages so that events stay in stream order.
         s.push(_Item("truncated", start, payload))
-        s.truncated_event = event  # type: ignore[attr-defined]
+        s.truncated_event = event
         s.phase = "done"
 
     # -- decoding ----------------------------------------------------------------------------
@@ -878,7 +880,8 @@ class Conversation:
     def _decode(self, s: _Side, item: _Item) -> Event:
         version = self.version
         if item.kind == "truncated":
-            return s.truncated_event  # type: ignore[attr-defined]
+            assert s.truncated_event is not None  # (set with the item)
+            return s.truncated_event
         if item.kind == "noop":
             event = Event(item.offset, s.name, "noop", version, "NOOP", [], None, [], b"")
             if version is not None and not has("noop_chunks", version):

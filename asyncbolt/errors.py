@@ -33,6 +33,9 @@ class ProtocolError(BoltError):
     the same read had completed before it (see ``ChunkReader.feed``).
     """
 
+    #: Framing: the message outgrew the reader's ``max_message_size``.
+    too_big: bool = False
+
     def __init__(self, message: str, offset: int | None = None, path: tuple = ()) -> None:
         self.reason = message
         self.offset = offset

@@ -180,7 +180,7 @@ def _make_sink(log: Any) -> tuple[Sink, Callable[[int], bool]]:
 
         def append(level: int, line: str) -> None:
             stream.write(line + "\n")
-        append.close = stream.close  # type: ignore[attr-defined]
+        append.close = stream.close  # type: ignore[attr-defined]  # closed by aclose() through the function
         return append, (lambda level: True)
     if callable(log):
         return (lambda level, line: log(line)), (lambda level: True)
@@ -590,6 +590,8 @@ class _Side(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # A stream connection's transport is a Transport, but asyncio.Protocol declares the base
+        # (and an isinstance check would refuse other loops' transports, e.g. uvloop's).
         self.transport = transport  # type: ignore[assignment]
         transport.set_write_buffer_limits(high=WRITE_HIGH_WATER)  # type: ignore[attr-defined]
         self.conn.made(self)

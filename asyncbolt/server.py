@@ -225,6 +225,7 @@ async def _start_tls(writer: asyncio.StreamWriter, context: _ssl.SSLContext, tim
     protocol = writer.transport.get_protocol()
     transport = await loop.start_tls(writer.transport, protocol, context, server_side=True,
                                      ssl_handshake_timeout=timeout)
+    # asyncio's private fields (3.10 has no StreamWriter.start_tls): untyped on purpose.
     writer._transport = transport  # type: ignore[attr-defined]
     protocol._transport = transport  # type: ignore[attr-defined]
     protocol._over_ssl = True  # type: ignore[attr-defined]

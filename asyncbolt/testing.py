@@ -88,6 +88,8 @@ class RunningServer:
         import asyncbolt
 
         self._on_close = on_close
+        #: For ladybug_server: the database (LadybugGraph), for a schema or test data.
+        self.graph: Any = None
         self._thread = LoopThread(f"asyncbolt-testing {session_class.__name__}")
         try:
             self.server = self._thread.call(asyncbolt.serve(session_class, host, port, **serve_kwargs))
@@ -177,7 +179,7 @@ def ladybug_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
     except BaseException:
         session_class.close_shared(shared)
         raise
-    server.graph = shared["graph"]  # type: ignore[attr-defined]
+    server.graph = shared["graph"]
     try:
         yield server
     finally:

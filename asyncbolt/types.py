@@ -80,7 +80,7 @@ class Structure:
             return NotImplemented
         return self.tag == other.tag and self.fields == other.fields
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # compared by value: unhashable (mypy wants a method)
 
     def __repr__(self) -> str:
         return f"Structure(tag=0x{self.tag:02X}, fields={self.fields!r})"

@@ -422,8 +422,9 @@ class _Parser:
                 if not cond:
                     raise self.error("IF:/ELIF: needs a condition", line)
                 self.compile(cond, line, "eval")
-            if self.peek() is None or self.peek().kind in ("}}", "----", "++++", "?}", "*}",  # type: ignore[union-attr]
-                                                           "+}", "ELIF:", "ELSE:"):
+            following = self.peek()
+            if following is None or following.kind in ("}}", "----", "++++", "?}", "*}",
+                                                       "+}", "ELIF:", "ELSE:"):
                 raise self.error("IF:/ELIF:/ELSE: needs a block after it", line)
             nodes = self.block()
             branches.append((cond, nodes[0] if len(nodes) == 1 else Seq(nodes, line)))

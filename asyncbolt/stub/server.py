@@ -657,7 +657,7 @@ _FORCE = object()
 
 
 def _peek_queue(queue: asyncio.Queue) -> list[Any]:
-    return list(queue._queue)  # type: ignore[attr-defined]
+    return list(queue._queue)  # type: ignore[attr-defined]  # asyncio.Queue has no public peek
 
 
 def _addr(addr: Any) -> str:
