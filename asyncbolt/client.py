@@ -25,7 +25,7 @@ import platform
 import ssl as _ssl
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Coroutine, Generator, Iterable, Iterator
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlparse
 
@@ -1858,7 +1858,7 @@ class _Connect:
         self._factory = factory
         self._conn: Connection | None = None
 
-    def __await__(self):
+    def __await__(self) -> Generator[Any, None, Connection]:
         return self._factory().__await__()
 
     async def __aenter__(self) -> Connection:
@@ -1943,7 +1943,7 @@ def connect(uri: str | None = None, auth: Any = None, *,
               "notifications_min_severity": notifications_min_severity,
               "notifications_disabled_classifications": notifications_disabled_classifications}
 
-    def factory():
+    def factory() -> Coroutine[Any, Any, Connection]:
         return _open_connection(scheme, host_, port_, query, auth=auth, ssl=ssl, user_agent=user_agent,
                                 fetch_size=fetch_size, versions=versions, timeout=timeout,
                                 limits=limits)
@@ -2008,7 +2008,7 @@ class ClientSession:
         self._results.append(self._conn._queue_run(statement, dict(parameters or {}), {}, -1, None))
 
     async def run(self, statement: str | None = None, parameters: dict[str, Any] | None = None, *,
-                  get_eof: bool = False):
+                  get_eof: bool = False) -> AsyncIterator[ClientResponse]:
         """Send what is queued (plus ``statement``) and yield every record, in order."""
         from .exception import ServerFailedError
 
@@ -2102,7 +2102,7 @@ class Transaction:
         conn._queue(Begin(extra), _Call("BEGIN", self._begin))
         self.bookmark: str | None = None
 
-    def __await__(self):
+    def __await__(self) -> Generator[Any, None, Transaction]:
         async def started() -> Transaction:
             self._conn._flush()
             await self._begin

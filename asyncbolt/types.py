@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import struct as _struct
 import uuid as _uuid
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["StructureBase", "Structure", "from_native", "FIXED"]
@@ -52,7 +53,7 @@ class StructureBase:
         args = ", ".join(f"{f}={getattr(self, f)!r}" for f in self.fields)
         return f"{type(self).__name__}({args})"
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return (getattr(self, f) for f in self.fields)
 
 

@@ -37,10 +37,11 @@ def test_the_projects_strictness_is_what_mypy_runs_with(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text(
         "def implicit(x: int = None) -> None: ...\n"          # no_implicit_optional
-        "def untyped():\n"
+        "def untyped():\n"                                         # disallow_untyped_defs
         "    return 1 + ''\n"                                    # check_untyped_defs
         "y: int = 1  # type: ignore[assignment]\n"               # warn_unused_ignores
-        "z = 1 == 'a'\n")                                        # strict_equality
+        "z = 1 == 'a'\n"                                         # strict_equality
+        "def half(x: int, y) -> int: ...\n")                     # disallow_incomplete_defs
     out = _mypy(str(sample))
     assert out.returncode == 1, out.stdout + out.stderr
     lines = out.stdout.splitlines()
@@ -48,6 +49,8 @@ def test_the_projects_strictness_is_what_mypy_runs_with(tmp_path: Path) -> None:
     assert any(":3: error:" in line and "Unsupported operand" in line for line in lines), out.stdout
     assert any(":4: error:" in line and "Unused \"type: ignore\"" in line for line in lines), out.stdout
     assert any(":5: error:" in line and "Non-overlapping equality" in line for line in lines), out.stdout
+    assert any(":2: error:" in line and "missing a return type" in line for line in lines), out.stdout
+    assert any(":6: error:" in line and "missing a type annotation" in line for line in lines), out.stdout
 
 
 def test_py_typed_is_shipped() -> None:
