@@ -438,8 +438,11 @@ class ServerConnection:
     def record(self, values: list) -> None:
         """Send one RECORD for the current PULL/PULL_ALL."""
         self._check_pull()
+        codec = self.codec  # (per record: a None test, not a call of _negotiated())
+        if codec is None:
+            raise RuntimeError("no Bolt version negotiated yet")
         out = bytearray(_RECORD_HEADER)
-        self._negotiated()[1].pack_into(values, out)
+        codec.pack_into(values, out)
         self._writer.write(out)
 
     def records(self, rows: Iterable[list]) -> int:
@@ -473,7 +476,10 @@ class ServerConnection:
     # -- bytes out ------------------------------------------------------------------------
 
     def _send(self, message: Message) -> None:
-        self._writer.write(self._negotiated()[1].pack_message(message))
+        codec = self.codec  # (per answer: a None test, not a call of _negotiated())
+        if codec is None:
+            raise RuntimeError("no Bolt version negotiated yet")
+        self._writer.write(codec.pack_message(message))
         self.failed_last = type(message) is Failure
 
     def data_to_send(self) -> bytes:
