@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # testkit's own venv (its harness and boltstub run in it; see the testkit targets below).
 TESTKIT_VENV := .testkit-venv
 
-.PHONY: matrix testkit-stub testkit-ci install accel generate check-generated test test-pure lint bench bench-quick soak soak-quick soak-hostile demo fuzz testkit clean
+.PHONY: matrix testkit-stub testkit-ci install accel generate check-generated typecheck test test-pure lint bench bench-quick soak soak-quick soak-hostile demo fuzz testkit clean
 
 install: $(STAMP)
 
@@ -36,8 +36,12 @@ generate: $(STAMP)
 check-generated: $(STAMP)
 	$(PY) -m codegen --check
 
+# mypy over asyncbolt/ and codegen/ with pyproject's [tool.mypy] settings: zero errors or fail.
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
 # testkit's venv too: tests/test_script.py replays scripts on testkit's own boltstub with it.
-test: $(STAMP) check-generated accel $(TESTKIT_VENV)/.installed
+test: $(STAMP) check-generated typecheck accel $(TESTKIT_VENV)/.installed
 	$(PY) -m pytest -q
 
 # The same suite on the pure-Python codec (CI runs both).

@@ -8,6 +8,7 @@ Users look at ``asyncbolt.packstream.ACCELERATED``.
 
 from __future__ import annotations
 
+import importlib
 import os
 import warnings
 from typing import Any
@@ -22,7 +23,8 @@ def _load() -> Any:
     if pure_requested():
         return None
     try:
-        from ._generated import _accel
+        # (by name: a compiled extension without a stub, absent from pure-Python installs)
+        _accel = importlib.import_module("._generated._accel", __package__)
     except ImportError:
         return None
     from ._generated.codec import _ACCEL_DIGEST

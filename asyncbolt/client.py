@@ -25,7 +25,7 @@ import platform
 import ssl as _ssl
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Coroutine, Generator, Iterable, Iterator
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlparse
 
@@ -66,6 +66,7 @@ from .messages import (
     Init,
     Logoff,
     Logon,
+    Message,
     Pull,
     PullAll,
     Reset,
@@ -99,7 +100,7 @@ DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024
 #: when it gives one, else this many seconds.
 AUTO = "auto"
 DEFAULT_READ_TIMEOUT = 300.0
-USER_AGENT = f"asyncbolt/{__version__}"
+USER_AGENT: str = f"asyncbolt/{__version__}"
 
 
 #: What we offer by default: the manifest (reaches 6.x), then 5.8-5.0, 4.4-4.2 and 3.0, as the
@@ -152,7 +153,7 @@ class Record:
         self._index = index
 
     def __getitem__(self, key: int | str) -> Any:
-        if type(key) is str:
+        if isinstance(key, str):
             try:
                 return self._values[self._index[key]]
             except KeyError:
@@ -186,7 +187,7 @@ class Record:
             return self._values == other._values and list(self._index) == list(other._index)
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as it compares by value (mypy wants a method)
 
     def __repr__(self) -> str:
         inner = " ".join(f"{k}={v!r}" for k, v in zip(self._index, self._values, strict=False))
@@ -199,6 +200,19 @@ class Counters:
     _NAMES = ("nodes-created", "nodes-deleted", "relationships-created", "relationships-deleted",
               "properties-set", "labels-added", "labels-removed", "indexes-added", "indexes-removed",
               "constraints-added", "constraints-removed", "system-updates")
+
+    nodes_created: int
+    nodes_deleted: int
+    relationships_created: int
+    relationships_deleted: int
+    properties_set: int
+    labels_added: int
+    labels_removed: int
+    indexes_added: int
+    indexes_removed: int
+    constraints_added: int
+    constraints_removed: int
+    system_updates: int
 
     def __init__(self, stats: dict[str, Any] | None) -> None:
         self.raw = dict(stats or {})
@@ -803,6 +817,11 @@ class Connection:
 
     # -- transport callbacks --------------------------------------------------------------
 
+    def _write(self, data: bytes) -> None:
+        if self._transport is None:
+            raise RuntimeError("not connected")
+        self._transport.write(data)
+
     def _connection_made(self, transport: Any) -> None:
         self._transport = transport
         transport.write(self._handshake.initial_bytes())
@@ -814,11 +833,11 @@ class Connection:
                 reply = self._handshake.receive_data(data)
             except HandshakeError as exc:
                 if exc.reply:
-                    self._transport.write(exc.reply)
+                    self._write(exc.reply)
                 self._fail_handshake(exc)
                 return
             if reply:
-                self._transport.write(reply)
+                self._write(reply)
             if not self._handshake.done:
                 return
             self.protocol_version = self._handshake.version
@@ -1006,9 +1025,17 @@ class Connection:
 
     # -- plumbing -------------------------------------------------------------------------
 
+    @property
+    def negotiated_version(self) -> Version:
+        """The negotiated version, as :attr:`protocol_version` but never None: RuntimeError before
+        the handshake (every request is sent after it)."""
+        if self.protocol_version is None:
+            raise RuntimeError("no Bolt version negotiated yet")
+        return self.protocol_version
+
     def _set_codec(self, patches: frozenset[str]) -> None:
         self.patches = patches
-        codec = self._codec = get_codec(self.protocol_version, patches, max_depth=self.max_depth,
+        codec = self._codec = get_codec(self.negotiated_version, patches, max_depth=self.max_depth,
                                         max_decoded_values=self.max_decoded_values)
         self._unpack = codec._unpack
         # The C decoder counts values against max_decoded_values on every call; the pure fast
@@ -1038,9 +1065,9 @@ class Connection:
         outbox, self._outbox = self._outbox, []
         for handler in pending:
             self._fail_handler(handler, exc)
-        for item, handler in outbox:
-            if handler is not None:
-                self._fail_handler(handler, exc)
+        for item, waiting in outbox:
+            if waiting is not None:
+                self._fail_handler(waiting, exc)
             elif isinstance(item, _PullSlot):
                 item.stream.fail(exc)
         if self._drain_waiter is not None and not self._drain_waiter.done():
@@ -1082,7 +1109,7 @@ class Connection:
             return
         codec, writer, pending = self._codec, self._writer, self._pending
         was_idle = not pending
-        v4 = has("pull_n", self.protocol_version)
+        v4 = has("pull_n", self.negotiated_version)
         for i, (item, handler) in enumerate(outbox):
             if isinstance(item, _PullSlot):
                 s = item.stream
@@ -1099,6 +1126,7 @@ class Connection:
                 # As the official drivers, qid only names a result that is not the last one
                 # run: the server takes the last one by default.
                 qid = {"qid": s.qid} if s.qid >= 0 and s is not self._last_run else {}
+                message: Message
                 if item.discard or s.abandoned:
                     message = Discard({"n": -1, **qid}) if v4 else DiscardAll()
                     handler = _PullHandler(s, True)
@@ -1111,7 +1139,7 @@ class Connection:
             writer.write(codec.pack_message(item))
             if handler is not None:
                 pending.append(handler)
-        self._transport.write(writer.take())
+        self._write(writer.take())
         if was_idle:
             self._last_read = self._loop.time()  # the clock starts with the request
         timeout = self._effective_read_timeout()
@@ -1126,12 +1154,12 @@ class Connection:
 
     def _hint(self) -> float | None:
         hint = self.hints.get("connection.recv_timeout_seconds")
-        if type(hint) in (int, float) and 0 < hint < float("inf"):
+        if isinstance(hint, (int, float)) and not isinstance(hint, bool) and 0 < hint < float("inf"):
             return hint
         return None
 
     def _effective_read_timeout(self) -> float | None:
-        if self.read_timeout == AUTO:
+        if isinstance(self.read_timeout, str):  # AUTO (the only string __init__ takes)
             hint = self._hint()
             return DEFAULT_READ_TIMEOUT if hint is None else hint
         return self.read_timeout
@@ -1250,7 +1278,7 @@ class Connection:
         if s is None or s.done:
             self._current = None
             return
-        if s.tx is not None and not s.abandoned and has("qid", self.protocol_version):
+        if s.tx is not None and not s.abandoned and has("qid", self.negotiated_version):
             # Bolt 4.0+: a transaction's results stay open side by side, each later PULL or
             # DISCARD naming its result by the qid its RUN's SUCCESS gave (as the official
             # drivers): the next RUN neither waits nor makes this one fetch all its records.
@@ -1328,7 +1356,7 @@ class Connection:
         s = _Stream(self, query, parameters, fetch_size or self.fetch_size, tx)
         if tx is not None:
             tx._streams.append(s)
-        if not has("tx_extra", self.protocol_version):
+        if not has("tx_extra", self.negotiated_version):
             message = Run(query, parameters)
         else:
             message = Run(query, parameters, extra)
@@ -1343,7 +1371,7 @@ class Connection:
 
     def _tx_extra(self, db: str | None, mode: str | None, bookmarks: Iterable[str] | None,
                   timeout: float | None, metadata: dict | None, imp_user: str | None) -> dict[str, Any]:
-        v = self.protocol_version
+        v = self.negotiated_version
         extra: dict[str, Any] = {}
         marks = list(self.bookmarks if bookmarks is None else bookmarks)
 
@@ -1401,7 +1429,7 @@ class Connection:
         the connection's). ``telemetry``: an API number announced before BEGIN (see
         :meth:`telemetry`; ``on_telemetry(meta)`` hears its SUCCESS)."""
         self._check_open()
-        if not has("explicit_tx", self.protocol_version):
+        if not has("explicit_tx", self.negotiated_version):
             raise ClientError("Neo.ClientError.Request.Invalid",
                               f"explicit transactions need Bolt {format_version(since('explicit_tx'))}+ "
                               "(use RUN 'BEGIN' before)")
@@ -1433,7 +1461,7 @@ class Connection:
     async def reauth(self, auth: Any) -> None:
         """Switch the authenticated user (Bolt 5.1+: LOGOFF, LOGON)."""
         self._check_open()
-        if not has("logon", self.protocol_version):
+        if not has("logon", self.negotiated_version):
             raise ClientError("Neo.ClientError.Request.Invalid",
                               f"re-authentication needs Bolt {format_version(since('logon'))}+; "
                               "open a new connection instead")
@@ -1507,7 +1535,7 @@ class Connection:
         if self._tx is not None:
             raise ClientError("Neo.ClientError.Request.Invalid",
                               "a routing table cannot be fetched inside a transaction")
-        v = self.protocol_version
+        v = self.negotiated_version
         context = dict(self._routing or {}) if routing is None else dict(routing)
         marks = [str(b) for b in (bookmarks or ())]
 
@@ -1537,6 +1565,7 @@ class Connection:
             table = dict(meta.get("rt") or {})
         else:
             if has("multi_db", v):
+                params: dict[str, Any]
                 if db is None:
                     query, params = "CALL dbms.routing.getRoutingTable($context)", {"context": context}
                 else:
@@ -1553,6 +1582,7 @@ class Connection:
                                         {"context": context}, mode=None if legacy else "r",
                                         bookmarks=None if legacy else [])
             record = await result.single()
+            assert record is not None  # (strict: anything but one record raised)
             missing = [k for k in ("ttl", "servers") if k not in record.keys()]
             if missing:
                 # A server's wrong answer is its protocol error, not the caller's KeyError.
@@ -1619,7 +1649,7 @@ class Connection:
         await self._hello()
 
     async def _hello(self) -> None:
-        v = self.protocol_version
+        v = self.negotiated_version
         auth = self._auth
         future = self._loop.create_future()
 
@@ -1753,8 +1783,7 @@ def _proposals(versions: Iterable[Version] | None) -> tuple[list, bool]:
     # The manifest slot only for versions nothing else reaches: it costs a slot that 4.1 (or
     # 3.0) needs when older versions are wanted too, and a 5.7/5.8 server takes a legacy range.
     manifest = any(v in MANIFEST_ONLY for v in wanted)
-    slots = [tuple(p)[:3] for p in compress_versions(wanted)]
-    slots = [(p[0], p[1], p[2]) for p in slots]
+    slots = [(p[0], p[1], p[2]) for p in map(tuple, compress_versions(wanted))]
     limit = 3 if manifest else 4
     plain = _spell_out_pre_range(slots)
     if len(plain) <= limit:  # else the ranges, which at least reach servers that read them
@@ -1821,7 +1850,8 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
     if len(refused) > 1:
         raise HandshakeError(f"{host}:{port} supports none of the proposed versions "
                              f"({'; then '.join(refused)})") from last
-    raise last  # type: ignore[misc]
+    assert last is not None  # (every attempt failed and kept its error)
+    raise last
 
 
 class _Connect:
@@ -1831,7 +1861,7 @@ class _Connect:
         self._factory = factory
         self._conn: Connection | None = None
 
-    def __await__(self):
+    def __await__(self) -> Generator[Any, None, Connection]:
         return self._factory().__await__()
 
     async def __aenter__(self) -> Connection:
@@ -1916,7 +1946,7 @@ def connect(uri: str | None = None, auth: Any = None, *,
               "notifications_min_severity": notifications_min_severity,
               "notifications_disabled_classifications": notifications_disabled_classifications}
 
-    def factory():
+    def factory() -> Coroutine[Any, Any, Connection]:
         return _open_connection(scheme, host_, port_, query, auth=auth, ssl=ssl, user_agent=user_agent,
                                 fetch_size=fetch_size, versions=versions, timeout=timeout,
                                 limits=limits)
@@ -1981,7 +2011,7 @@ class ClientSession:
         self._results.append(self._conn._queue_run(statement, dict(parameters or {}), {}, -1, None))
 
     async def run(self, statement: str | None = None, parameters: dict[str, Any] | None = None, *,
-                  get_eof: bool = False):
+                  get_eof: bool = False) -> AsyncIterator[ClientResponse]:
         """Send what is queued (plus ``statement``) and yield every record, in order."""
         from .exception import ServerFailedError
 
@@ -2003,7 +2033,7 @@ class ClientSession:
                     except BoltError:
                         pass
                 signature = 0x0E if self._on_failure in (0x0E, "ACK_FAILURE") else 0x0F
-                metadata = exc.to_metadata(self._conn.protocol_version) if isinstance(exc, Neo4jError) else {}
+                metadata = exc.to_metadata(self._conn.negotiated_version) if isinstance(exc, Neo4jError) else {}
                 raise ServerFailedError(f"Server failed. Reset with '{signature}'", metadata) from exc
             if get_eof:
                 yield ClientResponse(None, s.pull_meta, True)
@@ -2075,7 +2105,7 @@ class Transaction:
         conn._queue(Begin(extra), _Call("BEGIN", self._begin))
         self.bookmark: str | None = None
 
-    def __await__(self):
+    def __await__(self) -> Generator[Any, None, Transaction]:
         async def started() -> Transaction:
             self._conn._flush()
             await self._begin

@@ -24,7 +24,7 @@ from ._generated.versions import SERVER_VERSIONS, has
 from .errors import ClientError, Neo4jError, ProtocolError
 from .framing import ChunkReader, ChunkWriter
 from .handshake import ServerHandshake
-from .messages import Failure, Ignored, Message, Success
+from .messages import Discard, Failure, Ignored, Message, Pull, Success
 from .packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH, Codec, get_codec
 
 __all__ = ["ServerConnection", "Request", "Closed", "DEFAULT_MAX_MESSAGE_SIZE",
@@ -125,7 +125,7 @@ class ServerConnection:
         #: Whether the last answer sent was a FAILURE (a connection closed after one may still
         #: be receiving the client's requests; see the runtime's lingering close).
         self.failed_last = False
-        self._pending: deque[bytes | ProtocolError] = deque()
+        self._pending: deque[bytes | _Decoded | ProtocolError] = deque()
         self._pending_bytes = 0
         self._current: Request | None = None
         self._transition: Transition | None = None
@@ -197,10 +197,12 @@ class ServerConnection:
                 return
             if not self._handshake.done:
                 return
-            self.version = self._handshake.version
-            self.codec = get_codec(self.version, max_depth=self.max_depth,
+            version = self._handshake.version
+            assert version is not None  # the handshake is done and did not fail: one was chosen
+            self.version = version
+            self.codec = get_codec(version, max_depth=self.max_depth,
                                    max_decoded_values=self.max_decoded_values)
-            self.state = INITIAL[self.version]
+            self.state = INITIAL[version]
             data = self._handshake.unused
             if not data:
                 return
@@ -223,6 +225,12 @@ class ServerConnection:
         if error is not None:
             self._pending.append(error)
 
+    def _negotiated(self) -> tuple[tuple[int, int], Codec]:
+        """The version and the codec of the handshake (requests and answers only come after it)."""
+        if self.version is None or self.codec is None:
+            raise RuntimeError("no Bolt version negotiated yet")
+        return self.version, self.codec
+
     def _writer_raw(self, data: bytes) -> None:
         if data:
             self._raw_out.append(data)
@@ -235,7 +243,7 @@ class ServerConnection:
     def _interrupt_state(self) -> None:
         # A RESET is queued: work before it is cut short and answered IGNORED, in every state
         # from which RESET is allowed (not before authentication).
-        if (self.state, "RESET") in TRANSITIONS[self.version]:
+        if (self.state, "RESET") in TRANSITIONS[self._negotiated()[0]]:
             self.state = "INTERRUPTED"
 
     # -- requests out ---------------------------------------------------------------------
@@ -254,7 +262,7 @@ class ServerConnection:
         """Decode a request (from :meth:`large_request`): the message, or the ProtocolError
         that refuses it. Touches no state of the connection, so it may run in another thread."""
         try:
-            return self.codec.unpack_request(payload)
+            return self._negotiated()[1].unpack_request(payload)
         except ProtocolError as exc:
             return exc
 
@@ -274,7 +282,8 @@ class ServerConnection:
             return Closed(self.closed)
         if self._current is not None or self.version is None:
             return None
-        table = TRANSITIONS[self.version]
+        version, codec = self._negotiated()
+        table = TRANSITIONS[version]
         writer = self._writer
         while self._pending:
             if len(writer) >= _AUTO_ANSWER_BYTES:
@@ -283,15 +292,16 @@ class ServerConnection:
             if isinstance(item, ProtocolError):
                 return self._fatal(ClientError("Neo.ClientError.Request.Invalid", str(item)))
             decoded = None
-            if type(item) is _Decoded:
-                item, decoded = item.payload, item.result
+            if isinstance(item, _Decoded):
+                decoded = item.result
+                item = item.payload
             self._pending_bytes -= len(item)
             if item == _RESET_PAYLOAD:
                 self._resets -= 1
             # The structure header names the request: one the state does not allow is refused
             # (or IGNORED) before any of its fields is decoded.
             # (a malformed header is decoded, to be diagnosed precisely)
-            name = self.codec.request_name(item)
+            name = codec.request_name(item)
             if name is not None and self._resets and name != "RESET":
                 self._interrupt_state()
             transition = table.get((self.state, name)) if name is not None else None
@@ -300,7 +310,7 @@ class ServerConnection:
             else:
                 try:
                     if decoded is None:
-                        message = self.codec.unpack_request(item)
+                        message = codec.unpack_request(item)
                     elif isinstance(decoded, ProtocolError):
                         raise decoded
                     else:
@@ -315,9 +325,9 @@ class ServerConnection:
             if transition is None:
                 error = ClientError("Neo.ClientError.Request.Invalid",
                                     f"{name} is not allowed in state {self.state} "
-                                    f"(Bolt {self.version[0]}.{self.version[1]})")
-                self._send(Failure(error.to_metadata(self.version)))
-                self.state = ON_VIOLATION[self.version].get(self.state, "DEFUNCT")
+                                    f"(Bolt {version[0]}.{version[1]})")
+                self._send(Failure(error.to_metadata(version)))
+                self.state = ON_VIOLATION[version].get(self.state, "DEFUNCT")
                 if self.state == "DEFUNCT":
                     return self._close(f"protocol violation: {error.message}")
                 continue
@@ -326,36 +336,38 @@ class ServerConnection:
             if transition.ignored:
                 self._send(Ignored())
                 continue
-            problem = check_request_maps(message, self.version)
+            # (only IGNORED and closing transitions are answered from the header alone)
+            assert message is not None
+            problem = check_request_maps(message, version)
             if problem is not None:
                 # A well-known key of the wrong type (PULL {n: {}}): a bad request, answered here
                 # like a failed one, before the application sees it.
                 error = ClientError("Neo.ClientError.Request.Invalid", problem)
-                self._send(Failure(error.to_metadata(self.version)))
+                self._send(Failure(error.to_metadata(version)))
                 self._qids.clear()
                 self.state = transition.failure or "FAILED"
                 if self.state == "DEFUNCT":
                     return self._close(f"{name} failed: {problem}")
                 continue
-            self._current = Request(message, self._stream_key(message))
+            self._current = Request(message, self._stream_key(message, version))
             self._transition = transition
             return self._current
         return None
 
-    def _stream_key(self, message: Message) -> Any:
+    def _stream_key(self, message: Message, version: tuple[int, int]) -> Any:
         name = message.name
         in_tx = self.state in ("TX_READY", "TX_STREAMING")
         if name == "RUN":
-            if in_tx and has("qid", self.version):
+            if in_tx and has("qid", version):
                 qid = self._next_qid
                 self._next_qid += 1
                 return qid
             return "tx" if in_tx else "auto"
         if name in _PULLS:
             if self.state == "TX_STREAMING":
-                if not has("qid", self.version):
+                if not has("qid", version):
                     return "tx"
-                qid = message.extra.get("qid", -1) if name in ("PULL", "DISCARD") else -1
+                qid = message.extra.get("qid", -1) if isinstance(message, (Pull, Discard)) else -1
                 if qid == -1:
                     return self._qids[-1] if self._qids else None
                 return qid if qid in self._qids else None
@@ -372,6 +384,7 @@ class ServerConnection:
     def success(self, metadata: dict[str, Any] | None = None) -> None:
         """Answer the current request with SUCCESS and move the state machine."""
         request, transition = self._take()
+        version = self._negotiated()[0]
         metadata = dict(metadata or {})
         name = request.name
         if name == "RUN" and isinstance(request.stream, int):
@@ -380,12 +393,12 @@ class ServerConnection:
         if transition.success is not None:
             # INIT/HELLO/LOGON authenticate (HELLO only where no LOGON follows), LOGOFF undoes
             # it: the spec marks the states before authentication.
-            authenticated = transition.success not in UNAUTHENTICATED[self.version]
+            authenticated = transition.success not in UNAUTHENTICATED[version]
             if authenticated != self.authenticated:
                 self._set_authenticated(authenticated)
         if name == "HELLO" and "utc" in (metadata.get("patch_bolt") or ()):
             self.patches = frozenset({"utc"})
-            self.codec = get_codec(self.version, self.patches, max_depth=self.max_depth,
+            self.codec = get_codec(version, self.patches, max_depth=self.max_depth,
                                    max_decoded_values=self.max_decoded_values)
         if self._frozen(name):
             return
@@ -399,6 +412,8 @@ class ServerConnection:
             return  # other results of the transaction are still open
         if name in ("COMMIT", "ROLLBACK", "RESET"):
             self._qids.clear()
+        # (only IGNORED and closing transitions have no next state, and they are never current)
+        assert transition.success is not None
         self.state = transition.has_more if has_more and transition.has_more else transition.success
         if self.state == "DEFUNCT":
             self._close(f"{name} ended the connection")
@@ -406,7 +421,7 @@ class ServerConnection:
     def failure(self, error: Neo4jError | dict[str, Any]) -> None:
         """Answer the current request with FAILURE (an exception or a FAILURE map)."""
         request, transition = self._take()
-        metadata = error.to_metadata(self.version) if isinstance(error, Neo4jError) else dict(error)
+        metadata = error.to_metadata(self._negotiated()[0]) if isinstance(error, Neo4jError) else dict(error)
         self._send(Failure(metadata))
         if self._frozen(request.name):
             return
@@ -423,14 +438,17 @@ class ServerConnection:
     def record(self, values: list) -> None:
         """Send one RECORD for the current PULL/PULL_ALL."""
         self._check_pull()
+        codec = self.codec  # (per record: a None test, not a call of _negotiated())
+        if codec is None:
+            raise RuntimeError("no Bolt version negotiated yet")
         out = bytearray(_RECORD_HEADER)
-        self.codec.pack_into(values, out)
+        codec.pack_into(values, out)
         self._writer.write(out)
 
     def records(self, rows: Iterable[list]) -> int:
         """Send several RECORDs for the current PULL/PULL_ALL; returns how many."""
         self._check_pull()
-        pack_into, write = self.codec.pack_into, self._writer.write
+        pack_into, write = self._negotiated()[1].pack_into, self._writer.write
         n = 0
         for values in rows:
             out = bytearray(_RECORD_HEADER)
@@ -458,7 +476,10 @@ class ServerConnection:
     # -- bytes out ------------------------------------------------------------------------
 
     def _send(self, message: Message) -> None:
-        self._writer.write(self.codec.pack_message(message))
+        codec = self.codec  # (per answer: a None test, not a call of _negotiated())
+        if codec is None:
+            raise RuntimeError("no Bolt version negotiated yet")
+        self._writer.write(codec.pack_message(message))
         self.failed_last = type(message) is Failure
 
     def data_to_send(self) -> bytes:
@@ -481,7 +502,7 @@ class ServerConnection:
         self._close(reason)
 
     def _fatal(self, error: Neo4jError) -> Closed:
-        self._send(Failure(error.to_metadata(self.version)))
+        self._send(Failure(error.to_metadata(self._negotiated()[0])))
         return self._close(error.message)
 
     def _close(self, reason: str) -> Closed:

@@ -113,7 +113,9 @@ def _start_server() -> tuple[subprocess.Popen, str]:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     first: list[str] = []
-    reader = threading.Thread(target=lambda: first.append(proc.stdout.readline()), daemon=True)
+    stdout = proc.stdout
+    assert stdout is not None  # (stdout=PIPE)
+    reader = threading.Thread(target=lambda: first.append(stdout.readline()), daemon=True)
     reader.start()
     reader.join(30)
     line = first[0].strip() if first else ""
@@ -182,8 +184,9 @@ def _with_driver(uri: str) -> None:
             _table(["actor", "roles"], [[r["actor"], r["roles"]] for r in records])
 
             print("\nNodes and relationships come back as the driver's graph types, with stable ids:")
-            record = session.run("MATCH (p:Person {name: 'Keanu Reeves'})-[r:ACTED_IN]->(m:Movie {title: 'The Matrix'}) "
-                                 "RETURN p, r, m").single()
+            # (strict: exactly one record, else the driver raises; typed Optional all the same)
+            record: Any = session.run("MATCH (p:Person {name: 'Keanu Reeves'})-[r:ACTED_IN]->(m:Movie {title: 'The Matrix'}) "
+                                      "RETURN p, r, m").single(strict=True)
             p, r, m = record["p"], record["r"], record["m"]
             print(f"  p: Node element_id={p.element_id!r} labels={sorted(p.labels)} {dict(p)}")
             print(f"  m: Node element_id={m.element_id!r} labels={sorted(m.labels)} title={m['title']!r}")
@@ -192,7 +195,7 @@ def _with_driver(uri: str) -> None:
 
             print("\nA shortest path from Keanu Reeves to Tom Hanks:")
             record = session.run("MATCH path = (a:Person {name: $a})-[* SHORTEST 1..10]-(b:Person {name: $b}) "
-                                 "RETURN path", a="Keanu Reeves", b="Tom Hanks").single()
+                                 "RETURN path", a="Keanu Reeves", b="Tom Hanks").single(strict=True)
             path = record["path"]
             steps = [path.start_node.get("name") or path.start_node.get("title")]
             for rel, node in zip(path.relationships, path.nodes[1:], strict=True):
@@ -205,9 +208,9 @@ def _with_driver(uri: str) -> None:
             print("\nA transaction that is rolled back leaves nothing behind:")
             with session.begin_transaction() as tx:
                 tx.run("CREATE (:Person {name: 'Agent Brown', born: 1999})").consume()
-                inside = tx.run("MATCH (p:Person) RETURN count(*) AS n").single()["n"]
+                inside = tx.run("MATCH (p:Person) RETURN count(*) AS n").value()[0]
                 tx.rollback()
-            after = session.run("MATCH (p:Person) RETURN count(*) AS n").single()["n"]
+            after = session.run("MATCH (p:Person) RETURN count(*) AS n").value()[0]
             print(f"  people inside the transaction: {inside}; after the rollback: {after}")
 
             print("\nErrors arrive as the driver's exceptions, with Neo4j's codes:")

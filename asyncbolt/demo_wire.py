@@ -13,7 +13,7 @@ from ._generated.versions import SERVER_VERSIONS
 from .errors import ProtocolError
 from .framing import ChunkReader, ChunkWriter
 from .handshake import ClientHandshake, ServerHandshake
-from .messages import Hello, Pull, Record, Run, Success
+from .messages import Hello, Message, Pull, Record, Run, Success
 from .structures import Node
 
 
@@ -37,12 +37,15 @@ def main() -> None:
     print(f"C: {_hex(reply)}")
     server.receive_data(reply)
     version = server.version
+    if version is None:
+        raise RuntimeError(f"the handshake did not finish: {server.error}")
     print(f"negotiated Bolt {version[0]}.{version[1]} (manifest: {server.manifest})\n")
 
     codec = packstream.get_codec(version)
     writer, reader = ChunkWriter(), ChunkReader()
 
     # 2. The client pipelines HELLO, RUN and PULL in one write.
+    msg: Message
     for msg in (Hello({"user_agent": "asyncbolt-demo/1.0", "bolt_agent": {"product": "asyncbolt/0.1"}}),
                 Run("MATCH (p:Person) RETURN p LIMIT $n", {"n": 2}, {}),
                 Pull({"n": -1})):

@@ -117,6 +117,7 @@ def unit_of_work(metadata: dict[str, Any] | None = None, timeout: float | None =
     """Decorate a transaction function with the transaction's ``metadata`` and ``timeout``
     (seconds), as the official driver's ``unit_of_work`` does."""
     def wrap(fn: Callable) -> Callable:
+        # Attributes on the user's function, as the official driver's decorator sets them.
         fn.metadata = metadata  # type: ignore[attr-defined]
         fn.timeout = timeout  # type: ignore[attr-defined]
         return fn
@@ -401,7 +402,7 @@ class Session:
     @staticmethod
     def _options(conn: Connection, readonly: bool, marks: list[str]) -> dict[str, Any]:
         """Access mode and bookmarks as the connection's version takes them (none before 3.0)."""
-        if not has("tx_extra", conn.protocol_version):
+        if not has("tx_extra", conn.negotiated_version):
             return {}
         return {"mode": "r" if readonly else "w", "bookmarks": marks}
 
@@ -832,7 +833,7 @@ class Driver:
         databases, i.e. speaks Bolt 4.0+, as the official drivers' ``supports_multi_db``."""
         conn = await self._reader(None)
         try:
-            return has("multi_db", conn.protocol_version)
+            return has("multi_db", conn.negotiated_version)
         finally:
             await self._pool.release(conn)
 

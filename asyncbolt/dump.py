@@ -30,7 +30,7 @@ from ._generated import states as _states
 from ._generated.versions import NO_VERSION, PATCHES, SECRET_KEYS, VERSIONS, has, patch_holds, since
 from .errors import HandshakeError, ProtocolError
 from .handshake import MAGIC, MANIFEST_V1, Proposal, decode_proposals, decode_varint, format_version
-from .messages import LAYOUTS, MESSAGE_VERSIONS, REQUESTS, RESPONSES
+from .messages import LAYOUTS, MESSAGE_VERSIONS, REQUESTS, RESPONSES, Message
 from .packstream import get_codec
 from .types import Structure, StructureBase
 
@@ -179,10 +179,10 @@ def _signature_hint(sig: int, side: str, version: Version) -> str:
         cls = found[0]
         return f" ({cls.name} exists in Bolt {_versions_text(MESSAGE_VERSIONS.get(cls, ()))})"
     for table in other.values():
-        cls = table.get(sig)
-        if cls is not None:
+        theirs = table.get(sig)
+        if theirs is not None:
             what = "response" if side == CLIENT else "request"
-            return f" (0x{sig:02X} is the {what} {cls.name}; wrong direction?)"
+            return f" (0x{sig:02X} is the {what} {theirs.name}; wrong direction?)"
     return ""
 
 
@@ -207,10 +207,10 @@ def _budget_error(exc: BaseException) -> bool:
     return "max_decoded_values" in str(getattr(exc, "reason", "")) or "decoded values" in str(exc)
 
 
-_LAYOUTS: dict[tuple[Version, type], tuple[str, ...]] = {}
+_LAYOUTS: dict[tuple[Version, type[Message]], tuple[str, ...]] = {}
 
 
-def _layout(version: Version, cls: type) -> tuple[str, ...]:
+def _layout(version: Version, cls: type[Message]) -> tuple[str, ...]:
     """The fields of message class ``cls`` on the wire in ``version``, in order."""
     key = (version, cls)
     layout = _LAYOUTS.get(key)
@@ -264,6 +264,7 @@ class _Side:
         # "dead" (damage stopped decoding).
         self.phase = "handshake"
         self.eof = False
+        self.truncated_event: Event | None = None  # the event of a message cut off by the dump's end
         # Dechunking state.
         self.in_message = False
         self.msg_start = 0
@@ -388,7 +389,7 @@ class Conversation:
         out, self._detached = self._detached, []
         return out
 
-    def feed(self, side: str, data: bytes) -> list[Event]:
+    def feed(self, side: str, data: bytes | memoryview) -> list[Event]:
         """Consume bytes of ``side``'s stream; return the events completed (of either side)."""
         try:
             s = self.sides.get(side)
@@ -456,7 +457,8 @@ class Conversation:
             while s.items:
                 item = s.pop()
                 if item.kind == "truncated":
-                    self._emit(s.truncated_event)  # type: ignore[attr-defined]
+                    assert s.truncated_event is not None  # (set with the item)
+                    self._emit(s.truncated_event)
                     continue
                 event = Event(item.offset, s.name, item.kind, self.version,
                               "NOOP" if item.kind == "noop" else "RAW", [], None, [], item.payload)
@@ -858,7 +860,7 @@ class Conversation:
         s.remaining = 0
         # Queue it behind the complete messages so that events stay in stream order.
         s.push(_Item("truncated", start, payload))
-        s.truncated_event = event  # type: ignore[attr-defined]
+        s.truncated_event = event
         s.phase = "done"
 
     # -- decoding ----------------------------------------------------------------------------
@@ -878,7 +880,8 @@ class Conversation:
     def _decode(self, s: _Side, item: _Item) -> Event:
         version = self.version
         if item.kind == "truncated":
-            return s.truncated_event  # type: ignore[attr-defined]
+            assert s.truncated_event is not None  # (set with the item)
+            return s.truncated_event
         if item.kind == "noop":
             event = Event(item.offset, s.name, "noop", version, "NOOP", [], None, [], b"")
             if version is not None and not has("noop_chunks", version):
@@ -1211,7 +1214,7 @@ class _Text(_Elider):
             t = type(v)
             if t is int:
                 parts.append(head + str(v))
-            elif t is str and len(v) <= chars:
+            elif isinstance(v, str) and len(v) <= chars:
                 parts.append(head + _encode_str(v))
             else:
                 parts.append(head)

@@ -33,6 +33,9 @@ class ProtocolError(BoltError):
     the same read had completed before it (see ``ChunkReader.feed``).
     """
 
+    #: Framing: the message outgrew the reader's ``max_message_size``.
+    too_big: bool = False
+
     def __init__(self, message: str, offset: int | None = None, path: tuple = ()) -> None:
         self.reason = message
         self.offset = offset
@@ -51,6 +54,10 @@ class ProtocolError(BoltError):
 
 class HandshakeError(ProtocolError):
     """The version negotiation failed: bad magic, no common version, bad manifest."""
+
+    #: What the side that failed still owes its peer before closing (a client refusing a
+    #: manifest answers it with zero capabilities), or b"".
+    reply: bytes = b""
 
 
 class SpecError(BoltError):

@@ -193,7 +193,7 @@ class ChunkReader:
     def _too_big(self, size: int, header_offset: int) -> ProtocolError:
         error = self._fail(f"message exceeds the maximum size of {self.max_message_size} bytes "
                            f"({size} bytes so far)", header_offset)
-        error.too_big = True  # type: ignore[attr-defined]
+        error.too_big = True
         return error
 
     def _fail(self, text: str, header_offset: int) -> ProtocolError:

@@ -324,7 +324,7 @@ class ClientHandshake:
 
     def _fail(self, message: str, offset: int | None, reply: bytes = b"") -> HandshakeError:
         error = HandshakeError(message, offset)
-        error.reply = reply  # type: ignore[attr-defined]
+        error.reply = reply
         self.failed = True
         self._error = error
         return error
@@ -541,7 +541,7 @@ class ServerHandshake:
             caps = decode_varint(buf, 4)
         except HandshakeError as error:
             # The buffer starts right after the 20 bytes of magic and proposals.
-            raise self._raise(f"bad manifest answer: {error.reason}", 20 + error.offset) from None
+            raise self._raise(f"bad manifest answer: {error.reason}", 20 + (error.offset or 0)) from None
         if caps is None:
             return b""
         capabilities, end = caps

@@ -29,7 +29,7 @@ import struct
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO, Protocol, TextIO
 
 from . import dump
 from ._generated.versions import VERSIONS
@@ -776,7 +776,13 @@ def _read_text(blocks: Iterator[bytes], fmt: str, sink: _Sink) -> None:
     sink.end("")
 
 
-def _blocks(f: BinaryIO, head: bytes) -> Iterator[bytes]:
+class Readable(Protocol):
+    """What the readers take: a binary file, or anything with its ``read``."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
+def _blocks(f: Readable, head: bytes) -> Iterator[bytes]:
     if head:
         yield head
     while True:
@@ -786,7 +792,7 @@ def _blocks(f: BinaryIO, head: bytes) -> Iterator[bytes]:
         yield block
 
 
-def _read_head(f: BinaryIO, size: int = _GUESS_BYTES) -> tuple[bytes, bool]:
+def _read_head(f: Readable, size: int = _GUESS_BYTES) -> tuple[bytes, bool]:
     """Up to ``size`` bytes from the start of the input, and whether that is all of it."""
     head = bytearray()
     while len(head) < size:
@@ -797,7 +803,7 @@ def _read_head(f: BinaryIO, size: int = _GUESS_BYTES) -> tuple[bytes, bool]:
     return bytes(head), False
 
 
-def read_stream(f: BinaryIO, sink: _Sink, fmt: str | None = None, port: int = 7687) -> str:
+def read_stream(f: Readable, sink: _Sink, fmt: str | None = None, port: int = 7687) -> str:
     """Read the input ``f`` incrementally into ``sink``; returns the format (detected when
     ``fmt`` is None). ``InputError`` when it is unusable (perhaps after some was read)."""
     head, complete = _read_head(f)

@@ -121,7 +121,7 @@ class Codec:
             known = ", ".join(_g._STRUCT_SET_OF)
             raise ValueError(f"unknown Bolt profile {self.profile!r}; known: {known}")
         structs, packers = _g._STRUCT_SETS[index]
-        unavailable = {
+        unavailable: dict[type, str] = {
             cls: f"{cls.__name__} cannot be sent in Bolt {self.profile}; "
                  f"it exists in Bolt {_g._STRUCTURE_VERSIONS[cls]}"
             for cls in _g._STRUCTURE_CLASSES if cls not in packers

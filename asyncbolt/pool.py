@@ -133,7 +133,7 @@ class Pool:
                 conn = await self._wait(address, ap, deadline, timeout)
                 self._check_open()  # closed while we waited
             entry = None if conn is None else self._entries.get(conn)
-            if entry is not None:
+            if conn is not None and entry is not None:
                 entry.db = db
                 return conn
 
@@ -233,7 +233,11 @@ class Pool:
         ap.waiters.append(waiter)
         timer = None
         if remaining is not None:
-            timer = loop.call_later(remaining, lambda: waiter.done() or waiter.set_result(False))
+            def expire() -> None:
+                if not waiter.done():
+                    waiter.set_result(False)
+
+            timer = loop.call_later(remaining, expire)
         # Not asyncio.wait_for: before 3.12 it may swallow a cancellation that arrives with the
         # wake-up, and a cancelled task would walk away with a connection.
         try:

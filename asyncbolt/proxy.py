@@ -180,7 +180,7 @@ def _make_sink(log: Any) -> tuple[Sink, Callable[[int], bool]]:
 
         def append(level: int, line: str) -> None:
             stream.write(line + "\n")
-        append.close = stream.close  # type: ignore[attr-defined]
+        append.close = stream.close  # type: ignore[attr-defined]  # closed by aclose() through the function
         return append, (lambda level: True)
     if callable(log):
         return (lambda level, line: log(line)), (lambda level: True)
@@ -328,7 +328,7 @@ class _LoopLog:
     def decoding(self) -> bool:
         return self.writer.decoding
 
-    def _push(self, item: tuple) -> None:
+    def _push(self, item: tuple[Any, ...] | list[Any]) -> None:  # (data items: a list, advanced in place)
         self._queue.append(item)
         if not self._scheduled:
             self._scheduled = True
@@ -411,7 +411,7 @@ class _ProcessLog:
         self.dead = False
 
     @classmethod
-    async def start(cls, log_path: str | None, json: bool, max_backlog: int = MAX_BACKLOG,
+    async def start(cls, log_path: str | os.PathLike[str] | None, json: bool, max_backlog: int = MAX_BACKLOG,
                     full: bool = False, max_decoded_values: Any = DEFAULT) -> _ProcessLog:
         args = ["--json"] if json else []
         if full:
@@ -551,7 +551,7 @@ def _decoder_main(argv: list[str]) -> int:
     return 0
 
 
-class _BatchFlush:
+class _BatchFlush(logging.StreamHandler):
     """Handler mixin: ``emit`` leaves the line in the stream's buffer; ``flush()`` writes."""
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -590,6 +590,8 @@ class _Side(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # A stream connection's transport is a Transport, but asyncio.Protocol declares the base
+        # (and an isinstance check would refuse other loops' transports, e.g. uvloop's).
         self.transport = transport  # type: ignore[assignment]
         transport.set_write_buffer_limits(high=WRITE_HIGH_WATER)  # type: ignore[attr-defined]
         self.conn.made(self)
@@ -652,8 +654,10 @@ class ProxyConnection:
     def made(self, side: _Side) -> None:
         if side is not self.client:
             return
-        self.peer_address = _format_address(side.transport.get_extra_info("peername"))
-        side.transport.pause_reading()  # until the upstream connection is open
+        transport = side.transport
+        assert transport is not None  # (made() is called from connection_made())
+        self.peer_address = _format_address(transport.get_extra_info("peername"))
+        transport.pause_reading()  # until the upstream connection is open
         self.proxy._log.note(logging.INFO, self.id, f"open from {self.peer_address} to {self.proxy.upstream}",
                              {"event": "open", "peer": self.peer_address, "upstream": self.proxy.upstream})
         self._open_files()
@@ -676,12 +680,14 @@ class ProxyConnection:
                             {"event": "error", "error": f"upstream unreachable: {reason}"})
             self.finish("upstream unreachable")
             return
+        upstream = self.server.transport
+        assert upstream is not None  # (connected: create_connection() returned)
         if self._finished:  # the client went away meanwhile
-            self.server.transport.close()
+            upstream.close()
             return
         early, self._early = self._early, []
         for data in early:
-            self.server.transport.write(data)
+            upstream.write(data)
         if self.client.transport is not None and not self.client.transport.is_closing():
             self.client.transport.resume_reading()
 
@@ -870,6 +876,8 @@ class ProxyServer:
         await self._log.flush()
 
     async def serve_forever(self) -> None:
+        if self._server is None:
+            raise RuntimeError("the proxy is not listening")
         await self._server.serve_forever()
 
     async def __aenter__(self) -> ProxyServer:

@@ -21,7 +21,7 @@ __all__ = ["parse_value", "parse_request", "parse_response", "value_schema", "me
            "is_legacy_marker_error", "clean_path"]
 
 Version = tuple[int, int]
-_cache: dict[str, Any] = {}
+_cache: dict[tuple[str, str], Any] = {}
 
 
 def _profile(version: Version, patches: Iterable[str]) -> str:

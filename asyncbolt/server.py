@@ -25,8 +25,8 @@ import logging
 import secrets
 import ssl as _ssl
 import time
-from collections.abc import AsyncIterable, Iterable
-from typing import Any
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from ._generated.versions import NEO4J_RELEASES, has, key_holds, patch_holds
 from ._offload import OFFLOAD_BYTES, decoder_pool
@@ -38,6 +38,7 @@ from .connection import (
     ServerConnection,
 )
 from .errors import AuthError, ClientError, DatabaseError, Neo4jError, TransientError
+from .messages import Begin, Discard, Hello, Init, Logon, Message, Pull, Route, Run, Telemetry
 from .packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH, check_max_decoded_values
 from .security import require_tls12
 
@@ -224,16 +225,17 @@ async def _start_tls(writer: asyncio.StreamWriter, context: _ssl.SSLContext, tim
     protocol = writer.transport.get_protocol()
     transport = await loop.start_tls(writer.transport, protocol, context, server_side=True,
                                      ssl_handshake_timeout=timeout)
+    # asyncio's private fields (3.10 has no StreamWriter.start_tls): untyped on purpose.
     writer._transport = transport  # type: ignore[attr-defined]
     protocol._transport = transport  # type: ignore[attr-defined]
     protocol._over_ssl = True  # type: ignore[attr-defined]
 
 
 @functools.lru_cache(maxsize=256)
-def _takes_two(session_class: type) -> bool:
-    """Whether ``run`` has the seed's signature ``run(self, statement, parameters)``."""
+def _takes_two(run: Callable[..., Any]) -> bool:
+    """Whether a session class's ``run`` has the seed's signature ``run(self, statement, parameters)``."""
     try:
-        return len(inspect.signature(session_class.run).parameters) == 3
+        return len(inspect.signature(run).parameters) == 3
     except (TypeError, ValueError):
         return False
 
@@ -273,9 +275,11 @@ class _Stream:
         self.fields = result.fields
         self.metadata = result.metadata
         records = result.records
-        self._iter = self._aiter = None
+        # Exactly one of the two is set.
+        self._iter: Iterator[Any] | None = None
+        self._aiter: AsyncIterator[Any] | None = None
         self._peeked: Any = _NOTHING
-        if hasattr(records, "__aiter__"):
+        if isinstance(records, AsyncIterable):
             self._aiter = records.__aiter__()
         else:
             self._iter = iter(records)
@@ -289,6 +293,18 @@ class _Stream:
         if close is not None:
             close()
         self.done = True
+
+
+_M = TypeVar("_M", bound=Message)
+
+
+def _message(request: Request, cls: type[_M]) -> _M:
+    """The request's message as the class its handler expects (the state table routes each
+    request name to one handler, so anything else is a bug here, not the client's)."""
+    message = request.message
+    if not isinstance(message, cls):
+        raise TypeError(f"{request.name} decoded as {type(message).__name__}, not {cls.__name__}")
+    return message
 
 
 class _Handler:
@@ -353,7 +369,10 @@ class _Handler:
         if conn.closed or self.writer.is_closing():
             return
         loop = asyncio.get_running_loop()
-        interval = self.server.recv_timeout / 2
+        recv_timeout = self.server.recv_timeout
+        if recv_timeout is None:  # (only armed with a recv_timeout)
+            return
+        interval = recv_timeout / 2
         now = loop.time()
         if conn.version is not None and has("noop_chunks", conn.version) and conn.current is not None:
             # (a timer set for last_write + interval may fire a hair early by float rounding)
@@ -553,6 +572,7 @@ class _Handler:
         try:
             # Awaited directly, nothing before it (no task, no wait_for): the ClientHello must
             # reach the TLS layer, not the plain stream. ssl_handshake_timeout bounds it.
+            assert server.ssl is not None  # (only called when serving TLS)
             await _start_tls(self.writer, server.ssl, timeout)
         except (asyncio.TimeoutError, ConnectionError, OSError, _ssl.SSLError) as exc:
             log.debug("%s: TLS handshake failed: %r", self.info.id, exc)
@@ -703,22 +723,30 @@ class _Handler:
             self.session = session
         return self.session
 
+    @property
+    def version(self) -> tuple[int, int]:
+        """The negotiated version (requests are only dispatched after the handshake)."""
+        version = self.conn.version
+        if version is None:
+            raise RuntimeError("no Bolt version negotiated yet")
+        return version
+
     async def on_init(self, request: Request) -> None:
-        msg = request.message
-        self.info.version = self.conn.version
+        msg = _message(request, Init)
+        self.info.version = self.version
         self.info.user_agent = msg.user_agent
         session = self._ensure_session()
         await self._authenticate(session, msg.auth_token or {})
         self.conn.success(await self._hello_metadata(session, {}))
 
     async def on_hello(self, request: Request) -> None:
-        extra = request.message.extra or {}
-        self.info.version = self.conn.version
+        extra = _message(request, Hello).extra or {}
+        self.info.version = self.version
         self.info.user_agent = extra.get("user_agent")
         self.info.bolt_agent = extra.get("bolt_agent")
         self.info.routing = extra.get("routing")
         session = self._ensure_session()
-        if not has("logon", self.conn.version):
+        if not has("logon", self.version):
             await self._authenticate(session, {k: extra[k] for k in _AUTH_KEYS if k in extra})
         self.conn.success(await self._hello_metadata(session, extra))
 
@@ -739,7 +767,7 @@ class _Handler:
         self.arm()
 
     async def _hello_metadata(self, session: ServerSession, extra: dict) -> dict[str, Any]:
-        version = self.conn.version
+        version = self.version
         meta: dict[str, Any] = {"server": self.server.agent_for(version)}
         seed = getattr(session, "get_server_metadata", None)
         if seed is not None:
@@ -760,7 +788,7 @@ class _Handler:
         return meta
 
     async def on_logon(self, request: Request) -> None:
-        await self._authenticate(self._ensure_session(), request.message.auth or {})
+        await self._authenticate(self._ensure_session(), _message(request, Logon).auth or {})
         self.conn.success({})
 
     async def on_logoff(self, request: Request) -> None:
@@ -773,7 +801,7 @@ class _Handler:
         self.conn.success({})
 
     async def on_telemetry(self, request: Request) -> None:
-        await _maybe_await(self._ensure_session().telemetry(request.message.api))
+        await _maybe_await(self._ensure_session().telemetry(_message(request, Telemetry).api))
         self.conn.success({})
 
     async def on_ack_failure(self, request: Request) -> None:
@@ -798,7 +826,7 @@ class _Handler:
         self.streams.clear()
 
     async def on_begin(self, request: Request) -> None:
-        await _maybe_await(self._ensure_session().begin(request.message.extra or {}))
+        await _maybe_await(self._ensure_session().begin(_message(request, Begin).extra or {}))
         self.in_tx, self.query_tx = True, False
         self.conn.success({})
 
@@ -823,20 +851,20 @@ class _Handler:
         self.conn.success({})
 
     async def on_route(self, request: Request) -> None:
-        msg = request.message
-        extra = msg.extra if msg.extra is not None and has("route_extra", self.conn.version) else {"db": msg.db}
+        msg = _message(request, Route)
+        extra = msg.extra if msg.extra is not None and has("route_extra", self.version) else {"db": msg.db}
         extra = {k: v for k, v in (extra or {}).items() if v is not None}
         table = await _maybe_await(self._ensure_session().route(msg.routing or {}, msg.bookmarks or [], extra))
         self.conn.success({"rt": table})
 
     async def on_run(self, request: Request) -> None:
-        msg = request.message
+        msg = _message(request, Run)
         session = self._ensure_session()
         extra = msg.extra or {}
         started = time.monotonic()
         tx_word = msg.query.strip().rstrip(";").rstrip().upper() if len(msg.query) <= 16 else ""
         if tx_word in _TX_QUERIES and (self.query_tx or (tx_word == "BEGIN" and not self.in_tx)):
-            if not has("tx_extra", self.conn.version):  # Bolt 1/2 (no RUN extra): BEGIN's parameters name them
+            if not has("tx_extra", self.version):  # Bolt 1/2 (no RUN extra): BEGIN's parameters name them
                 extra = _statement_bookmarks(msg.parameters or {})
             result = await self._tx_query(session, tx_word, extra)
         elif msg.query.strip().lower().startswith("call ") and any(
@@ -849,13 +877,14 @@ class _Handler:
         self.streams[request.stream] = _Stream(result)
         meta: dict[str, Any] = {"fields": result.fields}
         elapsed = int((time.monotonic() - started) * 1000)
-        meta["t_first" if key_holds("success_metadata", "t_first", self.conn.version)
+        meta["t_first" if key_holds("success_metadata", "t_first", self.version)
              else "result_available_after"] = elapsed
         self.conn.success(meta)
 
     async def _call_run(self, session: ServerSession, query: str, parameters: dict, extra: dict) -> Result:
-        run = session.run
-        seed_style = _takes_two(type(session))
+        # (a seed-style session overrides run() with two parameters)
+        run: Callable[..., Any] = session.run
+        seed_style = _takes_two(type(session).run)
         value = await _maybe_await(run(query, parameters) if seed_style else run(query, parameters, extra))
         if isinstance(value, Result):
             return value
@@ -891,7 +920,7 @@ class _Handler:
         await self._discard(request, -1)
 
     async def on_discard(self, request: Request) -> None:
-        await self._discard(request, int((request.message.extra or {}).get("n", -1)))
+        await self._discard(request, int((_message(request, Discard).extra or {}).get("n", -1)))
 
     async def _discard(self, request: Request, n: int) -> None:
         stream = self._stream(request)
@@ -917,7 +946,7 @@ class _Handler:
         await self._pull(request, -1)
 
     async def on_pull(self, request: Request) -> None:
-        await self._pull(request, int((request.message.extra or {}).get("n", -1)))
+        await self._pull(request, int((_message(request, Pull).extra or {}).get("n", -1)))
 
     def _stream(self, request: Request) -> _Stream:
         stream = self.streams.get(request.stream)
@@ -932,6 +961,7 @@ class _Handler:
             return row
         if stream._iter is not None:
             return next(stream._iter, _END)
+        assert stream._aiter is not None  # (one of the two is set)
         try:
             return await stream._aiter.__anext__()
         except StopAsyncIteration:
@@ -985,7 +1015,7 @@ class _Handler:
         self.streams.pop(request.stream, None)
         meta = dict(stream.metadata)
         meta.setdefault("type", "r")
-        version = self.conn.version
+        version = self.version
         if not self.in_tx and has("autocommit_bookmarks", version) and "bookmark" not in meta:
             # An auto-commit transaction ends here: Neo4j names it by a bookmark (see on_commit).
             meta["bookmark"] = self.server.next_bookmark()
@@ -1021,14 +1051,18 @@ class Server:
         if max_unauthenticated_connections == AUTO:
             max_unauthenticated_connections = None if max_connections is None else max(1, max_connections // 2)
         if max_connections_per_address == AUTO:
-            max_connections_per_address = (None if max_unauthenticated_connections is None
-                                           else max(1, max_unauthenticated_connections // 2))
-        for name, value in (("max_connections", max_connections),
+            # (a max_unauthenticated_connections that is no number is refused just below)
+            max_connections_per_address = (max(1, max_unauthenticated_connections // 2)
+                                           if isinstance(max_unauthenticated_connections, int) else None)
+        for name, limit in (("max_connections", max_connections),
                             ("max_unauthenticated_connections", max_unauthenticated_connections),
                             ("max_connections_per_address", max_connections_per_address),
                             ("max_unauthenticated_message_size", max_unauthenticated_message_size)):
-            if value is not None and (not isinstance(value, int) or value < 1):
-                raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
+            if limit is not None and (not isinstance(limit, int) or limit < 1):
+                raise ValueError(f"{name} must be a positive integer or None, got {limit!r}")
+        # (checked just above: no string is left)
+        assert not isinstance(max_unauthenticated_connections, str)
+        assert not isinstance(max_connections_per_address, str)
         self.session_class = session_class
         self.versions = tuple(versions) if versions else None
         self.agent = agent
@@ -1064,7 +1098,7 @@ class Server:
         #: Makes the session of a new connection (create_server passes the seed's arguments).
         self.session_factory: Any = lambda: session_class(**session_kwargs)
         self._ids = itertools.count(1)
-        self._server: asyncio.AbstractServer | None = None
+        self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task] = set()
         self._refusing: set[asyncio.Task] = set()
 
@@ -1213,6 +1247,8 @@ class Server:
         return len(self._tasks)
 
     async def serve_forever(self) -> None:
+        if self._server is None:
+            raise RuntimeError("the server is not listening")
         await self._server.serve_forever()
 
     def close(self) -> None:

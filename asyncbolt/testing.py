@@ -88,6 +88,8 @@ class RunningServer:
         import asyncbolt
 
         self._on_close = on_close
+        #: For ladybug_server: the database (LadybugGraph), for a schema or test data.
+        self.graph: Any = None
         self._thread = LoopThread(f"asyncbolt-testing {session_class.__name__}")
         try:
             self.server = self._thread.call(asyncbolt.serve(session_class, host, port, **serve_kwargs))
@@ -169,9 +171,7 @@ def ladybug_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
         import ladybug  # noqa: F401
     except ImportError as exc:
         pytest.skip(f"ladybug_server needs asyncbolt's serve extra (pip install 'asyncbolt[serve]'): {exc}")
-    from .backends import get_backend
-
-    session_class = get_backend("ladybug")
+    from .backends.ladybug import LadybugSession as session_class
     options = dict(_param(request) or {})
     shared = session_class.open_shared(options.pop("db", None), **options)
     try:
@@ -179,7 +179,7 @@ def ladybug_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
     except BaseException:
         session_class.close_shared(shared)
         raise
-    server.graph = shared["graph"]  # type: ignore[attr-defined]
+    server.graph = shared["graph"]
     try:
         yield server
     finally:

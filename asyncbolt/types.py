@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import struct as _struct
 import uuid as _uuid
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["StructureBase", "Structure", "from_native", "FIXED"]
@@ -52,7 +53,7 @@ class StructureBase:
         args = ", ".join(f"{f}={getattr(self, f)!r}" for f in self.fields)
         return f"{type(self).__name__}({args})"
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return (getattr(self, f) for f in self.fields)
 
 
@@ -80,7 +81,7 @@ class Structure:
             return NotImplemented
         return self.tag == other.tag and self.fields == other.fields
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # compared by value: unhashable (mypy wants a method)
 
     def __repr__(self) -> str:
         return f"Structure(tag=0x{self.tag:02X}, fields={self.fields!r})"
@@ -152,7 +153,7 @@ class DateMixin:
             raise ValueError(f"Date({self.days}) is outside what datetime.date holds") from exc
 
     @classmethod
-    def from_native(cls, d: _dt.date) -> Any:
+    def from_native(cls: type[Any], d: _dt.date) -> Any:
         return cls(d.toordinal() - _EPOCH_ORDINAL)
 
 
@@ -165,7 +166,7 @@ class LocalTimeMixin:
         return _time_of_day(self.nanoseconds, None)
 
     @classmethod
-    def from_native(cls, t: _dt.time) -> Any:
+    def from_native(cls: type[Any], t: _dt.time) -> Any:
         return cls(_ns_of_day(t))
 
 
@@ -180,7 +181,7 @@ class TimeMixin:
         return _time_of_day(self.nanoseconds, tz)
 
     @classmethod
-    def from_native(cls, t: _dt.time) -> Any:
+    def from_native(cls: type[Any], t: _dt.time) -> Any:
         off = t.utcoffset()
         if off is None:
             raise ValueError("Time.from_native needs an aware time")
@@ -200,7 +201,7 @@ class LocalDateTimeMixin:
             raise ValueError(f"{self!r} is outside what datetime holds") from exc
 
     @classmethod
-    def from_native(cls, d: _dt.datetime) -> Any:
+    def from_native(cls: type[Any], d: _dt.datetime) -> Any:
         return cls(*_naive_to_epoch(d))
 
 
@@ -220,7 +221,7 @@ class DateTimeMixin:
             raise ValueError(f"{self!r} is outside what datetime holds") from exc
 
     @classmethod
-    def from_native(cls, d: _dt.datetime) -> Any:
+    def from_native(cls: type[Any], d: _dt.datetime) -> Any:
         off = d.utcoffset()
         if off is None:
             raise ValueError("DateTime.from_native needs an aware datetime")
@@ -267,7 +268,7 @@ class DateTimeZoneIdMixin:
             raise ValueError(f"{self!r} is outside what datetime holds") from exc
 
     @classmethod
-    def from_native(cls, d: _dt.datetime) -> Any:
+    def from_native(cls: type[Any], d: _dt.datetime) -> Any:
         key = getattr(d.tzinfo, "key", None)
         if key is None:
             raise ValueError("DateTimeZoneId.from_native needs a datetime with a ZoneInfo")
@@ -317,7 +318,7 @@ class DurationMixin:
             raise ValueError(f"{self!r} is outside what timedelta holds") from exc
 
     @classmethod
-    def from_native(cls, td: _dt.timedelta) -> Any:
+    def from_native(cls: type[Any], td: _dt.timedelta) -> Any:
         return cls(0, td.days, td.seconds, td.microseconds * 1000)
 
 
@@ -348,7 +349,7 @@ class VectorMixin:
         return list(_struct.unpack(f">{len(self.data) // size}{fmt}", self.data))
 
     @classmethod
-    def from_list(cls, values: list, element_type: str = "float64") -> Any:
+    def from_list(cls: type[Any], values: list, element_type: str = "float64") -> Any:
         """Pack ``values`` as a Vector of ``element_type`` (int8 ... int64, float32, float64)."""
         marker = _VECTOR_NAMES.get(element_type)
         if marker is None:

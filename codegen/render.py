@@ -17,6 +17,7 @@ from .spec import (
     Marker,
     Message,
     Profile,
+    Range,
     Spec,
     Structure,
     TypeRef,
@@ -133,7 +134,7 @@ def vtext(v: tuple[int, int]) -> str:
     return f"{v[0]}.{v[1]}"
 
 
-def range_text(r) -> str:
+def range_text(r: Range) -> str:
     if r.high is None:
         s = f"{vtext(r.low)}+"
     elif r.high == r.low:

@@ -6,6 +6,7 @@ Every error names the file, the line and the reason; a spec that is wrong never 
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -315,7 +316,7 @@ class _Ctx:
             raise self.fail(node, "empty version list")
         return [self.range(i, getattr(value, "line", None) and value or node, patches) for i in items]
 
-    def keys(self, d: Any, required: set[str], optional: set[str] = frozenset()) -> None:
+    def keys(self, d: Any, required: set[str], optional: AbstractSet[str] = frozenset()) -> None:
         if not isinstance(d, dict):
             raise self.fail(d, f"expected a mapping, got {type(d).__name__}")
         for k in required:
@@ -678,7 +679,7 @@ def transitions_for(spec: Spec, v: Version) -> tuple[StateMachine, list[Transiti
 
 
 def _patch_sets(spec: Spec, v: Version) -> list[frozenset[str]]:
-    sets = [frozenset()]
+    sets: list[frozenset[str]] = [frozenset()]
     for name, rng in sorted(spec.patches.items()):
         if rng.holds(v, frozenset()):
             sets.append(frozenset({name}))

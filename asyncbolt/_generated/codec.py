@@ -41,7 +41,7 @@ _i64 = Struct(">q").unpack_from
 _f64 = Struct(">d").unpack_from
 #: Preallocation for containers ([None] * n builds the [None] first) and the loop ranges of
 #: tiny containers (a range object per container costs more than indexing this tuple).
-_NONE = [None]
+_NONE: list[Any] = [None]
 _new = object.__new__
 _RANGES = tuple(range(n) for n in range(16))
 _pack_BB = Struct(">BB").pack
@@ -946,6 +946,10 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
 
     def unpack_struct(data: bytes, pos: int, m: int, level: int) -> tuple[Any, int]:
         """A tiny structure whose marker ``m`` was read at ``pos - 1``."""
+        k1: Any
+        k2: Any
+        d1: dict[str, Any]
+        d2: dict[str, Any]
         if level > deep:
             raise IndexError  # maybe too deep: the checked decoder counts exactly
         n = m - 0xB0
@@ -1353,6 +1357,13 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
         return entry[1](fields, at), pos
 
     def unpack(data: bytes, pos: int, level: int = 0) -> tuple[Any, int]:
+        v: Any
+        k: Any
+        d: dict[str, Any]
+        k1: Any
+        k2: Any
+        d1: dict[str, Any]
+        d2: dict[str, Any]
         m = data[pos]
         pos += 1
         if m <= 0x7F:  # TINY_INT
@@ -5208,6 +5219,11 @@ def _make_checked_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_M
     allow_UUID = profile in _GATED["UUID"]
 
     def unpack(data: bytes, pos: int, level: int, left: list) -> tuple[Any, int]:
+        v: Any
+        k: Any
+        d: dict[str, Any]
+        k1: Any
+        d1: dict[str, Any]
         m = data[pos]
         pos += 1
         if m <= 0x7F:  # TINY_INT

@@ -856,9 +856,10 @@ _MESSAGES_OF = {
 def value_schema(profile: str) -> Construct:
     """The schema of one PackStream value in a profile ("5.0", "4.4+utc", ...)."""
     structures: dict[int, Any] = {}
+    # (built empty, then filled: the markers refer back to the value through ``lazy``)
     value = PackValue([])
     lazy = LazyBound(lambda: value)
-    value.__init__(_markers(lazy, structures, profile))
+    PackValue.__init__(value, _markers(lazy, structures, profile))
     structures.update(_STRUCTURES_OF[profile](lazy))
     return value
 

@@ -444,7 +444,8 @@ def to_bolt(value: Any) -> Any:
     if isinstance(value, (_dt.date, _dt.timedelta)):  # datetime is a date
         return value
     if isinstance(value, decimal.Decimal):
-        if value.is_finite() and value.as_tuple().exponent >= 0:
+        exponent = value.as_tuple().exponent  # (a letter for NaN and infinities)
+        if isinstance(exponent, int) and exponent >= 0:
             return _int(int(value))
         return float(value)
     if isinstance(value, uuid.UUID):
@@ -785,7 +786,7 @@ class LadybugSession(ServerSession):
     def _fetch(self, result: Any, converters: list[Callable[[Any], Any]]) -> tuple[list[list[Any]], bool]:
         """(worker thread) Up to BATCH converted rows, and whether they are the last ones; after
         the last, the result is closed at once (it holds a page of Ladybug's buffer pool)."""
-        rows = []
+        rows: list[list[Any]] = []
         has_next, get_next = result.has_next, result.get_next
         while len(rows) < BATCH and has_next():
             row = get_next()

@@ -88,7 +88,9 @@ class Python:
 
 @dataclass(eq=False)
 class Seq:
-    items: list[Node]
+    # Nodes; while a script plays, the player also queues its own steps in sequences (a pending
+    # automatic reply, see stub/player.py), so the items are not only the parser's classes.
+    items: list[Any]
     line: int = 0
 
 
@@ -420,8 +422,9 @@ class _Parser:
                 if not cond:
                     raise self.error("IF:/ELIF: needs a condition", line)
                 self.compile(cond, line, "eval")
-            if self.peek() is None or self.peek().kind in ("}}", "----", "++++", "?}", "*}",  # type: ignore[union-attr]
-                                                           "+}", "ELIF:", "ELSE:"):
+            following = self.peek()
+            if following is None or following.kind in ("}}", "----", "++++", "?}", "*}",
+                                                       "+}", "ELIF:", "ELSE:"):
                 raise self.error("IF:/ELIF:/ELSE: needs a block after it", line)
             nodes = self.block()
             branches.append((cond, nodes[0] if len(nodes) == 1 else Seq(nodes, line)))
@@ -555,8 +558,8 @@ def _check(node: Node, path: str | None) -> None:
                            "must start with a client line, which decides whether it plays")
         _check(node.body, path)
     elif isinstance(node, Cond):
-        for _, branch in node.branches:
-            _check(branch, path)
+        for _, block in node.branches:
+            _check(block, path)
 
 
 def describe_pattern(value: Any) -> str:

@@ -113,6 +113,7 @@ class StubServer:
         self._server: asyncio.base_events.Server | None = None
         self._turn = asyncio.Lock()
         self._conns: set[_Connection] = set()
+        self._conn_ids = 0  # connection ids handed out in automatic HELLO answers
         self._tasks: set[asyncio.Task] = set()
         self._finished = asyncio.Event()
         self._stopping = False
@@ -602,7 +603,7 @@ class _Connection:
         meta: dict[str, Any] = {}
         if name in ("HELLO", "INIT"):
             if key_holds("success_metadata", "connection_id", version):
-                self.server._conn_ids = getattr(self.server, "_conn_ids", 0) + 1
+                self.server._conn_ids += 1
                 meta["connection_id"] = f"bolt-{self.server._conn_ids}"
             meta["server"] = _AGENTS.get(version, "Neo4j/5.26.0")
             if key_holds("hello_extra", "routing", version):
@@ -656,7 +657,7 @@ _FORCE = object()
 
 
 def _peek_queue(queue: asyncio.Queue) -> list[Any]:
-    return list(queue._queue)  # type: ignore[attr-defined]
+    return list(queue._queue)  # type: ignore[attr-defined]  # asyncio.Queue has no public peek
 
 
 def _addr(addr: Any) -> str:
@@ -820,7 +821,8 @@ def main(argv: list[str] | None = None) -> int:
         print("Listening", flush=True)
         done = asyncio.ensure_future(asyncio.gather(*(s._finished.wait() for s in servers)))
         hard = asyncio.ensure_future(hard_exit.wait())
-        await asyncio.wait({done, hard}, return_when=asyncio.FIRST_COMPLETED)
+        either: set[asyncio.Future[Any]] = {done, hard}
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
         if hard.done():
             return 130
         hard.cancel()
@@ -829,8 +831,8 @@ def main(argv: list[str] | None = None) -> int:
         code = 0
         for server in servers:
             where = f" in {server.script.path!r}" if server.script.path else ""
-            for error in server.errors:
-                print(f"Script mismatch{where}:\n{error}\n", flush=True)
+            for mismatch in server.errors:
+                print(f"Script mismatch{where}:\n{mismatch}\n", flush=True)
             if server.timed_out:
                 print("Timed out", flush=True)
             elif not server.started and not server.errors:

@@ -627,7 +627,10 @@ def _zoned_v2(seconds: int, nanos: int, zone: str) -> str:
         import zoneinfo
 
         when = datetime.datetime.fromtimestamp(seconds, zoneinfo.ZoneInfo(zone))
-        offset = int(when.utcoffset().total_seconds())  # type: ignore[union-attr]
+        utcoffset = when.utcoffset()
+        if utcoffset is None:  # (a ZoneInfo always has one)
+            raise ValueError(f"no UTC offset for {zone}")
+        offset = int(utcoffset.total_seconds())
         return f"{_fmt_local(seconds + offset, nanos)}{_fmt_offset(offset)}[{zone}]"
     except Exception:  # unknown zone, or no tz database here: show the UTC instant
         return f"{_fmt_local(seconds, nanos)}Z[{zone}]"
