@@ -947,9 +947,7 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
     def unpack_struct(data: bytes, pos: int, m: int, level: int) -> tuple[Any, int]:
         """A tiny structure whose marker ``m`` was read at ``pos - 1``."""
         k1: Any
-        k2: Any
         d1: dict[str, Any]
-        d2: dict[str, Any]
         if level > deep:
             raise IndexError  # maybe too deep: the checked decoder counts exactly
         n = m - 0xB0
@@ -1361,9 +1359,7 @@ def _make_unpack(structs: dict, profile: str, max_depth: int = DEFAULT_MAX_DEPTH
         k: Any
         d: dict[str, Any]
         k1: Any
-        k2: Any
         d1: dict[str, Any]
-        d2: dict[str, Any]
         m = data[pos]
         pos += 1
         if m <= 0x7F:  # TINY_INT
