@@ -13,6 +13,31 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+#: The value kinds of the echo scenario, in the order the scripts try them.
+KINDS = ("null", "boolean", "integer", "float", "string", "bytes", "list", "map", "date", "time",
+         "localtime", "datetime", "localdatetime", "duration", "point")
+
+
+def samples(**specific: list[Any] | None) -> dict[str, list[Any]]:
+    """Values of each kind: the plain Python ones every client sends alike, with a client's own
+    (``bytes=``, ``time=``, ``duration=``, ``point=``, or a different ``datetime=``) added; a kind
+    given as None, or not given and without a plain value, is left out."""
+    plain: dict[str, list[Any]] = {
+        "null": [None],
+        "boolean": [True, False],
+        "integer": [0, 42, -(2**63), 2**63 - 1],
+        "float": [1.5, -2.25e-300],
+        "string": ["", "grüße 東京 🎉"],
+        "list": [[1, 2, 3], ["a", "b"]],
+        "map": [{"a": 1, "b": "two"}],
+        "date": [dt.date(2024, 2, 29)],
+        "localtime": [dt.time(23, 59, 59, 123456)],
+        "datetime": [dt.datetime(2024, 2, 29, 13, 37, 1, 123456, tzinfo=dt.timezone(dt.timedelta(hours=2)))],
+        "localdatetime": [dt.datetime(1999, 12, 31, 23, 59, 59, 123456)],
+    }
+    merged = {**plain, **specific}
+    return {kind: values for kind in KINDS if (values := merged.get(kind)) is not None}
+
 
 def native(value: Any, keep: type | tuple[type, ...] = ()) -> Any:
     """A client's temporal value as its Python equivalent, to compare with what was sent (types

@@ -40,20 +40,7 @@ def connect(target: dict, password: str | None = None, autocommit: bool = True) 
 
 
 def samples() -> dict[str, list[Any]]:
-    return {
-        "null": [None],
-        "boolean": [True, False],
-        "integer": [0, 42, -(2**63), 2**63 - 1],
-        "float": [1.5, -2.25e-300],
-        "string": ["", "grüße 東京 🎉"],
-        "list": [[1, 2, 3], ["a", "b"]],
-        "map": [{"a": 1, "b": "two"}],
-        "date": [dt.date(2024, 2, 29)],
-        "localtime": [dt.time(23, 59, 59, 123456)],
-        "datetime": [dt.datetime(2024, 2, 29, 13, 37, 1, 123456, tzinfo=dt.timezone(dt.timedelta(hours=2)))],
-        "localdatetime": [dt.datetime(1999, 12, 31, 23, 59, 59, 123456)],
-        "duration": [dt.timedelta(days=3, seconds=4, microseconds=5)],
-    }
+    return _common.samples(duration=[dt.timedelta(days=3, seconds=4, microseconds=5)])
 
 
 def value(cursor: Any, query: str, params: dict | None = None) -> Any:

@@ -95,27 +95,15 @@ def single(result: Any, key: str) -> Any:
 
 def samples() -> dict[str, list[Any]]:
     """Values of each kind, as this driver's users send them."""
-    plus2 = dt.timezone(dt.timedelta(hours=2))
     # The drivers pass the time itself to tzinfo.utcoffset(), which datetime.timezone refuses (it
     # takes datetimes only): a time with an offset is sent with pytz's FixedOffset, as in their docs.
     import pytz
-    return {
-        "null": [None],
-        "boolean": [True, False],
-        "integer": [0, 42, -(2**63), 2**63 - 1],
-        "float": [1.5, -2.25e-300],
-        "string": ["", "grüße 東京 🎉"],
-        "bytes": [bytearray(b"\x00\x01\xfe\xff")],
-        "list": [[1, 2, 3], ["a", "b"]],
-        "map": [{"a": 1, "b": "two"}],
-        "date": [dt.date(2024, 2, 29)],
-        "time": [dt.time(13, 37, 1, 500, tzinfo=pytz.FixedOffset(120))],
-        "localtime": [dt.time(23, 59, 59, 123456)],
-        "datetime": [dt.datetime(2024, 2, 29, 13, 37, 1, 123456, tzinfo=plus2)],
-        "localdatetime": [dt.datetime(1999, 12, 31, 23, 59, 59, 123456)],
-        "duration": [Duration(days=3, seconds=4, nanoseconds=5000)],
-        "point": [CartesianPoint((1.5, -2.0)), WGS84Point((12.5, 55.0, 100.0))],
-    }
+    return _common.samples(
+        bytes=[bytearray(b"\x00\x01\xfe\xff")],
+        time=[dt.time(13, 37, 1, 500, tzinfo=pytz.FixedOffset(120))],
+        duration=[Duration(days=3, seconds=4, nanoseconds=5000)],
+        point=[CartesianPoint((1.5, -2.0)), WGS84Point((12.5, 55.0, 100.0))],
+    )
 
 
 def native(value: Any) -> Any:
