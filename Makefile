@@ -113,7 +113,7 @@ matrix: $(STAMP) accel
 	$(PY) -m tests.matrix
 
 demo: $(STAMP)
-	$(PY) -m asyncbolt.demo
+	$(PY) -m asyncbolt.tools.demo
 
 # testkit (the official drivers' conformance suite) against testkit_backend/: its stub areas,
 # each as `python -m unittest discover -s tests/stub/AREA` in testkit's own venv, the backend

@@ -3,7 +3,7 @@
 ``asyncbolt._generated._accel`` (generated from spec/ like the rest of ``_generated/``) is
 compiled with the machine's C compiler when the package is installed. It is optional: without a
 compiler or Python headers the build warns and the pure-Python codec is used, and
-``ASYNCBOLT_PURE=1`` skips it altogether (``asyncbolt.packstream.ACCELERATED`` says which codec
+``ASYNCBOLT_PURE=1`` skips it altogether (``asyncbolt.codec.packstream.ACCELERATED`` says which codec
 runs).
 """
 

@@ -6,51 +6,139 @@ time.
 
 from __future__ import annotations
 
+import sys
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from ._generated.versions import SERVER_VERSIONS, VERSIONS
-from .auth import basic_auth, bearer_auth, custom_auth, kerberos_auth
-from .client import (
-    ClientResponse,
-    ClientSession,
-    Connection,
-    Record,
-    RequestIgnored,
-    Summary,
-    Transaction,
-    connect,
-)
-from .driver import (
-    BookmarkManager,
-    Driver,
-    IncompleteCommit,
-    ManagedTransaction,
-    ResultConsumedError,
-    ResultFailedError,
-    Session,
-    SessionTransaction,
-    TransactionError,
-    is_retryable,
-    unit_of_work,
-)
-from .errors import (
-    AuthError,
-    BoltError,
-    ClientError,
-    ConfigurationError,
-    DatabaseError,
-    HandshakeError,
-    Neo4jError,
-    ProtocolError,
-    ServiceUnavailable,
-    TransientError,
-    UnsupportedServerProduct,
-)
-from .pool import ConnectionAcquisitionTimeout
-from .protocol import BoltClientProtocol, BoltServerProtocol
-from .routing import Address, RoutingServiceUnavailable, SessionExpired
-from .server import ConnectionInfo, Result, Server, ServerSession, create_server, serve
-from .types import Structure
+from asyncbolt.compat import moved as _moved
+
+_moved.install()
+
+if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__)
+    from asyncbolt._generated.versions import (
+        SERVER_VERSIONS,
+        VERSIONS,
+    )
+    from asyncbolt.client.auth import (
+        basic_auth,
+        bearer_auth,
+        custom_auth,
+        kerberos_auth,
+    )
+    from asyncbolt.client.connection import (
+        ClientResponse,
+        ClientSession,
+        Connection,
+        Record,
+        RequestIgnored,
+        Summary,
+        Transaction,
+        connect,
+    )
+    from asyncbolt.client.driver import (
+        BookmarkManager,
+        Driver,
+        IncompleteCommit,
+        ManagedTransaction,
+        ResultConsumedError,
+        ResultFailedError,
+        Session,
+        SessionTransaction,
+        TransactionError,
+        is_retryable,
+        unit_of_work,
+    )
+    from asyncbolt.client.pool import (
+        ConnectionAcquisitionTimeout,
+    )
+    from asyncbolt.client.routing import (
+        Address,
+        RoutingServiceUnavailable,
+        SessionExpired,
+    )
+    from asyncbolt.codec.types import (
+        Structure,
+    )
+    from asyncbolt.compat.protocol import (
+        BoltClientProtocol,
+        BoltServerProtocol,
+    )
+    from asyncbolt.errors import (
+        AuthError,
+        BoltError,
+        ClientError,
+        ConfigurationError,
+        DatabaseError,
+        HandshakeError,
+        Neo4jError,
+        ProtocolError,
+        ServiceUnavailable,
+        TransientError,
+        UnsupportedServerProduct,
+    )
+    from asyncbolt.server.runtime import (
+        ConnectionInfo,
+        Result,
+        Server,
+        ServerSession,
+        create_server,
+        serve,
+    )
+
+#: Where each public name lives: importing asyncbolt loads none of them, so `import asyncbolt`
+#: (and the `asyncbolt` command) costs only what is used.
+_LAZY: dict[str, str] = {
+    "Address": "asyncbolt.client.routing",
+    "AuthError": "asyncbolt.errors",
+    "BoltClientProtocol": "asyncbolt.compat.protocol",
+    "BoltError": "asyncbolt.errors",
+    "BoltServerProtocol": "asyncbolt.compat.protocol",
+    "BookmarkManager": "asyncbolt.client.driver",
+    "ClientError": "asyncbolt.errors",
+    "ClientResponse": "asyncbolt.client.connection",
+    "ClientSession": "asyncbolt.client.connection",
+    "ConfigurationError": "asyncbolt.errors",
+    "Connection": "asyncbolt.client.connection",
+    "ConnectionAcquisitionTimeout": "asyncbolt.client.pool",
+    "ConnectionInfo": "asyncbolt.server.runtime",
+    "DatabaseError": "asyncbolt.errors",
+    "Driver": "asyncbolt.client.driver",
+    "HandshakeError": "asyncbolt.errors",
+    "IncompleteCommit": "asyncbolt.client.driver",
+    "ManagedTransaction": "asyncbolt.client.driver",
+    "Neo4jError": "asyncbolt.errors",
+    "ProtocolError": "asyncbolt.errors",
+    "Record": "asyncbolt.client.connection",
+    "RequestIgnored": "asyncbolt.client.connection",
+    "Result": "asyncbolt.server.runtime",
+    "ResultConsumedError": "asyncbolt.client.driver",
+    "ResultFailedError": "asyncbolt.client.driver",
+    "RoutingServiceUnavailable": "asyncbolt.client.routing",
+    "SERVER_VERSIONS": "asyncbolt._generated.versions",
+    "Server": "asyncbolt.server.runtime",
+    "ServerSession": "asyncbolt.server.runtime",
+    "ServiceUnavailable": "asyncbolt.errors",
+    "Session": "asyncbolt.client.driver",
+    "SessionExpired": "asyncbolt.client.routing",
+    "SessionTransaction": "asyncbolt.client.driver",
+    "Structure": "asyncbolt.codec.types",
+    "Summary": "asyncbolt.client.connection",
+    "Transaction": "asyncbolt.client.connection",
+    "TransactionError": "asyncbolt.client.driver",
+    "TransientError": "asyncbolt.errors",
+    "UnsupportedServerProduct": "asyncbolt.errors",
+    "VERSIONS": "asyncbolt._generated.versions",
+    "basic_auth": "asyncbolt.client.auth",
+    "bearer_auth": "asyncbolt.client.auth",
+    "connect": "asyncbolt.client.connection",
+    "create_server": "asyncbolt.server.runtime",
+    "custom_auth": "asyncbolt.client.auth",
+    "is_retryable": "asyncbolt.client.driver",
+    "kerberos_auth": "asyncbolt.client.auth",
+    "serve": "asyncbolt.server.runtime",
+    "unit_of_work": "asyncbolt.client.driver",
+}
 
 __all__ = [
     "Address",
@@ -104,3 +192,18 @@ __all__ = [
     "create_server",
     "serve",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'asyncbolt' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    setattr(sys.modules[__name__], name, value)
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._generated.versions import has
+from asyncbolt._generated.versions import has
 
 
 class BoltError(Exception):

@@ -16,7 +16,7 @@ import ssl
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ._generated.versions import SECRET_KEYS
+from asyncbolt._generated.versions import SECRET_KEYS
 
 __all__ = ["MINIMUM_TLS_VERSION", "REDACTED", "SECRET_KEYS", "require_tls12", "redact", "redact_uri"]
 

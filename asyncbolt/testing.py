@@ -171,7 +171,7 @@ def ladybug_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
         import ladybug  # noqa: F401
     except ImportError as exc:
         pytest.skip(f"ladybug_server needs asyncbolt's serve extra (pip install 'asyncbolt[serve]'): {exc}")
-    from .backends.ladybug import LadybugSession as session_class
+    from asyncbolt.tools.backends.ladybug import LadybugSession as session_class
     options = dict(_param(request) or {})
     shared = session_class.open_shared(options.pop("db", None), **options)
     try:
@@ -201,9 +201,9 @@ def bolt_stub() -> Iterator[Callable[..., Any]]:
     """A factory of stub servers: ``bolt_stub(script_text_or_path, **StubServer_kwargs)``; at
     teardown each must have played its script to the end."""
     try:
-        from .stub import StubServer
+        from asyncbolt.tools.stub import StubServer
     except ImportError as exc:  # pragma: no cover - the stub server is part of asyncbolt
-        pytest.skip(f"bolt_stub needs asyncbolt.stub: {exc}")
+        pytest.skip(f"bolt_stub needs asyncbolt.tools.stub: {exc}")
     thread = LoopThread("asyncbolt-testing stub")
     stubs: list[Any] = []
 

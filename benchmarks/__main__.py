@@ -10,10 +10,10 @@ What is measured
     * per row: 1,000 separate row values (1,000 calls), as records arrive one per message.
 
 Implementations
-    asyncbolt-c    ``asyncbolt.packstream.Codec((5, 0), accelerated=True)`` ``.pack`` / ``.unpack``:
+    asyncbolt-c    ``asyncbolt.codec.packstream.Codec((5, 0), accelerated=True)`` ``.pack`` / ``.unpack``:
                    the C accelerator (skipped when it is not built or ``ASYNCBOLT_PURE=1``).
     asyncbolt-py   the same with ``accelerated=False``: the pure-Python codec.
-    construct      ``asyncbolt.schemas.parse_value`` (decode only; the strict reference decoder).
+    construct      ``asyncbolt.codec.schemas.parse_value`` (decode only; the strict reference decoder).
     neo4j-python   neo4j's ``Packer`` / ``Unpacker`` (``neo4j._codec.packstream.v1``) with the Rust
                    extension hidden: the module is imported a second time with ``neo4j._rust``
                    blocked in ``sys.modules``, so it takes its pure-Python branches *and* uses the
@@ -72,8 +72,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from asyncbolt.packstream import ACCELERATED, Codec
-from asyncbolt.structures import Node
+from asyncbolt.codec.packstream import ACCELERATED, Codec
+from asyncbolt.codec.structures import Node
 
 from . import results as _results
 from .payload import ROWS, build_rows, convert_nodes, diff, node_fields
@@ -128,7 +128,7 @@ def setup_asyncbolt(rows: list, accelerated: bool) -> Impl:
 
 
 def setup_construct(rows: list, blob: bytes, row_bytes: list[bytes]) -> Impl:
-    from asyncbolt import schemas
+    from asyncbolt.codec import schemas
 
     parse = functools.partial(schemas.parse_value, version=VERSION)
     return Impl(

@@ -11,7 +11,7 @@ What is measured
 
 The server
     A fake, "pre-encoded" server in a child process (multiprocessing spawn: its own core on a
-    2-core machine). It uses ``asyncbolt.connection.ServerConnection`` for the protocol only
+    2-core machine). It uses ``asyncbolt.core.server.ServerConnection`` for the protocol only
     (handshake with manifest, HELLO/LOGON/RESET/GOODBYE..., the state machine), but answers
     every PULL n with n copies of one RECORD that was encoded and chunked once per connection,
     for the negotiated version, and written as one ``bytes`` repetition: no per-record work on
@@ -21,7 +21,7 @@ The server
 
 Clients
     asyncbolt       ``asyncbolt.connect`` + ``conn.run``, in this process, with the codec
-                    ``asyncbolt.packstream.ACCELERATED`` picks (the C accelerator when built).
+                    ``asyncbolt.codec.packstream.ACCELERATED`` picks (the C accelerator when built).
     asyncbolt-py    the same in a spawned child process with ``ASYNCBOLT_PURE=1`` (checked there:
                     ``ACCELERATED`` is False): the pure-Python codec. Only when the first one is
                     accelerated.
@@ -68,7 +68,7 @@ SERVER_AGENT = "Neo4j/5.26.0"
 
 
 def _expected() -> list:
-    from asyncbolt.structures import Node
+    from asyncbolt.codec.structures import Node
 
     return [12345, "a name string", 3.25, True, [1, 2, 3], {"k": "v", "n": 7},
             Node(42, ["Person"], {"name": "Ada", "age": 36}, "4:abc:42")]
@@ -78,10 +78,10 @@ def _expected() -> list:
 
 
 def _serve(port_queue: Any) -> None:
-    from asyncbolt.connection import Closed, ServerConnection
-    from asyncbolt.framing import chunk_message
-    from asyncbolt.messages import Record
-    from asyncbolt.packstream import get_codec
+    from asyncbolt.codec.messages import Record
+    from asyncbolt.codec.packstream import get_codec
+    from asyncbolt.core.framing import chunk_message
+    from asyncbolt.core.server import Closed, ServerConnection
 
     final = {"type": "r", "t_last": 0, "db": "neo4j"}
 
@@ -268,7 +268,7 @@ async def _driver(uri: str, runs: int, label: str) -> dict[str, Any]:
 def _pure_python_asyncbolt(uri: str, runs: int, out: Any) -> None:
     """Child process (started with ASYNCBOLT_PURE=1): asyncbolt on its pure-Python codec."""
     try:
-        from asyncbolt.packstream import ACCELERATED
+        from asyncbolt.codec.packstream import ACCELERATED
 
         if ACCELERATED:
             raise RuntimeError("the C accelerator is in use with ASYNCBOLT_PURE=1")
@@ -373,7 +373,7 @@ def main(argv: list[str] | None = None) -> dict:
                     help="also profile one asyncbolt query (client side) with cProfile")
     args = ap.parse_args(argv)
     runs = 1 if args.quick else 3
-    from asyncbolt.packstream import ACCELERATED
+    from asyncbolt.codec.packstream import ACCELERATED
 
     print(f"client throughput — {_machine()}")
     print("asyncbolt codec: " + ("C accelerator (asyncbolt-py: the pure-Python one)" if ACCELERATED

@@ -49,15 +49,15 @@ def _server_handshake() -> bytes:
 
 
 def _chunked(codec: Any, messages: list) -> bytes:
-    from asyncbolt.framing import chunk_message
+    from asyncbolt.core.framing import chunk_message
 
     return b"".join(chunk_message(codec.pack_message(m)) for m in messages)
 
 
 def requests_block(rng: random.Random, n: int) -> bytes:
     """``n`` rounds of ordinary client requests (about 150 bytes a round)."""
-    from asyncbolt.messages import Begin, Commit, Pull, Run
-    from asyncbolt.packstream import get_codec
+    from asyncbolt.codec.messages import Begin, Commit, Pull, Run
+    from asyncbolt.codec.packstream import get_codec
 
     codec = get_codec(VERSION)
     messages: list = []
@@ -78,9 +78,9 @@ def requests_block(rng: random.Random, n: int) -> bytes:
 
 def records_block(rng: random.Random, n: int) -> bytes:
     """``n`` ordinary RECORDs (about 120 bytes each) and a PULL SUCCESS after each 1,000."""
-    from asyncbolt.messages import Record, Success
-    from asyncbolt.packstream import get_codec
-    from asyncbolt.structures import Node
+    from asyncbolt.codec.messages import Record, Success
+    from asyncbolt.codec.packstream import get_codec
+    from asyncbolt.codec.structures import Node
 
     codec = get_codec(VERSION)
     messages: list = []
@@ -97,8 +97,8 @@ def records_block(rng: random.Random, n: int) -> bytes:
 
 def write_dump(path: str | os.PathLike, kind: str, size: int, seed: int = 14) -> int:
     """Write a dump of about ``size`` bytes (``kind``: requests or records); returns its size."""
-    from asyncbolt.messages import Hello, Logon, Success
-    from asyncbolt.packstream import get_codec
+    from asyncbolt.codec.messages import Hello, Logon, Success
+    from asyncbolt.codec.packstream import get_codec
 
     rng = random.Random(seed)
     codec = get_codec(VERSION)

@@ -17,8 +17,8 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from asyncbolt.structures import Node
-from asyncbolt.types import StructureBase
+from asyncbolt.codec.structures import Node
+from asyncbolt.codec.types import StructureBase
 
 ROWS = 1_000
 SEED = 20_240_501

@@ -44,7 +44,7 @@ def machine() -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             packages[dist] = None
     try:
-        from asyncbolt.packstream import ACCELERATED
+        from asyncbolt.codec.packstream import ACCELERATED
     except ImportError:
         ACCELERATED = None  # noqa: N806
     return {

@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> dict:
               f"{out[f'server_cpu_us_per_query_{connections}']:>14,.0f} us "
               f"{out[f'records_per_s_{connections}']:>12,.0f}")
     if args.results:
-        from asyncbolt.packstream import ACCELERATED
+        from asyncbolt.codec.packstream import ACCELERATED
 
         from .results import machine_markdown, table, update_section
 

@@ -187,7 +187,7 @@ class Marker:
     kind: str
     size: Any = None
     ranges: list[Range] | None = None  # None: in every version
-    python: str | None = None  # kind "fixed": the value mapping named in asyncbolt.types.FIXED
+    python: str | None = None  # kind "fixed": the value mapping named in asyncbolt.codec.types.FIXED
 
 
 @dataclass

@@ -38,11 +38,11 @@ DEFAULTS = {"-timeout": "10", "-rss_limit_mb": "2048", "-max_len": "8192"}
 # atheris ~40 s because its bytecode patching is quadratic in function size. It is left out:
 # its twin, the checked decoder that diagnoses every error, is instrumented, and the fast
 # decoder's results are checked against the C codec's anyway. The other asyncio modules are
-# left out because no target runs them (client_connection runs asyncbolt.client).
-_SKIP_MODULES = ["asyncbolt._generated.codec", "asyncbolt.driver",
-                 "asyncbolt.pool", "asyncbolt.routing", "asyncbolt.server", "asyncbolt.proxy",
-                 "asyncbolt.shell", "asyncbolt.serving", "asyncbolt.demo", "asyncbolt.demo_wire",
-                 "asyncbolt.cli"]
+# left out because no target runs them (client_connection runs asyncbolt.client.connection).
+_SKIP_MODULES = ["asyncbolt._generated.codec", "asyncbolt.client.driver",
+                 "asyncbolt.client.pool", "asyncbolt.client.routing", "asyncbolt.server.runtime", "asyncbolt.tools.proxy",
+                 "asyncbolt.tools.shell", "asyncbolt.tools.serving", "asyncbolt.tools.demo", "asyncbolt.tools.demo_wire",
+                 "asyncbolt.tools.cli"]
 _SKIP_FUNCTIONS = {"_make_unpack"}
 
 
@@ -114,7 +114,7 @@ def write_seeds(corpus: Path, seeds: Iterable[bytes]) -> None:
 def same(a: Any, b: Any) -> bool:
     """Deep equality that also compares types (True is not 1, 1.0 is not 1), floats bit for bit
     (NaN equals the same NaN, -0.0 differs from 0.0) and dict key order."""
-    from asyncbolt.types import Structure, StructureBase
+    from asyncbolt.codec.types import Structure, StructureBase
 
     if type(a) is not type(b):
         return False
@@ -144,6 +144,6 @@ def profiles() -> list[tuple[tuple[int, int], tuple[str, ...]]]:
 
 
 def chunked(payload: bytes) -> bytes:
-    from asyncbolt.framing import chunk_message
+    from asyncbolt.core.framing import chunk_message
 
     return chunk_message(payload)

@@ -1,4 +1,4 @@
-"""Fuzz target: the asyncio client (``asyncbolt.client.Connection``) fed arbitrary server byte
+"""Fuzz target: the asyncio client (``asyncbolt.client.connection.Connection``) fed arbitrary server byte
 streams over a fake transport, split at arbitrary points, while a caller connects and runs a
 query (or a transaction, or a routing request).
 
@@ -32,11 +32,11 @@ from fuzz._common import chunked, instrumenting, main
 
 with instrumenting():
     from asyncbolt._generated.versions import VERSIONS
-    from asyncbolt.client import DEFAULT_PROPOSALS, Connection, _Protocol
+    from asyncbolt.client.connection import DEFAULT_PROPOSALS, Connection, _Protocol
+    from asyncbolt.codec.messages import Record, Success
+    from asyncbolt.codec.packstream import get_codec
+    from asyncbolt.core.handshake import encode_version
     from asyncbolt.errors import BoltError
-    from asyncbolt.handshake import encode_version
-    from asyncbolt.messages import Record, Success
-    from asyncbolt.packstream import get_codec
 
 NAME = "client_connection"
 HEADER = 6

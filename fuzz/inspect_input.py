@@ -1,7 +1,7 @@
 """Fuzz target: ``asyncbolt inspect`` on arbitrary input, in every format.
 
 Input: byte 0 picks the options (format: auto-detected or each of raw/hex/pybytes/pcap/pcapng;
-``--json``; ``--side``; ``--bolt``), the rest is the file. ``asyncbolt.inspect.main`` runs on it
+``--json``; ``--side``; ``--bolt``), the rest is the file. ``asyncbolt.tools.inspect.main`` runs on it
 as on the command line. Its documented outcome is an exit status: 0 valid, 1 problems found,
 2 unusable input (``InputError``) or bad usage. Any exception escaping ``main`` is a finding.
 
@@ -17,9 +17,9 @@ import sys
 from fuzz._common import chunked, instrumenting, main
 
 with instrumenting():
-    from asyncbolt import inspect as bolt_inspect
-    from asyncbolt.handshake import MAGIC, encode_version
-    from asyncbolt.packstream import get_codec
+    from asyncbolt.codec.packstream import get_codec
+    from asyncbolt.core.handshake import MAGIC, encode_version
+    from asyncbolt.tools import inspect as bolt_inspect
     from fuzz import samples
 
 NAME = "inspect_input"
@@ -89,7 +89,7 @@ def _pcap(client: bytes, server: bytes, pcapng: bool) -> bytes:
 
 
 def conversation_bytes(version: tuple[int, int]) -> tuple[bytes, bytes]:
-    from asyncbolt.messages import Record, Success
+    from asyncbolt.codec.messages import Record, Success
 
     codec = get_codec(version)
     client = MAGIC + encode_version(version) + bytes(12) + b"".join(

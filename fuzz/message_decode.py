@@ -15,9 +15,10 @@ import sys
 from fuzz._common import instrumenting, main, same
 
 with instrumenting():
-    from asyncbolt import VERSIONS, packstream
+    from asyncbolt import VERSIONS
+    from asyncbolt.codec import packstream
+    from asyncbolt.codec.messages import LAYOUTS
     from asyncbolt.errors import ProtocolError
-    from asyncbolt.messages import LAYOUTS
     from fuzz import samples
 
 NAME = "message_decode"

@@ -15,7 +15,7 @@ import sys
 from fuzz._common import instrumenting, main, profiles, same
 
 with instrumenting():
-    from asyncbolt import packstream
+    from asyncbolt.codec import packstream
     from asyncbolt.errors import ProtocolError
     from fuzz import samples
 

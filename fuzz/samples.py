@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from asyncbolt.codec.messages import LAYOUTS, MESSAGES, Message
+from asyncbolt.codec.packstream import Codec, get_codec
+from asyncbolt.codec.structures import STRUCTURES, Structure
 from asyncbolt.errors import ProtocolError
-from asyncbolt.messages import LAYOUTS, MESSAGES, Message
-from asyncbolt.packstream import Codec, get_codec
-from asyncbolt.structures import STRUCTURES, Structure
 
 Version = tuple[int, int]
 

@@ -1,4 +1,4 @@
-"""Fuzz target: the sans-IO server core (``asyncbolt.connection.ServerConnection``) fed
+"""Fuzz target: the sans-IO server core (``asyncbolt.core.server.ServerConnection``) fed
 arbitrary byte streams, split at arbitrary points, and answered the way the asyncio server
 answers (SUCCESS, FAILURE, RECORDs, IGNORED after a RESET).
 
@@ -27,11 +27,11 @@ from fuzz._common import chunked, instrumenting, main
 
 with instrumenting():
     from asyncbolt._generated.versions import SERVER_VERSIONS
-    from asyncbolt.connection import Closed, Request, ServerConnection
+    from asyncbolt.codec.packstream import get_codec
+    from asyncbolt.core.framing import ChunkReader
+    from asyncbolt.core.handshake import MAGIC, MANIFEST_V1, encode_varint, encode_version
+    from asyncbolt.core.server import Closed, Request, ServerConnection
     from asyncbolt.errors import ClientError
-    from asyncbolt.framing import ChunkReader
-    from asyncbolt.handshake import MAGIC, MANIFEST_V1, encode_varint, encode_version
-    from asyncbolt.packstream import get_codec
     from fuzz import samples
 
 NAME = "server_connection"

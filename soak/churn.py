@@ -23,9 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from asyncbolt.framing import ChunkReader, chunk_message
-from asyncbolt.messages import Goodbye, Hello, Logon
-from asyncbolt.packstream import get_codec
+from asyncbolt.codec.messages import Goodbye, Hello, Logon
+from asyncbolt.codec.packstream import get_codec
+from asyncbolt.core.framing import ChunkReader, chunk_message
 
 from . import procstat
 

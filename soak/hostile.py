@@ -43,10 +43,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncbolt
-import asyncbolt.packstream
-from asyncbolt.framing import chunk_message
-from asyncbolt.messages import Pull, Record, Run, Success
-from asyncbolt.packstream import get_codec
+import asyncbolt.codec.packstream
+from asyncbolt.codec.messages import Pull, Record, Run, Success
+from asyncbolt.codec.packstream import get_codec
+from asyncbolt.core.framing import chunk_message
 
 from . import procstat
 from .servers import ROOT, ServerProcess
@@ -55,7 +55,7 @@ MAGIC = b"\x60\x60\xb0\x17"
 PASSWORD = "soak-password"
 MiB = 2**20
 #: The default decoded-values budget: a RUN holding more maps than this must be refused.
-_BUDGET = getattr(asyncbolt.packstream, "DEFAULT_MAX_DECODED_VALUES", 2_000_000)
+_BUDGET = getattr(asyncbolt.codec.packstream, "DEFAULT_MAX_DECODED_VALUES", 2_000_000)
 
 
 def _proposal(version: tuple[int, int]) -> bytes:
@@ -149,7 +149,7 @@ async def _raw(port: int, version: tuple[int, int] = (5, 0)) -> tuple[asyncio.St
 async def _answers(reader: asyncio.StreamReader, timeout: float, count: int | None = None) -> list[str]:
     """Names of the messages the server sends until it closes (or ``timeout``, or ``count``
     messages)."""
-    from asyncbolt.framing import ChunkReader
+    from asyncbolt.core.framing import ChunkReader
 
     codec = get_codec((5, 0))
     chunks = ChunkReader()

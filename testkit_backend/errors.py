@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from asyncbolt.client import RequestIgnored
-from asyncbolt.driver import (
+from asyncbolt.client.connection import RequestIgnored
+from asyncbolt.client.driver import (
     IncompleteCommit,
     ResultConsumedError,
     ResultFailedError,
     TransactionError,
     is_retryable,
 )
+from asyncbolt.client.pool import ConnectionAcquisitionTimeout
+from asyncbolt.client.routing import RoutingServiceUnavailable, SessionExpired
 from asyncbolt.errors import (
     AuthError,
     ClientError,
@@ -29,8 +31,6 @@ from asyncbolt.errors import (
     TransientError,
     UnsupportedServerProduct,
 )
-from asyncbolt.pool import ConnectionAcquisitionTimeout
-from asyncbolt.routing import RoutingServiceUnavailable, SessionExpired
 
 __all__ = ["error_type", "error_code", "driver_error"]
 

@@ -23,10 +23,10 @@ from collections import deque
 from typing import Any
 
 from asyncbolt._generated.versions import key_holds
-from asyncbolt.auth import basic_auth, bearer_auth, custom_auth, kerberos_auth
-from asyncbolt.client import Result
-from asyncbolt.driver import Driver, Session, unit_of_work
-from asyncbolt.routing import Address
+from asyncbolt.client.auth import basic_auth, bearer_auth, custom_auth, kerberos_auth
+from asyncbolt.client.connection import Result
+from asyncbolt.client.driver import Driver, Session, unit_of_work
+from asyncbolt.client.routing import Address
 
 from .errors import driver_error
 from .values import from_testkit, to_testkit
@@ -298,7 +298,7 @@ class Backend:
     def _resolver(self, custom: bool, dns: bool) -> Any:
         """The Driver's custom resolver: testkit's resolver function, then testkit's name
         resolution of each address (as the official backend, which folds the latter in too)."""
-        from asyncbolt.routing import Address
+        from asyncbolt.client.routing import Address
 
         async def resolve(address: Any) -> list[Any]:
             addresses = [Address.parse(address)]

@@ -27,7 +27,7 @@ from asyncbolt._generated.structures import (
     Time,
     UnboundRelationship,
 )
-from asyncbolt.types import _offset_at_local, _offset_at_utc
+from asyncbolt.codec.types import _offset_at_local, _offset_at_utc
 
 __all__ = ["to_testkit", "from_testkit", "days_from_civil", "civil_from_days"]
 

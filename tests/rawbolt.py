@@ -1,9 +1,9 @@
 """A raw Bolt client over asyncio streams, for byte-level conversations with the server.
 
 No driver logic: the test says exactly which bytes go out and sees every message that comes
-back, in order. Messages are encoded with :func:`asyncbolt.packstream.get_codec` for the
-negotiated version and framed with :func:`asyncbolt.framing.chunk_message`; replies are
-dechunked with :class:`asyncbolt.framing.ChunkReader` and decoded with ``unpack_response``.
+back, in order. Messages are encoded with :func:`asyncbolt.codec.packstream.get_codec` for the
+negotiated version and framed with :func:`asyncbolt.core.framing.chunk_message`; replies are
+dechunked with :class:`asyncbolt.core.framing.ChunkReader` and decoded with ``unpack_response``.
 
     bolt = await RawBolt.connect(port)
     assert await bolt.handshake((4, 4)) == (4, 4)
@@ -18,8 +18,8 @@ import socket
 from collections import deque
 from typing import Any
 
-from asyncbolt.framing import ChunkReader, chunk_message
-from asyncbolt.packstream import Codec, get_codec
+from asyncbolt.codec.packstream import Codec, get_codec
+from asyncbolt.core.framing import ChunkReader, chunk_message
 
 __all__ = ["MAGIC", "RECORD", "RawBolt", "proposal", "names"]
 

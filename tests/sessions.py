@@ -12,7 +12,7 @@ import threading
 from typing import Any
 
 import asyncbolt
-from asyncbolt.structures import (
+from asyncbolt.codec.structures import (
     Node,
     Path,
     Point2D,

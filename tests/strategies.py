@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 from asyncbolt import VERSIONS
 from asyncbolt._generated.versions import MAP_KEYS, PATCHES
-from asyncbolt.messages import LAYOUTS, MESSAGES, Message
-from asyncbolt.packstream import get_codec
-from asyncbolt.structures import STRUCTURES
-from asyncbolt.types import Structure, StructureBase
+from asyncbolt.codec.messages import LAYOUTS, MESSAGES, Message
+from asyncbolt.codec.packstream import get_codec
+from asyncbolt.codec.structures import STRUCTURES
+from asyncbolt.codec.types import Structure, StructureBase
 
 Version = tuple[int, int]
 Profile = tuple[Version, tuple[str, ...]]

@@ -23,12 +23,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from asyncbolt import ProtocolError, packstream
-from asyncbolt.messages import LAYOUTS
-from asyncbolt.packstream import Codec
-from asyncbolt.structures import STRUCTURES, Date, Node, UnboundRelationship
-from asyncbolt.structures import Path as GraphPath
-from asyncbolt.types import Structure
+from asyncbolt import ProtocolError
+from asyncbolt.codec import packstream
+from asyncbolt.codec.messages import LAYOUTS
+from asyncbolt.codec.packstream import Codec
+from asyncbolt.codec.structures import STRUCTURES, Date, Node, UnboundRelationship
+from asyncbolt.codec.structures import Path as GraphPath
+from asyncbolt.codec.types import Structure
 from tests.strategies import (
     INT_EDGES,
     PROFILES,
@@ -54,7 +55,7 @@ def _accelerated_in_subprocess(pure: str | None) -> str:
     env = {k: v for k, v in os.environ.items() if k != "ASYNCBOLT_PURE"}
     if pure is not None:
         env["ASYNCBOLT_PURE"] = pure
-    code = ("import asyncbolt.packstream as p; "
+    code = ("import asyncbolt.codec.packstream as p; "
             "print(p.ACCELERATED, p.get_codec((5, 0)).accelerated, p._accel is not None)")
     proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
                           text=True, check=True)
@@ -561,7 +562,7 @@ _chunk_streams = st.lists(
 
 
 def _stream(parts) -> bytes:
-    from asyncbolt.framing import chunk_message
+    from asyncbolt.core.framing import chunk_message
 
     out = bytearray()
     for kind, value in parts:
@@ -581,7 +582,7 @@ def _stream(parts) -> bytes:
 @given(_chunk_streams, st.lists(st.integers(0, 4000), max_size=5), st.sampled_from([None, 1, 50, 299]),
        st.sampled_from([bytes, bytearray, memoryview]))
 def test_framing_agrees(parts, cuts, limit, kind) -> None:
-    from asyncbolt import framing
+    from asyncbolt.core import framing
 
     stream = _stream(parts)
     split = framing._split_chunks

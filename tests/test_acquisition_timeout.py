@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 import asyncbolt
-from asyncbolt.handshake import encode_version
-from asyncbolt.messages import Record, Success
+from asyncbolt.codec.messages import Record, Success
+from asyncbolt.core.handshake import encode_version
 
 from .test_client_odd_servers import FakeServer, Peer, idle
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import asyncbolt
-from asyncbolt.client import _proposals
-from asyncbolt.messages import Success
+from asyncbolt.client.connection import _proposals
+from asyncbolt.codec.messages import Success
 
 from .test_client_odd_servers import FakeServer, Peer, connect, idle
 from .test_tx_conformance import old_server

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 import asyncbolt
-import asyncbolt.driver
+import asyncbolt.client.driver
+from asyncbolt.codec.messages import Failure, Record, Success
 from asyncbolt.errors import Neo4jError
-from asyncbolt.messages import Failure, Record, Success
 
 from . import test_client_odd_servers as odd_servers
 from .conftest import until
@@ -80,7 +80,7 @@ async def test_expired_authorization_closes_idle_connections_now_and_busy_ones_o
             with pytest.raises(Neo4jError) as caught:
                 await (await tx_failing.run("RETURN 'expire'")).consume()
             assert caught.value.code == AUTH_EXPIRED
-            assert asyncbolt.driver.is_retryable(caught.value)
+            assert asyncbolt.client.driver.is_retryable(caught.value)
             await until(peer_idle.eof.is_set)  # the idle one: closed at once
             await failing.close()
             await until(peer_failing.eof.is_set)  # the failed one: closed when given back
@@ -113,7 +113,7 @@ async def test_a_transaction_function_is_retried_after_an_expired_authorization(
     async def no_wait(_delay: float) -> None:
         return None
 
-    monkeypatch.setattr(asyncbolt.driver, "_sleep", no_wait)
+    monkeypatch.setattr(asyncbolt.client.driver, "_sleep", no_wait)
     attempts = []
 
     async def work(tx: Any) -> list:
@@ -132,7 +132,7 @@ async def test_an_expired_token_is_not_retried(monkeypatch):
     async def no_wait(_delay: float) -> None:
         return None
 
-    monkeypatch.setattr(asyncbolt.driver, "_sleep", no_wait)
+    monkeypatch.setattr(asyncbolt.client.driver, "_sleep", no_wait)
     attempts = []
 
     async def work(tx: Any) -> list:
@@ -145,5 +145,5 @@ async def test_an_expired_token_is_not_retried(monkeypatch):
                 with pytest.raises(Neo4jError) as caught:
                     await session.execute_read(work)
     assert caught.value.code == TOKEN_EXPIRED
-    assert not asyncbolt.driver.is_retryable(caught.value)
+    assert not asyncbolt.client.driver.is_retryable(caught.value)
     assert len(attempts) == 1

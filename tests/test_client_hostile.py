@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 import asyncbolt
-import asyncbolt.client
-from asyncbolt.framing import chunk_message
-from asyncbolt.messages import Failure, Record, Success
+import asyncbolt.client.connection
+from asyncbolt.codec.messages import Failure, Record, Success
+from asyncbolt.core.framing import chunk_message
 
 from .loopwatch import LoopWatch
 from .test_client_odd_servers import NOOP, FakeServer, Peer, connect, idle
@@ -364,7 +364,7 @@ async def test_an_unforeseen_error_in_a_handler_becomes_a_protocol_error(monkeyp
         await peer.answer_query([[1]])
         await idle(peer)
 
-    monkeypatch.setattr(asyncbolt.client._RunHandler, "on_success", broken)
+    monkeypatch.setattr(asyncbolt.client.connection._RunHandler, "on_success", broken)
     async with FakeServer(script) as server:
         conn = await connect(server)
         with loop_errors() as logged:
@@ -406,7 +406,7 @@ async def _silent_after_run(peer: Peer, **hello: Any) -> None:
 
 
 async def test_by_default_a_silent_server_without_a_hint_is_given_up(monkeypatch) -> None:
-    monkeypatch.setattr(asyncbolt.client, "DEFAULT_READ_TIMEOUT", 0.4)
+    monkeypatch.setattr(asyncbolt.client.connection, "DEFAULT_READ_TIMEOUT", 0.4)
 
     async def script(peer: Peer) -> None:
         await _silent_after_run(peer)
@@ -421,7 +421,7 @@ async def test_by_default_a_silent_server_without_a_hint_is_given_up(monkeypatch
 
 
 def test_the_default_read_timeout_is_documented_and_bounded() -> None:
-    assert asyncbolt.client.DEFAULT_READ_TIMEOUT == 300.0
+    assert asyncbolt.client.connection.DEFAULT_READ_TIMEOUT == 300.0
     assert asyncbolt.connect.__kwdefaults__["read_timeout"] == "auto"
     assert asyncbolt.Driver.__init__.__kwdefaults__["read_timeout"] == "auto"
 
@@ -658,7 +658,7 @@ async def test_a_long_record_does_not_stall_the_event_loop(maps: int, error: str
     # Pure-Python decoding of 1,900,000 empty maps takes ~0.3 s: on the event loop every other
     # connection would wait that long. The client decodes it in a worker thread, pausing its
     # reading, and delivers what came behind it in order.
-    from asyncbolt import packstream
+    from asyncbolt.codec import packstream
 
     monkeypatch.setattr(packstream, "ACCELERATED", False)
     packstream._CODECS.clear()

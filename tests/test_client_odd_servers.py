@@ -2,7 +2,7 @@
 
 Each test starts a fake Bolt server (``asyncio.start_server`` on 127.0.0.1:0) whose handler
 is a small script: it reads the handshake, answers a chosen version, reads the client's
-messages (dechunked with :class:`asyncbolt.framing.ChunkReader`, decoded with the codec's
+messages (dechunked with :class:`asyncbolt.core.framing.ChunkReader`, decoded with the codec's
 ``unpack_request``) and writes hand-made responses (``pack_message`` + ``chunk_message``, or
 raw bytes). The client under test is the real one: ``asyncbolt.connect``.
 
@@ -24,10 +24,10 @@ from typing import Any
 import pytest
 
 import asyncbolt
-from asyncbolt.framing import ChunkReader, chunk_message
-from asyncbolt.handshake import MAGIC, MANIFEST_V1, encode_varint, encode_version
-from asyncbolt.messages import Failure, Ignored, Record, Success
-from asyncbolt.packstream import get_codec
+from asyncbolt.codec.messages import Failure, Ignored, Record, Success
+from asyncbolt.codec.packstream import get_codec
+from asyncbolt.core.framing import ChunkReader, chunk_message
+from asyncbolt.core.handshake import MAGIC, MANIFEST_V1, encode_varint, encode_version
 
 from .conftest import until
 
@@ -212,7 +212,7 @@ def driver_for(server: FakeServer, **kwargs: Any) -> asyncbolt.Driver:
     return asyncbolt.Driver(server.uri, auth=("u", "p"), **kwargs)
 
 
-async def collect(result: asyncbolt.client.Result, into: list, key: str = "x") -> None:
+async def collect(result: asyncbolt.client.connection.Result, into: list, key: str = "x") -> None:
     async for record in result:
         into.append(record[key])
 

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 import asyncbolt
-from asyncbolt import protocol
-from asyncbolt.exception import BoltClientError, ServerFailedError
+from asyncbolt.compat import protocol
+from asyncbolt.compat.exception import BoltClientError, ServerFailedError
 
 from .sessions import EchoSession, Recorder
 

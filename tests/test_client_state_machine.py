@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 
 import asyncbolt
 from asyncbolt import VERSIONS
+from asyncbolt.codec.messages import Failure, Ignored, Record, Success
+from asyncbolt.core.handshake import MANIFEST_V1, encode_varint, encode_version
 from asyncbolt.errors import BoltError, ServiceUnavailable
-from asyncbolt.handshake import MANIFEST_V1, encode_varint, encode_version
-from asyncbolt.messages import Failure, Ignored, Record, Success
 from tests.strategies import values, well_known_map
 from tests.test_client_odd_servers import FakeServer, Peer
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from asyncbolt import ProtocolError
-from asyncbolt.packstream import Codec
-from asyncbolt.structures import Node
+from asyncbolt.codec.packstream import Codec
+from asyncbolt.codec.structures import Node
 from codegen.render import DEFAULT_INLINE_DEPTH, render
 from codegen.spec import SpecError, load
 from tests.strategies import assert_same, values

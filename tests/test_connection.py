@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from asyncbolt.connection import Closed, Request, ServerConnection
-from asyncbolt.framing import ChunkReader, ChunkWriter
-from asyncbolt.handshake import MAGIC, ClientHandshake
-from asyncbolt.messages import (
+from asyncbolt.codec.messages import (
     Begin,
     Commit,
     Discard,
@@ -21,8 +18,11 @@ from asyncbolt.messages import (
     Run,
     Telemetry,
 )
-from asyncbolt.packstream import get_codec
-from asyncbolt.structures import DateTime
+from asyncbolt.codec.packstream import get_codec
+from asyncbolt.codec.structures import DateTime
+from asyncbolt.core.framing import ChunkReader, ChunkWriter
+from asyncbolt.core.handshake import MAGIC, ClientHandshake
+from asyncbolt.core.server import Closed, Request, ServerConnection
 
 
 class Peer:

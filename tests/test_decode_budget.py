@@ -22,13 +22,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from asyncbolt import packstream
 from asyncbolt._generated import codec as generated
+from asyncbolt.codec import packstream
+from asyncbolt.codec.messages import Record, Run
+from asyncbolt.codec.packstream import DEFAULT_MAX_DECODED_VALUES, Codec, get_codec
+from asyncbolt.codec.structures import Node
+from asyncbolt.codec.types import Structure
 from asyncbolt.errors import ProtocolError
-from asyncbolt.messages import Record, Run
-from asyncbolt.packstream import DEFAULT_MAX_DECODED_VALUES, Codec, get_codec
-from asyncbolt.structures import Node
-from asyncbolt.types import Structure
 from tests.strategies import PROFILES, profile_id, same, values
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,7 +180,7 @@ def test_an_unwind_batch_of_50000_rows_of_10_fields_passes(accelerated: bool) ->
 
 _PROBE = textwrap.dedent("""
     import sys, time
-    from asyncbolt.packstream import Codec
+    from asyncbolt.codec.packstream import Codec
     from asyncbolt.errors import ProtocolError
 
     def rss(field):
@@ -362,8 +362,8 @@ async def test_the_client_refuses_a_record_over_its_budget(accelerated: bool, mo
         await peer.send_raw(chunk_message(b"\xb1\x71\x91" + _rows(5000)))
         await idle(peer)
 
-    from asyncbolt.framing import chunk_message
-    from asyncbolt.messages import Success
+    from asyncbolt.codec.messages import Success
+    from asyncbolt.core.framing import chunk_message
 
     try:
         async with FakeServer(script) as server:
@@ -377,7 +377,7 @@ async def test_the_client_refuses_a_record_over_its_budget(accelerated: bool, mo
 
 
 def test_asyncbolt_serve_takes_max_decoded_values() -> None:
-    from asyncbolt import serving
+    from asyncbolt.tools import serving
 
     args = serving.build_parser().parse_args(["--max-decoded-values", "5000"])
     assert serving.limits_of(args)["max_decoded_values"] == 5000

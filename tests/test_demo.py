@@ -1,4 +1,4 @@
-"""``make demo`` (``python -m asyncbolt.demo``) and the wire-format demo run and say what they should."""
+"""``make demo`` (``python -m asyncbolt.tools.demo``) and the wire-format demo run and say what they should."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_demo() -> None:
     if _make_is_ready():
         cmd = ["make", "--no-print-directory", "demo"]
     else:
-        cmd = [sys.executable, "-m", "asyncbolt.demo"]
+        cmd = [sys.executable, "-m", "asyncbolt.tools.demo"]
     started = time.monotonic()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
     elapsed = time.monotonic() - started
@@ -66,7 +66,7 @@ def test_demo() -> None:
 
 
 def test_wire_demo() -> None:
-    proc = subprocess.run([sys.executable, "-m", "asyncbolt.demo_wire"], cwd=ROOT, capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "asyncbolt.tools.demo_wire"], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "negotiated Bolt" in proc.stdout and "damaged RECORD" in proc.stdout

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 import asyncbolt
-from asyncbolt import driver as driver_module
-from asyncbolt.driver import BookmarkManager, is_retryable, retry_delays
-from asyncbolt.routing import Address, SessionExpired
+from asyncbolt.client import driver as driver_module
+from asyncbolt.client.driver import BookmarkManager, is_retryable, retry_delays
+from asyncbolt.client.routing import Address, SessionExpired
 
 from .sessions import EchoSession, Recorder
 

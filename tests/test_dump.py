@@ -1,4 +1,4 @@
-"""asyncbolt.dump: decoding and validating captured Bolt conversations, sans-IO."""
+"""asyncbolt.tools.dump: decoding and validating captured Bolt conversations, sans-IO."""
 
 from __future__ import annotations
 
@@ -9,10 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from asyncbolt import dump
-from asyncbolt.framing import chunk_message
-from asyncbolt.handshake import ClientHandshake, ServerHandshake
-from asyncbolt.messages import (
+from asyncbolt.codec.messages import (
     LAYOUTS,
     Failure,
     Hello,
@@ -25,8 +22,11 @@ from asyncbolt.messages import (
     Run,
     Success,
 )
-from asyncbolt.packstream import get_codec
-from asyncbolt.structures import DateTime, Node
+from asyncbolt.codec.packstream import get_codec
+from asyncbolt.codec.structures import DateTime, Node
+from asyncbolt.core.framing import chunk_message
+from asyncbolt.core.handshake import ClientHandshake, ServerHandshake
+from asyncbolt.tools import dump
 from tests.strategies import (
     PROFILES,
     assert_same,
@@ -417,7 +417,7 @@ def test_has_more_keeps_streaming_and_bolt_1_pull_all() -> None:
     assert conv.problems == []
     events, conv = exchange((1, 0), [Run("R", {}, {})], [Success({})])
     assert [p.path for p in conv.problems] == ["RUN"]  # INIT first
-    from asyncbolt.messages import Init
+    from asyncbolt.codec.messages import Init
     events, conv = exchange((1, 0), [Init("x", {}), Run("R", {}, {}), PullAll()],
                             [Success({}), Success({"fields": ["a"]}), Record([1]), Success({})])
     assert conv.problems == []

@@ -1,4 +1,4 @@
-"""Tests for asyncbolt.framing: chunking vectors from the Bolt docs, limits and properties."""
+"""Tests for asyncbolt.core.framing: chunking vectors from the Bolt docs, limits and properties."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from asyncbolt.core.framing import MAX_CHUNK_SIZE, ChunkReader, ChunkWriter, chunk_message
 from asyncbolt.errors import ProtocolError
-from asyncbolt.framing import MAX_CHUNK_SIZE, ChunkReader, ChunkWriter, chunk_message
 
 # docs-bolt bolt/message.adoc "Chunking" examples.
 MSG16 = bytes(range(16))

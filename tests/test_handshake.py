@@ -1,4 +1,4 @@
-"""Tests for asyncbolt.handshake: docs-bolt and testkit vectors, both ends, properties."""
+"""Tests for asyncbolt.core.handshake: docs-bolt and testkit vectors, both ends, properties."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from asyncbolt.errors import HandshakeError, ProtocolError
-from asyncbolt.handshake import (
+from asyncbolt.core.handshake import (
     MAGIC,
     MANIFEST_V1,
     ClientHandshake,
@@ -21,6 +20,7 @@ from asyncbolt.handshake import (
     encode_version,
     negotiate,
 )
+from asyncbolt.errors import HandshakeError, ProtocolError
 
 
 def h(text: str) -> bytes:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from asyncbolt import inspect as bolt_inspect
-from asyncbolt.framing import chunk_message
-from asyncbolt.messages import Hello, Pull, Record, Run, Success
+from asyncbolt.codec.messages import Hello, Pull, Record, Run, Success
+from asyncbolt.core.framing import chunk_message
+from asyncbolt.tools import inspect as bolt_inspect
 from tests.test_dump import chunked, sample_conversation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -544,7 +544,7 @@ def _capture_of(cs: bytes, segment: int, order: str, seed: int = 14) -> bytes:
 
 
 def _client_stream(runs: int) -> bytes:
-    from asyncbolt.messages import Logon
+    from asyncbolt.codec.messages import Logon
 
     v = (5, 4)
     return (b"\x60\x60\xb0\x17" + b"\x00\x00\x04\x05" + b"\0" * 12
@@ -668,7 +668,7 @@ def test_big_dump_is_streamed_in_bounded_memory(tmp_path: Path, kind: str, mib: 
 
 
 def test_one_huge_message_gives_a_short_line(tmp_path: Path) -> None:
-    from asyncbolt.messages import Logon
+    from asyncbolt.codec.messages import Logon
 
     v = (5, 4)
     big = Run("UNWIND $rows AS r RETURN r", {"rows": list(range(1_000_000)), "blob": "x" * 5_000_000,

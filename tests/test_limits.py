@@ -19,13 +19,13 @@ import neo4j
 import pytest
 
 import asyncbolt
-import asyncbolt.client as client_module
-import asyncbolt.server as server_module
+import asyncbolt.client.connection as client_module
+import asyncbolt.server.runtime as server_module
+from asyncbolt.codec.messages import Hello, Logoff, Logon, Pull, Record, Run, Success
+from asyncbolt.codec.packstream import ACCELERATED, DEFAULT_MAX_DEPTH, Codec
+from asyncbolt.codec.structures import Node
+from asyncbolt.core.framing import DEFAULT_MAX_CHUNKS, ChunkReader, chunk_message
 from asyncbolt.errors import ProtocolError
-from asyncbolt.framing import DEFAULT_MAX_CHUNKS, ChunkReader, chunk_message
-from asyncbolt.messages import Hello, Logoff, Logon, Pull, Record, Run, Success
-from asyncbolt.packstream import ACCELERATED, DEFAULT_MAX_DEPTH, Codec
-from asyncbolt.structures import Node
 
 from .conftest import until
 from .rawbolt import RawBolt, names
@@ -473,7 +473,7 @@ async def test_client_max_message_size() -> None:
 
 
 async def test_client_max_chunks() -> None:
-    codec = asyncbolt.packstream.get_codec((5, 0))
+    codec = asyncbolt.codec.packstream.get_codec((5, 0))
     raw = (chunk_message(codec.pack_message(Success({"fields": ["x"]})))
            + chunk_message(codec.pack_message(Record(["x" * 40])), max_chunk_size=1))
     got, error, _ = await client_error(scripted(raw=raw), max_chunks=10)

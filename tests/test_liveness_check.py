@@ -6,7 +6,7 @@ test_should_drop_connections_failing_liveness_check)."""
 from __future__ import annotations
 
 import asyncbolt
-from asyncbolt.messages import Success
+from asyncbolt.codec.messages import Success
 
 from .test_client_odd_servers import FakeServer, Peer, idle
 

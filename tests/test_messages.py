@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from asyncbolt import SERVER_VERSIONS, VERSIONS, ProtocolError
-from asyncbolt.messages import (
+from asyncbolt.codec.messages import (
     LAYOUTS,
     MESSAGE_VERSIONS,
     MESSAGES,
@@ -35,8 +35,8 @@ from asyncbolt.messages import (
     Success,
     Telemetry,
 )
-from asyncbolt.packstream import get_codec, unpack
-from asyncbolt.structures import Time
+from asyncbolt.codec.packstream import get_codec, unpack
+from asyncbolt.codec.structures import Time
 from tests.strategies import BOLT_SPEC, MESSAGE_SPECS, assert_same, parse_version, version_in
 
 ALL = list(VERSIONS)

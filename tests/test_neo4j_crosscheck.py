@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from asyncbolt.packstream import pack, unpack
-from asyncbolt.structures import STRUCTURES, Structure
+from asyncbolt.codec.packstream import pack, unpack
+from asyncbolt.codec.structures import STRUCTURES, Structure
 from tests.strategies import (
     PROFILES,
     UNKNOWN_TAGS,

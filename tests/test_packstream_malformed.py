@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from asyncbolt import BoltError, ProtocolError
-from asyncbolt.messages import LAYOUTS, MESSAGES, REQUESTS, RESPONSES
-from asyncbolt.packstream import get_codec, unpack
-from asyncbolt.structures import STRUCTURES
+from asyncbolt.codec.messages import LAYOUTS, MESSAGES, REQUESTS, RESPONSES
+from asyncbolt.codec.packstream import get_codec, unpack
+from asyncbolt.codec.structures import STRUCTURES
 from tests.strategies import (
     MESSAGE_SPECS,
     PACKSTREAM_SPEC,
@@ -157,7 +157,7 @@ LEGACY = [(STRUCT_8, "STRUCT_8 (marker 0xDC)"), (STRUCT_16, "STRUCT_16 (marker 0
 
 
 def _codecs() -> list:
-    from asyncbolt.packstream import ACCELERATED, Codec
+    from asyncbolt.codec.packstream import ACCELERATED, Codec
 
     return [Codec((5, 0), accelerated=False)] + ([Codec((5, 0), accelerated=True)] if ACCELERATED else [])
 
@@ -177,8 +177,8 @@ def test_legacy_markers_are_refused_by_name(data: bytes, name: str) -> None:
 
 @pytest.mark.parametrize(("data", "name"), LEGACY, ids=["STRUCT_8", "STRUCT_16"])
 def test_reference_decoder_names_legacy_markers_and_decodes_them_when_asked(data: bytes, name: str) -> None:
-    from asyncbolt import schemas
-    from asyncbolt.types import Structure
+    from asyncbolt.codec import schemas
+    from asyncbolt.codec.types import Structure
 
     exc = error_of(schemas.parse_value, data)
     assert exc.offset == 0 and exc.reason.startswith(name) and schemas.is_legacy_marker_error(exc)

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from asyncbolt import ProtocolError
-from asyncbolt.messages import LAYOUTS, MESSAGES
-from asyncbolt.packstream import get_codec, pack, unpack
-from asyncbolt.structures import STRUCTURES, Structure
-from asyncbolt.types import from_native
+from asyncbolt.codec.messages import LAYOUTS, MESSAGES
+from asyncbolt.codec.packstream import get_codec, pack, unpack
+from asyncbolt.codec.structures import STRUCTURES, Structure
+from asyncbolt.codec.types import from_native
 from tests.strategies import (
     INT64_MAX,
     INT64_MIN,

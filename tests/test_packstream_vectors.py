@@ -16,8 +16,7 @@ import struct
 import pytest
 
 from asyncbolt import ProtocolError
-from asyncbolt.framing import ChunkReader, ChunkWriter, chunk_message
-from asyncbolt.messages import (
+from asyncbolt.codec.messages import (
     LAYOUTS,
     Begin,
     Commit,
@@ -36,8 +35,8 @@ from asyncbolt.messages import (
     Success,
     Telemetry,
 )
-from asyncbolt.packstream import get_codec, pack, unpack
-from asyncbolt.structures import (
+from asyncbolt.codec.packstream import get_codec, pack, unpack
+from asyncbolt.codec.structures import (
     Date,
     DateTime,
     DateTimeZoneId,
@@ -48,6 +47,7 @@ from asyncbolt.structures import (
     Structure,
     Vector,
 )
+from asyncbolt.core.framing import ChunkReader, ChunkWriter, chunk_message
 from tests.strategies import PROFILES, assert_same, codec_of, profile_id, struct_layout
 
 

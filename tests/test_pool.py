@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 import asyncbolt
-from asyncbolt.pool import Pool
-from asyncbolt.routing import Address
+from asyncbolt.client.pool import Pool
+from asyncbolt.client.routing import Address
 
 from .conftest import until, uri_of
 from .sessions import EchoSession, Recorder
@@ -337,7 +337,7 @@ async def test_closing_a_session_discards_unread_results(server) -> None:
 
 
 async def test_closing_the_driver_says_goodbye_on_every_connection(server, caplog) -> None:
-    caplog.set_level(logging.DEBUG, logger="asyncbolt.server")
+    caplog.set_level(logging.DEBUG, logger="asyncbolt.server.runtime")
     driver = asyncbolt.Driver(uri_of(server), auth=("neo4j", "pw"))
     await asyncio.gather(*(driver.execute_read(lambda tx: tx.run("ECHO")) for _ in range(4)))
     busy = driver.session()

@@ -24,9 +24,9 @@ import neo4j.exceptions as nx
 import pytest
 
 import asyncbolt
-from asyncbolt import proxy as proxy_mod
-from asyncbolt.messages import Hello, Pull, Run
-from asyncbolt.proxy import parse_listen, parse_upstream, run_proxy
+from asyncbolt.codec.messages import Hello, Pull, Run
+from asyncbolt.tools import proxy as proxy_mod
+from asyncbolt.tools.proxy import parse_listen, parse_upstream, run_proxy
 
 from .conftest import until
 from .rawbolt import MAGIC, RawBolt, proposal
@@ -41,7 +41,7 @@ LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z) (#\d+|--) (C->S|S->C
 
 
 class Lines(logging.Handler):
-    """Collects what the ``asyncbolt.proxy`` logger emits, as finished lines."""
+    """Collects what the ``asyncbolt.tools.proxy`` logger emits, as finished lines."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
@@ -56,7 +56,7 @@ class Lines(logging.Handler):
 @pytest.fixture
 def logged():
     """The proxy's default logger, captured."""
-    logger = logging.getLogger("asyncbolt.proxy")
+    logger = logging.getLogger("asyncbolt.tools.proxy")
     handler = Lines()
     saved = logger.level
     logger.addHandler(handler)
@@ -280,7 +280,7 @@ async def test_bytes_pass_unchanged_and_are_recorded(server, tmp_path) -> None:
 
 
 async def test_recordings_read_back_with_inspect(server, tmp_path, capsys) -> None:
-    inspect = pytest.importorskip("asyncbolt.inspect")
+    inspect = pytest.importorskip("asyncbolt.tools.inspect")
     async with await run_proxy("127.0.0.1", 0, "127.0.0.1", server.port, log=lambda line: None,
                                record_dir=tmp_path) as proxy:
         uri = f"bolt://127.0.0.1:{proxy.port}"
@@ -334,7 +334,7 @@ async def test_a_decoder_crash_never_touches_the_traffic(server, monkeypatch) ->
 
     lines: list[str] = []
     async with await run_proxy("127.0.0.1", 0, "127.0.0.1", server.port, log=lines.append) as proxy:
-        monkeypatch.setattr("asyncbolt.dump.Conversation", Broken)
+        monkeypatch.setattr("asyncbolt.tools.dump.Conversation", Broken)
         result = await scenario(f"bolt://127.0.0.1:{proxy.port}")
         assert result["stream"] == list(range(1000))
         await until(lambda: not proxy.connections)
@@ -467,7 +467,7 @@ def test_cli_refuses_bad_arguments_and_a_taken_address(capsys) -> None:
         port = taken.getsockname()[1]
         assert proxy_mod.main(["--listen", f"127.0.0.1:{port}", "--upstream", "bolt://127.0.0.1:1"]) == 2
     assert "cannot listen on 127.0.0.1:" in capsys.readouterr().err
-    assert logging.getLogger("asyncbolt.proxy").handlers == []  # main cleaned up after itself
+    assert logging.getLogger("asyncbolt.tools.proxy").handlers == []  # main cleaned up after itself
 
 
 # -- the command, as its own process ---------------------------------------------------------
@@ -591,17 +591,17 @@ async def test_a_huge_message_is_logged_elided_unless_full(server) -> None:
 
 
 def test_log_writer_keeps_counts_not_lists_and_passes_the_budget() -> None:
-    from asyncbolt import dump
+    from asyncbolt.tools import dump
 
     lines: list[tuple[int, str]] = []
     writer = proxy_mod.LogWriter(lambda level, line: lines.append((level, line)), lambda level: True,
                                  dump=dump, max_decoded_values=1000)
-    codec = asyncbolt.packstream.get_codec((4, 4))
+    codec = asyncbolt.codec.packstream.get_codec((4, 4))
     hello = b"\x60\x60\xb0\x17" + b"\x00\x00\x04\x04" + b"\0" * 12
     bad = b"\x00\x02\xb0\x7e\x00\x00"  # an unknown request signature, 5,000 times
     writer.data(1, "client", "t", hello + b"".join(
         b"\x00" + bytes([len(p)]) + p + b"\x00\x00" for p in [codec.pack_message(Hello({"user_agent": "x"}))]))
-    success = codec.pack_message(asyncbolt.messages.Success({}))
+    success = codec.pack_message(asyncbolt.codec.messages.Success({}))
     writer.data(1, "server", "t", b"\x00\x00\x04\x04" + b"\x00" + bytes([len(success)]) + success + b"\x00\x00")
     for _ in range(50):
         writer.data(1, "client", "t", bad * 100)

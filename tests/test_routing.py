@@ -21,8 +21,8 @@ import neo4j
 import pytest
 
 import asyncbolt
-from asyncbolt import driver as driver_module
-from asyncbolt.routing import Address, RoutingTable, SessionExpired
+from asyncbolt.client import driver as driver_module
+from asyncbolt.client.routing import Address, RoutingTable, SessionExpired
 
 
 class Topology:
@@ -393,7 +393,7 @@ async def test_a_refused_write_forgets_the_writer_and_refreshes(cluster, refusal
 async def test_a_reader_killed_mid_load_loses_no_results(cluster, caplog) -> None:
     t = cluster.topology
     t.delay = 0.002
-    caplog.set_level(logging.INFO, logger="asyncbolt.driver")
+    caplog.set_level(logging.INFO, logger="asyncbolt.client.driver")
     async with fast_driver(cluster.uri, max_pool_size=20) as driver:
         await driver.execute_read(read_x, -1)  # warm up: the table is known
         tasks = [asyncio.ensure_future(driver.execute_read(read_x, i)) for i in range(300)]

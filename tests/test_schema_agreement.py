@@ -7,8 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from asyncbolt import ProtocolError, schemas
-from asyncbolt.messages import Message
+from asyncbolt import ProtocolError
+from asyncbolt.codec import schemas
+from asyncbolt.codec.messages import Message
 
 from .strategies import (
     PROFILES,
@@ -108,8 +109,8 @@ def test_random_messages_are_refused_by_both_or_decoded_alike(data: bytes) -> No
 
 def test_reference_errors_name_the_field_path() -> None:
     codec = codec_of(((5, 0), ()))
-    from asyncbolt.messages import Record
-    from asyncbolt.structures import Node
+    from asyncbolt.codec.messages import Record
+    from asyncbolt.codec.structures import Node
 
     good = codec.pack_message(Record([1, {"n": Node(1, ["L"], {"name": "Ada"}, "4:x:1")}]))
     bad = bytearray(good)

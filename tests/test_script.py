@@ -18,17 +18,8 @@ from typing import Any
 import pytest
 
 import asyncbolt
-from asyncbolt.messages import Begin, Hello, Init, Logon, Pull, Record, Route, Run, Success
-from asyncbolt.proxy import run_proxy
-from asyncbolt.script import (
-    WILDCARD,
-    RecordingError,
-    main,
-    script_from_recording,
-    script_from_streams,
-    to_jolt,
-)
-from asyncbolt.structures import (
+from asyncbolt.codec.messages import Begin, Hello, Init, Logon, Pull, Record, Route, Run, Success
+from asyncbolt.codec.structures import (
     Date,
     DateTime,
     DateTimeZoneId,
@@ -45,10 +36,19 @@ from asyncbolt.structures import (
     UnboundRelationship,
     Vector,
 )
-from asyncbolt.structures import (
+from asyncbolt.codec.structures import (
     Path as GraphPath,
 )
-from asyncbolt.types import Structure
+from asyncbolt.codec.types import Structure
+from asyncbolt.tools.proxy import run_proxy
+from asyncbolt.tools.script import (
+    WILDCARD,
+    RecordingError,
+    main,
+    script_from_recording,
+    script_from_streams,
+    to_jolt,
+)
 
 from .sessions import EchoSession, Recorder
 from .test_dump import chunked
@@ -198,7 +198,7 @@ def test_init_and_logon_hide_credentials() -> None:
 
 
 def test_pairing_and_goodbye() -> None:
-    from asyncbolt.messages import Goodbye
+    from asyncbolt.codec.messages import Goodbye
 
     c, s = _streams((5, 4), [Hello({}), Logon({"scheme": "none"}), Run("R", {}, {}), Pull({"n": -1}), Goodbye()],
                     [Success({}), Success({}), Success({"fields": ["n"]}), Record([1]), Record([2]),
@@ -335,7 +335,7 @@ async def test_recorded_session_replays_on_boltstub(tmp_path: Path, client: str,
 @pytest.mark.parametrize(("client", "version"), CASES + NEWER, ids=[f"{c}-{v[0]}.{v[1]}" for c, v in CASES + NEWER])
 async def test_recorded_session_replays_on_asyncbolt_stub(tmp_path: Path, client: str,
                                                           version: tuple[int, int]) -> None:
-    stub_module = pytest.importorskip("asyncbolt.stub", reason="asyncbolt.stub (asyncbolt stub) is not in this "
+    stub_module = pytest.importorskip("asyncbolt.tools.stub", reason="asyncbolt.tools.stub (asyncbolt stub) is not in this "
                                                                "tree yet")
     recorded, script = await _recorded_script(tmp_path, client, version)
     async with stub_module.StubServer(script) as stub:

@@ -18,11 +18,9 @@ import neo4j.exceptions as nx
 import pytest
 
 import asyncbolt
-from asyncbolt import dump, messages
-from asyncbolt.client import _ssl_for, parse_uri
-from asyncbolt.connection import Request
-from asyncbolt.framing import chunk_message
-from asyncbolt.messages import (
+from asyncbolt.client.connection import _ssl_for, parse_uri
+from asyncbolt.codec import messages
+from asyncbolt.codec.messages import (
     Begin,
     Commit,
     Discard,
@@ -39,8 +37,11 @@ from asyncbolt.messages import (
     Run,
     Telemetry,
 )
-from asyncbolt.packstream import get_codec
+from asyncbolt.codec.packstream import get_codec
+from asyncbolt.core.framing import chunk_message
+from asyncbolt.core.server import Request
 from asyncbolt.security import REDACTED, redact_uri, require_tls12
+from asyncbolt.tools import dump
 
 from .rawbolt import MAGIC, RawBolt, proposal
 from .sessions import EchoSession, Recorder
@@ -276,7 +277,7 @@ def test_default_session_accepting_everyone_is_documented() -> None:
 
 
 def test_serve_auth_compares_with_compare_digest(monkeypatch) -> None:
-    from asyncbolt.backends import ladybug
+    from asyncbolt.tools.backends import ladybug
 
     calls: list[tuple] = []
     real = ladybug.hmac.compare_digest
@@ -332,7 +333,7 @@ def test_uris_with_passwords_are_redacted() -> None:
         assert PASSWORD not in str(info.value)
     driver = asyncbolt.Driver(uri)
     assert PASSWORD not in repr(driver) and PASSWORD not in str(driver.uri)
-    from asyncbolt.proxy import parse_upstream
+    from asyncbolt.tools.proxy import parse_upstream
 
     with pytest.raises(ValueError) as info:
         parse_upstream(f"bolt://{USER}:{PASSWORD}@127.0.0.1:7687")
@@ -413,7 +414,7 @@ def test_dumps_redact_by_default_and_show_on_request(version) -> None:
 
 
 def test_inspect_redacts_unless_show_secrets(tmp_path, capsys) -> None:
-    from asyncbolt import inspect
+    from asyncbolt.tools import inspect
 
     codec = get_codec((5, 4))
     client, _ = conversation_bytes((5, 4), [codec.pack_message(m) for m in auth_messages((5, 4), PASSWORD)])
@@ -428,7 +429,7 @@ def test_inspect_redacts_unless_show_secrets(tmp_path, capsys) -> None:
 
 
 async def test_proxy_log_never_shows_the_password(server, tmp_path) -> None:
-    from asyncbolt.proxy import run_proxy
+    from asyncbolt.tools.proxy import run_proxy
 
     lines: list[str] = []
     log_file = tmp_path / "proxy.log"
@@ -467,7 +468,7 @@ def _old_tls(context: ssl.SSLContext, maximum: ssl.TLSVersion | None = None) -> 
 
 
 def test_every_context_asyncbolt_makes_has_the_tls12_floor() -> None:
-    from asyncbolt import proxy, serving
+    from asyncbolt.tools import proxy, serving
 
     made = [_ssl_for("bolt+s", None), _ssl_for("neo4j+s", None), _ssl_for("bolt+ssc", None),
             _ssl_for("neo4j+ssc", None), _ssl_for("bolt", True),

@@ -23,8 +23,8 @@ import asyncbolt
 
 pytest.importorskip("ladybug")
 
-from asyncbolt.backends import get_backend  # noqa: E402
-from asyncbolt.backends.ladybug import (  # noqa: E402
+from asyncbolt.tools.backends import get_backend  # noqa: E402
+from asyncbolt.tools.backends.ladybug import (  # noqa: E402
     BATCH,
     LadybugGraph,
     LadybugSession,
@@ -137,11 +137,11 @@ def test_error_mapping(message: str, code: str) -> None:
 
 def test_backend_registry() -> None:
     assert get_backend("ladybug") is LadybugSession
-    assert get_backend("asyncbolt.backends.ladybug:LadybugSession") is LadybugSession
+    assert get_backend("asyncbolt.tools.backends.ladybug:LadybugSession") is LadybugSession
     with pytest.raises(ValueError, match="unknown backend"):
         get_backend("nope")
     with pytest.raises(ValueError, match="not a ServerSession"):
-        get_backend("asyncbolt.backends.ladybug:LadybugGraph")
+        get_backend("asyncbolt.tools.backends.ladybug:LadybugGraph")
 
 
 # -- the official driver -------------------------------------------------------------------
@@ -531,7 +531,7 @@ async def test_async_driver_and_asyncbolt_client_concurrently() -> None:
 
 
 async def test_a_client_that_vanishes_mid_transaction_frees_the_writer() -> None:
-    from asyncbolt.messages import Begin, Hello, Pull, Run
+    from asyncbolt.codec.messages import Begin, Hello, Pull, Run
 
     from .rawbolt import RawBolt
 

@@ -12,7 +12,7 @@ import pytest
 import asyncbolt
 from asyncbolt import SERVER_VERSIONS
 from asyncbolt._generated.versions import NEO4J_RELEASES
-from asyncbolt.messages import Begin, Commit, Hello, Init, Logon, Pull, PullAll, Reset, Run
+from asyncbolt.codec.messages import Begin, Commit, Hello, Init, Logon, Pull, PullAll, Reset, Run
 
 from .rawbolt import RawBolt, names
 from .sessions import EchoSession, Recorder

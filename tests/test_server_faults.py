@@ -16,7 +16,7 @@ import neo4j
 import pytest
 
 import asyncbolt
-from asyncbolt.messages import Begin, Commit, Hello, Pull, Reset, Run
+from asyncbolt.codec.messages import Begin, Commit, Hello, Pull, Reset, Run
 
 from .conftest import until
 from .rawbolt import RawBolt, names

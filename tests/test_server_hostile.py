@@ -20,12 +20,12 @@ import neo4j
 import pytest
 
 import asyncbolt
-import asyncbolt.server as server_module
-from asyncbolt import serving
-from asyncbolt.connection import DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE, Closed, ServerConnection
-from asyncbolt.framing import chunk_message
-from asyncbolt.messages import Discard, Hello, Logon, Pull, Reset, Run
-from asyncbolt.packstream import get_codec
+import asyncbolt.server.runtime as server_module
+from asyncbolt.codec.messages import Discard, Hello, Logon, Pull, Reset, Run
+from asyncbolt.codec.packstream import get_codec
+from asyncbolt.core.framing import chunk_message
+from asyncbolt.core.server import DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE, Closed, ServerConnection
+from asyncbolt.tools import serving
 from soak import procstat
 
 from .conftest import until
@@ -541,7 +541,7 @@ async def test_authenticated_connections_do_not_count_as_unauthenticated() -> No
 
 
 async def test_refusals_are_logged_once_and_then_summed_up(caplog) -> None:
-    caplog.set_level(logging.WARNING, logger="asyncbolt.server")
+    caplog.set_level(logging.WARNING, logger="asyncbolt.server.runtime")
     async with await start(max_connections=1) as server:
         server.refusal_log_interval = 0.5
         keep = await negotiate(server.port, (5, 4))
@@ -549,7 +549,7 @@ async def test_refusals_are_logged_once_and_then_summed_up(caplog) -> None:
             _, writer = await asyncio.open_connection("127.0.0.1", server.port)
             writer.transport.abort()
         await asyncio.sleep(0.8)
-        lines = [r.getMessage() for r in caplog.records if r.name == "asyncbolt.server"]
+        lines = [r.getMessage() for r in caplog.records if r.name == "asyncbolt.server.runtime"]
         assert 1 <= len(lines) <= 3, lines
         assert lines[0].startswith("turned away 1 connection")
         total = sum(int(line.split()[2]) for line in lines)
@@ -604,7 +604,7 @@ def test_asyncbolt_serve_takes_every_limit(monkeypatch) -> None:
 async def test_a_long_request_does_not_stall_other_connections(monkeypatch) -> None:
     # The pure-Python codec takes ~0.3 s for 1,900,000 empty maps: decoded on the event loop,
     # every other connection would wait that long; in the decoder thread, the loop keeps running.
-    from asyncbolt import packstream
+    from asyncbolt.codec import packstream
 
     monkeypatch.setattr(packstream, "ACCELERATED", False)
     packstream._CODECS.clear()

@@ -20,7 +20,7 @@ import neo4j.exceptions as nx
 import pytest
 
 import asyncbolt
-from asyncbolt.messages import Hello, Logon, Pull, Run
+from asyncbolt.codec.messages import Hello, Logon, Pull, Run
 from soak import procstat
 from soak.churn import settle
 from soak.servers import ROOT, ServerProcess

@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from asyncbolt._generated.versions import SERVER_VERSIONS
-from asyncbolt.connection import Closed, Request, ServerConnection
+from asyncbolt.codec.messages import LAYOUTS, MESSAGES
+from asyncbolt.codec.packstream import get_codec
+from asyncbolt.core.framing import ChunkReader, chunk_message
+from asyncbolt.core.handshake import MAGIC, encode_version
+from asyncbolt.core.server import Closed, Request, ServerConnection
 from asyncbolt.errors import ClientError
-from asyncbolt.framing import ChunkReader, chunk_message
-from asyncbolt.handshake import MAGIC, encode_version
-from asyncbolt.messages import LAYOUTS, MESSAGES
-from asyncbolt.packstream import get_codec
 from tests.strategies import BOLT_SPEC, message_of, version_in
 
 Version = tuple[int, int]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 import asyncbolt
-from asyncbolt.messages import (
+from asyncbolt.codec.messages import (
     AckFailure,
     Begin,
     Commit,
@@ -25,7 +25,12 @@ from asyncbolt.messages import (
     Rollback,
     Run,
 )
-from asyncbolt.structures import DateTime, DateTimeZoneId, LegacyDateTime, LegacyDateTimeZoneId
+from asyncbolt.codec.structures import (
+    DateTime,
+    DateTimeZoneId,
+    LegacyDateTime,
+    LegacyDateTimeZoneId,
+)
 
 from .rawbolt import RECORD, RawBolt, names
 from .sessions import EchoSession, Recorder

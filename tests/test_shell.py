@@ -12,15 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from asyncbolt.shell import (
-    format_value,
-    main_query,
-    main_shell,
-    parse_param,
-    split_statements,
-    to_json,
-)
-from asyncbolt.structures import (
+from asyncbolt.codec.structures import (
     Date,
     DateTime,
     Duration,
@@ -29,13 +21,21 @@ from asyncbolt.structures import (
     Relationship,
     UnboundRelationship,
 )
-from asyncbolt.structures import Path as BoltPath
+from asyncbolt.codec.structures import Path as BoltPath
+from asyncbolt.tools.shell import (
+    format_value,
+    main_query,
+    main_shell,
+    parse_param,
+    split_statements,
+    to_json,
+)
 
 from .sessions import ServerThread
 
 pytest.importorskip("ladybug")
 
-from asyncbolt.backends.ladybug import LadybugGraph, LadybugSession  # noqa: E402
+from asyncbolt.tools.backends.ladybug import LadybugGraph, LadybugSession  # noqa: E402
 
 AUTH = ["--user", "neo4j", "--password", "pw"]
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ import pytest
 import asyncbolt
 from asyncbolt._generated.codec import check_request_maps
 from asyncbolt._generated.versions import MAP_KEYS
-from asyncbolt.messages import Begin, Hello, Logon, Pull, PullAll, Record, Run, Success
+from asyncbolt.codec.messages import Begin, Hello, Logon, Pull, PullAll, Record, Run, Success
 
 from .rawbolt import RawBolt
 from .sessions import EchoSession, Recorder
@@ -189,7 +189,7 @@ async def test_server_sends_ignored_bare(version: tuple[int, int]) -> None:
 
 
 async def _authenticate(bolt: RawBolt, version: tuple[int, int]) -> None:
-    from asyncbolt.messages import Init
+    from asyncbolt.codec.messages import Init
 
     if version < (3, 0):
         await bolt.send(Init("t/1", {"scheme": "none"}))

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 import asyncbolt
-from asyncbolt.stub import ScriptError, StubServer, parse_script
-from asyncbolt.stub.player import Namespace, Player, match_fields
-from asyncbolt.stub.script import Alt, Auto, Client, Cond, Opt, Par, Python, Rep, Seq, Server
-from asyncbolt.stub.values import Struct, Wildcard, dumps, from_jolt, pack, unpack
+from asyncbolt.tools.stub import ScriptError, StubServer, parse_script
+from asyncbolt.tools.stub.player import Namespace, Player, match_fields
+from asyncbolt.tools.stub.script import Alt, Auto, Client, Cond, Opt, Par, Python, Rep, Seq, Server
+from asyncbolt.tools.stub.values import Struct, Wildcard, dumps, from_jolt, pack, unpack
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import asyncbolt
-from asyncbolt.messages import Failure, Success
+from asyncbolt.codec.messages import Failure, Success
 
 from .test_client_odd_servers import FakeServer, Peer, driver_for, idle
 
@@ -139,14 +139,14 @@ async def test_connection_telemetry_queues_only_when_the_server_asked() -> None:
     async with FakeServer(serve(True)) as server:
         conn = await asyncbolt.connect(server.uri, auth=("u", "p"), timeout=3)
         assert conn.telemetry_enabled
-        result = await conn.run("RETURN 1", telemetry=asyncbolt.client.TELEMETRY_AUTO_COMMIT)
+        result = await conn.run("RETURN 1", telemetry=asyncbolt.client.connection.TELEMETRY_AUTO_COMMIT)
         await result.consume()
         await conn.close()
     assert telemetry_sent(server) == [(2, "RUN")]
     async with FakeServer(serve(None)) as server:
         conn = await asyncbolt.connect(server.uri, auth=("u", "p"), timeout=3)
         assert not conn.telemetry_enabled
-        assert conn.telemetry(asyncbolt.client.TELEMETRY_AUTO_COMMIT) is False
+        assert conn.telemetry(asyncbolt.client.connection.TELEMETRY_AUTO_COMMIT) is False
         await (await conn.run("RETURN 1")).consume()
         await conn.close()
     assert telemetry_sent(server) == []

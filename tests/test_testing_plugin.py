@@ -24,15 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _has_stub() -> bool:
     try:
-        import asyncbolt.stub  # noqa: F401
+        import asyncbolt.tools.stub  # noqa: F401
     except ImportError:
         return False
     return True
 
 
-#: bolt_stub plays scripts with asyncbolt.stub.StubServer (helper C's asyncbolt stub); until
+#: bolt_stub plays scripts with asyncbolt.tools.stub.StubServer (helper C's asyncbolt stub); until
 #: that is merged the stub tests skip with this reason.
-needs_stub = pytest.mark.skipif(not _has_stub(), reason="asyncbolt.stub (asyncbolt stub's StubServer) "
+needs_stub = pytest.mark.skipif(not _has_stub(), reason="asyncbolt.tools.stub (asyncbolt stub's StubServer) "
                                                         "is not in this tree yet")
 
 
@@ -54,7 +54,7 @@ def _refused(port: int) -> bool:
 def test_entry_point_and_no_pytest_in_import_asyncbolt() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["entry-points"]["pytest11"] == {"asyncbolt.testing": "asyncbolt.testing"}
-    code = ("import sys, asyncbolt, asyncbolt.script, asyncbolt.client, asyncbolt.server; "
+    code = ("import sys, asyncbolt, asyncbolt.tools.script, asyncbolt.client.connection, asyncbolt.server.runtime; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pytest', '_pytest')))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr

@@ -26,8 +26,8 @@ from asyncbolt._generated.structures import (
     Time,
     UnboundRelationship,
 )
-from asyncbolt.client import RequestIgnored
-from asyncbolt.driver import IncompleteCommit, ResultConsumedError
+from asyncbolt.client.connection import RequestIgnored
+from asyncbolt.client.driver import IncompleteCommit, ResultConsumedError
 from asyncbolt.errors import (
     ClientError,
     ConfigurationError,

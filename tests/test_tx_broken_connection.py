@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from asyncbolt.client import TransactionError
+from asyncbolt.client.connection import TransactionError
+from asyncbolt.codec.messages import Record, Success
 from asyncbolt.errors import ServiceUnavailable
-from asyncbolt.messages import Record, Success
 
 from .test_client_odd_servers import FakeServer, Peer, driver_for, idle
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import asyncbolt
-from asyncbolt.messages import Failure, Record, Success
+from asyncbolt.codec.messages import Failure, Record, Success
 
 from .test_client_odd_servers import FakeServer, Peer, connect, driver_for, idle
 
@@ -107,8 +107,8 @@ async def test_reading_a_consumed_result_raises_result_consumed_error() -> None:
             async for _ in result:
                 pass
         await conn.close()
-    assert asyncbolt.ResultConsumedError is asyncbolt.driver.ResultConsumedError
-    assert asyncbolt.ResultConsumedError is asyncbolt.client.ResultConsumedError
+    assert asyncbolt.ResultConsumedError is asyncbolt.client.driver.ResultConsumedError
+    assert asyncbolt.ResultConsumedError is asyncbolt.client.connection.ResultConsumedError
 
 
 async def serve_tx_left_unread(peer: Peer) -> None:
@@ -192,7 +192,7 @@ async def test_connection_begin_commit_cut_off_raises_incomplete_commit() -> Non
         with pytest.raises(asyncbolt.IncompleteCommit):
             await tx.commit()
         await conn.close()
-    assert asyncbolt.IncompleteCommit is asyncbolt.client.IncompleteCommit
+    assert asyncbolt.IncompleteCommit is asyncbolt.client.connection.IncompleteCommit
 
 
 async def test_a_commit_never_sent_is_service_unavailable_not_incomplete() -> None:
@@ -237,7 +237,7 @@ async def serve_failing_run(peer: Peer) -> None:
             failed = False
             await peer.send(Success({}))
         elif failed:
-            await peer.send(asyncbolt.messages.Ignored())
+            await peer.send(asyncbolt.codec.messages.Ignored())
         elif message.name == "BEGIN":
             await peer.send(Success({}))
         else:  # RUN (and, were it not failed, anything after it)
@@ -421,13 +421,13 @@ async def test_the_manifest_stays_first_and_a_range_server_picks_4_3() -> None:
         conn = await connect(server)
         assert conn.protocol_version == (4, 3)
         await conn.close()
-    assert server.handshakes[0][4:8] == asyncbolt.handshake.MANIFEST_V1
+    assert server.handshakes[0][4:8] == asyncbolt.core.handshake.MANIFEST_V1
 
 
 async def _range_server(peer: Peer, speaks: Version) -> None:
     handshake = await peer.read_handshake()
     offered = [v for i in range(4, 20, 4)
-               for v in asyncbolt.handshake.Proposal.from_bytes(handshake[i:i + 4]).versions()]
+               for v in asyncbolt.core.handshake.Proposal.from_bytes(handshake[i:i + 4]).versions()]
     assert speaks in offered, offered
     peer.use(speaks)
     await peer.send_raw(bytes((0, 0, speaks[1], speaks[0])))
@@ -457,7 +457,7 @@ async def test_a_routing_record_shorter_than_its_fields_is_a_protocol_error() ->
 
 
 def test_explicit_versions_spell_out_those_older_than_ranges() -> None:
-    from asyncbolt.client import _proposals
+    from asyncbolt.client.connection import _proposals
 
     assert _proposals([(4, 4), (4, 3), (4, 2), (4, 1), (4, 0)]) == (
         [(4, 4, 2), (4, 1, 0), (4, 0, 0)], False)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from asyncbolt.messages import Record, Success
+from asyncbolt.codec.messages import Record, Success
 
 from .test_client_odd_servers import FakeServer, Peer, connect, idle
 

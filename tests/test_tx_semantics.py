@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import asyncbolt
-from asyncbolt.messages import Failure, Ignored, Record, Success
+from asyncbolt.codec.messages import Failure, Ignored, Record, Success
 
 from .test_client_odd_servers import FakeServer, Peer, connect, idle
 

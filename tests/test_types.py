@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from asyncbolt.messages import Ignored, Run
-from asyncbolt.packstream import pack, unpack
-from asyncbolt.structures import (
+from asyncbolt.codec.messages import Ignored, Run
+from asyncbolt.codec.packstream import pack, unpack
+from asyncbolt.codec.structures import (
     Date,
     DateTime,
     DateTimeZoneId,
@@ -34,7 +34,7 @@ from asyncbolt.structures import (
     UnsupportedType,
     Vector,
 )
-from asyncbolt.types import from_native
+from asyncbolt.codec.types import from_native
 from tests.strategies import assert_same
 
 UTC = dt.timezone.utc

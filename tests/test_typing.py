@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 import asyncbolt
-from asyncbolt.client import Connection
-from asyncbolt.connection import ServerConnection
-from asyncbolt.handshake import ClientHandshake
+from asyncbolt.client.connection import Connection
+from asyncbolt.core.handshake import ClientHandshake
+from asyncbolt.core.server import ServerConnection
 
 ROOT = Path(__file__).resolve().parent.parent
 HAS_MYPY = importlib.util.find_spec("mypy") is not None

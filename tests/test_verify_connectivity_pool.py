@@ -5,7 +5,7 @@ overrides the pool's setting for one acquisition."""
 
 from __future__ import annotations
 
-from asyncbolt.messages import Success
+from asyncbolt.codec.messages import Success
 
 from .test_client_odd_servers import FakeServer, Peer, driver_for, idle
 

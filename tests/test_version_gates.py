@@ -145,7 +145,7 @@ def test_features_follow_the_facts_they_name() -> None:
 
 
 def test_handshake_constants_come_from_the_spec() -> None:
-    from asyncbolt import handshake
+    from asyncbolt.core import handshake
 
     assert handshake.MAGIC is V.MAGIC == b"\x60\x60\xb0\x17"
     assert handshake.MANIFEST_V1 is V.MANIFEST_V1 == b"\x00\x00\x01\xff"
@@ -190,7 +190,7 @@ def test_feature_and_key_ranges_move_with_the_spec_alone(spec_copy: Path, tmp_pa
     """A made-up change: bolt_agent from 5.2 (was 5.3), NOOP chunks from 4.2 (was 4.1), and a
     new request message in 5.8. Only bolt.yaml is edited; the client's HELLO, the dump
     validator and the server's keep-alive follow."""
-    from asyncbolt.client import Connection
+    from asyncbolt.client.connection import Connection
 
     bolt = spec_copy / "bolt.yaml"
     _edit(bolt, "{key: bolt_agent, type: Map, versions: \"5.3-\"}", "{key: bolt_agent, type: Map, versions: \"5.2-\"}")
@@ -206,7 +206,7 @@ def test_feature_and_key_ranges_move_with_the_spec_alone(spec_copy: Path, tmp_pa
     assert "bolt_agent" in after and after["user_agent"] == before["user_agent"]
 
     # The dump validator now reports a NOOP at 4.1 as out of protocol.
-    from asyncbolt.dump import Conversation
+    from asyncbolt.tools.dump import Conversation
 
     assert _noop_problems(Conversation, (4, 1)) and not _noop_problems(Conversation, (4, 2))
 
@@ -215,7 +215,7 @@ def _hello_extra(connection_class: type, version: tuple[int, int], routing: dict
     """The extra map the client's HELLO carries at ``version`` (run without a socket)."""
     import asyncio
 
-    from asyncbolt.messages import Hello
+    from asyncbolt.codec.messages import Hello
 
     async def main() -> dict:
         conn = connection_class.__new__(connection_class)
@@ -306,7 +306,7 @@ def test_readme_walkthrough_is_a_spec_change_only(spec_copy: Path, tmp_path: Pat
     assert new.has("logon", (6, 2)) and new.has("telemetry", (6, 2)) and new.has("qid", (6, 2))
 
     _use(monkeypatch, new)
-    from asyncbolt.client import Connection
+    from asyncbolt.client.connection import Connection
 
     def hello(version: tuple[int, int]) -> dict:
         return _hello_extra(Connection, version, routing={"address": "h:7687"})
@@ -321,8 +321,8 @@ import asyncio, sys
 sys.path.insert(0, sys.argv[1])
 import asyncbolt
 assert asyncbolt.__file__.startswith(sys.argv[1]), asyncbolt.__file__
-from asyncbolt.client import _Call, connect
-from asyncbolt.messages import Ping
+from asyncbolt.client.connection import _Call, connect
+from asyncbolt.codec.messages import Ping
 
 class Session(asyncbolt.ServerSession):
     routing = []
@@ -418,7 +418,7 @@ def test_a_feature_follows_the_range_of_what_it_names(spec_copy: Path) -> None:
 
 
 def test_the_client_spells_out_the_versions_below_where_servers_read_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
-    from asyncbolt.client import _proposals
+    from asyncbolt.client.connection import _proposals
 
     wanted = [(4, 4), (4, 3), (4, 2), (4, 1), (4, 0)]
     assert _proposals(wanted) == ([(4, 4, 2), (4, 1, 0), (4, 0, 0)], False)
@@ -428,7 +428,7 @@ def test_the_client_spells_out_the_versions_below_where_servers_read_ranges(monk
 
 
 def test_the_recorded_script_names_old_versions_by_major(monkeypatch: pytest.MonkeyPatch) -> None:
-    from asyncbolt.script import _bolt_text
+    from asyncbolt.tools.script import _bolt_text
 
     assert [_bolt_text(v) for v in [(3, 0), (4, 0), (5, 8)]] == ["3", "4.0", "5.8"]
     monkeypatch.setitem(V.FEATURES, "handshake_minor", ((4, 1), None))
@@ -438,7 +438,7 @@ def test_the_recorded_script_names_old_versions_by_major(monkeypatch: pytest.Mon
 def test_run_and_begin_extra_follow_tx_extra_ranges(spec_copy: Path, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """A made-up change to tx_extra: tx_metadata ends at 5.8, imp_user starts at 5.0 (was 4.4)."""
-    from asyncbolt.client import Connection
+    from asyncbolt.client.connection import Connection
     from asyncbolt.errors import ConfigurationError
 
     def tx_extra(version: tuple[int, int], **kw: object) -> dict:
@@ -470,7 +470,7 @@ async def test_the_server_hello_follows_a_moved_key(spec_copy: Path, tmp_path: P
     """A made-up change: the telemetry.enabled hint from 5.2 (was 5.4). A real server (over a
     socket) then announces it in HELLO's SUCCESS on 5.2; connection_id follows its key too."""
     import asyncbolt
-    from asyncbolt.messages import Hello
+    from asyncbolt.codec.messages import Hello
 
     from .rawbolt import RawBolt
 

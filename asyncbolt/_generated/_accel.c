@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ACCEL_DIGEST "316c0faa921a4250"
+#define ACCEL_DIGEST "9e6b91f2431a0f7d"
 #define MAX_SIZE 2147483647LL
 #define MAX_STRUCT_FIELDS 15
 #define MEMBER_OBJECT_EX 16 /* T_OBJECT_EX / Py_T_OBJECT_EX */
@@ -44,7 +44,7 @@
 
 static int bound = 0;
 static PyObject *ProtocolError;    /* asyncbolt.errors.ProtocolError */
-static PyObject *GenericStructure; /* asyncbolt.types.Structure */
+static PyObject *GenericStructure; /* asyncbolt.codec.types.Structure */
 static PyObject *TagVersions;      /* codec._TAG_VERSIONS: tag -> (name, versions) */
 static PyObject *Gated;            /* codec._GATED: marker name -> profiles */
 static PyTypeObject *AttrGetter;   /* operator.attrgetter */
@@ -2356,7 +2356,7 @@ make_pack(PyObject *module, PyObject *args)
 /* ---- framing ------------------------------------------------------------------------------ */
 
 /* split_chunks(data, pos, limit, out) -> (pos, noops, too_big): the fast path of
- * asyncbolt.framing.ChunkReader.feed. From pos, every whole single-chunk message (2-byte size,
+ * asyncbolt.core.framing.ChunkReader.feed. From pos, every whole single-chunk message (2-byte size,
  * payload, 00 00) is appended to the list out as bytes and every lone 00 00 counted as a NOOP,
  * until fewer than 4 bytes remain or a message is incomplete or spans several chunks (the
  * Python state machine takes over at the returned pos). too_big is -1, or the size of a chunk

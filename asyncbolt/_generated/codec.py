@@ -14,9 +14,9 @@ from operator import attrgetter
 from struct import Struct
 from typing import Any
 
+from asyncbolt.codec.types import FIXED as _FIXED_TYPES
+from asyncbolt.codec.types import Structure, from_native
 from asyncbolt.errors import ProtocolError
-from asyncbolt.types import FIXED as _FIXED_TYPES
-from asyncbolt.types import Structure, from_native
 
 from . import messages as _m
 from . import structures as _s
@@ -32,7 +32,7 @@ DEFAULT_MAX_DEPTH = 256
 DEFAULT_MAX_DECODED_VALUES = 2000000
 _MAX_STRUCT_FIELDS = 15
 #: Digest of the C accelerator generated with this module (_accel.c); a build that differs is stale.
-_ACCEL_DIGEST = "316c0faa921a4250"
+_ACCEL_DIGEST = "9e6b91f2431a0f7d"
 _u16 = Struct(">H").unpack_from
 _u32 = Struct(">I").unpack_from
 _i16 = Struct(">h").unpack_from

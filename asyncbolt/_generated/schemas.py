@@ -3,7 +3,7 @@
 """construct schemas: the strict reference decoder for PackStream values and Bolt messages.
 
 Slow but explicit: used to validate dumps (``asyncbolt inspect``), by the proxy, and by the
-tests as the oracle the fast codec must agree with. Parsing only; ``asyncbolt.schemas`` is the
+tests as the oracle the fast codec must agree with. Parsing only; ``asyncbolt.codec.schemas`` is the
 public entry point.
 """
 
@@ -25,7 +25,7 @@ from construct import (
     Struct,
 )
 
-from asyncbolt._schema import (
+from asyncbolt.codec._schema import (
     NIBBLE,
     Checked,
     Fixed,
@@ -41,7 +41,7 @@ from asyncbolt._schema import (
     TinyInt,
     Unavailable,
 )
-from asyncbolt.types import FIXED as _FIXED_TYPES
+from asyncbolt.codec.types import FIXED as _FIXED_TYPES
 
 from . import codec as _c
 from . import messages as _m

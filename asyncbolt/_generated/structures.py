@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from asyncbolt.types import (
+from asyncbolt.codec.types import (
     DateMixin,
     DateTimeMixin,
     DateTimeZoneIdMixin,

@@ -1,0 +1,525 @@
+"""The sans-IO server side of one Bolt connection: bytes in, requests out, answers in, bytes out.
+
+No sockets and no event loop (like h11): the asyncio runtime in :mod:`asyncbolt.server.runtime` feeds
+received bytes to :meth:`ServerConnection.receive_data`, takes requests from
+:meth:`ServerConnection.next_event`, answers each with :meth:`success`, :meth:`failure`,
+:meth:`ignored` (and :meth:`record` for PULL), and writes :meth:`data_to_send` to the socket.
+
+The connection owns everything the protocol decides: version negotiation, dechunking, decoding
+with the negotiated version's codec, the server state machine generated from spec/bolt.yaml
+(which requests are IGNORED, which are violations), RESET jumping the queue, transaction result
+ids (qid), the ``utc`` patch. The application only answers questions about data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+from asyncbolt._generated.codec import check_request_maps
+from asyncbolt._generated.states import (
+    INITIAL,
+    ON_VIOLATION,
+    TRANSITIONS,
+    UNAUTHENTICATED,
+    Transition,
+)
+from asyncbolt._generated.versions import SERVER_VERSIONS, has
+from asyncbolt.codec.messages import Discard, Failure, Ignored, Message, Pull, Success
+from asyncbolt.codec.packstream import (
+    DEFAULT_MAX_DECODED_VALUES,
+    DEFAULT_MAX_DEPTH,
+    Codec,
+    get_codec,
+)
+from asyncbolt.core.framing import ChunkReader, ChunkWriter
+from asyncbolt.core.handshake import ServerHandshake
+from asyncbolt.errors import ClientError, Neo4jError, ProtocolError
+
+__all__ = ["ServerConnection", "Request", "Closed", "DEFAULT_MAX_MESSAGE_SIZE",
+           "DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE"]
+
+log = logging.getLogger(__name__)
+
+#: Largest request a server accepts by default (64 MiB): bigger ones are refused, not buffered.
+DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024
+#: Largest request before authentication (INIT/HELLO/LOGON, and after LOGOFF): 32 KiB. The
+#: official driver's HELLO+LOGON are ~0.3 KiB with basic auth, ~2-9 KiB with a bearer token
+#: (README, Limits); Neo4j allows 8 KiB.
+DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE = 32 * 1024
+#: Bytes of automatic answers (IGNORED, FAILURE of violations) buffered by one next_event()
+#: before it hands control back so they are written out at the pace the client reads.
+_AUTO_ANSWER_BYTES = 64 * 1024
+_RESET_PAYLOAD = b"\xb0\x0f"
+_PULLS = frozenset({"PULL", "PULL_ALL", "DISCARD", "DISCARD_ALL"})
+_RECORD_HEADER = b"\xb1\x71"
+
+
+class Request:
+    """A request the application must answer (exactly once)."""
+
+    __slots__ = ("message", "stream")
+
+    def __init__(self, message: Message, stream: Any = None) -> None:
+        self.message = message
+        #: For RUN: the key under which its result is kept; for PULL/DISCARD: the key of the
+        #: result they address ("auto" outside transactions, the qid inside one from 4.0).
+        self.stream = stream
+
+    @property
+    def name(self) -> str:
+        return self.message.name
+
+    def __repr__(self) -> str:
+        return f"Request({self.message!r}, stream={self.stream!r})"
+
+
+class _Decoded:
+    """A queued request already decoded off the event loop (see ServerConnection.decoded())."""
+
+    __slots__ = ("payload", "result")
+
+    def __init__(self, payload: bytes, result: Message | ProtocolError) -> None:
+        self.payload = payload
+        self.result = result
+
+
+class Closed:
+    """The connection is over: GOODBYE, a fatal failure, a protocol violation, or EOF."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Closed({self.reason!r})"
+
+
+class ServerConnection:
+    """One Bolt connection, server side, without I/O.
+
+    ``versions``: the versions this server may choose (default: every version the spec lets a
+    server negotiate). ``max_message_size``: larger requests are a protocol error, as are
+    requests of more than ``max_chunks`` chunks, values nested deeper than ``max_depth`` and
+    requests that decode to more than ``max_decoded_values`` values (counted before they are
+    built).
+    ``max_unauthenticated_message_size`` is the smaller size limit that applies until
+    INIT/HELLO/LOGON succeeds (and again after LOGOFF); None: only ``max_message_size``.
+
+    A request the state table does not allow in the current state is refused from its
+    structure header (marker and signature bytes) without its fields being decoded.
+    """
+
+    def __init__(self, versions: Iterable[tuple[int, int]] | None = None, *,
+                 manifest: bool = True, max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
+                 max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
+                 max_unauthenticated_message_size: int | None = DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE,
+                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES) -> None:
+        if max_unauthenticated_message_size is not None and max_unauthenticated_message_size < 1:
+            raise ValueError("max_unauthenticated_message_size must be positive or None, "
+                             f"got {max_unauthenticated_message_size!r}")
+        self.versions = tuple(sorted(set(versions or SERVER_VERSIONS)))
+        self._handshake = ServerHandshake(self.versions, manifest=manifest)
+        self.max_message_size = max_message_size
+        self.max_unauthenticated_message_size = max_unauthenticated_message_size
+        #: Whether the client has authenticated (the state machine left the states spec/bolt.yaml
+        #: marks unauthenticated: INIT/HELLO/LOGON succeeded and no LOGOFF since).
+        self.authenticated = False
+        self._reader = ChunkReader(self._size_limit(), max_chunks)
+        self.max_depth = max_depth
+        self.max_decoded_values = max_decoded_values
+        self._writer = ChunkWriter()
+        self._raw_out: list[bytes] = []  # handshake bytes: not chunked
+        #: Whether the last answer sent was a FAILURE (a connection closed after one may still
+        #: be receiving the client's requests; see the runtime's lingering close).
+        self.failed_last = False
+        self._pending: deque[bytes | _Decoded | ProtocolError] = deque()
+        self._pending_bytes = 0
+        self._current: Request | None = None
+        self._transition: Transition | None = None
+        self._resets = 0  # RESETs received and not yet answered
+        self._qids: list[int] = []  # open results of the current transaction (4.0+)
+        self._next_qid = 0
+        self.version: tuple[int, int] | None = None
+        self.codec: Codec | None = None
+        self.patches: frozenset[str] = frozenset()
+        self.state = "NEGOTIATION"
+        self.closed: str | None = None
+
+    # -- bytes in -------------------------------------------------------------------------
+
+    @property
+    def manifest(self) -> bool:
+        """Whether the version was negotiated through the handshake manifest."""
+        return bool(self._handshake.manifest)
+
+    @property
+    def interrupted(self) -> bool:
+        """A RESET has arrived: work in progress should stop (its request answered IGNORED).
+
+        Not while authenticating: RESET is not allowed before authentication, so a RESET
+        pipelined behind INIT/HELLO/LOGON never masks its answer (an Unauthorized FAILURE
+        reaches the client)."""
+        return (self._resets > 0 and self.version is not None
+                and (self.state == "INTERRUPTED" or (self.state, "RESET") in TRANSITIONS[self.version]))
+
+    @property
+    def queued(self) -> int:
+        """Requests received and not yet taken by :meth:`next_event` (for back-pressure)."""
+        return len(self._pending)
+
+    @property
+    def queued_bytes(self) -> int:
+        """Bytes of those requests. (Not of a request still arriving: max_message_size bounds
+        it, and counting it would stop a request longer than the runtime's watermark from ever
+        arriving.)"""
+        return self._pending_bytes
+
+    def _size_limit(self) -> int | None:
+        limit, unauth = self.max_message_size, self.max_unauthenticated_message_size
+        if self.authenticated or unauth is None:
+            return limit
+        return unauth if limit is None else min(limit, unauth)
+
+    def _set_authenticated(self, value: bool) -> None:
+        self.authenticated = value
+        self._reader.max_message_size = self._size_limit()
+
+    def receive_data(self, data: bytes) -> None:
+        """Feed bytes from the socket; ``b""`` means the peer closed its side."""
+        if self.closed:
+            return
+        if not data:
+            if self._reader.buffered or (self.version is None and self._handshake.proposals is not None):
+                log.debug("peer closed mid-message")
+            self._close("peer closed the connection")
+            return
+        if self.version is None:
+            try:
+                self._writer_raw(self._handshake.receive_data(data))
+            except ProtocolError as exc:
+                self._close(f"handshake failed: {exc}")
+                return
+            if self._handshake.failed:
+                self._close(f"handshake failed: {self._handshake.error}")
+                return
+            if not self._handshake.done:
+                return
+            version = self._handshake.version
+            assert version is not None  # the handshake is done and did not fail: one was chosen
+            self.version = version
+            self.codec = get_codec(version, max_depth=self.max_depth,
+                                   max_decoded_values=self.max_decoded_values)
+            self.state = INITIAL[version]
+            data = self._handshake.unused
+            if not data:
+                return
+        error = None
+        try:
+            payloads = self._reader.feed(data)
+        except ProtocolError as exc:
+            # Framing is broken: nothing after this point can be trusted, but the requests
+            # completed before it are served first.
+            payloads, error = exc.completed, exc
+            if (getattr(exc, "too_big", False) and not self.authenticated
+                    and self._reader.max_message_size == self.max_unauthenticated_message_size):
+                error = ProtocolError(f"{exc.reason} before authentication "
+                                      "(max_unauthenticated_message_size)", exc.offset)
+        for payload in payloads:
+            if payload == _RESET_PAYLOAD:
+                self._interrupt()
+            self._pending.append(payload)
+            self._pending_bytes += len(payload)
+        if error is not None:
+            self._pending.append(error)
+
+    def _negotiated(self) -> tuple[tuple[int, int], Codec]:
+        """The version and the codec of the handshake (requests and answers only come after it)."""
+        if self.version is None or self.codec is None:
+            raise RuntimeError("no Bolt version negotiated yet")
+        return self.version, self.codec
+
+    def _writer_raw(self, data: bytes) -> None:
+        if data:
+            self._raw_out.append(data)
+
+    def _interrupt(self) -> None:
+        self._resets += 1
+        if self.version is not None:
+            self._interrupt_state()
+
+    def _interrupt_state(self) -> None:
+        # A RESET is queued: work before it is cut short and answered IGNORED, in every state
+        # from which RESET is allowed (not before authentication).
+        if (self.state, "RESET") in TRANSITIONS[self._negotiated()[0]]:
+            self.state = "INTERRUPTED"
+
+    # -- requests out ---------------------------------------------------------------------
+
+    def large_request(self, size: int) -> bytes | None:
+        """The request :meth:`next_event` takes next, if it is longer than ``size`` bytes and
+        not decoded yet (else None). Decoding a long request can take long enough to stall
+        every other connection on the event loop, so the runtime may decode it elsewhere, with
+        :meth:`decode_request` in a worker thread, and hand the result to :meth:`decoded`."""
+        if self._current is not None or self.version is None or self.closed or not self._pending:
+            return None
+        item = self._pending[0]
+        return item if type(item) is bytes and len(item) > size else None
+
+    def decode_request(self, payload: bytes) -> Message | ProtocolError:
+        """Decode a request (from :meth:`large_request`): the message, or the ProtocolError
+        that refuses it. Touches no state of the connection, so it may run in another thread."""
+        try:
+            return self._negotiated()[1].unpack_request(payload)
+        except ProtocolError as exc:
+            return exc
+
+    def decoded(self, payload: bytes, result: Message | ProtocolError) -> None:
+        """What :meth:`decode_request` made of ``payload``; :meth:`next_event` uses it instead of
+        decoding again (ignored if the request is no longer next, e.g. the connection closed)."""
+        if self._pending and self._pending[0] is payload:
+            self._pending[0] = _Decoded(payload, result)
+
+    def next_event(self) -> Request | Closed | None:
+        """The next request for the application, ``Closed``, or None (need bytes or an answer).
+
+        Requests that the state machine answers by itself (IGNORED in FAILED/INTERRUPTED,
+        FAILURE for a request not allowed in the state) are answered here, in order.
+        """
+        if self.closed:
+            return Closed(self.closed)
+        if self._current is not None or self.version is None:
+            return None
+        version, codec = self._negotiated()
+        table = TRANSITIONS[version]
+        writer = self._writer
+        while self._pending:
+            if len(writer) >= _AUTO_ANSWER_BYTES:
+                return None  # written out first, at the pace the client reads
+            item = self._pending.popleft()
+            if isinstance(item, ProtocolError):
+                return self._fatal(ClientError("Neo.ClientError.Request.Invalid", str(item)))
+            decoded = None
+            if isinstance(item, _Decoded):
+                decoded = item.result
+                item = item.payload
+            self._pending_bytes -= len(item)
+            if item == _RESET_PAYLOAD:
+                self._resets -= 1
+            # The structure header names the request: one the state does not allow is refused
+            # (or IGNORED) before any of its fields is decoded.
+            # (a malformed header is decoded, to be diagnosed precisely)
+            name = codec.request_name(item)
+            if name is not None and self._resets and name != "RESET":
+                self._interrupt_state()
+            transition = table.get((self.state, name)) if name is not None else None
+            if name is not None and (transition is None or transition.ignored or transition.close):
+                message = None  # answered from the header alone
+            else:
+                try:
+                    if decoded is None:
+                        message = codec.unpack_request(item)
+                    elif isinstance(decoded, ProtocolError):
+                        raise decoded
+                    else:
+                        message = decoded
+                except ProtocolError as exc:
+                    return self._fatal(ClientError("Neo.ClientError.Request.Invalid",
+                                                   f"malformed request: {exc}"))
+                name = message.name
+                if self._resets and name != "RESET":
+                    self._interrupt_state()
+                transition = table.get((self.state, name))
+            if transition is None:
+                error = ClientError("Neo.ClientError.Request.Invalid",
+                                    f"{name} is not allowed in state {self.state} "
+                                    f"(Bolt {version[0]}.{version[1]})")
+                self._send(Failure(error.to_metadata(version)))
+                self.state = ON_VIOLATION[version].get(self.state, "DEFUNCT")
+                if self.state == "DEFUNCT":
+                    return self._close(f"protocol violation: {error.message}")
+                continue
+            if transition.close:
+                return self._close("client said GOODBYE")
+            if transition.ignored:
+                self._send(Ignored())
+                continue
+            # (only IGNORED and closing transitions are answered from the header alone)
+            assert message is not None
+            problem = check_request_maps(message, version)
+            if problem is not None:
+                # A well-known key of the wrong type (PULL {n: {}}): a bad request, answered here
+                # like a failed one, before the application sees it.
+                error = ClientError("Neo.ClientError.Request.Invalid", problem)
+                self._send(Failure(error.to_metadata(version)))
+                self._qids.clear()
+                self.state = transition.failure or "FAILED"
+                if self.state == "DEFUNCT":
+                    return self._close(f"{name} failed: {problem}")
+                continue
+            self._current = Request(message, self._stream_key(message, version))
+            self._transition = transition
+            return self._current
+        return None
+
+    def _stream_key(self, message: Message, version: tuple[int, int]) -> Any:
+        name = message.name
+        in_tx = self.state in ("TX_READY", "TX_STREAMING")
+        if name == "RUN":
+            if in_tx and has("qid", version):
+                qid = self._next_qid
+                self._next_qid += 1
+                return qid
+            return "tx" if in_tx else "auto"
+        if name in _PULLS:
+            if self.state == "TX_STREAMING":
+                if not has("qid", version):
+                    return "tx"
+                qid = message.extra.get("qid", -1) if isinstance(message, (Pull, Discard)) else -1
+                if qid == -1:
+                    return self._qids[-1] if self._qids else None
+                return qid if qid in self._qids else None
+            return "auto"
+        return None
+
+    @property
+    def current(self) -> Request | None:
+        """The request awaiting an answer."""
+        return self._current
+
+    # -- answers in -----------------------------------------------------------------------
+
+    def success(self, metadata: dict[str, Any] | None = None) -> None:
+        """Answer the current request with SUCCESS and move the state machine."""
+        request, transition = self._take()
+        version = self._negotiated()[0]
+        metadata = dict(metadata or {})
+        name = request.name
+        if name == "RUN" and isinstance(request.stream, int):
+            metadata.setdefault("qid", request.stream)
+        self._send(Success(metadata))
+        if transition.success is not None:
+            # INIT/HELLO/LOGON authenticate (HELLO only where no LOGON follows), LOGOFF undoes
+            # it: the spec marks the states before authentication.
+            authenticated = transition.success not in UNAUTHENTICATED[version]
+            if authenticated != self.authenticated:
+                self._set_authenticated(authenticated)
+        if name == "HELLO" and "utc" in (metadata.get("patch_bolt") or ()):
+            self.patches = frozenset({"utc"})
+            self.codec = get_codec(version, self.patches, max_depth=self.max_depth,
+                                   max_decoded_values=self.max_decoded_values)
+        if self._frozen(name):
+            return
+        has_more = bool(metadata.get("has_more"))
+        if name == "RUN" and isinstance(request.stream, int):
+            self._qids.append(request.stream)
+        elif name in _PULLS and isinstance(request.stream, int) and not has_more:
+            if request.stream in self._qids:
+                self._qids.remove(request.stream)
+        if name in _PULLS and self.state == "TX_STREAMING" and not has_more and self._qids:
+            return  # other results of the transaction are still open
+        if name in ("COMMIT", "ROLLBACK", "RESET"):
+            self._qids.clear()
+        # (only IGNORED and closing transitions have no next state, and they are never current)
+        assert transition.success is not None
+        self.state = transition.has_more if has_more and transition.has_more else transition.success
+        if self.state == "DEFUNCT":
+            self._close(f"{name} ended the connection")
+
+    def failure(self, error: Neo4jError | dict[str, Any]) -> None:
+        """Answer the current request with FAILURE (an exception or a FAILURE map)."""
+        request, transition = self._take()
+        metadata = error.to_metadata(self._negotiated()[0]) if isinstance(error, Neo4jError) else dict(error)
+        self._send(Failure(metadata))
+        if self._frozen(request.name):
+            return
+        self._qids.clear()
+        self.state = transition.failure or "FAILED"
+        if self.state == "DEFUNCT":
+            self._close(f"{request.name} failed: {metadata.get('message', '')}")
+
+    def ignored(self) -> None:
+        """Answer the current request with IGNORED (work cut short by a RESET)."""
+        self._take()
+        self._send(Ignored())
+
+    def record(self, values: list) -> None:
+        """Send one RECORD for the current PULL/PULL_ALL."""
+        self._check_pull()
+        codec = self.codec  # (per record: a None test, not a call of _negotiated())
+        if codec is None:
+            raise RuntimeError("no Bolt version negotiated yet")
+        out = bytearray(_RECORD_HEADER)
+        codec.pack_into(values, out)
+        self._writer.write(out)
+
+    def records(self, rows: Iterable[list]) -> int:
+        """Send several RECORDs for the current PULL/PULL_ALL; returns how many."""
+        self._check_pull()
+        pack_into, write = self._negotiated()[1].pack_into, self._writer.write
+        n = 0
+        for values in rows:
+            out = bytearray(_RECORD_HEADER)
+            pack_into(values, out)
+            write(out)
+            n += 1
+        return n
+
+    def _check_pull(self) -> None:
+        if self._current is None or self._current.name not in ("PULL", "PULL_ALL"):
+            raise RuntimeError("RECORDs answer a PULL; the current request is "
+                               f"{self._current.name if self._current else 'none'}")
+
+    def _frozen(self, name: str) -> bool:
+        """While a RESET is pending the state stays INTERRUPTED, whatever earlier work says."""
+        return self.state == "INTERRUPTED" and name != "RESET"
+
+    def _take(self) -> tuple[Request, Transition]:
+        if self._current is None or self._transition is None:
+            raise RuntimeError("no request is awaiting an answer")
+        request, transition = self._current, self._transition
+        self._current = self._transition = None
+        return request, transition
+
+    # -- bytes out ------------------------------------------------------------------------
+
+    def _send(self, message: Message) -> None:
+        codec = self.codec  # (per answer: a None test, not a call of _negotiated())
+        if codec is None:
+            raise RuntimeError("no Bolt version negotiated yet")
+        self._writer.write(codec.pack_message(message))
+        self.failed_last = type(message) is Failure
+
+    def data_to_send(self) -> bytes:
+        """Everything that should be written to the socket now."""
+        raw = b"".join(self._raw_out)
+        self._raw_out.clear()
+        return raw + self._writer.take() if raw else self._writer.take()
+
+    @property
+    def buffered(self) -> int:
+        """Bytes waiting in :meth:`data_to_send`."""
+        return len(self._writer) + sum(map(len, self._raw_out))
+
+    # -- endings --------------------------------------------------------------------------
+
+    def close(self, reason: str) -> None:
+        """End the connection from the server's side: no more requests are taken, and
+        :meth:`next_event` returns ``Closed(reason)``. What was already answered still goes out
+        with :meth:`data_to_send`."""
+        self._close(reason)
+
+    def _fatal(self, error: Neo4jError) -> Closed:
+        self._send(Failure(error.to_metadata(self._negotiated()[0])))
+        return self._close(error.message)
+
+    def _close(self, reason: str) -> Closed:
+        if not self.closed:
+            self.closed = reason
+            self.state = "DEFUNCT"
+            self._pending.clear()
+            self._pending_bytes = 0
+        return Closed(self.closed)

@@ -1,0 +1,225 @@
+"""``asyncbolt serve``: Bolt in front of an embedded graph database.
+
+    asyncbolt serve                                  # LadybugDB in memory on bolt://127.0.0.1:7687
+    asyncbolt serve --db ./graph.lbdb --auth neo4j:secret --port 7688
+    asyncbolt serve --tls-cert cert.pem --tls-key key.pem    # bolt+s:// / bolt+ssc://
+
+The first line on standard output names the address (useful with ``--port 0``)::
+
+    asyncbolt serve: LadybugDB 0.22.0, in memory, on bolt://127.0.0.1:7687 (no auth)
+
+SIGINT (Ctrl-C) or SIGTERM stops it cleanly: connections are closed, open transactions rolled
+back, the database closed (an on-disk one checkpointed); the exit code is then 0.
+
+(The module is ``serving``, not ``serve``: ``asyncbolt.serve`` is the server function.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import ssl
+import sys
+from typing import Any
+
+from asyncbolt.tools.backends import DEFAULT_BACKEND, available_backends, get_backend
+
+__all__ = ["main", "main_serve", "build_parser", "run", "limits_of"]
+
+log = logging.getLogger("asyncbolt.serve")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    backends = "; ".join(f"{name}: {about}" for name, about in available_backends().items())
+    p = argparse.ArgumentParser(
+        prog="asyncbolt serve",
+        description="Serve the Bolt protocol in front of an embedded graph database, so that the "
+                    "official Neo4j drivers (and asyncbolt's client) can use it.",
+        epilog=f"Backends: {backends}. Stop with Ctrl-C or SIGTERM.")
+    p.add_argument("--backend", default=DEFAULT_BACKEND,
+                   help=f"the database behind Bolt: a name or package.module:Class (default {DEFAULT_BACKEND})")
+    p.add_argument("--db", metavar="PATH", default=None,
+                   help="the database on disk (created if missing; default: in memory, gone on exit)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7687, help="port (default 7687; 0 picks a free one)")
+    p.add_argument("--auth", metavar="USER:PASSWORD", default=None,
+                   help="require this user and password (basic auth; default: accept everyone)")
+    p.add_argument("--tls-cert", metavar="FILE", help="serve TLS with this certificate chain (PEM)")
+    p.add_argument("--tls-key", metavar="FILE", help="the certificate's private key (PEM)")
+    p.add_argument("--agent", default=None,
+                   help="the server agent HELLO announces (default Neo4j/X.Y.0, the Neo4j release "
+                        "of the negotiated Bolt version, which every driver accepts)")
+    p.add_argument("--read-only", action="store_true", help="open the database read-only")
+    p.add_argument("--init", metavar="FILE",
+                   help="run the Cypher statements in FILE (';'-separated) before serving")
+    p.add_argument("--lock-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="how long a writer waits for the database's write transaction (default 10)")
+    p.add_argument("--max-running", type=int, default=None, metavar="N",
+                   help="queries the database executes at once, the others wait their turn; it "
+                        "bounds the memory LadybugDB keeps (ladybug default 16)")
+    limits = p.add_argument_group(
+        "limits", "serve()'s limits against runaway or hostile clients (see README, Limits); "
+                  "'off' disables one; unset, serve()'s default applies")
+    for flag, kind, about in _LIMITS:
+        limits.add_argument(flag, type=_limit(kind, flag), default=argparse.SUPPRESS,
+                            metavar=("SECONDS|off" if kind is float else "N" if flag in ("--max-chunks", "--max-depth") else "N|off"),
+                            help=about)
+    p.add_argument("--log-level", default="WARNING",
+                   choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+                   type=str.upper, help="logging level (default WARNING)")
+    return p
+
+
+#: serve() keyword arguments exposed as options: (flag, type, help).
+_LIMITS: list[tuple[str, type, str]] = [
+    ("--max-connections", int, "connections at once, TLS handshakes included (default 1000)"),
+    ("--max-unauthenticated-connections", int,
+     "connections not (yet) authenticated at once (default half of --max-connections)"),
+    ("--max-connections-per-address", int,
+     "unauthenticated connections from one peer address (default half of the above)"),
+    ("--handshake-timeout", float, "seconds for the whole handshake, TLS included (default 10)"),
+    ("--auth-timeout", float, "seconds from connecting (or LOGOFF) to authenticating (default 30)"),
+    ("--idle-timeout", float, "seconds an authenticated client may stay idle (default 600)"),
+    ("--write-timeout", float,
+     "seconds a client may leave the answers waiting for it unread (default 300)"),
+    ("--recv-timeout", int,
+     "seconds announced as connection.recv_timeout_seconds; NOOPs keep it (default off)"),
+    ("--max-message-size", int, "bytes per request (default 64 MiB)"),
+    ("--max-unauthenticated-message-size", int,
+     "bytes per request before authentication (default 32 KiB)"),
+    ("--max-chunks", int, "chunks per request (default 65536)"),
+    ("--max-depth", int, "nesting of lists, maps and structures in a request (default 256)"),
+    ("--max-decoded-values", int,
+     "values one request may decode to, counted before they are built (default 2000000)"),
+]
+
+
+def _limit(kind: type, flag: str) -> Any:
+    def parse(text: str) -> Any:
+        if text.lower() in ("off", "none"):
+            if flag in ("--max-chunks", "--max-depth"):
+                raise argparse.ArgumentTypeError(f"{flag} cannot be off")
+            return None
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a {kind.__name__}: {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+        return value
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def limits_of(args: argparse.Namespace) -> dict[str, Any]:
+    """The serve() keyword arguments given on the command line."""
+    out = {}
+    for flag, _, _ in _LIMITS:
+        name = flag[2:].replace("-", "_")
+        if hasattr(args, name):
+            out[name] = getattr(args, name)
+    return out
+
+
+def _ssl_context(cert: str | None, key: str | None) -> ssl.SSLContext | None:
+    if not cert and not key:
+        return None
+    if not cert:
+        raise SystemExit("asyncbolt serve: --tls-key needs --tls-cert")
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2  # serve() enforces it too; say it where it is made
+    ctx.load_cert_chain(cert, key)
+    return ctx
+
+
+def _auth(value: str | None) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user:
+        raise SystemExit("asyncbolt serve: --auth takes USER:PASSWORD")
+    return user, password
+
+
+async def run(args: argparse.Namespace, ready: Any = None) -> int:
+    """Serve until SIGINT/SIGTERM (or until ``ready(server, stop_event)``'s event is set)."""
+    session_class = get_backend(args.backend)
+    auth = _auth(args.auth)
+    context = _ssl_context(args.tls_cert, args.tls_key)
+    open_shared = getattr(session_class, "open_shared", None)
+    if open_shared is not None:
+        max_running = getattr(args, "max_running", None)
+        options = {} if max_running is None else {"max_running": max_running}
+        shared = open_shared(args.db, read_only=args.read_only, lock_timeout=args.lock_timeout,
+                             init=args.init, auth=auth, **options)
+    else:
+        if args.db or args.init:
+            raise SystemExit(f"asyncbolt serve: backend {args.backend!r} takes no --db/--init")
+        shared = {}
+    import asyncbolt
+
+    try:
+        server = await asyncbolt.serve(session_class, args.host, args.port, ssl=context,
+                                       agent=args.agent, **limits_of(args), **shared)
+    except BaseException:
+        _close(session_class, shared)
+        raise
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - Windows, threads
+            pass
+    describe = getattr(session_class, "describe", None)
+    what = describe(shared) if describe is not None else args.backend
+    scheme = "bolt+s" if context is not None else "bolt"
+    host = server.host if ":" not in server.host else f"[{server.host}]"
+    print(f"asyncbolt serve: {what}, on {scheme}://{host}:{server.port} "
+          f"({'auth required' if auth else 'no auth'})", flush=True)
+    if ready is not None:
+        ready(server, stop)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.remove_signal_handler(sig)
+            except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover
+                pass
+        server.close()
+        await server.wait_closed()
+        _close(session_class, shared)
+    print("asyncbolt serve: stopped", flush=True)
+    return 0
+
+
+def _close(session_class: type, shared: dict) -> None:
+    close_shared = getattr(session_class, "close_shared", None)
+    if close_shared is not None and shared:
+        close_shared(shared)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=getattr(logging, args.log_level),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(run(args))
+    except KeyboardInterrupt:  # pragma: no cover - where signal handlers are unavailable
+        return 0
+    except (OSError, ValueError, ImportError) as exc:
+        print(f"asyncbolt serve: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a database error while opening or running --init
+        print(f"asyncbolt serve: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+main_serve = main
+
+
+if __name__ == "__main__":
+    sys.exit(main())
