@@ -1,6 +1,8 @@
 # Generated from spec/packstream.yaml, spec/bolt.yaml by `python -m codegen` (make generate).
 # Do not edit: change the spec and regenerate.
-"""The server's connection state machine of every Bolt version (spec/bolt.yaml, states)."""
+"""The connection state machine of every Bolt version (spec/bolt.yaml, states), the same for
+every role: asyncbolt.core.states.StateMachine steps it for the server, the client and the
+dump validator."""
 
 from __future__ import annotations
 
