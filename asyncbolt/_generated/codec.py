@@ -14,9 +14,9 @@ from operator import attrgetter
 from struct import Struct
 from typing import Any
 
-from asyncbolt.errors import ProtocolError
 from asyncbolt.codec.types import FIXED as _FIXED_TYPES
 from asyncbolt.codec.types import Structure, from_native
+from asyncbolt.errors import ProtocolError
 
 from . import messages as _m
 from . import structures as _s

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from asyncbolt.security import redact
 from asyncbolt.codec.types import StructureBase
+from asyncbolt.security import redact
 
 Version = tuple[int, int]
 
