@@ -33,6 +33,7 @@ from typing import Any, BinaryIO, Protocol, TextIO
 
 from asyncbolt._generated.versions import VERSIONS
 from asyncbolt.core.handshake import MAGIC, MANIFEST_V1
+from asyncbolt.errors import InputError
 from asyncbolt.tools import dump
 
 __all__ = ["main", "InputError", "Connection", "read_input", "read_stream", "detect_format",
@@ -41,10 +42,6 @@ __all__ = ["main", "InputError", "Connection", "read_input", "read_stream", "det
 Version = tuple[int, int]
 FORMATS = ("raw", "hex", "pybytes", "pcap", "pcapng")
 _GUESS_BYTES = 64 * 1024
-
-
-class InputError(Exception):
-    """The input cannot be used at all (exit status 2)."""
 
 
 @dataclass

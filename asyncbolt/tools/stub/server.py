@@ -19,6 +19,9 @@ from typing import Any
 from asyncbolt._generated.versions import MAGIC as _MAGIC
 from asyncbolt._generated.versions import MANIFEST_ONLY, has, key_holds
 from asyncbolt._generated.versions import MANIFEST_V1 as _MANIFEST_V1
+from asyncbolt.errors import _StubBroken as _Broken
+from asyncbolt.errors import _StubExit as _Exit
+from asyncbolt.errors import _StubFailure as _Failure
 from asyncbolt.tools.stub.player import Namespace, Player
 from asyncbolt.tools.stub.script import Client, Script, ScriptError, Server, parse_script
 from asyncbolt.tools.stub.values import Struct, dumps, pack, unpack
@@ -43,18 +46,6 @@ _EQUIVALENT = {(4, 2): (4, 1)}
 
 def _hex(data: bytes) -> str:
     return " ".join(f"{b:02X}" for b in data)
-
-
-class _Exit(Exception):
-    """The connection ends without an error (``<EXIT>``, a non-Bolt peer, a forced close)."""
-
-
-class _Failure(Exception):
-    """The connection ends with an error (a mismatch, a broken handshake...)."""
-
-
-class _Broken(Exception):
-    """The client went away."""
 
 
 class StubServer:
