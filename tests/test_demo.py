@@ -29,7 +29,7 @@ def _make_is_ready() -> bool:
 
 def test_make_demo_target_runs_the_demo_module() -> None:
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^demo: .*\n\t\$\(PY\) -m asyncbolt\.demo$", makefile, re.M)
+    assert re.search(r"^demo: .*\n\t\$\(PY\) -m asyncbolt\.tools\.demo$", makefile, re.M)
 
 
 def test_demo() -> None:
