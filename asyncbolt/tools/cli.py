@@ -8,6 +8,7 @@ does not break the others.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import sys
 
@@ -22,6 +23,20 @@ COMMANDS = {
     "shell": ("asyncbolt.tools.shell", "an interactive Cypher shell"),
     "stub": ("asyncbolt.tools.stub", "a scripted Bolt server (testkit's stub scripts)"),
 }
+
+
+def budget_arg(text: str) -> int | str:
+    """``--max-decoded-values N`` (``inspect``, ``proxy``): a count of at least 1 (``5,000`` and
+    ``5_000`` are read as 5000), or ``"off"`` for ``off``/``none`` (no budget)."""
+    if text.strip().lower() in ("off", "none"):
+        return "off"
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a count: {text!r} (a number, or off)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (or off): {text!r}")
+    return value
 
 
 def _usage() -> str:
