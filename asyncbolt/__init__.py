@@ -38,14 +38,16 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
     from asyncbolt.client.driver import (
         BookmarkManager,
         Driver,
-        ManagedTransaction,
-        Session,
-        SessionTransaction,
-        is_retryable,
         unit_of_work,
     )
     from asyncbolt.client.routing import (
         Address,
+    )
+    from asyncbolt.client.session import (
+        ManagedTransaction,
+        Session,
+        SessionTransaction,
+        is_retryable,
     )
     from asyncbolt.codec.types import (
         Structure,
@@ -104,7 +106,7 @@ _LAZY: dict[str, str] = {
     "Driver": "asyncbolt.client.driver",
     "HandshakeError": "asyncbolt.errors",
     "IncompleteCommit": "asyncbolt.errors",
-    "ManagedTransaction": "asyncbolt.client.driver",
+    "ManagedTransaction": "asyncbolt.client.session",
     "Neo4jError": "asyncbolt.errors",
     "ProtocolError": "asyncbolt.errors",
     "Record": "asyncbolt.client.connection",
@@ -117,9 +119,9 @@ _LAZY: dict[str, str] = {
     "Server": "asyncbolt.server.runtime",
     "ServerSession": "asyncbolt.server.runtime",
     "ServiceUnavailable": "asyncbolt.errors",
-    "Session": "asyncbolt.client.driver",
+    "Session": "asyncbolt.client.session",
     "SessionExpired": "asyncbolt.errors",
-    "SessionTransaction": "asyncbolt.client.driver",
+    "SessionTransaction": "asyncbolt.client.session",
     "Structure": "asyncbolt.codec.types",
     "Summary": "asyncbolt.client.connection",
     "Transaction": "asyncbolt.client.connection",
@@ -132,7 +134,7 @@ _LAZY: dict[str, str] = {
     "connect": "asyncbolt.client.connection",
     "create_server": "asyncbolt.server.runtime",
     "custom_auth": "asyncbolt.client.auth",
-    "is_retryable": "asyncbolt.client.driver",
+    "is_retryable": "asyncbolt.client.session",
     "kerberos_auth": "asyncbolt.client.auth",
     "serve": "asyncbolt.server.runtime",
     "unit_of_work": "asyncbolt.client.driver",
