@@ -8,7 +8,6 @@ does not break the others.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 
@@ -28,6 +27,8 @@ COMMANDS = {
 def budget_arg(text: str) -> int | str:
     """``--max-decoded-values N`` (``inspect``, ``proxy``): a count of at least 1 (``5,000`` and
     ``5_000`` are read as 5000), or ``"off"`` for ``off``/``none`` (no budget)."""
+    import argparse  # (only the commands that take the option need it)
+
     if text.strip().lower() in ("off", "none"):
         return "off"
     try:
