@@ -11,6 +11,23 @@
   (``Neo.ClientError.*``), ``TransientError``, ``DatabaseError``; ``AuthError`` is the client
   error for refused credentials. Server code raises them to send a FAILURE; the client raises
   them when one arrives.
+
+Below them, by where they are raised (each is also importable from the module that raised it
+before, e.g. ``asyncbolt.client.pool.ConnectionAcquisitionTimeout``):
+
+- the client (:mod:`asyncbolt.client`): ``RequestIgnored``, ``ResultConsumedError``,
+  ``TransactionError``, ``ResultFailedError``, ``IncompleteCommit`` (a ``ServiceUnavailable``),
+  ``ConnectionAcquisitionTimeout`` (the pool), ``RoutingServiceUnavailable`` and
+  ``SessionExpired`` (routing; both ``ServiceUnavailable``);
+- the reference decoder: ``SchemaError`` (internal; :mod:`asyncbolt.codec.schemas` turns it
+  into ``ProtocolError``);
+- the tools, for input they refuse (``ValueError`` subclasses, as before): ``InputError``
+  (``asyncbolt inspect``), ``RecordingError`` (``asyncbolt script``), ``ScriptError`` and
+  ``JoltError`` (``asyncbolt stub``), and the stub server's private control-flow signals.
+
+The seed's exception names (``BufferError``, ``ServerError``...) are the 2017 API and stay in
+:mod:`asyncbolt.compat.exception`. ``tests/test_errors.py`` checks that no other module defines
+an exception class.
 """
 
 from __future__ import annotations
@@ -186,3 +203,110 @@ class AuthError(ClientError):
                  code: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("gql_status", "42NFF")
         super().__init__(code, message, **kwargs)
+
+
+# -- the client ------------------------------------------------------------------------------
+
+
+class RequestIgnored(BoltError):
+    """The server did not run this request: an earlier one in the pipeline failed (or a RESET
+    cut it short). ``__cause__`` is the failure, when known."""
+
+
+class ResultConsumedError(BoltError):
+    """The result's records can no longer be read: it was consumed (``consume()``), its
+    transaction ended, or its session closed before it was read to its end."""
+
+
+class TransactionError(BoltError):
+    """The transaction can no longer be used: a query of it failed, or the connection was reset,
+    earlier (``__cause__``: that failure, which was raised where it happened; as the official
+    drivers' ``TransactionError``). Retryable when its cause is."""
+
+
+class ResultFailedError(BoltError):
+    """A result of a transaction that another query of it failed: the server dropped its
+    records, so what was not yet received can never be read (``__cause__``: the failure; as
+    the official drivers' ``ResultFailedError``). Retryable when its cause is."""
+
+
+class IncompleteCommit(ServiceUnavailable):
+    """The connection broke after COMMIT was sent and before its answer arrived: the
+    transaction may or may not have been committed, so it must not simply be run again."""
+
+
+class ConnectionAcquisitionTimeout(BoltError):
+    """No connection became free in time: the pool for that server is at its maximum size and
+    every connection stayed in use for the whole acquisition timeout. Not retried by
+    ``execute_read``/``execute_write`` (waiting longer is the caller's decision)."""
+
+
+class RoutingServiceUnavailable(ServiceUnavailable):
+    """No router answered with a usable routing table."""
+
+
+class SessionExpired(ServiceUnavailable):
+    """The routing table has no server for this access mode right now (e.g. no writer while the
+    cluster elects a leader). Retried by ``execute_read``/``execute_write``."""
+
+
+# -- the reference decoder -------------------------------------------------------------------
+
+
+class SchemaError(BoltError):
+    """A spec violation found by the reference decoder (:mod:`asyncbolt.codec._schema`), with
+    the byte ``offset`` and construct's ``path`` text; :mod:`asyncbolt.codec.schemas` turns it
+    into a :class:`ProtocolError`. (Not a ``construct.ConstructError``: this module must not
+    import construct, and no construct in the reference schemas catches its errors.)"""
+
+    def __init__(self, message: str, offset: int | None, path: str | None) -> None:
+        self.reason = message
+        self.offset = offset
+        self.path = path
+        # (the text construct gives its own errors)
+        super().__init__(message if path is None else f"Error in path {path}\n{message}")
+
+
+# -- the tools -------------------------------------------------------------------------------
+
+
+class InputError(Exception):
+    """``asyncbolt inspect``: the input cannot be used at all (exit status 2)."""
+
+
+class RecordingError(ValueError):
+    """``asyncbolt script``: the recording cannot become a script (damaged, or a value the script
+    cannot write)."""
+
+
+class JoltError(ValueError):
+    """``asyncbolt stub``: a script field that is not valid JOLT."""
+
+
+class ScriptError(ValueError):
+    """``asyncbolt stub``: a stub script that cannot be used; ``str()`` is ``path:line: what``."""
+
+    def __init__(self, what: str, line: int | None = None, path: str | None = None) -> None:
+        self.what = what
+        self.line = line
+        self.path = path
+        where = path or "<script>"
+        if line is not None:
+            where += f":{line}"
+        super().__init__(f"{where}: {what}")
+
+
+# The stub server's control flow (asyncbolt.tools.stub.server): how one connection ends. Not
+# errors anyone outside it sees.
+
+
+class _StubExit(Exception):
+    """The connection ends without an error (``<EXIT>``, a non-Bolt peer, a forced close)."""
+
+
+class _StubFailure(Exception):
+    """The connection ends with an error (a mismatch, a broken handshake...)."""
+
+
+class _StubBroken(Exception):
+    """The client went away."""

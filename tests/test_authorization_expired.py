@@ -13,6 +13,7 @@ import pytest
 
 import asyncbolt
 import asyncbolt.client.driver
+import asyncbolt.client.session
 from asyncbolt.codec.messages import Failure, Record, Success
 from asyncbolt.errors import Neo4jError
 
@@ -113,7 +114,7 @@ async def test_a_transaction_function_is_retried_after_an_expired_authorization(
     async def no_wait(_delay: float) -> None:
         return None
 
-    monkeypatch.setattr(asyncbolt.client.driver, "_sleep", no_wait)
+    monkeypatch.setattr(asyncbolt.client.session, "_sleep", no_wait)
     attempts = []
 
     async def work(tx: Any) -> list:
@@ -132,7 +133,7 @@ async def test_an_expired_token_is_not_retried(monkeypatch):
     async def no_wait(_delay: float) -> None:
         return None
 
-    monkeypatch.setattr(asyncbolt.client.driver, "_sleep", no_wait)
+    monkeypatch.setattr(asyncbolt.client.session, "_sleep", no_wait)
     attempts = []
 
     async def work(tx: Any) -> list:

@@ -40,7 +40,7 @@ STREAM_ROWS = 20000
 FETCH_SIZE = 1000
 
 #: What ``asyncbolt serve`` gives back where LadybugDB cannot hold the value as sent (see
-#: asyncbolt/backends/ladybug.py): timestamps have microseconds, a DateTime parameter is stored
+#: asyncbolt/tools/backends/ladybug/values.py): timestamps have microseconds, a DateTime parameter is stored
 #: as its UTC instant without the offset, an INTERVAL has no months (30 days each).
 SERVE_STORES: dict[str, dict[str, Any]] = {
     "localdatetime": {"$type": "LocalDateTime", "year": 1999, "month": 12, "day": 31, "hour": 23,

@@ -120,7 +120,7 @@ def check_values(name: str, server: str, target: Target, result: dict[str, Any])
         for entry in entries:
             if kind == "datetime" and server == "serve":
                 # LadybugDB keeps the instant (a UTC TIMESTAMP), not the offset: the same instant
-                # comes back as a DateTime without zone (asyncbolt/backends/ladybug.py).
+                # comes back as a DateTime without zone (asyncbolt/tools/backends/ladybug/values.py).
                 assert entry["instant_equal"] is True and entry["equal"] is False, entry
             else:
                 assert entry["equal"] is True, f"{kind}: {entry}"

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 import asyncbolt
-from asyncbolt.client import driver as driver_module
-from asyncbolt.client.driver import BookmarkManager, is_retryable, retry_delays
+from asyncbolt.client import session as session_module
+from asyncbolt.client.driver import BookmarkManager
 from asyncbolt.client.routing import Address, SessionExpired
+from asyncbolt.client.session import is_retryable, retry_delays
 
 from .sessions import EchoSession, Recorder
 
@@ -59,7 +60,7 @@ def sleeps(monkeypatch):
         recorded.append(delay)
         await asyncio.sleep(0)
 
-    monkeypatch.setattr(driver_module, "_sleep", fake)
+    monkeypatch.setattr(session_module, "_sleep", fake)
     return recorded
 
 

@@ -619,7 +619,20 @@ def test_log_writer_keeps_counts_not_lists_and_passes_the_budget() -> None:
 def test_cli_budget_and_full_options() -> None:
     parse = proxy_mod._parser().parse_args
     assert parse([]).max_decoded_values is proxy_mod.DEFAULT and not parse([]).full
-    assert parse(["--max-decoded-values", "off", "--full"]).max_decoded_values is None
+    assert parse(["--max-decoded-values", "off", "--full"]).max_decoded_values == "off"  # main: None
     assert parse(["--max-decoded-values", "5,000"]).max_decoded_values == 5000
     with pytest.raises(SystemExit):
         parse(["--max-decoded-values", "0"])
+
+
+def test_one_budget_option_for_inspect_and_proxy() -> None:
+    """``--max-decoded-values`` is read by one function (tools/cli.py) for both commands."""
+    import argparse
+
+    from asyncbolt.tools import cli, inspect
+
+    assert proxy_mod.budget_arg is cli.budget_arg and inspect._budget_arg is cli.budget_arg
+    assert [cli.budget_arg(t) for t in ("OFF", " none ", "1_000", "7")] == ["off", "off", 1000, 7]
+    for bad in ("0", "-3", "many"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            cli.budget_arg(bad)

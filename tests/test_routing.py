@@ -21,7 +21,7 @@ import neo4j
 import pytest
 
 import asyncbolt
-from asyncbolt.client import driver as driver_module
+from asyncbolt.client import session as session_module
 from asyncbolt.client.routing import Address, RoutingTable, SessionExpired
 
 
@@ -393,7 +393,7 @@ async def test_a_refused_write_forgets_the_writer_and_refreshes(cluster, refusal
 async def test_a_reader_killed_mid_load_loses_no_results(cluster, caplog) -> None:
     t = cluster.topology
     t.delay = 0.002
-    caplog.set_level(logging.INFO, logger="asyncbolt.client.driver")
+    caplog.set_level(logging.INFO, logger="asyncbolt.client.session")  # where the retries are logged
     async with fast_driver(cluster.uri, max_pool_size=20) as driver:
         await driver.execute_read(read_x, -1)  # warm up: the table is known
         tasks = [asyncio.ensure_future(driver.execute_read(read_x, i)) for i in range(300)]
@@ -671,7 +671,7 @@ async def test_no_writer_while_electing_is_retried_as_session_expired(cluster) -
             t.writers = [cluster.addresses["writer"]]  # elected
         await asyncio.sleep(0)
 
-    original, driver_module._sleep = driver_module._sleep, no_wait
+    original, session_module._sleep = session_module._sleep, no_wait
     try:
         async with fast_driver(cluster.uri) as driver:
             assert await driver.execute_write(write_x, 1) == ("writer", 1)
@@ -682,7 +682,7 @@ async def test_no_writer_while_electing_is_retried_as_session_expired(cluster) -
                 async with driver.session() as s:
                     await s.run("WRITE")  # auto-commit: not retried
     finally:
-        driver_module._sleep = original
+        session_module._sleep = original
 
 
 async def test_bookmarks_flow_from_a_write_to_a_later_read_on_another_member(cluster) -> None:

@@ -277,7 +277,7 @@ def test_default_session_accepting_everyone_is_documented() -> None:
 
 
 def test_serve_auth_compares_with_compare_digest(monkeypatch) -> None:
-    from asyncbolt.tools.backends import ladybug
+    from asyncbolt.tools.backends.ladybug import session as ladybug
 
     calls: list[tuple] = []
     real = ladybug.hmac.compare_digest

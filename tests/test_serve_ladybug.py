@@ -24,17 +24,12 @@ import asyncbolt
 pytest.importorskip("ladybug")
 
 from asyncbolt.tools.backends import get_backend  # noqa: E402
-from asyncbolt.tools.backends.ladybug import (  # noqa: E402
-    BATCH,
-    LadybugGraph,
-    LadybugSession,
-    classify,
-    element_id,
-    map_error,
-    node_id,
-    rewrite_id_comparisons,
-    scan,
-)
+from asyncbolt.tools.backends.ladybug.failures import map_error  # noqa: E402
+from asyncbolt.tools.backends.ladybug.graph import LadybugGraph  # noqa: E402
+from asyncbolt.tools.backends.ladybug.ids import element_id, node_id, rewrite_id_comparisons  # noqa: E402
+from asyncbolt.tools.backends.ladybug.queries import classify, scan  # noqa: E402
+from asyncbolt.tools.backends.ladybug.session import LadybugSession  # noqa: E402
+from asyncbolt.tools.backends.ladybug.worker import BATCH  # noqa: E402
 
 from .sessions import ServerThread  # noqa: E402
 from .test_server_js import node  # noqa: E402, F401  (the fixture: Node.js with neo4j-driver)
@@ -142,6 +137,18 @@ def test_backend_registry() -> None:
         get_backend("nope")
     with pytest.raises(ValueError, match="not a ServerSession"):
         get_backend("asyncbolt.tools.backends.ladybug:LadybugGraph")
+
+
+def test_the_package_keeps_its_names() -> None:
+    """backends/ladybug is a package by job; its names import from it (and the old flat path)."""
+    import importlib
+
+    import asyncbolt.tools.backends.ladybug as package
+
+    assert importlib.import_module("asyncbolt.backends.ladybug") is package
+    assert (package.LadybugSession, package.LadybugGraph, package.BATCH) == (LadybugSession, LadybugGraph, BATCH)
+    assert (package.map_error, package.node_id, package.element_id) == (map_error, node_id, element_id)
+    assert package.LadybugSession.__module__ == "asyncbolt.tools.backends.ladybug.session"
 
 
 # -- the official driver -------------------------------------------------------------------

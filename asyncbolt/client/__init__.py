@@ -1,6 +1,6 @@
-"""The asyncio Bolt client: ``connect()`` and ``Connection`` (``connection``), the driver with
-sessions and retries (``driver``), its pool (``pool``), routing tables (``routing``) and auth
-tokens (``auth``)."""
+"""The asyncio Bolt client: ``connect()`` and ``Connection`` (``connection``), the driver
+(``driver``) with its sessions, transactions and retries (``session``), its pool (``pool``),
+routing tables (``routing``) and auth tokens (``auth``)."""
 
 from asyncbolt.client.connection import (
     DEFAULT_FETCH_SIZE,

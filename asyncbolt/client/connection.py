@@ -71,9 +71,14 @@ from asyncbolt.errors import (
     ClientError,
     ConfigurationError,
     HandshakeError,
+    IncompleteCommit,
     Neo4jError,
     ProtocolError,
+    RequestIgnored,
+    ResultConsumedError,
+    ResultFailedError,
     ServiceUnavailable,
+    TransactionError,
     UnsupportedServerProduct,
 )
 from asyncbolt.security import redact_uri, require_tls12
@@ -109,33 +114,6 @@ DEFAULT_PROPOSALS = [(5, 8, 8), (4, 4, 2), (3, 0)]
 #: Offered on a second attempt when a server took none of the above: 4.1 (Neo4j 4.1, and a 4.2
 #: that reads no version ranges), 4.0, 2.0 and 1.0 (Neo4j 3.0-3.4), each spelled out.
 LEGACY_PROPOSALS = [(4, 1), (4, 0), (2, 0), (1, 0)]
-
-
-class RequestIgnored(BoltError):
-    """The server did not run this request: an earlier one in the pipeline failed (or a RESET
-    cut it short). ``__cause__`` is the failure, when known."""
-
-
-class ResultConsumedError(BoltError):
-    """The result's records can no longer be read: it was consumed (``consume()``), its
-    transaction ended, or its session closed before it was read to its end."""
-
-
-class TransactionError(BoltError):
-    """The transaction can no longer be used: a query of it failed, or the connection was reset,
-    earlier (``__cause__``: that failure, which was raised where it happened; as the official
-    drivers' ``TransactionError``). Retryable when its cause is."""
-
-
-class ResultFailedError(BoltError):
-    """A result of a transaction that another query of it failed: the server dropped its
-    records, so what was not yet received can never be read (``__cause__``: the failure; as
-    the official drivers' ``ResultFailedError``). Retryable when its cause is."""
-
-
-class IncompleteCommit(ServiceUnavailable):
-    """The connection broke after COMMIT was sent and before its answer arrived: the
-    transaction may or may not have been committed, so it must not simply be run again."""
 
 
 # -------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from asyncbolt.client.connection import Connection
-from asyncbolt.errors import BoltError, ServiceUnavailable
+from asyncbolt.errors import BoltError, ConnectionAcquisitionTimeout, ServiceUnavailable
 
 __all__ = ["Pool", "ConnectionAcquisitionTimeout"]
 
@@ -37,12 +37,6 @@ log = logging.getLogger(__name__)
 Opener = Callable[[Any, "float | None"], Awaitable[Connection]]
 
 _POOL_DEFAULT: Any = object()  # "the pool's own setting"
-
-
-class ConnectionAcquisitionTimeout(BoltError):
-    """No connection became free in time: the pool for that server is at its maximum size and
-    every connection stayed in use for the whole acquisition timeout. Not retried by
-    ``execute_read``/``execute_write`` (waiting longer is the caller's decision)."""
 
 
 class _Entry:

@@ -31,7 +31,12 @@ from typing import Any, NamedTuple
 
 from asyncbolt.client.connection import Connection
 from asyncbolt.client.pool import Pool
-from asyncbolt.errors import Neo4jError, ServiceUnavailable
+from asyncbolt.errors import (
+    Neo4jError,
+    RoutingServiceUnavailable,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 __all__ = ["Address", "RoutingTable", "Router", "RoutingServiceUnavailable", "SessionExpired"]
 
@@ -56,15 +61,6 @@ WRITER_GONE_CODES = frozenset({
     "Neo.ClientError.Cluster.NotALeader",
     "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase",
 })
-
-
-class RoutingServiceUnavailable(ServiceUnavailable):
-    """No router answered with a usable routing table."""
-
-
-class SessionExpired(ServiceUnavailable):
-    """The routing table has no server for this access mode right now (e.g. no writer while the
-    cluster elects a leader). Retried by ``execute_read``/``execute_write``."""
 
 
 class Address(NamedTuple):

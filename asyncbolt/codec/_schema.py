@@ -15,18 +15,10 @@ from typing import Any
 from construct import Construct, ConstructError, Container, Subconstruct, stream_read
 
 from asyncbolt.codec.types import Structure
+from asyncbolt.errors import SchemaError
 
 __all__ = ["NIBBLE", "SchemaError", "TinyInt", "Literal", "Text", "Raw", "Fixed", "Unavailable", "Legacy", "ListOf",
            "MapOf", "StructureOf", "PackValue", "Checked", "MessageOf"]
-
-
-class SchemaError(ConstructError):
-    """A spec violation found by the reference decoder, with ``offset`` and ``path``."""
-
-    def __init__(self, message: str, offset: int | None, path: str | None) -> None:
-        self.reason = message
-        self.offset = offset
-        super().__init__(message, path)
 
 
 class _Nibble:

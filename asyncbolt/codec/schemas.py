@@ -14,8 +14,7 @@ from typing import Any
 from construct import Construct, ConstructError, StreamError
 
 from asyncbolt._generated import schemas as _g
-from asyncbolt.codec._schema import SchemaError
-from asyncbolt.errors import ProtocolError
+from asyncbolt.errors import ProtocolError, SchemaError
 
 __all__ = ["parse_value", "parse_request", "parse_response", "value_schema", "message_schemas",
            "is_legacy_marker_error", "clean_path"]

@@ -24,6 +24,22 @@ COMMANDS = {
 }
 
 
+def budget_arg(text: str) -> int | str:
+    """``--max-decoded-values N`` (``inspect``, ``proxy``): a count of at least 1 (``5,000`` and
+    ``5_000`` are read as 5000), or ``"off"`` for ``off``/``none`` (no budget)."""
+    import argparse  # (only the commands that take the option need it)
+
+    if text.strip().lower() in ("off", "none"):
+        return "off"
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a count: {text!r} (a number, or off)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (or off): {text!r}")
+    return value
+
+
 def _usage() -> str:
     lines = [f"usage: asyncbolt COMMAND [ARGS]   (asyncbolt {__version__})", "", "commands:"]
     lines += [f"  {name:<8} {help_}" for name, (_, help_) in COMMANDS.items()]

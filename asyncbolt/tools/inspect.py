@@ -33,7 +33,9 @@ from typing import Any, BinaryIO, Protocol, TextIO
 
 from asyncbolt._generated.versions import VERSIONS
 from asyncbolt.core.handshake import MAGIC, MANIFEST_V1
+from asyncbolt.errors import InputError
 from asyncbolt.tools import dump
+from asyncbolt.tools.cli import budget_arg as _budget_arg
 
 __all__ = ["main", "InputError", "Connection", "read_input", "read_stream", "detect_format",
            "parse_hex", "parse_pybytes", "parse_pcap"]
@@ -41,10 +43,6 @@ __all__ = ["main", "InputError", "Connection", "read_input", "read_stream", "det
 Version = tuple[int, int]
 FORMATS = ("raw", "hex", "pybytes", "pcap", "pcapng")
 _GUESS_BYTES = 64 * 1024
-
-
-class InputError(Exception):
-    """The input cannot be used at all (exit status 2)."""
 
 
 @dataclass
@@ -1141,18 +1139,6 @@ class _Report(_Sink):
 
 #: Bytes all connections not settled yet may hold in all (past it they are settled at once).
 MAX_HELD = 16 * 1024 * 1024
-
-
-def _budget_arg(text: str) -> int | str:
-    if text.strip().lower() in ("off", "none"):
-        return "off"
-    try:
-        value = int(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a count: {text!r} (a number, or off)") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (or off): {text!r}")
-    return value
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -47,16 +47,13 @@ from typing import Any, TextIO
 
 from asyncbolt._generated.versions import SECRET_KEYS, has
 from asyncbolt.core.handshake import format_version
+from asyncbolt.errors import RecordingError
 from asyncbolt.tools.dump import CLIENT, SERVER, Conversation, Event
 
 __all__ = ["RecordingError", "WILDCARD", "recording_files", "script_from_streams", "script_from_recording",
            "to_jolt", "main"]
 
 Version = tuple[int, int]
-
-
-class RecordingError(ValueError):
-    """The recording cannot become a script (damaged, or a value the script cannot write)."""
 
 
 class _Wildcard:

@@ -161,7 +161,7 @@ def asyncbolt_server(**options: Any) -> Iterator[Target]:
 #: Value kinds a client script may echo: the names client scripts use.
 ALL_KINDS = ["null", "boolean", "integer", "float", "string", "bytes", "list", "map",
              "date", "time", "localtime", "datetime", "localdatetime", "duration", "point"]
-#: What LadybugDB stores and gives back (no spatial types, no zoned time; see backends/ladybug.py).
+#: What LadybugDB stores and gives back (no spatial types, no zoned time; see tools/backends/ladybug/values.py).
 SERVE_KINDS = ["null", "boolean", "integer", "float", "string", "bytes", "list", "map",
                "date", "localdatetime", "datetime", "duration"]
 

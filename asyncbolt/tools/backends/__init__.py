@@ -3,7 +3,9 @@
 A backend is a ``ServerSession`` subclass; one instance serves one Bolt connection, and
 :func:`asyncbolt.serve` passes it the keyword arguments it was given. ``asyncbolt serve
 --backend NAME`` picks one by name from :data:`BACKENDS` (or ``package.module:Class`` for your
-own). :mod:`asyncbolt.tools.backends.ladybug` (LadybugDB) is the reference; to write another, follow it:
+own). :mod:`asyncbolt.tools.backends.ladybug` (LadybugDB) is the reference; to write another,
+follow its session module, :mod:`asyncbolt.tools.backends.ladybug.session` (its siblings hold what
+is LadybugDB's own: the shared database, values, ids, errors, procedures):
 
 - ``run(query, parameters, extra)`` returns an :class:`asyncbolt.Result` whose rows are an
   async iterable pulled lazily, batch by batch, from the database — never the whole result.

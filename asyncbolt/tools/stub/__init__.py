@@ -34,7 +34,8 @@ Public API (stable): :func:`parse_script` -> :class:`Script` (raises :class:`Scr
 
 from __future__ import annotations
 
+from asyncbolt.tools.stub.cli import main
 from asyncbolt.tools.stub.script import Script, ScriptError, parse_script
-from asyncbolt.tools.stub.server import StubServer, main
+from asyncbolt.tools.stub.server import StubServer
 
 __all__ = ["Script", "ScriptError", "StubServer", "main", "parse_script"]

@@ -19,25 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from asyncbolt._generated.versions import has
+from asyncbolt.errors import ScriptError
 from asyncbolt.tools.stub.values import JoltError, Wildcard, from_jolt
 
 __all__ = [
     "Alt", "Auto", "Client", "Cond", "Node", "Opt", "Par", "Python", "Rep", "Script",
     "ScriptError", "Seq", "Server", "parse_script",
 ]
-
-
-class ScriptError(ValueError):
-    """A stub script that cannot be used; ``str()`` is ``path:line: what``."""
-
-    def __init__(self, what: str, line: int | None = None, path: str | None = None) -> None:
-        self.what = what
-        self.line = line
-        self.path = path
-        where = path or "<script>"
-        if line is not None:
-            where += f":{line}"
-        super().__init__(f"{where}: {what}")
 
 
 # ------------------------------------------------------------------------------------------

@@ -20,11 +20,9 @@ import re
 import struct
 from typing import Any
 
+from asyncbolt.errors import JoltError
+
 __all__ = ["JoltError", "Struct", "Wildcard", "from_jolt", "pack", "to_jolt", "dumps", "unpack"]
-
-
-class JoltError(ValueError):
-    """A script field that is not valid JOLT."""
 
 
 class Struct:
