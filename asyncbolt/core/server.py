@@ -1,6 +1,6 @@
 """The sans-IO server side of one Bolt connection: bytes in, requests out, answers in, bytes out.
 
-No sockets and no event loop (like h11): the asyncio runtime in :mod:`asyncbolt.server.runtime` feeds
+No sockets and no event loop (like h11): the asyncio runtime in :mod:`asyncbolt.server.connection` feeds
 received bytes to :meth:`ServerConnection.receive_data`, takes requests from
 :meth:`ServerConnection.next_event`, answers each with :meth:`success`, :meth:`failure`,
 :meth:`ignored` (and :meth:`record` for PULL), and writes :meth:`data_to_send` to the socket.

@@ -62,7 +62,7 @@ def get_backend(name: str) -> type:
         cls: Any = getattr(module, class_name)
     except AttributeError:
         raise ValueError(f"backend {name!r}: {module_name} has no {class_name}") from None
-    from asyncbolt.server.runtime import ServerSession
+    from asyncbolt.server.session import ServerSession
 
     if not (isinstance(cls, type) and issubclass(cls, ServerSession)):
         raise ValueError(f"backend {name!r}: {module_name}.{class_name} is not a ServerSession subclass")

@@ -77,7 +77,7 @@ from typing import Any, NamedTuple
 
 from asyncbolt.codec import structures as _s
 from asyncbolt.errors import AuthError, ClientError, DatabaseError, Neo4jError, TransientError
-from asyncbolt.server.runtime import Result, ServerSession
+from asyncbolt.server.session import Result, ServerSession
 
 __all__ = ["LadybugGraph", "LadybugSession", "map_error", "node_id", "element_id", "BATCH",
            "MAX_RUNNING"]
