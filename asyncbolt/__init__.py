@@ -85,6 +85,7 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
     from asyncbolt.server.session import (
         ConnectionInfo,
         Result,
+        ServerResult,
         ServerSession,
     )
 
@@ -119,6 +120,7 @@ _LAZY: dict[str, str] = {
     "RoutingServiceUnavailable": "asyncbolt.client.routing",
     "SERVER_VERSIONS": "asyncbolt._generated.versions",
     "Server": "asyncbolt.server.listener",
+    "ServerResult": "asyncbolt.server.session",
     "ServerSession": "asyncbolt.server.session",
     "ServiceUnavailable": "asyncbolt.errors",
     "Session": "asyncbolt.client.driver",
@@ -184,6 +186,7 @@ __all__ = [
     "Result",
     "SERVER_VERSIONS",
     "Server",
+    "ServerResult",
     "ServerSession",
     "ServiceUnavailable",
     "Structure",

@@ -4,7 +4,7 @@
 
     class Echo(asyncbolt.ServerSession):
         async def run(self, query, parameters, extra):
-            return asyncbolt.Result(["query", "parameters"], [[query, parameters]])
+            return asyncbolt.ServerResult(["query", "parameters"], [[query, parameters]])
 
     server = await asyncbolt.serve(Echo, host="127.0.0.1", port=7687)
 
@@ -16,8 +16,8 @@ data. Each connection gets its own session instance.
 
 Built on the sans-IO :class:`asyncbolt.core.server.ServerConnection`, in four modules:
 
-- :mod:`~asyncbolt.server.session`: what an application writes (``ServerSession``, ``Result``,
-  ``ConnectionInfo``);
+- :mod:`~asyncbolt.server.session`: what an application writes (``ServerSession``,
+  ``ServerResult`` alias ``Result``, ``ConnectionInfo``);
 - :mod:`~asyncbolt.server.listener`: ``serve()``, ``create_server()``, ``Server`` (accepting,
   the limits on connections);
 - :mod:`~asyncbolt.server.connection`: one connection's asyncio runtime (reading, writing,
@@ -28,6 +28,6 @@ Built on the sans-IO :class:`asyncbolt.core.server.ServerConnection`, in four mo
 """
 
 from asyncbolt.server.listener import Server, create_server, serve
-from asyncbolt.server.session import ConnectionInfo, Result, ServerSession
+from asyncbolt.server.session import ConnectionInfo, Result, ServerResult, ServerSession
 
-__all__ = ["ConnectionInfo", "Result", "Server", "ServerSession", "create_server", "serve"]
+__all__ = ["ConnectionInfo", "Result", "Server", "ServerResult", "ServerSession", "create_server", "serve"]

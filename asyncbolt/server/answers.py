@@ -33,7 +33,7 @@ from asyncbolt.codec.messages import (
 )
 from asyncbolt.core.server import Request, ServerConnection
 from asyncbolt.errors import AuthError, ClientError, DatabaseError, Neo4jError
-from asyncbolt.server.session import ConnectionInfo, Result, ServerSession
+from asyncbolt.server.session import ConnectionInfo, ServerResult, ServerSession
 
 if TYPE_CHECKING:
     from asyncbolt.server.listener import Server
@@ -102,7 +102,7 @@ class _OpenResult:
 
     __slots__ = ("fields", "metadata", "_iter", "_aiter", "_peeked", "done")
 
-    def __init__(self, result: Result) -> None:
+    def __init__(self, result: ServerResult) -> None:
         self.fields = result.fields
         self.metadata = result.metadata
         records = result.records
@@ -331,18 +331,19 @@ class _Answers:
              else "result_available_after"] = elapsed
         self.conn.success(meta)
 
-    async def _call_run(self, session: ServerSession, query: str, parameters: dict, extra: dict) -> Result:
+    async def _call_run(self, session: ServerSession, query: str, parameters: dict, extra: dict) -> ServerResult:
         # (a seed-style session overrides run() with two parameters)
         run: Callable[..., Any] = session.run
         seed_style = _takes_two(type(session).run)
         value = await _maybe_await(run(query, parameters) if seed_style else run(query, parameters, extra))
-        if isinstance(value, Result):
+        if isinstance(value, ServerResult):
             return value
         if seed_style:
-            return Result(["result"], [[value]])
-        raise TypeError(f"run() must return asyncbolt.Result, not {type(value).__name__}")
+            return ServerResult(["result"], [[value]])
+        raise TypeError("run() must return asyncbolt.ServerResult (asyncbolt.Result), "
+                        f"not {type(value).__name__}")
 
-    async def _tx_query(self, session: ServerSession, word: str, extra: dict) -> Result:
+    async def _tx_query(self, session: ServerSession, word: str, extra: dict) -> ServerResult:
         """RUN "BEGIN"/"COMMIT"/"ROLLBACK" as Memgraph answers them (pymgclient's transactions):
         the session's begin()/commit()/rollback() hooks, as for the messages, and an empty
         result. Only outside a transaction for BEGIN and inside one begun so for the others;
@@ -351,20 +352,20 @@ class _Answers:
         if word == "BEGIN":
             await _maybe_await(session.begin(dict(extra)))
             self.in_tx = self.query_tx = True
-            return Result([], [])
+            return ServerResult([], [])
         if word == "COMMIT":
-            return Result([], [], await self._commit())
+            return ServerResult([], [], await self._commit())
         self.in_tx = self.query_tx = False
         await _maybe_await(session.rollback())
-        return Result([], [])
+        return ServerResult([], [])
 
-    async def _routing_procedure(self, session: ServerSession, parameters: dict, extra: dict) -> Result:
+    async def _routing_procedure(self, session: ServerSession, parameters: dict, extra: dict) -> ServerResult:
         """Routing tables for clients of Bolt < 4.3, which ask with a procedure call."""
         context = parameters.get("context") or {}
         db = parameters.get("database")
         table = await _maybe_await(session.route(context, extra.get("bookmarks") or [],
                                                  {"db": db} if db else {}))
-        return Result(["ttl", "servers"], [[table.get("ttl", 300), table.get("servers", [])]])
+        return ServerResult(["ttl", "servers"], [[table.get("ttl", 300), table.get("servers", [])]])
 
     async def on_discard_all(self, request: Request) -> None:
         await self._discard(request, -1)

@@ -1,5 +1,5 @@
 """What an application writes to serve Bolt: a :class:`ServerSession` subclass whose hooks answer
-questions about data, the :class:`Result` its ``run`` returns, and the :class:`ConnectionInfo` it
+questions about data, the :class:`ServerResult` its ``run`` returns, and the :class:`ConnectionInfo` it
 is told about its connection. The protocol itself is the runtime's (:mod:`asyncbolt.server.connection`).
 """
 
@@ -11,11 +11,12 @@ from typing import Any
 
 from asyncbolt.errors import ClientError
 
-__all__ = ["Result", "ConnectionInfo", "ServerSession"]
+__all__ = ["ServerResult", "Result", "ConnectionInfo", "ServerSession"]
 
 
-class Result:
-    """What :meth:`ServerSession.run` returns.
+class ServerResult:
+    """What :meth:`ServerSession.run` returns (``asyncbolt.Result`` is the same class, its older
+    name; the client's results are :class:`asyncbolt.client.connection.Result`).
 
     ``fields``: the column names. ``records``: an iterable or async iterable of rows (lists or
     tuples, one value per field); it is consumed lazily, only as far as the client's PULLs ask,
@@ -29,12 +30,16 @@ class Result:
                  metadata: dict[str, Any] | None = None) -> None:
         self.fields = list(fields)
         if not all(isinstance(f, str) for f in self.fields):
-            raise TypeError("Result fields must be strings")
+            raise TypeError("ServerResult fields must be strings")
         self.records = records
         self.metadata = dict(metadata or {})
 
     def __repr__(self) -> str:
-        return f"Result(fields={self.fields!r}, metadata={self.metadata!r})"
+        return f"ServerResult(fields={self.fields!r}, metadata={self.metadata!r})"
+
+
+#: The older name of :class:`ServerResult` (the same class), kept for the code that uses it.
+Result = ServerResult
 
 
 class ConnectionInfo:
@@ -87,8 +92,8 @@ class ServerSession:
             if inspect.isawaitable(result):
                 await result
 
-    async def run(self, query: str, parameters: dict[str, Any], extra: dict[str, Any]) -> Result:
-        """Run a query; return a :class:`Result`."""
+    async def run(self, query: str, parameters: dict[str, Any], extra: dict[str, Any]) -> ServerResult:
+        """Run a query; return a :class:`ServerResult`."""
         raise ClientError("Neo.ClientError.Statement.SyntaxError",
                           f"{type(self).__name__} does not run queries")
 
