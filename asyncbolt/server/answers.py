@@ -9,7 +9,6 @@ to its ``on_<name>`` method.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import logging
@@ -145,7 +144,6 @@ class _Answers:
     server: Server
     conn: ServerConnection
     info: ConnectionInfo
-    auth_deadline: float | None
 
     def __init__(self) -> None:
         self.session: ServerSession | None = None
@@ -160,10 +158,6 @@ class _Answers:
 
     async def drain(self) -> None:
         """Wait until the client has taken enough of what was written (the connection's I/O)."""
-        raise NotImplementedError
-
-    def arm(self) -> None:
-        """Reschedule the time-limit check (the connection's I/O)."""
         raise NotImplementedError
 
     def _ensure_session(self) -> ServerSession:
@@ -213,8 +207,6 @@ class _Answers:
             log.exception("%s: authenticate() raised (reference %s)", self.info.id, reference)
             raise AuthError() from exc
         self.info.user = auth.get("principal")
-        self.auth_deadline = None
-        self.arm()
 
     async def _hello_metadata(self, session: ServerSession, extra: dict) -> dict[str, Any]:
         version = self.version
@@ -244,10 +236,7 @@ class _Answers:
     async def on_logoff(self, request: Request) -> None:
         await _maybe_await(self._ensure_session().logoff())
         self.info.user = None
-        limit = self.server.auth_timeout
-        # Logged off: the next LOGON is due within auth_timeout, as after connecting.
-        self.auth_deadline = None if limit is None else asyncio.get_running_loop().time() + limit
-        self.arm()
+        # (logged off: the core makes the next LOGON due within auth_timeout, as after connecting)
         self.conn.success({})
 
     async def on_telemetry(self, request: Request) -> None:

@@ -12,7 +12,6 @@ import logging
 import ssl as _ssl
 from typing import TYPE_CHECKING, Any
 
-from asyncbolt._generated.versions import has
 from asyncbolt.codec._offload import OFFLOAD_BYTES, decoder_pool
 from asyncbolt.core.server import Closed, Request, ServerConnection
 from asyncbolt.errors import DatabaseError, Neo4jError
@@ -61,11 +60,14 @@ class _ServedConnection(_Answers):
         self.server = server
         self.reader = reader
         self.writer = writer
+        # The core decides the time limits on the event loop's clock (see arm()).
         self.conn = ServerConnection(
             server.versions, max_message_size=server.max_message_size, max_chunks=server.max_chunks,
             max_depth=server.max_depth,
             max_unauthenticated_message_size=server.max_unauthenticated_message_size,
-            max_decoded_values=server.max_decoded_values)
+            max_decoded_values=server.max_decoded_values, clock=asyncio.get_running_loop().time,
+            handshake_timeout=server.handshake_timeout, auth_timeout=server.auth_timeout,
+            idle_timeout=server.idle_timeout, recv_timeout=server.recv_timeout)
         #: Whether the server counts this connection as authenticated (see sync_auth()).
         self.counted_authenticated = False
         #: Set while the read loop may read (cleared while too many requests wait unanswered).
@@ -73,18 +75,11 @@ class _ServedConnection(_Answers):
         self.room.set()
         #: Answer for the first request instead of serving it (the server is full).
         self.refuse = refuse
-        loop = asyncio.get_running_loop()
-        #: When the client must have authenticated by (None: it has, or there is no limit).
-        self.auth_deadline = None if server.auth_timeout is None else loop.time() + server.auth_timeout
-        #: When the last request was answered or bytes arrived (for idle_timeout).
-        self.last_activity = self.opened = loop.time()
-        #: The pending time-limit check (see arm()), and whether a write waits on the client.
+        #: The one timer, set for the core's next deadline (see arm()), and whether a write
+        #: waits on the client.
         self.timer: asyncio.TimerHandle | None = None
         self.draining = False
         self.buffered = 0  # bytes the transport held when checked last while draining
-        #: When bytes were last written, and the NOOP keep-alive check (see keep_alive()).
-        self.last_write = self.opened
-        self.keepalive: asyncio.TimerHandle | None = None
         peer = writer.get_extra_info("peername")
         local = writer.get_extra_info("sockname")
         self.info = ConnectionInfo(f"bolt-{next(server._ids)}", peer, local)
@@ -99,80 +94,37 @@ class _ServedConnection(_Answers):
         data = self.conn.data_to_send()
         if data and not self.writer.is_closing():
             self.writer.write(data)
-            self.last_write = asyncio.get_running_loop().time()
-
-    def keep_alive(self) -> None:
-        """With ``recv_timeout`` set, the server promised (HELLO's ``connection.recv_timeout_
-        seconds`` hint) to send something at least that often while the client waits for an
-        answer: during a long-running hook, a NOOP (``00 00``, Bolt 4.1+) every half of it."""
-        self.keepalive = None
-        conn = self.conn
-        if conn.closed or self.writer.is_closing():
-            return
-        loop = asyncio.get_running_loop()
-        recv_timeout = self.server.recv_timeout
-        if recv_timeout is None:  # (only armed with a recv_timeout)
-            return
-        interval = recv_timeout / 2
-        now = loop.time()
-        if conn.version is not None and has("noop_chunks", conn.version) and conn.current is not None:
-            # (a timer set for last_write + interval may fire a hair early by float rounding)
-            if now - self.last_write >= interval * 0.99:
-                # Safe between any two writes: flush() only ever writes whole messages.
-                self.writer.write(b"\x00\x00")
-                self.last_write = now
-            when = self.last_write + interval  # counted from the last write, not from now
-        else:
-            when = now + interval
-        self.keepalive = loop.call_at(max(when, now + interval / 100), self.keep_alive)
-
-    def _read_limit(self, now: float) -> tuple[float | None, str]:
-        """Seconds left until the nearest deadline that applies now, and which one it is
-        (None: no limit applies)."""
-        server = self.server
-        deadlines = []
-        if self.conn.version is None and server.handshake_timeout is not None:
-            # The whole handshake must finish in time, however the bytes trickle in.
-            deadlines.append((self.opened + server.handshake_timeout, "handshake"))
-        if self.auth_deadline is not None:
-            deadlines.append((self.auth_deadline, "authentication"))
-        elif server.idle_timeout is not None:
-            deadlines.append((self.last_activity + server.idle_timeout, "idle"))
-        if not deadlines:
-            return None, ""
-        when, what = min(deadlines)
-        return when - now, what
 
     def arm(self) -> None:
-        """(Re)schedule the time-limit check for the nearest deadline that applies now.
+        """Keep the one timer set for the core's next deadline. Called after each change that
+        may bring one nearer (a request taken or answered, a wait on the client); a timer set
+        earlier than needed stays (deadlines only move later with activity): when it fires,
+        the core finds nothing due and the timer is set again."""
+        when = self.conn.next_deadline()
+        timer = self.timer
+        if when is None or (timer is not None and timer.when() <= when):
+            return
+        if timer is not None:
+            timer.cancel()
+        self.timer = asyncio.get_running_loop().call_at(when, self._deadline)
 
-        Called when the deadlines change (connecting, authenticating, LOGOFF); activity only
-        pushes a deadline later, so the check, when it fires early, just schedules itself again.
-        """
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        loop = asyncio.get_running_loop()
-        limit, _ = self._read_limit(loop.time())
-        if limit is not None and not self.conn.closed:
-            self.timer = loop.call_later(max(limit, 0.0), self._check_time)
-
-    def _check_time(self) -> None:
+    def _deadline(self) -> None:
+        """The core's next deadline is due: let it act (close the connection, or queue a NOOP
+        keep-alive that is written here, between two whole messages)."""
         self.timer = None
-        if self.conn.closed:
+        conn = self.conn
+        if conn.closed:
             return
-        loop = asyncio.get_running_loop()
-        limit, what = self._read_limit(loop.time())
-        if limit is None:
+        # (a client that takes what waits for it, however slowly, is not idle)
+        reason = conn.check_deadlines(self.progressing)
+        if reason is not None:
+            log.info("%s: %s, closing", self.info.id, reason)
+            self.wake.set()
+            if self.draining:  # stuck writing to a client that does not read: drop it
+                self.writer.transport.abort()
             return
-        if limit > 0:
-            self.timer = loop.call_later(limit, self._check_time)
-            return
-        if what == "idle" and (self.busy() or self.progressing()):
-            self.last_activity = loop.time()  # working for the client: not idle
-            self.arm()
-            return
-        self.timed_out(what)
+        self.flush()
+        self.arm()
 
     def progressing(self) -> bool:
         """Waiting on the client to take what was written, and it took some since last time."""
@@ -186,12 +138,10 @@ class _ServedConnection(_Answers):
 
     async def read_loop(self) -> None:
         """Read until EOF; RESET's arrival is noticed here, while a hook may be running."""
-        loop = asyncio.get_running_loop()
         try:
             conn = self.conn
             while not conn.closed:
                 data = await self.reader.read(65536)
-                self.last_activity = loop.time()
                 conn.receive_data(data)
                 if conn.version is None or not data:
                     self.flush()  # handshake answer, or refusal
@@ -217,6 +167,8 @@ class _ServedConnection(_Answers):
         its records, however slowly, is active: only one that takes nothing for idle_timeout
         is dropped."""
         self.draining = True
+        self.conn.write_blocked(True)  # (idle_timeout applies again: see _deadline())
+        self.arm()
         transport = self.writer.transport
         self.buffered = size = transport.get_write_buffer_size()
         limit = self.server.write_timeout
@@ -240,31 +192,13 @@ class _ServedConnection(_Answers):
                     task.result()
         finally:
             self.draining = False
-        self.last_activity = asyncio.get_running_loop().time()
+            self.conn.write_blocked(False)
+        self.conn.activity()
 
     def write_timed_out(self) -> None:
         log.info("%s: the client took none of the %d bytes waiting for it in %ss, closing",
                  self.info.id, self.writer.transport.get_write_buffer_size(), self.server.write_timeout)
         self.drop(f"the client read nothing for {self.server.write_timeout}s")
-
-    def busy(self) -> bool:
-        """A request of this client is being answered (a hook runs, or records are sent to a
-        client that reads them)."""
-        return self.conn.current is not None and not self.draining
-
-    def timed_out(self, what: str) -> None:
-        """A time limit ran out (see :func:`serve`): close the connection."""
-        server = self.server
-        seconds = {"handshake": server.handshake_timeout, "authentication": server.auth_timeout,
-                   "idle": server.idle_timeout}[what]
-        reason = {"handshake": f"no handshake within {seconds}s",
-                  "authentication": f"not authenticated within {seconds}s",
-                  "idle": f"idle for {seconds}s"}[what]
-        log.info("%s: %s, closing", self.info.id, reason)
-        self.conn.close(reason)
-        self.wake.set()
-        if self.draining:  # stuck writing to a client that does not read: drop it
-            self.writer.transport.abort()
 
     def authenticating(self) -> bool:
         """A request of this (unauthenticated) client is queued or being answered."""
@@ -308,8 +242,9 @@ class _ServedConnection(_Answers):
         server = self.server
         loop = asyncio.get_running_loop()
         timeout = None
-        if server.handshake_timeout is not None:
-            timeout = max(self.opened + server.handshake_timeout - loop.time(), 0.001)
+        deadline = self.conn.handshake_deadline
+        if deadline is not None:
+            timeout = max(deadline - loop.time(), 0.001)
         try:
             # Awaited directly, nothing before it (no task, no wait_for): the ClientHello must
             # reach the TLS layer, not the plain stream. ssl_handshake_timeout bounds it.
@@ -326,8 +261,6 @@ class _ServedConnection(_Answers):
             return
         reader_task = asyncio.ensure_future(self.read_loop())
         self.arm()
-        if self.server.recv_timeout:
-            self.keep_alive()
         try:
             await self.process()
         except (ConnectionError, OSError) as exc:
@@ -336,10 +269,9 @@ class _ServedConnection(_Answers):
             log.exception("%s: unexpected error; closing the connection", self.info.id)
         finally:
             reader_task.cancel()
-            for timer in (self.timer, self.keepalive):
-                if timer is not None:
-                    timer.cancel()
-            self.timer = self.keepalive = None
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
             for stream in list(self.streams.values()):
                 try:
                     await stream.close()
@@ -393,10 +325,11 @@ class _ServedConnection(_Answers):
             if isinstance(event, Closed):
                 log.debug("%s: closed: %s", self.info.id, event.reason)
                 return
+            self.arm()  # (a keep-alive is due while it is answered)
             await self.dispatch(event)
             if conn.authenticated != self.counted_authenticated:
                 self.server._authenticated(self, conn.authenticated)
-            self.last_activity = asyncio.get_running_loop().time()
+            self.arm()  # (after LOGOFF, authentication is due again)
             self.flush()
             if self.writer.transport.get_write_buffer_size() > _FLUSH_BYTES:
                 await self.drain()

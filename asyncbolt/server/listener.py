@@ -67,7 +67,8 @@ class Server:
                  ssl: _ssl.SSLContext | None = None,
                  max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES) -> None:
         for name, value in (("handshake_timeout", handshake_timeout), ("auth_timeout", auth_timeout),
-                            ("idle_timeout", idle_timeout), ("write_timeout", write_timeout)):
+                            ("idle_timeout", idle_timeout), ("write_timeout", write_timeout),
+                            ("recv_timeout", recv_timeout)):
             if value is not None and not value > 0:
                 raise ValueError(f"{name} must be positive or None, got {value!r}")
         if max_unauthenticated_connections == AUTO:
