@@ -354,7 +354,7 @@ async def test_max_connections_beyond_the_refusal_budget_are_just_closed(monkeyp
 
 @pytest.mark.parametrize("bad", [0, -1])
 async def test_server_limits_must_be_positive(bad) -> None:
-    for option in ("auth_timeout", "idle_timeout", "handshake_timeout", "max_connections"):
+    for option in ("auth_timeout", "idle_timeout", "handshake_timeout", "recv_timeout", "max_connections"):
         with pytest.raises(ValueError, match=option):
             await asyncbolt.serve(EchoSession, "127.0.0.1", 0, recorder=Recorder(), **{option: bad})
 
