@@ -5,7 +5,7 @@ A backend is a ``ServerSession`` subclass; one instance serves one Bolt connecti
 --backend NAME`` picks one by name from :data:`BACKENDS` (or ``package.module:Class`` for your
 own). :mod:`asyncbolt.tools.backends.ladybug` (LadybugDB) is the reference; to write another, follow it:
 
-- ``run(query, parameters, extra)`` returns an :class:`asyncbolt.Result` whose rows are an
+- ``run(query, parameters, extra)`` returns an :class:`asyncbolt.ServerResult` whose rows are an
   async iterable pulled lazily, batch by batch, from the database — never the whole result.
   Blocking database calls go to a worker thread so the event loop keeps serving others.
 - ``begin(extra)``/``commit()``/``rollback()`` map onto the database's transactions;

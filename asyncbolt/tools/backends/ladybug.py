@@ -77,7 +77,7 @@ from typing import Any, NamedTuple
 
 from asyncbolt.codec import structures as _s
 from asyncbolt.errors import AuthError, ClientError, DatabaseError, Neo4jError, TransientError
-from asyncbolt.server.session import Result, ServerSession
+from asyncbolt.server.session import ServerResult, ServerSession
 
 __all__ = ["LadybugGraph", "LadybugSession", "map_error", "node_id", "element_id", "BATCH",
            "MAX_RUNNING"]
@@ -567,7 +567,7 @@ def map_error(exc: BaseException) -> Neo4jError:
 
 
 class _Rows:
-    """A query's rows for :class:`asyncbolt.Result`: the first BATCH fetched with the query
+    """A query's rows for :class:`asyncbolt.ServerResult`: the first BATCH fetched with the query
     itself, the next ones BATCH at a time on the worker thread as the client pulls. Ladybug's
     result is closed once its last row is read (``done``), or by ``aclose()`` (the runtime calls
     it when the client stops early)."""
@@ -817,7 +817,7 @@ class LadybugSession(ServerSession):
                               f"Database does not exist. Database name: '{db}'. This server has one "
                               f"database, '{self.graph.name}' (the default).")
 
-    async def run(self, query: str, parameters: dict[str, Any], extra: dict[str, Any]) -> Result:
+    async def run(self, query: str, parameters: dict[str, Any], extra: dict[str, Any]) -> ServerResult:
         if self._tx is None:
             self._check_db(extra)
         compat = _COMPAT.match(query)
@@ -852,7 +852,7 @@ class LadybugSession(ServerSession):
             # one, or for a read the database's latest (not the server's made-up asyncbolt:N).
             metadata = {"type": qtype, "bookmark": self.graph.next_bookmark() if qtype != "r"
                         else self.graph.last_bookmark}
-        return Result(run.fields, _Rows(self, run), metadata)
+        return ServerResult(run.fields, _Rows(self, run), metadata)
 
     async def _autocommit(self, query: str, params: dict[str, Any], timeout_ms: int,
                           may_write: bool) -> Any:
@@ -875,18 +875,18 @@ class LadybugSession(ServerSession):
         finally:
             self._release()
 
-    async def _compat(self, name: str) -> Result:
+    async def _compat(self, name: str) -> ServerResult:
         """The few Neo4j procedures tools call on connect."""
         if name == "dbms.components":
-            return Result(["name", "versions", "edition"],
-                          [["Neo4j Kernel", [self.graph.version], "community"]])
+            return ServerResult(["name", "versions", "edition"],
+                                [["Neo4j Kernel", [self.graph.version], "community"]])
         if name == "db.ping":
-            return Result(["success"], [[True]])
+            return ServerResult(["success"], [[True]])
         kind = "NODE" if name == "db.labels" else "REL"
         run = await self._query("CALL show_tables() RETURN name, type", {}, 0)
         rows = [row async for row in _Rows(self, run)]
         column = "label" if kind == "NODE" else "relationshipType"
-        return Result([column], [[name_] for name_, type_ in rows if type_ == kind])
+        return ServerResult([column], [[name_] for name_, type_ in rows if type_ == kind])
 
     async def begin(self, extra: dict[str, Any]) -> None:
         self._check_db(extra)
