@@ -262,8 +262,10 @@ def test_write_blocked_idle_asks_whether_the_client_progressed() -> None:
         return len(asked) < 3  # takes some twice, then nothing
 
     start = client.clock.now
+    client.wire()
     client.clock.now = start + 5
     assert client.conn.check_deadlines(progressed) is None
+    assert client.wire() == b""  # (no keep-alive without recv_timeout)
     assert client.conn.next_deadline() == start + 10
     client.clock.now = start + 7  # early: nothing due, nothing asked
     assert client.conn.check_deadlines(progressed) is None and asked == [start + 5]

@@ -570,22 +570,29 @@ class ServerConnection:
             return None
         return self._opened + self.handshake_timeout
 
-    def _limits(self) -> list[tuple[float, str, str]]:
-        """The time limits that apply now: (when, which, the reason to close then)."""
+    def _limits(self) -> list[tuple[float, str]]:
+        """The time limits that apply now: (when, which). (Asked after every request and
+        answer: no reason is formatted here, see _reason().)"""
         limits = []
-        handshake = self.handshake_deadline
-        if handshake is not None:
+        if self.version is None and self.handshake_timeout is not None:
             # The whole handshake must finish in time, however the bytes trickle in.
-            limits.append((handshake, "handshake", f"no handshake within {self.handshake_timeout}s"))
+            limits.append((self._opened + self.handshake_timeout, "handshake"))
         if self._auth_deadline is not None:
-            limits.append((self._auth_deadline, "auth", f"not authenticated within {self.auth_timeout}s"))
+            limits.append((self._auth_deadline, "auth"))
         elif self.idle_timeout is not None and (self._current is None or self._write_blocked):
             # (answering a request is not idling, unless the client does not take the answer)
-            limits.append((self._last_activity + self.idle_timeout, "idle", f"idle for {self.idle_timeout}s"))
+            limits.append((self._last_activity + self.idle_timeout, "idle"))
         if (self.recv_timeout is not None and self._current is not None and self.version is not None
                 and has("noop_chunks", self.version)):
-            limits.append((self._keepalive_from + self.recv_timeout / 2, "keepalive", ""))
+            limits.append((self._keepalive_from + self.recv_timeout / 2, "keepalive"))
         return limits
+
+    def _reason(self, which: str) -> str:
+        if which == "handshake":
+            return f"no handshake within {self.handshake_timeout}s"
+        if which == "auth":
+            return f"not authenticated within {self.auth_timeout}s"
+        return f"idle for {self.idle_timeout}s"
 
     def next_deadline(self) -> float | None:
         """When (clock time) :meth:`check_deadlines` has something to do next; None: nothing
@@ -610,15 +617,16 @@ class ServerConnection:
             return None
         now = self._clock()
         due = sorted(limit for limit in self._limits() if limit[0] <= now)
-        for _when, which, reason in due:
+        for _when, which in due:  # (the first to run out gives the reason)
             if which == "keepalive":
                 continue
             if which == "idle" and self._write_blocked and progressed is not None and progressed():
                 self._last_activity = now
                 continue
+            reason = self._reason(which)
             self._close(reason)
             return reason
-        if any(which == "keepalive" for _when, which, _reason in due):
+        if any(which == "keepalive" for _when, which in due):
             if not self.buffered:
                 self._writer.noop()  # (between two messages: the writer only holds whole ones)
             self._keepalive_from = now
