@@ -1,8 +1,9 @@
 """The asyncio runtime of one served connection: reads the socket into the sans-IO
 :class:`asyncbolt.core.server.ServerConnection`, writes what it answers, and around that the
 socket's concerns: back-pressure on input, waiting for a client that reads slowly (write
-timeout), the lingering close after a FAILURE, TLS, the time limits, RESET interrupting a
-running hook. The answers themselves are :class:`asyncbolt.server.answers._Answers`.
+timeout), the lingering close after a FAILURE, TLS, one timer for the time limits the core
+decides, RESET interrupting a running hook. The answers themselves are
+:class:`asyncbolt.server.answers._Answers`.
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ async def _start_tls(writer: asyncio.StreamWriter, context: _ssl.SSLContext, tim
     writer._transport = transport  # type: ignore[attr-defined]
     protocol._transport = transport  # type: ignore[attr-defined]
     protocol._over_ssl = True  # type: ignore[attr-defined]
-
 
 
 class _ServedConnection(_Answers):

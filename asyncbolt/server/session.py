@@ -1,6 +1,7 @@
-"""What an application writes to serve Bolt: a :class:`ServerSession` subclass whose hooks answer
-questions about data, the :class:`ServerResult` its ``run`` returns, and the :class:`ConnectionInfo` it
-is told about its connection. The protocol itself is the runtime's (:mod:`asyncbolt.server.connection`).
+"""What an application writes to serve Bolt: a :class:`ServerSession` subclass whose hooks
+answer questions about data, the :class:`ServerResult` its ``run`` returns, and the
+:class:`ConnectionInfo` it is told about its connection. The protocol itself is the runtime's
+(:mod:`asyncbolt.server.connection`).
 """
 
 from __future__ import annotations
