@@ -77,13 +77,16 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         TransientError,
         UnsupportedServerProduct,
     )
-    from asyncbolt.server.runtime import (
-        ConnectionInfo,
-        Result,
+    from asyncbolt.server.listener import (
         Server,
-        ServerSession,
         create_server,
         serve,
+    )
+    from asyncbolt.server.session import (
+        ConnectionInfo,
+        Result,
+        ServerResult,
+        ServerSession,
     )
 
 #: Where each public name lives: importing asyncbolt loads none of them, so `import asyncbolt`
@@ -101,7 +104,7 @@ _LAZY: dict[str, str] = {
     "ConfigurationError": "asyncbolt.errors",
     "Connection": "asyncbolt.client.connection",
     "ConnectionAcquisitionTimeout": "asyncbolt.errors",
-    "ConnectionInfo": "asyncbolt.server.runtime",
+    "ConnectionInfo": "asyncbolt.server.session",
     "DatabaseError": "asyncbolt.errors",
     "Driver": "asyncbolt.client.driver",
     "HandshakeError": "asyncbolt.errors",
@@ -111,13 +114,14 @@ _LAZY: dict[str, str] = {
     "ProtocolError": "asyncbolt.errors",
     "Record": "asyncbolt.client.connection",
     "RequestIgnored": "asyncbolt.errors",
-    "Result": "asyncbolt.server.runtime",
+    "Result": "asyncbolt.server.session",
     "ResultConsumedError": "asyncbolt.errors",
     "ResultFailedError": "asyncbolt.errors",
     "RoutingServiceUnavailable": "asyncbolt.errors",
     "SERVER_VERSIONS": "asyncbolt._generated.versions",
-    "Server": "asyncbolt.server.runtime",
-    "ServerSession": "asyncbolt.server.runtime",
+    "Server": "asyncbolt.server.listener",
+    "ServerResult": "asyncbolt.server.session",
+    "ServerSession": "asyncbolt.server.session",
     "ServiceUnavailable": "asyncbolt.errors",
     "Session": "asyncbolt.client.session",
     "SessionExpired": "asyncbolt.errors",
@@ -132,11 +136,11 @@ _LAZY: dict[str, str] = {
     "basic_auth": "asyncbolt.client.auth",
     "bearer_auth": "asyncbolt.client.auth",
     "connect": "asyncbolt.client.connection",
-    "create_server": "asyncbolt.server.runtime",
+    "create_server": "asyncbolt.server.listener",
     "custom_auth": "asyncbolt.client.auth",
     "is_retryable": "asyncbolt.client.session",
     "kerberos_auth": "asyncbolt.client.auth",
-    "serve": "asyncbolt.server.runtime",
+    "serve": "asyncbolt.server.listener",
     "unit_of_work": "asyncbolt.client.driver",
 }
 
@@ -184,6 +188,7 @@ __all__ = [
     "Result",
     "SERVER_VERSIONS",
     "Server",
+    "ServerResult",
     "ServerSession",
     "ServiceUnavailable",
     "Structure",

@@ -29,9 +29,9 @@ def _serve(port_queue: Any) -> None:
         async def run(self, query, parameters, extra):
             if query.startswith("ROWS"):
                 n = int(query.split()[1])
-                return asyncbolt.Result(["i", "name", "score"],
+                return asyncbolt.ServerResult(["i", "name", "score"],
                                         ([i, "row", 0.5] for i in range(n)))
-            return asyncbolt.Result(["x"], [[1]])
+            return asyncbolt.ServerResult(["x"], [[1]])
 
     async def main() -> None:
         server = await asyncbolt.serve(BenchSession, "127.0.0.1", 0)

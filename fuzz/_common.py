@@ -40,7 +40,8 @@ DEFAULTS = {"-timeout": "10", "-rss_limit_mb": "2048", "-max_len": "8192"}
 # decoder's results are checked against the C codec's anyway. The other asyncio modules are
 # left out because no target runs them (client_connection runs asyncbolt.client.connection).
 _SKIP_MODULES = ["asyncbolt._generated.codec", "asyncbolt.client.driver",
-                 "asyncbolt.client.pool", "asyncbolt.client.routing", "asyncbolt.server.runtime", "asyncbolt.tools.proxy",
+                 "asyncbolt.client.pool", "asyncbolt.client.routing", "asyncbolt.server.listener", "asyncbolt.server.connection",
+                 "asyncbolt.server.answers", "asyncbolt.tools.proxy",
                  "asyncbolt.tools.shell", "asyncbolt.tools.serving", "asyncbolt.tools.demo", "asyncbolt.tools.demo_wire",
                  "asyncbolt.tools.cli"]
 _SKIP_FUNCTIONS = {"_make_unpack"}

@@ -15,6 +15,10 @@ Input layout (14-byte header, then the stream):
 (``Closed``) or are answered with FAILURE. So nothing may escape; everything it sends after the
 handshake must be well-formed chunked responses of the version; after EOF it must be closed.
 
+Time passes on a fake clock between the pieces of the stream and, for some requests, while
+they are answered (the same seed picks how much): the time limits may close the connection or
+queue NOOPs, and after ``check_deadlines`` nothing may be left due (the runtime would spin).
+
     python -m fuzz.server_connection [libFuzzer args]
 """
 
@@ -35,6 +39,9 @@ with instrumenting():
     from fuzz import samples
 
 NAME = "server_connection"
+#: Seconds the clock moves before a piece of the stream (picked by the cut seed).
+#: Mostly none: a limit that ran out leaves nothing of the conversation to fuzz.
+_TICKS = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 3.0, 25.0, 70.0)
 HEADER = 14
 VERSIONS = tuple(SERVER_VERSIONS)
 _RESPONSES = frozenset({"SUCCESS", "RECORD", "IGNORED", "FAILURE"})
@@ -56,7 +63,9 @@ class Harness:
     """Plays the application side of one connection with a byte-driven policy."""
 
     def __init__(self, policy: bytes) -> None:
-        self.conn = ServerConnection()
+        self.now = 0.0
+        self.conn = ServerConnection(clock=lambda: self.now, handshake_timeout=10,
+                                     auth_timeout=30, idle_timeout=60, recv_timeout=4)
         self.policy = policy or b"\x01"
         self.turn = 0
         self.streams: dict[object, int] = {}  # open results: key -> rows left
@@ -80,6 +89,22 @@ class Harness:
         self.check(out)
         self.pump()
 
+    def tick(self, seconds: float) -> None:
+        """Let time pass and act on the deadlines, as the runtime's timer does."""
+        conn = self.conn
+        self.now += seconds
+        conn.write_blocked(bool(self.turn & 2))
+        reason = conn.check_deadlines(lambda: bool(self.turn & 1))
+        conn.write_blocked(False)
+        if reason is not None and not isinstance(conn.next_event(), Closed):
+            raise AssertionError(f"{reason!r} but not closed")
+        when = conn.next_deadline()
+        if when is not None and when <= self.now:
+            raise AssertionError(f"still due after check_deadlines ({when} <= {self.now})")
+        out = conn.data_to_send()
+        if conn.version is not None and conn.codec is not None:
+            self.check(out)
+
     def pump(self) -> None:
         conn = self.conn
         while True:
@@ -102,6 +127,8 @@ class Harness:
     def answer(self, request: Request) -> None:
         conn = self.conn
         p = self.next_policy()
+        if p & 0x40:
+            self.tick(_TICKS[p % len(_TICKS)])  # a long request: keep-alive NOOPs
         name = request.name
         fail = p % 5 == 0
         if name == "RESET":
@@ -173,6 +200,8 @@ def test_one_input(data: bytes) -> None:
     start = 0
     for cut in cuts + [len(stream)]:
         if cut > start:
+            if start:
+                harness.tick(rng.choice(_TICKS))
             harness.feed(stream[start:cut])
         start = cut
     harness.feed(b"")  # EOF
@@ -198,6 +227,8 @@ def seeds() -> list[bytes]:
                 continue
             out.append(_header(kind, version, 0, b"\x01") + body)
         out.append(_header(1, version, 7, b"\x01\x05\x02\x0b\x03") + noop.join(talk))
+        # time passing while requests are answered (policy bit 0x40): keep-alive NOOPs
+        out.append(_header(1, version, 11, b"\x43\x43\x4a\x4a") + body)
         # a RESET in the middle of the conversation
         out.append(_header(1, version, 3, b"\x03\x02") + b"".join(talk[:3]) + talk[-2] + body)
         out.append(handshake(1, version)[:0] + _header(0, version, 1, b"\x01")

@@ -59,18 +59,18 @@ class SoakSession(asyncbolt.ServerSession):
                 str(auth.get("credentials", "")).encode(), self.password.encode()):
             raise asyncbolt.AuthError(message="wrong user name or password")
 
-    async def run(self, query: str, parameters: dict[str, Any], extra: dict[str, Any]) -> asyncbolt.Result:
+    async def run(self, query: str, parameters: dict[str, Any], extra: dict[str, Any]) -> asyncbolt.ServerResult:
         if query == "ECHO":
-            return asyncbolt.Result(list(parameters), [list(parameters.values())])
+            return asyncbolt.ServerResult(list(parameters), [list(parameters.values())])
         if query == "ROWS":
             token, n = parameters["token"], int(parameters["n"])
-            return asyncbolt.Result(["token", "i"], ([token, i] for i in range(n)))
+            return asyncbolt.ServerResult(["token", "i"], ([token, i] for i in range(n)))
         if query.startswith("STREAM "):
-            return asyncbolt.Result(["i"], self._stream(int(query.split()[1])))
+            return asyncbolt.ServerResult(["i"], self._stream(int(query.split()[1])))
         if query == "STATS":
             stats = self.stats
             connections = stats.server.connections if stats.server is not None else -1
-            return asyncbolt.Result(["connections", "sessions", "peak_sessions", "opened", "closed"],
+            return asyncbolt.ServerResult(["connections", "sessions", "peak_sessions", "opened", "closed"],
                                     [[connections, stats.live, stats.peak, stats.opened, stats.closed]])
         raise asyncbolt.ClientError("Neo.ClientError.Statement.SyntaxError", f"unknown query {query!r}")
 

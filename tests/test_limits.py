@@ -20,7 +20,7 @@ import pytest
 
 import asyncbolt
 import asyncbolt.client.connection as client_module
-import asyncbolt.server.runtime as server_module
+import asyncbolt.server.listener as listener_module
 from asyncbolt.codec.messages import Hello, Logoff, Logon, Pull, Record, Run, Success
 from asyncbolt.codec.packstream import ACCELERATED, DEFAULT_MAX_DEPTH, Codec
 from asyncbolt.codec.structures import Node
@@ -343,7 +343,7 @@ async def test_max_connections_refuses_the_excess_with_a_transient_failure() -> 
 
 
 async def test_max_connections_beyond_the_refusal_budget_are_just_closed(monkeypatch) -> None:
-    monkeypatch.setattr(server_module, "_MAX_REFUSING", 0)
+    monkeypatch.setattr(listener_module, "_MAX_REFUSING", 0)
     async with await start(max_connections=1) as server:
         async with await RawBolt.connect(server.port) as first:
             await first.handshake((5, 0))
@@ -354,7 +354,7 @@ async def test_max_connections_beyond_the_refusal_budget_are_just_closed(monkeyp
 
 @pytest.mark.parametrize("bad", [0, -1])
 async def test_server_limits_must_be_positive(bad) -> None:
-    for option in ("auth_timeout", "idle_timeout", "handshake_timeout", "max_connections"):
+    for option in ("auth_timeout", "idle_timeout", "handshake_timeout", "recv_timeout", "max_connections"):
         with pytest.raises(ValueError, match=option):
             await asyncbolt.serve(EchoSession, "127.0.0.1", 0, recorder=Recorder(), **{option: bad})
 

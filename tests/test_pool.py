@@ -337,7 +337,7 @@ async def test_closing_a_session_discards_unread_results(server) -> None:
 
 
 async def test_closing_the_driver_says_goodbye_on_every_connection(server, caplog) -> None:
-    caplog.set_level(logging.DEBUG, logger="asyncbolt.server.runtime")
+    caplog.set_level(logging.DEBUG, logger="asyncbolt.server.connection")
     driver = asyncbolt.Driver(uri_of(server), auth=("neo4j", "pw"))
     await asyncio.gather(*(driver.execute_read(lambda tx: tx.run("ECHO")) for _ in range(4)))
     busy = driver.session()

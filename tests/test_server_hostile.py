@@ -20,7 +20,8 @@ import neo4j
 import pytest
 
 import asyncbolt
-import asyncbolt.server.runtime as server_module
+import asyncbolt.server.connection as connection_module
+import asyncbolt.server.listener as listener_module
 from asyncbolt.codec.messages import Discard, Hello, Logon, Pull, Reset, Run
 from asyncbolt.codec.packstream import get_codec
 from asyncbolt.core.framing import chunk_message
@@ -382,8 +383,8 @@ async def test_stalled_tls_handshakes_hold_at_most_max_connections_for_handshake
         # Sockets of this process minus the 200 clients' own: the server's side of them.
         server_side = procstat.socket_count(me) - base - 200
         held = server.connections + len(server._refusing)
-        assert server.connections <= 50 and held <= 50 + server_module._MAX_REFUSING, held
-        assert server_side <= 50 + server_module._MAX_REFUSING, server_side
+        assert server.connections <= 50 and held <= 50 + listener_module._MAX_REFUSING, held
+        assert server_side <= 50 + listener_module._MAX_REFUSING, server_side
         started = time.monotonic()
         while ((procstat.socket_count(me) - base - 200 > 0 or server.connections or server._refusing)
                and time.monotonic() - started < 3):
@@ -541,7 +542,7 @@ async def test_authenticated_connections_do_not_count_as_unauthenticated() -> No
 
 
 async def test_refusals_are_logged_once_and_then_summed_up(caplog) -> None:
-    caplog.set_level(logging.WARNING, logger="asyncbolt.server.runtime")
+    caplog.set_level(logging.WARNING, logger="asyncbolt.server.listener")
     async with await start(max_connections=1) as server:
         server.refusal_log_interval = 0.5
         keep = await negotiate(server.port, (5, 4))
@@ -549,7 +550,7 @@ async def test_refusals_are_logged_once_and_then_summed_up(caplog) -> None:
             _, writer = await asyncio.open_connection("127.0.0.1", server.port)
             writer.transport.abort()
         await asyncio.sleep(0.8)
-        lines = [r.getMessage() for r in caplog.records if r.name == "asyncbolt.server.runtime"]
+        lines = [r.getMessage() for r in caplog.records if r.name == "asyncbolt.server.listener"]
         assert 1 <= len(lines) <= 3, lines
         assert lines[0].startswith("turned away 1 connection")
         total = sum(int(line.split()[2]) for line in lines)
@@ -617,7 +618,7 @@ async def test_a_long_request_does_not_stall_other_connections(monkeypatch) -> N
             # RUN "ECHO" {} {tx_metadata: {rows: [{} x n]}}, then DISCARD: nothing is echoed.
             run = (b"\xb3\x10\x84ECHO\xa0\xa1\x8btx_metadata\xa1\x84rows\xd6" + n.to_bytes(4, "big")
                    + b"\xa0" * n)
-            assert server_module.OFFLOAD_BYTES < len(run)
+            assert connection_module.OFFLOAD_BYTES < len(run)
             async with LoopWatch() as watch:
                 await bolt.send(run, Discard({"n": -1}))
                 answers = [(await bolt.recv(timeout=30)).name for _ in range(2)]

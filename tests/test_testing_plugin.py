@@ -54,7 +54,7 @@ def _refused(port: int) -> bool:
 def test_entry_point_and_no_pytest_in_import_asyncbolt() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["entry-points"]["pytest11"] == {"asyncbolt.testing": "asyncbolt.testing"}
-    code = ("import sys, asyncbolt, asyncbolt.tools.script, asyncbolt.client.connection, asyncbolt.server.runtime; "
+    code = ("import sys, asyncbolt, asyncbolt.tools.script, asyncbolt.client.connection, asyncbolt.server; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pytest', '_pytest')))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr

@@ -44,6 +44,8 @@ MOVED: dict[str, str] = {
     "stub": "tools.stub",
     "protocol": "compat.protocol",
     "exception": "compat.exception",
+    # (the server framework's one module, split by job: the package re-exports its public names)
+    "server.runtime": "server",
 }
 
 
@@ -55,11 +57,10 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if not fullname.startswith("asyncbolt."):
             return None
         rest = fullname[len("asyncbolt."):]
-        head, dot, tail = rest.partition(".")
-        new = MOVED.get(head)
-        if new is None:
-            return None
-        return f"asyncbolt.{new}{dot}{tail}"
+        for old, new in MOVED.items():  # (keys may be dotted: "server.runtime")
+            if rest == old or rest.startswith(old + "."):
+                return f"asyncbolt.{new}{rest[len(old):]}"
+        return None
 
     def find_spec(self, fullname: str, path: object = None,
                   target: object = None) -> importlib.machinery.ModuleSpec | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from asyncbolt.server.runtime import ServerSession as BoltServerProtocol
+from asyncbolt.server.session import ServerSession as BoltServerProtocol
 
 __all__ = ["BoltClientProtocol", "BoltServerProtocol"]
 

@@ -1,6 +1,6 @@
 """The sans-IO server side of one Bolt connection: bytes in, requests out, answers in, bytes out.
 
-No sockets and no event loop (like h11): the asyncio runtime in :mod:`asyncbolt.server.runtime` feeds
+No sockets and no event loop (like h11): the asyncio runtime in :mod:`asyncbolt.server.connection` feeds
 received bytes to :meth:`ServerConnection.receive_data`, takes requests from
 :meth:`ServerConnection.next_event`, answers each with :meth:`success`, :meth:`failure`,
 :meth:`ignored` (and :meth:`record` for PULL), and writes :meth:`data_to_send` to the socket.
@@ -8,14 +8,18 @@ received bytes to :meth:`ServerConnection.receive_data`, takes requests from
 The connection owns everything the protocol decides: version negotiation, dechunking, decoding
 with the negotiated version's codec, the server state machine generated from spec/bolt.yaml
 (which requests are IGNORED, which are violations), RESET jumping the queue, transaction result
-ids (qid), the ``utc`` patch. The application only answers questions about data.
+ids (qid), the ``utc`` patch, and the time limits: given a clock, it says when the next one
+falls due (:meth:`ServerConnection.next_deadline`) and, when the runtime calls
+:meth:`ServerConnection.check_deadlines` then, closes the connection (handshake, authentication,
+idle) or queues a NOOP keep-alive. The application only answers questions about data.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from asyncbolt._generated.codec import check_request_maps
@@ -111,16 +115,34 @@ class ServerConnection:
 
     A request the state table does not allow in the current state is refused from its
     structure header (marker and signature bytes) without its fields being decoded.
+
+    Time limits (seconds; None, the default, disables one), read from ``clock`` (any monotonic
+    clock: the runtime passes its event loop's, tests a fake one):
+    ``handshake_timeout`` for the whole handshake from the connection's creation;
+    ``auth_timeout`` from creation, and again from a LOGOFF, to a successful INIT/HELLO/LOGON;
+    ``idle_timeout`` for a connection (authenticated, or with no ``auth_timeout``) that receives
+    nothing while none of its requests is being answered, or while the runtime waits for the
+    client to take what was written (see :meth:`write_blocked`, :meth:`activity`).
+    ``recv_timeout``: the promise of HELLO's ``connection.recv_timeout_seconds`` hint — while a
+    request is being answered, something is sent at least every ``recv_timeout / 2`` seconds
+    (a NOOP when nothing else is; Bolt 4.1+).
     """
 
     def __init__(self, versions: Iterable[tuple[int, int]] | None = None, *,
                  manifest: bool = True, max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
                  max_chunks: int | None = None, max_depth: int = DEFAULT_MAX_DEPTH,
                  max_unauthenticated_message_size: int | None = DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE,
-                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES) -> None:
+                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
+                 clock: Callable[[], float] = time.monotonic,
+                 handshake_timeout: float | None = None, auth_timeout: float | None = None,
+                 idle_timeout: float | None = None, recv_timeout: float | None = None) -> None:
         if max_unauthenticated_message_size is not None and max_unauthenticated_message_size < 1:
             raise ValueError("max_unauthenticated_message_size must be positive or None, "
                              f"got {max_unauthenticated_message_size!r}")
+        for name, value in (("handshake_timeout", handshake_timeout), ("auth_timeout", auth_timeout),
+                            ("idle_timeout", idle_timeout), ("recv_timeout", recv_timeout)):
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be positive or None, got {value!r}")
         self.versions = tuple(sorted(set(versions or SERVER_VERSIONS)))
         self._handshake = ServerHandshake(self.versions, manifest=manifest)
         self.max_message_size = max_message_size
@@ -148,6 +170,7 @@ class ServerConnection:
         self.patches: frozenset[str] = frozenset()
         self.state = "NEGOTIATION"
         self.closed: str | None = None
+        self._init_deadlines(clock, handshake_timeout, auth_timeout, idle_timeout, recv_timeout)
 
     # -- bytes in -------------------------------------------------------------------------
 
@@ -187,11 +210,15 @@ class ServerConnection:
     def _set_authenticated(self, value: bool) -> None:
         self.authenticated = value
         self._reader.max_message_size = self._size_limit()
+        # Authenticated: no more limit; logged off: the next LOGON is due as after connecting.
+        limit = self.auth_timeout
+        self._auth_deadline = None if value or limit is None else self._clock() + limit
 
     def receive_data(self, data: bytes) -> None:
         """Feed bytes from the socket; ``b""`` means the peer closed its side."""
         if self.closed:
             return
+        self._received()
         if not data:
             if self._reader.buffered or (self.version is None and self._handshake.proposals is not None):
                 log.debug("peer closed mid-message")
@@ -482,6 +509,7 @@ class ServerConnection:
             raise RuntimeError("no request is awaiting an answer")
         request, transition = self._current, self._transition
         self._current = self._transition = None
+        self._last_activity = self._clock()  # (answered: the idle time counts from here)
         return request, transition
 
     # -- bytes out ------------------------------------------------------------------------
@@ -497,12 +525,123 @@ class ServerConnection:
         """Everything that should be written to the socket now."""
         raw = b"".join(self._raw_out)
         self._raw_out.clear()
-        return raw + self._writer.take() if raw else self._writer.take()
+        data = raw + self._writer.take() if raw else self._writer.take()
+        if data and self.recv_timeout is not None:
+            self._keepalive_from = self._clock()
+        return data
 
     @property
     def buffered(self) -> int:
         """Bytes waiting in :meth:`data_to_send`."""
         return len(self._writer) + sum(map(len, self._raw_out))
+
+    # -- time limits ----------------------------------------------------------------------
+
+    def _init_deadlines(self, clock: Callable[[], float], handshake_timeout: float | None,
+                        auth_timeout: float | None, idle_timeout: float | None,
+                        recv_timeout: float | None) -> None:
+        self._clock = clock
+        self.handshake_timeout = handshake_timeout
+        self.auth_timeout = auth_timeout
+        self.idle_timeout = idle_timeout
+        self.recv_timeout = recv_timeout
+        now = clock()
+        self._opened = now
+        #: When the client must have authenticated by (None: it has, or there is no limit).
+        self._auth_deadline = None if auth_timeout is None else now + auth_timeout
+        #: When bytes last arrived, a request was answered, or the client took what was written.
+        self._last_activity = now
+        #: What the keep-alive interval counts from: the last bytes handed out, or the arrival
+        #: of a request on a connection that was answering none.
+        self._keepalive_from = now
+        self._write_blocked = False
+
+    def _received(self) -> None:
+        now = self._clock()
+        self._last_activity = now
+        if self._current is None:
+            self._keepalive_from = max(self._keepalive_from, now)
+
+    @property
+    def handshake_deadline(self) -> float | None:
+        """When the handshake must be done by (clock time; None: it is, or there is no limit).
+        A runtime that does a TLS handshake first gives it what is left."""
+        if self.version is not None or self.handshake_timeout is None:
+            return None
+        return self._opened + self.handshake_timeout
+
+    def _limits(self) -> list[tuple[float, str]]:
+        """The time limits that apply now: (when, which). (Asked after every request and
+        answer: no reason is formatted here, see _reason().)"""
+        limits = []
+        if self.version is None and self.handshake_timeout is not None:
+            # The whole handshake must finish in time, however the bytes trickle in.
+            limits.append((self._opened + self.handshake_timeout, "handshake"))
+        if self._auth_deadline is not None:
+            limits.append((self._auth_deadline, "auth"))
+        elif self.idle_timeout is not None and (self._current is None or self._write_blocked):
+            # (answering a request is not idling, unless the client does not take the answer)
+            limits.append((self._last_activity + self.idle_timeout, "idle"))
+        if (self.recv_timeout is not None and self._current is not None and self.version is not None
+                and has("noop_chunks", self.version)):
+            limits.append((self._keepalive_from + self.recv_timeout / 2, "keepalive"))
+        return limits
+
+    def _reason(self, which: str) -> str:
+        if which == "handshake":
+            return f"no handshake within {self.handshake_timeout}s"
+        if which == "auth":
+            return f"not authenticated within {self.auth_timeout}s"
+        return f"idle for {self.idle_timeout}s"
+
+    def next_deadline(self) -> float | None:
+        """When (clock time) :meth:`check_deadlines` has something to do next; None: nothing
+        can fall due until the connection changes (the runtime asks again after each request
+        and answer). A deadline may move later meanwhile: checking early does nothing."""
+        if self.closed:
+            return None
+        limits = self._limits()
+        return min(limits)[0] if limits else None
+
+    def check_deadlines(self, progressed: Callable[[], bool] | None = None) -> str | None:
+        """Act on the time limits that have run out (the runtime calls this when
+        :meth:`next_deadline` is due, then writes :meth:`data_to_send`): a limit that ran out
+        closes the connection (:meth:`next_event` returns ``Closed(reason)``) and its reason is
+        returned; a keep-alive that is due queues a NOOP, unless answers wait to go out anyway.
+        Returns None when the connection stays open.
+
+        ``progressed`` is asked when ``idle_timeout`` runs out while the runtime waits for the
+        client to take what was written (:meth:`write_blocked`): whether the client took some
+        since it was asked last. If it did, it is not idle (as after :meth:`activity`)."""
+        if self.closed:
+            return None
+        now = self._clock()
+        due = sorted(limit for limit in self._limits() if limit[0] <= now)
+        for _when, which in due:  # (the first to run out gives the reason)
+            if which == "keepalive":
+                continue
+            if which == "idle" and self._write_blocked and progressed is not None and progressed():
+                self._last_activity = now
+                continue
+            reason = self._reason(which)
+            self._close(reason)
+            return reason
+        if any(which == "keepalive" for _when, which in due):
+            if not self.buffered:
+                self._writer.noop()  # (between two messages: the writer only holds whole ones)
+            self._keepalive_from = now
+        return None
+
+    def write_blocked(self, blocked: bool) -> None:
+        """The runtime waits (True) or no longer waits (False) for the client to take what was
+        written. While it waits, the request being answered does not count as work for
+        ``idle_timeout``: only the client's progress (:meth:`activity`) does."""
+        self._write_blocked = blocked
+
+    def activity(self) -> None:
+        """The client took some of what was written (the runtime saw its socket drain): it is
+        not idle."""
+        self._last_activity = self._clock()
 
     # -- endings --------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ own). :mod:`asyncbolt.tools.backends.ladybug` (LadybugDB) is the reference; to w
 follow its session module, :mod:`asyncbolt.tools.backends.ladybug.session` (its siblings hold what
 is LadybugDB's own: the shared database, values, ids, errors, procedures):
 
-- ``run(query, parameters, extra)`` returns an :class:`asyncbolt.Result` whose rows are an
+- ``run(query, parameters, extra)`` returns an :class:`asyncbolt.ServerResult` whose rows are an
   async iterable pulled lazily, batch by batch, from the database — never the whole result.
   Blocking database calls go to a worker thread so the event loop keeps serving others.
 - ``begin(extra)``/``commit()``/``rollback()`` map onto the database's transactions;
@@ -64,7 +64,7 @@ def get_backend(name: str) -> type:
         cls: Any = getattr(module, class_name)
     except AttributeError:
         raise ValueError(f"backend {name!r}: {module_name} has no {class_name}") from None
-    from asyncbolt.server.runtime import ServerSession
+    from asyncbolt.server.session import ServerSession
 
     if not (isinstance(cls, type) and issubclass(cls, ServerSession)):
         raise ValueError(f"backend {name!r}: {module_name}.{class_name} is not a ServerSession subclass")

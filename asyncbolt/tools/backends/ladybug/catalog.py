@@ -8,7 +8,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asyncbolt.server.runtime import Result
+from asyncbolt.server.session import ServerResult
 
 __all__ = ["PROCEDURE", "SHOW_TABLES", "call"]
 
@@ -19,14 +19,14 @@ PROCEDURE = re.compile(r"^\s*CALL\s+(dbms\.components|db\.labels|db\.relationshi
 SHOW_TABLES = "CALL show_tables() RETURN name, type"
 
 
-async def call(name: str, version: str, tables: Callable[[], Awaitable[list[list[Any]]]]) -> Result:
+async def call(name: str, version: str, tables: Callable[[], Awaitable[list[list[Any]]]]) -> ServerResult:
     """The result of procedure ``name`` (lower-cased); ``version``: LadybugDB's; ``tables()``:
     the rows of :data:`SHOW_TABLES`, asked for only when needed."""
     if name == "dbms.components":
-        return Result(["name", "versions", "edition"], [["Neo4j Kernel", [version], "community"]])
+        return ServerResult(["name", "versions", "edition"], [["Neo4j Kernel", [version], "community"]])
     if name == "db.ping":
-        return Result(["success"], [[True]])
+        return ServerResult(["success"], [[True]])
     kind = "NODE" if name == "db.labels" else "REL"
     rows = await tables()
     column = "label" if kind == "NODE" else "relationshipType"
-    return Result([column], [[name_] for name_, type_ in rows if type_ == kind])
+    return ServerResult([column], [[name_] for name_, type_ in rows if type_ == kind])

@@ -27,7 +27,7 @@ import logging
 from typing import Any
 
 from asyncbolt.errors import AuthError, ClientError, Neo4jError
-from asyncbolt.server.runtime import Result, ServerSession
+from asyncbolt.server.session import ServerResult, ServerSession
 from asyncbolt.tools.backends.ladybug import catalog
 from asyncbolt.tools.backends.ladybug.failures import BUSY, map_error
 from asyncbolt.tools.backends.ladybug.graph import MAX_RUNNING, LadybugGraph
@@ -49,7 +49,7 @@ def _same_secret(given: Any, expected: str) -> bool:
 
 
 class _Rows:
-    """A query's rows for :class:`asyncbolt.Result`: the first BATCH fetched with the query
+    """A query's rows for :class:`asyncbolt.ServerResult`: the first BATCH fetched with the query
     itself, the next ones BATCH at a time on the worker thread as the client pulls. Ladybug's
     result is closed once its last row is read (``done``), or by ``aclose()`` (the runtime calls
     it when the client stops early)."""
@@ -175,7 +175,7 @@ class LadybugSession(ServerSession):
                               f"Database does not exist. Database name: '{db}'. This server has one "
                               f"database, '{self.graph.name}' (the default).")
 
-    async def run(self, query: str, parameters: dict[str, Any], extra: dict[str, Any]) -> Result:
+    async def run(self, query: str, parameters: dict[str, Any], extra: dict[str, Any]) -> ServerResult:
         if self._tx is None:
             self._check_db(extra)
         procedure = catalog.PROCEDURE.match(query)
@@ -210,7 +210,7 @@ class LadybugSession(ServerSession):
             # one, or for a read the database's latest (not the server's made-up asyncbolt:N).
             metadata = {"type": qtype, "bookmark": self.graph.next_bookmark() if qtype != "r"
                         else self.graph.last_bookmark}
-        return Result(run.fields, _Rows(self, run), metadata)
+        return ServerResult(run.fields, _Rows(self, run), metadata)
 
     async def _autocommit(self, query: str, params: dict[str, Any], timeout_ms: int,
                           may_write: bool) -> Any:
