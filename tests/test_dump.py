@@ -423,6 +423,27 @@ def test_has_more_keeps_streaming_and_bolt_1_pull_all() -> None:
     assert conv.problems == []
 
 
+def test_transaction_results_are_followed_by_qid() -> None:
+    # Two results open in one transaction (Bolt 4.0+): the first PULL that ends one leaves the
+    # transaction streaming while the other is open. (Before the dump validator stepped the
+    # shared state machine it did not follow qids: it went to TX_READY there and reported the
+    # second result's PULL as "not allowed in state TX_READY".)
+    from asyncbolt.codec.messages import Begin, Commit
+    v = (4, 4)
+    requests = [Hello({}), Begin({}), Run("A", {}, {}), Run("B", {}, {}),
+                Pull({"n": -1, "qid": 0}), Pull({"n": -1, "qid": 1}), Commit()]
+    answers = [Success({}), Success({}), Success({"fields": ["a"], "qid": 0}),
+               Success({"fields": ["b"], "qid": 1}), Record([1]), Success({}), Record([2]),
+               Success({}), Success({"bookmark": "b"})]
+    events, conv = exchange(v, requests, answers)
+    assert conv.problems == []
+    # A RECORD for the second result once it has ended is still caught (nothing is open).
+    events, conv = exchange(v, requests[:6] + [Pull({"n": -1, "qid": 1})],
+                            answers[:8] + [Failure({"code": "c", "message": "x"})])
+    [problem] = conv.problems
+    assert problem.side == "client" and "not allowed in state TX_READY" in problem.reason
+
+
 def test_response_to_no_request() -> None:
     v = (5, 0)
     events, conv = exchange(v, [Hello({})], [Success({}), Success({})])

@@ -81,3 +81,18 @@ def test_succeeded_refuses_a_transition_without_success() -> None:
     assert transition is not None and transition.close
     with pytest.raises(ValueError, match="GOODBYE has no SUCCESS"):
         sm.succeeded("GOODBYE", transition)
+
+
+def test_check_answer_says_whose_fault_and_observe_says_it_in_words() -> None:
+    sm = StateMachine((5, 0))
+    mismatch = sm.check_answer("RUN", "FAILURE")
+    assert mismatch is not None and mismatch.kind == "not_allowed" and mismatch.state == "CONNECTED"
+    assert str(mismatch) == "RUN is not allowed in state CONNECTED (answered FAILURE)"
+    sm = StateMachine((5, 0))
+    sm.observe("HELLO", "SUCCESS")
+    sm.observe("RUN", "FAILURE")
+    assert sm.peek("PULL") is not None and sm.peek("PULL").ignored and sm.state == "FAILED"
+    mismatch = sm.check_answer("PULL", "SUCCESS")
+    assert mismatch is not None and (mismatch.kind, mismatch.request, mismatch.answer) == (
+        "not_ignored", "PULL", "SUCCESS")
+    assert sm.observe("PULL", "SUCCESS") == str(mismatch)

@@ -47,6 +47,7 @@ from asyncbolt.core.handshake import (
     decode_varint,
     format_version,
 )
+from asyncbolt.core.states import StateMachine
 from asyncbolt.errors import HandshakeError, ProtocolError
 
 __all__ = ["Problem", "Event", "Conversation", "render_text", "render_json", "format_path"]
@@ -266,6 +267,7 @@ class _Request:
     name: str
     offset: int
     damaged: bool
+    qid: int = -1  # the result a PULL/DISCARD addresses (-1: the last one opened)
 
 
 class _Side:
@@ -360,7 +362,8 @@ class Conversation:
         self.sides = {s: _Side(s, side is None or side == s) for s in _SIDES}
         self._pairing = side is None
         self._pending: deque[_Request] = deque()
-        self._state: str | None = None
+        #: The server's state as the answers show it (from the version on).
+        self._sm: StateMachine | None = None
         self._await_hello: bool = False
         self._hello_asked_utc = False
         try:
@@ -540,7 +543,7 @@ class Conversation:
 
     def _set_version(self, version: Version) -> None:
         self.version = version
-        self._state = _states.INITIAL.get(version, "CONNECTED")
+        self._sm = StateMachine(version)
 
     def _pump(self) -> None:
         client, server = self.sides[CLIENT], self.sides[SERVER]
@@ -989,7 +992,8 @@ class Conversation:
                     self._stop_pairing(CLIENT, event.offset, f"more than {MAX_PENDING_REQUESTS} requests "
                                                                "wait for an answer in the dump")
                 else:
-                    self._pending.append(_Request(event.name, event.offset, event.message is None))
+                    self._pending.append(_Request(event.name, event.offset, event.message is None,
+                                                  _qid_of(event.message)))
             if event.name == "HELLO" and self._patch_possible():
                 extra = getattr(event.message, "extra", None)
                 asked = extra.get("patch_bolt") if isinstance(extra, dict) else None
@@ -1060,13 +1064,11 @@ class Conversation:
                       else "RECORD without an open PULL (no request is waiting for an answer)")
             self._problem(event, event.offset, name, reason, SERVER)
             return
-        version = self.version
-        assert version is not None
-        table = _states.TRANSITIONS.get(version, {})
+        sm = self._sm
+        assert sm is not None  # (set with the version, which decoding needed)
         head = self._pending[0]
-        state = self._state or "CONNECTED"
-        transition = table.get((state, head.name))
         if name == "RECORD":
+            transition = sm.peek(head.name)
             if head.name not in _PULLS:
                 self._problem(event, event.offset, name,
                               f"RECORD without an open PULL (it would answer {head.name} at client "
@@ -1074,7 +1076,7 @@ class Conversation:
             elif transition is not None and transition.ignored:
                 self._problem(event, event.offset, name,
                               f"RECORD for {head.name} (client offset {head.offset}), which should be "
-                              f"IGNORED in state {state}", SERVER)
+                              f"IGNORED in state {sm.state}", SERVER)
             return
         self._pending.popleft()
         if head.name == "HELLO":
@@ -1083,36 +1085,27 @@ class Conversation:
             self._await_hello = False
         if head.damaged:
             if name == "FAILURE":
-                self._state = _states.ON_VIOLATION.get(version, {}).get(state, "DEFUNCT")
+                sm.violation()
             return
-        if (transition is None or transition.close) and name == "IGNORED":
-            return  # interrupted by a RESET before the server looked at it
-        if transition is None or transition.close:
-            self._problem(event, head.offset, head.name,
-                          f"{head.name} is not allowed in state {state} (answered {name})", CLIENT)
-            if name == "FAILURE":
-                self._state = _states.ON_VIOLATION.get(version, {}).get(state, "DEFUNCT")
+        metadata = event.message.metadata if event.message is not None else None
+        mismatch = sm.check_answer(head.name, name, metadata if isinstance(metadata, dict) else None,
+                                   head.qid)
+        if mismatch is None:
             return
-        if transition.ignored:
-            if name != "IGNORED":
-                self._problem(event, event.offset, name,
-                              f"{name} answers {head.name} (client offset {head.offset}), which should "
-                              f"have been IGNORED: state {state} ignores it until RESET", SERVER)
-                if name == "SUCCESS" and transition.success:
-                    self._state = transition.success
-            return
-        if name == "IGNORED":
-            return  # interrupted by a RESET: the state is unchanged
-        if name == "FAILURE":
-            self._state = transition.failure or state
-            return
-        has_more = False
-        if event.message is not None and isinstance(event.message.metadata, dict):
-            has_more = event.message.metadata.get("has_more") is True
-        if has_more and transition.has_more:
-            self._state = transition.has_more
+        if mismatch.kind == "not_allowed":
+            self._problem(event, head.offset, head.name, str(mismatch), CLIENT)
         else:
-            self._state = transition.success or state
+            self._problem(event, event.offset, name,
+                          f"{name} answers {head.name} (client offset {head.offset}), which should "
+                          f"have been IGNORED: state {mismatch.state} ignores it until RESET", SERVER)
+
+
+def _qid_of(message: Any) -> int:
+    """The result a decoded PULL/DISCARD addresses: its ``qid`` (-1, the last one, if none)."""
+    extra = getattr(message, "extra", None) if message is not None and message.name in (
+        "PULL", "DISCARD") else None
+    qid = extra.get("qid", -1) if isinstance(extra, dict) else -1
+    return qid if type(qid) is int else -1
 
 
 def _describe_foreign(head: bytes) -> str:
