@@ -39,6 +39,7 @@ from asyncbolt.codec import schemas
 from asyncbolt.codec.messages import LAYOUTS, MESSAGE_VERSIONS, REQUESTS, RESPONSES, Message
 from asyncbolt.codec.packstream import get_codec
 from asyncbolt.codec.types import Structure, StructureBase
+from asyncbolt.core.framing import ChunkReader, Frame
 from asyncbolt.core.handshake import (
     MAGIC,
     MANIFEST_V1,
@@ -251,15 +252,11 @@ def _no_reply_requests(version: Version) -> frozenset[str]:
 # One direction of the connection
 
 
-@dataclass
-class _Item:
-    """A dechunked message or a NOOP, waiting to be decoded."""
-
-    kind: str  # "message", "noop"
-    offset: int
-    payload: bytes = b""
-    segments: list[tuple[int, int]] = field(default_factory=list)
-    end: int = 0  # stream offset of the end marker
+#: A dechunked message or a NOOP waiting to be decoded (the framing's tolerant Frame), or a
+#: message cut off by the dump's end (kind "truncated").
+_Item = Frame
+#: The dump bounds a message by its size only (as it always has), not by its chunks.
+_NO_CHUNK_LIMIT = 1 << 62
 
 
 @dataclass
@@ -282,12 +279,8 @@ class _Side:
         self.phase = "handshake"
         self.eof = False
         self.truncated_event: Event | None = None  # the event of a message cut off by the dump's end
-        # Dechunking state.
-        self.in_message = False
-        self.msg_start = 0
-        self.remaining = 0
-        self.payload = bytearray()
-        self.segments: list[tuple[int, int]] = []
+        #: The framing of the message stream (from the end of the handshake on).
+        self.reader: ChunkReader | None = None
         self.items: deque[_Item] = deque()
         self.queued = 0  # payload bytes in items
         self.patches: frozenset[str] = frozenset()
@@ -780,70 +773,25 @@ class Conversation:
     # -- framing -----------------------------------------------------------------------------
 
     def _dechunk(self, s: _Side) -> bool:
-        buf = s.buf
-        n = len(buf)
-        pos = 0
+        reader = s.reader
+        if reader is None:
+            reader = s.reader = ChunkReader(self.max_message_size, _NO_CHUNK_LIMIT)
+            reader.offset = s.base
+        if not s.buf:
+            return False
+        data, s.buf = s.buf, bytearray()
+        s.base += len(data)
         produced = False
-        limit = self.max_message_size
-        while pos < n:
-            if not s.remaining and not s.in_message:
-                # Fast path: whole single-chunk messages, one slice each.
-                last = n - 4
-                base = s.base
-                items = s.items
-                queued = 0
-                while pos <= last:
-                    size = (buf[pos] << 8) | buf[pos + 1]
-                    end = pos + 2 + size
-                    if size == 0 or end > last + 2 or buf[end] or buf[end + 1] or size > limit:
-                        break
-                    at = base + pos
-                    items.append(_Item("message", at, bytes(buf[pos + 2:end]), [(0, at + 2)], base + end))
-                    queued += size
-                    pos = end + 2
-                    produced = True
-                s.queued += queued
-                if pos >= n:
-                    break
-            if s.remaining:
-                take = min(s.remaining, n - pos)
-                s.payload += buf[pos:pos + take]
-                s.remaining -= take
-                pos += take
-                continue
-            if n - pos < 2:
-                break
-            size = (buf[pos] << 8) | buf[pos + 1]
-            at = s.base + pos
-            if size == 0:
-                if s.in_message:
-                    s.push(_Item("message", s.msg_start, bytes(s.payload), s.segments, at))
-                    s.in_message = False
-                    s.payload = bytearray()
-                    s.segments = []
-                else:
-                    s.push(_Item("noop", at, end=at))
-                pos += 2
-                produced = True
-                continue
-            if not s.in_message:
-                s.in_message = True
-                s.msg_start = at
-            if len(s.payload) + size > self.max_message_size:
-                self._problem(None, at, "chunk",
+        for frame in reader.frames(data):
+            if frame.kind not in ("message", "noop"):
+                self._problem(None, frame.offset, "chunk",
                               f"message larger than {self.max_message_size} bytes "
-                              f"({len(s.payload) + size} so far); framing lost, {s.name} stream "
+                              f"({frame.size} so far); framing lost, {s.name} stream "
                               "not decoded further", s.name)
                 s.phase = "dead"
-                s.consume(n)
-                s.in_message = False
-                s.payload = bytearray()
                 return True
-            s.segments.append((len(s.payload), at + 2))
-            s.remaining = size
-            pos += 2
-        if pos:
-            s.consume(pos)
+            s.push(frame)
+            produced = True
         return produced
 
     def _truncated(self, s: _Side) -> None:
@@ -858,26 +806,25 @@ class Conversation:
                               f"the dump ends inside the {what} ({len(s.buf)} bytes)", s.name)
             s.phase = "dead"
             return
-        if not (s.in_message or s.buf):
+        if s.buf or s.reader is None:
+            self._dechunk(s)
+            if s.phase == "dead":
+                return
+        cut = s.reader.cut() if s.reader is not None else None
+        if cut is None:
             return
-        start = s.msg_start if s.in_message else s.base
-        end = s.base + len(s.buf)
-        if s.remaining:
-            reason = (f"the dump ends inside a chunk: {s.remaining} of its bytes are missing")
-        elif s.buf:
+        if cut.missing:
+            reason = (f"the dump ends inside a chunk: {cut.missing} of its bytes are missing")
+        elif cut.in_header:
             reason = "the dump ends inside a chunk header"
         else:
             reason = "the dump ends before the message's end marker 00 00"
-        payload = bytes(s.payload)
+        start, end, payload = cut.offset, cut.end, cut.payload
         name = _message_name(payload, s.name, self.version)
         event = Event(start, s.name, "message", self.version, name, [], None, [], payload)
         self._problem(event, end, name, reason, s.name)
-        s.in_message = False
-        s.payload = bytearray()
-        s.buf.clear()
-        s.remaining = 0
         # Queue it behind the complete messages so that events stay in stream order.
-        s.push(_Item("truncated", start, payload))
+        s.push(Frame("truncated", start, payload))
         s.truncated_event = event
         s.phase = "done"
 
