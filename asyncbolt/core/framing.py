@@ -384,7 +384,8 @@ class ChunkReader:
         out: list[Frame] = []
         if self._error is not None:
             return out
-        if type(data) is not bytes:
+        if type(data) is not bytes and type(data) is not bytearray:
+            # (a bytearray is indexed and sliced faster than a view of it)
             data = _byte_view(data)
         n = len(data)
         if n == 0:

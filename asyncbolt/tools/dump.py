@@ -781,18 +781,21 @@ class Conversation:
             return False
         data, s.buf = s.buf, bytearray()
         s.base += len(data)
-        produced = False
-        for frame in reader.frames(data):
-            if frame.kind not in ("message", "noop"):
-                self._problem(None, frame.offset, "chunk",
-                              f"message larger than {self.max_message_size} bytes "
-                              f"({frame.size} so far); framing lost, {s.name} stream "
-                              "not decoded further", s.name)
-                s.phase = "dead"
-                return True
-            s.push(frame)
-            produced = True
-        return produced
+        frames = reader.frames(data)
+        if not frames:
+            return False
+        last = frames[-1]
+        if last.kind != "message" and last.kind != "noop":
+            frames.pop()
+        s.items.extend(frames)
+        s.queued += sum(len(f.payload) for f in frames)
+        if last.kind != "message" and last.kind != "noop":
+            self._problem(None, last.offset, "chunk",
+                          f"message larger than {self.max_message_size} bytes "
+                          f"({last.size} so far); framing lost, {s.name} stream "
+                          "not decoded further", s.name)
+            s.phase = "dead"
+        return True
 
     def _truncated(self, s: _Side) -> None:
         """At close: report a handshake, chunk or message that the dump cut off."""
