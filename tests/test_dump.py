@@ -594,3 +594,17 @@ def test_unanswered_server_messages_are_bounded_not_queued_forever() -> None:
     problems = [str(p) for p in conv.problems]
     assert any("pairing: the server's stream runs more than 10000 bytes ahead" in p for p in problems)
     assert sum(e.name == "RECORD" for e in events) >= 1900
+
+
+def test_manifest_damage_is_reported_with_the_shared_parsers_offsets() -> None:
+    from asyncbolt.core.handshake import MANIFEST_V1, MAX_OFFERS, ClientHandshake, encode_varint
+    opening = ClientHandshake([(5, 8, 8)], manifest=True).initial_bytes()
+    events, conv = decode_all(opening, MANIFEST_V1 + encode_varint(MAX_OFFERS + 1))
+    [problem] = conv.problems
+    assert (problem.side, problem.offset, problem.path) == ("server", 4, "HANDSHAKE.offers")
+    assert "manifest announces 1025 offers" in problem.reason
+    # A malformed capability varint in the client's choice: at its offset in the client stream.
+    ok = MANIFEST_V1 + encode_varint(1) + bytes((0, 8, 8, 5)) + encode_varint(0)
+    events, conv = decode_all(opening + b"\x00\x00\x08\x05" + b"\xff" * 11, ok)
+    [problem] = conv.problems
+    assert (problem.side, problem.offset, problem.path) == ("client", 24, "HANDSHAKE.capabilities")

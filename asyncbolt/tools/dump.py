@@ -27,7 +27,6 @@ from typing import Any
 
 from asyncbolt._generated import states as _states
 from asyncbolt._generated.versions import (
-    NO_VERSION,
     PATCHES,
     SECRET_KEYS,
     VERSIONS,
@@ -44,9 +43,12 @@ from asyncbolt.core.handshake import (
     MAGIC,
     MANIFEST_V1,
     Proposal,
-    decode_proposals,
-    decode_varint,
+    describe_foreign,
     format_version,
+    parse_answer,
+    parse_choice,
+    parse_manifest,
+    parse_opening,
 )
 from asyncbolt.core.states import StateMachine
 from asyncbolt.errors import HandshakeError, ProtocolError
@@ -71,7 +73,6 @@ MAX_QUEUED_BYTES = 64 * 1024 * 1024
 MAX_PENDING_REQUESTS = 100_000
 #: ``max_decoded_values`` left to the codec's own default.
 DEFAULT: Any = type("_Default", (), {"__repr__": lambda self: "DEFAULT"})()
-_MAX_OFFERS = 1024
 _PULLS = ("PULL", "PULL_ALL")
 _SUMMARIES = ("SUCCESS", "FAILURE", "IGNORED")
 _REDACTED = "******"
@@ -561,23 +562,21 @@ class Conversation:
             if self.given_version is not None and (len(buf) >= 4 or s.eof) and buf[:4] != MAGIC:
                 s.phase = "messages"
                 return True
-            if len(buf) < 4:
-                return False
-            if buf[:4] != MAGIC:
-                self._problem(None, s.base, "HANDSHAKE",
-                              f"expected the Bolt magic 60 60 B0 17, found {bytes(buf[:4]).hex(' ')}"
-                              + _describe_foreign(bytes(buf[:4])), CLIENT)
+            try:
+                opening = parse_opening(buf)
+            except HandshakeError as exc:
+                self._problem(None, s.base + (exc.offset or 0), _handshake_path(exc), exc.reason, CLIENT)
                 s.phase = "dead"
                 return True
-            if len(buf) < 20:
+            if opening is None:
                 return False
-            self.proposals = decode_proposals(bytes(buf[4:20]))
+            self.proposals = opening.proposals
             event = Event(s.base, CLIENT, "handshake", None, "HANDSHAKE",
-                          [str(p) for p in self.proposals], None, [], bytes(buf[:20]))
+                          [str(p) for p in self.proposals], None, [], bytes(buf[:opening.end]))
             if not self.proposals:
                 self._problem(event, s.base + 4, "HANDSHAKE", "no version proposed", CLIENT)
             self._emit(event)
-            s.consume(20)
+            s.consume(opening.end)
             s.phase = "answer"
             return True
         if s.phase == "answer":
@@ -622,22 +621,17 @@ class Conversation:
 
     def _client_choice(self, s: _Side) -> bool:
         buf = s.buf
-        if len(buf) < 5:
-            if s.eof:
-                return False  # reported by _truncated
-            return False
         try:
-            caps = decode_varint(buf, 4)
+            parsed = parse_choice(buf)
         except HandshakeError as exc:
-            self._problem(None, s.base + (exc.offset or 4), "HANDSHAKE.capabilities", exc.reason, CLIENT)
+            self._problem(None, s.base + (exc.offset or 4), _handshake_path(exc), exc.reason, CLIENT)
             s.phase = "dead"
             return True
-        if caps is None:
-            return False
-        capabilities, end = caps
-        choice = (buf[3], buf[2])
+        if parsed is None:
+            return False  # (a cut-off choice is reported by _truncated)
+        choice, capabilities, end = parsed
         event = Event(s.base, CLIENT, "handshake", None, "HANDSHAKE", [], None, [], bytes(buf[:end]))
-        if bytes(buf[2:4]) == NO_VERSION[2:]:  # no common version
+        if choice is None:  # no common version
             event.fields = ["no common version", f"capabilities 0x{capabilities:x}"]
             self.refused = True
             self._emit(event)
@@ -684,8 +678,10 @@ class Conversation:
             if head == MANIFEST_V1:
                 s.phase = "manifest"
                 return True
+            answer = parse_answer(head, manifest=False)  # (manifest v1 is exactly MANIFEST_V1)
+            assert answer is not None  # (4 bytes are here)
             event = Event(s.base, SERVER, "handshake", None, "HANDSHAKE", [], None, [], head)
-            if head == b"\0\0\0\0":
+            if answer.kind == "refused":
                 event.fields = ["no common version"]
                 self.refused = True
                 self._emit(event)
@@ -695,14 +691,15 @@ class Conversation:
                     self._problem(None, s.base, "HANDSHAKE",
                                   f"{len(s.buf)} bytes after refusing every version", SERVER)
                 return True
-            version = (head[3], head[2])
+            version = answer.version
+            assert version is not None  # (a version answer)
             event.fields = [format_version(version)]
             event.version = version
             if head[:2] != b"\0\0" or version not in VERSIONS:
                 self._problem(event, s.base, "HANDSHAKE",
                               f"expected a version answer 00 00 mm MM, found {head.hex(' ')}"
                               + (" (not a Bolt version the spec describes)"
-                                 if head[:2] == b"\0\0" else "") + _describe_foreign(head), SERVER)
+                                 if head[:2] == b"\0\0" else "") + describe_foreign(head), SERVER)
                 self._emit(event)
                 s.phase = "dead"
                 return True
@@ -717,26 +714,14 @@ class Conversation:
             return True
         # Manifest v1: 00 00 01 FF, varint count, count offers, varint capabilities.
         try:
-            count_end = decode_varint(buf, 4)
-            if count_end is None:
-                return False
-            count, pos = count_end
-            if count > _MAX_OFFERS:
-                self._problem(None, s.base + 4, "HANDSHAKE.offers",
-                              f"manifest announces {count} offers (more than {_MAX_OFFERS})", SERVER)
-                s.phase = "dead"
-                return True
-            if len(buf) < pos + 4 * count:
-                return False
-            offers = [Proposal.from_bytes(bytes(buf[pos + 4 * i: pos + 4 * i + 4])) for i in range(count)]
-            caps_end = decode_varint(buf, pos + 4 * count)
+            manifest = parse_manifest(buf)
         except HandshakeError as exc:
-            self._problem(None, s.base + (exc.offset or 0), "HANDSHAKE", exc.reason, SERVER)
+            self._problem(None, s.base + (exc.offset or 0), _handshake_path(exc), exc.reason, SERVER)
             s.phase = "dead"
             return True
-        if caps_end is None:
+        if manifest is None:
             return False
-        capabilities, end = caps_end
+        offers, capabilities, end = manifest
         self.manifest = True
         self.offers = offers
         event = Event(s.base, SERVER, "handshake", None, "HANDSHAKE",
@@ -1058,12 +1043,9 @@ def _qid_of(message: Any) -> int:
     return qid if type(qid) is int else -1
 
 
-def _describe_foreign(head: bytes) -> str:
-    if head.startswith(b"\x16\x03"):
-        return " (a TLS handshake: the connection uses TLS)"
-    if head[:4] in (b"GET ", b"POST", b"HTTP", b"PUT ", b"HEAD"):
-        return " (HTTP, not Bolt)"
-    return ""
+def _handshake_path(exc: HandshakeError) -> str:
+    """``HANDSHAKE`` and the field a handshake parser named (``HANDSHAKE.offers``)."""
+    return ".".join(("HANDSHAKE", *map(str, exc.path)))
 
 
 # --------------------------------------------------------------------------------------------
