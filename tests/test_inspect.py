@@ -627,7 +627,7 @@ def test_pcap_bad_ip_header_is_a_problem(tmp_path: Path) -> None:
 
 
 def test_pcap_out_of_order_bytes_are_bounded(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(bolt_inspect, "MAX_OUT_OF_ORDER", 4096)
+    monkeypatch.setattr("asyncbolt.tools.readers.pcap.MAX_OUT_OF_ORDER", 4096)  # (where it is read)
     cs = _client_stream(500)
     data = _capture_of(cs, 100, "reversed")  # everything waits behind the first segment
     path = tmp_path / "gap.pcap"
