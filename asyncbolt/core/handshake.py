@@ -66,7 +66,6 @@ _MAX_VARINT_BYTES = 10
 #: Real servers send a handful of offers; the cap keeps a hostile count from making the client
 #: wait for (and buffer) gigabytes that will never come.
 MAX_OFFERS = 1024
-_MAX_OFFERS = MAX_OFFERS
 _HTTP_STARTS = (b"GET ", b"POST", b"PUT ", b"HEAD", b"HTTP", b"OPTI", b"DELE", b"PATC", b"CONN")
 
 
