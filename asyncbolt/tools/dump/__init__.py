@@ -8,15 +8,19 @@ the path of the field (``RECORD.data[3].properties``) and what is wrong. Nothing
 input is reported, and decoding resumes with the next message wherever the chunk framing allows.
 
 When both sides are present, the server's answers are paired with the client's requests in
-order and checked against the server state machine of the negotiated version
-(``asyncbolt._generated.states``): a RECORD without an open PULL, a SUCCESS or FAILURE where
-IGNORED was due (after a FAILURE, before RESET), a request the state does not allow. A server
-message is only emitted once the request it answers has been seen, so the events (and their
-problems) do not depend on how the two streams were sliced or interleaved.
+order and checked against the state machine the server and the client step too
+(:class:`asyncbolt.core.states.StateMachine`, a transaction's qids included): a RECORD without an
+open PULL, a SUCCESS or FAILURE where IGNORED was due (after a FAILURE, before RESET), a request
+the state does not allow. A server message is only emitted once the request it answers has been
+seen, so the events (and their problems) do not depend on how the two streams were sliced or
+interleaved.
+
+The parts: :mod:`.events` (Problem, Event, names and layouts), :mod:`.handshake` (reading the
+handshake with :mod:`asyncbolt.core.handshake`'s parsers), :mod:`.conversation` (framing with
+the tolerant :class:`~asyncbolt.core.framing.ChunkReader`, decoding, pairing), :mod:`.render`
+(text and JSON).
 """
 
-# The package's parts: events (Problem, Event, names and layouts), handshake (reading the
-# handshake), conversation (framing, decoding, pairing), render (text and JSON).
 from asyncbolt.tools.dump.conversation import Conversation
 from asyncbolt.tools.dump.events import (
     CLIENT,
