@@ -608,3 +608,15 @@ def test_manifest_damage_is_reported_with_the_shared_parsers_offsets() -> None:
     events, conv = decode_all(opening + b"\x00\x00\x08\x05" + b"\xff" * 11, ok)
     [problem] = conv.problems
     assert (problem.side, problem.offset, problem.path) == ("client", 24, "HANDSHAKE.capabilities")
+
+
+def test_the_package_keeps_the_modules_names_and_old_path() -> None:
+    import importlib
+
+    from asyncbolt.tools.dump import conversation, events, render
+    old = importlib.import_module("asyncbolt.dump")
+    assert old is dump and dump.Conversation is conversation.Conversation
+    assert dump.Event is events.Event and dump.render_text is render.render_text
+    for name in ("Problem", "format_path", "render_json", "CLIENT", "SERVER", "DEFAULT",
+                 "make_codec", "MAX_MESSAGE_SIZE", "MAX_QUEUED_BYTES", "ELIDE_ITEMS", "_layout"):
+        assert hasattr(dump, name), name
