@@ -423,6 +423,27 @@ def test_has_more_keeps_streaming_and_bolt_1_pull_all() -> None:
     assert conv.problems == []
 
 
+def test_transaction_results_are_followed_by_qid() -> None:
+    # Two results open in one transaction (Bolt 4.0+): the first PULL that ends one leaves the
+    # transaction streaming while the other is open. (Before the dump validator stepped the
+    # shared state machine it did not follow qids: it went to TX_READY there and reported the
+    # second result's PULL as "not allowed in state TX_READY".)
+    from asyncbolt.codec.messages import Begin, Commit
+    v = (4, 4)
+    requests = [Hello({}), Begin({}), Run("A", {}, {}), Run("B", {}, {}),
+                Pull({"n": -1, "qid": 0}), Pull({"n": -1, "qid": 1}), Commit()]
+    answers = [Success({}), Success({}), Success({"fields": ["a"], "qid": 0}),
+               Success({"fields": ["b"], "qid": 1}), Record([1]), Success({}), Record([2]),
+               Success({}), Success({"bookmark": "b"})]
+    events, conv = exchange(v, requests, answers)
+    assert conv.problems == []
+    # A RECORD for the second result once it has ended is still caught (nothing is open).
+    events, conv = exchange(v, requests[:6] + [Pull({"n": -1, "qid": 1})],
+                            answers[:8] + [Failure({"code": "c", "message": "x"})])
+    [problem] = conv.problems
+    assert problem.side == "client" and "not allowed in state TX_READY" in problem.reason
+
+
 def test_response_to_no_request() -> None:
     v = (5, 0)
     events, conv = exchange(v, [Hello({})], [Success({}), Success({})])
@@ -573,3 +594,29 @@ def test_unanswered_server_messages_are_bounded_not_queued_forever() -> None:
     problems = [str(p) for p in conv.problems]
     assert any("pairing: the server's stream runs more than 10000 bytes ahead" in p for p in problems)
     assert sum(e.name == "RECORD" for e in events) >= 1900
+
+
+def test_manifest_damage_is_reported_with_the_shared_parsers_offsets() -> None:
+    from asyncbolt.core.handshake import MANIFEST_V1, MAX_OFFERS, ClientHandshake, encode_varint
+    opening = ClientHandshake([(5, 8, 8)], manifest=True).initial_bytes()
+    events, conv = decode_all(opening, MANIFEST_V1 + encode_varint(MAX_OFFERS + 1))
+    [problem] = conv.problems
+    assert (problem.side, problem.offset, problem.path) == ("server", 4, "HANDSHAKE.offers")
+    assert "manifest announces 1025 offers" in problem.reason
+    # A malformed capability varint in the client's choice: at its offset in the client stream.
+    ok = MANIFEST_V1 + encode_varint(1) + bytes((0, 8, 8, 5)) + encode_varint(0)
+    events, conv = decode_all(opening + b"\x00\x00\x08\x05" + b"\xff" * 11, ok)
+    [problem] = conv.problems
+    assert (problem.side, problem.offset, problem.path) == ("client", 24, "HANDSHAKE.capabilities")
+
+
+def test_the_package_keeps_the_modules_names_and_old_path() -> None:
+    import importlib
+
+    from asyncbolt.tools.dump import conversation, events, render
+    old = importlib.import_module("asyncbolt.dump")
+    assert old is dump and dump.Conversation is conversation.Conversation
+    assert dump.Event is events.Event and dump.render_text is render.render_text
+    for name in ("Problem", "format_path", "render_json", "CLIENT", "SERVER", "DEFAULT",
+                 "make_codec", "MAX_MESSAGE_SIZE", "MAX_QUEUED_BYTES", "ELIDE_ITEMS", "_layout"):
+        assert hasattr(dump, name), name

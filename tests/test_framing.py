@@ -398,3 +398,82 @@ def test_garbage_never_escapes_other_errors(data: bytes, cuts: list[int]) -> Non
         reader.feed_eof()
     except ProtocolError:
         pass
+
+
+# ---- ChunkReader.frames: the tolerant mode of dumps ---------------------------------------------
+
+
+def _frames_of(stream: bytes, pieces: list[bytes], **kwargs) -> tuple[list, ChunkReader]:
+    reader = ChunkReader(**kwargs)
+    out: list = []
+    for piece in pieces:
+        out += reader.frames(piece)
+    return out, reader
+
+
+def test_frames_report_offsets_of_messages_chunks_and_noops() -> None:
+    stream = b"\x00\x00" + CHUNKED20_MAX16 + CHUNKED8
+    frames, reader = _frames_of(stream, [stream])
+    assert [(f.kind, f.offset, f.payload, f.segments, f.end) for f in frames] == [
+        ("noop", 0, b"", (), 0),
+        ("message", 2, MSG20, ((0, 4), (16, 22)), 26),
+        ("message", 28, MSG8, ((0, 30),), 38),
+    ]
+    assert reader.noops == 1 and reader.offset == len(stream) and reader.cut() is None
+
+
+def test_frames_start_at_a_given_stream_offset() -> None:
+    reader = ChunkReader()
+    reader.offset = 100  # (the bytes before were a handshake)
+    [frame] = reader.frames(CHUNKED8)
+    assert (frame.offset, frame.segments, frame.end) == (100, ((0, 102),), 110)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    messages=messages_st,
+    max_chunk=st.integers(min_value=1, max_value=64),
+    cuts=st.lists(st.integers(min_value=0, max_value=10**6), max_size=40),
+    noops=st.integers(min_value=0, max_value=3),
+)
+def test_frames_do_not_depend_on_slicing_and_agree_with_feed(
+    messages: list[bytes], max_chunk: int, cuts: list[int], noops: int
+) -> None:
+    stream = b"\x00\x00" * noops + b"".join(chunk_message(m, max_chunk) for m in messages)
+    whole, _ = _frames_of(stream, [stream])
+    sliced, reader = _frames_of(stream, _slice(stream, cuts))
+    assert sliced == whole
+    assert [f.payload for f in whole if f.kind == "message"] == messages
+    assert sum(f.kind == "noop" for f in whole) == noops == reader.noops
+    for f in whole:
+        if f.kind == "message":
+            # Every segment points at its bytes in the stream.
+            bounds = [start for start, _ in f.segments[1:]] + [len(f.payload)]
+            for (start, at), stop in zip(f.segments, bounds, strict=True):
+                assert stream[at : at + stop - start] == f.payload[start:stop]
+            assert stream[f.end : f.end + 2] == b"\x00\x00"
+
+
+@pytest.mark.parametrize("cut, missing, in_header", [(1, 0, True), (5, 13, False),
+                                                     (18, 0, False), (19, 0, True), (21, 3, False)])
+def test_cut_says_what_the_end_of_the_stream_cut_off(cut: int, missing: int, in_header: bool) -> None:
+    stream = CHUNKED8 + CHUNKED20_MAX16
+    frames, reader = _frames_of(stream[: len(CHUNKED8) + cut], [stream[: len(CHUNKED8) + cut]])
+    assert [f.payload for f in frames] == [MSG8]
+    c = reader.cut()
+    assert c is not None
+    assert (c.offset, c.end, c.missing, c.in_header) == (len(CHUNKED8), len(CHUNKED8) + cut,
+                                                         missing, in_header)
+    assert MSG20.startswith(c.payload)
+
+
+def test_frames_report_a_message_over_the_limit_instead_of_raising() -> None:
+    stream = CHUNKED8 + CHUNKED20_MAX16 + CHUNKED8
+    frames, reader = _frames_of(stream, [stream[:15], stream[15:]], max_message_size=18)
+    assert [f.kind for f in frames] == ["message", "too_big"]
+    bad = frames[1]
+    assert (bad.offset, bad.size) == (len(CHUNKED8) + 18, 20) and "maximum size of 18" in bad.reason
+    assert reader.error is not None and reader.error.offset == bad.offset
+    assert reader.frames(CHUNKED8) == [] and reader.cut() is None
+    frames, reader = _frames_of(CHUNKED20_MAX16, [CHUNKED20_MAX16], max_chunks=1)
+    assert [f.kind for f in frames] == ["too_many_chunks"] and frames[0].offset == 18

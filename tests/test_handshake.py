@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from asyncbolt.core.handshake import (
     MAGIC,
     MANIFEST_V1,
+    MAX_OFFERS,
     ClientHandshake,
+    Manifest,
     Proposal,
     ServerHandshake,
     compress_versions,
@@ -19,6 +21,10 @@ from asyncbolt.core.handshake import (
     encode_varint,
     encode_version,
     negotiate,
+    parse_answer,
+    parse_choice,
+    parse_manifest,
+    parse_opening,
 )
 from asyncbolt.errors import HandshakeError, ProtocolError
 
@@ -710,3 +716,54 @@ def test_client_garbage_only_raises_handshake_errors(data: bytes, step: int) -> 
             client.receive_data(data[i : i + step])
     except HandshakeError:
         assert client.failed
+
+
+# ---- the pure parsers both ends and the dump validator share ------------------------------------
+
+def test_parse_opening_waits_judges_the_magic_then_reads_the_proposals() -> None:
+    opening = ClientHandshake([(5, 8, 8), (4, 4)], manifest=True).initial_bytes()
+    assert all(parse_opening(opening[:n]) is None for n in range(20))
+    parsed = parse_opening(b"xx" + opening + b"HELLO", 2)
+    assert parsed is not None and parsed.end == 22
+    assert [str(p) for p in parsed.proposals] == ["manifest v1", "5.8-5.0", "4.4"]
+    with pytest.raises(HandshakeError, match="found 16 03 01 00 \\(a TLS handshake") as info:
+        parse_opening(b"\x16\x03\x01\x00")
+    assert info.value.offset == 0
+
+
+def test_parse_manifest_needs_every_byte_and_refuses_a_hostile_count_early() -> None:
+    server = ServerHandshake([(5, 8), (5, 7), (4, 4)], capabilities=0x81)
+    reply = server.receive_data(ClientHandshake([], manifest=True).initial_bytes())
+    assert all(parse_manifest(reply[:n]) is None for n in range(len(reply)))
+    assert parse_manifest(reply + b"\x00") == Manifest(server.offers, 0x81, len(reply))
+    answer = parse_answer(reply)
+    assert answer is not None and answer.kind == "manifest" and answer.manifest is not None
+    assert answer.manifest.versions() == {(5, 8), (5, 7), (4, 4)}
+    huge = MANIFEST_V1 + encode_varint(MAX_OFFERS + 1)
+    with pytest.raises(HandshakeError, match="manifest announces 1025 offers") as info:
+        parse_manifest(huge)
+    assert (info.value.offset, info.value.path) == (4, ("offers",))
+
+
+def test_parse_answer_kinds() -> None:
+    assert parse_answer(b"\x00\x00\x00") is None
+    refused = parse_answer(b"\x00\x00\x00\x00")
+    assert refused is not None and refused.kind == "refused"
+    legacy = parse_answer(b"\x00\x00\x04\x04rest")
+    assert legacy is not None and (legacy.kind, legacy.version, legacy.end) == ("version", (4, 4), 4)
+    other = parse_answer(b"\x00\x00\x02\xff")
+    assert other is not None and other.kind == "manifest" and other.manifest is None
+    read_as_version = parse_answer(b"\x00\x00\x01\xff", manifest=False)
+    assert read_as_version is not None and read_as_version.version == (255, 1)
+
+
+def test_parse_choice() -> None:
+    assert parse_choice(b"\x00\x00\x08\x05") is None
+    assert parse_choice(b"\x00\x00\x08\x05\x80") is None  # the varint goes on
+    choice = parse_choice(b"..\x00\x00\x08\x05\x81\x01HELLO", 2)
+    assert choice is not None and (choice.version, choice.capabilities, choice.end) == ((5, 8), 129, 8)
+    none = parse_choice(b"\x00\x00\x00\x00\x00")
+    assert none is not None and none.version is None
+    with pytest.raises(HandshakeError, match="varint longer") as info:
+        parse_choice(b"\x00\x00\x08\x05" + b"\xff" * 11)
+    assert (info.value.offset, info.value.path) == (4, ("capabilities",))

@@ -627,7 +627,7 @@ def test_pcap_bad_ip_header_is_a_problem(tmp_path: Path) -> None:
 
 
 def test_pcap_out_of_order_bytes_are_bounded(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(bolt_inspect, "MAX_OUT_OF_ORDER", 4096)
+    monkeypatch.setattr("asyncbolt.tools.readers.pcap.MAX_OUT_OF_ORDER", 4096)  # (where it is read)
     cs = _client_stream(500)
     data = _capture_of(cs, 100, "reversed")  # everything waits behind the first segment
     path = tmp_path / "gap.pcap"
@@ -736,3 +736,18 @@ def test_hex_on_one_long_line_streams(tmp_path: Path, sample) -> None:
     path.write_text("C: " + cs.hex() + "f\n")  # an odd digit at the very end
     code, out, err = run([path])
     assert code == 2 and "odd number of hex digits" in err
+
+
+def test_the_readers_names_stay_importable_from_inspect_and_its_old_path() -> None:
+    import importlib
+
+    from asyncbolt.tools import readers
+    from asyncbolt.tools.readers import pcap, text
+    old = importlib.import_module("asyncbolt.inspect")
+    assert old is bolt_inspect
+    for name in ("InputError", "Connection", "read_input", "read_stream", "detect_format",
+                 "parse_hex", "parse_pybytes", "parse_pcap", "FORMATS", "BLOCK",
+                 "MAX_OUT_OF_ORDER", "MAX_OPEN_CONNECTIONS", "MAX_RECORD", "main"):
+        assert hasattr(bolt_inspect, name), name
+    assert bolt_inspect.read_input is readers.read_input and bolt_inspect.parse_hex is text.parse_hex
+    assert bolt_inspect.MAX_OUT_OF_ORDER == pcap.MAX_OUT_OF_ORDER

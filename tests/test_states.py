@@ -3,8 +3,27 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from asyncbolt._generated.versions import has
+from asyncbolt.codec.messages import (
+    Begin,
+    Commit,
+    Discard,
+    Hello,
+    Logon,
+    Pull,
+    Reset,
+    Rollback,
+    Run,
+)
+from asyncbolt.codec.packstream import get_codec
+from asyncbolt.core.framing import ChunkWriter
+from asyncbolt.core.handshake import ClientHandshake
+from asyncbolt.core.server import Closed, ServerConnection
 from asyncbolt.core.states import StateMachine
+from asyncbolt.tools import dump
 
 
 def test_transaction_with_two_open_results_stays_streaming_until_both_end() -> None:
@@ -81,3 +100,86 @@ def test_succeeded_refuses_a_transition_without_success() -> None:
     assert transition is not None and transition.close
     with pytest.raises(ValueError, match="GOODBYE has no SUCCESS"):
         sm.succeeded("GOODBYE", transition)
+
+
+def test_check_answer_says_whose_fault_and_observe_says_it_in_words() -> None:
+    sm = StateMachine((5, 0))
+    mismatch = sm.check_answer("RUN", "FAILURE")
+    assert mismatch is not None and mismatch.kind == "not_allowed" and mismatch.state == "CONNECTED"
+    assert str(mismatch) == "RUN is not allowed in state CONNECTED (answered FAILURE)"
+    sm = StateMachine((5, 0))
+    sm.observe("HELLO", "SUCCESS")
+    sm.observe("RUN", "FAILURE")
+    assert sm.peek("PULL") is not None and sm.peek("PULL").ignored and sm.state == "FAILED"
+    mismatch = sm.check_answer("PULL", "SUCCESS")
+    assert mismatch is not None and (mismatch.kind, mismatch.request, mismatch.answer) == (
+        "not_ignored", "PULL", "SUCCESS")
+    assert sm.observe("PULL", "SUCCESS") == str(mismatch)
+
+
+
+# ---- the server and the dump validator step the same machine ---------------------------------
+
+_STEPS = {
+    "run": lambda: Run("RETURN 1", {}, {}),
+    "pull1": lambda: Pull({"n": 1}),
+    "pull": lambda: Pull({"n": -1}),
+    "pull_qid0": lambda: Pull({"n": -1, "qid": 0}),
+    "discard": lambda: Discard({"n": -1}),
+    "begin": lambda: Begin({}),
+    "commit": lambda: Commit(),
+    "rollback": lambda: Rollback(),
+    "reset": lambda: Reset(),
+}
+
+
+def _chunked(codec, message) -> bytes:
+    writer = ChunkWriter()
+    writer.write(codec.pack_message(message))
+    return writer.take()
+
+
+@settings(max_examples=400, deadline=None)
+@example(version=(4, 4), steps=[("begin", False), ("run", False), ("run", False), ("pull", False),
+                                ("pull_qid0", False), ("commit", False)])
+@given(version=st.sampled_from([(4, 4), (5, 4)]),
+       steps=st.lists(st.tuples(st.sampled_from(sorted(_STEPS)), st.booleans()), max_size=14))
+def test_the_dump_validator_agrees_with_the_server_on_every_answer(version, steps) -> None:
+    """Whatever the client asks (allowed or not) and however the application answers (SUCCESS,
+    has_more, FAILURE), the validator finds nothing wrong with the server's answers: both step
+    core.states.StateMachine, qids and RESET included."""
+    conn = ServerConnection([version])
+    handshake = ClientHandshake([version])
+    client = handshake.initial_bytes()
+    conn.receive_data(client)
+    server = conn.data_to_send()
+    handshake.receive_data(server)
+    codec = get_codec(version)
+    requests = [(Hello({"user_agent": "t"}), False)]
+    if has("logon", version):
+        requests.append((Logon({"scheme": "none"}), False))
+    requests += [(_STEPS[name](), bad) for name, bad in steps]
+    for message, bad in requests:
+        data = _chunked(codec, message)
+        client += data
+        conn.receive_data(data)
+        while (event := conn.next_event()) is not None and not isinstance(event, Closed):
+            if bad and event.name != "RESET":
+                conn.failure({"code": "Neo.ClientError.Statement.SyntaxError", "message": "no"})
+            elif event.name == "PULL" and event.message.extra.get("n") == 1:
+                conn.record([1])
+                conn.success({"has_more": True})
+            elif event.name == "RUN":
+                conn.success({"fields": ["1"]})
+            else:
+                conn.success({})
+        server += conn.data_to_send()
+        if conn.closed:
+            break
+    conv = dump.Conversation()
+    events = conv.feed("client", client) + conv.feed("server", server) + conv.close()
+    # The only problems are the requests the server refused as not allowed, in its words.
+    refused = [e.message.metadata["message"].split(" (")[0] for e in events
+               if e.name == "FAILURE" and "is not allowed in state" in e.message.metadata["message"]]
+    assert [p.reason.split(" (")[0] for p in conv.problems] == refused, (steps, conv.problems)
+    assert all(p.side == "client" for p in conv.problems)

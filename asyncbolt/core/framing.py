@@ -7,17 +7,23 @@ while no message is in progress is a NOOP keep-alive (Bolt 4.1+) and carries no 
 This module only turns payloads into bytes and bytes into payloads. It never touches a socket:
 
 * :func:`chunk_message` / :class:`ChunkWriter` for the sending side;
-* :class:`ChunkReader` for the receiving side, fed arbitrary slices of the byte stream.
+* :class:`ChunkReader` for the receiving side, fed arbitrary slices of the byte stream: strict
+  (:meth:`ChunkReader.feed`, payloads out, a :class:`~asyncbolt.errors.ProtocolError` for damage)
+  for the client and the server, tolerant (:meth:`ChunkReader.frames`, every message with the
+  stream offsets of its chunks, NOOPs, damage and what the stream's end cut off reported, never
+  raised) for the dump validator.
 """
 
 from __future__ import annotations
 
 from struct import Struct
+from typing import NamedTuple
 
 from asyncbolt.codec._speedups import accel as _accel
 from asyncbolt.errors import ProtocolError
 
-__all__ = ["DEFAULT_MAX_CHUNKS", "MAX_CHUNK_SIZE", "ChunkReader", "ChunkWriter", "chunk_message"]
+__all__ = ["DEFAULT_MAX_CHUNKS", "MAX_CHUNK_SIZE", "ChunkReader", "ChunkWriter", "Cut", "Frame",
+           "chunk_message"]
 
 #: The largest payload one chunk can carry (the size field is an unsigned 16-bit integer).
 MAX_CHUNK_SIZE = 65535
@@ -128,6 +134,42 @@ class ChunkWriter:
         return len(self._buf)
 
 
+class Frame(NamedTuple):
+    """One item of a chunked stream read in tolerant mode (:meth:`ChunkReader.frames`).
+
+    ``kind``: ``"message"``, ``"noop"``, or damage after which nothing more is read:
+    ``"too_big"`` (the message outgrew ``max_message_size``: ``size`` says how far) or
+    ``"too_many_chunks"``; ``reason`` says what is wrong in words.
+    ``offset``: the stream offset of the message's first chunk header (a NOOP's ``00 00``; the
+    offending chunk header for damage). ``segments``: for each chunk, the offset of its first
+    byte in ``payload`` and in the stream. ``end``: the stream offset of the end marker.
+    """
+
+    kind: str
+    offset: int
+    payload: bytes = b""
+    segments: tuple[tuple[int, int], ...] = ()
+    end: int = 0
+    size: int = 0
+    reason: str = ""
+
+
+class Cut(NamedTuple):
+    """What the end of a stream read in tolerant mode cut off (:meth:`ChunkReader.cut`).
+
+    ``offset``: where the unfinished message starts (or the chunk header, between messages);
+    ``end``: where the stream ends; ``payload``: the message's bytes received; ``missing``: the
+    bytes of the current chunk that never came (0: cut between chunks); ``in_header``: the cut is
+    inside a 2-byte chunk header.
+    """
+
+    offset: int
+    end: int
+    payload: bytes
+    missing: int
+    in_header: bool
+
+
 class ChunkReader:
     """Reassembles messages from an incoming chunked byte stream.
 
@@ -156,6 +198,8 @@ class ChunkReader:
         "_error",
         "max_chunks",
         "_chunks",
+        "_msg_start",
+        "_segments",
     )
 
     def __init__(self, max_message_size: int | None = None,
@@ -184,6 +228,9 @@ class ChunkReader:
         self._half_header = -1
         self._header_offset = 0
         self._error: ProtocolError | None = None
+        # Tolerant mode only: where the message in progress starts and its chunks' offsets.
+        self._msg_start = 0
+        self._segments: list[tuple[int, int]] = []
 
     @property
     def buffered(self) -> int:
@@ -317,6 +364,112 @@ class ChunkReader:
                                  f"({len(self._msg)} bytes so far)", header_offset)
             self._in_message = True
             self._remaining = size
+
+    # -- tolerant mode (dumps) -------------------------------------------------------------
+
+    @property
+    def error(self) -> ProtocolError | None:
+        """The damage that stopped this reader (None: none)."""
+        return self._error
+
+    def frames(self, data: Buffer) -> list[Frame]:
+        """The tolerant twin of :meth:`feed`, for dumps: consume ``data`` and return every
+        message and NOOP it completed as a :class:`Frame` with its stream offsets.
+
+        Never raises: a message over ``max_message_size`` or ``max_chunks`` ends the list as a
+        damage frame (at its chunk header), :attr:`error` is set, and later calls return
+        nothing. Do not mix with :meth:`feed` on one reader. ``offset`` may be set before the
+        first call, to the stream offset of the first byte fed.
+        """
+        out: list[Frame] = []
+        if self._error is not None:
+            return out
+        if type(data) is not bytes and type(data) is not bytearray:
+            # (a bytearray is indexed and sliced faster than a view of it)
+            data = _byte_view(data)
+        n = len(data)
+        if n == 0:
+            return out
+        base = self.offset
+        self.offset = base + n
+        append = out.append
+        unpack = _unpack_u16_from
+        limit = self.max_message_size if self.max_message_size is not None else _NO_LIMIT
+        pos = 0
+        while pos < n:
+            if not self._in_message and self._half_header < 0:
+                # Fast path: whole single-chunk messages, one slice each.
+                last = n - 4
+                while pos <= last:
+                    size = unpack(data, pos)[0]
+                    end = pos + 2 + size
+                    if size == 0 or end > last + 2 or data[end] or data[end + 1] or size > limit:
+                        break
+                    at = base + pos
+                    append(Frame("message", at, bytes(data[pos + 2 : end]), ((0, at + 2),), base + end))
+                    pos = end + 2
+                if pos >= n:
+                    break
+            remaining = self._remaining
+            if remaining:
+                end = pos + remaining
+                if end > n:
+                    end = n
+                self._msg += data[pos:end]
+                self._remaining = remaining - (end - pos)
+                pos = end
+                continue
+            if self._half_header >= 0:
+                size = (self._half_header << 8) | data[pos]
+                at = self._header_offset
+                self._half_header = -1
+                pos += 1
+            elif pos + 2 <= n:
+                size = unpack(data, pos)[0]
+                at = base + pos
+                pos += 2
+            else:
+                self._half_header = data[pos]
+                self._header_offset = base + pos
+                break
+            if size == 0:
+                if self._in_message:
+                    append(Frame("message", self._msg_start, bytes(self._msg), tuple(self._segments), at))
+                    self._msg.clear()
+                    self._segments = []
+                    self._in_message = False
+                    self._chunks = 0
+                else:
+                    self.noops += 1
+                    append(Frame("noop", at, end=at))
+                continue
+            so_far = len(self._msg) + size
+            if so_far > limit:
+                error = self._too_big(so_far, at)
+                append(Frame("too_big", at, size=so_far, reason=error.reason))
+                break
+            self._chunks += 1
+            if self._chunks > self.max_chunks:
+                error = self._fail(f"message has more than the maximum of {self.max_chunks} chunks "
+                                   f"({len(self._msg)} bytes so far)", at)
+                append(Frame("too_many_chunks", at, size=len(self._msg), reason=error.reason))
+                break
+            if not self._in_message:
+                self._in_message = True
+                self._msg_start = at
+            self._segments.append((len(self._msg), at + 2))
+            self._remaining = size
+        if self._error is not None:
+            self.offset = base + n  # (_fail moved it back to the damage: the whole feed is read)
+        return out
+
+    def cut(self) -> Cut | None:
+        """In tolerant mode, at the end of the stream: the message or chunk header it cut off
+        (None: it ended between messages, or the reader stopped at damage)."""
+        if self._error is not None or not (self._in_message or self._half_header >= 0):
+            return None
+        start = self._msg_start if self._in_message else self._header_offset
+        return Cut(start, self.offset, bytes(self._msg), self._remaining, self._half_header >= 0)
 
     def feed_eof(self) -> None:
         """Signal the end of the stream.

@@ -10,6 +10,13 @@ client replies with one exact version and a varint of the capabilities it takes.
 
 Versions are ``(major, minor)`` tuples. Nothing here does I/O: feed received bytes to
 ``receive_data`` and send what it returns.
+
+The parsing itself is in pure functions that :class:`ClientHandshake`, :class:`ServerHandshake`
+and the dump validator (:mod:`asyncbolt.tools.dump`) share: :func:`parse_opening` (magic and
+proposals), :func:`parse_answer` (the server's answer, a manifest included), :func:`parse_manifest`
+and :func:`parse_choice` (the client's manifest answer). They return None while bytes are
+missing and raise :class:`HandshakeError` with the offset of what is malformed; what is merely
+unexpected (an unproposed version, a refusal) is for the caller to judge.
 """
 
 from __future__ import annotations
@@ -23,17 +30,27 @@ from asyncbolt.errors import HandshakeError
 __all__ = [
     "MAGIC",
     "MANIFEST_V1",
+    "MAX_OFFERS",
+    "Answer",
+    "Choice",
     "ClientHandshake",
+    "Manifest",
+    "Opening",
     "Proposal",
     "ServerHandshake",
     "compress_versions",
     "decode_offer",
     "decode_proposals",
     "decode_varint",
+    "describe_foreign",
     "encode_varint",
     "encode_version",
     "format_version",
     "negotiate",
+    "parse_answer",
+    "parse_choice",
+    "parse_manifest",
+    "parse_opening",
 ]
 
 Version = tuple[int, int]
@@ -46,9 +63,9 @@ _HTTP = b"HTTP"
 _MANIFEST_MARKER = MANIFEST_MARKER
 # A varint of up to 64 bits needs at most ceil(64 / 7) = 10 bytes.
 _MAX_VARINT_BYTES = 10
-# Real servers send a handful of offers; the cap keeps a hostile count from making the client
-# wait for (and buffer) gigabytes that will never come.
-_MAX_OFFERS = 1024
+#: Real servers send a handful of offers; the cap keeps a hostile count from making the client
+#: wait for (and buffer) gigabytes that will never come.
+MAX_OFFERS = 1024
 _HTTP_STARTS = (b"GET ", b"POST", b"PUT ", b"HEAD", b"HTTP", b"OPTI", b"DELE", b"PATC", b"CONN")
 
 
@@ -244,6 +261,146 @@ def _describe_magic(head: bytes) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Parsing, for both ends and the dump validator
+
+
+Buffer = bytes | bytearray | memoryview
+
+
+class Opening(NamedTuple):
+    """The client's first bytes: the magic and four proposal slots (filler slots dropped)."""
+
+    proposals: list[Proposal]
+    end: int = 20
+
+
+class Manifest(NamedTuple):
+    """A server's manifest v1 reply: ``00 00 01 FF``, a varint count, the offers, a varint
+    capability mask; ``end``: the offset just past it."""
+
+    offers: list[Proposal]
+    capabilities: int
+    end: int
+
+    def versions(self) -> set[Version]:
+        """Every version the offers cover."""
+        return {v for offer in self.offers for v in offer.versions()}
+
+
+class Answer(NamedTuple):
+    """A server's answer to the proposals.
+
+    ``kind``: ``"refused"`` (``00 00 00 00``), ``"manifest"`` (``00 00 vv FF``: ``manifest`` is
+    the parsed reply for v1, None for any other manifest version ``vv``), or ``"version"``:
+    ``version`` is bytes 3 and 2. Like the drivers, only bytes 2-3 are read; ``head`` has all 4
+    (bytes 0-1 should be zero). ``end``: the offset just past the answer.
+    """
+
+    kind: str
+    head: bytes
+    end: int
+    version: Version | None = None
+    manifest: Manifest | None = None
+
+
+class Choice(NamedTuple):
+    """The client's answer to a manifest: one version (None: ``00 00 00 00``, no common
+    version) and a varint of the capabilities it takes; ``end``: the offset just past it."""
+
+    version: Version | None
+    capabilities: int
+    end: int
+
+
+def describe_foreign(head: bytes) -> str:
+    """What else the 4 bytes where Bolt was expected may be, in parentheses ("" if nothing)."""
+    if head.startswith(b"\x16\x03"):
+        return " (a TLS handshake: the connection uses TLS)"
+    if head[:4] in (b"GET ", b"POST", b"HTTP", b"PUT ", b"HEAD"):
+        return " (HTTP, not Bolt)"
+    return ""
+
+
+def parse_opening(data: Buffer, offset: int = 0) -> Opening | None:
+    """The client's opening at ``data[offset:]``: the magic and 16 bytes of proposals.
+
+    None while bytes are missing (the magic is judged once its 4 bytes are here); raises
+    :class:`HandshakeError` at ``offset`` when they are not the magic. ``end`` is absolute.
+    """
+    if len(data) - offset < 4:
+        return None
+    head = bytes(data[offset : offset + 4])
+    if head != MAGIC:
+        raise HandshakeError(f"expected the Bolt magic 60 60 B0 17, found {head.hex(' ')}"
+                             + describe_foreign(head), offset)
+    if len(data) - offset < 20:
+        return None
+    return Opening(decode_proposals(data[offset + 4 : offset + 20]), offset + 20)
+
+
+def parse_manifest(data: Buffer, offset: int = 0) -> Manifest | None:
+    """The manifest v1 reply whose ``00 00 01 FF`` is at ``data[offset]`` (not checked here).
+
+    None while bytes are missing; raises :class:`HandshakeError` (offsets absolute) for a
+    malformed varint or a count of offers over :data:`MAX_OFFERS` (path ``("offers",)``), so a
+    hostile count is refused before its offers are waited for.
+    """
+    count_end = decode_varint(data, offset + 4)
+    if count_end is None:
+        return None
+    count, pos = count_end
+    if count > MAX_OFFERS:
+        raise HandshakeError(f"manifest announces {count} offers (more than {MAX_OFFERS})",
+                             offset + 4, ("offers",))
+    offers_end = pos + 4 * count
+    if len(data) < offers_end:
+        return None
+    caps_end = decode_varint(data, offers_end)
+    if caps_end is None:
+        return None
+    capabilities, end = caps_end
+    offers = [Proposal.from_bytes(data[i : i + 4]) for i in range(pos, offers_end, 4)]
+    return Manifest(offers, capabilities, end)
+
+
+def parse_answer(data: Buffer, manifest: bool = True) -> Answer | None:
+    """The server's answer at the start of ``data`` (see :class:`Answer`); None while bytes are
+    missing. Raises :class:`HandshakeError` for a malformed manifest v1 reply. ``manifest``:
+    whether a manifest may answer (False: ``00 00 vv FF`` is read as the version ``255.vv``)."""
+    if len(data) < 4:
+        return None
+    head = bytes(data[:4])
+    if head == _NONE:
+        return Answer("refused", head, 4)
+    if manifest and head[3] == _MANIFEST_MARKER:
+        if head[2] != 1:
+            return Answer("manifest", head, 4)
+        reply = parse_manifest(data)
+        if reply is None:
+            return None
+        return Answer("manifest", head, reply.end, manifest=reply)
+    return Answer("version", head, 4, version=(head[3], head[2]))
+
+
+def parse_choice(data: Buffer, offset: int = 0) -> Choice | None:
+    """The client's manifest answer at ``data[offset:]``: 4 version bytes and a varint of
+    capabilities. None while bytes are missing; raises :class:`HandshakeError` (offset
+    absolute, path ``("capabilities",)``) for a malformed varint."""
+    if len(data) - offset < 5:
+        return None
+    try:
+        caps = decode_varint(data, offset + 4)
+    except HandshakeError as exc:
+        raise HandshakeError(exc.reason, exc.offset, ("capabilities",)) from None
+    if caps is None:
+        return None
+    capabilities, end = caps
+    if data[offset + 2] == 0 and data[offset + 3] == 0:
+        return Choice(None, capabilities, end)
+    return Choice((data[offset + 3], data[offset + 2]), capabilities, end)
+
+
+# --------------------------------------------------------------------------------------------
 # Client
 
 
@@ -341,22 +498,27 @@ class ClientHandshake:
             return b""
         buf = self._buf
         buf += data
-        if len(buf) < 4:
+        # The whole answer is re-parsed on each feed; a manifest is a few dozen bytes at most.
+        try:
+            answer = parse_answer(buf, self.manifest_requested)
+        except HandshakeError as error:
+            raise self._fail(f"bad manifest reply: {error.reason}", error.offset) from None
+        if answer is None:
             return b""
-        head = bytes(buf[:4])
-        if head == _NONE:
+        head = answer.head
+        if answer.kind == "refused":
             raise self._fail(
                 f"server supports none of the proposed versions ({_describe(self.proposals)})",
                 0,
             )
         if head == _HTTP:
             raise self._fail("server answered 'HTTP': this is an HTTP port, not Bolt", 0)
-        if self.manifest_requested and head[3] == _MANIFEST_MARKER:
-            if head[2] != 1:
+        if answer.kind == "manifest":
+            if answer.manifest is None:
                 raise self._fail(
                     f"server answered manifest version {head[2]}, but only 1 was requested", 0
                 )
-            return self._receive_manifest()
+            return self._use_manifest(answer.manifest)
         # Like the drivers, read only bytes 2-3: a server reply never carries a range.
         version = (head[3], head[2])
         if version not in self._proposed:
@@ -374,28 +536,12 @@ class ClientHandshake:
         self._finish(version, 4)
         return b""
 
-    def _receive_manifest(self) -> bytes:
-        buf = self._buf
-        # The whole reply is re-parsed on each feed; it is a few dozen bytes at most.
-        try:
-            count_end = decode_varint(buf, 4)
-            if count_end is None:
-                return b""
-            count, pos = count_end
-            if count > _MAX_OFFERS:
-                raise HandshakeError(f"server announced {count} manifest offers", 4)
-            offers_end = pos + 4 * count
-            caps_end = decode_varint(buf, offers_end)
-        except HandshakeError as error:
-            raise self._fail(f"bad manifest reply: {error.reason}", error.offset) from None
-        if caps_end is None:
-            return b""
-        capabilities, end = caps_end
-        offers = [Proposal.from_bytes(buf[i : i + 4]) for i in range(pos, offers_end, 4)]
+    def _use_manifest(self, manifest: Manifest) -> bytes:
+        offers, capabilities, end = manifest
         self.offers = offers
         self.capabilities = capabilities
         self.manifest = True
-        offered = {v for offer in offers for v in offer.versions()}
+        offered = manifest.versions()
         common = offered & self.supported
         if not common:
             # The client still owes the server an answer: "nothing" and no capabilities.
@@ -502,9 +648,10 @@ class ServerHandshake:
             raise self._raise(
                 f"expected the Bolt magic 60 60 b0 17, got {_describe_magic(bytes(buf[:4]))}", 0
             )
-        if len(buf) < 20:
+        opening = parse_opening(buf)
+        if opening is None:
             return b""
-        self.proposals = decode_proposals(buf[4:20])
+        self.proposals = opening.proposals
         for proposal in self.proposals:
             if proposal.is_manifest:
                 if self.manifest_enabled and proposal.minor == 1:
@@ -534,19 +681,15 @@ class ServerHandshake:
 
     def _receive_choice(self) -> bytes:
         """Parse the client's manifest answer (4-byte version + varint capabilities)."""
-        buf = self._buf
-        if len(buf) < 5:
-            return b""
         try:
-            caps = decode_varint(buf, 4)
+            parsed = parse_choice(self._buf)
         except HandshakeError as error:
             # The buffer starts right after the 20 bytes of magic and proposals.
             raise self._raise(f"bad manifest answer: {error.reason}", 20 + (error.offset or 0)) from None
-        if caps is None:
+        if parsed is None:
             return b""
-        capabilities, end = caps
-        choice = (buf[3], buf[2])
-        if bytes(buf[2:4]) == _NONE[2:]:  # no common version
+        choice, capabilities, end = parsed
+        if choice is None:  # no common version
             raise self._raise(
                 f"client found no common version in the manifest offers ({_describe(self.offers)})",
                 20,

@@ -23,13 +23,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from asyncbolt._generated.codec import check_request_maps
-from asyncbolt._generated.states import (
-    INITIAL,
-    ON_VIOLATION,
-    TRANSITIONS,
-    UNAUTHENTICATED,
-    Transition,
-)
 from asyncbolt._generated.versions import SERVER_VERSIONS, has
 from asyncbolt.codec.messages import Discard, Failure, Ignored, Message, Pull, Success
 from asyncbolt.codec.packstream import (
@@ -40,6 +33,7 @@ from asyncbolt.codec.packstream import (
 )
 from asyncbolt.core.framing import ChunkReader, ChunkWriter
 from asyncbolt.core.handshake import ServerHandshake
+from asyncbolt.core.states import StateMachine, Transition
 from asyncbolt.errors import ClientError, Neo4jError, ProtocolError
 
 __all__ = ["ServerConnection", "Request", "Closed", "DEFAULT_MAX_MESSAGE_SIZE",
@@ -57,7 +51,6 @@ DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE = 32 * 1024
 #: before it hands control back so they are written out at the pace the client reads.
 _AUTO_ANSWER_BYTES = 64 * 1024
 _RESET_PAYLOAD = b"\xb0\x0f"
-_PULLS = frozenset({"PULL", "PULL_ALL", "DISCARD", "DISCARD_ALL"})
 _RECORD_HEADER = b"\xb1\x71"
 
 
@@ -162,15 +155,20 @@ class ServerConnection:
         self._pending_bytes = 0
         self._current: Request | None = None
         self._transition: Transition | None = None
-        self._resets = 0  # RESETs received and not yet answered
-        self._qids: list[int] = []  # open results of the current transaction (4.0+)
-        self._next_qid = 0
+        #: The spec's state machine (RESETs on their way, open qids), from the handshake on.
+        self._sm: StateMachine | None = None
+        self._state = "NEGOTIATION"  # before the handshake is done (and after closing)
         self.version: tuple[int, int] | None = None
         self.codec: Codec | None = None
         self.patches: frozenset[str] = frozenset()
-        self.state = "NEGOTIATION"
         self.closed: str | None = None
         self._init_deadlines(clock, handshake_timeout, auth_timeout, idle_timeout, recv_timeout)
+
+    @property
+    def state(self) -> str:
+        """The state name of spec/bolt.yaml (NEGOTIATION before the handshake, DEFUNCT once
+        closed)."""
+        return self._sm.state if self._sm is not None else self._state
 
     # -- bytes in -------------------------------------------------------------------------
 
@@ -186,8 +184,7 @@ class ServerConnection:
         Not while authenticating: RESET is not allowed before authentication, so a RESET
         pipelined behind INIT/HELLO/LOGON never masks its answer (an Unauthorized FAILURE
         reaches the client)."""
-        return (self._resets > 0 and self.version is not None
-                and (self.state == "INTERRUPTED" or (self.state, "RESET") in TRANSITIONS[self.version]))
+        return self._sm is not None and self._sm.interrupted
 
     @property
     def queued(self) -> int:
@@ -240,7 +237,7 @@ class ServerConnection:
             self.version = version
             self.codec = get_codec(version, max_depth=self.max_depth,
                                    max_decoded_values=self.max_decoded_values)
-            self.state = INITIAL[version]
+            self._sm = StateMachine(version)
             data = self._handshake.unused
             if not data:
                 return
@@ -256,8 +253,8 @@ class ServerConnection:
                 error = ProtocolError(f"{exc.reason} before authentication "
                                       "(max_unauthenticated_message_size)", exc.offset)
         for payload in payloads:
-            if payload == _RESET_PAYLOAD:
-                self._interrupt()
+            if payload == _RESET_PAYLOAD and self._sm is not None:
+                self._sm.interrupt()
             self._pending.append(payload)
             self._pending_bytes += len(payload)
         if error is not None:
@@ -272,17 +269,6 @@ class ServerConnection:
     def _writer_raw(self, data: bytes) -> None:
         if data:
             self._raw_out.append(data)
-
-    def _interrupt(self) -> None:
-        self._resets += 1
-        if self.version is not None:
-            self._interrupt_state()
-
-    def _interrupt_state(self) -> None:
-        # A RESET is queued: work before it is cut short and answered IGNORED, in every state
-        # from which RESET is allowed (not before authentication).
-        if (self.state, "RESET") in TRANSITIONS[self._negotiated()[0]]:
-            self.state = "INTERRUPTED"
 
     # -- requests out ---------------------------------------------------------------------
 
@@ -321,7 +307,8 @@ class ServerConnection:
         if self._current is not None or self.version is None:
             return None
         version, codec = self._negotiated()
-        table = TRANSITIONS[version]
+        sm = self._sm
+        assert sm is not None  # (made with the version)
         writer = self._writer
         while self._pending:
             if len(writer) >= _AUTO_ANSWER_BYTES:
@@ -334,15 +321,12 @@ class ServerConnection:
                 decoded = item.result
                 item = item.payload
             self._pending_bytes -= len(item)
-            if item == _RESET_PAYLOAD:
-                self._resets -= 1
             # The structure header names the request: one the state does not allow is refused
             # (or IGNORED) before any of its fields is decoded.
             # (a malformed header is decoded, to be diagnosed precisely)
             name = codec.request_name(item)
-            if name is not None and self._resets and name != "RESET":
-                self._interrupt_state()
-            transition = table.get((self.state, name)) if name is not None else None
+            # (looked up once per request: the lookup of a RESET ends its interruption)
+            transition = sm.lookup(name) if name is not None else None
             if name is not None and (transition is None or transition.ignored or transition.close):
                 message = None  # answered from the header alone
             else:
@@ -356,17 +340,15 @@ class ServerConnection:
                 except ProtocolError as exc:
                     return self._fatal(ClientError("Neo.ClientError.Request.Invalid",
                                                    f"malformed request: {exc}"))
-                name = message.name
-                if self._resets and name != "RESET":
-                    self._interrupt_state()
-                transition = table.get((self.state, name))
+                if message.name != name:
+                    name = message.name
+                    transition = sm.lookup(name)
             if transition is None:
                 error = ClientError("Neo.ClientError.Request.Invalid",
                                     f"{name} is not allowed in state {self.state} "
                                     f"(Bolt {version[0]}.{version[1]})")
                 self._send(Failure(error.to_metadata(version)))
-                self.state = ON_VIOLATION[version].get(self.state, "DEFUNCT")
-                if self.state == "DEFUNCT":
+                if sm.violation() == "DEFUNCT":
                     return self._close(f"protocol violation: {error.message}")
                 continue
             if transition.close:
@@ -382,34 +364,14 @@ class ServerConnection:
                 # like a failed one, before the application sees it.
                 error = ClientError("Neo.ClientError.Request.Invalid", problem)
                 self._send(Failure(error.to_metadata(version)))
-                self._qids.clear()
-                self.state = transition.failure or "FAILED"
-                if self.state == "DEFUNCT":
+                if sm.failed(name, transition) == "DEFUNCT":
                     return self._close(f"{name} failed: {problem}")
                 continue
-            self._current = Request(message, self._stream_key(message, version))
+            qid = (message.extra.get("qid", -1) if sm.state == "TX_STREAMING"
+                   and isinstance(message, (Pull, Discard)) else -1)
+            self._current = Request(message, sm.stream_key(name, qid))
             self._transition = transition
             return self._current
-        return None
-
-    def _stream_key(self, message: Message, version: tuple[int, int]) -> Any:
-        name = message.name
-        in_tx = self.state in ("TX_READY", "TX_STREAMING")
-        if name == "RUN":
-            if in_tx and has("qid", version):
-                qid = self._next_qid
-                self._next_qid += 1
-                return qid
-            return "tx" if in_tx else "auto"
-        if name in _PULLS:
-            if self.state == "TX_STREAMING":
-                if not has("qid", version):
-                    return "tx"
-                qid = message.extra.get("qid", -1) if isinstance(message, (Pull, Discard)) else -1
-                if qid == -1:
-                    return self._qids[-1] if self._qids else None
-                return qid if qid in self._qids else None
-            return "auto"
         return None
 
     @property
@@ -428,32 +390,17 @@ class ServerConnection:
         if name == "RUN" and isinstance(request.stream, int):
             metadata.setdefault("qid", request.stream)
         self._send(Success(metadata))
-        if transition.success is not None:
-            # INIT/HELLO/LOGON authenticate (HELLO only where no LOGON follows), LOGOFF undoes
-            # it: the spec marks the states before authentication.
-            authenticated = transition.success not in UNAUTHENTICATED[version]
-            if authenticated != self.authenticated:
-                self._set_authenticated(authenticated)
+        sm = self._sm
+        assert sm is not None  # (a request is current)
+        # INIT/HELLO/LOGON authenticate (HELLO only where no LOGON follows), LOGOFF undoes it.
+        state = sm.succeeded(name, transition, metadata, request.stream)
+        if sm.authenticated != self.authenticated:
+            self._set_authenticated(sm.authenticated)
         if name == "HELLO" and "utc" in (metadata.get("patch_bolt") or ()):
             self.patches = frozenset({"utc"})
             self.codec = get_codec(version, self.patches, max_depth=self.max_depth,
                                    max_decoded_values=self.max_decoded_values)
-        if self._frozen(name):
-            return
-        has_more = bool(metadata.get("has_more"))
-        if name == "RUN" and isinstance(request.stream, int):
-            self._qids.append(request.stream)
-        elif name in _PULLS and isinstance(request.stream, int) and not has_more:
-            if request.stream in self._qids:
-                self._qids.remove(request.stream)
-        if name in _PULLS and self.state == "TX_STREAMING" and not has_more and self._qids:
-            return  # other results of the transaction are still open
-        if name in ("COMMIT", "ROLLBACK", "RESET"):
-            self._qids.clear()
-        # (only IGNORED and closing transitions have no next state, and they are never current)
-        assert transition.success is not None
-        self.state = transition.has_more if has_more and transition.has_more else transition.success
-        if self.state == "DEFUNCT":
+        if state == "DEFUNCT":
             self._close(f"{name} ended the connection")
 
     def failure(self, error: Neo4jError | dict[str, Any]) -> None:
@@ -461,11 +408,8 @@ class ServerConnection:
         request, transition = self._take()
         metadata = error.to_metadata(self._negotiated()[0]) if isinstance(error, Neo4jError) else dict(error)
         self._send(Failure(metadata))
-        if self._frozen(request.name):
-            return
-        self._qids.clear()
-        self.state = transition.failure or "FAILED"
-        if self.state == "DEFUNCT":
+        assert self._sm is not None  # (a request is current)
+        if self._sm.failed(request.name, transition) == "DEFUNCT":
             self._close(f"{request.name} failed: {metadata.get('message', '')}")
 
     def ignored(self) -> None:
@@ -499,10 +443,6 @@ class ServerConnection:
         if self._current is None or self._current.name not in ("PULL", "PULL_ALL"):
             raise RuntimeError("RECORDs answer a PULL; the current request is "
                                f"{self._current.name if self._current else 'none'}")
-
-    def _frozen(self, name: str) -> bool:
-        """While a RESET is pending the state stays INTERRUPTED, whatever earlier work says."""
-        return self.state == "INTERRUPTED" and name != "RESET"
 
     def _take(self) -> tuple[Request, Transition]:
         if self._current is None or self._transition is None:
@@ -658,7 +598,9 @@ class ServerConnection:
     def _close(self, reason: str) -> Closed:
         if not self.closed:
             self.closed = reason
-            self.state = "DEFUNCT"
+            self._state = "DEFUNCT"
+            if self._sm is not None:
+                self._sm.state = "DEFUNCT"
             self._pending.clear()
             self._pending_bytes = 0
         return Closed(self.closed)

@@ -17,7 +17,7 @@ short: state INTERRUPTED), and the open results of a transaction (qids, Bolt 4.0
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from asyncbolt._generated.states import (
     INITIAL,
@@ -28,7 +28,7 @@ from asyncbolt._generated.states import (
 )
 from asyncbolt._generated.versions import has
 
-__all__ = ["StateMachine", "Transition", "PULLS", "SUMMARIES"]
+__all__ = ["StateMachine", "Transition", "Mismatch", "PULLS", "SUMMARIES"]
 
 Version = tuple[int, int]
 
@@ -37,6 +37,26 @@ PULLS = frozenset({"PULL", "PULL_ALL", "DISCARD", "DISCARD_ALL"})
 #: The answers that end a request.
 SUMMARIES = frozenset({"SUCCESS", "FAILURE", "IGNORED"})
 _TX_STATES = frozenset({"TX_READY", "TX_STREAMING"})
+
+
+class Mismatch(NamedTuple):
+    """What an answer got wrong, as :meth:`StateMachine.check_answer` found it.
+
+    ``kind`` is ``"not_allowed"`` (the request is not allowed in ``state``: the client's fault)
+    or ``"not_ignored"`` (``state`` ignores the request until RESET, and the server answered it
+    anyway: the server's fault); ``str()`` gives the sentence :meth:`StateMachine.observe`
+    returns."""
+
+    kind: str
+    request: str
+    answer: str
+    state: str
+
+    def __str__(self) -> str:
+        if self.kind == "not_allowed":
+            return f"{self.request} is not allowed in state {self.state} (answered {self.answer})"
+        return (f"{self.answer} answers {self.request}, which should have been IGNORED: state "
+                f"{self.state} ignores it until RESET")
 
 
 class StateMachine:
@@ -92,6 +112,10 @@ class StateMachine:
                 self._resets -= 1
         elif self._resets:
             self._interrupt_state()
+        return self.table.get((self.state, name))
+
+    def peek(self, name: str) -> Transition | None:
+        """What request ``name`` would do in the current state, without stepping anything."""
         return self.table.get((self.state, name))
 
     def violation(self) -> str:
@@ -159,6 +183,13 @@ class StateMachine:
         """As the client or an observer: request ``name`` (PULL/DISCARD addressing ``qid``) was
         answered ``answer`` (SUCCESS, FAILURE or IGNORED). Steps the state as the server must
         have, and returns what was wrong with the answer (None: nothing)."""
+        mismatch = self.check_answer(name, answer, metadata, qid)
+        return None if mismatch is None else str(mismatch)
+
+    def check_answer(self, name: str, answer: str, metadata: dict[str, Any] | None = None,
+                     qid: int = -1) -> Mismatch | None:
+        """:meth:`observe`, with what was wrong as a :class:`Mismatch` (whose fault, in which
+        state) rather than a sentence."""
         state = self.state
         transition = self.lookup(name)
         if transition is None or transition.close:
@@ -166,14 +197,13 @@ class StateMachine:
                 return None  # cut short by a RESET before the server looked at it
             if answer == "FAILURE":
                 self.violation()
-            return f"{name} is not allowed in state {state} (answered {answer})"
+            return Mismatch("not_allowed", name, answer, state)
         if transition.ignored:
             if answer == "IGNORED":
                 return None
             if answer == "SUCCESS" and transition.success:
                 self.state = transition.success
-            return f"{answer} answers {name}, which should have been IGNORED: state {state} " \
-                   "ignores it until RESET"
+            return Mismatch("not_ignored", name, answer, state)
         if answer == "IGNORED":
             return None  # interrupted by a RESET: the state is unchanged
         stream = self.stream_key(name, qid)
