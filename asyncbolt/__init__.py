@@ -26,16 +26,8 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         custom_auth,
         kerberos_auth,
     )
-    from asyncbolt.client.connection import (
-        ClientResponse,
-        ClientSession,
-        Connection,
-        Record,
-        RequestIgnored,
-        Summary,
-        Transaction,
-        connect,
-    )
+    from asyncbolt.client.connect import connect
+    from asyncbolt.client.connection import Connection, RequestIgnored
     from asyncbolt.client.driver import (
         BookmarkManager,
         Driver,
@@ -52,14 +44,17 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
     from asyncbolt.client.pool import (
         ConnectionAcquisitionTimeout,
     )
+    from asyncbolt.client.result import Record, Summary
     from asyncbolt.client.routing import (
         Address,
         RoutingServiceUnavailable,
         SessionExpired,
     )
+    from asyncbolt.client.transaction import Transaction
     from asyncbolt.codec.types import (
         Structure,
     )
+    from asyncbolt.compat.client import ClientResponse, ClientSession
     from asyncbolt.compat.protocol import (
         BoltClientProtocol,
         BoltServerProtocol,
@@ -96,8 +91,8 @@ _LAZY: dict[str, str] = {
     "BoltServerProtocol": "asyncbolt.compat.protocol",
     "BookmarkManager": "asyncbolt.client.driver",
     "ClientError": "asyncbolt.errors",
-    "ClientResponse": "asyncbolt.client.connection",
-    "ClientSession": "asyncbolt.client.connection",
+    "ClientResponse": "asyncbolt.compat.client",
+    "ClientSession": "asyncbolt.compat.client",
     "ConfigurationError": "asyncbolt.errors",
     "Connection": "asyncbolt.client.connection",
     "ConnectionAcquisitionTimeout": "asyncbolt.client.pool",
@@ -109,7 +104,7 @@ _LAZY: dict[str, str] = {
     "ManagedTransaction": "asyncbolt.client.driver",
     "Neo4jError": "asyncbolt.errors",
     "ProtocolError": "asyncbolt.errors",
-    "Record": "asyncbolt.client.connection",
+    "Record": "asyncbolt.client.result",
     "RequestIgnored": "asyncbolt.client.connection",
     "Result": "asyncbolt.server.runtime",
     "ResultConsumedError": "asyncbolt.client.driver",
@@ -123,15 +118,15 @@ _LAZY: dict[str, str] = {
     "SessionExpired": "asyncbolt.client.routing",
     "SessionTransaction": "asyncbolt.client.driver",
     "Structure": "asyncbolt.codec.types",
-    "Summary": "asyncbolt.client.connection",
-    "Transaction": "asyncbolt.client.connection",
+    "Summary": "asyncbolt.client.result",
+    "Transaction": "asyncbolt.client.transaction",
     "TransactionError": "asyncbolt.client.driver",
     "TransientError": "asyncbolt.errors",
     "UnsupportedServerProduct": "asyncbolt.errors",
     "VERSIONS": "asyncbolt._generated.versions",
     "basic_auth": "asyncbolt.client.auth",
     "bearer_auth": "asyncbolt.client.auth",
-    "connect": "asyncbolt.client.connection",
+    "connect": "asyncbolt.client.connect",
     "create_server": "asyncbolt.server.runtime",
     "custom_auth": "asyncbolt.client.auth",
     "is_retryable": "asyncbolt.client.driver",
