@@ -149,7 +149,7 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
             await conn.close()
             if "none of the proposed" not in str(exc) and "supports none" not in str(exc):
                 raise
-            refused.append(", ".join(str(p) for p in conn._handshake.proposals))
+            refused.append(", ".join(str(p) for p in conn._core.proposals))
         except (OSError, asyncio.TimeoutError) as exc:
             await conn.close()
             if isinstance(exc, asyncio.TimeoutError) and (timeout, connect_timeout) != (None, None):

@@ -23,7 +23,6 @@ import asyncio
 import logging
 import platform
 import ssl as _ssl
-import sys
 from collections import deque
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -31,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 from asyncbolt import __version__
 from asyncbolt._generated.codec import check_response_maps
 from asyncbolt._generated.versions import (
-    SERVER_VERSIONS,
     has,
     key_holds,
     key_range,
@@ -70,15 +68,14 @@ from asyncbolt.codec.messages import (
     Run,
     Telemetry,
 )
-from asyncbolt.codec.packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH, get_codec
-from asyncbolt.core.framing import ChunkReader, ChunkWriter
-from asyncbolt.core.handshake import ClientHandshake, format_version
+from asyncbolt.codec.packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH, Codec
+from asyncbolt.core.client import AUTO, DEFAULT_READ_TIMEOUT, ClientConnection, Handler
+from asyncbolt.core.handshake import format_version
 from asyncbolt.core.server import DEFAULT_MAX_MESSAGE_SIZE
 from asyncbolt.errors import (
     BoltError,
     ClientError,
     ConfigurationError,
-    HandshakeError,
     Neo4jError,
     ProtocolError,
     ServiceUnavailable,
@@ -86,7 +83,7 @@ from asyncbolt.errors import (
 )
 
 # (connect, parse_uri, ClientSession and ClientResponse moved, and are still importable from here)
-__all__ = ["Connection", "Result", "Record", "Summary", "Counters", "Transaction",
+__all__ = ["AUTO", "DEFAULT_READ_TIMEOUT", "Connection", "Result", "Record", "Summary", "Counters", "Transaction",
            "RequestIgnored", "ResultConsumedError", "IncompleteCommit"]
 
 log = logging.getLogger(__name__)
@@ -104,10 +101,7 @@ DEFAULT_FETCH_SIZE = 1000
 DEFAULT_MAX_BUFFERED_RECORDS = 1_000_000
 #: Default bound on the wire bytes of the records received and not yet read, per connection.
 DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024
-#: ``read_timeout="auto"`` (the default): the server's ``connection.recv_timeout_seconds`` hint
-#: when it gives one, else this many seconds.
-AUTO = "auto"
-DEFAULT_READ_TIMEOUT = 300.0
+# (AUTO and DEFAULT_READ_TIMEOUT, the read timeout's, are the core's: imported above)
 USER_AGENT: str = f"asyncbolt/{__version__}"
 
 
@@ -193,29 +187,28 @@ class Connection:
                  server_agent_prefix: str | None = None,
                  notifications_min_severity: str | None = None,
                  notifications_disabled_classifications: Iterable[str] | None = None) -> None:
-        if read_timeout is not None and read_timeout != AUTO and not (
-                isinstance(read_timeout, (int, float)) and read_timeout > 0):
-            raise ValueError(f"read_timeout must be positive, 'auto' or None, got {read_timeout!r}")
         if max_buffered_records < 1:
             raise ValueError(f"max_buffered_records must be positive, got {max_buffered_records!r}")
         if max_buffered_bytes is not None and max_buffered_bytes < 1:
             raise ValueError(f"max_buffered_bytes must be positive or None, got {max_buffered_bytes!r}")
         self.host, self.port = host, port
-        #: Limits on what the server may send (see :func:`connect`).
+        self._loop = asyncio.get_running_loop()
+        #: The protocol core: handshake, framing, decoding, routing answers to requests, the
+        #: state machine, the RESET after a failure, the read timeout (see asyncbolt.core.client).
+        #: Limits on what the server may send (see :func:`connect`) are the core's; so is
+        #: ``read_timeout``.
+        self._core = ClientConnection(
+            proposals, manifest=manifest, supported=supported, max_message_size=max_message_size,
+            max_chunks=max_chunks, max_depth=max_depth, max_decoded_values=max_decoded_values,
+            read_timeout=read_timeout, clock=self._loop.time, offload_bytes=OFFLOAD_BYTES,
+            peer=f"{host}:{port}")
+        self._core.failure_hook = self._failure_seen
         self.max_depth = max_depth
         self.max_decoded_values = max_decoded_values
         self.max_buffered_records = max_buffered_records
         self.max_buffered_bytes = max_buffered_bytes
         #: Wire bytes of the records received and not yet read, over all results.
         self.buffered_bytes = 0
-        #: Seconds of silence, while an answer is awaited, after which the connection is given
-        #: up ("auto": the server's connection.recv_timeout_seconds hint, else
-        #: DEFAULT_READ_TIMEOUT; None: never). Silence is the absence of message bytes: NOOP
-        #: chunks count as a sign of life only while the server keeps its own hint (one at
-        #: least every hint seconds), and a message stalled half-way is silence.
-        self.read_timeout = read_timeout
-        self._last_read = 0.0
-        self._noops_ignored = 0
         self._read_timer: asyncio.TimerHandle | None = None
         #: The name TLS checks the certificate against (the host, unless it was resolved).
         self.server_hostname = server_hostname or host
@@ -223,31 +216,15 @@ class Connection:
         self._auth = auth
         self._user_agent = user_agent
         self._routing = routing
-        self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
-        if supported is None:
-            supported = list(SERVER_VERSIONS)  # the negotiable ones (5.5 was withdrawn)
-        self._handshake = ClientHandshake(proposals, manifest=manifest, supported=list(supported))
         self._handshake_done: asyncio.Future = self._loop.create_future()
-        self._reader = ChunkReader(max_message_size, max_chunks)
-        self._writer = ChunkWriter()
-        self._codec: Any = None
-        self._unpack: Any = None
-        #: A long message is being decoded in a worker thread; what came after it waits here.
-        self._decoding = False
-        self._backlog: list[bytes] = []
-        self._pending: deque[_Handler] = deque()
         self._outbox: list[tuple[Any, _Handler | None]] = []
         self._flush_scheduled = False
         self._write_paused = False
         self._drain_waiter: asyncio.Future | None = None
-        self._closed: BaseException | None = None
         self._current: _Stream | None = None  # the auto-commit/tx result still open on the server
         self._last_run: _Stream | None = None  # the result of the last RUN sent (qid's default)
         self._tx: Transaction | None = None
-        self._resetting = False
-        self._auto_reset: asyncio.Future | None = None  # the answer to the RESET after a failure
-        self._last_failure: BaseException | None = None
         self.protocol_version: Version | None = None
         self.server_agent: str | None = None
         #: Refuse a server whose agent does not start with this (see :func:`connect`).
@@ -259,16 +236,55 @@ class Connection:
             else list(notifications_disabled_classifications))
         self.connection_id: str | None = None
         self.hints: dict[str, Any] = {}
-        self.patches: frozenset[str] = frozenset()
         self.bookmarks: list[str] = []  # the last bookmark seen, sent with the next transaction
         self.manifest = False
         #: ``on_error(conn, error)``, called when a FAILURE arrives (with the Neo4jError) or the
         #: server drops the connection (with a ServiceUnavailable); the pool listens here.
         self.on_error: Any = None
-        #: What a lost connection raises (dropped, silent too long, used after that): the
-        #: driver's routing makes it ``SessionExpired``, as the official drivers do for a
-        #: cluster member; it must be a ServiceUnavailable.
-        self.lost: type[ServiceUnavailable] = ServiceUnavailable
+
+    # -- what the core keeps ----------------------------------------------------------------
+
+    @property
+    def lost(self) -> type[ServiceUnavailable]:
+        """What a lost connection raises (dropped, silent too long, used after that): the
+        driver's routing makes it ``SessionExpired``, as the official drivers do for a
+        cluster member; it must be a ServiceUnavailable."""
+        return self._core.lost
+
+    @lost.setter
+    def lost(self, value: type[ServiceUnavailable]) -> None:
+        self._core.lost = value
+
+    @property
+    def read_timeout(self) -> float | str | None:
+        """Seconds of silence, while an answer is awaited, after which the connection is given
+        up ("auto": the server's connection.recv_timeout_seconds hint, else
+        DEFAULT_READ_TIMEOUT; None: never). Silence is the absence of message bytes: NOOP
+        chunks count as a sign of life only while the server keeps its own hint (one at
+        least every hint seconds), and a message stalled half-way is silence."""
+        return self._core.read_timeout
+
+    @property
+    def patches(self) -> frozenset[str]:
+        """The protocol patches HELLO agreed on (``utc``)."""
+        return self._core.patches
+
+    @property
+    def _closed(self) -> BaseException | None:
+        """Why the connection ended, or None."""
+        return self._core.error
+
+    @property
+    def _pending(self) -> deque[Handler]:
+        """The handlers of the requests sent and not yet answered."""
+        return self._core.pending
+
+    @property
+    def _codec(self) -> Codec:
+        codec = self._core.codec
+        if codec is None:
+            raise RuntimeError("no Bolt version negotiated yet")
+        return codec
 
     # -- transport callbacks --------------------------------------------------------------
 
@@ -279,184 +295,77 @@ class Connection:
 
     def _connection_made(self, transport: Any) -> None:
         self._transport = transport
-        transport.write(self._handshake.initial_bytes())
+        transport.write(self._core.data_to_send())  # the handshake
 
     def _data_received(self, data: bytes) -> None:
+        core = self._core
+        error = core.receive_data(data)
         if self.protocol_version is None:
-            self._last_read = self._loop.time()
-            try:
-                reply = self._handshake.receive_data(data)
-            except HandshakeError as exc:
-                if exc.reply:
-                    self._write(exc.reply)
-                self._fail_handshake(exc)
-                return
+            reply = core.data_to_send()  # the handshake's answer (when the manifest asks one)
             if reply:
                 self._write(reply)
-            if not self._handshake.done:
+            if error is not None:
+                self._fail_handshake(error)
                 return
-            self.protocol_version = self._handshake.version
-            self.manifest = bool(self._handshake.manifest)
-            self._set_codec(frozenset())
+            if core.version is None:
+                return
+            self.protocol_version = core.version
+            self.manifest = core.manifest
             if not self._handshake_done.done():
                 self._handshake_done.set_result(self.protocol_version)
-            data = self._handshake.unused
-            if not data:
-                return
-        reader = self._reader
-        before = len(reader._msg)  # payload bytes of the message in progress
-        try:
-            payloads = reader.feed(data)
-        except ProtocolError as exc:
-            # The messages completed before the framing error still count, then it ends all.
-            self._messages_received(exc.completed)
-            self._abort(exc)
-            return
-        if payloads or len(reader._msg) > before:
-            self._last_read = self._loop.time()
-            self._noops_ignored = 0
-        else:
-            self._noop_received()
-        self._messages_received(payloads)
+        if error is not None:
+            self._abort(error)
+        elif core.large_message is not None:
+            self._decode_off_loop(core.large_message)
+        elif core.has_output and not self._flush_scheduled:
+            # The RESET after a FAILURE: written with what the caller queues next.
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
 
-    def _noop_received(self) -> None:
-        """Only NOOPs (or chunk headers) arrived: a sign of life only from a server that gave
-        the connection.recv_timeout_seconds hint and keeps it (the NOOP comes within the hint
-        of the last sign of life)."""
-        now = self._loop.time()
-        hint = self._hint()
-        if hint is not None and now - self._last_read <= hint:
-            self._last_read = now
-            self._noops_ignored = 0
-        else:
-            self._noops_ignored += 1
-
-    def _messages_received(self, payloads: list[bytes]) -> None:
-        if self._closed is not None:
-            return
-        if self._decoding:  # a long message is being decoded: the rest waits behind it
-            self._backlog.extend(payloads)
-            return
-        pending = self._pending
-        unpack = self._unpack
-        fast_max = self._record_fast_max
-        it = iter(payloads)
-        for payload in it:
-            try:
-                if (payload[1] == 0x71 and payload[0] == 0xB1 and pending
-                        and len(payload) <= fast_max):  # RECORD: the hot path
-                    try:
-                        values, end = unpack(payload, 2)
-                    except Exception:  # the fast decoder gives up (near max_depth, say) or lies:
-                        values = end = None  # the codec decides, decoding it again below
-                    if end != len(payload) or type(values) is not list:
-                        values = self._codec.unpack_response(payload).data  # raises precisely
-                    pending[0].on_record(values, len(payload))
-                    continue
-                if len(payload) > OFFLOAD_BYTES:
-                    self._decode_off_loop(payload, list(it))
-                    return
-                message = self._codec.unpack_response(payload)
-            except Exception as exc:  # the fast path trusts sizes; anything odd is diagnosed here
-                self._abort(self._diagnosed(exc, payload))
-                return
-            if not self._dispatch(message, len(payload)):
-                return
-
-    def _diagnosed(self, exc: BaseException, payload: bytes) -> BaseException:
-        """The precise ProtocolError for a message a fast path failed on."""
-        if isinstance(exc, ProtocolError):
-            return exc
-        try:
-            self._codec.unpack_response(payload)
-        except ProtocolError as precise:
-            return precise
-        return ProtocolError(f"undecodable message: {exc}")
-
-    def _decode_off_loop(self, payload: bytes, rest: list[bytes]) -> None:
+    def _decode_off_loop(self, payload: bytes) -> None:
         """Decode a long message in a worker thread: the longest the budget allows takes up to
         ~0.1 s in C and ~0.3 s in pure Python, which would stall every other connection of the
-        event loop. Reading pauses meanwhile; what arrived behind it waits in order."""
-        self._decoding = True
-        self._backlog = rest
+        event loop. Reading pauses meanwhile; what arrived behind it waits in the core."""
         transport = self._transport
         if transport is not None:
             transport.pause_reading()
-        future = self._loop.run_in_executor(decoder_pool(), self._codec.unpack_response, payload)
+        future = self._loop.run_in_executor(decoder_pool(), self._core.decode, payload)
         future.add_done_callback(lambda f: self._decoded_off_loop(f, payload))
 
     def _decoded_off_loop(self, future: asyncio.Future, payload: bytes) -> None:
         try:
-            self._decoding = False
-            backlog, self._backlog = self._backlog, []
-            if self._closed is not None or future.cancelled():
+            if future.cancelled():
                 return
-            exc = future.exception()
-            if exc is not None:
-                self._abort(self._diagnosed(exc, payload))
+            core = self._core
+            error = core.decoded(payload, future.result())
+            if error is not None:
+                self._abort(error)
                 return
-            if not self._dispatch(future.result(), len(payload)):
+            if self._closed is not None:
                 return
-            self._messages_received(backlog)
+            if core.large_message is not None:
+                self._decode_off_loop(core.large_message)
+                return
+            if core.has_output and not self._flush_scheduled:
+                self._flush_scheduled = True
+                self._loop.call_soon(self._flush)
             transport = self._transport
-            if not self._decoding and self._closed is None and transport is not None:
+            if transport is not None:
                 transport.resume_reading()
         except Exception as exc:  # like a protocol callback: nothing may escape to the loop
             self._internal_error(exc, "handling a message decoded off the event loop")
 
-    def _dispatch(self, message: Any, size: int) -> bool:
-        """Hand a decoded message to the request it answers; False when that ended the
-        connection."""
-        pending = self._pending
-        if not pending:
-            self._abort(ProtocolError(f"the server sent {message.name} with no request waiting"))
-            return False
-        name = message.name
-        if name == "RECORD":
-            try:
-                pending[0].on_record(message.data, size)
-            except ProtocolError as exc:
-                self._abort(exc)
-                return False
-            return True
-        handler = pending.popleft()
-        try:
-            if name in ("SUCCESS", "FAILURE"):
-                problem = check_response_maps(message)
-                if problem is not None:
-                    raise ProtocolError(f"{problem} (in answer to {handler.what()})")
-            if name == "SUCCESS":
-                handler.on_success(message.metadata)
-            elif name == "FAILURE":
-                error = Neo4jError.from_metadata(message.metadata)
-                self._last_failure = error
-                if self.on_error is not None:
-                    self._report(error)
-                handler.on_failure(error)
-                self._after_failure()
-            else:
-                handler.on_ignored(self._last_failure)
-        except Exception as exc:
-            # The handler is off the queue: fail it here, then everything else.
-            if not isinstance(exc, ProtocolError):
-                exc = self._unexpected(exc, f"handling {name} for {handler.what()}")
-            self._fail_handler(handler, exc)
-            self._abort(exc)
-            return False
-        return True
-
-    def _unexpected(self, exc: BaseException, doing: str) -> ProtocolError:
-        """A ProtocolError for an exception that is not one (an odd answer the code did not
-        foresee), keeping the original as the cause; logged at debug level only."""
-        log.debug("unexpected error %s from %s:%s", doing, self.host, self.port, exc_info=exc)
-        error = ProtocolError(f"the server's answer could not be handled ({doing}): "
-                              f"{type(exc).__name__}: {exc}")
-        error.__cause__ = exc
-        return error
+    def _failure_seen(self, error: Neo4jError) -> None:
+        """A FAILURE arrived (the core sends the RESET that follows): the transaction failed,
+        and the pool hears it."""
+        if self._tx is not None:
+            self._tx._failed = error
+        if self.on_error is not None:
+            self._report(error)
 
     def _internal_error(self, exc: BaseException, doing: str) -> None:
         """The last line of defence of the protocol callbacks: end the connection."""
-        error = exc if isinstance(exc, BoltError) else self._unexpected(exc, doing)
+        error = exc if isinstance(exc, BoltError) else self._core._unexpected(exc, doing)
         try:
             self._abort(error)
         except Exception:  # pragma: no cover - _abort only fails futures and closes
@@ -488,16 +397,6 @@ class Connection:
             raise RuntimeError("no Bolt version negotiated yet")
         return self.protocol_version
 
-    def _set_codec(self, patches: frozenset[str]) -> None:
-        self.patches = patches
-        codec = self._codec = get_codec(self.negotiated_version, patches, max_depth=self.max_depth,
-                                        max_decoded_values=self.max_decoded_values)
-        self._unpack = codec._unpack
-        # The C decoder counts values against max_decoded_values on every call; the pure fast
-        # one does not, so longer RECORDs (which could exceed the budget) take unpack_response.
-        # Longer RECORDs than OFFLOAD_BYTES are decoded off the event loop (the slow path).
-        self._record_fast_max = min(sys.maxsize if codec.accelerated else codec._fast_len, OFFLOAD_BYTES)
-
     def _fail_handshake(self, exc: BaseException) -> None:
         if not self._handshake_done.done():
             self._handshake_done.set_exception(exc)
@@ -508,34 +407,23 @@ class Connection:
         if self._read_timer is not None:
             self._read_timer.cancel()
             self._read_timer = None
-        if self._closed is None:
-            self._closed = exc
         if not self._handshake_done.done():
             self._handshake_done.set_exception(exc if isinstance(exc, BoltError)
                                                else ServiceUnavailable(str(exc)))
             # Nobody may be waiting any more (a timed-out connect): mark it retrieved so asyncio
             # does not log it; a waiter still gets the exception.
             self._handshake_done.exception()
-        pending, self._pending = self._pending, deque()
+        self._core.abort(exc)  # (the requests sent hear it)
         outbox, self._outbox = self._outbox, []
-        for handler in pending:
-            self._fail_handler(handler, exc)
         for item, waiting in outbox:
             if waiting is not None:
-                self._fail_handler(waiting, exc)
+                waiting.on_error(exc)
             elif isinstance(item, _PullSlot):
                 item.stream.fail(exc)
         if self._drain_waiter is not None and not self._drain_waiter.done():
             self._drain_waiter.set_exception(exc)
         if close and self._transport is not None:
             self._transport.close()
-
-    @staticmethod
-    def _fail_handler(handler: _Handler, exc: BaseException) -> None:
-        if isinstance(handler, _Call):
-            handler._set(error=exc)
-        elif isinstance(handler, (_RunHandler, _PullHandler)):
-            handler.stream.fail(exc)
 
     def _check_open(self) -> None:
         if self._closed is not None:
@@ -553,17 +441,16 @@ class Connection:
         """Encode and write everything queued, in one write."""
         self._flush_scheduled = False
         outbox, self._outbox = self._outbox, []
-        if not outbox:
+        core = self._core
+        if not outbox and not core.has_output:
             return
         if self._closed is not None:
             for item, handler in outbox:
                 if handler is not None:
-                    self._fail_handler(handler, self._closed)
+                    handler.on_error(self._closed)
                 elif isinstance(item, _PullSlot):
                     item.stream.fail(self._closed)
             return
-        codec, writer, pending = self._codec, self._writer, self._pending
-        was_idle = not pending
         v4 = has("pull_n", self.negotiated_version)
         for i, (item, handler) in enumerate(outbox):
             if isinstance(item, _PullSlot):
@@ -591,81 +478,35 @@ class Connection:
                     handler = _PullHandler(s, False, n if v4 else -1)
                 s.in_flight += 1
                 item = message
-            writer.write(codec.pack_message(item))
-            if handler is not None:
-                pending.append(handler)
-        self._write(writer.take())
-        if was_idle:
-            self._last_read = self._loop.time()  # the clock starts with the request
-        timeout = self._effective_read_timeout()
-        if timeout is not None:
+            core.send(item, handler)
+        self._write(core.data_to_send())
+        deadline = core.next_deadline()
+        if deadline is not None:
             timer = self._read_timer
             # (Re)arm unless the timer already fires by the deadline (it may be left from a
             # longer timeout, before the server's hint was known).
-            if timer is None or timer.when() > self._last_read + timeout:
+            if timer is None or timer.when() > deadline:
                 if timer is not None:
                     timer.cancel()
-                self._watch_reads()
-
-    def _hint(self) -> float | None:
-        hint = self.hints.get("connection.recv_timeout_seconds")
-        if isinstance(hint, (int, float)) and not isinstance(hint, bool) and 0 < hint < float("inf"):
-            return hint
-        return None
-
-    def _effective_read_timeout(self) -> float | None:
-        if isinstance(self.read_timeout, str):  # AUTO (the only string __init__ takes)
-            hint = self._hint()
-            return DEFAULT_READ_TIMEOUT if hint is None else hint
-        return self.read_timeout
+                self._read_timer = self._loop.call_at(deadline, self._watch_reads)
 
     def _watch_reads(self) -> None:
         """While answers are awaited, give the connection up after ``read_timeout`` (or the
-        server's hint) seconds without a byte from it. Rescheduled lazily: reads only move the
-        deadline later."""
+        server's hint) seconds without a byte from it (the core's rule). One timer, rescheduled
+        lazily: reads only move the deadline later."""
         self._read_timer = None
-        timeout = self._effective_read_timeout()
-        if timeout is None or self._closed is not None or not self._pending:
+        error = self._core.check_timeout()
+        if error is not None:
+            self._abort(error)
             return
-        now = self._loop.time()
-        deadline = self._last_read + timeout
-        if now < deadline:
+        deadline = self._core.next_deadline()
+        if deadline is not None:
             self._read_timer = self._loop.call_at(deadline, self._watch_reads)
-            return
-        what = self._pending[0].what()
-        detail = ""
-        if self._reader.buffered:
-            detail = " (it stopped in the middle of a message)"
-        elif self._noops_ignored:
-            detail = (f" (only {self._noops_ignored} NOOP keep-alive(s), which count only while a "
-                      "server keeps its connection.recv_timeout_seconds hint)")
-        self._abort(self.lost(f"no data from {self.host}:{self.port} for {timeout:g} s "
-                              f"while waiting for the answer to {what}{detail}"))
 
     async def _drain(self) -> None:
         if self._write_paused and self._closed is None:
             self._drain_waiter = self._loop.create_future()
             await self._drain_waiter
-
-    def _after_failure(self) -> None:
-        """A FAILURE: the server ignores everything until RESET, so send one, first in line."""
-        if self._tx is not None:
-            self._tx._failed = self._last_failure
-        if self._resetting or self._closed is not None:
-            return
-        self._resetting = True
-
-        def done(meta: dict) -> None:
-            self._resetting = False
-
-        # ping() waits for this RESET's answer rather than send a second one.
-        self._auto_reset = self._loop.create_future()
-        self._auto_reset.add_done_callback(_retrieve)
-        handler = _Call("RESET", self._auto_reset, done)
-        self._outbox.insert(0, (Reset(), handler))
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self._loop.call_soon(self._flush)
 
     # -- streams --------------------------------------------------------------------------
 
@@ -951,8 +792,9 @@ class Connection:
         """Open, and nothing is going on: no transaction, no result the server still holds, no
         request waiting for its answer. A pool hands such a connection out as it is."""
         current = self._current
+        # (the RESET after a failure is a request waiting for its answer)
         return (self._closed is None and self._tx is None and not self._pending and not self._outbox
-                and not self._resetting and (current is None or current.done))
+                and (current is None or current.done))
 
     async def ping(self, timeout: float | None = None) -> None:
         """Check that the server still answers (a RESET round trip, which also drops whatever the
@@ -960,9 +802,20 @@ class Connection:
         While the RESET sent after a failure is on its way, its answer is the round trip: a
         second RESET would be one too many (the official drivers' minimal resets)."""
         try:
-            auto = self._auto_reset
-            if self._resetting and auto is not None and not auto.done():
-                await asyncio.wait_for(asyncio.shield(auto), timeout)
+            auto = self._core.auto_reset
+            if auto is not None:
+                answered = self._loop.create_future()
+                answered.add_done_callback(_retrieve)
+
+                def heard(error: BaseException | None) -> None:
+                    if not answered.done():
+                        if error is None:
+                            answered.set_result(None)
+                        else:
+                            answered.set_exception(error)
+
+                auto.callbacks.append(heard)
+                await asyncio.wait_for(asyncio.shield(answered), timeout)
                 if self.idle:
                     return
             await asyncio.wait_for(self.reset(), timeout)
@@ -1111,9 +964,7 @@ class Connection:
         def hello_done(meta: dict) -> None:
             self.server_agent = meta.get("server")
             self.connection_id = meta.get("connection_id")
-            self.hints = dict(meta.get("hints") or {})
-            if "utc" in (meta.get("patch_bolt") or ()):
-                self._set_codec(frozenset({"utc"}))
+            self.hints = self._core.hints  # (the core read them, and the utc patch)
 
         if not has("hello", v):
             notification_filters(v, self.notifications_min_severity, self.notifications_disabled_classifications)

@@ -407,7 +407,8 @@ class Result:
 
 
 # -------------------------------------------------------------------------------------------
-# Response handlers: one per request sent, answered strictly in order.
+# Response handlers: one per request sent, answered strictly in order (the core's Handler
+# protocol, asyncbolt.core.client.Handler).
 
 
 class _Handler:
@@ -427,6 +428,10 @@ class _Handler:
         raise NotImplementedError
 
     def on_ignored(self, cause: BaseException | None) -> None:
+        raise NotImplementedError
+
+    def on_error(self, error: BaseException) -> None:
+        """The connection ended before the answer (or the answer could not be handled)."""
         raise NotImplementedError
 
 
@@ -464,6 +469,9 @@ class _Call(_Handler):
         error.__cause__ = cause
         self._set(error=error)
 
+    def on_error(self, error: BaseException) -> None:
+        self._set(error=error)
+
 
 class _RunHandler(_Handler):
     __slots__ = ("stream",)
@@ -487,6 +495,9 @@ class _RunHandler(_Handler):
         error = _connection.RequestIgnored(f"query {self.stream.query!r} was not run: an earlier request "
                                "in the pipeline failed or was reset")
         error.__cause__ = cause
+        self.stream.fail(error)
+
+    def on_error(self, error: BaseException) -> None:
         self.stream.fail(error)
 
 
@@ -570,3 +581,6 @@ class _PullHandler(_Handler):
             s.fail(error)
         else:
             s.fail(s.error)
+
+    def on_error(self, error: BaseException) -> None:
+        self.stream.fail(error)
