@@ -32,7 +32,7 @@ from asyncbolt.codec.messages import (
     Run,
     Success,
 )
-from asyncbolt.codec.packstream import get_codec
+from asyncbolt.codec.packstream import Codec, get_codec
 from asyncbolt.core.client import AUTO, ClientConnection
 from asyncbolt.core.framing import chunk_message
 from asyncbolt.core.server import Closed, Request, ServerConnection
@@ -616,6 +616,20 @@ def test_an_answer_with_no_request_waiting_is_a_protocol_error() -> None:
     pair.login()
     error = pair.client.receive_data(frame((5, 4), Success({})))
     assert isinstance(error, ProtocolError) and "SUCCESS with no request waiting" in str(error)
+
+
+@pytest.mark.parametrize("accelerated", [True, False])
+def test_a_record_nobody_asked_for_is_named_in_the_error(accelerated: bool) -> None:
+    # (with nothing pending the RECORD leaves the hot path: it must not end as "undecodable
+    # message: deque index out of range" though it decoded fine)
+    pair = Pair(version=(5, 4))
+    pair.login()
+    if not accelerated:
+        pure = Codec((5, 4), accelerated=False)
+        pair.client.codec, pair.client._unpack = pure, pure._unpack
+    error = pair.client.receive_data(frame((5, 4), Record(["nobody asked"])))
+    assert isinstance(error, ProtocolError)
+    assert str(error) == "the server sent RECORD with no request waiting"
 
 
 def test_a_record_for_a_request_without_records_is_a_protocol_error() -> None:

@@ -21,23 +21,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import platform
 import ssl as _ssl
 from collections import deque
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from asyncbolt import __version__
-from asyncbolt._generated.codec import check_response_maps
 from asyncbolt._generated.versions import (
     has,
-    key_holds,
-    key_range,
-    known_key,
-    patch_holds,
     since,
 )
 from asyncbolt.client.auth import auth_token
+from asyncbolt.client.requests import (
+    hello_requests,
+    route_request,
+    routing_procedure,
+    routing_table,
+    tx_extra,
+)
 from asyncbolt.client.result import (
     Counters,
     Record,
@@ -45,26 +46,18 @@ from asyncbolt.client.result import (
     Summary,
     _Call,
     _Handler,
-    _PullHandler,
     _PullSlot,
     _RunHandler,
     _Stream,
 )
+from asyncbolt.client.streams import ResultStreams
 from asyncbolt.client.transaction import Transaction, _retrieve
 from asyncbolt.codec._offload import OFFLOAD_BYTES, decoder_pool
 from asyncbolt.codec.messages import (
-    Discard,
-    DiscardAll,
     Goodbye,
-    Hello,
-    Init,
     Logoff,
     Logon,
-    Message,
-    Pull,
-    PullAll,
     Reset,
-    Route,
     Run,
     Telemetry,
 )
@@ -75,7 +68,6 @@ from asyncbolt.core.server import DEFAULT_MAX_MESSAGE_SIZE
 from asyncbolt.errors import (
     BoltError,
     ClientError,
-    ConfigurationError,
     Neo4jError,
     ProtocolError,
     ServiceUnavailable,
@@ -171,7 +163,7 @@ class _Protocol(asyncio.Protocol):
             waiter.set_result(None)
 
 
-class Connection:
+class Connection(ResultStreams):
     """One Bolt connection. Make it with :func:`connect`."""
 
     def __init__(self, *, host: str, port: int, auth: dict, user_agent: str, fetch_size: int,
@@ -454,30 +446,10 @@ class Connection:
         v4 = has("pull_n", self.negotiated_version)
         for i, (item, handler) in enumerate(outbox):
             if isinstance(item, _PullSlot):
-                s = item.stream
-                if s.slot is item:
-                    s.slot = None
-                if s.done:
+                planned = self._pull_request(item, v4, outbox[i + 1:])
+                if planned is None:
                     continue
-                # A result followed by another RUN must be drained (or discarded) now:
-                # the server accepts no RUN while it still streams.
-                # (Not so for a transaction's results from Bolt 4.0: they are named by qid.)
-                later_run = not (v4 and s.tx is not None) and any(
-                    isinstance(m, Run) for m, _ in outbox[i + 1:])
-                n = -1 if (item.all or later_run) else s.fetch_size
-                # As the official drivers, qid only names a result that is not the last one
-                # run: the server takes the last one by default.
-                qid = {"qid": s.qid} if s.qid >= 0 and s is not self._last_run else {}
-                message: Message
-                if item.discard or s.abandoned:
-                    message = Discard({"n": -1, **qid}) if v4 else DiscardAll()
-                    handler = _PullHandler(s, True)
-                else:
-                    extra: dict[str, Any] = {"n": n, **qid}
-                    message = Pull(extra) if v4 else PullAll()
-                    handler = _PullHandler(s, False, n if v4 else -1)
-                s.in_flight += 1
-                item = message
+                item, handler = planned
             core.send(item, handler)
         self._write(core.data_to_send())
         deadline = core.next_deadline()
@@ -507,92 +479,6 @@ class Connection:
         if self._write_paused and self._closed is None:
             self._drain_waiter = self._loop.create_future()
             await self._drain_waiter
-
-    # -- streams --------------------------------------------------------------------------
-
-    async def _more(self, s: _Stream, need_fields: bool = False) -> None:
-        """Wait until the stream has news, asking the server for the next batch if needed."""
-        if s.error is None and self._closed is not None:
-            s.fail(self.lost(str(self._closed)))
-            return
-        if not s.records and self._lost_with_tx(s):
-            return
-        if not need_fields and not s.records and s.has_more and s.in_flight == 0 and s.slot is None:
-            s.slot = _PullSlot(s)
-            self._queue(s.slot, None)
-        if self._outbox:
-            self._flush()  # we are about to wait: whatever is queued goes out now
-        waiter = s.waiter
-        if waiter is None:
-            waiter = s.waiter = self._loop.create_future()
-        await waiter
-
-    def _lost_with_tx(self, s: _Stream) -> bool:
-        """Another query failed the transaction of ``s`` (nothing of ``s`` in flight): the server
-        dropped this result too, so ``s`` fails with ResultFailedError and no PULL or DISCARD
-        goes out for it (it would only be IGNORED)."""
-        failed = s.tx._failed if s.tx is not None else None
-        if failed is None or s.done or s.in_flight or s.slot is not None:
-            return False
-        error = ResultFailedError(f"the result of {s.query!r} is lost: its transaction failed "
-                                  f"({failed})")
-        error.__cause__ = failed
-        s.fail(error)
-        return True
-
-    def _discard(self, s: _Stream) -> None:
-        """Tell the server we want no more records of ``s``."""
-        if s.done or self._lost_with_tx(s):
-            return
-        if s.slot is not None:
-            s.slot.discard = True
-            return
-        if s.in_flight == 0 and s.has_more:
-            s.slot = _PullSlot(s, discard=True)
-            self._queue(s.slot, None)
-        else:
-            s.abandoned = True  # decided when the PULL in flight comes back
-
-    def _abandon(self, s: _Stream) -> None:
-        s.abandoned = True
-        s.drop_records()
-        if self._closed is None:
-            self._discard(s)
-
-    def _stream_finished(self, s: _Stream) -> None:
-        if self._current is s:
-            self._current = None
-        bookmark = s.pull_meta.get("bookmark")
-        if bookmark and s.tx is None:
-            self.bookmarks = [bookmark]
-        if s.on_done is not None:
-            s.notify_done()
-
-    async def _settle_current(self) -> None:
-        """Before a new RUN (or COMMIT): the previous result must not stay open on the server."""
-        s = self._current
-        if s is None or s.done:
-            self._current = None
-            return
-        if s.tx is not None and not s.abandoned and has("qid", self.negotiated_version):
-            # Bolt 4.0+: a transaction's results stay open side by side, each later PULL or
-            # DISCARD naming its result by the qid its RUN's SUCCESS gave (as the official
-            # drivers): the next RUN neither waits nor makes this one fetch all its records.
-            # (An abandoned one, at COMMIT/ROLLBACK, is discarded below.)
-            self._current = None
-            return
-        if s.slot is not None:
-            s.slot.all = True
-            return
-        while s.in_flight and not s.done:
-            await self._more(s, need_fields=True)
-        if s.open:
-            if s.abandoned:
-                self._discard(s)
-            else:
-                s.slot = _PullSlot(s, all=True)
-                self._queue(s.slot, None)
-        self._current = None
 
     # -- public API -----------------------------------------------------------------------
 
@@ -667,52 +553,8 @@ class Connection:
 
     def _tx_extra(self, db: str | None, mode: str | None, bookmarks: Iterable[str] | None,
                   timeout: float | None, metadata: dict | None, imp_user: str | None) -> dict[str, Any]:
-        v = self.negotiated_version
-        extra: dict[str, Any] = {}
-        marks = list(self.bookmarks if bookmarks is None else bookmarks)
-
-        def need(key: str, what: str) -> None:
-            # Each key exists in the versions its range in spec/bolt.yaml (tx_extra) holds.
-            if not key_holds("tx_extra", key, v):
-                low, high = key_range("tx_extra", key)
-                when = (f"needs Bolt {format_version(low)}+" if v < low
-                        else f"exists only up to Bolt {format_version(high or low)}")
-                raise ConfigurationError("Neo.ClientError.Request.Invalid",
-                                         f"{what} {when}; this connection speaks {v[0]}.{v[1]}")
-
-        if not has("tx_extra", v):
-            for key, name, value in (("bookmarks", "bookmarks", bookmarks), ("tx_timeout", "timeout", timeout),
-                                     ("tx_metadata", "metadata", metadata), ("mode", "mode", mode),
-                                     ("db", "db", db), ("imp_user", "imp_user", imp_user)):
-                if value is not None:
-                    need(key, name)
-            return extra
-        if bookmarks is not None:
-            need("bookmarks", "bookmarks")
-        if marks and key_holds("tx_extra", "bookmarks", v):  # (the connection's own: where they go)
-            extra["bookmarks"] = marks
-        if timeout is not None:
-            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
-                # as the official drivers: 0 is "the server's default", below 0 is a mistake
-                raise ValueError(f"a transaction timeout is 0 or more seconds, not {timeout!r}")
-            need("tx_timeout", "timeout")
-            extra["tx_timeout"] = int(timeout * 1000)
-        if metadata:
-            need("tx_metadata", "metadata")
-            extra["tx_metadata"] = dict(metadata)
-        if mode is not None:
-            if mode not in ("r", "w", "READ", "WRITE"):
-                raise ValueError("mode must be 'r' or 'w'")
-            need("mode", "mode")
-            if mode in ("r", "READ"):
-                extra["mode"] = "r"
-        if db is not None:
-            need("db", "db")
-            extra["db"] = db
-        if imp_user is not None:
-            need("imp_user", f"imp_user ({imp_user!r})")
-            extra["imp_user"] = imp_user
-        return extra
+        return tx_extra(self.negotiated_version, self.bookmarks, db, mode, bookmarks, timeout, metadata,
+                        imp_user)
 
     def begin(self, *, db: str | None = None, mode: str | None = None,
               bookmarks: Iterable[str] | None = None, timeout: float | None = None,
@@ -846,24 +688,8 @@ class Connection:
         v = self.negotiated_version
         context = dict(self._routing or {}) if routing is None else dict(routing)
         marks = [str(b) for b in (bookmarks or ())]
-
-        def need(feature: str, version: Version) -> None:
-            raise ConfigurationError("Neo.ClientError.Request.Invalid",
-                                     f"{feature} in a routing request needs Bolt "
-                                     f"{version[0]}.{version[1]}+; this connection speaks {v[0]}.{v[1]}")
-
-        if imp_user is not None and not key_holds("route_extra", "imp_user", v):
-            need(f"imp_user ({imp_user!r})", key_range("route_extra", "imp_user")[0])
-        if has("route_message", v):
-            if has("route_extra", v):
-                extra: dict[str, Any] = {}
-                if db is not None:
-                    extra["db"] = db
-                if imp_user is not None:
-                    extra["imp_user"] = imp_user
-                message = Route(context, marks, extra=extra)
-            else:
-                message = Route(context, marks, db=db)
+        message = route_request(v, context, marks, db, imp_user)
+        if message is not None:
             self._codec.pack_message(message)  # a value the codec refuses raises here
             await self._settle_current()
             future = self._loop.create_future()
@@ -872,61 +698,13 @@ class Connection:
             meta = await future
             table = dict(meta.get("rt") or {})
         else:
-            if has("multi_db", v):
-                params: dict[str, Any]
-                if db is None:
-                    query, params = "CALL dbms.routing.getRoutingTable($context)", {"context": context}
-                else:
-                    query = "CALL dbms.routing.getRoutingTable($context, $database)"
-                    params = {"context": context, "database": db}
-                # the whole table in one PULL (n -1), as the official drivers: it is small
-                result = await self.run(query, params, db="system", mode="r", bookmarks=marks,
-                                        fetch_size=-1)
-            else:
-                if db is not None:
-                    need("db", since("multi_db"))
-                legacy = not has("tx_extra", v)
-                result = await self.run("CALL dbms.cluster.routing.getRoutingTable($context)",
-                                        {"context": context}, mode=None if legacy else "r",
-                                        bookmarks=None if legacy else [])
-            record = await result.single()
+            query, params, options = routing_procedure(v, context, marks, db)
+            record = await (await self.run(query, params, **options)).single()
             assert record is not None  # (strict: anything but one record raised)
-            missing = [k for k in ("ttl", "servers") if k not in record.keys()]
-            if missing:
-                # A server's wrong answer is its protocol error, not the caller's KeyError.
-                raise ProtocolError(f"the routing procedure returned the fields {record.keys()}, "
-                                    f"without {' and '.join(missing)}")
-            if len(record) < len(record.keys()):
-                raise ProtocolError(f"the routing procedure returned a record of {len(record)} "
-                                    f"value(s) for the {len(record.keys())} fields {record.keys()}")
-            table = {"ttl": record["ttl"], "servers": record["servers"]}
-            problem = check_response_maps(table, "routing_table")
-            if problem is not None:
-                raise ProtocolError(f"the routing procedure returned a bad table: {problem}")
+            table = routing_table(record.keys(), record.values())
         if db is not None:
             table.setdefault("db", db)
         return table
-
-    async def _finish_stream(self, s: _Stream, discard: bool = False) -> None:
-        """Wait until the server is done with ``s``: its remaining records are fetched into its
-        buffer (where the Result still reads them) or, with ``discard``, DISCARDed."""
-        while not s.done:
-            if self._closed is not None:
-                s.fail(self.lost(str(self._closed)))
-                return
-            if discard:
-                self._discard(s)
-            elif s.slot is not None:
-                s.slot.all = True
-            elif s.in_flight == 0 and s.has_more:
-                s.slot = _PullSlot(s, all=True)
-                self._queue(s.slot, None)
-            if self._outbox:
-                self._flush()
-            waiter = s.waiter
-            if waiter is None:
-                waiter = s.waiter = self._loop.create_future()
-            await waiter
 
     async def __aenter__(self) -> Connection:
         return self
@@ -966,34 +744,12 @@ class Connection:
             self.connection_id = meta.get("connection_id")
             self.hints = self._core.hints  # (the core read them, and the utc patch)
 
-        if not has("hello", v):
-            notification_filters(v, self.notifications_min_severity, self.notifications_disabled_classifications)
-            self._queue(Init(self._user_agent, auth), _Call("INIT", future, hello_done))
-        else:
-            # Every key HELLO might carry; each is sent only in the versions spec/bolt.yaml's
-            # hello_extra table gives it (the credentials: until LOGON carries them).
-            offer: dict[str, Any] = {"user_agent": self._user_agent}
-            if not has("logon", v):
-                offer.update(auth)
-            if self._routing is not None:
-                offer["routing"] = self._routing
-            if patch_holds("utc", v):
-                offer["patch_bolt"] = ["utc"]
-            offer.update(notification_filters(v, self.notifications_min_severity,
-                                              self.notifications_disabled_classifications))
-            offer["bolt_agent"] = {
-                "product": f"asyncbolt/{__version__}",
-                "platform": f"{platform.system()} {platform.release()}; {platform.machine()}",
-                "language": f"Python/{platform.python_version()}",
-            }
-            # (a key the table does not name, as a custom auth token's, is sent as given)
-            extra = {k: x for k, x in offer.items()
-                     if not known_key("hello_extra", k) or key_holds("hello_extra", k, v)}
-            if has("logon", v):
-                self._queue(Hello(extra), _Call("HELLO", None, hello_done))
-                self._queue(Logon(auth), _Call("LOGON", future))
-            else:
-                self._queue(Hello(extra), _Call("HELLO", future, hello_done))
+        requests = hello_requests(v, self._user_agent, auth, self._routing, self.notifications_min_severity,
+                                  self.notifications_disabled_classifications)
+        for message in requests[:-1]:  # (HELLO, when LOGON follows)
+            self._queue(message, _Call(message.name, None, hello_done))
+        last = requests[-1]
+        self._queue(last, _Call(last.name, future, hello_done if len(requests) == 1 else None))
         self._flush()
         await future
         prefix = self.server_agent_prefix
@@ -1003,36 +759,15 @@ class Connection:
                                            f"{self.server_agent!r} does not start with {prefix!r}")
 
 
-def notification_filters(version: Version, min_severity: str | None,
-                         disabled_classifications: Iterable[str] | None) -> dict[str, Any]:
-    """The HELLO extra keys of notification filters in Bolt ``version``, named as spec/bolt.yaml's
-    hello_extra table has them: the disabled classifications are ``..._categories`` until 5.4
-    and ``..._classifications`` from 5.5 (as the official drivers send them). Filters need Bolt
-    5.2+ (ConfigurationError before)."""
-    if min_severity is None and disabled_classifications is None:
-        return {}
-    if not key_holds("hello_extra", "notifications_minimum_severity", version):
-        low = key_range("hello_extra", "notifications_minimum_severity")[0]
-        raise ConfigurationError("Neo.ClientError.Request.Invalid",
-                                 f"notification filters need Bolt {low[0]}.{low[1]}+; this connection speaks "
-                                 f"{version[0]}.{version[1]}")
-    extra: dict[str, Any] = {}
-    if min_severity is not None:
-        extra["notifications_minimum_severity"] = min_severity
-    if disabled_classifications is not None:
-        name = next(k for k in ("notifications_disabled_classifications", "notifications_disabled_categories")
-                    if key_holds("hello_extra", k, version))
-        extra[name] = list(disabled_classifications)
-    return extra
-
-
-# Names that moved to asyncbolt.client.connect and asyncbolt.compat.client, still importable from
-# here (those modules import this one, so they are loaded on first use).
+# Names that moved to asyncbolt.client.connect, asyncbolt.client.requests and
+# asyncbolt.compat.client, still importable from here (loaded on first use: the first and the
+# last import this module).
 _MOVED = {name: "asyncbolt.client.connect" for name in (
     "connect", "parse_uri", "DEFAULT_PROPOSALS", "LEGACY_PROPOSALS", "_ssl_for",
     "_spell_out_pre_range", "_proposals", "_open_connection", "_Connect", "_FROM_URI")}
 _MOVED.update({name: "asyncbolt.compat.client" for name in ("ClientSession", "ClientResponse",
                                                             "_seed_connect")})
+_MOVED["notification_filters"] = "asyncbolt.client.requests"
 
 
 if TYPE_CHECKING:  # (what the type checker sees; at run time __getattr__ loads them)
@@ -1047,6 +782,7 @@ if TYPE_CHECKING:  # (what the type checker sees; at run time __getattr__ loads 
         connect,
         parse_uri,
     )
+    from asyncbolt.client.requests import notification_filters  # noqa: F401
     from asyncbolt.compat.client import ClientResponse, ClientSession, _seed_connect  # noqa: F401
 
 
