@@ -252,7 +252,8 @@ def test_handshake(proposals: list, manifest: bool, server_versions: list, expec
     assert pair.client.manifest == pair.server.manifest
     if expected >= (6, 0):
         assert pair.client.manifest  # (only the manifest reaches 6.x)
-    assert pair.client.state == "NEGOTIATION" if pair.client.states is None else pair.client.states.version == expected
+    assert pair.client.states is not None and pair.client.states.version == expected
+    assert pair.client.state == "CONNECTED"  # (the spec's first state, for every version)
     pair.login()
 
 

@@ -39,6 +39,8 @@ class ResultStreams:
     _last_run: _Stream | None  # the result of the last RUN sent (qid's default)
     bookmarks: list[str]
 
+    # (provided by Connection)
+
     @property
     def negotiated_version(self) -> Version:
         raise NotImplementedError
