@@ -768,6 +768,8 @@ _MOVED = {name: "asyncbolt.client.connect" for name in (
 _MOVED.update({name: "asyncbolt.compat.client" for name in ("ClientSession", "ClientResponse",
                                                             "_seed_connect")})
 _MOVED["notification_filters"] = "asyncbolt.client.requests"
+_MOVED.update({name: "asyncbolt.client.result" for name in (
+    "_PullHandler", "_CONSUMED", "_OUT_OF_SCOPE", "_notifications_from_statuses", "_short")})
 
 
 if TYPE_CHECKING:  # (what the type checker sees; at run time __getattr__ loads them)
@@ -783,6 +785,13 @@ if TYPE_CHECKING:  # (what the type checker sees; at run time __getattr__ loads 
         parse_uri,
     )
     from asyncbolt.client.requests import notification_filters  # noqa: F401
+    from asyncbolt.client.result import (  # noqa: F401
+        _CONSUMED,
+        _OUT_OF_SCOPE,
+        _notifications_from_statuses,
+        _PullHandler,
+        _short,
+    )
     from asyncbolt.compat.client import ClientResponse, ClientSession, _seed_connect  # noqa: F401
 
 
