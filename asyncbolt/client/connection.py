@@ -15,6 +15,12 @@ trip. Records arrive in batches of ``fetch_size`` (PULL n) and are decoded in ``
 in one pass; a result never buffers more than one batch unless the caller runs another query
 while it is open (then its rest is fetched and kept, as the official drivers do). A FAILURE
 raises an exception by Neo4j classification and the connection resets itself.
+
+The protocol is decided by the sans-IO core under it (:class:`asyncbolt.core.client.ClientConnection`:
+handshake, framing, decoding, routing answers to requests, the state machine, the RESET after a
+failure, the read timeout); this module is its asyncio side (the transport, futures,
+back-pressure, one timer), with results (``result``), transactions (``transaction``), what
+requests carry (``requests``) and the planning of PULL/DISCARD (``streams``).
 """
 
 from __future__ import annotations
@@ -357,7 +363,7 @@ class Connection(ResultStreams):
 
     def _internal_error(self, exc: BaseException, doing: str) -> None:
         """The last line of defence of the protocol callbacks: end the connection."""
-        error = exc if isinstance(exc, BoltError) else self._core._unexpected(exc, doing)
+        error = exc if isinstance(exc, BoltError) else self._core.unexpected(exc, doing)
         try:
             self._abort(error)
         except Exception:  # pragma: no cover - _abort only fails futures and closes

@@ -451,7 +451,7 @@ class ClientConnection:
         except Exception as exc:
             # The handler is off the queue: fail it here, then everything else.
             if not isinstance(exc, ProtocolError):
-                exc = self._unexpected(exc, f"handling {name} for {handler.what()}")
+                exc = self.unexpected(exc, f"handling {name} for {handler.what()}")
             handler.on_error(exc)
             self.abort(exc)
             return False
@@ -477,7 +477,7 @@ class ClientConnection:
         self.auto_reset = AutoReset()
         self.send(Reset(), self.auto_reset)
 
-    def _unexpected(self, exc: BaseException, doing: str) -> ProtocolError:
+    def unexpected(self, exc: BaseException, doing: str) -> ProtocolError:
         """A ProtocolError for an exception that is not one (an odd answer the code did not
         foresee), keeping the original as the cause; logged at debug level only."""
         log.debug("unexpected error %s from %s", doing, self.peer, exc_info=exc)
