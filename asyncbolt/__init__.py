@@ -26,19 +26,20 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         custom_auth,
         kerberos_auth,
     )
-    from asyncbolt.client.connection import (
-        ClientResponse,  # noqa: F401 - the seed's API (_SEED_API): importable, not in __all__
-        ClientSession,  # noqa: F401
-        Connection,
-        Record,
-        Summary,
-        Transaction,
+    from asyncbolt.client.connect import (
         connect,
+    )
+    from asyncbolt.client.connection import (
+        Connection,
     )
     from asyncbolt.client.driver import (
         BookmarkManager,
         Driver,
         unit_of_work,
+    )
+    from asyncbolt.client.result import (
+        Record,
+        Summary,
     )
     from asyncbolt.client.routing import (
         Address,
@@ -49,12 +50,19 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         SessionTransaction,
         is_retryable,
     )
+    from asyncbolt.client.transaction import (
+        Transaction,
+    )
     from asyncbolt.codec.types import (
         Structure,
     )
+    from asyncbolt.compat.client import (
+        ClientResponse,  # noqa: F401 - the seed API (_SEED_API): importable, not in __all__
+        ClientSession,  # noqa: F401 - the seed API (_SEED_API): importable, not in __all__
+    )
     from asyncbolt.compat.protocol import (
-        BoltClientProtocol,  # noqa: F401 - the seed's API
-        BoltServerProtocol,  # noqa: F401
+        BoltClientProtocol,  # noqa: F401 - the seed API (_SEED_API): importable, not in __all__
+        BoltServerProtocol,  # noqa: F401 - the seed API (_SEED_API): importable, not in __all__
     )
     from asyncbolt.errors import (
         AuthError,
@@ -99,8 +107,8 @@ _LAZY: dict[str, str] = {
     "BoltServerProtocol": "asyncbolt.compat.protocol",
     "BookmarkManager": "asyncbolt.client.driver",
     "ClientError": "asyncbolt.errors",
-    "ClientResponse": "asyncbolt.client.connection",
-    "ClientSession": "asyncbolt.client.connection",
+    "ClientResponse": "asyncbolt.compat.client",
+    "ClientSession": "asyncbolt.compat.client",
     "ConfigurationError": "asyncbolt.errors",
     "Connection": "asyncbolt.client.connection",
     "ConnectionAcquisitionTimeout": "asyncbolt.errors",
@@ -112,7 +120,7 @@ _LAZY: dict[str, str] = {
     "ManagedTransaction": "asyncbolt.client.session",
     "Neo4jError": "asyncbolt.errors",
     "ProtocolError": "asyncbolt.errors",
-    "Record": "asyncbolt.client.connection",
+    "Record": "asyncbolt.client.result",
     "RequestIgnored": "asyncbolt.errors",
     "Result": "asyncbolt.server.session",
     "ResultConsumedError": "asyncbolt.errors",
@@ -127,15 +135,15 @@ _LAZY: dict[str, str] = {
     "SessionExpired": "asyncbolt.errors",
     "SessionTransaction": "asyncbolt.client.session",
     "Structure": "asyncbolt.codec.types",
-    "Summary": "asyncbolt.client.connection",
-    "Transaction": "asyncbolt.client.connection",
+    "Summary": "asyncbolt.client.result",
+    "Transaction": "asyncbolt.client.transaction",
     "TransactionError": "asyncbolt.errors",
     "TransientError": "asyncbolt.errors",
     "UnsupportedServerProduct": "asyncbolt.errors",
     "VERSIONS": "asyncbolt._generated.versions",
     "basic_auth": "asyncbolt.client.auth",
     "bearer_auth": "asyncbolt.client.auth",
-    "connect": "asyncbolt.client.connection",
+    "connect": "asyncbolt.client.connect",
     "create_server": "asyncbolt.server.listener",
     "custom_auth": "asyncbolt.client.auth",
     "is_retryable": "asyncbolt.client.session",

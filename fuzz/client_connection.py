@@ -32,7 +32,8 @@ from fuzz._common import chunked, instrumenting, main
 
 with instrumenting():
     from asyncbolt._generated.versions import VERSIONS
-    from asyncbolt.client.connection import DEFAULT_PROPOSALS, Connection, _Protocol
+    from asyncbolt.client.connect import DEFAULT_PROPOSALS
+    from asyncbolt.client.connection import Connection, _Protocol
     from asyncbolt.codec.messages import Record, Success
     from asyncbolt.codec.packstream import get_codec
     from asyncbolt.core.handshake import encode_version

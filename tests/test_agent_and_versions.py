@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import asyncbolt
-from asyncbolt.client.connection import _proposals
+from asyncbolt.client.connect import _proposals
 from asyncbolt.codec.messages import Success
 
 from .test_client_odd_servers import FakeServer, Peer, connect, idle

@@ -17,6 +17,7 @@ import pytest
 
 import asyncbolt
 import asyncbolt.client.connection
+import asyncbolt.core.client
 from asyncbolt.codec.messages import Failure, Record, Success
 from asyncbolt.core.framing import chunk_message
 
@@ -389,7 +390,8 @@ async def test_an_error_escaping_data_received_is_caught(monkeypatch) -> None:
 
     async with FakeServer(script) as server:
         conn = await connect(server)
-        monkeypatch.setattr(asyncbolt.Connection, "_messages_received", broken)
+        # (the protocol core's message loop, which the asyncio connection calls)
+        monkeypatch.setattr(asyncbolt.core.client.ClientConnection, "_messages", broken)
         with loop_errors() as logged:
             with pytest.raises(asyncbolt.ProtocolError, match="RuntimeError: bug in the read loop"):
                 await asyncio.wait_for((await conn.run("RETURN 1 AS x")).values(), 2)
@@ -406,7 +408,7 @@ async def _silent_after_run(peer: Peer, **hello: Any) -> None:
 
 
 async def test_by_default_a_silent_server_without_a_hint_is_given_up(monkeypatch) -> None:
-    monkeypatch.setattr(asyncbolt.client.connection, "DEFAULT_READ_TIMEOUT", 0.4)
+    monkeypatch.setattr(asyncbolt.core.client, "DEFAULT_READ_TIMEOUT", 0.4)
 
     async def script(peer: Peer) -> None:
         await _silent_after_run(peer)
@@ -422,37 +424,14 @@ async def test_by_default_a_silent_server_without_a_hint_is_given_up(monkeypatch
 
 def test_the_default_read_timeout_is_documented_and_bounded() -> None:
     assert asyncbolt.client.connection.DEFAULT_READ_TIMEOUT == 300.0
+    assert asyncbolt.core.client.DEFAULT_READ_TIMEOUT is asyncbolt.client.connection.DEFAULT_READ_TIMEOUT
     assert asyncbolt.connect.__kwdefaults__["read_timeout"] == "auto"
     assert asyncbolt.Driver.__init__.__kwdefaults__["read_timeout"] == "auto"
 
 
-async def test_a_stall_in_the_middle_of_a_message_counts_as_silence() -> None:
-    async def script(peer: Peer) -> None:
-        await _silent_after_run(peer)
-        whole = peer.encode(Success({"fields": ["x"]}))
-        await peer.send_raw(whole[:5])  # chunk header and three payload bytes, then nothing
-        await idle(peer)
-
-    async with FakeServer(script) as server:
-        conn = await connect(server, read_timeout=0.4)
-        with pytest.raises(asyncbolt.ServiceUnavailable, match="middle of a message"):
-            await asyncio.wait_for((await conn.run("RETURN 1")).values(), 3)
-
-
-async def test_noops_from_a_server_without_a_hint_do_not_keep_a_query_alive() -> None:
-    async def script(peer: Peer) -> None:
-        await _silent_after_run(peer)
-        for _ in range(100):  # 10 s of NOOPs every 0.1 s
-            await peer.send_raw(NOOP)
-            await asyncio.sleep(0.1)
-        await idle(peer)
-
-    async with FakeServer(script) as server:
-        conn = await connect(server, read_timeout=0.5)
-        started = time.monotonic()
-        with pytest.raises(asyncbolt.ServiceUnavailable, match="NOOP keep-alive"):
-            await asyncio.wait_for((await conn.run("RETURN 1")).values(), 5)
-        assert time.monotonic() - started < 3
+# The rules of silence (a stall mid-message, NOOPs without a hint or slower than it,
+# read_timeout=None) are the client core's, tested on a fake clock in tests/test_client_core.py.
+# Over a socket: the asyncio client's one timer, which NOOPs keep moving later.
 
 
 async def test_noops_from_a_server_that_keeps_its_hint_keep_a_long_query_alive() -> None:
@@ -466,38 +445,6 @@ async def test_noops_from_a_server_that_keeps_its_hint_keep_a_long_query_alive()
 
     async with FakeServer(script) as server:
         conn = await connect(server)  # auto: the hint, 1 s
-        assert await asyncio.wait_for((await conn.run("RETURN 1 AS x")).values(), 5) == [[1]]
-        await conn.close()
-
-
-async def test_noops_slower_than_the_servers_own_hint_do_not_count() -> None:
-    """A server that hinted 0.3 s but sends a NOOP only every 0.6 s is not keeping its promise:
-    its NOOPs do not count, so even a longer read_timeout (1 s) ends the wait."""
-
-    async def script(peer: Peer) -> None:
-        await _silent_after_run(peer, hints={"connection.recv_timeout_seconds": 0.3})
-        for _ in range(20):
-            await asyncio.sleep(0.6)
-            await peer.send_raw(NOOP)
-        await idle(peer)
-
-    async with FakeServer(script) as server:
-        conn = await connect(server, read_timeout=1)
-        started = time.monotonic()
-        with pytest.raises(asyncbolt.ServiceUnavailable, match="for 1 s"):
-            await asyncio.wait_for((await conn.run("RETURN 1")).values(), 6)
-        assert time.monotonic() - started < 4
-
-
-async def test_read_timeout_none_waits_for_a_slow_answer() -> None:
-    async def script(peer: Peer) -> None:
-        await _silent_after_run(peer, hints={"connection.recv_timeout_seconds": 0.2})
-        await asyncio.sleep(0.6)
-        await peer.send(Success({"fields": ["x"]}), Record([1]), Success({}))
-        await idle(peer)
-
-    async with FakeServer(script) as server:
-        conn = await connect(server, read_timeout=None)
         assert await asyncio.wait_for((await conn.run("RETURN 1 AS x")).values(), 5) == [[1]]
         await conn.close()
 

@@ -271,42 +271,8 @@ async def test_records_in_one_byte_chunks_written_one_byte_at_a_time() -> None:
 # -- (b) NOOP chunks --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("version", [(4, 2), (4, 4), (5, 0), (5, 4), (5, 7)])
-async def test_noops_before_between_and_after_messages_are_ignored(version: Version) -> None:
-    async def script(peer: Peer) -> None:
-        await peer.accept(version)
-        await peer.send_raw(NOOP)  # right after the handshake answer
-        if version >= (5, 1):
-            await peer.expect("HELLO", "LOGON")
-            await peer.send_raw(NOOP + peer.encode(Success({"server": AGENT})) + NOOP * 3
-                                + peer.encode(Success({})) + NOOP)
-        else:
-            await peer.expect("HELLO")
-            await peer.send_raw(NOOP + peer.encode(Success({"server": AGENT})) + NOOP)
-        await peer.expect("RUN", "PULL")
-        await peer.send_raw(NOOP * 2 + peer.encode(Success({"fields": ["x"]})) + NOOP
-                            + peer.encode(Record([1])) + NOOP * 3 + peer.encode(Record([2])))
-        await asyncio.sleep(0.01)
-        await peer.send_raw(NOOP)  # alone in a write
-        await asyncio.sleep(0.01)
-        await peer.send_raw(b"\x00")  # a NOOP split across two writes
-        await asyncio.sleep(0.01)
-        await peer.send_raw(b"\x00" + peer.encode(Record([3])) + NOOP + peer.encode(Success({})) + NOOP)
-        await asyncio.sleep(0.01)
-        await peer.send_raw(NOOP * 5)  # keep-alives while the client is idle
-        await peer.answer_query([["again"]])
-        await idle(peer)
-
-    async with FakeServer(script) as server:
-        conn = await connect(server)
-        assert conn.protocol_version == version
-        assert conn.server_agent == AGENT
-        result = await conn.run("RETURN x")
-        assert await asyncio.wait_for(result.values(), 2) == [[1], [2], [3]]
-        await asyncio.sleep(0.05)  # the trailing NOOPs arrive while nothing is pending
-        assert not conn.closed
-        assert await asyncio.wait_for((await conn.run("RETURN 'again'")).values(), 2) == [["again"]]
-        await conn.close()
+# NOOPs before, between and after messages, split anywhere: tests/test_client_core.py (the
+# client core dechunks; no socket needed).
 
 
 # -- (c) the server goes away in the middle of a stream ---------------------------------------
@@ -859,25 +825,7 @@ async def test_unsolicited_record_while_idle_closes_the_connection() -> None:
         await asyncio.wait_for(server.peers[0].eof.wait(), 1)
 
 
-async def test_unsolicited_record_error_names_the_record() -> None:
-    # A RECORD with nothing pending takes the hot path, where pending[0] raises IndexError;
-    # the client then reports "undecodable message: deque index out of range" although the
-    # message decoded fine. It should say what happened (a RECORD nobody asked for), as it
-    # does for SUCCESS: "the server sent SUCCESS with no request waiting".
-    async def script(peer: Peer) -> None:
-        await peer.accept((5, 4))
-        await peer.hello()
-        await asyncio.sleep(0.02)
-        await peer.send(Record(["nobody asked"]))
-        await peer.wait_eof(3)
-
-    async with FakeServer(script) as server:
-        conn = await connect(server)
-        await until(lambda: conn.closed, 1)
-        with pytest.raises(asyncbolt.ServiceUnavailable) as info:
-            await conn.run("RETURN 2")
-        text = str(info.value)
-        assert "RECORD" in text and "index out of range" not in text, text
+# What the error says about a RECORD nobody asked for: tests/test_client_core.py.
 
 
 # -- found by the client state-machine property (tests/test_client_state_machine.py) ----------

@@ -19,7 +19,7 @@ import neo4j
 import pytest
 
 import asyncbolt
-import asyncbolt.client.connection as client_module
+import asyncbolt.core.client as client_core  # (the client core picks the codec)
 import asyncbolt.server.listener as listener_module
 from asyncbolt.codec.messages import Hello, Logoff, Logon, Pull, Record, Run, Success
 from asyncbolt.codec.packstream import ACCELERATED, DEFAULT_MAX_DEPTH, Codec
@@ -455,7 +455,7 @@ async def test_client_records_nested_right_up_to_max_depth_arrive(
 
     def codec_of(version: Any, patches: Any = (), **limits: Any) -> Codec:
         return Codec(version, patches, accelerated=accelerated, **limits)
-    monkeypatch.setattr(client_module, "get_codec", codec_of)
+    monkeypatch.setattr(client_core, "get_codec", codec_of)
     values = [v for v in (nested(d, kind) for d in range(max_depth)) if depth_of(v) < max_depth]
     got, error, _ = await client_error(scripted(
         Success({"fields": ["x"]}), *(Record([v]) for v in values), Record([nested(max_depth, kind)]),

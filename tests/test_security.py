@@ -18,7 +18,7 @@ import neo4j.exceptions as nx
 import pytest
 
 import asyncbolt
-from asyncbolt.client.connection import _ssl_for, parse_uri
+from asyncbolt.client.connect import _ssl_for, parse_uri
 from asyncbolt.codec import messages
 from asyncbolt.codec.messages import (
     Begin,

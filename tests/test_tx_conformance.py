@@ -457,7 +457,7 @@ async def test_a_routing_record_shorter_than_its_fields_is_a_protocol_error() ->
 
 
 def test_explicit_versions_spell_out_those_older_than_ranges() -> None:
-    from asyncbolt.client.connection import _proposals
+    from asyncbolt.client.connect import _proposals
 
     assert _proposals([(4, 4), (4, 3), (4, 2), (4, 1), (4, 0)]) == (
         [(4, 4, 2), (4, 1, 0), (4, 0, 0)], False)

@@ -321,7 +321,8 @@ import asyncio, sys
 sys.path.insert(0, sys.argv[1])
 import asyncbolt
 assert asyncbolt.__file__.startswith(sys.argv[1]), asyncbolt.__file__
-from asyncbolt.client.connection import _Call, connect
+from asyncbolt.client.connection import _Call
+from asyncbolt.client.connect import connect
 from asyncbolt.codec.messages import Ping
 
 class Session(asyncbolt.ServerSession):
@@ -418,7 +419,7 @@ def test_a_feature_follows_the_range_of_what_it_names(spec_copy: Path) -> None:
 
 
 def test_the_client_spells_out_the_versions_below_where_servers_read_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
-    from asyncbolt.client.connection import _proposals
+    from asyncbolt.client.connect import _proposals
 
     wanted = [(4, 4), (4, 3), (4, 2), (4, 1), (4, 0)]
     assert _proposals(wanted) == ([(4, 4, 2), (4, 1, 0), (4, 0, 0)], False)

@@ -1,24 +1,19 @@
-"""The asyncio Bolt client: ``connect()`` and ``Connection`` (``connection``), the driver
-(``driver``) with its sessions, transactions and retries (``session``), its pool (``pool``),
-routing tables (``routing``) and auth tokens (``auth``)."""
+"""The asyncio Bolt client: ``connect()`` (``connect``), ``Connection`` (``connection``), results
+(``result``), transactions (``transaction``), the driver with sessions and retries (``driver``),
+its pool (``pool``), routing tables (``routing``) and auth tokens (``auth``)."""
 
+from asyncbolt.client.connect import connect, parse_uri
 from asyncbolt.client.connection import (
     DEFAULT_FETCH_SIZE,
     DEFAULT_PORT,
-    ClientResponse,
-    ClientSession,
     Connection,
-    Counters,
     IncompleteCommit,
-    Record,
     RequestIgnored,
-    Result,
     ResultConsumedError,
-    Summary,
-    Transaction,
-    connect,
-    parse_uri,
 )
+from asyncbolt.client.result import Counters, Record, Result, Summary
+from asyncbolt.client.transaction import Transaction
+from asyncbolt.compat.client import ClientResponse, ClientSession
 
 __all__ = ["connect", "Connection", "Result", "Record", "Summary", "Counters", "Transaction",
            "RequestIgnored", "ResultConsumedError", "IncompleteCommit", "parse_uri",

@@ -184,6 +184,7 @@ class ChunkReader:
         noops: number of NOOP keep-alives skipped so far.
         offset: number of stream bytes consumed so far.
         buffered: (property) bytes held for an incomplete message or chunk header.
+        message_bytes: (property) payload bytes of the message in progress.
     """
 
     __slots__ = (
@@ -236,6 +237,12 @@ class ChunkReader:
     def buffered(self) -> int:
         """Bytes held for an incomplete message or chunk header."""
         return len(self._msg) + (self._half_header >= 0)
+
+    @property
+    def message_bytes(self) -> int:
+        """Payload bytes of the message in progress received so far (it grows only when message
+        bytes arrive: a NOOP or a lone chunk header leaves it as it is)."""
+        return len(self._msg)
 
     def _too_big(self, size: int, header_offset: int) -> ProtocolError:
         error = self._fail(f"message exceeds the maximum size of {self.max_message_size} bytes "

@@ -1,0 +1,591 @@
+"""What a query gives the user, and the handlers that fill it: :class:`Record`, :class:`Summary`
+(with its :class:`Counters`), :class:`Result` over the shared :class:`_Stream` of one result, and
+one handler per request sent (``_Call`` for a request answered by one summary, ``_RunHandler``,
+``_PullHandler``), which the connection's protocol core hands each answer to, in order."""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+# The exception classes of the client still live in asyncbolt.client.connection (which imports
+# this module): reached through the module object, so either may be imported first.
+from asyncbolt.errors import (
+    ClientError,
+    Neo4jError,
+    ProtocolError,
+    RequestIgnored,
+    ResultConsumedError,
+)
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from asyncbolt.client.connection import Connection
+    from asyncbolt.client.transaction import Transaction
+
+__all__ = ["Record", "Counters", "Summary", "Result"]
+
+# (the logger of the module these classes came from: log configurations keep working)
+log = logging.getLogger("asyncbolt.client.connection")
+
+
+# -------------------------------------------------------------------------------------------
+# Values handed to the user
+
+
+class Record:
+    """One row: ``record["name"]``, ``record[0]``, ``record.keys()``, ``record.values()``,
+    ``record.data()`` (a dict), ``len(record)``, iteration over the values."""
+
+    __slots__ = ("_values", "_index")
+
+    def __init__(self, values: list, index: dict[str, int]) -> None:
+        self._values = values
+        self._index = index
+
+    def __getitem__(self, key: int | str) -> Any:
+        if isinstance(key, str):
+            try:
+                return self._values[self._index[key]]
+            except KeyError:
+                raise KeyError(f"no field {key!r}; fields are {list(self._index)}") from None
+        return self._values[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        i = self._index.get(key)
+        return default if i is None else self._values[i]
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+    def values(self) -> list:
+        return list(self._values)
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(zip(self._index, self._values, strict=False))
+
+    def data(self) -> dict[str, Any]:
+        return dict(zip(self._index, self._values, strict=False))
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Record):
+            return self._values == other._values and list(self._index) == list(other._index)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as it compares by value (mypy wants a method)
+
+    def __repr__(self) -> str:
+        inner = " ".join(f"{k}={v!r}" for k, v in zip(self._index, self._values, strict=False))
+        return f"<Record {inner}>"
+
+
+class Counters:
+    """Update counters of a query (from the summary's ``stats``)."""
+
+    _NAMES = ("nodes-created", "nodes-deleted", "relationships-created", "relationships-deleted",
+              "properties-set", "labels-added", "labels-removed", "indexes-added", "indexes-removed",
+              "constraints-added", "constraints-removed", "system-updates")
+
+    nodes_created: int
+    nodes_deleted: int
+    relationships_created: int
+    relationships_deleted: int
+    properties_set: int
+    labels_added: int
+    labels_removed: int
+    indexes_added: int
+    indexes_removed: int
+    constraints_added: int
+    constraints_removed: int
+    system_updates: int
+
+    def __init__(self, stats: dict[str, Any] | None) -> None:
+        self.raw = dict(stats or {})
+        for name in self._NAMES:
+            setattr(self, name.replace("-", "_"), int(self.raw.get(name, 0)))
+
+    @property
+    def contains_updates(self) -> bool:
+        if "contains-updates" in self.raw:
+            return bool(self.raw["contains-updates"])
+        return any(getattr(self, n.replace("-", "_")) for n in self._NAMES if n != "system-updates")
+
+    @property
+    def contains_system_updates(self) -> bool:
+        return bool(self.raw.get("contains-system-updates", self.system_updates > 0))
+
+    def __repr__(self) -> str:
+        return f"Counters({ {k: v for k, v in self.raw.items()} })"
+
+
+#: Notification key -> the GQL status object's key (and, below, its diagnostic record's).
+_STATUS_KEYS = (("title", "title"), ("code", "neo4j_code"), ("description", "description"))
+_DIAGNOSTIC_KEYS = (("severity", "_severity"), ("category", "_classification"),
+                    ("position", "_position"))
+
+
+def _notifications_from_statuses(statuses: list) -> list[dict[str, Any]]:
+    """The notifications among GQL status objects (Bolt 5.5+), as pre-5.5 servers sent them."""
+    out = []
+    for status in statuses:
+        if not isinstance(status, dict) or "neo4j_code" not in status:
+            continue  # a status that is no notification (success, no data, ...)
+        notification = {key: status[skey] for key, skey in _STATUS_KEYS if skey in status}
+        if "description" not in notification and "status_description" in status:
+            # Bolt 5.5's statuses have only the status description (5.6 added description).
+            notification["description"] = status["status_description"]
+        record = status.get("diagnostic_record")
+        if isinstance(record, dict):
+            notification.update((key, record[dkey]) for key, dkey in _DIAGNOSTIC_KEYS if dkey in record)
+        out.append(notification)
+    return out
+
+
+class Summary:
+    """What the server said about a finished query."""
+
+    def __init__(self, query: str, parameters: dict, run: dict, pull: dict, conn: Connection) -> None:
+        self.query = query
+        self.parameters = parameters
+        self.metadata = {**run, **pull}
+        self.counters = Counters(pull.get("stats"))
+        self.query_type: str | None = pull.get("type")
+        self.plan: dict | None = pull.get("plan") or pull.get("profile")
+        self.profile: dict | None = pull.get("profile")
+        self.statuses: list = list(pull.get("statuses") or [])
+        #: The server's notifications; from Bolt 5.5, which sends GQL status objects instead,
+        #: those of the statuses that carry a ``neo4j_code`` in the notification form (code,
+        #: title, description; severity, category and position from the diagnostic record).
+        self.notifications: list = (list(pull.get("notifications") or []) if "notifications" in pull
+                                    else _notifications_from_statuses(self.statuses))
+        self.bookmark: str | None = pull.get("bookmark")
+        self.database: str | None = pull.get("db") or run.get("db")
+        self.t_first: int | None = run.get("t_first", run.get("result_available_after"))
+        self.t_last: int | None = pull.get("t_last", pull.get("result_consumed_after"))
+        self.server_agent = conn.server_agent
+        self.protocol_version = conn.protocol_version
+
+    def __repr__(self) -> str:
+        return f"<Summary type={self.query_type!r} counters={self.counters!r} db={self.database!r}>"
+
+
+# -------------------------------------------------------------------------------------------
+# Result streams
+
+
+class _Stream:
+    """The state of one result, shared by its Result and the response handlers."""
+
+    __slots__ = ("conn", "query", "parameters", "fetch_size", "records", "sizes", "fields", "index",
+                 "run_meta", "pull_meta", "has_more", "done", "error", "waiter", "slot",
+                 "in_flight", "abandoned", "tx", "qid", "on_done", "gone", "__weakref__")
+
+    def __init__(self, conn: Connection, query: str, parameters: dict, fetch_size: int,
+                 tx: Transaction | None) -> None:
+        self.conn = conn
+        self.query = query
+        self.parameters = parameters
+        self.fetch_size = fetch_size
+        self.records: deque[list] = deque()
+        #: The wire size of each buffered record (counted in conn.buffered_bytes until read).
+        self.sizes: deque[int] = deque()
+        self.fields: list[str] | None = None
+        self.index: dict[str, int] = {}
+        self.run_meta: dict = {}
+        self.pull_meta: dict = {}
+        self.has_more = True  # the server may still have records for us
+        self.done = False  # the summary arrived
+        self.error: BaseException | None = None
+        self.waiter: asyncio.Future | None = None
+        self.slot: _PullSlot | None = None  # an unsent PULL/DISCARD
+        self.in_flight = 0  # PULL/DISCARDs sent, summary not yet back
+        self.abandoned = False
+        self.tx = tx
+        self.qid = -1
+        #: Called once with the stream when its summary (or its failure) arrived: the server is
+        #: done with it, though records may still be buffered here. The driver releases pooled
+        #: connections with it.
+        self.on_done: Any = None
+        #: Why the records can no longer be read (consumed, out of its transaction), or None.
+        self.gone: str | None = None
+
+    def take(self) -> list:
+        """The next buffered record's values."""
+        self.conn.buffered_bytes -= self.sizes.popleft()
+        return self.records.popleft()
+
+    def drop_records(self) -> None:
+        """Forget every buffered record (read, discarded or cut short)."""
+        if self.sizes:
+            self.conn.buffered_bytes -= sum(self.sizes)
+            self.sizes.clear()
+        self.records.clear()
+
+    def notify_done(self) -> None:
+        callback = self.on_done
+        if callback is not None:
+            self.on_done = None
+            try:
+                callback(self)
+            except Exception:  # a callback must not break the connection's read loop
+                log.exception("on_done callback of a result failed")
+
+    def wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def fail(self, error: BaseException) -> None:
+        if self.error is None and not self.done:
+            self.error = error
+        self.done = True
+        self.has_more = False
+        self.wake()
+        if self.on_done is not None:
+            self.notify_done()
+
+    @property
+    def open(self) -> bool:
+        """The server still holds records of this result (or may)."""
+        return not self.done and self.has_more
+
+
+class _PullSlot:
+    """A PULL or DISCARD queued but not yet sent: its ``n`` is decided when it is written."""
+
+    __slots__ = ("stream", "discard", "all")
+
+    def __init__(self, stream: _Stream, discard: bool = False, all: bool = False) -> None:
+        self.stream = stream
+        self.discard = discard
+        self.all = all
+
+
+_CONSUMED = ("the result has been consumed: fetch the records you need before calling "
+             "consume()")
+_OUT_OF_SCOPE = ("the result is out of scope: its transaction has been closed (read a transaction's "
+                 "results before committing or rolling it back)")
+
+
+class Result:
+    """The records and summary of one query.
+
+    ``async for record in result``; ``await result.fetch(n)``, ``.values()``, ``.data()``,
+    ``.single()``, ``.keys()``, ``.consume()`` (discards what is left, returns the Summary).
+    """
+
+    __slots__ = ("_s",)
+
+    def __init__(self, stream: _Stream) -> None:
+        self._s = stream
+
+    def __del__(self) -> None:
+        s = getattr(self, "_s", None)
+        if s is not None and s.open and not s.abandoned:
+            try:
+                s.conn._abandon(s)
+            except Exception:  # the loop may be gone at interpreter exit
+                pass
+
+    def __aiter__(self) -> Result:
+        return self
+
+    def _check_readable(self) -> None:
+        gone = self._s.gone
+        if gone is not None:
+            raise ResultConsumedError(gone)
+
+    async def __anext__(self) -> Record:
+        s = self._s
+        self._check_readable()
+        while True:
+            if s.records:
+                return Record(s.take(), s.index)
+            if s.done:
+                if s.error is not None:
+                    raise s.error
+                raise StopAsyncIteration
+            await s.conn._more(s)
+
+    async def keys(self) -> list[str]:
+        """The field names (waits for the RUN's answer)."""
+        s = self._s
+        while s.fields is None and not s.done:
+            await s.conn._more(s, need_fields=True)
+        if s.fields is None and s.error is not None:
+            raise s.error
+        return list(s.fields or [])
+
+    async def fetch(self, n: int) -> list[Record]:
+        """Up to ``n`` more records."""
+        out = []
+        async for record in self:
+            out.append(record)
+            if len(out) >= n:
+                break
+        return out
+
+    async def values(self, *keys: str) -> list[list]:
+        """The remaining records as lists of values (optionally only ``keys``)."""
+        s = self._s
+        self._check_readable()
+        out: list[list] = []
+        while True:
+            if s.records:
+                if keys:
+                    idx = [s.index[k] for k in keys]
+                    out.extend([r[i] for i in idx] for r in s.records)
+                else:
+                    out.extend(s.records)
+                s.drop_records()
+            if s.done:
+                if s.error is not None:
+                    raise s.error
+                return out
+            await s.conn._more(s)
+
+    async def data(self, *keys: str) -> list[dict[str, Any]]:
+        """The remaining records as dicts."""
+        self._check_readable()
+        names = list(keys) or await self.keys()
+        return [dict(zip(names, row, strict=False)) for row in await self.values(*names)]
+
+    async def single(self, strict: bool = True) -> Record | None:
+        """The one record of the result; with ``strict``, anything but one is an error."""
+        records = await self.fetch(2)
+        if len(records) == 1 and not strict:
+            await self.consume()
+            return records[0]
+        if len(records) != 1:
+            await self.consume()
+            if strict or len(records) > 1:
+                raise ClientError("Neo.ClientError.Statement.ResultNotSingle",
+                                  f"expected one record, got {'more than one' if records else 'none'}")
+            return None
+        rest = await self.fetch(1)
+        if rest:
+            await self.consume()
+            raise ClientError("Neo.ClientError.Statement.ResultNotSingle",
+                              "expected one record, got more than one")
+        return records[0]
+
+    async def consume(self) -> Summary:
+        """Discard what is left and return the Summary. Reading records afterwards raises
+        :class:`ResultConsumedError`; ``consume()`` again returns the Summary again (unless the
+        result's transaction has ended since)."""
+        s = self._s
+        if s.gone is not None and s.gone is not _CONSUMED:
+            raise ResultConsumedError(s.gone)
+        s.drop_records()
+        if not s.done:
+            s.conn._discard(s)
+            while not s.done:
+                # A server may answer a DISCARD with has_more (and even records): discard
+                # again rather than wait for records nobody asked for.
+                s.drop_records()
+                if s.in_flight == 0 and s.slot is None and s.has_more:
+                    s.conn._discard(s)
+                await s.conn._more(s)
+        if s.error is not None:
+            raise s.error
+        s.gone = _CONSUMED
+        return Summary(s.query, s.parameters, s.run_meta, s.pull_meta, s.conn)
+
+    @property
+    def done(self) -> bool:
+        """Every record has arrived (some may still be buffered)."""
+        return self._s.done
+
+    def __repr__(self) -> str:
+        return f"<Result query={self._s.query!r} fields={self._s.fields!r} done={self._s.done}>"
+
+
+# -------------------------------------------------------------------------------------------
+# Response handlers: one per request sent, answered strictly in order (the core's Handler
+# protocol, asyncbolt.core.client.Handler).
+
+
+class _Handler:
+    __slots__ = ()
+
+    def on_record(self, values: list, size: int) -> None:
+        raise ProtocolError(f"the server sent a RECORD for a request that has no records ({self.what()})")
+
+    def what(self) -> str:
+        """The request this handler waits on, for error messages."""
+        return type(self).__name__.strip("_").replace("Handler", "").upper()
+
+    def on_success(self, meta: dict) -> None:
+        raise NotImplementedError
+
+    def on_failure(self, error: Neo4jError) -> None:
+        raise NotImplementedError
+
+    def on_ignored(self, cause: BaseException | None) -> None:
+        raise NotImplementedError
+
+    def on_error(self, error: BaseException) -> None:
+        """The connection ended before the answer (or the answer could not be handled)."""
+        raise NotImplementedError
+
+
+class _Call(_Handler):
+    """A request answered by one summary (HELLO, BEGIN, COMMIT, RESET...): a future."""
+
+    __slots__ = ("name", "future", "on_done")
+
+    def __init__(self, name: str, future: asyncio.Future | None, on_done: Any = None) -> None:
+        self.name = name
+        self.future = future
+        self.on_done = on_done
+
+    def what(self) -> str:
+        return self.name
+
+    def _set(self, result: Any = None, error: BaseException | None = None) -> None:
+        f = self.future
+        if f is not None and not f.done():
+            if error is not None:
+                f.set_exception(error)
+            else:
+                f.set_result(result)
+
+    def on_success(self, meta: dict) -> None:
+        if self.on_done is not None:
+            self.on_done(meta)
+        self._set(meta)
+
+    def on_failure(self, error: Neo4jError) -> None:
+        self._set(error=error)
+
+    def on_ignored(self, cause: BaseException | None) -> None:
+        error = RequestIgnored(f"{self.name} was not run: an earlier request failed or was reset")
+        error.__cause__ = cause
+        self._set(error=error)
+
+    def on_error(self, error: BaseException) -> None:
+        self._set(error=error)
+
+
+class _RunHandler(_Handler):
+    __slots__ = ("stream",)
+
+    def __init__(self, stream: _Stream) -> None:
+        self.stream = stream
+
+    def on_success(self, meta: dict) -> None:
+        s = self.stream
+        s.run_meta = meta
+        fields = meta.get("fields") or []
+        s.fields = list(fields)
+        s.index = {name: i for i, name in enumerate(fields)}
+        s.qid = meta.get("qid", -1)
+        s.wake()
+
+    def on_failure(self, error: Neo4jError) -> None:
+        self.stream.fail(error)
+
+    def on_ignored(self, cause: BaseException | None) -> None:
+        error = RequestIgnored(f"query {self.stream.query!r} was not run: an earlier request "
+                               "in the pipeline failed or was reset")
+        error.__cause__ = cause
+        self.stream.fail(error)
+
+    def on_error(self, error: BaseException) -> None:
+        self.stream.fail(error)
+
+
+def _short(query: str) -> str:
+    return query if len(query) <= 60 else query[:57] + "..."
+
+
+class _PullHandler(_Handler):
+    __slots__ = ("stream", "discard", "limit", "left")
+
+    def __init__(self, stream: _Stream, discard: bool, n: int = -1) -> None:
+        self.stream = stream
+        self.discard = discard
+        self.limit = stream.conn.max_buffered_records
+        #: Records the server may still send for this PULL (-1: any number); below -1 once it
+        #: sent more than asked for.
+        self.left = n
+
+    def what(self) -> str:
+        return "DISCARD" if self.discard else "PULL"
+
+    def on_record(self, values: list, size: int) -> None:
+        # Records nobody asked for (beyond the PULL's n, or for a DISCARD) are a protocol
+        # violation, but a deployed server commits it (FalkorDB ignores n and answers DISCARD
+        # with records): a DISCARD's records are dropped, and records beyond n are kept only
+        # within max_buffered_records/max_buffered_bytes, which bound the memory either way.
+        if self.discard:
+            return
+        left = self.left
+        if left >= 0:
+            self.left = left - 1 if left else -2
+        s = self.stream
+        if not s.abandoned:
+            records = s.records
+            # Raised into the read loop, which closes the connection with it; the records
+            # already buffered are still delivered before the error.
+            if len(records) >= self.limit:
+                raise ProtocolError(f"more than {self.limit:,} records of {_short(s.query)!r} are "
+                                    f"buffered unread{self._overrun()}; read results as they "
+                                    "arrive, lower fetch_size, or raise max_buffered_records")
+            conn = s.conn
+            limit = conn.max_buffered_bytes
+            if limit is not None and conn.buffered_bytes + size > limit:
+                raise ProtocolError(f"more than {limit:,} bytes of records are buffered unread on "
+                                    f"this connection (at a record of {_short(s.query)!r})"
+                                    f"{self._overrun()}; read results as they arrive, lower "
+                                    "fetch_size, or raise max_buffered_bytes")
+            conn.buffered_bytes += size
+            s.sizes.append(size)
+            records.append(values)
+
+    def _overrun(self) -> str:
+        return (f" (the server sent more than the {self.stream.fetch_size:,} records its PULL "
+                "asked for)") if self.left == -2 else ""
+
+    def on_success(self, meta: dict) -> None:
+        s = self.stream
+        s.in_flight -= 1
+        if meta.get("has_more"):
+            s.has_more = True
+            if s.abandoned and s.in_flight == 0 and s.slot is None:
+                s.conn._discard(s)
+        else:
+            s.has_more = False
+            s.done = True
+            s.pull_meta = meta
+            s.conn._stream_finished(s)
+        s.wake()
+
+    def on_failure(self, error: Neo4jError) -> None:
+        self.stream.in_flight -= 1
+        self.stream.fail(error)
+
+    def on_ignored(self, cause: BaseException | None) -> None:
+        s = self.stream
+        s.in_flight -= 1
+        if s.error is None:
+            error = RequestIgnored(f"records of {s.query!r} were not sent: an earlier request "
+                                   "failed or was reset")
+            error.__cause__ = cause
+            s.fail(error)
+        else:
+            s.fail(s.error)
+
+    def on_error(self, error: BaseException) -> None:
+        self.stream.fail(error)
