@@ -215,6 +215,7 @@ def _hello_extra(connection_class: type, version: tuple[int, int], routing: dict
     """The extra map the client's HELLO carries at ``version`` (run without a socket)."""
     import asyncio
 
+    from asyncbolt.client.opening import _hello
     from asyncbolt.codec.messages import Hello
 
     async def main() -> dict:
@@ -229,7 +230,7 @@ def _hello_extra(connection_class: type, version: tuple[int, int], routing: dict
         sent: list = []
         conn._queue = lambda message, handler: sent.append(message)
         conn._flush = lambda: None
-        task = asyncio.ensure_future(conn._hello())
+        task = asyncio.ensure_future(_hello(conn))
         for _ in range(10):
             await asyncio.sleep(0)
             if sent:

@@ -38,8 +38,8 @@ from asyncbolt._generated.versions import (
     since,
 )
 from asyncbolt.client.auth import auth_token
+from asyncbolt.client.opening import open_connection
 from asyncbolt.client.requests import (
-    hello_requests,
     route_request,
     routing_procedure,
     routing_table,
@@ -82,7 +82,6 @@ from asyncbolt.errors import (
     ResultFailedError,
     ServiceUnavailable,
     TransactionError,
-    UnsupportedServerProduct,
 )
 
 # (connect, parse_uri, ClientSession and ClientResponse moved, and are still importable from here)
@@ -107,41 +106,6 @@ DEFAULT_MAX_BUFFERED_RECORDS = 1_000_000
 DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024
 # (AUTO and DEFAULT_READ_TIMEOUT, the read timeout's, are the core's: imported above)
 USER_AGENT: str = f"asyncbolt/{__version__}"
-
-
-class _Protocol(asyncio.Protocol):
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        try:
-            self.conn._connection_made(transport)
-        except Exception as exc:
-            self.conn._internal_error(exc, "opening the connection")
-
-    # No exception may leave a protocol callback: asyncio would only log it, and whoever waits
-    # on the connection would wait forever. Anything unexpected ends the connection instead.
-
-    def data_received(self, data: bytes) -> None:
-        try:
-            self.conn._data_received(data)
-        except Exception as exc:
-            self.conn._internal_error(exc, "handling data from the server")
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        try:
-            self.conn._connection_lost(exc)
-        except Exception as error:
-            self.conn._internal_error(error, "handling the end of the connection")
-
-    def pause_writing(self) -> None:
-        self.conn._write_paused = True
-
-    def resume_writing(self) -> None:
-        self.conn._write_paused = False
-        waiter, self.conn._drain_waiter = self.conn._drain_waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
 
 
 class Connection(ResultStreams):
@@ -702,78 +666,28 @@ class Connection(ResultStreams):
 
     async def _open(self, ssl: _ssl.SSLContext | None, timeout: float | None,
                     connect_timeout: float | None = None) -> None:
-        """Connect, negotiate and authenticate, all within ``timeout`` seconds in total; the
-        connect itself (TCP, and TLS) also within ``connect_timeout``."""
-        await asyncio.wait_for(self._open_steps(ssl, connect_timeout), timeout)
-
-    async def _open_steps(self, ssl: _ssl.SSLContext | None,
-                          connect_timeout: float | None = None) -> None:
-        await asyncio.wait_for(
-            self._loop.create_connection(lambda: _Protocol(self), self.host, self.port, ssl=ssl,
-                                         server_hostname=self.server_hostname if ssl else None),
-            connect_timeout)
-        await asyncio.shield(self._handshake_done)
-        await self._hello()
-
-    async def _hello(self) -> None:
-        v = self.negotiated_version
-        auth = self._auth
-        future = self._loop.create_future()
-
-        def hello_done(meta: dict) -> None:
-            self.server_agent = meta.get("server")
-            self.connection_id = meta.get("connection_id")
-            self.hints = self._core.hints  # (the core read them, and the utc patch)
-
-        requests = hello_requests(v, self._user_agent, auth, self._routing, self.notifications_min_severity,
-                                  self.notifications_disabled_classifications)
-        for message in requests[:-1]:  # (HELLO, when LOGON follows)
-            self._queue(message, _Call(message.name, None, hello_done))
-        last = requests[-1]
-        self._queue(last, _Call(last.name, future, hello_done if len(requests) == 1 else None))
-        self._flush()
-        await future
-        prefix = self.server_agent_prefix
-        if prefix is not None and not (isinstance(self.server_agent, str)
-                                       and self.server_agent.startswith(prefix)):
-            raise UnsupportedServerProduct(f"{self.host}:{self.port}: server agent "
-                                           f"{self.server_agent!r} does not start with {prefix!r}")
+        """Connect, negotiate and authenticate (:func:`asyncbolt.client.opening.open_connection`)."""
+        await open_connection(self, ssl, timeout, connect_timeout)
 
 
 # Names that moved to asyncbolt.client.connect, asyncbolt.client.requests and
 # asyncbolt.compat.client, still importable from here (loaded on first use: the first and the
 # last import this module).
 _MOVED = {name: "asyncbolt.client.connect" for name in (
-    "connect", "parse_uri", "DEFAULT_PROPOSALS", "LEGACY_PROPOSALS", "_ssl_for",
-    "_spell_out_pre_range", "_proposals", "_open_connection", "_Connect", "_FROM_URI")}
-_MOVED.update({name: "asyncbolt.compat.client" for name in ("ClientSession", "ClientResponse",
-                                                            "_seed_connect")})
+    "connect", "parse_uri", "DEFAULT_PROPOSALS", "LEGACY_PROPOSALS")}
+_MOVED.update({name: "asyncbolt.compat.client" for name in ("ClientSession", "ClientResponse")})
 _MOVED["notification_filters"] = "asyncbolt.client.requests"
-_MOVED.update({name: "asyncbolt.client.result" for name in (
-    "_PullHandler", "_CONSUMED", "_OUT_OF_SCOPE", "_notifications_from_statuses", "_short")})
 
 
 if TYPE_CHECKING:  # (what the type checker sees; at run time __getattr__ loads them)
     from asyncbolt.client.connect import (  # noqa: F401
         DEFAULT_PROPOSALS,
         LEGACY_PROPOSALS,
-        _Connect,
-        _open_connection,
-        _proposals,
-        _spell_out_pre_range,
-        _ssl_for,
         connect,
         parse_uri,
     )
     from asyncbolt.client.requests import notification_filters  # noqa: F401
-    from asyncbolt.client.result import (  # noqa: F401
-        _CONSUMED,
-        _OUT_OF_SCOPE,
-        _notifications_from_statuses,
-        _PullHandler,
-        _short,
-    )
-    from asyncbolt.compat.client import ClientResponse, ClientSession, _seed_connect  # noqa: F401
+    from asyncbolt.compat.client import ClientResponse, ClientSession  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from asyncbolt._generated.versions import has
+from asyncbolt.client.connect import _open_connection, _ssl_for, parse_uri
 from asyncbolt.client.connection import (
     AUTO,
     DEFAULT_FETCH_SIZE,
@@ -32,9 +33,6 @@ from asyncbolt.client.connection import (
     DEFAULT_MAX_BUFFERED_RECORDS,
     USER_AGENT,
     Connection,
-    _open_connection,
-    _ssl_for,
-    parse_uri,
 )
 from asyncbolt.client.pool import Pool
 from asyncbolt.client.routing import Address, Router
