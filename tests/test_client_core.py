@@ -350,6 +350,36 @@ def test_failure_then_the_core_resets_and_ignored_answers_carry_the_cause(versio
     assert pull3.records == [[1]] and run3.outcome == "SUCCESS"
 
 
+def test_the_reset_after_a_failure_waits_for_the_bytes_that_brought_the_failure() -> None:
+    """A server that answers once too often, in the same bytes as its FAILURE: those bytes were
+    written before it could have read the RESET, so the extra SUCCESS cannot be the RESET's
+    answer. The client says so (an answer with no request waiting) instead of pairing it with
+    the RESET and shifting every later answer by one."""
+    pair = Pair(version=(5, 4))
+    pair.login()
+    run, pull = pair.run("RETURN 1"), pair.pull()
+    pair.client.data_to_send()  # (the requests went out; the server below is scripted)
+    failure = Failure({"code": "Neo.ClientError.Statement.SyntaxError", "message": "bad"})
+    error = pair.client.receive_data(frame((5, 4), failure, Ignored(), Success({})))
+    assert run.outcome == "FAILURE" and pull.outcome == "IGNORED"
+    assert isinstance(error, ProtocolError) and "SUCCESS with no request waiting" in str(error)
+    assert pair.client.error is error and not pair.client.has_output  # no RESET went out
+
+
+def test_the_reset_after_a_failure_goes_out_once_the_bytes_at_hand_are_handled() -> None:
+    pair = Pair(version=(5, 4))
+    pair.login()
+    run, pull = pair.run("RETURN 1"), pair.pull()
+    pair.client.data_to_send()
+    failure = Failure({"code": "Neo.ClientError.Statement.SyntaxError", "message": "bad"})
+    assert pair.client.receive_data(frame((5, 4), failure)) is None
+    assert run.outcome == "FAILURE" and pair.client.resetting and pair.client.interrupted
+    assert pair.client.data_to_send() == chunk_message(b"\xb0\x0f")
+    assert pair.client.receive_data(frame((5, 4), Ignored(), Success({}))) is None
+    assert pull.outcome == "IGNORED" and not pair.client.resetting
+    assert pair.client.state == "READY" and not pair.client.pending
+
+
 def test_a_failure_while_a_reset_is_on_its_way_sends_no_second_reset() -> None:
     app = App(fail=frozenset({"bad"}))
     pair = Pair(version=(5, 4), app=app)

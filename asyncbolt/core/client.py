@@ -193,6 +193,7 @@ class ClientConnection:
         self._backlog: list[bytes] = []  # what arrived behind it
         self._last_read = clock()
         self._noops_ignored = 0
+        self._reset_due = False  # a FAILURE arrived: RESET once the bytes at hand are handled
 
     # -- properties -----------------------------------------------------------------------
 
@@ -322,6 +323,12 @@ class ClientConnection:
             self._noops_ignored += 1
 
     def _messages(self, payloads: list[bytes]) -> BaseException | None:
+        error = self._answers(payloads)
+        if self._reset_due and self._large is None:
+            self._send_due_reset()
+        return error
+
+    def _answers(self, payloads: list[bytes]) -> BaseException | None:
         if self.error is not None:
             return None
         if self._large is not None:  # a long message is decoded elsewhere: the rest waits
@@ -469,9 +476,19 @@ class ClientConnection:
             self._set_codec(frozenset({"utc"}))
 
     def _after_failure(self) -> None:
-        """A FAILURE: the server ignores everything until RESET, so send one, first in line
-        (unless one is on its way already, or the failure left the connection DEFUNCT: a
-        failed RESET, say, after which the server closes)."""
+        """A FAILURE: the server ignores everything until RESET, so one is sent, first in line,
+        once the answers received with the FAILURE are handled (see :meth:`_send_due_reset`)."""
+        self._reset_due = True
+
+    def _send_due_reset(self) -> None:
+        """Send the RESET a FAILURE calls for (unless one is on its way already, or the failure
+        left the connection DEFUNCT: a failed RESET, say, after which the server closes).
+
+        Not before the bytes that brought the FAILURE are all handled: the server wrote those
+        before it could have read a RESET, so none of them may be taken for its answer (a
+        server that sends one answer too many then shows up as an answer with no request
+        waiting, instead of silently shifting every later answer by one)."""
+        self._reset_due = False
         if self.error is not None or self.interrupted or self.state == "DEFUNCT":
             return
         self.auto_reset = AutoReset()
@@ -556,6 +573,7 @@ class ClientConnection:
         self._large = None
         self._backlog = []
         self.auto_reset = None
+        self._reset_due = False
         pending = list(self.pending)
         self.pending.clear()
         self._requests.clear()
