@@ -53,3 +53,17 @@ def test_import_asyncbolt_loads_neither_asyncio_nor_the_client() -> None:
     assert "asyncio" not in loaded
     assert not [m for m in loaded if m.startswith(("asyncbolt.client", "asyncbolt.server",
                                                     "asyncbolt.tools"))], loaded
+
+
+#: The largest hand-written module may have (issue #17: "no hand-written module over ~700
+#: lines", h11's largest); a module that grows past it is split by job, not allowed more.
+MAX_MODULE_LINES = 720
+
+
+def test_no_hand_written_module_is_much_over_700_lines() -> None:
+    package = ROOT / "asyncbolt"
+    sizes = {path.relative_to(ROOT).as_posix(): len(path.read_text().splitlines())
+             for path in package.rglob("*.py") if "_generated" not in path.parts}
+    assert sizes, "no modules found"
+    too_long = {path: n for path, n in sizes.items() if n > MAX_MODULE_LINES}
+    assert not too_long, f"modules over {MAX_MODULE_LINES} lines (split them by job): {too_long}"
