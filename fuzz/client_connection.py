@@ -33,7 +33,8 @@ from fuzz._common import chunked, instrumenting, main
 with instrumenting():
     from asyncbolt._generated.versions import VERSIONS
     from asyncbolt.client.connect import DEFAULT_PROPOSALS
-    from asyncbolt.client.connection import Connection, _Protocol
+    from asyncbolt.client.connection import Connection
+    from asyncbolt.client.opening import _hello, _Protocol
     from asyncbolt.codec.messages import Record, Success
     from asyncbolt.codec.packstream import get_codec
     from asyncbolt.core.handshake import encode_version
@@ -77,7 +78,7 @@ class FakeTransport(asyncio.Transport):
 
 async def caller(conn: Connection, action: int, fetch_size: int) -> None:
     await conn._handshake_done
-    await conn._hello()
+    await _hello(conn)
     what = action & 3
     if what == 0:
         await (await conn.run("RETURN 1 AS x", fetch_size=fetch_size)).values()
