@@ -745,7 +745,7 @@ def test_the_readers_names_stay_importable_from_inspect_and_its_old_path() -> No
     from asyncbolt.tools.readers import pcap, text
     old = importlib.import_module("asyncbolt.inspect")
     assert old is bolt_inspect
-    for name in ("InputError", "Connection", "read_input", "read_stream", "detect_format",
+    for name in ("InputError", "CapturedConnection", "read_input", "read_stream", "detect_format",
                  "parse_hex", "parse_pybytes", "parse_pcap", "FORMATS", "BLOCK",
                  "MAX_OUT_OF_ORDER", "MAX_OPEN_CONNECTIONS", "MAX_RECORD", "main"):
         assert hasattr(bolt_inspect, name), name

@@ -67,3 +67,19 @@ def test_no_hand_written_module_is_much_over_700_lines() -> None:
     assert sizes, "no modules found"
     too_long = {path: n for path, n in sizes.items() if n > MAX_MODULE_LINES}
     assert not too_long, f"modules over {MAX_MODULE_LINES} lines (split them by job): {too_long}"
+
+
+def test_one_meaning_per_class_name() -> None:
+    """No two hand-written modules define a class of the same name (a reader meeting
+    ``Connection`` or ``_Side`` knows which one it is)."""
+    import ast
+
+    where: dict[str, list[str]] = {}
+    for path in (ROOT / "asyncbolt").rglob("*.py"):
+        if "_generated" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                where.setdefault(node.name, []).append(path.relative_to(ROOT).as_posix())
+    twice = {name: paths for name, paths in where.items() if len(paths) > 1}
+    assert not twice, twice

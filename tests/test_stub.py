@@ -18,7 +18,18 @@ import pytest
 import asyncbolt
 from asyncbolt.tools.stub import ScriptError, StubServer, parse_script
 from asyncbolt.tools.stub.player import Namespace, Player, match_fields
-from asyncbolt.tools.stub.script import Alt, Auto, Client, Cond, Opt, Par, Python, Rep, Seq, Server
+from asyncbolt.tools.stub.script import (
+    Alt,
+    Auto,
+    Client,
+    Cond,
+    Opt,
+    Par,
+    Python,
+    Rep,
+    Seq,
+    ServerLine,
+)
 from asyncbolt.tools.stub.values import Struct, Wildcard, dumps, from_jolt, pack, unpack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,9 +113,10 @@ def test_every_construct_becomes_its_node() -> None:
         S: <EXIT>
         """)
     kinds = [type(i).__name__ for i in s.body.items]
-    assert kinds == ["Client", "Client", "Server", "Server", "Server", "Server", "Server", "Auto",
+    assert kinds == ["Client", "Client", "ServerLine", "ServerLine", "ServerLine", "ServerLine",
+                     "ServerLine", "Auto",
                      "Opt", "Rep", "Rep", "Alt", "Par", "Opt", "Rep", "Rep", "Seq", "Python",
-                     "Cond", "Server"]
+                     "Cond", "ServerLine"]
     items = s.body.items
     assert items[1].line == 4 and items[1].name == "RUN" and items[1].fields == ["RETURN 1", {}, {}]
     assert [i.kind for i in items[2:7]] == ["MSG", "NOOP", "RAW", "SLEEP", "ASSERT ORDER"]
@@ -643,7 +655,7 @@ def test_cli_timeout_and_bad_script(tmp_path: Path) -> None:
 
 def test_unused_names_are_exported() -> None:
     # The AST classes are part of the parser's documented result.
-    assert {Alt, Client, Cond, Opt, Par, Python, Rep, Seq, Server}
+    assert {Alt, Client, Cond, Opt, Par, Python, Rep, Seq, ServerLine}
 
 
 def test_paths_share_repeated_nodes_and_relationships() -> None:

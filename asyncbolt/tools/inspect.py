@@ -40,6 +40,7 @@ from asyncbolt.tools.readers.base import (
     _GUESS_BYTES,
     BLOCK,
     FORMATS,
+    CapturedConnection,
     Connection,
     Readable,
     Version,
@@ -54,8 +55,8 @@ from asyncbolt.tools.readers.pcap import (
 )
 from asyncbolt.tools.readers.text import parse_hex, parse_pybytes
 
-__all__ = ["main", "InputError", "Connection", "read_input", "read_stream", "detect_format",
-           "parse_hex", "parse_pybytes", "parse_pcap", "FORMATS", "BLOCK", "Readable",
+__all__ = ["main", "InputError", "CapturedConnection", "Connection", "read_input", "read_stream",
+           "detect_format", "parse_hex", "parse_pybytes", "parse_pcap", "FORMATS", "BLOCK", "Readable",
            "MAX_OPEN_CONNECTIONS", "MAX_OUT_OF_ORDER", "MAX_OUT_OF_ORDER_TOTAL", "MAX_RECORD"]
 
 

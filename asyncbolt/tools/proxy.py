@@ -144,7 +144,7 @@ def _format_address(address: Any) -> str:
 
 # -- one proxied connection ---------------------------------------------------------------------
 
-class _Side(asyncio.Protocol):
+class _Relay(asyncio.Protocol):
     """One socket of a proxied connection: the client's or the upstream server's."""
 
     def __init__(self, conn: ProxyConnection, side: str) -> None:
@@ -190,8 +190,8 @@ class ProxyConnection:
     def __init__(self, proxy: ProxyServer, cid: int) -> None:
         self.proxy = proxy
         self.id = cid
-        self.client = _Side(self, "client")
-        self.server = _Side(self, "server")
+        self.client = _Relay(self, "client")
+        self.server = _Relay(self, "server")
         self.peer_address: str = "?"
         #: Bytes seen from each side.
         self.bytes = {"client": 0, "server": 0}
@@ -209,12 +209,12 @@ class ProxyConnection:
         self._finished = False
         self._files: dict[str, Any] = {}
 
-    def peer(self, side: str) -> _Side:
+    def peer(self, side: str) -> _Relay:
         return self.server if side == "client" else self.client
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    def made(self, side: _Side) -> None:
+    def made(self, side: _Relay) -> None:
         if side is not self.client:
             return
         transport = side.transport
@@ -394,7 +394,7 @@ class ProxyServer:
         self._log.note(logging.INFO, None, f"listening on {address}, forwarding to {self.upstream}",
                        {"event": "listen", "address": address, "upstream": self.upstream})
 
-    def _accept(self) -> _Side:
+    def _accept(self) -> _Relay:
         conn = ProxyConnection(self, self._next_id)
         self._next_id += 1
         self.total_connections += 1

@@ -41,12 +41,12 @@ from asyncbolt.tools.dump.events import (
     Problem,
     Version,
     _budget_error,
+    _Flow,
     _Item,
     _layout,
     _message_name,
     _no_reply_requests,
     _Request,
-    _Side,
     _signature_hint,
     format_path,
     make_codec,
@@ -102,7 +102,7 @@ class Conversation(_HandshakeReader):
             self._init_problems.append(Problem(0, "side", f"unknown side {side!r} (client or server)"))
             side = None
         self.only = side
-        self.sides = {s: _Side(s, side is None or side == s) for s in _SIDES}
+        self.sides = {s: _Flow(s, side is None or side == s) for s in _SIDES}
         self._pairing = side is None
         self._pending: deque[_Request] = deque()
         #: The server's state as the answers show it (from the version on).
@@ -246,7 +246,7 @@ class Conversation(_HandshakeReader):
             progress |= self._decode_server(server)
     # -- framing -----------------------------------------------------------------------------
 
-    def _dechunk(self, s: _Side) -> bool:
+    def _dechunk(self, s: _Flow) -> bool:
         reader = s.reader
         if reader is None:
             reader = s.reader = ChunkReader(self.max_message_size, _NO_CHUNK_LIMIT)
@@ -271,7 +271,7 @@ class Conversation(_HandshakeReader):
             s.phase = "dead"
         return True
 
-    def _truncated(self, s: _Side) -> None:
+    def _truncated(self, s: _Flow) -> None:
         """At close: report a handshake, chunk or message that the dump cut off."""
         if not s.present or s.phase in ("dead", "done"):
             return
@@ -319,7 +319,7 @@ class Conversation(_HandshakeReader):
             stream = at + (payload_offset - start)
         return stream
 
-    def _decode(self, s: _Side, item: _Item) -> Event:
+    def _decode(self, s: _Flow, item: _Item) -> Event:
         version = self.version
         if item.kind == "truncated":
             assert s.truncated_event is not None  # (set with the item)
@@ -390,7 +390,7 @@ class Conversation(_HandshakeReader):
                           "not part of Bolt (asyncbolt's codec refuses it)", s.name)
         return event
 
-    def _decode_client(self, s: _Side) -> bool:
+    def _decode_client(self, s: _Flow) -> bool:
         progress = False
         server = self.sides[SERVER]
         if self._await_hello and server.finished and not server.items:
@@ -434,7 +434,7 @@ class Conversation(_HandshakeReader):
         v = self.version
         return v is not None and patch_holds("utc", v)
 
-    def _decode_server(self, s: _Side) -> bool:
+    def _decode_server(self, s: _Flow) -> bool:
         progress = False
         client = self.sides[CLIENT]
         while s.items and self.version is not None:

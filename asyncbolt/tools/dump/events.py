@@ -1,5 +1,5 @@
 """What the dump validator produces (:class:`Problem`, :class:`Event`) and the names, paths
-and layouts it shows, plus each direction's bookkeeping (:class:`_Side`)."""
+and layouts it shows, plus each direction's bookkeeping (:class:`_Flow`)."""
 
 from __future__ import annotations
 
@@ -232,7 +232,7 @@ class _Request:
     qid: int = -1  # the result a PULL/DISCARD addresses (-1: the last one opened)
 
 
-class _Side:
+class _Flow:
     def __init__(self, name: str, present: bool) -> None:
         self.name = name
         self.present = present

@@ -23,14 +23,14 @@ from asyncbolt.core.handshake import (
 )
 from asyncbolt.core.states import StateMachine
 from asyncbolt.errors import HandshakeError
-from asyncbolt.tools.dump.events import CLIENT, SERVER, Event, Problem, Version, _Side
+from asyncbolt.tools.dump.events import CLIENT, SERVER, Event, Problem, Version, _Flow
 
 
 class _HandshakeReader:
     """The handshake half of a :class:`~asyncbolt.tools.dump.Conversation`, and the plumbing
     (problems, events, the version) both halves use. Conversation sets every attribute."""
 
-    sides: dict[str, _Side]
+    sides: dict[str, _Flow]
     version: Version | None
     given_version: Version | None
     proposals: list[Proposal] | None
@@ -102,7 +102,7 @@ class _HandshakeReader:
         self._set_version(guess)
         if self.sides[CLIENT].phase in ("answer", "choice"):
             self.sides[CLIENT].phase = "messages"
-    def _client_handshake(self, s: _Side) -> bool:
+    def _client_handshake(self, s: _Flow) -> bool:
         buf = s.buf
         if s.phase == "handshake":
             if self.given_version is not None and (len(buf) >= 4 or s.eof) and buf[:4] != MAGIC:
@@ -132,7 +132,7 @@ class _HandshakeReader:
     def _proposed(self) -> set[Version]:
         return {v for p in self.proposals or () for v in p.versions()}
 
-    def _client_answer(self, s: _Side) -> bool:
+    def _client_answer(self, s: _Flow) -> bool:
         server = self.sides[SERVER]
         manifest_asked = any(p.is_manifest for p in self.proposals or ())
         if server.present and server.phase in ("handshake", "manifest") and not server.eof:
@@ -165,7 +165,7 @@ class _HandshakeReader:
         s.phase = "messages"
         return True
 
-    def _client_choice(self, s: _Side) -> bool:
+    def _client_choice(self, s: _Flow) -> bool:
         buf = s.buf
         try:
             parsed = parse_choice(buf)
@@ -205,7 +205,7 @@ class _HandshakeReader:
         s.phase = "messages"
         return True
 
-    def _server_handshake(self, s: _Side) -> bool:
+    def _server_handshake(self, s: _Flow) -> bool:
         buf = s.buf
         client = self.sides[CLIENT]
         if client.phase == "handshake" and not client.finished:

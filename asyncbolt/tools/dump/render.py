@@ -83,7 +83,7 @@ class _Elider:
         self.nbytes = _UNLIMITED if full else ELIDE_BYTES
 
 
-class _Text(_Elider):
+class _TextRenderer(_Elider):
     """Renders values as text into ``parts``, eliding past the limits (``full``: no limits).
     The whole is bounded by counting parts (each at most a few hundred characters)."""
 
@@ -250,13 +250,13 @@ _STRUCTURE_CLASSES = _structure_classes()
 
 
 def _value_text(value: Any, redact: bool, profile: str, full: bool = True) -> str:
-    r = _Text(redact, profile, full)
+    r = _TextRenderer(redact, profile, full)
     r.value(value)
     return "".join(r.parts)
 
 
 class _Json(_Elider):
-    """Values to JSON-ready values, eliding past the limits like :class:`_Text`."""
+    """Values to JSON-ready values, eliding past the limits like :class:`_TextRenderer`."""
 
     __slots__ = ("left",)
 
@@ -369,7 +369,7 @@ def render_text(event: Event, redact: bool = True, full: bool = False) -> str:
         fields = _TEXT_CACHE.get(key) if key is not None else None
         if fields is None:
             try:
-                r = _Text(redact_fields, _event_profile(event), full)
+                r = _TextRenderer(redact_fields, _event_profile(event), full)
                 parts = r.parts
                 for i, f in enumerate(event.fields):
                     if i:
@@ -395,7 +395,7 @@ def render_text(event: Event, redact: bool = True, full: bool = False) -> str:
                 fields = (f"<{len(event.data)} bytes: {event.data[:shown].hex(' ')}"
                           f"{' ...' if len(event.data) > shown else ''}>")
         else:
-            r = _Text(redact_fields, profile, full)
+            r = _TextRenderer(redact_fields, profile, full)
             for i, f in enumerate(event.fields):
                 if i:
                     r.parts.append(", ")

@@ -11,7 +11,7 @@ from asyncbolt.errors import InputError
 from asyncbolt.tools import dump
 from asyncbolt.tools.readers.base import (
     FORMATS,
-    Connection,
+    CapturedConnection,
     Readable,
     _blocks,
     _read_head,
@@ -91,14 +91,14 @@ def read_stream(f: Readable, sink: _Sink, fmt: str | None = None, port: int = 76
 
 
 class _Collect(_Sink):
-    """Everything into :class:`Connection` objects (the whole-input API)."""
+    """Everything into :class:`CapturedConnection` objects (the whole-input API)."""
 
     def __init__(self) -> None:
-        self.conns: dict[str, Connection] = {}
+        self.conns: dict[str, CapturedConnection] = {}
         self.capture: list[dump.Problem] = []
 
     def open(self, cid: str, label: str) -> None:
-        self.conns[cid] = Connection(cid, label)
+        self.conns[cid] = CapturedConnection(cid, label)
 
     def data(self, cid: str, side: str | None, data: bytes) -> None:
         pieces = self.conns[cid].pieces
@@ -114,7 +114,7 @@ class _Collect(_Sink):
             self.conns[cid].problems.append(problem)
 
 
-def parse_pcap(data: bytes, port: int = 7687) -> list[Connection]:
+def parse_pcap(data: bytes, port: int = 7687) -> list[CapturedConnection]:
     """The Bolt connections (TCP to ``port``) of a pcap or pcapng capture, in memory (damage to
     the capture itself is attached to the first connection)."""
     sink = _Collect()
@@ -122,14 +122,14 @@ def parse_pcap(data: bytes, port: int = 7687) -> list[Connection]:
     conns = [c for c in sink.conns.values() if c.pieces or c.problems]
     if sink.capture:
         if not conns:
-            conns.append(Connection("", "capture"))
+            conns.append(CapturedConnection("", "capture"))
         conns[0].problems.extend(sink.capture)
     if not conns:
         raise InputError(f"no TCP payload to or from port {port} in the capture")
     return conns
 
 
-def read_input(data: bytes, fmt: str | None = None, port: int = 7687) -> tuple[str, list[Connection]]:
+def read_input(data: bytes, fmt: str | None = None, port: int = 7687) -> tuple[str, list[CapturedConnection]]:
     """Parse input bytes in memory: returns (format, connections). ``read_stream`` is the
     incremental form ``asyncbolt inspect`` uses."""
     sink = _Collect()
@@ -137,6 +137,6 @@ def read_input(data: bytes, fmt: str | None = None, port: int = 7687) -> tuple[s
     conns = [c for c in sink.conns.values() if c.pieces or c.problems or fmt not in ("pcap", "pcapng")]
     if sink.capture:
         if not conns:
-            conns.append(Connection("", "capture"))
+            conns.append(CapturedConnection("", "capture"))
         conns[0].problems.extend(sink.capture)
     return fmt, conns

@@ -15,7 +15,7 @@ _GUESS_BYTES = 64 * 1024  # bytes read to detect the format
 
 
 @dataclass
-class Connection:
+class CapturedConnection:
     """One Bolt connection found in the input: pieces of bytes in the order they were seen."""
 
     ident: str = ""
@@ -26,6 +26,10 @@ class Connection:
     problems: list[dump.Problem] = field(default_factory=list)
 
 
+
+
+#: The name it had in asyncbolt.tools.inspect until 0.1.
+Connection = CapturedConnection
 
 #: Bytes read from the input at a time (and the most fed to a decoder at once).
 BLOCK = 256 * 1024

@@ -79,7 +79,7 @@ def _text_of(data: bytes) -> str:
         raise InputError(f"not text (invalid UTF-8 at byte {exc.start})") from None
 
 
-class _Text:
+class _TextInput:
     """Input bytes to text lines, incrementally: ``feed`` returns the complete lines."""
 
     def __init__(self) -> None:
@@ -196,7 +196,7 @@ def _read_text(blocks: Iterator[bytes], fmt: str, sink: _Sink) -> None:
         else:
             pending.append((side, bytearray(data)))
 
-    text = _Text()
+    text = _TextInput()
     hexreader = _HexReader(emit) if fmt == "hex" else None
     side: str | None = None
     number = 0

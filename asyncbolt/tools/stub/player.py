@@ -31,7 +31,7 @@ from asyncbolt.tools.stub.script import (
     Rep,
     Script,
     Seq,
-    Server,
+    ServerLine,
 )
 from asyncbolt.tools.stub.values import Struct, Wildcard
 
@@ -126,7 +126,7 @@ class _Done:
 
 DONE = _Done()
 
-Action = tuple[str, Any]  # ("server", Server) | ("python", Python) | ("auto", Client)
+Action = tuple[str, Any]  # ("server", ServerLine) | ("python", Python) | ("auto", Client)
 
 
 class Player:
@@ -173,7 +173,7 @@ class Player:
     def _nullable(self, s: Any) -> bool:
         if s is DONE:
             return True
-        if isinstance(s, (Client, Server, Python, _AutoReply)):
+        if isinstance(s, (Client, ServerLine, Python, _AutoReply)):
             return False
         if isinstance(s, Seq):
             return all(self._nullable(i) for i in s.items)
@@ -258,7 +258,7 @@ class Player:
         if isinstance(s, Cond):
             branch = self._select(s)
             return None if branch is None else self._deriv(branch, name, fields, taken)
-        return None  # DONE, Server, Python, _AutoReply take no message
+        return None  # DONE, ServerLine, Python, _AutoReply take no message
 
     def settle(self, run: Callable[[Action], None] | None = None) -> list[Action]:
         """Run what is due now: leading server lines, Python lines and auto replies; resolve
@@ -276,7 +276,7 @@ class Player:
                 if isinstance(head, Seq):  # flatten, so repeats do not nest forever
                     items[:0] = head.items
                     continue
-                if isinstance(head, Server):
+                if isinstance(head, ServerLine):
                     actions.append(("server", head))
                     if head.kind == "EXIT":
                         return DONE
@@ -309,7 +309,7 @@ class Player:
             if not live:
                 return DONE
             return Par(live, s.line)
-        if isinstance(s, (Server, Python, Cond, _AutoReply)):
+        if isinstance(s, (ServerLine, Python, Cond, _AutoReply)):
             return self._settle(Seq([s]), actions)
         return s
 

@@ -24,7 +24,7 @@ from asyncbolt.tools.stub.values import JoltError, Wildcard, from_jolt
 
 __all__ = [
     "Alt", "Auto", "Client", "Cond", "Node", "Opt", "Par", "Python", "Rep", "Script",
-    "ScriptError", "Seq", "Server", "parse_script",
+    "ScriptError", "Seq", "ServerLine", "parse_script",
 ]
 
 
@@ -54,7 +54,7 @@ class Auto(Client):
 
 
 @dataclass(eq=False)
-class Server:
+class ServerLine:
     """``S: NAME field...`` (a message) or ``S: <COMMAND> arg`` (kind is the command)."""
 
     line: int
@@ -115,7 +115,7 @@ class Cond:
     line: int = 0
 
 
-Node = Union[Client, Server, Python, Seq, Alt, Par, Opt, Rep, Cond]  # noqa: UP007 - a runtime alias
+Node = Union[Client, ServerLine, Python, Seq, Alt, Par, Opt, Rep, Cond]  # noqa: UP007 - a runtime alias
 
 
 @dataclass(eq=False)
@@ -451,7 +451,7 @@ class _Parser:
         except JoltError as error:
             raise self.error(f"{error}: {text}", line) from None
         if kind == "S:":
-            return Server(line, "MSG", text, name, fields)
+            return ServerLine(line, "MSG", text, name, fields)
         cls = Auto if kind == "A:" else Client
         return cls(line, name, fields, text)
 
@@ -470,23 +470,23 @@ class _Parser:
             data = data[end:].lstrip()
         return fields
 
-    def command(self, name: str, arg: str, text: str, line: int) -> Server:
+    def command(self, name: str, arg: str, text: str, line: int) -> ServerLine:
         if name in ("EXIT", "NOOP"):
             if arg:
                 raise self.error(f"<{name}> takes no argument, got {arg!r}", line)
-            return Server(line, name, text)
+            return ServerLine(line, name, text)
         if name == "RAW":
-            return Server(line, name, text, arg=self.hex(arg, line, "<RAW>"))
+            return ServerLine(line, name, text, arg=self.hex(arg, line, "<RAW>"))
         if name in ("SLEEP", "ASSERT ORDER"):
             if not arg and name == "ASSERT ORDER":
-                return Server(line, name, text, arg=1.0)
+                return ServerLine(line, name, text, arg=1.0)
             try:
                 seconds = float(arg)
             except ValueError:
                 seconds = -1.0
             if not seconds >= 0 or seconds == float("inf"):
                 raise self.error(f"<{name}> needs seconds >= 0, got {arg!r}", line)
-            return Server(line, name, text, arg=seconds)
+            return ServerLine(line, name, text, arg=seconds)
         raise self.error(f"unknown server command <{name}> (known: <EXIT>, <NOOP>, <RAW>, "
                          "<SLEEP>, <ASSERT ORDER>)", line)
 
@@ -501,8 +501,8 @@ def _first_line(node: Node) -> int:
 
 
 def _no_leading_action(node: Node, path: str | None, why: str) -> None:
-    if isinstance(node, (Server, Python)):
-        what = "server line" if isinstance(node, Server) else "Python line"
+    if isinstance(node, (ServerLine, Python)):
+        what = "server line" if isinstance(node, ServerLine) else "Python line"
         raise ScriptError(f"a {what} cannot stand here: {why}", node.line, path)
     if isinstance(node, Seq) and node.items:
         _no_leading_action(node.items[0], path, why)

@@ -22,7 +22,7 @@ from asyncbolt.errors import _StubBroken as _Broken
 from asyncbolt.errors import _StubExit as _Exit
 from asyncbolt.errors import _StubFailure as _Failure
 from asyncbolt.tools.stub.player import Namespace, Player
-from asyncbolt.tools.stub.script import Client, Script, Server, parse_script
+from asyncbolt.tools.stub.script import Client, Script, ServerLine, parse_script
 from asyncbolt.tools.stub.values import Struct, dumps, pack, unpack
 
 __all__ = ["StubServer"]
@@ -606,7 +606,7 @@ class _Connection:
 
         await self._send(chunk_message(pack(Struct(tag, fields))))
 
-    async def _server_line(self, line: Server) -> None:
+    async def _server_line(self, line: ServerLine) -> None:
         if line.kind == "MSG":
             from asyncbolt._generated.messages import RESPONSES
 

@@ -34,7 +34,7 @@ from asyncbolt.tools.backends.ladybug.graph import MAX_RUNNING, LadybugGraph
 from asyncbolt.tools.backends.ladybug.ids import rewrite_id_comparisons
 from asyncbolt.tools.backends.ladybug.queries import TX_WORDS, classify, scan
 from asyncbolt.tools.backends.ladybug.values import to_ladybug
-from asyncbolt.tools.backends.ladybug.worker import BATCH, LadybugWorker, Run
+from asyncbolt.tools.backends.ladybug.worker import BATCH, Execution, LadybugWorker
 
 __all__ = ["LadybugSession", "BATCH"]
 
@@ -56,7 +56,7 @@ class _Rows:
 
     __slots__ = ("session", "result", "converters", "buffer", "done", "closed")
 
-    def __init__(self, session: LadybugSession, run: Run) -> None:
+    def __init__(self, session: LadybugSession, run: Execution) -> None:
         self.session = session
         self.result = run.result
         self.converters = run.converters

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from asyncbolt.tools.backends.ladybug.graph import LadybugGraph
 from asyncbolt.tools.backends.ladybug.values import converters
 
-__all__ = ["LadybugWorker", "Run", "BATCH"]
+__all__ = ["LadybugWorker", "Execution", "BATCH"]
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 BATCH = 500
 
 
-class Run(NamedTuple):
+class Execution(NamedTuple):
     """A query just executed: Ladybug's result, its columns, and its first rows."""
 
     result: Any
@@ -80,7 +80,7 @@ class LadybugWorker:
             self.conn = self.graph.connect()
         return self.conn
 
-    async def query(self, query: str, parameters: dict[str, Any], timeout_ms: int) -> Run:
+    async def query(self, query: str, parameters: dict[str, Any], timeout_ms: int) -> Execution:
         """Run a query on the worker thread, in one of the graph's ``max_running`` slots."""
         return await self.call(self._execute, query, parameters, timeout_ms, self.cancels)
 
@@ -90,7 +90,7 @@ class LadybugWorker:
         return self.graph.run_query(lambda: self._execute_now(query, parameters, timeout_ms),
                                     lambda: self.cancels == cancels)
 
-    def _execute_now(self, query: str, parameters: dict[str, Any], timeout_ms: int) -> Run:
+    def _execute_now(self, query: str, parameters: dict[str, Any], timeout_ms: int) -> Execution:
         """(worker thread) Execute, and fetch the first BATCH rows at once: a result of no more
         rows is closed before the client even pulls (an open one holds a buffer-pool page)."""
         conn = self.connection()
@@ -114,7 +114,7 @@ class LadybugWorker:
         except Exception:
             self.close_result(result)
             raise
-        return Run(result, fields, convert, rows, done)
+        return Execution(result, fields, convert, rows, done)
 
     def close_result(self, result: Any) -> None:
         """(worker thread) Close a query's result, and forget prepared statements once none is
