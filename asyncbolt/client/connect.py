@@ -118,11 +118,19 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
                            timeout: float | None, routing: Any = _FROM_URI,
                            server_hostname: str | None = None,
                            limits: dict[str, Any] | None = None,
-                           connect_timeout: float | None = None) -> Connection:
+                           connect_timeout: float | None = None, keep_alive: bool = True,
+                           write_timeout: float | None = None) -> Connection:
     """Open and authenticate a connection within ``timeout`` (the connect itself also within
     ``connect_timeout``). ``routing`` (the driver's: one context, naming the URI's address, for
     every connection of a cluster) overrides the one made from the URI; ``server_hostname`` is
-    what TLS verifies when ``host`` is an address resolved from it."""
+    what TLS verifies when ``host`` is an address resolved from it. ``keep_alive``: TCP
+    keep-alive on the socket; ``write_timeout``: see :func:`connect`'s
+    ``connection_write_timeout``; both may come in ``limits`` too (the driver's)."""
+    limits = dict(limits or {})
+    keep_alive = limits.pop("keep_alive", keep_alive)
+    write_timeout = limits.pop("write_timeout", write_timeout)
+    if write_timeout is not None and not write_timeout > 0:
+        raise ValueError(f"connection_write_timeout must be positive or None, got {write_timeout!r}")
     token = auth_token(auth)
     if routing is _FROM_URI:
         routing = None
@@ -140,7 +148,8 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
         conn = Connection(host=host, port=port, auth=token, user_agent=user_agent,
                           fetch_size=fetch_size, routing=routing, proposals=slots, manifest=use_manifest,
                           supported=None if versions is None else [tuple(v) for v in versions],
-                          server_hostname=server_hostname, **(limits or {}))
+                          server_hostname=server_hostname, **limits)
+        conn.keep_alive, conn.write_timeout = bool(keep_alive), write_timeout
         try:
             await conn._open(context, timeout, connect_timeout)
             return conn
@@ -202,7 +211,9 @@ def connect(uri: str | None = None, auth: Any = None, *,
             read_timeout: float | str | None = AUTO,
             max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
             server_agent_prefix: str | None = None, notifications_min_severity: str | None = None,
-            notifications_disabled_classifications: Iterable[str] | None = None, **kwargs: Any) -> Any:
+            notifications_disabled_classifications: Iterable[str] | None = None,
+            keep_alive: bool = True, connection_write_timeout: float | None = 60.0,
+            **kwargs: Any) -> Any:
     """Open a Bolt connection: ``conn = await connect(uri, auth=...)`` or
     ``async with connect(uri) as conn``.
 
@@ -237,6 +248,11 @@ def connect(uri: str | None = None, auth: Any = None, *,
     ``notifications_disabled_classifications`` (e.g. ``["HINT", "UNRECOGNIZED"]``): the
     notification filters HELLO asks the server for, Bolt 5.2+ (``ConfigurationError`` before);
     the key of the classifications is the one of the negotiated version.
+    ``keep_alive``: TCP keep-alive (SO_KEEPALIVE) on the socket, so the kernel probes a connection
+    that idles and one a NAT or load balancer dropped silently is found out (default True).
+    ``connection_write_timeout``: seconds a write may make no progress (the server reads none of
+    what we send: a half-open socket, a stuck peer) before the connection is given up with
+    ``ServiceUnavailable`` (default 60; None: wait forever).
 
     The seed's form still works and returns a :class:`ClientSession`:
     ``await connect("tcp://localhost:7687", loop, protocol_class=MyProtocol, username=...)`` or
@@ -268,6 +284,7 @@ def connect(uri: str | None = None, auth: Any = None, *,
     def factory() -> Coroutine[Any, Any, Connection]:
         return _open_connection(scheme, host_, port_, query, auth=auth, ssl=ssl, user_agent=user_agent,
                                 fetch_size=fetch_size, versions=versions, timeout=timeout,
-                                limits=limits)
+                                limits=limits, keep_alive=keep_alive,
+                                write_timeout=connection_write_timeout)
 
     return _Connect(factory)

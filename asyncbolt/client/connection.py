@@ -111,6 +111,11 @@ USER_AGENT: str = f"asyncbolt/{__version__}"
 class Connection(ResultStreams):
     """One Bolt connection. Make it with :func:`connect`."""
 
+    #: SO_KEEPALIVE on the socket; seconds a write may stay stuck (None: forever); why it ended.
+    keep_alive: bool = True
+    write_timeout: float | None = None
+    end_reason: str | None = None
+
     def __init__(self, *, host: str, port: int, auth: dict, user_agent: str, fetch_size: int,
                  routing: dict | None, proposals: list, manifest: bool,
                  supported: Iterable[Version] | None = None,
@@ -414,6 +419,7 @@ class Connection(ResultStreams):
         self._read_timer = None
         error = self._core.check_timeout()
         if error is not None:
+            self.end_reason = self.end_reason or "our read timeout"
             self._abort(error)
             return
         deadline = self._core.next_deadline()

@@ -151,7 +151,8 @@ class Driver:
     :attr:`bookmark_manager`); ``None`` makes sessions chain only their own bookmarks.
     ``ssl``, ``user_agent``, ``fetch_size``, ``versions`` and the limits ``max_message_size``,
     ``max_chunks``, ``max_depth``, ``max_decoded_values``, ``max_buffered_records``, ``max_buffered_bytes``,
-    ``read_timeout``, ``server_agent_prefix``: as :func:`asyncbolt.connect`.
+    ``read_timeout``, ``server_agent_prefix``, ``keep_alive``, ``connection_write_timeout``: as
+    :func:`asyncbolt.connect`.
     """
 
     def __init__(self, uri: str, auth: Any = None, *, max_pool_size: int | None = 100,
@@ -172,7 +173,8 @@ class Driver:
                  read_timeout: float | str | None = AUTO,
                  max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
                  server_agent_prefix: str | None = None,
-                 telemetry_disabled: bool = False) -> None:
+                 telemetry_disabled: bool = False, keep_alive: bool = True,
+                 connection_write_timeout: float | None = 60.0) -> None:
         scheme, host, port, query = parse_uri(uri)
         if scheme == "tcp":
             raise ValueError("Driver takes bolt:// or neo4j:// URIs (tcp:// is the seed API's)")
@@ -206,6 +208,10 @@ class Driver:
                         "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout,
                         "max_decoded_values": max_decoded_values,
                         "server_agent_prefix": server_agent_prefix}
+        if connection_write_timeout is not None and not connection_write_timeout > 0:
+            raise ValueError("connection_write_timeout must be positive or None, "
+                             f"got {connection_write_timeout!r}")
+        self._limits.update(keep_alive=keep_alive, write_timeout=connection_write_timeout)
         self._context = context if self.routing else None
         self._acquisition_timeout = connection_acquisition_timeout
         self.telemetry_disabled = telemetry_disabled
@@ -221,6 +227,12 @@ class Driver:
     @property
     def pool(self) -> Pool:
         return self._pool
+
+    def pool_stats(self) -> dict[Address, dict[str, Any]]:
+        """Per server address: connections ``in_use``, ``idle``, ``opening`` and ``waiting`` now;
+        ``created`` and ``closed`` since the driver started, and ``closed_by_reason`` (see
+        :data:`asyncbolt.client.pool.CLOSE_REASONS`)."""
+        return self._pool.pool_stats()
 
     @property
     def router(self) -> Router | None:

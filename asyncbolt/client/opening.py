@@ -4,8 +4,9 @@ asyncio protocol that hands the transport's events to :class:`asyncbolt.client.c
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl as _ssl
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from asyncbolt.client.requests import hello_requests
 from asyncbolt.client.result import _Call
@@ -20,9 +21,12 @@ class _Protocol(asyncio.Protocol):
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._write_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         try:
+            if self.conn.keep_alive:
+                keep_alive(transport)
             self.conn._connection_made(transport)
         except Exception as exc:
             self.conn._internal_error(exc, "opening the connection")
@@ -37,19 +41,56 @@ class _Protocol(asyncio.Protocol):
             self.conn._internal_error(exc, "handling data from the server")
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_write_timer()
+        if self.conn.end_reason is None and self.conn._closed is None:  # (not ours)
+            self.conn.end_reason = ("peer reset" if isinstance(exc, ConnectionResetError)
+                                    else "server closed" if exc is None else f"socket error: {exc}")
         try:
             self.conn._connection_lost(exc)
         except Exception as error:
             self.conn._internal_error(error, "handling the end of the connection")
 
+    # Writes never block in asyncio: the transport buffers them, and pauses us past its high-water
+    # mark. A server that stops reading (a half-open socket, a stuck peer) would keep us paused
+    # forever; past ``write_timeout`` seconds paused, the connection is given up instead.
+
     def pause_writing(self) -> None:
         self.conn._write_paused = True
+        timeout = self.conn.write_timeout
+        if timeout is not None and self._write_timer is None:
+            self._write_timer = self.conn._loop.call_later(timeout, self._write_timed_out, timeout)
+
+    def _write_timed_out(self, timeout: float) -> None:
+        self._write_timer = None
+        conn = self.conn
+        if conn._closed is None:
+            conn.end_reason = "our write timeout"
+            conn._abort(conn.lost(f"writing to {conn.host}:{conn.port} made no progress for "
+                                  f"{timeout:g} s (the server does not read what we send); "
+                                  "raise connection_write_timeout if it is merely slow"), close=False)
+            if conn._transport is not None:
+                conn._transport.abort()  # (close() would wait for the stuck bytes forever)
+
+    def _stop_write_timer(self) -> None:
+        if self._write_timer is not None:
+            self._write_timer.cancel()
+            self._write_timer = None
 
     def resume_writing(self) -> None:
+        self._stop_write_timer()
         self.conn._write_paused = False
         waiter, self.conn._drain_waiter = self.conn._drain_waiter, None
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
+
+
+def keep_alive(transport: Any) -> None:
+    """Turn TCP keep-alive on for the transport's socket (when it has one): the kernel then
+    probes an idle connection, so one silently dropped by a NAT or load balancer is found out
+    (and a connection that only idles is not dropped by those that count probes as traffic)."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
 
 
 async def open_connection(conn: Connection, ssl: _ssl.SSLContext | None, timeout: float | None,

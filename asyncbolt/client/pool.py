@@ -16,27 +16,53 @@ acquisition that finds none free waits, first come first served, and raises
 handed out most recently used first (warm sockets; the cold ones age out). A connection idle
 longer than ``liveness_check_timeout`` is checked with a RESET round trip before it is handed out,
 and one older than ``max_lifetime`` is closed instead of being reused.
+
+Every connection the pool forgets is logged once, at INFO on this module's logger
+(``asyncbolt.client.pool``), naming who ended it and why (see :data:`CLOSE_REASONS`), and
+counted in :meth:`Pool.pool_stats`. A pool used in a process forked from the one that made it
+refuses to work (the parent's sockets must never be shared): make a new driver in the child.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from asyncbolt.client.connection import Connection
-from asyncbolt.errors import BoltError, ConnectionAcquisitionTimeout, ServiceUnavailable
+from asyncbolt.errors import (
+    BoltError,
+    ConnectionAcquisitionTimeout,
+    ProtocolError,
+    ServiceUnavailable,
+)
 
-__all__ = ["Pool", "ConnectionAcquisitionTimeout"]
+__all__ = ["Pool", "ConnectionAcquisitionTimeout", "CLOSE_REASONS"]
 
 log = logging.getLogger(__name__)
 
 Opener = Callable[[Any, "float | None"], Awaitable[Connection]]
 
 _POOL_DEFAULT: Any = object()  # "the pool's own setting"
+
+#: Why a pooled connection ended, and who ended it (the keys of ``closed_by_reason``).
+CLOSE_REASONS = {
+    "peer reset": "the server (or the network): the connection was reset",
+    "server closed": "the server: it closed the connection",
+    "our read timeout": "us: the server was silent past read_timeout",
+    "our write timeout": "us: the server read nothing past connection_write_timeout",
+    "lifetime": "us: older than max_connection_lifetime",
+    "liveness check failed": "us: it failed the RESET check before reuse",
+    "reset failed": "us: the RESET on release failed",
+    "server failed": "us: its server failed or left the routing table",
+    "cancelled": "us: the work on it was cancelled, its state is unknown",
+    "pool shutdown": "us: the driver was closed",
+    "protocol error": "us: the server broke the protocol",
+}
 
 
 class _Entry:
@@ -99,6 +125,9 @@ class Pool:
         self._entries: dict[Connection, _Entry] = {}
         self._closing: set[asyncio.Task] = set()
         self._closed = False
+        self._pid = os.getpid()  # (a forked child must not use our sockets)
+        #: Per address, over the pool's life: created, closed, and closed by reason.
+        self._history: dict[Any, dict[str, Any]] = {}
 
     # -- acquire ------------------------------------------------------------------------------
 
@@ -163,7 +192,7 @@ class Pool:
             entry = self._entries.get(conn)
             now = time.monotonic()
             if entry is None or not self._reusable(conn, entry, now):
-                self._drop(conn)
+                self._drop(conn, self._why_not_reusable(entry))
                 continue
             ap.in_use.add(conn)
             if limit is not None and now - entry.idle_since >= limit:
@@ -177,11 +206,11 @@ class Pool:
                 try:
                     await conn.ping(wait)
                 except asyncio.CancelledError:
-                    self._drop(conn)
+                    self._drop(conn, "cancelled")
                     raise
                 except Exception as exc:
                     log.debug("pool: %s failed its liveness check (%s); closing it", conn, exc)
-                    self._drop(conn)
+                    self._drop(conn, "liveness check failed")
                     continue
                 conn.on_error = listener
             return conn
@@ -205,7 +234,9 @@ class Pool:
             raise
         ap.opening -= 1
         ap.opened += 1
+        self._record(address)["created"] += 1
         if self._closed:
+            self._log_close(address, conn, "pool shutdown")
             await conn.close()
             raise ServiceUnavailable("the driver was closed")
         self._entries[conn] = _Entry(address, time.monotonic())
@@ -287,6 +318,8 @@ class Pool:
         """Give a connection back. Whatever it still had going (an open transaction, a result the
         server still holds, a failure) is RESET first; a connection that is broken, too old, or
         from a server that went away is closed instead."""
+        if os.getpid() != self._pid:
+            return  # (a forked child: the socket is the parent's, leave it alone)
         entry = self._entries.get(conn)
         if entry is None:  # not (or no longer) ours
             if not conn.closed:
@@ -300,23 +333,35 @@ class Pool:
             try:
                 await conn.ping(self.connection_timeout)
             except asyncio.CancelledError:
-                self._drop(conn)
+                self._drop(conn, "cancelled")
                 raise
             except Exception as exc:
                 log.debug("pool: RESET of %s on release failed (%s); closing it", conn, exc)
-                self._drop(conn)
+                self._drop(conn, "reset failed")
                 return
         if not self._reusable(conn, entry, time.monotonic()) or not conn.idle:
-            self._drop(conn)
+            self._drop(conn, self._why_not_reusable(entry))
             return
         conn.bookmarks = []  # the session passes its own; nothing leaks to the next borrower
         entry.idle_since = time.monotonic()
         self._hand_over(ap, conn)
 
-    def _drop(self, conn: Connection) -> None:
-        """Forget a connection and close it (in the background); its place is free again."""
+    def _why_not_reusable(self, entry: _Entry | None) -> str:
+        if self._closed:
+            return "pool shutdown"
+        if entry is not None and entry.stale:
+            return "server failed"
+        if entry is not None and self.max_lifetime is not None and \
+                time.monotonic() - entry.created > self.max_lifetime:
+            return "lifetime"
+        return "reset failed"  # (not idle after its RESET)
+
+    def _drop(self, conn: Connection, reason: str = "server failed") -> None:
+        """Forget a connection and close it (in the background); its place is free again.
+        ``reason``: why we close it, unless it had already ended (then the reason it ended)."""
         entry = self._entries.pop(conn, None)
         if entry is not None:
+            self._log_close(entry.address, conn, reason)
             ap = self._pools.get(entry.address)
             if ap is not None:
                 ap.in_use.discard(conn)
@@ -335,6 +380,7 @@ class Pool:
         """Break a connection at once (its state is unknown, e.g. work on it was cancelled); it is
         dropped when released."""
         if not conn.closed:
+            conn.end_reason = conn.end_reason or "cancelled"
             conn._abort(ServiceUnavailable("the connection was closed: the work on it was cancelled"))
 
     # -- servers that fail ----------------------------------------------------------------------
@@ -348,7 +394,6 @@ class Pool:
             # Closed while nobody used it (the server's idle timeout, a restart): that says
             # nothing about the server now, so it is only forgotten; the server stays in the
             # routing tables, as with the official drivers, and the next use finds out.
-            log.debug("pool: %s closed while idle (%s)", conn, error)
             self._drop(conn)
             if not ap.size and not ap.waiters:
                 del self._pools[entry.address]
@@ -365,7 +410,7 @@ class Pool:
         if ap is None:
             return
         for conn in list(ap.idle):
-            self._drop(conn)
+            self._drop(conn, "server failed")
         if not ap.in_use and not ap.opening and not ap.waiters:
             del self._pools[address]
 
@@ -389,10 +434,48 @@ class Pool:
         return list(self._pools)
 
     def stats(self) -> dict[Any, dict[str, int]]:
-        """Per address: ``idle``, ``in_use``, ``opening``, ``waiting`` and ``opened`` (ever)."""
+        """Per address with a pool now: ``idle``, ``in_use``, ``opening``, ``waiting`` and
+        ``opened`` (by this address pool, which a failed server's removal ends)."""
         return {address: {"idle": len(ap.idle), "in_use": len(ap.in_use), "opening": ap.opening,
                           "waiting": len(ap.waiters), "opened": ap.opened}
                 for address, ap in self._pools.items()}
+
+    def pool_stats(self) -> dict[Any, dict[str, Any]]:
+        """Per server address ever used: ``in_use``, ``idle``, ``opening``, ``waiting`` (now),
+        ``created`` and ``closed`` (over the pool's life) and ``closed_by_reason`` (``{reason:
+        count}``, reasons from :data:`CLOSE_REASONS`)."""
+        out = {}
+        for address in [*self._history, *(a for a in self._pools if a not in self._history)]:
+            ap = self._pools.get(address)
+            history = self._record(address)
+            out[address] = {"in_use": len(ap.in_use) if ap else 0, "idle": len(ap.idle) if ap else 0,
+                            "opening": ap.opening if ap else 0,
+                            "waiting": len(ap.waiters) if ap else 0,
+                            "created": history["created"], "closed": history["closed"],
+                            "closed_by_reason": dict(history["closed_by_reason"])}
+        return out
+
+    def _record(self, address: Any) -> dict[str, Any]:
+        history = self._history.get(address)
+        if history is None:
+            history = self._history[address] = {"created": 0, "closed": 0, "closed_by_reason": {}}
+        return history
+
+    def _log_close(self, address: Any, conn: Connection, reason: str) -> None:
+        """Count and log (once) a connection the pool forgets: the reason it ended if it had
+        (the server's reset, our timeout...), else ``reason``, why we close it."""
+        if conn.end_reason is None:
+            conn.end_reason = "protocol error" if isinstance(conn._closed, ProtocolError) else reason
+        reason = conn.end_reason
+        history = self._record(address)
+        history["closed"] += 1
+        counts = history["closed_by_reason"]
+        counts[reason] = counts.get(reason, 0) + 1
+        who = CLOSE_REASONS.get(reason, "us: " + reason)
+        ended = conn._closed
+        log.info("pool: connection to %s closed by %s [%s]%s", address, who, reason,
+                 f" ({ended})" if conn.closed and ended is not None and reason not in
+                 ("pool shutdown", "lifetime") else "")
 
     @property
     def closed(self) -> bool:
@@ -401,21 +484,35 @@ class Pool:
     def _check_open(self) -> None:
         if self._closed:
             raise ServiceUnavailable("the driver was closed")
+        if os.getpid() != self._pid:
+            raise BoltError(
+                f"this driver's connection pool was made in process {self._pid} and is used in "
+                f"process {os.getpid()}, forked from it: the parent's sockets cannot be shared. "
+                "Make a new Driver in the child process (after the fork), and close the "
+                "inherited one with close(), which leaves the parent's connections alone")
 
     async def close(self) -> None:
         """Close every connection (GOODBYE on each, idle or in use) and refuse new acquisitions;
-        whoever waits for a connection gets ServiceUnavailable."""
+        whoever waits for a connection gets ServiceUnavailable. In a process forked from the
+        pool's, only forgets them: the sockets are the parent's, and it still uses them."""
         self._closed = True
+        if os.getpid() != self._pid:
+            self._entries.clear()
+            self._pools.clear()
+            self._closing.clear()
+            return
         for ap in self._pools.values():
             for waiter in ap.waiters:
                 if not waiter.done():
                     waiter.set_exception(ServiceUnavailable("the driver was closed"))
             ap.waiters.clear()
         conns = list(self._entries)
+        entries = dict(self._entries)
         self._entries.clear()
         self._pools.clear()
         for conn in conns:
             conn.on_error = None
+            self._log_close(entries[conn].address, conn, "pool shutdown")
         await asyncio.gather(*(conn.close() for conn in conns), return_exceptions=True)
         while self._closing:
             await asyncio.gather(*list(self._closing), return_exceptions=True)
