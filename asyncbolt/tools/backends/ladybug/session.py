@@ -26,13 +26,14 @@ import hmac
 import logging
 from typing import Any
 
-from asyncbolt.errors import AuthError, ClientError, Neo4jError
+from asyncbolt.errors import AuthError, ClientError
 from asyncbolt.server.session import ServerResult, ServerSession
 from asyncbolt.tools.backends.ladybug import catalog
 from asyncbolt.tools.backends.ladybug.failures import BUSY, map_error
 from asyncbolt.tools.backends.ladybug.graph import MAX_RUNNING, LadybugGraph
 from asyncbolt.tools.backends.ladybug.ids import rewrite_id_comparisons
 from asyncbolt.tools.backends.ladybug.queries import TX_WORDS, classify, scan
+from asyncbolt.tools.backends.ladybug.seed import run_init
 from asyncbolt.tools.backends.ladybug.values import to_ladybug
 from asyncbolt.tools.backends.ladybug.worker import BATCH, Execution, LadybugWorker
 
@@ -136,12 +137,9 @@ class LadybugSession(ServerSession):
                              max_running=max_running)
         if init:
             try:
-                with open(init, encoding="utf-8") as f:
-                    graph.execute_script(f.read())
-            except BaseException as exc:
+                run_init(graph, init)
+            except BaseException:
                 graph.close()
-                if isinstance(exc, Neo4jError):
-                    raise ValueError(f"{init}: {exc.code}: {exc.message}") from None
                 raise
         return {"graph": graph, "auth": auth}
 
