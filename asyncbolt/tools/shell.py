@@ -33,7 +33,7 @@ from asyncbolt.codec import structures as _s
 from asyncbolt.errors import BoltError, Neo4jError
 
 __all__ = ["main_query", "main_shell", "format_value", "to_json", "render_table",
-           "split_statements", "parse_param"]
+           "split_statements", "parse_param", "describe_counters"]
 
 FORMATS = ("table", "json", "csv")
 HISTORY = "~/.asyncbolt_history"
@@ -283,14 +283,34 @@ class _Printer:
                            + json.dumps(record, ensure_ascii=False))
         self.count += 1
 
-    def end(self) -> None:
+    def end(self, counters: Any = None) -> None:
         if self.fmt == "table":
             if self.keys:
                 self.out.write(render_table(self.keys, self.rows) + "\n\n")
             self.out.write(f"{self.count} row{'' if self.count == 1 else 's'}\n")
+            changes = describe_counters(counters)
+            if changes:
+                self.out.write(changes + "\n")
         elif self.fmt == "json":
             self.out.write("\n]\n" if self.count else "]\n")
         self.out.flush()
+
+
+#: The summary's counters as cypher-shell words them, in its order.
+_CHANGES = [("nodes_created", "Added {} nodes"), ("nodes_deleted", "Deleted {} nodes"),
+            ("relationships_created", "Created {} relationships"),
+            ("relationships_deleted", "Deleted {} relationships"), ("properties_set", "Set {} properties"),
+            ("labels_added", "Added {} labels"), ("labels_removed", "Removed {} labels"),
+            ("indexes_added", "Added {} indexes"), ("indexes_removed", "Removed {} indexes"),
+            ("constraints_added", "Added {} constraints"), ("constraints_removed", "Removed {} constraints")]
+
+
+def describe_counters(counters: Any) -> str:
+    """``Added 1 nodes, Set 2 properties, ...`` (as cypher-shell), or "" when nothing changed."""
+    if counters is None:
+        return ""
+    return ", ".join(text.format(getattr(counters, name)) for name, text in _CHANGES
+                     if getattr(counters, name, 0))
 
 
 # -- input ---------------------------------------------------------------------------------
@@ -398,7 +418,7 @@ async def _print_result(result: Any, printer: _Printer) -> Any:
     async for record in result:
         printer.row(record.values())
     summary = await result.consume()
-    printer.end()
+    printer.end(summary.counters)
     return summary
 
 
