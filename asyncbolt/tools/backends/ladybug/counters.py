@@ -72,6 +72,6 @@ def stats(before: Census | None, after: Census | None) -> dict[str, Any]:
         out["relationships-deleted"] = -relationships
     if properties > 0:
         out["properties-set"] = properties
-    if out:
-        out["contains-updates"] = True
+    # (no "contains-updates": drivers derive it from the counters, and old ones, neo4j-driver
+    # 1.7 among them, fail on a key they cannot set)
     return out
