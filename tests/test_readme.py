@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -114,9 +115,11 @@ def serve_block(line: int, code: str) -> None:
     proc = subprocess.Popen([sys.executable, "-c", code.replace("port=7687", "port=0")], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             stdin=subprocess.DEVNULL)
+    watchdog = threading.Timer(TIMEOUT, proc.kill)  # a block that never prints cannot hang us
+    watchdog.start()
     try:
         assert proc.stdout is not None
-        first = proc.stdout.readline()  # (ends when the child exits, so it cannot hang)
+        first = proc.stdout.readline()  # (ends when the child prints, exits or is killed)
         m = re.search(r"bolt://127\.0\.0\.1:(\d+)", first)
         assert m, f"README.md:{line}: the server printed {first!r}, not its address"
 
@@ -127,5 +130,6 @@ def serve_block(line: int, code: str) -> None:
 
         assert asyncio.run(asyncio.wait_for(ask(), TIMEOUT)) == [["Ada"], ["Alan"], ["Grace"]]
     finally:
+        watchdog.cancel()
         proc.terminate()
         proc.communicate(timeout=TIMEOUT)
