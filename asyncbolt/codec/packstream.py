@@ -193,8 +193,8 @@ class Codec:
             try:  # unpack_from, inlined: this is the per-value hot path of the pure codec
                 value, end = self._unpack(data, 0)
             except (ProtocolError, IndexError, _StructError, RecursionError):
-                value, end = self._diagnose(data, 0)
-            if end > len(data):
+                end = -1  # diagnosed outside the handler: one traceback, not two chained ones
+            if end < 0 or end > len(data):
                 value, end = self._diagnose(data, 0)
         if end != len(data):
             raise ProtocolError(f"{len(data) - end} trailing bytes after the value", end)
@@ -209,8 +209,8 @@ class Codec:
         try:
             value, end = self._unpack(data, offset)
         except (ProtocolError, IndexError, _StructError, RecursionError):
-            return self._diagnose(data, offset)
-        if end > len(data):
+            end = -1  # diagnosed outside the handler: one traceback, not two chained ones
+        if end < 0 or end > len(data):
             return self._diagnose(data, offset)
         return value, end
 

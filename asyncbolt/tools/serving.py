@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import ssl
 import sys
@@ -128,9 +129,17 @@ def _ssl_context(cert: str | None, key: str | None) -> ssl.SSLContext | None:
         return None
     if not cert:
         raise SystemExit("asyncbolt serve: --tls-key needs --tls-cert")
+    for flag, path in (("--tls-cert", cert), ("--tls-key", key)):
+        if path and not os.path.isfile(path):  # (load_cert_chain's error names no file)
+            raise ValueError(f"{flag} {path}: no such file")
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2  # serve() enforces it too; say it where it is made
-    ctx.load_cert_chain(cert, key)
+    try:
+        ctx.load_cert_chain(cert, key)
+    except ssl.SSLError as exc:
+        files = f"--tls-cert {cert}" + (f" and --tls-key {key}" if key else "")
+        raise ValueError(f"cannot load {files}: {exc.reason or exc}; give a PEM certificate chain "
+                         "and its PEM private key (in the same file or with --tls-key)") from None
     return ctx
 
 

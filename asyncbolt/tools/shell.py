@@ -33,7 +33,7 @@ from asyncbolt.codec import structures as _s
 from asyncbolt.errors import BoltError, Neo4jError
 
 __all__ = ["main_query", "main_shell", "format_value", "to_json", "render_table",
-           "split_statements", "parse_param"]
+           "split_statements", "parse_param", "describe_counters"]
 
 FORMATS = ("table", "json", "csv")
 HISTORY = "~/.asyncbolt_history"
@@ -283,14 +283,34 @@ class _Printer:
                            + json.dumps(record, ensure_ascii=False))
         self.count += 1
 
-    def end(self) -> None:
+    def end(self, counters: Any = None) -> None:
         if self.fmt == "table":
             if self.keys:
                 self.out.write(render_table(self.keys, self.rows) + "\n\n")
             self.out.write(f"{self.count} row{'' if self.count == 1 else 's'}\n")
+            changes = describe_counters(counters)
+            if changes:
+                self.out.write(changes + "\n")
         elif self.fmt == "json":
             self.out.write("\n]\n" if self.count else "]\n")
         self.out.flush()
+
+
+#: The summary's counters as cypher-shell words them, in its order.
+_CHANGES = [("nodes_created", "Added {} nodes"), ("nodes_deleted", "Deleted {} nodes"),
+            ("relationships_created", "Created {} relationships"),
+            ("relationships_deleted", "Deleted {} relationships"), ("properties_set", "Set {} properties"),
+            ("labels_added", "Added {} labels"), ("labels_removed", "Removed {} labels"),
+            ("indexes_added", "Added {} indexes"), ("indexes_removed", "Removed {} indexes"),
+            ("constraints_added", "Added {} constraints"), ("constraints_removed", "Removed {} constraints")]
+
+
+def describe_counters(counters: Any) -> str:
+    """``Added 1 nodes, Set 2 properties, ...`` (as cypher-shell), or "" when nothing changed."""
+    if counters is None:
+        return ""
+    return ", ".join(text.format(getattr(counters, name)) for name, text in _CHANGES
+                     if getattr(counters, name, 0))
 
 
 # -- input ---------------------------------------------------------------------------------
@@ -363,6 +383,30 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
 
 
+def _address(uri: str, prog: str, err: TextIO) -> str | None:
+    """The Bolt URI to connect to, or None after one line on ``err`` saying what to type.
+
+    A bare ``host[:port]`` (what cypher-shell's ``-a`` takes) means ``bolt://host[:port]``."""
+    from asyncbolt.client.connect import parse_uri
+    from asyncbolt.security import redact_uri
+
+    if "://" not in uri:
+        uri = f"bolt://{uri}"
+    try:
+        parse_uri(uri)
+    except ValueError as exc:
+        why = str(exc)
+        if why.startswith("Port could not"):  # urllib's
+            why = "the port is not a number"
+        if redact_uri(uri) not in why:
+            why += f" in {redact_uri(uri)!r}"
+        if "use one of" not in why:
+            why += "; write bolt://HOST:PORT (or neo4j://, bolt+s://)"
+        err.write(f"{prog}: {why}\n")
+        return None
+    return uri
+
+
 def _error_text(exc: BaseException) -> str:
     if isinstance(exc, Neo4jError):
         return f"{exc.code}: {exc.message}"
@@ -374,7 +418,7 @@ async def _print_result(result: Any, printer: _Printer) -> Any:
     async for record in result:
         printer.row(record.values())
     summary = await result.consume()
-    printer.end()
+    printer.end(summary.counters)
     return summary
 
 
@@ -398,15 +442,18 @@ def main_query(argv: list[str] | None = None, *, stdout: TextIO | None = None,
         params = dict(parse_param(item) for item in args.param)
     except ValueError as exc:
         p.error(str(exc))
+    uri = _address(args.uri, "asyncbolt query", err)
+    if uri is None:
+        return 2
     auth = _credentials(args.user, args.password, sys.stdin.isatty())
 
     async def go() -> int:
         import asyncbolt
 
         try:
-            conn = await asyncbolt.connect(args.uri, auth=auth)
-        except (BoltError, OSError) as exc:
-            err.write(f"asyncbolt query: cannot connect to {args.uri}: {_error_text(exc)}\n")
+            conn = await asyncbolt.connect(uri, auth=auth)
+        except (BoltError, OSError, ValueError) as exc:
+            err.write(f"asyncbolt query: cannot connect to {uri}: {_error_text(exc)}\n")
             return 1
         try:
             result = await conn.run(query, params, db=args.db)
@@ -552,6 +599,9 @@ def main_shell(argv: list[str] | None = None, *, stdin: TextIO | None = None,
     _common(p)
     args = p.parse_args(argv)
     interactive = stdin is None and inp.isatty()
+    uri = _address(args.uri, "asyncbolt shell", err)
+    if uri is None:
+        return 2
     auth = _credentials(args.user, args.password, interactive)
 
     loop = asyncio.new_event_loop()
@@ -560,14 +610,14 @@ def main_shell(argv: list[str] | None = None, *, stdin: TextIO | None = None,
         import asyncbolt
 
         try:
-            conn = loop.run_until_complete(asyncbolt.connect(args.uri, auth=auth))
-        except (BoltError, OSError) as exc:
-            err.write(f"asyncbolt shell: cannot connect to {args.uri}: {_error_text(exc)}\n")
+            conn = loop.run_until_complete(asyncbolt.connect(uri, auth=auth))
+        except (BoltError, OSError, ValueError) as exc:
+            err.write(f"asyncbolt shell: cannot connect to {uri}: {_error_text(exc)}\n")
             return 1
         shell = Shell(conn, db=args.db, fmt=args.format, out=out, err=err, interactive=interactive)
         if interactive:
             major, minor = conn.protocol_version
-            out.write(f"Connected to {args.uri} ({conn.server_agent}, Bolt {major}.{minor})"
+            out.write(f"Connected to {uri} ({conn.server_agent}, Bolt {major}.{minor})"
                       f"{f' as {auth[0]}' if auth else ''}.\n"
                       "Statements end with ';'. :help for commands, :exit to leave.\n")
             return _interactive(loop, shell)

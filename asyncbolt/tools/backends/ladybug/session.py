@@ -26,13 +26,14 @@ import hmac
 import logging
 from typing import Any
 
-from asyncbolt.errors import AuthError, ClientError, Neo4jError
+from asyncbolt.errors import AuthError, ClientError
 from asyncbolt.server.session import ServerResult, ServerSession
 from asyncbolt.tools.backends.ladybug import catalog
 from asyncbolt.tools.backends.ladybug.failures import BUSY, map_error
 from asyncbolt.tools.backends.ladybug.graph import MAX_RUNNING, LadybugGraph
 from asyncbolt.tools.backends.ladybug.ids import rewrite_id_comparisons
 from asyncbolt.tools.backends.ladybug.queries import TX_WORDS, classify, scan
+from asyncbolt.tools.backends.ladybug.seed import run_init
 from asyncbolt.tools.backends.ladybug.values import to_ladybug
 from asyncbolt.tools.backends.ladybug.worker import BATCH, Execution, LadybugWorker
 
@@ -136,12 +137,9 @@ class LadybugSession(ServerSession):
                              max_running=max_running)
         if init:
             try:
-                with open(init, encoding="utf-8") as f:
-                    graph.execute_script(f.read())
-            except BaseException as exc:
+                run_init(graph, init)
+            except BaseException:
                 graph.close()
-                if isinstance(exc, Neo4jError):
-                    raise ValueError(f"{init}: {exc.code}: {exc.message}") from None
                 raise
         return {"graph": graph, "auth": auth}
 
@@ -196,7 +194,7 @@ class LadybugSession(ServerSession):
         timeout_ms = int(extra.get("tx_timeout") or 0) if self._tx is None else self._tx_timeout_ms
         if self._tx is not None:
             try:
-                run = await self._worker.query(query, params, timeout_ms)
+                run = await self._worker.query(query, params, timeout_ms, self._writer and qtype in ("w", "rw"))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -205,22 +203,25 @@ class LadybugSession(ServerSession):
                 raise error from None
             metadata: dict[str, Any] = {"type": qtype}
         else:
-            run = await self._autocommit(query, params, timeout_ms, may_write)
+            run = await self._autocommit(query, params, timeout_ms, may_write, qtype in ("w", "rw"))
             # Every auto-commit statement is named by a bookmark (as COMMIT is): a write's new
             # one, or for a read the database's latest (not the server's made-up asyncbolt:N).
             metadata = {"type": qtype, "bookmark": self.graph.next_bookmark() if qtype != "r"
                         else self.graph.last_bookmark}
+        if run.stats:
+            metadata["stats"] = run.stats
         return ServerResult(run.fields, _Rows(self, run), metadata)
 
     async def _autocommit(self, query: str, params: dict[str, Any], timeout_ms: int,
-                          may_write: bool) -> Any:
+                          may_write: bool, writes: bool) -> Any:
         try:
             if may_write and not self.graph.read_only:
                 await self.graph.acquire_writer()
                 self._writer = True
             while True:
                 try:
-                    return await self._worker.query(query, params, timeout_ms)
+                    # (counted only under the writer lock, where no other writer moves the counts)
+                    return await self._worker.query(query, params, timeout_ms, writes and self._writer)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:

@@ -25,6 +25,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from asyncbolt.tools.backends.ladybug.counters import census, stats
 from asyncbolt.tools.backends.ladybug.graph import LadybugGraph
 from asyncbolt.tools.backends.ladybug.values import converters
 
@@ -44,6 +45,7 @@ class Execution(NamedTuple):
     converters: list[Callable[[Any], Any]]
     rows: list[list[Any]]
     done: bool  # rows are all of them (and result is closed)
+    stats: dict[str, Any] | None = None  # a counted write's update counters (Bolt's "stats")
 
 
 class LadybugWorker:
@@ -80,23 +82,29 @@ class LadybugWorker:
             self.conn = self.graph.connect()
         return self.conn
 
-    async def query(self, query: str, parameters: dict[str, Any], timeout_ms: int) -> Execution:
-        """Run a query on the worker thread, in one of the graph's ``max_running`` slots."""
-        return await self.call(self._execute, query, parameters, timeout_ms, self.cancels)
+    async def query(self, query: str, parameters: dict[str, Any], timeout_ms: int,
+                    count: bool = False) -> Execution:
+        """Run a query on the worker thread, in one of the graph's ``max_running`` slots;
+        ``count``: a write that holds the writer lock, whose update counters are counted
+        (:mod:`~asyncbolt.tools.backends.ladybug.counters`)."""
+        return await self.call(self._execute, query, parameters, timeout_ms, self.cancels, count)
 
-    def _execute(self, query: str, parameters: dict[str, Any], timeout_ms: int, cancels: int) -> Any:
+    def _execute(self, query: str, parameters: dict[str, Any], timeout_ms: int, cancels: int,
+                 count: bool = False) -> Any:
         """(worker thread) Execute once the graph has a slot free, unless the call was
         cancelled meanwhile (Ladybug's interrupt() reaches only a query already running)."""
-        return self.graph.run_query(lambda: self._execute_now(query, parameters, timeout_ms),
+        return self.graph.run_query(lambda: self._execute_now(query, parameters, timeout_ms, count),
                                     lambda: self.cancels == cancels)
 
-    def _execute_now(self, query: str, parameters: dict[str, Any], timeout_ms: int) -> Execution:
+    def _execute_now(self, query: str, parameters: dict[str, Any], timeout_ms: int,
+                     count: bool = False) -> Execution:
         """(worker thread) Execute, and fetch the first BATCH rows at once: a result of no more
         rows is closed before the client even pulls (an open one holds a buffer-pool page)."""
         conn = self.connection()
         if timeout_ms != self.timeout_ms:
             conn.set_query_timeout(timeout_ms)
             self.timeout_ms = timeout_ms
+        before = census(conn) if count else None
         try:
             result = conn.execute(query, parameters)
         except BaseException:
@@ -107,6 +115,7 @@ class LadybugWorker:
                 earlier.close()
             result = result[-1]
         self.open_results += 1
+        changes = stats(before, census(conn)) if count else None
         try:
             convert = converters(result.get_column_data_types())
             fields = result.get_column_names()
@@ -114,7 +123,7 @@ class LadybugWorker:
         except Exception:
             self.close_result(result)
             raise
-        return Execution(result, fields, convert, rows, done)
+        return Execution(result, fields, convert, rows, done, changes)
 
     def close_result(self, result: Any) -> None:
         """(worker thread) Close a query's result, and forget prepared statements once none is

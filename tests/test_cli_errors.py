@@ -1,0 +1,119 @@
+"""The first hour's CLI errors: each is one line on standard error that says what was wrong and
+what to do, with a non-zero exit status, never a traceback (issue #18, "The first hour")."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from asyncbolt import packstream
+from asyncbolt.codec.packstream import Codec
+from asyncbolt.errors import ProtocolError
+from asyncbolt.tools import serving
+
+from .sessions import ServerThread
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*argv: str) -> subprocess.CompletedProcess:
+    """``asyncbolt ARGV`` as the installed command runs it, in a fresh interpreter."""
+    return subprocess.run([sys.executable, "-m", "asyncbolt.tools.cli", *argv], cwd=ROOT,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+
+
+def one_line(stderr: str) -> str:
+    assert "Traceback" not in stderr, stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["query", "shell"])
+@pytest.mark.parametrize("address, says", [
+    ("http://localhost:7687", "unsupported URI scheme 'http' in 'http://localhost:7687'; use one of bolt"),
+    ("bolt://localhost:abc", "the port is not a number in 'bolt://localhost:abc'; write bolt://HOST:PORT"),
+    ("bolt://localhost:99999", "Port out of range 0-65535 in 'bolt://localhost:99999'"),
+    ("bolt://localhost/db", "a Bolt URI has no path"),
+    ("http://neo4j:secret@localhost", "'http://neo4j:******@localhost'"),
+])
+def test_a_bad_address_is_one_line(command: str, address: str, says: str) -> None:
+    args = [command, address] + (["RETURN 1"] if command == "query" else [])
+    done = cli(*args)
+    assert done.returncode == 2
+    line = one_line(done.stderr)
+    assert line.startswith(f"asyncbolt {command}: ") and says in line, line
+    assert "secret" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["query", "shell"])
+def test_host_and_port_alone_mean_bolt(command: str) -> None:
+    # What cypher-shell users type: `localhost:7687` is bolt://localhost:7687. Port 1 on the
+    # loopback refuses, so the one line is the connection's failure, not a URI complaint.
+    args = [command, "127.0.0.1:1"] + (["RETURN 1"] if command == "query" else [])
+    done = cli(*args)
+    assert done.returncode == 1
+    line = one_line(done.stderr)
+    assert line.startswith(f"asyncbolt {command}: cannot connect to bolt://127.0.0.1:1"), line
+    assert "ServiceUnavailable" in line
+
+
+def test_the_bare_address_reaches_a_server() -> None:
+    with ServerThread() as server:  # (an EchoSession: any query, no records)
+        done = cli("query", f"127.0.0.1:{server.port}", "RETURN 1")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+
+
+def test_a_missing_tls_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cert = tmp_path / "cert.pem"
+    assert serving.main(["--port", "0", "--tls-cert", str(cert)]) == 1
+    assert one_line(capsys.readouterr().err) == f"asyncbolt serve: --tls-cert {cert}: no such file"
+    cert.write_text("not a certificate\n")
+    key = tmp_path / "key.pem"
+    assert serving.main(["--port", "0", "--tls-cert", str(cert), "--tls-key", str(key)]) == 1
+    assert one_line(capsys.readouterr().err) == f"asyncbolt serve: --tls-key {key}: no such file"
+    key.write_text("not a key either\n")
+    assert serving.main(["--port", "0", "--tls-cert", str(cert), "--tls-key", str(key)]) == 1
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith(f"asyncbolt serve: cannot load --tls-cert {cert} and --tls-key {key}: ")
+    assert "give a PEM certificate chain" in line
+
+
+def test_an_init_failure_names_the_statement(tmp_path: Path) -> None:
+    pytest.importorskip("ladybug")
+    init = tmp_path / "seed.cypher"
+    init.write_text("CREATE NODE TABLE P(n STRING PRIMARY KEY);\n"
+                    "// the people\n"
+                    "CREATE (:P {n: 'a; b'});\n"
+                    "CREATE (:Nope {x: 1,\n"
+                    "   y: 2});\n"
+                    "CREATE (:P {n: 'never'});\n")
+    done = cli("serve", "--port", "0", "--init", str(init))
+    assert done.returncode == 1
+    line = one_line(done.stderr)
+    assert line.startswith(f"asyncbolt serve: {init}, line 4, statement 3 (`CREATE (:Nope {{x: 1, y: 2}})`): "
+                           "Neo.ClientError.Statement."), line
+    assert "Nope" in line.split("): ", 1)[1]
+    missing = tmp_path / "missing.cypher"
+    done = cli("serve", "--port", "0", "--init", str(missing))
+    assert done.returncode == 1
+    assert str(missing) in one_line(done.stderr)
+
+
+@pytest.mark.parametrize("accelerated", [False, True])
+def test_a_codec_error_carries_no_second_traceback(accelerated: bool) -> None:
+    # The fast decoder's failure is diagnosed again by the checked one; doing that inside the
+    # except block chained the two ("During handling of the above exception...").
+    codec = Codec((5, 0), accelerated=accelerated)
+    for decode in (lambda: codec.unpack(b"\xc4"), lambda: codec.unpack_from(b"\x91"),
+                   lambda: packstream.unpack(b"\xc4")):
+        with pytest.raises(ProtocolError) as caught:
+            decode()
+        assert caught.value.__context__ is None and caught.value.__cause__ is None
+    done = subprocess.run([sys.executable, "-c", "from asyncbolt import packstream; packstream.unpack(b'\\xc4')"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stderr.count("Traceback") == 1, done.stderr
