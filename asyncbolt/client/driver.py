@@ -370,7 +370,7 @@ class Driver:
         """Reach a server as :meth:`verify_connectivity` does and say what it is."""
         conn = await self._reader(None, liveness_check_timeout=0)
         try:
-            return ServerInfo(f"{conn.host}:{conn.port}", conn.server_agent, conn.protocol_version,
+            return ServerInfo(Address(conn.host, conn.port), conn.server_agent, conn.protocol_version,
                               conn.connection_id)
         finally:
             await self._pool.release(conn)

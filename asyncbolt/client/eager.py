@@ -17,6 +17,7 @@ from asyncbolt._generated.structures import Node, Path, Relationship, UnboundRel
 
 if TYPE_CHECKING:
     from asyncbolt.client.result import Record, Result, Summary
+    from asyncbolt.client.routing import Address
 
 __all__ = ["RoutingControl", "Query", "EagerResult", "Graph", "ServerInfo", "to_eager_result",
            "query_text"]
@@ -91,13 +92,13 @@ async def to_eager_result(result: Result) -> EagerResult:
 
 
 class ServerInfo:
-    """What :meth:`Driver.get_server_info` learnt of the server it reached: ``address``
-    ("host:port"), ``agent`` (its HELLO answer's ``server``), ``protocol_version`` (a
+    """What :meth:`Driver.get_server_info` learnt of the server it reached: ``address`` (an
+    :class:`~asyncbolt.Address`, ``(host, port)``; ``str()`` gives "host:port"), ``agent`` (its HELLO answer's ``server``), ``protocol_version`` (a
     ``(major, minor)`` tuple) and ``connection_id``."""
 
     __slots__ = ("address", "agent", "protocol_version", "connection_id")
 
-    def __init__(self, address: str, agent: str | None, protocol_version: tuple[int, int] | None,
+    def __init__(self, address: Address, agent: str | None, protocol_version: tuple[int, int] | None,
                  connection_id: str | None) -> None:
         self.address = address
         self.agent = agent

@@ -65,11 +65,12 @@ class Record:
         return list(self._index)
 
     def value(self, key: int | str = 0, default: Any = None) -> Any:
-        """The value at index or field ``key`` (default: the first), ``default`` if none."""
+        """The value at index or field ``key`` (default: the first), ``default`` if there is
+        none (as the official driver, a negative index is none)."""
         if isinstance(key, str):
             i = self._index.get(key)
         else:
-            i = key if -len(self._values) <= key < len(self._values) else None
+            i = key if 0 <= key < len(self._values) else None
         return default if i is None else self._values[i]
 
     def values(self) -> list:
@@ -379,6 +380,7 @@ class Result:
         than one the first, with a warning."""
         records = await self.fetch(2)
         await self.consume()
+        self._s.gone = None  # exhausted, not consumed: iterating gives nothing, as the official
         if len(records) == 1:
             return records[0]
         if strict:
