@@ -334,3 +334,38 @@ async def test_the_same_script_runs_on_the_official_driver_and_here() -> None:
             mine = await _script(ours, asyncbolt.Query, asyncbolt.RoutingControl.READ)
     assert mine == theirs
     assert mine[0][0] == "EagerResult" and mine[1] == ["records", "summary", "keys"]
+
+
+# -------------------------------------------------------------------------------------------
+# Bookmark suppliers with routing
+
+
+class RouteBookmarks(Bookmarking):
+    async def route(self, routing: dict[str, Any], bookmarks: list[str],
+                    extra: dict[str, Any]) -> dict[str, Any]:
+        self.recorder.log("route-bookmarks", list(bookmarks))
+        return await super().route(routing, bookmarks, extra)
+
+
+async def test_a_supplier_is_asked_for_route_and_for_begin_apart() -> None:
+    # As the official drivers (testkit's test_bookmark_manager): the bookmarks ROUTE waits for
+    # and the ones BEGIN sends are two calls of the supplier, in that order.
+    calls: list[int] = []
+
+    def supplier() -> list[str]:
+        calls.append(len(calls) + 1)
+        return [f"supplied{len(calls)}"]
+
+    recorder = Recorder()
+    async with await asyncbolt.serve(RouteBookmarks, "127.0.0.1", 0, recorder=recorder) as srv:
+        manager = asyncbolt.BookmarkManager(["bm0"], bookmarks_supplier=supplier)
+        async with asyncbolt.Driver(f"neo4j://127.0.0.1:{srv.port}", auth=("neo4j", "pw"),
+                                    bookmark_manager=manager) as d:
+            async with d.session(db="neo4j") as session:
+                async with await session.begin_transaction() as tx:
+                    await (await tx.run("RETURN 1")).consume()
+    routes = [c[1] for c in recorder.calls if c[0] == "route-bookmarks"]
+    begins = [c[1]["bookmarks"] for c in recorder.calls if c[0] == "begin"]
+    assert routes[0] == ["bm0", "supplied1"]
+    assert begins == [["bm0", "supplied2"]]
+    assert len(calls) == 2

@@ -336,11 +336,13 @@ class Session:
                               "an explicit transaction is open in this session: use tx.run(), or "
                               "commit/roll it back first")
 
-    async def _acquire(self, readonly: bool, marks: list[str],
-                       timeout: Any = _DEFAULT_TIMEOUT) -> Connection:
+    async def _acquire(self, readonly: bool, timeout: Any = _DEFAULT_TIMEOUT) -> Connection:
         """A connection for the session's database; the first time, with routing and no
         database given, the routers name the home database first (as the official drivers: its
-        name then goes in BEGIN/RUN and picks the routing table for the rest of the session)."""
+        name then goes in BEGIN/RUN and picks the routing table for the rest of the session).
+        With routing, the bookmarks for ROUTE are asked of the bookmark manager here, apart from
+        the ones the work then sends, as the official drivers (a supplier is called for each)."""
+        marks = await self._get_bookmarks() if self._driver.routing else []
         if not self._db_known:
             self._db = await self._driver._home_database(marks, self._imp_user, timeout)
             self._db_known = True
@@ -370,14 +372,14 @@ class Session:
         await self._settle_tasks()
         self._busy = True
         try:
-            marks = await self._get_bookmarks()
             conn = self._conn
             if conn is None or conn.closed:
                 if conn is not None:
                     self._conn = None
                     await self._driver._pool.release(conn)
-                conn = await self._acquire(self._readonly, marks)
+                conn = await self._acquire(self._readonly)
                 self._conn = conn
+            marks = await self._get_bookmarks()
             result = await conn.run(query, parameters, db=self._db, timeout=timeout,
                                     metadata=metadata, imp_user=self._imp_user,
                                     fetch_size=fetch_size or self._fetch_size,
@@ -398,11 +400,11 @@ class Session:
         """Begin an explicit transaction on a server for the session's access mode."""
         self._check()
         await self._detach()
-        marks = await self._get_bookmarks()
-        conn = await self._acquire(self._readonly, marks)
+        conn = await self._acquire(self._readonly)
         self._conn = conn
         inner = None
         try:
+            marks = await self._get_bookmarks()
             inner = conn.begin(db=self._db, timeout=timeout, metadata=metadata,
                                imp_user=self._imp_user, fetch_size=self._fetch_size,
                                telemetry=self._driver._telemetry(TELEMETRY_UNMANAGED_TX),
@@ -486,12 +488,12 @@ class Session:
                        telemetry: list[int | None] | None = None) -> Any:
         self._check()
         await self._detach()
-        marks = await self._get_bookmarks()
         pool = self._driver._pool
-        conn = await self._acquire(readonly, marks, acquire_timeout)
+        conn = await self._acquire(readonly, acquire_timeout)
         self._conn = conn
         self._busy = True
         try:
+            marks = await self._get_bookmarks()
             def telemetry_taken(meta: dict) -> None:
                 if telemetry is not None:
                     telemetry[0] = None  # the server has it: later attempts send none
