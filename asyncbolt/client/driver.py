@@ -5,6 +5,7 @@
         result = await session.run("MATCH (p:Person) RETURN p.name AS name")
         names = await result.values()
     total = await driver.execute_read(count_people, "Ada")     # count_people(tx, name)
+    records, summary, keys = await driver.execute_query("RETURN $x AS x", x=1)
     await driver.close()
 
 ``bolt://`` URIs talk to one server through one pool; ``neo4j://`` ones route across a cluster
