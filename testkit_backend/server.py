@@ -29,6 +29,7 @@ from asyncbolt.client.driver import Driver, Session, unit_of_work
 from asyncbolt.client.routing import Address
 
 from .errors import driver_error
+from .execute import DriverLevelRequests
 from .values import from_testkit, to_testkit
 
 __all__ = ["serve", "Backend", "FEATURES", "NotSupported"]
@@ -38,7 +39,9 @@ log = logging.getLogger("testkit_backend")
 #: What asyncbolt's client can do, as testkit names it. Only what it does: a feature left out
 #: makes testkit skip the tests that need it.
 FEATURES = [
+    "Feature:API:BookmarkManager",
     "Feature:API:ConnectionAcquisitionTimeout",
+    "Feature:API:Driver.ExecuteQuery",
     "Feature:API:Driver.VerifyConnectivity",
     "Feature:API:Liveness.Check",
     "Feature:API:Result.List",
@@ -230,7 +233,7 @@ def summary_data(summary: Any, address: str) -> dict[str, Any]:
     }
 
 
-class Backend:
+class Backend(DriverLevelRequests):
     """The state of one testkit connection and its request handlers."""
 
     def __init__(self) -> None:
@@ -241,12 +244,16 @@ class Backend:
         self.results: dict[int, _ResultState] = {}
         self.errors: dict[str, BaseException] = {}
         self.retryables: dict[int, _Retryable] = {}  # by session id
+        self.bookmark_managers: dict[int, Any] = {}
         #: Sends a response and reads the next request, in the middle of handling one: how the
         #: driver's callbacks (a custom resolver) ask testkit (set by the connection's loop).
         self.ask: Any = None
 
     def _new_id(self) -> int:
         return next(self._ids)
+
+    def _not_supported(self, what: str) -> Exception:
+        return NotSupported(what)
 
     def error_response(self, exc: BaseException) -> dict[str, Any]:
         if isinstance(exc, NotSupported):
@@ -375,7 +382,7 @@ class Backend:
     # -- sessions ---------------------------------------------------------------------------
 
     async def on_NewSession(self, data: dict) -> dict:
-        for option in ("bookmarkManagerId", "authorizationToken", "notificationsMinSeverity",
+        for option in ("authorizationToken", "notificationsMinSeverity",
                        "notificationsDisabledCategories"):
             if data.get(option) is not None:
                 raise NotSupported(f"NewSession {option}")
@@ -383,7 +390,9 @@ class Backend:
         session = driver.session(db=data.get("database"),
                                  default_access_mode=data.get("accessMode") or "w",
                                  bookmarks=data.get("bookmarks"), fetch_size=data.get("fetchSize"),
-                                 imp_user=data.get("impersonatedUser"))
+                                 imp_user=data.get("impersonatedUser"),
+                                 bookmark_manager=self.bookmark_manager(
+                                     data.get("bookmarkManagerId"), driver.bookmark_manager))
         session_id = self._new_id()
         self.sessions[session_id] = session
         return {"name": "Session", "data": {"id": session_id}}

@@ -10,6 +10,7 @@ import math
 
 import pytest
 
+import asyncbolt
 from asyncbolt._generated.structures import (
     Date,
     DateTime,
@@ -295,7 +296,7 @@ async def test_backend_answers_unknown_and_unsupported_requests():
     backend = Backend()
     assert (await backend.handle({"name": "NoSuchRequest", "data": {}}))["name"] == "BackendError"
     features = await backend.handle({"name": "GetFeatures", "data": {}})
-    assert "Feature:API:Driver.ExecuteQuery" not in features["data"]["features"]
+    assert "Feature:API:Driver.ExecuteQuery:WithAuth" not in features["data"]["features"]
     answer = await backend.handle({"name": "NewDriver", "data": {
         "uri": "bolt://127.0.0.1:1", "authorizationToken": None, "clientCertificate": {}}})
     assert answer["name"] == "BackendError" and "clientCertificate" in answer["data"]["msg"]
@@ -491,3 +492,59 @@ async def test_resolvers_ask_testkit_in_the_middle_of_a_request():
         error = await receive()  # nothing listens on 127.0.0.1:1: the resolved address was tried
         assert error["name"] == "DriverError" and "127.0.0.1:1" in error["data"]["msg"]
         writer.close()
+
+
+async def test_execute_query_with_testkit_bookmark_managers():
+    # ExecuteQuery answers an EagerResult; a NewBookmarkManager's supplier and consumer are
+    # testkit's callbacks (asked in the middle of the request), -1 disables bookmarks.
+    from .sessions import EchoSession, Recorder
+
+    class Marking(EchoSession):
+        async def commit(self) -> dict:
+            return {"bookmark": "bm:new"}
+
+    recorder = Recorder()
+    async with await asyncbolt.serve(Marking, "127.0.0.1", 0, recorder=recorder) as srv:
+        backend = Backend()
+        asked: list[dict] = []
+
+        async def ask(response: dict) -> dict:
+            asked.append(response)
+            key = response["data"]["id"]
+            if response["name"] == "BookmarksSupplierRequest":
+                return {"name": "BookmarksSupplierCompleted",
+                        "data": {"requestId": key, "bookmarks": ["bm:supplied"]}}
+            return {"name": "BookmarksConsumerCompleted", "data": {"requestId": key}}
+
+        backend.ask = ask
+        driver = await backend.handle({"name": "NewDriver", "data": {
+            "uri": f"bolt://127.0.0.1:{srv.port}", "authorizationToken": None}})
+        driver_id = driver["data"]["id"]
+        manager = await backend.handle({"name": "NewBookmarkManager", "data": {
+            "initialBookmarks": ["bm:0"], "bookmarksSupplierRegistered": True,
+            "bookmarksConsumerRegistered": True}})
+        assert manager["name"] == "BookmarkManager"
+        eager = await backend.handle({"name": "ExecuteQuery", "data": {
+            "driverId": driver_id, "cypher": "ECHO", "params": {"x": {"name": "CypherInt", "data": {"value": 1}}},
+            "config": {"routing": "r", "database": "neo4j", "txMeta": None, "timeout": 1500,
+                       "bookmarkManagerId": manager["data"]["id"]}}})
+        assert eager["name"] == "EagerResult", eager
+        assert eager["data"]["keys"] == ["x"]
+        assert eager["data"]["records"] == [{"values": [{"name": "CypherInt", "data": {"value": 1}}]}]
+        assert eager["data"]["summary"]["query"]["text"] == "ECHO"
+        begin = [c for c in recorder.calls if c[0] == "begin"][-1][1]
+        assert begin["bookmarks"] == ["bm:0", "bm:supplied"] and begin["tx_timeout"] == 1500
+        assert begin["mode"] == "r"
+        assert [a["name"] for a in asked] == ["BookmarksSupplierRequest", "BookmarksConsumerRequest"]
+        assert asked[1]["data"]["bookmarks"] == ["bm:new"]
+        await backend.handle({"name": "ExecuteQuery", "data": {
+            "driverId": driver_id, "cypher": "ECHO", "params": {},
+            "config": {"bookmarkManagerId": -1}}})
+        assert "bookmarks" not in [c for c in recorder.calls if c[0] == "begin"][-1][1]
+        refused = await backend.handle({"name": "ExecuteQuery", "data": {
+            "driverId": driver_id, "cypher": "ECHO", "params": {},
+            "config": {"authorizationToken": {"name": "AuthorizationToken", "data": {}}}}})
+        assert refused["name"] == "BackendError" and "authorizationToken" in refused["data"]["msg"]
+        closed = await backend.handle({"name": "BookmarkManagerClose", "data": {"id": manager["data"]["id"]}})
+        assert closed["name"] == "BookmarkManager" and not backend.bookmark_managers
+        await backend.drivers[driver_id].close()

@@ -5,6 +5,7 @@
         result = await session.run("MATCH (p:Person) RETURN p.name AS name")
         names = await result.values()
     total = await driver.execute_read(count_people, "Ada")     # count_people(tx, name)
+    records, summary, keys = await driver.execute_query("RETURN $x AS x", x=1)
     await driver.close()
 
 ``bolt://`` URIs talk to one server through one pool; ``neo4j://`` ones route across a cluster
@@ -31,8 +32,17 @@ from asyncbolt.client.connection import (
     DEFAULT_FETCH_SIZE,
     DEFAULT_MAX_BUFFERED_BYTES,
     DEFAULT_MAX_BUFFERED_RECORDS,
+    TELEMETRY_DRIVER,
     USER_AGENT,
     Connection,
+)
+from asyncbolt.client.eager import (
+    EagerResult,
+    Query,
+    RoutingControl,
+    ServerInfo,
+    query_text,
+    to_eager_result,
 )
 from asyncbolt.client.pool import Pool
 from asyncbolt.client.routing import Address, Router
@@ -59,10 +69,18 @@ from asyncbolt.errors import (
 from asyncbolt.security import redact_uri
 
 __all__ = ["Driver", "Session", "BookmarkManager", "SessionTransaction", "ManagedTransaction",
-           "IncompleteCommit", "ResultConsumedError", "ResultFailedError", "TransactionError",
+           "EagerResult", "Query", "RoutingControl", "ServerInfo", "IncompleteCommit", "ResultConsumedError", "ResultFailedError", "TransactionError",
            "is_retryable", "retry_delays", "unit_of_work"]
 
 log = logging.getLogger(__name__)
+
+#: The codes by which a server refuses credentials: verify_authentication answers False.
+_AUTH_FAILURES = frozenset({
+    "Neo.ClientError.Security.CredentialsExpired",
+    "Neo.ClientError.Security.Forbidden",
+    "Neo.ClientError.Security.TokenExpired",
+    "Neo.ClientError.Security.Unauthorized",
+})
 
 
 def unit_of_work(metadata: dict[str, Any] | None = None, timeout: float | None = None) -> Callable:
@@ -197,6 +215,8 @@ class Driver:
         self.retry_delay_multiplier = retry_delay_multiplier
         self.retry_delay_jitter = retry_delay_jitter
         self.bookmark_manager = BookmarkManager() if bookmark_manager is _DRIVER_MANAGER else bookmark_manager
+        #: execute_query's own bookmark manager (not the sessions'), as the official driver's.
+        self.execute_query_bookmark_manager = BookmarkManager()
         self._scheme = scheme
         self._auth = auth
         self._ssl = _ssl_for(scheme, ssl)
@@ -239,9 +259,10 @@ class Driver:
         """The routing tables (``neo4j://`` only)."""
         return self._router
 
-    async def _open(self, address: Address, timeout: float | None) -> Connection:
+    async def _open(self, address: Address, timeout: float | None, auth: Any = _DRIVER_MANAGER) -> Connection:
         hostname = self._router.hostnames.get(address) if self._router is not None else None
-        conn = await _open_connection(self._scheme, address.host, address.port, {}, auth=self._auth,
+        conn = await _open_connection(self._scheme, address.host, address.port, {},
+                                      auth=self._auth if auth is _DRIVER_MANAGER else auth,
                                       ssl=self._ssl, user_agent=self._user_agent,
                                       fetch_size=self._fetch_size, versions=self._versions,
                                       timeout=timeout, routing=self._context,
@@ -316,6 +337,79 @@ class Driver:
         """:meth:`Session.execute_write` in a session of its own on ``db_``."""
         async with self.session(db=db_) as session:
             return await session.execute_write(transaction_function, *args, **kwargs)
+
+    async def execute_query(self, query_: str | Query, parameters_: dict[str, Any] | None = None,
+                            routing_: RoutingControl | str = RoutingControl.WRITE,
+                            database_: str | None = None, impersonated_user_: str | None = None,
+                            bookmark_manager_: Any = _DRIVER_MANAGER, auth_: Any = None,
+                            result_transformer_: Callable[[Any], Awaitable[Any]] = to_eager_result,
+                            **kwargs: Any) -> Any:
+        """Run one query in a retried transaction (as ``execute_read``/``execute_write``) of a
+        session of its own and return ``await result_transformer_(result)``: by default an
+        :class:`EagerResult` ``(records, summary, keys)``.
+
+        ``query_``: a string or a :class:`Query` (its metadata and timeout are the
+        transaction's). ``parameters_`` and then ``kwargs`` (which win) are the query's
+        parameters; a keyword ending in one ``_`` is a ValueError (a misspelt option).
+        ``routing_``: ``RoutingControl.WRITE`` (default) or ``READ`` (or "w"/"r").
+        ``database_``: default the home database. ``impersonated_user_``: Bolt 4.4+.
+        ``bookmark_manager_``: default :attr:`execute_query_bookmark_manager`; None: no causal
+        chaining. ``auth_``: only None (sessions take no auth of their own yet: a ValueError
+        otherwise). Announced to Bolt 5.4+ servers as the driver-level API (TELEMETRY 3)."""
+        self._check_open()
+        wrong = [k for k in kwargs if k.endswith("_") and not k.endswith("__")]
+        if wrong:
+            raise ValueError(f"keyword parameters must not end with a single '_': {wrong!r} (a "
+                             "misspelt option of execute_query? a query parameter of that name "
+                             "goes in parameters_)")
+        if auth_ is not None:
+            raise ValueError("execute_query(auth_=...) is not supported: asyncbolt's sessions "
+                             "use the driver's auth; make a Driver with that auth instead")
+        readonly = RoutingControl.parse(routing_) is RoutingControl.READ
+        text, metadata, timeout = query_text(query_)
+        parameters = {**(parameters_ or {}), **kwargs}
+        manager = (self.execute_query_bookmark_manager if bookmark_manager_ is _DRIVER_MANAGER
+                   else bookmark_manager_)
+
+        @unit_of_work(metadata, timeout)
+        async def work(tx: ManagedTransaction) -> Any:
+            return await result_transformer_(await tx.run(text, parameters))
+
+        async with self.session(db=database_, default_access_mode="r" if readonly else "w",
+                                bookmark_manager=manager, imp_user=impersonated_user_) as session:
+            return await session._run_transaction(readonly, work, (), {}, TELEMETRY_DRIVER)
+
+    async def get_server_info(self) -> ServerInfo:
+        """Reach a server as :meth:`verify_connectivity` does and say what it is."""
+        conn = await self._reader(None, liveness_check_timeout=0)
+        try:
+            return ServerInfo(Address(conn.host, conn.port), conn.server_agent, conn.protocol_version,
+                              conn.connection_id)
+        finally:
+            await self._pool.release(conn)
+
+    async def verify_authentication(self, auth: Any = None) -> bool:
+        """Whether a server accepts ``auth`` (default: the driver's): True, or False when it
+        refuses the credentials (Unauthorized, Forbidden, TokenExpired, CredentialsExpired);
+        other failures (the server unreachable...) raise. Another ``auth`` is tried on a
+        connection of its own, closed afterwards (for ``neo4j://``, to a reader the driver's
+        routing table names)."""
+        try:
+            if auth is None or self._router is not None:
+                conn = await self._reader(None, liveness_check_timeout=0)
+                address = Address(conn.host, conn.port)
+                await self._pool.release(conn)
+                if auth is None:
+                    return True
+            else:
+                address = self.address
+            own = await self._open(address, self._pool.connection_timeout, auth=auth)
+            await own.close()
+            return True
+        except Neo4jError as exc:
+            if exc.code in _AUTH_FAILURES:
+                return False
+            raise
 
     async def verify_connectivity(self, db: str | None = None) -> None:
         """Reach a server or raise: for ``neo4j://``, a reader of ``db`` (default: the home

@@ -6,9 +6,12 @@ one handler per request sent (``_Call`` for a request answered by one summary, `
 from __future__ import annotations
 
 import logging
+import warnings
 from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+
+from asyncbolt.client.eager import EagerResult, Graph
 
 # The exception classes of the client still live in asyncbolt.client.connection (which imports
 # this module): reached through the module object, so either may be imported first.
@@ -60,6 +63,15 @@ class Record:
 
     def keys(self) -> list[str]:
         return list(self._index)
+
+    def value(self, key: int | str = 0, default: Any = None) -> Any:
+        """The value at index or field ``key`` (default: the first), ``default`` if there is
+        none (as the official driver, a negative index is none)."""
+        if isinstance(key, str):
+            i = self._index.get(key)
+        else:
+            i = key if 0 <= key < len(self._values) else None
+        return default if i is None else self._values[i]
 
     def values(self) -> list:
         return list(self._values)
@@ -361,24 +373,62 @@ class Result:
         names = list(keys) or await self.keys()
         return [dict(zip(names, row, strict=False)) for row in await self.values(*names)]
 
-    async def single(self, strict: bool = True) -> Record | None:
-        """The one record of the result; with ``strict``, anything but one is an error."""
+    async def single(self, strict: bool = False) -> Record | None:
+        """The one record of the result, which is consumed. As the official driver: with
+        ``strict``, no record or more than one raises ``ClientError``
+        ``Neo.ClientError.Statement.ResultNotSingle``; without, no record gives None and more
+        than one the first, with a warning."""
         records = await self.fetch(2)
-        if len(records) == 1 and not strict:
-            await self.consume()
+        await self.consume()
+        self._s.gone = None  # exhausted, not consumed: iterating gives nothing, as the official
+        if len(records) == 1:
             return records[0]
-        if len(records) != 1:
-            await self.consume()
-            if strict or len(records) > 1:
-                raise ClientError("Neo.ClientError.Statement.ResultNotSingle",
-                                  f"expected one record, got {'more than one' if records else 'none'}")
-            return None
-        rest = await self.fetch(1)
-        if rest:
-            await self.consume()
+        if strict:
             raise ClientError("Neo.ClientError.Statement.ResultNotSingle",
-                              "expected one record, got more than one")
-        return records[0]
+                              f"expected one record, got {'more than one' if records else 'none'}: "
+                              "make the query return exactly one, or call single(strict=False)")
+        if records:
+            warnings.warn("expected a result with a single record, but found several; "
+                          "single() returned the first", stacklevel=2)
+            return records[0]
+        return None
+
+    async def peek(self) -> Record | None:
+        """The next record without taking it (None: no more records)."""
+        s = self._s
+        self._check_readable()
+        while not s.records:
+            if s.done:
+                if s.error is not None:
+                    raise s.error
+                return None
+            await s.conn._more(s)
+        return Record(s.records[0], s.index)
+
+    async def value(self, key: int | str = 0, default: Any = None) -> list[Any]:
+        """The remaining records' values at index or field ``key`` (``default`` where absent)."""
+        return [record.value(key, default) async for record in self]
+
+    async def graph(self) -> Graph:
+        """The nodes and relationships in the remaining records (the records are buffered and
+        stay readable; records already read are not included)."""
+        s = self._s
+        self._check_readable()
+        while not s.done:
+            await s.conn._more(s)
+        if s.error is not None:
+            raise s.error
+        graph = Graph()
+        for row in s.records:
+            graph.add(row)
+        return graph
+
+    async def to_eager_result(self) -> EagerResult:
+        """Every remaining record, the summary and the keys, as an :class:`EagerResult`
+        (``records, summary, keys = await result.to_eager_result()``)."""
+        keys = await self.keys()
+        records = [record async for record in self]
+        return EagerResult(records, await self.consume(), keys)
 
     async def consume(self) -> Summary:
         """Discard what is left and return the Summary. Reading records afterwards raises

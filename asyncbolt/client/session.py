@@ -35,6 +35,7 @@ from asyncbolt.client.connection import (
     _Stream,
 )
 from asyncbolt.client.connection import Transaction as _ConnectionTransaction
+from asyncbolt.client.eager import Query, query_text
 from asyncbolt.client.routing import WRITER_GONE_CODES
 from asyncbolt.errors import (
     BoltError,
@@ -125,16 +126,22 @@ class _TransactionBase:
         self._conn = conn
         self._tx = tx
 
-    async def run(self, query: str, parameters: dict[str, Any] | None = None, *,
+    async def run(self, query: str | Query, parameters: dict[str, Any] | None = None, *,
                   fetch_size: int | None = None, **kwparameters: Any) -> Result:
         """Run a query in the transaction; the Result streams as :meth:`Connection.run`'s.
+        A :class:`Query` gives its text (metadata and a timeout are the transaction's: a Query
+        carrying them is a ValueError).
 
         As the official drivers, RUN goes out with its first PULL and this waits for RUN's
         answer: a query the server refuses raises here (a ``ClientError``), not later. When the
         connection broke, this raises ServiceUnavailable, and any later use of the transaction
         a ``TransactionError`` caused by it: the transaction is over."""
+        text, metadata, timeout = query_text(query)
+        if metadata is not None or timeout is not None:
+            raise ValueError("a Query's metadata and timeout are a transaction's: give them to "
+                             "begin_transaction() or unit_of_work(), not to tx.run()")
         try:
-            result = await self._tx.run(query, parameters, fetch_size=fetch_size, **kwparameters)
+            result = await self._tx.run(text, parameters, fetch_size=fetch_size, **kwparameters)
             await result.keys()
         except ServiceUnavailable as exc:
             if self._conn.closed and self._tx._failed is None:
@@ -329,11 +336,13 @@ class Session:
                               "an explicit transaction is open in this session: use tx.run(), or "
                               "commit/roll it back first")
 
-    async def _acquire(self, readonly: bool, marks: list[str],
-                       timeout: Any = _DEFAULT_TIMEOUT) -> Connection:
+    async def _acquire(self, readonly: bool, timeout: Any = _DEFAULT_TIMEOUT) -> Connection:
         """A connection for the session's database; the first time, with routing and no
         database given, the routers name the home database first (as the official drivers: its
-        name then goes in BEGIN/RUN and picks the routing table for the rest of the session)."""
+        name then goes in BEGIN/RUN and picks the routing table for the rest of the session).
+        With routing, the bookmarks for ROUTE are asked of the bookmark manager here, apart from
+        the ones the work then sends, as the official drivers (a supplier is called for each)."""
+        marks = await self._get_bookmarks() if self._driver.routing else []
         if not self._db_known:
             self._db = await self._driver._home_database(marks, self._imp_user, timeout)
             self._db_known = True
@@ -348,22 +357,29 @@ class Session:
 
     # -- auto-commit ----------------------------------------------------------------------------
 
-    async def run(self, query: str, parameters: dict[str, Any] | None = None, *,
+    async def run(self, query: str | Query, parameters: dict[str, Any] | None = None, *,
                   timeout: float | None = None, metadata: dict[str, Any] | None = None,
                   fetch_size: int | None = None, **kwparameters: Any) -> Result:
-        """Run an auto-commit query on a server for the session's access mode. Not retried."""
+        """Run an auto-commit query on a server for the session's access mode. Not retried.
+        ``query``: a string or a :class:`Query` (whose metadata and timeout apply unless
+        ``metadata``/``timeout`` are given)."""
+        query, query_metadata, query_timeout = query_text(query)
+        if metadata is None:
+            metadata = query_metadata
+        if timeout is None:
+            timeout = query_timeout
         self._check()
         await self._settle_tasks()
         self._busy = True
         try:
-            marks = await self._get_bookmarks()
             conn = self._conn
             if conn is None or conn.closed:
                 if conn is not None:
                     self._conn = None
                     await self._driver._pool.release(conn)
-                conn = await self._acquire(self._readonly, marks)
+                conn = await self._acquire(self._readonly)
                 self._conn = conn
+            marks = await self._get_bookmarks()
             result = await conn.run(query, parameters, db=self._db, timeout=timeout,
                                     metadata=metadata, imp_user=self._imp_user,
                                     fetch_size=fetch_size or self._fetch_size,
@@ -384,11 +400,11 @@ class Session:
         """Begin an explicit transaction on a server for the session's access mode."""
         self._check()
         await self._detach()
-        marks = await self._get_bookmarks()
-        conn = await self._acquire(self._readonly, marks)
+        conn = await self._acquire(self._readonly)
         self._conn = conn
         inner = None
         try:
+            marks = await self._get_bookmarks()
             inner = conn.begin(db=self._db, timeout=timeout, metadata=metadata,
                                imp_user=self._imp_user, fetch_size=self._fetch_size,
                                telemetry=self._driver._telemetry(TELEMETRY_UNMANAGED_TX),
@@ -419,15 +435,18 @@ class Session:
         """``await transaction_function(tx, *args, **kwargs)`` in a read transaction on a reader,
         committed when it returns, rolled back when it raises, and run again (with back-off) after
         a transient failure, until the driver's ``max_retry_time``."""
-        return await self._run_transaction(True, transaction_function, args, kwargs)
+        return await self._run_transaction(True, transaction_function, args, kwargs,
+                                           TELEMETRY_MANAGED_TX)
 
     async def execute_write(self, transaction_function: Callable[..., Awaitable[Any]], *args: Any,
                             **kwargs: Any) -> Any:
         """As :meth:`execute_read`, in a write transaction on the writer."""
-        return await self._run_transaction(False, transaction_function, args, kwargs)
+        return await self._run_transaction(False, transaction_function, args, kwargs,
+                                           TELEMETRY_MANAGED_TX)
 
     async def _run_transaction(self, readonly: bool, fn: Callable[..., Awaitable[Any]],
-                               args: tuple, kwargs: dict) -> Any:
+                               args: tuple, kwargs: dict, api: int = TELEMETRY_MANAGED_TX) -> Any:
+        """``api``: the TELEMETRY number announced (the driver's for execute_query)."""
         self._check()
         if not callable(fn):
             raise TypeError("the transaction function must be callable")
@@ -441,7 +460,7 @@ class Session:
         # failure. So with no server answering, the total is at most the sum of the two.
         acquire_timeout = driver._acquisition_timeout
         # As the official drivers: TELEMETRY goes with each attempt until the server took it.
-        telemetry: list[int | None] = [driver._telemetry(TELEMETRY_MANAGED_TX)]
+        telemetry: list[int | None] = [driver._telemetry(api)]
         while True:
             try:
                 return await self._attempt(readonly, fn, args, kwargs, acquire_timeout, telemetry)
@@ -469,12 +488,12 @@ class Session:
                        telemetry: list[int | None] | None = None) -> Any:
         self._check()
         await self._detach()
-        marks = await self._get_bookmarks()
         pool = self._driver._pool
-        conn = await self._acquire(readonly, marks, acquire_timeout)
+        conn = await self._acquire(readonly, acquire_timeout)
         self._conn = conn
         self._busy = True
         try:
+            marks = await self._get_bookmarks()
             def telemetry_taken(meta: dict) -> None:
                 if telemetry is not None:
                     telemetry[0] = None  # the server has it: later attempts send none
