@@ -650,8 +650,10 @@ class Connection(ResultStreams):
             table = dict(meta.get("rt") or {})
         else:
             query, params, options = routing_procedure(v, context, marks, db)
-            record = await (await self.run(query, params, **options)).single()
-            assert record is not None  # (strict: anything but one record raised)
+            # (strict: a routing procedure answering no row or several is an error, not a table)
+            record = await (await self.run(query, params, **options)).single(strict=True)
+            if record is None:  # (strict single() raises first; this only narrows the type)
+                raise ProtocolError("the routing procedure returned no routing table")
             table = routing_table(record.keys(), record.values())
         if db is not None:
             table.setdefault("db", db)
