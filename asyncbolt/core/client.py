@@ -64,9 +64,6 @@ Version = tuple[int, int]
 AUTO = "auto"
 DEFAULT_READ_TIMEOUT = 300.0
 
-_TX_STATES = frozenset({"TX_READY", "TX_STREAMING"})
-
-
 class Handler(Protocol):
     """What waits for the answer to one request (the asyncio client's results and futures)."""
 
@@ -209,7 +206,7 @@ class ClientConnection:
 
     @property
     def in_transaction(self) -> bool:
-        return self.states is not None and self.states.state in _TX_STATES
+        return self.states is not None and self.states.in_transaction
 
     @property
     def failed(self) -> bool:

@@ -92,6 +92,11 @@ class StateMachine:
             self.state = "INTERRUPTED"
 
     @property
+    def in_transaction(self) -> bool:
+        """An explicit transaction is open (BEGIN succeeded, no COMMIT/ROLLBACK/RESET since)."""
+        return self.state in _TX_STATES
+
+    @property
     def interrupted(self) -> bool:
         """A RESET is pending and will be honoured: work in progress should stop."""
         return self._resets > 0 and (self.state == "INTERRUPTED" or (self.state, "RESET") in self.table)
@@ -127,7 +132,7 @@ class StateMachine:
         """Which result a request starts or addresses: a RUN gets its qid inside a transaction
         (Bolt 4.0+; ``"tx"`` before), ``"auto"`` outside one; PULL/DISCARD address ``qid`` (-1:
         the last one opened), or None if it names no open result."""
-        in_tx = self.state in _TX_STATES
+        in_tx = self.in_transaction
         if name == "RUN":
             if in_tx and has("qid", self.version):
                 key = self._next_qid

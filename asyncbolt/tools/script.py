@@ -47,6 +47,7 @@ from typing import Any, TextIO
 
 from asyncbolt._generated.versions import SECRET_KEYS, has
 from asyncbolt.core.handshake import format_version
+from asyncbolt.core.states import SUMMARIES
 from asyncbolt.errors import RecordingError
 from asyncbolt.tools.dump import CLIENT, SERVER, Conversation, Event
 
@@ -68,7 +69,6 @@ WILDCARD: Any = _Wildcard()
 _SIGILS = frozenset({"?", "Z", "R", "U", "#", "{}", "[]", "T", "@", "()", "->", "<-", ".."})
 _VERSIONED_SIGIL = re.compile(r"^(.+)(v\d+)$")
 _EPOCH = _dt.datetime(1970, 1, 1)
-_SUMMARIES = frozenset({"SUCCESS", "FAILURE", "IGNORED"})
 _NO_REPLY = frozenset({"GOODBYE"})
 _INT32 = range(-0x80000000, 0x80000000)
 
@@ -369,7 +369,7 @@ def script_from_streams(client: bytes, server: bytes, *, source: str = "") -> st
         while pending:
             answer = pending.pop()
             lines.append(_line("S", answer, list(answer.fields), version))
-            if answer.name in _SUMMARIES:
+            if answer.name in SUMMARIES:
                 break
     while pending:  # the server spoke last, unasked (e.g. a FAILURE before it closed)
         answer = pending.pop()

@@ -22,14 +22,13 @@ from asyncbolt.core.handshake import (
     Proposal,
     format_version,
 )
-from asyncbolt.core.states import StateMachine
+from asyncbolt.core.states import SUMMARIES, StateMachine
 from asyncbolt.errors import ProtocolError
 from asyncbolt.tools.dump.events import (
     _NO_CHUNK_LIMIT,
     _PULLS,
     _SIDES,
     _STRUCTURE_NAMES,
-    _SUMMARIES,
     CLIENT,
     DEFAULT,
     MAX_MESSAGE_SIZE,
@@ -481,7 +480,7 @@ class Conversation(_HandshakeReader):
 
     def _pair(self, event: Event) -> None:
         name = event.name
-        if name not in _SUMMARIES and name != "RECORD":
+        if name not in SUMMARIES and name != "RECORD":
             return  # an undecodable message: nothing to pair
         if not self._pending:
             reason = (f"{name} answers no request (the client sent nothing more)" if name != "RECORD"

@@ -38,7 +38,6 @@ MAX_PENDING_REQUESTS = 100_000
 #: ``max_decoded_values`` left to the codec's own default.
 DEFAULT: Any = type("_Default", (), {"__repr__": lambda self: "DEFAULT"})()
 _PULLS = ("PULL", "PULL_ALL")
-_SUMMARIES = ("SUCCESS", "FAILURE", "IGNORED")
 _REDACTED = "******"
 #: Signatures of the requests that carry credentials (INIT/HELLO 0x01, LOGON 0x6A): when one
 #: cannot be decoded, its raw bytes are not shown either unless secrets are asked for.
