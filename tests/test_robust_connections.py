@@ -127,6 +127,34 @@ async def test_driver_connections_have_keep_alive(server: Any) -> None:
                 await driver.pool.release(conn)
 
 
+def _keepalive_timing(conn: asyncbolt.Connection) -> tuple[int, int, int]:
+    sock = conn._transport.get_extra_info("socket")
+    return (sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
+            sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL),
+            sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT))
+
+
+@pytest.mark.skipif(not hasattr(socket, "TCP_KEEPIDLE"), reason="needs TCP_KEEPIDLE (Linux)")
+async def test_keep_alive_probes_within_a_load_balancers_idle_timeout(server: Any) -> None:
+    # The kernel's default (first probe after 2 h idle) outlasts every NAT's idle timeout.
+    async with asyncbolt.connect(uri_of(server), auth=("neo4j", "pw")) as conn:
+        assert _keepalive_timing(conn) == (60, 10, 6)
+    async with asyncbolt.Driver(uri_of(server), auth=("neo4j", "pw"), keep_alive=25) as driver:
+        conn = await driver.pool.acquire(driver.address)
+        try:
+            assert _keepalive(conn) != 0 and _keepalive_timing(conn) == (25, 10, 6)
+        finally:
+            await driver.pool.release(conn)
+
+
+@pytest.mark.parametrize("value", [0.5, -3, "yes"])
+async def test_a_wrong_keep_alive_is_refused_by_name(server: Any, value: Any) -> None:
+    with pytest.raises(ValueError, match="keep_alive must be True, False or the seconds"):
+        asyncbolt.Driver(uri_of(server), auth=("neo4j", "pw"), keep_alive=value)
+    with pytest.raises(ValueError, match="keep_alive must be"):
+        await asyncbolt.connect(uri_of(server), auth=("neo4j", "pw"), keep_alive=value)
+
+
 # -------------------------------------------------------------------------------------------
 # The write timeout
 

@@ -21,6 +21,7 @@ from asyncbolt.client.connection import (
     Connection,
     Version,
 )
+from asyncbolt.client.opening import keep_alive_idle
 from asyncbolt.codec.packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH
 from asyncbolt.core.server import DEFAULT_MAX_MESSAGE_SIZE
 from asyncbolt.errors import HandshakeError, ServiceUnavailable
@@ -118,7 +119,7 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
                            timeout: float | None, routing: Any = _FROM_URI,
                            server_hostname: str | None = None,
                            limits: dict[str, Any] | None = None,
-                           connect_timeout: float | None = None, keep_alive: bool = True,
+                           connect_timeout: float | None = None, keep_alive: bool | float = True,
                            write_timeout: float | None = None) -> Connection:
     """Open and authenticate a connection within ``timeout`` (the connect itself also within
     ``connect_timeout``). ``routing`` (the driver's: one context, naming the URI's address, for
@@ -127,7 +128,7 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
     keep-alive on the socket; ``write_timeout``: see :func:`connect`'s
     ``connection_write_timeout``; both may come in ``limits`` too (the driver's)."""
     limits = dict(limits or {})
-    keep_alive = limits.pop("keep_alive", keep_alive)
+    idle = keep_alive_idle(limits.pop("keep_alive", keep_alive))
     write_timeout = limits.pop("write_timeout", write_timeout)
     if write_timeout is not None and not write_timeout > 0:
         raise ValueError(f"connection_write_timeout must be positive or None, got {write_timeout!r}")
@@ -149,7 +150,7 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
                           fetch_size=fetch_size, routing=routing, proposals=slots, manifest=use_manifest,
                           supported=None if versions is None else [tuple(v) for v in versions],
                           server_hostname=server_hostname, **limits)
-        conn.keep_alive, conn.write_timeout = bool(keep_alive), write_timeout
+        conn.keep_alive, conn.write_timeout = idle, write_timeout
         try:
             await conn._open(context, timeout, connect_timeout)
             return conn
@@ -212,7 +213,7 @@ def connect(uri: str | None = None, auth: Any = None, *,
             max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
             server_agent_prefix: str | None = None, notifications_min_severity: str | None = None,
             notifications_disabled_classifications: Iterable[str] | None = None,
-            keep_alive: bool = True, connection_write_timeout: float | None = 60.0,
+            keep_alive: bool | float = True, connection_write_timeout: float | None = 60.0,
             **kwargs: Any) -> Any:
     """Open a Bolt connection: ``conn = await connect(uri, auth=...)`` or
     ``async with connect(uri) as conn``.
@@ -248,8 +249,10 @@ def connect(uri: str | None = None, auth: Any = None, *,
     ``notifications_disabled_classifications`` (e.g. ``["HINT", "UNRECOGNIZED"]``): the
     notification filters HELLO asks the server for, Bolt 5.2+ (``ConfigurationError`` before);
     the key of the classifications is the one of the negotiated version.
-    ``keep_alive``: TCP keep-alive (SO_KEEPALIVE) on the socket, so the kernel probes a connection
-    that idles and one a NAT or load balancer dropped silently is found out (default True).
+    ``keep_alive``: TCP keep-alive on the socket, so the kernel probes a connection that idles and
+    one a NAT or load balancer dropped silently is found out: True (default) probes after 60 s
+    idle, then every 10 s, giving up after 6 unanswered; a number is the idle seconds before the
+    first probe (set it below a load balancer's idle timeout); False turns it off.
     ``connection_write_timeout``: seconds a write may make no progress (the server reads none of
     what we send: a half-open socket, a stuck peer) before the connection is given up with
     ``ServiceUnavailable`` (default 60; None: wait forever).

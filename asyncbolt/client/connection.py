@@ -111,8 +111,9 @@ USER_AGENT: str = f"asyncbolt/{__version__}"
 class Connection(ResultStreams):
     """One Bolt connection. Make it with :func:`connect`."""
 
-    #: SO_KEEPALIVE on the socket; seconds a write may stay stuck (None: forever); why it ended.
-    keep_alive: bool = True
+    #: Seconds the socket idles before TCP keep-alive probes it (None: no keep-alive); seconds a
+    #: write may stay stuck (None: forever); why it ended.
+    keep_alive: float | None = 60.0
     write_timeout: float | None = None
     end_reason: str | None = None
 

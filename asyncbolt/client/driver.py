@@ -44,6 +44,7 @@ from asyncbolt.client.eager import (
     query_text,
     to_eager_result,
 )
+from asyncbolt.client.opening import keep_alive_idle
 from asyncbolt.client.pool import Pool
 from asyncbolt.client.routing import Address, Router
 from asyncbolt.client.session import (
@@ -191,7 +192,7 @@ class Driver:
                  read_timeout: float | str | None = AUTO,
                  max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
                  server_agent_prefix: str | None = None,
-                 telemetry_disabled: bool = False, keep_alive: bool = True,
+                 telemetry_disabled: bool = False, keep_alive: bool | float = True,
                  connection_write_timeout: float | None = 60.0) -> None:
         scheme, host, port, query = parse_uri(uri)
         if scheme == "tcp":
@@ -231,6 +232,7 @@ class Driver:
         if connection_write_timeout is not None and not connection_write_timeout > 0:
             raise ValueError("connection_write_timeout must be positive or None, "
                              f"got {connection_write_timeout!r}")
+        keep_alive_idle(keep_alive)  # (a wrong value fails here, not at the first connection)
         self._limits.update(keep_alive=keep_alive, write_timeout=connection_write_timeout)
         self._context = context if self.routing else None
         self._acquisition_timeout = connection_acquisition_timeout

@@ -26,7 +26,7 @@ class _Protocol(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         try:
             if self.conn.keep_alive:
-                keep_alive(transport)
+                keep_alive(transport, self.conn.keep_alive)
             self.conn._connection_made(transport)
         except Exception as exc:
             self.conn._internal_error(exc, "opening the connection")
@@ -84,13 +84,48 @@ class _Protocol(asyncio.Protocol):
             waiter.set_result(None)
 
 
-def keep_alive(transport: Any) -> None:
-    """Turn TCP keep-alive on for the transport's socket (when it has one): the kernel then
-    probes an idle connection, so one silently dropped by a NAT or load balancer is found out
-    (and a connection that only idles is not dropped by those that count probes as traffic)."""
+#: Seconds a connection idles before the kernel's first keep-alive probe (``keep_alive=True``),
+#: seconds between probes, and unanswered probes before the connection counts as dead. The
+#: kernel's own default (two hours of idling) outlasts every NAT and load balancer's idle
+#: timeout (about 4 to 15 minutes): probes after a minute keep such a middlebox's entry alive,
+#: and a peer that vanished is found out within about two minutes.
+KEEP_ALIVE_IDLE = 60.0
+KEEP_ALIVE_INTERVAL = 10
+KEEP_ALIVE_PROBES = 6
+
+
+def keep_alive_idle(value: bool | float | None) -> float | None:
+    """What ``keep_alive=`` means: None when off, else the idle seconds before the first probe
+    (``True``: :data:`KEEP_ALIVE_IDLE`). A ``ValueError`` names anything else."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return KEEP_ALIVE_IDLE
+    if isinstance(value, (int, float)) and value >= 1:
+        return float(value)
+    raise ValueError("keep_alive must be True, False or the seconds (>= 1) a connection idles "
+                     f"before the first keep-alive probe, got {value!r}")
+
+
+def keep_alive(transport: Any, idle: float = KEEP_ALIVE_IDLE) -> None:
+    """Turn TCP keep-alive on for the transport's socket (when it has one): after ``idle``
+    seconds without traffic the kernel probes the connection, so one silently dropped by a NAT or
+    load balancer is found out, and one that only idles is not dropped by those that count the
+    probes as traffic. The timing options are set where the platform has them."""
     sock = transport.get_extra_info("socket")
-    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    # (TCP_KEEPALIVE is macOS's name for the idle time)
+    idle_option = getattr(socket, "TCP_KEEPIDLE", None) or getattr(socket, "TCP_KEEPALIVE", None)
+    for option, value in ((idle_option, max(1, int(idle))),
+                          (getattr(socket, "TCP_KEEPINTVL", None), KEEP_ALIVE_INTERVAL),
+                          (getattr(socket, "TCP_KEEPCNT", None), KEEP_ALIVE_PROBES)):
+        if option is not None:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, option, value)
+            except OSError:  # (a platform that has the name but not the option)
+                pass
 
 
 async def open_connection(conn: Connection, ssl: _ssl.SSLContext | None, timeout: float | None,
