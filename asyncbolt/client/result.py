@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from asyncbolt.client.eager import EagerResult, Graph, Keys
+from asyncbolt.client.eager import EagerResult, Graph, Keys, ServerInfo
 
 # The exception classes of the client still live in asyncbolt.client.connection (which imports
 # this module): reached through the module object, so either may be imported first.
@@ -185,6 +185,26 @@ class Summary:
         self.t_last: int | None = pull.get("t_last", pull.get("result_consumed_after"))
         self.server_agent = conn.server_agent
         self.protocol_version = conn.protocol_version
+        self._where = (conn.host, conn.port, conn.connection_id)
+
+    @property
+    def server(self) -> ServerInfo:
+        """The server that ran the query (``address``, ``agent``, ``protocol_version``), as the
+        official driver's ``summary.server``."""
+        from asyncbolt.client.routing import Address
+
+        host, port, connection_id = self._where
+        return ServerInfo(Address(host, port), self.server_agent, self.protocol_version, connection_id)
+
+    @property
+    def result_available_after(self) -> int | None:
+        """The official driver's name of :attr:`t_first` (ms until the first record)."""
+        return self.t_first
+
+    @property
+    def result_consumed_after(self) -> int | None:
+        """The official driver's name of :attr:`t_last` (ms until the last record)."""
+        return self.t_last
 
     def __repr__(self) -> str:
         return f"<Summary type={self.query_type!r} counters={self.counters!r} db={self.database!r}>"
