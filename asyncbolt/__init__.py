@@ -44,6 +44,17 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         RoutingControl,
         ServerInfo,
     )
+    from asyncbolt.client.names import (
+        READ_ACCESS,
+        WRITE_ACCESS,
+        AsyncDriver,
+        AsyncManagedTransaction,
+        AsyncResult,
+        AsyncSession,
+        AsyncTransaction,
+        ResultSummary,
+        SummaryCounters,
+    )
     from asyncbolt.client.result import (
         Record,
         Summary,
@@ -85,6 +96,7 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         RequestIgnored,
         ResultConsumedError,
         ResultFailedError,
+        ResultNotSingleError,
         RoutingServiceUnavailable,
         ServiceUnavailable,
         SessionExpired,
@@ -107,6 +119,16 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
 #: Where each public name lives: importing asyncbolt loads none of them, so `import asyncbolt`
 #: (and the `asyncbolt` command) costs only what is used.
 _LAZY: dict[str, str] = {
+    "AsyncDriver": "asyncbolt.client.names",
+    "AsyncSession": "asyncbolt.client.names",
+    "AsyncTransaction": "asyncbolt.client.names",
+    "AsyncManagedTransaction": "asyncbolt.client.names",
+    "AsyncResult": "asyncbolt.client.names",
+    "ResultSummary": "asyncbolt.client.names",
+    "SummaryCounters": "asyncbolt.client.names",
+    "READ_ACCESS": "asyncbolt.client.names",
+    "WRITE_ACCESS": "asyncbolt.client.names",
+    "ResultNotSingleError": "asyncbolt.errors",
     "Address": "asyncbolt.client.routing",
     "AuthError": "asyncbolt.errors",
     "BoltClientProtocol": "asyncbolt.compat.protocol",
@@ -171,6 +193,16 @@ _SEED_API = ("BoltClientProtocol", "BoltServerProtocol", "ClientSession", "Clien
 
 #: The documented API (``from asyncbolt import *``).
 __all__ = [
+    "AsyncDriver",
+    "AsyncSession",
+    "AsyncTransaction",
+    "AsyncManagedTransaction",
+    "AsyncResult",
+    "ResultSummary",
+    "SummaryCounters",
+    "READ_ACCESS",
+    "WRITE_ACCESS",
+    "ResultNotSingleError",
     "Address",
     "BookmarkManager",
     "ConnectionAcquisitionTimeout",

@@ -174,6 +174,13 @@ class ClientError(Neo4jError):
     default_code = "Neo.ClientError.General.Unknown"
 
 
+class ResultNotSingleError(ClientError):
+    """``Result.single(strict=True)`` found no record or more than one (code
+    ``Neo.ClientError.Statement.ResultNotSingle``); the official drivers' ResultNotSingleError."""
+
+    default_code = "Neo.ClientError.Statement.ResultNotSingle"
+
+
 class ConfigurationError(ClientError):
     """An option the connection's Bolt version cannot carry (impersonation before 4.4, a
     database before 4.0...), refused before anything is sent; the official drivers'

@@ -15,6 +15,7 @@ from asyncbolt.codec.types import (
     DateTimeMixin,
     DateTimeZoneIdMixin,
     DurationMixin,
+    EntityMixin,
     LegacyDateTimeMixin,
     LegacyDateTimeZoneIdMixin,
     LocalDateTimeMixin,
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 
-class Node(StructureBase):
+class Node(EntityMixin, StructureBase):
     """A node of the graph.
 
     Tag 0x4E ('N').
@@ -70,7 +71,7 @@ class Node(StructureBase):
         self.element_id = element_id
 
 
-class Relationship(StructureBase):
+class Relationship(EntityMixin, StructureBase):
     """A relationship with both of its end nodes.
 
     Tag 0x52 ('R').
@@ -103,7 +104,7 @@ class Relationship(StructureBase):
         self.end_node_element_id = end_node_element_id
 
 
-class UnboundRelationship(StructureBase):
+class UnboundRelationship(EntityMixin, StructureBase):
     """A relationship inside a Path, without its end nodes.
 
     Tag 0x72 ('r').

@@ -84,6 +84,15 @@ _AUTH_FAILURES = frozenset({
 })
 
 
+def _one_of(name: str, value: Any, alias: str, alias_value: Any) -> Any:
+    """``value`` or ``alias_value`` (the official driver's name for the same option): not both."""
+    if alias_value is None:
+        return value
+    if value is not None and value != alias_value:
+        raise ValueError(f"{name}={value!r} and {alias}={alias_value!r} name the same option: give one")
+    return alias_value
+
+
 def unit_of_work(metadata: dict[str, Any] | None = None, timeout: float | None = None) -> Callable:
     """Decorate a transaction function with the transaction's ``metadata`` and ``timeout``
     (seconds), as the official driver's ``unit_of_work`` does."""
@@ -318,12 +327,16 @@ class Driver:
 
     def session(self, db: str | None = None, default_access_mode: str = "w", *,
                 bookmarks: Iterable[str] | None = None, bookmark_manager: Any = _DRIVER_MANAGER,
-                fetch_size: int | None = None, imp_user: str | None = None) -> Session:
+                fetch_size: int | None = None, imp_user: str | None = None,
+                database: str | None = None, impersonated_user: str | None = None) -> Session:
         """A session on ``db`` (default: the server's home database). ``default_access_mode``:
         ``"r"`` (readers) or ``"w"`` (the writer), for ``run`` and ``begin_transaction``.
         ``bookmarks``: wait for these transactions first. ``bookmark_manager``: default the
-        driver's; None: none. ``imp_user``: run as this user (Bolt 4.4+)."""
+        driver's; None: none. ``imp_user``: run as this user (Bolt 4.4+). ``database`` and
+        ``impersonated_user`` are the official driver's names for ``db`` and ``imp_user``."""
         self._check_open()
+        db = _one_of("db", db, "database", database)
+        imp_user = _one_of("imp_user", imp_user, "impersonated_user", impersonated_user)
         manager = self.bookmark_manager if bookmark_manager is _DRIVER_MANAGER else bookmark_manager
         return Session(self, db=db, default_access_mode=default_access_mode, bookmarks=bookmarks,
                        bookmark_manager=manager, fetch_size=fetch_size, imp_user=imp_user)

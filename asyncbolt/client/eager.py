@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from asyncbolt._generated.structures import Node, Path, Relationship, UnboundRelationship
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from asyncbolt.client.result import Record, Result, Summary
     from asyncbolt.client.routing import Address
 
-__all__ = ["RoutingControl", "Query", "EagerResult", "Graph", "ServerInfo", "to_eager_result",
+__all__ = ["RoutingControl", "Query", "Keys", "EagerResult", "Graph", "ServerInfo", "to_eager_result",
            "query_text"]
 
 
@@ -76,6 +76,20 @@ def query_text(query: str | Query) -> tuple[str, dict[str, Any] | None, float | 
     if not isinstance(query, str):
         raise TypeError(f"a query must be a str or a Query, not {type(query).__name__}")
     return query, None, None
+
+
+class Keys(list):
+    """What ``Result.keys()`` returns: the field names, a list (as the official driver's
+    ``AsyncResult.keys()``) that may also be awaited (``await result.keys()``, asyncbolt's form
+    before issue #18, gives the same list)."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Generator[Any, None, list[str]]:
+        return self._resolve().__await__()
+
+    async def _resolve(self) -> list[str]:
+        return list(self)
 
 
 class EagerResult(NamedTuple):

@@ -11,16 +11,16 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from asyncbolt.client.eager import EagerResult, Graph
+from asyncbolt.client.eager import EagerResult, Graph, Keys, ServerInfo
 
 # The exception classes of the client still live in asyncbolt.client.connection (which imports
 # this module): reached through the module object, so either may be imported first.
 from asyncbolt.errors import (
-    ClientError,
     Neo4jError,
     ProtocolError,
     RequestIgnored,
     ResultConsumedError,
+    ResultNotSingleError,
 )
 
 if TYPE_CHECKING:
@@ -185,6 +185,26 @@ class Summary:
         self.t_last: int | None = pull.get("t_last", pull.get("result_consumed_after"))
         self.server_agent = conn.server_agent
         self.protocol_version = conn.protocol_version
+        self._where = (conn.host, conn.port, conn.connection_id)
+
+    @property
+    def server(self) -> ServerInfo:
+        """The server that ran the query (``address``, ``agent``, ``protocol_version``), as the
+        official driver's ``summary.server``."""
+        from asyncbolt.client.routing import Address
+
+        host, port, connection_id = self._where
+        return ServerInfo(Address(host, port), self.server_agent, self.protocol_version, connection_id)
+
+    @property
+    def result_available_after(self) -> int | None:
+        """The official driver's name of :attr:`t_first` (ms until the first record)."""
+        return self.t_first
+
+    @property
+    def result_consumed_after(self) -> int | None:
+        """The official driver's name of :attr:`t_last` (ms until the last record)."""
+        return self.t_last
 
     def __repr__(self) -> str:
         return f"<Summary type={self.query_type!r} counters={self.counters!r} db={self.database!r}>"
@@ -330,8 +350,16 @@ class Result:
                 raise StopAsyncIteration
             await s.conn._more(s)
 
-    async def keys(self) -> list[str]:
-        """The field names (waits for the RUN's answer)."""
+    def keys(self) -> Keys:
+        """The field names: a list once the RUN's answer arrived (a driver's ``session.run`` and
+        ``tx.run`` wait for it), else something to ``await`` (``conn.run`` pipelines its RUN;
+        ``await result.keys()`` works in both cases)."""
+        s = self._s
+        if s.fields is not None:
+            return Keys(s.fields)
+        return _PendingKeys(self)
+
+    async def _keys(self) -> list[str]:
         s = self._s
         while s.fields is None and not s.done:
             await s.conn._more(s, need_fields=True)
@@ -375,8 +403,8 @@ class Result:
 
     async def single(self, strict: bool = False) -> Record | None:
         """The one record of the result, which is consumed. As the official driver: with
-        ``strict``, no record or more than one raises ``ClientError``
-        ``Neo.ClientError.Statement.ResultNotSingle``; without, no record gives None and more
+        ``strict``, no record or more than one raises ``ResultNotSingleError`` (a
+        ``ClientError``, ``Neo.ClientError.Statement.ResultNotSingle``); without, no record gives None and more
         than one the first, with a warning."""
         records = await self.fetch(2)
         await self.consume()
@@ -384,9 +412,9 @@ class Result:
         if len(records) == 1:
             return records[0]
         if strict:
-            raise ClientError("Neo.ClientError.Statement.ResultNotSingle",
-                              f"expected one record, got {'more than one' if records else 'none'}: "
-                              "make the query return exactly one, or call single(strict=False)")
+            raise ResultNotSingleError("Neo.ClientError.Statement.ResultNotSingle",
+                                       f"expected one record, got {'more than one' if records else 'none'}: "
+                                       "make the query return exactly one, or call single(strict=False)")
         if records:
             warnings.warn("expected a result with a single record, but found several; "
                           "single() returned the first", stacklevel=2)
@@ -464,6 +492,29 @@ class Result:
 # -------------------------------------------------------------------------------------------
 # Response handlers: one per request sent, answered strictly in order (the core's Handler
 # protocol, asyncbolt.core.client.Handler).
+
+
+class _PendingKeys(Keys):
+    """``keys()`` before the RUN's answer arrived: awaiting it waits for the answer; reading it
+    as a list says to await it instead of looking empty."""
+
+    __slots__ = ("_result",)
+
+    def __init__(self, result: Result) -> None:
+        super().__init__()
+        self._result = result
+
+    async def _resolve(self) -> list[str]:
+        return await self._result._keys()
+
+    def _not_yet(self, *args: Any) -> Any:
+        raise TypeError("the result's keys are not known yet (its RUN's answer has not arrived: "
+                        "conn.run pipelines it): use `await result.keys()`")
+
+    __iter__ = __len__ = __getitem__ = __contains__ = __bool__ = _not_yet
+
+    def __repr__(self) -> str:
+        return "<keys not known yet: await result.keys()>"
 
 
 class _Handler:

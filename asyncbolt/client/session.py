@@ -362,7 +362,8 @@ class Session:
                   fetch_size: int | None = None, **kwparameters: Any) -> Result:
         """Run an auto-commit query on a server for the session's access mode. Not retried.
         ``query``: a string or a :class:`Query` (whose metadata and timeout apply unless
-        ``metadata``/``timeout`` are given)."""
+        ``metadata``/``timeout`` are given). Waits for RUN's answer, as the official drivers: a
+        query the server refuses raises here, and ``result.keys()`` is a list."""
         query, query_metadata, query_timeout = query_text(query)
         if metadata is None:
             metadata = query_metadata
@@ -388,6 +389,7 @@ class Session:
             stream = result._s
             self._streams.append(stream)
             stream.on_done = functools.partial(self._result_done, marks)
+            await result.keys()  # as the official drivers: a refused query raises here
             return result
         finally:
             self._busy = False

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import struct as _struct
 import uuid as _uuid
-from collections.abc import Iterator
+from collections.abc import ItemsView, Iterator, KeysView, ValuesView
 from typing import Any
 
 __all__ = ["StructureBase", "Structure", "from_native", "FIXED"]
@@ -139,6 +139,34 @@ def _offset_at_local(tz_id: str, local_seconds: int) -> int:
     local = _epoch_to_naive(local_seconds, 0).replace(tzinfo=_zone(tz_id), fold=0)
     off = local.utcoffset()
     return int(off.total_seconds()) if off is not None else 0
+
+
+class EntityMixin:
+    """Nodes and relationships read their properties as the official driver's do:
+    ``node["name"]``, ``node.get("name")``, ``"name" in node``, ``keys()``, ``values()``,
+    ``items()`` (the properties map is ``.properties``; iterating a structure still gives its
+    fields)."""
+
+    __slots__ = ()
+    properties: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.properties[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.properties
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.properties.get(key, default)
+
+    def keys(self) -> KeysView[str]:
+        return self.properties.keys()
+
+    def values(self) -> ValuesView[Any]:
+        return self.properties.values()
+
+    def items(self) -> ItemsView[str, Any]:
+        return self.properties.items()
 
 
 class DateMixin:
