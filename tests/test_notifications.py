@@ -324,3 +324,22 @@ async def test_warnings_made_errors_do_not_break_the_connection() -> None:
         summary = await summary_from((4, 4), {"notifications": [WARN_HINT]},
                                      driver={"warn_notification_severity": "WARNING"})
     assert summary.notifications == [WARN_HINT]
+
+
+async def test_transactions_before_5_2_are_filtered_with_the_sessions_filters() -> None:
+    version = (4, 4)
+
+    async def work(tx: Any) -> Any:
+        result = await tx.run("RETURN 1 AS n")
+        await result.fetch(1)
+        return await result.consume()
+
+    async with FakeServer(answering(version, {"notifications": NOTIFICATIONS})) as server:
+        async with driver_for(server, versions=[version],
+                              notifications_disabled_classifications=["HINT"]) as driver:
+            async with driver.session(notifications_min_severity="WARNING") as session:
+                summary = await session.execute_read(work)
+                async with await session.begin_transaction() as tx:
+                    explicit = await work(tx)
+    assert summary.notifications == [WARN_DEPRECATION]  # (HINT: the driver's; INFORMATION: the session's)
+    assert explicit.notifications == [WARN_DEPRECATION]
