@@ -411,7 +411,15 @@ _LEVELS = {NotificationSeverity.WARNING: logging.WARNING,
 def received(stream: _Stream, metadata: dict[str, Any]) -> None:
     """A summary with notifications (or statuses) arrived for ``stream``: on a server before
     Bolt 5.2, drop what the filters exclude (from ``metadata``, in place); then log each
-    notification, and warn of those at the warning threshold."""
+    notification, and warn of those at the warning threshold. Never raises (it runs in the
+    connection's read callback)."""
+    try:
+        _received(stream, metadata)
+    except Exception:
+        log.exception("handling the notifications of %r failed", stream.query)
+
+
+def _received(stream: _Stream, metadata: dict[str, Any]) -> None:
     conn = stream.conn
     config = connection_filters(conn) if stream.notes is None else stream.notes.over(
         connection_filters(conn))
