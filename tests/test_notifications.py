@@ -343,3 +343,16 @@ async def test_transactions_before_5_2_are_filtered_with_the_sessions_filters() 
                     explicit = await work(tx)
     assert summary.notifications == [WARN_DEPRECATION]  # (HINT: the driver's; INFORMATION: the session's)
     assert explicit.notifications == [WARN_DEPRECATION]
+
+
+async def test_a_failure_handling_notifications_does_not_break_the_result(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from asyncbolt.client import notifications
+
+    def broken(stream: Any, metadata: Any) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(notifications, "_received", broken)
+    summary = await summary_from((4, 4), {"notifications": [WARN_HINT]})
+    assert summary.notifications == [WARN_HINT]
+    assert any("handling the notifications" in r.getMessage() for r in caplog.records)
