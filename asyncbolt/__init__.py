@@ -55,6 +55,17 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         ResultSummary,
         SummaryCounters,
     )
+    from asyncbolt.client.notifications import (
+        GqlStatusObject,
+        NotificationCategory,
+        NotificationClassification,
+        NotificationDisabledCategory,
+        NotificationDisabledClassification,
+        NotificationMinimumSeverity,
+        NotificationSeverity,
+        SummaryInputPosition,
+        SummaryNotification,
+    )
     from asyncbolt.client.result import (
         Record,
         Summary,
@@ -92,6 +103,8 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         HandshakeError,
         IncompleteCommit,
         Neo4jError,
+        NotificationDeprecationWarning,
+        NotificationWarning,
         ProtocolError,
         RequestIgnored,
         ResultConsumedError,
@@ -184,6 +197,17 @@ _LAZY: dict[str, str] = {
     "kerberos_auth": "asyncbolt.client.auth",
     "serve": "asyncbolt.server.listener",
     "unit_of_work": "asyncbolt.client.driver",
+    "GqlStatusObject": "asyncbolt.client.notifications",
+    "NotificationCategory": "asyncbolt.client.notifications",
+    "NotificationClassification": "asyncbolt.client.notifications",
+    "NotificationDisabledCategory": "asyncbolt.client.notifications",
+    "NotificationDisabledClassification": "asyncbolt.client.notifications",
+    "NotificationMinimumSeverity": "asyncbolt.client.notifications",
+    "NotificationSeverity": "asyncbolt.client.notifications",
+    "SummaryInputPosition": "asyncbolt.client.notifications",
+    "SummaryNotification": "asyncbolt.client.notifications",
+    "NotificationDeprecationWarning": "asyncbolt.errors",
+    "NotificationWarning": "asyncbolt.errors",
 }
 
 #: The 2017 seed's own API (asyncbolt 0.0.2; see asyncbolt.compat): importable from here as the
@@ -255,6 +279,17 @@ __all__ = [
     "__version__",
     "create_server",
     "serve",
+    "GqlStatusObject",
+    "NotificationCategory",
+    "NotificationClassification",
+    "NotificationDisabledCategory",
+    "NotificationDisabledClassification",
+    "NotificationMinimumSeverity",
+    "NotificationSeverity",
+    "SummaryInputPosition",
+    "SummaryNotification",
+    "NotificationDeprecationWarning",
+    "NotificationWarning",
 ]
 
 

@@ -257,6 +257,23 @@ class SessionExpired(ServiceUnavailable):
     cluster elects a leader). Retried by ``execute_read``/``execute_write``."""
 
 
+class NotificationWarning(Warning):
+    """A notification the server sent with a query, issued as a Python warning because its
+    severity reached the driver's or session's ``warn_notification_severity`` (as the official
+    driver's ``Neo4jWarning``). ``notification``: the
+    :class:`~asyncbolt.client.notifications.SummaryNotification`; ``query``: its query text."""
+
+    def __init__(self, notification: Any, query: str | None = None) -> None:
+        self.notification = notification
+        self.query = query
+        super().__init__(f"{notification}" if query is None else f"{notification} in {query!r}")
+
+
+class NotificationDeprecationWarning(NotificationWarning, DeprecationWarning):
+    """A :class:`NotificationWarning` of the DEPRECATION classification (hidden by Python's
+    default filters, as any DeprecationWarning outside ``__main__``)."""
+
+
 # -- the reference decoder -------------------------------------------------------------------
 
 

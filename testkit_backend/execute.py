@@ -4,6 +4,7 @@ are testkit's callbacks, and ``BookmarkManagerClose``). A mixin of :class:`Backe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from asyncbolt.client.driver import BookmarkManager, Driver
@@ -27,6 +28,8 @@ class DriverLevelRequests:
 
     drivers: dict[int, Driver]
     bookmark_managers: dict[int, BookmarkManager]
+    #: (NotificationRequests's, another base of the Backend)
+    notification_options: Callable[..., dict[str, Any]]
 
     def _new_id(self) -> int:
         raise NotImplementedError
@@ -95,7 +98,8 @@ class DriverLevelRequests:
         records, summary, keys = await driver.execute_query(
             query, _params(data.get("params")), routing_=config.get("routing") or "w",
             database_=config.get("database"), impersonated_user_=config.get("impersonatedUser"),
-            bookmark_manager_=manager, result_transformer_=transform)
+            bookmark_manager_=manager, result_transformer_=transform,
+            **self.notification_options(config, "_"))
         return {"name": "EagerResult", "data": {
             "keys": keys,
             "records": [{"values": [to_testkit(v) for v in r]} for r in records],

@@ -22,7 +22,6 @@ import re
 from collections import deque
 from typing import Any
 
-from asyncbolt._generated.versions import key_holds
 from asyncbolt.client.auth import basic_auth, bearer_auth, custom_auth, kerberos_auth
 from asyncbolt.client.connection import Result
 from asyncbolt.client.driver import Driver, Session, unit_of_work
@@ -30,6 +29,12 @@ from asyncbolt.client.routing import Address
 
 from .errors import driver_error
 from .execute import DriverLevelRequests
+from .notifications import (
+    NOTIFICATION_FEATURES,
+    NotificationRequests,
+    gql_status_objects_data,
+    notifications_data,
+)
 from .values import from_testkit, to_testkit
 
 __all__ = ["serve", "Backend", "FEATURES", "NotSupported"]
@@ -76,6 +81,7 @@ FEATURES = [
     "Optimization:ImplicitDefaultArguments",
     "Optimization:MinimalResets",
     "Optimization:PullPipelining",
+    *NOTIFICATION_FEATURES,
 ]
 
 #: The versions the driver offers: the Bolt features above (testkit knows nothing past 5.7).
@@ -87,14 +93,9 @@ VERSIONS = [(5, m) for m in range(7, -1, -1)] + [(4, 4), (4, 3), (4, 2), (4, 1),
 #: Tests that need an API asyncbolt does not have although testkit gates them on no feature
 #: (regular expressions searched in StartTest's test name): StartTest answers SkipTest.
 SKIPS = {
-    r"\.summary\.test_summary\.TestSummaryGqlStatusObjects":
-        "asyncbolt's Summary has no GQL status objects (only the raw 'statuses' metadata)",
     r"\.driver_parameters\.test_liveness_check\.\w+\.test_timeout_with_re_auth$":
         "asyncbolt's sessions take no auth token of their own (the driver's only; per-session "
         "auth is for a later issue), and this test gates that on no feature",
-    r"\.notifications_config\.test_notification_mapping\.TestNotificationMapping":
-        "asyncbolt's Summary gives the server's notification maps as they are: no parsed "
-        "severity/category to map",
 }
 
 
@@ -179,35 +180,11 @@ def _record(record: Any) -> dict[str, Any]:
     return {"values": [to_testkit(v) for v in record]}
 
 
-_SEVERITIES = frozenset({"WARNING", "INFORMATION"})
-_CATEGORIES = frozenset({"HINT", "UNRECOGNIZED", "UNSUPPORTED", "PERFORMANCE", "DEPRECATION",
-                         "GENERIC", "SECURITY", "TOPOLOGY", "SCHEMA"})
-
-
-def _with_levels(notification: dict) -> dict:
-    severity, category = notification.get("severity"), notification.get("category")
-    return {**notification,
-            "rawSeverityLevel": severity,
-            "severityLevel": severity if severity in _SEVERITIES else "UNKNOWN",
-            "rawCategory": category,
-            "category": category if category in _CATEGORIES else "UNKNOWN"}
-
-
 def summary_data(summary: Any, address: str) -> dict[str, Any]:
     """The ``Summary`` response's data for an asyncbolt Summary."""
     c = summary.counters
     meta = summary.metadata
     version = tuple(summary.protocol_version)
-    # Without Feature:API:Driver:NotificationsConfig testkit expects the notifications as the
-    # server sent them (the official driver's parsed form needs that feature).
-    if "notifications" in meta:
-        notifications: list | None = list(summary.notifications)
-    elif "statuses" in meta:
-        # From Bolt 5.5 testkit expects the official driver's form of notifications derived
-        # from the GQL statuses: the raw severity/category plus their known levels.
-        notifications = [_with_levels(n) for n in summary.notifications]
-    else:
-        notifications = [] if key_holds("success_metadata", "statuses", version) else None
     return {
         "serverInfo": {"address": address, "agent": summary.server_agent,
                        "protocolVersion": ".".join(map(str, version))},
@@ -225,7 +202,8 @@ def summary_data(summary: Any, address: str) -> dict[str, Any]:
                   "parameters": {k: to_testkit(v) for k, v in (summary.parameters or {}).items()}},
         "database": summary.database,
         "queryType": summary.query_type,
-        "notifications": notifications,
+        "notifications": notifications_data(summary),
+        "gqlStatusObjects": gql_status_objects_data(summary),
         "plan": meta.get("plan", meta.get("profile")),
         "profile": meta.get("profile"),
         "resultAvailableAfter": summary.t_first,
@@ -233,7 +211,7 @@ def summary_data(summary: Any, address: str) -> dict[str, Any]:
     }
 
 
-class Backend(DriverLevelRequests):
+class Backend(DriverLevelRequests, NotificationRequests):
     """The state of one testkit connection and its request handlers."""
 
     def __init__(self) -> None:
@@ -324,8 +302,7 @@ class Backend(DriverLevelRequests):
         return resolve
 
     async def on_NewDriver(self, data: dict) -> dict:
-        for option in ("authTokenManagerId", "clientCertificate", "clientCertificateProviderId",
-                       "notificationsMinSeverity", "notificationsDisabledCategories"):
+        for option in ("authTokenManagerId", "clientCertificate", "clientCertificateProviderId"):
             if data.get(option) is not None:
                 raise NotSupported(option)
         if data.get("encrypted") or data.get("trustedCertificates") is not None:
@@ -336,6 +313,7 @@ class Backend(DriverLevelRequests):
             # The official driver refuses a server that does not say it is Neo4j; asyncbolt
             # welcomes any Bolt server unless told, as here.
             "server_agent_prefix": "Neo4j/",
+            **self.notification_options(data),
         }
         if data.get("resolverRegistered") or data.get("domainNameResolverRegistered"):
             kwargs["resolver"] = self._resolver(bool(data.get("resolverRegistered")),
@@ -382,17 +360,16 @@ class Backend(DriverLevelRequests):
     # -- sessions ---------------------------------------------------------------------------
 
     async def on_NewSession(self, data: dict) -> dict:
-        for option in ("authorizationToken", "notificationsMinSeverity",
-                       "notificationsDisabledCategories"):
-            if data.get(option) is not None:
-                raise NotSupported(f"NewSession {option}")
+        if data.get("authorizationToken") is not None:
+            raise NotSupported("NewSession authorizationToken")
         driver = self.drivers[data["driverId"]]
         session = driver.session(db=data.get("database"),
                                  default_access_mode=data.get("accessMode") or "w",
                                  bookmarks=data.get("bookmarks"), fetch_size=data.get("fetchSize"),
                                  imp_user=data.get("impersonatedUser"),
                                  bookmark_manager=self.bookmark_manager(
-                                     data.get("bookmarkManagerId"), driver.bookmark_manager))
+                                     data.get("bookmarkManagerId"), driver.bookmark_manager),
+                                 **self.notification_options(data))
         session_id = self._new_id()
         self.sessions[session_id] = session
         return {"name": "Session", "data": {"id": session_id}}

@@ -21,6 +21,7 @@ from asyncbolt.client.connection import (
     Connection,
     Version,
 )
+from asyncbolt.client.notifications import NotificationFilters
 from asyncbolt.client.opening import keep_alive_idle
 from asyncbolt.codec.packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH
 from asyncbolt.core.server import DEFAULT_MAX_MESSAGE_SIZE
@@ -247,8 +248,9 @@ def connect(uri: str | None = None, auth: Any = None, *,
     require ``"Neo4j/"``; default None: any Bolt server is welcome).
     ``notifications_min_severity`` (``"OFF"``, ``"WARNING"``, ``"INFORMATION"``) and
     ``notifications_disabled_classifications`` (e.g. ``["HINT", "UNRECOGNIZED"]``): the
-    notification filters HELLO asks the server for, Bolt 5.2+ (``ConfigurationError`` before);
-    the key of the classifications is the one of the negotiated version.
+    notification filters HELLO asks the server for, Bolt 5.2+ (the key of the classifications
+    is the one of the negotiated version); a server before 5.2 takes no filters, and the client
+    drops what they exclude from the summaries instead.
     ``keep_alive``: TCP keep-alive on the socket, so the kernel probes a connection that idles and
     one a NAT or load balancer dropped silently is found out: True (default) probes after 60 s
     idle, then every 10 s, giving up after 6 unanswered; a number is the idle seconds before the
@@ -276,13 +278,14 @@ def connect(uri: str | None = None, auth: Any = None, *,
     if auth is None and "_user" in query:
         auth = (query["_user"], query["_password"])
 
+    notes = NotificationFilters.of(notifications_min_severity, notifications_disabled_classifications)
     limits = {"max_message_size": max_message_size, "max_chunks": max_chunks,
               "max_depth": max_depth, "max_buffered_records": max_buffered_records,
               "max_buffered_bytes": max_buffered_bytes, "read_timeout": read_timeout,
               "max_decoded_values": max_decoded_values,
               "server_agent_prefix": server_agent_prefix,
-              "notifications_min_severity": notifications_min_severity,
-              "notifications_disabled_classifications": notifications_disabled_classifications}
+              "notifications_min_severity": notes.min_severity,
+              "notifications_disabled_classifications": notes.disabled}
 
     def factory() -> Coroutine[Any, Any, Connection]:
         return _open_connection(scheme, host_, port_, query, auth=auth, ssl=ssl, user_agent=user_agent,

@@ -38,6 +38,7 @@ from asyncbolt._generated.versions import (
     since,
 )
 from asyncbolt.client.auth import auth_token
+from asyncbolt.client.notifications import NotificationFilters
 from asyncbolt.client.opening import open_connection
 from asyncbolt.client.requests import (
     route_request,
@@ -439,16 +440,19 @@ class Connection(ResultStreams):
                   bookmarks: Iterable[str] | None = None, timeout: float | None = None,
                   metadata: dict[str, Any] | None = None, imp_user: str | None = None,
                   fetch_size: int | None = None, telemetry: int | None = None,
-                  **kwparameters: Any) -> Result:
+                  notifications: NotificationFilters | None = None, **kwparameters: Any) -> Result:
         """Queue a query (auto-commit) and return its Result; nothing waits for the server.
-        ``telemetry``: an API number announced first (see :meth:`telemetry`)."""
+        ``telemetry``: an API number announced first (see :meth:`telemetry`).
+        ``notifications``: this query's filters, over the connection's (Bolt 5.2+ sends them)."""
         self._check_open()
         if self._tx is not None:
             raise ClientError("Neo.ClientError.Request.Invalid",
                               "a transaction is open on this connection: run queries with tx.run()")
-        extra = self._tx_extra(db, mode, bookmarks, timeout, metadata, imp_user)
-        return await self._run(query, {**(parameters or {}), **kwparameters}, extra, fetch_size, None,
-                               telemetry)
+        extra = self._tx_extra(db, mode, bookmarks, timeout, metadata, imp_user, notifications)
+        result = await self._run(query, {**(parameters or {}), **kwparameters}, extra, fetch_size,
+                                 None, telemetry)
+        result._s.notes = notifications  # (nothing was read since the RUN was queued)
+        return result
 
     async def _run(self, query: str, parameters: dict, extra: dict, fetch_size: int | None,
                    tx: Transaction | None, telemetry: int | None = None) -> Result:
@@ -504,20 +508,23 @@ class Connection(ResultStreams):
         return Result(s)
 
     def _tx_extra(self, db: str | None, mode: str | None, bookmarks: Iterable[str] | None,
-                  timeout: float | None, metadata: dict | None, imp_user: str | None) -> dict[str, Any]:
-        return tx_extra(self.negotiated_version, self.bookmarks, db, mode, bookmarks, timeout, metadata,
-                        imp_user)
+                  timeout: float | None, metadata: dict | None, imp_user: str | None,
+                  notes: NotificationFilters | None = None) -> dict[str, Any]:
+        extra = tx_extra(self.negotiated_version, self.bookmarks, db, mode, bookmarks, timeout,
+                         metadata, imp_user)
+        return extra if notes is None else {**extra, **notes.extra("tx_extra", self.negotiated_version)}
 
     def begin(self, *, db: str | None = None, mode: str | None = None,
               bookmarks: Iterable[str] | None = None, timeout: float | None = None,
               metadata: dict[str, Any] | None = None, imp_user: str | None = None,
               fetch_size: int | None = None, telemetry: int | None = None,
-              on_telemetry: Any = None) -> Transaction:
+              on_telemetry: Any = None, notifications: NotificationFilters | None = None) -> Transaction:
         """An explicit transaction: ``async with conn.begin() as tx`` commits on a clean exit and
         rolls back on an exception; or ``tx = await conn.begin()`` and commit/rollback yourself.
         ``fetch_size`` (records per PULL, -1: all) applies to the transaction's queries (default:
         the connection's). ``telemetry``: an API number announced before BEGIN (see
-        :meth:`telemetry`; ``on_telemetry(meta)`` hears its SUCCESS)."""
+        :meth:`telemetry`; ``on_telemetry(meta)`` hears its SUCCESS). ``notifications``: as
+        :meth:`run`'s, for every query of the transaction."""
         self._check_open()
         if not has("explicit_tx", self.negotiated_version):
             raise ClientError("Neo.ClientError.Request.Invalid",
@@ -525,10 +532,11 @@ class Connection(ResultStreams):
                               "(use RUN 'BEGIN' before)")
         if self._tx is not None:
             raise ClientError("Neo.ClientError.Request.Invalid", "a transaction is already open")
-        extra = self._tx_extra(db, mode, bookmarks, timeout, metadata, imp_user)
+        extra = self._tx_extra(db, mode, bookmarks, timeout, metadata, imp_user, notifications)
         if telemetry is not None:
             self.telemetry(telemetry, on_telemetry)
         tx = Transaction(self, extra, fetch_size)
+        tx._notes = notifications
         self._tx = tx
         return tx
 

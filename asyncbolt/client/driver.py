@@ -44,6 +44,7 @@ from asyncbolt.client.eager import (
     query_text,
     to_eager_result,
 )
+from asyncbolt.client.notifications import NotificationFilters, default_warn_severity
 from asyncbolt.client.opening import keep_alive_idle
 from asyncbolt.client.pool import Pool
 from asyncbolt.client.routing import Address, Router
@@ -181,6 +182,15 @@ class Driver:
     ``max_chunks``, ``max_depth``, ``max_decoded_values``, ``max_buffered_records``, ``max_buffered_bytes``,
     ``read_timeout``, ``server_agent_prefix``, ``keep_alive``, ``connection_write_timeout``: as
     :func:`asyncbolt.connect`.
+
+    Notifications (see :mod:`asyncbolt.client.notifications`): ``notifications_min_severity``
+    (``"OFF"``, ``"WARNING"``, ``"INFORMATION"`` or a ``NotificationMinimumSeverity``) and
+    ``notifications_disabled_classifications`` (or the older name
+    ``notifications_disabled_categories``; e.g. ``["HINT", "UNRECOGNIZED"]``) ask the server
+    (Bolt 5.2+, in HELLO) to leave those out; older servers get no filter and the client drops
+    them from the summaries instead. ``warn_notification_severity``: notifications at or above
+    this severity are also issued as :class:`~asyncbolt.errors.NotificationWarning` (default
+    None: none, but INFORMATION under ``python -X dev``; ``"OFF"``: none).
     """
 
     def __init__(self, uri: str, auth: Any = None, *, max_pool_size: int | None = 100,
@@ -202,7 +212,11 @@ class Driver:
                  max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
                  server_agent_prefix: str | None = None,
                  telemetry_disabled: bool = False, keep_alive: bool | float = True,
-                 connection_write_timeout: float | None = 60.0) -> None:
+                 connection_write_timeout: float | None = 60.0,
+                 notifications_min_severity: str | None = None,
+                 notifications_disabled_classifications: Iterable[str] | None = None,
+                 notifications_disabled_categories: Iterable[str] | None = None,
+                 warn_notification_severity: str | None = None) -> None:
         scheme, host, port, query = parse_uri(uri)
         if scheme == "tcp":
             raise ValueError("Driver takes bolt:// or neo4j:// URIs (tcp:// is the seed API's)")
@@ -243,6 +257,15 @@ class Driver:
                              f"got {connection_write_timeout!r}")
         keep_alive_idle(keep_alive)  # (a wrong value fails here, not at the first connection)
         self._limits.update(keep_alive=keep_alive, write_timeout=connection_write_timeout)
+        notes = NotificationFilters.of(notifications_min_severity,
+                                       notifications_disabled_classifications,
+                                       notifications_disabled_categories)
+        #: What HELLO asks of the server (Connection's options; see asyncbolt.client.notifications).
+        self._hello_filters: dict[str, Any] = {
+            "notifications_min_severity": notes.min_severity,
+            "notifications_disabled_classifications": notes.disabled}
+        #: Notifications at or above this severity are also Python warnings (None: none).
+        self.warn_notification_severity = default_warn_severity(warn_notification_severity)
         self._context = context if self.routing else None
         self._acquisition_timeout = connection_acquisition_timeout
         self.telemetry_disabled = telemetry_disabled
@@ -277,7 +300,8 @@ class Driver:
                                       ssl=self._ssl, user_agent=self._user_agent,
                                       fetch_size=self._fetch_size, versions=self._versions,
                                       timeout=timeout, routing=self._context,
-                                      server_hostname=hostname, limits=self._limits,
+                                      server_hostname=hostname,
+                                      limits={**self._limits, **self._hello_filters},
                                       connect_timeout=self._pool.connection_timeout)
         if self._router is not None:
             # A cluster member lost mid-work: the work may go on elsewhere (the official drivers'
@@ -328,18 +352,29 @@ class Driver:
     def session(self, db: str | None = None, default_access_mode: str = "w", *,
                 bookmarks: Iterable[str] | None = None, bookmark_manager: Any = _DRIVER_MANAGER,
                 fetch_size: int | None = None, imp_user: str | None = None,
-                database: str | None = None, impersonated_user: str | None = None) -> Session:
+                database: str | None = None, impersonated_user: str | None = None,
+                notifications_min_severity: str | None = None,
+                notifications_disabled_classifications: Iterable[str] | None = None,
+                notifications_disabled_categories: Iterable[str] | None = None,
+                warn_notification_severity: str | None = None) -> Session:
         """A session on ``db`` (default: the server's home database). ``default_access_mode``:
         ``"r"`` (readers) or ``"w"`` (the writer), for ``run`` and ``begin_transaction``.
         ``bookmarks``: wait for these transactions first. ``bookmark_manager``: default the
         driver's; None: none. ``imp_user``: run as this user (Bolt 4.4+). ``database`` and
-        ``impersonated_user`` are the official driver's names for ``db`` and ``imp_user``."""
+        ``impersonated_user`` are the official driver's names for ``db`` and ``imp_user``. The
+        notification options are the Driver's, for this session's work (sent in BEGIN/RUN; each
+        one set overrides the driver's)."""
         self._check_open()
         db = _one_of("db", db, "database", database)
         imp_user = _one_of("imp_user", imp_user, "impersonated_user", impersonated_user)
         manager = self.bookmark_manager if bookmark_manager is _DRIVER_MANAGER else bookmark_manager
+        notes = NotificationFilters.of(notifications_min_severity,
+                                       notifications_disabled_classifications,
+                                       notifications_disabled_categories, warn_notification_severity)
+        notes = notes.over(NotificationFilters(warn=self.warn_notification_severity))
         return Session(self, db=db, default_access_mode=default_access_mode, bookmarks=bookmarks,
-                       bookmark_manager=manager, fetch_size=fetch_size, imp_user=imp_user)
+                       bookmark_manager=manager, fetch_size=fetch_size, imp_user=imp_user,
+                       notifications=notes)
 
     async def execute_read(self, transaction_function: Callable[..., Awaitable[Any]], *args: Any,
                            db_: str | None = None, **kwargs: Any) -> Any:
@@ -358,6 +393,10 @@ class Driver:
                             database_: str | None = None, impersonated_user_: str | None = None,
                             bookmark_manager_: Any = _DRIVER_MANAGER, auth_: Any = None,
                             result_transformer_: Callable[[Any], Awaitable[Any]] = to_eager_result,
+                            notifications_min_severity_: str | None = None,
+                            notifications_disabled_classifications_: Iterable[str] | None = None,
+                            notifications_disabled_categories_: Iterable[str] | None = None,
+                            warn_notification_severity_: str | None = None,
                             **kwargs: Any) -> Any:
         """Run one query in a retried transaction (as ``execute_read``/``execute_write``) of a
         session of its own and return ``await result_transformer_(result)``: by default an
@@ -370,7 +409,9 @@ class Driver:
         ``database_``: default the home database. ``impersonated_user_``: Bolt 4.4+.
         ``bookmark_manager_``: default :attr:`execute_query_bookmark_manager`; None: no causal
         chaining. ``auth_``: only None (sessions take no auth of their own yet: a ValueError
-        otherwise). Announced to Bolt 5.4+ servers as the driver-level API (TELEMETRY 3)."""
+        otherwise). ``notifications_min_severity_``, ``notifications_disabled_classifications_``
+        (or ``..._categories_``), ``warn_notification_severity_``: the session options of
+        :meth:`session`. Announced to Bolt 5.4+ servers as the driver-level API (TELEMETRY 3)."""
         self._check_open()
         wrong = [k for k in kwargs if k.endswith("_") and not k.endswith("__")]
         if wrong:
@@ -391,7 +432,11 @@ class Driver:
             return await result_transformer_(await tx.run(text, parameters))
 
         async with self.session(db=database_, default_access_mode="r" if readonly else "w",
-                                bookmark_manager=manager, imp_user=impersonated_user_) as session:
+                                bookmark_manager=manager, imp_user=impersonated_user_,
+                                notifications_min_severity=notifications_min_severity_,
+                                notifications_disabled_classifications=notifications_disabled_classifications_,
+                                notifications_disabled_categories=notifications_disabled_categories_,
+                                warn_notification_severity=warn_notification_severity_) as session:
             return await session._run_transaction(readonly, work, (), {}, TELEMETRY_DRIVER)
 
     async def get_server_info(self) -> ServerInfo:

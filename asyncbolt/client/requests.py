@@ -15,6 +15,7 @@ from typing import Any
 from asyncbolt import __version__
 from asyncbolt._generated.codec import check_response_maps
 from asyncbolt._generated.versions import has, key_holds, key_range, known_key, patch_holds, since
+from asyncbolt.client.notifications import NotificationFilters
 from asyncbolt.codec.messages import Hello, Init, Logon, Message, Route
 from asyncbolt.core.handshake import format_version
 from asyncbolt.errors import ConfigurationError, ProtocolError
@@ -29,23 +30,10 @@ def notification_filters(version: Version, min_severity: str | None,
                          disabled_classifications: Iterable[str] | None) -> dict[str, Any]:
     """The HELLO extra keys of notification filters in Bolt ``version``, named as spec/bolt.yaml's
     hello_extra table has them: the disabled classifications are ``..._categories`` until 5.4
-    and ``..._classifications`` from 5.5 (as the official drivers send them). Filters need Bolt
-    5.2+ (ConfigurationError before)."""
-    if min_severity is None and disabled_classifications is None:
-        return {}
-    if not key_holds("hello_extra", "notifications_minimum_severity", version):
-        low = key_range("hello_extra", "notifications_minimum_severity")[0]
-        raise ConfigurationError("Neo.ClientError.Request.Invalid",
-                                 f"notification filters need Bolt {low[0]}.{low[1]}+; this connection speaks "
-                                 f"{version[0]}.{version[1]}")
-    extra: dict[str, Any] = {}
-    if min_severity is not None:
-        extra["notifications_minimum_severity"] = min_severity
-    if disabled_classifications is not None:
-        name = next(k for k in ("notifications_disabled_classifications", "notifications_disabled_categories")
-                    if key_holds("hello_extra", k, version))
-        extra[name] = list(disabled_classifications)
-    return extra
+    and ``..._classifications`` from 5.5 (as the official drivers send them). None before 5.2,
+    which has no filters: the client filters the summaries instead
+    (:mod:`asyncbolt.client.notifications`)."""
+    return NotificationFilters.of(min_severity, disabled_classifications).extra("hello_extra", version)
 
 
 def hello_requests(version: Version, user_agent: str, auth: dict, routing: dict | None,
@@ -54,7 +42,6 @@ def hello_requests(version: Version, user_agent: str, auth: dict, routing: dict 
     """The requests that open a connection: INIT before Bolt 3.0; HELLO; HELLO and LOGON (with
     the credentials) from 5.1. The HELLO/INIT comes first; the last one authenticates."""
     if not has("hello", version):
-        notification_filters(version, min_severity, disabled_classifications)  # (refused here)
         return [Init(user_agent, auth)]
     # Every key HELLO might carry; each is sent only in the versions spec/bolt.yaml's
     # hello_extra table gives it (the credentials: until LOGON carries them).

@@ -5,12 +5,14 @@ one handler per request sent (``_Call`` for a request answered by one summary, `
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from asyncbolt.client import notifications as _notes
 from asyncbolt.client.eager import EagerResult, Graph, Keys, ServerInfo
 
 # The exception classes of the client still live in asyncbolt.client.connection (which imports
@@ -139,33 +141,13 @@ class Counters:
         return f"Counters({ {k: v for k, v in self.raw.items()} })"
 
 
-#: Notification key -> the GQL status object's key (and, below, its diagnostic record's).
-_STATUS_KEYS = (("title", "title"), ("code", "neo4j_code"), ("description", "description"))
-_DIAGNOSTIC_KEYS = (("severity", "_severity"), ("category", "_classification"),
-                    ("position", "_position"))
-
-
-def _notifications_from_statuses(statuses: list) -> list[dict[str, Any]]:
-    """The notifications among GQL status objects (Bolt 5.5+), as pre-5.5 servers sent them."""
-    out = []
-    for status in statuses:
-        if not isinstance(status, dict) or "neo4j_code" not in status:
-            continue  # a status that is no notification (success, no data, ...)
-        notification = {key: status[skey] for key, skey in _STATUS_KEYS if skey in status}
-        if "description" not in notification and "status_description" in status:
-            # Bolt 5.5's statuses have only the status description (5.6 added description).
-            notification["description"] = status["status_description"]
-        record = status.get("diagnostic_record")
-        if isinstance(record, dict):
-            notification.update((key, record[dkey]) for key, dkey in _DIAGNOSTIC_KEYS if dkey in record)
-        out.append(notification)
-    return out
-
-
 class Summary:
-    """What the server said about a finished query."""
+    """What the server said about a finished query. ``notifications`` are the server's maps
+    (those of the statuses from Bolt 5.5); :attr:`summary_notifications` and
+    :attr:`gql_status_objects` are their typed forms."""
 
-    def __init__(self, query: str, parameters: dict, run: dict, pull: dict, conn: Connection) -> None:
+    def __init__(self, query: str, parameters: dict, run: dict, pull: dict, conn: Connection,
+                 had_record: bool | None = False) -> None:
         self.query = query
         self.parameters = parameters
         self.metadata = {**run, **pull}
@@ -177,8 +159,7 @@ class Summary:
         #: The server's notifications; from Bolt 5.5, which sends GQL status objects instead,
         #: those of the statuses that carry a ``neo4j_code`` in the notification form (code,
         #: title, description; severity, category and position from the diagnostic record).
-        self.notifications: list = (list(pull.get("notifications") or []) if "notifications" in pull
-                                    else _notifications_from_statuses(self.statuses))
+        self.notifications: list = _notes.notifications_of(pull)
         self.bookmark: str | None = pull.get("bookmark")
         self.database: str | None = pull.get("db") or run.get("db")
         self.t_first: int | None = run.get("t_first", run.get("result_available_after"))
@@ -186,6 +167,7 @@ class Summary:
         self.server_agent = conn.server_agent
         self.protocol_version = conn.protocol_version
         self._where = (conn.host, conn.port, conn.connection_id)
+        self._had = (had_record, bool(run.get("fields")))
 
     @property
     def server(self) -> ServerInfo:
@@ -206,6 +188,18 @@ class Summary:
         """The official driver's name of :attr:`t_last` (ms until the last record)."""
         return self.t_last
 
+    @functools.cached_property
+    def summary_notifications(self) -> list[_notes.SummaryNotification]:
+        """:attr:`notifications`, parsed (:class:`~asyncbolt.client.notifications.SummaryNotification`)."""
+        return _notes.summary_notifications(self.notifications)
+
+    @functools.cached_property
+    def gql_status_objects(self) -> tuple[_notes.GqlStatusObject, ...]:
+        """The query's GQL statuses (:class:`~asyncbolt.client.notifications.GqlStatusObject`):
+        Bolt 5.5+ ``statuses`` as sent; before, made from the notifications, with the query's
+        outcome (success, no data, omitted result), the most important first."""
+        return _notes.gql_status_objects(self.metadata, self.notifications, *self._had)
+
     def __repr__(self) -> str:
         return f"<Summary type={self.query_type!r} counters={self.counters!r} db={self.database!r}>"
 
@@ -219,7 +213,8 @@ class _Stream:
 
     __slots__ = ("conn", "query", "parameters", "fetch_size", "records", "sizes", "fields", "index",
                  "run_meta", "pull_meta", "has_more", "done", "error", "waiter", "slot",
-                 "in_flight", "abandoned", "tx", "qid", "on_done", "gone", "__weakref__")
+                 "in_flight", "abandoned", "tx", "qid", "on_done", "gone", "notes", "had_record",
+                 "__weakref__")
 
     def __init__(self, conn: Connection, query: str, parameters: dict, fetch_size: int,
                  tx: Transaction | None) -> None:
@@ -249,6 +244,10 @@ class _Stream:
         self.on_done: Any = None
         #: Why the records can no longer be read (consumed, out of its transaction), or None.
         self.gone: str | None = None
+        #: The notification filters of its RUN or BEGIN (over the connection's), or None.
+        self.notes: _notes.NotificationFilters | None = None
+        #: Whether a record arrived; None: nothing was pulled (for the GQL outcome before 5.5).
+        self.had_record: bool | None = None
 
     def take(self) -> list:
         """The next buffered record's values."""
@@ -478,7 +477,7 @@ class Result:
         if s.error is not None:
             raise s.error
         s.gone = _CONSUMED
-        return Summary(s.query, s.parameters, s.run_meta, s.pull_meta, s.conn)
+        return Summary(s.query, s.parameters, s.run_meta, s.pull_meta, s.conn, s.had_record)
 
     @property
     def done(self) -> bool:
@@ -617,6 +616,8 @@ class _PullHandler(_Handler):
     def __init__(self, stream: _Stream, discard: bool, n: int = -1) -> None:
         self.stream = stream
         self.discard = discard
+        if not discard and stream.had_record is None:
+            stream.had_record = False
         self.limit = stream.conn.max_buffered_records
         #: Records the server may still send for this PULL (-1: any number); below -1 once it
         #: sent more than asked for.
@@ -632,6 +633,7 @@ class _PullHandler(_Handler):
         # within max_buffered_records/max_buffered_bytes, which bound the memory either way.
         if self.discard:
             return
+        self.stream.had_record = True
         left = self.left
         if left >= 0:
             self.left = left - 1 if left else -2
@@ -670,6 +672,8 @@ class _PullHandler(_Handler):
             s.has_more = False
             s.done = True
             s.pull_meta = meta
+            if "notifications" in meta or "statuses" in meta:
+                _notes.received(s, meta)
             s.conn._stream_finished(s)
         s.wake()
 

@@ -36,6 +36,7 @@ from asyncbolt.client.connection import (
 )
 from asyncbolt.client.connection import Transaction as _ConnectionTransaction
 from asyncbolt.client.eager import Query, query_text
+from asyncbolt.client.notifications import NotificationFilters
 from asyncbolt.client.routing import WRITER_GONE_CODES
 from asyncbolt.errors import (
     BoltError,
@@ -241,7 +242,7 @@ class Session:
 
     def __init__(self, driver: Driver, *, db: str | None, default_access_mode: str,
                  bookmarks: Iterable[str] | None, bookmark_manager: Any, fetch_size: int | None,
-                 imp_user: str | None) -> None:
+                 imp_user: str | None, notifications: NotificationFilters | None = None) -> None:
         self._driver = driver
         self._db = db
         #: Whether ``_db`` is what the session's work names: with routing, a session without a
@@ -252,6 +253,8 @@ class Session:
         self._manager = bookmark_manager
         self._fetch_size = fetch_size
         self._imp_user = imp_user
+        #: The session's notification filters (sent in BEGIN/RUN; the warning threshold).
+        self._notes = notifications
         self._conn: Connection | None = None
         self._streams: list[_Stream] = []  # auto-commit results the server still holds
         self._tx: SessionTransaction | None = None
@@ -348,12 +351,12 @@ class Session:
             self._db_known = True
         return await self._driver._acquire(readonly, self._db, marks, self._imp_user, timeout)
 
-    @staticmethod
-    def _options(conn: Connection, readonly: bool, marks: list[str]) -> dict[str, Any]:
-        """Access mode and bookmarks as the connection's version takes them (none before 3.0)."""
+    def _options(self, conn: Connection, readonly: bool, marks: list[str]) -> dict[str, Any]:
+        """Access mode and bookmarks as the connection's version takes them (none before 3.0),
+        and the session's notification filters."""
         if not has("tx_extra", conn.negotiated_version):
-            return {}
-        return {"mode": "r" if readonly else "w", "bookmarks": marks}
+            return {"notifications": self._notes}
+        return {"mode": "r" if readonly else "w", "bookmarks": marks, "notifications": self._notes}
 
     # -- auto-commit ----------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from asyncbolt.errors import (
 
 if TYPE_CHECKING:
     from asyncbolt.client.connection import Connection
+    from asyncbolt.client.notifications import NotificationFilters
 
 __all__ = ["Transaction"]
 
@@ -47,6 +48,8 @@ class Transaction:
         self._begin.add_done_callback(_retrieve)
         conn._queue(Begin(extra), _Call("BEGIN", self._begin))
         self.bookmark: str | None = None
+        #: The notification filters BEGIN sent (see Connection.begin), for client-side filtering.
+        self._notes: NotificationFilters | None = None
 
     def __await__(self) -> Generator[Any, None, Transaction]:
         async def started() -> Transaction:
@@ -60,8 +63,10 @@ class Transaction:
         """Queue a query in this transaction (``fetch_size``: this query's, else the
         transaction's, else the connection's)."""
         self._check()
-        return await self._conn._run(query, {**(parameters or {}), **kwparameters}, {},
-                                     fetch_size or self._fetch_size, self)
+        result = await self._conn._run(query, {**(parameters or {}), **kwparameters}, {},
+                                       fetch_size or self._fetch_size, self)
+        result._s.notes = self._notes  # (the transaction's filters: for its summaries)
+        return result
 
     def _check(self) -> None:
         if self._finished:
