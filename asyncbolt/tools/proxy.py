@@ -13,8 +13,10 @@ inspect`` uses) and logged, one line per message, as ``inspect`` renders it::
 Decoding never blocks or alters the traffic: problems in the data are logged, and an error in
 the decoder itself stops decoding for that connection only. Credentials in HELLO/LOGON/INIT are
 redacted by the renderer. ``--record DIR`` writes each connection's two raw streams to
-``DIR/<id>-client.bin`` and ``DIR/<id>-server.bin`` (appended as the bytes pass); each starts at
-its side's handshake, so ``asyncbolt inspect`` reads it back.
+``DIR/<id>-client.bin`` and ``DIR/<id>-server.bin`` (appended as the bytes pass; each starts at
+its side's handshake) and the order they passed in to ``DIR/<id>-order.txt`` (a line ``c N`` or
+``s N`` per piece: N bytes of the client's or the server's stream), so ``asyncbolt inspect DIR``
+shows both sides of each connection together, in the order they passed.
 
 Where the decoding runs: the command line hands it to a child process (``--decoder process``,
 the default; at a lower scheduling priority), so decoding and writing the log run beside the
@@ -319,6 +321,7 @@ class ProxyConnection:
         try:
             for side in ("client", "server"):
                 self._files[side] = open(os.path.join(directory, f"{self.id}-{side}.bin"), "ab")  # noqa: SIM115
+            self._files["order"] = open(os.path.join(directory, f"{self.id}-order.txt"), "a", encoding="ascii")  # noqa: SIM115
         except OSError as exc:
             self.proxy._log.note(logging.ERROR, self.id, f"cannot record: {exc}",
                                  {"event": "error", "error": f"cannot record: {exc}"})
@@ -329,6 +332,9 @@ class ProxyConnection:
             f = self._files[side]
             f.write(data)
             f.flush()
+            order = self._files["order"]
+            order.write(f"{side[0]} {len(data)}\n")  # after the data: a line never names bytes not written
+            order.flush()
         except OSError as exc:
             self.proxy._log.note(logging.ERROR, self.id, f"recording stopped: {exc}",
                                  {"event": "error", "error": f"recording stopped: {exc}"})
@@ -385,7 +391,7 @@ class ProxyServer:
             # Continue numbering after earlier recordings in the directory: nothing is overwritten
             # and the log's connection ids match the file names.
             ids = [int(m.group(1)) for name in os.listdir(self.record_dir)
-                   if (m := re.fullmatch(r"(\d+)-(?:client|server)\.bin", name))]
+                   if (m := re.fullmatch(r"(\d+)-(?:client\.bin|server\.bin|order\.txt)", name))]
             self._next_id = max(ids, default=0) + 1
 
     async def start(self, host: str, port: int) -> None:
