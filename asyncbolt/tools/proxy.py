@@ -46,6 +46,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from asyncbolt.tools.cli import budget_arg
+from asyncbolt.tools.connect_errors import why_unreachable
 from asyncbolt.tools.proxy_log import (
     DEFAULT,
     LOGGER,
@@ -240,7 +241,11 @@ class ProxyConnection:
             self.finish("proxy closed")
             raise
         except (OSError, asyncio.TimeoutError, _ssl.SSLError) as exc:
-            reason = str(exc) or type(exc).__name__
+            if isinstance(exc, asyncio.TimeoutError):
+                reason = (f"no answer within {proxy.connect_timeout:g}s; check the address, and that "
+                          f"no firewall drops the packets to port {proxy.upstream_port}")
+            else:
+                reason = why_unreachable(exc, proxy.upstream_host, proxy.upstream_port)
             proxy._log.note(logging.ERROR, self.id, f"upstream {proxy.upstream} unreachable: {reason}",
                             {"event": "error", "error": f"upstream unreachable: {reason}"})
             self.finish("upstream unreachable")

@@ -27,6 +27,7 @@ import time
 from typing import Any, TextIO
 
 from asyncbolt.errors import BoltError, Neo4jError
+from asyncbolt.tools.connect_errors import cannot_connect
 from asyncbolt.tools.shell_values import (
     FORMATS,
     _Printer,
@@ -109,6 +110,18 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-p", "--password", help="password (default: $NEO4J_PASSWORD)")
     p.add_argument("-d", "--db", "--database", dest="db", help="database name (default: the server's)")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+    p.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS",
+                   help="to connect, agree on a version and log in (default 30)")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
 
 
 def _address(uri: str, prog: str, err: TextIO) -> str | None:
@@ -179,9 +192,9 @@ def main_query(argv: list[str] | None = None, *, stdout: TextIO | None = None,
         import asyncbolt
 
         try:
-            conn = await asyncbolt.connect(uri, auth=auth)
+            conn = await asyncbolt.connect(uri, auth=auth, timeout=args.timeout)
         except (BoltError, OSError, ValueError) as exc:
-            err.write(f"asyncbolt query: cannot connect to {uri}: {_error_text(exc)}\n")
+            err.write(cannot_connect("asyncbolt query", uri, exc) + "\n")
             return 1
         try:
             result = await conn.run(query, params, db=args.db)
@@ -338,9 +351,9 @@ def main_shell(argv: list[str] | None = None, *, stdin: TextIO | None = None,
         import asyncbolt
 
         try:
-            conn = loop.run_until_complete(asyncbolt.connect(uri, auth=auth))
+            conn = loop.run_until_complete(asyncbolt.connect(uri, auth=auth, timeout=args.timeout))
         except (BoltError, OSError, ValueError) as exc:
-            err.write(f"asyncbolt shell: cannot connect to {uri}: {_error_text(exc)}\n")
+            err.write(cannot_connect("asyncbolt shell", uri, exc) + "\n")
             return 1
         shell = Shell(conn, db=args.db, fmt=args.format, out=out, err=err, interactive=interactive)
         if interactive:
