@@ -8,10 +8,15 @@ Credentials: ``--user``/``--password``, else the ``NEO4J_USER``/``NEO4J_PASSWORD
 variables, else none. ``--param k=v``: ``v`` is read as JSON when it parses (``n=3``,
 ``names='["a","b"]'``), as a string otherwise.
 
-The shell reads statements ending in ``;`` (several lines each if you like), keeps a history
-(``~/.asyncbolt_history``) when readline is available, and knows ``:begin``, ``:commit``,
-``:rollback``, ``:param k=v``, ``:params``, ``:format table|json|csv``, ``:help`` and ``:exit``.
+The shell reads statements ending in ``;`` (several lines each if you like) and knows
+``:begin``, ``:commit``, ``:rollback``, ``:param k=v``, ``:params``, ``:format table|json|csv``,
+``:use DB`` (the database of what follows; the prompt shows it), ``:history`` (``:history all``),
+``:help`` and ``:exit``. Interactive sessions keep their history in ``~/.asyncbolt_history``
+(``$ASYNCBOLT_HISTORY``, or ``--history FILE`` for piped input too; see
+:mod:`asyncbolt.tools.shell_history`), recalled with the arrow keys when readline is available.
 Piped input runs as a script and stops at the first failing statement (exit code 1).
+``--timeout`` bounds connecting; a connection that cannot be made is one line
+(:mod:`asyncbolt.tools.connect_errors`).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any, TextIO
 
 from asyncbolt.errors import BoltError, Neo4jError
 from asyncbolt.tools.connect_errors import cannot_connect
+from asyncbolt.tools.shell_history import DEFAULT_FILE, History, history_path
 from asyncbolt.tools.shell_values import (
     FORMATS,
     _Printer,
@@ -40,7 +46,7 @@ from asyncbolt.tools.shell_values import (
 __all__ = ["main_query", "main_shell", "format_value", "to_json", "render_table",
            "split_statements", "parse_param", "describe_counters"]
 
-HISTORY = "~/.asyncbolt_history"
+HISTORY = DEFAULT_FILE
 
 # -- input ---------------------------------------------------------------------------------
 
@@ -216,6 +222,8 @@ Statements end with ';' and may span lines. Commands:
   :begin            open an explicit transaction        :commit / :rollback  end it
   :param NAME=VALUE set a parameter (VALUE as JSON)     :params              list them (:params clear)
   :format FORMAT    table, json or csv                  :help                this text
+  :use DB           run what follows on database DB     :use                 back to the default one
+  :history          this session's statements           :history all         earlier sessions' too
   :exit             leave (Ctrl-D too)"""
 
 
@@ -223,8 +231,9 @@ class Shell:
     """The interactive loop's state; one connection, optionally one open transaction."""
 
     def __init__(self, conn: Any, *, db: str | None, fmt: str, out: TextIO, err: TextIO,
-                 interactive: bool) -> None:
+                 interactive: bool, history: History | None = None) -> None:
         self.conn = conn
+        self.history = history if history is not None else History()
         self.db = db
         self.fmt = fmt
         self.out = out
@@ -235,9 +244,11 @@ class Shell:
 
     @property
     def prompt(self) -> str:
-        return "asyncbolt# " if self.tx is not None else "asyncbolt> "
+        """``asyncbolt> `` (``asyncbolt:DB> `` on database DB; ``#`` in a transaction)."""
+        return f"asyncbolt{f':{self.db}' if self.db else ''}{'#' if self.tx is not None else '>'} "
 
     async def execute(self, statement: str) -> bool:
+        self.history.add(statement)
         started = time.monotonic()
         try:
             if self.tx is not None:
@@ -262,10 +273,20 @@ class Shell:
         """Run a ``:command``; None means exit."""
         name, _, rest = line.strip().partition(" ")
         name, rest = name.lower(), rest.strip()
+        if name not in (":history", ":exit", ":quit", ":q"):
+            self.history.add(line)
         if name in (":exit", ":quit", ":q"):
             return None
         if name == ":help":
             self.out.write(_HELP + "\n")
+        elif name == ":use":
+            return await self.use(rest)
+        elif name == ":history":
+            if rest not in ("", "all"):
+                self.err.write(":history lists this session's statements; :history all, every one kept\n")
+                return False
+            shown = self.history.show(everything=rest == "all")
+            self.out.write(shown + "\n" if shown else "")
         elif name == ":begin":
             if self.tx is not None:
                 self.err.write("a transaction is already open\n")
@@ -305,6 +326,26 @@ class Shell:
         self.out.flush()
         return True
 
+    async def use(self, db: str) -> bool:
+        """``:use DB``: run what follows on ``DB`` (``:use`` alone: the server's default), once
+        the server has opened (and rolled back) a transaction there: an unknown database is the
+        server's error, in one line, and the database stays what it was."""
+        if self.tx is not None:
+            self.err.write("a transaction is open on this database: :commit or :rollback it first\n")
+            return False
+        db = db.strip().strip("`")
+        if db:
+            try:
+                tx = await self.conn.begin(db=db)
+                await tx.rollback()
+            except (BoltError, ValueError) as exc:
+                self.err.write(_error_text(exc) + "\n")
+                return False
+        self.db = db or None
+        if self.interactive:
+            self.out.write(f"using {f'database {db}' if db else 'the default database'}\n")
+        return True
+
     async def close(self) -> None:
         if self.tx is not None:
             try:
@@ -315,18 +356,12 @@ class Shell:
         await self.conn.close()
 
 
-def _readline_setup() -> Any:
+def _readline_setup(history: History) -> None:
     try:
         import readline
     except ImportError:  # pragma: no cover - Windows without pyreadline
-        return None
-    path = os.path.expanduser(os.environ.get("ASYNCBOLT_HISTORY", HISTORY))
-    try:
-        readline.read_history_file(path)
-    except OSError:
-        pass
-    readline.set_history_length(1000)
-    return path
+        return
+    history.into_readline(readline)
 
 
 def main_shell(argv: list[str] | None = None, *, stdin: TextIO | None = None,
@@ -338,6 +373,9 @@ def main_shell(argv: list[str] | None = None, *, stdin: TextIO | None = None,
     p.add_argument("uri", nargs="?", default=os.environ.get("NEO4J_URI", "bolt://localhost:7687"),
                    help="bolt://host:port, bolt+s://, neo4j://... (default $NEO4J_URI or bolt://localhost:7687)")
     _common(p)
+    p.add_argument("--history", metavar="FILE",
+                   help="keep the statements in FILE, piped ones too ('none': nowhere; default for "
+                        f"an interactive session: $ASYNCBOLT_HISTORY or {DEFAULT_FILE})")
     args = p.parse_args(argv)
     interactive = stdin is None and inp.isatty()
     uri = _address(args.uri, "asyncbolt shell", err)
@@ -355,7 +393,9 @@ def main_shell(argv: list[str] | None = None, *, stdin: TextIO | None = None,
         except (BoltError, OSError, ValueError) as exc:
             err.write(cannot_connect("asyncbolt shell", uri, exc) + "\n")
             return 1
-        shell = Shell(conn, db=args.db, fmt=args.format, out=out, err=err, interactive=interactive)
+        history = History(history_path(args.history, interactive), err)
+        shell = Shell(conn, db=args.db, fmt=args.format, out=out, err=err, interactive=interactive,
+                      history=history)
         if interactive:
             major, minor = conn.protocol_version
             out.write(f"Connected to {uri} ({conn.server_agent}, Bolt {major}.{minor})"
@@ -406,52 +446,43 @@ def _script(loop: asyncio.AbstractEventLoop, shell: Shell, inp: TextIO) -> int:
 
 
 def _interactive(loop: asyncio.AbstractEventLoop, shell: Shell) -> int:
-    history = _readline_setup()
+    _readline_setup(shell.history)
     buffer = ""
-    try:
-        while True:
+    while True:
+        try:
+            line = input(shell.prompt if not buffer else " " * (len(shell.prompt) - 2) + "> ")
+        except EOFError:
+            shell.out.write("\n")
+            return 0
+        except KeyboardInterrupt:
+            shell.out.write("\n")
+            buffer = ""
+            continue
+        if _blank(buffer) and line.strip().startswith(":"):
+            buffer = ""
             try:
-                line = input(shell.prompt if not buffer else " " * (len(shell.prompt) - 2) + "> ")
-            except EOFError:
-                shell.out.write("\n")
-                return 0
+                if loop.run_until_complete(shell.command(line)) is None:
+                    return 0
+            except (BoltError, OSError) as exc:
+                shell.err.write(_error_text(exc) + "\n")
+            continue
+        statements, buffer = split_statements(buffer + line + "\n")
+        if _blank(buffer):
+            buffer = ""
+        for statement in statements:
+            try:
+                loop.run_until_complete(shell.execute(statement))
             except KeyboardInterrupt:
-                shell.out.write("\n")
-                buffer = ""
-                continue
-            if _blank(buffer) and line.strip().startswith(":"):
-                buffer = ""
+                shell.err.write("interrupted\n")
                 try:
-                    if loop.run_until_complete(shell.command(line)) is None:
-                        return 0
-                except (BoltError, OSError) as exc:
-                    shell.err.write(_error_text(exc) + "\n")
-                continue
-            statements, buffer = split_statements(buffer + line + "\n")
-            if _blank(buffer):
-                buffer = ""
-            for statement in statements:
-                try:
-                    loop.run_until_complete(shell.execute(statement))
-                except KeyboardInterrupt:
-                    shell.err.write("interrupted\n")
-                    try:
-                        loop.run_until_complete(shell.conn.reset())
-                    except (BoltError, OSError):
-                        pass
-                    shell.tx = None
-                except (BoltError, OSError) as exc:
-                    shell.err.write(_error_text(exc) + "\n")
-                    if shell.conn.closed:
-                        return 1
-    finally:
-        if history is not None:
-            try:
-                import readline
-
-                readline.write_history_file(history)
-            except OSError:
-                pass
+                    loop.run_until_complete(shell.conn.reset())
+                except (BoltError, OSError):
+                    pass
+                shell.tx = None
+            except (BoltError, OSError) as exc:
+                shell.err.write(_error_text(exc) + "\n")
+                if shell.conn.closed:
+                    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
