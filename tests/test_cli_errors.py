@@ -15,7 +15,7 @@ from asyncbolt import packstream
 from asyncbolt.codec.packstream import Codec
 from asyncbolt.errors import ProtocolError, ServiceUnavailable
 from asyncbolt.tools import serving
-from asyncbolt.tools.connect_errors import cannot_connect, why_unreachable
+from asyncbolt.tools.connect_errors import cannot_connect, why_cannot_listen, why_unreachable
 
 from .sessions import ServerThread
 
@@ -176,3 +176,29 @@ def test_a_codec_error_carries_no_second_traceback(accelerated: bool) -> None:
     done = subprocess.run([sys.executable, "-c", "from asyncbolt import packstream; packstream.unpack(b'\\xc4')"],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.stderr.count("Traceback") == 1, done.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "proxy", "stub"])
+def test_a_taken_port_is_one_line(command: str, tmp_path: Path) -> None:
+    script = tmp_path / "hello.script"
+    script.write_text('!: BOLT 5.0\n\nC: HELLO {"{}": "*"}\nS: SUCCESS {}\n')
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = {"serve": ["--port", str(port)],
+                "proxy": ["--listen", f"127.0.0.1:{port}", "--upstream", "bolt://127.0.0.1:1"],
+                "stub": ["-l", f"127.0.0.1:{port}", str(script)]}[command]
+        done = cli(command, *args)
+    assert done.returncode == {"serve": 1, "proxy": 2, "stub": 99}[command]
+    prefix = f"asyncbolt {command}: " + ("error: " if command == "proxy" else "")
+    assert one_line(done.stderr) == (
+        f"{prefix}cannot listen on 127.0.0.1:{port}: the address is in use (another server listens on "
+        f"port {port}?); stop it, or choose another port")
+
+
+def test_the_reasons_a_server_cannot_listen() -> None:
+    assert why_cannot_listen(OSError(errno.EADDRNOTAVAIL, "x"), 7687) == (
+        "no such address on this machine; listen on 127.0.0.1 or 0.0.0.0")
+    assert why_cannot_listen(OSError(errno.EACCES, "x"), 80) == (
+        "permission denied for port 80 (ports below 1024 need privileges); choose another")

@@ -17,7 +17,7 @@ from typing import Any
 
 from asyncbolt.errors import Neo4jError
 
-__all__ = ["cannot_connect", "why_unreachable"]
+__all__ = ["cannot_connect", "why_unreachable", "why_cannot_listen"]
 
 _TIMED_OUT = re.compile(r"timed out after (\S+?)s \((.+?) did not finish\)")
 
@@ -64,6 +64,24 @@ def why_unreachable(exc: BaseException, host: str, port: Any) -> str:
             return f"{cause.strerror.lower()}; check the address and the network"
     text = str(exc) or type(exc).__name__
     return text
+
+
+def why_cannot_listen(exc: BaseException, port: Any) -> str:
+    """Why a server (``serve``, ``proxy``, ``stub``) cannot listen, and what to do (the caller
+    names the address once)."""
+    code = exc.errno if isinstance(exc, OSError) else None
+    if isinstance(exc, socket.gaierror):
+        return "the host name does not resolve; listen on 127.0.0.1, 0.0.0.0 or this machine's name"
+    if code == errno.EADDRINUSE:
+        return (f"the address is in use (another server listens on port {port}?); stop it, or "
+                "choose another port")
+    if code == errno.EADDRNOTAVAIL:
+        return "no such address on this machine; listen on 127.0.0.1 or 0.0.0.0"
+    if code == errno.EACCES:
+        return f"permission denied for port {port} (ports below 1024 need privileges); choose another"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__
 
 
 def cannot_connect(prog: str, uri: str, exc: BaseException) -> str:

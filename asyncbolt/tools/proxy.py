@@ -46,7 +46,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from asyncbolt.tools.cli import budget_arg
-from asyncbolt.tools.connect_errors import why_unreachable
+from asyncbolt.tools.connect_errors import why_cannot_listen, why_unreachable
 from asyncbolt.tools.proxy_log import (
     DEFAULT,
     LOGGER,
@@ -576,7 +576,8 @@ async def _serve(args: argparse.Namespace, listen_host: str, listen_port: int, u
                                 max_decoded_values=None if args.max_decoded_values == "off"
                                 else args.max_decoded_values)
     except OSError as exc:
-        print(f"asyncbolt proxy: error: cannot listen on {args.listen}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"asyncbolt proxy: error: cannot listen on {args.listen}: {why_cannot_listen(exc, listen_port)}",
+              file=sys.stderr)
         return 2
     except RuntimeError as exc:
         print(f"asyncbolt proxy: error: {exc}", file=sys.stderr)
