@@ -5,6 +5,8 @@ recording gives findings, an unusable path one line."""
 from __future__ import annotations
 
 import io
+import json
+import random
 import re
 import subprocess
 import sys
@@ -199,3 +201,43 @@ async def test_the_command_line_on_a_recording(server, tmp_path) -> None:
     assert "Traceback" not in child.stderr
     assert child.stderr.splitlines()[-1].startswith("asyncbolt inspect: ")
     assert "2-client.bin" not in child.stdout and "#2 " in child.stdout
+
+
+async def test_json_output_of_a_recording(server, tmp_path) -> None:
+    directory = await record(server, tmp_path)
+    (directory / "2-client.bin").unlink()
+    code, out, err = run(directory, "--json")
+    assert code == 1
+    objects = [json.loads(line) for line in out.splitlines()]
+    assert objects[-1] == {"summary": {"format": "recording", "messages": 21, "problems": 1, "connections": 2}}
+    assert {o["connection"] for o in objects[:-1]} == {"1", "2"}
+    assert {"connection": "2", "offset": 0, "side": None,
+            "problem": "0: recording: 2-client.bin is missing: the client's side of the connection is not "
+                       "in the recording"} in objects
+    assert [o["message"] for o in objects if o.get("connection") == "2" and o.get("kind") == "message"] == [
+        "SUCCESS", "SUCCESS", "SUCCESS", "RECORD", "SUCCESS"]
+
+
+def test_any_bytes_in_a_recording_give_findings_not_exceptions(tmp_path) -> None:
+    """Random streams and order files (some of them almost right): exit status 0, 1 or 2, and
+    every line of output is an event, a finding or a connection header."""
+    rng = random.Random(18)
+    valid = bytes.fromhex("6060b017") + bytes.fromhex("00000105" * 4) + b"\x00\x03\xb1\x70\xa0\x00\x00"
+    for case in range(60):
+        directory = tmp_path / str(case)
+        directory.mkdir()
+        for side in ("client", "server"):
+            if rng.random() < 0.9:
+                data = bytes(rng.getrandbits(8) for _ in range(rng.randrange(0, 300)))
+                if rng.random() < 0.5:
+                    data = valid + data
+                (directory / f"1-{side}.bin").write_bytes(data)
+        if rng.random() < 0.7:
+            lines = [f"{rng.choice('csx')} {rng.randrange(0, 400)}" for _ in range(rng.randrange(0, 8))]
+            text = "\n".join(lines) + rng.choice(["", "\n", "\x00\xff", "c 9" * 40])
+            (directory / "1-order.txt").write_bytes(text.encode("latin-1"))
+        code, out, err = run(directory)
+        assert code in (0, 1, 2), (case, err)
+        assert "Traceback" not in err
+        for line in out.splitlines():
+            assert EVENT.match(line) or " ! " in line or line.startswith("connection #"), (case, line)
