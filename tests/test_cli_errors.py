@@ -3,6 +3,8 @@ what to do, with a non-zero exit status, never a traceback (issue #18, "The firs
 
 from __future__ import annotations
 
+import errno
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +13,9 @@ import pytest
 
 from asyncbolt import packstream
 from asyncbolt.codec.packstream import Codec
-from asyncbolt.errors import ProtocolError
+from asyncbolt.errors import ProtocolError, ServiceUnavailable
 from asyncbolt.tools import serving
+from asyncbolt.tools.connect_errors import cannot_connect, why_cannot_listen, why_unreachable
 
 from .sessions import ServerThread
 
@@ -57,8 +60,62 @@ def test_host_and_port_alone_mean_bolt(command: str) -> None:
     done = cli(*args)
     assert done.returncode == 1
     line = one_line(done.stderr)
-    assert line.startswith(f"asyncbolt {command}: cannot connect to bolt://127.0.0.1:1"), line
-    assert "ServiceUnavailable" in line
+    assert line == (f"asyncbolt {command}: cannot connect to bolt://127.0.0.1:1: connection refused: "
+                    "nothing listens on port 1 there; check the port, or start a server (asyncbolt serve)")
+
+
+def refused_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # nothing listens there once closed
+
+
+@pytest.mark.parametrize("command", ["query", "shell"])
+def test_cannot_connect_is_said_once(command: str) -> None:
+    """Refused, a name that does not resolve, a peer that never answers the handshake: one
+    line each, the address once (credentials redacted), what happened in words, what to do."""
+    extra = ["RETURN 1"] if command == "query" else []
+    port = refused_port()
+    done = cli(command, f"bolt://neo4j:secret@127.0.0.1:{port}", *extra)
+    assert done.returncode == 1
+    assert one_line(done.stderr) == (
+        f"asyncbolt {command}: cannot connect to bolt://neo4j:******@127.0.0.1:{port}: connection "
+        f"refused: nothing listens on port {port} there; check the port, or start a server (asyncbolt serve)")
+
+    done = cli(command, "bolt://no-such-host.invalid:7687", *extra)
+    assert done.returncode == 1
+    assert one_line(done.stderr) == (
+        f"asyncbolt {command}: cannot connect to bolt://no-such-host.invalid:7687: the host name "
+        "'no-such-host.invalid' does not resolve; check its spelling (or use an IP address)")
+
+    with socket.socket() as silent:  # accepts (the kernel does) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        done = cli(command, f"127.0.0.1:{port}", *extra, "--timeout", "0.5")
+    assert done.returncode == 1
+    assert one_line(done.stderr) == (
+        f"asyncbolt {command}: cannot connect to bolt://127.0.0.1:{port}: the Bolt handshake did not "
+        "finish within 0.5s; is it a Bolt server? check the port")
+
+    done = cli(command, f"127.0.0.1:{port}", *extra, "--timeout", "-1")
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (  # (argparse's usage above it, as for every bad option)
+        f"asyncbolt {command}: error: argument --timeout: must be a positive number of seconds: '-1'")
+
+
+def test_the_reasons_in_words() -> None:
+    """The cases loopback cannot produce: a connect that times out, an unreachable network."""
+    timed_out = ServiceUnavailable("connecting to 10.0.0.1:7687 timed out after 5s (connecting did not finish)")
+    assert why_unreachable(timed_out, "10.0.0.1", 7687) == (
+        "no answer within 5s; check the address, and that no firewall drops the packets to port 7687")
+    unreachable = ServiceUnavailable("cannot connect to 10.0.0.1:7687: [Errno 101] Network is unreachable")
+    unreachable.__cause__ = OSError(errno.ENETUNREACH, "Network is unreachable")
+    assert why_unreachable(unreachable, "10.0.0.1", 7687) == (
+        "network is unreachable; check the address and the network")
+    assert cannot_connect("asyncbolt query", "bolt://10.0.0.1:7687", unreachable) == (
+        "asyncbolt query: cannot connect to bolt://10.0.0.1:7687: network is unreachable; check the "
+        "address and the network")
 
 
 def test_the_bare_address_reaches_a_server() -> None:
@@ -119,3 +176,29 @@ def test_a_codec_error_carries_no_second_traceback(accelerated: bool) -> None:
     done = subprocess.run([sys.executable, "-c", "from asyncbolt import packstream; packstream.unpack(b'\\xc4')"],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.stderr.count("Traceback") == 1, done.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "proxy", "stub"])
+def test_a_taken_port_is_one_line(command: str, tmp_path: Path) -> None:
+    script = tmp_path / "hello.script"
+    script.write_text('!: BOLT 5.0\n\nC: HELLO {"{}": "*"}\nS: SUCCESS {}\n')
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = {"serve": ["--port", str(port)],
+                "proxy": ["--listen", f"127.0.0.1:{port}", "--upstream", "bolt://127.0.0.1:1"],
+                "stub": ["-l", f"127.0.0.1:{port}", str(script)]}[command]
+        done = cli(command, *args)
+    assert done.returncode == {"serve": 1, "proxy": 2, "stub": 99}[command]
+    prefix = f"asyncbolt {command}: " + ("error: " if command == "proxy" else "")
+    assert one_line(done.stderr) == (
+        f"{prefix}cannot listen on 127.0.0.1:{port}: the address is in use (another server listens on "
+        f"port {port}?); stop it, or choose another port")
+
+
+def test_the_reasons_a_server_cannot_listen() -> None:
+    assert why_cannot_listen(OSError(errno.EADDRNOTAVAIL, "x"), 7687) == (
+        "no such address on this machine; listen on 127.0.0.1 or 0.0.0.0")
+    assert why_cannot_listen(OSError(errno.EACCES, "x"), 80) == (
+        "permission denied for port 80 (ports below 1024 need privileges); choose another")

@@ -308,7 +308,7 @@ async def _recorded_script(tmp_path: Path, client: str, version: tuple[int, int]
         pytest.importorskip("neo4j")
     recorded = await _record(tmp_path, version, client)
     files = sorted(p.name for p in tmp_path.iterdir())
-    assert files == ["1-client.bin", "1-server.bin"], files
+    assert files == ["1-client.bin", "1-order.txt", "1-server.bin"], files
     text = script_from_recording(tmp_path / "1")
     assert "s3cret" not in text and '"credentials": "*"' in text and '"user_agent": "*"' in text
     script = tmp_path / "conversation.script"

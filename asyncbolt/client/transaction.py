@@ -54,7 +54,18 @@ class Transaction:
     def __await__(self) -> Generator[Any, None, Transaction]:
         async def started() -> Transaction:
             self._conn._flush()
-            await self._begin
+            try:
+                await self._begin
+            except BaseException as exc:
+                # The caller never gets the transaction to end it: it ends here, and the
+                # connection takes queries again (a refused BEGIN, e.g. an unknown database).
+                if self._failed is None:
+                    self._failed = exc
+                self._finished = True
+                if self._conn._tx is self:
+                    self._conn._tx = None
+                self._end_results()
+                raise
             return self
         return started().__await__()
 

@@ -9,7 +9,10 @@ Input formats (auto-detected, or forced with ``--format``):
   (``b'\\x00\\x13\\xb2\\x10...'``), optionally after a ``C:``/``S:`` marker; other lines (the
   official driver's decoded ``C: HELLO {...}`` text) are skipped;
 * ``pcap`` / ``pcapng``: the TCP connections to ``--port`` (default 7687), both directions
-  reassembled by sequence number, one report per connection.
+  reassembled by sequence number, one report per connection;
+* a directory written by ``asyncbolt proxy --record DIR`` (every connection, both sides together
+  in the order they passed) or ``DIR/N`` (connection N only): see
+  :mod:`asyncbolt.tools.readers.recording`.
 
 Every message becomes one line (offset, side, name, fields); every problem one line
 ``offset: path: reason``. Exit status: 0 valid, 1 problems found, 2 unusable input.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from typing import Any, BinaryIO, TextIO
 
@@ -53,6 +57,7 @@ from asyncbolt.tools.readers.pcap import (
     MAX_OUT_OF_ORDER_TOTAL,
     MAX_RECORD,
 )
+from asyncbolt.tools.readers.recording import find_recording, read_recording
 from asyncbolt.tools.readers.text import parse_hex, parse_pybytes
 
 __all__ = ["main", "InputError", "CapturedConnection", "Connection", "read_input", "read_stream",
@@ -233,6 +238,9 @@ class _Report(_Sink):
             self._settle(conn)
         self._problem(conn, problem)
 
+    def note(self, cid: str, text: str) -> None:
+        self.conns[cid].notes.append(text)
+
     def finish(self) -> None:
         for cid in list(self.conns):
             self.end(cid)
@@ -247,7 +255,8 @@ class _Report(_Sink):
         if early is not None:
             version, side = early
         else:
-            version, side, conn.notes = _choose(pieces, args.bolt, args.side)
+            version, side, notes = _choose(pieces, args.bolt, args.side)
+            conn.notes.extend(notes)
         conn.side = side
         conn.conv = dump.Conversation(version, args.patch or (), side=side, keep_problems=False,
                                       max_decoded_values=self.budget)
@@ -331,7 +340,9 @@ def _parser() -> argparse.ArgumentParser:
                     "bytes literals, or a pcap/pcapng capture. The input is read as it is decoded "
                     "(memory: about the largest message, not the file).",
         epilog="Exit status: 0 valid, 1 problems found, 2 unusable input.")
-    parser.add_argument("file", help="the dump ('-' reads standard input)")
+    parser.add_argument("file", help="the dump ('-' reads standard input), or a directory of "
+                                     "'asyncbolt proxy --record DIR' (every connection, both sides "
+                                     "together) or DIR/N (connection N)")
     parser.add_argument("--format", choices=FORMATS, help="input format (default: auto-detect)")
     parser.add_argument("--bolt", type=_parse_version, metavar="VERSION",
                         help="Bolt version of a dump without the handshake (e.g. 4.4, 5.4)")
@@ -362,6 +373,20 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
         args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     except SystemExit as exc:  # argparse: --help (0) or bad usage (2)
         return int(exc.code or 0) if isinstance(exc.code, int) else 2
+    try:
+        recording = None if args.file == "-" else find_recording(args.file)
+    except InputError as exc:
+        err.write(f"asyncbolt inspect: {args.file}: {exc}\n")
+        return 2
+    if recording is not None:
+        directory, ids = recording
+        report = _Report(args, out, err, many=len(ids) > 1 or os.path.isdir(args.file))
+        try:
+            read_recording(directory, ids, report)
+        finally:
+            report.finish()
+        err.write(f"asyncbolt inspect: {report.summary('recording')}\n")
+        return 1 if report.problems else 0
     try:
         f: BinaryIO = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as exc:

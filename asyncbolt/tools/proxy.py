@@ -13,8 +13,10 @@ inspect`` uses) and logged, one line per message, as ``inspect`` renders it::
 Decoding never blocks or alters the traffic: problems in the data are logged, and an error in
 the decoder itself stops decoding for that connection only. Credentials in HELLO/LOGON/INIT are
 redacted by the renderer. ``--record DIR`` writes each connection's two raw streams to
-``DIR/<id>-client.bin`` and ``DIR/<id>-server.bin`` (appended as the bytes pass); each starts at
-its side's handshake, so ``asyncbolt inspect`` reads it back.
+``DIR/<id>-client.bin`` and ``DIR/<id>-server.bin`` (appended as the bytes pass; each starts at
+its side's handshake) and the order they passed in to ``DIR/<id>-order.txt`` (a line ``c N`` or
+``s N`` per piece: N bytes of the client's or the server's stream), so ``asyncbolt inspect DIR``
+shows both sides of each connection together, in the order they passed.
 
 Where the decoding runs: the command line hands it to a child process (``--decoder process``,
 the default; at a lower scheduling priority), so decoding and writing the log run beside the
@@ -44,6 +46,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from asyncbolt.tools.cli import budget_arg
+from asyncbolt.tools.connect_errors import why_cannot_listen, why_unreachable
 from asyncbolt.tools.proxy_log import (
     DEFAULT,
     LOGGER,
@@ -238,7 +241,11 @@ class ProxyConnection:
             self.finish("proxy closed")
             raise
         except (OSError, asyncio.TimeoutError, _ssl.SSLError) as exc:
-            reason = str(exc) or type(exc).__name__
+            if isinstance(exc, asyncio.TimeoutError):
+                reason = (f"no answer within {proxy.connect_timeout:g}s; check the address, and that "
+                          f"no firewall drops the packets to port {proxy.upstream_port}")
+            else:
+                reason = why_unreachable(exc, proxy.upstream_host, proxy.upstream_port)
             proxy._log.note(logging.ERROR, self.id, f"upstream {proxy.upstream} unreachable: {reason}",
                             {"event": "error", "error": f"upstream unreachable: {reason}"})
             self.finish("upstream unreachable")
@@ -319,6 +326,7 @@ class ProxyConnection:
         try:
             for side in ("client", "server"):
                 self._files[side] = open(os.path.join(directory, f"{self.id}-{side}.bin"), "ab")  # noqa: SIM115
+            self._files["order"] = open(os.path.join(directory, f"{self.id}-order.txt"), "a", encoding="ascii")  # noqa: SIM115
         except OSError as exc:
             self.proxy._log.note(logging.ERROR, self.id, f"cannot record: {exc}",
                                  {"event": "error", "error": f"cannot record: {exc}"})
@@ -329,6 +337,9 @@ class ProxyConnection:
             f = self._files[side]
             f.write(data)
             f.flush()
+            order = self._files["order"]
+            order.write(f"{side[0]} {len(data)}\n")  # after the data: a line never names bytes not written
+            order.flush()
         except OSError as exc:
             self.proxy._log.note(logging.ERROR, self.id, f"recording stopped: {exc}",
                                  {"event": "error", "error": f"recording stopped: {exc}"})
@@ -385,7 +396,7 @@ class ProxyServer:
             # Continue numbering after earlier recordings in the directory: nothing is overwritten
             # and the log's connection ids match the file names.
             ids = [int(m.group(1)) for name in os.listdir(self.record_dir)
-                   if (m := re.fullmatch(r"(\d+)-(?:client|server)\.bin", name))]
+                   if (m := re.fullmatch(r"(\d+)-(?:client\.bin|server\.bin|order\.txt)", name))]
             self._next_id = max(ids, default=0) + 1
 
     async def start(self, host: str, port: int) -> None:
@@ -565,7 +576,8 @@ async def _serve(args: argparse.Namespace, listen_host: str, listen_port: int, u
                                 max_decoded_values=None if args.max_decoded_values == "off"
                                 else args.max_decoded_values)
     except OSError as exc:
-        print(f"asyncbolt proxy: error: cannot listen on {args.listen}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"asyncbolt proxy: error: cannot listen on {args.listen}: {why_cannot_listen(exc, listen_port)}",
+              file=sys.stderr)
         return 2
     except RuntimeError as exc:
         print(f"asyncbolt proxy: error: {exc}", file=sys.stderr)

@@ -172,6 +172,14 @@ async def run(args: argparse.Namespace, ready: Any = None) -> int:
     try:
         server = await asyncbolt.serve(session_class, args.host, args.port, ssl=context,
                                        agent=args.agent, **limits_of(args), **shared)
+    except OSError as exc:
+        _close(session_class, shared)
+        from asyncbolt.tools.connect_errors import why_cannot_listen
+
+        address = f"[{args.host}]:{args.port}" if ":" in (args.host or "") else f"{args.host}:{args.port}"
+        print(f"asyncbolt serve: cannot listen on {address}: {why_cannot_listen(exc, args.port)}",
+              file=sys.stderr)
+        return 1
     except BaseException:
         _close(session_class, shared)
         raise

@@ -8,310 +8,45 @@ Credentials: ``--user``/``--password``, else the ``NEO4J_USER``/``NEO4J_PASSWORD
 variables, else none. ``--param k=v``: ``v`` is read as JSON when it parses (``n=3``,
 ``names='["a","b"]'``), as a string otherwise.
 
-The shell reads statements ending in ``;`` (several lines each if you like), keeps a history
-(``~/.asyncbolt_history``) when readline is available, and knows ``:begin``, ``:commit``,
-``:rollback``, ``:param k=v``, ``:params``, ``:format table|json|csv``, ``:help`` and ``:exit``.
+The shell reads statements ending in ``;`` (several lines each if you like) and knows
+``:begin``, ``:commit``, ``:rollback``, ``:param k=v``, ``:params``, ``:format table|json|csv``,
+``:use DB`` (the database of what follows; the prompt shows it), ``:history`` (``:history all``),
+``:help`` and ``:exit``. Interactive sessions keep their history in ``~/.asyncbolt_history``
+(``$ASYNCBOLT_HISTORY``, or ``--history FILE`` for piped input too; see
+:mod:`asyncbolt.tools.shell_history`), recalled with the arrow keys when readline is available.
 Piped input runs as a script and stops at the first failing statement (exit code 1).
+``--timeout`` bounds connecting; a connection that cannot be made is one line
+(:mod:`asyncbolt.tools.connect_errors`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import csv
 import getpass
 import json
-import math
 import os
 import re
 import sys
 import time
 from typing import Any, TextIO
 
-from asyncbolt.codec import structures as _s
 from asyncbolt.errors import BoltError, Neo4jError
+from asyncbolt.tools.connect_errors import cannot_connect
+from asyncbolt.tools.shell_history import DEFAULT_FILE, History, history_path
+from asyncbolt.tools.shell_values import (
+    FORMATS,
+    _Printer,
+    describe_counters,
+    format_value,
+    render_table,
+    to_json,
+)
 
 __all__ = ["main_query", "main_shell", "format_value", "to_json", "render_table",
            "split_statements", "parse_param", "describe_counters"]
 
-FORMATS = ("table", "json", "csv")
-HISTORY = "~/.asyncbolt_history"
-
-# -- values as text ------------------------------------------------------------------------
-
-_BARE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _quote(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def _key(k: str) -> str:
-    return k if _BARE_KEY.match(k) else "`" + k.replace("`", "``") + "`"
-
-
-def _map(m: dict) -> str:
-    return "{" + ", ".join(f"{_key(str(k))}: {format_value(v)}" for k, v in m.items()) + "}"
-
-
-def _entity(prefix: str, props: dict) -> str:
-    return prefix + (" " + _map(props) if props else "")
-
-
-def _node(n: Any) -> str:
-    return "(" + _entity("".join(":" + _key(label) for label in n.labels), n.properties) + ")"
-
-
-def _rel(r: Any) -> str:
-    return "[" + _entity(":" + _key(r.type), r.properties) + "]"
-
-
-def _path(p: Any) -> str:
-    if not p.nodes:
-        return "<empty path>"
-    out = [_node(p.nodes[0])]
-    for i in range(0, len(p.indices) - 1, 2):
-        ri, ni = p.indices[i], p.indices[i + 1]
-        rel = _rel(p.relationships[abs(ri) - 1])
-        out.append(f"-{rel}->" if ri > 0 else f"<-{rel}-")
-        out.append(_node(p.nodes[ni]))
-    return "".join(out)
-
-
-def _fraction(ns: int) -> str:
-    return ("." + f"{ns:09d}".rstrip("0")) if ns else ""
-
-
-def _duration(d: Any) -> str:
-    out = "P"
-    years, months = divmod(d.months, 12) if d.months >= 0 else (0, d.months)
-    if years:
-        out += f"{years}Y"
-    if months:
-        out += f"{months}M"
-    if d.days:
-        out += f"{d.days}D"
-    seconds, ns = d.seconds, d.nanoseconds
-    if seconds or ns or out == "P":
-        hours, rest = divmod(abs(seconds), 3600)
-        minutes, secs = divmod(rest, 60)
-        sign = "-" if seconds < 0 else ""
-        out += "T"
-        if hours:
-            out += f"{sign}{hours}H"
-        if minutes:
-            out += f"{sign}{minutes}M"
-        if secs or ns or not (hours or minutes):
-            out += f"{sign}{secs}{_fraction(ns)}S"
-    return out
-
-
-def _temporal(v: Any) -> str | None:
-    """ISO 8601 for a Bolt temporal structure (or a datetime value), None if not one."""
-    name = type(v).__name__
-    try:
-        if name == "Duration":
-            return _duration(v)
-        if name in ("Date", "date"):
-            native = v.to_native() if hasattr(v, "to_native") else v
-            return native.isoformat()
-        ns = getattr(v, "nanoseconds", 0) or 0
-        if name in ("LocalTime", "Time"):
-            t = v.to_native()
-            return (t.strftime("%H:%M:%S") + _fraction(ns % 1_000_000_000)
-                    + (_offset(t.utcoffset()) if name == "Time" else ""))
-        if name in ("LocalDateTime", "DateTime", "DateTimeZoneId", "LegacyDateTime",
-                    "LegacyDateTimeZoneId"):
-            d = v.to_native()
-            text = d.replace(microsecond=0, tzinfo=None).isoformat() + _fraction(ns)
-            if name == "LocalDateTime":
-                return text
-            text += _offset(d.utcoffset())
-            return text + (f"[{v.tz_id}]" if hasattr(v, "tz_id") else "")
-    except (ValueError, OverflowError, AttributeError):
-        return None
-    return None
-
-
-def _offset(off: Any) -> str:
-    if off is None:
-        return ""
-    total = int(off.total_seconds())
-    if total == 0:
-        return "Z"
-    sign = "+" if total > 0 else "-"
-    hours, rest = divmod(abs(total), 3600)
-    return f"{sign}{hours:02d}:{rest // 60:02d}"
-
-
-def format_value(v: Any) -> str:
-    """A value as Cypher-like text, as cypher-shell shows it."""
-    if v is None:
-        return "NULL"
-    if v is True:
-        return "TRUE"
-    if v is False:
-        return "FALSE"
-    if isinstance(v, str):
-        return _quote(v)
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "NaN"
-        if math.isinf(v):
-            return "Infinity" if v > 0 else "-Infinity"
-        return repr(v)
-    if isinstance(v, (bytes, bytearray)):
-        return "0x" + bytes(v).hex()
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(format_value(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return _map(v)
-    if isinstance(v, _s.Node):
-        return _node(v)
-    if isinstance(v, _s.Relationship):
-        return _rel(v)
-    if isinstance(v, _s.Path):
-        return _path(v)
-    if isinstance(v, (_s.Point2D, _s.Point3D)):
-        coords = ", ".join(f"{c}: {getattr(v, c)!r}" for c in ("x", "y", "z") if hasattr(v, c))
-        return f"point({{srid: {v.srid}, {coords}}})"
-    if isinstance(v, _s.Vector):
-        try:
-            return f"vector({v.to_list()!r}, {v.element_type})"
-        except ValueError:
-            return repr(v)
-    text = _temporal(v)
-    return text if text is not None else repr(v)
-
-
-def to_json(v: Any) -> Any:
-    """A value as plain JSON data: graph entities as objects, temporal values as ISO strings."""
-    if v is None or isinstance(v, (bool, int, str)):
-        return v
-    if isinstance(v, float):
-        return v if math.isfinite(v) else str(v)
-    if isinstance(v, (bytes, bytearray)):
-        return base64.b64encode(bytes(v)).decode("ascii")
-    if isinstance(v, (list, tuple)):
-        return [to_json(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): to_json(x) for k, x in v.items()}
-    if isinstance(v, _s.Node):
-        return {"id": v.id, "element_id": v.element_id, "labels": list(v.labels),
-                "properties": to_json(v.properties)}
-    if isinstance(v, _s.Relationship):
-        return {"id": v.id, "element_id": v.element_id, "type": v.type,
-                "start": v.start_node_element_id or v.start_node_id,
-                "end": v.end_node_element_id or v.end_node_id, "properties": to_json(v.properties)}
-    if isinstance(v, _s.Path):
-        rels = []
-        for i in range(0, len(v.indices) - 1, 2):
-            ri = v.indices[i]
-            rel = v.relationships[abs(ri) - 1]
-            a = v.nodes[0 if i == 0 else v.indices[i - 1]]
-            b = v.nodes[v.indices[i + 1]]
-            start, end = (a, b) if ri > 0 else (b, a)
-            rels.append({"id": rel.id, "element_id": rel.element_id, "type": rel.type,
-                         "start": start.element_id or start.id, "end": end.element_id or end.id,
-                         "properties": to_json(rel.properties)})
-        order = [v.nodes[0]] + [v.nodes[v.indices[i]] for i in range(1, len(v.indices), 2)] if v.nodes else []
-        return {"nodes": [to_json(n) for n in order], "relationships": rels}
-    if isinstance(v, (_s.Point2D, _s.Point3D)):
-        return {k: getattr(v, k) for k in ("srid", "x", "y", "z") if hasattr(v, k)}
-    if isinstance(v, _s.Vector):
-        try:
-            return v.to_list()
-        except ValueError:
-            return repr(v)
-    text = _temporal(v)
-    return text if text is not None else repr(v)
-
-
-# -- output formats ------------------------------------------------------------------------
-
-
-def render_table(keys: list[str], rows: list[list[Any]]) -> str:
-    """cypher-shell's table: a header, the rows, a line around them."""
-    cells = [[format_value(v) for v in row] for row in rows]
-    widths = [len(k) for k in keys]
-    for row in cells:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell))
-    inner = sum(w + 3 for w in widths) - 1 if widths else 0
-    line = "+" + "-" * inner + "+"
-
-    def fmt(values: list[str]) -> str:
-        return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
-
-    out = [line, fmt(keys), line, *(fmt(row) for row in cells)]
-    if cells:
-        out.append(line)
-    return "\n".join(out)
-
-
-class _Printer:
-    """Prints one result in a format, streaming where the format allows."""
-
-    def __init__(self, fmt: str, out: TextIO) -> None:
-        self.fmt = fmt
-        self.out = out
-        self.rows: list[list[Any]] = []
-        self.count = 0
-        self.keys: list[str] = []
-        self._csv: Any = None
-
-    def start(self, keys: list[str]) -> None:
-        self.keys = keys
-        if self.fmt == "csv" and keys:
-            self._csv = csv.writer(self.out, lineterminator="\n")
-            self._csv.writerow(keys)
-        elif self.fmt == "json":
-            self.out.write("[")
-
-    def row(self, values: list[Any]) -> None:
-        if self.fmt == "table":
-            self.rows.append(values)
-        elif self.fmt == "csv":
-            self._csv.writerow(["" if v is None else v if isinstance(v, str) else format_value(v)
-                                for v in values])
-        else:
-            record = {k: to_json(v) for k, v in zip(self.keys, values, strict=True)}
-            self.out.write(("\n  " if self.count == 0 else ",\n  ")
-                           + json.dumps(record, ensure_ascii=False))
-        self.count += 1
-
-    def end(self, counters: Any = None) -> None:
-        if self.fmt == "table":
-            if self.keys:
-                self.out.write(render_table(self.keys, self.rows) + "\n\n")
-            self.out.write(f"{self.count} row{'' if self.count == 1 else 's'}\n")
-            changes = describe_counters(counters)
-            if changes:
-                self.out.write(changes + "\n")
-        elif self.fmt == "json":
-            self.out.write("\n]\n" if self.count else "]\n")
-        self.out.flush()
-
-
-#: The summary's counters as cypher-shell words them, in its order.
-_CHANGES = [("nodes_created", "Added {} nodes"), ("nodes_deleted", "Deleted {} nodes"),
-            ("relationships_created", "Created {} relationships"),
-            ("relationships_deleted", "Deleted {} relationships"), ("properties_set", "Set {} properties"),
-            ("labels_added", "Added {} labels"), ("labels_removed", "Removed {} labels"),
-            ("indexes_added", "Added {} indexes"), ("indexes_removed", "Removed {} indexes"),
-            ("constraints_added", "Added {} constraints"), ("constraints_removed", "Removed {} constraints")]
-
-
-def describe_counters(counters: Any) -> str:
-    """``Added 1 nodes, Set 2 properties, ...`` (as cypher-shell), or "" when nothing changed."""
-    if counters is None:
-        return ""
-    return ", ".join(text.format(getattr(counters, name)) for name, text in _CHANGES
-                     if getattr(counters, name, 0))
-
+HISTORY = DEFAULT_FILE
 
 # -- input ---------------------------------------------------------------------------------
 
@@ -381,6 +116,18 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-p", "--password", help="password (default: $NEO4J_PASSWORD)")
     p.add_argument("-d", "--db", "--database", dest="db", help="database name (default: the server's)")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+    p.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS",
+                   help="to connect, agree on a version and log in (default 30)")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
 
 
 def _address(uri: str, prog: str, err: TextIO) -> str | None:
@@ -451,9 +198,9 @@ def main_query(argv: list[str] | None = None, *, stdout: TextIO | None = None,
         import asyncbolt
 
         try:
-            conn = await asyncbolt.connect(uri, auth=auth)
+            conn = await asyncbolt.connect(uri, auth=auth, timeout=args.timeout)
         except (BoltError, OSError, ValueError) as exc:
-            err.write(f"asyncbolt query: cannot connect to {uri}: {_error_text(exc)}\n")
+            err.write(cannot_connect("asyncbolt query", uri, exc) + "\n")
             return 1
         try:
             result = await conn.run(query, params, db=args.db)
@@ -475,6 +222,8 @@ Statements end with ';' and may span lines. Commands:
   :begin            open an explicit transaction        :commit / :rollback  end it
   :param NAME=VALUE set a parameter (VALUE as JSON)     :params              list them (:params clear)
   :format FORMAT    table, json or csv                  :help                this text
+  :use DB           run what follows on database DB     :use                 back to the default one
+  :history          this session's statements           :history all         earlier sessions' too
   :exit             leave (Ctrl-D too)"""
 
 
@@ -482,8 +231,9 @@ class Shell:
     """The interactive loop's state; one connection, optionally one open transaction."""
 
     def __init__(self, conn: Any, *, db: str | None, fmt: str, out: TextIO, err: TextIO,
-                 interactive: bool) -> None:
+                 interactive: bool, history: History | None = None) -> None:
         self.conn = conn
+        self.history = history if history is not None else History()
         self.db = db
         self.fmt = fmt
         self.out = out
@@ -494,9 +244,11 @@ class Shell:
 
     @property
     def prompt(self) -> str:
-        return "asyncbolt# " if self.tx is not None else "asyncbolt> "
+        """``asyncbolt> `` (``asyncbolt:DB> `` on database DB; ``#`` in a transaction)."""
+        return f"asyncbolt{f':{self.db}' if self.db else ''}{'#' if self.tx is not None else '>'} "
 
     async def execute(self, statement: str) -> bool:
+        self.history.add(statement)
         started = time.monotonic()
         try:
             if self.tx is not None:
@@ -521,10 +273,20 @@ class Shell:
         """Run a ``:command``; None means exit."""
         name, _, rest = line.strip().partition(" ")
         name, rest = name.lower(), rest.strip()
+        if name not in (":history", ":exit", ":quit", ":q"):
+            self.history.add(line)
         if name in (":exit", ":quit", ":q"):
             return None
         if name == ":help":
             self.out.write(_HELP + "\n")
+        elif name == ":use":
+            return await self.use(rest)
+        elif name == ":history":
+            if rest not in ("", "all"):
+                self.err.write(":history lists this session's statements; :history all, every one kept\n")
+                return False
+            shown = self.history.show(everything=rest == "all")
+            self.out.write(shown + "\n" if shown else "")
         elif name == ":begin":
             if self.tx is not None:
                 self.err.write("a transaction is already open\n")
@@ -564,6 +326,26 @@ class Shell:
         self.out.flush()
         return True
 
+    async def use(self, db: str) -> bool:
+        """``:use DB``: run what follows on ``DB`` (``:use`` alone: the server's default), once
+        the server has opened (and rolled back) a transaction there: an unknown database is the
+        server's error, in one line, and the database stays what it was."""
+        if self.tx is not None:
+            self.err.write("a transaction is open on this database: :commit or :rollback it first\n")
+            return False
+        db = db.strip().strip("`")
+        if db:
+            try:
+                tx = await self.conn.begin(db=db)
+                await tx.rollback()
+            except (BoltError, ValueError) as exc:
+                self.err.write(_error_text(exc) + "\n")
+                return False
+        self.db = db or None
+        if self.interactive:
+            self.out.write(f"using {f'database {db}' if db else 'the default database'}\n")
+        return True
+
     async def close(self) -> None:
         if self.tx is not None:
             try:
@@ -574,18 +356,12 @@ class Shell:
         await self.conn.close()
 
 
-def _readline_setup() -> Any:
+def _readline_setup(history: History) -> None:
     try:
         import readline
     except ImportError:  # pragma: no cover - Windows without pyreadline
-        return None
-    path = os.path.expanduser(os.environ.get("ASYNCBOLT_HISTORY", HISTORY))
-    try:
-        readline.read_history_file(path)
-    except OSError:
-        pass
-    readline.set_history_length(1000)
-    return path
+        return
+    history.into_readline(readline)
 
 
 def main_shell(argv: list[str] | None = None, *, stdin: TextIO | None = None,
@@ -597,6 +373,9 @@ def main_shell(argv: list[str] | None = None, *, stdin: TextIO | None = None,
     p.add_argument("uri", nargs="?", default=os.environ.get("NEO4J_URI", "bolt://localhost:7687"),
                    help="bolt://host:port, bolt+s://, neo4j://... (default $NEO4J_URI or bolt://localhost:7687)")
     _common(p)
+    p.add_argument("--history", metavar="FILE",
+                   help="keep the statements in FILE, piped ones too ('none': nowhere; default for "
+                        f"an interactive session: $ASYNCBOLT_HISTORY or {DEFAULT_FILE})")
     args = p.parse_args(argv)
     interactive = stdin is None and inp.isatty()
     uri = _address(args.uri, "asyncbolt shell", err)
@@ -610,11 +389,13 @@ def main_shell(argv: list[str] | None = None, *, stdin: TextIO | None = None,
         import asyncbolt
 
         try:
-            conn = loop.run_until_complete(asyncbolt.connect(uri, auth=auth))
+            conn = loop.run_until_complete(asyncbolt.connect(uri, auth=auth, timeout=args.timeout))
         except (BoltError, OSError, ValueError) as exc:
-            err.write(f"asyncbolt shell: cannot connect to {uri}: {_error_text(exc)}\n")
+            err.write(cannot_connect("asyncbolt shell", uri, exc) + "\n")
             return 1
-        shell = Shell(conn, db=args.db, fmt=args.format, out=out, err=err, interactive=interactive)
+        history = History(history_path(args.history, interactive), err)
+        shell = Shell(conn, db=args.db, fmt=args.format, out=out, err=err, interactive=interactive,
+                      history=history)
         if interactive:
             major, minor = conn.protocol_version
             out.write(f"Connected to {uri} ({conn.server_agent}, Bolt {major}.{minor})"
@@ -665,52 +446,43 @@ def _script(loop: asyncio.AbstractEventLoop, shell: Shell, inp: TextIO) -> int:
 
 
 def _interactive(loop: asyncio.AbstractEventLoop, shell: Shell) -> int:
-    history = _readline_setup()
+    _readline_setup(shell.history)
     buffer = ""
-    try:
-        while True:
+    while True:
+        try:
+            line = input(shell.prompt if not buffer else " " * (len(shell.prompt) - 2) + "> ")
+        except EOFError:
+            shell.out.write("\n")
+            return 0
+        except KeyboardInterrupt:
+            shell.out.write("\n")
+            buffer = ""
+            continue
+        if _blank(buffer) and line.strip().startswith(":"):
+            buffer = ""
             try:
-                line = input(shell.prompt if not buffer else " " * (len(shell.prompt) - 2) + "> ")
-            except EOFError:
-                shell.out.write("\n")
-                return 0
+                if loop.run_until_complete(shell.command(line)) is None:
+                    return 0
+            except (BoltError, OSError) as exc:
+                shell.err.write(_error_text(exc) + "\n")
+            continue
+        statements, buffer = split_statements(buffer + line + "\n")
+        if _blank(buffer):
+            buffer = ""
+        for statement in statements:
+            try:
+                loop.run_until_complete(shell.execute(statement))
             except KeyboardInterrupt:
-                shell.out.write("\n")
-                buffer = ""
-                continue
-            if _blank(buffer) and line.strip().startswith(":"):
-                buffer = ""
+                shell.err.write("interrupted\n")
                 try:
-                    if loop.run_until_complete(shell.command(line)) is None:
-                        return 0
-                except (BoltError, OSError) as exc:
-                    shell.err.write(_error_text(exc) + "\n")
-                continue
-            statements, buffer = split_statements(buffer + line + "\n")
-            if _blank(buffer):
-                buffer = ""
-            for statement in statements:
-                try:
-                    loop.run_until_complete(shell.execute(statement))
-                except KeyboardInterrupt:
-                    shell.err.write("interrupted\n")
-                    try:
-                        loop.run_until_complete(shell.conn.reset())
-                    except (BoltError, OSError):
-                        pass
-                    shell.tx = None
-                except (BoltError, OSError) as exc:
-                    shell.err.write(_error_text(exc) + "\n")
-                    if shell.conn.closed:
-                        return 1
-    finally:
-        if history is not None:
-            try:
-                import readline
-
-                readline.write_history_file(history)
-            except OSError:
-                pass
+                    loop.run_until_complete(shell.conn.reset())
+                except (BoltError, OSError):
+                    pass
+                shell.tx = None
+            except (BoltError, OSError) as exc:
+                shell.err.write(_error_text(exc) + "\n")
+                if shell.conn.closed:
+                    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

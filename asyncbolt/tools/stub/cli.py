@@ -106,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
             for server in servers:
                 await server.start()
         except OSError as error:
-            print(f"asyncbolt stub: cannot listen on {listen}: {error}", file=sys.stderr)
+            from asyncbolt.tools.connect_errors import why_cannot_listen
+
+            print(f"asyncbolt stub: cannot listen on {listen}: {why_cannot_listen(error, port)}", file=sys.stderr)
             for server in servers:
                 await server.close()
             return 99
