@@ -72,8 +72,6 @@ async def main():
         await driver.verify_connectivity()
         # (auth managers: the auth slice adds neo4j.auth_management.AsyncAuthManagers here, with
         #  session(auth=...) and execute_query(auth_=...))
-        # (notification filters: the notifications slice adds notifications_min_severity= and
-        #  notifications_disabled_classifications= here, and summary.gql_status_objects below)
 
         # execute_query: the driver's own bookmark manager chains these calls
         records, summary, keys = await driver.execute_query(
@@ -155,6 +153,13 @@ async def main():
                                   default_access_mode=neo4j.READ_ACCESS) as session:
             result = await session.run("MATCH (:Person)-[k:KNOWS]->(:Person) RETURN count(k) AS n")
             print("bookmarked read", (await result.single())["n"])
+        # notification filters (sent in BEGIN/RUN on Bolt 5.2+) and the typed statuses
+        async with driver.session(database="neo4j", notifications_min_severity="WARNING",
+                                  notifications_disabled_classifications=["HINT", "GENERIC"]) as session:
+            result = await session.run("MATCH (p:Person) RETURN count(p) AS n")
+            summary = await result.consume()
+            print("statuses", [(s.gql_status, s.is_notification) for s in summary.gql_status_objects],
+                  len(summary.summary_notifications))
 
 
 asyncio.run(main())
@@ -188,6 +193,7 @@ not single ResultNotSingleError
 client error Neo.ClientError.Statement.SyntaxError True
 consumed error ResultConsumedError
 bookmarked read 1
+statuses [('00000', False)] 0
 """
 
 
