@@ -57,6 +57,16 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         SessionTransaction,
         is_retryable,
     )
+    from asyncbolt.client.tls import (
+        ClientCertificate,
+        ClientCertificateProvider,
+        ClientCertificateProviders,
+        RotatingClientCertificateProvider,
+        TrustAll,
+        TrustCustomCAs,
+        TrustStore,
+        TrustSystemCAs,
+    )
     from asyncbolt.client.transaction import (
         Transaction,
     )
@@ -162,6 +172,14 @@ _LAZY: dict[str, str] = {
     "kerberos_auth": "asyncbolt.client.auth",
     "serve": "asyncbolt.server.listener",
     "unit_of_work": "asyncbolt.client.driver",
+    "ClientCertificate": "asyncbolt.client.tls",
+    "ClientCertificateProvider": "asyncbolt.client.tls",
+    "ClientCertificateProviders": "asyncbolt.client.tls",
+    "RotatingClientCertificateProvider": "asyncbolt.client.tls",
+    "TrustAll": "asyncbolt.client.tls",
+    "TrustCustomCAs": "asyncbolt.client.tls",
+    "TrustStore": "asyncbolt.client.tls",
+    "TrustSystemCAs": "asyncbolt.client.tls",
 }
 
 #: The 2017 seed's own API (asyncbolt 0.0.2; see asyncbolt.compat): importable from here as the
@@ -223,6 +241,14 @@ __all__ = [
     "__version__",
     "create_server",
     "serve",
+    "ClientCertificate",
+    "ClientCertificateProvider",
+    "ClientCertificateProviders",
+    "RotatingClientCertificateProvider",
+    "TrustAll",
+    "TrustCustomCAs",
+    "TrustStore",
+    "TrustSystemCAs",
 ]
 
 
