@@ -30,6 +30,7 @@ from asyncbolt.client.routing import Address
 
 from .errors import driver_error
 from .execute import DriverLevelRequests
+from .tls import TLS_FEATURES, TlsRequests
 from .values import from_testkit, to_testkit
 
 __all__ = ["serve", "Backend", "FEATURES", "NotSupported"]
@@ -76,6 +77,7 @@ FEATURES = [
     "Optimization:ImplicitDefaultArguments",
     "Optimization:MinimalResets",
     "Optimization:PullPipelining",
+    *TLS_FEATURES,
 ]
 
 #: The versions the driver offers: the Bolt features above (testkit knows nothing past 5.7).
@@ -233,7 +235,7 @@ def summary_data(summary: Any, address: str) -> dict[str, Any]:
     }
 
 
-class Backend(DriverLevelRequests):
+class Backend(DriverLevelRequests, TlsRequests):
     """The state of one testkit connection and its request handlers."""
 
     def __init__(self) -> None:
@@ -324,13 +326,12 @@ class Backend(DriverLevelRequests):
         return resolve
 
     async def on_NewDriver(self, data: dict) -> dict:
-        for option in ("authTokenManagerId", "clientCertificate", "clientCertificateProviderId",
+        for option in ("authTokenManagerId",
                        "notificationsMinSeverity", "notificationsDisabledCategories"):
             if data.get(option) is not None:
                 raise NotSupported(option)
-        if data.get("encrypted") or data.get("trustedCertificates") is not None:
-            raise NotSupported("encrypted/trustedCertificates (use a +s/+ssc URI)")
         kwargs: dict[str, Any] = {
+            **self.tls_options(data),
             "bookmark_manager": None,  # as the official driver's sessions
             "versions": VERSIONS,
             # The official driver refuses a server that does not say it is Neo4j; asyncbolt
