@@ -352,3 +352,18 @@ def test_describe_tls_failure_is_none_for_other_errors() -> None:
     assert describe_tls_failure(ConnectionRefusedError(111, "refused")) is None
     assert describe_tls_failure(ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")) \
         .startswith("TLS:")
+
+
+async def test_a_provider_that_never_answers_is_bounded_by_the_acquisition_timeout(certs: Certs) -> None:
+    import asyncio
+
+    class Stuck:
+        async def get_certificate(self) -> ClientCertificate | None:
+            await asyncio.Event().wait()  # never
+            return None
+
+    async with await asyncbolt.serve(WhoSession, "127.0.0.1", 0, ssl=server_context(certs.server)) as srv:
+        async with Driver(f"bolt+ssc://127.0.0.1:{srv.port}", client_certificate=Stuck(),
+                          connection_acquisition_timeout=0.2) as driver:
+            with pytest.raises(ServiceUnavailable, match="provider did not answer within 0.2s"):
+                await asyncio.wait_for(driver.verify_connectivity(), 30)

@@ -295,9 +295,10 @@ def connect(uri: str | None = None, auth: Any = None, *,
               "notifications_disabled_classifications": notifications_disabled_classifications}
 
     async def factory() -> Connection:
+        context, left = await tls.context_within(timeout)
         return await _open_connection(scheme, host_, port_, query, auth=auth,
-                                      ssl=await tls.context(), user_agent=user_agent,
-                                      fetch_size=fetch_size, versions=versions, timeout=timeout,
+                                      ssl=context, user_agent=user_agent,
+                                      fetch_size=fetch_size, versions=versions, timeout=left,
                                       limits=limits, keep_alive=keep_alive,
                                       write_timeout=connection_write_timeout)
 

@@ -279,9 +279,10 @@ class Driver:
 
     async def _open(self, address: Address, timeout: float | None, auth: Any = _DRIVER_MANAGER) -> Connection:
         hostname = self._router.hostnames.get(address) if self._router is not None else None
+        context, timeout = await self._tls.context_within(timeout)
         conn = await _open_connection(self._scheme, address.host, address.port, {},
                                       auth=self._auth if auth is _DRIVER_MANAGER else auth,
-                                      ssl=await self._tls.context(), user_agent=self._user_agent,
+                                      ssl=context, user_agent=self._user_agent,
                                       fetch_size=self._fetch_size, versions=self._versions,
                                       timeout=timeout, routing=self._context,
                                       server_hostname=hostname, limits=self._limits,

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, Union, runtime_checkable
 
-from asyncbolt.errors import ConfigurationError
+from asyncbolt.errors import ConfigurationError, ServiceUnavailable
 from asyncbolt.security import require_tls12
 
 __all__ = ["TrustStore", "TrustSystemCAs", "TrustCustomCAs", "TrustAll", "ClientCertificate",
@@ -274,6 +274,21 @@ class TlsSettings:
             elif self._cached is None:
                 self._cached = make_context(self.trust)
             return self._cached
+
+    async def context_within(self, timeout: float | None) -> tuple[_ssl.SSLContext | None, float | None]:
+        """:meth:`context` within ``timeout`` seconds (a provider's time counts towards the
+        connection's acquisition), and what is left of them; ServiceUnavailable past it."""
+        if self.provider is None or not self.encrypted:
+            return await self.context(), timeout
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            context = await asyncio.wait_for(self.context(), timeout)
+        except asyncio.TimeoutError:
+            raise ServiceUnavailable(f"the client certificate provider did not answer within "
+                                     f"{timeout:.3g}s (its time counts towards the connection's "
+                                     "acquisition)") from None
+        return context, None if timeout is None else max(timeout - (loop.time() - started), 0.001)
 
     def __repr__(self) -> str:
         if not self.encrypted:
