@@ -350,8 +350,18 @@ def test_trust_stores_compare_by_value_and_reprs_hide_passwords(certs: Certs) ->
 
 def test_describe_tls_failure_is_none_for_other_errors() -> None:
     assert describe_tls_failure(ConnectionRefusedError(111, "refused")) is None
-    assert describe_tls_failure(ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")) \
-        .startswith("TLS:")
+    wrong = describe_tls_failure(ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"))
+    assert wrong is not None and "does not speak TLS" in wrong
+    alert = describe_tls_failure(ssl.SSLError(1, "[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert "
+                                                 "handshake failure (_ssl.c:1006)"))
+    assert alert is not None and "client certificate" in alert and "cipher" in alert
+    required = describe_tls_failure(ssl.SSLError(1, "[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] "
+                                                    "tlsv13 alert certificate required"))
+    assert required is not None and "requires a client certificate" in required
+    unknown = describe_tls_failure(ssl.SSLError(1, "[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca"))
+    assert unknown is not None and "refused our client certificate" in unknown
+    version = describe_tls_failure(ssl.SSLError(1, "[SSL: UNSUPPORTED_PROTOCOL] unsupported protocol"))
+    assert version is not None and "TLS 1.2 or newer" in version
 
 
 async def test_a_provider_that_never_answers_is_bounded_by_the_acquisition_timeout(certs: Certs) -> None:
@@ -367,3 +377,18 @@ async def test_a_provider_that_never_answers_is_bounded_by_the_acquisition_timeo
                           connection_acquisition_timeout=0.2) as driver:
             with pytest.raises(ServiceUnavailable, match="provider did not answer within 0.2s"):
                 await asyncio.wait_for(driver.verify_connectivity(), 30)
+
+
+async def test_a_tls12_server_that_requires_a_client_certificate(certs: Certs) -> None:
+    context = server_context(certs.server, client_ca=certs.ca[0])
+    context.maximum_version = ssl.TLSVersion.TLSv1_2  # (refused within the handshake: an alert)
+    async with await asyncbolt.serve(WhoSession, "127.0.0.1", 0, ssl=context) as srv:
+        async with Driver(f"bolt+ssc://127.0.0.1:{srv.port}") as driver:
+            message = await refused(driver)
+        # (asyncio's server closes without the alert OpenSSL would send: a reset, then)
+        assert ("TLS: the server ended the handshake" in message
+                or "closed the connection during the TLS handshake" in message), message
+        assert "client certificate" in message, message
+        async with Driver(f"bolt+ssc://127.0.0.1:{srv.port}",
+                          client_certificate=ClientCertificate(*certs.client1)) as driver:
+            assert await who(driver) == "client1"

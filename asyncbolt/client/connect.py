@@ -21,7 +21,7 @@ from asyncbolt.client.connection import (
     Connection,
     Version,
 )
-from asyncbolt.client.tls import TrustStore, describe_tls_failure, tls_settings
+from asyncbolt.client.tls import TrustStore, connect_failure, tls_settings
 from asyncbolt.codec.packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH
 from asyncbolt.core.server import DEFAULT_MAX_MESSAGE_SIZE
 from asyncbolt.errors import HandshakeError, ServiceUnavailable
@@ -169,7 +169,7 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
                             if t is not None)
                 raise ServiceUnavailable(f"connecting to {host}:{port} timed out after {limit:.3g}s "
                                          f"({step} did not finish)") from exc
-            reason = describe_tls_failure(exc) or str(exc) or type(exc).__name__
+            reason = connect_failure(exc, context is not None)
             raise ServiceUnavailable(f"cannot connect to {host}:{port}: {reason}") from exc
         except BaseException:
             await conn.close()

@@ -26,7 +26,7 @@ from asyncbolt.security import require_tls12
 __all__ = ["TrustStore", "TrustSystemCAs", "TrustCustomCAs", "TrustAll", "ClientCertificate",
            "ClientCertificateProvider", "RotatingClientCertificateProvider",
            "ClientCertificateProviders", "TlsSettings", "tls_settings", "describe_tls_failure",
-           "lost_reason"]
+           "connect_failure", "lost_reason"]
 
 _INVALID = "Neo.ClientError.Request.Invalid"
 
@@ -365,9 +365,13 @@ def describe_tls_failure(exc: BaseException) -> str | None:
         return f"TLS: certificate verify failed: {why.rstrip('.')} ({fix})"
     if isinstance(exc, _ssl.SSLError):
         reason = str(getattr(exc, "reason", None) or exc).lower().replace("_", " ")
-        if "certificate required" in reason or ("handshake failure" in reason and "alert" in reason):
+        if "certificate required" in reason:
             return (f"TLS: the server refused the connection ({reason}): it requires a client "
                     "certificate it trusts (client_certificate=ClientCertificate(...))")
+        if "handshake failure" in reason and "alert" in reason:
+            return (f"TLS: the server ended the handshake ({reason}): it requires a client "
+                    "certificate it trusts (client_certificate=...), or we have no TLS version "
+                    "or cipher in common")
         if "wrong version number" in reason or "record layer failure" in reason \
                 or "packet length too long" in reason:
             return f"TLS: the server does not speak TLS ({reason}); use bolt:// or neo4j://"
@@ -378,6 +382,18 @@ def describe_tls_failure(exc: BaseException) -> str | None:
             return (f"TLS: no common TLS version ({reason}): asyncbolt requires TLS 1.2 or newer")
         return f"TLS: {reason}"
     return None
+
+
+def connect_failure(exc: BaseException, tls: bool) -> str:
+    """Why opening a connection failed, in one line (after "cannot connect to host:port: ")."""
+    described = describe_tls_failure(exc)
+    if described is not None:
+        return described
+    if tls and isinstance(exc, (ConnectionResetError, ConnectionAbortedError, EOFError)):
+        return (f"the server closed the connection during the TLS handshake ({type(exc).__name__}"
+                f"{': ' + str(exc) if str(exc) else ''}): it may require a client certificate "
+                "(client_certificate=...), or not speak TLS 1.2 or newer")
+    return str(exc) or type(exc).__name__
 
 
 def lost_reason(exc: BaseException | None, transport: Any, version: Any) -> str:
