@@ -79,6 +79,16 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         SessionTransaction,
         is_retryable,
     )
+    from asyncbolt.client.tls import (
+        ClientCertificate,
+        ClientCertificateProvider,
+        ClientCertificateProviders,
+        RotatingClientCertificateProvider,
+        TrustAll,
+        TrustCustomCAs,
+        TrustStore,
+        TrustSystemCAs,
+    )
     from asyncbolt.client.transaction import (
         Transaction,
     )
@@ -208,6 +218,14 @@ _LAZY: dict[str, str] = {
     "SummaryNotification": "asyncbolt.client.notifications",
     "NotificationDeprecationWarning": "asyncbolt.errors",
     "NotificationWarning": "asyncbolt.errors",
+    "ClientCertificate": "asyncbolt.client.tls",
+    "ClientCertificateProvider": "asyncbolt.client.tls",
+    "ClientCertificateProviders": "asyncbolt.client.tls",
+    "RotatingClientCertificateProvider": "asyncbolt.client.tls",
+    "TrustAll": "asyncbolt.client.tls",
+    "TrustCustomCAs": "asyncbolt.client.tls",
+    "TrustStore": "asyncbolt.client.tls",
+    "TrustSystemCAs": "asyncbolt.client.tls",
 }
 
 #: The 2017 seed's own API (asyncbolt 0.0.2; see asyncbolt.compat): importable from here as the
@@ -290,6 +308,14 @@ __all__ = [
     "SummaryNotification",
     "NotificationDeprecationWarning",
     "NotificationWarning",
+    "ClientCertificate",
+    "ClientCertificateProvider",
+    "ClientCertificateProviders",
+    "RotatingClientCertificateProvider",
+    "TrustAll",
+    "TrustCustomCAs",
+    "TrustStore",
+    "TrustSystemCAs",
 ]
 
 

@@ -160,6 +160,24 @@ def install_stub_shim(testkit_copy: Path, python: Path, root: Path) -> None:
     (package / "__main__.py").write_text(_SHIM.format(root=str(root), python=str(python)))
 
 
+def _tls_problem(tlsserver: str | None) -> str | None:
+    """Why testkit's tests/tls cannot run here (None: they can)."""
+    if not tlsserver or not os.access(tlsserver, os.X_OK):
+        return ("needs --tlsserver: testkit's tlsserver built with Go (apt-get install golang-go; "
+                "cd testkit/tlsserver && GO111MODULE=off go build -o /tmp/tlsserver main.go)")
+    for name in ("thehost", "thehostbutwrong"):
+        try:
+            address = socket.gethostbyname(name)
+        except OSError:
+            address = None
+        if address != "127.0.0.1":
+            return (f"needs {name} to resolve to 127.0.0.1 (it gives {address}): add "
+                    "'127.0.0.1 thehost thehostbutwrong' to /etc/hosts, or run in a mount "
+                    "namespace with a hosts file of its own: unshare -m sh -c 'mount --bind "
+                    "HOSTS /etc/hosts && python -m testkit_backend.run ...'")
+    return None
+
+
 def _official(official: Path) -> dict[str, set[str]]:
     by_area: dict[str, set[str]] = {}
     path = official / "pass.txt"
@@ -167,7 +185,7 @@ def _official(official: Path) -> dict[str, set[str]]:
         for line in path.read_text().split():
             parts = line.split(".")
             if len(parts) > 2:
-                by_area.setdefault(parts[2], set()).add(line)
+                by_area.setdefault("tls" if parts[1] == "tls" else parts[2], set()).add(line)
     return by_area
 
 
@@ -199,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stub", choices=("boltstub", "asyncbolt"), default="boltstub",
                         help="asyncbolt: replace testkit's boltstub by `asyncbolt stub` (this "
                              "checkout) in the copy")
+    parser.add_argument("--tlsserver", default=None, metavar="BINARY",
+                        help="testkit's tlsserver, built (cd testkit/tlsserver && go build): "
+                             "needed by the area 'tls' (testkit's tests/tls), which also needs "
+                             "'thehost' and 'thehostbutwrong' to resolve to 127.0.0.1")
     parser.add_argument("--require", type=float, default=None, metavar="PCT",
                         help="exit 1 if in some area we pass less than PCT%% of the official "
                              "backend's passes that asyncbolt's features allow")
@@ -212,6 +234,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.stub == "asyncbolt":
         install_stub_shim(copy, Path(sys.executable), ROOT)
     areas = [a for a in re.split(r"[\s,]+", args.areas) if a] or _all_areas(copy)
+    tls = any(a.partition("/")[0] == "tls" for a in areas)
+    if tls:
+        problem = _tls_problem(args.tlsserver)
+        if problem:
+            print(f"testkit_backend.run: the area tls {problem}", file=sys.stderr)
+            return 2
+        shutil.copy2(args.tlsserver, copy / "tlsserver" / "tlsserver")
     out = Path(args.out).resolve()
     (out / "logs").mkdir(parents=True, exist_ok=True)
 
@@ -236,6 +265,10 @@ def main(argv: list[str] | None = None) -> int:
                                    stdout=backend_log, stderr=subprocess.STDOUT)
     else:
         backend_env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        if tls:  # (what testkit's Docker image installs: its CAs as the system's, and custom ones)
+            certs = copy / "tests" / "tls" / "certs" / "driver"
+            backend_env.update(SSL_CERT_FILE=str(certs / "trusted" / "trustedRoot.crt"),
+                               TESTKIT_CUSTOM_CAS=str(certs / "custom"))
         backend = subprocess.Popen([sys.executable, "-m", "testkit_backend", "--port",
                                     str(args.port)], cwd=ROOT, env=backend_env,
                                    stdout=backend_log, stderr=subprocess.STDOUT)
@@ -253,13 +286,14 @@ def main(argv: list[str] | None = None) -> int:
             area, _, module = area.partition("/")
             pattern = ["-p", module] if module else []
             theirs = official.get(area, set())
+            folder = "tests/tls" if area == "tls" else f"tests/stub/{area}"
             if module:
-                prefix = f"tests.stub.{area}.{module.removesuffix('.py')}."
+                prefix = f"{folder.replace('/', '.')}.{module.removesuffix('.py')}."
                 theirs = {t for t in theirs if t.startswith(prefix)}
             try:
                 proc = subprocess.run(
                     [str(Path(args.python).absolute()), "-m", "unittest", "discover", "-v",
-                     "-s", f"tests/stub/{area}", "-t", ".", *pattern], cwd=copy, env=env,
+                     "-s", folder, "-t", ".", *pattern], cwd=copy, env=env,
                     capture_output=True, text=True, timeout=args.area_timeout)
                 text = proc.stdout + proc.stderr
             except subprocess.TimeoutExpired as exc:

@@ -35,6 +35,7 @@ from .notifications import (
     gql_status_objects_data,
     notifications_data,
 )
+from .tls import TLS_FEATURES, TlsRequests
 from .values import from_testkit, to_testkit
 
 __all__ = ["serve", "Backend", "FEATURES", "NotSupported"]
@@ -82,6 +83,7 @@ FEATURES = [
     "Optimization:MinimalResets",
     "Optimization:PullPipelining",
     *NOTIFICATION_FEATURES,
+    *TLS_FEATURES,
 ]
 
 #: The versions the driver offers: the Bolt features above (testkit knows nothing past 5.7).
@@ -211,7 +213,7 @@ def summary_data(summary: Any, address: str) -> dict[str, Any]:
     }
 
 
-class Backend(DriverLevelRequests, NotificationRequests):
+class Backend(DriverLevelRequests, NotificationRequests, TlsRequests):
     """The state of one testkit connection and its request handlers."""
 
     def __init__(self) -> None:
@@ -302,12 +304,11 @@ class Backend(DriverLevelRequests, NotificationRequests):
         return resolve
 
     async def on_NewDriver(self, data: dict) -> dict:
-        for option in ("authTokenManagerId", "clientCertificate", "clientCertificateProviderId"):
+        for option in ("authTokenManagerId",):
             if data.get(option) is not None:
                 raise NotSupported(option)
-        if data.get("encrypted") or data.get("trustedCertificates") is not None:
-            raise NotSupported("encrypted/trustedCertificates (use a +s/+ssc URI)")
         kwargs: dict[str, Any] = {
+            **self.tls_options(data),
             "bookmark_manager": None,  # as the official driver's sessions
             "versions": VERSIONS,
             # The official driver refuses a server that does not say it is Neo4j; asyncbolt

@@ -298,9 +298,6 @@ async def test_backend_answers_unknown_and_unsupported_requests():
     features = await backend.handle({"name": "GetFeatures", "data": {}})
     assert "Feature:API:Driver.ExecuteQuery:WithAuth" not in features["data"]["features"]
     answer = await backend.handle({"name": "NewDriver", "data": {
-        "uri": "bolt://127.0.0.1:1", "authorizationToken": None, "clientCertificate": {}}})
-    assert answer["name"] == "BackendError" and "clientCertificate" in answer["data"]["msg"]
-    answer = await backend.handle({"name": "NewDriver", "data": {
         "uri": "bolt://127.0.0.1:1", "authorizationToken": {
             "name": "AuthorizationToken",
             "data": {"scheme": "basic", "principal": "u", "credentials": "p"}}}})

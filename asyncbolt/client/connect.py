@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl as _ssl
-from collections.abc import Coroutine, Generator, Iterable
+from collections.abc import Generator, Iterable
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlparse
 
@@ -23,6 +23,7 @@ from asyncbolt.client.connection import (
 )
 from asyncbolt.client.notifications import NotificationFilters
 from asyncbolt.client.opening import keep_alive_idle
+from asyncbolt.client.tls import TrustStore, connect_failure, tls_settings
 from asyncbolt.codec.packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH
 from asyncbolt.core.server import DEFAULT_MAX_MESSAGE_SIZE
 from asyncbolt.errors import HandshakeError, ServiceUnavailable
@@ -170,7 +171,7 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
                             if t is not None)
                 raise ServiceUnavailable(f"connecting to {host}:{port} timed out after {limit:.3g}s "
                                          f"({step} did not finish)") from exc
-            reason = str(exc) or type(exc).__name__
+            reason = connect_failure(exc, context is not None)
             raise ServiceUnavailable(f"cannot connect to {host}:{port}: {reason}") from exc
         except BaseException:
             await conn.close()
@@ -215,6 +216,8 @@ def connect(uri: str | None = None, auth: Any = None, *,
             server_agent_prefix: str | None = None, notifications_min_severity: str | None = None,
             notifications_disabled_classifications: Iterable[str] | None = None,
             keep_alive: bool | float = True, connection_write_timeout: float | None = 60.0,
+            encrypted: bool | None = None, trusted_certificates: TrustStore | None = None,
+            client_certificate: Any = None, ssl_context: _ssl.SSLContext | None = None,
             **kwargs: Any) -> Any:
     """Open a Bolt connection: ``conn = await connect(uri, auth=...)`` or
     ``async with connect(uri) as conn``.
@@ -259,6 +262,13 @@ def connect(uri: str | None = None, auth: Any = None, *,
     what we send: a half-open socket, a stuck peer) before the connection is given up with
     ``ServiceUnavailable`` (default 60; None: wait forever).
 
+    TLS: ``ssl`` (an ``SSLContext`` of your own, or True: verified against the system's CAs),
+    or the official driver's options ``encrypted``, ``trusted_certificates``
+    (:class:`~asyncbolt.client.tls.TrustSystemCAs`, ``TrustCustomCAs(*files)``, ``TrustAll``),
+    ``client_certificate`` (a :class:`~asyncbolt.client.tls.ClientCertificate` or a provider)
+    and ``ssl_context``, as :class:`asyncbolt.Driver` takes them (a ``+s``/``+ssc`` URI with
+    ``encrypted``, ``trusted_certificates`` or ``ssl_context`` is a ``ConfigurationError``).
+
     The seed's form still works and returns a :class:`ClientSession`:
     ``await connect("tcp://localhost:7687", loop, protocol_class=MyProtocol, username=...)`` or
     ``await connect(host=..., port=..., protocol_class=...)`` (keyword arguments other than the
@@ -275,6 +285,9 @@ def connect(uri: str | None = None, auth: Any = None, *,
         return _Connect(lambda: _seed_connect(uri, protocol_class, loop, host, port, ssl, on_failure,
                                               max_inflight, versions, timeout, kwargs))
     scheme, host_, port_, query = parse_uri(uri or f"bolt://localhost:{DEFAULT_PORT}")
+    tls = tls_settings(scheme, ssl=ssl, encrypted=encrypted,
+                       trusted_certificates=trusted_certificates,
+                       client_certificate=client_certificate, ssl_context=ssl_context)
     if auth is None and "_user" in query:
         auth = (query["_user"], query["_password"])
 
@@ -287,10 +300,12 @@ def connect(uri: str | None = None, auth: Any = None, *,
               "notifications_min_severity": notes.min_severity,
               "notifications_disabled_classifications": notes.disabled}
 
-    def factory() -> Coroutine[Any, Any, Connection]:
-        return _open_connection(scheme, host_, port_, query, auth=auth, ssl=ssl, user_agent=user_agent,
-                                fetch_size=fetch_size, versions=versions, timeout=timeout,
-                                limits=limits, keep_alive=keep_alive,
-                                write_timeout=connection_write_timeout)
+    async def factory() -> Connection:
+        context, left = await tls.context_within(timeout)
+        return await _open_connection(scheme, host_, port_, query, auth=auth,
+                                      ssl=context, user_agent=user_agent,
+                                      fetch_size=fetch_size, versions=versions, timeout=left,
+                                      limits=limits, keep_alive=keep_alive,
+                                      write_timeout=connection_write_timeout)
 
     return _Connect(factory)

@@ -58,6 +58,7 @@ from asyncbolt.client.result import (
     _Stream,
 )
 from asyncbolt.client.streams import ResultStreams
+from asyncbolt.client.tls import lost_reason
 from asyncbolt.client.transaction import Transaction, _retrieve
 from asyncbolt.codec._offload import OFFLOAD_BYTES, decoder_pool
 from asyncbolt.codec.messages import (
@@ -319,7 +320,7 @@ class Connection(ResultStreams):
 
     def _connection_lost(self, exc: Exception | None) -> None:
         error = self.lost(f"connection to {self.host}:{self.port} closed"
-                          + (f": {exc}" if exc else ""))
+                          + lost_reason(exc, self._transport, self.protocol_version))
         unexpected = self._closed is None
         self._abort(error, close=False)
         if unexpected and self.on_error is not None and self.protocol_version is not None:

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from asyncbolt._generated.versions import has
-from asyncbolt.client.connect import _open_connection, _ssl_for, parse_uri
+from asyncbolt.client.connect import _open_connection, parse_uri
 from asyncbolt.client.connection import (
     AUTO,
     DEFAULT_FETCH_SIZE,
@@ -57,6 +57,7 @@ from asyncbolt.client.session import (
     is_retryable,
     retry_delays,
 )
+from asyncbolt.client.tls import TrustStore, tls_settings
 from asyncbolt.codec.packstream import DEFAULT_MAX_DECODED_VALUES, DEFAULT_MAX_DEPTH
 from asyncbolt.core.server import DEFAULT_MAX_MESSAGE_SIZE
 from asyncbolt.errors import (
@@ -178,6 +179,14 @@ class Driver:
 
     ``bookmark_manager``: shared by the sessions (default: a new :class:`BookmarkManager`, also
     :attr:`bookmark_manager`); ``None`` makes sessions chain only their own bookmarks.
+    TLS (see :mod:`asyncbolt.client.tls`): a ``+s`` URI verifies the server against the system's
+    CAs, ``+ssc`` accepts any certificate; with ``bolt://``/``neo4j://``, ``encrypted=True``
+    and ``trusted_certificates`` (``TrustSystemCAs()``, the default; ``TrustCustomCAs(*files)``;
+    ``TrustAll()``), or an ``ssl_context`` of your own. ``client_certificate``: a
+    ``ClientCertificate`` or a provider (``ClientCertificateProviders.static``/``rotating``),
+    asked before each new connection, for mutual TLS. A ``+s``/``+ssc`` URI with
+    ``encrypted``, ``trusted_certificates`` or ``ssl_context``, or options that contradict
+    each other, are a ``ConfigurationError``; a missing file is one naming the file.
     ``ssl``, ``user_agent``, ``fetch_size``, ``versions`` and the limits ``max_message_size``,
     ``max_chunks``, ``max_depth``, ``max_decoded_values``, ``max_buffered_records``, ``max_buffered_bytes``,
     ``read_timeout``, ``server_agent_prefix``, ``keep_alive``, ``connection_write_timeout``: as
@@ -216,7 +225,9 @@ class Driver:
                  notifications_min_severity: str | None = None,
                  notifications_disabled_classifications: Iterable[str] | None = None,
                  notifications_disabled_categories: Iterable[str] | None = None,
-                 warn_notification_severity: str | None = None) -> None:
+                 warn_notification_severity: str | None = None, encrypted: bool | None = None,
+                 trusted_certificates: TrustStore | None = None, client_certificate: Any = None,
+                 ssl_context: Any = None) -> None:
         scheme, host, port, query = parse_uri(uri)
         if scheme == "tcp":
             raise ValueError("Driver takes bolt:// or neo4j:// URIs (tcp:// is the seed API's)")
@@ -243,7 +254,9 @@ class Driver:
         self.execute_query_bookmark_manager = BookmarkManager()
         self._scheme = scheme
         self._auth = auth
-        self._ssl = _ssl_for(scheme, ssl)
+        self._tls = tls_settings(scheme, ssl=ssl, encrypted=encrypted,
+                                 trusted_certificates=trusted_certificates,
+                                 client_certificate=client_certificate, ssl_context=ssl_context)
         self._user_agent = user_agent
         self._fetch_size = fetch_size
         self._versions = None if versions is None else [tuple(v) for v in versions]
@@ -279,6 +292,11 @@ class Driver:
         self._closed = False
 
     @property
+    def encrypted(self) -> bool:
+        """Whether the driver's connections use TLS."""
+        return self._tls.encrypted
+
+    @property
     def pool(self) -> Pool:
         return self._pool
 
@@ -295,9 +313,10 @@ class Driver:
 
     async def _open(self, address: Address, timeout: float | None, auth: Any = _DRIVER_MANAGER) -> Connection:
         hostname = self._router.hostnames.get(address) if self._router is not None else None
+        context, timeout = await self._tls.context_within(timeout)
         conn = await _open_connection(self._scheme, address.host, address.port, {},
                                       auth=self._auth if auth is _DRIVER_MANAGER else auth,
-                                      ssl=self._ssl, user_agent=self._user_agent,
+                                      ssl=context, user_agent=self._user_agent,
                                       fetch_size=self._fetch_size, versions=self._versions,
                                       timeout=timeout, routing=self._context,
                                       server_hostname=hostname,

@@ -254,6 +254,7 @@ class _ServedConnection(_Answers):
             log.debug("%s: TLS handshake failed: %r", self.info.id, exc)
             self.writer.transport.abort()
             return False
+        self.info.peer_certificate = self.writer.get_extra_info("peercert") or None
         return True
 
     async def run(self) -> None:

@@ -46,12 +46,17 @@ Result = ServerResult
 class ConnectionInfo:
     """What a session knows about its connection."""
 
-    __slots__ = ("id", "peer", "local", "version", "user_agent", "bolt_agent", "routing", "user")
+    __slots__ = ("id", "peer", "local", "version", "user_agent", "bolt_agent", "routing", "user",
+                 "peer_certificate")
 
     def __init__(self, id: str, peer: Any, local: Any) -> None:
         self.id = id
         self.peer = peer
         self.local = local
+        #: The client's certificate (mutual TLS: a server whose SSLContext requires one), as
+        #: :meth:`ssl.SSLSocket.getpeercert` gives it (``subject``, ``issuer``, ``notAfter``...);
+        #: None without one.
+        self.peer_certificate: dict | None = None
         self.version: tuple[int, int] | None = None
         self.user_agent: str | None = None
         self.bolt_agent: dict | None = None
