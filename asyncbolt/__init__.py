@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         RoutingControl,
         ServerInfo,
     )
+    from asyncbolt.client.homedb import HomeDatabaseCache
     from asyncbolt.client.result import (
         Record,
         Summary,
@@ -72,6 +73,7 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         BoltServerProtocol,  # noqa: F401 - the seed API (_SEED_API): importable, not in __all__
     )
     from asyncbolt.errors import (
+        AcquisitionDeadlineExceeded,
         AuthError,
         BoltError,
         ClientError,
@@ -107,6 +109,7 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
 #: Where each public name lives: importing asyncbolt loads none of them, so `import asyncbolt`
 #: (and the `asyncbolt` command) costs only what is used.
 _LAZY: dict[str, str] = {
+    "AcquisitionDeadlineExceeded": "asyncbolt.errors",
     "Address": "asyncbolt.client.routing",
     "AuthError": "asyncbolt.errors",
     "BoltClientProtocol": "asyncbolt.compat.protocol",
@@ -125,6 +128,7 @@ _LAZY: dict[str, str] = {
     "EagerResult": "asyncbolt.client.eager",
     "Graph": "asyncbolt.client.eager",
     "HandshakeError": "asyncbolt.errors",
+    "HomeDatabaseCache": "asyncbolt.client.homedb",
     "IncompleteCommit": "asyncbolt.errors",
     "ManagedTransaction": "asyncbolt.client.session",
     "Neo4jError": "asyncbolt.errors",
@@ -174,6 +178,8 @@ __all__ = [
     "Address",
     "BookmarkManager",
     "ConnectionAcquisitionTimeout",
+    "AcquisitionDeadlineExceeded",
+    "HomeDatabaseCache",
     "Driver",
     "EagerResult",
     "Graph",
