@@ -28,6 +28,7 @@ from asyncbolt.client.connection import Result
 from asyncbolt.client.driver import Driver, Session, unit_of_work
 from asyncbolt.client.routing import Address
 
+from .driver_info import DRIVER_INFO_FEATURES, DriverInfoRequests
 from .errors import driver_error
 from .execute import DriverLevelRequests
 from .values import from_testkit, to_testkit
@@ -76,6 +77,7 @@ FEATURES = [
     "Optimization:ImplicitDefaultArguments",
     "Optimization:MinimalResets",
     "Optimization:PullPipelining",
+    *DRIVER_INFO_FEATURES,
 ]
 
 #: The versions the driver offers: the Bolt features above (testkit knows nothing past 5.7).
@@ -233,7 +235,7 @@ def summary_data(summary: Any, address: str) -> dict[str, Any]:
     }
 
 
-class Backend(DriverLevelRequests):
+class Backend(DriverLevelRequests, DriverInfoRequests):
     """The state of one testkit connection and its request handlers."""
 
     def __init__(self) -> None:
