@@ -74,6 +74,7 @@ FEATURES = [
     "Optimization:AuthPipelining",
     "Optimization:ConnectionReuse",
     "Optimization:EagerTransactionBegin",
+    "Optimization:ExecuteQueryPipelining",
     "Optimization:ImplicitDefaultArguments",
     "Optimization:MinimalResets",
     "Optimization:PullPipelining",

@@ -415,7 +415,8 @@ class Driver:
 
         async with self.session(db=database_, default_access_mode="r" if readonly else "w",
                                 bookmark_manager=manager, imp_user=impersonated_user_) as session:
-            return await session._run_transaction(readonly, work, (), {}, TELEMETRY_DRIVER)
+            return await session._run_transaction(readonly, work, (), {}, TELEMETRY_DRIVER,
+                                                  eager_begin=False)
 
     async def get_server_info(self) -> ServerInfo:
         """Reach a server as :meth:`verify_connectivity` does and say what it is."""

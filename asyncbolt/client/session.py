@@ -148,6 +148,15 @@ class _TransactionBase:
             if self._conn.closed and self._tx._failed is None:
                 self._tx._failed = exc
             raise
+        except RequestIgnored:
+            # BEGIN went out with this RUN (execute_query pipelines them) and was refused: its
+            # failure is the news, not that the query was ignored after it.
+            begin = self._tx._begin
+            failure = begin.exception() if begin.done() and not begin.cancelled() else None
+            if failure is not None:
+                self._tx._failed = failure
+                raise failure from None
+            raise
         return result
 
 
@@ -450,8 +459,10 @@ class Session:
                                            TELEMETRY_MANAGED_TX)
 
     async def _run_transaction(self, readonly: bool, fn: Callable[..., Awaitable[Any]],
-                               args: tuple, kwargs: dict, api: int = TELEMETRY_MANAGED_TX) -> Any:
-        """``api``: the TELEMETRY number announced (the driver's for execute_query)."""
+                               args: tuple, kwargs: dict, api: int = TELEMETRY_MANAGED_TX,
+                               eager_begin: bool = True) -> Any:
+        """``api``: the TELEMETRY number announced (the driver's for execute_query);
+        ``eager_begin``: see :meth:`_attempt`."""
         self._check()
         if not callable(fn):
             raise TypeError("the transaction function must be callable")
@@ -468,7 +479,8 @@ class Session:
         telemetry: list[int | None] = [driver._telemetry(api)]
         while True:
             try:
-                return await self._attempt(readonly, fn, args, kwargs, acquire_timeout, telemetry)
+                return await self._attempt(readonly, fn, args, kwargs, acquire_timeout, telemetry,
+                                           eager=eager_begin)
             except Exception as exc:
                 if not is_retryable(exc):
                     raise
@@ -490,7 +502,11 @@ class Session:
 
     async def _attempt(self, readonly: bool, fn: Callable[..., Awaitable[Any]], args: tuple,
                        kwargs: dict, acquire_timeout: Any = _DEFAULT_TIMEOUT,
-                       telemetry: list[int | None] | None = None) -> Any:
+                       telemetry: list[int | None] | None = None, eager: bool = True) -> Any:
+        """One try of a transaction function. ``eager``: wait for BEGIN's answer before the
+        function runs (sessions, as the official drivers); execute_query pipelines BEGIN with
+        its query instead (the official drivers' ExecuteQueryPipelining), a refused BEGIN then
+        failing the query."""
         self._check()
         await self._detach()
         pool = self._driver._pool
@@ -511,8 +527,9 @@ class Session:
             try:
                 # Eager BEGIN, as the official drivers: its failure is raised before the
                 # function runs (a ServiceUnavailable or transient one is retried).
-                await tx
-                learn(self, tx._begin.result())
+                if eager:
+                    await tx
+                    learn(self, tx._begin.result())
             except asyncio.CancelledError:
                 pool.kill(conn)
                 raise
@@ -530,6 +547,9 @@ class Session:
                 except BoltError as exc:
                     log.debug("rollback after a failed transaction function failed: %s", exc)
                 raise
+            begin = tx._begin
+            if not eager and begin.done() and not begin.cancelled() and begin.exception() is None:
+                learn(self, begin.result())
             try:
                 bookmark = await tx.commit()
             except IncompleteCommit as exc:
