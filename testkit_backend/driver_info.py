@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from asyncbolt.client.driver import Driver
+from asyncbolt.client.routing import RoutingTable
 
 __all__ = ["DriverInfoRequests", "DRIVER_INFO_FEATURES"]
 
@@ -60,9 +61,8 @@ class DriverInfoRequests:
     async def on_GetRoutingTable(self, data: dict) -> dict:
         router = self._router(data["driverId"])
         table = router.table_of(data.get("database"))
-        if table is None:
-            return {"name": "BackendError",
-                    "data": {"msg": f"no routing table for database {data.get('database')!r}"}}
+        if table is None:  # none fetched (or the fetch failed): an empty one, as a new driver's
+            table = RoutingTable(data.get("database"))
         return {"name": "RoutingTable",
                 "data": {"database": table.database, "ttl": table.ttl,
                          "routers": [str(a) for a in table.routers],
