@@ -1,9 +1,10 @@
 """The home database cache (asyncbolt.client.homedb): a routing driver resolves each user's home
 database once, not once per session. Played against ``asyncbolt stub`` scripts (one server
 that is router, reader and writer), counting the ROUTE requests in the stub's log: one per
-user, not one per session. Before Bolt 5.8 the cached name is sent as the session's ``db``;
-from 5.8 the session sends none, the server names the database in the SUCCESS of BEGIN/RUN,
-and a different name corrects the cache."""
+user, not one per session. On Bolt 5.8 with server-side routing the session sends no ``db``,
+the server names the database in the SUCCESS of BEGIN/RUN, and a different name corrects the
+cache; before 5.8 (or without server-side routing) each session asks, unless the cache is
+told to be used ``without_ssr`` (then the cached name is sent as the session's ``db``)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def table(port: int, db: str) -> str:
         {"addresses": [address], "role": "WRITE"}]}})
 
 
-def cluster_script(version: str, port: int, answers: dict[str, str] | None = None) -> str:
+def cluster_script(version: str, port: int, answers: dict[str, str] | None = None,
+                   ssr: bool = True) -> str:
     """A server that answers ROUTE for each user (and for a named database), and any RUN/PULL
     or BEGIN/RUN/PULL/COMMIT. ``answers``: the ``db`` to name in RUN/BEGIN SUCCESS, per query
     text (Bolt 5.8: the resolved home database)."""
@@ -70,8 +72,10 @@ def cluster_script(version: str, port: int, answers: dict[str, str] | None = Non
                     f'C: COMMIT\n'
                     f'S: SUCCESS {{"bookmark": "bm"}}')
     body = "\n    ----\n".join(textwrap.indent(part, "        ") for part in routes + runs)
+    hints = {"ssr.enabled": True} if ssr and version == "5.8" else {}
     return (f"!: BOLT {version}\n!: ALLOW CONCURRENT\n!: AUTO RESET\n\n"
-            'A: HELLO {"{}": "*"}\n'
+            'C: HELLO {"{}": "*"}\n'
+            f'S: SUCCESS {{"server": "Neo4j/5.26.0", "connection_id": "b", "hints": {json.dumps(hints)}}}\n'
             + ('A: LOGON {"{}": "*"}\n' if version != "4.4" else "")
             + "{*\n    {{\n" + body + "\n    }}\n*}\n?: GOODBYE\n")
 
@@ -105,34 +109,47 @@ async def run_in_sessions(driver: asyncbolt.Driver, n: int, *, imp_user: str | N
                 await (await s.run(query)).values()
 
 
-async def play(version: str, work: Any, answers: dict[str, str] | None = None) -> StubServer:
+async def play(version: str, work: Any, answers: dict[str, str] | None = None, *,
+               ssr: bool = True, without_ssr: bool = False) -> StubServer:
     port = free_port()
-    async with StubServer(cluster_script(version, port, answers), port=port) as stub:
+    async with StubServer(cluster_script(version, port, answers, ssr), port=port) as stub:
         async with asyncbolt.Driver(f"neo4j://127.0.0.1:{port}", auth=("neo4j", "pw"),
                                     versions=[tuple(int(p) for p in version.split("."))],
                                     connection_timeout=5,
                                     connection_acquisition_timeout=10) as driver:
+            driver.home_database_cache.without_ssr = without_ssr
             await asyncio.wait_for(work(driver), 20)
         assert await stub.wait(5), stub.errors
     return stub
 
 
+async def six_sessions_per_user(driver: asyncbolt.Driver, tx: bool = False) -> None:
+    for user in ("alice", "bob", None, "alice", "bob", None):
+        await run_in_sessions(driver, 3, imp_user=user, tx=tx)
+
+
+@pytest.mark.parametrize("version,ssr", [("4.4", False), ("5.4", False), ("5.8", False)])
+async def test_without_server_side_routing_each_session_asks(version: str, ssr: bool) -> None:
+    stub = await play(version, six_sessions_per_user, ssr=ssr)
+    routes = requests(stub, "ROUTE")
+    assert len(routes) == 18 and not [r for r in routes if "db" in r], routes
+
+
 @pytest.mark.parametrize("version", ["4.4", "5.4"])
 @pytest.mark.parametrize("tx", [False, True], ids=["run", "tx"])
-async def test_one_route_per_user_not_per_session(version: str, tx: bool) -> None:
+async def test_one_route_per_user_when_told_to_cache_without_ssr(version: str, tx: bool) -> None:
     caches: list[HomeDatabaseCache] = []
 
     async def work(driver: asyncbolt.Driver) -> None:
         caches.append(driver.home_database_cache)
-        for user in ("alice", "bob", None, "alice", "bob", None):
-            await run_in_sessions(driver, 3, imp_user=user, tx=tx)
+        await six_sessions_per_user(driver, tx)
 
-    stub = await play(version, work)
+    stub = await play(version, work, without_ssr=True)
     routes = requests(stub, "ROUTE")
     assert sorted(r.get("imp_user", "-") for r in routes) == ["-", "alice", "bob"], routes
     sent = requests(stub, "BEGIN" if tx else "RUN")
     dbs = [(m.get("imp_user"), m.get("db")) for m in sent if "db" in m or "imp_user" in m]
-    # before 5.8 the cached name goes in every BEGIN/RUN: the right one for each user
+    # the cached name goes in every BEGIN/RUN: the right one for each user
     assert {db for user, db in dbs if user == "alice"} == {"alice_home"}
     assert {db for user, db in dbs if user == "bob"} == {"bob_home"}
     assert {m.get("db") for m in sent if "imp_user" not in m} == {"neo4j"}
@@ -140,12 +157,26 @@ async def test_one_route_per_user_not_per_session(version: str, tx: bool) -> Non
     assert stats["entries"] == 3 and stats["misses"] == 3 and stats["hits"] == 15
 
 
+@pytest.mark.parametrize("tx", [False, True], ids=["run", "tx"])
+async def test_5_8_with_server_side_routing_one_route_per_user(tx: bool) -> None:
+    caches: list[HomeDatabaseCache] = []
+
+    async def work(driver: asyncbolt.Driver) -> None:
+        caches.append(driver.home_database_cache)
+        await six_sessions_per_user(driver, tx)
+
+    stub = await play("5.8", work)
+    routes = requests(stub, "ROUTE")
+    assert sorted(r.get("imp_user", "-") for r in routes) == ["-", "alice", "bob"], routes
+    assert caches[0].stats()["hits"] == 15
+
+
 async def test_bookmarks_given_to_a_session_resolve_anew() -> None:
     async def work(driver: asyncbolt.Driver) -> None:
         await run_in_sessions(driver, 2)
         await run_in_sessions(driver, 1, bookmarks=["bm"])
 
-    stub = await play("5.4", work)
+    stub = await play("5.8", work, {"RETURN 1": "neo4j"})
     routes = requests(stub, "ROUTE")
     assert len(routes) == 2, routes
 
@@ -175,6 +206,9 @@ async def test_5_8_corrects_the_cache_when_the_server_names_another_database() -
     async def work(driver: asyncbolt.Driver) -> None:
         c = driver.home_database_cache
         cache.append(c)
+        # (a first connection says the server resolves home databases itself)
+        await run_in_sessions(driver, 1, db="neo4j", query="RETURN 2")
+        assert driver.router.ssr_enabled
         c.put(None, "old_home")  # what an earlier resolution said; the home database moved
         async with driver.session(default_access_mode="r") as s:
             await (await s.run("RETURN 1")).values()
@@ -184,10 +218,10 @@ async def test_5_8_corrects_the_cache_when_the_server_names_another_database() -
         await run_in_sessions(driver, 1, query="RETURN 1")
 
     stub = await play("5.8", work, {"RETURN 1": "new_home", "RETURN 2": "new_home"})
-    runs = requests(stub, "RUN")
+    runs = requests(stub, "RUN")[1:]
     assert "db" not in runs[0] and runs[1].get("db") == "new_home" and "db" not in runs[2]
     # one table for the guess, one for the corrected name: never the home database's
-    assert [r.get("db") for r in requests(stub, "ROUTE")] == ["old_home", "new_home"]
+    assert [r.get("db") for r in requests(stub, "ROUTE")] == ["neo4j", "old_home", "new_home"]
     assert cache[0].stats()["corrections"] == 1
 
 

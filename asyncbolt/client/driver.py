@@ -274,6 +274,7 @@ class Driver:
             # A cluster member lost mid-work: the work may go on elsewhere (the official drivers'
             # SessionExpired; retried by execute_read/execute_write like any ServiceUnavailable).
             conn.lost = SessionExpired
+            self._router.note_connection(address, conn)
         return conn
 
     def _telemetry(self, api: int) -> int | None:

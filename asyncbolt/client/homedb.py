@@ -5,12 +5,16 @@ database that is costs a routing round trip (ROUTE, or the routing procedure bef
 the official drivers before 5.26 paid it for every session. A routing driver keeps the answer
 here instead, per user, so the next sessions of that user go straight to work:
 
-- on Bolt 5.8+ (``home_db_resolution`` in spec/bolt.yaml) the session routes by the cached
-  name but sends no ``db``: the server resolves the home database itself and names it in the
-  SUCCESS of BEGIN/RUN; the session then pins that name, and when it differs from the cached
-  one (the user's home database changed) the cache is corrected;
-- before 5.8 the cached name is used as if the session had been given it, for at most ``ttl``
-  seconds after the routing request that answered it.
+- where the servers can check the guess, that is on Bolt 5.8+ (``home_db_resolution`` in
+  spec/bolt.yaml) with server-side routing on (HELLO's ``ssr.enabled`` hint, on every server
+  the driver connected to), the session routes by the cached name but sends no ``db``: the
+  server resolves the home database itself and names it in the SUCCESS of BEGIN/RUN; the
+  session then pins that name, and when it differs from the cached one (the user's home
+  database changed) the cache is corrected. As the official 6.x drivers.
+- elsewhere (older servers, no server-side routing) a session resolves its home database with
+  one routing request, as before, unless :attr:`HomeDatabaseCache.without_ssr` is set: then
+  the cached name is used as if the session had been given it, which saves the round trip but
+  may send work to the old home database for up to ``ttl`` seconds after it changed.
 
 The key is the user the work runs as: the impersonated user, else the session's own auth
 principal (for sessions that authenticate on their own), else None (the driver's user). A
@@ -66,13 +70,16 @@ class HomeDatabaseCache:
     ``hits``, ``misses``, ``corrections`` (an answer that named another database than the
     cached one), ``evictions`` and ``expired`` entries: :meth:`stats`."""
 
-    def __init__(self, ttl: float | None = DEFAULT_TTL, max_size: int = DEFAULT_MAX_SIZE) -> None:
+    def __init__(self, ttl: float | None = DEFAULT_TTL, max_size: int = DEFAULT_MAX_SIZE, *,
+                 without_ssr: bool = False) -> None:
         if ttl is not None and not ttl >= 0:
             raise ValueError(f"the home database cache's ttl must be >= 0 or None, got {ttl!r}")
         if not isinstance(max_size, int) or max_size < 0:
             raise ValueError(f"the home database cache's max_size must be an int >= 0, got {max_size!r}")
         self.ttl = ttl
         self.max_size = max_size
+        #: Use cached names also where no server can check them (see the module's docs).
+        self.without_ssr = without_ssr
         self._entries: OrderedDict[Hashable, tuple[str, float]] = OrderedDict()
         self._counts = {"hits": 0, "misses": 0, "corrections": 0, "evictions": 0, "expired": 0}
 
@@ -148,7 +155,8 @@ async def resolve_for(session: Any, marks: list[str], timeout: Any) -> None:
     router = driver.router
     cache = router.home_db if router is not None else None
     key = home_key(session._imp_user, getattr(session, "_auth", None))
-    if cache is not None and not session._initial_bookmarks:
+    if cache is not None and not session._initial_bookmarks and (
+            cache.without_ssr or router.ssr_enabled):
         guess = cache.get(key)
         if guess is not None:
             session._db_guess = guess
@@ -157,15 +165,23 @@ async def resolve_for(session: Any, marks: list[str], timeout: Any) -> None:
     session._db_known = True
 
 
-def work_db(session: Any, conn: Any) -> str | None:
-    """The ``db`` a session's next BEGIN/RUN names on ``conn``: its pinned database; or, with
-    only a cached guess, nothing on Bolt 5.8+ (the server resolves it and says which: see
-    :func:`learn`) and the guess, then pinned, before."""
+def resolves_home_db(conn: Any) -> bool:
+    """Whether ``conn``'s server resolves the home database itself and says which it took:
+    Bolt 5.8+ with server-side routing on (HELLO's ``ssr.enabled`` hint)."""
     from asyncbolt._generated.versions import has
 
+    version = conn.protocol_version
+    return (version is not None and has("home_db_resolution", version)
+            and conn.hints.get("ssr.enabled") is True)
+
+
+def work_db(session: Any, conn: Any) -> str | None:
+    """The ``db`` a session's next BEGIN/RUN names on ``conn``: its pinned database; or, with
+    only a cached guess, nothing where the server resolves it and says which (see
+    :func:`learn`), else the guess, then pinned."""
     if session._db_known or session._db_guess is None:
         return session._db
-    if has("home_db_resolution", conn.negotiated_version):
+    if resolves_home_db(conn):
         return None
     session._db, session._db_known = session._db_guess, True
     return session._db

@@ -196,6 +196,21 @@ class Router:
         self._turn: dict[tuple[Any, bool], int] = {}
         #: The home database of each user (see :mod:`asyncbolt.client.homedb`).
         self.home_db = HomeDatabaseCache()
+        #: Per server, whether its last connection resolves home databases itself (Bolt 5.8+
+        #: with server-side routing): the cache's guesses are only used when all of them do.
+        self._ssr: dict[Address, bool] = {}
+
+    def note_connection(self, address: Address, conn: Connection) -> None:
+        """A connection to ``address`` opened: remember whether its server can check a cached
+        home database (:func:`~asyncbolt.client.homedb.resolves_home_db`)."""
+        from asyncbolt.client.homedb import resolves_home_db
+
+        self._ssr[address] = resolves_home_db(conn)
+
+    @property
+    def ssr_enabled(self) -> bool:
+        """Whether every server connected to so far resolves home databases itself."""
+        return bool(self._ssr) and all(self._ssr.values())
 
     @staticmethod
     def key(db: str | None, imp_user: str | None = None) -> Any:
