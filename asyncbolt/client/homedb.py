@@ -33,7 +33,7 @@ from typing import Any
 
 __all__ = ["HomeDatabaseCache", "home_key", "DEFAULT_TTL", "DEFAULT_MAX_SIZE"]
 
-#: Seconds a resolved home database is trusted (the official 6.x drivers' default is alike).
+#: Seconds a resolved home database is trusted.
 DEFAULT_TTL = 300.0
 #: Users remembered at most.
 DEFAULT_MAX_SIZE = 1000
