@@ -34,7 +34,12 @@ from typing import Any, NamedTuple
 
 from asyncbolt.client.connection import Connection
 from asyncbolt.client.deadline import expired_error, remaining, stage
-from asyncbolt.client.homedb import DATABASE_NOT_FOUND, HomeDatabaseCache
+from asyncbolt.client.homedb import (
+    DATABASE_NOT_FOUND,
+    HomeDatabaseCache,
+    home_key,
+    resolves_home_db,
+)
 from asyncbolt.client.pool import Pool
 from asyncbolt.errors import (
     AcquisitionDeadlineExceeded,
@@ -203,8 +208,6 @@ class Router:
     def note_connection(self, address: Address, conn: Connection) -> None:
         """A connection to ``address`` opened: remember whether its server can check a cached
         home database (:func:`~asyncbolt.client.homedb.resolves_home_db`)."""
-        from asyncbolt.client.homedb import resolves_home_db
-
         self._ssr[address] = resolves_home_db(conn)
 
     @property
@@ -282,8 +285,6 @@ class Router:
         """The routing table kept for ``db`` (None: the home database, of ``imp_user``), if any."""
         table = self.tables.get(self.key(db, imp_user))
         if table is None and db is None:
-            from asyncbolt.client.homedb import home_key
-
             name = self.home_db.peek(home_key(imp_user))
             table = None if name is None else self.tables.get(name)
         return table
