@@ -8,7 +8,7 @@ import socket
 import ssl as _ssl
 from typing import TYPE_CHECKING, Any
 
-from asyncbolt.client.deadline import stage
+from asyncbolt.client.deadline import current, stage
 from asyncbolt.client.requests import hello_requests
 from asyncbolt.client.result import _Call
 from asyncbolt.errors import UnsupportedServerProduct
@@ -126,8 +126,9 @@ async def _hello(conn: Connection) -> None:
 
     requests = hello_requests(v, conn._user_agent, auth, conn._routing, conn.notifications_min_severity,
                               conn.notifications_disabled_classifications)
-    stage(f"authenticating with {conn.host}:{conn.port} "
-          f"({' and '.join(getattr(m, 'name', type(m).__name__) for m in requests)})")
+    if current() is not None:  # (an acquisition names its stage)
+        stage(f"authenticating with {conn.host}:{conn.port} "
+              f"({' and '.join(getattr(m, 'name', type(m).__name__) for m in requests)})")
     for message in requests[:-1]:  # (HELLO, when LOGON follows)
         conn._queue(message, _Call(message.name, None, hello_done))
     last = requests[-1]
