@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         RoutingControl,
         ServerInfo,
     )
+    from asyncbolt.client.homedb import HomeDatabaseCache
     from asyncbolt.client.names import (
         READ_ACCESS,
         WRITE_ACCESS,
@@ -104,6 +105,7 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         BoltServerProtocol,  # noqa: F401 - the seed API (_SEED_API): importable, not in __all__
     )
     from asyncbolt.errors import (
+        AcquisitionDeadlineExceeded,
         AuthError,
         BoltError,
         ClientError,
@@ -152,6 +154,7 @@ _LAZY: dict[str, str] = {
     "READ_ACCESS": "asyncbolt.client.names",
     "WRITE_ACCESS": "asyncbolt.client.names",
     "ResultNotSingleError": "asyncbolt.errors",
+    "AcquisitionDeadlineExceeded": "asyncbolt.errors",
     "Address": "asyncbolt.client.routing",
     "AuthError": "asyncbolt.errors",
     "BoltClientProtocol": "asyncbolt.compat.protocol",
@@ -170,6 +173,7 @@ _LAZY: dict[str, str] = {
     "EagerResult": "asyncbolt.client.eager",
     "Graph": "asyncbolt.client.eager",
     "HandshakeError": "asyncbolt.errors",
+    "HomeDatabaseCache": "asyncbolt.client.homedb",
     "IncompleteCommit": "asyncbolt.errors",
     "ManagedTransaction": "asyncbolt.client.session",
     "Neo4jError": "asyncbolt.errors",
@@ -248,6 +252,8 @@ __all__ = [
     "Address",
     "BookmarkManager",
     "ConnectionAcquisitionTimeout",
+    "AcquisitionDeadlineExceeded",
+    "HomeDatabaseCache",
     "Driver",
     "EagerResult",
     "Graph",

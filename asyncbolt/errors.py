@@ -17,7 +17,8 @@ before, e.g. ``asyncbolt.client.pool.ConnectionAcquisitionTimeout``):
 
 - the client (:mod:`asyncbolt.client`): ``RequestIgnored``, ``ResultConsumedError``,
   ``TransactionError``, ``ResultFailedError``, ``IncompleteCommit`` (a ``ServiceUnavailable``),
-  ``ConnectionAcquisitionTimeout`` (the pool), ``RoutingServiceUnavailable`` and
+  ``ConnectionAcquisitionTimeout`` (the pool), ``AcquisitionDeadlineExceeded`` (a
+  ``ServiceUnavailable``: the acquisition deadline), ``RoutingServiceUnavailable`` and
   ``SessionExpired`` (routing; both ``ServiceUnavailable``);
 - the reference decoder: ``SchemaError`` (internal; :mod:`asyncbolt.codec.schemas` turns it
   into ``ProtocolError``);
@@ -246,6 +247,21 @@ class ConnectionAcquisitionTimeout(BoltError):
     """No connection became free in time: the pool for that server is at its maximum size and
     every connection stayed in use for the whole acquisition timeout. Not retried by
     ``execute_read``/``execute_write`` (waiting longer is the caller's decision)."""
+
+
+class AcquisitionDeadlineExceeded(ServiceUnavailable):
+    """Getting a connection took longer than ``connection_acquisition_timeout``, which covers
+    the whole acquisition (resolving the address, TCP, TLS, the handshake, HELLO/LOGON, the
+    routing table). ``stage``: what was in progress when the time ran out; ``target``: what
+    the connection was for; ``timeout``: the seconds allowed. Retried by
+    ``execute_read``/``execute_write`` as any ``ServiceUnavailable``."""
+
+    def __init__(self, message: str, *, stage: str = "", target: str = "",
+                 timeout: float | None = None) -> None:
+        super().__init__(message)
+        self.stage = stage
+        self.target = target
+        self.timeout = timeout
 
 
 class RoutingServiceUnavailable(ServiceUnavailable):

@@ -27,6 +27,7 @@ from asyncbolt.client.connection import Result
 from asyncbolt.client.driver import Driver, Session, unit_of_work
 from asyncbolt.client.routing import Address
 
+from .driver_info import DRIVER_INFO_FEATURES, DriverInfoRequests
 from .errors import driver_error
 from .execute import DriverLevelRequests
 from .notifications import (
@@ -79,11 +80,13 @@ FEATURES = [
     "Optimization:AuthPipelining",
     "Optimization:ConnectionReuse",
     "Optimization:EagerTransactionBegin",
+    "Optimization:ExecuteQueryPipelining",
     "Optimization:ImplicitDefaultArguments",
     "Optimization:MinimalResets",
     "Optimization:PullPipelining",
     *NOTIFICATION_FEATURES,
     *TLS_FEATURES,
+    *DRIVER_INFO_FEATURES,
 ]
 
 #: The versions the driver offers: the Bolt features above (testkit knows nothing past 5.7).
@@ -213,7 +216,7 @@ def summary_data(summary: Any, address: str) -> dict[str, Any]:
     }
 
 
-class Backend(DriverLevelRequests, NotificationRequests, TlsRequests):
+class Backend(DriverLevelRequests, NotificationRequests, TlsRequests, DriverInfoRequests):
     """The state of one testkit connection and its request handlers."""
 
     def __init__(self) -> None:

@@ -302,9 +302,11 @@ async def test_reads_spread_over_readers_and_writes_go_to_the_writer(cluster) ->
         assert len(t.ran("writer", "w")) == 5 and not t.ran("writer", "r")
         assert not t.ran("router")  # the router only routes
         assert {r["server"] for r in t.routes} == {"router"}
-        # each session asked for its home database's table (as the official drivers do); the
-        # table itself never needed a refresh, which would name the database
+        # each session asked for its home database's table (as the official drivers do where
+        # the servers cannot check a cached one: no server-side routing here, see homedb.py);
+        # the table itself never needed a refresh, which would name the database
         assert len(t.routes) >= 36 and not [r for r in t.routes if r["extra"]]
+        assert not driver.router.ssr_enabled and driver.home_database_cache.stats()["hits"] == 0
         # sessions route by their access mode
         async with driver.session(default_access_mode="r") as s:
             assert (await (await s.run("READ", x=1)).single())["server"].startswith("reader")

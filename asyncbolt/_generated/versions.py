@@ -162,6 +162,8 @@ FEATURES: dict[str, tuple[Version, Version | None]] = {
     "logon": ((5, 1), None),
     # TELEMETRY tells the server which driver API runs the work (message TELEMETRY)
     "telemetry": ((5, 4), None),
+    # the SUCCESS of BEGIN and of an auto-commit RUN names the database (db) the server resolved the work to: a client may leave db out and learn the home database from the answer
+    "home_db_resolution": ((5, 8), None),
     # FAILURE carries GQL status, description and diagnostic record (key failure_metadata.gql_status)
     "gql_errors": ((5, 7), None),
     # nodes and relationships carry string element ids

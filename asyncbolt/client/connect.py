@@ -21,6 +21,7 @@ from asyncbolt.client.connection import (
     Connection,
     Version,
 )
+from asyncbolt.client.deadline import expired_error
 from asyncbolt.client.notifications import NotificationFilters
 from asyncbolt.client.opening import keep_alive_idle
 from asyncbolt.client.tls import TrustStore, connect_failure, tls_settings
@@ -164,6 +165,9 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
             refused.append(", ".join(str(p) for p in conn._core.proposals))
         except (OSError, asyncio.TimeoutError) as exc:
             await conn.close()
+            late = expired_error() if isinstance(exc, asyncio.TimeoutError) else None
+            if late is not None:  # the acquisition's deadline, not this server's connect timeout
+                raise late from exc
             if isinstance(exc, asyncio.TimeoutError) and (timeout, connect_timeout) != (None, None):
                 step = ("connecting" if conn._transport is None else "the Bolt handshake"
                         if conn.protocol_version is None else "authenticating")

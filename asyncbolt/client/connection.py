@@ -424,6 +424,10 @@ class Connection(ResultStreams):
         if error is not None:
             self.end_reason = self.end_reason or "our read timeout"
             self._abort(error)
+            # The pool (and the routing tables) hear it, as of a dropped connection: the socket
+            # closing later is expected by then, and says nothing.
+            if self.on_error is not None and self.protocol_version is not None:
+                self._report(error)
             return
         deadline = self._core.next_deadline()
         if deadline is not None:

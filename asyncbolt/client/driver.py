@@ -36,6 +36,7 @@ from asyncbolt.client.connection import (
     USER_AGENT,
     Connection,
 )
+from asyncbolt.client.deadline import remaining, within
 from asyncbolt.client.eager import (
     EagerResult,
     Query,
@@ -44,6 +45,7 @@ from asyncbolt.client.eager import (
     query_text,
     to_eager_result,
 )
+from asyncbolt.client.homedb import HomeDatabaseCache, home_key, resolve_for
 from asyncbolt.client.notifications import NotificationFilters, default_warn_severity
 from asyncbolt.client.opening import keep_alive_idle
 from asyncbolt.client.pool import Pool
@@ -326,6 +328,7 @@ class Driver:
             # A cluster member lost mid-work: the work may go on elsewhere (the official drivers'
             # SessionExpired; retried by execute_read/execute_write like any ServiceUnavailable).
             conn.lost = SessionExpired
+            self._router.note_connection(address, conn)
         return conn
 
     def _telemetry(self, api: int) -> int | None:
@@ -348,21 +351,53 @@ class Driver:
         self._check_open()
         if timeout is _DEFAULT_TIMEOUT:
             timeout = self._acquisition_timeout
-        if self._router is not None:
-            return await self._router.acquire(readonly, db, bookmarks, imp_user, timeout,
-                                              **pool_options)
-        return await self._pool.acquire(self.address, timeout, db=db, **pool_options)
+        router = self._router
+
+        async def work() -> Connection:
+            left = remaining(timeout)  # one deadline over it all (deadline.py)
+            if router is not None:
+                return await router.acquire(readonly, db, bookmarks, imp_user, left,
+                                            **pool_options)
+            return await self._pool.acquire(self.address, left, db=db, **pool_options)
+        return await within(self.uri, timeout, work)
+
+    async def _acquire_for(self, session: Session, readonly: bool, marks: list[str],
+                           timeout: Any = _DEFAULT_TIMEOUT) -> Connection:
+        """A connection for a session's next work: its home database first when it has none
+        (cached or resolved, :mod:`asyncbolt.client.homedb`), all within one deadline."""
+        if timeout is _DEFAULT_TIMEOUT:
+            timeout = self._acquisition_timeout
+
+        async def work() -> Connection:
+            if not session._db_known and session._db_guess is None:
+                await resolve_for(session, marks, remaining(timeout))
+            db = session._db if session._db_known else session._db_guess
+            return await self._acquire(readonly, db, marks, session._imp_user, remaining(timeout))
+        return await within(self.uri, timeout, work)
 
     async def _home_database(self, bookmarks: list[str], imp_user: str | None,
-                             timeout: Any = _DEFAULT_TIMEOUT) -> str | None:
+                             timeout: Any = _DEFAULT_TIMEOUT, cache_key: Any = _DEFAULT_TIMEOUT) -> str | None:
         """The home database's name, as the routers answer it now (None: not named, or no
-        routing)."""
+        routing); cached under ``cache_key`` (default: ``imp_user``'s)."""
         self._check_open()
-        if self._router is None:
+        router = self._router
+        if router is None:
             return None
         if timeout is _DEFAULT_TIMEOUT:
             timeout = self._acquisition_timeout
-        return await self._router.home_database(bookmarks, imp_user, timeout)
+        key = home_key(imp_user) if cache_key is _DEFAULT_TIMEOUT else cache_key
+
+        async def work() -> str | None:
+            return await router.home_database(bookmarks, imp_user, remaining(timeout), key)
+        return await within(self.uri, timeout, work)
+
+
+    @property
+    def home_database_cache(self) -> HomeDatabaseCache | None:
+        """The home database of each user, as resolved (``neo4j://`` only; see
+        :class:`~asyncbolt.client.homedb.HomeDatabaseCache`: ``stats()``, ``clear()``,
+        ``ttl``, ``max_size``)."""
+        return None if self._router is None else self._router.home_db
 
     def _check_open(self) -> None:
         if self._closed:
@@ -456,7 +491,8 @@ class Driver:
                                 notifications_disabled_classifications=notifications_disabled_classifications_,
                                 notifications_disabled_categories=notifications_disabled_categories_,
                                 warn_notification_severity=warn_notification_severity_) as session:
-            return await session._run_transaction(readonly, work, (), {}, TELEMETRY_DRIVER)
+            return await session._run_transaction(readonly, work, (), {}, TELEMETRY_DRIVER,
+                                                  eager_begin=False)
 
     async def get_server_info(self) -> ServerInfo:
         """Reach a server as :meth:`verify_connectivity` does and say what it is."""
@@ -508,9 +544,12 @@ class Driver:
 
     async def _reader(self, db: str | None, **pool_options: Any) -> Connection:
         """A connection to a reader of ``db``, found as a new session's first work finds one."""
-        if db is None:
-            db = await self._home_database([], None)
-        return await self._acquire(True, db, [], None, **pool_options)
+        async def work() -> Connection:
+            name = db
+            if name is None:
+                name = await self._home_database([], None)
+            return await self._acquire(True, name, [], None, **pool_options)
+        return await within(self.uri, self._acquisition_timeout, work)
 
     async def close(self) -> None:
         """Close every pooled connection (GOODBYE on each); the driver is unusable afterwards."""

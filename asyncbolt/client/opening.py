@@ -8,6 +8,7 @@ import socket
 import ssl as _ssl
 from typing import TYPE_CHECKING, Any
 
+from asyncbolt.client.deadline import current, stage
 from asyncbolt.client.requests import hello_requests
 from asyncbolt.client.result import _Call
 from asyncbolt.errors import UnsupportedServerProduct
@@ -137,10 +138,13 @@ async def open_connection(conn: Connection, ssl: _ssl.SSLContext | None, timeout
 
 async def _open_steps(conn: Connection, ssl: _ssl.SSLContext | None,
                       connect_timeout: float | None = None) -> None:
+    where = f"{conn.host}:{conn.port}"
+    stage(f"connecting to {where} (DNS, TCP{' and TLS' if ssl else ''})")
     await asyncio.wait_for(
         conn._loop.create_connection(lambda: _Protocol(conn), conn.host, conn.port, ssl=ssl,
                                      server_hostname=conn.server_hostname if ssl else None),
         connect_timeout)
+    stage(f"negotiating the Bolt version with {where} (the handshake)")
     await asyncio.shield(conn._handshake_done)
     await _hello(conn)
 
@@ -157,6 +161,9 @@ async def _hello(conn: Connection) -> None:
 
     requests = hello_requests(v, conn._user_agent, auth, conn._routing, conn.notifications_min_severity,
                               conn.notifications_disabled_classifications)
+    if current() is not None:  # (an acquisition names its stage)
+        stage(f"authenticating with {conn.host}:{conn.port} "
+              f"({' and '.join(getattr(m, 'name', type(m).__name__) for m in requests)})")
     for message in requests[:-1]:  # (HELLO, when LOGON follows)
         conn._queue(message, _Call(message.name, None, hello_done))
     last = requests[-1]

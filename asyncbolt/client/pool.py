@@ -34,6 +34,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from asyncbolt.client.connection import Connection
+from asyncbolt.client.deadline import expired_error, stage
 from asyncbolt.errors import (
     BoltError,
     ConnectionAcquisitionTimeout,
@@ -165,12 +166,15 @@ class Pool:
             return None
         return deadline - asyncio.get_running_loop().time()
 
-    def _timed_out(self, address: Any, timeout: float | None) -> BoltError:
+    def _timed_out(self, address: Any, timeout: float | None) -> BaseException:
         """The acquisition time ran out: blame a full pool only when it is full, and never
         show a negative time."""
         ap = self._pools.get(address)
         busy = len(ap.in_use) + ap.opening if ap else 0
         full = ap is not None and self.max_size is not None and ap.size >= self.max_size and busy
+        late = None if full else expired_error()
+        if late is not None:  # the whole acquisition's deadline: its error names the stage
+            return late
         if full:
             return ConnectionAcquisitionTimeout(
                 f"no connection to {address} became free within {timeout:.3g}s: the pool holds its "
@@ -203,6 +207,7 @@ class Pool:
                 # A failed check says this connection is dead, not that the server is gone (as
                 # the official drivers: the next idle one is checked, nothing is deactivated).
                 listener, conn.on_error = conn.on_error, None
+                stage(f"checking an idle connection to {entry.address} (RESET)")
                 try:
                     await conn.ping(wait)
                 except asyncio.CancelledError:
@@ -256,6 +261,8 @@ class Pool:
         # Its result: a Connection handed over, True when a place freed up, False on timeout.
         waiter = loop.create_future()
         ap.waiters.append(waiter)
+        stage(f"waiting for a free connection to {address} (all {ap.size} in use)",
+              lambda: self._timed_out(address, timeout))
         timer = None
         if remaining is not None:
             def expire() -> None:

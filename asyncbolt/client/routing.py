@@ -7,9 +7,12 @@ routing procedure before (``Connection.route``), and picks a server for each acq
 - the first table comes from the URI's host, resolved (a custom ``resolver`` first, then DNS) to
   possibly several addresses, tried in turn; later ones from the routers the last table named
   (then the URI's addresses again, if none of them answers);
-- a session without a database asks for the home database's table before its first work
-  (:meth:`Router.home_database`, as the official drivers), then names that database in its
-  requests and routes by that name's table for the rest of its life;
+- a session without a database needs its home database's name before its first work: the
+  user's cached one (:attr:`Router.home_db`, see :mod:`asyncbolt.client.homedb`), else a
+  routing request for the home database's table (:meth:`Router.home_database`, as the official
+  drivers) answers it; the session then routes by that name's table for the rest of its life;
+- all of it (resolving, connecting to routers, their answers) within the acquisition's one
+  deadline (:mod:`asyncbolt.client.deadline`);
 - a table is refreshed when its ``ttl`` runs out, or when it has no server for the access mode
   asked for (no writer while a leader is being elected, after the writer was forgotten...);
 - a server that cannot be reached, or drops a connection in use, is removed from every table
@@ -30,8 +33,16 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from asyncbolt.client.connection import Connection
+from asyncbolt.client.deadline import expired_error, remaining, stage
+from asyncbolt.client.homedb import (
+    DATABASE_NOT_FOUND,
+    HomeDatabaseCache,
+    home_key,
+    resolves_home_db,
+)
 from asyncbolt.client.pool import Pool
 from asyncbolt.errors import (
+    AcquisitionDeadlineExceeded,
     Neo4jError,
     RoutingServiceUnavailable,
     ServiceUnavailable,
@@ -188,6 +199,21 @@ class Router:
         self._refreshing: dict[Any, asyncio.Future] = {}
         self._resolving: dict[tuple[Any, ...], asyncio.Future] = {}
         self._turn: dict[tuple[Any, bool], int] = {}
+        #: The home database of each user (see :mod:`asyncbolt.client.homedb`).
+        self.home_db = HomeDatabaseCache()
+        #: Per server, whether its last connection resolves home databases itself (Bolt 5.8+
+        #: with server-side routing): the cache's guesses are only used when all of them do.
+        self._ssr: dict[Address, bool] = {}
+
+    def note_connection(self, address: Address, conn: Connection) -> None:
+        """A connection to ``address`` opened: remember whether its server can check a cached
+        home database (:func:`~asyncbolt.client.homedb.resolves_home_db`)."""
+        self._ssr[address] = resolves_home_db(conn)
+
+    @property
+    def ssr_enabled(self) -> bool:
+        """Whether every server connected to so far resolves home databases itself."""
+        return bool(self._ssr) and all(self._ssr.values())
 
     @staticmethod
     def key(db: str | None, imp_user: str | None = None) -> Any:
@@ -201,6 +227,7 @@ class Router:
         """The custom resolver's addresses for ``address`` (or itself), each resolved by DNS."""
         candidates = [address]
         if self.resolver is not None:
+            stage(f"resolving {address} (the custom resolver)")
             out = self.resolver(address)
             if inspect.isawaitable(out):
                 out = await out
@@ -209,6 +236,7 @@ class Router:
         resolved: list[Address] = []
         problems = []
         for candidate in candidates:
+            stage(f"resolving {candidate.host} (DNS)")
             try:
                 infos = await loop.getaddrinfo(candidate.host, candidate.port, type=socket.SOCK_STREAM)
             except (socket.gaierror, UnicodeError) as exc:
@@ -234,19 +262,32 @@ class Router:
         table = self.tables.get(key)
         if table is not None and table.is_fresh(readonly):
             return table
+        stage(f"fetching the routing table of database {db or '(default)'!r}")
         return await self._shared(self._refreshing, key, db, bookmarks, imp_user, timeout)
 
     async def home_database(self, bookmarks: Iterable[str] = (), imp_user: str | None = None,
-                            timeout: float | None = None) -> str | None:
+                            timeout: float | None = None, cache_key: Any = None) -> str | None:
         """The name of the home database (of ``imp_user``), from a routing table fetched anew,
         as the official drivers do when a session without a database starts its first work. The
         table is kept under that name, so the session's work goes where the name's table says;
         None when the server names no database (before Bolt 4.4): the table is then the home
-        database's (:meth:`key`). Callers asking alike at the same time share one fetch."""
+        database's (:meth:`key`). Callers asking alike at the same time share one fetch. The
+        name is cached (:attr:`home_db`) under ``cache_key`` (:func:`~asyncbolt.client.homedb.home_key`)."""
         marks = sorted(set(bookmarks))
+        stage("resolving the home database (a routing table request)")
         table = await self._shared(self._resolving, (imp_user, *marks), None, marks, imp_user,
                                    timeout)
+        if table.database is not None:
+            self.home_db.put(cache_key, table.database)
         return table.database
+
+    def table_of(self, db: str | None, imp_user: str | None = None) -> RoutingTable | None:
+        """The routing table kept for ``db`` (None: the home database, of ``imp_user``), if any."""
+        table = self.tables.get(self.key(db, imp_user))
+        if table is None and db is None:
+            name = self.home_db.peek(home_key(imp_user))
+            table = None if name is None else self.tables.get(name)
+        return table
 
     async def _shared(self, fetches: dict[Any, asyncio.Future], key: Any, db: str | None,
                       bookmarks: Iterable[str], imp_user: str | None,
@@ -279,9 +320,10 @@ class Router:
     async def refresh(self, db: str | None, bookmarks: Iterable[str] = (), imp_user: str | None = None,
                       timeout: float | None = None) -> RoutingTable:
         """Fetch the table of ``db`` from its routers, then the routers the latest table of any
-        database named, then the URI's addresses. As the official drivers, each router's
-        connection has ``timeout`` (the acquisition timeout) of its own, and its ROUTE answer the
-        pool's ``connection_timeout``."""
+        database named, then the URI's addresses. Within an acquisition, all of it fits in
+        what is left of its deadline (:mod:`asyncbolt.client.deadline`); called on its own,
+        each router's connection has ``timeout`` of its own. A ROUTE answer waits at most the
+        pool's ``connection_timeout`` (and the deadline)."""
         marks = list(bookmarks)
         errors: list[BaseException] = []
         tried: set[Address] = set()
@@ -291,14 +333,14 @@ class Router:
             if router in tried:
                 continue
             tried.add(router)
-            table = await self._fetch(router, db, marks, imp_user, timeout, errors)
+            table = await self._fetch(router, db, marks, imp_user, remaining(timeout), errors)
             if table is not None:
                 return self._install(self._key_of(key, db, table), table)
         for router in await self._initial_routers(errors):
             if router in tried:
                 continue
             tried.add(router)
-            table = await self._fetch(router, db, marks, imp_user, timeout, errors)
+            table = await self._fetch(router, db, marks, imp_user, remaining(timeout), errors)
             if table is not None:
                 return self._install(self._key_of(key, db, table), table)
         reasons = "; ".join(str(e) for e in errors) or "no router to ask"
@@ -316,25 +358,39 @@ class Router:
     async def _fetch(self, router: Address, db: str | None, bookmarks: list[str],
                      imp_user: str | None, timeout: float | None,
                      errors: list[BaseException]) -> RoutingTable | None:
+        stage(f"connecting to router {router}")
         try:
             conn = await self.pool.acquire(router, timeout)
+        except AcquisitionDeadlineExceeded:
+            raise
         except ServiceUnavailable as exc:
             log.debug("routing: router %s unreachable: %s", router, exc)
             errors.append(exc)
             self.deactivate(router)
             return None
+        wait = self.pool.connection_timeout
+        left = remaining(None)
+        if left is not None:
+            wait = max(left, 0.0) if wait is None else min(wait, max(left, 0.0))
+        stage(f"waiting for router {router} to answer the routing table request")
         try:
-            raw = await asyncio.wait_for(conn.route(self.context, bookmarks, db, imp_user),
-                                         self.pool.connection_timeout)
+            raw = await asyncio.wait_for(conn.route(self.context, bookmarks, db, imp_user), wait)
         except asyncio.TimeoutError:
             self.pool.kill(conn)
+            late = expired_error()
+            if late is not None:
+                raise late from None
             errors.append(ServiceUnavailable(f"router {router} did not answer in time"))
             return None
+        except AcquisitionDeadlineExceeded:
+            raise
         except ServiceUnavailable as exc:
             errors.append(exc)
             self.deactivate(router)
             return None
         except Neo4jError as exc:
+            if exc.code == DATABASE_NOT_FOUND:
+                self.home_db.forget_database(db)
             if exc.code in _FATAL_DISCOVERY or (exc.code.startswith("Neo.ClientError.Security.")
                                                 and exc.code != "Neo.ClientError.Security.AuthorizationExpired"):
                 raise
@@ -398,12 +454,13 @@ class Router:
         that cannot be reached is removed from the table and the next one tried.
         ``pool_options``: for :meth:`Pool.acquire` (``liveness_check_timeout``)."""
         loop = asyncio.get_running_loop()
+        # One deadline for the table and the server (within an acquisition, its own: then
+        # ``timeout`` is what was left of it).
+        deadline = None if timeout is None else loop.time() + timeout
         table = await self.ensure_fresh(readonly, db, bookmarks, imp_user, timeout)
         if db is None and table.database is not None:
             db = table.database  # the server named the home database: its table is kept
             # under that name
-        # As the official drivers: the time to get a routing table is not the server's.
-        deadline = None if timeout is None else loop.time() + timeout
         key = self.key(db, imp_user)
         errors: list[BaseException] = []
         mode = "read" if readonly else "write"
@@ -415,13 +472,18 @@ class Router:
                     raise
                 # Say what happened to the servers tried, not only that none is left.
                 raise SessionExpired(f"{exc}: {'; '.join(str(e) for e in errors)}") from errors[-1]
-            remaining = None if deadline is None else deadline - loop.time()
-            if remaining is not None and remaining <= 0:
+            left = None if deadline is None else deadline - loop.time()
+            if left is not None and left <= 0:
+                late = expired_error()
+                if late is not None:
+                    raise late
                 reasons = "; ".join(str(e) for e in errors) or "the routing table took it all"
                 raise ServiceUnavailable(f"no {mode} server of database {db or '(default)'!r} could "
                                          f"be reached within {timeout:.3g}s: {reasons}")
             try:
-                return await self.pool.acquire(address, remaining, db=key, **pool_options)
+                return await self.pool.acquire(address, left, db=key, **pool_options)
+            except AcquisitionDeadlineExceeded:
+                raise
             except ServiceUnavailable as exc:
                 log.debug("routing: %s unreachable (%s); removing it from the routing tables", address, exc)
                 errors.append(exc)
@@ -455,5 +517,8 @@ class Router:
                 self.forget_writer(address, key)
             elif error.code == "Neo.TransientError.General.DatabaseUnavailable":
                 self.deactivate(address)
+            elif error.code == DATABASE_NOT_FOUND and isinstance(key, str):
+                # (a cached home database that is gone: the next session resolves anew)
+                self.home_db.forget_database(key)
             elif error.code == "Neo.ClientError.Security.AuthorizationExpired":
                 self.pool.mark_stale(address)

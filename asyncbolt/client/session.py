@@ -36,6 +36,7 @@ from asyncbolt.client.connection import (
 )
 from asyncbolt.client.connection import Transaction as _ConnectionTransaction
 from asyncbolt.client.eager import Query, query_text
+from asyncbolt.client.homedb import learn, work_db
 from asyncbolt.client.notifications import NotificationFilters
 from asyncbolt.client.routing import WRITER_GONE_CODES
 from asyncbolt.errors import (
@@ -148,6 +149,15 @@ class _TransactionBase:
             if self._conn.closed and self._tx._failed is None:
                 self._tx._failed = exc
             raise
+        except RequestIgnored:
+            # BEGIN went out with this RUN (execute_query pipelines them) and was refused: its
+            # failure is the news, not that the query was ignored after it.
+            begin = self._tx._begin
+            failure = begin.exception() if begin.done() and not begin.cancelled() else None
+            if failure is not None:
+                self._tx._failed = failure
+                raise failure from None
+            raise
         return result
 
 
@@ -248,6 +258,9 @@ class Session:
         #: Whether ``_db`` is what the session's work names: with routing, a session without a
         #: database learns its home database's name before its first work (then pinned).
         self._db_known = db is not None or not driver.routing
+        #: The cached home database, used until a server names the real one (homedb.py).
+        self._db_guess: str | None = None
+        self._initial_bookmarks = bool(bookmarks)
         self._readonly = _readonly(default_access_mode)
         self._bookmarks: list[str] = list(bookmarks or ())
         self._manager = bookmark_manager
@@ -299,6 +312,8 @@ class Session:
         except ValueError:
             pass
         bookmark = stream.pull_meta.get("bookmark") if stream.error is None else None
+        if not self._db_known:
+            learn(self, {**stream.pull_meta, **stream.run_meta})
         if bookmark:
             self._bookmarks = [bookmark]
             if self._manager is not None:
@@ -341,15 +356,13 @@ class Session:
 
     async def _acquire(self, readonly: bool, timeout: Any = _DEFAULT_TIMEOUT) -> Connection:
         """A connection for the session's database; the first time, with routing and no
-        database given, the routers name the home database first (as the official drivers: its
-        name then goes in BEGIN/RUN and picks the routing table for the rest of the session).
+        database given, the home database's name comes first: the user's cached one, else the
+        routers name it (:mod:`asyncbolt.client.homedb`); it then picks the routing table for
+        the rest of the session. All of it within one deadline (``timeout``).
         With routing, the bookmarks for ROUTE are asked of the bookmark manager here, apart from
         the ones the work then sends, as the official drivers (a supplier is called for each)."""
         marks = await self._get_bookmarks() if self._driver.routing else []
-        if not self._db_known:
-            self._db = await self._driver._home_database(marks, self._imp_user, timeout)
-            self._db_known = True
-        return await self._driver._acquire(readonly, self._db, marks, self._imp_user, timeout)
+        return await self._driver._acquire_for(self, readonly, marks, timeout)
 
     def _options(self, conn: Connection, readonly: bool, marks: list[str]) -> dict[str, Any]:
         """Access mode and bookmarks as the connection's version takes them (none before 3.0),
@@ -384,7 +397,7 @@ class Session:
                 conn = await self._acquire(self._readonly)
                 self._conn = conn
             marks = await self._get_bookmarks()
-            result = await conn.run(query, parameters, db=self._db, timeout=timeout,
+            result = await conn.run(query, parameters, db=work_db(self, conn), timeout=timeout,
                                     metadata=metadata, imp_user=self._imp_user,
                                     fetch_size=fetch_size or self._fetch_size,
                                     telemetry=self._driver._telemetry(TELEMETRY_AUTO_COMMIT),
@@ -410,11 +423,12 @@ class Session:
         inner = None
         try:
             marks = await self._get_bookmarks()
-            inner = conn.begin(db=self._db, timeout=timeout, metadata=metadata,
+            inner = conn.begin(db=work_db(self, conn), timeout=timeout, metadata=metadata,
                                imp_user=self._imp_user, fetch_size=self._fetch_size,
                                telemetry=self._driver._telemetry(TELEMETRY_UNMANAGED_TX),
                                **self._options(conn, self._readonly, marks))
             await inner  # BEGIN goes out now and its failure is raised here (eager, as the drivers)
+            learn(self, inner._begin.result())
         except BaseException as exc:
             self._conn = None
             if isinstance(exc, asyncio.CancelledError):
@@ -450,8 +464,10 @@ class Session:
                                            TELEMETRY_MANAGED_TX)
 
     async def _run_transaction(self, readonly: bool, fn: Callable[..., Awaitable[Any]],
-                               args: tuple, kwargs: dict, api: int = TELEMETRY_MANAGED_TX) -> Any:
-        """``api``: the TELEMETRY number announced (the driver's for execute_query)."""
+                               args: tuple, kwargs: dict, api: int = TELEMETRY_MANAGED_TX,
+                               eager_begin: bool = True) -> Any:
+        """``api``: the TELEMETRY number announced (the driver's for execute_query);
+        ``eager_begin``: see :meth:`_attempt`."""
         self._check()
         if not callable(fn):
             raise TypeError("the transaction function must be callable")
@@ -468,7 +484,8 @@ class Session:
         telemetry: list[int | None] = [driver._telemetry(api)]
         while True:
             try:
-                return await self._attempt(readonly, fn, args, kwargs, acquire_timeout, telemetry)
+                return await self._attempt(readonly, fn, args, kwargs, acquire_timeout, telemetry,
+                                           eager=eager_begin)
             except Exception as exc:
                 if not is_retryable(exc):
                     raise
@@ -490,7 +507,11 @@ class Session:
 
     async def _attempt(self, readonly: bool, fn: Callable[..., Awaitable[Any]], args: tuple,
                        kwargs: dict, acquire_timeout: Any = _DEFAULT_TIMEOUT,
-                       telemetry: list[int | None] | None = None) -> Any:
+                       telemetry: list[int | None] | None = None, eager: bool = True) -> Any:
+        """One try of a transaction function. ``eager``: wait for BEGIN's answer before the
+        function runs (sessions, as the official drivers); execute_query pipelines BEGIN with
+        its query instead (the official drivers' ExecuteQueryPipelining), a refused BEGIN then
+        failing the query."""
         self._check()
         await self._detach()
         pool = self._driver._pool
@@ -503,7 +524,7 @@ class Session:
                 if telemetry is not None:
                     telemetry[0] = None  # the server has it: later attempts send none
 
-            tx = conn.begin(db=self._db, timeout=getattr(fn, "timeout", None),
+            tx = conn.begin(db=work_db(self, conn), timeout=getattr(fn, "timeout", None),
                             metadata=getattr(fn, "metadata", None), imp_user=self._imp_user,
                             fetch_size=self._fetch_size,
                             telemetry=None if telemetry is None else telemetry[0],
@@ -511,7 +532,9 @@ class Session:
             try:
                 # Eager BEGIN, as the official drivers: its failure is raised before the
                 # function runs (a ServiceUnavailable or transient one is retried).
-                await tx
+                if eager:
+                    await tx
+                    learn(self, tx._begin.result())
             except asyncio.CancelledError:
                 pool.kill(conn)
                 raise
@@ -529,6 +552,9 @@ class Session:
                 except BoltError as exc:
                     log.debug("rollback after a failed transaction function failed: %s", exc)
                 raise
+            begin = tx._begin
+            if not eager and begin.done() and not begin.cancelled() and begin.exception() is None:
+                learn(self, begin.result())
             try:
                 bookmark = await tx.commit()
             except IncompleteCommit as exc:
