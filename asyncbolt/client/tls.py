@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, Union, runtime_checkable
 
+from asyncbolt.client.deadline import stage
 from asyncbolt.errors import ConfigurationError, ServiceUnavailable
 from asyncbolt.security import require_tls12
 
@@ -280,6 +281,7 @@ class TlsSettings:
         connection's acquisition), and what is left of them; ServiceUnavailable past it."""
         if self.provider is None or not self.encrypted:
             return await self.context(), timeout
+        stage("asking the client certificate provider for a certificate")
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
