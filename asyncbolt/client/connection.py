@@ -115,6 +115,13 @@ class Connection(ResultStreams):
     keep_alive: bool = True
     write_timeout: float | None = None
     end_reason: str | None = None
+    #: The auth manager that gave this connection's token, and what its get_auth() returned
+    #: (told back when the server refuses it); ``auth_stale``: re-authenticate before the next
+    #: use even with the same token (another connection's authorization expired). The pool's
+    #: business: see :mod:`asyncbolt.client.auth_managers`.
+    auth_manager: Any = None
+    auth_given: Any = None
+    auth_stale: bool = False
 
     def __init__(self, *, host: str, port: int, auth: dict, user_agent: str, fetch_size: int,
                  routing: dict | None, proposals: list, manifest: bool,

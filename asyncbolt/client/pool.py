@@ -33,10 +33,22 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
+from asyncbolt._generated.versions import has
+from asyncbolt.client.auth_managers import (
+    AUTHORIZATION_EXPIRED,
+    AcquireAuth,
+    acquisition_auth,
+    check_user_switching,
+    current_token,
+    reauthenticate,
+    remember,
+    security_failure,
+)
 from asyncbolt.client.connection import Connection
 from asyncbolt.errors import (
     BoltError,
     ConnectionAcquisitionTimeout,
+    Neo4jError,
     ProtocolError,
     ServiceUnavailable,
 )
@@ -62,6 +74,10 @@ CLOSE_REASONS = {
     "cancelled": "us: the work on it was cancelled, its state is unknown",
     "pool shutdown": "us: the driver was closed",
     "protocol error": "us: the server broke the protocol",
+    "re-authentication": "us: its token changed and Bolt before 5.1 cannot switch it",
+    "re-authentication failed": "us: LOGOFF/LOGON to the current token failed",
+    "no user switching": "us: session-level auth needs Bolt 5.1+",
+    "authorization expired": "the server: the authorization of its connections expired",
 }
 
 
@@ -128,15 +144,21 @@ class Pool:
         self._pid = os.getpid()  # (a forked child must not use our sockets)
         #: Per address, over the pool's life: created, closed, and closed by reason.
         self._history: dict[Any, dict[str, Any]] = {}
+        #: Who authenticates acquisitions (the driver's auth manager; a session's auth wins, see
+        #: :func:`asyncbolt.client.auth_managers.acquiring_as`). None: the opener's business,
+        #: and idle connections are handed out as they are.
+        self.auth: AcquireAuth | None = None
 
     # -- acquire ------------------------------------------------------------------------------
 
     async def acquire(self, address: Any, timeout: float | None = None, *,
-                      db: Any = None, liveness_check_timeout: Any = _POOL_DEFAULT) -> Connection:
+                      db: Any = None, liveness_check_timeout: Any = _POOL_DEFAULT,
+                      force_auth: bool = False) -> Connection:
         """A connection to ``address``, in a clean state, for exclusive use until :meth:`release`.
 
         ``timeout`` overrides the pool's acquisition timeout, ``liveness_check_timeout`` the
-        pool's (0: an idle connection is checked with RESET whatever its age). Raises
+        pool's (0: an idle connection is checked with RESET whatever its age). ``force_auth``:
+        an idle connection authenticates again even with the same token (verify_authentication). Raises
         :class:`ConnectionAcquisitionTimeout` when none became free in time, and whatever opening
         one raised (``ServiceUnavailable`` when the server cannot be reached, ``AuthError``...).
         """
@@ -145,20 +167,45 @@ class Pool:
         if timeout is None:
             timeout = self.acquisition_timeout
         deadline = None if timeout is None else loop.time() + timeout
+        auth = acquisition_auth(self.auth)
         while True:
             ap = self._pools.get(address)  # anew each time: deactivate() may have dropped it
             if ap is None:
                 ap = self._pools[address] = _AddressPool()
             conn = await self._take_idle(ap, deadline, liveness_check_timeout)
+            fresh = False
             if conn is None and (self.max_size is None or ap.size < self.max_size):
-                conn = await self._open(address, ap, deadline, timeout)
+                conn, fresh = await self._open(address, ap, deadline, timeout, auth), True
             if conn is None:
                 conn = await self._wait(address, ap, deadline, timeout)
                 self._check_open()  # closed while we waited
             entry = None if conn is None else self._entries.get(conn)
             if conn is not None and entry is not None:
+                if auth is not None and not fresh and \
+                        not await self._authenticate(ap, conn, auth, force_auth):
+                    continue
                 entry.db = db
                 return conn
+
+    async def _authenticate(self, ap: _AddressPool, conn: Connection, auth: AcquireAuth,
+                            force: bool = False) -> bool:
+        """Bring a pooled connection to the current token (see
+        :func:`~asyncbolt.client.auth_managers.reauthenticate`); False: it was closed, as it
+        could not switch, and another is needed."""
+        try:
+            if await reauthenticate(conn, auth, force):
+                return True
+        except asyncio.CancelledError:
+            self._drop(conn, "cancelled")
+            raise
+        except Exception:
+            if conn.idle and not conn.auth_stale:  # untouched (no user switching, get_auth failed)
+                self._hand_over(ap, conn)
+            else:
+                self._drop(conn, "re-authentication failed")
+            raise
+        self._drop(conn, "re-authentication")
+        return False
 
     def _remaining(self, deadline: float | None) -> float | None:
         if deadline is None:
@@ -217,7 +264,7 @@ class Pool:
         return None
 
     async def _open(self, address: Any, ap: _AddressPool, deadline: float | None,
-                    acquisition_timeout: float | None) -> Connection:
+                    acquisition_timeout: float | None, auth: AcquireAuth | None = None) -> Connection:
         remaining = self._remaining(deadline)
         if remaining is not None and remaining <= 0:
             raise self._timed_out(address, acquisition_timeout)
@@ -226,8 +273,13 @@ class Pool:
         # there is no acquisition deadline (the driver's opener bounds the connect with it).
         timeout = self.connection_timeout if remaining is None else remaining
         ap.opening += 1
+        raw: Any = None
         try:
-            conn = await self._opener(address, timeout)
+            if auth is None:
+                conn = await self._opener(address, timeout)
+            else:
+                raw = (await current_token(auth))[0]
+                conn = await self._opener(address, timeout, raw)  # type: ignore[call-arg]
         except BaseException:
             ap.opening -= 1
             self._wake(ap)  # the place we held is free for someone else
@@ -243,6 +295,14 @@ class Pool:
         ap.in_use.add(conn)
         conn.on_error = self._connection_error
         log.debug("pool: opened %s (%d to %s)", conn, ap.size, address)
+        if auth is not None:
+            remember(conn, auth, raw)
+            if auth.session:
+                try:
+                    check_user_switching(conn)
+                except Exception:
+                    self._drop(conn, "no user switching")
+                    raise
         return conn
 
     async def _wait(self, address: Any, ap: _AddressPool, deadline: float | None,
@@ -389,6 +449,10 @@ class Pool:
         entry = self._entries.get(conn)
         if entry is None:
             return
+        if isinstance(error, Neo4jError) and error.code == AUTHORIZATION_EXPIRED:
+            self._authorization_expired(conn, entry.address)
+        if isinstance(error, Neo4jError):
+            security_failure(conn, error)
         ap = self._pools.get(entry.address)
         if ap is not None and conn in ap.idle:
             # Closed while nobody used it (the server's idle timeout, a restart): that says
@@ -402,6 +466,21 @@ class Pool:
             entry.stale = True
         if self.on_error is not None:
             self.on_error(entry.address, error, entry.db)
+
+    def _authorization_expired(self, conn: Connection, address: Any) -> None:
+        """The server ends ``conn``; its other connections authenticate again before their next
+        use: LOGOFF/LOGON on Bolt 5.1+; before, they cannot, so they close (idle ones now,
+        busy ones when released)."""
+        for other, entry in list(self._entries.items()):
+            if entry.address != address:
+                continue
+            if other is not conn and has("logon", other.negotiated_version):
+                other.auth_stale = True
+                continue
+            entry.stale = True
+            ap = self._pools.get(address)
+            if ap is not None and other in ap.idle:
+                self._drop(other, "authorization expired")
 
     def deactivate(self, address: Any) -> None:
         """The server at ``address`` failed (or left the cluster): close its idle connections.

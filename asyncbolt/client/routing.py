@@ -455,5 +455,4 @@ class Router:
                 self.forget_writer(address, key)
             elif error.code == "Neo.TransientError.General.DatabaseUnavailable":
                 self.deactivate(address)
-            elif error.code == "Neo.ClientError.Security.AuthorizationExpired":
-                self.pool.mark_stale(address)
+            # (AuthorizationExpired: the pool re-authenticates the server's other connections)
