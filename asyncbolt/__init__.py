@@ -26,6 +26,11 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         custom_auth,
         kerberos_auth,
     )
+    from asyncbolt.client.auth_managers import (
+        AuthManager,
+        AuthManagers,
+        ExpiringAuth,
+    )
     from asyncbolt.client.connect import (
         connect,
     )
@@ -109,6 +114,9 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
 _LAZY: dict[str, str] = {
     "Address": "asyncbolt.client.routing",
     "AuthError": "asyncbolt.errors",
+    "AuthManager": "asyncbolt.client.auth_managers",
+    "AuthManagers": "asyncbolt.client.auth_managers",
+    "ExpiringAuth": "asyncbolt.client.auth_managers",
     "BoltClientProtocol": "asyncbolt.compat.protocol",
     "BoltError": "asyncbolt.errors",
     "BoltServerProtocol": "asyncbolt.compat.protocol",
@@ -172,6 +180,9 @@ _SEED_API = ("BoltClientProtocol", "BoltServerProtocol", "ClientSession", "Clien
 #: The documented API (``from asyncbolt import *``).
 __all__ = [
     "Address",
+    "AuthManager",
+    "AuthManagers",
+    "ExpiringAuth",
     "BookmarkManager",
     "ConnectionAcquisitionTimeout",
     "Driver",

@@ -76,11 +76,10 @@ class DriverLevelRequests:
 
     async def on_ExecuteQuery(self, data: dict) -> dict:
         from .server import summary_data  # (server imports this module)
-
         driver = self.drivers[data["driverId"]]
         config = data.get("config") or {}
-        if config.get("authorizationToken") is not None:
-            raise self._not_supported("ExecuteQuery authorizationToken")
+        from .server import _auth
+
         manager = self.bookmark_manager(config.get("bookmarkManagerId"),
                                         driver.execute_query_bookmark_manager)
         query = Query(data["cypher"], _params(config.get("txMeta")) or None,
@@ -95,7 +94,8 @@ class DriverLevelRequests:
         records, summary, keys = await driver.execute_query(
             query, _params(data.get("params")), routing_=config.get("routing") or "w",
             database_=config.get("database"), impersonated_user_=config.get("impersonatedUser"),
-            bookmark_manager_=manager, result_transformer_=transform)
+            bookmark_manager_=manager, result_transformer_=transform,
+            auth_=_auth(config.get("authorizationToken")))
         return {"name": "EagerResult", "data": {
             "keys": keys,
             "records": [{"values": [to_testkit(v) for v in r]} for r in records],

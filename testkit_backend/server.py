@@ -24,10 +24,12 @@ from typing import Any
 
 from asyncbolt._generated.versions import key_holds
 from asyncbolt.client.auth import basic_auth, bearer_auth, custom_auth, kerberos_auth
+from asyncbolt.client.auth_managers import settled
 from asyncbolt.client.connection import Result
 from asyncbolt.client.driver import Driver, Session, unit_of_work
 from asyncbolt.client.routing import Address
 
+from .auth import AuthRequests
 from .errors import driver_error
 from .execute import DriverLevelRequests
 from .values import from_testkit, to_testkit
@@ -42,17 +44,22 @@ FEATURES = [
     "Feature:API:BookmarkManager",
     "Feature:API:ConnectionAcquisitionTimeout",
     "Feature:API:Driver.ExecuteQuery",
+    "Feature:API:Driver.ExecuteQuery:WithAuth",
+    "Feature:API:Driver.SupportsSessionAuth",
+    "Feature:API:Driver.VerifyAuthentication",
     "Feature:API:Driver.VerifyConnectivity",
     "Feature:API:Liveness.Check",
     "Feature:API:Result.List",
     "Feature:API:Result.Peek",
     "Feature:API:Result.Single",
     "Feature:API:RetryableExceptions",
+    "Feature:API:Session:AuthConfig",
     "Feature:API:Type.Spatial",
     "Feature:API:Type.Temporal",
     "Feature:Auth:Bearer",
     "Feature:Auth:Custom",
     "Feature:Auth:Kerberos",
+    "Feature:Auth:Managed",
     "Feature:Bolt:3.0",
     "Feature:Bolt:4.1",
     "Feature:Bolt:4.2",
@@ -89,9 +96,6 @@ VERSIONS = [(5, m) for m in range(7, -1, -1)] + [(4, 4), (4, 3), (4, 2), (4, 1),
 SKIPS = {
     r"\.summary\.test_summary\.TestSummaryGqlStatusObjects":
         "asyncbolt's Summary has no GQL status objects (only the raw 'statuses' metadata)",
-    r"\.driver_parameters\.test_liveness_check\.\w+\.test_timeout_with_re_auth$":
-        "asyncbolt's sessions take no auth token of their own (the driver's only; per-session "
-        "auth is for a later issue), and this test gates that on no feature",
     r"\.notifications_config\.test_notification_mapping\.TestNotificationMapping":
         "asyncbolt's Summary gives the server's notification maps as they are: no parsed "
         "severity/category to map",
@@ -233,7 +237,7 @@ def summary_data(summary: Any, address: str) -> dict[str, Any]:
     }
 
 
-class Backend(DriverLevelRequests):
+class Backend(AuthRequests, DriverLevelRequests):
     """The state of one testkit connection and its request handlers."""
 
     def __init__(self) -> None:
@@ -245,6 +249,7 @@ class Backend(DriverLevelRequests):
         self.errors: dict[str, BaseException] = {}
         self.retryables: dict[int, _Retryable] = {}  # by session id
         self.bookmark_managers: dict[int, Any] = {}
+        self.auth_managers: dict[int, Any] = {}
         #: Sends a response and reads the next request, in the middle of handling one: how the
         #: driver's callbacks (a custom resolver) ask testkit (set by the connection's loop).
         self.ask: Any = None
@@ -274,6 +279,7 @@ class Backend(DriverLevelRequests):
             return await handler(data)
         except Exception as exc:  # the driver's errors go back to testkit, by id
             log.debug("%s failed: %r", name, exc, exc_info=True)
+            await settled(exc)  # (the auth manager hears of it first: testkit counts on it)
             return self.error_response(exc)
 
     # -- test control -----------------------------------------------------------------------
@@ -324,7 +330,7 @@ class Backend(DriverLevelRequests):
         return resolve
 
     async def on_NewDriver(self, data: dict) -> dict:
-        for option in ("authTokenManagerId", "clientCertificate", "clientCertificateProviderId",
+        for option in ("clientCertificate", "clientCertificateProviderId",
                        "notificationsMinSeverity", "notificationsDisabledCategories"):
             if data.get(option) is not None:
                 raise NotSupported(option)
@@ -356,7 +362,10 @@ class Backend(DriverLevelRequests):
             kwargs["telemetry_disabled"] = bool(data["telemetryDisabled"])
         if data.get("connectionAcquisitionTimeoutMs") is not None:
             kwargs["connection_acquisition_timeout"] = _ms(data["connectionAcquisitionTimeoutMs"])
-        driver = Driver(data["uri"], auth=_auth(data.get("authorizationToken")), **kwargs)
+        auth = _auth(data.get("authorizationToken"))
+        if data.get("authTokenManagerId") is not None:
+            auth = self.auth_managers[data["authTokenManagerId"]]
+        driver = Driver(data["uri"], auth=auth, **kwargs)
         driver_id = self._new_id()
         self.drivers[driver_id] = driver
         return {"name": "Driver", "data": {"id": driver_id}}
@@ -382,7 +391,7 @@ class Backend(DriverLevelRequests):
     # -- sessions ---------------------------------------------------------------------------
 
     async def on_NewSession(self, data: dict) -> dict:
-        for option in ("authorizationToken", "notificationsMinSeverity",
+        for option in ("notificationsMinSeverity",
                        "notificationsDisabledCategories"):
             if data.get(option) is not None:
                 raise NotSupported(f"NewSession {option}")
@@ -391,6 +400,7 @@ class Backend(DriverLevelRequests):
                                  default_access_mode=data.get("accessMode") or "w",
                                  bookmarks=data.get("bookmarks"), fetch_size=data.get("fetchSize"),
                                  imp_user=data.get("impersonatedUser"),
+                                 auth=_auth(data.get("authorizationToken")),
                                  bookmark_manager=self.bookmark_manager(
                                      data.get("bookmarkManagerId"), driver.bookmark_manager))
         session_id = self._new_id()

@@ -244,8 +244,10 @@ async def reauthenticate(conn: Connection, auth: AcquireAuth, force: bool = Fals
         log.debug("auth: %s has another token and cannot switch (Bolt < %s); replacing it",
                   conn, format_version(since("logon")))
         return False
+    # Pipelined with the work that follows (as the official drivers): a refused token fails
+    # it; forced (verify_authentication), the answer is awaited here.
     try:
-        await conn.reauth(token)
+        await conn.reauth(token, wait=force)
     except BaseException:
         conn.auth_stale = True  # (the pool closes it)
         raise
@@ -255,35 +257,58 @@ async def reauthenticate(conn: Connection, auth: AcquireAuth, force: bool = Fals
 
 #: The attribute a handled security failure carries: is_retryable then says True.
 RETRYABLE_AFTER_AUTH = "_retryable_after_auth"
-_PENDING = "_auth_manager_told"
+_PENDING = "_auth_manager_to_tell"
 
 
-def security_failure(conn: Connection, error: Neo4jError) -> None:
-    """A connection's FAILURE with a security code: tell the manager that gave its token (in a
-    task: the error carries it, :func:`settled` waits for it)."""
-    manager = conn.auth_manager
-    if manager is None or not error.code.startswith(_SECURITY):
-        return
+class ManagerNotice:
+    """Telling a manager of a security failure, once. It runs when someone needs its outcome
+    (:func:`settled`: the retry loop before deciding) or at the pool's next acquisition, in
+    the task that asked for the connection; never on its own from the connection's reader,
+    so a manager's callbacks run where the application is waiting for the driver."""
 
-    async def tell() -> None:
+    def __init__(self, manager: Any, auth: Any, error: Neo4jError) -> None:
+        self.manager, self.auth, self.error = manager, auth, error
+        self._task: asyncio.Future | None = None
+
+    async def run(self) -> None:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._tell())
+        await asyncio.shield(self._task)
+
+    async def _tell(self) -> None:
         try:
-            handled = await manager.handle_security_exception(conn.auth_given, error)
+            handled = await self.manager.handle_security_exception(self.auth, self.error)
         except Exception:
             log.exception("the auth manager's handle_security_exception failed")
             return
         if handled:
-            setattr(error, RETRYABLE_AFTER_AUTH, True)
+            setattr(self.error, RETRYABLE_AFTER_AUTH, True)
 
-    setattr(error, _PENDING, asyncio.ensure_future(tell()))
+
+def security_failure(conn: Connection, error: Neo4jError) -> ManagerNotice | None:
+    """A connection's FAILURE with a security code: the notice for the manager that gave its
+    token (also carried by the error, see :func:`settled`); None for other failures."""
+    return refused(conn.auth_manager, conn.auth_given, error)
+
+
+def refused(manager: Any, auth: Any, error: BaseException) -> ManagerNotice | None:
+    """The server refused ``auth`` (from ``manager``) with ``error``: the notice to give the
+    manager when ``error`` has a security code (also carried by the error), else None."""
+    if manager is None or not isinstance(error, Neo4jError) or \
+            not error.code.startswith(_SECURITY) or getattr(error, _PENDING, None) is not None:
+        return None
+    notice = ManagerNotice(manager, auth, error)
+    setattr(error, _PENDING, notice)
+    return notice
 
 
 async def settled(error: BaseException | None) -> None:
-    """Wait until the auth manager has heard of ``error`` (or of the failure that caused it),
-    so that its retryability is final."""
+    """Tell the auth manager of ``error`` (or of the failure that caused it) if that is due,
+    and wait for it: then the error's retryability is final."""
     seen = 0
     while error is not None and seen < 10:
-        task = getattr(error, _PENDING, None)
-        if task is not None:
-            await asyncio.shield(task)
+        notice = getattr(error, _PENDING, None)
+        if notice is not None:
+            await notice.run()
             return
         error, seen = error.__cause__ or error.__context__, seen + 1

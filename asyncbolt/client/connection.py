@@ -554,8 +554,9 @@ class Connection(ResultStreams):
         self._flush()
         return await future
 
-    async def reauth(self, auth: Any) -> None:
-        """Switch the authenticated user (Bolt 5.1+: LOGOFF, LOGON)."""
+    async def reauth(self, auth: Any, *, wait: bool = True) -> None:
+        """Switch the authenticated user (Bolt 5.1+: LOGOFF, LOGON). ``wait=False``: only queue
+        them, to go with the next request (a refused LOGON then fails that request)."""
         self._check_open()
         if not has("logon", self.negotiated_version):
             raise ClientError("Neo.ClientError.Request.Invalid",
@@ -563,6 +564,10 @@ class Connection(ResultStreams):
                               "open a new connection instead")
         token = auth_token(auth)
         self._queue(Logoff(), _Call("LOGOFF", None))
+        if not wait:
+            self._queue(Logon(token), _Call("LOGON", None))
+            self._auth = token
+            return
         future = self._loop.create_future()
         self._queue(Logon(token), _Call("LOGON", future))
         self._flush()

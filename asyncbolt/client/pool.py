@@ -37,10 +37,12 @@ from asyncbolt._generated.versions import has
 from asyncbolt.client.auth_managers import (
     AUTHORIZATION_EXPIRED,
     AcquireAuth,
+    ManagerNotice,
     acquisition_auth,
     check_user_switching,
     current_token,
     reauthenticate,
+    refused,
     remember,
     security_failure,
 )
@@ -84,7 +86,7 @@ CLOSE_REASONS = {
 class _Entry:
     """What the pool knows about one of its connections."""
 
-    __slots__ = ("address", "created", "idle_since", "stale", "db")
+    __slots__ = ("address", "created", "idle_since", "stale", "db", "refused")
 
     def __init__(self, address: Hashable, now: float) -> None:
         self.address = address
@@ -92,6 +94,7 @@ class _Entry:
         self.idle_since = now
         self.stale = False  # close on release instead of reusing
         self.db: Any = None  # the tag (database) the current borrower acquired it with
+        self.refused = False  # the server refused its token (a security failure)
 
 
 class _AddressPool:
@@ -148,6 +151,7 @@ class Pool:
         #: :func:`asyncbolt.client.auth_managers.acquiring_as`). None: the opener's business,
         #: and idle connections are handed out as they are.
         self.auth: AcquireAuth | None = None
+        self._notices: deque[ManagerNotice] = deque()  # security failures to tell managers of
 
     # -- acquire ------------------------------------------------------------------------------
 
@@ -168,6 +172,8 @@ class Pool:
             timeout = self.acquisition_timeout
         deadline = None if timeout is None else loop.time() + timeout
         auth = acquisition_auth(self.auth)
+        while self._notices:  # (a refused token: its manager may have a new one for us)
+            await self._notices.popleft().run()
         while True:
             ap = self._pools.get(address)  # anew each time: deactivate() may have dropped it
             if ap is None:
@@ -280,7 +286,11 @@ class Pool:
             else:
                 raw = (await current_token(auth))[0]
                 conn = await self._opener(address, timeout, raw)  # type: ignore[call-arg]
-        except BaseException:
+        except BaseException as exc:
+            if auth is not None:  # (a refused HELLO/LOGON: the manager hears of it too)
+                notice = refused(auth.manager, raw, exc)
+                if notice is not None:
+                    self._notices.append(notice)
             ap.opening -= 1
             self._wake(ap)  # the place we held is free for someone else
             raise
@@ -452,7 +462,10 @@ class Pool:
         if isinstance(error, Neo4jError) and error.code == AUTHORIZATION_EXPIRED:
             self._authorization_expired(conn, entry.address)
         if isinstance(error, Neo4jError):
-            security_failure(conn, error)
+            notice = security_failure(conn, error)
+            if notice is not None:
+                entry.refused = True
+                self._notices.append(notice)
         ap = self._pools.get(entry.address)
         if ap is not None and conn in ap.idle:
             # Closed while nobody used it (the server's idle timeout, a restart): that says
@@ -464,6 +477,8 @@ class Pool:
             return
         if isinstance(error, ServiceUnavailable):
             entry.stale = True
+            if entry.refused:
+                return  # (the server ends a connection whose token it refused: not a failure)
         if self.on_error is not None:
             self.on_error(entry.address, error, entry.db)
 
