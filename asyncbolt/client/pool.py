@@ -17,6 +17,11 @@ handed out most recently used first (warm sockets; the cold ones age out). A con
 longer than ``liveness_check_timeout`` is checked with a RESET round trip before it is handed out,
 and one older than ``max_lifetime`` is closed instead of being reused.
 
+With :attr:`Pool.auth` set (the driver sets its auth manager there), every acquisition asks the
+manager for the current token: a new connection authenticates with it, an idle one whose token
+differs is re-authenticated first (``opener(address, timeout, token)``; see
+:mod:`asyncbolt.client.auth_managers`).
+
 Every connection the pool forgets is logged once, at INFO on this module's logger
 (``asyncbolt.client.pool``), naming who ended it and why (see :data:`CLOSE_REASONS`), and
 counted in :meth:`Pool.pool_stats`. A pool used in a process forked from the one that made it
