@@ -309,6 +309,19 @@ async def test_session_auth_does_not_leak_into_other_sessions(realm):
     assert realm.connections == 2
 
 
+async def test_a_refused_session_token_on_a_pooled_connection_raises_the_refusal(realm):
+    async with driver(realm, ("neo4j", "driver-pw")) as d:
+        assert (await d.execute_query("RETURN 1")).records[0]["who"] == "driver-pw"
+        async with d.session(auth=("alice", "wrong")) as s:  # LOGOFF, LOGON pipelined with RUN
+            with pytest.raises(AuthError) as caught:
+                await who(s)
+        assert caught.value.code == UNAUTHORIZED
+        assert (await d.execute_query("RETURN 1")).records[0]["who"] == "driver-pw"
+        stats = next(iter(d.pool_stats().values()))
+    assert stats["closed_by_reason"] == {"token refused": 1}
+    assert realm.events("logoff") == [(1, "driver-pw")]
+
+
 async def test_session_auth_needs_bolt_5_1(realm):
     async with driver(realm, ("neo4j", "driver-pw"), versions=[(5, 0)]) as d:
         assert await d.supports_session_auth() is False

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from asyncbolt._generated.versions import has, since
@@ -247,12 +248,23 @@ async def reauthenticate(conn: Connection, auth: AcquireAuth, force: bool = Fals
     # Pipelined with the work that follows (as the official drivers): a refused token fails
     # it; forced (verify_authentication), the answer is awaited here.
     try:
-        await conn.reauth(token, wait=force)
+        answered = await conn.reauth(token, wait=force)
     except BaseException:
         conn.auth_stale = True  # (the pool closes it)
         raise
+    if answered is not None:
+        answered.add_done_callback(partial(_logon_answered, conn))
     remember(conn, auth, raw)
     return True
+
+
+def _logon_answered(conn: Connection, future: asyncio.Future) -> None:
+    """A pipelined LOGON was refused: the server ends the connection, and what was sent after
+    it fails with the refusal itself rather than with a lost connection."""
+    error = None if future.cancelled() else future.exception()
+    if error is not None and not conn.closed:
+        conn.end_reason = conn.end_reason or "token refused"
+        conn._abort(error)
 
 
 #: The attribute a handled security failure carries: is_retryable then says True.

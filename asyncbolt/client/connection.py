@@ -115,10 +115,7 @@ class Connection(ResultStreams):
     keep_alive: bool = True
     write_timeout: float | None = None
     end_reason: str | None = None
-    #: The auth manager that gave this connection's token, and what its get_auth() returned
-    #: (told back when the server refuses it); ``auth_stale``: re-authenticate before the next
-    #: use even with the same token (another connection's authorization expired). The pool's
-    #: business: see :mod:`asyncbolt.client.auth_managers`.
+    #: Who gave the token and what it gave; re-authenticate first: see asyncbolt.client.auth_managers
     auth_manager: Any = None
     auth_given: Any = None
     auth_stale: bool = False
@@ -554,9 +551,9 @@ class Connection(ResultStreams):
         self._flush()
         return await future
 
-    async def reauth(self, auth: Any, *, wait: bool = True) -> None:
+    async def reauth(self, auth: Any, *, wait: bool = True) -> asyncio.Future | None:
         """Switch the authenticated user (Bolt 5.1+: LOGOFF, LOGON). ``wait=False``: only queue
-        them, to go with the next request (a refused LOGON then fails that request)."""
+        them, to go with the next request, and return the future of LOGON's answer."""
         self._check_open()
         if not has("logon", self.negotiated_version):
             raise ClientError("Neo.ClientError.Request.Invalid",
@@ -564,15 +561,15 @@ class Connection(ResultStreams):
                               "open a new connection instead")
         token = auth_token(auth)
         self._queue(Logoff(), _Call("LOGOFF", None))
-        if not wait:
-            self._queue(Logon(token), _Call("LOGON", None))
-            self._auth = token
-            return
         future = self._loop.create_future()
         self._queue(Logon(token), _Call("LOGON", future))
+        if not wait:
+            self._auth = token
+            return future
         self._flush()
         await future
         self._auth = token
+        return None
 
     async def close(self) -> None:
         """Say GOODBYE (Bolt 3.0+) and close the socket."""

@@ -64,7 +64,8 @@ __all__ = ["Pool", "ConnectionAcquisitionTimeout", "CLOSE_REASONS"]
 
 log = logging.getLogger(__name__)
 
-Opener = Callable[[Any, "float | None"], Awaitable[Connection]]
+#: ``opener(address, timeout)``, and ``opener(address, timeout, token)`` when the pool has auth.
+Opener = Callable[..., Awaitable[Connection]]
 
 _POOL_DEFAULT: Any = object()  # "the pool's own setting"
 
@@ -85,6 +86,7 @@ CLOSE_REASONS = {
     "re-authentication failed": "us: LOGOFF/LOGON to the current token failed",
     "no user switching": "us: session-level auth needs Bolt 5.1+",
     "authorization expired": "the server: the authorization of its connections expired",
+    "token refused": "the server: it refused the token of a LOGON after LOGOFF",
 }
 
 
@@ -290,7 +292,7 @@ class Pool:
                 conn = await self._opener(address, timeout)
             else:
                 raw = (await current_token(auth))[0]
-                conn = await self._opener(address, timeout, raw)  # type: ignore[call-arg]
+                conn = await self._opener(address, timeout, raw)
         except BaseException as exc:
             if auth is not None:  # (a refused HELLO/LOGON: the manager hears of it too)
                 notice = refused(auth.manager, raw, exc)
