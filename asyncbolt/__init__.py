@@ -26,6 +26,11 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         custom_auth,
         kerberos_auth,
     )
+    from asyncbolt.client.auth_managers import (
+        AuthManager,
+        AuthManagers,
+        ExpiringAuth,
+    )
     from asyncbolt.client.connect import (
         connect,
     )
@@ -157,6 +162,9 @@ _LAZY: dict[str, str] = {
     "AcquisitionDeadlineExceeded": "asyncbolt.errors",
     "Address": "asyncbolt.client.routing",
     "AuthError": "asyncbolt.errors",
+    "AuthManager": "asyncbolt.client.auth_managers",
+    "AuthManagers": "asyncbolt.client.auth_managers",
+    "ExpiringAuth": "asyncbolt.client.auth_managers",
     "BoltClientProtocol": "asyncbolt.compat.protocol",
     "BoltError": "asyncbolt.errors",
     "BoltServerProtocol": "asyncbolt.compat.protocol",
@@ -250,6 +258,9 @@ __all__ = [
     "WRITE_ACCESS",
     "ResultNotSingleError",
     "Address",
+    "AuthManager",
+    "AuthManagers",
+    "ExpiringAuth",
     "BookmarkManager",
     "ConnectionAcquisitionTimeout",
     "AcquisitionDeadlineExceeded",

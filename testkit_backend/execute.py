@@ -79,11 +79,10 @@ class DriverLevelRequests:
 
     async def on_ExecuteQuery(self, data: dict) -> dict:
         from .server import summary_data  # (server imports this module)
-
         driver = self.drivers[data["driverId"]]
         config = data.get("config") or {}
-        if config.get("authorizationToken") is not None:
-            raise self._not_supported("ExecuteQuery authorizationToken")
+        from .server import _auth
+
         manager = self.bookmark_manager(config.get("bookmarkManagerId"),
                                         driver.execute_query_bookmark_manager)
         query = Query(data["cypher"], _params(config.get("txMeta")) or None,
@@ -99,6 +98,7 @@ class DriverLevelRequests:
             query, _params(data.get("params")), routing_=config.get("routing") or "w",
             database_=config.get("database"), impersonated_user_=config.get("impersonatedUser"),
             bookmark_manager_=manager, result_transformer_=transform,
+            auth_=_auth(config.get("authorizationToken")),
             **self.notification_options(config, "_"))
         return {"name": "EagerResult", "data": {
             "keys": keys,

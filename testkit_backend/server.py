@@ -23,10 +23,12 @@ from collections import deque
 from typing import Any
 
 from asyncbolt.client.auth import basic_auth, bearer_auth, custom_auth, kerberos_auth
+from asyncbolt.client.auth_managers import settled
 from asyncbolt.client.connection import Result
 from asyncbolt.client.driver import Driver, Session, unit_of_work
 from asyncbolt.client.routing import Address
 
+from .auth import AuthRequests
 from .driver_info import DRIVER_INFO_FEATURES, DriverInfoRequests
 from .errors import driver_error
 from .execute import DriverLevelRequests
@@ -49,17 +51,22 @@ FEATURES = [
     "Feature:API:BookmarkManager",
     "Feature:API:ConnectionAcquisitionTimeout",
     "Feature:API:Driver.ExecuteQuery",
+    "Feature:API:Driver.ExecuteQuery:WithAuth",
+    "Feature:API:Driver.SupportsSessionAuth",
+    "Feature:API:Driver.VerifyAuthentication",
     "Feature:API:Driver.VerifyConnectivity",
     "Feature:API:Liveness.Check",
     "Feature:API:Result.List",
     "Feature:API:Result.Peek",
     "Feature:API:Result.Single",
     "Feature:API:RetryableExceptions",
+    "Feature:API:Session:AuthConfig",
     "Feature:API:Type.Spatial",
     "Feature:API:Type.Temporal",
     "Feature:Auth:Bearer",
     "Feature:Auth:Custom",
     "Feature:Auth:Kerberos",
+    "Feature:Auth:Managed",
     "Feature:Bolt:3.0",
     "Feature:Bolt:4.1",
     "Feature:Bolt:4.2",
@@ -98,9 +105,6 @@ VERSIONS = [(5, m) for m in range(7, -1, -1)] + [(4, 4), (4, 3), (4, 2), (4, 1),
 #: Tests that need an API asyncbolt does not have although testkit gates them on no feature
 #: (regular expressions searched in StartTest's test name): StartTest answers SkipTest.
 SKIPS = {
-    r"\.driver_parameters\.test_liveness_check\.\w+\.test_timeout_with_re_auth$":
-        "asyncbolt's sessions take no auth token of their own (the driver's only; per-session "
-        "auth is for a later issue), and this test gates that on no feature",
 }
 
 
@@ -216,7 +220,8 @@ def summary_data(summary: Any, address: str) -> dict[str, Any]:
     }
 
 
-class Backend(DriverLevelRequests, NotificationRequests, TlsRequests, DriverInfoRequests):
+class Backend(AuthRequests, DriverLevelRequests, NotificationRequests, TlsRequests,
+              DriverInfoRequests):
     """The state of one testkit connection and its request handlers."""
 
     def __init__(self) -> None:
@@ -228,6 +233,7 @@ class Backend(DriverLevelRequests, NotificationRequests, TlsRequests, DriverInfo
         self.errors: dict[str, BaseException] = {}
         self.retryables: dict[int, _Retryable] = {}  # by session id
         self.bookmark_managers: dict[int, Any] = {}
+        self.auth_managers: dict[int, Any] = {}
         #: Sends a response and reads the next request, in the middle of handling one: how the
         #: driver's callbacks (a custom resolver) ask testkit (set by the connection's loop).
         self.ask: Any = None
@@ -257,6 +263,7 @@ class Backend(DriverLevelRequests, NotificationRequests, TlsRequests, DriverInfo
             return await handler(data)
         except Exception as exc:  # the driver's errors go back to testkit, by id
             log.debug("%s failed: %r", name, exc, exc_info=True)
+            await settled(exc)  # (the auth manager hears of it first: testkit counts on it)
             return self.error_response(exc)
 
     # -- test control -----------------------------------------------------------------------
@@ -307,9 +314,6 @@ class Backend(DriverLevelRequests, NotificationRequests, TlsRequests, DriverInfo
         return resolve
 
     async def on_NewDriver(self, data: dict) -> dict:
-        for option in ("authTokenManagerId",):
-            if data.get(option) is not None:
-                raise NotSupported(option)
         kwargs: dict[str, Any] = {
             **self.tls_options(data),
             "bookmark_manager": None,  # as the official driver's sessions
@@ -338,7 +342,10 @@ class Backend(DriverLevelRequests, NotificationRequests, TlsRequests, DriverInfo
             kwargs["telemetry_disabled"] = bool(data["telemetryDisabled"])
         if data.get("connectionAcquisitionTimeoutMs") is not None:
             kwargs["connection_acquisition_timeout"] = _ms(data["connectionAcquisitionTimeoutMs"])
-        driver = Driver(data["uri"], auth=_auth(data.get("authorizationToken")), **kwargs)
+        auth = _auth(data.get("authorizationToken"))
+        if data.get("authTokenManagerId") is not None:
+            auth = self.auth_managers[data["authTokenManagerId"]]
+        driver = Driver(data["uri"], auth=auth, **kwargs)
         driver_id = self._new_id()
         self.drivers[driver_id] = driver
         return {"name": "Driver", "data": {"id": driver_id}}
@@ -364,13 +371,12 @@ class Backend(DriverLevelRequests, NotificationRequests, TlsRequests, DriverInfo
     # -- sessions ---------------------------------------------------------------------------
 
     async def on_NewSession(self, data: dict) -> dict:
-        if data.get("authorizationToken") is not None:
-            raise NotSupported("NewSession authorizationToken")
         driver = self.drivers[data["driverId"]]
         session = driver.session(db=data.get("database"),
                                  default_access_mode=data.get("accessMode") or "w",
                                  bookmarks=data.get("bookmarks"), fetch_size=data.get("fetchSize"),
                                  imp_user=data.get("impersonatedUser"),
+                                 auth=_auth(data.get("authorizationToken")),
                                  bookmark_manager=self.bookmark_manager(
                                      data.get("bookmarkManagerId"), driver.bookmark_manager),
                                  **self.notification_options(data))

@@ -296,7 +296,8 @@ async def test_backend_answers_unknown_and_unsupported_requests():
     backend = Backend()
     assert (await backend.handle({"name": "NoSuchRequest", "data": {}}))["name"] == "BackendError"
     features = await backend.handle({"name": "GetFeatures", "data": {}})
-    assert "Feature:API:Driver.ExecuteQuery:WithAuth" not in features["data"]["features"]
+    assert "Feature:API:Driver.ExecuteQuery:WithAuth" in features["data"]["features"]
+    assert "Feature:API:SSLClientCertificate" in features["data"]["features"]
     answer = await backend.handle({"name": "NewDriver", "data": {
         "uri": "bolt://127.0.0.1:1", "authorizationToken": {
             "name": "AuthorizationToken",
@@ -305,17 +306,17 @@ async def test_backend_answers_unknown_and_unsupported_requests():
     await backend.drivers[answer["data"]["id"]].close()
 
 
-async def test_start_test_skips_what_asyncbolt_lacks():
+async def test_start_test_runs_every_test_asyncbolt_has_the_api_for():
     backend = Backend()
     skip = await backend.handle({"name": "StartTest", "data": {
-        "testName": "stub.driver_parameters.test_liveness_check.TestLivenessCheckRouting"
-                    ".test_timeout_with_re_auth"}})
-    assert skip["name"] == "SkipTest" and "auth token of their own" in skip["data"]["reason"]
+        "testName": "stub.summary.test_summary.TestSummaryGqlStatusObjects5x6.test_success"}})
+    assert skip == {"name": "RunTest", "data": {}}  # (nothing is skipped by name any more)
     for name in ("stub.summary.test_summary.TestSummaryBasicInfo.test_database",
-                 "stub.summary.test_summary.TestSummaryGqlStatusObjects5x6.test_success",
                  "stub.notifications_config.test_notification_mapping.TestNotificationMapping"
                  ".test_mapping",
-                 "stub.driver_parameters.test_liveness_check.TestLivenessCheck.test_timeout"):
+                 "stub.driver_parameters.test_liveness_check.TestLivenessCheck.test_timeout",
+                 "stub.driver_parameters.test_liveness_check.TestLivenessCheckRouting"
+                 ".test_timeout_with_re_auth"):
         run = await backend.handle({"name": "StartTest", "data": {"testName": name}})
         assert run == {"name": "RunTest", "data": {}}
 
@@ -534,10 +535,53 @@ async def test_execute_query_with_testkit_bookmark_managers():
             "driverId": driver_id, "cypher": "ECHO", "params": {},
             "config": {"bookmarkManagerId": -1}}})
         assert "bookmarks" not in [c for c in recorder.calls if c[0] == "begin"][-1][1]
-        refused = await backend.handle({"name": "ExecuteQuery", "data": {
+        as_other = await backend.handle({"name": "ExecuteQuery", "data": {
             "driverId": driver_id, "cypher": "ECHO", "params": {},
-            "config": {"authorizationToken": {"name": "AuthorizationToken", "data": {}}}}})
-        assert refused["name"] == "BackendError" and "authorizationToken" in refused["data"]["msg"]
+            "config": {"authorizationToken": {"name": "AuthorizationToken", "data": {
+                "scheme": "basic", "principal": "other-user", "credentials": "pw"}}}}})
+        assert as_other["name"] == "EagerResult"  # (issue #18: execute_query(auth_=))
+        assert [c for c in recorder.calls if c[0] == "auth"][-1] == ("auth", "basic", "other-user")
         closed = await backend.handle({"name": "BookmarkManagerClose", "data": {"id": manager["data"]["id"]}})
         assert closed["name"] == "BookmarkManager" and not backend.bookmark_managers
         await backend.drivers[driver_id].close()
+
+
+async def test_auth_token_managers_ask_testkit():
+    # NewAuthTokenManager/NewBearerAuthTokenManager: their functions are testkit's callbacks
+    from asyncbolt.errors import ClientError as _ClientError
+
+    backend = Backend()
+    asked: list[dict] = []
+
+    async def ask(response: dict) -> dict:
+        asked.append(response)
+        key = response["data"]["id"]
+        token = {"name": "AuthorizationToken",
+                 "data": {"scheme": "basic", "principal": "u", "credentials": "p"}}
+        answers = {
+            "AuthTokenManagerGetAuthRequest": ("AuthTokenManagerGetAuthCompleted", {"auth": token}),
+            "AuthTokenManagerHandleSecurityExceptionRequest": (
+                "AuthTokenManagerHandleSecurityExceptionCompleted", {"handled": True}),
+            "BearerAuthTokenProviderRequest": ("BearerAuthTokenProviderCompleted", {"auth": {
+                "name": "AuthTokenAndExpiration", "data": {"auth": token, "expiresInMs": 60000}}}),
+        }
+        name, data = answers[response["name"]]
+        return {"name": name, "data": {"requestId": key, **data}}
+
+    backend.ask = ask
+    made = await backend.handle({"name": "NewAuthTokenManager", "data": {}})
+    manager = backend.auth_managers[made["data"]["id"]]
+    assert await manager.get_auth() == {"scheme": "basic", "principal": "u", "credentials": "p"}
+    error = _ClientError("Neo.ClientError.Security.TokenExpired", "expired")
+    assert await manager.handle_security_exception({"scheme": "basic", "principal": "u",
+                                                    "credentials": "p"}, error) is True
+    told = asked[-1]["data"]
+    assert told["errorCode"] == "Neo.ClientError.Security.TokenExpired"
+    assert told["auth"] == {"name": "AuthorizationToken",
+                            "data": {"scheme": "basic", "principal": "u", "credentials": "p"}}
+    bearer = await backend.handle({"name": "NewBearerAuthTokenManager", "data": {}})
+    assert bearer["name"] == "BearerAuthTokenManager"
+    assert (await backend.auth_managers[bearer["data"]["id"]].get_auth())["principal"] == "u"
+    closed = await backend.handle({"name": "AuthTokenManagerClose", "data": {"id": made["data"]["id"]}})
+    assert closed == {"name": "AuthTokenManager", "data": {"id": made["data"]["id"]}}
+    assert list(backend.auth_managers) == [bearer["data"]["id"]]

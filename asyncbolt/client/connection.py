@@ -118,6 +118,10 @@ class Connection(ResultStreams):
     keep_alive: float | None = 60.0
     write_timeout: float | None = None
     end_reason: str | None = None
+    #: Who gave the token and what it gave; re-authenticate first: see asyncbolt.client.auth_managers
+    auth_manager: Any = None
+    auth_given: Any = None
+    auth_stale: bool = False
 
     def __init__(self, *, host: str, port: int, auth: dict, user_agent: str, fetch_size: int,
                  routing: dict | None, proposals: list, manifest: bool,
@@ -561,8 +565,9 @@ class Connection(ResultStreams):
         self._flush()
         return await future
 
-    async def reauth(self, auth: Any) -> None:
-        """Switch the authenticated user (Bolt 5.1+: LOGOFF, LOGON)."""
+    async def reauth(self, auth: Any, *, wait: bool = True) -> asyncio.Future | None:
+        """Switch the authenticated user (Bolt 5.1+: LOGOFF, LOGON). ``wait=False``: only queue
+        them, to go with the next request, and return the future of LOGON's answer."""
         self._check_open()
         if not has("logon", self.negotiated_version):
             raise ClientError("Neo.ClientError.Request.Invalid",
@@ -572,9 +577,13 @@ class Connection(ResultStreams):
         self._queue(Logoff(), _Call("LOGOFF", None))
         future = self._loop.create_future()
         self._queue(Logon(token), _Call("LOGON", future))
+        if not wait:
+            self._auth = token
+            return future
         self._flush()
         await future
         self._auth = token
+        return None
 
     async def close(self) -> None:
         """Say GOODBYE (Bolt 3.0+) and close the socket."""

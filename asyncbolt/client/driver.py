@@ -26,6 +26,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from asyncbolt._generated.versions import has
+from asyncbolt.client.auth_managers import (
+    AcquireAuth,
+    StaticAuthManager,
+    acquiring_as,
+    is_auth_manager,
+)
 from asyncbolt.client.connect import _open_connection, parse_uri
 from asyncbolt.client.connection import (
     AUTO,
@@ -51,7 +57,6 @@ from asyncbolt.client.opening import keep_alive_idle
 from asyncbolt.client.pool import Pool
 from asyncbolt.client.routing import Address, Router
 from asyncbolt.client.session import (
-    _AUTHORIZATION_EXPIRED,
     _DEFAULT_TIMEOUT,
     ManagedTransaction,
     Session,
@@ -162,7 +167,9 @@ class Driver:
 
     ``uri``: ``bolt://host:port`` (one server; ``bolt+s``, ``bolt+ssc`` for TLS) or
     ``neo4j://host:port?policy=x`` (a cluster, routed; ``neo4j+s``, ``neo4j+ssc``; the query is
-    the routing context). ``auth``: as :func:`asyncbolt.connect`.
+    the routing context). ``auth``: as :func:`asyncbolt.connect`, or an auth manager
+    (:class:`~asyncbolt.client.auth_managers.AuthManagers`: a token asked for each connection,
+    refreshed when it expires; see :mod:`asyncbolt.client.auth_managers`).
 
     Pool: ``max_pool_size`` connections per server; ``connection_acquisition_timeout`` seconds
     to get one (then :class:`~asyncbolt.client.pool.ConnectionAcquisitionTimeout`);
@@ -256,6 +263,8 @@ class Driver:
         self.execute_query_bookmark_manager = BookmarkManager()
         self._scheme = scheme
         self._auth = auth
+        #: Who gives the driver's connections their token (a static manager for a token).
+        self.auth_manager = auth if is_auth_manager(auth) else StaticAuthManager(auth)
         self._tls = tls_settings(scheme, ssl=ssl, encrypted=encrypted,
                                  trusted_certificates=trusted_certificates,
                                  client_certificate=client_certificate, ssl_context=ssl_context)
@@ -289,6 +298,7 @@ class Driver:
                           connection_timeout=connection_timeout,
                           liveness_check_timeout=liveness_check_timeout,
                           max_lifetime=max_connection_lifetime, on_error=self._on_error)
+        self._pool.auth = AcquireAuth(self.auth_manager)
         self._router = (Router(self._pool, self.address, context, resolver=resolver)
                         if self.routing else None)
         self._closed = False
@@ -317,7 +327,8 @@ class Driver:
         hostname = self._router.hostnames.get(address) if self._router is not None else None
         context, timeout = await self._tls.context_within(timeout)
         conn = await _open_connection(self._scheme, address.host, address.port, {},
-                                      auth=self._auth if auth is _DRIVER_MANAGER else auth,
+                                      auth=(await self.auth_manager.get_auth()
+                                            if auth is _DRIVER_MANAGER else auth),
                                       ssl=context, user_agent=self._user_agent,
                                       fetch_size=self._fetch_size, versions=self._versions,
                                       timeout=timeout, routing=self._context,
@@ -340,8 +351,7 @@ class Driver:
             self._router.on_error(address, error, db)
         elif isinstance(error, ServiceUnavailable):
             self._pool.deactivate(address)
-        elif isinstance(error, Neo4jError) and error.code == _AUTHORIZATION_EXPIRED:
-            self._pool.mark_stale(address)
+        # (AuthorizationExpired: the pool re-authenticates the server's other connections)
 
     async def _acquire(self, readonly: bool, db: str | None, bookmarks: list[str],
                        imp_user: str | None, timeout: Any = _DEFAULT_TIMEOUT,
@@ -362,7 +372,7 @@ class Driver:
         return await within(self.uri, timeout, work)
 
     async def _acquire_for(self, session: Session, readonly: bool, marks: list[str],
-                           timeout: Any = _DEFAULT_TIMEOUT) -> Connection:
+                           timeout: Any = _DEFAULT_TIMEOUT, **pool_options: Any) -> Connection:
         """A connection for a session's next work: its home database first when it has none
         (cached or resolved, :mod:`asyncbolt.client.homedb`), all within one deadline."""
         if timeout is _DEFAULT_TIMEOUT:
@@ -372,7 +382,8 @@ class Driver:
             if not session._db_known and session._db_guess is None:
                 await resolve_for(session, marks, remaining(timeout))
             db = session._db if session._db_known else session._db_guess
-            return await self._acquire(readonly, db, marks, session._imp_user, remaining(timeout))
+            return await self._acquire(readonly, db, marks, session._imp_user, remaining(timeout),
+                                       **pool_options)
         return await within(self.uri, timeout, work)
 
     async def _home_database(self, bookmarks: list[str], imp_user: str | None,
@@ -410,14 +421,17 @@ class Driver:
                 notifications_min_severity: str | None = None,
                 notifications_disabled_classifications: Iterable[str] | None = None,
                 notifications_disabled_categories: Iterable[str] | None = None,
-                warn_notification_severity: str | None = None) -> Session:
+                warn_notification_severity: str | None = None, auth: Any = None) -> Session:
         """A session on ``db`` (default: the server's home database). ``default_access_mode``:
         ``"r"`` (readers) or ``"w"`` (the writer), for ``run`` and ``begin_transaction``.
         ``bookmarks``: wait for these transactions first. ``bookmark_manager``: default the
         driver's; None: none. ``imp_user``: run as this user (Bolt 4.4+). ``database`` and
         ``impersonated_user`` are the official driver's names for ``db`` and ``imp_user``. The
         notification options are the Driver's, for this session's work (sent in BEGIN/RUN; each
-        one set overrides the driver's)."""
+        one set overrides the driver's). ``auth``: a token (or ``(user, password)``) for this
+        session's connections instead of the driver's: they switch to it with LOGOFF/LOGON as
+        the session acquires them (Bolt 5.1+; a ConfigurationError before, see
+        :meth:`supports_session_auth`), and back for the next session without it."""
         self._check_open()
         db = _one_of("db", db, "database", database)
         imp_user = _one_of("imp_user", imp_user, "impersonated_user", impersonated_user)
@@ -428,7 +442,7 @@ class Driver:
         notes = notes.over(NotificationFilters(warn=self.warn_notification_severity))
         return Session(self, db=db, default_access_mode=default_access_mode, bookmarks=bookmarks,
                        bookmark_manager=manager, fetch_size=fetch_size, imp_user=imp_user,
-                       notifications=notes)
+                       notifications=notes, auth=auth)
 
     async def execute_read(self, transaction_function: Callable[..., Awaitable[Any]], *args: Any,
                            db_: str | None = None, **kwargs: Any) -> Any:
@@ -462,19 +476,17 @@ class Driver:
         ``routing_``: ``RoutingControl.WRITE`` (default) or ``READ`` (or "w"/"r").
         ``database_``: default the home database. ``impersonated_user_``: Bolt 4.4+.
         ``bookmark_manager_``: default :attr:`execute_query_bookmark_manager`; None: no causal
-        chaining. ``auth_``: only None (sessions take no auth of their own yet: a ValueError
-        otherwise). ``notifications_min_severity_``, ``notifications_disabled_classifications_``
-        (or ``..._categories_``), ``warn_notification_severity_``: the session options of
-        :meth:`session`. Announced to Bolt 5.4+ servers as the driver-level API (TELEMETRY 3)."""
+        chaining. ``auth_``: a token for this query's session instead of the driver's (see
+        :meth:`session`'s ``auth``). ``notifications_min_severity_``,
+        ``notifications_disabled_classifications_`` (or ``..._categories_``),
+        ``warn_notification_severity_``: the session options of :meth:`session`. Announced to
+        Bolt 5.4+ servers as the driver-level API (TELEMETRY 3)."""
         self._check_open()
         wrong = [k for k in kwargs if k.endswith("_") and not k.endswith("__")]
         if wrong:
             raise ValueError(f"keyword parameters must not end with a single '_': {wrong!r} (a "
                              "misspelt option of execute_query? a query parameter of that name "
                              "goes in parameters_)")
-        if auth_ is not None:
-            raise ValueError("execute_query(auth_=...) is not supported: asyncbolt's sessions "
-                             "use the driver's auth; make a Driver with that auth instead")
         readonly = RoutingControl.parse(routing_) is RoutingControl.READ
         text, metadata, timeout = query_text(query_)
         parameters = {**(parameters_ or {}), **kwargs}
@@ -490,7 +502,8 @@ class Driver:
                                 notifications_min_severity=notifications_min_severity_,
                                 notifications_disabled_classifications=notifications_disabled_classifications_,
                                 notifications_disabled_categories=notifications_disabled_categories_,
-                                warn_notification_severity=warn_notification_severity_) as session:
+                                warn_notification_severity=warn_notification_severity_,
+                                auth=auth_) as session:
             return await session._run_transaction(readonly, work, (), {}, TELEMETRY_DRIVER,
                                                   eager_begin=False)
 
@@ -504,27 +517,31 @@ class Driver:
             await self._pool.release(conn)
 
     async def verify_authentication(self, auth: Any = None) -> bool:
-        """Whether a server accepts ``auth`` (default: the driver's): True, or False when it
-        refuses the credentials (Unauthorized, Forbidden, TokenExpired, CredentialsExpired);
-        other failures (the server unreachable...) raise. Another ``auth`` is tried on a
-        connection of its own, closed afterwards (for ``neo4j://``, to a reader the driver's
-        routing table names)."""
+        """Whether a server accepts ``auth`` (default: the driver's current token): True, or
+        False when it refuses the credentials (Unauthorized, Forbidden, TokenExpired,
+        CredentialsExpired); other failures (the server unreachable...) raise. A reader of the
+        ``system`` database authenticates anew (LOGON on a pooled connection, or a new one), as
+        a session with that ``auth`` would: another ``auth`` needs Bolt 5.1+
+        (ConfigurationError before)."""
+        session_auth = None if auth is None else AcquireAuth(StaticAuthManager(auth), session=True)
         try:
-            if auth is None or self._router is not None:
-                conn = await self._reader(None, liveness_check_timeout=0)
-                address = Address(conn.host, conn.port)
-                await self._pool.release(conn)
-                if auth is None:
-                    return True
-            else:
-                address = self.address
-            own = await self._open(address, self._pool.connection_timeout, auth=auth)
-            await own.close()
+            with acquiring_as(session_auth):
+                conn = await self._acquire(True, "system", [], None, force_auth=True)
+            await self._pool.release(conn)
             return True
         except Neo4jError as exc:
             if exc.code in _AUTH_FAILURES:
                 return False
             raise
+
+    async def supports_session_auth(self) -> bool:
+        """Whether the server (for ``neo4j://``, a reader of the home database) can take
+        session-level auth (``session(auth=...)``): Bolt 5.1+ (LOGOFF/LOGON)."""
+        conn = await self._reader(None)
+        try:
+            return has("logon", conn.negotiated_version)
+        finally:
+            await self._pool.release(conn)
 
     async def verify_connectivity(self, db: str | None = None) -> None:
         """Reach a server or raise: for ``neo4j://``, a reader of ``db`` (default: the home

@@ -154,7 +154,7 @@ async def resolve_for(session: Any, marks: list[str], timeout: Any) -> None:
     driver = session._driver
     router = driver.router
     cache = router.home_db if router is not None else None
-    key = home_key(session._imp_user, getattr(session, "_auth", None))
+    key = home_key(session._imp_user, getattr(session, "_auth_token", None))
     if cache is not None and not session._initial_bookmarks and (
             cache.without_ssr or router.ssr_enabled):
         guess = cache.get(key)
@@ -198,4 +198,4 @@ def learn(session: Any, meta: dict[str, Any] | None) -> None:
     session._db, session._db_known = name, True
     router = session._driver.router
     if router is not None:
-        router.home_db.put(home_key(session._imp_user, getattr(session, "_auth", None)), name)
+        router.home_db.put(home_key(session._imp_user, getattr(session, "_auth_token", None)), name)

@@ -17,6 +17,11 @@ handed out most recently used first (warm sockets; the cold ones age out). A con
 longer than ``liveness_check_timeout`` is checked with a RESET round trip before it is handed out,
 and one older than ``max_lifetime`` is closed instead of being reused.
 
+With :attr:`Pool.auth` set (the driver sets its auth manager there), every acquisition asks the
+manager for the current token: a new connection authenticates with it, an idle one whose token
+differs is re-authenticated first (``opener(address, timeout, token)``; see
+:mod:`asyncbolt.client.auth_managers`).
+
 Every connection the pool forgets is logged once, at INFO on this module's logger
 (``asyncbolt.client.pool``), naming who ended it and why (see :data:`CLOSE_REASONS`), and
 counted in :meth:`Pool.pool_stats`. A pool used in a process forked from the one that made it
@@ -33,11 +38,25 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
+from asyncbolt._generated.versions import has
+from asyncbolt.client.auth_managers import (
+    AUTHORIZATION_EXPIRED,
+    AcquireAuth,
+    ManagerNotice,
+    acquisition_auth,
+    check_user_switching,
+    current_token,
+    reauthenticate,
+    refused,
+    remember,
+    security_failure,
+)
 from asyncbolt.client.connection import Connection
 from asyncbolt.client.deadline import expired_error, stage
 from asyncbolt.errors import (
     BoltError,
     ConnectionAcquisitionTimeout,
+    Neo4jError,
     ProtocolError,
     ServiceUnavailable,
 )
@@ -46,7 +65,8 @@ __all__ = ["Pool", "ConnectionAcquisitionTimeout", "CLOSE_REASONS"]
 
 log = logging.getLogger(__name__)
 
-Opener = Callable[[Any, "float | None"], Awaitable[Connection]]
+#: ``opener(address, timeout)``, and ``opener(address, timeout, token)`` when the pool has auth.
+Opener = Callable[..., Awaitable[Connection]]
 
 _POOL_DEFAULT: Any = object()  # "the pool's own setting"
 
@@ -63,13 +83,18 @@ CLOSE_REASONS = {
     "cancelled": "us: the work on it was cancelled, its state is unknown",
     "pool shutdown": "us: the driver was closed",
     "protocol error": "us: the server broke the protocol",
+    "re-authentication": "us: its token changed and Bolt before 5.1 cannot switch it",
+    "re-authentication failed": "us: LOGOFF/LOGON to the current token failed",
+    "no user switching": "us: session-level auth needs Bolt 5.1+",
+    "authorization expired": "the server: the authorization of its connections expired",
+    "token refused": "the server: it refused the token of a LOGON after LOGOFF",
 }
 
 
 class _Entry:
     """What the pool knows about one of its connections."""
 
-    __slots__ = ("address", "created", "idle_since", "stale", "db")
+    __slots__ = ("address", "created", "idle_since", "stale", "db", "refused")
 
     def __init__(self, address: Hashable, now: float) -> None:
         self.address = address
@@ -77,6 +102,7 @@ class _Entry:
         self.idle_since = now
         self.stale = False  # close on release instead of reusing
         self.db: Any = None  # the tag (database) the current borrower acquired it with
+        self.refused = False  # the server refused its token (a security failure)
 
 
 class _AddressPool:
@@ -129,15 +155,22 @@ class Pool:
         self._pid = os.getpid()  # (a forked child must not use our sockets)
         #: Per address, over the pool's life: created, closed, and closed by reason.
         self._history: dict[Any, dict[str, Any]] = {}
+        #: Who authenticates acquisitions (the driver's auth manager; a session's auth wins, see
+        #: :func:`asyncbolt.client.auth_managers.acquiring_as`). None: the opener's business,
+        #: and idle connections are handed out as they are.
+        self.auth: AcquireAuth | None = None
+        self._notices: deque[ManagerNotice] = deque()  # security failures to tell managers of
 
     # -- acquire ------------------------------------------------------------------------------
 
     async def acquire(self, address: Any, timeout: float | None = None, *,
-                      db: Any = None, liveness_check_timeout: Any = _POOL_DEFAULT) -> Connection:
+                      db: Any = None, liveness_check_timeout: Any = _POOL_DEFAULT,
+                      force_auth: bool = False) -> Connection:
         """A connection to ``address``, in a clean state, for exclusive use until :meth:`release`.
 
         ``timeout`` overrides the pool's acquisition timeout, ``liveness_check_timeout`` the
-        pool's (0: an idle connection is checked with RESET whatever its age). Raises
+        pool's (0: an idle connection is checked with RESET whatever its age). ``force_auth``:
+        an idle connection authenticates again even with the same token (verify_authentication). Raises
         :class:`ConnectionAcquisitionTimeout` when none became free in time, and whatever opening
         one raised (``ServiceUnavailable`` when the server cannot be reached, ``AuthError``...).
         """
@@ -146,20 +179,47 @@ class Pool:
         if timeout is None:
             timeout = self.acquisition_timeout
         deadline = None if timeout is None else loop.time() + timeout
+        auth = acquisition_auth(self.auth)
+        while self._notices:  # (a refused token: its manager may have a new one for us)
+            await self._notices.popleft().run()
         while True:
             ap = self._pools.get(address)  # anew each time: deactivate() may have dropped it
             if ap is None:
                 ap = self._pools[address] = _AddressPool()
             conn = await self._take_idle(ap, deadline, liveness_check_timeout)
+            fresh = False
             if conn is None and (self.max_size is None or ap.size < self.max_size):
-                conn = await self._open(address, ap, deadline, timeout)
+                conn, fresh = await self._open(address, ap, deadline, timeout, auth), True
             if conn is None:
                 conn = await self._wait(address, ap, deadline, timeout)
                 self._check_open()  # closed while we waited
             entry = None if conn is None else self._entries.get(conn)
             if conn is not None and entry is not None:
+                if auth is not None and not fresh and \
+                        not await self._authenticate(ap, conn, auth, force_auth):
+                    continue
                 entry.db = db
                 return conn
+
+    async def _authenticate(self, ap: _AddressPool, conn: Connection, auth: AcquireAuth,
+                            force: bool = False) -> bool:
+        """Bring a pooled connection to the current token (see
+        :func:`~asyncbolt.client.auth_managers.reauthenticate`); False: it was closed, as it
+        could not switch, and another is needed."""
+        try:
+            if await reauthenticate(conn, auth, force):
+                return True
+        except asyncio.CancelledError:
+            self._drop(conn, "cancelled")
+            raise
+        except Exception:
+            if conn.idle and not conn.auth_stale:  # untouched (no user switching, get_auth failed)
+                self._hand_over(ap, conn)
+            else:
+                self._drop(conn, "re-authentication failed")
+            raise
+        self._drop(conn, "re-authentication")
+        return False
 
     def _remaining(self, deadline: float | None) -> float | None:
         if deadline is None:
@@ -222,7 +282,7 @@ class Pool:
         return None
 
     async def _open(self, address: Any, ap: _AddressPool, deadline: float | None,
-                    acquisition_timeout: float | None) -> Connection:
+                    acquisition_timeout: float | None, auth: AcquireAuth | None = None) -> Connection:
         remaining = self._remaining(deadline)
         if remaining is not None and remaining <= 0:
             raise self._timed_out(address, acquisition_timeout)
@@ -231,9 +291,18 @@ class Pool:
         # there is no acquisition deadline (the driver's opener bounds the connect with it).
         timeout = self.connection_timeout if remaining is None else remaining
         ap.opening += 1
+        raw: Any = None
         try:
-            conn = await self._opener(address, timeout)
-        except BaseException:
+            if auth is None:
+                conn = await self._opener(address, timeout)
+            else:
+                raw = (await current_token(auth))[0]
+                conn = await self._opener(address, timeout, raw)
+        except BaseException as exc:
+            if auth is not None:  # (a refused HELLO/LOGON: the manager hears of it too)
+                notice = refused(auth.manager, raw, exc)
+                if notice is not None:
+                    self._notices.append(notice)
             ap.opening -= 1
             self._wake(ap)  # the place we held is free for someone else
             raise
@@ -248,6 +317,14 @@ class Pool:
         ap.in_use.add(conn)
         conn.on_error = self._connection_error
         log.debug("pool: opened %s (%d to %s)", conn, ap.size, address)
+        if auth is not None:
+            remember(conn, auth, raw)
+            if auth.session:
+                try:
+                    check_user_switching(conn)
+                except Exception:
+                    self._drop(conn, "no user switching")
+                    raise
         return conn
 
     async def _wait(self, address: Any, ap: _AddressPool, deadline: float | None,
@@ -396,6 +473,13 @@ class Pool:
         entry = self._entries.get(conn)
         if entry is None:
             return
+        if isinstance(error, Neo4jError) and error.code == AUTHORIZATION_EXPIRED:
+            self._authorization_expired(conn, entry.address)
+        if isinstance(error, Neo4jError):
+            notice = security_failure(conn, error)
+            if notice is not None:
+                entry.refused = True
+                self._notices.append(notice)
         ap = self._pools.get(entry.address)
         if ap is not None and conn in ap.idle:
             # Closed while nobody used it (the server's idle timeout, a restart): that says
@@ -407,8 +491,25 @@ class Pool:
             return
         if isinstance(error, ServiceUnavailable):
             entry.stale = True
+            if entry.refused:
+                return  # (the server ends a connection whose token it refused: not a failure)
         if self.on_error is not None:
             self.on_error(entry.address, error, entry.db)
+
+    def _authorization_expired(self, conn: Connection, address: Any) -> None:
+        """The server ends ``conn``; its other connections authenticate again before their next
+        use: LOGOFF/LOGON on Bolt 5.1+; before, they cannot, so they close (idle ones now,
+        busy ones when released)."""
+        for other, entry in list(self._entries.items()):
+            if entry.address != address:
+                continue
+            if other is not conn and has("logon", other.negotiated_version):
+                other.auth_stale = True
+                continue
+            entry.stale = True
+            ap = self._pools.get(address)
+            if ap is not None and other in ap.idle:
+                self._drop(other, "authorization expired")
 
     def deactivate(self, address: Any) -> None:
         """The server at ``address`` failed (or left the cluster): close its idle connections.

@@ -520,5 +520,4 @@ class Router:
             elif error.code == DATABASE_NOT_FOUND and isinstance(key, str):
                 # (a cached home database that is gone: the next session resolves anew)
                 self.home_db.forget_database(key)
-            elif error.code == "Neo.ClientError.Security.AuthorizationExpired":
-                self.pool.mark_stale(address)
+            # (AuthorizationExpired: the pool re-authenticates the server's other connections)

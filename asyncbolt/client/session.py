@@ -26,6 +26,13 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from asyncbolt._generated.versions import has
+from asyncbolt.client.auth_managers import (
+    RETRYABLE_AFTER_AUTH,
+    AcquireAuth,
+    StaticAuthManager,
+    acquiring_as,
+    settled,
+)
 from asyncbolt.client.connection import (
     TELEMETRY_AUTO_COMMIT,
     TELEMETRY_MANAGED_TX,
@@ -96,6 +103,8 @@ def is_retryable(error: BaseException) -> bool:
             return False
         if code in WRITER_GONE_CODES or code == _AUTHORIZATION_EXPIRED:
             return True
+        if getattr(error, RETRYABLE_AFTER_AUTH, False):
+            return True  # the auth manager has a new token (see asyncbolt.client.auth_managers)
         return isinstance(error, TransientError) or error.classification == "TRANSIENT_ERROR"
     return False
 
@@ -252,8 +261,13 @@ class Session:
 
     def __init__(self, driver: Driver, *, db: str | None, default_access_mode: str,
                  bookmarks: Iterable[str] | None, bookmark_manager: Any, fetch_size: int | None,
-                 imp_user: str | None, notifications: NotificationFilters | None = None) -> None:
+                 imp_user: str | None, notifications: NotificationFilters | None = None,
+                 auth: Any = None) -> None:
         self._driver = driver
+        #: The session's own auth (None: the driver's), for every acquisition it makes.
+        self._auth = None if auth is None else AcquireAuth(StaticAuthManager(auth), session=True)
+        #: The token as given (whose principal keys the home database cache).
+        self._auth_token = auth
         self._db = db
         #: Whether ``_db`` is what the session's work names: with routing, a session without a
         #: database learns its home database's name before its first work (then pinned).
@@ -354,7 +368,8 @@ class Session:
                               "an explicit transaction is open in this session: use tx.run(), or "
                               "commit/roll it back first")
 
-    async def _acquire(self, readonly: bool, timeout: Any = _DEFAULT_TIMEOUT) -> Connection:
+    async def _acquire(self, readonly: bool, timeout: Any = _DEFAULT_TIMEOUT,
+                       **pool_options: Any) -> Connection:
         """A connection for the session's database; the first time, with routing and no
         database given, the home database's name comes first: the user's cached one, else the
         routers name it (:mod:`asyncbolt.client.homedb`); it then picks the routing table for
@@ -362,7 +377,8 @@ class Session:
         With routing, the bookmarks for ROUTE are asked of the bookmark manager here, apart from
         the ones the work then sends, as the official drivers (a supplier is called for each)."""
         marks = await self._get_bookmarks() if self._driver.routing else []
-        return await self._driver._acquire_for(self, readonly, marks, timeout)
+        with acquiring_as(self._auth):
+            return await self._driver._acquire_for(self, readonly, marks, timeout, **pool_options)
 
     def _options(self, conn: Connection, readonly: bool, marks: list[str]) -> dict[str, Any]:
         """Access mode and bookmarks as the connection's version takes them (none before 3.0),
@@ -487,6 +503,7 @@ class Session:
                 return await self._attempt(readonly, fn, args, kwargs, acquire_timeout, telemetry,
                                            eager=eager_begin)
             except Exception as exc:
+                await settled(exc)  # (an auth manager may make it retryable)
                 if not is_retryable(exc):
                     raise
                 errors.append(exc)
