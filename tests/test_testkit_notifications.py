@@ -15,7 +15,8 @@ from testkit_backend.server import FEATURES, Backend
 
 def summary(version: tuple[int, int], pull: dict[str, Any], fields: list[str] | None = None,
             had_record: bool = True) -> Summary:
-    conn = SimpleNamespace(server_agent="Neo4j/5.26.0", protocol_version=version)
+    conn = SimpleNamespace(server_agent="Neo4j/5.26.0", protocol_version=version, host="127.0.0.1",
+                           port=7687, connection_id="bolt-1")
     return Summary("RETURN 1", {}, {"fields": ["n"] if fields is None else fields}, pull,
                    conn, had_record)  # type: ignore[arg-type]  # (a stand-in connection)
 
