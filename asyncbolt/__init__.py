@@ -336,12 +336,18 @@ __all__ = [
 ]
 
 
+#: Submodules that load as attributes (``asyncbolt.auth_management``, as ``neo4j``'s).
+_SUBMODULES = frozenset({"auth_management"})
+
+
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'asyncbolt' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(module), name)
     setattr(sys.modules[__name__], name, value)
     return value

@@ -45,7 +45,12 @@ import os
 import neo4j, neo4j.exceptions as errors
 
 URI = os.environ["MIGRATION_URI"]
-AUTH = ("neo4j", "pw")
+
+
+async def current_credentials():
+    return ("neo4j", "pw")  # (from a secrets store, say: asked again when the server refuses them)
+
+AUTH = neo4j.auth_management.AsyncAuthManagers.basic(current_credentials)
 
 
 async def add_person(tx, name, born):
@@ -70,8 +75,14 @@ async def main():
     driver = neo4j.AsyncGraphDatabase.driver(URI, auth=AUTH)
     async with driver:
         await driver.verify_connectivity()
-        # (auth managers: the auth slice adds neo4j.auth_management.AsyncAuthManagers here, with
-        #  session(auth=...) and execute_query(auth_=...))
+        # the credentials: the driver's auth manager; a query's and a session's own
+        print("auth", await driver.verify_authentication(),
+              await driver.verify_authentication(neo4j.basic_auth("neo4j", "wrong")))
+        records, _, _ = await driver.execute_query("RETURN 1 AS one", database_="neo4j",
+                                                   auth_=("neo4j", "pw"))
+        print("query auth", records[0]["one"])
+        async with driver.session(database="neo4j", auth=neo4j.basic_auth("neo4j", "pw")) as session:
+            print("session auth", (await (await session.run("RETURN 2 AS two")).single())["two"])
 
         # execute_query: the driver's own bookmark manager chains these calls
         records, summary, keys = await driver.execute_query(
@@ -168,6 +179,9 @@ asyncio.run(main())
 #: What the script prints (the official driver's output): the run with asyncbolt must match it,
 #: and this pins it so that a change of either side is seen.
 EXPECTED = """\
+auth True False
+query auth 1
+session auth 2
 created ['Ada'] ['name'] 1 2 True
 read [{'name': 'Ada', 'born': 1815}] ['name', 'born'] r neo4j
 eager ['name'] [['Ada']]
