@@ -145,7 +145,7 @@ testkit-stub: $(STAMP) accel $(TESTKIT_VENV)/.installed
 		--driver $(TESTKIT_DRIVER) --stub asyncbolt --build .testkit-build-stub \
 		--out testkit-results-stub $(TESTKIT_ARGS)
 
-# CI's pass (~13 minutes): the areas below, one module of routing and four of authorization,
+# CI's pass (~15 minutes): the areas below, one module of routing and four of authorization,
 # failing (exit 1) when in some area asyncbolt passes under 95% of the official backend's passes its features allow.
 TESTKIT_CI_AREAS := versions types basic_query session_run errors iteration tx_run tx_lifetime \
 	summary disconnects bookmarks retry homedb connectivity_check session_run_parameters \
