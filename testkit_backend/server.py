@@ -32,6 +32,7 @@ from .auth import AuthRequests
 from .driver_info import DRIVER_INFO_FEATURES, DriverInfoRequests
 from .errors import driver_error
 from .execute import DriverLevelRequests
+from .mock_time import MOCK_TIME_FEATURES, MockTimeRequests
 from .notifications import (
     NOTIFICATION_FEATURES,
     NotificationRequests,
@@ -94,6 +95,7 @@ FEATURES = [
     *NOTIFICATION_FEATURES,
     *TLS_FEATURES,
     *DRIVER_INFO_FEATURES,
+    *MOCK_TIME_FEATURES,
 ]
 
 #: The versions the driver offers: the Bolt features above (testkit knows nothing past 5.7).
@@ -221,7 +223,7 @@ def summary_data(summary: Any, address: str) -> dict[str, Any]:
 
 
 class Backend(AuthRequests, DriverLevelRequests, NotificationRequests, TlsRequests,
-              DriverInfoRequests):
+              DriverInfoRequests, MockTimeRequests):
     """The state of one testkit connection and its request handlers."""
 
     def __init__(self) -> None:
@@ -604,6 +606,7 @@ async def _serve_client(reader: asyncio.StreamReader, writer: asyncio.StreamWrit
                 await driver.close()
             except Exception:  # the test is over either way
                 log.debug("closing a driver failed", exc_info=True)
+        backend.uninstall_fake_time()  # (the next connection's test starts on real time)
         writer.close()
 
 

@@ -230,7 +230,7 @@ async def test_5_8_corrects_the_cache_when_the_server_names_another_database() -
 
 def test_entries_expire_after_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [100.0]
-    monkeypatch.setattr("asyncbolt.client.homedb.time.monotonic", lambda: now[0])
+    monkeypatch.setattr("asyncbolt.client.clock.monotonic", lambda: now[0])
     cache = HomeDatabaseCache(ttl=10)
     cache.put(None, "neo4j")
     now[0] += 9

@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -35,6 +34,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from asyncbolt._generated.versions import has, since
+from asyncbolt.client import clock
 from asyncbolt.client.auth import auth_token
 from asyncbolt.core.handshake import format_version
 from asyncbolt.errors import ConfigurationError, Neo4jError
@@ -73,18 +73,19 @@ class AuthManager(Protocol):
 @dataclass(frozen=True)
 class ExpiringAuth:
     """A token and when it stops being valid: ``expires_at`` in seconds since the epoch
-    (``time.time()``'s clock), None for "until the server says so"."""
+    (``time.time()``'s clock, read through :func:`asyncbolt.client.clock.now`, which a test can
+    replace), None for "until the server says so"."""
 
     auth: Any
     expires_at: float | None = None
 
     def expires_in(self, seconds: float) -> ExpiringAuth:
         """The same token, expiring ``seconds`` from now."""
-        return ExpiringAuth(self.auth, time.time() + seconds)
+        return ExpiringAuth(self.auth, clock.now() + seconds)
 
     @property
     def expired(self) -> bool:
-        return self.expires_at is not None and self.expires_at < time.time()
+        return self.expires_at is not None and self.expires_at < clock.now()
 
 
 class StaticAuthManager:

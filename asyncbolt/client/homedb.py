@@ -26,10 +26,11 @@ changed its user's home database. An entry is dropped when it expires, when the 
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
+
+from asyncbolt.client import clock
 
 __all__ = ["HomeDatabaseCache", "home_key", "DEFAULT_TTL", "DEFAULT_MAX_SIZE"]
 
@@ -97,7 +98,7 @@ class HomeDatabaseCache:
         if entry is None:
             return None
         name, learnt = entry
-        if self.ttl is not None and time.monotonic() - learnt > self.ttl:
+        if self.ttl is not None and clock.monotonic() - learnt > self.ttl:
             del self._entries[key]
             self._counts["expired"] += 1
             return None
@@ -112,7 +113,7 @@ class HomeDatabaseCache:
             self._counts["corrections"] += 1
         if self.max_size == 0:
             return
-        self._entries[key] = (name, time.monotonic())
+        self._entries[key] = (name, clock.monotonic())
         while len(self._entries) > self.max_size:
             self._entries.popitem(last=False)
             self._counts["evictions"] += 1

@@ -33,12 +33,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from asyncbolt._generated.versions import has
+from asyncbolt.client import clock
 from asyncbolt.client.auth_managers import (
     AUTHORIZATION_EXPIRED,
     AcquireAuth,
@@ -254,7 +254,7 @@ class Pool:
         while ap.idle:
             conn = ap.idle.pop()  # most recently used first
             entry = self._entries.get(conn)
-            now = time.monotonic()
+            now = clock.monotonic()
             if entry is None or not self._reusable(conn, entry, now):
                 self._drop(conn, self._why_not_reusable(entry))
                 continue
@@ -313,7 +313,7 @@ class Pool:
             self._log_close(address, conn, "pool shutdown")
             await conn.close()
             raise ServiceUnavailable("the driver was closed")
-        self._entries[conn] = _Entry(address, time.monotonic())
+        self._entries[conn] = _Entry(address, clock.monotonic())
         ap.in_use.add(conn)
         conn.on_error = self._connection_error
         log.debug("pool: opened %s (%d to %s)", conn, ap.size, address)
@@ -413,7 +413,7 @@ class Pool:
         if ap is None or conn not in ap.in_use:
             return  # released twice
         entry.db = None
-        if self._reusable(conn, entry, time.monotonic()) and not conn.idle:
+        if self._reusable(conn, entry, clock.monotonic()) and not conn.idle:
             try:
                 await conn.ping(self.connection_timeout)
             except asyncio.CancelledError:
@@ -423,11 +423,11 @@ class Pool:
                 log.debug("pool: RESET of %s on release failed (%s); closing it", conn, exc)
                 self._drop(conn, "reset failed")
                 return
-        if not self._reusable(conn, entry, time.monotonic()) or not conn.idle:
+        if not self._reusable(conn, entry, clock.monotonic()) or not conn.idle:
             self._drop(conn, self._why_not_reusable(entry))
             return
         conn.bookmarks = []  # the session passes its own; nothing leaks to the next borrower
-        entry.idle_since = time.monotonic()
+        entry.idle_since = clock.monotonic()
         self._hand_over(ap, conn)
 
     def _why_not_reusable(self, entry: _Entry | None) -> str:
@@ -436,7 +436,7 @@ class Pool:
         if entry is not None and entry.stale:
             return "server failed"
         if entry is not None and self.max_lifetime is not None and \
-                time.monotonic() - entry.created > self.max_lifetime:
+                clock.monotonic() - entry.created > self.max_lifetime:
             return "lifetime"
         return "reset failed"  # (not idle after its RESET)
 

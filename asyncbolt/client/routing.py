@@ -28,10 +28,10 @@ import asyncio
 import inspect
 import logging
 import socket
-import time
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
+from asyncbolt.client import clock
 from asyncbolt.client.connection import Connection
 from asyncbolt.client.deadline import expired_error, remaining, stage
 from asyncbolt.client.homedb import (
@@ -121,7 +121,7 @@ class RoutingTable:
         self.readers = list(dict.fromkeys(readers))
         self.writers = list(dict.fromkeys(writers))
         self.ttl = ttl
-        self.updated = time.monotonic()
+        self.updated = clock.monotonic()
 
     @classmethod
     def parse(cls, table: dict[str, Any], database: str | None = None) -> RoutingTable:
@@ -149,7 +149,7 @@ class RoutingTable:
     def is_fresh(self, readonly: bool) -> bool:
         """Still valid, and naming a router and a server for this access mode."""
         servers = self.readers if readonly else self.writers
-        return time.monotonic() < self.expires and bool(self.routers) and bool(servers)
+        return clock.monotonic() < self.expires and bool(self.routers) and bool(servers)
 
     def forget(self, address: Address) -> None:
         for role in (self.routers, self.readers, self.writers):
@@ -311,7 +311,7 @@ class Router:
         return await asyncio.shield(pending)
 
     def _purge(self) -> None:
-        now = time.monotonic()
+        now = clock.monotonic()
         for key, table in list(self.tables.items()):
             if table.expires + PURGE_DELAY < now and key not in self._refreshing:
                 log.debug("routing: dropping the unused table of %r", key)
