@@ -183,7 +183,8 @@ async def _open_connection(scheme: str, host: str, port: int, query: dict, *, au
     if len(refused) > 1:
         raise HandshakeError(f"{host}:{port} supports none of the proposed versions "
                              f"({'; then '.join(refused)})") from last
-    assert last is not None  # (every attempt failed and kept its error)
+    if last is None:  # (every attempt fails and keeps its error: cannot happen)
+        raise ServiceUnavailable(f"cannot connect to {host}:{port}")
     raise last
 
 

@@ -114,7 +114,8 @@ async def within(target: str, timeout: float | None, work: Callable[[], Awaitabl
 
 async def _bounded(deadline: Deadline, work: Callable[[], Awaitable[T]]) -> T:
     task = asyncio.current_task()
-    assert task is not None  # (awaited, so in a task)
+    if task is None:
+        raise RuntimeError("an acquisition deadline needs to run in an asyncio task")
     fired = False
 
     def fire() -> None:
@@ -123,7 +124,8 @@ async def _bounded(deadline: Deadline, work: Callable[[], Awaitable[T]]) -> T:
         task.cancel()
 
     at = deadline.at
-    assert at is not None  # (_bounded is only called with a deadline)
+    if at is None:  # (no limit: nothing to bound)
+        return await work()
     handle = deadline._loop.call_at(at, fire)
     try:
         result = await work()
