@@ -202,3 +202,16 @@ def test_the_reasons_a_server_cannot_listen() -> None:
         "no such address on this machine; listen on 127.0.0.1 or 0.0.0.0")
     assert why_cannot_listen(OSError(errno.EACCES, "x"), 80) == (
         "permission denied for port 80 (ports below 1024 need privileges); choose another")
+
+
+def test_a_tls_failure_is_explained_as_the_client_explains_it() -> None:
+    import ssl
+
+    cause = ssl.SSLCertVerificationError(
+        1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate")
+    error = ServiceUnavailable("cannot connect to 127.0.0.1:7687")
+    error.__cause__ = cause
+    line = cannot_connect("asyncbolt query", "bolt+s://127.0.0.1:7687", error)
+    assert line.startswith("asyncbolt query: cannot connect to bolt+s://127.0.0.1:7687: TLS: "
+                           "certificate verify failed: ")
+    assert "self-signed" in line and "+ssc URI" in line and "\n" not in line

@@ -15,6 +15,7 @@ import socket
 import ssl
 from typing import Any
 
+from asyncbolt.client.tls import describe_tls_failure
 from asyncbolt.errors import Neo4jError
 
 __all__ = ["cannot_connect", "why_unreachable", "why_cannot_listen"]
@@ -45,10 +46,8 @@ def why_unreachable(exc: BaseException, host: str, port: Any) -> str:
                 isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED):
             return (f"connection refused: nothing listens on port {port} there; check the port, "
                     "or start a server (asyncbolt serve)")
-        if isinstance(cause, ssl.SSLError):
-            reason = getattr(cause, "reason", None) or str(cause)
-            return (f"TLS failed ({reason}); check that the server speaks TLS on port {port} "
-                    "(else use bolt://) and trusts match (bolt+ssc:// accepts a self-signed certificate)")
+        if isinstance(cause, ssl.SSLError):  # (the client's own explanation of TLS failures)
+            return describe_tls_failure(cause) or str(cause)
     match = _TIMED_OUT.search(str(exc))
     if match is not None:
         seconds, step = match.groups()
