@@ -387,16 +387,17 @@ class Driver:
         return await within(self.uri, timeout, work)
 
     async def _home_database(self, bookmarks: list[str], imp_user: str | None,
-                             timeout: Any = _DEFAULT_TIMEOUT, cache_key: Any = _DEFAULT_TIMEOUT) -> str | None:
+                             timeout: Any = _DEFAULT_TIMEOUT, cache_key: Any = None) -> str | None:
         """The home database's name, as the routers answer it now (None: not named, or no
-        routing); cached under ``cache_key`` (default: ``imp_user``'s)."""
+        routing); cached under ``cache_key`` (None: ``imp_user``'s, which is None for the
+        driver's own user)."""
         self._check_open()
         router = self._router
         if router is None:
             return None
         if timeout is _DEFAULT_TIMEOUT:
             timeout = self._acquisition_timeout
-        key = home_key(imp_user) if cache_key is _DEFAULT_TIMEOUT else cache_key
+        key = home_key(imp_user) if cache_key is None else cache_key
 
         async def work() -> str | None:
             return await router.home_database(bookmarks, imp_user, remaining(timeout), key)
