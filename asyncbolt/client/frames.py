@@ -11,7 +11,8 @@ only when a frame is asked for (``pip install 'asyncbolt[pandas]'``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from asyncbolt._generated.structures import (
@@ -89,7 +90,8 @@ async def record_path_frame(result: Any, expand: bool = False, parse_dates: bool
             names = [k.replace(".", "\\.").replace("\\", "\\\\") for k in keys]
     else:
         names = keys
-        columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in keys]
+        # (itemgetter per column: zip(*rows) would make one iterator per row)
+        columns = [list(map(itemgetter(i), rows)) for i in range(len(keys))]
     frame = frame_from_columns(names, columns, len(rows))
     if parse_dates:
         _parse_dates(pd, frame)
@@ -141,11 +143,16 @@ def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
     elif kind in _SEQUENCES:
         for i, v in enumerate(_SEQUENCES[kind](value)):
             _flatten(v, f"{prefix}[].{i}", out)
-    elif kind is str or kind is Path or not isinstance(value, Sequence):
+    elif kind is str or kind is Path:
         out[prefix] = value
-    else:  # a list or tuple subclass
+    elif isinstance(value, Mapping):  # (decoded maps are dicts: what a session may hand over)
+        for k, v in value.items():
+            _flatten(v, f"{prefix}{{}}.{_escape(k)}", out)
+    elif isinstance(value, Sequence):
         for i, v in enumerate(value):
             _flatten(v, f"{prefix}[].{i}", out)
+    else:
+        out[prefix] = value
 
 
 #: Values the official driver holds as sequences (its Duration and points are tuples, bytes a
