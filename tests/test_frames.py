@@ -300,3 +300,20 @@ async def test_without_pandas_the_error_names_the_extra(uri: str, monkeypatch: p
             with pytest.raises(ImportError, match=r"asyncbolt\[pandas\]"):
                 await result.to_df()
             assert len(await result.values()) == 3  # nothing was read
+
+
+def test_frame_from_columns_infers_as_pandas_does_for_rows() -> None:
+    # The seam a columnar path may feed: the frame must be the one pandas makes of the rows.
+    from asyncbolt.client.frames import frame_from_columns
+
+    columns = {"i": [1, 2, 3], "f": [1.0, 2.5, None], "s": ["a", "b", None], "b": [True, False, None],
+               "bb": [True, False, True], "n": [None, None, None], "mixed": [1, "a", None],
+               "int_float": [1, 2.5, 3], "int_none": [1, None, 3], "by": [b"a", b"b", None],
+               "l": [[1], [2, 3], None], "m": [{"a": 1}, {}, None], "u64": [2**63, 1, 2],
+               "nan": [float("nan"), 1.0, 2.0], "bool_int": [True, 1, 0], "node": [A, None, B]}
+    names = list(columns)
+    rows = [list(row) for row in zip(*columns.values(), strict=True)]
+    ours = frame_from_columns(names, list(columns.values()), 3)
+    pd.testing.assert_frame_equal(ours, pd.DataFrame(rows, columns=names))
+    empty = frame_from_columns(names, [[] for _ in names], 0)
+    pd.testing.assert_frame_equal(empty, pd.DataFrame([], columns=names))
