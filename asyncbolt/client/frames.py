@@ -23,11 +23,13 @@ from asyncbolt._generated.structures import (
     LegacyDateTime,
     LegacyDateTimeZoneId,
     LocalDateTime,
+    LocalTime,
     Node,
     Path,
     Point2D,
     Point3D,
     Relationship,
+    Time,
 )
 
 if TYPE_CHECKING:
@@ -125,7 +127,9 @@ def _element_id(element_id: str | None, id: int | None) -> str:
 
 def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
     kind = type(value)
-    if kind is Node:
+    if kind in _WHOLE:
+        out[prefix] = value
+    elif kind is Node:
         out[f"{prefix}().element_id"] = _element_id(value.element_id, value.id)
         out[f"{prefix}().labels"] = frozenset(value.labels)
         for k, v in value.properties.items():
@@ -143,8 +147,6 @@ def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
     elif kind in _SEQUENCES:
         for i, v in enumerate(_SEQUENCES[kind](value)):
             _flatten(v, f"{prefix}[].{i}", out)
-    elif kind is str or kind is Path:
-        out[prefix] = value
     elif isinstance(value, Mapping):  # (decoded maps are dicts: what a session may hand over)
         for k, v in value.items():
             _flatten(v, f"{prefix}{{}}.{_escape(k)}", out)
@@ -168,6 +170,14 @@ _SEQUENCES: dict[type, Callable[[Any], Sequence]] = {
 }
 
 
+#: Values that stay whole, known by their type (isinstance against Mapping and Sequence costs
+#: more than the rest of a scalar's flattening).
+_WHOLE: frozenset[type] = frozenset({
+    int, float, bool, str, type(None), Path, Date, Time, LocalTime, LocalDateTime, DateTime,
+    DateTimeZoneId, LegacyDateTime, LegacyDateTimeZoneId,
+})
+
+
 def expanded_columns(keys: list[str], rows: list[list]) -> tuple[list[str], list[list]]:
     """The columns of ``expand=True``: each row flattened; the names in the first row's order
     when every row has the same ones, else in order of first sight with NaN where a row lacks
@@ -178,7 +188,10 @@ def expanded_columns(keys: list[str], rows: list[list]) -> tuple[list[str], list
     for row in rows:
         out: dict[str, Any] = {}
         for prefix, value in zip(escaped, row, strict=True):
-            _flatten(value, prefix, out)
+            if type(value) in _WHOLE:
+                out[prefix] = value
+            else:
+                _flatten(value, prefix, out)
         flat.append(out)
     if not flat:
         return [], []
