@@ -30,6 +30,7 @@ import asyncio
 import gc
 import json
 import multiprocessing
+import os
 import time
 from typing import Any
 
@@ -174,13 +175,15 @@ def main(argv: list[str] | None = None) -> dict:
     server.start()
     try:
         uri = f"bolt://127.0.0.1:{ports.get(timeout=60)}"
+        load_before = os.getloadavg()[0]
         times = asyncio.run(measure(uri, rows, rounds))
+        load = f"1-minute load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
     finally:
         server.terminate()
         server.join(10)
     print(f"{rows:,} rows [int, float, str, bool, date, list, Node] into pandas, best of {rounds} "
-          f"(asyncbolt codec: {'C' if ACCELERATED else 'pure Python'})")
-    report = {"rows": rows, "rounds": rounds, "times_s": times}
+          f"(asyncbolt codec: {'C' if ACCELERATED else 'pure Python'}; {load})")
+    report = {"rows": rows, "rounds": rounds, "times_s": times, "load": load}
     lines = []
     for label, by in times.items():
         ours, theirs = min(by["asyncbolt"]), min(by["neo4j-rust"])
@@ -202,7 +205,8 @@ def main(argv: list[str] | None = None) -> dict:
             "(child process) over loopback, timed from `session.run` to the finished DataFrame: "
             "asyncbolt's `to_pandas(...)` (decoded records turned into columns) against neo4j's "
             f"`to_df(...)` with neo4j-rust-ext; best of {rounds} alternating rounds.",
-            machine_markdown(), table(head, lines)]))
+            machine_markdown() + f"\n- Load: {load} (2 cores: above 2, other work shared them)",
+            table(head, lines)]))
     return report
 
 
