@@ -91,6 +91,13 @@ async def uri():
         yield f"bolt://127.0.0.1:{server.port}"
 
 
+@pytest.fixture
+async def bolt44_uri():
+    """Bolt 4.4: entities without element ids (both drivers use the integer id's text)."""
+    async with await asyncbolt.serve(FramesSession, "127.0.0.1", 0, versions=[(4, 4)]) as server:
+        yield f"bolt://127.0.0.1:{server.port}"
+
+
 async def official_frames(uri: str, case: str) -> dict[tuple[bool, bool], Any]:
     neo4j = pytest.importorskip("neo4j", reason="compared with the official driver (pip install neo4j)")
     out = {}
@@ -123,6 +130,12 @@ def _iso_local(seconds: int, nanoseconds: int) -> str:
     return f"{naive.isoformat()}.{nanoseconds:09d}"
 
 
+def _eid(entity: Any) -> str:
+    """An asyncbolt entity's element id; before Bolt 5.0 (none on the wire) its id's text, which
+    the official driver shows as the element id."""
+    return entity.element_id if entity.element_id is not None else str(entity.id)
+
+
 def canonical(value: Any) -> Any:
     """A plain form both drivers' values reduce to (equal forms: equivalent values)."""
     import neo4j.graph
@@ -131,20 +144,23 @@ def canonical(value: Any) -> Any:
 
     if isinstance(value, float) and math.isnan(value):
         return ("nan",)
-    if isinstance(value, (neo4j.graph.Node, Node)):
+    if isinstance(value, neo4j.graph.Node):
         return ("node", value.element_id, frozenset(value.labels), canonical(dict(value.items())))
+    if isinstance(value, Node):
+        return ("node", _eid(value), frozenset(value.labels), canonical(value.properties))
     if isinstance(value, neo4j.graph.Relationship):
         return ("rel", value.element_id, value.type, value.start_node.element_id, value.end_node.element_id,
                 canonical(dict(value.items())))
     if isinstance(value, Relationship):
-        return ("rel", value.element_id, value.type, value.start_node_element_id, value.end_node_element_id,
-                canonical(value.properties))
+        start = value.start_node_element_id or str(value.start_node_id)
+        end = value.end_node_element_id or str(value.end_node_id)
+        return ("rel", _eid(value), value.type, start, end, canonical(value.properties))
     if isinstance(value, neo4j.graph.Path):
         return ("path", [canonical(n) for n in value.nodes],
                 [(r.element_id, r.type, canonical(dict(r.items()))) for r in value.relationships])
     if isinstance(value, Path):
         return ("path", [canonical(n) for n in value.nodes],
-                [(r.element_id, r.type, canonical(r.properties)) for r in value.relationships])
+                [(_eid(r), r.type, canonical(r.properties)) for r in value.relationships])
     if isinstance(value, neo4j.spatial.Point):
         return ("point", value.srid, tuple(value))
     if isinstance(value, (Point2D, Point3D)):
@@ -222,6 +238,16 @@ def assert_same_frame(official: Any, ours: Any) -> None:
 async def test_to_df_gives_the_official_frame(uri: str, case: str) -> None:
     theirs = await official_frames(uri, case)
     ours = await our_frames(uri, case)
+    for options in theirs:
+        assert_same_frame(theirs[options], ours[options])
+
+
+@pytest.mark.parametrize("case", ["graph", "ragged", "temporal", "zones"])
+async def test_to_df_gives_the_official_frame_on_bolt_4_4(bolt44_uri: str, case: str) -> None:
+    theirs = await official_frames(bolt44_uri, case)
+    ours = await our_frames(bolt44_uri, case)
+    if case == "graph":
+        assert ours[True, False]["n().element_id"][0] == "1"
     for options in theirs:
         assert_same_frame(theirs[options], ours[options])
 
@@ -317,3 +343,14 @@ def test_frame_from_columns_infers_as_pandas_does_for_rows() -> None:
     pd.testing.assert_frame_equal(ours, pd.DataFrame(rows, columns=names))
     empty = frame_from_columns(names, [[] for _ in names], 0)
     pd.testing.assert_frame_equal(empty, pd.DataFrame([], columns=names))
+
+
+def test_legacy_date_times_parse_as_their_utc_forms() -> None:
+    # (the client hands over the UTC forms; a legacy one, if given, converts the same)
+    from asyncbolt.client.frames import _timestamp
+
+    for value in (DateTime(T0, NS, -3600), DateTimeZoneId(T0, NS, "Europe/Berlin")):
+        legacy = value.to_legacy()
+        assert type(legacy) is not type(value)
+        assert _timestamp(pd, legacy) == _timestamp(pd, value)
+        assert _timestamp(pd, legacy).utcoffset() == value.to_native().utcoffset()
