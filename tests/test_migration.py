@@ -5,7 +5,7 @@ driver").
 ``SCRIPT`` is written for ``neo4j.AsyncGraphDatabase`` (neo4j 5.x/6.x): execute_query with
 ``routing_``, ``database_`` and ``result_transformer_``, sessions, explicit transactions,
 ``execute_read``/``execute_write`` with a function, Result ``peek``/``single``/``value``/
-``values``/``data``/``graph``/``to_eager_result``, summary counters, bookmarks and errors. It runs
+``values``/``data``/``graph``/``to_eager_result``/``to_df``, summary counters, bookmarks and errors. It runs
 once as written with the official driver and once with exactly ``IMPORT`` and ``CONSTRUCTOR``
 replaced, each against a fresh ``asyncbolt serve`` (LadybugDB in memory) on 127.0.0.1, and both
 must print the same lines. The rest checks the pieces of asyncbolt's API that make that so."""
@@ -40,6 +40,7 @@ CREATE REL TABLE KNOWS(FROM Person TO Person, since INT64);"""
 
 SCRIPT = '''\
 import asyncio
+import functools
 import os
 
 import neo4j, neo4j.exceptions as errors
@@ -103,6 +104,14 @@ async def main():
         listed = await driver.execute_query("MATCH (p:Person) RETURN p.name AS name", database_="neo4j",
                                             result_transformer_=names)
         print("custom transformer", listed)
+        frame = await driver.execute_query("MATCH (p:Person) RETURN p.name AS name, p.born AS born, p",
+                                           database_="neo4j", result_transformer_=neo4j.AsyncResult.to_df)
+        print("to_df", list(frame.columns), frame["name"].tolist(), frame["born"].tolist(), str(frame["born"].dtype),
+              frame["p"][0]["name"])
+        to_df_expanded = functools.partial(neo4j.AsyncResult.to_df, expand=True, parse_dates=True)
+        frame = await driver.execute_query("MATCH (p:Person) RETURN p", database_="neo4j",
+                                           result_transformer_=to_df_expanded)
+        print("to_df expand", list(frame.columns), frame["p().prop.born"].tolist(), list(frame["p().labels"]))
 
         # sessions and explicit transactions
         async with driver.session(database="neo4j") as session:
@@ -187,6 +196,8 @@ read [{'name': 'Ada', 'born': 1815}] ['name', 'born'] r neo4j
 eager ['name'] [['Ada']]
 single transformer 1 1 1 ['n']
 custom transformer ['Ada']
+to_df ['name', 'born', 'p'] ['Ada'] [1815] int64 Ada
+to_df expand ['p().element_id', 'p().labels', 'p().prop.name', 'p().prop.born'] [1815] [frozenset({'Person'})]
 write Alan
 write Grace
 read [{'name': 'Grace', 'born': 1906}, {'name': 'Alan', 'born': 1912}]
@@ -243,6 +254,7 @@ def test_the_port_changes_two_lines() -> None:
 @pytest.mark.parametrize("driver", ["neo4j", "asyncbolt"])
 def test_the_script_prints_the_same_with_either_driver(driver: str) -> None:
     pytest.importorskip("ladybug", reason="the test serves LadybugDB (pip install 'asyncbolt[serve]')")
+    pytest.importorskip("pandas", reason="the script calls to_df (pip install 'asyncbolt[pandas]')")
     if driver == "neo4j" and importlib.util.find_spec("neo4j") is None:
         pytest.skip("the official driver (neo4j) is not installed")
     done = run_against_fresh_server(SCRIPT if driver == "neo4j" else ported(SCRIPT))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from asyncbolt.client import notifications as _notes
 from asyncbolt.client.eager import EagerResult, Graph, Keys, ServerInfo
+from asyncbolt.client.frames import FramesMixin
 
 # The exception classes of the client still live in asyncbolt.client.connection (which imports
 # this module): reached through the module object, so either may be imported first.
@@ -309,7 +310,7 @@ _OUT_OF_SCOPE = ("the result is out of scope: its transaction has been closed (r
                  "results before committing or rolling it back)")
 
 
-class Result:
+class Result(FramesMixin):
     """The records and summary of one query.
 
     ``async for record in result``; ``await result.fetch(n)``, ``.values()``, ``.data()``,
