@@ -357,7 +357,7 @@ class _ServedConnection(_Answers):
                 self.room.set()  # the read loop may read again
             if event is None or type(event) is Closed:
                 self.flush()
-            else:
+            elif conn.buffered:
                 self.flush_soon()  # (the automatic answers before it, should its hook wait)
             if event is None:
                 burst = 0
@@ -369,7 +369,10 @@ class _ServedConnection(_Answers):
                     conn.receive_data(b"")
                     continue
                 self.wake.clear()
-                await self.drain()
+                if self.writer.transport.get_write_buffer_size():
+                    await self.drain()
+                else:
+                    conn.activity()  # (the client's socket took all: what drain() ends with)
                 await self.wake.wait()
                 continue
             if isinstance(event, Closed):
