@@ -56,6 +56,9 @@ _RESET_PAYLOAD = b"\xb0\x0f"
 _SUCCESS_HEAD = b"\x00\x00\xb1\x70"
 _RECORD_HEAD = b"\x00\x00\xb1\x71"
 _END = b"\x00\x00"
+#: Requests whose decoded message stays within the core (no hook sees it), so that the same
+#: payload again need not be decoded again (see next_event()).
+_REPEATABLE = frozenset({"PULL", "DISCARD"})
 
 
 class Request:
@@ -156,6 +159,7 @@ class ServerConnection:
         #: be receiving the client's requests; see the runtime's lingering close).
         self.failed_last = False
         self._pending: deque[bytes | _Decoded | ProtocolError] = deque()
+        self._repeated: dict[bytes, Message] = {}  # short PULL/DISCARD payloads, decoded
         self._pending_bytes = 0
         self._current: Request | None = None
         self._transition: Transition | None = None
@@ -322,6 +326,7 @@ class ServerConnection:
             if type(item) is not bytes:
                 if isinstance(item, ProtocolError):
                     return self._fatal(ClientError("Neo.ClientError.Request.Invalid", str(item)))
+                assert isinstance(item, _Decoded)  # (the queue holds nothing else)
                 decoded = item.result
                 item = item.payload
             self._pending_bytes -= len(item)
@@ -331,8 +336,13 @@ class ServerConnection:
             name = codec.request_name(item)
             # (looked up once per request: the lookup of a RESET ends its interruption)
             transition = sm.lookup(name) if name is not None else None
+            checked = False
             if name is not None and (transition is None or transition.ignored or transition.close):
                 message = None  # answered from the header alone
+            elif decoded is None and item in self._repeated:
+                # The same PULL/DISCARD as before (PULL {n: 1000} again and again): decoded and
+                # checked then, and never handed to the application, which could change it.
+                message, checked = self._repeated[item], True
             else:
                 try:
                     if decoded is None:
@@ -361,8 +371,12 @@ class ServerConnection:
                 self._send(Ignored())
                 continue
             # (only IGNORED and closing transitions are answered from the header alone)
-            assert message is not None
-            problem = check_request_maps(message, version)
+            assert message is not None and name is not None
+            problem = None if checked else check_request_maps(message, version)
+            if problem is None and name in _REPEATABLE and not checked and len(item) <= 64:
+                if len(self._repeated) >= 16:
+                    self._repeated.clear()
+                self._repeated[item] = message
             if problem is not None:
                 # A well-known key of the wrong type (PULL {n: {}}): a bad request, answered here
                 # like a failed one, before the application sees it.
@@ -404,6 +418,7 @@ class ServerConnection:
             self._set_authenticated(sm.authenticated)
         if name == "HELLO" and "utc" in (metadata.get("patch_bolt") or ()):
             self.patches = frozenset({"utc"})
+            self._repeated.clear()
             self.codec = get_codec(self._negotiated()[0], self.patches, max_depth=self.max_depth,
                                    max_decoded_values=self.max_decoded_values)
         if state == "DEFUNCT":
@@ -573,6 +588,11 @@ class ServerConnection:
         can fall due until the connection changes (the runtime asks again after each request
         and answer). A deadline may move later meanwhile: checking early does nothing."""
         if self.closed:
+            return None
+        if self._auth_deadline is None and self.recv_timeout is None and self.version is not None:
+            # (the common case, asked after every request and answer: at most the idle limit)
+            if self.idle_timeout is not None and (self._current is None or self._write_blocked):
+                return self._last_activity + self.idle_timeout
             return None
         limits = self._limits()
         return min(limits)[0] if limits else None

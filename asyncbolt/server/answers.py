@@ -15,7 +15,7 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
-from types import CoroutineType
+from types import CoroutineType, GeneratorType
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from asyncbolt._generated.versions import has, key_holds, patch_holds
@@ -115,7 +115,7 @@ def _keys(version: tuple[int, int]) -> _Keys:
 _END = object()  # a result has no more rows
 _NOTHING = object()  # no row was peeked
 #: Iterables of rows that are plainly not asynchronous (no isinstance() against the ABC).
-_SYNC_ROWS = frozenset({list, tuple, type(x for x in ()), range})
+_SYNC_ROWS: frozenset[type] = frozenset({list, tuple, GeneratorType, range})
 
 
 class _OpenResult:
@@ -134,7 +134,7 @@ class _OpenResult:
         if type(records) not in _SYNC_ROWS and isinstance(records, AsyncIterable):
             self._aiter = records.__aiter__()
         else:
-            self._iter = iter(records)
+            self._iter = iter(records)  # type: ignore[arg-type]  # (not an AsyncIterable)
         self.done = False
 
     async def close(self) -> None:

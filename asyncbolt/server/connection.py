@@ -344,7 +344,7 @@ class _ServedConnection(_Answers):
         self.task = asyncio.current_task()
         burst = 0
         while True:
-            payload = conn.large_request(OFFLOAD_BYTES)
+            payload = conn.large_request(OFFLOAD_BYTES) if conn.queued_bytes > OFFLOAD_BYTES else None
             if payload is not None:
                 # Off the event loop: the pure-Python decoder lets it run every few ms (the
                 # GIL's switch interval); the C one is fast enough (~80 ms for the worst the
