@@ -24,7 +24,7 @@ from typing import Any
 
 from asyncbolt._generated.codec import check_request_maps
 from asyncbolt._generated.versions import SERVER_VERSIONS, has
-from asyncbolt.codec.messages import Failure, Ignored, Message
+from asyncbolt.codec.messages import Discard, Failure, Ignored, Message, Pull
 from asyncbolt.codec.packstream import (
     DEFAULT_MAX_DECODED_VALUES,
     DEFAULT_MAX_DEPTH,
@@ -386,8 +386,8 @@ class ServerConnection:
                     return self._close(f"{name} failed: {problem}")
                 continue
             qid = -1
-            if sm.state == "TX_STREAMING" and (name == "PULL" or name == "DISCARD"):
-                qid = message.extra.get("qid", -1)  # type: ignore[attr-defined]
+            if sm.state == "TX_STREAMING" and isinstance(message, (Pull, Discard)):
+                qid = message.extra.get("qid", -1)
             self._current = request = Request(message, sm.stream_key(name, qid))
             self._transition = transition
             return request

@@ -406,11 +406,11 @@ class _ServedConnection(_Answers):
             conn.failure(self.refuse)
             conn.close(self.refuse.message)
             return
-        handler = getattr(self, _HANDLERS.get(name) or _handler_name(name))
         # (RESET itself is not interruptible)
         self.in_hook = name != "RESET"
         try:
-            await handler(request)
+            # (a request the spec allows but no on_<name> answers yet: a FAILURE, logged)
+            await getattr(self, _HANDLERS.get(name) or _handler_name(name))(request)
         except asyncio.CancelledError:
             if not self.cancelled_by_reset:
                 raise
