@@ -134,6 +134,7 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         TransientError,
         UnsupportedServerProduct,
     )
+    from asyncbolt.loops import run
     from asyncbolt.server.listener import (
         Server,
         create_server,
@@ -218,6 +219,7 @@ _LAZY: dict[str, str] = {
     "is_retryable": "asyncbolt.client.session",
     "kerberos_auth": "asyncbolt.client.auth",
     "serve": "asyncbolt.server.listener",
+    "run": "asyncbolt.loops",
     "unit_of_work": "asyncbolt.client.driver",
     "GqlStatusObject": "asyncbolt.client.notifications",
     "NotificationCategory": "asyncbolt.client.notifications",
@@ -314,6 +316,7 @@ __all__ = [
     "__version__",
     "create_server",
     "serve",
+    "run",
     "GqlStatusObject",
     "NotificationCategory",
     "NotificationClassification",

@@ -24,14 +24,14 @@ from typing import Any
 
 from asyncbolt._generated.codec import check_request_maps
 from asyncbolt._generated.versions import SERVER_VERSIONS, has
-from asyncbolt.codec.messages import Discard, Failure, Ignored, Message, Pull, Success
+from asyncbolt.codec.messages import Discard, Failure, Ignored, Message, Pull
 from asyncbolt.codec.packstream import (
     DEFAULT_MAX_DECODED_VALUES,
     DEFAULT_MAX_DEPTH,
     Codec,
     get_codec,
 )
-from asyncbolt.core.framing import ChunkReader, ChunkWriter
+from asyncbolt.core.framing import MAX_CHUNK_SIZE, ChunkReader, _chunk_into
 from asyncbolt.core.handshake import ServerHandshake
 from asyncbolt.core.states import StateMachine, Transition
 from asyncbolt.errors import ClientError, Neo4jError, ProtocolError
@@ -51,7 +51,14 @@ DEFAULT_MAX_UNAUTHENTICATED_MESSAGE_SIZE = 32 * 1024
 #: before it hands control back so they are written out at the pace the client reads.
 _AUTO_ANSWER_BYTES = 64 * 1024
 _RESET_PAYLOAD = b"\xb0\x0f"
-_RECORD_HEADER = b"\xb1\x71"
+#: A chunk header to be filled in (00 00) and the structure header of SUCCESS / RECORD {...}:
+#: these answers are encoded straight into the output buffer (see ServerConnection._put()).
+_SUCCESS_HEAD = b"\x00\x00\xb1\x70"
+_RECORD_HEAD = b"\x00\x00\xb1\x71"
+_END = b"\x00\x00"
+#: Requests whose decoded message stays within the core (no hook sees it), so that the same
+#: payload again need not be decoded again (see next_event()).
+_REPEATABLE = frozenset({"PULL", "DISCARD"})
 
 
 class Request:
@@ -146,12 +153,13 @@ class ServerConnection:
         self._reader = ChunkReader(self._size_limit(), max_chunks)
         self.max_depth = max_depth
         self.max_decoded_values = max_decoded_values
-        self._writer = ChunkWriter()
+        self._out = bytearray()  # chunked answers (whole messages only), see _put()
         self._raw_out: list[bytes] = []  # handshake bytes: not chunked
         #: Whether the last answer sent was a FAILURE (a connection closed after one may still
         #: be receiving the client's requests; see the runtime's lingering close).
         self.failed_last = False
         self._pending: deque[bytes | _Decoded | ProtocolError] = deque()
+        self._repeated: dict[bytes, Message] = {}  # short PULL/DISCARD payloads, decoded
         self._pending_bytes = 0
         self._current: Request | None = None
         self._transition: Transition | None = None
@@ -300,7 +308,7 @@ class ServerConnection:
         """The next request for the application, ``Closed``, or None (need bytes or an answer).
 
         Requests that the state machine answers by itself (IGNORED in FAILED/INTERRUPTED,
-        FAILURE for a request not allowed in the state) are answered here, in order.
+        FAILURE for requests not allowed in the current state) are answered here, in order.
         """
         if self.closed:
             return Closed(self.closed)
@@ -309,15 +317,16 @@ class ServerConnection:
         version, codec = self._negotiated()
         sm = self._sm
         assert sm is not None  # (made with the version)
-        writer = self._writer
-        while self._pending:
-            if len(writer) >= _AUTO_ANSWER_BYTES:
+        pending, out = self._pending, self._out
+        while pending:
+            if len(out) >= _AUTO_ANSWER_BYTES:
                 return None  # written out first, at the pace the client reads
-            item = self._pending.popleft()
-            if isinstance(item, ProtocolError):
-                return self._fatal(ClientError("Neo.ClientError.Request.Invalid", str(item)))
+            item = pending.popleft()
             decoded = None
-            if isinstance(item, _Decoded):
+            if type(item) is not bytes:
+                if isinstance(item, ProtocolError):
+                    return self._fatal(ClientError("Neo.ClientError.Request.Invalid", str(item)))
+                assert isinstance(item, _Decoded)  # (the queue holds nothing else)
                 decoded = item.result
                 item = item.payload
             self._pending_bytes -= len(item)
@@ -327,8 +336,13 @@ class ServerConnection:
             name = codec.request_name(item)
             # (looked up once per request: the lookup of a RESET ends its interruption)
             transition = sm.lookup(name) if name is not None else None
+            checked = False
             if name is not None and (transition is None or transition.ignored or transition.close):
                 message = None  # answered from the header alone
+            elif decoded is None and item in self._repeated:
+                # The same PULL/DISCARD as before (PULL {n: 1000} again and again): decoded and
+                # checked then, and never handed to the application, which could change it.
+                message, checked = self._repeated[item], True
             else:
                 try:
                     if decoded is None:
@@ -357,8 +371,12 @@ class ServerConnection:
                 self._send(Ignored())
                 continue
             # (only IGNORED and closing transitions are answered from the header alone)
-            assert message is not None
-            problem = check_request_maps(message, version)
+            assert message is not None and name is not None
+            problem = None if checked else check_request_maps(message, version)
+            if problem is None and name in _REPEATABLE and not checked and len(item) <= 64:
+                if len(self._repeated) >= 16:
+                    self._repeated.clear()
+                self._repeated[item] = message
             if problem is not None:
                 # A well-known key of the wrong type (PULL {n: {}}): a bad request, answered here
                 # like a failed one, before the application sees it.
@@ -367,11 +385,12 @@ class ServerConnection:
                 if sm.failed(name, transition) == "DEFUNCT":
                     return self._close(f"{name} failed: {problem}")
                 continue
-            qid = (message.extra.get("qid", -1) if sm.state == "TX_STREAMING"
-                   and isinstance(message, (Pull, Discard)) else -1)
-            self._current = Request(message, sm.stream_key(name, qid))
+            qid = -1
+            if sm.state == "TX_STREAMING" and isinstance(message, (Pull, Discard)):
+                qid = message.extra.get("qid", -1)
+            self._current = request = Request(message, sm.stream_key(name, qid))
             self._transition = transition
-            return self._current
+            return request
         return None
 
     @property
@@ -384,12 +403,13 @@ class ServerConnection:
     def success(self, metadata: dict[str, Any] | None = None) -> None:
         """Answer the current request with SUCCESS and move the state machine."""
         request, transition = self._take()
-        version = self._negotiated()[0]
-        metadata = dict(metadata or {})
-        name = request.name
-        if name == "RUN" and isinstance(request.stream, int):
-            metadata.setdefault("qid", request.stream)
-        self._send(Success(metadata))
+        if metadata is None:
+            metadata = {}
+        name = request.message.name
+        if name == "RUN" and type(request.stream) is int and "qid" not in metadata:
+            metadata = {**metadata, "qid": request.stream}
+        self._put(_SUCCESS_HEAD, metadata)
+        self.failed_last = False
         sm = self._sm
         assert sm is not None  # (a request is current)
         # INIT/HELLO/LOGON authenticate (HELLO only where no LOGON follows), LOGOFF undoes it.
@@ -398,7 +418,8 @@ class ServerConnection:
             self._set_authenticated(sm.authenticated)
         if name == "HELLO" and "utc" in (metadata.get("patch_bolt") or ()):
             self.patches = frozenset({"utc"})
-            self.codec = get_codec(version, self.patches, max_depth=self.max_depth,
+            self._repeated.clear()
+            self.codec = get_codec(self._negotiated()[0], self.patches, max_depth=self.max_depth,
                                    max_decoded_values=self.max_decoded_values)
         if state == "DEFUNCT":
             self._close(f"{name} ended the connection")
@@ -420,29 +441,23 @@ class ServerConnection:
     def record(self, values: list) -> None:
         """Send one RECORD for the current PULL/PULL_ALL."""
         self._check_pull()
-        codec = self.codec  # (per record: a None test, not a call of _negotiated())
-        if codec is None:
-            raise RuntimeError("no Bolt version negotiated yet")
-        out = bytearray(_RECORD_HEADER)
-        codec.pack_into(values, out)
-        self._writer.write(out)
+        self._put(_RECORD_HEAD, values)
 
     def records(self, rows: Iterable[list]) -> int:
         """Send several RECORDs for the current PULL/PULL_ALL; returns how many."""
         self._check_pull()
-        pack_into, write = self._negotiated()[1].pack_into, self._writer.write
+        put = self._put
         n = 0
         for values in rows:
-            out = bytearray(_RECORD_HEADER)
-            pack_into(values, out)
-            write(out)
+            put(_RECORD_HEAD, values)
             n += 1
         return n
 
     def _check_pull(self) -> None:
-        if self._current is None or self._current.name not in ("PULL", "PULL_ALL"):
+        current = self._current
+        if current is None or (current.message.name != "PULL" and current.message.name != "PULL_ALL"):
             raise RuntimeError("RECORDs answer a PULL; the current request is "
-                               f"{self._current.name if self._current else 'none'}")
+                               f"{current.name if current else 'none'}")
 
     def _take(self) -> tuple[Request, Transition]:
         if self._current is None or self._transition is None:
@@ -454,18 +469,50 @@ class ServerConnection:
 
     # -- bytes out ------------------------------------------------------------------------
 
+    def _put(self, head: bytes, value: Any) -> None:
+        """Encode a one-field answer (SUCCESS / RECORD) straight into the output buffer: a chunk
+        header filled in afterwards, the structure header, the value by the codec (the C
+        encoder when accelerated) and the end marker; no message object, no copy. A value that
+        cannot be encoded leaves nothing behind (ValueError/TypeError, as the codec raises)."""
+        codec = self.codec  # (per answer: a None test, not a call of _negotiated())
+        if codec is None:
+            raise RuntimeError("no Bolt version negotiated yet")
+        out = self._out
+        start = len(out)
+        out += head
+        try:
+            codec.pack_into(value, out)
+        except BaseException:
+            del out[start:]
+            raise
+        size = len(out) - start - 2
+        if size <= MAX_CHUNK_SIZE:
+            out[start] = size >> 8
+            out[start + 1] = size & 0xFF
+            out += _END
+        else:  # (several chunks: rare, a map or record over 64 KiB)
+            payload = bytes(out[start + 2:])
+            del out[start:]
+            _chunk_into(out, payload, MAX_CHUNK_SIZE)
+
     def _send(self, message: Message) -> None:
         codec = self.codec  # (per answer: a None test, not a call of _negotiated())
         if codec is None:
             raise RuntimeError("no Bolt version negotiated yet")
-        self._writer.write(codec.pack_message(message))
+        _chunk_into(self._out, codec.pack_message(message), MAX_CHUNK_SIZE)
         self.failed_last = type(message) is Failure
 
     def data_to_send(self) -> bytes:
         """Everything that should be written to the socket now."""
-        raw = b"".join(self._raw_out)
-        self._raw_out.clear()
-        data = raw + self._writer.take() if raw else self._writer.take()
+        out = self._out
+        if self._raw_out:
+            data = b"".join(self._raw_out) + out
+            self._raw_out.clear()
+        elif not out:
+            return b""
+        else:
+            data = bytes(out)
+        out.clear()
         if data and self.recv_timeout is not None:
             self._keepalive_from = self._clock()
         return data
@@ -473,7 +520,9 @@ class ServerConnection:
     @property
     def buffered(self) -> int:
         """Bytes waiting in :meth:`data_to_send`."""
-        return len(self._writer) + sum(map(len, self._raw_out))
+        if self._raw_out:
+            return len(self._out) + sum(map(len, self._raw_out))
+        return len(self._out)
 
     # -- time limits ----------------------------------------------------------------------
 
@@ -540,6 +589,11 @@ class ServerConnection:
         and answer). A deadline may move later meanwhile: checking early does nothing."""
         if self.closed:
             return None
+        if self._auth_deadline is None and self.recv_timeout is None and self.version is not None:
+            # (the common case, asked after every request and answer: at most the idle limit)
+            if self.idle_timeout is not None and (self._current is None or self._write_blocked):
+                return self._last_activity + self.idle_timeout
+            return None
         limits = self._limits()
         return min(limits)[0] if limits else None
 
@@ -568,7 +622,7 @@ class ServerConnection:
             return reason
         if any(which == "keepalive" for _when, which in due):
             if not self.buffered:
-                self._writer.noop()  # (between two messages: the writer only holds whole ones)
+                self._out += _END  # a NOOP (between two messages: the buffer only holds whole ones)
             self._keepalive_from = now
         return None
 

@@ -15,7 +15,8 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from types import CoroutineType, GeneratorType
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from asyncbolt._generated.versions import has, key_holds, patch_holds
 from asyncbolt.codec.messages import (
@@ -87,13 +88,34 @@ def _unexpected(what: str) -> DatabaseError:
 
 
 async def _maybe_await(value: Any) -> Any:
-    if inspect.isawaitable(value):
+    if type(value) is CoroutineType or inspect.isawaitable(value):
         return await value
     return value
 
 
+class _Keys(NamedTuple):
+    """What a Bolt version names in the answers to RUN and PULL (looked up once per version)."""
+
+    t_first: str  # RUN's time to the first record: "t_first" or "result_available_after"
+    t_last: str  # the last SUCCESS's: "t_last" or "result_consumed_after"
+    db: bool  # the last SUCCESS names the database
+    has_more: bool  # the last SUCCESS may say has_more
+    bookmarks: bool  # auto-commit results end with a bookmark
+
+
+@functools.cache
+def _keys(version: tuple[int, int]) -> _Keys:
+    return _Keys(
+        "t_first" if key_holds("success_metadata", "t_first", version) else "result_available_after",
+        "t_last" if key_holds("success_metadata", "t_last", version) else "result_consumed_after",
+        key_holds("success_metadata", "db", version), key_holds("success_metadata", "has_more", version),
+        has("autocommit_bookmarks", version))
+
+
 _END = object()  # a result has no more rows
 _NOTHING = object()  # no row was peeked
+#: Iterables of rows that are plainly not asynchronous (no isinstance() against the ABC).
+_SYNC_ROWS: frozenset[type] = frozenset({list, tuple, GeneratorType, range})
 
 
 class _OpenResult:
@@ -109,16 +131,20 @@ class _OpenResult:
         self._iter: Iterator[Any] | None = None
         self._aiter: AsyncIterator[Any] | None = None
         self._peeked: Any = _NOTHING
-        if isinstance(records, AsyncIterable):
+        if type(records) not in _SYNC_ROWS and isinstance(records, AsyncIterable):
             self._aiter = records.__aiter__()
         else:
-            self._iter = iter(records)
+            self._iter = iter(records)  # type: ignore[arg-type]  # (not an AsyncIterable)
         self.done = False
 
     async def close(self) -> None:
         aclose = getattr(self._aiter, "aclose", None)
         if aclose is not None:
             await aclose()
+        self.close_sync()
+
+    def close_sync(self) -> None:
+        """close() of a result whose rows are not asynchronous."""
         close = getattr(self._iter, "close", None)
         if close is not None:
             close()
@@ -298,33 +324,33 @@ class _Answers:
 
     async def on_run(self, request: Request) -> None:
         msg = _message(request, Run)
-        session = self._ensure_session()
+        session = self.session if self.session is not None else self._ensure_session()
         extra = msg.extra or {}
+        query = msg.query
         started = time.monotonic()
-        tx_word = msg.query.strip().rstrip(";").rstrip().upper() if len(msg.query) <= 16 else ""
+        tx_word = query.strip().rstrip(";").rstrip().upper() if len(query) <= 16 else ""
         if tx_word in _TX_QUERIES and (self.query_tx or (tx_word == "BEGIN" and not self.in_tx)):
             if not has("tx_extra", self.version):  # Bolt 1/2 (no RUN extra): BEGIN's parameters name them
                 extra = _statement_bookmarks(msg.parameters or {})
             result = await self._tx_query(session, tx_word, extra)
-        elif msg.query.strip().lower().startswith("call ") and any(
-                p in msg.query.lower() for p in _ROUTING_PROCEDURES):
+        elif query.lstrip()[:5].lower() == "call " and any(
+                p in query.lower() for p in _ROUTING_PROCEDURES):
             result = await self._routing_procedure(session, msg.parameters or {}, extra)
         else:
-            result = await self._call_run(session, msg.query, msg.parameters or {}, extra)
-        if request.stream == "auto":
+            result = await self._call_run(session, query, msg.parameters or {}, extra)
+        if request.stream == "auto" and self.streams:
             await self._drop_streams()
         self.streams[request.stream] = _OpenResult(result)
-        meta: dict[str, Any] = {"fields": result.fields}
         elapsed = int((time.monotonic() - started) * 1000)
-        meta["t_first" if key_holds("success_metadata", "t_first", self.version)
-             else "result_available_after"] = elapsed
-        self.conn.success(meta)
+        self.conn.success({"fields": result.fields, _keys(self.version).t_first: elapsed})
 
     async def _call_run(self, session: ServerSession, query: str, parameters: dict, extra: dict) -> ServerResult:
         # (a seed-style session overrides run() with two parameters)
         run: Callable[..., Any] = session.run
         seed_style = _takes_two(type(session).run)
-        value = await _maybe_await(run(query, parameters) if seed_style else run(query, parameters, extra))
+        value = run(query, parameters) if seed_style else run(query, parameters, extra)
+        if type(value) is CoroutineType or inspect.isawaitable(value):
+            value = await value
         if isinstance(value, ServerResult):
             return value
         if seed_style:
@@ -409,7 +435,10 @@ class _Answers:
 
     async def _has_more(self, stream: _OpenResult) -> bool:
         if stream._peeked is _NOTHING:
-            stream._peeked = await self._next_row(stream)
+            if stream._iter is not None:
+                stream._peeked = next(stream._iter, _END)
+            else:
+                stream._peeked = await self._next_row(stream)
         return stream._peeked is not _END
 
     async def _pull(self, request: Request, n: int) -> None:
@@ -418,8 +447,12 @@ class _Answers:
         width = len(stream.fields)
         sent = 0
         record = conn.record
+        rows = stream._iter  # (not None: the rows are not asynchronous, no await per row)
         while n < 0 or sent < n:
-            row = await self._next_row(stream)
+            if rows is not None and stream._peeked is _NOTHING:
+                row = next(rows, _END)
+            else:
+                row = await self._next_row(stream)
             if row is _END:
                 more = False
                 break
@@ -451,19 +484,23 @@ class _Answers:
         if more:
             self.conn.success({"has_more": True})
             return
-        await stream.close()
+        if stream._aiter is not None:
+            await stream.close()
+        else:
+            stream.close_sync()
         self.streams.pop(request.stream, None)
         meta = dict(stream.metadata)
-        meta.setdefault("type", "r")
-        version = self.version
-        if not self.in_tx and has("autocommit_bookmarks", version) and "bookmark" not in meta:
+        if "type" not in meta:
+            meta["type"] = "r"
+        keys = _keys(self.version)
+        if not self.in_tx and keys.bookmarks and "bookmark" not in meta:
             # An auto-commit transaction ends here: Neo4j names it by a bookmark (see on_commit).
             meta["bookmark"] = self.server.next_bookmark()
-        meta["t_last" if key_holds("success_metadata", "t_last", version) else "result_consumed_after"] = 0
-        if key_holds("success_metadata", "db", version) and "db" not in meta:
+        meta[keys.t_last] = 0
+        if keys.db and "db" not in meta:
             meta["db"] = self.server.default_db
-        if key_holds("success_metadata", "has_more", version):
+        if keys.has_more and "has_more" not in meta:
             # Absent means false, but some clients (pymgclient) read it unconditionally.
-            meta.setdefault("has_more", False)
+            meta["has_more"] = False
         self.conn.success(meta)
 

@@ -4,6 +4,11 @@ socket's concerns: back-pressure on input, waiting for a client that reads slowl
 timeout), the lingering close after a FAILURE, TLS, one timer for the time limits the core
 decides, RESET interrupting a running hook. The answers themselves are
 :class:`asyncbolt.server.answers._Answers`.
+
+Per request, nothing more than the work: the hooks run in the connection's own task (a RESET
+cancels that task while a hook runs, see :meth:`_ServedConnection.dispatch`), and the answers to
+the requests taken in one go (a pipeline) are written together, once the task waits or every
+``_BURST`` requests (see :meth:`_ServedConnection.flush_soon`).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl as _ssl
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from asyncbolt.codec._offload import OFFLOAD_BYTES, decoder_pool
 from asyncbolt.core.server import Closed, Request, ServerConnection
@@ -21,6 +26,14 @@ from asyncbolt.server.session import ConnectionInfo
 
 if TYPE_CHECKING:
     from asyncbolt.server.listener import Server
+
+#: The method that answers each request (``on_<name>``), looked up once per name.
+_HANDLERS: dict[str, str] = {}
+
+
+def _handler_name(name: str) -> str:
+    method = _HANDLERS[name] = "on_" + name.lower()
+    return method
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +46,9 @@ _WRITE_HIGH = 64 * 1024
 #: Seconds a connection ended by a FAILURE keeps reading (and dropping) what the client still
 #: sends, so that the FAILURE reaches it (see _ServedConnection.linger()).
 _LINGER = 2.0
+#: Requests answered one after the other without the connection's task waiting for anything
+#: before it lets the event loop run (the other connections, and the write of these answers).
+_BURST = 64
 
 
 async def _start_tls(writer: asyncio.StreamWriter, context: _ssl.SSLContext, timeout: float | None) -> None:
@@ -85,15 +101,35 @@ class _ServedConnection(_Answers):
         self.info = ConnectionInfo(f"bolt-{next(server._ids)}", peer, local)
         self.wake = asyncio.Event()
         self.eof = False
-        # Resolved when a RESET arrives, so a hook still running can be cancelled.
-        self.interrupt: asyncio.Future = asyncio.get_running_loop().create_future()
+        self.loop = asyncio.get_running_loop()
+        #: The task that runs process() (and the hooks): a RESET that arrives while a hook runs
+        #: (``in_hook``) cancels it there (``cancelled_by_reset``; see dispatch()).
+        self.task: asyncio.Task | None = None
+        self.in_hook = False
+        self.cancelled_by_reset = False
+        #: The write of the answers buffered so far, scheduled (see flush_soon()).
+        self.flush_handle: asyncio.Handle | None = None
 
     # -- I/O ------------------------------------------------------------------------------
 
     def flush(self) -> None:
+        if self.flush_handle is not None:
+            self.flush_handle.cancel()
+            self.flush_handle = None
         data = self.conn.data_to_send()
         if data and not self.writer.is_closing():
             self.writer.write(data)
+
+    def flush_soon(self) -> None:
+        """Write what is buffered as soon as this task lets the event loop run: when it waits
+        (for a hook's work, the client, more requests) or after _BURST requests. The answers to
+        a pipeline of requests go out in one write instead of one each."""
+        if self.flush_handle is None:
+            self.flush_handle = self.loop.call_soon(self._flush_now)
+
+    def _flush_now(self) -> None:
+        self.flush_handle = None
+        self.flush()
 
     def arm(self) -> None:
         """Keep the one timer set for the core's next deadline. Called after each change that
@@ -145,8 +181,12 @@ class _ServedConnection(_Answers):
                 conn.receive_data(data)
                 if conn.version is None or not data:
                     self.flush()  # handshake answer, or refusal
-                if conn.interrupted and not self.interrupt.done():
-                    self.interrupt.set_result(None)
+                if conn.interrupted and self.in_hook and not self.cancelled_by_reset:
+                    # A RESET arrived while a hook runs: process() waits in it (this task runs
+                    # only while that one waits), so the cancellation lands in the hook.
+                    assert self.task is not None  # (set before any hook runs)
+                    self.cancelled_by_reset = True
+                    self.task.cancel()
                 self.wake.set()
                 if not data:
                     break
@@ -270,6 +310,9 @@ class _ServedConnection(_Answers):
             log.exception("%s: unexpected error; closing the connection", self.info.id)
         finally:
             reader_task.cancel()
+            if self.flush_handle is not None:
+                self.flush_handle.cancel()
+                self.flush_handle = None
             if self.timer is not None:
                 self.timer.cancel()
                 self.timer = None
@@ -297,9 +340,11 @@ class _ServedConnection(_Answers):
 
     async def process(self) -> None:
         conn = self.conn
-        loop = asyncio.get_running_loop()
+        loop = self.loop
+        self.task = asyncio.current_task()
+        burst = 0
         while True:
-            payload = conn.large_request(OFFLOAD_BYTES)
+            payload = conn.large_request(OFFLOAD_BYTES) if conn.queued_bytes > OFFLOAD_BYTES else None
             if payload is not None:
                 # Off the event loop: the pure-Python decoder lets it run every few ms (the
                 # GIL's switch interval); the C one is fast enough (~80 ms for the worst the
@@ -307,11 +352,15 @@ class _ServedConnection(_Answers):
                 conn.decoded(payload, await loop.run_in_executor(decoder_pool(), conn.decode_request,
                                                                  payload))
             event = conn.next_event()
-            self.flush()
             if not self.room.is_set() and (conn.closed or (conn.queued <= _QUEUE_LOW
                                                            and conn.queued_bytes <= _QUEUE_LOW_BYTES)):
                 self.room.set()  # the read loop may read again
+            if event is None or type(event) is Closed:
+                self.flush()
+            elif conn.buffered:
+                self.flush_soon()  # (the automatic answers before it, should its hook wait)
             if event is None:
+                burst = 0
                 if conn.queued and not conn.closed and conn.current is None:
                     # next_event() paused its automatic answers until these are taken.
                     await self.drain()
@@ -320,68 +369,77 @@ class _ServedConnection(_Answers):
                     conn.receive_data(b"")
                     continue
                 self.wake.clear()
-                await self.drain()
+                if self.writer.transport.get_write_buffer_size():
+                    await self.drain()
+                else:
+                    conn.activity()  # (the client's socket took all: what drain() ends with)
                 await self.wake.wait()
                 continue
             if isinstance(event, Closed):
                 log.debug("%s: closed: %s", self.info.id, event.reason)
                 return
-            self.arm()  # (a keep-alive is due while it is answered)
+            if conn.recv_timeout is not None:
+                self.arm()  # (a keep-alive is due while it is answered)
             await self.dispatch(event)
             if conn.authenticated != self.counted_authenticated:
                 self.server._authenticated(self, conn.authenticated)
             self.arm()  # (after LOGOFF, authentication is due again)
-            self.flush()
+            if conn.buffered >= _FLUSH_BYTES:
+                self.flush()
             if self.writer.transport.get_write_buffer_size() > _FLUSH_BYTES:
                 await self.drain()
+            burst += 1
+            if burst >= _BURST:
+                burst = 0
+                await asyncio.sleep(0)  # (the answers so far go out, other connections run)
 
     # -- requests -------------------------------------------------------------------------
 
     async def dispatch(self, request: Request) -> None:
+        """Answer one request with its handler (``on_<name>``), in this task. While it runs
+        (``in_hook``), a RESET's arrival cancels this task (see read_loop()): the handler is
+        interrupted where it waits, and its request answered IGNORED."""
         conn = self.conn
         name = request.name
-        if not conn.interrupted and self.interrupt.done():
-            self.interrupt = asyncio.get_running_loop().create_future()
         if self.refuse is not None:
             log.debug("%s: refused: %s", self.info.id, self.refuse.message)
             conn.failure(self.refuse)
             conn.close(self.refuse.message)
             return
+        # (RESET itself is not interruptible)
+        self.in_hook = name != "RESET"
         try:
-            handler = getattr(self, "on_" + name.lower())
-            if name == "RESET":
-                await handler(request)
-            else:
-                await self._interruptible(handler(request))
-        except Neo4jError as exc:
-            self._fail(exc)
+            # (a request the spec allows but no on_<name> answers yet: a FAILURE, logged)
+            await getattr(self, _HANDLERS.get(name) or _handler_name(name))(request)
         except asyncio.CancelledError:
-            raise
+            if not self.cancelled_by_reset:
+                raise
+        except Neo4jError as exc:
+            if self.cancelled_by_reset:
+                log.debug("%s: interrupted work raised", self.info.id, exc_info=True)
+            else:
+                self._fail(exc)
         except Exception:
-            self._fail(_unexpected(f"{self.info.id}: {name} failed in the session"))
+            if self.cancelled_by_reset:
+                log.debug("%s: interrupted work raised", self.info.id, exc_info=True)
+            else:
+                self._fail(_unexpected(f"{self.info.id}: {name} failed in the session"))
+        finally:
+            self.in_hook = False
+        if self.cancelled_by_reset:
+            # Interrupted (or the hook swallowed the cancellation and went on): the request is
+            # IGNORED, and this task no longer counts as cancelled, unless it was cancelled from
+            # outside as well (the server closing).
+            self.cancelled_by_reset = False
+            uncancel = getattr(self.task, "uncancel", None)  # (Python 3.11+)
+            if uncancel is not None and uncancel() > 0:
+                raise asyncio.CancelledError()
+            if conn.current is not None:
+                conn.ignored()
+            return
         if conn.current is request:  # a handler that forgot to answer must not hang the client
             log.error("%s: %s was not answered; sending FAILURE", self.info.id, name)
             conn.failure(DatabaseError(message=f"the server did not answer {name}"))
-
-    async def _interruptible(self, work: Any) -> None:
-        """Run a hook; if a RESET arrives meanwhile, cancel it (its request is IGNORED)."""
-        task = asyncio.ensure_future(work)
-        if not task.done():
-            await asyncio.wait((task, self.interrupt), return_when=asyncio.FIRST_COMPLETED)
-        if not task.done():
-            task.cancel()
-            try:
-                await task
-            except asyncio.CancelledError:
-                me = asyncio.current_task()
-                if me is not None and getattr(me, "cancelling", lambda: 0)():
-                    raise  # we are being cancelled ourselves, not just the hook
-            except Exception:
-                log.debug("%s: interrupted work raised", self.info.id, exc_info=True)
-            if self.conn.current is not None:
-                self.conn.ignored()
-            return
-        task.result()
 
     def _fail(self, exc: Neo4jError) -> None:
         if self.conn.current is None:

@@ -3,6 +3,7 @@
     asyncbolt serve                                  # LadybugDB in memory on bolt://127.0.0.1:7687
     asyncbolt serve --db ./graph.lbdb --auth neo4j:secret --port 7688
     asyncbolt serve --tls-cert cert.pem --tls-key key.pem    # bolt+s:// / bolt+ssc://
+    asyncbolt serve --loop asyncio                   # asyncio's event loop even with uvloop installed
 
 The first line on standard output names the address (useful with ``--port 0``)::
 
@@ -25,6 +26,8 @@ import ssl
 import sys
 from typing import Any
 
+from asyncbolt.loops import LOOPS
+from asyncbolt.loops import run as run_on_loop
 from asyncbolt.tools.backends import DEFAULT_BACKEND, available_backends, get_backend
 
 __all__ = ["main", "main_serve", "build_parser", "run", "limits_of"]
@@ -60,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-running", type=int, default=None, metavar="N",
                    help="queries the database executes at once, the others wait their turn; it "
                         "bounds the memory LadybugDB keeps (ladybug default 16)")
+    p.add_argument("--loop", choices=LOOPS, default="auto",
+                   help="the event loop: uvloop (faster; pip install 'asyncbolt[uvloop]'), asyncio's "
+                        "own, or auto, uvloop when it is installed (default auto)")
     limits = p.add_argument_group(
         "limits", "serve()'s limits against runaway or hostile clients (see README, Limits); "
                   "'off' disables one; unset, serve()'s default applies")
@@ -190,6 +196,9 @@ async def run(args: argparse.Namespace, ready: Any = None) -> int:
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - Windows, threads
             pass
+    from asyncbolt.loops import running_loop_name
+
+    log.info("event loop: %s", running_loop_name())
     describe = getattr(session_class, "describe", None)
     what = describe(shared) if describe is not None else args.backend
     scheme = "bolt+s" if context is not None else "bolt"
@@ -224,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=getattr(logging, args.log_level),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        return asyncio.run(run(args))
+        return run_on_loop(run(args), loop=args.loop)
     except KeyboardInterrupt:  # pragma: no cover - where signal handlers are unavailable
         return 0
     except (OSError, ValueError, ImportError) as exc:
