@@ -267,6 +267,7 @@ def arrow_table() -> Any:
         "ls": pa.array(["a", "", None, "b"], pa.large_string()),
         "sv": pa.array(["view", None, "y", "z"], pa.string_view()),
         "bin": pa.array([b"\x00\xff", None, b"", b"z"], pa.binary()),
+        "fsb": pa.array([b"ab", None, b"\x00\x01", b"zz"], pa.binary(2)),
         "lbin": pa.array([b"\x00", b"", None, b"z"], pa.large_binary()),
         "d32": pa.array([dt.date(2024, 2, 29), None, dt.date(1, 1, 1), dt.date(9999, 12, 31)], pa.date32()),
         "d64": pa.array([dt.date(2024, 2, 29), dt.date(1969, 12, 31), None, dt.date(1970, 1, 1)], pa.date64()),
@@ -356,6 +357,8 @@ def test_unsupported_types_are_named(codec: Codec) -> None:
 
     with pytest.raises(TypeError, match="column 'price': cannot pack Arrow type decimal128"):
         codec.pack(pa.table({"price": pa.array([Decimal("1.5")])}))
+    with pytest.raises(TypeError, match="column 'array': cannot pack Arrow type list_view"):
+        codec.pack(pa.array([[1]], pa.list_view(pa.int64())))
     with pytest.raises(TypeError, match="cannot pack numpy dtype complex128"):
         codec.pack(np.array([1j]))
     with pytest.raises(TypeError, match="column 'p': cannot pack pandas dtype period"):

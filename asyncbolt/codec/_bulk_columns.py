@@ -226,8 +226,6 @@ def _arrow(arr: Any, name: str, plan: _Plan) -> tuple:
     if types.is_list(t) or types.is_large_list(t):
         return _col("list32" if types.is_list(t) else "list64", n, b0=bufs[1],
                     children=(_arrow(arr.values, name, plan),), **common)
-    if types.is_list_view(t) or types.is_large_list_view(t):
-        return _arrow(arr.cast(pa.large_list(t.value_type)), name, plan)
     if types.is_fixed_size_list(t):
         return _col("fixlist", n, param=t.list_size, children=(_arrow(arr.values, name, plan),),
                     **common)
