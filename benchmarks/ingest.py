@@ -183,9 +183,13 @@ def _write_results(path: str, report: dict[str, Any]) -> None:
     from .results import machine_markdown, table, update_section
 
     rows = report["rows"]
-    lines = [f"{rows:,} rows (int64, float64, str, bool, datetime64[us]) sent as `UNWIND $rows` "
+    lines = ["## Ingest: a DataFrame as `UNWIND $rows` (`python -m benchmarks.ingest`)", "",
+             f"{rows:,} rows (int64, float64, str, bool, datetime64[us]) sent as `UNWIND $rows` "
              f"in batches of {BATCH:,}, best of {report['runs']}; ratios: the other client's time "
-             "divided by asyncbolt's (passing the DataFrame slice).", ""]
+             "divided by asyncbolt's (passing the DataFrame slice). *encode*: the parameter map's "
+             "PackStream bytes, `to_dict` included where the client needs it; *end to end*: "
+             "`run` + consume on one connection against an asyncbolt server (child process) "
+             "that discards the rows.", ""]
     head = ["client", "encode s", "rows/s", "asyncbolt is", "end to end s", "rows/s", "asyncbolt is"]
     body = []
     enc, e2e = report["encode_s"], report.get("e2e_s", {})
