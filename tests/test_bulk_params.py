@@ -118,11 +118,12 @@ def frame() -> Any:
         "cat": pd.Categorical(["a", "b", None, "a", "c", "b", "a"]),
         "pa": pd.array([1, None, 3, 4, 5, 6, 7], dtype="int64[pyarrow]"),
         "pas": pd.array(["x", None, "y", "z", "w", "v", "u"], dtype=pd.ArrowDtype(pa.string())),
+        "pys": pd.array(["x", None, "y", "z", None, "v", "u"], dtype=pd.StringDtype("python")),
     })
 
 
 def frame_records(df: Any) -> list[dict]:
-    return nan_to_none(df.to_dict("records"), ("s", "cat"))
+    return nan_to_none(df.to_dict("records"), ("s", "cat", "pys"))
 
 
 def test_dataframe_packs_as_its_records() -> None:

@@ -44,6 +44,7 @@ _f64 = Struct(">d").unpack_from
 _NONE: list[Any] = [None]
 #: Modules whose values asyncbolt.codec.bulk packs (numpy arrays and scalars, DataFrames...).
 _FOREIGN = ("numpy", "pandas", "pyarrow")
+_BULK: list[Any] = []  # asyncbolt.codec.bulk.pack_foreign once a value of theirs came
 _new = object.__new__
 _RANGES = tuple(range(n) for n in range(16))
 _pack_BB = Struct(">BB").pack
@@ -8204,9 +8205,11 @@ def _pack_other(pack: Any, v: Any, out: bytearray, unavailable: dict) -> None:
     numpy / pandas / pyarrow values (asyncbolt.codec.bulk, loaded when one comes)."""
     t = type(v)
     if t.__module__.partition(".")[0] in _FOREIGN:
-        from asyncbolt.codec.bulk import pack_foreign
+        if not _BULK:
+            from asyncbolt.codec.bulk import pack_foreign
 
-        if pack_foreign(pack, v, out, unavailable):
+            _BULK.append(pack_foreign)
+        if _BULK[0](pack, v, out, unavailable):
             return
     if t is Structure:
         if len(v.fields) > _MAX_STRUCT_FIELDS:

@@ -161,8 +161,11 @@ def _series(s: Any, name: str, plan: _Plan) -> tuple:
         chunked = arr.__arrow_array__()
         return _arrow(chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0),
                       name, plan)
-    if isinstance(dt, pd.StringDtype):  # strings as Python objects
-        return _objects(s.tolist(), name)
+    if isinstance(dt, pd.StringDtype):  # strings as Python objects; missing ones (NaN, NA) null
+        values = s.tolist()
+        for i in np.flatnonzero(s.isna().to_numpy()):
+            values[i] = None
+        return _objects(values, name)
     raise TypeError(f"column {name!r}: cannot pack pandas dtype {dt} into PackStream")
 
 

@@ -128,9 +128,9 @@ def _zone_of(tz: Any) -> tuple[int, Any]:
     return -1, None
 
 
-def _datetime(ticks: int, unit: str, tz: Any) -> Any:
-    """The structure of an instant: ``ticks`` of ``unit`` since the epoch (UTC when ``tz``)."""
-    s, ns = _floor(ticks, unit)
+def _datetime(s: int, ns: int, tz: Any) -> Any:
+    """The structure of an instant: ``s`` seconds and ``ns`` nanoseconds since the epoch (of
+    UTC when ``tz`` is a zone)."""
     if tz is None:
         return _s.LocalDateTime(s, ns)
     mode, zone = _zone_of(tz)
@@ -163,7 +163,7 @@ def _scalar(v: Any) -> Any:
             if np.datetime_data(v.dtype)[0] not in _TPS:
                 v = v.astype("datetime64[ns]" if np.datetime_data(v.dtype)[0] in ("ps", "fs", "as")
                              else "datetime64[s]")
-            return _datetime(*_ticks(v), None)
+            return _datetime(*_floor(*_ticks(v)), None)
         if isinstance(v, np.timedelta64):
             if np.isnat(v):
                 return None
@@ -185,7 +185,13 @@ def _scalar(v: Any) -> Any:
         if name == "NaTType" or name == "NAType":
             return None
         if name == "Timestamp":
-            return _datetime(*_ticks(v.asm8), v.tzinfo)
+            try:
+                s, ns = divmod(v.value, 1_000_000_000)  # (UTC) nanoseconds since the epoch
+            except OverflowError:  # beyond 2262 in a coarser unit
+                s, ns = _floor(*_ticks(v.asm8))
+            if v.tzinfo is None:
+                return _s.LocalDateTime(s, ns)
+            return _datetime(s, ns, v.tzinfo)
         if name == "Timedelta":
             return _duration(*_floor(*_ticks(v.asm8)))
         return v
