@@ -206,8 +206,14 @@ def test_numpy_temporal_arrays() -> None:
 
 
 def test_numpy_text_and_object_arrays() -> None:
-    assert_packs(np.array(["a", "grüße", ""]), ["a", "grüße", ""])
-    assert_packs(np.array([b"a\x00b", b""]), [b"a\x00b", b""])
+    words = ["a", "grüße", "", "東京", "🙂x", "x" * 40]
+    assert_packs(np.array(words), words)
+    assert_packs(np.array(words)[1::2], words[1::2])
+    assert_packs(np.array([words[:3], words[3:]]), [words[:3], words[3:]])
+    assert_packs(np.array([b"a\x00b", b"", b"\xff" * 20]), [b"a\x00b", b"", b"\xff" * 20])
+    for codec in CODECS:
+        with pytest.raises(ValueError, match="element 1 holds a surrogate"):
+            codec.pack(np.array(["ok", "\ud800"]))
     assert_packs(np.array([1, "a", None, np.float32(0.5), pd.NaT], dtype=object), [1, "a", None, 0.5, None])
 
 

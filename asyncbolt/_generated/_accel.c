@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ACCEL_DIGEST "fd51e53e792a7ee2"
+#define ACCEL_DIGEST "f845ca280c604781"
 #define MAX_SIZE 2147483647LL
 #define MAX_STRUCT_FIELDS 15
 #define MEMBER_OBJECT_EX 16 /* T_OBJECT_EX / Py_T_OBJECT_EX */
@@ -2234,13 +2234,14 @@ enum {
     BK_NULL, BK_I8, BK_I16, BK_I32, BK_I64, BK_U8, BK_U16, BK_U32, BK_U64, BK_F32, BK_F64,
     BK_BOOL8, BK_BOOLBIT, BK_STR32, BK_STR64, BK_BIN32, BK_BIN64, BK_DATE32, BK_DATE64, BK_TIME,
     BK_TS, BK_DUR, BK_MDN, BK_LIST32, BK_LIST64, BK_FIXLIST, BK_STRUCT, BK_MAP32, BK_DICT, BK_OBJ,
-    BK_NKINDS
+    BK_UCS4, BK_BYTESN, BK_NKINDS
 };
 /* bytes per element of buffer 0 (0: no fixed-width buffer 0) */
 static const int BK_WIDTH[BK_NKINDS] = {
     0, 1, 2, 4, 8, 1, 2, 4, 8, 4, 8,
     1, 0, 4, 8, 4, 8, 4, 8, 0,
     8, 8, 16, 4, 8, 0, 0, 4, 0, 0,
+    0, 0, /* ucs4, bytesn: param code points / bytes per element */
 };
 #define BK_NAT_IS_NULL 1
 #define BK_MAX_DEPTH 64
@@ -2350,6 +2351,12 @@ bk_parse(PyObject *d, BkCol *c, int depth)
         return bk_bad(c, "zone name missing");
     if (c->kind == BK_FIXLIST && (c->param < 0 || c->param > PY_SSIZE_T_MAX / 64))
         return bk_bad(c, "bad list size");
+    if (c->kind == BK_UCS4 || c->kind == BK_BYTESN) {
+        Py_ssize_t item = c->kind == BK_UCS4 ? 4 : 1;
+        if (c->param < 0 || c->param > PY_SSIZE_T_MAX / 64 / item
+                || (c->len > 0 && (c->b0.obj == NULL || (c->param > 0 && c->b0.len / (c->param * item) < end))))
+            return bk_bad(c, "data buffer shorter than the values");
+    }
     if (c->kind == BK_OBJ && (!PyList_Check(c->obj) || PyList_GET_SIZE(c->obj) < end))
         return bk_bad(c, "object values missing");
     c->nchild = PyTuple_GET_SIZE(children);
@@ -2537,6 +2544,57 @@ bk_temporal(W *w, BkCol *c, Py_ssize_t j)
     return 0;
 }
 
+/* a numpy str_ element: UCS-4 code points, NUL-padded, to a UTF-8 String */
+static int
+bk_ucs4(W *w, BkCol *c, Py_ssize_t i, Py_ssize_t j)
+{
+    const unsigned char *p = (const unsigned char *)c->b0.buf + j * 4 * c->param;
+    Py_ssize_t n = (Py_ssize_t)c->param, k, size = 0;
+    uint32_t cp;
+
+    while (n > 0 && (memcpy(&cp, p + 4 * (n - 1), 4), cp == 0))
+        n--;
+    for (k = 0; k < n; k++) {
+        memcpy(&cp, p + 4 * k, 4);
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            PyErr_Format(PyExc_ValueError, "column %R: element %zd holds a surrogate or a code "
+                         "point beyond U+10FFFF, which UTF-8 cannot encode", c->name, i);
+            return -1;
+        }
+        size += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    }
+    if (w_string_header(w, size) < 0)
+        return -1;
+    W_NEED(w, size);
+    for (k = 0; k < n; k++) {
+        unsigned char *o = w->buf + w->len;
+        memcpy(&cp, p + 4 * k, 4);
+        if (cp < 0x80) {
+            o[0] = (unsigned char)cp;
+            w->len += 1;
+        }
+        else if (cp < 0x800) {
+            o[0] = (unsigned char)(0xC0 | (cp >> 6));
+            o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+            w->len += 2;
+        }
+        else if (cp < 0x10000) {
+            o[0] = (unsigned char)(0xE0 | (cp >> 12));
+            o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+            o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+            w->len += 3;
+        }
+        else {
+            o[0] = (unsigned char)(0xF0 | (cp >> 18));
+            o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+            o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+            o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+            w->len += 4;
+        }
+    }
+    return 0;
+}
+
 /* element i (0 <= i < len, before the column's offset) of a column */
 static int
 bk_value(Packer *pk, W *w, BkCol *c, Py_ssize_t i)
@@ -2624,6 +2682,17 @@ bk_value(Packer *pk, W *w, BkCol *c, Py_ssize_t i)
             return -1;
         }
         return bk_value(pk, w, &c->child[1], (Py_ssize_t)x);
+    }
+    case BK_UCS4:
+        return bk_ucs4(w, c, i, j);
+    case BK_BYTESN: {
+        const unsigned char *p = (const unsigned char *)c->b0.buf + j * c->param;
+        Py_ssize_t n = (Py_ssize_t)c->param;
+        while (n > 0 && p[n - 1] == 0) /* numpy strips the NUL padding */
+            n--;
+        if (w_bytes_header(w, n) < 0)
+            return -1;
+        return w_raw(w, p, n);
     }
     case BK_OBJ: {
         PyObject *item;

@@ -122,6 +122,9 @@ def _numpy(a: Any, name: str, plan: _Plan, valid: Any = None) -> tuple:
         kind = "ts" if k == "M" else "dur"
         param, flags = _TPS[unit], NAT_IS_NULL
         hdr = plan.header(_s.LocalDateTime if k == "M" else _s.Duration)
+    elif k in "US" and dt.itemsize > 0:  # fixed width: UCS-4 code points / bytes, NUL-padded
+        kind, param = ("ucs4", dt.itemsize // 4) if k == "U" else ("bytesn", dt.itemsize)
+        hdr, flags = None, 0
     elif k in "OUS":
         return _objects(a.tolist(), name)
     else:

@@ -115,6 +115,15 @@ class _Column:
             if x >= dictionary.len:
                 raise ValueError(f"column {self.name!r}: dictionary index {x} out of range")
             return dictionary.value(x)
+        if k == "ucs4":
+            raw = bytes(self.b0[4 * self.param * j:4 * self.param * (j + 1)])  # type: ignore[index]
+            try:
+                return raw.decode("utf-32-le").rstrip("\0")
+            except UnicodeDecodeError:
+                raise ValueError(f"column {self.name!r}: element {i} holds a surrogate or a code "
+                                 "point beyond U+10FFFF, which UTF-8 cannot encode") from None
+        if k == "bytesn":
+            return bytes(self.b0[self.param * j:self.param * (j + 1)]).rstrip(b"\0")  # type: ignore[index]
         if k == "obj":
             return _Object(self.obj[j])
         raise ValueError(f"unknown column kind {k}")

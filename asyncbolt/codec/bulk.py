@@ -24,7 +24,7 @@ __all__ = ["KINDS", "pack_foreign"]
 
 #: Column kinds, in the order of the C accelerator's enum (``_accel.BULK_KINDS``).
 KINDS = ("null i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 bool8 boolbit str32 str64 bin32 bin64 date32 "
-         "date64 time ts dur mdn list32 list64 fixlist struct map32 dict obj").split()
+         "date64 time ts dur mdn list32 list64 fixlist struct map32 dict obj ucs4 bytesn").split()
 K = {name: i for i, name in enumerate(KINDS)}
 #: Flag: the int64 minimum is missing (numpy's NaT), packed as null.
 NAT_IS_NULL = 1
