@@ -421,3 +421,60 @@ async def test_unwind_round_trip_through_asyncbolts_server() -> None:
             result = await conn.run("UNWIND $rows AS row RETURN row", {"rows": value})
             rows = [r["row"] async for r in result]
             assert PURE.pack(rows) == PURE.pack(plain(expected))  # bytes: NaN == NaN
+
+
+def test_random_slices_of_arrays_with_nulls() -> None:
+    """Offsets that are not multiples of 8 into validity bitmaps, bool bitmaps and offsets."""
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        n = int(rng.integers(0, 70))
+        ints = [None if rng.random() < 0.3 else int(x) for x in rng.integers(-(2**40), 2**40, n)]
+        bools = [None if rng.random() < 0.3 else bool(x) for x in rng.random(n) < 0.5]
+        strs = [None if rng.random() < 0.3 else "s" * int(k) for k in rng.integers(0, 20, n)]
+        lists = [None if rng.random() < 0.3 else list(range(int(k))) for k in rng.integers(0, 4, n)]
+        t = pa.table({"i": pa.array(ints, pa.int64()), "b": pa.array(bools, pa.bool_()),
+                      "s": pa.array(strs, pa.string()), "l": pa.array(lists, pa.list_(pa.int16()))})
+        start = int(rng.integers(0, n + 1))
+        part = t.slice(start, int(rng.integers(0, n - start + 1)))
+        assert_packs(part, part.to_pylist())
+        assert_packs(part.column("l"), part.column("l").to_pylist())
+
+
+async def test_dataframe_ingested_by_a_real_database() -> None:
+    """``asyncbolt serve``'s LadybugDB backend runs the UNWIND: the rows land as nodes."""
+    pytest.importorskip("ladybug", reason="LadybugDB (the asyncbolt[serve] extra) runs the UNWIND")
+    from asyncbolt.tools.backends.ladybug.graph import LadybugGraph
+    from asyncbolt.tools.backends.ladybug.session import LadybugSession
+
+    from .sessions import ServerThread
+
+    graph = LadybugGraph()
+    graph.execute_script("CREATE NODE TABLE Reading(id INT64 PRIMARY KEY, name STRING, score DOUBLE, "
+                         "active BOOLEAN, day DATE)")
+    n = 2_500
+    df = pd.DataFrame({"id": np.arange(n), "name": pd.array([f"r{i}" for i in range(n)], dtype="str"),
+                       "score": np.arange(n) / 4, "active": np.arange(n) % 3 == 0})
+    table = pa.table({"id": pa.array(range(n, n + 10)), "name": pa.array(["t"] * 10),
+                      "score": pa.array([0.5] * 10), "active": pa.array([True] * 10),
+                      "day": pa.array([dt.date(2024, 2, 29)] * 10, pa.date32())})
+    try:
+        with ServerThread(LadybugSession, graph=graph, auth=("neo4j", "pw")) as srv:
+            async with asyncbolt.connect(srv.uri, auth=("neo4j", "pw")) as conn:
+                for start in range(0, n, 1_000):
+                    await (await conn.run("UNWIND $rows AS row CREATE (:Reading {id: row.id, name: row.name, "
+                                          "score: row.score, active: row.active})",
+                                          {"rows": df.iloc[start:start + 1_000]})).consume()
+                await (await conn.run("UNWIND $rows AS row CREATE (:Reading {id: row.id, name: row.name, "
+                                      "score: row.score, active: row.active, day: row.day})",
+                                      {"rows": table})).consume()
+                got = await (await conn.run(
+                    "MATCH (r:Reading) RETURN count(r) AS n, sum(r.score) AS s, "
+                    "sum(CASE WHEN r.active THEN 1 ELSE 0 END) AS a")).single()
+                assert (got["n"], got["s"], got["a"]) == (n + 10, df["score"].sum() + 5.0,
+                                                          int(df["active"].sum()) + 10)
+                one = await (await conn.run("MATCH (r:Reading {id: 1234}) RETURN r.name AS name")).single()
+                assert one["name"] == "r1234"
+                day = await (await conn.run("MATCH (r:Reading {id: $id}) RETURN r.day AS d", {"id": n})).single()
+                assert day["d"].to_native() == dt.date(2024, 2, 29)
+    finally:
+        graph.close()
