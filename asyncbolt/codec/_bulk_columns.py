@@ -21,8 +21,8 @@ from asyncbolt.codec.bulk import (
     TZ_OFFSET,
     V_BITS,
     V_MASK,
+    _BulkPlan,
     _col,
-    _Plan,
     _zone_of,
 )
 
@@ -34,7 +34,7 @@ _PA_BYTES = {"string": "str32", "large_string": "str64", "binary": "bin32", "lar
 _OFFSET = re.compile(r"^([+-])(\d\d):(\d\d)$")
 
 
-def describe(v: Any, plan: _Plan) -> tuple[tuple | None, list] | None:
+def describe(v: Any, plan: _BulkPlan) -> tuple[tuple | None, list] | None:
     t = type(v)
     root, name = t.__module__.partition(".")[0], t.__name__
     if root == "numpy" and name == "ndarray":
@@ -64,7 +64,7 @@ def describe(v: Any, plan: _Plan) -> tuple[tuple | None, list] | None:
     return None
 
 
-def _names(names: list, what: str, plan: _Plan) -> tuple:
+def _names(names: list, what: str, plan: _BulkPlan) -> tuple:
     seen = set()
     for n in names:
         if n in seen:
@@ -73,11 +73,11 @@ def _names(names: list, what: str, plan: _Plan) -> tuple:
     return tuple(plan.encoded(n, f"{what} column name") for n in names)
 
 
-def _batch(b: Any, plan: _Plan) -> tuple:
+def _batch(b: Any, plan: _BulkPlan) -> tuple:
     return tuple(_arrow(b.column(i), str(n), plan) for i, n in enumerate(b.column_names))
 
 
-def _frame(df: Any, plan: _Plan) -> tuple[tuple, list]:
+def _frame(df: Any, plan: _BulkPlan) -> tuple[tuple, list]:
     keys = _names(list(df.columns), "DataFrame", plan)
     cols = tuple(_series(df.iloc[:, i], str(n), plan) for i, n in enumerate(df.columns))
     return keys, [(len(df), cols)]
@@ -90,7 +90,7 @@ def _objects(values: list, name: str) -> tuple:
 
 # -- numpy --------------------------------------------------------------------------------------
 
-def _numpy(a: Any, name: str, plan: _Plan, valid: Any = None) -> tuple:
+def _numpy(a: Any, name: str, plan: _BulkPlan, valid: Any = None) -> tuple:
     np = sys.modules["numpy"]
     if a.ndim > 1:
         a = np.ascontiguousarray(a)
@@ -136,7 +136,7 @@ def _numpy(a: Any, name: str, plan: _Plan, valid: Any = None) -> tuple:
 
 # -- pandas -------------------------------------------------------------------------------------
 
-def _series(s: Any, name: str, plan: _Plan) -> tuple:
+def _series(s: Any, name: str, plan: _BulkPlan) -> tuple:
     np = sys.modules["numpy"]
     pd = sys.modules["pandas"]
     dt = s.dtype
@@ -182,7 +182,7 @@ def _arrow_tz(tz: str) -> tuple[int, int, Any]:
     return TZ_NAMED, 0, tz
 
 
-def _arrow(arr: Any, name: str, plan: _Plan) -> tuple:
+def _arrow(arr: Any, name: str, plan: _BulkPlan) -> tuple:
     pa = sys.modules["pyarrow"]
     types = pa.types
     if isinstance(arr, pa.ChunkedArray):

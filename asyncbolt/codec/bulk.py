@@ -47,7 +47,7 @@ def _col(kind: str, length: int, *, offset: int = 0, valid: Any = None, vkind: i
             hdr, children, name)
 
 
-class _Plan:
+class _BulkPlan:
     """What one call needs from the codec: the ``pack`` function (for keys and headers) and
     the profile's ``unavailable`` table (structures the negotiated version lacks)."""
 
@@ -216,7 +216,7 @@ def pack_foreign(pack: Any, v: Any, out: bytearray, unavailable: dict) -> bool:
         return True
     from asyncbolt.codec import _bulk_columns as bc
 
-    plan = _Plan(pack, unavailable)
+    plan = _BulkPlan(pack, unavailable)
     batches = bc.describe(v, plan)
     if batches is None:
         return False
