@@ -182,6 +182,17 @@ def test_numpy_number_arrays(dtype: str) -> None:
     assert_packs(a[:0], [])
 
 
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # numpy.matrix itself
+def test_numpy_masked_zero_dimensional_and_matrix_arrays() -> None:
+    m = np.ma.masked_array([1, 2, 3, 4], mask=[False, True, False, True])
+    assert_packs(m, [1, None, 3, None])
+    assert_packs(m[1:], [None, 3, None])
+    assert_packs(np.ma.masked_array([[1.5, 2.0]], mask=[[True, False]]), [[None, 2.0]])
+    assert_packs(np.array(7), 7)
+    assert_packs(np.array("x"), "x")
+    assert_packs(np.asmatrix([[1, 2], [3, 4]]), [[1, 2], [3, 4]])
+
+
 def test_numpy_multidimensional_arrays() -> None:
     a = np.arange(24, dtype=np.float64).reshape(2, 3, 4)
     assert_packs(a, a.tolist())

@@ -36,11 +36,17 @@ _OFFSET = re.compile(r"^([+-])(\d\d):(\d\d)$")
 
 def describe(v: Any, plan: _BulkPlan) -> tuple[tuple | None, list] | None:
     t = type(v)
-    root, name = t.__module__.partition(".")[0], t.__name__
-    if root == "numpy" and name == "ndarray":
-        if v.ndim == 0:
+    root = t.__module__.partition(".")[0]
+    if root == "numpy":
+        np = sys.modules["numpy"]
+        if not isinstance(v, np.ndarray):
             return None
-        return None, [(len(v), (_numpy(v, "array", plan),))]
+        if isinstance(v, np.ma.MaskedArray):  # masked elements are missing: null
+            if v.ndim != 1:
+                return None, [(len(v), (_objects(v.tolist(), "array"),))]
+            return None, [(len(v), (_numpy(np.asarray(v.data), "array", plan,
+                                           valid=np.ma.getmaskarray(v)),))]
+        return None, [(len(v), (_numpy(np.asarray(v), "array", plan),))]
     if root == "pandas":
         pd = sys.modules["pandas"]
         if isinstance(v, pd.DataFrame):

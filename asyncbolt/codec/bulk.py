@@ -22,7 +22,7 @@ from asyncbolt._generated import structures as _s
 
 __all__ = ["KINDS", "pack_foreign"]
 
-#: Column kinds, in the order of the C accelerator's enum (``_accel.BULK_KINDS``).
+#: Column kinds, in the order of the C accelerator's ``BK_`` enum (codegen/templates/_accel.c.j2).
 KINDS = ("null i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 bool8 boolbit str32 str64 bin32 bin64 date32 "
          "date64 time ts dur mdn list32 list64 fixlist struct map32 dict obj ucs4 bytesn").split()
 K = {name: i for i, name in enumerate(KINDS)}
@@ -33,9 +33,6 @@ V_NONE, V_BITS, V_MASK = 0, 1, 2
 # Timestamp zones: naive (LocalDateTime), a fixed offset (DateTime), a named zone (DateTimeZoneId).
 TZ_NAIVE, TZ_OFFSET, TZ_NAMED = 0, 1, 2
 _TPS = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
-_NP_INTS = {"i1": "i8", "i2": "i16", "i4": "i32", "i8": "i64",
-            "u1": "u8", "u2": "u16", "u4": "u32", "u8": "u64"}
-_FOREIGN = ("numpy", "pandas", "pyarrow")
 
 
 def _col(kind: str, length: int, *, offset: int = 0, valid: Any = None, vkind: int = V_NONE,
@@ -84,11 +81,6 @@ class _BulkPlan:
 
 def _root(t: type) -> str:
     return t.__module__.partition(".")[0]
-
-
-def is_foreign(t: type) -> bool:
-    """Whether a type comes from numpy, pandas or pyarrow (checked without importing them)."""
-    return _root(t) in _FOREIGN
 
 
 def _ticks(value: Any) -> tuple[int, str]:
@@ -213,6 +205,9 @@ def pack_foreign(pack: Any, v: Any, out: bytearray, unavailable: dict) -> bool:
     plain = _scalar(v)
     if plain is not v:
         pack(plain, out)
+        return True
+    if _root(type(v)) == "numpy" and isinstance(v, sys.modules["numpy"].ndarray) and v.ndim == 0:
+        pack(v[()], out)  # a 0-d array: its scalar
         return True
     from asyncbolt.codec import _bulk_columns as bc
 
