@@ -489,3 +489,11 @@ async def test_dataframe_ingested_by_a_real_database() -> None:
                 assert day["d"].to_native() == dt.date(2024, 2, 29)
     finally:
         graph.close()
+
+
+def test_corrupt_times_are_refused_not_wrapped() -> None:
+    """A time64[us] beyond any day, multiplied into nanoseconds, would overflow 64 bits."""
+    t = pa.table({"t": pa.array([2**62], pa.time64("us"))})
+    for codec in CODECS:
+        with pytest.raises(ValueError, match="outside the PackStream range"):
+            codec.pack(t)

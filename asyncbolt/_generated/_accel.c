@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ACCEL_DIGEST "f845ca280c604781"
+#define ACCEL_DIGEST "c0c711c04dac45aa"
 #define MAX_SIZE 2147483647LL
 #define MAX_STRUCT_FIELDS 15
 #define MEMBER_OBJECT_EX 16 /* T_OBJECT_EX / Py_T_OBJECT_EX */
@@ -2523,8 +2523,15 @@ bk_temporal(W *w, BkCol *c, Py_ssize_t j)
         return bk_null(w);
     if (c->kind == BK_DATE64)
         return bk_hdr(w, c) < 0 ? -1 : w_ll(w, bk_floordiv(t, 86400000LL, &rem));
-    if (c->kind == BK_TIME) /* a time of day: no overflow in nanoseconds */
-        return bk_hdr(w, c) < 0 ? -1 : w_ll(w, t * (1000000000LL / c->param));
+    if (c->kind == BK_TIME) { /* a time of day; a corrupt one must not overflow */
+        long long mult = 1000000000LL / c->param;
+        if (t > INT64_MAX / mult || t < -(INT64_MAX / mult)) {
+            PyErr_Format(PyExc_ValueError, "column %R: time %lld in nanoseconds is outside the "
+                         "PackStream range (64-bit signed)", c->name, t);
+            return -1;
+        }
+        return bk_hdr(w, c) < 0 ? -1 : w_ll(w, t * mult);
+    }
     s = bk_floordiv(t, c->param, &rem);
     rem *= 1000000000LL / c->param;
     if (bk_hdr(w, c) < 0)
