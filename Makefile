@@ -62,6 +62,7 @@ bench: $(STAMP) accel
 	$(PY) -m benchmarks.frames --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.memory
 	$(PY) -m benchmarks.inspect_dump --results benchmarks/RESULTS.md
+	$(PY) -m benchmarks.ingest --results benchmarks/RESULTS.md
 
 bench-quick: $(STAMP) accel
 	$(PY) -m benchmarks --quick
@@ -69,6 +70,7 @@ bench-quick: $(STAMP) accel
 	$(PY) -m benchmarks.client --quick
 	$(PY) -m benchmarks.frames --quick
 	$(PY) -m benchmarks.inspect_dump --quick
+	$(PY) -m benchmarks.ingest --quick
 
 # Load and faults (loopback only; see README "Load and faults"): 200 official-driver connections
 # held at once x 1,000 queries against the test session and x 250 against `asyncbolt serve`,

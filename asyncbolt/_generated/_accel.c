@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ACCEL_DIGEST "9e6b91f2431a0f7d"
+#define ACCEL_DIGEST "c0c711c04dac45aa"
 #define MAX_SIZE 2147483647LL
 #define MAX_STRUCT_FIELDS 15
 #define MEMBER_OBJECT_EX 16 /* T_OBJECT_EX / Py_T_OBJECT_EX */
@@ -1898,17 +1898,8 @@ enc_str(W *w, PyObject *v)
 }
 
 static int
-enc_int(W *w, PyObject *v)
+w_ll(W *w, long long x)
 {
-    int overflow;
-    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
-
-    if (overflow) {
-        PyErr_Format(PyExc_ValueError, "integer %S is outside the PackStream range (64-bit signed)", v);
-        return -1;
-    }
-    if (x == -1 && PyErr_Occurred())
-        return -1;
     W_NEED(w, 9);
     if (x >= -16 && x <= 127) {
         w->buf[w->len++] = (unsigned char)(x & 0xFF);
@@ -1934,6 +1925,21 @@ enc_int(W *w, PyObject *v)
         w->len += 9;
     }
     return 0;
+}
+
+static int
+enc_int(W *w, PyObject *v)
+{
+    int overflow;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+
+    if (overflow) {
+        PyErr_Format(PyExc_ValueError, "integer %S is outside the PackStream range (64-bit signed)", v);
+        return -1;
+    }
+    if (x == -1 && PyErr_Occurred())
+        return -1;
+    return w_ll(w, x);
 }
 
 /* codec._pack_other(pack, value, out, unavailable): everything off the hot path. */
@@ -2215,8 +2221,618 @@ packer_to_bytes(PyObject *self, PyObject *value)
     return result;
 }
 
+/* ---- bulk parameters: columns packed from their buffers ----------------------------------- */
+
+/* pack.columns(parts, keys, out): the fast path of asyncbolt.codec.bulk. parts is a list of
+ * (rows, (column, ...)); keys None packs one list of the values of each part's single column,
+ * keys a tuple of encoded strings packs one list of maps (a row: key i -> column i's value).
+ * A column is the tuple asyncbolt.codec.bulk._col builds (kind, length, offset, validity,
+ * validity kind, buffer 0, buffer 1, int width, param, zone mode, zone offset, flags, obj,
+ * structure header, children, name); its buffers are read through the buffer protocol and
+ * every read is checked against their sizes. asyncbolt.codec._bulk_pure gives the same bytes. */
+enum {
+    BK_NULL, BK_I8, BK_I16, BK_I32, BK_I64, BK_U8, BK_U16, BK_U32, BK_U64, BK_F32, BK_F64,
+    BK_BOOL8, BK_BOOLBIT, BK_STR32, BK_STR64, BK_BIN32, BK_BIN64, BK_DATE32, BK_DATE64, BK_TIME,
+    BK_TS, BK_DUR, BK_MDN, BK_LIST32, BK_LIST64, BK_FIXLIST, BK_STRUCT, BK_MAP32, BK_DICT, BK_OBJ,
+    BK_UCS4, BK_BYTESN, BK_NKINDS
+};
+/* bytes per element of buffer 0 (0: no fixed-width buffer 0) */
+static const int BK_WIDTH[BK_NKINDS] = {
+    0, 1, 2, 4, 8, 1, 2, 4, 8, 4, 8,
+    1, 0, 4, 8, 4, 8, 4, 8, 0,
+    8, 8, 16, 4, 8, 0, 0, 4, 0, 0,
+    0, 0, /* ucs4, bytesn: param code points / bytes per element */
+};
+#define BK_NAT_IS_NULL 1
+#define BK_MAX_DEPTH 64
+#define BK_INT64_MIN (-9223372036854775807LL - 1)
+
+typedef struct BkCol {
+    int kind, vkind, iw, tzmode, flags;
+    Py_ssize_t len, off, nchild;
+    long long param, tzoff;
+    Py_buffer valid, b0, b1;        /* .obj NULL when absent */
+    PyObject *obj, *hdr, *name;     /* borrowed from the description, which the caller holds */
+    struct BkCol *child;
+} BkCol;
+
+static void
+bk_free(BkCol *c)
+{
+    Py_ssize_t i;
+
+    if (c->valid.obj != NULL)
+        PyBuffer_Release(&c->valid);
+    if (c->b0.obj != NULL)
+        PyBuffer_Release(&c->b0);
+    if (c->b1.obj != NULL)
+        PyBuffer_Release(&c->b1);
+    if (c->child != NULL) {
+        for (i = 0; i < c->nchild; i++)
+            bk_free(&c->child[i]);
+        PyMem_Free(c->child);
+        c->child = NULL;
+    }
+}
+
+static int
+bk_bad(BkCol *c, const char *what)
+{
+    PyErr_Format(PyExc_ValueError, "column %R: %s", c->name, what);
+    return -1;
+}
+
+static int
+bk_buffer(PyObject *o, Py_buffer *view)
+{
+    if (o == Py_None)
+        return 0;
+    return PyObject_GetBuffer(o, view, PyBUF_SIMPLE);
+}
+
+static int
+bk_parse(PyObject *d, BkCol *c, int depth)
+{
+    PyObject *valid, *b0, *b1, *children;
+    Py_ssize_t i, end;
+    int w;
+
+    memset(c, 0, sizeof(*c));
+    if (depth > BK_MAX_DEPTH) {
+        PyErr_SetString(PyExc_ValueError, "bulk column nested too deeply");
+        return -1;
+    }
+    if (!PyTuple_Check(d) || PyTuple_GET_SIZE(d) != 16) {
+        PyErr_SetString(PyExc_TypeError, "a bulk column is a 16-tuple (asyncbolt.codec.bulk._col)");
+        return -1;
+    }
+    if (!PyArg_ParseTuple(d, "innOiOOiLiLiOOOO:column", &c->kind, &c->len, &c->off, &valid,
+                          &c->vkind, &b0, &b1, &c->iw, &c->param, &c->tzmode, &c->tzoff, &c->flags,
+                          &c->obj, &c->hdr, &children, &c->name))
+        return -1;
+    if (c->kind < 0 || c->kind >= BK_NKINDS || c->len < 0 || c->off < 0 || c->vkind < 0 || c->vkind > 2
+            || !PyTuple_Check(children) || (c->hdr != Py_None && !PyBytes_Check(c->hdr))) {
+        PyErr_SetString(PyExc_ValueError, "malformed bulk column description");
+        return -1;
+    }
+    if (bk_buffer(c->vkind ? valid : Py_None, &c->valid) < 0 || bk_buffer(b0, &c->b0) < 0
+            || bk_buffer(b1, &c->b1) < 0)
+        return -1;
+    if (c->off > PY_SSIZE_T_MAX / 32 || c->len > PY_SSIZE_T_MAX / 32)
+        return bk_bad(c, "too many values");
+    end = c->off + c->len;
+    if (c->vkind == 1 && c->len > 0 && (c->valid.obj == NULL || c->valid.len < (end + 7) / 8))
+        return bk_bad(c, "validity bitmap shorter than the values");
+    if (c->vkind == 2 && c->len > 0 && (c->valid.obj == NULL || c->valid.len < end))
+        return bk_bad(c, "missing-value mask shorter than the values");
+    w = BK_WIDTH[c->kind];
+    if (c->kind == BK_TIME) {
+        if (c->iw != 4 && c->iw != 8)
+            return bk_bad(c, "time values are 4 or 8 bytes");
+        w = c->iw;
+    }
+    if (c->kind == BK_BOOLBIT && c->len > 0 && (c->b0.obj == NULL || c->b0.len < (end + 7) / 8))
+        return bk_bad(c, "bool bitmap shorter than the values");
+    if (w > 0 && c->len > 0) {
+        /* offsets (strings, lists, maps) have one more element than the values */
+        int offsets = c->kind == BK_STR32 || c->kind == BK_STR64 || c->kind == BK_BIN32
+            || c->kind == BK_BIN64 || c->kind == BK_LIST32 || c->kind == BK_LIST64 || c->kind == BK_MAP32;
+        if (c->b0.obj == NULL || c->b0.len / w < end + offsets)
+            return bk_bad(c, "data buffer shorter than the values");
+    }
+    if ((c->kind >= BK_STR32 && c->kind <= BK_BIN64) && c->len > 0 && c->b1.obj == NULL)
+        return bk_bad(c, "string data buffer missing");
+    if (c->kind >= BK_DATE32 && c->kind <= BK_MDN && (c->hdr == Py_None || PyBytes_GET_SIZE(c->hdr) < 2))
+        return bk_bad(c, "temporal column without a structure header");
+    if ((c->kind == BK_TIME || c->kind == BK_TS || c->kind == BK_DUR)
+            && c->param != 1 && c->param != 1000 && c->param != 1000000 && c->param != 1000000000LL)
+        return bk_bad(c, "unit is not s, ms, us or ns");
+    if (c->kind == BK_TS && c->tzmode == 2 && !PyUnicode_Check(c->obj))
+        return bk_bad(c, "zone name missing");
+    if (c->kind == BK_FIXLIST && (c->param < 0 || c->param > PY_SSIZE_T_MAX / 64))
+        return bk_bad(c, "bad list size");
+    if (c->kind == BK_UCS4 || c->kind == BK_BYTESN) {
+        Py_ssize_t item = c->kind == BK_UCS4 ? 4 : 1;
+        if (c->param < 0 || c->param > PY_SSIZE_T_MAX / 64 / item
+                || (c->len > 0 && (c->b0.obj == NULL || (c->param > 0 && c->b0.len / (c->param * item) < end))))
+            return bk_bad(c, "data buffer shorter than the values");
+    }
+    if (c->kind == BK_OBJ && (!PyList_Check(c->obj) || PyList_GET_SIZE(c->obj) < end))
+        return bk_bad(c, "object values missing");
+    c->nchild = PyTuple_GET_SIZE(children);
+    if (c->nchild > 0) {
+        c->child = PyMem_Calloc((size_t)c->nchild, sizeof(BkCol));
+        if (c->child == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (i = 0; i < c->nchild; i++) {
+            if (bk_parse(PyTuple_GET_ITEM(children, i), &c->child[i], depth + 1) < 0)
+                return -1;
+        }
+    }
+    if (((c->kind == BK_LIST32 || c->kind == BK_LIST64 || c->kind == BK_FIXLIST || c->kind == BK_MAP32)
+             && c->nchild != 1)
+            || (c->kind == BK_DICT && c->nchild != 2)
+            || (c->kind == BK_STRUCT && (!PyTuple_Check(c->obj) || PyTuple_GET_SIZE(c->obj) != c->nchild)))
+        return bk_bad(c, "wrong number of child columns");
+    if (c->kind == BK_STRUCT) {
+        for (i = 0; i < c->nchild; i++) {
+            if (!PyBytes_Check(PyTuple_GET_ITEM(c->obj, i)))
+                return bk_bad(c, "struct field names must be encoded");
+            if (c->child[i].len < c->len)
+                return bk_bad(c, "struct field shorter than the struct");
+        }
+    }
+    if (c->kind == BK_MAP32) {
+        BkCol *kv = &c->child[0];
+        if (kv->kind != BK_STRUCT || kv->nchild != 2 || kv->child[0].len < kv->len || kv->child[1].len < kv->len)
+            return bk_bad(c, "map entries must be a struct of keys and values");
+        if (kv->child[0].kind != BK_STR32 && kv->child[0].kind != BK_STR64)
+            return bk_bad(c, "map keys must be strings");
+    }
+    if (c->kind == BK_DICT && (c->child[0].kind < BK_I8 || c->child[0].kind > BK_U64 || c->child[0].len < c->len))
+        return bk_bad(c, "dictionary indices must be integers");
+    return 0;
+}
+
+#define BK_RD(type, c, j) (*(const type *)memcpy(&(type){0}, (const char *)(c)->b0.buf + (size_t)(j) * sizeof(type), sizeof(type)))
+
+/* the integer at element j of an integer column; -1 with an error when it exceeds int64 */
+static int
+bk_int(BkCol *c, Py_ssize_t j, long long *x)
+{
+    switch (c->kind) {
+    case BK_I8: *x = BK_RD(int8_t, c, j); return 0;
+    case BK_I16: *x = BK_RD(int16_t, c, j); return 0;
+    case BK_I32: *x = BK_RD(int32_t, c, j); return 0;
+    case BK_I64: *x = BK_RD(int64_t, c, j); return 0;
+    case BK_U8: *x = BK_RD(uint8_t, c, j); return 0;
+    case BK_U16: *x = BK_RD(uint16_t, c, j); return 0;
+    case BK_U32: *x = BK_RD(uint32_t, c, j); return 0;
+    default: {
+        uint64_t u = BK_RD(uint64_t, c, j);
+        if (u > (uint64_t)INT64_MAX) {
+            PyErr_Format(PyExc_ValueError,
+                         "column %R: integer %llu is outside the PackStream range (64-bit signed)",
+                         c->name, (unsigned long long)u);
+            return -1;
+        }
+        *x = (long long)u;
+        return 0;
+    }
+    }
+}
+
+static inline long long
+bk_floordiv(long long t, long long d, long long *rem)
+{
+    long long q = t / d, r = t % d;
+    if (r < 0) {
+        q--;
+        r += d;
+    }
+    *rem = r;
+    return q;
+}
+
+static inline int
+bk_null(W *w)
+{
+    W_NEED(w, 1);
+    w->buf[w->len++] = 0xC0;
+    return 0;
+}
+
+static inline int
+bk_float(W *w, double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, 8);
+    W_NEED(w, 9);
+    w->buf[w->len] = 0xC1;
+    wr64(w->buf + w->len + 1, u);
+    w->len += 9;
+    return 0;
+}
+
+static int bk_value(Packer *pk, W *w, BkCol *c, Py_ssize_t i);
+
+static int
+bk_offsets(BkCol *c, Py_ssize_t j, Py_ssize_t limit, Py_ssize_t *o0, Py_ssize_t *o1)
+{
+    long long a, b;
+
+    if (c->kind == BK_STR32 || c->kind == BK_BIN32 || c->kind == BK_LIST32 || c->kind == BK_MAP32) {
+        a = BK_RD(int32_t, c, j);
+        b = BK_RD(int32_t, c, j + 1);
+    }
+    else {
+        a = BK_RD(int64_t, c, j);
+        b = BK_RD(int64_t, c, j + 1);
+    }
+    if (a < 0 || a > b || b > (long long)limit) {
+        PyErr_Format(PyExc_ValueError, "column %R: offsets %lld..%lld outside the %zd values",
+                     c->name, a, b, limit);
+        return -1;
+    }
+    *o0 = (Py_ssize_t)a;
+    *o1 = (Py_ssize_t)b;
+    return 0;
+}
+
+static int
+bk_range(Packer *pk, W *w, BkCol *child, Py_ssize_t o0, Py_ssize_t o1)
+{
+    Py_ssize_t k;
+
+    if (w_list_header(w, o1 - o0) < 0)
+        return -1;
+    for (k = o0; k < o1; k++) {
+        if (bk_value(pk, w, child, k) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+bk_hdr(W *w, BkCol *c)
+{
+    return w_raw(w, PyBytes_AS_STRING(c->hdr), PyBytes_GET_SIZE(c->hdr));
+}
+
+static int
+bk_temporal(W *w, BkCol *c, Py_ssize_t j)
+{
+    long long t, s, rem, d;
+
+    if (c->kind == BK_DATE32) {
+        t = BK_RD(int32_t, c, j);
+        return bk_hdr(w, c) < 0 ? -1 : w_ll(w, t);
+    }
+    if (c->kind == BK_MDN) {
+        int32_t mo = BK_RD(int32_t, c, 4 * j), days = BK_RD(int32_t, c, 4 * j + 1);
+        long long ns = BK_RD(int64_t, c, 2 * j + 1);
+        s = bk_floordiv(ns, 1000000000LL, &rem);
+        if (bk_hdr(w, c) < 0 || w_ll(w, mo) < 0 || w_ll(w, days) < 0 || w_ll(w, s) < 0)
+            return -1;
+        return w_ll(w, rem);
+    }
+    t = c->kind == BK_TIME && c->iw == 4 ? BK_RD(int32_t, c, j) : BK_RD(int64_t, c, j);
+    if (t == BK_INT64_MIN && (c->flags & BK_NAT_IS_NULL))
+        return bk_null(w);
+    if (c->kind == BK_DATE64)
+        return bk_hdr(w, c) < 0 ? -1 : w_ll(w, bk_floordiv(t, 86400000LL, &rem));
+    if (c->kind == BK_TIME) { /* a time of day; a corrupt one must not overflow */
+        long long mult = 1000000000LL / c->param;
+        if (t > INT64_MAX / mult || t < -(INT64_MAX / mult)) {
+            PyErr_Format(PyExc_ValueError, "column %R: time %lld in nanoseconds is outside the "
+                         "PackStream range (64-bit signed)", c->name, t);
+            return -1;
+        }
+        return bk_hdr(w, c) < 0 ? -1 : w_ll(w, t * mult);
+    }
+    s = bk_floordiv(t, c->param, &rem);
+    rem *= 1000000000LL / c->param;
+    if (bk_hdr(w, c) < 0)
+        return -1;
+    if (c->kind == BK_DUR) {
+        d = bk_floordiv(s, 86400, &s);
+        if (w_ll(w, 0) < 0 || w_ll(w, d) < 0 || w_ll(w, s) < 0)
+            return -1;
+        return w_ll(w, rem);
+    }
+    if (w_ll(w, s) < 0 || w_ll(w, rem) < 0)
+        return -1;
+    if (c->tzmode == 1)
+        return w_ll(w, c->tzoff);
+    if (c->tzmode == 2)
+        return enc_str(w, c->obj);
+    return 0;
+}
+
+/* a numpy str_ element: UCS-4 code points, NUL-padded, to a UTF-8 String */
+static int
+bk_ucs4(W *w, BkCol *c, Py_ssize_t i, Py_ssize_t j)
+{
+    const unsigned char *p = (const unsigned char *)c->b0.buf + j * 4 * c->param;
+    Py_ssize_t n = (Py_ssize_t)c->param, k, size = 0;
+    uint32_t cp;
+
+    while (n > 0 && (memcpy(&cp, p + 4 * (n - 1), 4), cp == 0))
+        n--;
+    for (k = 0; k < n; k++) {
+        memcpy(&cp, p + 4 * k, 4);
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            PyErr_Format(PyExc_ValueError, "column %R: element %zd holds a surrogate or a code "
+                         "point beyond U+10FFFF, which UTF-8 cannot encode", c->name, i);
+            return -1;
+        }
+        size += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    }
+    if (w_string_header(w, size) < 0)
+        return -1;
+    W_NEED(w, size);
+    for (k = 0; k < n; k++) {
+        unsigned char *o = w->buf + w->len;
+        memcpy(&cp, p + 4 * k, 4);
+        if (cp < 0x80) {
+            o[0] = (unsigned char)cp;
+            w->len += 1;
+        }
+        else if (cp < 0x800) {
+            o[0] = (unsigned char)(0xC0 | (cp >> 6));
+            o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+            w->len += 2;
+        }
+        else if (cp < 0x10000) {
+            o[0] = (unsigned char)(0xE0 | (cp >> 12));
+            o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+            o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+            w->len += 3;
+        }
+        else {
+            o[0] = (unsigned char)(0xF0 | (cp >> 18));
+            o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+            o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+            o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+            w->len += 4;
+        }
+    }
+    return 0;
+}
+
+/* element i (0 <= i < len, before the column's offset) of a column */
+static int
+bk_value(Packer *pk, W *w, BkCol *c, Py_ssize_t i)
+{
+    Py_ssize_t j = c->off + i, o0, o1, k;
+    long long x;
+    const unsigned char *v = (const unsigned char *)c->valid.buf;
+
+    if (i < 0 || i >= c->len)
+        return bk_bad(c, "index outside the column");
+    if ((c->vkind == 1 && !((v[j >> 3] >> (j & 7)) & 1)) || (c->vkind == 2 && v[j]))
+        return bk_null(w);
+    switch (c->kind) {
+    case BK_NULL:
+        return bk_null(w);
+    case BK_I8: case BK_I16: case BK_I32: case BK_I64:
+    case BK_U8: case BK_U16: case BK_U32: case BK_U64:
+        if (bk_int(c, j, &x) < 0)
+            return -1;
+        return w_ll(w, x);
+    case BK_F32:
+        return bk_float(w, (double)BK_RD(float, c, j));
+    case BK_F64:
+        return bk_float(w, BK_RD(double, c, j));
+    case BK_BOOL8:
+    case BK_BOOLBIT: {
+        int b = c->kind == BK_BOOL8 ? ((const unsigned char *)c->b0.buf)[j] != 0
+                                    : (((const unsigned char *)c->b0.buf)[j >> 3] >> (j & 7)) & 1;
+        W_NEED(w, 1);
+        w->buf[w->len++] = b ? 0xC3 : 0xC2;
+        return 0;
+    }
+    case BK_STR32: case BK_STR64: case BK_BIN32: case BK_BIN64:
+        if (bk_offsets(c, j, c->b1.len, &o0, &o1) < 0)
+            return -1;
+        if ((c->kind <= BK_STR64 ? w_string_header(w, o1 - o0) : w_bytes_header(w, o1 - o0)) < 0)
+            return -1;
+        return w_raw(w, (const char *)c->b1.buf + o0, o1 - o0);
+    case BK_DATE32: case BK_DATE64: case BK_TIME: case BK_TS: case BK_DUR: case BK_MDN:
+        return bk_temporal(w, c, j);
+    case BK_LIST32: case BK_LIST64:
+        if (bk_offsets(c, j, c->child[0].len, &o0, &o1) < 0)
+            return -1;
+        return bk_range(pk, w, &c->child[0], o0, o1);
+    case BK_FIXLIST:
+        if (c->param > 0 && (j + 1) > c->child[0].len / c->param)
+            return bk_bad(c, "fixed-size lists longer than their values");
+        return bk_range(pk, w, &c->child[0], j * c->param, (j + 1) * c->param);
+    case BK_STRUCT:
+        if (w_map_header(w, c->nchild) < 0)
+            return -1;
+        for (k = 0; k < c->nchild; k++) {
+            PyObject *key = PyTuple_GET_ITEM(c->obj, k);
+            if (w_raw(w, PyBytes_AS_STRING(key), PyBytes_GET_SIZE(key)) < 0
+                    || bk_value(pk, w, &c->child[k], i) < 0)
+                return -1;
+        }
+        return 0;
+    case BK_MAP32: {
+        BkCol *kv = &c->child[0], *keys = &kv->child[0], *vals = &kv->child[1];
+        if (bk_offsets(c, j, kv->len, &o0, &o1) < 0 || w_map_header(w, o1 - o0) < 0)
+            return -1;
+        for (k = o0; k < o1; k++) {
+            Py_ssize_t kj = keys->off + k;
+            const unsigned char *kvalid = (const unsigned char *)keys->valid.buf;
+            if ((keys->vkind == 1 && !((kvalid[kj >> 3] >> (kj & 7)) & 1)) || (keys->vkind == 2 && kvalid[kj]))
+                return bk_bad(c, "a map key is null");
+            if (bk_value(pk, w, keys, k) < 0 || bk_value(pk, w, vals, k) < 0)
+                return -1;
+        }
+        return 0;
+    }
+    case BK_DICT: {
+        BkCol *idx = &c->child[0];
+        Py_ssize_t ij = idx->off + i;
+        const unsigned char *ivalid = (const unsigned char *)idx->valid.buf;
+        if ((idx->vkind == 1 && !((ivalid[ij >> 3] >> (ij & 7)) & 1)) || (idx->vkind == 2 && ivalid[ij]))
+            return bk_null(w);
+        if (bk_int(idx, ij, &x) < 0)
+            return -1;
+        if (x < 0)
+            return bk_null(w);
+        if (x >= c->child[1].len) {
+            PyErr_Format(PyExc_ValueError, "column %R: dictionary index %lld out of range", c->name, x);
+            return -1;
+        }
+        return bk_value(pk, w, &c->child[1], (Py_ssize_t)x);
+    }
+    case BK_UCS4:
+        return bk_ucs4(w, c, i, j);
+    case BK_BYTESN: {
+        const unsigned char *p = (const unsigned char *)c->b0.buf + j * c->param;
+        Py_ssize_t n = (Py_ssize_t)c->param;
+        while (n > 0 && p[n - 1] == 0) /* numpy strips the NUL padding */
+            n--;
+        if (w_bytes_header(w, n) < 0)
+            return -1;
+        return w_raw(w, p, n);
+    }
+    case BK_OBJ: {
+        PyObject *item;
+        int r;
+        if (j >= PyList_GET_SIZE(c->obj))
+            return bk_bad(c, "object values missing");
+        item = PyList_GET_ITEM(c->obj, j);
+        Py_INCREF(item);
+        r = enc(pk, w, item);
+        Py_DECREF(item);
+        return r;
+    }
+    }
+    return bk_bad(c, "unknown column kind");
+}
+
+static int
+bk_part(Packer *pk, W *w, PyObject *part, PyObject *keys)
+{
+    PyObject *descs;
+    Py_ssize_t rows, n, i, k;
+    BkCol *cols;
+    int r = 0;
+
+    if (!PyTuple_Check(part) || !PyArg_ParseTuple(part, "nO!:part", &rows, &PyTuple_Type, &descs))
+        return -1;
+    n = PyTuple_GET_SIZE(descs);
+    if ((keys == Py_None && n != 1) || (keys != Py_None && n != PyTuple_GET_SIZE(keys))) {
+        PyErr_SetString(PyExc_ValueError, "a bulk part needs one column per key (one without keys)");
+        return -1;
+    }
+    cols = PyMem_Calloc((size_t)(n + 1), sizeof(BkCol));
+    if (cols == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (k = 0; r == 0 && k < n; k++) {
+        r = bk_parse(PyTuple_GET_ITEM(descs, k), &cols[k], 0);
+        if (r == 0 && cols[k].len != rows) {
+            PyErr_Format(PyExc_ValueError, "column %R holds %zd values, the batch %zd rows",
+                         cols[k].name, cols[k].len, rows);
+            r = -1;
+        }
+    }
+    for (i = 0; r == 0 && i < rows; i++) {
+        if (keys == Py_None) {
+            r = bk_value(pk, w, &cols[0], i);
+            continue;
+        }
+        r = w_map_header(w, n);
+        for (k = 0; r == 0 && k < n; k++) {
+            PyObject *key = PyTuple_GET_ITEM(keys, k);
+            r = w_raw(w, PyBytes_AS_STRING(key), PyBytes_GET_SIZE(key));
+            if (r == 0)
+                r = bk_value(pk, w, &cols[k], i);
+        }
+        if (r == 0 && w->len > (1 << 20) && w->out != NULL)
+            r = w_flush(w); /* keep the scratch buffer small: the rows go to out as they come */
+    }
+    for (k = 0; k < n; k++)
+        bk_free(&cols[k]);
+    PyMem_Free(cols);
+    return r;
+}
+
+static PyObject *
+packer_columns(PyObject *self, PyObject *args)
+{
+    PyObject *parts, *keys, *out;
+    Py_ssize_t i, total = 0;
+    W w;
+    int r = 0;
+
+    if (!PyArg_ParseTuple(args, "O!OO!:columns", &PyList_Type, &parts, &keys, &PyByteArray_Type, &out))
+        return NULL;
+    if (keys != Py_None) {
+        if (!PyTuple_Check(keys)) {
+            PyErr_SetString(PyExc_TypeError, "columns(): keys must be None or a tuple of encoded names");
+            return NULL;
+        }
+        for (i = 0; i < PyTuple_GET_SIZE(keys); i++) {
+            if (!PyBytes_Check(PyTuple_GET_ITEM(keys, i))) {
+                PyErr_SetString(PyExc_TypeError, "columns(): keys must be encoded strings (bytes)");
+                return NULL;
+            }
+        }
+    }
+    for (i = 0; i < PyList_GET_SIZE(parts); i++) {
+        PyObject *part = PyList_GET_ITEM(parts, i), *rows;
+        Py_ssize_t n;
+        if (!PyTuple_Check(part) || PyTuple_GET_SIZE(part) != 2) {
+            PyErr_SetString(PyExc_TypeError, "columns(): a part is (rows, columns)");
+            return NULL;
+        }
+        rows = PyTuple_GET_ITEM(part, 0);
+        n = PyLong_AsSsize_t(rows);
+        if (n == -1 && PyErr_Occurred())
+            return NULL;
+        if (n < 0 || total > PY_SSIZE_T_MAX - n) {
+            PyErr_SetString(PyExc_ValueError, "columns(): bad row count");
+            return NULL;
+        }
+        total += n;
+    }
+    w.out = out;
+    w.buf = w.stack;
+    w.len = 0;
+    w.cap = (Py_ssize_t)sizeof(w.stack);
+    w.heap = 0;
+    r = w_list_header(&w, total);
+    for (i = 0; r == 0 && i < PyList_GET_SIZE(parts); i++)
+        r = bk_part((Packer *)self, &w, PyList_GET_ITEM(parts, i), keys);
+    if (r == 0) {
+        r = w_flush(&w);
+    }
+    else {
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        if (w_flush(&w) < 0)
+            PyErr_Clear();
+        PyErr_Restore(type, value, tb);
+    }
+    if (w.heap)
+        PyMem_Free(w.buf);
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef packer_methods[] = {
     {"to_bytes", packer_to_bytes, METH_O, "to_bytes(value) -> bytes: the encoding of one value"},
+    {"columns", packer_columns, METH_VARARGS,
+     "columns(parts, keys, out): bulk parameters from column buffers (asyncbolt.codec.bulk)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -32,7 +32,7 @@ DEFAULT_MAX_DEPTH = 256
 DEFAULT_MAX_DECODED_VALUES = 2000000
 _MAX_STRUCT_FIELDS = 15
 #: Digest of the C accelerator generated with this module (_accel.c); a build that differs is stale.
-_ACCEL_DIGEST = "9e6b91f2431a0f7d"
+_ACCEL_DIGEST = "c0c711c04dac45aa"
 _u16 = Struct(">H").unpack_from
 _u32 = Struct(">I").unpack_from
 _i16 = Struct(">h").unpack_from
@@ -42,6 +42,9 @@ _f64 = Struct(">d").unpack_from
 #: Preallocation for containers ([None] * n builds the [None] first) and the loop ranges of
 #: tiny containers (a range object per container costs more than indexing this tuple).
 _NONE: list[Any] = [None]
+#: Modules whose values asyncbolt.codec.bulk packs (numpy arrays and scalars, DataFrames...).
+_FOREIGN = ("numpy", "pandas", "pyarrow")
+_BULK: list[Any] = []  # asyncbolt.codec.bulk.pack_foreign once a value of theirs came
 _new = object.__new__
 _RANGES = tuple(range(n) for n in range(16))
 _pack_BB = Struct(">BB").pack
@@ -8158,9 +8161,56 @@ def _make_pack(packers: dict, unavailable: dict) -> Any:
     return pack
 
 
+def _string_header(n: int, out: bytearray) -> None:
+    if n < 0x10:
+        out.append(0x80 + n)
+    elif n < 0x100:
+        out += _pack_BB(0xD0, n)
+    elif n < 0x10000:
+        out += _pack_BH(0xD1, n)
+    elif n < 0x80000000:
+        out += _pack_BI(0xD2, n)
+    else:
+        raise ValueError(f"string of size {n} exceeds the PackStream limit of {_MAX_SIZE}")
+
+
+def _list_header(n: int, out: bytearray) -> None:
+    if n < 0x10:
+        out.append(0x90 + n)
+    elif n < 0x100:
+        out += _pack_BB(0xD4, n)
+    elif n < 0x10000:
+        out += _pack_BH(0xD5, n)
+    elif n < 0x80000000:
+        out += _pack_BI(0xD6, n)
+    else:
+        raise ValueError(f"list of size {n} exceeds the PackStream limit of {_MAX_SIZE}")
+
+
+def _map_header(n: int, out: bytearray) -> None:
+    if n < 0x10:
+        out.append(0xA0 + n)
+    elif n < 0x100:
+        out += _pack_BB(0xD8, n)
+    elif n < 0x10000:
+        out += _pack_BH(0xD9, n)
+    elif n < 0x80000000:
+        out += _pack_BI(0xDA, n)
+    else:
+        raise ValueError(f"map of size {n} exceeds the PackStream limit of {_MAX_SIZE}")
+
+
 def _pack_other(pack: Any, v: Any, out: bytearray, unavailable: dict) -> None:
-    """Values off the hot path: generic structures, natives, subclasses of the basic types."""
+    """Values off the hot path: generic structures, natives, subclasses of the basic types,
+    numpy / pandas / pyarrow values (asyncbolt.codec.bulk, loaded when one comes)."""
     t = type(v)
+    if t.__module__.partition(".")[0] in _FOREIGN:
+        if not _BULK:
+            from asyncbolt.codec.bulk import pack_foreign
+
+            _BULK.append(pack_foreign)
+        if _BULK[0](pack, v, out, unavailable):
+            return
     if t is Structure:
         if len(v.fields) > _MAX_STRUCT_FIELDS:
             raise ValueError(f"a structure holds at most {_MAX_STRUCT_FIELDS} fields, got {len(v.fields)}")

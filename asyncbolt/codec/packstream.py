@@ -10,7 +10,9 @@ Values map to Python as: Null ``None``, Boolean ``bool``, Integer ``int`` (64-bi
 Float ``float``, Bytes ``bytes``, String ``str``, List ``list``, Map ``dict`` (string keys), and
 structures to the classes in :mod:`asyncbolt.codec.structures` (``Node``, ``Date``, ...); a structure
 tag no version defines becomes :class:`Structure`. Encoding also accepts ``tuple``,
-``bytearray``, subclasses of the basic types and ``datetime``/``date``/``time``/``timedelta``.
+``bytearray``, subclasses of the basic types and ``datetime``/``date``/``time``/``timedelta``,
+and numpy / pandas / pyarrow values (:mod:`asyncbolt.codec.bulk`: a DataFrame or an Arrow table as
+a list of row maps, arrays as lists, scalars as their plain values).
 
 Which structures exist and how they look depends on the Bolt version (element ids from 5.0,
 UTC DateTime from 5.0 or with the 4.3/4.4 ``utc`` patch, Vector from 6.0), hence ``version`` and
