@@ -213,7 +213,7 @@ class _Assembler:
         # The zone's offset at that wall-clock time takes the zone database: one value at a time.
         pa = self.pa
         legacy = STRUCTURES["LegacyDateTimeZoneId"]
-        seconds = []
+        seconds: list[int | None] = []
         for row in arr.to_pylist():
             if row is None:
                 seconds.append(None)

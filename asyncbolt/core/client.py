@@ -74,6 +74,10 @@ class Handler(Protocol):
         """A RECORD (its values, and its size on the wire). Raise ProtocolError to refuse it
         (e.g. a buffer limit): that ends the connection."""
 
+    # Optionally ``on_payload(payload: bytes, size: int)``: the handler takes RECORDs as their
+    # undecoded payloads (a columnar result) while it waits first; the core checks for it once
+    # per batch of messages.
+
     def on_success(self, meta: dict) -> None: ...
 
     def on_failure(self, error: Neo4jError) -> None: ...
@@ -331,8 +335,10 @@ class ClientConnection:
         if self._large is not None:  # a long message is decoded elsewhere: the rest waits
             self._backlog.extend(payloads)
             return None
-        codec: Any = self._negotiated_codec()  # (Any: a RECORD's message has .data)
         pending = self.pending
+        if pending and getattr(pending[0], "on_payload", None) is not None:
+            return self._payload_answers(payloads)  # (checked once per batch, not per record)
+        codec: Any = self._negotiated_codec()  # (Any: a RECORD's message has .data)
         unpack = self._unpack
         fast_max = self._record_fast_max
         it = iter(payloads)
@@ -355,6 +361,34 @@ class ClientConnection:
                     return None
                 message = codec.unpack_response(payload)
             except Exception as exc:  # the fast path trusts sizes; anything odd is diagnosed here
+                return self.abort(self._diagnosed(exc, payload))
+            if not self._dispatch(message, len(payload)):
+                return self.error
+            if pending and getattr(pending[0], "on_payload", None) is not None:
+                return self._payload_answers(list(it))
+        return None
+
+    def _payload_answers(self, payloads: list[bytes]) -> BaseException | None:
+        """The answers while the request waiting first takes its RECORDs undecoded (a columnar
+        result: ``handler.on_payload(payload, size)`` builds columns from the bytes; limits and
+        errors as on_record). Longer RECORDs than ``offload_bytes`` are decoded elsewhere and
+        handed to on_record as usual."""
+        pending = self.pending
+        offload = self.offload_bytes
+        for i, payload in enumerate(payloads):
+            on_payload = getattr(pending[0], "on_payload", None) if pending else None
+            if on_payload is None:
+                return self._answers(payloads[i:])
+            try:
+                if offload is not None and len(payload) > offload:
+                    self._large = payload
+                    self._backlog = payloads[i + 1:]
+                    return None
+                if payload[1] == 0x71 and payload[0] == 0xB1:
+                    on_payload(payload, len(payload))
+                    continue
+                message = self._negotiated_codec().unpack_response(payload)
+            except Exception as exc:
                 return self.abort(self._diagnosed(exc, payload))
             if not self._dispatch(message, len(payload)):
                 return self.error

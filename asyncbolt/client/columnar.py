@@ -1,0 +1,191 @@
+"""Columnar results: :meth:`Result.to_arrow`, :meth:`Result.arrow_batches`, :meth:`Result.to_polars`
+(a mixin of :class:`~asyncbolt.client.result.Result`).
+
+While a result is read as columns, its PULLs get a handler with ``on_payload``: the protocol
+core hands it each RECORD undecoded and the column builder (asyncbolt.codec.columns, in C when
+built) lays the bytes out in Arrow buffers, with no Python object per value. Records that were
+already decoded (buffered before, or decoded off the event loop for being long) go in as values.
+The type rules are in README "Columnar results".
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from asyncbolt.codec.arrow import assemble, for_polars, require
+from asyncbolt.codec.columns import Columns
+from asyncbolt.errors import ProtocolError
+
+if TYPE_CHECKING:
+    from asyncbolt.client.result import _Stream
+
+__all__ = ["ColumnarResult"]
+
+
+class _ColumnSink:
+    """The columns a result is read into (``_Stream.columns`` while it is); with ``batches``,
+    each PULL's records are cut into a batch of their own when its answer ends."""
+
+    def __init__(self, stream: _Stream, keys: list[str], batches: bool) -> None:
+        codec = stream.conn._core.codec
+        if codec is None:  # pragma: no cover - a result exists only once a version is negotiated
+            raise RuntimeError("no Bolt version negotiated yet")
+        self.keys = keys
+        self.profile = codec.profile
+        self.columns = Columns(codec, len(keys))
+        self.batches = batches
+        self.ready: deque[list] = deque()
+        self.handler = _columnar_pull()
+
+    def cut(self) -> None:
+        if self.batches and self.columns.rows:
+            self.ready.append(self.columns.finish())
+
+    def batch(self) -> Any:
+        return assemble(self.ready.popleft(), self.keys, self.profile, batch=True)
+
+    def table(self) -> Any:
+        return assemble(self.columns.finish(), self.keys, self.profile)
+
+
+@functools.cache
+def _columnar_pull() -> type:
+    """The PULL handler of a result read as columns (made on first use: result.py, where
+    _PullHandler lives, imports this module)."""
+    from asyncbolt.client.result import _PullHandler, _short
+
+    class _ColumnarPull(_PullHandler):
+        __slots__ = ("sink", "rows", "size")
+        left: int
+
+        def __init__(self, stream: _Stream, discard: bool, n: int = -1) -> None:
+            super().__init__(stream, discard, n)
+            self.sink: _ColumnSink = stream.columns
+            self.rows = 0
+            self.size = 0  # bytes of this PULL's records, counted in conn.buffered_bytes
+
+        def _count(self, size: int) -> bool:
+            """The Record path's limits, over the records of this PULL not yet handed over."""
+            s = self.stream
+            s.had_record = True
+            left = self.left
+            if left >= 0:
+                self.left = left - 1 if left else -2
+            if s.abandoned:
+                return False
+            if self.rows >= self.limit:
+                raise ProtocolError(f"more than {self.limit:,} records of {_short(s.query)!r} in one "
+                                    f"batch{self._overrun()}; lower fetch_size, or raise "
+                                    "max_buffered_records")
+            conn = s.conn
+            limit = conn.max_buffered_bytes
+            if limit is not None and conn.buffered_bytes + size > limit:
+                raise ProtocolError(f"more than {limit:,} bytes of records are buffered on this "
+                                    f"connection (at a record of {_short(s.query)!r}){self._overrun()}; "
+                                    "lower fetch_size, or raise max_buffered_bytes")
+            conn.buffered_bytes += size
+            self.size += size
+            self.rows += 1
+            return True
+
+        def on_payload(self, payload: bytes, size: int) -> None:
+            if self._count(size):
+                self.sink.columns.add_payload(payload)
+
+        def on_record(self, values: list, size: int) -> None:
+            if self._count(size):
+                self.sink.columns.add_values(values)
+
+        def _release(self) -> None:
+            self.stream.conn.buffered_bytes -= self.size
+            self.size = 0
+
+        def on_success(self, meta: dict) -> None:
+            self._release()
+            self.sink.cut()
+            super().on_success(meta)
+
+        def on_failure(self, error: Any) -> None:
+            self._release()
+            super().on_failure(error)
+
+        def on_ignored(self, cause: BaseException | None) -> None:
+            self._release()
+            super().on_ignored(cause)
+
+        def on_error(self, error: BaseException) -> None:
+            self._release()
+            super().on_error(error)
+
+    return _ColumnarPull
+
+
+class ColumnarResult:
+    """The columnar readers of a Result (pyarrow: ``pip install 'asyncbolt[arrow]'``; polars:
+    ``'asyncbolt[polars]'``)."""
+
+    __slots__ = ()
+    _s: _Stream
+
+    if TYPE_CHECKING:
+        def _check_readable(self) -> None: ...
+
+        async def _keys(self) -> list[str]: ...
+
+    async def _start_columns(self, batches: bool) -> _ColumnSink:
+        require("pyarrow", "arrow")
+        s = self._s
+        self._check_readable()
+        keys = await self._keys()
+        # Records of PULLs already on their way arrive decoded: they go first, as values.
+        while s.in_flight and not s.done:
+            await s.conn._more(s, need_fields=True)
+        if s.error is not None and not s.records:
+            raise s.error
+        sink = _ColumnSink(s, keys, batches)
+        while s.records:
+            sink.columns.add_values(s.take())
+        sink.cut()
+        s.columns = sink
+        return sink
+
+    async def to_arrow(self) -> Any:
+        """The rest of the result as a ``pyarrow.Table`` (columns named by the keys; types in
+        README "Columnar results")."""
+        s = self._s
+        sink = await self._start_columns(batches=False)
+        try:
+            while not s.done:
+                await s.conn._more(s)
+        finally:
+            s.columns = None
+        if s.error is not None:
+            raise s.error
+        return sink.table()
+
+    async def arrow_batches(self) -> AsyncIterator[Any]:
+        """The rest of the result as ``pyarrow.RecordBatch`` es, one per PULL batch (of
+        ``fetch_size`` records) as it arrives; each batch's column types follow from its own
+        records. Batches without records are skipped."""
+        s = self._s
+        sink = await self._start_columns(batches=True)
+        try:
+            while True:
+                while sink.ready:
+                    yield sink.batch()
+                if s.done:
+                    break
+                await s.conn._more(s)
+        finally:
+            s.columns = None
+        if s.error is not None:
+            raise s.error
+
+    async def to_polars(self) -> Any:
+        """The rest of the result as a ``polars.DataFrame`` (``pl.from_arrow`` of
+        :meth:`to_arrow`, with what polars cannot hold made plain: README "Columnar results")."""
+        pl = require("polars", "polars")
+        return pl.from_arrow(for_polars(await self.to_arrow()))
