@@ -1276,19 +1276,21 @@ put(Rd *r, Col *c, const Head *hp, Py_ssize_t pos, Py_ssize_t *end, int depth, c
         *end = h.body + h.size;
         break;
     case V_LIST: {
-        Check item = {0, -1, 0, -1};
+        Check item = {V_ANY, -1, V_ANY, -1}; /* (typed items: their containers unchecked) */
+        const Check *ic = NULL;
         if (depth >= r->bd->max_depth)
             return perr(pos, "containers nested deeper than max_depth=%d", r->bd->max_depth);
         if (h.size > r->len - h.body)
             return perr(pos, "list of declared size %zd runs past the end of the data (%zd bytes left)",
                         h.size, r->len - h.body);
-        if (chk != NULL) {
+        if (chk != NULL && (chk->item_mask != V_ANY || chk->item_tag >= 0)) {
             item.mask = chk->item_mask;
             item.tag = chk->item_tag;
+            ic = &item;
         }
         p = h.body;
         for (i = 0; i < h.size; i++)
-            if (append(r, c->child, p, &p, depth + 1, chk != NULL ? &item : NULL) < 0)
+            if (append(r, c->child, p, &p, depth + 1, ic) < 0)
                 return -1;
         if (off_push(c, c->child->length) < 0)
             return -1;
@@ -1296,16 +1298,18 @@ put(Rd *r, Col *c, const Head *hp, Py_ssize_t pos, Py_ssize_t *end, int depth, c
         break;
     }
     case V_MAP: {
-        Check item = {0, -1, 0, -1};
+        Check item = {V_ANY, -1, V_ANY, -1}; /* (typed items: their containers unchecked) */
+        const Check *ic = NULL;
         Py_ssize_t row = c->length;
         if (depth >= r->bd->max_depth)
             return perr(pos, "containers nested deeper than max_depth=%d", r->bd->max_depth);
         if (h.size > (r->len - h.body) / 2)
             return perr(pos, "map of declared size %zd runs past the end of the data (%zd bytes left)",
                         h.size, r->len - h.body);
-        if (chk != NULL) {
+        if (chk != NULL && (chk->item_mask != V_ANY || chk->item_tag >= 0)) {
             item.mask = chk->item_mask;
             item.tag = chk->item_tag;
+            ic = &item;
         }
         p = h.body;
         for (i = 0; i < h.size; i++) {
@@ -1349,7 +1353,7 @@ put(Rd *r, Col *c, const Head *hp, Py_ssize_t pos, Py_ssize_t *end, int depth, c
             else if (kid->length != row)
                 return perr(p, "map with the key %.*s twice: a columnar result cannot hold it "
                             "(read it as records)", (int)(k.size > 100 ? 100 : k.size), r->b + k.body);
-            if (append(r, kid, k.body + k.size, &p, depth + 1, chk != NULL ? &item : NULL) < 0)
+            if (append(r, kid, k.body + k.size, &p, depth + 1, ic) < 0)
                 return -1;
         }
         for (i = 0; i < c->nkids; i++)
@@ -1685,7 +1689,7 @@ PyInit__columns(void)
         Py_DECREF(m);
         return NULL;
     }
-    if (PyModule_AddStringConstant(m, "DIGEST", "b681c883c7bb74fb") < 0) {
+    if (PyModule_AddStringConstant(m, "DIGEST", "dbc6fdf1020d78a2") < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -27,28 +27,43 @@ __all__ = ["ColumnarResult"]
 
 class _ColumnSink:
     """The columns a result is read into (``_Stream.columns`` while it is); with ``batches``,
-    each PULL's records are cut into a batch of their own when its answer ends."""
+    each PULL's records are cut into a batch of their own when its answer ends. Made before
+    the result's keys are known (so that its first PULL is already columnar): the builder is
+    made with the first record, which comes after them."""
 
-    def __init__(self, stream: _Stream, keys: list[str], batches: bool) -> None:
+    def __init__(self, stream: _Stream, batches: bool) -> None:
         codec = stream.conn._core.codec
         if codec is None:  # pragma: no cover - a result exists only once a version is negotiated
             raise RuntimeError("no Bolt version negotiated yet")
-        self.keys = keys
-        self.profile = codec.profile
-        self.columns = Columns(codec, len(keys))
+        self.stream = stream
+        self.codec = codec
         self.batches = batches
         self.ready: deque[list] = deque()
         self.handler = _columnar_pull()
+        self._columns: Columns | None = None
+
+    @property
+    def columns(self) -> Columns:
+        columns = self._columns
+        if columns is None:
+            columns = self._columns = Columns(self.codec, len(self.stream.fields or ()))
+        return columns
 
     def cut(self) -> None:
-        if self.batches and self.columns.rows:
-            self.ready.append(self.columns.finish())
+        if self.batches and self._columns is not None and self._columns.rows:
+            self.ready.append(self._columns.finish())
 
     def batch(self) -> Any:
-        return assemble(self.ready.popleft(), self.keys, self.profile, batch=True)
+        return assemble(self.ready.popleft(), self.stream.fields or [], self.codec.profile, batch=True)
 
     def table(self) -> Any:
-        return assemble(self.columns.finish(), self.keys, self.profile)
+        return assemble(self.columns.finish(), self.stream.fields or [], self.codec.profile)
+
+
+def _plain_pull() -> Any:
+    from asyncbolt.client.result import _PullHandler
+
+    return _PullHandler
 
 
 @functools.cache
@@ -139,17 +154,24 @@ class ColumnarResult:
         require("pyarrow", "arrow")
         s = self._s
         self._check_readable()
-        keys = await self._keys()
-        # Records of PULLs already on their way arrive decoded: they go first, as values.
-        while s.in_flight and not s.done:
-            await s.conn._more(s, need_fields=True)
-        if s.error is not None and not s.records:
-            raise s.error
-        sink = _ColumnSink(s, keys, batches)
-        while s.records:
-            sink.columns.add_values(s.take())
-        sink.cut()
-        s.columns = sink
+        sink = _ColumnSink(s, batches)
+        # Records already decoded go first, as values; a PULL already on its way gets a
+        # columnar handler in its place for the records still to come.
+        if s.records:
+            while s.records:
+                sink.columns.add_values(s.take())
+            sink.cut()
+        s.columns = sink  # (before the PULL queued with the RUN is written: it is columnar)
+        pending = s.conn._core.pending
+        handler: Any
+        for i, handler in enumerate(pending):
+            if type(handler) is _plain_pull() and handler.stream is s and not handler.discard:
+                pending[i] = sink.handler(s, False, handler.left)
+        try:
+            await self._keys()
+        except BaseException:
+            s.columns = None
+            raise
         return sink
 
     async def to_arrow(self) -> Any:

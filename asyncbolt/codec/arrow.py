@@ -192,7 +192,7 @@ class _Assembler:
         pa, pc = self.pa, self.pc
         zones = pc.unique(self._f(arr, "tz_id").drop_null()).to_pylist()
         ns = self._ns(self._f(arr, "seconds"), self._f(arr, "nanoseconds"))
-        if ns is None or len(zones) != 1:
+        if ns is None or len(zones) != 1 or not _known_zone(zones[0]):
             return "DateTimeZoneId", arr
         return "DateTimeZoneId", ns.cast(pa.timestamp("ns", tz=zones[0]))
 
@@ -264,6 +264,17 @@ class _Assembler:
         list_offsets = pa.array(((offsets - start) // size).astype(np.int32))
         return "Vector", pa.ListArray.from_arrays(list_offsets, values, mask=arr.is_null()
                                                   if arr.null_count else None)
+
+
+def _known_zone(name: str) -> bool:
+    """A zone name the tz database knows (a timestamp's tz must be one to be read back)."""
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except Exception:  # (ValueError, ZoneInfoNotFoundError, OSError for a directory...)
+        return False
+    return True
 
 
 def _declared_type(t: str, profile_fields: dict[str, tuple[str, ...]] | None = None) -> Any:
