@@ -59,6 +59,7 @@ bench: $(STAMP) accel
 	$(PY) -m benchmarks --results benchmarks/RESULTS.md --png benchmarks/RESULTS.png
 	$(PY) -m benchmarks.server --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.client --results benchmarks/RESULTS.md
+	$(PY) -m benchmarks.columnar --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.memory
 	$(PY) -m benchmarks.inspect_dump --results benchmarks/RESULTS.md
 
@@ -66,6 +67,7 @@ bench-quick: $(STAMP) accel
 	$(PY) -m benchmarks --quick
 	$(PY) -m benchmarks.server --quick
 	$(PY) -m benchmarks.client --quick
+	$(PY) -m benchmarks.columnar --quick
 	$(PY) -m benchmarks.inspect_dump --quick
 
 # Load and faults (loopback only; see README "Load and faults"): 200 official-driver connections

@@ -1551,24 +1551,22 @@ builder_dealloc(Builder *bd)
     Py_TYPE(bd)->tp_free((PyObject *)bd);
 }
 
-static PyObject *
-builder_add(Builder *bd, PyObject *args)
+/* Add the fields list at pos of b as one row; -1 with ProtocolError (the builder is then
+ * unusable: a row may be half added). */
+static int
+add_row(Builder *bd, const unsigned char *b, Py_ssize_t len, Py_ssize_t pos)
 {
-    Py_buffer view;
-    Py_ssize_t pos, p;
+    Py_ssize_t p;
     Rd r;
     Head h;
     int i;
 
-    if (!PyArg_ParseTuple(args, "y*n", &view, &pos))
-        return NULL;
     if (bd->broken || bd->cols == NULL) {
-        PyBuffer_Release(&view);
         PyErr_SetString(PyExc_RuntimeError, "the column builder failed earlier: it holds no usable rows");
-        return NULL;
+        return -1;
     }
-    r.b = view.buf;
-    r.len = view.len;
+    r.b = b;
+    r.len = len;
     r.bd = bd;
     r.left = bd->max_values;
     if (pos < 0 || read_head(&r, pos, &h) < 0)
@@ -1592,12 +1590,56 @@ builder_add(Builder *bd, PyObject *args)
         goto fail;
     }
     bd->rows++;
-    PyBuffer_Release(&view);
-    Py_RETURN_NONE;
+    return 0;
 fail:
     bd->broken = 1;
+    return -1;
+}
+
+static PyObject *
+builder_add(Builder *bd, PyObject *args)
+{
+    Py_buffer view;
+    Py_ssize_t pos;
+    int rc;
+
+    if (!PyArg_ParseTuple(args, "y*n", &view, &pos))
+        return NULL;
+    rc = add_row(bd, view.buf, view.len, pos);
     PyBuffer_Release(&view);
-    return NULL;
+    if (rc < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* add_records(payloads, start, max_len) -> (end, nbytes): add the RECORD payloads of the list
+ * from start on, stopping before the first that is not a RECORD or is longer than max_len. */
+static PyObject *
+builder_add_records(Builder *bd, PyObject *args)
+{
+    PyObject *list;
+    Py_ssize_t i, n, max_len, nbytes = 0;
+
+    if (!PyArg_ParseTuple(args, "O!nn", &PyList_Type, &list, &i, &max_len))
+        return NULL;
+    n = PyList_GET_SIZE(list);
+    if (i < 0)
+        i = n;
+    for (; i < n; i++) {
+        PyObject *item = PyList_GET_ITEM(list, i);
+        const unsigned char *p;
+        Py_ssize_t len;
+        if (!PyBytes_CheckExact(item))
+            break;
+        len = PyBytes_GET_SIZE(item);
+        p = (const unsigned char *)PyBytes_AS_STRING(item);
+        if (len < 2 || p[0] != 0xB1 || p[1] != 0x71 || len > max_len)
+            break;
+        if (add_row(bd, p, len, 2) < 0)
+            return NULL;
+        nbytes += len;
+    }
+    return Py_BuildValue("(nn)", i, nbytes);
 }
 
 static PyObject *
@@ -1639,6 +1681,8 @@ builder_rows(Builder *bd, void *Py_UNUSED(closure))
 static PyMethodDef builder_methods[] = {
     {"add", (PyCFunction)builder_add, METH_VARARGS,
      "add(payload, pos): append the fields list at pos (a RECORD's) as one row."},
+    {"add_records", (PyCFunction)builder_add_records, METH_VARARGS,
+     "add_records(payloads, start, max_len) -> (end, nbytes): the RECORDs from start on."},
     {"finish", (PyCFunction)builder_finish, METH_NOARGS,
      "finish() -> [column description]: hand the columns over and start afresh."},
     {NULL, NULL, 0, NULL},
@@ -1689,7 +1733,7 @@ PyInit__columns(void)
         Py_DECREF(m);
         return NULL;
     }
-    if (PyModule_AddStringConstant(m, "DIGEST", "dbc6fdf1020d78a2") < 0) {
+    if (PyModule_AddStringConstant(m, "DIGEST", "a3bfe1fcf2be6eb7") < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -9,7 +9,7 @@ asyncbolt.codec.columns) lay a structure out as a struct of these fields.
 from __future__ import annotations
 
 #: The digest of _columns.c that this module belongs to (a stale build is not used).
-COLUMNS_DIGEST = "dbc6fdf1020d78a2"
+COLUMNS_DIGEST = "a3bfe1fcf2be6eb7"
 
 _SET_0: dict[str, tuple[str, ...]] = {
     "Node": ("id", "labels", "properties", ),

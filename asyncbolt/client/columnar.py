@@ -1,7 +1,7 @@
 """Columnar results: :meth:`Result.to_arrow`, :meth:`Result.arrow_batches`, :meth:`Result.to_polars`
 (a mixin of :class:`~asyncbolt.client.result.Result`).
 
-While a result is read as columns, its PULLs get a handler with ``on_payload``: the protocol
+While a result is read as columns, its PULLs get a handler with ``on_payloads``: the protocol
 core hands it each RECORD undecoded and the column builder (asyncbolt.codec.columns, in C when
 built) lays the bytes out in Arrow buffers, with no Python object per value. Records that were
 already decoded (buffered before, or decoded off the event loop for being long) go in as values.
@@ -82,37 +82,49 @@ def _columnar_pull() -> type:
             self.rows = 0
             self.size = 0  # bytes of this PULL's records, counted in conn.buffered_bytes
 
-        def _count(self, size: int) -> bool:
-            """The Record path's limits, over the records of this PULL not yet handed over."""
+        def on_payloads(self, payloads: list[bytes], start: int, max_len: int) -> int:
+            """Lay out the RECORDs of ``payloads`` from ``start`` on (up to the first that is
+            not one, or is longer than ``max_len``); returns where it stopped. The Record
+            path's limits hold over this PULL's records not yet handed over (checked per batch
+            of messages: the bytes are in memory already)."""
+            s = self.stream
+            if s.abandoned:
+                end, size = start, 0
+                for payload in payloads[start:]:
+                    if payload[:2] != b"\xb1\x71" or len(payload) > max_len:
+                        break
+                    end += 1
+            else:
+                end, size = self.sink.columns.add_records(payloads, start, max_len)
+            self._count(end - start, size)
+            return end
+
+        def on_record(self, values: list, size: int) -> None:
+            if not self.stream.abandoned:
+                self.sink.columns.add_values(values)
+            self._count(1, size)
+
+        def _count(self, n: int, size: int) -> None:
             s = self.stream
             s.had_record = True
             left = self.left
             if left >= 0:
-                self.left = left - 1 if left else -2
+                self.left = left - n if left >= n else -2
             if s.abandoned:
-                return False
-            if self.rows >= self.limit:
+                return
+            conn = s.conn
+            conn.buffered_bytes += size
+            self.size += size
+            self.rows += n
+            if self.rows > self.limit:
                 raise ProtocolError(f"more than {self.limit:,} records of {_short(s.query)!r} in one "
                                     f"batch{self._overrun()}; lower fetch_size, or raise "
                                     "max_buffered_records")
-            conn = s.conn
             limit = conn.max_buffered_bytes
-            if limit is not None and conn.buffered_bytes + size > limit:
+            if limit is not None and conn.buffered_bytes > limit:
                 raise ProtocolError(f"more than {limit:,} bytes of records are buffered on this "
                                     f"connection (at a record of {_short(s.query)!r}){self._overrun()}; "
                                     "lower fetch_size, or raise max_buffered_bytes")
-            conn.buffered_bytes += size
-            self.size += size
-            self.rows += 1
-            return True
-
-        def on_payload(self, payload: bytes, size: int) -> None:
-            if self._count(size):
-                self.sink.columns.add_payload(payload)
-
-        def on_record(self, values: list, size: int) -> None:
-            if self._count(size):
-                self.sink.columns.add_values(values)
 
         def _release(self) -> None:
             self.stream.conn.buffered_bytes -= self.size

@@ -281,13 +281,36 @@ class Columns:
         try:
             self._c.add(payload, 2)
         except ProtocolError as exc:
-            # The codec's diagnosis of the same bytes, when it refuses them too, is the one
-            # the Record path gives.
-            try:
-                self.codec.unpack_response(payload)
-            except ProtocolError as precise:
-                raise precise from exc
+            self._diagnose(payload, exc)
             raise
+
+    def add_records(self, payloads: list[bytes], start: int, max_len: int) -> tuple[int, int]:
+        """The RECORD payloads of ``payloads`` from ``start`` on, up to the first that is not
+        one or is longer than ``max_len``: (where that is, the bytes added)."""
+        if self.accelerated:
+            before = self._c.rows
+            try:
+                end, size = self._c.add_records(payloads, start, max_len)
+            except ProtocolError as exc:
+                self._diagnose(payloads[start + self._c.rows - before], exc)
+                raise
+            return end, size
+        i, size = start, 0
+        for payload in payloads[start:]:
+            if len(payload) < 2 or payload[0] != 0xB1 or payload[1] != 0x71 or len(payload) > max_len:
+                break
+            self._py.add_values(self.codec.unpack_response(payload).data)
+            size += len(payload)
+            i += 1
+        return i, size
+
+    def _diagnose(self, payload: bytes, exc: ProtocolError) -> None:
+        """Raise the codec's diagnosis of bytes the C builder refused, when it refuses them
+        too: the error the Record path gives."""
+        try:
+            self.codec.unpack_response(payload)
+        except ProtocolError as precise:
+            raise precise from exc
 
     def add_values(self, values: list) -> None:
         """A record already decoded."""

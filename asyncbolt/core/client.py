@@ -74,9 +74,9 @@ class Handler(Protocol):
         """A RECORD (its values, and its size on the wire). Raise ProtocolError to refuse it
         (e.g. a buffer limit): that ends the connection."""
 
-    # Optionally ``on_payload(payload: bytes, size: int)``: the handler takes RECORDs as their
-    # undecoded payloads (a columnar result) while it waits first; the core checks for it once
-    # per batch of messages.
+    # Optionally ``on_payloads(payloads: list[bytes], start: int, max_len: int) -> int``: the
+    # handler takes RECORDs undecoded (a columnar result) while it waits first, a run of them at
+    # a time (see ClientConnection._payload_answers); the core checks for it once per batch.
 
     def on_success(self, meta: dict) -> None: ...
 
@@ -336,7 +336,7 @@ class ClientConnection:
             self._backlog.extend(payloads)
             return None
         pending = self.pending
-        if pending and getattr(pending[0], "on_payload", None) is not None:
+        if pending and getattr(pending[0], "on_payloads", None) is not None:
             return self._payload_answers(payloads)  # (checked once per batch, not per record)
         codec: Any = self._negotiated_codec()  # (Any: a RECORD's message has .data)
         unpack = self._unpack
@@ -364,34 +364,42 @@ class ClientConnection:
                 return self.abort(self._diagnosed(exc, payload))
             if not self._dispatch(message, len(payload)):
                 return self.error
-            if pending and getattr(pending[0], "on_payload", None) is not None:
+            if pending and getattr(pending[0], "on_payloads", None) is not None:
                 return self._payload_answers(list(it))
         return None
 
     def _payload_answers(self, payloads: list[bytes]) -> BaseException | None:
         """The answers while the request waiting first takes its RECORDs undecoded (a columnar
-        result: ``handler.on_payload(payload, size)`` builds columns from the bytes; limits and
-        errors as on_record). Longer RECORDs than ``offload_bytes`` are decoded elsewhere and
-        handed to on_record as usual."""
+        result): ``handler.on_payloads(payloads, i, max_len)`` lays out the run of RECORDs from
+        ``i`` (none longer than ``max_len``) and returns where it stopped; limits and errors as
+        on_record. Longer RECORDs than ``offload_bytes`` are decoded elsewhere and handed to
+        on_record as usual."""
         pending = self.pending
         offload = self.offload_bytes
-        for i, payload in enumerate(payloads):
-            on_payload = getattr(pending[0], "on_payload", None) if pending else None
-            if on_payload is None:
+        max_len = sys.maxsize if offload is None else offload
+        i, n = 0, len(payloads)
+        while i < n:
+            on_payloads = getattr(pending[0], "on_payloads", None) if pending else None
+            if on_payloads is None:
                 return self._answers(payloads[i:])
+            payload = payloads[i]
             try:
-                if offload is not None and len(payload) > offload:
+                if len(payload) > max_len:
                     self._large = payload
                     self._backlog = payloads[i + 1:]
                     return None
                 if payload[1] == 0x71 and payload[0] == 0xB1:
-                    on_payload(payload, len(payload))
+                    end = on_payloads(payloads, i, max_len)
+                    if end <= i:  # (a handler must take the RECORD it was given)
+                        raise ProtocolError(f"{pending[0].what()} took no RECORD")
+                    i = end
                     continue
                 message = self._negotiated_codec().unpack_response(payload)
             except Exception as exc:
                 return self.abort(self._diagnosed(exc, payload))
             if not self._dispatch(message, len(payload)):
                 return self.error
+            i += 1
         return None
 
     def _diagnosed(self, exc: BaseException, payload: bytes) -> BaseException:
