@@ -38,7 +38,7 @@ from asyncbolt.codec.structures import (
     Vector,
 )
 
-from .strategies import integers, struct_layout, structures_in, texts
+from .strategies import integers, mutate, mutation_ops, struct_layout, structures_in, texts
 from .test_client_odd_servers import FakeServer, Peer, connect, idle
 
 pa = pytest.importorskip("pyarrow", reason="pyarrow (the arrow extra) builds the tables")
@@ -363,6 +363,26 @@ async def test_malformed_records_in_columnar_mode_are_protocol_errors(builder: b
         await conn.close()
 
 
+async def test_to_polars_makes_plain_what_polars_cannot_import(table_server: Any, builder: bool) -> None:
+    polars = pytest.importorskip("polars", reason="polars (the polars extra)")
+    plus2 = dt.timezone(dt.timedelta(hours=2))
+    TABLES["POLARS"] = (["mixed", "d", "at", "v"], [
+        [1, Duration(1, 2, 3, 4), dt.datetime(2024, 1, 1, 12, tzinfo=plus2), Vector.from_list([1, 2], "int8")],
+        ["s", None, None, None],
+        [None, Duration(0, 0, -1, 0), dt.datetime(2024, 1, 2, tzinfo=plus2), Vector.from_list([3], "int8")]])
+    async with asyncbolt.connect(uri(table_server), versions=[(6, 0)]) as conn:
+        frame = await (await conn.run("POLARS")).to_polars()
+    assert frame.schema["mixed"] == polars.Struct({"int": polars.Int64, "string": polars.String})
+    assert frame["mixed"].to_list() == [{"int": 1, "string": None}, {"int": None, "string": "s"},
+                                        {"int": None, "string": None}]
+    assert frame["d"].to_list() == [{"months": 1, "days": 2, "nanoseconds": 3_000_000_004}, None,
+                                    {"months": 0, "days": 0, "nanoseconds": -1_000_000_000}]
+    at = frame["at"].to_list()
+    assert at[0]["tz_offset_seconds"] == 7200 and at[1] is None
+    assert at[0]["time"] == dt.datetime(2024, 1, 1, 10, tzinfo=dt.timezone.utc)
+    assert frame["v"].to_list() == [[1, 2], None, [3]]
+
+
 def test_a_clear_import_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     from asyncbolt.codec.arrow import require
 
@@ -476,6 +496,37 @@ def test_the_c_builder_never_crashes_on_garbage(data: bytes) -> None:
     except asyncbolt.ProtocolError:
         return
     b.finish()
+
+
+@pytest.mark.skipif(not C_BUILT, reason="C builder not built")
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_values(((5, 8), ())), min_size=2, max_size=2), min_size=1, max_size=3),
+       mutation_ops)
+def test_mutated_records_are_laid_out_or_refused_never_a_crash(rows: list[list], ops: list) -> None:
+    """Valid RECORDs with bytes flipped, cut or inserted: the C builder lays them out as the
+    pure one does the values the codec decodes, or refuses them with ProtocolError."""
+    codec = get_codec((5, 8))
+    payloads = [b"\xb1\x71" + mutate(codec.pack(row), ops) for row in rows]
+    c = Columns(codec, 2, accelerated=True)
+    py = Columns(codec, 2, accelerated=False)
+    for payload in payloads:
+        try:
+            decoded = codec.unpack_response(payload)
+        except asyncbolt.ProtocolError:
+            with pytest.raises(asyncbolt.ProtocolError):
+                c.add_payload(payload)
+            return
+        try:
+            py.add_values(decoded.data)
+        except asyncbolt.ProtocolError:
+            return
+        if decoded.name != "RECORD":
+            return
+        try:
+            c.add_payload(payload)
+        except asyncbolt.ProtocolError:
+            return  # (a repeated map key, a structure the builder cannot hold...)
+    assert assemble(c.finish(), ["a", "b"], "5.8").equals(assemble(py.finish(), ["a", "b"], "5.8"))
 
 
 @pytest.mark.skipif(not C_BUILT, reason="C builder not built")
