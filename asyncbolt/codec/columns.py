@@ -180,10 +180,10 @@ class PyBuilder:
                 self._nulls(c, n)
             else:
                 if c.kind != "union":
-                    k0 = _Col()
-                    for slot in _Col.__slots__:
+                    k0, fresh = _Col(), _Col()
+                    for slot in _Col.__slots__:  # (c's contents move to k0; c starts afresh)
                         setattr(k0, slot, getattr(c, slot))
-                    c.__init__()  # type: ignore[misc]
+                        setattr(c, slot, getattr(fresh, slot))
                     c.kind = "union"
                     c.kids = [k0]
                     c.index = {k0.kind: k0}
