@@ -60,6 +60,7 @@ bench: $(STAMP) accel
 	$(PY) -m benchmarks.server --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.client --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.frames --results benchmarks/RESULTS.md
+	$(PY) -m benchmarks.columnar --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.memory
 	$(PY) -m benchmarks.inspect_dump --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.ingest --results benchmarks/RESULTS.md
@@ -69,6 +70,7 @@ bench-quick: $(STAMP) accel
 	$(PY) -m benchmarks.server --quick
 	$(PY) -m benchmarks.client --quick
 	$(PY) -m benchmarks.frames --quick
+	$(PY) -m benchmarks.columnar --quick
 	$(PY) -m benchmarks.inspect_dump --quick
 	$(PY) -m benchmarks.ingest --quick
 

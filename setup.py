@@ -49,7 +49,13 @@ setup(
             "asyncbolt._generated._accel",
             ["asyncbolt/_generated/_accel.c"],
             optional=True,
-        )
+        ),
+        # The column builder of columnar results (Result.to_arrow()), optional the same way.
+        Extension(
+            "asyncbolt._generated._columns",
+            ["asyncbolt/_generated/_columns.c"],
+            optional=True,
+        ),
     ],
     cmdclass={"build_ext": OptionalBuildExt},
 )

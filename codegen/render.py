@@ -35,6 +35,8 @@ OUTPUTS = {
     "schemas.py": "schemas.py.j2",
     "states.py": "states.py.j2",
     "_accel.c": "_accel.c.j2",
+    "_columns.c": "_columns.c.j2",
+    "columns.py": "columns.py.j2",
 }
 #: Placeholder in the rendered C source for its own digest (see ``render``).
 DIGEST_PLACEHOLDER = "@ACCEL_DIGEST@"
@@ -331,6 +333,39 @@ def _state_tables(spec: Spec) -> tuple[list[tuple], dict[str, int]]:
     return tables, by_version
 
 
+_V_KIND = {"Null": "V_NULL", "Boolean": "V_BOOL", "Integer": "V_INT", "Float": "V_FLOAT",
+           "String": "V_STR", "Bytes": "V_BYTES", "List": "V_LIST", "Map": "V_MAP"}
+
+
+def _column_check(spec: Spec, t: TypeRef | None) -> tuple[str, int]:
+    """What the column builder accepts for a field (or item) of type ``t``: a C mask of value
+    kinds and the structure tag required (-1: any), top level only."""
+    if t is None or t.name == "Any":
+        return "V_ANY", -1
+    tags = {s.name: s.tag for s in spec.structures}
+    if t.name in tags:
+        mask, tag = "B(V_STRUCT)", tags[t.name]
+    else:
+        mask, tag = f"B({_V_KIND[t.name]})", -1
+    if t.nullable:
+        mask += " | B(V_NULL)"
+    return mask, tag
+
+
+def _column_sets(spec: Spec) -> list[list[tuple[Structure, list[tuple]]]]:
+    """The structure tables of the column builder, one per distinct structure set (as
+    ``_struct_sets``): [(structure, [(field name, mask, tag, item mask, item tag)])]."""
+    out = []
+    for entries in _struct_sets(spec)[0]:
+        table = []
+        for s, lay in entries:
+            fields = [(f.name, *_column_check(spec, f.type), *_column_check(spec, f.type.item))
+                      for f in lay.fields]
+            table.append((s, fields))
+        out.append(table)
+    return out
+
+
 def context(spec: Spec, sources: list[str], inline_depth: int = DEFAULT_INLINE_DEPTH) -> dict:
     ranged = sorted((m for m in spec.markers if m.first != m.last and m.first < 0xC0),
                     key=lambda m: m.first)
@@ -403,6 +438,7 @@ def context(spec: Spec, sources: list[str], inline_depth: int = DEFAULT_INLINE_D
         "c_marker_versions": {m.name: ", ".join(range_text(r) for r in m.ranges)
                               for m in spec.markers if m.ranges is not None},
         "digest_placeholder": DIGEST_PLACEHOLDER,
+        "column_sets": _column_sets(spec),
         # Key tables with a secret key: message fields typed by them are redacted in reprs.
         "secret_maps": sorted(name for name, keys in spec.maps.items() if any(k.secret for k in keys)),
     }
@@ -438,10 +474,15 @@ def render(spec: Spec, sources: list[str],
     # and the pure-Python codec is used instead of a C module that disagrees with the tables.
     c_text = one(OUTPUTS["_accel.c"], "_accel.c")
     digest = hashlib.sha256(c_text.encode()).hexdigest()[:16]
+    # The column builder likewise (columns.py holds the digest it expects).
+    col_text = one(OUTPUTS["_columns.c"], "_columns.c")
+    col_digest = hashlib.sha256(col_text.encode()).hexdigest()[:16]
     out = {}
     for name, template in OUTPUTS.items():
         if name == "_accel.c":
             out[name] = c_text.replace(DIGEST_PLACEHOLDER, digest)
+        elif name == "_columns.c":
+            out[name] = col_text.replace(DIGEST_PLACEHOLDER, col_digest)
         else:
-            out[name] = one(template, name, accel_digest=digest)
+            out[name] = one(template, name, accel_digest=digest, columns_digest=col_digest)
     return out

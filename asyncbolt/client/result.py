@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from asyncbolt.client import notifications as _notes
+from asyncbolt.client.columnar import ColumnarResult
 from asyncbolt.client.eager import EagerResult, Graph, Keys, ServerInfo
 from asyncbolt.client.frames import FramesMixin
 
@@ -215,7 +216,7 @@ class _Stream:
     __slots__ = ("conn", "query", "parameters", "fetch_size", "records", "sizes", "fields", "index",
                  "run_meta", "pull_meta", "has_more", "done", "error", "waiter", "slot",
                  "in_flight", "abandoned", "tx", "qid", "on_done", "gone", "notes", "had_record",
-                 "__weakref__")
+                 "columns", "__weakref__")
 
     def __init__(self, conn: Connection, query: str, parameters: dict, fetch_size: int,
                  tx: Transaction | None) -> None:
@@ -249,6 +250,7 @@ class _Stream:
         self.notes: _notes.NotificationFilters | None = None
         #: Whether a record arrived; None: nothing was pulled (for the GQL outcome before 5.5).
         self.had_record: bool | None = None
+        self.columns: Any = None  # while read as columns: its client.columnar._ColumnSink
 
     def take(self) -> list:
         """The next buffered record's values."""
@@ -310,7 +312,7 @@ _OUT_OF_SCOPE = ("the result is out of scope: its transaction has been closed (r
                  "results before committing or rolling it back)")
 
 
-class Result(FramesMixin):
+class Result(ColumnarResult, FramesMixin):
     """The records and summary of one query.
 
     ``async for record in result``; ``await result.fetch(n)``, ``.values()``, ``.data()``,

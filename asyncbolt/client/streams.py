@@ -180,6 +180,6 @@ class ResultStreams:
         else:
             extra: dict[str, Any] = {"n": n, **qid}
             message = Pull(extra) if v4 else PullAll()
-            handler = _PullHandler(s, False, n if v4 else -1)
+            handler = (_PullHandler if s.columns is None else s.columns.handler)(s, False, n if v4 else -1)
         s.in_flight += 1
         return message, handler

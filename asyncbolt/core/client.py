@@ -74,6 +74,10 @@ class Handler(Protocol):
         """A RECORD (its values, and its size on the wire). Raise ProtocolError to refuse it
         (e.g. a buffer limit): that ends the connection."""
 
+    # Optionally ``on_payloads(payloads: list[bytes], start: int, max_len: int) -> int``: the
+    # handler takes RECORDs undecoded (a columnar result) while it waits first, a run of them at
+    # a time (see ClientConnection._payload_answers); the core checks for it once per batch.
+
     def on_success(self, meta: dict) -> None: ...
 
     def on_failure(self, error: Neo4jError) -> None: ...
@@ -331,8 +335,10 @@ class ClientConnection:
         if self._large is not None:  # a long message is decoded elsewhere: the rest waits
             self._backlog.extend(payloads)
             return None
-        codec: Any = self._negotiated_codec()  # (Any: a RECORD's message has .data)
         pending = self.pending
+        if pending and getattr(pending[0], "on_payloads", None) is not None:
+            return self._payload_answers(payloads)  # (checked once per batch, not per record)
+        codec: Any = self._negotiated_codec()  # (Any: a RECORD's message has .data)
         unpack = self._unpack
         fast_max = self._record_fast_max
         it = iter(payloads)
@@ -358,6 +364,42 @@ class ClientConnection:
                 return self.abort(self._diagnosed(exc, payload))
             if not self._dispatch(message, len(payload)):
                 return self.error
+            if pending and getattr(pending[0], "on_payloads", None) is not None:
+                return self._payload_answers(list(it))
+        return None
+
+    def _payload_answers(self, payloads: list[bytes]) -> BaseException | None:
+        """The answers while the request waiting first takes its RECORDs undecoded (a columnar
+        result): ``handler.on_payloads(payloads, i, max_len)`` lays out the run of RECORDs from
+        ``i`` (none longer than ``max_len``) and returns where it stopped; limits and errors as
+        on_record. Longer RECORDs than ``offload_bytes`` are decoded elsewhere and handed to
+        on_record as usual."""
+        pending = self.pending
+        offload = self.offload_bytes
+        max_len = sys.maxsize if offload is None else offload
+        i, n = 0, len(payloads)
+        while i < n:
+            on_payloads = getattr(pending[0], "on_payloads", None) if pending else None
+            if on_payloads is None:
+                return self._answers(payloads[i:])
+            payload = payloads[i]
+            try:
+                if len(payload) > max_len:
+                    self._large = payload
+                    self._backlog = payloads[i + 1:]
+                    return None
+                if payload[1] == 0x71 and payload[0] == 0xB1:
+                    end = on_payloads(payloads, i, max_len)
+                    if end <= i:  # (a handler must take the RECORD it was given)
+                        raise ProtocolError(f"{pending[0].what()} took no RECORD")
+                    i = end
+                    continue
+                message = self._negotiated_codec().unpack_response(payload)
+            except Exception as exc:
+                return self.abort(self._diagnosed(exc, payload))
+            if not self._dispatch(message, len(payload)):
+                return self.error
+            i += 1
         return None
 
     def _diagnosed(self, exc: BaseException, payload: bytes) -> BaseException:
