@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ACCEL_DIGEST "9e6b91f2431a0f7d"
+#define ACCEL_DIGEST "37a2ff3304a91db8"
 #define MAX_SIZE 2147483647LL
 #define MAX_STRUCT_FIELDS 15
 #define MEMBER_OBJECT_EX 16 /* T_OBJECT_EX / Py_T_OBJECT_EX */
@@ -1517,11 +1517,102 @@ unpacker_whole(PyObject *self, PyObject *data)
     return value;
 }
 
+/* unpack.records(payloads, start, max_len) -> ([values, ...], [size, ...]): the RECORD messages
+ * of the list payloads from index start on, each decoded alone (as unpack(payload, 2): its own
+ * max_decoded_values budget), with their sizes; one call for a whole batch of RECORDs instead of
+ * one per message. It stops before the first payload that is not a RECORD of one list, is longer
+ * than max_len, or does not decode cleanly (that error is dropped: the caller's per-message path
+ * decodes it again and reports it precisely). */
+static PyObject *
+unpacker_records(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t start, max_len, n, i, len, pos;
+    PyObject *payloads, *values = NULL, *sizes = NULL, *p, *v, *size, *result;
+    Ctx c;
+
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "records(payloads, start, max_len) takes exactly 3 arguments");
+        return NULL;
+    }
+    payloads = args[0];
+    if (!PyList_CheckExact(payloads)) {
+        PyErr_SetString(PyExc_TypeError, "records() takes a list of payloads");
+        return NULL;
+    }
+    start = PyLong_AsSsize_t(args[1]);
+    if (start == -1 && PyErr_Occurred())
+        return NULL;
+    max_len = PyLong_AsSsize_t(args[2]);
+    if (max_len == -1 && PyErr_Occurred())
+        return NULL;
+    if (start < 0) {
+        PyErr_SetString(PyExc_IndexError, "negative start");
+        return NULL;
+    }
+    values = PyList_New(0);
+    sizes = PyList_New(0);
+    if (values == NULL || sizes == NULL)
+        goto fail;
+    c.d = (Unpacker *)self;
+    c.what = "value";
+    n = PyList_GET_SIZE(payloads);
+    for (i = start; i < n; i++) {
+        p = PyList_GET_ITEM(payloads, i);
+        if (!PyBytes_CheckExact(p))
+            break;
+        len = PyBytes_GET_SIZE(p);
+        c.b = (const unsigned char *)PyBytes_AS_STRING(p);
+        if (len < 3 || len > max_len || c.b[0] != 0xB1 || c.b[1] != 0x71)
+            break;
+        c.len = len;
+        c.start = pos = 2;
+        c.depth = 0;
+        c.left = c.d->max_values - 1; /* the value itself counts */
+        v = dec_top(&c, &pos);
+        if (v == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_Exception))
+                goto fail; /* (not a decoding error: MemoryError stays, KeyboardInterrupt...) */
+            PyErr_Clear();
+            break;
+        }
+        if (pos != len || !PyList_CheckExact(v)) {
+            Py_DECREF(v);
+            break;
+        }
+        if (PyList_Append(values, v) < 0) {
+            Py_DECREF(v);
+            goto fail;
+        }
+        Py_DECREF(v);
+        size = PyLong_FromSsize_t(len);
+        if (size == NULL)
+            goto fail;
+        if (PyList_Append(sizes, size) < 0) {
+            Py_DECREF(size);
+            goto fail;
+        }
+        Py_DECREF(size);
+    }
+    result = PyTuple_New(2);
+    if (result == NULL)
+        goto fail;
+    PyTuple_SET_ITEM(result, 0, values);
+    PyTuple_SET_ITEM(result, 1, sizes);
+    return result;
+fail:
+    Py_XDECREF(values);
+    Py_XDECREF(sizes);
+    return NULL;
+}
+
 static PyMethodDef unpacker_methods[] = {
     {"whole", unpacker_whole, METH_O, "whole(data) -> value: exactly one value, no trailing bytes"},
     {"fields", (PyCFunction)(void (*)(void))unpacker_fields, METH_FASTCALL,
      "fields(data, pos, n) -> ([n values], end): a message's n fields, counted together against "
      "max_decoded_values"},
+    {"records", (PyCFunction)(void (*)(void))unpacker_records, METH_FASTCALL,
+     "records(payloads, start, max_len) -> ([values, ...], [size, ...]): the RECORDs of payloads "
+     "from index start on, each decoded alone, up to the first other message"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -339,6 +339,9 @@ class Result:
 
     async def __anext__(self) -> Record:
         s = self._s
+        if s.records and s.gone is None:  # the hot path: take() inlined
+            s.conn.buffered_bytes -= s.sizes.popleft()
+            return Record(s.records.popleft(), s.index)
         self._check_readable()
         while True:
             if s.records:
@@ -656,6 +659,32 @@ class _PullHandler(_Handler):
             conn.buffered_bytes += size
             s.sizes.append(size)
             records.append(values)
+
+    def on_records(self, batch: list[list], sizes: list[int]) -> None:
+        """A run of RECORDs at once (the C decoder's): what on_record does for each, in bulk
+        when no limit is near (else one by one, to stop at the very record that breaks it)."""
+        if self.discard:
+            return
+        s = self.stream
+        k = len(batch)
+        s.had_record = True
+        left = self.left
+        if left >= 0:
+            self.left = left - k if k <= left else -2
+        if s.abandoned:
+            return
+        records = s.records
+        conn = s.conn
+        limit = conn.max_buffered_bytes
+        total = sum(sizes)
+        if len(records) + k > self.limit or (limit is not None and conn.buffered_bytes + total > limit):
+            self.left = left  # (on_record counts them again)
+            for values, size in zip(batch, sizes, strict=True):
+                self.on_record(values, size)
+            return
+        conn.buffered_bytes += total
+        s.sizes.extend(sizes)
+        records.extend(batch)
 
     def _overrun(self) -> str:
         return (f" (the server sent more than the {self.stream.fetch_size:,} records its PULL "
