@@ -151,15 +151,11 @@ class Summary:
         self.query = query
         self.parameters = parameters
         self.metadata = {**run, **pull}
-        self.counters = Counters(pull.get("stats"))
+        self._pull = pull
         self.query_type: str | None = pull.get("type")
         self.plan: dict | None = pull.get("plan") or pull.get("profile")
         self.profile: dict | None = pull.get("profile")
         self.statuses: list = list(pull.get("statuses") or [])
-        #: The server's notifications; from Bolt 5.5, which sends GQL status objects instead,
-        #: those of the statuses that carry a ``neo4j_code`` in the notification form (code,
-        #: title, description; severity, category and position from the diagnostic record).
-        self.notifications: list = _notes.notifications_of(pull)
         self.bookmark: str | None = pull.get("bookmark")
         self.database: str | None = pull.get("db") or run.get("db")
         self.t_first: int | None = run.get("t_first", run.get("result_available_after"))
@@ -168,6 +164,20 @@ class Summary:
         self.protocol_version = conn.protocol_version
         self._where = (conn.host, conn.port, conn.connection_id)
         self._had = (had_record, bool(run.get("fields")))
+
+    # (counters and notifications are made when first read: most summaries are never looked at)
+
+    @functools.cached_property
+    def counters(self) -> Counters:
+        """The update counters (from the summary's ``stats``)."""
+        return Counters(self._pull.get("stats"))
+
+    @functools.cached_property
+    def notifications(self) -> list:
+        """The server's notifications; from Bolt 5.5, which sends GQL status objects instead,
+        those of the statuses that carry a ``neo4j_code`` in the notification form (code,
+        title, description; severity, category and position from the diagnostic record)."""
+        return _notes.notifications_of(self._pull)
 
     @property
     def server(self) -> ServerInfo:
@@ -409,7 +419,7 @@ class Result:
         ``ClientError``, ``Neo.ClientError.Statement.ResultNotSingle``); without, no record gives None and more
         than one the first, with a warning."""
         records = await self.fetch(2)
-        await self.consume()
+        await self._consume()  # (the Summary is not made: single() does not return it)
         self._s.gone = None  # exhausted, not consumed: iterating gives nothing, as the official
         if len(records) == 1:
             return records[0]
@@ -464,6 +474,12 @@ class Result:
         """Discard what is left and return the Summary. Reading records afterwards raises
         :class:`ResultConsumedError`; ``consume()`` again returns the Summary again (unless the
         result's transaction has ended since)."""
+        await self._consume()
+        s = self._s
+        return Summary(s.query, s.parameters, s.run_meta, s.pull_meta, s.conn, s.had_record)
+
+    async def _consume(self) -> None:
+        """consume() without making the Summary."""
         s = self._s
         if s.gone is not None and s.gone is not _CONSUMED:
             raise ResultConsumedError(s.gone)
@@ -480,7 +496,6 @@ class Result:
         if s.error is not None:
             raise s.error
         s.gone = _CONSUMED
-        return Summary(s.query, s.parameters, s.run_meta, s.pull_meta, s.conn, s.had_record)
 
     @property
     def done(self) -> bool:
