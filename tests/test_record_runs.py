@@ -146,3 +146,60 @@ def test_a_handler_without_on_records_hears_each_record() -> None:
     pair = _pull_with(pull, False)
     assert pair.client.receive_data(frame((5, 4), Success({"fields": ["x"]}), *_payloads(), Success({}))) is None
     assert pull.records == ROWS and pull.outcome == "SUCCESS"
+
+
+# -- Record: its base is the accelerator's RecordBase when built, else _PyRecordBase --------------
+
+
+def test_record_indexing_is_the_same_on_both_bases() -> None:
+    import asyncbolt.client.record as record_module
+
+    bases = [record_module._PyRecordBase]
+    if ACCEL:
+        from asyncbolt._generated import _accel
+
+        bases.append(_accel.RecordBase)
+        assert record_module.Record.__mro__[1] is _accel.RecordBase
+
+    def outcome(call: Any) -> Any:
+        try:
+            return ("value", call())
+        except Exception as exc:  # the same exception type and text on both bases
+            return (type(exc).__name__, str(exc))
+
+    keys: list[Any] = [0, 2, -1, 3, -4, slice(1, None), "x", "z", "nope", None, 1.5, b"x"]
+    seen = []
+    for base in bases:
+        class Row(base):  # type: ignore[misc, valid-type]
+            __slots__ = ()
+
+        row = Row([1, "a", [2]], {"x": 0, "y": 1, "z": 2})
+        seen.append([outcome(lambda k=k, row=row: row[k]) for k in keys] + [(row._values, row._index)])
+    assert all(s == seen[0] for s in seen)
+    assert seen[0][8] == ("KeyError", "\"no field 'nope'; fields are ['x', 'y', 'z']\"")
+
+
+def test_records_copy_pickle_and_take_part_in_garbage_collection() -> None:
+    import copy
+    import gc
+    import pickle
+    import weakref
+
+    from asyncbolt.client.record import Record
+
+    row = Record([1, {"k": "v"}], {"a": 0, "b": 1})
+    assert copy.copy(row) == row and copy.deepcopy(row) == row
+    assert pickle.loads(pickle.dumps(row)) == row and row["b"] == {"k": "v"}
+    with pytest.raises(TypeError):
+        Record([1])  # type: ignore[call-arg]
+
+    class Marker:
+        pass
+
+    marker = Marker()
+    gone = weakref.ref(marker)
+    cyclic = Record([marker, {}], {"m": 0, "d": 1})
+    cyclic["d"]["self"] = cyclic  # a cycle through the record
+    del marker, cyclic
+    gc.collect()
+    assert gone() is None

@@ -10,6 +10,10 @@
  *   make_unpack(structs, profile[, max_depth[, max_values]]) -> unpack
  *                                             unpack(data, pos) -> (value, end)
  *                                             unpack.fields(data, pos, n) -> ([n values], end)
+ *                                             unpack.records(payloads, start, max_len)
+ *                                               -> ([values...], [sizes...]): a run of RECORDs
+ *   RecordBase(values, index)                 the base of the client's Record (made, and read
+ *                                             with [], in C)
  *   make_pack(packers, unavailable, pack_other) -> pack
  *                                             pack(value, out: bytearray) -> None
  *
@@ -29,7 +33,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ACCEL_DIGEST "37a2ff3304a91db8"
+#define ACCEL_DIGEST "e368b73a59ca3fef"
 #define MAX_SIZE 2147483647LL
 #define MAX_STRUCT_FIELDS 15
 #define MEMBER_OBJECT_EX 16 /* T_OBJECT_EX / Py_T_OBJECT_EX */
@@ -1649,6 +1653,130 @@ static PyTypeObject UnpackerType = {
     .tp_methods = unpacker_methods,
 };
 
+/* ---- the client's result rows ------------------------------------------------------------ */
+
+/* RecordBase(values, index): asyncbolt.client.result.Record's base when the accelerator is built
+ * (the pure-Python base does the same): a row's values and the field -> position map, made and
+ * read by [] without a Python frame, as every record of a result is. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *values;
+    PyObject *index;
+} RecordBase;
+
+static PyObject *
+record_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    RecordBase *self;
+    PyObject *values, *index;
+
+    if (kwds != NULL && PyDict_GET_SIZE(kwds)) {
+        PyErr_SetString(PyExc_TypeError, "Record(values, index) takes no keyword arguments");
+        return NULL;
+    }
+    if (!PyArg_UnpackTuple(args, "Record", 2, 2, &values, &index))
+        return NULL;
+    self = (RecordBase *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    Py_INCREF(values);
+    self->values = values;
+    Py_INCREF(index);
+    self->index = index;
+    return (PyObject *)self;
+}
+
+/* (a static type: subclasses' subtype_traverse/subtype_dealloc take care of their type) */
+static int
+record_traverse(RecordBase *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->values);
+    Py_VISIT(self->index);
+    return 0;
+}
+
+static int
+record_clear(RecordBase *self)
+{
+    Py_CLEAR(self->values);
+    Py_CLEAR(self->index);
+    return 0;
+}
+
+static void
+record_dealloc(RecordBase *self)
+{
+    PyObject_GC_UnTrack(self);
+    record_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* record[i] (any index or slice of the values) or record["field"]. */
+static PyObject *
+record_subscript(RecordBase *self, PyObject *key)
+{
+    PyObject *i, *fields, *text;
+
+    if (self->values == NULL || self->index == NULL) {
+        PyErr_SetString(PyExc_ValueError, "an empty Record");
+        return NULL;
+    }
+    if (!PyUnicode_Check(key))
+        return PyObject_GetItem(self->values, key);
+    if (PyDict_CheckExact(self->index)) {
+        i = PyDict_GetItemWithError(self->index, key); /* borrowed */
+        if (i != NULL)
+            return PyObject_GetItem(self->values, i);
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    else {
+        i = PyObject_GetItem(self->index, key);
+        if (i != NULL) {
+            PyObject *v = PyObject_GetItem(self->values, i);
+            Py_DECREF(i);
+            return v;
+        }
+        if (!PyErr_ExceptionMatches(PyExc_KeyError))
+            return NULL;
+        PyErr_Clear();
+    }
+    fields = PySequence_List(self->index);
+    if (fields == NULL)
+        return NULL;
+    text = PyUnicode_FromFormat("no field %R; fields are %R", key, fields);
+    Py_DECREF(fields);
+    if (text == NULL)
+        return NULL;
+    PyErr_SetObject(PyExc_KeyError, text);
+    Py_DECREF(text);
+    return NULL;
+}
+
+static PyMappingMethods record_as_mapping = {
+    .mp_subscript = (binaryfunc)record_subscript,
+};
+
+static PyMemberDef record_members[] = {
+    {"_values", MEMBER_OBJECT_EX, offsetof(RecordBase, values), READONLY, "the values"},
+    {"_index", MEMBER_OBJECT_EX, offsetof(RecordBase, index), READONLY, "field name -> position"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyTypeObject RecordBaseType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "asyncbolt._generated._accel.RecordBase",
+    .tp_basicsize = sizeof(RecordBase),
+    .tp_dealloc = (destructor)record_dealloc,
+    .tp_as_mapping = &record_as_mapping,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "RecordBase(values, index): a result row's values and its field -> position map",
+    .tp_traverse = (traverseproc)record_traverse,
+    .tp_clear = (inquiry)record_clear,
+    .tp_members = record_members,
+    .tp_new = record_new,
+};
+
 static PyObject *
 make_unpack(PyObject *module, PyObject *args)
 {
@@ -2871,12 +2999,20 @@ PyInit__accel(void)
 
     if (PyType_Ready(&UnpackerType) < 0 || PyType_Ready(&PackerType) < 0)
         return NULL;
+    if (PyType_Ready(&RecordBaseType) < 0)
+        return NULL;
     if (zero == NULL && (zero = PyLong_FromLong(0)) == NULL)
         return NULL;
     m = PyModule_Create(&moduledef);
     if (m == NULL)
         return NULL;
     if (PyModule_AddStringConstant(m, "DIGEST", ACCEL_DIGEST) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&RecordBaseType);
+    if (PyModule_AddObject(m, "RecordBase", (PyObject *)&RecordBaseType) < 0) {
+        Py_DECREF(&RecordBaseType);
         Py_DECREF(m);
         return NULL;
     }

@@ -9,11 +9,11 @@ import functools
 import logging
 import warnings
 from collections import deque
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from asyncbolt.client import notifications as _notes
 from asyncbolt.client.eager import EagerResult, Graph, Keys, ServerInfo
+from asyncbolt.client.record import Record
 
 # The exception classes of the client still live in asyncbolt.client.connection (which imports
 # this module): reached through the module object, so either may be imported first.
@@ -39,67 +39,6 @@ log = logging.getLogger("asyncbolt.client.connection")
 
 # -------------------------------------------------------------------------------------------
 # Values handed to the user
-
-
-class Record:
-    """One row: ``record["name"]``, ``record[0]``, ``record.keys()``, ``record.values()``,
-    ``record.data()`` (a dict), ``len(record)``, iteration over the values."""
-
-    __slots__ = ("_values", "_index")
-
-    def __init__(self, values: list, index: dict[str, int]) -> None:
-        self._values = values
-        self._index = index
-
-    def __getitem__(self, key: int | str) -> Any:
-        if isinstance(key, str):
-            try:
-                return self._values[self._index[key]]
-            except KeyError:
-                raise KeyError(f"no field {key!r}; fields are {list(self._index)}") from None
-        return self._values[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        i = self._index.get(key)
-        return default if i is None else self._values[i]
-
-    def keys(self) -> list[str]:
-        return list(self._index)
-
-    def value(self, key: int | str = 0, default: Any = None) -> Any:
-        """The value at index or field ``key`` (default: the first), ``default`` if there is
-        none (as the official driver, a negative index is none)."""
-        if isinstance(key, str):
-            i = self._index.get(key)
-        else:
-            i = key if 0 <= key < len(self._values) else None
-        return default if i is None else self._values[i]
-
-    def values(self) -> list:
-        return list(self._values)
-
-    def items(self) -> list[tuple[str, Any]]:
-        return list(zip(self._index, self._values, strict=False))
-
-    def data(self) -> dict[str, Any]:
-        return dict(zip(self._index, self._values, strict=False))
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._values)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Record):
-            return self._values == other._values and list(self._index) == list(other._index)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # unhashable, as it compares by value (mypy wants a method)
-
-    def __repr__(self) -> str:
-        inner = " ".join(f"{k}={v!r}" for k, v in zip(self._index, self._values, strict=False))
-        return f"<Record {inner}>"
 
 
 class Counters:
