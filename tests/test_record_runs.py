@@ -203,3 +203,41 @@ def test_records_copy_pickle_and_take_part_in_garbage_collection() -> None:
     del marker, cyclic
     gc.collect()
     assert gone() is None
+
+
+@needs_c
+def test_records_pauses_the_garbage_collector_only_while_it_decodes() -> None:
+    import gc
+
+    unpack = get_codec((5, 4))._unpack
+    payloads = _payloads() * 300
+    assert gc.isenabled()
+    values, _ = unpack.records(payloads, 0, 1 << 30)
+    assert len(values) == len(payloads) and gc.isenabled()  # on again after
+    # an error in the middle (a payload that is not bytes stops the run; a wrong argument
+    # raises before anything is paused): the collector is as it was
+    assert unpack.records([*payloads[:5], 7, *payloads], 0, 1 << 30)[0] == ROWS * 1 + ROWS[:1]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        unpack.records(payloads, 0, 1 << 30)
+        assert not gc.isenabled()  # a collector someone switched off stays off
+    finally:
+        gc.enable()
+    # the automatic collector still runs afterwards: cycles made later are collected
+    import weakref
+
+    class Node:
+        pass
+
+    before = gc.get_stats()[0]["collections"]
+    probe = Node()
+    gone = weakref.ref(probe)
+    probe.me = probe  # type: ignore[attr-defined]
+    del probe
+    kept = []
+    for _ in range(100_000):
+        kept.append(Node())  # new containers: the young generation is collected meanwhile
+        if gone() is None:
+            break
+    assert gone() is None and gc.get_stats()[0]["collections"] > before
