@@ -10,6 +10,10 @@
  *   make_unpack(structs, profile[, max_depth[, max_values]]) -> unpack
  *                                             unpack(data, pos) -> (value, end)
  *                                             unpack.fields(data, pos, n) -> ([n values], end)
+ *                                             unpack.records(payloads, start, max_len)
+ *                                               -> ([values...], [sizes...]): a run of RECORDs
+ *   RecordBase(values, index)                 the base of the client's Record (made, and read
+ *                                             with [], in C)
  *   make_pack(packers, unavailable, pack_other) -> pack
  *                                             pack(value, out: bytearray) -> None
  *
@@ -29,7 +33,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ACCEL_DIGEST "c0c711c04dac45aa"
+#define ACCEL_DIGEST "e4bbba9f443a2ef6"
 #define MAX_SIZE 2147483647LL
 #define MAX_STRUCT_FIELDS 15
 #define MEMBER_OBJECT_EX 16 /* T_OBJECT_EX / Py_T_OBJECT_EX */
@@ -1517,11 +1521,116 @@ unpacker_whole(PyObject *self, PyObject *data)
     return value;
 }
 
+/* unpack.records(payloads, start, max_len) -> ([values, ...], [size, ...]): the RECORD messages
+ * of the list payloads from index start on, each decoded alone (as unpack(payload, 2): its own
+ * max_decoded_values budget), with their sizes; one call for a whole batch of RECORDs instead of
+ * one per message. It stops before the first payload that is not a RECORD of one list, is longer
+ * than max_len, or does not decode cleanly (that error is dropped: the caller's per-message path
+ * decodes it again and reports it precisely).
+ *
+ * The cyclic garbage collector is paused while the run is decoded (and resumed after, unless it
+ * was off already): the run's values are new trees, all alive until read, so no collection can
+ * find garbage among them, yet a run of 1,000 RECORDs allocates enough containers to trigger ten
+ * young-generation collections that each walk what is alive and promote it, and then full
+ * collections: that was half the client's time per record. Paused, it is one collection after
+ * the run. (gc.disable() called by another thread while a builder of this run runs Python code
+ * would be undone by the resume: the GIL is held throughout otherwise.) */
+static PyObject *
+unpacker_records(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t start, max_len, n, i, len, pos;
+    PyObject *payloads, *values = NULL, *sizes = NULL, *p, *v, *size, *result;
+    int gc_was_on = 0;
+    Ctx c;
+
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "records(payloads, start, max_len) takes exactly 3 arguments");
+        return NULL;
+    }
+    payloads = args[0];
+    if (!PyList_CheckExact(payloads)) {
+        PyErr_SetString(PyExc_TypeError, "records() takes a list of payloads");
+        return NULL;
+    }
+    start = PyLong_AsSsize_t(args[1]);
+    if (start == -1 && PyErr_Occurred())
+        return NULL;
+    max_len = PyLong_AsSsize_t(args[2]);
+    if (max_len == -1 && PyErr_Occurred())
+        return NULL;
+    if (start < 0) {
+        PyErr_SetString(PyExc_IndexError, "negative start");
+        return NULL;
+    }
+    values = PyList_New(0);
+    sizes = PyList_New(0);
+    if (values == NULL || sizes == NULL)
+        goto fail;
+    c.d = (Unpacker *)self;
+    c.what = "value";
+    n = PyList_GET_SIZE(payloads);
+    gc_was_on = PyGC_Disable();
+    for (i = start; i < n; i++) {
+        p = PyList_GET_ITEM(payloads, i);
+        if (!PyBytes_CheckExact(p))
+            break;
+        len = PyBytes_GET_SIZE(p);
+        c.b = (const unsigned char *)PyBytes_AS_STRING(p);
+        if (len < 3 || len > max_len || c.b[0] != 0xB1 || c.b[1] != 0x71)
+            break;
+        c.len = len;
+        c.start = pos = 2;
+        c.depth = 0;
+        c.left = c.d->max_values - 1; /* the value itself counts */
+        v = dec_top(&c, &pos);
+        if (v == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_Exception))
+                goto fail; /* (not a decoding error: MemoryError stays, KeyboardInterrupt...) */
+            PyErr_Clear();
+            break;
+        }
+        if (pos != len || !PyList_CheckExact(v)) {
+            Py_DECREF(v);
+            break;
+        }
+        if (PyList_Append(values, v) < 0) {
+            Py_DECREF(v);
+            goto fail;
+        }
+        Py_DECREF(v);
+        size = PyLong_FromSsize_t(len);
+        if (size == NULL)
+            goto fail;
+        if (PyList_Append(sizes, size) < 0) {
+            Py_DECREF(size);
+            goto fail;
+        }
+        Py_DECREF(size);
+    }
+    if (gc_was_on)
+        PyGC_Enable();
+    result = PyTuple_New(2);
+    if (result == NULL)
+        goto fail;
+    PyTuple_SET_ITEM(result, 0, values);
+    PyTuple_SET_ITEM(result, 1, sizes);
+    return result;
+fail:
+    if (gc_was_on && !PyGC_IsEnabled())
+        PyGC_Enable();
+    Py_XDECREF(values);
+    Py_XDECREF(sizes);
+    return NULL;
+}
+
 static PyMethodDef unpacker_methods[] = {
     {"whole", unpacker_whole, METH_O, "whole(data) -> value: exactly one value, no trailing bytes"},
     {"fields", (PyCFunction)(void (*)(void))unpacker_fields, METH_FASTCALL,
      "fields(data, pos, n) -> ([n values], end): a message's n fields, counted together against "
      "max_decoded_values"},
+    {"records", (PyCFunction)(void (*)(void))unpacker_records, METH_FASTCALL,
+     "records(payloads, start, max_len) -> ([values, ...], [size, ...]): the RECORDs of payloads "
+     "from index start on, each decoded alone, up to the first other message"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1556,6 +1665,130 @@ static PyTypeObject UnpackerType = {
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
     .tp_doc = "unpack(data, pos) -> (value, end): one PackStream value of one Bolt profile",
     .tp_methods = unpacker_methods,
+};
+
+/* ---- the client's result rows ------------------------------------------------------------ */
+
+/* RecordBase(values, index): asyncbolt.client.result.Record's base when the accelerator is built
+ * (the pure-Python base does the same): a row's values and the field -> position map, made and
+ * read by [] without a Python frame, as every record of a result is. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *values;
+    PyObject *index;
+} RecordBase;
+
+static PyObject *
+record_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    RecordBase *self;
+    PyObject *values, *index;
+
+    if (kwds != NULL && PyDict_GET_SIZE(kwds)) {
+        PyErr_SetString(PyExc_TypeError, "Record(values, index) takes no keyword arguments");
+        return NULL;
+    }
+    if (!PyArg_UnpackTuple(args, "Record", 2, 2, &values, &index))
+        return NULL;
+    self = (RecordBase *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    Py_INCREF(values);
+    self->values = values;
+    Py_INCREF(index);
+    self->index = index;
+    return (PyObject *)self;
+}
+
+/* (a static type: subclasses' subtype_traverse/subtype_dealloc take care of their type) */
+static int
+record_traverse(RecordBase *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->values);
+    Py_VISIT(self->index);
+    return 0;
+}
+
+static int
+record_clear(RecordBase *self)
+{
+    Py_CLEAR(self->values);
+    Py_CLEAR(self->index);
+    return 0;
+}
+
+static void
+record_dealloc(RecordBase *self)
+{
+    PyObject_GC_UnTrack(self);
+    record_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* record[i] (any index or slice of the values) or record["field"]. */
+static PyObject *
+record_subscript(RecordBase *self, PyObject *key)
+{
+    PyObject *i, *fields, *text;
+
+    if (self->values == NULL || self->index == NULL) {
+        PyErr_SetString(PyExc_ValueError, "an empty Record");
+        return NULL;
+    }
+    if (!PyUnicode_Check(key))
+        return PyObject_GetItem(self->values, key);
+    if (PyDict_CheckExact(self->index)) {
+        i = PyDict_GetItemWithError(self->index, key); /* borrowed */
+        if (i != NULL)
+            return PyObject_GetItem(self->values, i);
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    else {
+        i = PyObject_GetItem(self->index, key);
+        if (i != NULL) {
+            PyObject *v = PyObject_GetItem(self->values, i);
+            Py_DECREF(i);
+            return v;
+        }
+        if (!PyErr_ExceptionMatches(PyExc_KeyError))
+            return NULL;
+        PyErr_Clear();
+    }
+    fields = PySequence_List(self->index);
+    if (fields == NULL)
+        return NULL;
+    text = PyUnicode_FromFormat("no field %R; fields are %R", key, fields);
+    Py_DECREF(fields);
+    if (text == NULL)
+        return NULL;
+    PyErr_SetObject(PyExc_KeyError, text);
+    Py_DECREF(text);
+    return NULL;
+}
+
+static PyMappingMethods record_as_mapping = {
+    .mp_subscript = (binaryfunc)record_subscript,
+};
+
+static PyMemberDef record_members[] = {
+    {"_values", MEMBER_OBJECT_EX, offsetof(RecordBase, values), READONLY, "the values"},
+    {"_index", MEMBER_OBJECT_EX, offsetof(RecordBase, index), READONLY, "field name -> position"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyTypeObject RecordBaseType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "asyncbolt._generated._accel.RecordBase",
+    .tp_basicsize = sizeof(RecordBase),
+    .tp_dealloc = (destructor)record_dealloc,
+    .tp_as_mapping = &record_as_mapping,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "RecordBase(values, index): a result row's values and its field -> position map",
+    .tp_traverse = (traverseproc)record_traverse,
+    .tp_clear = (inquiry)record_clear,
+    .tp_members = record_members,
+    .tp_new = record_new,
 };
 
 static PyObject *
@@ -3396,12 +3629,20 @@ PyInit__accel(void)
 
     if (PyType_Ready(&UnpackerType) < 0 || PyType_Ready(&PackerType) < 0)
         return NULL;
+    if (PyType_Ready(&RecordBaseType) < 0)
+        return NULL;
     if (zero == NULL && (zero = PyLong_FromLong(0)) == NULL)
         return NULL;
     m = PyModule_Create(&moduledef);
     if (m == NULL)
         return NULL;
     if (PyModule_AddStringConstant(m, "DIGEST", ACCEL_DIGEST) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&RecordBaseType);
+    if (PyModule_AddObject(m, "RecordBase", (PyObject *)&RecordBaseType) < 0) {
+        Py_DECREF(&RecordBaseType);
         Py_DECREF(m);
         return NULL;
     }

@@ -32,7 +32,7 @@ DEFAULT_MAX_DEPTH = 256
 DEFAULT_MAX_DECODED_VALUES = 2000000
 _MAX_STRUCT_FIELDS = 15
 #: Digest of the C accelerator generated with this module (_accel.c); a build that differs is stale.
-_ACCEL_DIGEST = "c0c711c04dac45aa"
+_ACCEL_DIGEST = "e4bbba9f443a2ef6"
 _u16 = Struct(">H").unpack_from
 _u32 = Struct(">I").unpack_from
 _i16 = Struct(">h").unpack_from

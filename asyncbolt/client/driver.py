@@ -152,6 +152,17 @@ class BookmarkManager:
             if inspect.isawaitable(done):
                 await done
 
+    def _update_now(self, previous: list[str], new: list[str]) -> bool:
+        """:meth:`update_bookmarks` done at once when nothing in it can wait (no consumer, and
+        not overridden), so no task is needed for it; False: await update_bookmarks instead."""
+        if self._consumer is not None or type(self).update_bookmarks is not BookmarkManager.update_bookmarks:
+            return False
+        new = [b for b in new if b]
+        if new:
+            self._bookmarks.difference_update(previous)
+            self._bookmarks.update(new)
+        return True
+
     def __repr__(self) -> str:
         return f"<BookmarkManager {sorted(self._bookmarks)!r}>"
 

@@ -398,6 +398,23 @@ class Pool:
 
     # -- release ------------------------------------------------------------------------------
 
+    def release_now(self, conn: Connection) -> bool:
+        """:meth:`release` when it has nothing to wait for (the connection is ours, idle and
+        reusable: it goes straight back), without a task; False: call :meth:`release`."""
+        if os.getpid() != self._pid:
+            return False
+        entry = self._entries.get(conn)
+        if entry is None or not conn.idle or not self._reusable(conn, entry, clock.monotonic()):
+            return False
+        ap = self._pools.get(entry.address)
+        if ap is None or conn not in ap.in_use:
+            return False
+        entry.db = None
+        conn.bookmarks = []
+        entry.idle_since = clock.monotonic()
+        self._hand_over(ap, conn)
+        return True
+
     async def release(self, conn: Connection) -> None:
         """Give a connection back. Whatever it still had going (an open transaction, a result the
         server still holds, a failure) is RESET first; a connection that is broken, too old, or

@@ -9,13 +9,13 @@ import functools
 import logging
 import warnings
 from collections import deque
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from asyncbolt.client import notifications as _notes
 from asyncbolt.client.columnar import ColumnarResult
 from asyncbolt.client.eager import EagerResult, Graph, Keys, ServerInfo
 from asyncbolt.client.frames import FramesMixin
+from asyncbolt.client.record import Record
 
 # The exception classes of the client still live in asyncbolt.client.connection (which imports
 # this module): reached through the module object, so either may be imported first.
@@ -41,67 +41,6 @@ log = logging.getLogger("asyncbolt.client.connection")
 
 # -------------------------------------------------------------------------------------------
 # Values handed to the user
-
-
-class Record:
-    """One row: ``record["name"]``, ``record[0]``, ``record.keys()``, ``record.values()``,
-    ``record.data()`` (a dict), ``len(record)``, iteration over the values."""
-
-    __slots__ = ("_values", "_index")
-
-    def __init__(self, values: list, index: dict[str, int]) -> None:
-        self._values = values
-        self._index = index
-
-    def __getitem__(self, key: int | str) -> Any:
-        if isinstance(key, str):
-            try:
-                return self._values[self._index[key]]
-            except KeyError:
-                raise KeyError(f"no field {key!r}; fields are {list(self._index)}") from None
-        return self._values[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        i = self._index.get(key)
-        return default if i is None else self._values[i]
-
-    def keys(self) -> list[str]:
-        return list(self._index)
-
-    def value(self, key: int | str = 0, default: Any = None) -> Any:
-        """The value at index or field ``key`` (default: the first), ``default`` if there is
-        none (as the official driver, a negative index is none)."""
-        if isinstance(key, str):
-            i = self._index.get(key)
-        else:
-            i = key if 0 <= key < len(self._values) else None
-        return default if i is None else self._values[i]
-
-    def values(self) -> list:
-        return list(self._values)
-
-    def items(self) -> list[tuple[str, Any]]:
-        return list(zip(self._index, self._values, strict=False))
-
-    def data(self) -> dict[str, Any]:
-        return dict(zip(self._index, self._values, strict=False))
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._values)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Record):
-            return self._values == other._values and list(self._index) == list(other._index)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # unhashable, as it compares by value (mypy wants a method)
-
-    def __repr__(self) -> str:
-        inner = " ".join(f"{k}={v!r}" for k, v in zip(self._index, self._values, strict=False))
-        return f"<Record {inner}>"
 
 
 class Counters:
@@ -153,15 +92,11 @@ class Summary:
         self.query = query
         self.parameters = parameters
         self.metadata = {**run, **pull}
-        self.counters = Counters(pull.get("stats"))
+        self._pull = pull
         self.query_type: str | None = pull.get("type")
         self.plan: dict | None = pull.get("plan") or pull.get("profile")
         self.profile: dict | None = pull.get("profile")
         self.statuses: list = list(pull.get("statuses") or [])
-        #: The server's notifications; from Bolt 5.5, which sends GQL status objects instead,
-        #: those of the statuses that carry a ``neo4j_code`` in the notification form (code,
-        #: title, description; severity, category and position from the diagnostic record).
-        self.notifications: list = _notes.notifications_of(pull)
         self.bookmark: str | None = pull.get("bookmark")
         self.database: str | None = pull.get("db") or run.get("db")
         self.t_first: int | None = run.get("t_first", run.get("result_available_after"))
@@ -170,6 +105,20 @@ class Summary:
         self.protocol_version = conn.protocol_version
         self._where = (conn.host, conn.port, conn.connection_id)
         self._had = (had_record, bool(run.get("fields")))
+
+    # (counters and notifications are made when first read: most summaries are never looked at)
+
+    @functools.cached_property
+    def counters(self) -> Counters:
+        """The update counters (from the summary's ``stats``)."""
+        return Counters(self._pull.get("stats"))
+
+    @functools.cached_property
+    def notifications(self) -> list:
+        """The server's notifications; from Bolt 5.5, which sends GQL status objects instead,
+        those of the statuses that carry a ``neo4j_code`` in the notification form (code,
+        title, description; severity, category and position from the diagnostic record)."""
+        return _notes.notifications_of(self._pull)
 
     @property
     def server(self) -> ServerInfo:
@@ -342,6 +291,9 @@ class Result(ColumnarResult, FramesMixin):
 
     async def __anext__(self) -> Record:
         s = self._s
+        if s.records and s.gone is None:  # the hot path: take() inlined
+            s.conn.buffered_bytes -= s.sizes.popleft()
+            return Record(s.records.popleft(), s.index)
         self._check_readable()
         while True:
             if s.records:
@@ -409,7 +361,7 @@ class Result(ColumnarResult, FramesMixin):
         ``ClientError``, ``Neo.ClientError.Statement.ResultNotSingle``); without, no record gives None and more
         than one the first, with a warning."""
         records = await self.fetch(2)
-        await self.consume()
+        await self._consume()  # (the Summary is not made: single() does not return it)
         self._s.gone = None  # exhausted, not consumed: iterating gives nothing, as the official
         if len(records) == 1:
             return records[0]
@@ -464,6 +416,12 @@ class Result(ColumnarResult, FramesMixin):
         """Discard what is left and return the Summary. Reading records afterwards raises
         :class:`ResultConsumedError`; ``consume()`` again returns the Summary again (unless the
         result's transaction has ended since)."""
+        await self._consume()
+        s = self._s
+        return Summary(s.query, s.parameters, s.run_meta, s.pull_meta, s.conn, s.had_record)
+
+    async def _consume(self) -> None:
+        """consume() without making the Summary."""
         s = self._s
         if s.gone is not None and s.gone is not _CONSUMED:
             raise ResultConsumedError(s.gone)
@@ -480,7 +438,6 @@ class Result(ColumnarResult, FramesMixin):
         if s.error is not None:
             raise s.error
         s.gone = _CONSUMED
-        return Summary(s.query, s.parameters, s.run_meta, s.pull_meta, s.conn, s.had_record)
 
     @property
     def done(self) -> bool:
@@ -659,6 +616,32 @@ class _PullHandler(_Handler):
             conn.buffered_bytes += size
             s.sizes.append(size)
             records.append(values)
+
+    def on_records(self, batch: list[list], sizes: list[int]) -> None:
+        """A run of RECORDs at once (the C decoder's): what on_record does for each, in bulk
+        when no limit is near (else one by one, to stop at the very record that breaks it)."""
+        if self.discard:
+            return
+        s = self.stream
+        k = len(batch)
+        s.had_record = True
+        left = self.left
+        if left >= 0:
+            self.left = left - k if k <= left else -2
+        if s.abandoned:
+            return
+        records = s.records
+        conn = s.conn
+        limit = conn.max_buffered_bytes
+        total = sum(sizes)
+        if len(records) + k > self.limit or (limit is not None and conn.buffered_bytes + total > limit):
+            self.left = left  # (on_record counts them again)
+            for values, size in zip(batch, sizes, strict=True):
+                self.on_record(values, size)
+            return
+        conn.buffered_bytes += total
+        s.sizes.extend(sizes)
+        records.extend(batch)
 
     def _overrun(self) -> str:
         return (f" (the server sent more than the {self.stream.fetch_size:,} records its PULL "

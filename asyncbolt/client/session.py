@@ -330,15 +330,20 @@ class Session:
             learn(self, {**stream.pull_meta, **stream.run_meta})
         if bookmark:
             self._bookmarks = [bookmark]
-            if self._manager is not None:
-                self._spawn(self._manager.update_bookmarks(sent, [bookmark]))
+            manager = self._manager
+            if manager is not None:
+                update_now = getattr(manager, "_update_now", None)  # (a BookmarkManager's)
+                if update_now is None or not update_now(sent, [bookmark]):
+                    self._spawn(manager.update_bookmarks(sent, [bookmark]))
         self._maybe_release()
 
     def _maybe_release(self) -> None:
         if self._busy or self._tx is not None or self._conn is None or self._streams:
             return
         conn, self._conn = self._conn, None
-        self._spawn(self._driver._pool.release(conn))
+        pool = self._driver._pool
+        if not pool.release_now(conn):  # (a clean connection goes back without a task)
+            self._spawn(pool.release(conn))
 
     async def _detach(self) -> None:
         """Before a transaction: the open auto-commit results are fetched into their buffers

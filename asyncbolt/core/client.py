@@ -77,6 +77,8 @@ class Handler(Protocol):
     # Optionally ``on_payloads(payloads: list[bytes], start: int, max_len: int) -> int``: the
     # handler takes RECORDs undecoded (a columnar result) while it waits first, a run of them at
     # a time (see ClientConnection._payload_answers); the core checks for it once per batch.
+    # Optional: ``on_records(batch, sizes)``, a run of RECORDs at once (their values and wire
+    # sizes), which the C decoder gives in one call; without it, on_record hears each one.
 
     def on_success(self, meta: dict) -> None: ...
 
@@ -172,6 +174,7 @@ class ClientConnection:
         self.codec: Codec | None = None
         self.patches: frozenset[str] = frozenset()
         self._unpack: Any = None
+        self._unpack_records: Any = None
         self._record_fast_max = 0
         #: The connection state as the server must see it (None until the handshake is done).
         self.states: StateMachine | None = None
@@ -340,12 +343,26 @@ class ClientConnection:
             return self._payload_answers(payloads)  # (checked once per batch, not per record)
         codec: Any = self._negotiated_codec()  # (Any: a RECORD's message has .data)
         unpack = self._unpack
+        records = self._unpack_records
         fast_max = self._record_fast_max
         it = iter(payloads)
-        for payload in it:
+        skip = 0
+        for i, payload in enumerate(it):
+            if skip:  # (decoded with the run of RECORDs before it)
+                skip -= 1
+                continue
             try:
                 if (payload[1] == 0x71 and payload[0] == 0xB1 and pending
                         and len(payload) <= fast_max):  # RECORD: the hot path
+                    if records is not None:
+                        # The run of RECORDs from here, decoded in one C call; it stops before
+                        # anything else (another message, one it cannot decode), which the
+                        # per-message code below takes (and diagnoses).
+                        batch, sizes = records(payloads, i, fast_max)
+                        if batch:
+                            skip = len(batch) - 1
+                            self._records_to(pending[0], batch, sizes)
+                            continue
                     try:
                         values, end = unpack(payload, 2)
                     except Exception:  # the fast decoder gives up (near max_depth, say) or lies:
@@ -401,6 +418,17 @@ class ClientConnection:
                 return self.error
             i += 1
         return None
+
+    @staticmethod
+    def _records_to(handler: Handler, batch: list[list], sizes: list[int]) -> None:
+        """Hand a run of RECORDs to the request they answer (its ``on_records`` when it has one,
+        for the whole run at once)."""
+        on_records = getattr(handler, "on_records", None)
+        if on_records is not None:
+            on_records(batch, sizes)
+            return
+        for values, size in zip(batch, sizes, strict=True):
+            handler.on_record(values, size)
 
     def _diagnosed(self, exc: BaseException, payload: bytes) -> BaseException:
         """The precise ProtocolError for a message a fast path failed on."""
@@ -549,6 +577,8 @@ class ClientConnection:
         codec = self.codec = get_codec(self.version, patches, max_depth=self.max_depth,
                                        max_decoded_values=self.max_decoded_values)
         self._unpack = codec._unpack
+        #: The C decoder of a run of RECORDs (see _answers), or None (the pure-Python codec).
+        self._unpack_records = getattr(codec._unpack, "records", None)
         # The C decoder counts values against max_decoded_values on every call; the pure fast
         # one does not, so longer RECORDs (which could exceed the budget) take unpack_response.
         # Longer RECORDs than offload_bytes are decoded elsewhere (the slow path).
