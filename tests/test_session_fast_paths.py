@@ -62,12 +62,14 @@ async def test_a_connection_that_needs_a_reset_still_goes_through_release(server
 
 async def test_release_now_refuses_what_it_cannot_finish_at_once(server) -> None:
     async with asyncbolt.Driver(f"bolt://127.0.0.1:{server.port}", auth=("neo4j", "pw")) as driver:
-        async with driver.session() as session:
-            result = await session.run("ECHO", x=1)
+        # (more records than one PULL asks for: the result stays open on the server whatever
+        # arrives together with RUN's answer)
+        async with driver.session(fetch_size=2) as session:
+            result = await session.run("STREAM 5")
             conn = session._conn
             assert conn is not None and not conn.idle  # its result is still open on the server
             assert driver._pool.release_now(conn) is False  # (it needs a RESET first)
-            assert (await result.single())["x"] == 1
+            assert [r["i"] for r in await result.fetch(5)] == list(range(5))
         stranger = await asyncbolt.connect(f"bolt://127.0.0.1:{server.port}", auth=("neo4j", "pw"))
         try:
             assert driver._pool.release_now(stranger) is False  # not the pool's
