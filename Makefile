@@ -60,7 +60,7 @@ bench: $(STAMP) accel
 	$(PY) -m benchmarks.server --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.workers --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.client --results benchmarks/RESULTS.md
-	$(PY) -m benchmarks.memory
+	$(PY) -m benchmarks.memory --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.inspect_dump --results benchmarks/RESULTS.md
 
 bench-quick: $(STAMP) accel
