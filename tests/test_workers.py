@@ -107,6 +107,25 @@ async def _crash_one(port: int, victim: int) -> None:
     raise AssertionError(f"no connection reached worker {victim}")
 
 
+def test_workers_run_the_callers_kind_of_event_loop() -> None:
+    pytest.importorskip("uvloop", reason="the uvloop extra")
+    code = """
+import asyncio, uvloop, asyncbolt
+from tests.worker_sessions import PidSession
+from tests.test_workers import _pid
+
+async def main():
+    async with await asyncbolt.serve(PidSession, "127.0.0.1", 0, workers=2) as server:
+        print(type(asyncio.get_running_loop()).__module__, await _pid(server.port, "LOOP"))
+
+uvloop.run(main())
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["uvloop", "uvloop"]
+
+
 @pytest.mark.parametrize("workers", [0, -1, True, 1.0, 1.5, "2", None])
 async def test_workers_must_be_a_positive_int(workers: object) -> None:
     with pytest.raises(ValueError, match=r"workers must be a positive integer .* got"):
