@@ -81,6 +81,12 @@ async def test_reuse_port_lets_two_servers_share_a_port() -> None:
             await asyncbolt.serve(PidSession, "127.0.0.1", plain.port, reuse_port=True)
 
 
+async def test_workers_on_a_port_in_use_fail_before_any_worker_starts() -> None:
+    async with await asyncbolt.serve(PidSession, "127.0.0.1", 0) as plain:
+        with pytest.raises(OSError):
+            await asyncbolt.serve(PidSession, "127.0.0.1", plain.port, workers=2)
+
+
 async def test_a_crashed_worker_is_logged_and_replaced(caplog: pytest.LogCaptureFixture) -> None:
     async with await asyncbolt.serve(PidSession, "127.0.0.1", 0, workers=2) as server:
         first = set(server.pids)
@@ -168,7 +174,7 @@ def _start(*args: str) -> tuple[subprocess.Popen, int, list[int]]:
     proc = subprocess.Popen([sys.executable, "-m", "asyncbolt", "serve", "--port", "0", *args],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
-    match = re.search(r"pids ([\d ]+)\), on bolt://127.0.0.1:(\d+)", line)
+    match = re.search(r"pids ([\d ]+)\), on bolt(?:\+s)?://127.0.0.1:(\d+)", line)
     if match is None:
         proc.kill()
         raise AssertionError(f"no address in {line!r}: {proc.communicate(timeout=30)}")
@@ -258,3 +264,26 @@ async def test_the_readme_example_runs_as_a_script(tmp_path: Path) -> None:
     while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert all(_gone(pid) for pid in pids)
+
+
+async def test_cli_workers_serve_tls_each_with_its_own_context(tmp_path: Path) -> None:
+    trustme = pytest.importorskip("trustme", reason="a throw-away CA (dev extra)")
+    ca = trustme.CA()
+    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(tmp_path / "both.pem"))
+    context = ssl.create_default_context(cadata=ca.cert_pem.bytes().decode())
+    proc, port, pids = _start("--backend", "tests.worker_sessions:PidSession", "--workers", "2",
+                              "--tls-cert", str(tmp_path / "both.pem"))
+    try:
+        seen = set()
+        for _ in range(200):
+            async with asyncbolt.connect(f"bolt://127.0.0.1:{port}", ssl=context) as conn:
+                seen.add((await (await conn.run("PID")).values())[0][0])
+            if seen == set(pids):
+                break
+        assert seen == set(pids)
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0

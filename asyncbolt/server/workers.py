@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 import pickle
 import signal
@@ -112,6 +111,8 @@ class ServerWorkers(Server):
         self._closing = False
         self._failure: str | None = None
         self._done: asyncio.Future = asyncio.get_running_loop().create_future()
+        import multiprocessing  # (only here: importing asyncbolt.server stays light)
+
         self._context = multiprocessing.get_context("spawn")
         # The workers run the caller's kind of event loop (uvloop's when the caller runs uvloop).
         self._loop_class = type(asyncio.get_running_loop())
