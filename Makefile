@@ -58,16 +58,18 @@ bench: $(STAMP) accel
 	$(PY) -m pip install -q -e '.[bench]' || echo "matplotlib not installable here: no RESULTS.png"
 	$(PY) -m benchmarks --results benchmarks/RESULTS.md --png benchmarks/RESULTS.png
 	$(PY) -m benchmarks.server --results benchmarks/RESULTS.md
+	$(PY) -m benchmarks.workers --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.client --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.frames --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.columnar --results benchmarks/RESULTS.md
-	$(PY) -m benchmarks.memory
+	$(PY) -m benchmarks.memory --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.inspect_dump --results benchmarks/RESULTS.md
 	$(PY) -m benchmarks.ingest --results benchmarks/RESULTS.md
 
 bench-quick: $(STAMP) accel
 	$(PY) -m benchmarks --quick
 	$(PY) -m benchmarks.server --quick
+	$(PY) -m benchmarks.workers --quick
 	$(PY) -m benchmarks.client --quick
 	$(PY) -m benchmarks.frames --quick
 	$(PY) -m benchmarks.columnar --quick

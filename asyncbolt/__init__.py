@@ -146,6 +146,7 @@ if TYPE_CHECKING:  # (at run time the names below load on first use: __getattr__
         ServerResult,
         ServerSession,
     )
+    from asyncbolt.server.workers import ServerWorkers
 
 #: Where each public name lives: importing asyncbolt loads none of them, so `import asyncbolt`
 #: (and the `asyncbolt` command) costs only what is used.
@@ -200,6 +201,7 @@ _LAZY: dict[str, str] = {
     "ServerInfo": "asyncbolt.client.eager",
     "ServerResult": "asyncbolt.server.session",
     "ServerSession": "asyncbolt.server.session",
+    "ServerWorkers": "asyncbolt.server.workers",
     "ServiceUnavailable": "asyncbolt.errors",
     "Session": "asyncbolt.client.session",
     "SessionExpired": "asyncbolt.errors",
@@ -308,6 +310,7 @@ __all__ = [
     "Server",
     "ServerResult",
     "ServerSession",
+    "ServerWorkers",
     "ServiceUnavailable",
     "Structure",
     "TransientError",

@@ -2,13 +2,15 @@
 
     python -m soak                      # 200 connections x 1,000 queries against the test
                                         # session (x 250 against `asyncbolt serve`);
-                                        # 100,000 connect/disconnect cycles
+                                        # 100,000 connect/disconnect cycles; 10,000
+                                        # authenticated connections held at once
     python -m soak --serve-queries 1000 # 200 x 1,000 against `asyncbolt serve` too
-    python -m soak --quick              # 200 x 50, 10,000 cycles
+    python -m soak --quick              # 200 x 50, 10,000 cycles, 1,000 connections held
     python -m soak --targets session --connections 50 --queries 200 --cycles 0
 
 Exits 1 if any query failed or answered another query, if the server did not hold every
-connection at once, if its log shows an error, or if its fds or RSS grew over the cycles.
+connection at once, if its log shows an error, if its fds or RSS grew over the cycles, or if
+the many connections held at once (soak/many.py) cost more than 10 KiB of server RSS each.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import time
 from . import procstat
 from .churn import churn, measure, settle
 from .load import run_load_processes
+from .many import check, hold_many, serve_for
 from .servers import ServerProcess
 
 DIALECT = {"session": "session", "serve": "cypher"}
@@ -105,6 +108,17 @@ async def _churn(target: str, args: argparse.Namespace, failures: list[str]) -> 
             failures.append(f"churn/{target}: the server logged errors: {logged[:3]}")
 
 
+def _many(args: argparse.Namespace, failures: list[str]) -> None:
+    print(f"\n== many: {args.many:,} authenticated connections held at once by the test session ==")
+    with serve_for(args.many) as server:
+        report = hold_many(server, args.many, processes=args.processes)
+        logged = _log_errors(server)
+    print(report.summary())
+    failures += check(report, args.many_limit_kib)
+    if logged:
+        failures.append(f"many: the server logged errors: {logged[:3]}")
+
+
 async def _main(args: argparse.Namespace) -> int:
     failures: list[str] = []
     if not procstat.available():
@@ -116,6 +130,8 @@ async def _main(args: argparse.Namespace) -> int:
     for target in args.churn_targets:
         if args.cycles:
             await _churn(target, args, failures)
+    if args.many:
+        _many(args, failures)
     print()
     if failures:
         print("soak: FAILED\n" + "\n".join(f"  {f}" for f in failures))
@@ -146,6 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--concurrency", type=int, default=16, help="cycles at once (default 16)")
     p.add_argument("--rss-slack", type=float, default=8.0,
                    help="MiB of RSS growth over the cycles taken as noise (default 8)")
+    p.add_argument("--many", type=int, default=None,
+                   help="authenticated connections held at once, RSS per connection measured "
+                        "(default 10,000; --quick 1,000; 0 skips)")
+    p.add_argument("--many-limit-kib", type=float, default=10.0,
+                   help="server RSS allowed per held connection (default 10 KiB)")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds one load may take (default 600)")
     args = p.parse_args(argv)
     if args.queries is None:
@@ -154,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         args.serve_queries = min(args.queries, 250)
     if args.cycles is None:
         args.cycles = 10_000 if args.quick else 100_000
+    if args.many is None:
+        args.many = 1_000 if args.quick else 10_000
     return asyncio.run(_main(args))
 
 

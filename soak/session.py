@@ -12,7 +12,7 @@ Every query carries a token that its records echo, so a client can tell that eac
 answers its own query and not another connection's.
 
     python -m soak.session [--port 0] [--handshake-timeout 10] [--password PW]
-                           [--max-connections N] [--tls]
+                           [--max-connections N] [--tls] [--nofile N]
 
 prints ``soak session server: pid N, on bolt://127.0.0.1:PORT`` once it listens, and stops on
 SIGINT/SIGTERM.
@@ -132,7 +132,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--password", default=None, help="refuse clients without this password (any user)")
     p.add_argument("--max-connections", type=int, default=None, help="serve()'s max_connections")
     p.add_argument("--tls", action="store_true", help="TLS with a throw-away certificate (trustme)")
-    asyncio.run(_main(p.parse_args(argv)))
+    p.add_argument("--nofile", type=int, default=None,
+                   help="raise the open-files limit to N (at most the hard limit) for many connections")
+    args = p.parse_args(argv)
+    if args.nofile is not None:
+        from .many import raise_nofile
+
+        raise_nofile(args.nofile)
+    asyncio.run(_main(args))
     return 0
 
 

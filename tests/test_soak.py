@@ -104,3 +104,31 @@ def test_a_short_pass_of_the_hostile_soak() -> None:
     out = done.stdout
     assert "max_unauthenticated_message_size" in out and "max_decoded_values" in out
     assert "every bound held" in out
+
+
+@needs_proc
+def test_1000_authenticated_connections_held_cost_under_10_kib_each() -> None:
+    # soak/many.py at 1,000 (make soak holds 10,000): every connection authenticated and held at
+    # once by one server process, its RSS per connection measured, every socket released after.
+    from soak.many import check, hold_many, serve_for
+
+    with serve_for(1000) as server:
+        report = hold_many(server, 1000, processes=2, warmup=100)
+    assert report.held == 1000 and report.errors == []
+    assert report.sockets_held >= 1000 and report.sockets_after == 0
+    assert check(report, 10.0) == [], report.summary()
+
+
+def test_raise_nofile_raises_the_soft_limit_up_to_the_hard_one() -> None:
+    import resource
+
+    from soak.many import raise_nofile
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        assert raise_nofile(1) == soft  # never lowered
+        if hard != resource.RLIM_INFINITY:
+            assert raise_nofile(hard + 1000) == hard  # at most the hard limit
+            assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == hard
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -16,6 +16,7 @@ idle) or queues a NOOP keep-alive. The application only answers questions about 
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections import deque
@@ -102,6 +103,12 @@ class Closed:
         return f"Closed({self.reason!r})"
 
 
+@functools.lru_cache(maxsize=64)
+def _sorted_versions(versions: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """The versions a server speaks, once per server rather than per connection."""
+    return tuple(sorted(set(versions)))
+
+
 class ServerConnection:
     """One Bolt connection, server side, without I/O.
 
@@ -127,6 +134,15 @@ class ServerConnection:
     request is being answered, something is sent at least every ``recv_timeout / 2`` seconds
     (a NOOP when nothing else is; Bolt 4.1+).
     """
+    # Slots for what every connection sets (a server may hold 10,000 of them: an instance dict
+    # of more than 29 keys costs 1.6 KB each); __dict__ keeps room for any other attribute.
+    __slots__ = ("_auth_deadline", "_clock", "_current", "_handshake", "_keepalive_from",
+                 "_last_activity", "_opened", "_pending", "_pending_bytes", "_raw_out", "_reader",
+                 "_sm", "_state", "_transition", "_write_blocked", "_writer", "auth_timeout",
+                 "authenticated", "closed", "codec", "failed_last", "handshake_timeout",
+                 "idle_timeout", "max_decoded_values", "max_depth", "max_message_size",
+                 "max_unauthenticated_message_size", "patches", "recv_timeout", "version",
+                 "versions", "__dict__")
 
     def __init__(self, versions: Iterable[tuple[int, int]] | None = None, *,
                  manifest: bool = True, max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
@@ -143,7 +159,7 @@ class ServerConnection:
                             ("idle_timeout", idle_timeout), ("recv_timeout", recv_timeout)):
             if value is not None and not value > 0:
                 raise ValueError(f"{name} must be positive or None, got {value!r}")
-        self.versions = tuple(sorted(set(versions or SERVER_VERSIONS)))
+        self.versions = _sorted_versions(tuple(versions or SERVER_VERSIONS))
         self._handshake = ServerHandshake(self.versions, manifest=manifest)
         self.max_message_size = max_message_size
         self.max_unauthenticated_message_size = max_unauthenticated_message_size

@@ -14,12 +14,14 @@ state machine, PULL n / DISCARD n flow control with back-pressure, RESET interru
 stream, FAILURE then IGNORED until RESET, GOODBYE, TLS; a session only answers questions about
 data. Each connection gets its own session instance.
 
-Built on the sans-IO :class:`asyncbolt.core.server.ServerConnection`, in four modules:
+Built on the sans-IO :class:`asyncbolt.core.server.ServerConnection`, in five modules:
 
 - :mod:`~asyncbolt.server.session`: what an application writes (``ServerSession``,
   ``ServerResult`` alias ``Result``, ``ConnectionInfo``);
 - :mod:`~asyncbolt.server.listener`: ``serve()``, ``create_server()``, ``Server`` (accepting,
   the limits on connections);
+- :mod:`~asyncbolt.server.workers`: ``serve(workers=N)``'s worker processes on one port
+  (``ServerWorkers``, the parent that supervises them);
 - :mod:`~asyncbolt.server.connection`: one connection's asyncio runtime (reading, writing,
   back-pressure, time limits, lingering close, TLS);
 - :mod:`~asyncbolt.server.answers`: each request answered by calling the session's hooks.
@@ -29,5 +31,7 @@ Built on the sans-IO :class:`asyncbolt.core.server.ServerConnection`, in four mo
 
 from asyncbolt.server.listener import Server, create_server, serve
 from asyncbolt.server.session import ConnectionInfo, Result, ServerResult, ServerSession
+from asyncbolt.server.workers import ServerWorkers
 
-__all__ = ["ConnectionInfo", "Result", "Server", "ServerResult", "ServerSession", "create_server", "serve"]
+__all__ = ["ConnectionInfo", "Result", "Server", "ServerResult", "ServerSession", "ServerWorkers",
+           "create_server", "serve"]

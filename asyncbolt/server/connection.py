@@ -22,6 +22,7 @@ from asyncbolt.codec._offload import OFFLOAD_BYTES, decoder_pool
 from asyncbolt.core.server import Closed, Request, ServerConnection
 from asyncbolt.errors import DatabaseError, Neo4jError
 from asyncbolt.server.answers import _FLUSH_BYTES, _Answers, _maybe_await, _unexpected
+from asyncbolt.server.flag import Flag
 from asyncbolt.server.session import ConnectionInfo
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class _ServedConnection(_Answers):
         #: Whether the server counts this connection as authenticated (see sync_auth()).
         self.counted_authenticated = False
         #: Set while the read loop may read (cleared while too many requests wait unanswered).
-        self.room = asyncio.Event()
+        self.room = Flag()
         self.room.set()
         #: Answer for the first request instead of serving it (the server is full).
         self.refuse = refuse
@@ -99,7 +100,7 @@ class _ServedConnection(_Answers):
         peer = writer.get_extra_info("peername")
         local = writer.get_extra_info("sockname")
         self.info = ConnectionInfo(f"bolt-{next(server._ids)}", peer, local)
-        self.wake = asyncio.Event()
+        self.wake = Flag()
         self.eof = False
         self.loop = asyncio.get_running_loop()
         #: The task that runs process() (and the hooks): a RESET that arrives while a hook runs

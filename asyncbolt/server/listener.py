@@ -10,7 +10,7 @@ import itertools
 import logging
 import ssl as _ssl
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asyncbolt._generated.versions import NEO4J_RELEASES
 from asyncbolt.codec.packstream import (
@@ -23,6 +23,9 @@ from asyncbolt.errors import TransientError
 from asyncbolt.security import require_tls12
 from asyncbolt.server.connection import _ServedConnection
 from asyncbolt.server.session import ServerSession
+
+if TYPE_CHECKING:
+    from asyncbolt.server.workers import ServerWorkers
 
 __all__ = ["Server", "serve", "create_server"]
 
@@ -313,6 +316,7 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
                 max_connections_per_address: int | None | str = AUTO,
                 write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
                 max_decoded_values: int | None = DEFAULT_MAX_DECODED_VALUES,
+                workers: int = 1, reuse_port: bool = False,
                 **session_kwargs: Any) -> Server:
     """Start serving Bolt on ``host:port`` (``port=0`` picks a free one; see ``server.port``).
 
@@ -357,10 +361,26 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
     A connection is not read while 300 of its requests (or 1 MiB of them) wait unanswered;
     reading resumes below 100 (256 KiB). Refused connections are logged in one WARNING, then
     summed up at most once every 10 s.
+
+    ``workers`` (1): processes serving the port (Linux; README, "Several processes"); above 1,
+    serve() returns a :class:`~asyncbolt.server.workers.ServerWorkers` that starts and supervises
+    them; ``session_class`` must then be importable and the other arguments picklable.
+    ``reuse_port``: listen with SO_REUSEPORT, so that other processes may serve the same port.
     """
+    options = dict(locals())  # (first: what a worker process is given, see workers=)
     if not (isinstance(session_class, type) and issubclass(session_class, ServerSession)):
         raise TypeError("serve() takes a ServerSession subclass")
-    server = Server(session_class, versions=versions, agent=agent, max_message_size=max_message_size,
+    workers_class: type[ServerWorkers] | None = None
+    if type(workers) is not int or workers != 1:
+        from asyncbolt.server.workers import ServerWorkers, check_workers
+
+        check_workers(workers)
+        workers_class = ServerWorkers
+        if ssl is not None:
+            raise ValueError(f"serve(workers={workers}) cannot send an ssl.SSLContext to its worker "
+                             "processes (it does not pickle); `asyncbolt serve --workers N "
+                             "--tls-cert ... --tls-key ...` builds one in each worker")
+    server = (workers_class or Server)(session_class, versions=versions, agent=agent, max_message_size=max_message_size,
                     handshake_timeout=handshake_timeout, recv_timeout=recv_timeout,
                     telemetry=telemetry, default_db=default_db, session_kwargs=session_kwargs,
                     auth_timeout=auth_timeout, idle_timeout=idle_timeout,
@@ -370,8 +390,15 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
                     max_connections_per_address=max_connections_per_address,
                     write_timeout=write_timeout, ssl=require_tls12(ssl),
                     max_decoded_values=max_decoded_values)
+    if workers_class is not None and isinstance(server, workers_class):
+        options["session_kwargs"] = dict(session_kwargs)
+        setup = options["session_kwargs"].pop("_worker_setup", None)
+        server._setup_workers(workers, options, setup)
+        await server._start_workers(host, port)
+        return server
     # Plain TCP: each connection is counted at accept and upgraded to TLS by its handler.
-    server._server = await asyncio.start_server(server._accept, host, port)
+    server._server = await asyncio.start_server(server._accept, host, port,
+                                                reuse_port=True if reuse_port else None)
     return server
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import os
 import signal
@@ -56,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the server agent HELLO announces (default Neo4j/X.Y.0, the Neo4j release "
                         "of the negotiated Bolt version, which every driver accepts)")
     p.add_argument("--read-only", action="store_true", help="open the database read-only")
+    p.add_argument("--workers", type=_workers, default=1, metavar="N",
+                   help="processes serving the port (Linux, SO_REUSEPORT; default 1); the ladybug "
+                        "backend takes more than 1 only with --db PATH --read-only")
     p.add_argument("--init", metavar="FILE",
                    help="run the Cypher statements in FILE (';'-separated) before serving")
     p.add_argument("--lock-timeout", type=float, default=10.0, metavar="SECONDS",
@@ -101,6 +105,16 @@ _LIMITS: list[tuple[str, type, str]] = [
     ("--max-decoded-values", int,
      "values one request may decode to, counted before they are built (default 2000000)"),
 ]
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
 
 
 def _limit(kind: type, flag: str) -> Any:
@@ -163,6 +177,9 @@ async def run(args: argparse.Namespace, ready: Any = None) -> int:
     session_class = get_backend(args.backend)
     auth = _auth(args.auth)
     context = _ssl_context(args.tls_cert, args.tls_key)
+    workers = getattr(args, "workers", 1)
+    if workers > 1:
+        return await _run_workers(args, session_class, auth, workers, ready)
     open_shared = getattr(session_class, "open_shared", None)
     if open_shared is not None:
         max_running = getattr(args, "max_running", None)
@@ -220,6 +237,80 @@ async def run(args: argparse.Namespace, ready: Any = None) -> int:
         _close(session_class, shared)
     print("asyncbolt serve: stopped", flush=True)
     return 0
+
+
+async def _run_workers(args: argparse.Namespace, session_class: type, auth: tuple[str, str] | None,
+                       workers: int, ready: Any) -> int:
+    """``--workers N``: N processes, each opening the backend (and TLS) itself."""
+    check = getattr(session_class, "check_workers", None)
+    if check is not None:
+        check(workers, db=args.db, read_only=args.read_only)
+    elif args.db or args.init:
+        raise SystemExit(f"asyncbolt serve: backend {args.backend!r} takes no --db/--init")
+    import asyncbolt
+
+    setup = functools.partial(_open_in_worker, args.backend, args.db, args.read_only, args.lock_timeout,
+                              args.init, auth, getattr(args, "max_running", None), args.tls_cert, args.tls_key)
+    try:
+        server = await asyncbolt.serve(session_class, args.host, args.port, agent=args.agent,
+                                       workers=workers, _worker_setup=setup, **limits_of(args))
+    except OSError as exc:
+        from asyncbolt.tools.connect_errors import why_cannot_listen
+
+        address = f"[{args.host}]:{args.port}" if ":" in (args.host or "") else f"{args.host}:{args.port}"
+        print(f"asyncbolt serve: cannot listen on {address}: {why_cannot_listen(exc, args.port)}",
+              file=sys.stderr)
+        return 1
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover
+            pass
+    scheme = "bolt+s" if args.tls_cert else "bolt"
+    host = server.host if ":" not in server.host else f"[{server.host}]"
+    pids = getattr(server, "pids", ())  # (a ServerWorkers: workers > 1)
+    where = ("" if not args.db else f", {args.db}") + (", read-only" if args.read_only else "")
+    print(f"asyncbolt serve: {args.backend}{where}, {workers} worker processes "
+          f"(pids {' '.join(map(str, pids))}), on {scheme}://{host}:{server.port} "
+          f"({'auth required' if auth else 'no auth'})", flush=True)
+    if ready is not None:
+        ready(server, stop)
+    serving = asyncio.ensure_future(server.serve_forever())
+    stopping = asyncio.ensure_future(stop.wait())
+    code = 0
+    try:
+        await asyncio.wait([serving, stopping], return_when=asyncio.FIRST_COMPLETED)
+        if serving.done() and serving.exception() is not None:
+            print(f"asyncbolt serve: {serving.exception()}", file=sys.stderr)
+            code = 1
+    finally:
+        stopping.cancel()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.remove_signal_handler(sig)
+            except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover
+                pass
+        server.close()
+        await server.wait_closed()
+        serving.cancel()
+    print("asyncbolt serve: stopped", flush=True)
+    return code
+
+
+def _open_in_worker(backend: str, db: str | None, read_only: bool, lock_timeout: float,
+                    init: str | None, auth: tuple[str, str] | None, max_running: int | None,
+                    cert: str | None, key: str | None) -> tuple[dict[str, Any], Any]:
+    """In each worker process of ``--workers N``: open the backend and TLS as one server does."""
+    session_class = get_backend(backend)
+    extra: dict[str, Any] = {"ssl": _ssl_context(cert, key)}
+    open_shared = getattr(session_class, "open_shared", None)
+    if open_shared is None:
+        return extra, None
+    options = {} if max_running is None else {"max_running": max_running}
+    shared = open_shared(db, read_only=read_only, lock_timeout=lock_timeout, init=init, auth=auth, **options)
+    return {**extra, **shared}, functools.partial(_close, session_class, shared)
 
 
 def _close(session_class: type, shared: dict) -> None:

@@ -144,6 +144,16 @@ class LadybugSession(ServerSession):
         return {"graph": graph, "auth": auth}
 
     @classmethod
+    def check_workers(cls, workers: int, *, db: str | None, read_only: bool) -> None:
+        """``asyncbolt serve --workers N``: N > 1 only for an on-disk database opened read-only."""
+        if workers > 1 and not (db and read_only):
+            raise ValueError(
+                f"--workers {workers}: the ladybug backend serves from one process, because "
+                "LadybugDB lets a single process open a database for writing (it locks the file) "
+                "and an in-memory database lives inside one process; several worker processes "
+                "can only share an on-disk database opened read-only (--db PATH --read-only)")
+
+    @classmethod
     def close_shared(cls, kwargs: dict[str, Any]) -> None:
         kwargs["graph"].close()
 
