@@ -138,7 +138,7 @@ class ServerConnection:
     # of more than 29 keys costs 1.6 KB each); __dict__ keeps room for any other attribute.
     __slots__ = ("_auth_deadline", "_clock", "_current", "_handshake", "_keepalive_from",
                  "_last_activity", "_opened", "_pending", "_pending_bytes", "_raw_out", "_reader",
-                 "_sm", "_state", "_transition", "_write_blocked", "_writer", "auth_timeout",
+                 "_repeated", "_sm", "_state", "_transition", "_write_blocked", "_out", "auth_timeout",
                  "authenticated", "closed", "codec", "failed_last", "handshake_timeout",
                  "idle_timeout", "max_decoded_values", "max_depth", "max_message_size",
                  "max_unauthenticated_message_size", "patches", "recv_timeout", "version",
