@@ -104,6 +104,12 @@ def _columnar_pull() -> type:
                 self.sink.columns.add_values(values)
             self._count(1, size)
 
+        def on_records(self, batch: list[list], sizes: list[int]) -> None:
+            # (the core hands a columnar handler payloads, not decoded runs; should one come,
+            # its records go into the columns, not into the Record path's buffer)
+            for values, size in zip(batch, sizes, strict=True):
+                self.on_record(values, size)
+
         def _count(self, n: int, size: int) -> None:
             s = self.stream
             s.had_record = True
