@@ -76,6 +76,8 @@ import time
 from importlib import metadata
 from typing import Any
 
+from benchmarks import preencoded
+
 #: The result sizes timed (records per query).
 SIZES = (10_000, 200_000)
 WARMUP = 1_000
@@ -86,7 +88,6 @@ FLOOR_TARGET = 0.85
 DRIVER_TARGET = 15.0
 SMALL_QUERIES = 2_000
 SMALL_WARMUP = 200
-SERVER_AGENT = "Neo4j/5.26.0"
 
 
 def _expected() -> list:
@@ -94,93 +95,6 @@ def _expected() -> list:
 
     return [12345, "a name string", 3.25, True, [1, 2, 3], {"k": "v", "n": 7},
             Node(42, ["Person"], {"name": "Ada", "age": 36}, "4:abc:42")]
-
-
-# -- the pre-encoded server (child process) ------------------------------------------------------
-
-
-def _serve(port_queue: Any) -> None:
-    from asyncbolt.codec.messages import Record
-    from asyncbolt.codec.packstream import get_codec
-    from asyncbolt.core.framing import chunk_message
-    from asyncbolt.core.server import Closed, ServerConnection
-
-    final = {"type": "r", "t_last": 0, "db": "neo4j"}
-
-    class Proto(asyncio.Protocol):
-        def connection_made(self, transport: Any) -> None:
-            self.transport = transport
-            self.conn = ServerConnection()
-            self.record: bytes | None = None
-            self.batches: dict[int, bytes] = {}
-            self.left = 0  # records of the open result still to send
-
-        def data_received(self, data: bytes) -> None:
-            conn = self.conn
-            conn.receive_data(data)
-            while True:
-                event = conn.next_event()
-                if event is None:
-                    break
-                if isinstance(event, Closed):
-                    self._flush()
-                    self.transport.close()
-                    return
-                self._answer(event)
-            self._flush()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self.conn.receive_data(b"")
-
-        def _flush(self) -> None:
-            data = self.conn.data_to_send()
-            if data:
-                self.transport.write(data)
-
-        def _answer(self, request: Any) -> None:
-            conn = self.conn
-            name = request.name
-            message = request.message
-            if name == "HELLO":
-                conn.success({"server": SERVER_AGENT, "connection_id": "bolt-1"})
-            elif name == "RUN":
-                # The query's parameter n (or a number at its end) says how many records.
-                n = (message.parameters or {}).get("n")
-                self.left = int(n if n is not None else message.query.split()[-1])
-                conn.success({"fields": FIELDS, "t_first": 0})
-            elif name in ("PULL", "PULL_ALL"):
-                n = message.extra.get("n", -1) if name == "PULL" else -1
-                k = self.left if n < 0 else min(n, self.left)
-                self.left -= k
-                if k:
-                    # Whatever the connection holds (the RUN's SUCCESS) goes before the records.
-                    self._flush()
-                    self.transport.write(self._batch(k))
-                conn.success({"has_more": True} if self.left else final)
-            elif name in ("DISCARD", "DISCARD_ALL"):
-                self.left = 0
-                conn.success(final)
-            else:  # LOGON, RESET, BEGIN, COMMIT, ROLLBACK, ROUTE, TELEMETRY...
-                conn.success({})
-
-        def _batch(self, k: int) -> bytes:
-            batch = self.batches.get(k)
-            if batch is None:
-                if self.record is None:
-                    # Encoded once per connection, in the negotiated version's layout (the Node
-                    # has 3 fields before Bolt 5.0, 4 with element_id from 5.0).
-                    payload = get_codec(self.conn.version).pack_message(Record(_expected()))
-                    self.record = chunk_message(payload)
-                batch = self.batches[k] = self.record * k
-            return batch
-
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        server = await loop.create_server(Proto, "127.0.0.1", 0)
-        port_queue.put(server.sockets[0].getsockname()[1])
-        await server.serve_forever()
-
-    asyncio.run(main())
 
 
 def _serve_session(port_queue: Any) -> None:
@@ -575,7 +489,7 @@ def _write_results(path: str, report: dict[str, Any], runs: int) -> None:
 def _records(ctx: Any, runs: int, neo4j_here: bool, accelerated: bool, profile: bool,
              report: dict[str, Any]) -> None:
     ports = ctx.Queue()
-    server = ctx.Process(target=_serve, args=(ports,), daemon=True)
+    server = ctx.Process(target=preencoded.serve, args=(ports, FIELDS, _expected), daemon=True)
     server.start()
     results: dict[str, dict[str, Any]] = {}
 

@@ -42,11 +42,12 @@ import multiprocessing
 import time
 from typing import Any
 
+from benchmarks import preencoded
+
 ROWS = 1_000_000
 QUICK_ROWS = 100_000
 WARMUP = 1_000
 FIELDS = ["i", "score", "name", "flag", "day", "list", "node"]
-SERVER_AGENT = "Neo4j/5.26.0"
 TARGETS = {"neo4j-to_df": 10.0, "asyncbolt-pandas": 3.0}
 MEMORY_TARGET = 2.0
 
@@ -56,88 +57,6 @@ def _row() -> list:
 
     return [12345, 3.25, "a name string", True, dt.date(2024, 2, 29), [1, 2, 3],
             Node(42, ["Person"], {"name": "Ada", "age": 36}, "4:abc:42")]
-
-
-# -- the pre-encoded server (child process) --------------------------------------------------------
-
-
-def _serve(port_queue: Any) -> None:
-    from asyncbolt.codec.messages import Record
-    from asyncbolt.codec.packstream import get_codec
-    from asyncbolt.core.framing import chunk_message
-    from asyncbolt.core.server import Closed, ServerConnection
-
-    final = {"type": "r", "t_last": 0, "db": "neo4j"}
-
-    class Proto(asyncio.Protocol):
-        def connection_made(self, transport: Any) -> None:
-            self.transport = transport
-            self.conn = ServerConnection()
-            self.record: bytes | None = None
-            self.batches: dict[int, bytes] = {}
-            self.left = 0
-
-        def data_received(self, data: bytes) -> None:
-            conn = self.conn
-            conn.receive_data(data)
-            while True:
-                event = conn.next_event()
-                if event is None:
-                    break
-                if isinstance(event, Closed):
-                    self._flush()
-                    self.transport.close()
-                    return
-                self._answer(event)
-            self._flush()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self.conn.receive_data(b"")
-
-        def _flush(self) -> None:
-            data = self.conn.data_to_send()
-            if data:
-                self.transport.write(data)
-
-        def _answer(self, request: Any) -> None:
-            conn = self.conn
-            name = request.name
-            message = request.message
-            if name == "HELLO":
-                conn.success({"server": SERVER_AGENT, "connection_id": "bolt-1"})
-            elif name == "RUN":
-                self.left = int((message.parameters or {}).get("n", 0))
-                conn.success({"fields": FIELDS, "t_first": 0})
-            elif name in ("PULL", "PULL_ALL"):
-                n = message.extra.get("n", -1) if name == "PULL" else -1
-                k = self.left if n < 0 else min(n, self.left)
-                self.left -= k
-                if k:
-                    self._flush()
-                    self.transport.write(self._batch(k))
-                conn.success({"has_more": True} if self.left else final)
-            elif name in ("DISCARD", "DISCARD_ALL"):
-                self.left = 0
-                conn.success(final)
-            else:  # LOGON, RESET, BEGIN, COMMIT, ROLLBACK, ROUTE, TELEMETRY...
-                conn.success({})
-
-        def _batch(self, k: int) -> bytes:
-            batch = self.batches.get(k)
-            if batch is None:
-                if self.record is None:
-                    payload = get_codec(self.conn.version).pack_message(Record(_row()))
-                    self.record = chunk_message(payload)
-                batch = self.batches[k] = self.record * k
-            return batch
-
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        server = await loop.create_server(Proto, "127.0.0.1", 0)
-        port_queue.put(server.sockets[0].getsockname()[1])
-        await server.serve_forever()
-
-    asyncio.run(main())
 
 
 # -- clients (each in a child process) -------------------------------------------------------------
@@ -307,7 +226,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     ctx = multiprocessing.get_context("spawn")
     ports = ctx.Queue()
-    server = ctx.Process(target=_serve, args=(ports,), daemon=True)
+    server = ctx.Process(target=preencoded.serve, args=(ports, FIELDS, _row), daemon=True)
     server.start()
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in clients}
     try:

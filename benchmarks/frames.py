@@ -34,6 +34,8 @@ import os
 import time
 from typing import Any
 
+from benchmarks import preencoded
+
 ROWS = 100_000
 FIELDS = ["i", "score", "name", "flag", "born", "list", "node"]
 OPTIONS = {"to_df()": {}, "to_df(parse_dates=True)": {"parse_dates": True},
@@ -45,70 +47,6 @@ def _row() -> list:
 
     return [12345, 3.25, "a name string", True, Date(19_000), [1, 2, 3],
             Node(42, ["Person"], {"name": "Ada", "age": 36}, "4:abc:42")]
-
-
-def _serve(port_queue: Any) -> None:
-    from asyncbolt.codec.messages import Record
-    from asyncbolt.codec.packstream import get_codec
-    from asyncbolt.core.framing import chunk_message
-    from asyncbolt.core.server import Closed, ServerConnection
-
-    final = {"type": "r", "t_last": 0, "db": "neo4j"}
-
-    class Proto(asyncio.Protocol):
-        def connection_made(self, transport: Any) -> None:
-            self.transport = transport
-            self.conn = ServerConnection()
-            self.record: bytes | None = None
-            self.left = 0
-
-        def data_received(self, data: bytes) -> None:
-            self.conn.receive_data(data)
-            while (event := self.conn.next_event()) is not None:
-                if isinstance(event, Closed):
-                    self.transport.close()
-                    return
-                self._answer(event)
-            self._flush()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self.conn.receive_data(b"")
-
-        def _flush(self) -> None:
-            data = self.conn.data_to_send()
-            if data:
-                self.transport.write(data)
-
-        def _answer(self, request: Any) -> None:
-            conn, name, message = self.conn, request.name, request.message
-            if name == "HELLO":
-                conn.success({"server": "Neo4j/5.26.0", "connection_id": "bolt-1"})
-            elif name == "RUN":
-                self.left = int((message.parameters or {})["n"])
-                conn.success({"fields": FIELDS, "t_first": 0})
-            elif name in ("PULL", "PULL_ALL"):
-                n = message.extra.get("n", -1) if name == "PULL" else -1
-                k = self.left if n < 0 else min(n, self.left)
-                self.left -= k
-                if k:
-                    self._flush()
-                    if self.record is None:
-                        payload = get_codec(conn.version).pack_message(Record(_row()))
-                        self.record = chunk_message(payload)
-                    self.transport.write(self.record * k)
-                conn.success({"has_more": True} if self.left else final)
-            elif name in ("DISCARD", "DISCARD_ALL"):
-                self.left = 0
-                conn.success(final)
-            else:  # LOGON, RESET, BEGIN, COMMIT, TELEMETRY...
-                conn.success({})
-
-    async def main() -> None:
-        server = await asyncio.get_running_loop().create_server(Proto, "127.0.0.1", 0)
-        port_queue.put(server.sockets[0].getsockname()[1])
-        await server.serve_forever()
-
-    asyncio.run(main())
 
 
 async def _frame(driver: Any, rows: int, options: dict[str, bool], official: bool) -> tuple[float, Any]:
@@ -171,7 +109,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     ctx = multiprocessing.get_context("spawn")
     ports = ctx.Queue()
-    server = ctx.Process(target=_serve, args=(ports,), daemon=True)
+    server = ctx.Process(target=preencoded.serve, args=(ports, FIELDS, _row), daemon=True)
     server.start()
     try:
         uri = f"bolt://127.0.0.1:{ports.get(timeout=60)}"
