@@ -32,6 +32,7 @@ import time
 from typing import Any
 
 import asyncbolt
+from benchmarks.server import _cpu_seconds
 
 #: Loop iterations of the session's work, set by calibrate() (in each process from the env).
 _ITERATIONS = int(os.environ.get("ASYNCBOLT_BENCH_WORK", "20000"))
@@ -107,16 +108,6 @@ def _client(port: int, connections: int, seconds: float, ready: Any, go: Any, ou
         return sum(counts), pids
 
     out.put(asyncio.run(main()))
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far (Linux /proc; 0.0 elsewhere)."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def measure(workers: int, *, clients: int, connections: int, seconds: float) -> dict[str, Any]:

@@ -128,3 +128,27 @@ def test_serve_command_refuses_a_missing_uvloop_or_an_unknown_loop() -> None:
                           cwd=ROOT)
     assert proc.returncode == 1, proc.stderr
     assert "asyncbolt serve:" in proc.stderr and "asyncbolt[uvloop]" in proc.stderr
+
+
+def test_tls_is_served_on_asyncios_loop_not_uvloops(tmp_path: Path) -> None:
+    """uvloop can lose a ClientHello that arrives before the accepted connection's TLS upgrade
+    (handshakes reset now and then): serve(ssl=) refuses that loop with the reason, and the serve
+    command serves TLS on asyncio's loop (auto) or refuses --loop uvloop with TLS."""
+    pytest.importorskip("uvloop", reason="the uvloop extra is not installed")
+    trustme = pytest.importorskip("trustme", reason="a throw-away CA (dev extra)")
+    import ssl
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    cert.configure_cert(context)
+
+    async def start() -> None:
+        await asyncbolt.serve(asyncbolt.ServerSession, "127.0.0.1", 0, ssl=context)
+
+    with pytest.raises(ValueError, match="uvloop"):
+        asyncbolt.run(start(), loop="uvloop")
+    from asyncbolt.tools import serving
+
+    cert.private_key_and_cert_chain_pem.write_to_path(str(tmp_path / "both.pem"))
+    assert serving.main(["--port", "0", "--loop", "uvloop", "--tls-cert", str(tmp_path / "both.pem")]) == 2

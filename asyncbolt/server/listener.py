@@ -27,7 +27,15 @@ from asyncbolt.server.session import ServerSession
 if TYPE_CHECKING:
     from asyncbolt.server.workers import ServerWorkers
 
-__all__ = ["Server", "serve", "create_server"]
+__all__ = ["Server", "serve", "create_server", "TLS_ON_UVLOOP"]
+
+#: Why serve(ssl=...) refuses uvloop's event loop: each connection is accepted in plain TCP
+#: (counted against the connection limits) and then upgraded to TLS, and under uvloop a
+#: ClientHello that arrives before the upgrade can be read as plain data and lost — the
+#: handshake then fails now and then with a reset (seen in tests/test_workers.py).
+TLS_ON_UVLOOP = ("TLS connections are upgraded after accept, and uvloop can lose the client's "
+                 "first TLS bytes then (handshakes reset now and then); serve TLS on asyncio's "
+                 "event loop (asyncbolt.run(..., loop='asyncio'))")
 
 log = logging.getLogger(__name__)
 
@@ -370,6 +378,8 @@ async def serve(session_class: type[ServerSession], host: str = "127.0.0.1", por
     options = dict(locals())  # (first: what a worker process is given, see workers=)
     if not (isinstance(session_class, type) and issubclass(session_class, ServerSession)):
         raise TypeError("serve() takes a ServerSession subclass")
+    if ssl is not None and type(asyncio.get_running_loop()).__module__.startswith("uvloop"):
+        raise ValueError(f"serve(ssl=...) on uvloop's event loop: {TLS_ON_UVLOOP}")
     workers_class: type[ServerWorkers] | None = None
     if type(workers) is not int or workers != 1:
         from asyncbolt.server.workers import ServerWorkers, check_workers

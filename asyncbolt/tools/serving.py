@@ -29,11 +29,21 @@ from typing import Any
 
 from asyncbolt.loops import LOOPS
 from asyncbolt.loops import run as run_on_loop
+from asyncbolt.server.listener import TLS_ON_UVLOOP
 from asyncbolt.tools.backends import DEFAULT_BACKEND, available_backends, get_backend
 
 __all__ = ["main", "main_serve", "build_parser", "run", "limits_of"]
 
 log = logging.getLogger("asyncbolt.serve")
+
+
+def _forget_signals(loop: asyncio.AbstractEventLoop) -> None:
+    """Remove the SIGINT/SIGTERM handlers a serve command set on ``loop`` (where it could)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.remove_signal_handler(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover
+            pass
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "bounds the memory LadybugDB keeps (ladybug default 16)")
     p.add_argument("--loop", choices=LOOPS, default="auto",
                    help="the event loop: uvloop (faster; pip install 'asyncbolt[uvloop]'), asyncio's "
-                        "own, or auto, uvloop when it is installed (default auto)")
+                        "own, or auto, uvloop when it is installed (default auto); TLS "
+                        "(--tls-cert) is served on asyncio's loop")
     limits = p.add_argument_group(
         "limits", "serve()'s limits against runaway or hostile clients (see README, Limits); "
                   "'off' disables one; unset, serve()'s default applies")
@@ -227,11 +238,7 @@ async def run(args: argparse.Namespace, ready: Any = None) -> int:
     try:
         await stop.wait()
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.remove_signal_handler(sig)
-            except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover
-                pass
+        _forget_signals(loop)
         server.close()
         await server.wait_closed()
         _close(session_class, shared)
@@ -287,11 +294,7 @@ async def _run_workers(args: argparse.Namespace, session_class: type, auth: tupl
             code = 1
     finally:
         stopping.cancel()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.remove_signal_handler(sig)
-            except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover
-                pass
+        _forget_signals(loop)
         server.close()
         await server.wait_closed()
         serving.cancel()
@@ -323,8 +326,17 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=getattr(logging, args.log_level),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    loop = args.loop
+    if args.tls_cert:
+        # (uvloop's TLS upgrade of an accepted connection can lose the ClientHello: see
+        # asyncbolt.server.listener.TLS_ON_UVLOOP)
+        if loop == "uvloop":
+            print(f"asyncbolt serve: --loop uvloop cannot serve TLS: {TLS_ON_UVLOOP}",
+                  file=sys.stderr)
+            return 2
+        loop = "asyncio"
     try:
-        return run_on_loop(run(args), loop=args.loop)
+        return run_on_loop(run(args), loop=loop)
     except KeyboardInterrupt:  # pragma: no cover - where signal handlers are unavailable
         return 0
     except (OSError, ValueError, ImportError) as exc:
