@@ -65,6 +65,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import functools
 import gc
 import json
 import multiprocessing
@@ -308,18 +309,22 @@ def _pure_python_driver(uri: str, sizes: tuple[int, ...], runs: int, out: Any) -
 # -- small queries -------------------------------------------------------------------------------
 
 
+async def _small_loop(name: str, session: Any, n: int) -> float:
+    """Seconds for ``n`` × ``session.run("RETURN 1")`` + ``single()`` (either driver's session)."""
+    gc.collect()
+    start = time.perf_counter()
+    for _ in range(n):
+        result = await session.run("RETURN 1")
+        record = await result.single()
+        if record[0] != 1:
+            raise AssertionError(f"{name} small query: got {record!r}")
+    return time.perf_counter() - start
+
+
 async def _small_asyncbolt(uri: str, runs: int, profile: bool) -> list[float]:
     import asyncbolt
 
-    async def loop(session: Any, n: int) -> float:
-        gc.collect()
-        start = time.perf_counter()
-        for _ in range(n):
-            result = await session.run("RETURN 1")
-            record = await result.single()
-            if record[0] != 1:
-                raise AssertionError(f"asyncbolt small query: got {record!r}")
-        return time.perf_counter() - start
+    loop = functools.partial(_small_loop, "asyncbolt")
 
     async with asyncbolt.Driver(uri, auth=("neo4j", "x")) as driver:
         async with driver.session() as session:
@@ -339,15 +344,7 @@ async def _small_asyncbolt(uri: str, runs: int, profile: bool) -> list[float]:
 async def _small_driver(uri: str, runs: int) -> list[float]:
     import neo4j
 
-    async def loop(session: Any, n: int) -> float:
-        gc.collect()
-        start = time.perf_counter()
-        for _ in range(n):
-            result = await session.run("RETURN 1")
-            record = await result.single()
-            if record[0] != 1:
-                raise AssertionError(f"neo4j small query: got {record!r}")
-        return time.perf_counter() - start
+    loop = functools.partial(_small_loop, "neo4j")
 
     async with neo4j.AsyncGraphDatabase.driver(uri, auth=("neo4j", "x")) as driver:
         async with driver.session() as session:

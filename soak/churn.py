@@ -76,6 +76,18 @@ async def _recv_messages(loop: Any, sock: socket.socket, reader: ChunkReader, n:
     return payloads
 
 
+async def _handshake_answer(loop: Any, sock: socket.socket, version: tuple[int, int]) -> None:
+    """Read the server's 4-byte handshake answer; ConnectionError unless it chose ``version``."""
+    answer = b""
+    while len(answer) < 4:
+        data = await loop.sock_recv(sock, 4 - len(answer))
+        if not data:
+            raise ConnectionError("closed during the handshake")
+        answer += data
+    if answer != bytes([0, 0, version[1], version[0]]):
+        raise ConnectionError(f"handshake answered {answer.hex()} for {version}")
+
+
 async def _cycle(loop: Any, host: str, port: int, kind: str) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setblocking(False)
@@ -85,14 +97,7 @@ async def _cycle(loop: Any, host: str, port: int, kind: str) -> None:
             return
         version, (handshake, hello, replies) = _BOLT["bolt4" if kind == "abort" else kind]
         await loop.sock_sendall(sock, handshake)
-        answer = b""
-        while len(answer) < 4:
-            data = await loop.sock_recv(sock, 4 - len(answer))
-            if not data:
-                raise ConnectionError("closed during the handshake")
-            answer += data
-        if answer != bytes([0, 0, version[1], version[0]]):
-            raise ConnectionError(f"handshake answered {answer.hex()} for {version}")
+        await _handshake_answer(loop, sock, version)
         if kind == "abort":
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             return

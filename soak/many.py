@@ -26,7 +26,7 @@ from typing import Any
 from asyncbolt.core.framing import ChunkReader
 
 from . import procstat
-from .churn import _BOLT, _recv_messages
+from .churn import _BOLT, _handshake_answer, _recv_messages
 from .servers import ServerProcess
 
 __all__ = ["HeldReport", "hold_many", "raise_nofile", "main"]
@@ -53,14 +53,7 @@ async def _open(loop: Any, host: str, port: int) -> socket.socket:
     try:
         await loop.sock_connect(sock, (host, port))
         await loop.sock_sendall(sock, handshake)
-        answer = b""
-        while len(answer) < 4:
-            data = await loop.sock_recv(sock, 4 - len(answer))
-            if not data:
-                raise ConnectionError("closed during the handshake")
-            answer += data
-        if answer != bytes([0, 0, version[1], version[0]]):
-            raise ConnectionError(f"handshake answered {answer.hex()} for {version}")
+        await _handshake_answer(loop, sock, version)
         await loop.sock_sendall(sock, hello)
         for payload in await _recv_messages(loop, sock, ChunkReader(), replies):
             if payload[1] != 0x70:  # SUCCESS
