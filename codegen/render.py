@@ -7,6 +7,7 @@ path is written, so regenerating an unchanged spec is a no-op diff.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
@@ -26,6 +27,14 @@ from .spec import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+#: What the spec generates outside ``asyncbolt/_generated/``: each entry is a directory of the
+#: repository (relative to its root) that the producer owns wholly, and the producer, which takes
+#: the spec, the jinja environment and the shared template context and returns ``{file name
+#: relative to that directory: text}``. ``python -m codegen`` writes them and removes files of the
+#: directory it no longer produces; ``--check`` reports both.
+ExtraProducer = Callable[[Spec, jinja2.Environment, dict], dict[str, str]]
+EXTRA_OUTPUTS: dict[str, ExtraProducer] = {}
 OUTPUTS = {
     "__init__.py": "init.py.j2",
     "versions.py": "versions.py.j2",
@@ -444,6 +453,32 @@ def context(spec: Spec, sources: list[str], inline_depth: int = DEFAULT_INLINE_D
     }
 
 
+def environment() -> jinja2.Environment:
+    """The jinja environment every generated file is rendered with."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def tidy(text: str) -> str:
+    """Trailing whitespace removed from every line and one final newline: stable, ruff clean."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def render_extra(spec: Spec, sources: list[str]) -> dict[str, dict[str, str]]:
+    """The files of :data:`EXTRA_OUTPUTS`: ``{directory: {file name: text}}``."""
+    env = environment()
+    ctx = context(spec, sources)
+    return {directory: produce(spec, env, ctx) for directory, produce in EXTRA_OUTPUTS.items()}
+
+
 def render(spec: Spec, sources: list[str],
            inline_depth: int = DEFAULT_INLINE_DEPTH) -> dict[str, str]:
     """The generated files by name. ``inline_depth``: levels of tiny lists and maps the fast
@@ -452,22 +487,11 @@ def render(spec: Spec, sources: list[str],
     """
     if inline_depth < 0:
         raise ValueError(f"inline_depth must be 0 or more, not {inline_depth}")
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = environment()
     ctx = context(spec, sources, inline_depth)
 
     def one(template: str, name: str, **extra: str) -> str:
-        text = env.get_template(template).render(**ctx, module=name, **extra)
-        # Normalise trailing whitespace so the output is stable and ruff clean.
-        lines = [line.rstrip() for line in text.splitlines()]
-        while lines and not lines[-1]:
-            lines.pop()
-        return "\n".join(lines) + "\n"
+        return tidy(env.get_template(template).render(**ctx, module=name, **extra))
 
     # The C accelerator carries a digest of its own source, and codec.py the digest it expects:
     # a stale build (the spec regenerated, the extension not rebuilt) is then detected at import
