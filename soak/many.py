@@ -159,8 +159,13 @@ def hold_many(server: ServerProcess, n: int, *, processes: int = 2, warmup: int 
 
 
 def serve_for(n: int) -> ServerProcess:
-    """The soak's test session, allowed ``n`` connections (and enough open files)."""
-    return ServerProcess.session_with("--max-connections", str(n + 100), "--nofile", str(n + 200))
+    """The soak's test session, allowed ``n`` connections (and enough open files). Every one of
+    them comes from 127.0.0.1 and is opened in ramps before it authenticates, so the per-address
+    and unauthenticated limits are lifted to the same cap: their AUTO shares of it (a half and a
+    quarter) would refuse a ramp of a few hundred when ``n`` is small."""
+    cap = str(n + 100)
+    return ServerProcess.session_with("--max-connections", cap, "--max-unauthenticated-connections", cap,
+                                      "--max-connections-per-address", cap, "--nofile", str(n + 200))
 
 
 def check(report: HeldReport, limit_kib: float) -> list[str]:

@@ -12,7 +12,8 @@ Every query carries a token that its records echo, so a client can tell that eac
 answers its own query and not another connection's.
 
     python -m soak.session [--port 0] [--handshake-timeout 10] [--password PW]
-                           [--max-connections N] [--tls] [--nofile N]
+                           [--max-connections N] [--max-unauthenticated-connections N]
+                           [--max-connections-per-address N] [--tls] [--nofile N]
 
 prints ``soak session server: pid N, on bolt://127.0.0.1:PORT`` once it listens, and stops on
 SIGINT/SIGTERM.
@@ -109,8 +110,9 @@ async def _main(args: argparse.Namespace) -> None:
     import os
 
     options: dict[str, Any] = {}
-    if args.max_connections is not None:
-        options["max_connections"] = args.max_connections
+    for name in ("max_connections", "max_unauthenticated_connections", "max_connections_per_address"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
     if args.tls:
         options["ssl"] = _self_signed()
     server = await serve(args.host, args.port, handshake_timeout=args.handshake_timeout,
@@ -131,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--handshake-timeout", type=float, default=10.0)
     p.add_argument("--password", default=None, help="refuse clients without this password (any user)")
     p.add_argument("--max-connections", type=int, default=None, help="serve()'s max_connections")
+    p.add_argument("--max-unauthenticated-connections", type=int, default=None,
+                   help="serve()'s max_unauthenticated_connections (default: its AUTO share of --max-connections)")
+    p.add_argument("--max-connections-per-address", type=int, default=None,
+                   help="serve()'s max_connections_per_address (default: its AUTO share)")
     p.add_argument("--tls", action="store_true", help="TLS with a throw-away certificate (trustme)")
     p.add_argument("--nofile", type=int, default=None,
                    help="raise the open-files limit to N (at most the hard limit) for many connections")

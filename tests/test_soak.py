@@ -132,3 +132,15 @@ def test_raise_nofile_raises_the_soft_limit_up_to_the_hard_one() -> None:
             assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == hard
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@needs_proc
+def test_a_few_hundred_connections_are_held_too() -> None:
+    # Below ~1,000 the AUTO shares of --max-connections (a half unauthenticated, a quarter per
+    # address) refused part of the ramp: serve_for() lifts both to the same cap.
+    from soak.many import hold_many, serve_for
+
+    with serve_for(400) as server:
+        report = hold_many(server, 400, processes=2, warmup=50)
+    assert report.held == 400 and report.errors == [], report.summary()
+    assert report.sockets_after == 0
