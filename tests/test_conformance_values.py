@@ -233,7 +233,7 @@ async def test_a_closed_connection_fails_one_check_and_a_server_gone_skips_the_r
             nonlocal opened
             opened += 1
             if opened > 1:
-                raise ConnectionRefusedError("the server is gone")
+                raise OSError("the server is gone")
             probe = await open_ready()
             send, sends = probe.send, 0
 
@@ -253,8 +253,25 @@ async def test_a_closed_connection_fails_one_check_and_a_server_gone_skips_the_r
     assert checks[8].detail in ("the server closed the connection",
                                 "the connection failed while sending: ConnectionResetError('Connection lost')")
     assert set(outcomes[9:]) == {"skip"}
-    assert all(c.detail.startswith("not run: could not open a ready connection: ConnectionRefusedError("
-                                   "'the server is gone')") for c in checks[9:])
+    assert all(c.detail == "not run: could not open a ready connection: OSError('the server is gone')"
+               for c in checks[9:])
+
+
+async def test_a_refused_connection_is_tried_again_within_the_timeout() -> None:
+    server = await asyncbolt.serve(ConformanceSession, "127.0.0.1", 0)
+    async with server:
+        open_ready = opener(server.port, (4, 0))
+        refusals = 0
+
+        async def refuse_twice():  # a server starting again after it died
+            nonlocal refusals
+            if refusals < 2:
+                refusals += 1
+                raise ConnectionRefusedError(111, "Connect call failed")
+            return await open_ready()
+
+        checks = await value_checks(refuse_twice, (4, 0), echo_query=ECHO_QUERY, timeout=2.0)
+    assert refusals == 2 and {c.outcome for c in checks} == {"pass"}
 
 
 async def test_a_server_without_the_echo_query_skips_the_echo_checks() -> None:

@@ -53,13 +53,17 @@ __all__ = ["ECHO_QUERY", "GRAPH_QUERY", "LARGE", "value_checks"]
 ECHO_QUERY = "RETURN $x AS x"
 #: The default graph query: a node, a relationship to another node and the path of the two,
 #: returned as ``a, r, b, p`` (in that order); it runs in a transaction that is rolled back.
-GRAPH_QUERY = ("CREATE p = (a:AsyncboltConformance {k: 1})-[r:PROBE {k: 2}]->(b:AsyncboltConformance) "
-               "RETURN a, r, b, p")
+#: The path is matched rather than named in CREATE (``CREATE p = ...``), which not every Cypher
+#: dialect has (FalkorDB: "'p' not defined").
+GRAPH_QUERY = ("CREATE (a:AsyncboltConformance {k: 1})-[r:PROBE {k: 2}]->(b:AsyncboltConformance) "
+               "WITH a, r, b MATCH p = (a)-[r]->(b) RETURN a, r, b, p")
 #: Values whose encoding is longer than this (bytes) are checked after all the others.
 LARGE = 4096
 #: A passing check keeps its bytes when they are at most this long together (a failing one
 #: always does): long values would make a JSON report of megabytes for nothing.
 KEPT_BYTES = 16 * 1024
+#: Pause between tries to open a connection that was refused.
+RETRY_PAUSE = 0.1
 
 Version = tuple[int, int]
 OpenReady = Callable[[], Awaitable[Probe]]
@@ -104,10 +108,7 @@ class _EchoConnection:
     async def start(self) -> None:
         """Make sure a connection is open, and start recording a new check's bytes."""
         if self.probe is None:
-            try:
-                self.probe = await asyncio.wait_for(self.open_ready(), self.timeout)
-            except Exception as exc:
-                raise _Broken(f"could not open a ready connection: {exc!r}") from exc
+            self.probe = await self._open()
         probe = self.probe
         probe.record = True
         # Only this check's bytes are wanted: the recording restarts, so that it never reaches
@@ -116,6 +117,22 @@ class _EchoConnection:
         del probe.received[:]
         self.mark = probe.mark()
         self.last = (b"", b"")
+
+    async def _open(self) -> Probe:
+        """A new ready connection. One refused, reset or closed while opening is tried again for
+        up to the timeout (a server that is starting, or starting again after it died, refuses
+        for a moment)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        while True:
+            try:
+                return await asyncio.wait_for(self.open_ready(), max(0.1, deadline - loop.time()))
+            except (ConnectionError, EOFError) as exc:
+                if loop.time() + RETRY_PAUSE >= deadline:
+                    raise _Broken(f"could not open a ready connection: {exc!r}") from exc
+            except Exception as exc:
+                raise _Broken(f"could not open a ready connection: {exc!r}") from exc
+            await asyncio.sleep(RETRY_PAUSE)
 
     def exchanged(self) -> tuple[bytes, bytes]:
         """The bytes sent and received since the current check started."""
