@@ -127,8 +127,8 @@ demo: $(STAMP)
 # install`; ../shared/PEERS.md): tests/falkordb_server.py starts it on free ports with a password,
 # runs the checker (basic auth: FalkorDB takes an empty user name with the password), starts it
 # again whenever it crashes meanwhile (some checks crash it) and stops it whatever happens. The
-# report goes to conformance-falkordb.txt; FalkorDB's deviations (README "Conformance checks of
-# FalkorDB") fail checks in it, not this target.
+# report goes to conformance-falkordb.txt; FalkorDB's deviations fail checks in it, not this
+# target (README "Conformance: value round trips and graph structures").
 FALKORDB_PASSWORD ?= conformance
 .PHONY: conformance-falkordb
 conformance-falkordb: $(STAMP) accel

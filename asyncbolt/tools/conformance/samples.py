@@ -363,6 +363,9 @@ _KINDS = {type(None): "Null", bool: "Boolean", int: "Integer", float: "Float", s
 
 def describe(value: Any, limit: int = 60) -> str:
     """A short description of a value for a report line: its PackStream kind and (cut) repr."""
+    if isinstance(value, (StructureBase, Structure)):
+        text = repr(value)
+        return text if len(text) <= limit else text[:limit] + "..."
     kind = _KINDS.get(type(value), type(value).__name__)
     if type(value) in (str, bytes, list, dict) and len(value) > 8:
         text = repr(value)

@@ -31,6 +31,7 @@ from typing import Any
 
 from asyncbolt._generated.versions import has
 from asyncbolt.codec.messages import Begin, Pull, PullAll, Reset, Rollback, Run
+from asyncbolt.codec.packstream import Codec
 from asyncbolt.codec.structures import Node, Path, Relationship, UnboundRelationship
 from asyncbolt.errors import ProtocolError
 from asyncbolt.tools.conformance.probe import RECORD, Probe
@@ -155,6 +156,14 @@ class _EchoConnection:
             raise _Broken("no connection")
         return self.probe
 
+    @property
+    def codec(self) -> Codec:
+        """The codec of the negotiated version (and patches) of the open connection."""
+        codec = self._probe.codec
+        if codec is None:
+            raise _Broken("open_ready gave a probe that has not agreed a version")
+        return codec
+
     async def send(self, *messages: Any) -> None:
         try:
             await self._probe.send(*messages)
@@ -175,7 +184,7 @@ class _EchoConnection:
         if len(payload) >= 2 and payload[1] == RECORD:
             return payload, None
         try:
-            return payload, probe._codec.unpack_response(payload)
+            return payload, self.codec.unpack_response(payload)
         except ProtocolError as exc:
             raise _Broken(f"an answer that does not decode in Bolt {_v(self.version)}: {exc}") from None
 
@@ -320,8 +329,8 @@ async def _echo_checks(checks: _Checks, echo_query: str | None) -> list[tuple[Sa
                    f"({answer.failed} answered FAILURE {_failure_text(answer.failure)}); give one "
                    "that returns its parameter x (--echo-query)")
         return []
-    profile = conn._probe._codec.profile
-    codec = conn._probe._codec
+    codec = conn.codec
+    profile = codec.profile
     late: list[tuple[Sample, bytes]] = []
     for sample in samples(profile):
         encoded = codec.pack(sample.value)
@@ -346,13 +355,13 @@ async def _echo(conn: _EchoConnection, query: str, sample: Sample, encoded: byte
     if len(answer.records) != 1:
         return "fail", f"expected 1 RECORD echoing x = {what}, got {len(answer.records)}"
     payload = answer.records[0]
-    profile = conn._probe._codec.profile
+    profile = conn.codec.profile
     if len(payload) < 3 or payload[0] != 0xB1 or payload[2] != 0x91:
         return "fail", (f"expected a RECORD of one value (B1 71 91 ...), got a RECORD starting "
                         f"{payload[:3].hex(' ')}")
     raw = payload[3:]
     try:
-        got = conn._probe._codec.unpack(raw)
+        got = conn.codec.unpack(raw)
     except ProtocolError as exc:
         return "fail", f"the echoed value does not decode in Bolt {profile}: {exc}"
     problem = difference(sample.value, got)
@@ -404,7 +413,7 @@ async def _graph_checks(checks: _Checks, graph_query: str | None) -> None:
 
 
 async def _graph_exchange(conn: _EchoConnection, query: str, got: dict[str, Any]) -> tuple[Outcome, str]:
-    codec = conn._probe._codec
+    codec = conn.codec
     got["codec"], got["profile"] = codec, codec.profile
     explicit = has("explicit_tx", conn.version)
     if explicit:
