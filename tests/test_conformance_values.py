@@ -71,11 +71,12 @@ def _id(case: tuple[tuple[int, int], bool]) -> str:
     return f"{major}.{minor}" + ("+utc" if utc else "")
 
 
-async def _check(version: tuple[int, int], utc: bool = False, timeout: float = 5.0, **options: Any) -> dict:
+async def _check(version: tuple[int, int], utc: bool = False, timeout: float = 5.0,
+                 echo_query: str | None = ECHO_QUERY, **options: Any) -> dict:
     server = await asyncbolt.serve(ConformanceSession, "127.0.0.1", 0, **options)
     async with server:
         checks = await value_checks(opener(server.port, version, utc=utc, timeout=timeout), version,
-                                    echo_query=ECHO_QUERY, timeout=timeout)
+                                    echo_query=echo_query, timeout=timeout)
     names = [c.name for c in checks]
     assert len(names) == len(set(names)), "every check has its own name"
     return {c.name: c for c in checks}
@@ -291,14 +292,26 @@ async def test_a_server_without_the_echo_query_skips_the_echo_checks() -> None:
 async def test_graph_structures_of_the_wrong_shape_fail() -> None:
     # 5.0 wants element ids: a node without one goes out as null, which the layout refuses
     bare = Node(11, ["AsyncboltConformance"], {"k": 1}, None)
-    checks = await _check((5, 0), graph=[bare, R, B, P])
+    checks = await _check((5, 0), echo_query=None, graph=[bare, R, B, P])
     assert checks["graph Node"].outcome == "fail"
     assert "Node.element_id must be String, found Null" in checks["graph Node"].detail
     assert checks["graph Node"].received
     # a relationship whose end is not the node, and a path that does not hold them
     wrong = Relationship(21, 11, 99, "PROBE", {"k": 2}, "5:x:21", "4:x:11", "4:x:99")
-    checks = await _check((4, 4), graph=[A, wrong, B, Path([A, A], P.relationships, [1, 1])])
+    checks = await _check((4, 4), echo_query=None, graph=[A, wrong, B, Path([A, A], P.relationships, [1, 1])])
     assert checks["graph Node"].outcome == "pass"
     assert checks["graph Relationship"].detail == "r.end_node_id is 99, but the node is 12"
     assert checks["graph Path"].detail.startswith("p.nodes[1].id: expected Integer 12, got Integer 11")
     assert checks["graph UnboundRelationship"].outcome == "pass"
+
+
+async def test_an_echo_query_never_answered_fails_once_and_skips_the_echo_checks() -> None:
+    async def mangle(x):
+        await asyncio.sleep(60)
+
+    checks = await _check((5, 1), timeout=0.3, mangle=mangle)
+    assert checks["echo query"].outcome == "fail"
+    assert checks["echo query"].detail == "RUN 'RETURN $x AS x' {x: 1} got no usable answer: no answer within 0.3 s"
+    assert checks["echo query"].sent  # the RUN that was not answered
+    assert checks["echo values"].outcome == "skip"
+    assert checks["graph Path"].outcome == "pass"  # the graph checks open a new connection

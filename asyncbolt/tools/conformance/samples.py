@@ -239,7 +239,13 @@ def _float_name(x: float) -> str:
 
 
 def samples(profile: str) -> list[Sample]:
-    """Every value kind of ``profile`` to echo, one :class:`Sample` per check."""
+    """Every value kind of ``profile`` to echo, one :class:`Sample` per check (the values are
+    shared between calls: do not change them)."""
+    return list(_samples(profile))
+
+
+@cache
+def _samples(profile: str) -> tuple[Sample, ...]:
     out = [Sample("echo Null", None), Sample("echo Boolean true", True),
            Sample("echo Boolean false", False)]
     ints = [(m, m.int_range()) for m in _of_kind(profile, "tiny_int") + _of_kind(profile, "int")]
@@ -274,7 +280,7 @@ def samples(profile: str) -> list[Sample]:
         elif name == "Vector":
             for element, vector in VECTOR_SAMPLES.items():
                 out.append(Sample(f"echo Vector {element}", vector))
-    return out
+    return tuple(out)
 
 
 def unsampled(profile: str) -> list[str]:

@@ -320,7 +320,7 @@ async def _echo_checks(checks: _Checks, echo_query: str | None) -> list[tuple[Sa
         answer = await asyncio.wait_for(conn.run(echo_query, {"x": 1}), timeout=conn.timeout * 2)
     except (_Broken, asyncio.TimeoutError) as exc:
         checks.add("echo query", "fail", f"RUN {echo_query!r} {{x: 1}} got no usable answer: "
-                   f"{exc or 'no answer in time'}")
+                   f"{str(exc) or f'no answer within {conn.timeout * 2:g} s'}")
         conn.drop()
         checks.add("echo values", "skip", "not run: the echo query got no usable answer", keep=False)
         return []
