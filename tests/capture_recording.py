@@ -5,9 +5,10 @@ re-records them all; tests/test_wireshark.py reads the committed ones and record
 - ``bolt-1.0``, ``bolt-3.0``: the official driver 1.7 (client matrix venv ``neo4j-1.7``), the
   server limited to that version;
 - ``bolt-4.4``, ``bolt-5.8``, ``bolt-6.1``: the official drivers 4.4, 5.28 and 6.x (matrix venvs);
-- ``reassembly``: a raw socket client (no driver can be made to do this) with a 4 KiB receive
-  buffer, so the server's 12 KB RECORD crosses many TCP segments, and its requests written in
-  pieces (one message across segments) and pipelined (several messages in one segment);
+- ``reassembly``: a raw socket client (no driver can be made to do this) reaching Bolt 6.1 through
+  the manifest, with a 4 KiB receive buffer, so the server's 12 KB RECORD (with a UUID, PackStream
+  v2) crosses many TCP segments, and its requests written in pieces (one message across
+  segments), in 16-byte chunks, after a NOOP, and pipelined (several messages in one segment);
 - ``malformed``: a raw socket client writing bad bytes (no real client sends them): a bad
   magic on one connection, and on another unknown signatures, wrong field counts and types, a
   reserved marker, a truncated value, bytes left over and a well-known map key of the wrong
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -58,12 +60,13 @@ TIMEOUT = 60
 
 
 class BigSession(EchoSession):
-    """EchoSession, plus ``BIG n``: one RECORD holding a string of n characters."""
+    """EchoSession, plus ``BIG n``: one RECORD holding a string of n characters (and a UUID)."""
 
     async def run(self, query: str, parameters: dict[str, Any], extra: dict[str, Any]) -> asyncbolt.Result:
         if query.startswith("BIG "):
             n = int(query.split()[1])
-            return asyncbolt.Result(["big", "small"], [["x" * n, list(range(20))]])
+            return asyncbolt.Result(["big", "small", "id"],
+                                    [["x" * n, list(range(20)), uuid.UUID("12345678-1234-5678-1234-567812345678")]])
         return await super().run(query, parameters, extra)
 
 
@@ -196,14 +199,27 @@ def _handshake(sock: socket.socket, version: tuple[int, int]) -> None:
     assert answer == bytes((0, 0, version[1], version[0])), answer
 
 
+def _manifest_handshake(sock: socket.socket, version: tuple[int, int]) -> None:
+    """Ask for the manifest (v1), read the server's offers, choose ``version``, no capabilities."""
+    sock.sendall(MAGIC + b"\x00\x00\x01\xff" + bytes(12))
+    got = b""
+    while len(got) < 5 or len(got) < 5 + 4 * got[4] + 1:  # 00 00 01 FF, count (< 128), offers, caps
+        more = sock.recv(256)
+        if not more:
+            raise ConnectionError(f"the server closed during the manifest: {got.hex(' ')}")
+        got += more
+    assert got[:4] == b"\x00\x00\x01\xff", got
+    sock.sendall(bytes((0, 0, version[1], version[0])) + b"\x00")
+
+
 def record_reassembly(path: Path, port: int = PORT) -> None:
-    version = (5, 4)
+    version = (6, 1)  # through the manifest, as 6.x clients reach it; 6.1 has the UUID marker
     server = Server(port)
     try:
         with tcpdump(path, server.port):
             sock = _raw(server.port, rcvbuf=4096)
             with sock:
-                _handshake(sock, version)
+                _manifest_handshake(sock, version)
                 hello = _frames(version, Hello({"user_agent": "capture/1", "bolt_agent": {"product": "capture/1"}}),
                                 Logon({"scheme": "basic", "principal": USER, "credentials": PASSWORD}))
                 # HELLO in three pieces, each its own segment (one message across segments).
@@ -211,10 +227,10 @@ def record_reassembly(path: Path, port: int = PORT) -> None:
                     sock.sendall(hello[i * len(hello) // 3:(i + 1) * len(hello) // 3])
                     time.sleep(0.05)
                 _read_until_closed_or(sock, b"\xb1\x70\xa0")  # LOGON's SUCCESS {}
-                # RUN and PULL pipelined in one segment; the answer's RECORD is 12 KB.
                 codec = get_codec(version)
-                # RUN in 16-byte chunks (one message, many chunks), PULL behind it in the same segment.
-                sock.sendall(chunk_message(codec.pack_message(Run("BIG 12000", {"pad": "y" * 40}, {})), 16)
+                # A NOOP chunk, then RUN in 16-byte chunks (one message, many chunks) with PULL behind
+                # it in the same segment; the answer's RECORD is 12 KB and holds a UUID.
+                sock.sendall(b"\x00\x00" + chunk_message(codec.pack_message(Run("BIG 12000", {"pad": "y" * 40}, {})), 16)
                              + _frames(version, Pull({"n": -1})))
                 got = b""
                 while b"t_last" not in got and len(got) < 100_000:

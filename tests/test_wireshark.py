@@ -33,7 +33,7 @@ from .capture_recording import CAPTURES, PASSWORD, Server, run_driver, tcpdump, 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "tools" / "wireshark" / "bolt.lua"
 FAMILIES = {"bolt-1.0": "1.0", "bolt-3.0": "3.0", "bolt-4.4": "4.4", "bolt-5.8": "5.8", "bolt-6.1": "6.1",
-            "reassembly": "5.4"}
+            "reassembly": "6.1"}
 EXPERTS = ("bolt.malformed", "bolt.protocol", "bolt.handshake.bad", "bolt.assumed")
 
 
@@ -216,8 +216,12 @@ def test_reassembly_across_segments_and_several_messages_per_segment() -> None:
             if len(sizes) > 3:
                 chunked.append(len(sizes))
     assert spans and spans[0] >= 3, f"the RECORD crosses {spans} TCP segments"
-    assert ["RUN", "PULL"] in shared, shared
+    assert ["NOOP", "RUN", "PULL"] in shared, shared
     assert chunked, "RUN is sent in 16-byte chunks"
+    conn = next(iter(dissected(pdml).values()))
+    assert [m["message"] for m in conn["client"]][4:7] == ["NOOP", "RUN", "PULL"]
+    record = next(m for m in conn["server"] if m["message"] == "RECORD")["fields"][0]
+    assert record[2] == "UUID('12345678-1234-5678-1234-567812345678')"  # PackStream v2 (6.1), as inspect --json
 
 
 @needs_tshark
