@@ -279,3 +279,104 @@ def test_dissector_comes_from_the_spec() -> None:
     template = (ROOT / "codegen" / "templates" / "bolt.lua.j2").read_text(encoding="utf-8")
     for fact in ("TELEMETRY", "HELLO", "SUCCESS", "RECORD", "0x4E", "Node", "patch_bolt", "4.4", "60 60"):
         assert fact not in template, f"the template names {fact!r}, a fact of the spec"
+
+
+# -- hostile bytes, in pcaps written here (no tcpdump needed) ------------------------------------
+
+
+def write_pcap(path: Path, pieces: list[tuple[str, bytes]], port: int = 7687) -> Path:
+    """A pcap of one TCP connection (127.0.0.1:40000 -> :port), each piece one segment of that
+    side's stream (``"c"`` or ``"s"``), after a three-way handshake."""
+    import struct
+
+    def packet(src: int, dst: int, seq: int, ack: int, flags: int, data: bytes) -> bytes:
+        tcp = struct.pack("!HHIIBBHHH", src, dst, seq, ack, 5 << 4, flags, 65535, 0, 0) + data
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0, 64, 6, 0,
+                         bytes((127, 0, 0, 1)), bytes((127, 0, 0, 1))) + tcp
+        frame = bytes(12) + b"\x08\x00" + ip
+        return struct.pack("<IIII", 0, 0, len(frame), len(frame)) + frame
+
+    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
+    seq = {"c": 1000, "s": 5000}
+    ports = {"c": (40000, port), "s": (port, 40000)}
+    out.append(packet(40000, port, 999, 0, 0x02, b""))
+    out.append(packet(port, 40000, 4999, 1000, 0x12, b""))
+    for side, data in pieces:
+        other = "s" if side == "c" else "c"
+        out.append(packet(*ports[side], seq[side], seq[other], 0x18, data))
+        seq[side] += len(data)
+    path.write_bytes(b"".join(out))
+    return path
+
+
+def _chunk(payload: bytes) -> bytes:
+    return len(payload).to_bytes(2, "big") + payload + b"\x00\x00"
+
+
+HELLO_44 = _chunk(b"\xb1\x01\xa1\x8auser_agent\x81t")
+
+
+@needs_tshark
+@pytest.mark.parametrize("case, pieces, expected", [
+    ("a version the client did not propose",
+     [("c", b"\x60\x60\xb0\x17" + bytes((0, 0, 4, 4)) + bytes(12)), ("s", bytes((0, 0, 0, 5)))],
+     "the server chose Bolt 5.0, which the client did not propose (4.4)"),
+    ("an answer that is not a version",
+     [("c", b"\x60\x60\xb0\x17" + bytes((0, 0, 4, 4)) + bytes(12)), ("s", b"HTTP")],
+     "expected a version answer 00 00 mm MM, found 48 54 54 50 (HTTP, not Bolt)"),
+    ("a NOOP before 4.1",
+     [("c", b"\x60\x60\xb0\x17" + bytes((0, 0, 0, 3)) + bytes(12)), ("s", bytes((0, 0, 0, 3))),
+      ("c", b"\x00\x00")],
+     "NOOP chunks (00 00 between messages) exist from Bolt 4.1, not in 3.0"),
+    ("a structure of another version",
+     [("c", b"\x60\x60\xb0\x17" + bytes((0, 0, 4, 4)) + bytes(12)), ("s", bytes((0, 0, 4, 4))),
+      ("c", HELLO_44), ("s", _chunk(b"\xb1\x71\x91\xb1\x56\x80"))],
+     "RECORD.data[0]: structure Vector (tag 0x56) is not part of Bolt 4.4; it exists in Bolt 6.0-6.1"),
+    ("values nested too deep",
+     [("c", b"\x60\x60\xb0\x17" + bytes((0, 0, 4, 4)) + bytes(12)), ("s", bytes((0, 0, 4, 4))),
+      ("c", HELLO_44), ("s", _chunk(b"\xb1\x71" + b"\x91" * 300 + b"\x01"))],
+     "values nested more than 256 deep"),
+    ("a size over the limit",
+     [("c", b"\x60\x60\xb0\x17" + bytes((0, 0, 4, 4)) + bytes(12)), ("s", bytes((0, 0, 4, 4))),
+      ("c", HELLO_44), ("s", _chunk(b"\xb1\x71\xd6\xff\xff\xff\xff"))],
+     "LIST_32 size 4294967295 is over 2147483647"),
+    ("a signature of the other direction",
+     [("c", b"\x60\x60\xb0\x17" + bytes((0, 0, 4, 4)) + bytes(12)), ("s", bytes((0, 0, 4, 4))),
+      ("c", _chunk(b"\xb1\x70\xa0"))],
+     "unknown request signature 0x70 in Bolt 4.4 (0x70 is the response SUCCESS; wrong direction?)"),
+    ("a message that is not a structure",
+     [("c", b"\x60\x60\xb0\x17" + bytes((0, 0, 4, 4)) + bytes(12)), ("s", bytes((0, 0, 4, 4))),
+      ("c", _chunk(b"\x91\x01"))],
+     "a request message must be a structure, found marker 0x91"),
+    ("a string that is not UTF-8",
+     [("c", b"\x60\x60\xb0\x17" + bytes((0, 0, 4, 4)) + bytes(12)), ("s", bytes((0, 0, 4, 4))),
+      ("c", HELLO_44), ("s", _chunk(b"\xb1\x71\x91\x82\xc3\x28"))],
+     "RECORD.data[0]: invalid UTF-8 in string"),
+    ("a well-known key of the wrong value",
+     [("c", b"\x60\x60\xb0\x17" + bytes((0, 0, 4, 4)) + bytes(12)), ("s", bytes((0, 0, 4, 4))),
+      ("c", HELLO_44), ("s", _chunk(b"\xb1\x70\xa1\x84type\x81q"))],
+     "SUCCESS.metadata.type: must be one of r, w, rw, s, found \"q\""),
+])
+def test_hostile_bytes_are_expert_info_not_errors(tmp_path: Path, case: str, pieces: list, expected: str) -> None:
+    pcap = write_pcap(tmp_path / "hostile.pcap", pieces)
+    text = _pdml(pcap, 7687, (), False)
+    assert "Lua Error" not in text and "Dissector bug" not in text
+    experts = [f.get("showname") or "" for f in ET.fromstring(text).iter("field") if f.get("name") in EXPERTS]
+    assert any(expected in e for e in experts), f"{case}: {expected!r} not in {experts}"
+
+
+@needs_tshark
+def test_random_bytes_never_break_the_dissector(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(20)
+    for round_ in range(4):
+        pieces = [("c", b"\x60\x60\xb0\x17" + bytes((0, 0, 4, 5)) + bytes(12)), ("s", bytes((0, 0, 4, 5)))]
+        for _ in range(30):
+            payload = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 40)))
+            if rng.random() < 0.5:
+                payload = b"\xb1" + bytes((rng.choice([0x01, 0x10, 0x70, 0x71, 0x7f]),)) + payload
+            pieces.append((rng.choice("cs"), _chunk(payload)))
+        pcap = write_pcap(tmp_path / f"random-{round_}.pcap", pieces)
+        text = _pdml(pcap, 7687, (), False)
+        assert "Lua Error" not in text and "Dissector bug" not in text, round_

@@ -1768,7 +1768,10 @@ bolt.prefs.show_credentials = Pref.bool("Show credentials", false, "Show the val
 bolt.prefs.version = Pref.string("Bolt version without handshake", "", "The Bolt version of a capture that lacks the handshake (empty: the newest)")
 
 local REDACTED = "******"
+-- Tree items one message adds at most, and the nesting shown (Wireshark refuses deeper trees;
+-- the values below are still decoded and checked, and in bolt.field).
 local MAX_TREE_ITEMS = 5000
+local MAX_TREE_DEPTH = 48
 
 -- Per-capture state ---------------------------------------------------------------------------
 
@@ -2002,6 +2005,33 @@ local function check_keys(ctx, node, table_name, path, at)
   end
 end
 
+-- Whether s is valid UTF-8 (shortest forms, no surrogates, at most U+10FFFF).
+local function utf8_valid(s)
+  if not s:find("[\128-\255]") then return true end
+  local i, n = 1, #s
+  while i <= n do
+    local c = s:byte(i)
+    local len, min
+    if c < 0x80 then len = 1
+    elseif c >= 0xC2 and c <= 0xDF then len, min = 2, 0x80
+    elseif c >= 0xE0 and c <= 0xEF then len, min = 3, 0x800
+    elseif c >= 0xF0 and c <= 0xF4 then len, min = 4, 0x10000
+    else return false end
+    if len > 1 then
+      if i + len - 1 > n then return false end
+      local cp = c % (2 ^ (7 - len))
+      for j = i + 1, i + len - 1 do
+        local b = s:byte(j)
+        if b < 0x80 or b > 0xBF then return false end
+        cp = cp * 64 + (b - 0x80)
+      end
+      if cp < min or cp > 0x10FFFF or (cp >= 0xD800 and cp <= 0xDFFF) then return false end
+    end
+    i = i + len
+  end
+  return true
+end
+
 local function read_size(ctx, pos, m)
   if m.size == "nibble" then return ctx.tvb(pos, 1):uint() % 16, pos + 1 end
   need(ctx, pos + 1, m.size, m.name .. " size")
@@ -2049,7 +2079,7 @@ decode = function(ctx, pos, parent, label, path, depth, secret)
   local node = {s = pos, marker = m.name}
   local k = m.kind
   local show = parent
-  if secret then show = nil end
+  if secret or depth > MAX_TREE_DEPTH then show = nil end
   local prefix = label and (label .. ": ") or ""
   if k == "tiny_int" then
     node.k, node.v = "int", tostring(b >= 128 and b - 256 or b)
@@ -2077,6 +2107,7 @@ decode = function(ctx, pos, parent, label, path, depth, secret)
     need(ctx, pos, n, m.name)
     node.k = k == "string" and "str" or "bytes"
     node.v = ctx.tvb:raw(pos, n)
+    if k == "string" and not utf8_valid(node.v) then fail(ctx, pos, "invalid UTF-8 in string") end
     pos = pos + n
   elseif k == "list" then
     local n
@@ -2498,7 +2529,8 @@ local function dissect_message(tvb, pinfo, tree, off, total, chunks, side, st, i
   for _, p in ipairs(experts) do
     local at = math.min(p.at or 0, math.max(ctx.len - 1, 0))
     local range = ctx.len > 0 and ptvb(at, 1) or tvb(off, total)
-    local text = p.path .. ": " .. p.reason .. " (message byte " .. p.at .. ")"
+    local path = #p.path > 80 and (p.path:sub(1, 40) .. "..." .. p.path:sub(-30)) or p.path
+    local text = path .. ": " .. p.reason .. " (message byte " .. p.at .. ")"
     item:add_tvb_expert_info(p.group == "malformed" and E.malformed or E.protocol, range, text)
   end
   -- Patches (utc): a request field's map asks for them by PATCH_KEY, the success answering it
