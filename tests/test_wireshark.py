@@ -380,3 +380,17 @@ def test_random_bytes_never_break_the_dissector(tmp_path: Path) -> None:
         pcap = write_pcap(tmp_path / f"random-{round_}.pcap", pieces)
         text = _pdml(pcap, 7687, (), False)
         assert "Lua Error" not in text and "Dissector bug" not in text, round_
+
+
+@needs_tshark
+def test_a_capture_without_the_handshake_needs_the_version_preference(tmp_path: Path) -> None:
+    """A capture that starts after the handshake: without bolt.version the client's first bytes
+    are not the magic (a bad handshake); with it they decode as that version's messages."""
+    run = _chunk(b"\xb3\x10\x81Q\xa0\xa0")  # RUN "Q", {}, {}
+    pcap = write_pcap(tmp_path / "late.pcap", [("c", run), ("s", _chunk(b"\xb1\x70\xa0"))])
+    bare = ET.fromstring(_pdml(pcap, 7687, (), False))
+    assert any("expected the Bolt magic" in (f.get("showname") or "")
+               for f in bare.iter("field") if f.get("name") == "bolt.handshake.bad")
+    conn = next(iter(dissected(ET.fromstring(_pdml(pcap, 7687, ("bolt.version:4.4",), False))).values()))
+    assert [(m["message"], m["version"], m["fields"]) for m in conn["client"]] == [("RUN", "4.4", ["Q", {}, {}])]
+    assert [m["message"] for m in conn["server"]] == ["SUCCESS"]

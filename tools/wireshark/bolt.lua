@@ -2613,7 +2613,7 @@ function bolt.dissector(tvb, pinfo, tree)
     if side == "client" then
       if st.c == "handshake" then
         if bolt.prefs.version ~= "" and KNOWN[bolt.prefs.version] and tvb:raw(off, math.min(4, len - off)) ~= MAGIC:sub(1, math.min(4, len - off)) then
-          st.c, st.version = "messages", st.version or bolt.prefs.version
+          st.c, st.version, st.no_handshake = "messages", st.version or bolt.prefs.version, true
         else
           used = client_opening(tvb, off, tree, st)
           if used > 0 then infos[#infos + 1] = "HANDSHAKE" end
@@ -2653,7 +2653,7 @@ function bolt.dissector(tvb, pinfo, tree)
       end
     else
       if st.s == "handshake" then
-        if st.c == "handshake" and bolt.prefs.version ~= "" and KNOWN[bolt.prefs.version] then
+        if st.no_handshake or (st.c == "handshake" and bolt.prefs.version ~= "" and KNOWN[bolt.prefs.version]) then
           st.s, st.version = "messages", st.version or bolt.prefs.version
         else
           used = server_answer(tvb, off, tree, st)
