@@ -2126,8 +2126,9 @@ decode = function(ctx, pos, parent, label, path, depth, secret)
     node.k, node.keys, node.vals = "map", {}, {}
     local sub = tree_add(ctx, show, node.s, 1, prefix .. "map")
     for i = 1, n do
-      local kb = ctx.tvb(pos, 1)
+      ctx.path = path
       need(ctx, pos, 1, "map key")
+      local kb = ctx.tvb(pos, 1)
       local km = BY_BYTE[kb:uint()]
       if km == nil or km.kind ~= "string" then
         fail(ctx, pos, string.format("map key must be a string, found marker 0x%02X", kb:uint()))
@@ -2621,6 +2622,7 @@ function bolt.dissector(tvb, pinfo, tree)
       elseif st.c == "answer" then
         -- What follows the proposals depends on the server's answer (seen before, on the wire).
         if st.manifest then st.c = "choice"
+        elseif st.refused then st.c = "done"
         elseif st.version then st.c = "messages"
         else
           local manifest_asked = false
