@@ -70,7 +70,7 @@ class BigSession(EchoSession):
         return await super().run(query, parameters, extra)
 
 
-class Server:
+class CaptureServer:
     """asyncbolt's server on its own loop thread, on ``port`` (0: any free one)."""
 
     def __init__(self, port: int = PORT, versions: list[tuple[int, int]] | None = None) -> None:
@@ -156,7 +156,7 @@ def run_driver(python: Path | str, port: int, family: str) -> None:
 def record_driver(name: str, path: Path, port: int = PORT) -> None:
     venv, requirements, versions, family = DRIVERS[name]
     python = _driver_python(venv, requirements)
-    server = Server(port, versions)
+    server = CaptureServer(port, versions)
     try:
         with tcpdump(path, server.port):
             run_driver(python, server.port, family)
@@ -214,7 +214,7 @@ def _manifest_handshake(sock: socket.socket, version: tuple[int, int]) -> None:
 
 def record_reassembly(path: Path, port: int = PORT) -> None:
     version = (6, 1)  # through the manifest, as 6.x clients reach it; 6.1 has the UUID marker
-    server = Server(port)
+    server = CaptureServer(port)
     try:
         with tcpdump(path, server.port):
             sock = _raw(server.port, rcvbuf=4096)
@@ -247,7 +247,7 @@ def record_reassembly(path: Path, port: int = PORT) -> None:
 
 def record_malformed(path: Path, port: int = PORT) -> None:
     version = (5, 4)
-    server = Server(port)
+    server = CaptureServer(port)
     try:
         with tcpdump(path, server.port):
             with _raw(server.port) as sock:  # not Bolt at all

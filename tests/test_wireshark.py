@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from .capture_recording import CAPTURES, PASSWORD, Server, run_driver, tcpdump, tcpdump_missing
+from .capture_recording import CAPTURES, PASSWORD, CaptureServer, run_driver, tcpdump, tcpdump_missing
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "tools" / "wireshark" / "bolt.lua"
@@ -253,7 +253,7 @@ def test_live_capture(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     pcap = tmp_path / "live.pcap"
-    server = Server(port)
+    server = CaptureServer(port)
     try:
         with tcpdump(pcap, port):
             run_driver(sys.executable, port, "6.x")
