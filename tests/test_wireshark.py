@@ -28,7 +28,14 @@ from typing import Any
 
 import pytest
 
-from .capture_recording import CAPTURES, PASSWORD, CaptureServer, run_driver, tcpdump, tcpdump_missing
+from .capture_recording import (
+    CAPTURES,
+    PASSWORD,
+    CaptureServer,
+    run_driver,
+    tcpdump,
+    tcpdump_missing,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "tools" / "wireshark" / "bolt.lua"
