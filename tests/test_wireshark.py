@@ -408,3 +408,16 @@ def test_a_capture_without_the_handshake_needs_the_version_preference(tmp_path: 
     conn = next(iter(dissected(ET.fromstring(_pdml(pcap, 7687, ("bolt.version:4.4",), False))).values()))
     assert [(m["message"], m["version"], m["fields"]) for m in conn["client"]] == [("RUN", "4.4", ["Q", {}, {}])]
     assert [m["message"] for m in conn["server"]] == ["SUCCESS"]
+
+
+@needs_tshark
+def test_installed_as_a_personal_plugin(tmp_path: Path) -> None:
+    """README's install: copied into ~/.local/lib/wireshark/plugins/, tshark loads it by itself
+    (and finds Bolt on the capture's port by the handshake)."""
+    plugins = tmp_path / ".local" / "lib" / "wireshark" / "plugins"
+    plugins.mkdir(parents=True)
+    shutil.copy(LUA, plugins / "bolt.lua")
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    done = subprocess.run(["tshark", "-n", "-r", str(CAPTURES / "bolt-1.0.pcap"), "-T", "fields",
+                           "-e", "bolt.message"], capture_output=True, text=True, timeout=60, env=env)
+    assert "INIT" in done.stdout.split(), done.stderr
