@@ -120,6 +120,13 @@ matrix: $(STAMP) accel
 	$(PY) -m pytest -q -rs $(MATRIX_TESTS)
 	$(PY) -m tests.matrix
 
+# The Wireshark dissector's test captures (tests/captures/*.pcap, README "Wireshark dissector"):
+# tcpdump on loopback (root) while real drivers, from the client matrix's venvs in .matrix/,
+# talk to asyncbolt's server; then a raw socket's reassembly and malformed captures.
+.PHONY: captures
+captures: $(STAMP) accel
+	$(PY) -m tests.capture_recording
+
 demo: $(STAMP)
 	$(PY) -m asyncbolt.tools.demo
 

@@ -25,6 +25,7 @@ from .spec import (
     layout_for,
     transitions_for,
 )
+from .wireshark import produce as wireshark_dissector
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -34,7 +35,10 @@ TEMPLATES = Path(__file__).parent / "templates"
 #: relative to that directory: text}``. ``python -m codegen`` writes them and removes files of the
 #: directory it no longer produces; ``--check`` reports both.
 ExtraProducer = Callable[[Spec, jinja2.Environment, dict], dict[str, str]]
-EXTRA_OUTPUTS: dict[str, ExtraProducer] = {}
+EXTRA_OUTPUTS: dict[str, ExtraProducer] = {
+    # The Wireshark dissector (codegen/wireshark.py, templates/bolt.lua.j2).
+    "tools/wireshark": wireshark_dissector,
+}
 OUTPUTS = {
     "__init__.py": "init.py.j2",
     "versions.py": "versions.py.j2",
