@@ -472,6 +472,13 @@ def tidy(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# The documentation site's protocol reference (docs/protocol/: a page per version, what changed
+# in each, the state machines), rendered from templates/docs/ by codegen/docs.py.
+from .docs import produce as _produce_docs  # noqa: E402 - docs.py does not import this module
+
+EXTRA_OUTPUTS["docs/protocol"] = _produce_docs
+
+
 def render_extra(spec: Spec, sources: list[str]) -> dict[str, dict[str, str]]:
     """The files of :data:`EXTRA_OUTPUTS`: ``{directory: {file name: text}}``."""
     env = environment()
