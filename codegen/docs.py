@@ -204,9 +204,10 @@ class _Helpers:
                         for m in spec.markers if m.ranges is not None and _holds(m.ranges, v)],
             "machine_index": index,
             "machine_first": self.vtext(self._machine_versions(machine)[0]),
+            "machine_versions": self.runs(self._machine_versions(machine)),
             "initial": machine.initial,
             "transitions": [{"state": t.state, "message": t.message, "outcome": _outcome(t)} for t in transitions],
-            "graph": self.graph(machine, [(t, "") for t in transitions]),
+            "graph": self.graph(machine, [(t, "") for t in transitions], only_used=True),
         }
 
     def _patch_doc(self, name: str) -> str:
@@ -277,9 +278,11 @@ class _Helpers:
 
     # --- state machines ------------------------------------------------------------------
 
-    def graph(self, machine: StateMachine, transitions: list[tuple[Transition, str]]) -> str:
+    def graph(self, machine: StateMachine, transitions: list[tuple[Transition, str]],
+              only_used: bool = False) -> str:
         """Graphviz DOT of a state table: one edge per (from, to, outcome) with its messages
-        (each followed by its versions where it holds in fewer than the whole table's)."""
+        (each followed by its versions where it holds in fewer than the whole table's).
+        ``only_used``: leave out the states no transition touches (one version's picture)."""
         edges: dict[tuple[str, str, str], list[str]] = {}
 
         def add(a: str, b: str, kind: str, label: str) -> None:
@@ -303,7 +306,9 @@ class _Helpers:
         groups: dict[tuple[str, str, str], list[str]] = {}
         for (a, b, kind), labels in edges.items():
             groups.setdefault((b, kind, "\\n".join(labels)), []).append(a)
-        live = [n for n, attrs in machine.states.items() if not attrs.get("terminal")]
+        used = {machine.initial} | {a for a, _, _ in edges} | {b for _, b, _ in edges}
+        states = {n: attrs for n, attrs in machine.states.items() if n in used or not only_used}
+        live = [n for n, attrs in states.items() if not attrs.get("terminal")]
         shared: dict[tuple[str, ...], str] = {}
         drawn: list[tuple[str, str, str, str]] = []
         for (b, kind, text), sources in groups.items():
@@ -318,7 +323,7 @@ class _Helpers:
                  '  edge [fontname="Helvetica", fontsize=9];',
                  '  start [shape=point, width=0.15];',
                  f"  start -> {machine.initial};"]
-        for name, attrs in machine.states.items():
+        for name, attrs in states.items():
             extra = ', style="rounded,filled", fillcolor="#eeeeee"' if attrs.get("terminal") else ""
             lines.append(f'  {name} [label="{name}"{extra}];')
         for key, node in shared.items():
@@ -339,7 +344,7 @@ class _Helpers:
                   "close": ""}
         for a, b, kind, text in drawn:
             lines.append(f'  {a} -> {b} [label="{prefix[kind]}{text}", {style[kind]}];')
-        for name, attrs in machine.states.items():
+        for name, attrs in states.items():
             if attrs.get("on_violation"):
                 lines.append(f'  {name} -> {attrs["on_violation"]} [label="any other request", '
                              'color="#cf222e", style=dashed, fontcolor="#cf222e"];')
