@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,37 @@ def test_every_readme_section_is_in_the_user_guide() -> None:
     assert not missing, f"README.md sections no docs page includes (add them to docs/guide/): {missing}"
 
 
+# --- the docstrings' examples on the API pages run -------------------------------------------
+
+#: The modules whose docstrings the API pages show whole (automodule), besides the public names.
+API_MODULES = ("asyncbolt.codec.packstream", "asyncbolt.testing", "asyncbolt.errors")
+
+
+def test_the_doctests_of_the_api_pages_pass() -> None:
+    import doctest
+    import importlib
+
+    finder, runner = doctest.DocTestFinder(), doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    objects = [importlib.import_module(name) for name in API_MODULES]
+    objects += [getattr(asyncbolt, name) for name in asyncbolt.__all__]
+    for obj in objects:
+        for test in finder.find(obj, getattr(obj, "__name__", repr(obj)), globs={}):
+            runner.run(test)
+    assert runner.tries >= 2, "the API pages' doctests were not found"
+    assert runner.failures == 0
+
+
+def test_the_testing_modules_example_runs(pytester: pytest.Pytester) -> None:
+    """asyncbolt.testing's docstring shows a test of a stub script with the official driver."""
+    pytest.importorskip("neo4j", reason="the example uses the official neo4j driver")
+    import asyncbolt.testing
+
+    example = asyncbolt.testing.__doc__.split("async tests alike::\n", 1)[1].split("\nOnly ", 1)[0]
+    pytester.makepyfile(test_example="import neo4j\n\n\n" + textwrap.dedent(example))
+    result = pytester.runpytest_subprocess("-p", "asyncbolt.testing", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
 # --- the built site ---------------------------------------------------------------------------
 
 
@@ -181,6 +213,15 @@ def test_the_site_builds_without_warnings(site: Path) -> None:
     # README's links to its own sections resolve to the guide's pages.
     serving = (site / "guide" / "serving.html").read_text(encoding="utf-8")
     assert 'href="testing.html#security"' in serving
+
+
+def test_every_code_example_of_the_api_pages_is_run_here(site: Path) -> None:
+    """The API pages show two examples from docstrings, both run by the tests above; a new one
+    must get a test too (and this count its update)."""
+    block = re.compile(r'<div class="(?:doctest )?highlight-')  # one per code block
+    found = {page.name: len(block.findall(page.read_text(encoding="utf-8")))
+             for page in (site / "api").glob("*.html") if page.name != "names.html"}
+    assert {name: n for name, n in found.items() if n} == {"values.html": 1, "testing.html": 1}
 
 
 def test_the_pages_render_in_chromium(site: Path) -> None:
