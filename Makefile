@@ -127,6 +127,14 @@ matrix: $(STAMP) accel
 captures: $(STAMP) accel
 	$(PY) -m tests.capture_recording
 
+# The documentation site (README "Documentation"): Sphinx from a fresh environment (-E) with every
+# warning an error, into docs/_build/html; then headless Chromium's screenshot of the front page,
+# docs/_build/screenshot.png (fails when it renders blank). Needs Graphviz's dot and chromium.
+.PHONY: docs
+docs: $(STAMP)
+	$(PY) -m sphinx -E -W --keep-going -b html docs docs/_build/html
+	$(PY) docs/screenshot.py docs/_build/html docs/_build/screenshot.png
+
 demo: $(STAMP)
 	$(PY) -m asyncbolt.tools.demo
 

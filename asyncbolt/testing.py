@@ -35,7 +35,8 @@ The servers run on an event loop in a background thread, so the fixtures serve s
             ?: GOODBYE
             ''')
         with neo4j.GraphDatabase.driver(stub.uri, auth=("u", "p")) as driver:
-            assert driver.execute_query("RETURN 1 AS n").records[0]["n"] == 1
+            with driver.session() as session:   # an auto-commit RUN (execute_query would BEGIN)
+                assert session.run("RETURN 1 AS n").single()["n"] == 1
 
 Only this module imports pytest: ``import asyncbolt`` does not.
 """

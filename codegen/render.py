@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 
+from .docs import produce as protocol_pages
 from .spec import (
     Field,
     Layout,
@@ -38,6 +39,9 @@ ExtraProducer = Callable[[Spec, jinja2.Environment, dict], dict[str, str]]
 EXTRA_OUTPUTS: dict[str, ExtraProducer] = {
     # The Wireshark dissector (codegen/wireshark.py, templates/bolt.lua.j2).
     "tools/wireshark": wireshark_dissector,
+    # The documentation site's protocol reference (a page per version, what changed in each, the
+    # state machines: codegen/docs.py, templates/docs/).
+    "docs/protocol": protocol_pages,
 }
 OUTPUTS = {
     "__init__.py": "init.py.j2",

@@ -10,7 +10,11 @@ Conventions in README.md:
   output must name its address, and the test connects to it there and runs its query.
 
 Each block runs as a script in a fresh interpreter (a top-level ``await`` fails there, as it
-would for a reader)."""
+would for a reader).
+
+The documentation site's own pages (``docs/**/*.md``, README's sections are included there, not
+copied) follow the same conventions, and their blocks run here too: every code example of the
+site runs in the tests."""
 
 from __future__ import annotations
 
@@ -26,24 +30,31 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.M | re.S)
+# The site's hand-written pages (docs/protocol/ is generated from the spec and has no Python).
+DOCS = sorted(p for p in (ROOT / "docs").rglob("*.md")
+              if p.relative_to(ROOT / "docs").parts[0] not in ("_build", "protocol"))
+# A fence: ```LANGUAGE, or a MyST directive's ```{name} (docs pages), to its closing ```.
+FENCE = re.compile(r"^```(\w*|\{[\w-]+\}[^\n]*)\n(.*?)^```$", re.M | re.S)
 TIMEOUT = 60
 
 
-def blocks(language: str) -> list[tuple[int, str, str]]:
+def blocks(language: str, text: str = README) -> list[tuple[int, str, str]]:
     """(line, marker on the line before or "", code) of every block in ``language``."""
     out = []
-    for m in FENCE.finditer(README):
+    for m in FENCE.finditer(text):
         if m.group(1) != language:
             continue
-        line = README.count("\n", 0, m.start()) + 1
-        before = README[:m.start()].rstrip("\n").rsplit("\n", 1)[-1].strip()
+        line = text.count("\n", 0, m.start()) + 1
+        before = text[:m.start()].rstrip("\n").rsplit("\n", 1)[-1].strip()
         marker = before if before.startswith("<!--") else ""
         out.append((line, marker, m.group(2)))
     return out
 
 
-PYTHON = blocks("python")
+# (where, marker, code): README.md's blocks, then the docs pages'.
+PYTHON = [(f"README.md:{line}", marker, code) for line, marker, code in blocks("python")]
+PYTHON += [(f"{page.relative_to(ROOT).as_posix()}:{line}", marker, code)
+           for page in DOCS for line, marker, code in blocks("python", page.read_text(encoding="utf-8"))]
 
 
 def schema() -> str:
@@ -58,29 +69,34 @@ def run_script(code: str) -> subprocess.CompletedProcess:
                           text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
 
 
-def check(line: int, code: str, done: subprocess.CompletedProcess) -> None:
+def check(line: str, code: str, done: subprocess.CompletedProcess) -> None:
     """It ran, and what a ``print(...)  # comment`` line promises is in its output."""
-    assert done.returncode == 0, f"README.md:{line}:\n{done.stderr}"
-    assert "Traceback" not in done.stderr, f"README.md:{line}:\n{done.stderr}"
+    assert done.returncode == 0, f"{line}:\n{done.stderr}"
+    assert "Traceback" not in done.stderr, f"{line}:\n{done.stderr}"
     for promised in re.findall(r"^\s*print\(.*\)\s+# (.+?)\s*$", code, re.M):
-        assert promised in done.stdout, f"README.md:{line}: {promised!r} not in {done.stdout!r}"
+        assert promised in done.stdout, f"{line}: {promised!r} not in {done.stdout!r}"
 
 
 def test_the_conventions_hold() -> None:
     assert len(PYTHON) >= 5
     for line, marker, _ in PYTHON:
         if marker:
-            assert re.fullmatch(r"<!-- no-run: \S.* -->", marker), f"README.md:{line}: {marker}"
+            assert re.fullmatch(r"<!-- no-run: \S.* -->", marker), f"{line}: {marker}"
     assert "CREATE NODE TABLE X" in schema()
 
 
-@pytest.mark.parametrize("line, marker, code", PYTHON, ids=[f"README.md:{b[0]}" for b in PYTHON])
-def test_the_block_runs(line: int, marker: str, code: str) -> None:
+def test_the_docs_pages_have_examples() -> None:
+    """The site's own examples are found (a renamed docs/ would otherwise skip them silently)."""
+    assert any(where.startswith("docs/") for where, _, _ in PYTHON)
+
+
+@pytest.mark.parametrize("line, marker, code", PYTHON, ids=[b[0] for b in PYTHON])
+def test_the_block_runs(line: str, marker: str, code: str) -> None:
     if marker:
-        pytest.skip(f"README.md:{line}: {marker[len('<!-- no-run: '):-len(' -->')]}")
+        pytest.skip(f"{line}: {marker[len('<!-- no-run: '):-len(' -->')]}")
     for module in re.findall(r"^\s*import (neo4j)\b", code, re.M):
         if importlib.util.find_spec(module) is None:
-            pytest.skip(f"README.md:{line} needs the {module} package")
+            pytest.skip(f"{line} needs the {module} package")
     if "serve_forever" in code:
         serve_block(line, code)
     elif ":7687" in code:
@@ -90,7 +106,7 @@ def test_the_block_runs(line: int, marker: str, code: str) -> None:
         check(line, code, run_script(code))
 
 
-def client_block(line: int, code: str) -> None:
+def client_block(line: str, code: str) -> None:
     from asyncbolt.tools.backends.ladybug import LadybugGraph, LadybugSession
 
     from .sessions import ServerThread
@@ -105,12 +121,12 @@ def client_block(line: int, code: str) -> None:
     check(line, code, done)
 
 
-def serve_block(line: int, code: str) -> None:
+def serve_block(line: str, code: str) -> None:
     import asyncio
 
     import asyncbolt
 
-    assert "port=7687" in code, f"README.md:{line}: the server example should listen on 7687"
+    assert "port=7687" in code, f"{line}: the server example should listen on 7687"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-c", code.replace("port=7687", "port=0")], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -121,7 +137,7 @@ def serve_block(line: int, code: str) -> None:
         assert proc.stdout is not None
         first = proc.stdout.readline()  # (ends when the child prints, exits or is killed)
         m = re.search(r"bolt://127\.0\.0\.1:(\d+)", first)
-        assert m, f"README.md:{line}: the server printed {first!r}, not its address"
+        assert m, f"{line}: the server printed {first!r}, not its address"
 
         async def ask() -> list:
             async with asyncbolt.connect(f"bolt://127.0.0.1:{m.group(1)}", auth=("neo4j", "secret")) as conn:
