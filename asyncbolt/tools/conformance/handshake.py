@@ -168,6 +168,26 @@ async def manifest(ck: Checker, found: Discovery) -> str:
             f"chose {format_version(choice)}")
 
 
+async def manifest_bad_choice(ck: Checker, found: Discovery) -> str:
+    if not found.manifest:
+        skip("the server does not answer the manifest")
+    probe = ck.watch(await ck.target.connect())
+    answer = await probe.opening(_slots(MANIFEST_V1))
+    if answer is None or answer.manifest is None:
+        fail(f"proposed manifest v1 again, got {_name(None if answer is None else answer.head)}")
+    choice = bytes([0, 0, 0, FUTURE])
+    await probe.send_raw(choice + b"\x00")
+    try:
+        data = await probe.read_raw_until_eof()
+    except asyncio.TimeoutError:
+        fail(f"after choosing {FUTURE}.0, which the manifest did not offer, the connection should "
+             f"close; it stayed open {ck.target.timeout:g}s")
+    if data:
+        fail(f"after choosing {FUTURE}.0, which the manifest did not offer, the server should close "
+             f"without an answer, it sent {data.hex(' ')}")
+    return ""
+
+
 async def nothing(ck: Checker) -> str:
     probe = ck.watch(await ck.target.connect())
     answer = await probe.opening(_slots(*(encode_version((FUTURE + i, 0)) for i in range(4))))
@@ -205,6 +225,8 @@ async def handshake_checks(target: Target) -> tuple[list[Check], Discovery]:
     if any(has("manifest", v) for v in found.legacy) or not found.legacy:
         checks.append(await ck.run("manifest v1 (5.7+): offers, capabilities, the client's choice",
                                    lambda: manifest(ck, found)))
+        checks.append(await ck.run("manifest v1: a choice the server did not offer -> closed without an answer",
+                                   lambda: manifest_bad_choice(ck, found)))
     checks.append(await ck.run("no version in common -> 00 00 00 00, then closed", lambda: nothing(ck)))
     checks.append(await ck.run("a wrong magic -> closed without an answer", lambda: wrong_magic(ck, found)))
     return checks, found

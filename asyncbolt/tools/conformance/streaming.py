@@ -5,7 +5,7 @@ request larger than a chunk. Each check runs only in the versions whose features
 
 from __future__ import annotations
 
-from asyncbolt._generated.messages import Begin, Commit, Discard, DiscardAll, Pull, Reset
+from asyncbolt._generated.messages import Begin, Commit, Discard, DiscardAll, Goodbye, Pull, Reset
 from asyncbolt.core.framing import MAX_CHUNK_SIZE, chunk_message
 from asyncbolt.tools.conformance.checking import Checker, Reply, fail, skip
 from asyncbolt.tools.conformance.report import Check
@@ -15,6 +15,8 @@ __all__ = ["streaming_checks", "LARGE_REQUEST"]
 #: Bytes of padding in the large-request check: many chunks, far below any sane limit.
 LARGE_REQUEST = 1 << 20
 NOOP = b"\x00\x00"
+#: Rows of the result a RESET cuts short.
+LONG_RESULT = 100_000
 
 
 def _has_more(ck: Checker, answer: Reply, want: bool, what: str) -> None:
@@ -147,6 +149,73 @@ async def pipeline(ck: Checker) -> str:
     return ""
 
 
+async def reset_long_pull(ck: Checker) -> str:
+    await ck.need_rows()
+    probe = await ck.ready()
+    n = LONG_RESULT
+    await ck.expect(probe, ck.run_rows(n), "SUCCESS")
+    pull = ck.pull_all()
+    await probe.send(pull)
+    first = await probe.recv()  # the stream has begun: now the RESET
+    await probe.send(Reset())
+    rest = await ck.answer(probe, pull.name)
+    rows = ([first.data] if first.name == "RECORD" else []) + rest.rows
+    if first.name != "RECORD":  # (the summary came first: an empty or failed stream)
+        fail(f"PULL of {n:,} rows should stream records, got {first.name}")
+    if rest.kind not in ("SUCCESS", "IGNORED"):
+        fail(f"a PULL cut short by a RESET should end in SUCCESS or IGNORED, got {rest}")
+    ck.check_rows(rows, 1, len(rows), "the PULL before the RESET")
+    reset = await ck.answer(probe, "RESET")
+    if reset.kind != "SUCCESS":
+        fail(f"RESET should be answered SUCCESS, got {reset}")
+    run, after = await ck.ask(probe, ck.run_rows(2), ck.pull_all())
+    if run.kind != "SUCCESS":
+        fail(f"after RESET the connection should be READY: RUN got {run}")
+    ck.check_rows(after.rows, 1, 2, "the RUN after RESET")
+    return f"{len(rows):,} of {n:,} rows streamed before the RESET took effect ({rest.kind})"
+
+
+async def goodbye_after_pipeline(ck: Checker) -> str:
+    await ck.need_rows()
+    probe = await ck.ready()
+    run, pull = await ck.ask(probe, ck.run_rows(2), ck.pull_all(), Goodbye())
+    if run.kind != "SUCCESS" or pull.kind != "SUCCESS":
+        fail(f"the requests before GOODBYE should be answered first; got {run}; {pull}")
+    ck.check_rows(pull.rows, 1, 2, "the PULL before GOODBYE")
+    await ck.closes(probe, "after GOODBYE")
+    return ""
+
+
+async def tiny_chunks(ck: Checker) -> str:
+    await ck.need_rows()
+    probe = await ck.ready()
+    run, pull = ck.run_rows(3), ck.pull_all()
+    codec = probe._codec
+    raw = b"".join(chunk_message(codec.pack_message(m), 1) for m in (run, pull))
+    got_run, got_pull = await ck.ask(probe, run, pull, raw=raw)
+    if got_run.kind != "SUCCESS" or got_pull.kind != "SUCCESS":
+        fail(f"RUN and PULL in chunks of 1 byte should be answered SUCCESS; got {got_run}; {got_pull}")
+    ck.check_rows(got_pull.rows, 1, 3, "RUN, PULL in 1-byte chunks")
+    return f"{len(raw)} bytes"
+
+
+async def trickle(ck: Checker) -> str:
+    await ck.need_rows()
+    probe = await ck.ready()
+    run, pull = ck.run_rows(3), ck.pull_all()
+    codec = probe._codec
+    raw = b"".join(chunk_message(codec.pack_message(m)) for m in (run, pull))
+    ck.watch(probe)
+    for i in range(len(raw)):  # one write per byte: the server must put messages together
+        await probe.send_raw(raw[i:i + 1])
+    got_run = await ck.answer(probe, "RUN")
+    got_pull = await ck.answer(probe, pull.name)
+    if got_run.kind != "SUCCESS" or got_pull.kind != "SUCCESS":
+        fail(f"RUN and PULL sent a byte at a time should be answered SUCCESS; got {got_run}; {got_pull}")
+    ck.check_rows(got_pull.rows, 1, 3, "RUN, PULL sent a byte at a time")
+    return f"{len(raw)} writes"
+
+
 async def large(ck: Checker) -> str:
     await ck.need_rows()
     probe = await ck.ready()
@@ -180,6 +249,13 @@ async def streaming_checks(ck: Checker) -> list[Check]:
     checks.append(await ck.run("pipeline: 6 requests in one write answered in order", lambda: pipeline(ck)))
     if ck.has("noop_chunks"):
         checks.append(await ck.run("NOOP chunks between messages and inside a pipeline", lambda: noop(ck)))
+    checks.append(await ck.run(f"RESET during a PULL of {LONG_RESULT:,} rows: the stream ends, then READY",
+                               lambda: reset_long_pull(ck)))
+    if ck.has("goodbye"):
+        checks.append(await ck.run("GOODBYE behind a pipeline: the requests before it answered, then closed",
+                                   lambda: goodbye_after_pipeline(ck)))
+    checks.append(await ck.run("framing: RUN and PULL in chunks of 1 byte", lambda: tiny_chunks(ck)))
+    checks.append(await ck.run("framing: RUN and PULL sent a byte at a time", lambda: trickle(ck)))
     checks.append(await ck.run(f"framing: a request of {LARGE_REQUEST >> 20} MiB in many chunks",
                                lambda: large(ck)))
     return checks
