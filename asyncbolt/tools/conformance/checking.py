@@ -25,6 +25,8 @@ from asyncbolt.tools.conformance.target import Target, authenticate, negotiate, 
 __all__ = ["Reply", "Checker", "fail", "skip", "describe"]
 
 Version = tuple[int, int]
+#: A check may take this many ``--timeout`` periods in all (each wait is bounded by one).
+CHECK_TIMEOUTS = 12
 
 
 def fail(detail: str) -> NoReturn:
@@ -67,6 +69,7 @@ class Checker:
         #: (request name, answer kind, metadata, the answer's payload bytes) of every summary seen.
         self.summaries: list[tuple[str, str, dict[str, Any], bytes]] = []
         self.rows_ok: bool | None = None  # whether the rows query runs (None: not tried yet)
+        self.logged_in = False  # whether the version's login check passed
         self._rows_refusal = ""
         self._probes: list[Probe] = []
         self._last: tuple[Probe, tuple[int, int]] | None = None
@@ -85,8 +88,18 @@ class Checker:
         """Run one check; its line. Connections it opened are closed after it."""
         self._probes, self._last = [], None
         outcome, detail = "pass", ""
+        limit = self.target.timeout * CHECK_TIMEOUTS
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
-            detail = await check() or ""
+            try:
+                said = await asyncio.wait_for(_coroutine(check), limit)
+                detail = said or ""
+            except asyncio.TimeoutError:
+                if loop.time() - started < limit:
+                    raise  # (one wait's timeout, inside the check)
+                raise _CheckFailed(f"the check did not end within {limit:g}s (a server trickling "
+                                   "its answers?)") from None
         except _CheckFailed as exc:
             outcome, detail = "fail", str(exc)
         except _CheckSkipped as exc:
@@ -99,6 +112,8 @@ class Checker:
             outcome, detail = "fail", f"the server's bytes break the protocol: {exc}"
         except OSError as exc:
             outcome, detail = "fail", f"cannot reach {self.target.address}: {exc}"
+        except Exception as exc:  # (whatever a server sends, the run goes on: said, not raised)
+            outcome, detail = "fail", f"the check could not go on: {type(exc).__name__}: {exc}"
         sent = received = b""
         if outcome == "fail" and self._last is not None:
             probe, mark = self._last
@@ -205,7 +220,7 @@ class Checker:
         if self.target.rows_query is None:
             skip("no rows query (--rows-query)")
         if self.rows_ok is None:
-            probe = await open_ready(self.target, self.v)
+            probe = self.watch(await open_ready(self.target, self.v))
             try:
                 run, = await self.ask(probe, self.run_rows(1))
                 self.rows_ok = run.kind == "SUCCESS"
@@ -242,6 +257,10 @@ class Checker:
             if problem is not None:
                 problems.append((f"{problem} (in answer to {request})", payload))
         return problems
+
+
+async def _coroutine(check: Callable[[], Awaitable[str | None]]) -> str | None:
+    return await check()
 
 
 def frame(*payloads: bytes) -> bytes:

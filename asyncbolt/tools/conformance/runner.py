@@ -1,7 +1,8 @@
 """Runs every check against a server: the handshake's, then per version the login, the state
 table, results and framing, the PackStream value round trip (:mod:`.values`), the metadata
-types, and last the wrong-password refusals (a server that locks an account after failed logins
-then cannot spoil the other checks).
+types; and last the wrong-password refusals and the framing checks (a server that locks an
+account after failed logins, or does not survive odd chunking or a large request, then spoils no
+other check).
 
     report = await check_server(Target.from_uri("bolt://127.0.0.1:7687", user="neo4j",
                                                 password="secret"))
@@ -25,7 +26,7 @@ from asyncbolt.tools.conformance.checking import Checker
 from asyncbolt.tools.conformance.handshake import handshake_checks
 from asyncbolt.tools.conformance.report import Check, Report
 from asyncbolt.tools.conformance.statetable import state_checks
-from asyncbolt.tools.conformance.streaming import streaming_checks
+from asyncbolt.tools.conformance.streaming import framing_checks, streaming_checks
 from asyncbolt.tools.conformance.target import Target, open_ready, ready_opener
 
 __all__ = ["check_server", "open_ready", "ready_opener", "value_checks_for"]
@@ -75,7 +76,8 @@ async def check_server(target: Target, versions: Iterable[Version] | None = None
         logins = await login_checks(ck)
         for check in logins:
             add(check)
-        if logins[0].outcome == "fail":
+        ck.logged_in = logins[0].outcome != "fail"
+        if not ck.logged_in:
             add(Check(label, "the other checks", "skip", "they need a connection that logs in "
                       "(see the authentication check above: check --user/--password or --auth)"))
             continue
@@ -85,6 +87,12 @@ async def check_server(target: Target, versions: Iterable[Version] | None = None
         for check in await value_checks_for(target, version):
             add(check)
         add(metadata_check(ck))
+    # Last, what may spoil the rest: failed logins (a server may lock the account), and odd
+    # chunking and a large request (a server may not survive them).
     for ck in checkers:
         add(await wrong_password_check(ck))
+    for ck in checkers:
+        if ck.logged_in:
+            for check in await framing_checks(ck):
+                add(check)
     return report

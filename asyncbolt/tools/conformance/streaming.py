@@ -10,7 +10,7 @@ from asyncbolt.core.framing import MAX_CHUNK_SIZE, chunk_message
 from asyncbolt.tools.conformance.checking import Checker, Reply, fail, skip
 from asyncbolt.tools.conformance.report import Check
 
-__all__ = ["streaming_checks", "LARGE_REQUEST"]
+__all__ = ["streaming_checks", "framing_checks", "LARGE_REQUEST"]
 
 #: Bytes of padding in the large-request check: many chunks, far below any sane limit.
 LARGE_REQUEST = 1 << 20
@@ -254,8 +254,12 @@ async def streaming_checks(ck: Checker) -> list[Check]:
     if ck.has("goodbye"):
         checks.append(await ck.run("GOODBYE behind a pipeline: the requests before it answered, then closed",
                                    lambda: goodbye_after_pipeline(ck)))
-    checks.append(await ck.run("framing: RUN and PULL in chunks of 1 byte", lambda: tiny_chunks(ck)))
-    checks.append(await ck.run("framing: RUN and PULL sent a byte at a time", lambda: trickle(ck)))
-    checks.append(await ck.run(f"framing: a request of {LARGE_REQUEST >> 20} MiB in many chunks",
-                               lambda: large(ck)))
     return checks
+
+
+async def framing_checks(ck: Checker) -> list[Check]:
+    """Messages in 1-byte chunks, sent a byte at a time, and of :data:`LARGE_REQUEST` bytes
+    (run after every other check: a server may not survive them)."""
+    return [await ck.run("framing: RUN and PULL in chunks of 1 byte", lambda: tiny_chunks(ck)),
+            await ck.run("framing: RUN and PULL sent a byte at a time", lambda: trickle(ck)),
+            await ck.run(f"framing: a request of {LARGE_REQUEST >> 20} MiB in many chunks", lambda: large(ck))]
