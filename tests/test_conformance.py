@@ -314,3 +314,40 @@ def test_asyncbolt_serve_passes() -> None:
         proc.communicate(timeout=20)
     assert run.returncode == 0, run.stdout + run.stderr
     assert re.search(r"4\.4: \d+ passed, 0 failed", run.stdout) and re.search(r"5\.8: \d+ passed, 0 failed", run.stdout)
+
+
+# -- TLS, URIs ----------------------------------------------------------------------------------
+
+
+async def test_tls_bolt_ssc(tmp_path: Path) -> None:
+    import ssl
+
+    from . import tlscerts
+
+    if not tlscerts.available():
+        pytest.skip("needs the openssl command")
+    cert, key = tlscerts.make_leaf("server", tmp_path, None)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = await asyncbolt.serve(QueryApp, "127.0.0.1", 0, ssl=context)
+    async with server:
+        target = Target.from_uri(f"bolt+ssc://127.0.0.1:{server.port}", user=USER, password=PASSWORD)
+        report = await check_server(target, [(5, 8)])
+        assert report.passed, _failures(report)
+        assert report.target == f"bolt+ssc://127.0.0.1:{server.port}"
+        plain = Target("127.0.0.1", server.port, user=USER, password=PASSWORD, timeout=2)
+        report = await check_server(plain, [(5, 8)])  # no TLS to a TLS server: nothing answers
+        assert not report.passed
+
+
+@pytest.mark.parametrize("uri, parsed", [
+    ("bolt://db.example:7000", ("db.example", 7000, None)),
+    ("db.example", ("db.example", 7687, None)),
+    ("bolt+s://[::1]:7688", ("::1", 7688, "verify")),
+    ("neo4j+ssc://h", ("h", 7687, "self-signed")),
+])
+def test_parse_uri(uri: str, parsed: tuple) -> None:
+    from asyncbolt.tools.conformance.target import parse_uri
+
+    assert parse_uri(uri) == parsed
+    assert Target.from_uri(uri).uri.split("://")[0] in ("bolt", "bolt+s", "bolt+ssc")

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from asyncbolt import __version__
 from asyncbolt._generated.messages import Hello, Init, Logon
-from asyncbolt._generated.versions import MANIFEST_ONLY, MANIFEST_V1, key_holds
+from asyncbolt._generated.versions import MANIFEST_ONLY, MANIFEST_V1, has, key_holds
 from asyncbolt.core.handshake_wire import encode_version, format_version
 from asyncbolt.errors import _CheckFailed
 from asyncbolt.tools.conformance.probe import Probe
@@ -148,7 +148,7 @@ async def negotiate(probe: Probe, version: Version) -> None:
 def hello(target: Target, version: Version, password: str | None = None) -> Any:
     """INIT (Bolt 1-2) or HELLO, carrying the auth token where the version's HELLO does."""
     token = target.auth(password)
-    if not key_holds("hello_extra", "user_agent", version):
+    if not has("hello", version):
         return Init(USER_AGENT, token)
     extra: dict[str, Any] = {"user_agent": USER_AGENT}
     if key_holds("hello_extra", "bolt_agent", version):
