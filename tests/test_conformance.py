@@ -351,3 +351,15 @@ def test_parse_uri(uri: str, parsed: tuple) -> None:
 
     assert parse_uri(uri) == parsed
     assert Target.from_uri(uri).uri.split("://")[0] in ("bolt", "bolt+s", "bolt+ssc")
+
+
+async def test_announced_hint_and_a_refused_large_request_pass() -> None:
+    """The recv_timeout hint is checked for its type and value; a request over the server's
+    max_message_size refused with a FAILURE is a pass (saying so)."""
+    server = await asyncbolt.serve(QueryApp, "127.0.0.1", 0, recv_timeout=4, max_message_size=1 << 19)
+    async with server:
+        report = await check_server(Target("127.0.0.1", server.port, user=USER, password=PASSWORD), [(5, 4)])
+    assert report.passed, _failures(report)
+    details = {c.name.split(":")[0]: c.detail for c in report.checks}
+    assert "'connection.recv_timeout_seconds': 4" in details["limits"]
+    assert "refused with FAILURE" in details["framing"] and "Neo.ClientError.Request.Invalid" in details["framing"]

@@ -13,13 +13,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple, NoReturn
 
 from asyncbolt._generated.codec import check_response_maps
-from asyncbolt._generated.messages import Pull, PullAll, Run
+from asyncbolt._generated.messages import Pull, PullAll, Record, Run
 from asyncbolt._generated.versions import has, key_holds
 from asyncbolt.core.framing import chunk_message
 from asyncbolt.core.handshake_wire import format_version
 from asyncbolt.errors import ProtocolError, _CheckFailed, _CheckSkipped
 from asyncbolt.tools.conformance.probe import Probe
-from asyncbolt.tools.conformance.report import Check
+from asyncbolt.tools.conformance.report import Check, Outcome
 from asyncbolt.tools.conformance.target import Target, authenticate, negotiate, open_ready
 
 __all__ = ["Reply", "Checker", "fail", "skip", "describe"]
@@ -87,7 +87,8 @@ class Checker:
     async def run(self, name: str, check: Callable[[], Awaitable[str | None]]) -> Check:
         """Run one check; its line. Connections it opened are closed after it."""
         self._probes, self._last = [], None
-        outcome, detail = "pass", ""
+        outcome: Outcome = "pass"
+        detail = ""
         limit = self.target.timeout * CHECK_TIMEOUTS
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -121,7 +122,7 @@ class Checker:
         for probe in self._probes:
             probe.close()
         self._probes = []
-        return Check(self.label, name, outcome, detail, sent, received)  # type: ignore[arg-type]
+        return Check(self.label, name, outcome, detail, sent, received)
 
     def watch(self, probe: Probe) -> Probe:
         """Record ``probe``'s bytes from here on as the running check's (on failure: shown)."""
@@ -170,10 +171,10 @@ class Checker:
         while True:
             payload = await probe.recv_payload()
             message = probe._codec.unpack_response(payload)
-            if message.name == "RECORD":
+            if isinstance(message, Record):
                 if request not in ("PULL", "PULL_ALL"):
                     fail(f"a RECORD answers {request}: only PULL/PULL_ALL are answered with records")
-                rows.append(message.data)  # type: ignore[attr-defined]
+                rows.append(message.data)
                 continue
             metadata = getattr(message, "metadata", None) or {}
             self.summaries.append((request, message.name, metadata, payload))
@@ -192,15 +193,15 @@ class Checker:
         try:
             if probe.codec is None:  # (refused in the handshake: no message to decode)
                 data = await probe.read_raw_until_eof()
-                extra = [type("Bytes", (), {"name": data.hex(" ")})()] if data else []
+                extra = [data.hex(" ")] if data else []
             else:
-                extra = await probe.read_until_eof()
+                extra = [m.name for m in await probe.read_until_eof()]
         except asyncio.TimeoutError:
             fail(f"the connection should close {after}; it stayed open "
                  f"{self.target.timeout:g}s")
         if extra:
             fail(f"the connection should close {after} without another message; came "
-                 + ", ".join(m.name for m in extra))
+                 + ", ".join(extra))
 
     # -- the rows query -------------------------------------------------------------------
 

@@ -150,7 +150,8 @@ async def confirm(ck: Checker, conn: Conn, after: str) -> None:
         await ck.closes(probe, after)
         return
     if state == "CONNECTED":
-        for answer, request in zip(await ck.ask(probe, *login(ck.target, ck.v)), login(ck.target, ck.v), strict=True):
+        requests = login(ck.target, ck.v)
+        for answer, request in zip(await ck.ask(probe, *requests), requests, strict=True):
             if answer.kind != "SUCCESS":
                 fail(f"{where}{request.name} should be answered SUCCESS, got {answer}")
     elif state == "AUTHENTICATION":
