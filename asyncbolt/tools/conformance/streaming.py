@@ -88,10 +88,18 @@ async def qids(ck: Checker) -> str:
     _has_more(ck, pull, True, f"PULL {{n: 1, qid: {q1}}}")
     pull = await ck.expect(probe, Pull({"n": -1}), "SUCCESS", "PULL without qid (the newest result): ")
     ck.check_rows(pull.rows, 1, 2, "PULL {n: -1} (no qid: the newest result)")
+    third = await ck.expect(probe, ck.run_rows(4), "SUCCESS", "a third RUN (another result still open): ")
+    q3 = third.metadata.get("qid")
+    if type(q3) is not int or q3 in (q1, q2):
+        fail(f"each RUN in a transaction should name its result by a distinct Integer qid; got {third}")
     pull = await ck.expect(probe, Pull({"n": -1, "qid": q1}), "SUCCESS", f"PULL of qid {q1}: ")
     ck.check_rows(pull.rows, 2, 3, f"PULL {{n: -1, qid: {q1}}}")
-    await ck.expect(probe, Commit(), "SUCCESS", "with every result read, ")
-    return f"qids {q1}, {q2}"
+    discard = await ck.expect(probe, Discard({"n": -1, "qid": q3}), "SUCCESS", f"DISCARD of qid {q3}: ")
+    if discard.rows:
+        fail(f"DISCARD should stream no records, got {discard}")
+    _has_more(ck, discard, False, f"DISCARD {{n: -1, qid: {q3}}}")
+    await ck.expect(probe, Commit(), "SUCCESS", "with every result read or discarded, ")
+    return f"qids {q1}, {q2}, {q3}"
 
 
 async def pull_all(ck: Checker) -> str:
@@ -242,7 +250,7 @@ async def streaming_checks(ck: Checker) -> list[Check]:
     else:
         checks.append(await ck.run("results: PULL_ALL streams all, DISCARD_ALL none", lambda: pull_all(ck)))
     if ck.has("qid"):
-        checks.append(await ck.run("results: two open results in a transaction, PULL by qid",
+        checks.append(await ck.run("results: open results of a transaction, PULL and DISCARD by qid",
                                    lambda: qids(ck)))
     checks.append(await ck.run("RESET while streaming: records left dropped, then READY",
                                lambda: reset_streaming(ck)))
