@@ -350,3 +350,15 @@ class _StubFailure(Exception):
 
 class _StubBroken(Exception):
     """The client went away."""
+
+
+# The conformance checker's control flow (asyncbolt.tools.conformance): how one check ends.
+# Not errors anyone outside it sees.
+
+
+class _CheckFailed(Exception):
+    """A conformance check found the server deviating from the spec (``str()``: what)."""
+
+
+class _CheckSkipped(Exception):
+    """A conformance check cannot run against this server (``str()``: why)."""

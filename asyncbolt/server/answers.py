@@ -9,6 +9,7 @@ to its ``on_<name>`` method.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import logging
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 _AUTH_KEYS = ("scheme", "principal", "credentials", "realm", "parameters")
 #: Bytes of RECORDs buffered before the runtime writes and waits for the socket to drain.
 _FLUSH_BYTES = 64 * 1024
+#: Rows a DISCARD {n} skips between two turns of the event loop.
+_YIELD_ROWS = 4096
 _ROUTING_PROCEDURES = ("dbms.routing.getroutingtable", "dbms.cluster.routing.getroutingtable")
 #: Transactions as queries (Memgraph's dialect, which pymgclient speaks: with its DB-API default
 #: ``autocommit=False`` every statement is preceded by RUN "BEGIN" and ended by RUN "COMMIT").
@@ -401,6 +404,8 @@ class _Answers:
             if row is _END:
                 break
             skipped += 1
+            if not skipped % _YIELD_ROWS:
+                await asyncio.sleep(0)  # (see _pull: a RESET is noticed, other connections run)
             if self.conn.interrupted:
                 self.conn.ignored()
                 return
@@ -470,6 +475,10 @@ class _Answers:
             if conn.buffered >= _FLUSH_BYTES:
                 self.flush()
                 await self.drain()
+                # drain() does not wait while the client keeps up (its socket takes it all), so
+                # without this the loop never ran during the stream: the read loop could not see
+                # a RESET (an endless result streamed on for ever), and other connections stalled.
+                await asyncio.sleep(0)
                 if conn.interrupted:
                     conn.ignored()
                     return

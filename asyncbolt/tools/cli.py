@@ -1,4 +1,4 @@
-"""The ``asyncbolt`` command line: ``inspect``, ``proxy``, ``script``, ``serve``, ``query``, ``shell``,
+"""The ``asyncbolt`` command line: ``conformance``, ``inspect``, ``proxy``, ``script``, ``serve``, ``query``, ``shell``,
 ``stub``.
 
 Each subcommand lives in its own module with a ``main(argv) -> int``; this module only
@@ -14,6 +14,7 @@ import sys
 from asyncbolt import __version__
 
 COMMANDS = {
+    "conformance": ("asyncbolt.tools.conformance.cli", "check a running Bolt server against the protocol spec"),
     "inspect": ("asyncbolt.tools.inspect", "decode and validate a captured Bolt byte dump or pcap"),
     "proxy": ("asyncbolt.tools.proxy", "forward Bolt traffic and log every message"),
     "serve": ("asyncbolt.tools.serving", "serve Bolt in front of an embedded graph database"),

@@ -25,6 +25,7 @@ from typing import Any
 
 from asyncbolt.codec.packstream import Codec, get_codec
 from asyncbolt.core.framing import ChunkReader, chunk_message
+from asyncbolt.core.handshake_wire import Answer, encode_varint, parse_answer
 from asyncbolt.errors import ProtocolError
 
 __all__ = ["MAGIC", "RECORD", "RECORDED_BYTES", "Probe", "proposal", "names"]
@@ -115,6 +116,33 @@ class Probe:
             return None
         self.use((self.reply[3], self.reply[2]))
         return self.version
+
+    async def opening(self, slots: bytes, magic: bytes = MAGIC) -> Answer | None:
+        """Send ``magic`` and the proposal bytes ``slots`` exactly as given; read the server's
+        whole answer (a manifest v1 reply with its offers and capabilities included) and parse
+        it. None when the server closes without a complete answer. Does not choose a version:
+        for a manifest, :meth:`choose` does."""
+        await self.send_raw(magic + slots)
+        data = b""
+        try:
+            while True:
+                answer = parse_answer(data)
+                if answer is not None:
+                    break
+                data += await self.read_exactly(1 if len(data) >= 4 else 4 - len(data))
+        except (asyncio.IncompleteReadError, ConnectionResetError):
+            self.eof = True
+            return None
+        self.reply = data[:4]
+        if answer.kind == "version" and answer.version is not None:
+            self.use(answer.version)
+        return answer
+
+    async def choose(self, version: Version, capabilities: int = 0) -> None:
+        """Answer a manifest: ``version`` (``00 00 mm MM``) and the capabilities taken (a
+        varint); from then on messages are encoded for that version."""
+        await self.send_raw(bytes([0, 0, version[1], version[0]]) + encode_varint(capabilities))
+        self.use(version)
 
     def use(self, version: Version, patches: tuple[str, ...] = ()) -> None:
         """Encode and decode as ``version`` (plus patches, e.g. ``("utc",)``) from now on."""

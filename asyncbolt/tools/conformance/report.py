@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
-__all__ = ["Check", "Outcome", "Report", "hex_bytes"]
+__all__ = ["Check", "Outcome", "Report", "check_text", "hex_bytes"]
 
 Outcome = Literal["pass", "fail", "skip"]
 OUTCOMES: tuple[Outcome, ...] = ("pass", "fail", "skip")
@@ -88,21 +88,31 @@ class Report:
         json.dump(self.to_json(), out, indent=2)
         out.write("\n")
 
-    def write_text(self, out: TextIO, *, show_skips: bool = True) -> None:
+    def write_text(self, out: TextIO, *, show_skips: bool = True, show_passes: bool = True) -> None:
         """One line per check (``PASS``/``FAIL``/``SKIP``, version, name, detail); under a
         failure the bytes sent and received; then a summary line per version."""
         for check in self.checks:
-            if check.outcome == "skip" and not show_skips:
+            if (check.outcome == "skip" and not show_skips) or (check.outcome == "pass" and not show_passes):
                 continue
-            line = f"{check.outcome.upper():4} {check.version:>9}  {check.name}"
-            if check.detail:
-                line += f": {check.detail}"
-            out.write(line + "\n")
-            if check.outcome == "fail":
-                out.write(f"{'':16}sent:     {hex_bytes(check.sent, SHOWN_BYTES) or '(nothing)'}\n")
-                out.write(f"{'':16}received: {hex_bytes(check.received, SHOWN_BYTES) or '(nothing)'}\n")
+            out.write(check_text(check))
+        self.write_summary(out)
+
+    def write_summary(self, out: TextIO) -> None:
+        """The target, then per version: passed, failed, skipped."""
         out.write(f"\n{self.target}\n")
         for version, counts in self.summary().items():
             verdict = "ok" if not counts["fail"] else "FAILED"
             out.write(f"  {version:>9}: {counts['pass']} passed, {counts['fail']} failed, "
                       f"{counts['skip']} skipped  {verdict}\n")
+
+
+def check_text(check: Check) -> str:
+    """A check's line of the text report (and for a failure, the bytes under it)."""
+    line = f"{check.outcome.upper():4} {check.version:>9}  {check.name}"
+    if check.detail:
+        line += f": {check.detail}"
+    text = line + "\n"
+    if check.outcome == "fail":
+        text += f"{'':16}sent:     {hex_bytes(check.sent, SHOWN_BYTES) or '(nothing)'}\n"
+        text += f"{'':16}received: {hex_bytes(check.received, SHOWN_BYTES) or '(nothing)'}\n"
+    return text

@@ -1,0 +1,198 @@
+"""The server under test: where it is, how to reach it and log in, and the queries it runs.
+
+:class:`Target` is what the command line says; :func:`open_ready` opens a connection to it
+that is handshaken to one version, authenticated as that version needs (INIT, HELLO, or
+HELLO then LOGON) and in state READY — the starting point of most checks, and what
+:mod:`asyncbolt.tools.conformance.values` is handed.
+"""
+
+from __future__ import annotations
+
+import ssl as _ssl
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from asyncbolt import __version__
+from asyncbolt._generated.messages import Hello, Init, Logon
+from asyncbolt._generated.versions import MANIFEST_ONLY, MANIFEST_V1, has, key_holds
+from asyncbolt.core.handshake_wire import encode_version, format_version
+from asyncbolt.errors import _CheckFailed
+from asyncbolt.tools.conformance.probe import Probe
+
+__all__ = ["Target", "parse_uri", "open_connected", "open_ready", "negotiate", "authenticate", "ready_opener", "hello",
+           "login", "USER_AGENT", "DEFAULT_ECHO_QUERY", "DEFAULT_ROWS_QUERY"]
+
+Version = tuple[int, int]
+
+USER_AGENT = f"asyncbolt-conformance/{__version__}"
+#: Cypher that answers one row, one column: the parameter ``x`` as it came.
+DEFAULT_ECHO_QUERY = "RETURN $x AS x"
+#: Cypher that answers the integer rows 1..$n, one column.
+DEFAULT_ROWS_QUERY = "UNWIND range(1, $n) AS i RETURN i"
+DEFAULT_PORT = 7687
+#: Scheme -> TLS: None (plain), "verify" (bolt+s) or "self-signed" (bolt+ssc, any certificate).
+SCHEMES: dict[str, str | None] = {"bolt": None, "bolt+s": "verify", "bolt+ssc": "self-signed",
+                                  "neo4j": None, "neo4j+s": "verify", "neo4j+ssc": "self-signed"}
+
+
+def parse_uri(uri: str) -> tuple[str, int, str | None]:
+    """``bolt://HOST[:PORT]`` (``bolt+s://`` TLS, ``bolt+ssc://`` TLS with any certificate;
+    ``neo4j`` schemes are read as ``bolt``, nothing is routed) -> ``(host, port, tls mode)``.
+    ValueError saying what is wrong otherwise."""
+    if "://" not in uri:
+        uri = "bolt://" + uri
+    parts = urlsplit(uri)
+    if "@" in parts.netloc:
+        raise ValueError("the URI carries no user or password: give --user and --password")
+    scheme = parts.scheme.lower()
+    if scheme not in SCHEMES:
+        raise ValueError(f"unsupported scheme {scheme!r}: use bolt://, bolt+s:// or bolt+ssc://")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(f"a server URI is only scheme://host:port, got {uri!r}")
+    try:
+        port = parts.port or DEFAULT_PORT
+    except ValueError:
+        raise ValueError(f"bad port in {uri!r}") from None
+    if not parts.hostname:
+        raise ValueError(f"no host in {uri!r}")
+    return parts.hostname, port, SCHEMES[scheme]
+
+
+def _tls_context(mode: str | None) -> _ssl.SSLContext | None:
+    from asyncbolt.security import require_tls12
+
+    if mode is None:
+        return None
+    context = _ssl.create_default_context()
+    if mode == "self-signed":
+        context.check_hostname = False
+        context.verify_mode = _ssl.CERT_NONE
+    return require_tls12(context)
+
+
+@dataclass
+class Target:
+    """A Bolt server to check. ``user``/``password`` None: auth scheme ``none``.
+    ``echo_query``/``rows_query`` None: the checks that need them are skipped."""
+
+    host: str
+    port: int
+    tls: str | None = None
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 5.0
+    echo_query: str | None = DEFAULT_ECHO_QUERY
+    rows_query: str | None = DEFAULT_ROWS_QUERY
+
+    @classmethod
+    def from_uri(cls, uri: str, **options: Any) -> Target:
+        host, port, tls = parse_uri(uri)
+        return cls(host, port, tls, **options)
+
+    @property
+    def address(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+    @property
+    def uri(self) -> str:
+        scheme = {None: "bolt", "verify": "bolt+s", "self-signed": "bolt+ssc"}[self.tls]
+        return f"{scheme}://{self.address}"
+
+    def auth(self, password: str | None = None) -> dict[str, Any]:
+        """The auth token (``password`` replaces the given one: the wrong-password checks)."""
+        if self.user is None:
+            return {"scheme": "none"}
+        return {"scheme": "basic", "principal": self.user,
+                "credentials": self.password if password is None else password}
+
+    async def connect(self) -> Probe:
+        """A new recording connection, not handshaken."""
+        return await Probe.connect(self.port, self.host, self.timeout, record=True,
+                                   ssl=_tls_context(self.tls))
+
+
+async def open_connected(target: Target, version: Version) -> Probe:
+    """A new connection handshaken to ``version`` (state CONNECTED): see :func:`negotiate`."""
+    probe = await target.connect()
+    try:
+        await negotiate(probe, version)
+    except BaseException:
+        probe.close()
+        raise
+    return probe
+
+
+async def negotiate(probe: Probe, version: Version) -> None:
+    """Handshake ``probe`` to ``version``. Versions that real clients reach only through the
+    manifest (6.x) are asked for through it; the others by one legacy proposal of exactly that
+    version. _CheckFailed if the server takes another."""
+    if version in MANIFEST_ONLY:
+        answer = await probe.opening(MANIFEST_V1 + bytes(12))
+        if answer is None or answer.manifest is None:
+            got = "nothing" if answer is None else answer.head.hex(" ")
+            raise _CheckFailed(f"asked for the manifest to reach {format_version(version)}, "
+                               f"the server answered {got}")
+        if version not in answer.manifest.versions():
+            raise _CheckFailed(f"the manifest does not offer {format_version(version)}")
+        await probe.choose(version)
+    else:
+        answer = await probe.opening(encode_version(version) + bytes(12))
+        if answer is None or answer.version != version:
+            got = "nothing" if answer is None else answer.head.hex(" ")
+            raise _CheckFailed(f"proposed exactly {format_version(version)}, the server "
+                               f"answered {got}")
+
+
+def hello(target: Target, version: Version, password: str | None = None) -> Any:
+    """INIT (Bolt 1-2) or HELLO, carrying the auth token where the version's HELLO does."""
+    token = target.auth(password)
+    if not has("hello", version):
+        return Init(USER_AGENT, token)
+    extra: dict[str, Any] = {"user_agent": USER_AGENT}
+    if key_holds("hello_extra", "bolt_agent", version):
+        extra["bolt_agent"] = {"product": USER_AGENT}
+    if key_holds("hello_extra", "scheme", version):
+        extra.update(token)
+    return Hello(extra)
+
+
+def login(target: Target, version: Version, password: str | None = None) -> list[Any]:
+    """The requests that authenticate: [INIT], [HELLO] or [HELLO, LOGON]."""
+    first = hello(target, version, password)
+    if isinstance(first, Init) or key_holds("hello_extra", "scheme", version):
+        return [first]
+    return [first, Logon(target.auth(password))]
+
+
+async def open_ready(target: Target, version: Version) -> Probe:
+    """A new connection to ``target`` handshaken to ``version``, authenticated with the
+    target's credentials (INIT, HELLO or HELLO + LOGON, as ``version`` needs) and in state
+    READY. _CheckFailed (with what the server said) if it is not."""
+    probe = await target.connect()
+    try:
+        await negotiate(probe, version)
+        await authenticate(probe, target, version)
+    except BaseException:
+        probe.close()
+        raise
+    return probe
+
+
+async def authenticate(probe: Probe, target: Target, version: Version) -> None:
+    """Log ``probe`` (handshaken, CONNECTED) in with the target's credentials."""
+    requests = login(target, version)
+    await probe.send(*requests)
+    for request in requests:
+        answer = await probe.recv()
+        if answer.name != "SUCCESS":
+            raise _CheckFailed(f"{request.name} with the given credentials was answered "
+                               f"{answer.name} {getattr(answer, 'metadata', '')}")
+
+
+def ready_opener(target: Target, version: Version) -> Callable[[], Awaitable[Probe]]:
+    """``open_ready`` bound to a target and version: what value checks are handed."""
+    async def opener() -> Probe:
+        return await open_ready(target, version)
+    return opener
