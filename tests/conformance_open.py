@@ -1,59 +1,29 @@
-"""A test opener for the conformance value checks: a :class:`Probe` connected, handshaken to one
-version, authenticated and READY (what ``asyncbolt conformance``'s runner gives them), built
-from the Probe and asyncbolt's message classes.
+"""What the conformance tests share: an opener for the value checks (the checker's own
+``ready_opener``, bound to a local port) and the graph structures a test server answers the
+graph query with.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from asyncbolt._generated.versions import has
-from asyncbolt.codec.messages import Hello, Init, Logon
+from asyncbolt.codec.structures import Node, Path, Relationship, UnboundRelationship
 from asyncbolt.tools.conformance.probe import Probe
+from asyncbolt.tools.conformance.target import Target, ready_opener
 
-AGENT = "asyncbolt-conformance-tests/1.0"
-
-
-class OpenFailed(Exception):
-    """The connection did not reach READY (the message says where it stopped)."""
+#: The graph query's answer (a, r, b, p) from a test server: a node, a relationship to another
+#: node and their path, with element ids (dropped on the wire before 5.0).
+A = Node(11, ["AsyncboltConformance"], {"k": 1}, "4:x:11")
+B = Node(12, ["AsyncboltConformance"], {}, "4:x:12")
+R = Relationship(21, 11, 12, "PROBE", {"k": 2}, "5:x:21", "4:x:11", "4:x:12")
+P = Path([A, B], [UnboundRelationship(21, "PROBE", {"k": 2}, "5:x:21")], [1, 1])
+GRAPH = [A, R, B, P]
 
 
 def opener(port: int, version: tuple[int, int], *, utc: bool = False, timeout: float = 5.0,
-           auth: dict[str, Any] | None = None) -> Callable[[], Awaitable[Probe]]:
-    """``open_ready`` for :func:`asyncbolt.tools.conformance.values.value_checks`. ``utc`` asks
-    for the 4.3/4.4 ``utc`` patch (the probe decodes with it when the server agrees). The probe
-    is closed without GOODBYE (FalkorDB answers no handshake on the connection after one)."""
-    token = auth or {"scheme": "none"}
-
-    async def open_ready() -> Probe:
-        probe = await Probe.connect(port, timeout=timeout, record=True)
-        try:
-            chosen = await probe.handshake(version)
-            if chosen != version:
-                raise OpenFailed(f"the server chose {chosen} for a proposal of {version} alone")
-            if not has("hello", version):
-                await probe.send(Init(AGENT, token))
-            else:
-                extra: dict[str, Any] = {"user_agent": AGENT}
-                if not has("logon", version):
-                    extra.update(token)
-                if utc:
-                    extra["patch_bolt"] = ["utc"]
-                await probe.send(Hello(extra))
-            reply = await probe.recv()
-            if reply.name != "SUCCESS":
-                raise OpenFailed(f"{reply.name} answered INIT/HELLO: {reply!r}")
-            if utc and "utc" in (reply.metadata.get("patch_bolt") or []):
-                probe.use(version, ("utc",))
-            if has("logon", version):
-                await probe.send(Logon(token))
-                reply = await probe.recv()
-                if reply.name != "SUCCESS":
-                    raise OpenFailed(f"{reply.name} answered LOGON: {reply!r}")
-        except BaseException:
-            probe.abort()
-            raise
-        return probe
-
-    return open_ready
+           user: str | None = None, password: str | None = None) -> Callable[[], Awaitable[Probe]]:
+    """``open_ready`` for :func:`asyncbolt.tools.conformance.values.value_checks` against
+    127.0.0.1:``port``: auth scheme none unless ``user``/``password``; ``utc`` asks for the
+    4.3/4.4 ``utc`` patch."""
+    target = Target("127.0.0.1", port, user=user, password=password, timeout=timeout)
+    return ready_opener(target, version, ("utc",) if utc else ())

@@ -46,7 +46,7 @@ def falkordb(tmp_path: Path):
 
 
 async def test_value_checks_report_on_falkordb(falkordb: FalkorDB) -> None:
-    checks = await value_checks(opener(falkordb.bolt_port, VERSION, auth=AUTH, timeout=3.0), VERSION,
+    checks = await value_checks(opener(falkordb.bolt_port, VERSION, user="", password=PASSWORD, timeout=3.0), VERSION,
                                 echo_query=ECHO_QUERY, timeout=3.0)
     profile = get_codec(VERSION).profile
     names = [c.name for c in checks]

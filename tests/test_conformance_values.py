@@ -18,7 +18,7 @@ import pytest
 import asyncbolt
 from asyncbolt._generated.versions import PROFILES, SERVER_VERSIONS, patch_holds
 from asyncbolt.codec.packstream import get_codec
-from asyncbolt.codec.structures import Node, Path, Relationship, UnboundRelationship
+from asyncbolt.codec.structures import Node, Path, Relationship
 from asyncbolt.tools.conformance.report import Report
 from asyncbolt.tools.conformance.samples import (
     GRAPH_STRUCTURES,
@@ -31,12 +31,7 @@ from asyncbolt.tools.conformance.samples import (
 )
 from asyncbolt.tools.conformance.values import ECHO_QUERY, GRAPH_QUERY, _encoding_note, value_checks
 
-from .conformance_open import opener
-
-A = Node(11, ["AsyncboltConformance"], {"k": 1}, "4:x:11")
-B = Node(12, ["AsyncboltConformance"], {}, "4:x:12")
-R = Relationship(21, 11, 12, "PROBE", {"k": 2}, "5:x:21", "4:x:11", "4:x:12")
-P = Path([A, B], [UnboundRelationship(21, "PROBE", {"k": 2}, "5:x:21")], [1, 1])
+from .conformance_open import A, B, P, R, opener
 
 
 class ConformanceSession(asyncbolt.ServerSession):

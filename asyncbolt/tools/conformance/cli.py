@@ -15,7 +15,12 @@ from typing import Any
 from asyncbolt._generated.versions import VERSIONS
 from asyncbolt.core.handshake_wire import format_version
 from asyncbolt.tools.conformance.report import Check, Report, check_text
-from asyncbolt.tools.conformance.target import DEFAULT_ECHO_QUERY, DEFAULT_ROWS_QUERY, Target
+from asyncbolt.tools.conformance.target import (
+    DEFAULT_ECHO_QUERY,
+    DEFAULT_GRAPH_QUERY,
+    DEFAULT_ROWS_QUERY,
+    Target,
+)
 
 __all__ = ["main", "parse_version"]
 
@@ -51,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--echo-query", default=DEFAULT_ECHO_QUERY, metavar="QUERY",
                         help=f"a query returning its parameter $x as one value (default {DEFAULT_ECHO_QUERY!r}; "
                         "'off' skips the value checks)")
+    parser.add_argument("--graph-query", default=DEFAULT_GRAPH_QUERY, metavar="QUERY",
+                        help="a query that creates and returns a node a, a relationship r to a node b and "
+                        "their path p, run in a transaction that is rolled back (default: Cypher, see README); "
+                        "'off' skips the graph structure checks")
     parser.add_argument("--rows-query", default=DEFAULT_ROWS_QUERY, metavar="QUERY",
                         help=f"a query returning the integer rows 1..$n (default {DEFAULT_ROWS_QUERY!r}; "
                         "'off' skips the checks that stream results)")
@@ -72,7 +81,8 @@ def _target(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Target
 
     try:
         return Target.from_uri(args.uri, user=args.user, password=args.password, timeout=args.timeout,
-                               echo_query=query(args.echo_query), rows_query=query(args.rows_query))
+                               echo_query=query(args.echo_query), graph_query=query(args.graph_query),
+                               rows_query=query(args.rows_query))
     except ValueError as exc:
         parser.error(str(exc))
 

@@ -15,12 +15,13 @@ value checks are handed.
 
 from __future__ import annotations
 
-import importlib
+import asyncio
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import replace
 
-from asyncbolt._generated.versions import SERVER_VERSIONS, VERSIONS
+from asyncbolt._generated.versions import PATCHES, SERVER_VERSIONS, VERSIONS, patch_holds
 from asyncbolt.core.handshake_wire import format_version
+from asyncbolt.errors import ProtocolError, _CheckFailed, _CheckSkipped
 from asyncbolt.tools.conformance.auth import login_checks, metadata_check, wrong_password_check
 from asyncbolt.tools.conformance.checking import Checker
 from asyncbolt.tools.conformance.handshake import handshake_checks
@@ -28,6 +29,7 @@ from asyncbolt.tools.conformance.report import Check, Report
 from asyncbolt.tools.conformance.statetable import state_checks
 from asyncbolt.tools.conformance.streaming import framing_checks, streaming_checks
 from asyncbolt.tools.conformance.target import Target, open_ready, ready_opener
+from asyncbolt.tools.conformance.values import value_checks
 
 __all__ = ["check_server", "open_ready", "ready_opener", "value_checks_for"]
 
@@ -36,14 +38,29 @@ Version = tuple[int, int]
 
 async def value_checks_for(target: Target, version: Version) -> list[Check]:
     """The PackStream value round trip of ``version`` (:mod:`.values`), through the target's
-    echo query."""
-    try:
-        values: Any = importlib.import_module("asyncbolt.tools.conformance.values")
-    except ImportError:
-        return [Check(format_version(version), "values: PackStream round trip", "skip",
-                      "not part of this build (asyncbolt/tools/conformance/values.py)")]
-    return list(await values.value_checks(ready_opener(target, version), version,
-                                          echo_query=target.echo_query, timeout=target.timeout))
+    echo query; again with each patch the version may negotiate (the utc patch of 4.3-4.4
+    changes the DateTime structures), labelled ``4.4+utc``, or a skip if the server declines."""
+    checks = await value_checks(ready_opener(target, version), version,
+                                echo_query=target.echo_query, graph_query=target.graph_query,
+                                timeout=target.timeout)
+    for patch in PATCHES:
+        if not patch_holds(patch, version):
+            continue
+        label = f"{format_version(version)}+{patch}"
+        try:
+            (await open_ready(target, version, (patch,))).close()
+        except _CheckSkipped as exc:
+            checks.append(Check(label, f"values with the {patch} patch", "skip", str(exc)))
+            continue
+        except (_CheckFailed, OSError, asyncio.TimeoutError, ProtocolError) as exc:
+            checks.append(Check(label, f"values with the {patch} patch", "fail",
+                                f"a connection asking for the patch did not reach READY: {exc}"))
+            continue
+        patched = await value_checks(ready_opener(target, version, (patch,)), version,
+                                     echo_query=target.echo_query, graph_query=target.graph_query,
+                                     timeout=target.timeout)
+        checks += [replace(check, version=label) for check in patched]
+    return checks
 
 
 async def check_server(target: Target, versions: Iterable[Version] | None = None, *,

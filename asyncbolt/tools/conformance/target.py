@@ -18,17 +18,21 @@ from asyncbolt import __version__
 from asyncbolt._generated.messages import Hello, Init, Logon
 from asyncbolt._generated.versions import MANIFEST_ONLY, MANIFEST_V1, has, key_holds
 from asyncbolt.core.handshake_wire import encode_version, format_version
-from asyncbolt.errors import _CheckFailed
+from asyncbolt.errors import _CheckFailed, _CheckSkipped
 from asyncbolt.tools.conformance.probe import Probe
+from asyncbolt.tools.conformance.values import ECHO_QUERY, GRAPH_QUERY
 
 __all__ = ["Target", "parse_uri", "open_connected", "open_ready", "negotiate", "authenticate", "ready_opener", "hello",
-           "login", "USER_AGENT", "DEFAULT_ECHO_QUERY", "DEFAULT_ROWS_QUERY"]
+           "login", "USER_AGENT", "DEFAULT_ECHO_QUERY", "DEFAULT_GRAPH_QUERY",
+           "DEFAULT_ROWS_QUERY"]
 
 Version = tuple[int, int]
 
 USER_AGENT = f"asyncbolt-conformance/{__version__}"
-#: Cypher that answers one row, one column: the parameter ``x`` as it came.
-DEFAULT_ECHO_QUERY = "RETURN $x AS x"
+#: Cypher that answers one row, one column: the parameter ``x`` as it came (the value checks').
+DEFAULT_ECHO_QUERY = ECHO_QUERY
+#: Cypher that creates and returns a node, a relationship and their path (the value checks').
+DEFAULT_GRAPH_QUERY = GRAPH_QUERY
 #: Cypher that answers the integer rows 1..$n, one column.
 DEFAULT_ROWS_QUERY = "UNWIND range(1, $n) AS i RETURN i"
 DEFAULT_PORT = 7687
@@ -75,7 +79,7 @@ def _tls_context(mode: str | None) -> _ssl.SSLContext | None:
 @dataclass
 class Target:
     """A Bolt server to check. ``user``/``password`` None: auth scheme ``none``.
-    ``echo_query``/``rows_query`` None: the checks that need them are skipped."""
+    ``echo_query``/``graph_query``/``rows_query`` None: the checks that need them are skipped."""
 
     host: str
     port: int
@@ -84,6 +88,7 @@ class Target:
     password: str | None = None
     timeout: float = 5.0
     echo_query: str | None = DEFAULT_ECHO_QUERY
+    graph_query: str | None = DEFAULT_GRAPH_QUERY
     rows_query: str | None = DEFAULT_ROWS_QUERY
 
     @classmethod
@@ -145,8 +150,10 @@ async def negotiate(probe: Probe, version: Version) -> None:
                                f"answered {got}")
 
 
-def hello(target: Target, version: Version, password: str | None = None) -> Any:
-    """INIT (Bolt 1-2) or HELLO, carrying the auth token where the version's HELLO does."""
+def hello(target: Target, version: Version, password: str | None = None,
+          patches: tuple[str, ...] = ()) -> Any:
+    """INIT (Bolt 1-2) or HELLO, carrying the auth token where the version's HELLO does, and
+    asking for ``patches`` (``patch_bolt``) where the version has them."""
     token = target.auth(password)
     if not has("hello", version):
         return Init(USER_AGENT, token)
@@ -155,44 +162,58 @@ def hello(target: Target, version: Version, password: str | None = None) -> Any:
         extra["bolt_agent"] = {"product": USER_AGENT}
     if key_holds("hello_extra", "scheme", version):
         extra.update(token)
+    if patches and key_holds("hello_extra", "patch_bolt", version):
+        extra["patch_bolt"] = list(patches)
     return Hello(extra)
 
 
-def login(target: Target, version: Version, password: str | None = None) -> list[Any]:
+def login(target: Target, version: Version, password: str | None = None,
+          patches: tuple[str, ...] = ()) -> list[Any]:
     """The requests that authenticate: [INIT], [HELLO] or [HELLO, LOGON]."""
-    first = hello(target, version, password)
+    first = hello(target, version, password, patches)
     if isinstance(first, Init) or key_holds("hello_extra", "scheme", version):
         return [first]
     return [first, Logon(target.auth(password))]
 
 
-async def open_ready(target: Target, version: Version) -> Probe:
+async def open_ready(target: Target, version: Version, patches: tuple[str, ...] = ()) -> Probe:
     """A new connection to ``target`` handshaken to ``version``, authenticated with the
     target's credentials (INIT, HELLO or HELLO + LOGON, as ``version`` needs) and in state
-    READY. _CheckFailed (with what the server said) if it is not."""
+    READY. _CheckFailed (with what the server said) if it is not. ``patches`` (such as
+    ``("utc",)``) are asked for in HELLO and used from then on; _CheckSkipped when the server
+    does not agree to them (a patch is the server's choice)."""
     probe = await target.connect()
     try:
         await negotiate(probe, version)
-        await authenticate(probe, target, version)
+        await authenticate(probe, target, version, patches)
     except BaseException:
         probe.close()
         raise
     return probe
 
 
-async def authenticate(probe: Probe, target: Target, version: Version) -> None:
-    """Log ``probe`` (handshaken, CONNECTED) in with the target's credentials."""
-    requests = login(target, version)
+async def authenticate(probe: Probe, target: Target, version: Version,
+                       patches: tuple[str, ...] = ()) -> None:
+    """Log ``probe`` (handshaken, CONNECTED) in with the target's credentials, asking for
+    ``patches`` (see :func:`open_ready`)."""
+    requests = login(target, version, patches=patches)
     await probe.send(*requests)
     for request in requests:
         answer = await probe.recv()
         if answer.name != "SUCCESS":
             raise _CheckFailed(f"{request.name} with the given credentials was answered "
                                f"{answer.name} {getattr(answer, 'metadata', '')}")
+        if patches and request is requests[0]:
+            agreed = answer.metadata.get("patch_bolt") or []
+            if not set(patches) <= set(agreed):
+                raise _CheckSkipped(f"the server did not agree to the patch {', '.join(patches)} "
+                                    f"(its HELLO SUCCESS has patch_bolt {agreed!r})")
+            probe.use(version, patches)
 
 
-def ready_opener(target: Target, version: Version) -> Callable[[], Awaitable[Probe]]:
-    """``open_ready`` bound to a target and version: what value checks are handed."""
+def ready_opener(target: Target, version: Version,
+                 patches: tuple[str, ...] = ()) -> Callable[[], Awaitable[Probe]]:
+    """``open_ready`` bound to a target, version and patches: what value checks are handed."""
     async def opener() -> Probe:
-        return await open_ready(target, version)
+        return await open_ready(target, version, patches)
     return opener
