@@ -27,9 +27,8 @@ from .falkordb_server import FalkorDB, FalkorDBUnavailable, Restarter, main
 
 #: What FalkorDB negotiates (../shared/PEERS.md).
 VERSION = (5, 7)
-PASSWORD = "conformance"
 #: Over Bolt, FalkorDB (4.16) takes basic auth with an empty user name and the password.
-AUTH = {"scheme": "basic", "principal": "", "credentials": PASSWORD}
+PASSWORD = "conformance"
 
 
 @pytest.fixture
