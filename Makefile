@@ -148,7 +148,8 @@ FALKORDB_PASSWORD ?= conformance
 .PHONY: conformance-falkordb
 conformance-falkordb: $(STAMP) accel
 	$(PY) -m tests.falkordb_server --restart --password $(FALKORDB_PASSWORD) --output conformance-falkordb.txt -- \
-		$(PY) -m asyncbolt conformance "bolt://127.0.0.1:{bolt_port}" --user "" --password $(FALKORDB_PASSWORD)
+		$(PY) -m asyncbolt conformance "bolt://127.0.0.1:{bolt_port}" --user "" --password $(FALKORDB_PASSWORD) \
+		--timeout 2 --reconnect-wait 15
 
 # testkit (the official drivers' conformance suite) against testkit_backend/: its stub areas,
 # each as `python -m unittest discover -s tests/stub/AREA` in testkit's own venv, the backend

@@ -380,3 +380,47 @@ async def test_announced_hint_and_a_refused_large_request_pass() -> None:
     details = {c.name.split(":")[0]: c.detail for c in report.checks}
     assert "'connection.recv_timeout_seconds': 4" in details["limits"]
     assert "refused with FAILURE" in details["framing"] and "Neo.ClientError.Request.Invalid" in details["framing"]
+
+
+# -- a server that goes away ---------------------------------------------------------------------
+
+
+async def test_a_server_that_stops_listening_fails_one_check_and_skips_the_rest() -> None:
+    # The server closes its port after the first check of 5.4 (as a crash would): once a
+    # connection is refused (no --reconnect-wait), the server counts as gone, and every later
+    # check is skipped with the reason instead of failing one by one.
+    server = await asyncbolt.serve(QueryApp, "127.0.0.1", 0)
+    target = Target("127.0.0.1", server.port, user=USER, password=PASSWORD, timeout=1.0)
+
+    def progress(check: Any) -> None:
+        if check.version == "5.4":
+            server.close()
+
+    async with server:
+        report = await check_server(target, [(5, 4)], progress=progress)
+    assert not report.passed
+    failed = [c for c in report.checks if c.outcome == "fail"]
+    assert len(failed) == 1, _failures(report)
+    assert "stopped accepting connections" in target.gone
+    # (the metadata check reads the answers already seen: it needs no connection)
+    after = [c for c in report.checks[report.checks.index(failed[0]) + 1:] if not c.name.startswith("metadata")]
+    assert len(after) > 20, _failures(report)
+    assert all(c.outcome == "skip" and c.detail.startswith("not run: the server stopped accepting connections")
+               for c in after), _failures(report)
+
+
+async def test_reconnect_wait_waits_for_a_server_started_again() -> None:
+    port = _free_port()
+    target = Target("127.0.0.1", port, user=USER, password=PASSWORD, timeout=1.0, reconnect_wait=5.0)
+
+    async def start_later() -> asyncbolt.Server:
+        await asyncio.sleep(0.5)
+        return await asyncbolt.serve(QueryApp, "127.0.0.1", port)
+
+    starting = asyncio.ensure_future(start_later())
+    probe = await target.connect()  # refused for ~0.5 s, then taken
+    probe.close()
+    async with await starting:
+        assert target.gone is None
+        probe = await open_ready(target, (5, 4))
+        probe.close()

@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rows-query", default=DEFAULT_ROWS_QUERY, metavar="QUERY",
                         help=f"a query returning the integer rows 1..$n (default {DEFAULT_ROWS_QUERY!r}; "
                         "'off' skips the checks that stream results)")
+    parser.add_argument("--reconnect-wait", type=float, default=0.0, metavar="SECONDS",
+                        help="wait up to this long for a server that refuses connections (one that crashed and "
+                        "is started again by a supervisor); default 0: once it refuses, the checks left are skipped")
     parser.add_argument("--quiet", action="store_true", help="print failures and the summary only")
     return parser
 
@@ -75,6 +78,8 @@ def _target(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Target
         parser.error("give --user and --password (basic auth), or --auth none")
     if not args.timeout > 0:
         parser.error(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
+    if not args.reconnect_wait >= 0:
+        parser.error(f"--reconnect-wait must be 0 or more seconds, got {args.reconnect_wait:g}")
 
     def query(text: str) -> str | None:
         return None if text.strip().lower() in _OFF else text
@@ -82,7 +87,7 @@ def _target(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Target
     try:
         return Target.from_uri(args.uri, user=args.user, password=args.password, timeout=args.timeout,
                                echo_query=query(args.echo_query), graph_query=query(args.graph_query),
-                               rows_query=query(args.rows_query))
+                               rows_query=query(args.rows_query), reconnect_wait=args.reconnect_wait)
     except ValueError as exc:
         parser.error(str(exc))
 

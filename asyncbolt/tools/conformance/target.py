@@ -8,6 +8,7 @@ HELLO then LOGON) and in state READY — the starting point of most checks, and 
 
 from __future__ import annotations
 
+import asyncio
 import ssl as _ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ DEFAULT_GRAPH_QUERY = GRAPH_QUERY
 #: Cypher that answers the integer rows 1..$n, one column.
 DEFAULT_ROWS_QUERY = "UNWIND range(1, $n) AS i RETURN i"
 DEFAULT_PORT = 7687
+#: Pause between two tries to connect to a server that refused (see Target.reconnect_wait).
+RECONNECT_PAUSE = 0.1
 #: Scheme -> TLS: None (plain), "verify" (bolt+s) or "self-signed" (bolt+ssc, any certificate).
 SCHEMES: dict[str, str | None] = {"bolt": None, "bolt+s": "verify", "bolt+ssc": "self-signed",
                                   "neo4j": None, "neo4j+s": "verify", "neo4j+ssc": "self-signed"}
@@ -89,6 +92,11 @@ class Target:
     timeout: float = 5.0
     echo_query: str | None = DEFAULT_ECHO_QUERY
     graph_query: str | None = DEFAULT_GRAPH_QUERY
+    #: Seconds to wait for a server that refuses a connection (one that crashed and that a
+    #: supervisor starts again); 0: a refusal is final.
+    reconnect_wait: float = 0.0
+    #: Set once the server refused connections for good: why (every later check is skipped).
+    gone: str | None = None
     rows_query: str | None = DEFAULT_ROWS_QUERY
 
     @classmethod
@@ -113,9 +121,25 @@ class Target:
                 "credentials": self.password if password is None else password}
 
     async def connect(self) -> Probe:
-        """A new recording connection, not handshaken."""
-        return await Probe.connect(self.port, self.host, self.timeout, record=True,
-                                   ssl=_tls_context(self.tls))
+        """A new recording connection, not handshaken. A refused one is tried again for up to
+        :attr:`reconnect_wait` seconds; after that the server counts as gone: this refusal
+        fails its check and every later check is skipped (:attr:`gone`), rather than each
+        failing on its own."""
+        if self.gone is not None:
+            raise _CheckSkipped(f"not run: {self.gone}")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.reconnect_wait
+        while True:
+            try:
+                return await Probe.connect(self.port, self.host, self.timeout, record=True,
+                                           ssl=_tls_context(self.tls))
+            except ConnectionRefusedError:
+                if loop.time() + RECONNECT_PAUSE > deadline:
+                    waited = f" (for {self.reconnect_wait:g}s)" if self.reconnect_wait else ""
+                    self.gone = (f"the server stopped accepting connections{waited}: crashed, or "
+                                 "closed its port (see the failed check before)")
+                    raise
+                await asyncio.sleep(RECONNECT_PAUSE)
 
 
 async def open_connected(target: Target, version: Version) -> Probe:
