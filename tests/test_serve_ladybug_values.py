@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 import asyncbolt
+from asyncbolt._generated.versions import has
 from asyncbolt.codec import structures as s
 from asyncbolt.codec.packstream import get_codec
 
@@ -148,7 +149,7 @@ def _echo(conn: Any, value: Any) -> Any:
     LadybugDB cannot type the parameter."""
     prepared = prepare_parameters({"x": value})
     try:
-        result = conn.execute("RETURN $x AS x", prepared.parameters)
+        result = conn.execute(prepared.query("RETURN $x AS x"), prepared.parameters)
     except RuntimeError as exc:
         retry = prepared.retry("RETURN $x AS x")
         assert retry is not None and UNTYPED.search(str(exc)), exc
@@ -170,6 +171,7 @@ EXACT = [
     s.Duration(0, -1, 5, 0), s.Duration(0, 3, 7200, 5000), s.Duration(0, 0, 0, 0),
     s.LocalDateTime(946_684_799, 999_999_000), s.Date(-719_162), [s.Date(1), None],
     {"k": s.LocalDateTime(0, 1000)}, [s.Duration(0, 1, 0, 0)],
+    s.DateTime(1_709_213_821, 123_456_000, 0),  # at UTC: TIMESTAMP_TZ
 ]
 
 
@@ -195,9 +197,12 @@ REFUSALS = [
                              "whole microseconds"),
     ({"t": [s.LocalDateTime(0, 1)]}, "parameter $x.t[0]: LocalDateTime with nanoseconds 1"),
     (s.Date(10**9), "parameter $x: Date outside the range LadybugDB takes"),
-    (dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), "parameter $x: DateTime 2024-01-01T00:00:00+00:00: "
-                                                      "LadybugDB keeps no offset or zone"),
-    (s.DateTime(0, 0, 0), "parameter $x: DateTime with offset +00:00: LadybugDB keeps no offset"),
+    (dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+     "parameter $x: DateTime 2024-01-01T00:00:00+02:00: LadybugDB keeps no offset or zone"),
+    (s.DateTime(0, 0, -5400), "parameter $x: DateTime with offset -01:30: LadybugDB keeps no offset"),
+    (s.DateTimeZoneId(0, 0, "UTC"), "parameter $x: DateTimeZoneId in zone UTC: LadybugDB keeps no offset"),
+    (s.DateTime(0, 1, 0), "parameter $x: DateTime with nanoseconds 1: LadybugDB's TIMESTAMP_TZ takes microseconds"),
+    ({"at": s.DateTime(0, 0, 0)}, "parameter $x.at: DateTime inside a List or Map: LadybugDB takes a DateTime"),
     (s.Time(0, -3600), "parameter $x: Time: LadybugDB has no time-of-day type"),
     (s.Point2D(7203, 1.0, 2.0), "parameter $x: Point2D: LadybugDB has no spatial type"),
 ]
@@ -307,6 +312,25 @@ async def test_an_empty_list_takes_its_type_from_the_query_and_is_refused_in_a_t
             assert await values("RETURN $x AS x", {"x": [None]}) == [[[None]]]  # (auto-commit: INT64)
     finally:
         graph.close()
+
+
+@pytest.mark.parametrize("version", [(5, 8), (4, 4), (3, 0)], ids=lambda v: f"{v[0]}.{v[1]}")
+async def test_a_datetime_at_utc_comes_back_exactly_on_every_era(serve_port, version) -> None:
+    from asyncbolt.codec.messages import Pull, PullAll, Run
+    from asyncbolt.tools.conformance.probe import RECORD
+
+    probe = await opener(serve_port, version)()
+    try:
+        codec = probe.codec
+        sent = (s.DateTime if has("utc_datetime", version) else s.LegacyDateTime)(1_709_213_821, 123_456_000, 0)
+        query = "WITH $x AS x RETURN x, $x = x AS same"
+        await probe.send(Run(query, {"x": sent}), Pull({"n": -1}) if has("pull_n", version) else PullAll())
+        replies = [await probe.recv_payload(10) for _ in range(3)]
+        assert replies[1][1] == RECORD, replies
+        record = codec.unpack(replies[1][2:])
+        assert difference([sent, True], record) is None
+    finally:
+        probe.abort()
 
 
 def test_missing_table_failure_says_how_to_create_it() -> None:

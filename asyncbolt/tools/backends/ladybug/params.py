@@ -15,9 +15,10 @@ the value kind and what LadybugDB cannot hold. Never a silently different value:
   would read as a MAP of those two lists); maps in a List have their keys put in one order.
 - **Temporal**: Date -> DATE, LocalDateTime -> TIMESTAMP (microseconds: more precise
   nanoseconds are refused), Duration -> INTERVAL when the binding's ``timedelta`` holds it the
-  same (no months; 0 <= seconds < 86400; whole microseconds). DateTime and DateTimeZoneId are
-  refused: LadybugDB keeps no offset or zone (its TIMESTAMP_TZ is a UTC instant, and the
-  binding passes aware datetimes as local TIMESTAMPs). Time, LocalTime, Point2D/3D have no
+  same (no months; 0 <= seconds < 86400; whole microseconds), a DateTime at offset +00:00 ->
+  TIMESTAMP_TZ (``CAST($x AS TIMESTAMP_TZ)``: the binding passes a datetime as a TIMESTAMP; a
+  parameter of its own only). Other DateTimes and DateTimeZoneIds are refused: LadybugDB keeps
+  no offset or zone (its TIMESTAMP_TZ is a UTC instant). Time, LocalTime, Point2D/3D have no
   LadybugDB type; a Vector would come back as a List.
 """
 
@@ -29,6 +30,7 @@ from typing import Any, NamedTuple
 
 from asyncbolt.codec import structures as _s
 from asyncbolt.errors import ClientError
+from asyncbolt.tools.backends.ladybug.queries import cast_parameters
 
 __all__ = ["to_ladybug", "prepare_parameters", "Prepared", "UNTYPED"]
 
@@ -95,7 +97,7 @@ def _convert(value: Any, path: str) -> tuple[Any, Sig]:
     if isinstance(value, (list, tuple)):
         items, sig = [], None
         for i, item in enumerate(value):
-            converted, item_sig = _convert(item, f"{path}[{i}]")
+            converted, item_sig = _inner(*_convert(item, f"{path}[{i}]"), f"{path}[{i}]")
             items.append(converted)
             sig = _merge(sig, item_sig, path)
         if isinstance(sig, tuple) and sig[0] == "STRUCT":
@@ -105,13 +107,22 @@ def _convert(value: Any, path: str) -> tuple[Any, Sig]:
         out: dict[str, Any] = {}
         fields = []
         for key, item in value.items():
-            out[key], item_sig = _convert(item, _key_path(path, key))
+            out[key], item_sig = _inner(*_convert(item, _key_path(path, key)), _key_path(path, key))
             fields.append((key, item_sig))
         if list(out) == ["key", "value"]:  # the binding's MAP form: keep it a STRUCT
             out = {"value": out["value"], "key": out["key"]}
             fields.reverse()
         return out, ("STRUCT", tuple(fields))
     return _temporal(value, path)
+
+
+def _inner(value: Any, sig: Sig, path: str) -> tuple[Any, Sig]:
+    """A value inside a List or Map: a DateTime at UTC is kept only as a parameter of its own."""
+    if sig == "TIMESTAMP_TZ":
+        raise _refuse(path, "DateTime inside a List or Map: LadybugDB takes a DateTime (at offset "
+                            "+00:00) only as a parameter of its own, cast to TIMESTAMP_TZ (the "
+                            "binding passes a datetime as a TIMESTAMP); send it as one")
+    return value, sig
 
 
 def _arrange(value: Any, sig: Sig) -> Any:
@@ -135,6 +146,8 @@ def _temporal(value: Any, path: str) -> tuple[Any, Sig]:
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None:
             return value, "TIMESTAMP"
+        if value.utcoffset() == _dt.timedelta(0) and getattr(value.tzinfo, "key", None) is None:
+            return value.replace(tzinfo=None), "TIMESTAMP_TZ"
         raise _refuse(path, f"DateTime {value.isoformat()}: {_NO_ZONE}")
     if isinstance(value, _dt.date):
         return value, "DATE"
@@ -149,7 +162,14 @@ def _temporal(value: Any, path: str) -> tuple[Any, Sig]:
                                 "passes a datetime), so the last 3 digits would be lost")
         return _native(value, path, "LocalDateTime"), "TIMESTAMP"
     if isinstance(value, (_s.DateTime, _s.LegacyDateTime)):
-        raise _refuse(path, f"{name} with offset {_offset(value.tz_offset_seconds)}: {_NO_ZONE}")
+        if value.tz_offset_seconds:
+            raise _refuse(path, f"{name} with offset {_offset(value.tz_offset_seconds)}: {_NO_ZONE}")
+        if value.nanoseconds % 1000:
+            raise _refuse(path, f"{name} with nanoseconds {value.nanoseconds}: LadybugDB's "
+                                "TIMESTAMP_TZ takes microseconds (its Python binding passes a "
+                                "datetime), so the last 3 digits would be lost")
+        native = _native(value, path, name)
+        return native.astimezone(_UTC).replace(tzinfo=None), "TIMESTAMP_TZ"
     if isinstance(value, (_s.DateTimeZoneId, _s.LegacyDateTimeZoneId)):
         raise _refuse(path, f"{name} in zone {value.tz_id}: {_NO_ZONE}")
     if isinstance(value, _s.Duration):
@@ -167,8 +187,9 @@ def _temporal(value: Any, path: str) -> tuple[Any, Sig]:
 
 
 _NO_ZONE = ("LadybugDB keeps no offset or zone (TIMESTAMP_TZ holds only the UTC instant), so it "
-            "would come back as another value; send a LocalDateTime (e.g. in UTC) and the zone "
-            "apart if needed")
+            "would come back as another value; send it at offset +00:00 (UTC), or as a "
+            "LocalDateTime, and the zone apart if needed")
+_UTC = _dt.timezone.utc
 
 
 def _native(value: Any, path: str, kind: str) -> Any:
@@ -249,19 +270,24 @@ class Prepared(NamedTuple):
     typed: dict[str, Any]
     #: ...and the text around its uses in the query, to read ``v`` back: ``list_extract($x, 1)``.
     casts: dict[str, tuple[str, str]]
+    #: The text around the uses of parameters that are always cast (a DateTime at UTC, passed
+    #: as a TIMESTAMP: ``CAST($x AS TIMESTAMP_TZ)``).
+    always: dict[str, tuple[str, str]]
 
     @property
     def untyped(self) -> list[str]:
         return sorted(self.casts)
 
+    def query(self, query: str) -> str:
+        """The query to run, with the parameters that are always cast cast."""
+        return cast_parameters(query, self.always)
+
     def retry(self, query: str) -> tuple[str, dict[str, Any]] | None:
         """The query and parameters to run when LadybugDB cannot type the parameters as they
-        are, or None when it types them all."""
+        are, or None when it types them all (``query``: as the caller gave it)."""
         if not self.casts:
             return None
-        from asyncbolt.tools.backends.ladybug.queries import cast_parameters
-
-        return cast_parameters(query, self.casts), {**self.parameters, **self.typed}
+        return cast_parameters(query, {**self.always, **self.casts}), {**self.parameters, **self.typed}
 
     def refusal(self) -> ClientError:
         """The FAILURE when LadybugDB could not type them in a transaction (where the query
@@ -281,9 +307,12 @@ def prepare_parameters(parameters: dict[str, Any]) -> Prepared:
     out: dict[str, Any] = {}
     typed: dict[str, Any] = {}
     casts: dict[str, tuple[str, str]] = {}
+    always: dict[str, tuple[str, str]] = {}
     for name, value in parameters.items():
         out[name], sig = _convert(value, f"${name}")
-        if _unresolved(sig):
+        if sig == "TIMESTAMP_TZ":
+            always[name] = ("CAST(", " AS TIMESTAMP_TZ)")
+        elif _unresolved(sig):
             typed[name] = [out[name], _typed_sample(sig)]
             casts[name] = ("list_extract(", ", 1)")
-    return Prepared(out, typed, casts)
+    return Prepared(out, typed, casts, always)

@@ -201,6 +201,7 @@ class LadybugSession(ServerSession):
                               "Expected parameter(s): " + ", ".join(missing))
         prepared = prepare_parameters({k: v for k, v in parameters.items() if k in used})
         params = prepared.parameters
+        query, given = prepared.query(query), query
         qtype, may_write = classify(words)
         timeout_ms = int(extra.get("tx_timeout") or 0) if self._tx is None else self._tx_timeout_ms
         if self._tx is not None:
@@ -215,7 +216,7 @@ class LadybugSession(ServerSession):
             metadata: dict[str, Any] = {"type": qtype}
         else:
             run = await self._autocommit(query, params, timeout_ms, may_write, qtype in ("w", "rw"),
-                                         prepared.retry(query))
+                                         prepared.retry(given))
             # Every auto-commit statement is named by a bookmark (as COMMIT is): a write's new
             # one, or for a read the database's latest (not the server's made-up asyncbolt:N).
             metadata = {"type": qtype, "bookmark": self.graph.next_bookmark() if qtype != "r"
