@@ -216,6 +216,15 @@ def test_parameter_ladybug_cannot_hold_is_refused_precisely(value, message) -> N
     assert exc.value.message.startswith(message), exc.value.message
 
 
+def test_a_value_nested_beyond_python_s_stack_is_refused_not_crashed() -> None:
+    deep: Any = [1]
+    for _ in range(2000):
+        deep = [deep]
+    with pytest.raises(asyncbolt.ClientError) as exc:
+        prepare_parameters({"x": deep})
+    assert exc.value.message.startswith("parameter $x: nested too deeply to be checked")
+
+
 def test_cast_parameters_touches_only_the_parameter_outside_strings() -> None:
     query = "RETURN $x AS x, '$x' AS s, $xy AS y /* $x */, $`x` AS q"
     assert cast_parameters(query, {"x": ("list_extract(", ", 1)")}) == (
@@ -281,6 +290,11 @@ async def test_a_refused_value_leaves_the_connection_usable() -> None:
                 await values("RETURN $x AS x", {"x": [1, 2.5]})
             assert exc.value.message.startswith("parameter $x: a List mixing Integer and Float")
             assert await values("RETURN $x AS x, $y AS y", {"x": [], "y": {"a": None}}) == [[[], {"a": None}]]
+            # a large List (checked off the event loop), its Maps' keys in two orders
+            rows = [{"k": i, "v": str(i)} if i % 2 else {"v": str(i), "k": i} for i in range(5000)]
+            assert await values("UNWIND $rows AS r RETURN sum(r.k) AS s, max(r.v) AS m", {"rows": rows}) == [
+                [sum(range(5000)), "999"]]
+            assert await values("RETURN $rows AS rows", {"rows": rows}) == [[rows]]
     finally:
         graph.close()
 

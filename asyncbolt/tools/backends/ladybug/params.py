@@ -25,6 +25,7 @@ the value kind and what LadybugDB cannot hold. Never a silently different value:
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from typing import Any, NamedTuple
 
@@ -41,8 +42,26 @@ _TYPE = "Neo.ClientError.Statement.TypeError"
 Sig = Any
 
 
-def _refuse(path: str, message: str) -> ClientError:
-    return ClientError(_TYPE, f"parameter {path}: {message}")
+# Where a value is in a parameter, built only when a refusal names it: "$x", or (where, index or
+# key) for an item of a List or a Map ("[]" for a List's items in general).
+Path = Any
+
+
+def _text(path: Path) -> str:
+    segments = []
+    while isinstance(path, tuple):
+        path, segment = path
+        if isinstance(segment, int):
+            segments.append(f"[{segment}]")
+        elif segment == "[]":
+            segments.append("[]")
+        else:
+            segments.append(f".{segment}" if _IDENT.match(segment) else f"[{segment!r}]")
+    return path + "".join(reversed(segments))
+
+
+def _refuse(path: Path, message: str) -> ClientError:
+    return ClientError(_TYPE, f"parameter {_text(path)}: {message}")
 
 
 _KINDS = {"BOOL": "Boolean", "INT64": "Integer", "DOUBLE": "Float", "STRING": "String",
@@ -56,7 +75,7 @@ def _kind(sig: Sig) -> str:
     return _KINDS.get(sig, str(sig))
 
 
-def _merge(a: Sig, b: Sig, path: str) -> Sig:
+def _merge(a: Sig, b: Sig, path: Path) -> Sig:
     """The one type of two items of a List, or refused."""
     if a is None or a == b:
         return b
@@ -64,11 +83,11 @@ def _merge(a: Sig, b: Sig, path: str) -> Sig:
         return a
     if isinstance(a, tuple) and isinstance(b, tuple) and a[0] == b[0]:
         if a[0] == "LIST":
-            return ("LIST", _merge(a[1], b[1], f"{path}[]"))
+            return ("LIST", _merge(a[1], b[1], (path, "[]")))
         keys_a, keys_b = [k for k, _ in a[1]], [k for k, _ in b[1]]
         if set(keys_a) == set(keys_b):
             other = dict(b[1])
-            return ("STRUCT", tuple((k, _merge(t, other[k], f"{path}.{k}")) for k, t in a[1]))
+            return ("STRUCT", tuple((k, _merge(t, other[k], (path, k))) for k, t in a[1]))
         raise _refuse(path, f"a List of Maps with different keys ({sorted(keys_a)} and "
                             f"{sorted(keys_b)}): LadybugDB gives a List's Maps one STRUCT type, "
                             "with the same keys; send the missing keys as null")
@@ -76,38 +95,46 @@ def _merge(a: Sig, b: Sig, path: str) -> Sig:
                         "of one type (it would change the items), so send one kind per List")
 
 
-def _key_path(path: str, key: str) -> str:
-    return f"{path}.{key}" if _IDENT.match(key) else f"{path}[{key!r}]"
+_SCALARS: dict[type, Sig] = {type(None): None, bool: "BOOL", int: "INT64", float: "DOUBLE",
+                             str: "STRING", bytes: "BLOB"}
+_NOT_SCALAR = object()
+_INNER_UTC = ("DateTime inside a List or Map: LadybugDB takes a DateTime (at offset +00:00) only "
+              "as a parameter of its own, cast to TIMESTAMP_TZ (the binding passes a datetime as "
+              "a TIMESTAMP); send it as one")
 
 
-def _convert(value: Any, path: str) -> tuple[Any, Sig]:
+def _convert(value: Any, path: Path) -> tuple[Any, Sig]:
     """(the value for the binding, its LadybugDB type)."""
-    if value is None:
-        return None, None
+    sig = _SCALARS.get(type(value), _NOT_SCALAR)
+    if sig is not _NOT_SCALAR:
+        return value, sig
     if isinstance(value, bool):
-        return value, "BOOL"
+        return bool(value), "BOOL"
     if isinstance(value, int):
-        return value, "INT64"
+        return int(value), "INT64"
     if isinstance(value, float):
-        return value, "DOUBLE"
+        return float(value), "DOUBLE"
     if isinstance(value, str):
-        return value, "STRING"
+        return str(value), "STRING"
     if isinstance(value, (bytes, bytearray)):
         return bytes(value), "BLOB"
     if isinstance(value, (list, tuple)):
         items, sig = [], None
         for i, item in enumerate(value):
-            converted, item_sig = _inner(*_convert(item, f"{path}[{i}]"), f"{path}[{i}]")
+            converted, item_sig = _convert(item, (path, i))
+            if item_sig == "TIMESTAMP_TZ":
+                raise _refuse((path, i), _INNER_UTC)
             items.append(converted)
-            sig = _merge(sig, item_sig, path)
-        if isinstance(sig, tuple) and sig[0] == "STRUCT":
-            items = [_arrange(v, sig) for v in items]
-        return items, ("LIST", sig)
+            if item_sig != sig:
+                sig = _merge(sig, item_sig, path)
+        return items, ("LIST", sig)  # (the Maps' keys are put in order once, at the end)
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         fields = []
         for key, item in value.items():
-            out[key], item_sig = _inner(*_convert(item, _key_path(path, key)), _key_path(path, key))
+            out[key], item_sig = _convert(item, (path, key))
+            if item_sig == "TIMESTAMP_TZ":
+                raise _refuse((path, key), _INNER_UTC)
             fields.append((key, item_sig))
         if list(out) == ["key", "value"]:  # the binding's MAP form: keep it a STRUCT
             out = {"value": out["value"], "key": out["key"]}
@@ -116,22 +143,29 @@ def _convert(value: Any, path: str) -> tuple[Any, Sig]:
     return _temporal(value, path)
 
 
-def _inner(value: Any, sig: Sig, path: str) -> tuple[Any, Sig]:
-    """A value inside a List or Map: a DateTime at UTC is kept only as a parameter of its own."""
-    if sig == "TIMESTAMP_TZ":
-        raise _refuse(path, "DateTime inside a List or Map: LadybugDB takes a DateTime (at offset "
-                            "+00:00) only as a parameter of its own, cast to TIMESTAMP_TZ (the "
-                            "binding passes a datetime as a TIMESTAMP); send it as one")
-    return value, sig
+@functools.lru_cache(maxsize=256)
+def _disordered(sig: Sig) -> bool:
+    """Whether values of this type may hold Maps whose keys need putting in order: Maps in a
+    List (the binding reads a List's STRUCTs by position, in the first one's order)."""
+    if not isinstance(sig, tuple):
+        return False
+    if sig[0] == "LIST":
+        return isinstance(sig[1], tuple) and (sig[1][0] == "STRUCT" or _disordered(sig[1]))
+    return any(_disordered(t) for _, t in sig[1])
 
 
 def _arrange(value: Any, sig: Sig) -> Any:
-    """A Map (deep in a List) with its keys in the order of its STRUCT type: the binding reads
-    a List's STRUCTs by position."""
+    """The value with every Map in a List with its keys in the order of its STRUCT type (one
+    pass over the parts that hold such Maps)."""
     if value is None or not isinstance(sig, tuple):
         return value
     if sig[0] == "LIST":
-        return [_arrange(v, sig[1]) for v in value]
+        item = sig[1]
+        if not isinstance(item, tuple) or (item[0] == "LIST" and not _disordered(item)):
+            return value
+        return [_arrange(v, item) for v in value]
+    if not _disordered(sig) and [k for k, _ in sig[1]] == list(value):
+        return value
     return {k: _arrange(value[k], t) for k, t in sig[1]}
 
 
@@ -141,7 +175,7 @@ def _offset(seconds: int) -> str:
     return f"{sign}{h:02d}:{rest // 60:02d}" + (f":{rest % 60:02d}" if rest % 60 else "")
 
 
-def _temporal(value: Any, path: str) -> tuple[Any, Sig]:
+def _temporal(value: Any, path: Path) -> tuple[Any, Sig]:
     name = type(value).__name__
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None:
@@ -192,14 +226,14 @@ _NO_ZONE = ("LadybugDB keeps no offset or zone (TIMESTAMP_TZ holds only the UTC 
 _UTC = _dt.timezone.utc
 
 
-def _native(value: Any, path: str, kind: str) -> Any:
+def _native(value: Any, path: Path, kind: str) -> Any:
     try:
         return value.to_native()
     except (ValueError, OverflowError) as exc:
         raise _refuse(path, f"{kind} outside the range LadybugDB takes: {exc}") from None
 
 
-def _duration(value: Any, path: str) -> _dt.timedelta:
+def _duration(value: Any, path: Path) -> _dt.timedelta:
     if value.months:
         raise _refuse(path, f"Duration with months ({value.months}): LadybugDB's Python binding "
                             "passes an INTERVAL parameter as a timedelta, which has no months; "
@@ -309,7 +343,12 @@ def prepare_parameters(parameters: dict[str, Any]) -> Prepared:
     casts: dict[str, tuple[str, str]] = {}
     always: dict[str, tuple[str, str]] = {}
     for name, value in parameters.items():
-        out[name], sig = _convert(value, f"${name}")
+        try:
+            converted, sig = _convert(value, f"${name}")
+            out[name] = _arrange(converted, sig)
+        except RecursionError:
+            raise _refuse(f"${name}", "nested too deeply to be checked (Lists and Maps more "
+                                      "than a few hundred levels deep)") from None
         if sig == "TIMESTAMP_TZ":
             always[name] = ("CAST(", " AS TIMESTAMP_TZ)")
         elif _unresolved(sig):

@@ -41,6 +41,9 @@ __all__ = ["LadybugSession", "BATCH"]
 
 log = logging.getLogger(__name__)
 
+#: Parameters holding a List or Map longer than this are checked on the connection's worker thread.
+_BIG = 1000
+
 
 def _same_secret(given: Any, expected: str) -> bool:
     """``given == expected`` in time that does not depend on where they differ."""
@@ -199,7 +202,12 @@ class LadybugSession(ServerSession):
         if missing:
             raise ClientError("Neo.ClientError.Statement.ParameterMissing",
                               "Expected parameter(s): " + ", ".join(missing))
-        prepared = prepare_parameters({k: v for k, v in parameters.items() if k in used})
+        wanted = {k: v for k, v in parameters.items() if k in used}
+        if any(isinstance(v, (list, dict)) and len(v) > _BIG for v in wanted.values()):
+            # checking a large value takes a while (~2 us a value): not on the event loop
+            prepared = await self._worker.call(prepare_parameters, wanted)
+        else:
+            prepared = prepare_parameters(wanted)
         params = prepared.parameters
         query, given = prepared.query(query), query
         qtype, may_write = classify(words)
