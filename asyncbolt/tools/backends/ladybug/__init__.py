@@ -15,7 +15,8 @@ By job:
   on (executing, fetching in batches, closing results early, interrupting on cancel);
 - :mod:`.graph`: :class:`LadybugGraph`, the database all connections share (its connections,
   the writer lock, the bound on queries running at once, bookmarks);
-- :mod:`.values`: Ladybug values to PackStream values and Bolt parameters back;
+- :mod:`.values`: Ladybug values to PackStream values (exactly, or a FAILURE);
+- :mod:`.params`: Bolt parameters as values Ladybug takes (exactly, or a FAILURE);
 - :mod:`.ids`: Bolt ids of Ladybug's (table, offset) ids, and ``id(n) = $id`` made to work;
 - :mod:`.queries`: what a query's words say (keywords, parameters, read or write);
 - :mod:`.failures`: Ladybug's errors as FAILUREs with Neo4j codes;

@@ -6,7 +6,8 @@ variables/functions -> ``SyntaxError``, other binder errors (unknown table or pr
 ``SemanticError``, a parameter the query names but the client did not send ->
 ``ParameterMissing``, primary-key duplicates and deleting connected nodes ->
 ``Schema.ConstraintValidationFailed``, a write in a read transaction -> ``Statement.AccessMode``;
-storage trouble -> ``Neo.DatabaseError.General.UnknownError``; the message is Ladybug's.
+storage trouble -> ``Neo.DatabaseError.General.UnknownError``; the message is Ladybug's (a
+table that does not exist: with how to create it).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ _ERROR_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Interrupted"), "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"),
     (re.compile(r"^" + BUSY), "Neo.TransientError.Transaction.LockAcquisitionTimeout"),
 ]
+_NO_TABLE = re.compile(r"^Binder exception: Table (\S+) does not exist\.?$")
 _ERROR_CLASSES = {"ClientError": ClientError, "TransientError": TransientError,
                   "DatabaseError": DatabaseError}
 
@@ -65,6 +67,12 @@ def map_error(exc: BaseException) -> Neo4jError:
             if pattern.search(message):
                 code = candidate
                 break
+    table = _NO_TABLE.match(message)
+    if table:
+        message += (f" LadybugDB needs a table for each label and relationship type before a "
+                    f"query uses it: create it first (CREATE NODE TABLE {table.group(1)}(...) or "
+                    f"CREATE REL TABLE {table.group(1)}(FROM ... TO ...)), e.g. in the schema "
+                    "script of `asyncbolt serve --init FILE`.")
     if code == "Neo.ClientError.Statement.ParameterMissing":
         m = re.match(r"Parameter (.*) not found", message)
         if m:

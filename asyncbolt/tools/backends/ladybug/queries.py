@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["scan", "classify", "TX_WORDS"]
+__all__ = ["scan", "classify", "cast_parameters", "TX_WORDS"]
 
 _WRITE_WORDS = frozenset({"CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "COPY"})
 _SCHEMA_WORDS = frozenset({"DROP", "ALTER"})
@@ -24,8 +24,29 @@ _PARAM = re.compile(r"\$(?:([A-Za-z_0-9]+)|`([^`]*)`)")
 def scan(query: str) -> tuple[list[str], set[str]]:
     """The query's keywords (upper-cased words outside strings, comments, backquotes and
     property accesses) and the names of the parameters it uses."""
+    words, params, _ = _scan(query)
+    return words, params
+
+
+def cast_parameters(query: str, casts: dict[str, tuple[str, str]]) -> str:
+    """The query with each use of a parameter of ``casts`` (outside strings and comments) put
+    between the two texts given for it, e.g. ``("list_extract(", ", 1)")`` (see
+    :func:`asyncbolt.tools.backends.ladybug.params.prepare_parameters`)."""
+    if not casts:
+        return query
+    out, last = [], 0
+    for start, end, name in _scan(query)[2]:
+        if name in casts:
+            before, after = casts[name]
+            out += [query[last:start], before, query[start:end], after]
+            last = end
+    return "".join(out) + query[last:]
+
+
+def _scan(query: str) -> tuple[list[str], set[str], list[tuple[int, int, str]]]:
     words: list[str] = []
     params: set[str] = set()
+    spans: list[tuple[int, int, str]] = []
     i, n = 0, len(query)
     while i < n:
         c = query[i]
@@ -46,7 +67,9 @@ def scan(query: str) -> tuple[list[str], set[str]]:
         elif c == "$":
             m = _PARAM.match(query, i)
             if m:
-                params.add(m.group(1) if m.group(1) is not None else m.group(2))
+                name = m.group(1) if m.group(1) is not None else m.group(2)
+                params.add(name)
+                spans.append((i, m.end(), name))
                 i = m.end()
             else:
                 i += 1
@@ -65,7 +88,7 @@ def scan(query: str) -> tuple[list[str], set[str]]:
             i = m.end()
         else:
             i += 1
-    return words, params
+    return words, params, spans
 
 
 def classify(words: list[str]) -> tuple[str, bool]:

@@ -32,14 +32,17 @@ from asyncbolt.tools.backends.ladybug import catalog
 from asyncbolt.tools.backends.ladybug.failures import BUSY, map_error
 from asyncbolt.tools.backends.ladybug.graph import MAX_RUNNING, LadybugGraph
 from asyncbolt.tools.backends.ladybug.ids import rewrite_id_comparisons
+from asyncbolt.tools.backends.ladybug.params import UNTYPED, prepare_parameters
 from asyncbolt.tools.backends.ladybug.queries import TX_WORDS, classify, scan
 from asyncbolt.tools.backends.ladybug.seed import run_init
-from asyncbolt.tools.backends.ladybug.values import to_ladybug
 from asyncbolt.tools.backends.ladybug.worker import BATCH, Execution, LadybugWorker
 
 __all__ = ["LadybugSession", "BATCH"]
 
 log = logging.getLogger(__name__)
+
+#: Parameters holding a List or Map longer than this are checked on the connection's worker thread.
+_BIG = 1000
 
 
 def _same_secret(given: Any, expected: str) -> bool:
@@ -199,7 +202,14 @@ class LadybugSession(ServerSession):
         if missing:
             raise ClientError("Neo.ClientError.Statement.ParameterMissing",
                               "Expected parameter(s): " + ", ".join(missing))
-        params = {k: to_ladybug(v, k) for k, v in parameters.items() if k in used}
+        wanted = {k: v for k, v in parameters.items() if k in used}
+        if any(isinstance(v, (list, dict)) and len(v) > _BIG for v in wanted.values()):
+            # checking a large value takes a while (~2 us a value): not on the event loop
+            prepared = await self._worker.call(prepare_parameters, wanted)
+        else:
+            prepared = prepare_parameters(wanted)
+        params = prepared.parameters
+        query, given = prepared.query(query), query
         qtype, may_write = classify(words)
         timeout_ms = int(extra.get("tx_timeout") or 0) if self._tx is None else self._tx_timeout_ms
         if self._tx is not None:
@@ -208,12 +218,13 @@ class LadybugSession(ServerSession):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                error = map_error(exc)
+                error = prepared.refusal() if prepared.untyped and UNTYPED.search(str(exc)) else map_error(exc)
                 await self._abort_tx()
                 raise error from None
             metadata: dict[str, Any] = {"type": qtype}
         else:
-            run = await self._autocommit(query, params, timeout_ms, may_write, qtype in ("w", "rw"))
+            run = await self._autocommit(query, params, timeout_ms, may_write, qtype in ("w", "rw"),
+                                         prepared.retry(given))
             # Every auto-commit statement is named by a bookmark (as COMMIT is): a write's new
             # one, or for a read the database's latest (not the server's made-up asyncbolt:N).
             metadata = {"type": qtype, "bookmark": self.graph.next_bookmark() if qtype != "r"
@@ -223,7 +234,8 @@ class LadybugSession(ServerSession):
         return ServerResult(run.fields, _Rows(self, run), metadata)
 
     async def _autocommit(self, query: str, params: dict[str, Any], timeout_ms: int,
-                          may_write: bool, writes: bool) -> Any:
+                          may_write: bool, writes: bool,
+                          retry: tuple[str, dict[str, Any]] | None = None) -> Any:
         try:
             if may_write and not self.graph.read_only:
                 await self.graph.acquire_writer()
@@ -231,7 +243,8 @@ class LadybugSession(ServerSession):
             while True:
                 try:
                     # (counted only under the writer lock, where no other writer moves the counts)
-                    return await self._worker.query(query, params, timeout_ms, writes and self._writer)
+                    return await self._worker.query(query, params, timeout_ms, writes and self._writer,
+                                                    retry)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:

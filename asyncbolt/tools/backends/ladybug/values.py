@@ -1,13 +1,15 @@
-"""LadybugDB values as PackStream values, and Bolt parameters as values Ladybug takes.
+"""LadybugDB values as PackStream values (parameters the other way: :mod:`.params`).
 
-**Values.** Integers, floats, strings, booleans, blobs (bytes), lists/arrays, structs and maps
-(maps' keys become strings) map one to one; DATE -> Date, TIMESTAMP (and _NS/_MS/_SEC) ->
-LocalDateTime, TIMESTAMP_TZ -> DateTime in UTC, INTERVAL -> Duration (Ladybug's Python binding
-hands months over as 30 days), UUID -> string, DECIMAL -> float, INT128/UINT64 beyond 64 bits ->
-string. Paths (``MATCH p = ...``) become Bolt Paths; a variable-length relationship
-(``-[r*1..3]->``) becomes a list of relationships, as in Neo4j. Parameters map back the same
-way; Bolt DateTime parameters become UTC timestamps; Time, LocalTime and spatial points have no
-Ladybug type and are refused with ``Neo.ClientError.Statement.TypeError``.
+**Values.** Integers, floats, strings, booleans, blobs (bytes), lists/arrays, structs and MAPs
+with STRING keys map one to one; DATE -> Date, TIMESTAMP (and _NS/_MS/_SEC) -> LocalDateTime,
+TIMESTAMP_TZ -> DateTime in UTC, INTERVAL -> Duration, UUID -> String, a DECIMAL -> Integer
+when whole, else the Float of the same decimal digits. Paths (``MATCH p = ...``) become Bolt
+Paths; a variable-length relationship (``-[r*1..3]->``) becomes a list of relationships, as in
+Neo4j. A value Bolt cannot hold exactly fails the query with ``Neo.ClientError.Statement.TypeError``
+saying which and why (never a different value): an integer beyond 64 bits (INT128, UINT64), a
+DECIMAL no Float holds, a MAP whose keys are not strings, a type this module does not know.
+What LadybugDB's Python binding loses before the value reaches this module cannot be told
+apart: an INTERVAL's months arrive as 30 days each, TIMESTAMP_NS as microseconds.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from asyncbolt.codec import structures as _s
 from asyncbolt.errors import ClientError
 from asyncbolt.tools.backends.ladybug.ids import element_id, node_id
 
-__all__ = ["to_bolt", "to_ladybug", "converters"]
+__all__ = ["to_bolt", "converters"]
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _UTC = _dt.timezone.utc
@@ -79,8 +81,38 @@ def _path(raw_nodes: list, raw_rels: list) -> _s.Path:
     return _s.Path(nodes, rels, indices)
 
 
-def _int(value: int) -> Any:
-    return value if _INT64_MIN <= value <= _INT64_MAX else str(value)
+def _unholdable(message: str) -> ClientError:
+    return ClientError("Neo.ClientError.Statement.TypeError",
+                       f"a result value Bolt cannot hold exactly: {message}")
+
+
+def _int(value: int) -> int:
+    if _INT64_MIN <= value <= _INT64_MAX:
+        return value
+    raise _unholdable(f"the integer {value} is beyond Bolt's 64-bit Integer; return it "
+                      "CAST(... AS STRING) or CAST(... AS DOUBLE)")
+
+
+def _decimal(value: decimal.Decimal) -> Any:
+    exponent = value.as_tuple().exponent  # (a letter for NaN and infinities)
+    if isinstance(exponent, int) and exponent >= 0:
+        return _int(int(value))
+    number = float(value)
+    if value.is_finite() and decimal.Decimal(repr(number)) == value:
+        return number
+    raise _unholdable(f"the DECIMAL {value} is no Float (Bolt has no decimal type; the nearest "
+                      f"Float is {number!r}); return it CAST(... AS STRING) or CAST(... AS DOUBLE)")
+
+
+def _map(value: dict) -> dict[str, Any]:
+    out = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise _unholdable(f"a MAP with {type(key).__name__} keys ({key!r}): Bolt maps have "
+                              "String keys; return map_keys(m) and map_values(m), or make the "
+                              "keys strings")
+        out[key] = to_bolt(item)
+    return out
 
 
 def to_bolt(value: Any) -> Any:
@@ -98,19 +130,17 @@ def to_bolt(value: Any) -> Any:
                 return _path(nodes, rels)
             # A variable-length relationship: its inner nodes only. Neo4j gives a list.
             return [_relationship(r) for r in rels]
-        return {str(k): to_bolt(v) for k, v in value.items()}
+        return _map(value)
     if isinstance(value, (list, tuple)):
         return [to_bolt(v) for v in value]
     if isinstance(value, (_dt.date, _dt.timedelta)):  # datetime is a date
         return value
     if isinstance(value, decimal.Decimal):
-        exponent = value.as_tuple().exponent  # (a letter for NaN and infinities)
-        if isinstance(exponent, int) and exponent >= 0:
-            return _int(int(value))
-        return float(value)
+        return _decimal(value)
     if isinstance(value, uuid.UUID):
         return str(value)
-    return str(value)
+    raise _unholdable(f"LadybugDB gave a {type(value).__name__} ({value!r:.80}), which has no "
+                      "Bolt value")
 
 
 def _internal_id(value: Any) -> Any:
@@ -124,48 +154,3 @@ def _internal_id(value: Any) -> Any:
 def converters(types: list[str]) -> list[Callable[[Any], Any]]:
     """One conversion per column of these Ladybug types (``INTERNAL_ID`` columns: Bolt ids)."""
     return [_internal_id if t.startswith("INTERNAL_ID") else to_bolt for t in types]
-
-
-# -- Bolt -> Ladybug -------------------------------------------------------------------------
-
-
-def to_ladybug(value: Any, name: str) -> Any:
-    """A Bolt parameter as a value Ladybug's binding takes."""
-    if isinstance(value, (str, bool, int, float, bytes, type(None))):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [to_ladybug(v, name) for v in value]
-    if isinstance(value, dict):
-        return {k: to_ladybug(v, name) for k, v in value.items()}
-    if isinstance(value, bytearray):
-        return bytes(value)
-    if isinstance(value, _dt.datetime):
-        if value.tzinfo is not None:  # Ladybug would drop the offset: store the instant in UTC
-            return value.astimezone(_UTC).replace(tzinfo=None)
-        return value
-    if isinstance(value, (_dt.date, _dt.timedelta)):
-        return value
-    if isinstance(value, (_s.Date, _s.LocalDateTime)):
-        return _native(value, name)
-    if isinstance(value, (_s.DateTime, _s.DateTimeZoneId, _s.LegacyDateTime, _s.LegacyDateTimeZoneId)):
-        return _native(value, name).astimezone(_UTC).replace(tzinfo=None)
-    if isinstance(value, _s.Duration):
-        try:
-            return _dt.timedelta(days=value.months * 30 + value.days, seconds=value.seconds,
-                                 microseconds=value.nanoseconds // 1000)
-        except OverflowError:
-            raise ClientError("Neo.ClientError.Statement.TypeError",
-                              f"parameter ${name}: the duration is too large") from None
-    if isinstance(value, _s.Vector):
-        return value.to_list()
-    kind = {"LocalTime": "local time", "Time": "time", "Point2D": "point", "Point3D": "point"}.get(
-        type(value).__name__, type(value).__name__)
-    raise ClientError("Neo.ClientError.Statement.TypeError",
-                      f"parameter ${name}: LadybugDB has no {kind} type")
-
-
-def _native(value: Any, name: str) -> Any:
-    try:
-        return value.to_native()
-    except ValueError as exc:
-        raise ClientError("Neo.ClientError.Statement.TypeError", f"parameter ${name}: {exc}") from None

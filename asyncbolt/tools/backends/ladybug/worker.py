@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 from asyncbolt.tools.backends.ladybug.counters import census, stats
 from asyncbolt.tools.backends.ladybug.graph import LadybugGraph
+from asyncbolt.tools.backends.ladybug.params import UNTYPED
 from asyncbolt.tools.backends.ladybug.values import converters
 
 __all__ = ["LadybugWorker", "Execution", "BATCH"]
@@ -83,21 +84,24 @@ class LadybugWorker:
         return self.conn
 
     async def query(self, query: str, parameters: dict[str, Any], timeout_ms: int,
-                    count: bool = False) -> Execution:
+                    count: bool = False, retry: tuple[str, dict[str, Any]] | None = None) -> Execution:
         """Run a query on the worker thread, in one of the graph's ``max_running`` slots;
         ``count``: a write that holds the writer lock, whose update counters are counted
-        (:mod:`~asyncbolt.tools.backends.ladybug.counters`)."""
-        return await self.call(self._execute, query, parameters, timeout_ms, self.cancels, count)
+        (:mod:`~asyncbolt.tools.backends.ladybug.counters`); ``retry``: the query and parameters
+        to run instead when LadybugDB cannot type a parameter (see
+        :func:`~asyncbolt.tools.backends.ladybug.params.prepare_parameters`; auto-commit only: in
+        a transaction the failure has rolled it back)."""
+        return await self.call(self._execute, query, parameters, timeout_ms, self.cancels, count, retry)
 
     def _execute(self, query: str, parameters: dict[str, Any], timeout_ms: int, cancels: int,
-                 count: bool = False) -> Any:
+                 count: bool = False, retry: tuple[str, dict[str, Any]] | None = None) -> Any:
         """(worker thread) Execute once the graph has a slot free, unless the call was
         cancelled meanwhile (Ladybug's interrupt() reaches only a query already running)."""
-        return self.graph.run_query(lambda: self._execute_now(query, parameters, timeout_ms, count),
+        return self.graph.run_query(lambda: self._execute_now(query, parameters, timeout_ms, count, retry),
                                     lambda: self.cancels == cancels)
 
     def _execute_now(self, query: str, parameters: dict[str, Any], timeout_ms: int,
-                     count: bool = False) -> Execution:
+                     count: bool = False, retry: tuple[str, dict[str, Any]] | None = None) -> Execution:
         """(worker thread) Execute, and fetch the first BATCH rows at once: a result of no more
         rows is closed before the client even pulls (an open one holds a buffer-pool page)."""
         conn = self.connection()
@@ -106,7 +110,13 @@ class LadybugWorker:
             self.timeout_ms = timeout_ms
         before = census(conn) if count else None
         try:
-            result = conn.execute(query, parameters)
+            try:
+                result = conn.execute(query, parameters)
+            except RuntimeError as exc:
+                if retry is None or not UNTYPED.search(str(exc)):
+                    raise
+                self._forget_statements()
+                result = conn.execute(*retry)
         except BaseException:
             self._forget_statements()
             raise
