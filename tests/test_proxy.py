@@ -466,7 +466,7 @@ def test_cli_refuses_bad_arguments_and_a_taken_address(capsys) -> None:
     assert proxy_mod.main(["--listen", "nowhere"]) == 2
     assert "expected HOST:PORT" in capsys.readouterr().err
     assert proxy_mod.main(["--upstream", "http://example.com"]) == 2
-    assert "unsupported upstream scheme" in capsys.readouterr().err
+    assert "unsupported scheme 'http' in an upstream URI" in capsys.readouterr().err
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

@@ -60,6 +60,7 @@ from asyncbolt.tools.proxy_log import (
 )
 
 __all__ = ["ProxyServer", "ProxyConnection", "LogWriter", "run_proxy", "parse_listen", "parse_upstream",
+           "split_server_uri",
            "main"]
 
 DEFAULT_PORT = 7687
@@ -71,7 +72,7 @@ HALF_CLOSE_LINGER = 30.0
 #: Write buffer high-water mark per socket: above it the other side's reading pauses.
 WRITE_HIGH_WATER = 256 * 1024
 
-SCHEMES = {"bolt": None, "bolt+s": "verify", "bolt+ssc": "self-signed",
+SCHEMES: dict[str, str | None] = {"bolt": None, "bolt+s": "verify", "bolt+ssc": "self-signed",
            "neo4j": None, "neo4j+s": "verify", "neo4j+ssc": "self-signed"}
 
 
@@ -95,24 +96,25 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host, port
 
 
-def parse_upstream(uri: str) -> tuple[str, int, _ssl.SSLContext | None]:
+def split_server_uri(uri: str, what: str = "an upstream URI",
+                     userinfo: str = "the proxy forwards each client's own HELLO/LOGON; drop the "
+                                     "'user:password@' part") -> tuple[str, int, str | None]:
     """``bolt://HOST[:PORT]`` (plain), ``bolt+s://`` (verified TLS), ``bolt+ssc://`` (TLS,
-    any certificate) -> ``(host, port, ssl context or None)``. The port defaults to 7687;
-    ``HOST:PORT`` without a scheme means ``bolt://``. The ``neo4j`` schemes are accepted as
-    their ``bolt`` equivalents (the proxy does not route)."""
+    any certificate) -> ``(host, port, TLS mode: None, "verify" or "self-signed")``. The port
+    defaults to 7687; ``HOST:PORT`` without a scheme means ``bolt://``; the ``neo4j`` schemes are
+    read as their ``bolt`` equivalents (nothing is routed). ValueError naming ``what`` is wrong
+    otherwise; a user or password in it is refused with ``userinfo`` (and never echoed: it may
+    hold a password)."""
     if "://" not in uri:
         uri = "bolt://" + uri
     parts = urlsplit(uri)
     if "@" in parts.netloc:
-        # Never echo it: the userinfo may hold a password, and the proxy has no use for it
-        # (clients authenticate through it with their own credentials).
-        raise ValueError("an upstream URI carries no user or password: the proxy forwards each "
-                         "client's own HELLO/LOGON; drop the 'user:password@' part")
+        raise ValueError(f"{what} carries no user or password: {userinfo}")
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
-        raise ValueError(f"unsupported upstream scheme {scheme!r}; use bolt://, bolt+s:// or bolt+ssc://")
+        raise ValueError(f"unsupported scheme {scheme!r} in {what}; use bolt://, bolt+s:// or bolt+ssc://")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ValueError(f"an upstream URI is only scheme://host:port, got {uri!r}")
+        raise ValueError(f"{what} is only scheme://host:port, got {uri!r}")
     try:
         port = parts.port or DEFAULT_PORT
     except ValueError as exc:
@@ -120,7 +122,14 @@ def parse_upstream(uri: str) -> tuple[str, int, _ssl.SSLContext | None]:
     host = parts.hostname
     if not host:
         raise ValueError(f"no host in {uri!r}")
-    return host, port, tls_context(SCHEMES[scheme])
+    return host, port, SCHEMES[scheme]
+
+
+def parse_upstream(uri: str) -> tuple[str, int, _ssl.SSLContext | None]:
+    """The proxy's ``--upstream`` (see :func:`split_server_uri`) -> ``(host, port, ssl context or
+    None)``."""
+    host, port, mode = split_server_uri(uri)
+    return host, port, tls_context(mode)
 
 
 def tls_context(mode: str | None) -> _ssl.SSLContext | None:

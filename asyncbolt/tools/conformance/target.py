@@ -9,11 +9,9 @@ HELLO then LOGON) and in state READY — the starting point of most checks, and 
 from __future__ import annotations
 
 import asyncio
-import ssl as _ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from asyncbolt import __version__
 from asyncbolt._generated.messages import Hello, Init, Logon
@@ -22,6 +20,7 @@ from asyncbolt.core.handshake_wire import encode_version, format_version
 from asyncbolt.errors import _CheckFailed, _CheckSkipped
 from asyncbolt.tools.conformance.probe import Probe
 from asyncbolt.tools.conformance.values import ECHO_QUERY, GRAPH_QUERY
+from asyncbolt.tools.proxy import split_server_uri, tls_context
 
 __all__ = ["Target", "parse_uri", "open_connected", "open_ready", "negotiate", "authenticate", "ready_opener", "hello",
            "login", "USER_AGENT", "DEFAULT_ECHO_QUERY", "DEFAULT_GRAPH_QUERY",
@@ -36,47 +35,13 @@ DEFAULT_ECHO_QUERY = ECHO_QUERY
 DEFAULT_GRAPH_QUERY = GRAPH_QUERY
 #: Cypher that answers the integer rows 1..$n, one column.
 DEFAULT_ROWS_QUERY = "UNWIND range(1, $n) AS i RETURN i"
-DEFAULT_PORT = 7687
 #: Pause between two tries to connect to a server that refused (see Target.reconnect_wait).
 RECONNECT_PAUSE = 0.1
-#: Scheme -> TLS: None (plain), "verify" (bolt+s) or "self-signed" (bolt+ssc, any certificate).
-SCHEMES: dict[str, str | None] = {"bolt": None, "bolt+s": "verify", "bolt+ssc": "self-signed",
-                                  "neo4j": None, "neo4j+s": "verify", "neo4j+ssc": "self-signed"}
-
-
 def parse_uri(uri: str) -> tuple[str, int, str | None]:
     """``bolt://HOST[:PORT]`` (``bolt+s://`` TLS, ``bolt+ssc://`` TLS with any certificate;
     ``neo4j`` schemes are read as ``bolt``, nothing is routed) -> ``(host, port, tls mode)``.
     ValueError saying what is wrong otherwise."""
-    if "://" not in uri:
-        uri = "bolt://" + uri
-    parts = urlsplit(uri)
-    if "@" in parts.netloc:
-        raise ValueError("the URI carries no user or password: give --user and --password")
-    scheme = parts.scheme.lower()
-    if scheme not in SCHEMES:
-        raise ValueError(f"unsupported scheme {scheme!r}: use bolt://, bolt+s:// or bolt+ssc://")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ValueError(f"a server URI is only scheme://host:port, got {uri!r}")
-    try:
-        port = parts.port or DEFAULT_PORT
-    except ValueError:
-        raise ValueError(f"bad port in {uri!r}") from None
-    if not parts.hostname:
-        raise ValueError(f"no host in {uri!r}")
-    return parts.hostname, port, SCHEMES[scheme]
-
-
-def _tls_context(mode: str | None) -> _ssl.SSLContext | None:
-    from asyncbolt.security import require_tls12
-
-    if mode is None:
-        return None
-    context = _ssl.create_default_context()
-    if mode == "self-signed":
-        context.check_hostname = False
-        context.verify_mode = _ssl.CERT_NONE
-    return require_tls12(context)
+    return split_server_uri(uri, "the URI", "give --user and --password")
 
 
 @dataclass
@@ -132,7 +97,7 @@ class Target:
         while True:
             try:
                 return await Probe.connect(self.port, self.host, self.timeout, record=True,
-                                           ssl=_tls_context(self.tls))
+                                           ssl=tls_context(self.tls))
             except ConnectionRefusedError:
                 if loop.time() + RECONNECT_PAUSE > deadline:
                     waited = f" (for {self.reconnect_wait:g}s)" if self.reconnect_wait else ""
