@@ -121,6 +121,15 @@ def tables(spec: Spec) -> dict[str, str]:
             index[id(lay)] = len(layouts)
         return index[id(lay)]
 
+    # Most versions share their message, structure and marker tables with their neighbours: each
+    # distinct table is written once (PARTS) and a profile names its tables by index.
+    parts: list[Any] = []
+
+    def part(table: Any) -> int:
+        if table not in parts:
+            parts.append(table)
+        return parts.index(table) + 1
+
     profiles: dict[str, dict] = {}
     for p in spec.profiles:
         requests: dict[int, int] = {}
@@ -137,8 +146,8 @@ def tables(spec: Spec) -> dict[str, str]:
         allowed = [m.name for m in spec.markers
                    if m.ranges is None or any(r.holds(p.version, p.patches) for r in m.ranges)]
         profiles[_profile_key(p.version, p.patches)] = {
-            "request": dict(sorted(requests.items())), "response": dict(sorted(responses.items())),
-            "structs": dict(sorted(structs.items())), "markers": allowed}
+            "request": part(dict(sorted(requests.items()))), "response": part(dict(sorted(responses.items()))),
+            "structs": part(dict(sorted(structs.items()))), "markers": part(allowed)}
 
     def held(s: Structure) -> list[Version]:
         return [v for v in spec.versions if any(layout_for(s, v, p.patches) is not None
@@ -191,6 +200,7 @@ def tables(spec: Spec) -> dict[str, str]:
         "LEGACY_MARKERS": legacy,
         "MAX_SIZE": spec.limits["max_size"],
         "LAYOUTS": layouts,
+        "PARTS": parts,
         "PROFILES": profiles,
         "SIG_ELSEWHERE": elsewhere,
         "STRUCT_ELSEWHERE": dict(sorted(struct_elsewhere.items())),
