@@ -20,7 +20,6 @@ the clients log in as ``neo4j`` / :data:`PASSWORD`.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import shutil
@@ -28,7 +27,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -40,7 +38,7 @@ from asyncbolt.codec.messages import Hello, Logon, Pull, Run
 from asyncbolt.codec.packstream import get_codec
 from asyncbolt.core.framing import chunk_message
 
-from .sessions import EchoSession, Recorder
+from .sessions import EchoSession, ServerThread
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURES = Path(__file__).resolve().parent / "captures"
@@ -70,28 +68,15 @@ class BigSession(EchoSession):
         return await super().run(query, parameters, extra)
 
 
-class CaptureServer:
-    """asyncbolt's server on its own loop thread, on ``port`` (0: any free one)."""
+class CaptureServer(ServerThread):
+    """asyncbolt's server (BigSession, a password) on its own loop thread, on ``port`` (0: any
+    free one), speaking only ``versions`` when given."""
 
     def __init__(self, port: int = PORT, versions: list[tuple[int, int]] | None = None) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        options: dict[str, Any] = {"recorder": Recorder(), "password": PASSWORD}
+        options: dict[str, Any] = {"password": PASSWORD}
         if versions is not None:
             options["versions"] = versions
-        self.server = asyncio.run_coroutine_threadsafe(
-            asyncbolt.serve(BigSession, "127.0.0.1", port, **options), self.loop).result(10)
-        self.port = self.server.port
-
-    def close(self) -> None:
-        async def stop() -> None:
-            self.server.close()
-            await self.server.wait_closed()
-        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
+        super().__init__(BigSession, port=port, **options)
 
 
 def tcpdump_missing() -> str | None:

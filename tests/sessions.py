@@ -120,14 +120,15 @@ def _zone(name: str) -> dt.tzinfo:
 class ServerThread:
     """An asyncbolt server on its own event loop thread (for blocking clients)."""
 
-    def __init__(self, session_class: type[asyncbolt.ServerSession] = EchoSession, **kwargs: Any) -> None:
+    def __init__(self, session_class: type[asyncbolt.ServerSession] = EchoSession, port: int = 0,
+                 **kwargs: Any) -> None:
         self.recorder = Recorder()
         kwargs.setdefault("recorder", self.recorder)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
         self.server: asyncbolt.Server = asyncio.run_coroutine_threadsafe(
-            asyncbolt.serve(session_class, "127.0.0.1", 0, **kwargs), self.loop).result(10)
+            asyncbolt.serve(session_class, "127.0.0.1", port, **kwargs), self.loop).result(10)
 
     @property
     def port(self) -> int:
