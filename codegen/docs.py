@@ -186,7 +186,8 @@ class _Helpers:
                 if base is not lay:
                     changed.append({"name": s.name, "tag": self.hx(s.tag),
                                     "line": _signature(s.name, lay) if lay else None})
-            patched.append({"name": "+".join(sorted(p)), "doc": _md(self._patch_doc(sorted(p)[0])),
+            patched.append({"name": "+".join(sorted(p)),
+                            "doc": _md(" ".join(spec.patch_docs.get(x, "") for x in sorted(p)).strip().rstrip(".")),
                             "structures": changed})
         index, machine, transitions = self.machine_of(v)
         return {
@@ -209,11 +210,6 @@ class _Helpers:
             "transitions": [{"state": t.state, "message": t.message, "outcome": _outcome(t)} for t in transitions],
             "graph": self.graph(machine, [(t, "") for t in transitions], only_used=True),
         }
-
-    def _patch_doc(self, name: str) -> str:
-        # The patch's doc is in bolt.yaml but not kept in the model's Range: the feature text is
-        # enough to name it; the structures it swaps are listed from the layouts.
-        return f"negotiated in HELLO (patch_bolt [\"{name}\"]), accepted when the server echoes it"
 
     def _machine_versions(self, machine: StateMachine) -> list[Version]:
         return [v for v in self.spec.versions if _holds(machine.ranges, v)]

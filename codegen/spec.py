@@ -265,6 +265,8 @@ class Spec:
     #: Legacy PackStream v1 markers (STRUCT_8/STRUCT_16): named, refused by the fast codec.
     legacy_markers: list[Marker] = field(default_factory=list)
     features: dict[str, Feature] = field(default_factory=dict)
+    #: What each patch is and how it is negotiated (bolt.yaml ``patches: NAME: doc``).
+    patch_docs: dict[str, str] = field(default_factory=dict)
 
 
 # --- parsing helpers -------------------------------------------------------------------------
@@ -418,9 +420,11 @@ def load(spec_dir: Path) -> Spec:
     bctx.known_versions = versions
     patch_names = set(bolt["patches"] or {})
     patches = {}
+    patch_docs = {}
     for name, p in (bolt["patches"] or {}).items():
         bctx.keys(p, {"versions"}, {"doc"})
         patches[name] = bctx.range(p["versions"], p, set())
+        patch_docs[name] = str(p.get("doc") or "")
 
     pctx = _Ctx("packstream.yaml", versions)
     pctx.keys(ps, {"markers", "structures", "limits"}, {"vector_element_types", "legacy_markers"})
@@ -528,7 +532,7 @@ def load(spec_dir: Path) -> Spec:
 
     spec = Spec(versions, info, patches, bolt["handshake"], markers, dict(ps["limits"]),
                 structures, messages, maps, list(ps.get("vector_element_types") or []),
-                legacy_markers=legacy_markers)
+                legacy_markers=legacy_markers, patch_docs=patch_docs)
 
     # One signature per direction and version.
     for direction in ("request", "response"):
