@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import decimal
+import functools
 import os
 import re
 import signal
@@ -274,15 +275,18 @@ def test_result_bolt_holds_is_converted_exactly(conn, query, expected) -> None:
         assert decimal.Decimal(repr(got)) == decimal.Decimal(query.split("'")[1])
 
 
+async def _values(client: asyncbolt.Connection, query: str, parameters: dict[str, Any] | None = None) -> list:
+    """The rows of ``query`` (each bounded by 10 s)."""
+    result = await asyncio.wait_for(client.run(query, parameters or {}), 10)
+    return await asyncio.wait_for(result.values(), 10)
+
+
 async def test_a_refused_value_leaves_the_connection_usable() -> None:
     graph = LadybugGraph()
     server = await asyncbolt.serve(LadybugSession, "127.0.0.1", 0, graph=graph)
     try:
         async with server, asyncbolt.connect(f"bolt://127.0.0.1:{server.port}") as client:
-            async def values(query: str, parameters: dict[str, Any] | None = None) -> list:
-                result = await asyncio.wait_for(client.run(query, parameters or {}), 10)
-                return await asyncio.wait_for(result.values(), 10)
-
+            values = functools.partial(_values, client)
             with pytest.raises(asyncbolt.ClientError) as exc:
                 await values("RETURN CAST(1 AS INT128) * 100000000000000000000 AS x")
             assert "beyond Bolt's 64-bit Integer" in exc.value.message
@@ -305,10 +309,7 @@ async def test_an_empty_list_takes_its_type_from_the_query_and_is_refused_in_a_t
     server = await asyncbolt.serve(LadybugSession, "127.0.0.1", 0, graph=graph)
     try:
         async with server, asyncbolt.connect(f"bolt://127.0.0.1:{server.port}") as client:
-            async def values(query: str, parameters: dict[str, Any] | None = None) -> list:
-                result = await asyncio.wait_for(client.run(query, parameters or {}), 10)
-                return await asyncio.wait_for(result.values(), 10)
-
+            values = functools.partial(_values, client)
             # the query says the type (a STRING[] property; STRING items, as py2neo's id lookups)
             await values("CREATE (:T {id: 1, tags: $x})", {"x": []})
             assert await values("MATCH (t:T) RETURN t.tags") == [[[]]]
