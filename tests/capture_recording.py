@@ -85,6 +85,10 @@ def tcpdump_missing() -> str | None:
         return "tcpdump is not installed (apt-get install tcpdump)"
     if hasattr(os, "geteuid") and os.geteuid() != 0:
         return "tcpdump needs root (or CAP_NET_RAW) to capture on loopback"
+    try:  # root in a container may still lack CAP_NET_RAW: a raw packet socket tells
+        socket.socket(socket.AF_PACKET, socket.SOCK_RAW).close()
+    except (PermissionError, AttributeError, OSError) as exc:
+        return f"no packet capture here (a raw packet socket: {exc!r}): tcpdump cannot record"
     return None
 
 
