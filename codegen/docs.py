@@ -403,12 +403,10 @@ def produce(spec: Spec, env: jinja2.Environment, ctx: dict) -> dict[str, str]:
 
 
 def _tidy(text: str) -> str:
-    """No trailing whitespace, at most one blank line in a row, one final newline."""
-    lines = [line.rstrip() for line in text.splitlines()]
+    """At most one blank line in a row (Markdown's paragraphs; render.tidy then strips trailing
+    whitespace and ends the page with one newline)."""
     out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
+    for line in text.splitlines():
+        if line.strip() or (out and out[-1].strip()):
             out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out) + "\n"
+    return "\n".join(out)

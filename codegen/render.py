@@ -481,10 +481,12 @@ def tidy(text: str) -> str:
 
 
 def render_extra(spec: Spec, sources: list[str]) -> dict[str, dict[str, str]]:
-    """The files of :data:`EXTRA_OUTPUTS`: ``{directory: {file name: text}}``."""
+    """The files of :data:`EXTRA_OUTPUTS`: ``{directory: {file name: text}}``, each text
+    :func:`tidy` as every generated file is."""
     env = environment()
     ctx = context(spec, sources)
-    return {directory: produce(spec, env, ctx) for directory, produce in EXTRA_OUTPUTS.items()}
+    return {directory: {name: tidy(text) for name, text in produce(spec, env, ctx).items()}
+            for directory, produce in EXTRA_OUTPUTS.items()}
 
 
 def render(spec: Spec, sources: list[str],

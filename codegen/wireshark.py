@@ -219,8 +219,4 @@ def tables(spec: Spec) -> dict[str, str]:
 
 def produce(spec: Spec, env: jinja2.Environment, ctx: dict) -> dict[str, str]:
     """``{"bolt.lua": text}`` for ``tools/wireshark/`` (see :data:`codegen.render.EXTRA_OUTPUTS`)."""
-    text = env.get_template("bolt.lua.j2").render(sources=ctx["sources"], tables=tables(spec))
-    lines = [line.rstrip() for line in text.splitlines()]
-    while lines and not lines[-1]:
-        lines.pop()
-    return {"bolt.lua": "\n".join(lines) + "\n"}
+    return {"bolt.lua": env.get_template("bolt.lua.j2").render(sources=ctx["sources"], tables=tables(spec))}
