@@ -266,8 +266,9 @@ class _Checks:
             return
         try:
             await self.conn.start()
-        except _Broken as exc:
-            self.stopped = f"not run: {exc}"
+        except (_Broken, _CheckSkipped) as exc:
+            # (_CheckSkipped: the opener says the server is gone; its reason says "not run")
+            self.stopped = str(exc) if isinstance(exc, _CheckSkipped) else f"not run: {exc}"
             self.add(name, "skip", self.stopped, keep=False)
             return
         broken = True
@@ -304,8 +305,6 @@ async def value_checks(open_ready: OpenReady, version: Version, *, echo_query: s
         await _graph_checks(checks, graph_query)
         for sample, encoded in late:
             await checks.attempt(sample.name, partial(_echo, conn, echo_query or "", sample, encoded))
-    except _CheckSkipped as exc:
-        checks.add("values left", "skip", str(exc), keep=False)
     finally:
         conn.close()
     return checks.out
@@ -322,6 +321,10 @@ async def _echo_checks(checks: _Checks, echo_query: str | None) -> list[tuple[Sa
     try:
         await conn.start()
         answer = await asyncio.wait_for(conn.run(echo_query, {"x": 1}), timeout=conn.timeout * 2)
+    except _CheckSkipped as exc:
+        checks.stopped = str(exc)
+        checks.add("echo values", "skip", checks.stopped, keep=False)
+        return []
     except (_Broken, asyncio.TimeoutError) as exc:
         checks.add("echo query", "fail", f"RUN {echo_query!r} {{x: 1}} got no usable answer: "
                    f"{str(exc) or f'no answer within {conn.timeout * 2:g} s'}")
