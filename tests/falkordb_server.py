@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 try:
@@ -148,6 +149,21 @@ class FalkorDB:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def started_or_skip(directory: Path, password: str | None = None) -> Iterator[FalkorDB]:
+    """The body of a pytest fixture: a started FalkorDB, stopped afterwards; the test is skipped,
+    saying why, when FalkorDB cannot run here."""
+    import pytest
+
+    try:
+        db = FalkorDB(directory, password).start()
+    except FalkorDBUnavailable as exc:
+        pytest.skip(str(exc))
+    try:
+        yield db
+    finally:
+        db.stop()
 
 
 class Restarter:

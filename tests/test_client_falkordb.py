@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -63,7 +64,7 @@ from asyncbolt.codec.structures import Node, Relationship, UnboundRelationship
 from asyncbolt.codec.structures import Path as BoltPath
 from asyncbolt.core.handshake import MAGIC
 
-from .falkordb_server import FalkorDB, FalkorDBUnavailable
+from .falkordb_server import FalkorDB, started_or_skip
 
 #: asyncbolt's default proposals, as FalkorDB answers them.
 FALKORDB_VERSION = (5, 7)
@@ -76,15 +77,8 @@ DB = "falkordb"
 
 
 @pytest.fixture(scope="module")
-def falkordb(tmp_path_factory: pytest.TempPathFactory):
-    try:
-        db = FalkorDB(tmp_path_factory.mktemp("falkordb")).start()
-    except FalkorDBUnavailable as exc:
-        pytest.skip(str(exc))
-    try:
-        yield db
-    finally:
-        db.stop()
+def falkordb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FalkorDB]:
+    yield from started_or_skip(tmp_path_factory.mktemp("falkordb"))
 
 
 # -- helpers ----------------------------------------------------------------------------------

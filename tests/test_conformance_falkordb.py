@@ -13,6 +13,7 @@ import json
 import socket
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from asyncbolt.tools.conformance.samples import GRAPH_STRUCTURES, samples
 from asyncbolt.tools.conformance.values import ECHO_QUERY, value_checks
 
 from .conformance_open import opener
-from .falkordb_server import FalkorDB, FalkorDBUnavailable, Restarter, main
+from .falkordb_server import FalkorDB, Restarter, main, started_or_skip
 
 #: What FalkorDB negotiates (../shared/PEERS.md).
 VERSION = (5, 7)
@@ -32,16 +33,8 @@ PASSWORD = "conformance"
 
 
 @pytest.fixture
-def falkordb(tmp_path: Path):
-    db = FalkorDB(tmp_path, PASSWORD)
-    try:
-        db.start()
-    except FalkorDBUnavailable as exc:
-        pytest.skip(str(exc))
-    try:
-        yield db
-    finally:
-        db.stop()
+def falkordb(tmp_path: Path) -> Iterator[FalkorDB]:
+    yield from started_or_skip(tmp_path, PASSWORD)
 
 
 async def test_value_checks_report_on_falkordb(falkordb: FalkorDB) -> None:
