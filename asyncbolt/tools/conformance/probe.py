@@ -23,6 +23,7 @@ import ssl as _ssl
 from collections import deque
 from typing import Any
 
+from asyncbolt._generated.versions import MAGIC, NO_VERSION
 from asyncbolt.codec.packstream import Codec, get_codec
 from asyncbolt.core.framing import ChunkReader, chunk_message
 from asyncbolt.core.handshake_wire import Answer, encode_varint, parse_answer
@@ -30,7 +31,6 @@ from asyncbolt.errors import ProtocolError
 
 __all__ = ["MAGIC", "RECORD", "RECORDED_BYTES", "Probe", "proposal", "names"]
 
-MAGIC = b"\x60\x60\xb0\x17"
 #: Signature byte of RECORD (payload[1]), to count records without decoding them.
 RECORD = 0x71
 #: Bytes kept per direction by a recording probe; past it only the count goes on (a long stream
@@ -41,7 +41,9 @@ Version = tuple[int, int]
 
 
 def proposal(version: Version, range_: int = 0) -> bytes:
-    """One 4-byte handshake slot ``00 RR mm MM``: ``version`` and ``range_`` minors below it."""
+    """One 4-byte handshake slot ``00 RR mm MM``: ``version`` and ``range_`` minors below it.
+    Any bytes go (a probe sends what a hostile client would: major 0, a range past the minor),
+    unlike :func:`asyncbolt.core.handshake_wire.encode_version`, which refuses them."""
     major, minor = version
     return bytes([0, range_, minor, major])
 
@@ -109,10 +111,10 @@ class Probe:
         Returns the version the server chose, or None for ``00 00 00 00``; from then on
         messages are encoded for that version."""
         slots = [p if isinstance(p, bytes) else proposal(p) for p in proposals]
-        slots += [b"\x00\x00\x00\x00"] * (4 - len(slots))
+        slots += [NO_VERSION] * (4 - len(slots))
         await self.send_raw(MAGIC + b"".join(slots))
         self.reply = await self.read_exactly(4)
-        if self.reply == b"\x00\x00\x00\x00":
+        if self.reply == NO_VERSION:
             return None
         self.use((self.reply[3], self.reply[2]))
         return self.version
@@ -141,7 +143,7 @@ class Probe:
     async def choose(self, version: Version, capabilities: int = 0) -> None:
         """Answer a manifest: ``version`` (``00 00 mm MM``) and the capabilities taken (a
         varint); from then on messages are encoded for that version."""
-        await self.send_raw(bytes([0, 0, version[1], version[0]]) + encode_varint(capabilities))
+        await self.send_raw(proposal(version) + encode_varint(capabilities))
         self.use(version)
 
     def use(self, version: Version, patches: tuple[str, ...] = ()) -> None:
