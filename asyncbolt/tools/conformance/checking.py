@@ -15,7 +15,6 @@ from typing import Any, NamedTuple, NoReturn
 from asyncbolt._generated.codec import check_response_maps
 from asyncbolt._generated.messages import Pull, PullAll, Record, Run
 from asyncbolt._generated.versions import has, key_holds
-from asyncbolt.core.framing import chunk_message
 from asyncbolt.core.handshake_wire import format_version
 from asyncbolt.errors import ProtocolError, _CheckFailed, _CheckSkipped
 from asyncbolt.tools.conformance.probe import Probe
@@ -262,7 +261,3 @@ class Checker:
 
 async def _coroutine(check: Callable[[], Awaitable[str | None]]) -> str | None:
     return await check()
-
-
-def frame(*payloads: bytes) -> bytes:
-    return b"".join(chunk_message(p) for p in payloads)
